@@ -1,0 +1,57 @@
+# enos — one top-level make; each directory contributes a module.mk (no recursive make).
+#
+#   make            build bin/enos and the test runner
+#   make test       install missing Debian packages, build, run unit + system tests
+#   make run        install, build, run topologies/default.yaml end to end
+#   make asan       build with -fsanitize=address,undefined into build-asan/ and run the tests
+#   make bench-scale  bring-up/teardown benchmark against ip -batch and mininet
+
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3
+CPPFLAGS += -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+all: $(BUILD)/bin/enos $(BUILD)/tests/check-all
+
+include emulator/module.mk
+include workloads/module.mk
+include reports/module.mk
+include enos/module.mk
+include tests/module.mk
+include benchmarks/module.mk
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+bin/enos: $(BUILD)/bin/enos
+	@mkdir -p bin
+	cp $< $@
+
+# Debian packages the project needs at build, test and run time.
+DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
+        libsqlite3-dev sqlite3 check iproute2 iputils-ping gnuplot-nox
+deps:
+	@./tools/install-deps $(DEBS)
+
+run: deps all bin/enos
+	./bin/enos run topologies/default.yaml
+
+test: deps all
+	./tools/run-tests $(BUILD)
+
+asan:
+	$(MAKE) BUILD=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" all
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./tools/run-tests build-asan
+
+clean:
+	rm -rf build build-asan bin
+
+.PHONY: all deps run test asan clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

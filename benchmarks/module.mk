@@ -1,0 +1,5 @@
+# Benchmarks of enos itself; figures are printed and stored in the results database.
+bench-scale: deps all bin/enos
+	./benchmarks/bench-scale.sh
+
+.PHONY: bench-scale

@@ -1,0 +1,32 @@
+/* node — the node backends behind one interface.
+ *
+ * Each backend is one file exporting one struct node_ops (node_netns.c
+ * today; node_lxc.c and node_qemu.c follow), chosen by the name the
+ * topology gives (`backend: netns`).
+ */
+#ifndef EMULATOR_NODE_H
+#define EMULATOR_NODE_H
+
+#include "emulator/world.h"
+
+struct node_ops {
+	const char *name;
+	/* Create node N of W and attach it to its site's LAN bridge. */
+	int (*create)(struct emu *emu, const struct world *w,
+		      const struct world_node *n);
+	/* Remove node N; already gone is success. */
+	int (*destroy)(struct emu *emu, const struct world *w,
+		       const struct world_node *n);
+	/* Run ARGV inside node N, wait, and store its exit status in the
+	 * shell's convention (128 + signal) in *STATUS. Returns 0 if the
+	 * command could be started, else -errno (-ENOENT: no such program). */
+	int (*exec)(struct emu *emu, const struct world_node *n,
+		    char *const argv[], int *status);
+};
+
+extern const struct node_ops node_netns_ops;
+
+/* The ops of backend NAME, or NULL if enos has no such backend yet. */
+const struct node_ops *node_ops_find(const char *name);
+
+#endif

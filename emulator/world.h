@@ -1,0 +1,102 @@
+/* world — the concrete world of one experiment, as the kernel will hold it.
+ *
+ * enos turns a topology into a struct world (names, addresses, which object
+ * goes where) before touching the kernel and records it in the state
+ * database; world_up() then builds it and world_down() removes it. Both work
+ * from this description alone, so `down` after a crash needs only what was
+ * recorded plus a sweep of the experiment's tag.
+ *
+ * Naming. Kernel interface names have at most 15 characters, so host-side
+ * links are named TAG + kind letter + index, TAG being WORLD_TAG_LEN
+ * characters unique per experiment ("e" + 4 base-36 characters):
+ *   TAG "w"         the WAN fabric bridge
+ *   TAG "b" S       site S's LAN bridge
+ *   TAG "g" S       host end of gateway S's LAN port
+ *   TAG "u" S       host end of gateway S's WAN port
+ *   TAG "v" N       host end of node N's veth
+ * Network namespaces are bound under /run/netns as "enos.EXP.NODE" for nodes
+ * and "enos.EXP.gw.SITE" for gateways ('.' cannot appear in a YAML name, so
+ * the prefix "enos.EXP." belongs to one experiment), which lets users run
+ * `ip netns exec enos.fog3.paris-1 ...`. Inside a node the interface is
+ * "eth0"; inside a gateway "lan0" and "wan0".
+ */
+#ifndef EMULATOR_WORLD_H
+#define EMULATOR_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emulator/addr.h"
+
+#define WORLD_TAG_LEN   5
+#define WORLD_IFNAMSIZ  16
+#define WORLD_NETNS_MAX 96
+
+struct emu;
+
+struct world_site {
+	const char *name;               /* YAML name, borrowed */
+	const char *role;               /* "central", ..., borrowed */
+	struct prefix lan;              /* its LAN block */
+	uint32_t gw_lan_addr;           /* first host of lan */
+	uint32_t gw_wan_addr;           /* on the WAN transit network */
+	char lan_bridge[WORLD_IFNAMSIZ];
+	char gw_lan_host[WORLD_IFNAMSIZ];
+	char gw_wan_host[WORLD_IFNAMSIZ];
+	char gw_netns[WORLD_NETNS_MAX];
+};
+
+struct world_node {
+	const char *name;               /* YAML name, borrowed */
+	size_t site;                    /* index into world.sites */
+	const char *backend;            /* "netns", ..., borrowed */
+	uint32_t addr;
+	char host_if[WORLD_IFNAMSIZ];
+	char netns[WORLD_NETNS_MAX];
+};
+
+struct world {
+	const char *name;               /* experiment name, borrowed */
+	char tag[WORLD_TAG_LEN + 1];
+	char wan_bridge[WORLD_IFNAMSIZ];
+	struct prefix wan;              /* 198.19.0.0/16 */
+	struct world_site *sites;
+	size_t n_sites;
+	struct world_node *nodes;
+	size_t n_nodes;
+};
+
+/* Progress of a long step: PHASE ("nodes", "sites", ...), DONE of TOTAL. */
+typedef void (*world_progress_fn)(void *arg, const char *phase, size_t done,
+				  size_t total);
+
+/* The tag for experiment NAME with collision salt SALT (0 first): "e" and 4
+ * base-36 characters of a hash. Writes WORLD_TAG_LEN + 1 bytes to TAG. */
+void world_tag(const char *name, unsigned salt, char *tag);
+
+/* Fill every name of W from W->name, W->tag and the site and node names
+ * already set, and the addresses from the sites' lan blocks. */
+void world_name(struct world *w);
+
+/* The netns prefix of experiment NAME ("enos.NAME."), into BUF. */
+const char *world_netns_prefix(const char *name, char *buf, size_t len);
+
+/* Build W: bridges, gateways, nodes, addresses, routes. On failure returns
+ * a negative errno and leaves what was built for world_down() to remove
+ * (the caller recorded W before calling). PROGRESS may be NULL. */
+int world_up(struct emu *emu, const struct world *w,
+	     world_progress_fn progress, void *arg);
+
+/* Remove everything of W, then sweep any link whose name starts with
+ * W->tag and any namespace under /run/netns starting with the experiment's
+ * netns prefix, and wait until the kernel has let go of them. Objects
+ * already gone are success. W->sites/nodes may be empty: the sweep alone
+ * cleans up after a crash that lost the plan. Returns 0 or -errno. */
+int world_down(struct emu *emu, const struct world *w,
+	       world_progress_fn progress, void *arg);
+
+/* Count the kernel objects of W that still exist (links with W->tag, and
+ * namespaces with its prefix). Returns the count or -errno. */
+int world_leftovers(struct emu *emu, const struct world *w);
+
+#endif

@@ -1,0 +1,15 @@
+# enos: the command-line driver. enos/main.c holds main(); everything else
+# goes into libenos.a so the tests link the same code.
+ENOS_SRC := $(filter-out enos/main.c,$(wildcard enos/*.c))
+ENOS_OBJ := $(ENOS_SRC:%.c=$(BUILD)/%.o)
+ENOS_LIB := $(BUILD)/libenos.a
+# Link order: enos uses reports and workloads, which use emulator.
+ENOS_LIBS := $(ENOS_LIB) $(REPORTS_LIB) $(WORKLOADS_LIB) $(EMULATOR_LIB)
+
+$(ENOS_LIB): $(ENOS_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/enos: $(BUILD)/enos/main.o $(ENOS_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

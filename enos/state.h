@@ -1,0 +1,102 @@
+/* state — the SQLite database that holds enos's state and results.
+ *
+ * One file (default /var/lib/enos/enos.db, or $ENOS_DB, or --db) holds every
+ * experiment that is up or half-built, its sites, nodes and addresses, every
+ * kernel object it will create (written before the object is created, so a
+ * crash cannot hide one), its runs, and the figures measured in them.
+ * Schema versioned (PRAGMA user_version), WAL mode, foreign keys on.
+ *
+ * Functions return 0 or a negative errno; on failure the SQLite message is
+ * kept and state_errmsg() returns it, so callers can report it once.
+ */
+#ifndef ENOS_STATE_H
+#define ENOS_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emulator/world.h"
+
+struct state;
+struct topology;
+
+#define STATE_DEFAULT_PATH "/var/lib/enos/enos.db"
+
+/* Experiment status, as stored. */
+#define EXP_CREATING "creating"   /* recorded, being built (or crashed) */
+#define EXP_UP       "up"
+#define EXP_FAILED   "failed"     /* up failed; needs down */
+#define EXP_DOWN     "removing"   /* down in progress (or crashed) */
+
+/* Kinds of kernel object in the objects table. */
+enum obj_kind { OBJ_NETNS, OBJ_LINK, OBJ_BRIDGE, OBJ_PROCESS };
+
+struct exp_info {
+	char name[64];
+	char tag[WORLD_TAG_LEN + 1];
+	char status[16];
+	char topo_path[4096];
+	char shaping[16];       /* backend chosen, or "none" */
+	int64_t created;        /* unix time */
+	size_t n_sites;
+	size_t n_nodes;
+};
+
+/* Open (creating it and its directory if needed) the database at PATH.
+ * Returns 0 and *OUT, or -errno with *ERR an allocated message. */
+int state_open(const char *path, struct state **out, char **err);
+void state_close(struct state *st);
+const char *state_errmsg(const struct state *st);
+
+/* A tag for NAME that no other recorded experiment uses (world_tag with
+ * increasing salt). Writes WORLD_TAG_LEN + 1 bytes. */
+int state_pick_tag(struct state *st, const char *name, char *tag);
+
+/* Record experiment W (from topology T) with status EXP_CREATING: the
+ * experiment, its sites, nodes, addresses, short-name mapping and every
+ * kernel object world_up() will create, in one transaction.
+ * -EEXIST if an experiment of that name is recorded. */
+int state_record_world(struct state *st, const struct topology *t,
+		       const struct world *w);
+
+int state_set_status(struct state *st, const char *name, const char *status);
+int state_set_shaping(struct state *st, const char *name, const char *shaping);
+
+/* Look up experiment NAME: 0, or -ENOENT. */
+int state_get(struct state *st, const char *name, struct exp_info *out);
+
+/* Names of all recorded experiments, sorted. *NAMES is a NULL-terminated
+ * allocated array (free with state_free_names). */
+int state_list(struct state *st, char ***names, size_t *n);
+void state_free_names(char **names);
+
+/* Rebuild the world of experiment NAME from the database. *W and its
+ * arrays and strings are allocated; release with state_world_free(). */
+int state_load_world(struct state *st, const char *name, struct world *w);
+void state_world_free(struct world *w);
+
+/* Forget experiment NAME (after a successful down). Its runs and results
+ * stay: results outlive the world that produced them. */
+int state_forget(struct state *st, const char *name);
+
+/* Runs and results. A run is one execution of a phase sequence. */
+int state_run_begin(struct state *st, const char *name, const char *kind,
+		    uint64_t seed, bool has_seed, int64_t *run_id);
+int state_run_end(struct state *st, int64_t run_id, const char *outcome);
+
+/* Store one measured figure of RUN: METRIC between SRC and DST (either may
+ * be NULL), VALUE in UNIT. */
+int state_result_add(struct state *st, int64_t run_id, const char *metric,
+		     const char *src, const char *dst, double value,
+		     const char *unit);
+
+/* Record a fact about the host for RUN (kernel, capability, version). */
+int state_fact_add(struct state *st, int64_t run_id, const char *key,
+		   const char *value);
+
+/* Record/forget a process enos started for NAME (daemons, engines). */
+int state_process_add(struct state *st, const char *name, const char *what,
+		      int pid);
+
+#endif

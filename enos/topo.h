@@ -1,0 +1,165 @@
+/* topo — the topology model (schema v1) and its YAML loader.
+ *
+ * A topology file describes one experiment: its sites and nodes, the WAN
+ * between the sites (defaults, a measured matrix, constraint rules), a fault
+ * timeline, and the stack and workload to deploy. topo_load() parses and
+ * validates the whole file before anything else runs, so the rest of enos
+ * only ever sees a consistent model: site `count` replicas are expanded, node
+ * lists are filled in, parents and selectors are resolved, the matrix file is
+ * read, and the address plan is known to fit.
+ *
+ * Errors are one allocated message "FILE:LINE:COL: what is wrong" pointing at
+ * the offending value (see tests/fixtures/bad/).
+ */
+#ifndef ENOS_TOPO_H
+#define ENOS_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TOPO_NAME_MAX 32        /* experiment, site and node names */
+
+enum site_role { ROLE_CENTRAL, ROLE_REGIONAL, ROLE_EDGE };
+enum node_backend { BACKEND_NETNS, BACKEND_LXC, BACKEND_QEMU };
+enum fabric_kind { FABRIC_BRIDGE, FABRIC_OVS };
+enum shaping_kind { SHAPING_AUTO, SHAPING_NETEM, SHAPING_WAND, SHAPING_NONE };
+enum matrix_kind { MATRIX_RTT, MATRIX_DELAY };
+enum fault_action { FAULT_PARTITION, FAULT_HEAL, FAULT_SET };
+
+/* Where a value was written in the YAML file, 1-based. */
+struct src_pos {
+	int line;
+	int col;
+};
+
+/* Bits of struct constraint.set: which fields the block gave. */
+#define CON_DELAY  (1u << 0)
+#define CON_JITTER (1u << 1)
+#define CON_LOSS   (1u << 2)
+#define CON_RATE   (1u << 3)
+
+/* One constraint block. `rtt` in the file is stored as delay_us = rtt / 2. */
+struct constraint {
+	unsigned set;           /* CON_* bits */
+	uint64_t delay_us;      /* one way */
+	uint64_t jitter_us;
+	double loss_pct;        /* 0 .. 100 */
+	uint64_t rate_bps;      /* > 0 when set */
+};
+
+enum selector_kind { SEL_SITE, SEL_ROLE, SEL_ALL };
+
+struct selector {
+	enum selector_kind kind;
+	size_t site;            /* SEL_SITE: index into topology.sites */
+	enum site_role role;    /* SEL_ROLE */
+	struct src_pos pos;
+};
+
+struct constraint_rule {
+	struct selector src;
+	struct selector dst;
+	struct constraint con;
+	bool symmetric;
+	struct src_pos pos;
+};
+
+struct node_spec {
+	char *name;             /* unique across the topology */
+	enum node_backend backend;
+	int cpus;               /* 0 = backend default */
+	uint64_t memory_bytes;  /* 0 = backend default */
+	struct src_pos pos;
+};
+
+struct site {
+	char *name;
+	enum site_role role;
+	long parent;            /* index into topology.sites, -1 if none */
+	enum node_backend backend;      /* default for its nodes */
+	struct node_spec *nodes;
+	size_t n_nodes;
+	bool has_lan;
+	struct constraint lan;  /* intra-site link */
+	struct src_pos pos;     /* of the site's name */
+	struct src_pos nodes_pos;
+};
+
+/* A measured matrix, reordered to topology site order at load time. */
+struct matrix {
+	char *path;             /* as resolved (relative to the YAML file) */
+	enum matrix_kind kind;
+	size_t n;               /* == topology.n_sites */
+	double *ms;             /* n * n, row = from, column = to */
+};
+
+struct fault {
+	enum fault_action action;
+	uint64_t at_us;
+	bool has_for;
+	uint64_t for_us;        /* partition: healed after this long */
+	size_t *sites;          /* partition/heal: the set cut from the rest */
+	size_t n_sites;
+	struct selector src;    /* set */
+	struct selector dst;
+	struct constraint con;
+	struct src_pos pos;
+};
+
+struct kv {
+	char *key;
+	char *value;
+};
+
+struct topology {
+	char *path;
+	char *name;
+	bool has_seed;
+	uint64_t seed;
+
+	struct site *sites;     /* count-expanded, in file order */
+	size_t n_sites;
+	size_t n_nodes;         /* over all sites */
+
+	enum fabric_kind fabric;
+	enum shaping_kind shaping;
+	struct constraint defaults;
+	struct matrix *matrix;  /* NULL if none */
+	struct constraint_rule *rules;
+	size_t n_rules;
+
+	struct fault *faults;
+	size_t n_faults;
+
+	char *stack_name;       /* NULL if no stack */
+	char *stack_strategy;
+	char *workload_name;    /* NULL if no workload */
+	struct kv *workload_params;
+	size_t n_workload_params;
+};
+
+/* Parse and validate the topology file at PATH. Returns the model, or NULL
+ * with *err set to an allocated "FILE:LINE:COL: message" (caller frees). */
+struct topology *topo_load(const char *path, char **err);
+
+/* Same, from a string; LABEL names it in messages and DIR resolves relative
+ * paths (the matrix file). */
+struct topology *topo_load_string(const char *text, const char *label,
+				  const char *dir, char **err);
+
+void topo_free(struct topology *t);
+
+const char *topo_role_name(enum site_role r);
+const char *topo_backend_name(enum node_backend b);
+const char *topo_fabric_name(enum fabric_kind f);
+const char *topo_shaping_name(enum shaping_kind s);
+
+/* Index of the site called NAME, or -1. */
+long topo_site_index(const struct topology *t, const char *name);
+
+/* Does selector SEL match site index SITE? */
+bool topo_selector_matches(const struct topology *t,
+			   const struct selector *sel, size_t site);
+
+#endif

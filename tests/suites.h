@@ -1,0 +1,35 @@
+/* suites — every Check suite of the project, run by tests/check-all.c.
+ *
+ * Unit suites need no root. System suites build real kernel objects; their
+ * make_ function receives the skip list and, when a requirement is missing
+ * (root, a program, a kernel feature), adds no test case for it but records
+ * the test's name and the reason with skip_add(), so the run counts it as
+ * skipped, never as passed.
+ */
+#ifndef TESTS_SUITES_H
+#define TESTS_SUITES_H
+
+#include <check.h>
+
+struct skips;
+
+/* Record that test NAME cannot run here, and why (printed by the runner). */
+void skip_add(struct skips *sk, const char *name, const char *why);
+
+/* Why the system tests cannot run here at all, or NULL (they need root and
+ * a writable /run/netns). */
+const char *sys_unavailable(void);
+
+Suite *make_units_suite(void);
+Suite *make_topo_suite(void);
+Suite *make_addr_suite(void);
+Suite *make_world_names_suite(void);
+Suite *make_state_suite(void);
+Suite *make_cli_suite(void);
+Suite *make_caps_suite(void);
+
+Suite *make_sys_emulator_suite(struct skips *sk);
+Suite *make_sys_cli_suite(struct skips *sk);
+Suite *make_sys_probe_suite(struct skips *sk);
+
+#endif
