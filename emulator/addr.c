@@ -32,15 +32,26 @@ static int by_size_then_index(const void *a, const void *b)
 int addr_plan_sites(const size_t *hosts, size_t n, struct prefix *out,
 		    size_t *failed)
 {
-	const uint64_t pool_end = (uint64_t)ADDR_LAN_POOL +
-				  ((uint64_t)1 << (32 - ADDR_LAN_PLEN));
+	const uint64_t pool = (uint64_t)1 << (32 - ADDR_LAN_PLEN);
 	struct order *ord;
-	uint64_t next = ADDR_LAN_POOL;
-	size_t worst = n;
+	uint64_t next = ADDR_LAN_POOL, used = 0;
 	size_t i;
 
 	if (n > ADDR_MAX_SITES)
 		return -E2BIG;
+	/* Power-of-two blocks placed largest first pack without gaps, so the
+	 * plan fits exactly when the sizes add up to at most the pool; the
+	 * site that tips the sum over, in file order, is the one to blame. */
+	for (i = 0; i < n; i++) {
+		uint8_t plen = plen_for_hosts(hosts[i]);
+
+		used += plen < ADDR_LAN_PLEN ? pool + 1 : (uint64_t)1 << (32 - plen);
+		if (used > pool) {
+			if (failed)
+				*failed = i;
+			return -ENOSPC;
+		}
+	}
 	ord = calloc(n ? n : 1, sizeof(*ord));
 	if (!ord)
 		return -ENOMEM;
@@ -48,26 +59,13 @@ int addr_plan_sites(const size_t *hosts, size_t n, struct prefix *out,
 		ord[i].site = i;
 		ord[i].plen = plen_for_hosts(hosts[i]);
 	}
-	/* Largest blocks first keeps every block aligned to its size. */
 	qsort(ord, n, sizeof(*ord), by_size_then_index);
 	for (i = 0; i < n; i++) {
-		uint64_t size = (uint64_t)1 << (32 - ord[i].plen);
-
-		if (ord[i].plen < ADDR_LAN_PLEN || next + size > pool_end) {
-			if (ord[i].site < worst)
-				worst = ord[i].site;
-			continue;
-		}
 		out[ord[i].site].addr = (uint32_t)next;
 		out[ord[i].site].plen = ord[i].plen;
-		next += size;
+		next += (uint64_t)1 << (32 - ord[i].plen);
 	}
 	free(ord);
-	if (worst < n) {
-		if (failed)
-			*failed = worst;
-		return -ENOSPC;
-	}
 	return 0;
 }
 

@@ -1,5 +1,132 @@
-/* Placeholder main until the command table lands. */
-int main(void)
+/* main — the enos command line: global options, the command table, and
+ * dispatch (git's cmd_struct + run_builtin). Each command parses and
+ * validates everything before it touches the kernel.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emulator/emu.h"
+#include "enos/cli.h"
+#include "enos/state.h"
+
+static const struct enos_cmd cmds[] = {
+	{ "check", cmd_check, "[--json] TOPOLOGY.yaml",
+	  "validate a topology, show its plan and this host's capabilities",
+	  "Validates TOPOLOGY.yaml without touching the system and prints its sites by role,\n"
+	  "nodes, site pairs and address plan, then what this host can do (netem, Open vSwitch,\n"
+	  "libvirt LXC and QEMU, KVM or TCG), each found or missing with the reason.\n"
+	  "Exit status 1 and one FILE:LINE:COL message if the topology is invalid.\n\n"
+	  "  --json   machine-readable output\n", 0 },
+	{ "up", cmd_up, "[--force] TOPOLOGY.yaml",
+	  "build the topology's sites and nodes",
+	  "Records the planned world in the state database, then builds it: a network\n"
+	  "namespace per node and per site gateway, a LAN bridge per site, a WAN bridge,\n"
+	  "addresses from 198.18.0.0/15 and routes. On any failure or interruption what was\n"
+	  "built is removed again.\n\n"
+	  "  --force  take an experiment of the same name down first\n", CMD_NEEDS_ROOT },
+	{ "status", cmd_status, "[-n NAME] [--json]",
+	  "show experiments, their sites, nodes and addresses",
+	  "Without -n shows the only experiment, or every recorded one.\n\n"
+	  "  -n, --name NAME  the experiment\n"
+	  "  --json           {\"name\",\"sites\":[{\"name\",\"role\",\"prefix\"}],\"nodes\":[{\"name\",\"site\",\"backend\",\"address\"}]}\n", 0 },
+	{ "exec", cmd_exec, "[-n NAME] NODE -- COMMAND [ARG...]",
+	  "run a command inside a node",
+	  "Runs COMMAND inside NODE's namespaces and exits with its exit status\n"
+	  "(128 + N if it died of signal N, 127 if there is no such program).\n\n"
+	  "  -n, --name NAME  the experiment (may be omitted when only one is up)\n", CMD_NEEDS_ROOT },
+	{ "down", cmd_down, "[-n NAME | --all]",
+	  "remove everything an experiment made",
+	  "Removes the experiment's namespaces, links and bridges from the recorded state\n"
+	  "plus a sweep of its name prefix, and forgets it (its results stay). Works after\n"
+	  "a crash or SIGKILL of 'enos up'; already gone is success.\n\n"
+	  "  -n, --name NAME  the experiment (may be omitted when only one is up)\n"
+	  "  --all            every recorded experiment\n", CMD_NEEDS_ROOT },
+	{ "run", cmd_run, "[--keep] [--samples N] TOPOLOGY.yaml",
+	  "up, measure every site pair, record the results, down",
+	  "Brings the topology up, measures the RTT between every ordered pair of sites\n"
+	  "with a UDP echo probe (one node per site), stores the figures in the results\n"
+	  "database, writes results/NAME/RUN/, and takes the experiment down.\n\n"
+	  "  --keep       leave the experiment up afterwards\n"
+	  "  --samples N  probes per site pair (default 20)\n", CMD_NEEDS_ROOT },
+};
+
+const struct enos_cmd *cli_find_cmd(const char *name)
 {
-	return 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+static void print_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: enos [--db PATH] COMMAND [ARGS]\n\n"
+		"enos builds emulated edge and fog worlds from a topology file.\n\n"
+		"commands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(out, "\noptions:\n"
+		"  --db PATH    the state and results database (default $ENOS_DB or %s)\n"
+		"  --version    print the version\n"
+		"  --help       this text; 'enos COMMAND --help' for a command\n",
+		STATE_DEFAULT_PATH);
+}
+
+/* Flush stdout and report a failed write (git's check on exit). */
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "error: cannot write to standard output: %s\n",
+			strerror(errno));
+		return EXIT_FAIL;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct enos_ctx ctx = { 0 };
+	const struct enos_cmd *cmd;
+	int i = 1, status;
+
+	ctx.db_path = getenv("ENOS_DB");
+	if (!ctx.db_path || !*ctx.db_path)
+		ctx.db_path = STATE_DEFAULT_PATH;
+	ctx.progress = isatty(STDERR_FILENO);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			print_help(stdout);
+			return finish(EXIT_OK);
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("enos %s\n", ENOS_VERSION);
+			return finish(EXIT_OK);
+		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			ctx.db_path = argv[++i];
+		} else {
+			fprintf(stderr, "error: unknown option '%s'\n", argv[i]);
+			print_help(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = cli_find_cmd(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "error: '%s' is not an enos command\n", argv[i]);
+		fprintf(stderr, "Try 'enos --help'.\n");
+		return EXIT_USAGE;
+	}
+	status = cmd->fn(&ctx, argc - i, argv + i);
+	emu_close(ctx.emu);
+	state_close(ctx.st);
+	return finish(status);
 }

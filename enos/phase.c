@@ -1,0 +1,282 @@
+/* phase — up and down; see phase.h. */
+#include "enos/phase.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "emulator/world.h"
+#include "enos/cli.h"
+#include "enos/plan.h"
+#include "enos/state.h"
+#include "enos/topo.h"
+
+static bool has_wan_constraints(const struct topology *t)
+{
+	const struct constraint *d = &t->defaults;
+
+	return t->matrix || t->n_rules ||
+	       ((d->set & CON_DELAY) && d->delay_us) ||
+	       ((d->set & CON_JITTER) && d->jitter_us) ||
+	       ((d->set & CON_LOSS) && d->loss_pct > 0) ||
+	       (d->set & CON_RATE);
+}
+
+/* One message about an unsupported part, printed as HOW asks. */
+static void support_say(enum support_report how, bool refused,
+			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void support_say(enum support_report how, bool refused,
+			const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (how == SUPPORT_QUIET)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	if (how == SUPPORT_AS_NOTES)
+		fprintf(stderr, "note: %s%s\n", refused ? "'enos up' would refuse: " : "", msg);
+	else if (refused)
+		cli_error("%s", msg);
+	else
+		cli_warning("%s", msg);
+}
+
+int phase_check_supported(const struct topology *t, enum support_report how)
+{
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < t->n_sites && rc == 0; i++) {
+		for (k = 0; k < t->sites[i].n_nodes; k++) {
+			const struct node_spec *n = &t->sites[i].nodes[k];
+
+			if (n->backend == BACKEND_NETNS)
+				continue;
+			support_say(how, true, "%s:%d:%d: node '%s': backend '%s' is not implemented yet (this version builds 'netns' nodes only)",
+				    t->path, n->pos.line, n->pos.col, n->name,
+				    topo_backend_name(n->backend));
+			rc = -ENOTSUP;
+			break;
+		}
+	}
+	if (t->fabric != FABRIC_BRIDGE) {
+		support_say(how, true, "%s: network.fabric '%s' is not implemented yet (this version builds Linux bridges)",
+			    t->path, topo_fabric_name(t->fabric));
+		rc = -ENOTSUP;
+	}
+	if (has_wan_constraints(t) && t->shaping != SHAPING_NONE)
+		support_say(how, false, "WAN constraints are validated but not applied yet: shaping '%s' is not implemented in this version, the WAN is an unshaped bridge",
+			    topo_shaping_name(t->shaping));
+	if (t->n_faults)
+		support_say(how, false, "the faults timeline (%zu faults) is validated but not run yet",
+			    t->n_faults);
+	if (t->stack_name)
+		support_say(how, false, "stack '%s' is validated but not deployed yet",
+			    t->stack_name);
+	if (t->workload_name)
+		support_say(how, false, "workload '%s' is validated but not run yet",
+			    t->workload_name);
+	return rc;
+}
+
+static void record_host_facts(struct state *st, int64_t run)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0) {
+		state_fact_add(st, run, "kernel", u.release);
+		state_fact_add(st, run, "host", u.nodename);
+	}
+	state_fact_add(st, run, "enos", ENOS_VERSION);
+	state_fact_add(st, run, "node_backend", "netns");
+	state_fact_add(st, run, "fabric", "bridge");
+	state_fact_add(st, run, "shaping", "none");
+}
+
+/* An experiment of T's name is recorded: replace it (FORCE) or refuse. */
+static int handle_existing(struct enos_ctx *ctx, const struct topology *t,
+			   bool force)
+{
+	struct exp_info info;
+	int rc = state_get(ctx->st, t->name, &info);
+
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0) {
+		cli_error("cannot read experiment '%s': %s", t->name,
+			  state_errmsg(ctx->st));
+		return rc;
+	}
+	if (force)
+		return phase_down(ctx, t->name);
+	if (strcmp(info.status, EXP_UP) == 0)
+		cli_error("experiment '%s' is already up", t->name);
+	else
+		cli_error("experiment '%s' was left half-built (status '%s')",
+			  t->name, info.status);
+	cli_hint("run 'enos down -n %s' first, or 'enos up --force %s'",
+		 t->name, t->path);
+	return -EEXIST;
+}
+
+/* Remove what a failed or interrupted up built, and forget it. */
+static void roll_back(struct enos_ctx *ctx, const struct world *w)
+{
+	int rc = world_down(ctx->emu, w, cli_progress, ctx);
+
+	if (rc < 0) {
+		cli_error("rolling back '%s' failed: %s", w->name, strerror(-rc));
+		cli_hint("run 'enos down -n %s' to retry", w->name);
+		state_set_status(ctx->st, w->name, EXP_FAILED);
+		return;
+	}
+	state_forget(ctx->st, w->name);
+	fprintf(stderr, "rolled back: nothing of '%s' is left\n", w->name);
+}
+
+int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
+	     const char *run_kind, int64_t *run_id)
+{
+	sigset_t block, old, pending;
+	struct world w = { 0 };
+	char tag[WORLD_TAG_LEN + 1];
+	int64_t run = 0;
+	double t0;
+	int rc;
+
+	rc = phase_check_supported(t, SUPPORT_FOR_UP);
+	if (rc < 0)
+		return rc;
+	rc = cli_state(ctx);
+	if (rc == 0)
+		rc = handle_existing(ctx, t, force);
+	if (rc == 0)
+		rc = cli_emu(ctx);
+	if (rc < 0)
+		return rc;
+	rc = state_pick_tag(ctx->st, t->name, tag);
+	if (rc == 0)
+		rc = plan_world(t, tag, &w);
+	if (rc < 0) {
+		cli_error("cannot plan '%s': %s", t->name, strerror(-rc));
+		return rc;
+	}
+	/* Recorded before anything exists, so a crash cannot hide an object. */
+	rc = state_record_world(ctx->st, t, &w);
+	if (rc < 0) {
+		cli_error("cannot record '%s': %s", t->name, state_errmsg(ctx->st));
+		goto out;
+	}
+	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0)
+		record_host_facts(ctx->st, run);
+
+	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll back. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	t0 = cli_now();
+	rc = world_up(ctx->emu, &w, cli_progress, ctx);
+	sigpending(&pending);
+	if (rc == 0 && (sigismember(&pending, SIGINT) ||
+			sigismember(&pending, SIGTERM) ||
+			sigismember(&pending, SIGHUP))) {
+		cli_error("interrupted while bringing '%s' up", t->name);
+		rc = -EINTR;
+	} else if (rc < 0) {
+		cli_error("cannot bring '%s' up: %s", t->name, strerror(-rc));
+	}
+	if (rc < 0) {
+		roll_back(ctx, &w);
+		if (run)
+			state_run_end(ctx->st, run, "failed");
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	state_set_status(ctx->st, t->name, EXP_UP);
+	state_set_shaping(ctx->st, t->name, "none");
+	if (run) {
+		state_result_add(ctx->st, run, "up_seconds", NULL, NULL,
+				 cli_now() - t0, "s");
+		if (strcmp(run_kind, "up") == 0)
+			state_run_end(ctx->st, run, "ok");
+	}
+	printf("experiment '%s' is up: %zu sites, %zu nodes in %.2f s\n",
+	       t->name, w.n_sites, w.n_nodes, cli_now() - t0);
+	if (run_id)
+		*run_id = run;
+out:
+	plan_release(&w);
+	return rc;
+}
+
+/* Down of a name the database does not know: sweep its prefixes. */
+static int sweep_unrecorded(struct enos_ctx *ctx, const char *name)
+{
+	struct world w = { 0 };
+	int rc;
+
+	w.name = name;
+	world_tag(name, 0, w.tag);
+	rc = world_down(ctx->emu, &w, cli_progress, ctx);
+	if (rc < 0)
+		cli_error("sweeping '%s' failed: %s", name, strerror(-rc));
+	else
+		printf("experiment '%s' is not recorded; swept its leftovers\n", name);
+	return rc;
+}
+
+int phase_down(struct enos_ctx *ctx, const char *name)
+{
+	struct world w = { 0 };
+	struct exp_info info;
+	double t0 = cli_now();
+	int rc;
+
+	rc = cli_state(ctx);
+	if (rc == 0)
+		rc = cli_emu(ctx);
+	if (rc < 0)
+		return rc;
+	rc = state_get(ctx->st, name, &info);
+	if (rc == -ENOENT)
+		return sweep_unrecorded(ctx, name);
+	if (rc == 0)
+		rc = state_set_status(ctx->st, name, EXP_DOWN);
+	if (rc == 0)
+		rc = state_load_world(ctx->st, name, &w);
+	if (rc < 0) {
+		cli_error("cannot read experiment '%s': %s", name,
+			  state_errmsg(ctx->st));
+		goto out;
+	}
+	rc = world_down(ctx->emu, &w, cli_progress, ctx);
+	if (rc < 0) {
+		cli_error("cannot take '%s' down: %s", name, strerror(-rc));
+		cli_hint("run 'enos down -n %s' again; it resumes from the recorded state",
+			 name);
+		goto out;
+	}
+	rc = state_forget(ctx->st, name);
+	if (rc < 0) {
+		cli_error("'%s' is down but could not be forgotten: %s", name,
+			  state_errmsg(ctx->st));
+		goto out;
+	}
+	printf("experiment '%s' is down: %zu sites, %zu nodes removed in %.2f s\n",
+	       name, w.n_sites, w.n_nodes, cli_now() - t0);
+out:
+	state_world_free(&w);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* phase — the experiment phases that change the world: up and down.
+ *
+ * up:   validate what this version can build, record the planned world in
+ *       the state database, build it, and roll it back on any failure or
+ *       interruption, so nothing half-made is left behind.
+ * down: remove a recorded experiment (or sweep what an unrecorded one left)
+ *       and forget it; already gone is success, and running it twice is fine.
+ */
+#ifndef ENOS_PHASE_H
+#define ENOS_PHASE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct enos_ctx;
+struct topology;
+
+/* Bring topology T up. FORCE tears down an experiment of the same name
+ * first. The bring-up is recorded in a new run of kind RUN_KIND ("up",
+ * "run"), whose id goes to *RUN_ID (may be NULL). Prints its messages.
+ * Returns 0 or -errno. */
+int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
+	     const char *run_kind, int64_t *run_id);
+
+/* Take experiment NAME down. Prints its messages. Returns 0 or -errno. */
+int phase_down(struct enos_ctx *ctx, const char *name);
+
+enum support_report {
+	SUPPORT_FOR_UP,         /* errors for what up refuses, warnings */
+	SUPPORT_AS_NOTES,       /* everything as "note:" lines (enos check) */
+	SUPPORT_QUIET,
+};
+
+/* Say what T asks for that this version cannot do yet: what `up` cannot
+ * build (then returns -ENOTSUP) and what it builds without (WAN shaping,
+ * faults, stack, workload). */
+int phase_check_supported(const struct topology *t, enum support_report how);
+
+#endif

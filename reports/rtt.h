@@ -1,0 +1,28 @@
+/* rtt — write a run's measured RTT matrix as files a user can read and
+ * plot: results/EXP/RUN/rtt.tsv (one row per ordered site pair) and
+ * summary.txt. The HTML report with gnuplot figures builds on these.
+ */
+#ifndef REPORTS_RTT_H
+#define REPORTS_RTT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct report_rtt {
+	const char *src;        /* site names, borrowed */
+	const char *dst;
+	double target_ms;       /* NaN when the WAN is not shaped */
+	double min_ms, p50_ms, p90_ms, p99_ms, mean_ms;
+	double loss_pct;
+	unsigned samples;
+};
+
+/* Create DIR (and its parents) and write DIR/rtt.tsv and DIR/summary.txt
+ * for experiment EXP, run RUN. Returns 0 or -errno. */
+int report_rtt_write(const char *dir, const char *exp, int64_t run,
+		     const struct report_rtt *rows, size_t n);
+
+/* mkdir -p PATH (mode 0755). Returns 0 or -errno. */
+int report_mkdirs(const char *path);
+
+#endif

@@ -1,0 +1,41 @@
+/* testutil — helpers shared by the suites: run a program and capture its
+ * output, run the enos binary against a private state database, make and
+ * remove temporary directories, count an experiment's kernel leftovers.
+ */
+#ifndef TESTS_TESTUTIL_H
+#define TESTS_TESTUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Run ARGV (NULL-terminated), wait, return its exit status (128 + signal
+ * if killed, -1 if it could not run). *OUT (may be NULL) receives stdout
+ * and stderr together, allocated. */
+int tu_run(char **out, char *const argv[]);
+
+/* Run the enos binary ($ENOS_BIN) with --db DB and the NULL-terminated
+ * arguments that follow. */
+int tu_enos(char **out, const char *db, ...) __attribute__((sentinel));
+
+/* Start enos in the background (stdout/stderr to /dev/null); returns pid. */
+pid_t tu_enos_spawn(const char *db, ...) __attribute__((sentinel));
+
+/* mkdtemp under /tmp into BUF; returns BUF or NULL. rm -rf with tu_rmtree. */
+char *tu_tmpdir(char *buf, size_t len, const char *what);
+void tu_rmtree(const char *dir);
+
+/* Write TEXT to DIR/NAME, return the path in BUF. */
+const char *tu_write(const char *dir, const char *name, const char *text,
+		     char *buf, size_t len);
+
+/* Kernel objects left by experiment NAME with link tag TAG: entries of
+ * /run/netns starting with "enos.NAME." plus links starting with TAG. */
+int tu_leftovers(const char *name, const char *tag);
+
+/* Entries of /run/netns starting with "enos.NAME.". */
+int tu_netns_count(const char *name);
+
+/* Does TEXT contain NEEDLE? */
+int tu_contains(const char *text, const char *needle);
+
+#endif
