@@ -136,6 +136,11 @@ static int measure(struct enos_ctx *ctx, const char *name, unsigned samples,
 		struct report_rtt *r = &(*rows)[i];
 
 		r->target_ms = NAN;
+		if (pairs[i].received == 0) {
+			/* No reply: no RTT, stored as NULL rather than 0. */
+			pairs[i].min_ms = pairs[i].p50_ms = pairs[i].p90_ms = NAN;
+			pairs[i].p99_ms = pairs[i].mean_ms = NAN;
+		}
 		r->min_ms = pairs[i].min_ms;
 		r->p50_ms = pairs[i].p50_ms;
 		r->p90_ms = pairs[i].p90_ms;

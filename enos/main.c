@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "emulator/emu.h"
 #include "enos/cli.h"
@@ -90,6 +91,18 @@ static int finish(int status)
 	return status;
 }
 
+/* The probe and the world builder hold a descriptor per pair or node:
+ * raise the soft limit to the hard one, as servers do. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct enos_ctx ctx = { 0 };
@@ -100,6 +113,7 @@ int main(int argc, char **argv)
 	if (!ctx.db_path || !*ctx.db_path)
 		ctx.db_path = STATE_DEFAULT_PATH;
 	ctx.progress = isatty(STDERR_FILENO);
+	raise_fd_limit();
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			print_help(stdout);

@@ -99,4 +99,30 @@ int state_fact_add(struct state *st, int64_t run_id, const char *key,
 int state_process_add(struct state *st, const char *name, const char *what,
 		      int pid);
 
+/* The processes recorded for NAME: *PIDS (free()) and *WHATS (NULL-
+ * terminated, state_free_names()) of *N entries, oldest first. */
+int state_processes(struct state *st, const char *name, int **pids,
+		    char ***whats, size_t *n);
+
+/* Forget process PID of NAME; not recorded is success. */
+int state_process_forget(struct state *st, const char *name, int pid);
+
+/* One recorded kernel object. */
+struct state_object {
+	enum obj_kind kind;
+	char name[WORLD_NETNS_MAX];
+};
+
+/* "netns", "link", "bridge", "process" ("?" if out of range). */
+const char *state_obj_kind_name(enum obj_kind k);
+
+/* Record one more object of NAME (before creating it); twice is success. */
+int state_object_add(struct state *st, const char *name, enum obj_kind kind,
+		     const char *object);
+
+/* The objects recorded for NAME in creation order (remove in reverse):
+ * *OBJS is an allocated array of *N, free with free(). */
+int state_objects(struct state *st, const char *name,
+		  struct state_object **objs, size_t *n);
+
 #endif

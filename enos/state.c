@@ -1,0 +1,1404 @@
+/* state — the SQLite database that holds enos's state and results; see
+ * state.h.
+ *
+ * enos/ records a world here before emulator/ builds it, so `down` after a
+ * crash knows every object to remove; runs, results and host facts are kept
+ * here for reports/. The schema is versioned with PRAGMA user_version and
+ * upgraded step by step by the migrations[] table; a database written by a
+ * newer enos is refused rather than misread.
+ *
+ * Every SQLite error is turned into a negative errno here, with the SQLite
+ * message kept in the struct for state_errmsg(); nothing leaks upward.
+ */
+#include "enos/state.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "enos/topo.h"
+
+/* Salts state_pick_tag() tries before giving up. */
+#define STATE_TAG_TRIES 4096
+
+struct state {
+	sqlite3 *db;
+	char errmsg[512];
+};
+
+/* migrations[v] upgrades a database of user_version v to v + 1. */
+static const char *const migrations[] = {
+	/* 0 -> 1: the first schema. */
+	"CREATE TABLE experiments ("
+	"  name       TEXT PRIMARY KEY NOT NULL,"
+	"  tag        TEXT NOT NULL UNIQUE,"
+	"  status     TEXT NOT NULL CHECK (status IN"
+	"               ('creating', 'up', 'failed', 'removing')),"
+	"  topo_path  TEXT,"
+	"  shaping    TEXT NOT NULL DEFAULT 'none',"
+	"  created    INTEGER NOT NULL,"
+	"  seed       INTEGER,"
+	"  wan_bridge TEXT NOT NULL,"
+	"  wan_prefix INTEGER NOT NULL,"
+	"  wan_plen   INTEGER NOT NULL"
+	");"
+	"CREATE TABLE sites ("
+	"  experiment  TEXT NOT NULL"
+	"              REFERENCES experiments(name) ON DELETE CASCADE,"
+	"  idx         INTEGER NOT NULL,"
+	"  name        TEXT NOT NULL,"
+	"  role        TEXT,"
+	"  prefix      INTEGER NOT NULL,"
+	"  plen        INTEGER NOT NULL,"
+	"  gw_lan_addr INTEGER NOT NULL,"
+	"  gw_wan_addr INTEGER NOT NULL,"
+	"  lan_bridge  TEXT NOT NULL,"
+	"  gw_lan_host TEXT NOT NULL,"
+	"  gw_wan_host TEXT NOT NULL,"
+	"  gw_netns    TEXT NOT NULL,"
+	"  PRIMARY KEY (experiment, idx),"
+	"  UNIQUE (experiment, name)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE nodes ("
+	"  experiment TEXT NOT NULL"
+	"             REFERENCES experiments(name) ON DELETE CASCADE,"
+	"  idx        INTEGER NOT NULL,"
+	"  name       TEXT NOT NULL,"
+	"  site_idx   INTEGER NOT NULL,"
+	"  backend    TEXT,"
+	"  addr       INTEGER NOT NULL,"
+	"  host_if    TEXT NOT NULL,"
+	"  netns      TEXT NOT NULL,"
+	"  PRIMARY KEY (experiment, idx),"
+	"  UNIQUE (experiment, name)"
+	") WITHOUT ROWID;"
+	/* seq is creation order: down removes in reverse. */
+	"CREATE TABLE objects ("
+	"  experiment TEXT NOT NULL"
+	"             REFERENCES experiments(name) ON DELETE CASCADE,"
+	"  seq        INTEGER NOT NULL,"
+	"  kind       TEXT NOT NULL CHECK (kind IN"
+	"               ('netns', 'link', 'bridge', 'process')),"
+	"  name       TEXT NOT NULL,"
+	"  PRIMARY KEY (experiment, seq)"
+	") WITHOUT ROWID;"
+	/* Runs, results and facts outlive their experiment: no foreign key
+	 * to experiments, only its name. */
+	"CREATE TABLE runs ("
+	"  id         INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  experiment TEXT,"
+	"  kind       TEXT NOT NULL,"
+	"  started    INTEGER NOT NULL,"
+	"  ended      INTEGER,"
+	"  outcome    TEXT,"
+	"  seed       INTEGER"
+	");"
+	"CREATE INDEX runs_experiment ON runs(experiment);"
+	"CREATE TABLE results ("
+	"  run    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  metric TEXT NOT NULL,"
+	"  src    TEXT,"
+	"  dst    TEXT,"
+	"  value  REAL,"
+	"  unit   TEXT"
+	");"
+	"CREATE INDEX results_run ON results(run, metric);"
+	"CREATE TABLE facts ("
+	"  run   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  key   TEXT NOT NULL,"
+	"  value TEXT,"
+	"  PRIMARY KEY (run, key)"
+	");"
+	"CREATE TABLE processes ("
+	"  experiment TEXT NOT NULL"
+	"             REFERENCES experiments(name) ON DELETE CASCADE,"
+	"  what       TEXT NOT NULL,"
+	"  pid        INTEGER NOT NULL,"
+	"  started    INTEGER NOT NULL,"
+	"  PRIMARY KEY (experiment, pid)"
+	");",
+};
+
+#define STATE_SCHEMA_VERSION \
+	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static const char *const obj_kind_names[] = {
+	[OBJ_NETNS] = "netns",
+	[OBJ_LINK] = "link",
+	[OBJ_BRIDGE] = "bridge",
+	[OBJ_PROCESS] = "process",
+};
+
+#define N_OBJ_KINDS (sizeof(obj_kind_names) / sizeof(obj_kind_names[0]))
+
+/* The name of object kind K as stored; "?" if K is out of range. */
+const char *state_obj_kind_name(enum obj_kind k)
+{
+	return (unsigned)k < N_OBJ_KINDS ? obj_kind_names[k] : "?";
+}
+
+static int obj_kind_parse(const char *s, enum obj_kind *out)
+{
+	size_t i;
+
+	for (i = 0; s && i < N_OBJ_KINDS; i++)
+		if (strcmp(s, obj_kind_names[i]) == 0)
+			break;
+	if (s && i < N_OBJ_KINDS)
+		*out = (enum obj_kind)i;
+	return s && i < N_OBJ_KINDS ? 0 : -EBADMSG;
+}
+
+/* An allocated printf-style message, or NULL if out of memory. */
+static char *msgf(const char *fmt, ...)
+{
+	va_list ap;
+	char *buf = NULL;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		goto out;
+	buf = malloc((size_t)len + 1);
+	if (!buf)
+		goto out;
+	va_start(ap, fmt);
+	vsnprintf(buf, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+out:
+	return buf;
+}
+
+/* The negative errno for SQLite (extended) result code RC. */
+static int errno_of(sqlite3 *db, int rc)
+{
+	int sys = db ? sqlite3_system_errno(db) : 0;
+	int e;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		e = EBUSY;
+		break;
+	case SQLITE_NOMEM:
+		e = ENOMEM;
+		break;
+	case SQLITE_READONLY:
+		e = EROFS;
+		break;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		e = EACCES;
+		break;
+	case SQLITE_FULL:
+		e = ENOSPC;
+		break;
+	case SQLITE_CONSTRAINT:
+		/* A duplicate name, a missing parent row, or a bad value. */
+		e = rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+		    rc == SQLITE_CONSTRAINT_UNIQUE ? EEXIST :
+		    rc == SQLITE_CONSTRAINT_FOREIGNKEY ? ENOENT : EINVAL;
+		break;
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+	case SQLITE_TOOBIG:
+		e = EINVAL;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		e = EBADMSG;
+		break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+		e = sys > 0 ? sys : EIO;
+		break;
+	case SQLITE_INTERRUPT:
+		e = EINTR;
+		break;
+	default:
+		e = EIO;
+		break;
+	}
+	return -e;
+}
+
+static void set_msg(struct state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+/* Keep "WHAT: <sqlite message>" and return the errno of RC. */
+static int db_fail(struct state *st, int rc, const char *what)
+{
+	set_msg(st, "%s: %s", what, sqlite3_errmsg(st->db));
+	return errno_of(st->db, rc);
+}
+
+/* Execute SQL; WHAT names it in the kept message (NULL: the SQL itself). */
+static int db_exec_as(struct state *st, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_fail(st, rc, what ? what : sql);
+}
+
+static int db_exec(struct state *st, const char *sql)
+{
+	return db_exec_as(st, sql, NULL);
+}
+
+static int db_prepare(struct state *st, const char *sql, sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_fail(st, rc, "prepare");
+}
+
+/* Step S to completion (a statement returning no row), then reset it for
+ * reuse. WHAT names the operation in the kept message. */
+static int db_step_done(struct state *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	int ret = 0;
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = db_fail(st, rc, what);
+	sqlite3_reset(s);
+	return ret;
+}
+
+/* Roll back the open transaction, keeping the message of the error that
+ * caused it. */
+static void db_rollback(struct state *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC)
+		 : sqlite3_bind_null(s, i);
+}
+
+/* Copy column I of S into the fixed buffer DST: 0, or -EBADMSG if the
+ * stored text does not fit (a database not written by this enos). */
+static int col_copy(sqlite3_stmt *s, int i, char *dst, size_t size)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+	int n = snprintf(dst, size, "%s", v ? v : "");
+
+	return n < 0 || (size_t)n >= size ? -EBADMSG : 0;
+}
+
+/* An allocated copy of column I of S (NULL stays NULL); -ENOMEM. */
+static int col_dup(sqlite3_stmt *s, int i, const char **dst)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+
+	*dst = v ? strdup(v) : NULL;
+	return v && !*dst ? -ENOMEM : 0;
+}
+
+/* mkdir -p of the directory part of PATH. */
+static int mkdir_parent(const char *path)
+{
+	char *dir = strdup(path);
+	char *slash, *p;
+	int ret = 0;
+
+	if (!dir) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		goto out;
+	*slash = '\0';
+	for (p = dir + 1; ; p++) {
+		bool end = *p == '\0';
+
+		if (*p != '/' && !end)
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			ret = -errno;
+			goto out;
+		}
+		if (end)
+			break;
+		*p = '/';
+	}
+out:
+	free(dir);
+	return ret;
+}
+
+static int user_version(struct state *st, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int ret, rc;
+
+	ret = db_prepare(st, "PRAGMA user_version", &s);
+	if (ret)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(st, rc, "PRAGMA user_version");
+		goto out;
+	}
+	*out = sqlite3_column_int(s, 0);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Refuse a schema this enos does not know (written by a newer one). */
+static int version_check(struct state *st, int version)
+{
+	int ret = 0;
+
+	if (version < 0 || version > STATE_SCHEMA_VERSION) {
+		set_msg(st, "database schema version %d is not one this enos "
+			"understands (%d); use a newer enos or another database",
+			version, STATE_SCHEMA_VERSION);
+		ret = -EPROTONOSUPPORT;
+	}
+	return ret;
+}
+
+/* Bring the schema to STATE_SCHEMA_VERSION, one migration at a time, in
+ * one transaction (another enos may be opening the same file). */
+static int migrate(struct state *st)
+{
+	char sql[64];
+	bool in_tx = false;
+	int version, ret;
+
+	ret = user_version(st, &version);
+	if (!ret)
+		ret = version_check(st, version);
+	if (ret || version == STATE_SCHEMA_VERSION)
+		goto out;
+	ret = db_exec(st, "BEGIN IMMEDIATE");
+	if (ret)
+		goto out;
+	in_tx = true;
+	/* Read again under the write lock: another enos may have won. */
+	ret = user_version(st, &version);
+	if (!ret)
+		ret = version_check(st, version);
+	if (ret)
+		goto out;
+	for (; version < STATE_SCHEMA_VERSION; version++) {
+		snprintf(sql, sizeof(sql), "upgrade schema to version %d",
+			 version + 1);
+		ret = db_exec_as(st, migrations[version], sql);
+		if (ret)
+			goto out;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+	ret = db_exec(st, sql);
+	if (!ret)
+		ret = db_exec(st, "COMMIT");
+	if (!ret)
+		in_tx = false;
+out:
+	if (in_tx)
+		db_rollback(st);
+	return ret;
+}
+
+static int set_pragmas(struct state *st)
+{
+	sqlite3_stmt *s = NULL;
+	const char *mode;
+	int ret, rc;
+
+	ret = db_exec(st, "PRAGMA foreign_keys = ON");
+	if (ret)
+		goto out;
+	ret = db_exec(st, "PRAGMA synchronous = NORMAL");
+	if (ret)
+		goto out;
+	ret = db_prepare(st, "PRAGMA journal_mode = WAL", &s);
+	if (ret)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(st, rc, "PRAGMA journal_mode = WAL");
+		goto out;
+	}
+	/* An in-memory database answers "memory": fine for tests. */
+	mode = (const char *)sqlite3_column_text(s, 0);
+	if (!mode || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)) {
+		set_msg(st, "cannot switch to WAL mode (journal mode is %s)",
+			mode ? mode : "unknown");
+		ret = -EIO;
+	}
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Open (creating it and its directory if needed) the database at PATH and
+ * bring its schema up to date.
+ * PATH: file name (":memory:" for a private in-memory database).
+ * Returns 0 with *OUT an allocated handle (state_close() frees it), or a
+ * negative errno with *OUT NULL and *ERR an allocated "PATH: message" the
+ * caller frees (-EPROTONOSUPPORT: written by a newer enos). */
+int state_open(const char *path, struct state **out, char **err)
+{
+	struct state *st = NULL;
+	int ret, rc, version;
+
+	*out = NULL;
+	*err = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		ret = -ENOMEM;
+		*err = msgf("%s: %s", path, strerror(ENOMEM));
+		goto out;
+	}
+	if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
+		ret = mkdir_parent(path);
+		if (ret) {
+			*err = msgf("%s: cannot create its directory: %s", path,
+				    strerror(-ret));
+			goto out;
+		}
+	}
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		ret = st->db ? db_fail(st, rc, "open") : -ENOMEM;
+		*err = msgf("%s: %s", path, st->db ? sqlite3_errmsg(st->db)
+							 : strerror(ENOMEM));
+		goto out;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	/* Check the version first: a newer enos's file is left untouched. */
+	ret = user_version(st, &version);
+	if (!ret)
+		ret = version_check(st, version);
+	if (!ret)
+		ret = set_pragmas(st);
+	if (!ret)
+		ret = migrate(st);
+	if (ret) {
+		*err = msgf("%s: %s", path, st->errmsg);
+		goto out;
+	}
+	*out = st;
+	st = NULL;
+out:
+	if (ret && *err == NULL)
+		ret = -ENOMEM;  /* could not even allocate the message */
+	state_close(st);
+	return ret;
+}
+
+/* Close ST and free it. Accepts NULL. */
+void state_close(struct state *st)
+{
+	if (!st)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+/* The message of the last failed call on ST ("" if none); owned by ST,
+ * valid until the next call. */
+const char *state_errmsg(const struct state *st)
+{
+	return st ? st->errmsg : "no database";
+}
+
+/* 1 if an experiment NAME is recorded, 0 if not, or -errno. */
+static int exp_exists(struct state *st, const char *name)
+{
+	sqlite3_stmt *s = NULL;
+	int ret, rc;
+
+	ret = db_prepare(st, "SELECT 1 FROM experiments WHERE name = ?1", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = 1;
+	else if (rc != SQLITE_DONE)
+		ret = db_fail(st, rc, "look up experiment");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Pick a tag for NAME that no other recorded experiment uses: world_tag()
+ * with salt 0, 1, ... TAG receives WORLD_TAG_LEN + 1 bytes.
+ * Returns 0, -EAGAIN if every salt tried is taken, or -errno. */
+int state_pick_tag(struct state *st, const char *name, char *tag)
+{
+	sqlite3_stmt *s = NULL;
+	unsigned salt;
+	int ret, rc;
+
+	ret = db_prepare(st, "SELECT 1 FROM experiments"
+			     " WHERE tag = ?1 AND name <> ?2", &s);
+	if (ret)
+		goto out;
+	for (salt = 0; salt < STATE_TAG_TRIES; salt++) {
+		world_tag(name, salt, tag);
+		bind_text(s, 1, tag);
+		bind_text(s, 2, name);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			goto out;
+		if (rc != SQLITE_ROW) {
+			ret = db_fail(st, rc, "look up tag");
+			goto out;
+		}
+	}
+	set_msg(st, "no free tag for experiment '%s'", name);
+	ret = -EAGAIN;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Record the kernel objects of experiment NAME from its site and node
+ * rows, in the order world_up() creates them: the WAN bridge (seq 0); per
+ * site its LAN bridge, gateway netns, and the host ends of the gateway's
+ * LAN and WAN veths; per node its netns and the host end of its veth.
+ * Empty names are skipped (the object does not exist for that backend).
+ * Copying inside SQLite costs one statement instead of one per object,
+ * which is most of the cost of recording thousands of nodes. */
+static int record_objects(struct state *st, const char *name)
+{
+	static const char *const sql[] = {
+		"INSERT INTO objects (experiment, seq, kind, name)"
+		" SELECT name, 0, 'bridge', wan_bridge FROM experiments"
+		"  WHERE name = ?1 AND wan_bridge <> ''",
+		"INSERT INTO objects (experiment, seq, kind, name)"
+		" SELECT experiment, 1 + 4 * idx + k, kind, obj FROM ("
+		"  SELECT experiment, idx, 0 AS k, 'bridge' AS kind,"
+		"         lan_bridge AS obj FROM sites WHERE experiment = ?1"
+		"  UNION ALL SELECT experiment, idx, 1, 'netns', gw_netns"
+		"   FROM sites WHERE experiment = ?1"
+		"  UNION ALL SELECT experiment, idx, 2, 'link', gw_lan_host"
+		"   FROM sites WHERE experiment = ?1"
+		"  UNION ALL SELECT experiment, idx, 3, 'link', gw_wan_host"
+		"   FROM sites WHERE experiment = ?1"
+		" ) WHERE obj <> '' ORDER BY 2",
+		"INSERT INTO objects (experiment, seq, kind, name)"
+		" SELECT experiment, base + 2 * idx + k, kind, obj FROM ("
+		"  SELECT experiment, idx, 0 AS k, 'netns' AS kind, netns AS obj"
+		"   FROM nodes WHERE experiment = ?1"
+		"  UNION ALL SELECT experiment, idx, 1, 'link', host_if"
+		"   FROM nodes WHERE experiment = ?1"
+		" ), (SELECT 1 + 4 * count(*) AS base FROM sites"
+		"     WHERE experiment = ?1) WHERE obj <> '' ORDER BY 2",
+	};
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]) && !ret; i++) {
+		ret = db_prepare(st, sql[i], &s);
+		if (ret)
+			break;
+		bind_text(s, 1, name);
+		ret = db_step_done(st, s, "record objects");
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	return ret;
+}
+
+/* Record world W (planned from topology T, which may be NULL) with status
+ * EXP_CREATING, in one transaction: the experiment (T's path and seed),
+ * its sites and nodes with their roles and backends as set in W, and every
+ * kernel object world_up() creates, in creation order: the WAN bridge; per
+ * site its LAN bridge, gateway netns and the host ends of the gateway's LAN
+ * and WAN veths; per node its netns and the host end of its veth.
+ * Nothing is kept from T or W.
+ * Returns 0, -EEXIST if NAME is recorded (or W's tag is taken), -EINVAL if
+ * W is inconsistent, or -errno; on failure nothing is recorded. */
+int state_record_world(struct state *st, const struct topology *t,
+		       const struct world *w)
+{
+	sqlite3_stmt *exp = NULL, *site = NULL, *node = NULL;
+	bool in_tx = false;
+	size_t i;
+	int ret;
+
+	if (!w || !w->name || (w->n_sites && !w->sites) ||
+	    (w->n_nodes && !w->nodes)) {
+		set_msg(st, "record: incomplete world");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = db_exec(st, "BEGIN IMMEDIATE");
+	if (ret)
+		goto out;
+	in_tx = true;
+	ret = exp_exists(st, w->name);
+	if (ret == 1) {
+		set_msg(st, "experiment '%s' is already recorded", w->name);
+		ret = -EEXIST;
+	}
+	if (ret)
+		goto out;
+	ret = db_prepare(st,
+		"INSERT INTO experiments (name, tag, status, topo_path, shaping,"
+		" created, seed, wan_bridge, wan_prefix, wan_plen)"
+		" VALUES (?1, ?2, ?3, ?4, 'none', ?5, ?6, ?7, ?8, ?9)", &exp);
+	if (!ret)
+		ret = db_prepare(st,
+			"INSERT INTO sites (experiment, idx, name, role, prefix,"
+			" plen, gw_lan_addr, gw_wan_addr, lan_bridge, gw_lan_host,"
+			" gw_wan_host, gw_netns) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+			" ?7, ?8, ?9, ?10, ?11, ?12)", &site);
+	if (!ret)
+		ret = db_prepare(st,
+			"INSERT INTO nodes (experiment, idx, name, site_idx,"
+			" backend, addr, host_if, netns)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &node);
+	if (ret)
+		goto out;
+
+	bind_text(exp, 1, w->name);
+	bind_text(exp, 2, w->tag);
+	bind_text(exp, 3, EXP_CREATING);
+	bind_text(exp, 4, t ? t->path : NULL);
+	sqlite3_bind_int64(exp, 5, (int64_t)time(NULL));
+	if (t && t->has_seed)
+		sqlite3_bind_int64(exp, 6, (int64_t)t->seed);
+	else
+		sqlite3_bind_null(exp, 6);
+	bind_text(exp, 7, w->wan_bridge);
+	sqlite3_bind_int64(exp, 8, w->wan.addr);
+	sqlite3_bind_int(exp, 9, w->wan.plen);
+	ret = db_step_done(st, exp, "record experiment");
+	if (ret)
+		goto out;
+
+	for (i = 0; i < w->n_sites; i++) {
+		const struct world_site *ws = &w->sites[i];
+
+		if (!ws->name) {
+			set_msg(st, "record: site %zu has no name", i);
+			ret = -EINVAL;
+			goto out;
+		}
+		bind_text(site, 1, w->name);
+		sqlite3_bind_int64(site, 2, (int64_t)i);
+		bind_text(site, 3, ws->name);
+		bind_text(site, 4, ws->role);
+		sqlite3_bind_int64(site, 5, ws->lan.addr);
+		sqlite3_bind_int(site, 6, ws->lan.plen);
+		sqlite3_bind_int64(site, 7, ws->gw_lan_addr);
+		sqlite3_bind_int64(site, 8, ws->gw_wan_addr);
+		bind_text(site, 9, ws->lan_bridge);
+		bind_text(site, 10, ws->gw_lan_host);
+		bind_text(site, 11, ws->gw_wan_host);
+		bind_text(site, 12, ws->gw_netns);
+		ret = db_step_done(st, site, "record site");
+		if (ret)
+			goto out;
+	}
+
+	for (i = 0; i < w->n_nodes; i++) {
+		const struct world_node *wn = &w->nodes[i];
+
+		if (!wn->name || wn->site >= w->n_sites) {
+			set_msg(st, "record: node %zu has no name or no site", i);
+			ret = -EINVAL;
+			goto out;
+		}
+		bind_text(node, 1, w->name);
+		sqlite3_bind_int64(node, 2, (int64_t)i);
+		bind_text(node, 3, wn->name);
+		sqlite3_bind_int64(node, 4, (int64_t)wn->site);
+		bind_text(node, 5, wn->backend);
+		sqlite3_bind_int64(node, 6, wn->addr);
+		bind_text(node, 7, wn->host_if);
+		bind_text(node, 8, wn->netns);
+		ret = db_step_done(st, node, "record node");
+		if (ret)
+			goto out;
+	}
+	ret = record_objects(st, w->name);
+	if (ret)
+		goto out;
+	ret = db_exec(st, "COMMIT");
+	if (!ret)
+		in_tx = false;
+out:
+	sqlite3_finalize(exp);
+	sqlite3_finalize(site);
+	sqlite3_finalize(node);
+	if (in_tx)
+		db_rollback(st);
+	return ret;
+}
+
+/* Run SQL (binding NAME to ?1 and, if it has one, VALUE to ?2) that must
+ * change one row:
+ * 0, -ENOENT if it changed none, or -errno. */
+static int update_one(struct state *st, const char *sql, const char *name,
+		      const char *value, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, sql, &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		bind_text(s, 2, value);
+	ret = db_step_done(st, s, what);
+	if (!ret && sqlite3_changes(st->db) == 0) {
+		set_msg(st, "no experiment '%s'", name);
+		ret = -ENOENT;
+	}
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Set the status of NAME to one of the EXP_* strings.
+ * Returns 0, -ENOENT, -EINVAL for an unknown status, or -errno. */
+int state_set_status(struct state *st, const char *name, const char *status)
+{
+	return update_one(st, "UPDATE experiments SET status = ?2 WHERE name = ?1",
+			  name, status, "set status");
+}
+
+/* Set the shaping engine chosen for NAME ("netem", "wand", "none", ...).
+ * Returns 0, -ENOENT, or -errno. */
+int state_set_shaping(struct state *st, const char *name, const char *shaping)
+{
+	return update_one(st, "UPDATE experiments SET shaping = ?2 WHERE name = ?1",
+			  name, shaping, "set shaping");
+}
+
+/* Fill *OUT with experiment NAME's record and its site and node counts.
+ * Returns 0, -ENOENT, or -errno. */
+int state_get(struct state *st, const char *name, struct exp_info *out)
+{
+	sqlite3_stmt *s = NULL;
+	int ret, rc;
+
+	memset(out, 0, sizeof(*out));
+	ret = db_prepare(st,
+		"SELECT name, tag, status, topo_path, shaping, created,"
+		" (SELECT count(*) FROM sites WHERE experiment = e.name),"
+		" (SELECT count(*) FROM nodes WHERE experiment = e.name)"
+		" FROM experiments e WHERE name = ?1", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		set_msg(st, "no experiment '%s'", name);
+		ret = -ENOENT;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(st, rc, "look up experiment");
+		goto out;
+	}
+	ret = col_copy(s, 0, out->name, sizeof(out->name));
+	if (!ret)
+		ret = col_copy(s, 1, out->tag, sizeof(out->tag));
+	if (!ret)
+		ret = col_copy(s, 2, out->status, sizeof(out->status));
+	if (!ret)
+		ret = col_copy(s, 3, out->topo_path, sizeof(out->topo_path));
+	if (!ret)
+		ret = col_copy(s, 4, out->shaping, sizeof(out->shaping));
+	if (ret) {
+		set_msg(st, "experiment '%s': a stored field is too long", name);
+		goto out;
+	}
+	out->created = sqlite3_column_int64(s, 5);
+	out->n_sites = (size_t)sqlite3_column_int64(s, 6);
+	out->n_nodes = (size_t)sqlite3_column_int64(s, 7);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Free a NULL-terminated array of allocated strings. Accepts NULL. */
+void state_free_names(char **names)
+{
+	char **p;
+
+	if (!names)
+		return;
+	for (p = names; *p; p++)
+		free(*p);
+	free(names);
+}
+
+/* Run S (already bound) and collect text column 0 of every row into an
+ * allocated NULL-terminated array *NAMES of *N strings, and, if INTS is
+ * not NULL, integer column 1 into an allocated array *INTS. */
+static int collect_names(struct state *st, sqlite3_stmt *s, char ***names,
+			 int **ints, size_t *n)
+{
+	char **v = NULL, **nv;
+	int *iv = NULL, *niv;
+	size_t len = 0, cap = 0;
+	int ret = 0, rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(s, 0);
+
+		if (len + 2 > cap) {
+			cap = cap ? 2 * cap : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+			if (ints) {
+				niv = realloc(iv, cap * sizeof(*iv));
+				if (!niv) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				iv = niv;
+			}
+		}
+		v[len] = strdup(text ? text : "");
+		if (!v[len]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (ints)
+			iv[len] = sqlite3_column_int(s, 1);
+		v[++len] = NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(st, rc, "list");
+		goto out;
+	}
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (ints)
+			iv = calloc(1, sizeof(*iv));
+		if (!v || (ints && !iv)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+out:
+	if (ret) {
+		if (v)
+			v[len] = NULL;
+		state_free_names(v);
+		free(iv);
+		v = NULL;
+		iv = NULL;
+		len = 0;
+		if (ret == -ENOMEM)
+			set_msg(st, "%s", strerror(ENOMEM));
+	}
+	*names = v;
+	if (ints)
+		*ints = iv;
+	if (n)
+		*n = len;
+	return ret;
+}
+
+/* The names of all recorded experiments, sorted: *NAMES is an allocated
+ * NULL-terminated array (free with state_free_names()), *N its length (N
+ * may be NULL). On failure *NAMES is NULL. Returns 0 or -errno. */
+int state_list(struct state *st, char ***names, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	*names = NULL;
+	if (n)
+		*n = 0;
+	ret = db_prepare(st, "SELECT name FROM experiments ORDER BY name", &s);
+	if (!ret)
+		ret = collect_names(st, s, names, NULL, n);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Release what state_load_world() allocated in W (the experiment name,
+ * arrays, site names and roles, node names and backends) and zero W.
+ * Accepts NULL and a zeroed world; never use it on a world whose strings
+ * are borrowed from a topology. */
+void state_world_free(struct world *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	for (i = 0; w->sites && i < w->n_sites; i++) {
+		free((char *)w->sites[i].name);
+		free((char *)w->sites[i].role);
+	}
+	for (i = 0; w->nodes && i < w->n_nodes; i++) {
+		free((char *)w->nodes[i].name);
+		free((char *)w->nodes[i].backend);
+	}
+	free(w->sites);
+	free(w->nodes);
+	free((char *)w->name);
+	memset(w, 0, sizeof(*w));
+}
+
+static int load_sites(struct state *st, const char *name, struct world *w)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i = 0;
+	int ret, rc;
+
+	ret = db_prepare(st,
+		"SELECT idx, name, role, prefix, plen, gw_lan_addr, gw_wan_addr,"
+		" lan_bridge, gw_lan_host, gw_wan_host, gw_netns FROM sites"
+		" WHERE experiment = ?1 ORDER BY idx", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct world_site *ws;
+
+		if (i >= w->n_sites || sqlite3_column_int64(s, 0) != (int64_t)i) {
+			ret = -EBADMSG;
+			goto out;
+		}
+		ws = &w->sites[i];
+		ret = col_dup(s, 1, &ws->name);
+		if (!ret)
+			ret = col_dup(s, 2, &ws->role);
+		if (ret)
+			goto out;
+		ws->lan.addr = (uint32_t)sqlite3_column_int64(s, 3);
+		ws->lan.plen = (uint8_t)sqlite3_column_int(s, 4);
+		ws->gw_lan_addr = (uint32_t)sqlite3_column_int64(s, 5);
+		ws->gw_wan_addr = (uint32_t)sqlite3_column_int64(s, 6);
+		ret = col_copy(s, 7, ws->lan_bridge, sizeof(ws->lan_bridge));
+		if (!ret)
+			ret = col_copy(s, 8, ws->gw_lan_host, sizeof(ws->gw_lan_host));
+		if (!ret)
+			ret = col_copy(s, 9, ws->gw_wan_host, sizeof(ws->gw_wan_host));
+		if (!ret)
+			ret = col_copy(s, 10, ws->gw_netns, sizeof(ws->gw_netns));
+		if (ret)
+			goto out;
+		i++;
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(st, rc, "load sites");
+	else if (i != w->n_sites)
+		ret = -EBADMSG;
+out:
+	if (ret == -EBADMSG)
+		set_msg(st, "experiment '%s': inconsistent site records", name);
+	else if (ret == -ENOMEM)
+		set_msg(st, "%s", strerror(ENOMEM));
+	sqlite3_finalize(s);
+	return ret;
+}
+
+static int load_nodes(struct state *st, const char *name, struct world *w)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i = 0;
+	int ret, rc;
+
+	ret = db_prepare(st,
+		"SELECT idx, name, site_idx, backend, addr, host_if, netns"
+		" FROM nodes WHERE experiment = ?1 ORDER BY idx", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct world_node *wn;
+		int64_t site = sqlite3_column_int64(s, 2);
+
+		if (i >= w->n_nodes || sqlite3_column_int64(s, 0) != (int64_t)i ||
+		    site < 0 || (uint64_t)site >= w->n_sites) {
+			ret = -EBADMSG;
+			goto out;
+		}
+		wn = &w->nodes[i];
+		wn->site = (size_t)site;
+		ret = col_dup(s, 1, &wn->name);
+		if (!ret)
+			ret = col_dup(s, 3, &wn->backend);
+		if (ret)
+			goto out;
+		wn->addr = (uint32_t)sqlite3_column_int64(s, 4);
+		ret = col_copy(s, 5, wn->host_if, sizeof(wn->host_if));
+		if (!ret)
+			ret = col_copy(s, 6, wn->netns, sizeof(wn->netns));
+		if (ret)
+			goto out;
+		i++;
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(st, rc, "load nodes");
+	else if (i != w->n_nodes)
+		ret = -EBADMSG;
+out:
+	if (ret == -EBADMSG)
+		set_msg(st, "experiment '%s': inconsistent node records", name);
+	else if (ret == -ENOMEM)
+		set_msg(st, "%s", strerror(ENOMEM));
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Rebuild the world of experiment NAME: *W is overwritten with allocated
+ * copies of everything (release with state_world_free()), read in one
+ * snapshot. Returns 0, -ENOENT, -EBADMSG if the records are inconsistent,
+ * or -errno; on failure *W is zeroed. */
+int state_load_world(struct state *st, const char *name, struct world *w)
+{
+	sqlite3_stmt *s = NULL;
+	bool in_tx = false;
+	int ret, rc;
+
+	memset(w, 0, sizeof(*w));
+	ret = db_exec(st, "BEGIN");
+	if (ret)
+		goto out;
+	in_tx = true;
+	ret = db_prepare(st,
+		"SELECT tag, wan_bridge, wan_prefix, wan_plen,"
+		" (SELECT count(*) FROM sites WHERE experiment = e.name),"
+		" (SELECT count(*) FROM nodes WHERE experiment = e.name)"
+		" FROM experiments e WHERE name = ?1", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		set_msg(st, "no experiment '%s'", name);
+		ret = -ENOENT;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(st, rc, "load experiment");
+		goto out;
+	}
+	ret = col_copy(s, 0, w->tag, sizeof(w->tag));
+	if (!ret)
+		ret = col_copy(s, 1, w->wan_bridge, sizeof(w->wan_bridge));
+	if (ret) {
+		set_msg(st, "experiment '%s': a stored name is too long", name);
+		goto out;
+	}
+	w->wan.addr = (uint32_t)sqlite3_column_int64(s, 2);
+	w->wan.plen = (uint8_t)sqlite3_column_int(s, 3);
+	w->n_sites = (size_t)sqlite3_column_int64(s, 4);
+	w->n_nodes = (size_t)sqlite3_column_int64(s, 5);
+	w->name = strdup(name);
+	w->sites = calloc(w->n_sites ? w->n_sites : 1, sizeof(*w->sites));
+	w->nodes = calloc(w->n_nodes ? w->n_nodes : 1, sizeof(*w->nodes));
+	if (!w->name || !w->sites || !w->nodes) {
+		set_msg(st, "%s", strerror(ENOMEM));
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = load_sites(st, name, w);
+	if (!ret)
+		ret = load_nodes(st, name, w);
+	if (ret)
+		goto out;
+	ret = db_exec(st, "COMMIT");
+	if (!ret)
+		in_tx = false;
+out:
+	sqlite3_finalize(s);
+	if (in_tx)
+		db_rollback(st);
+	if (ret)
+		state_world_free(w);
+	return ret;
+}
+
+/* Forget experiment NAME with its sites, nodes, objects and processes (after
+ * a successful down). Its runs, results and facts stay.
+ * Returns 0, -ENOENT if it is not recorded, or -errno. */
+int state_forget(struct state *st, const char *name)
+{
+	return update_one(st, "DELETE FROM experiments WHERE name = ?1",
+			  name, NULL, "forget");
+}
+
+/* Start a run of KIND ("run", "bench", ...) for experiment NAME (may be
+ * NULL) with SEED if HAS_SEED. *RUN_ID receives its id.
+ * Returns 0 or -errno. */
+int state_run_begin(struct state *st, const char *name, const char *kind,
+		    uint64_t seed, bool has_seed, int64_t *run_id)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "INSERT INTO runs (experiment, kind, started, seed)"
+			     " VALUES (?1, ?2, ?3, ?4)", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	bind_text(s, 2, kind);
+	sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
+	if (has_seed)
+		sqlite3_bind_int64(s, 4, (int64_t)seed);
+	ret = db_step_done(st, s, "begin run");
+	if (!ret)
+		*run_id = sqlite3_last_insert_rowid(st->db);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* End run RUN_ID now with OUTCOME ("ok", "failed", ...).
+ * Returns 0, -ENOENT if there is no such run, or -errno. */
+int state_run_end(struct state *st, int64_t run_id, const char *outcome)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "UPDATE runs SET ended = ?2, outcome = ?3"
+			     " WHERE id = ?1", &s);
+	if (ret)
+		goto out;
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
+	bind_text(s, 3, outcome);
+	ret = db_step_done(st, s, "end run");
+	if (!ret && sqlite3_changes(st->db) == 0) {
+		set_msg(st, "no run %lld", (long long)run_id);
+		ret = -ENOENT;
+	}
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Store VALUE (a NaN is stored as NULL) in UNIT for METRIC between SRC and
+ * DST (either NULL) of run RUN_ID.
+ * Returns 0, -ENOENT if there is no such run, or -errno. */
+int state_result_add(struct state *st, int64_t run_id, const char *metric,
+		     const char *src, const char *dst, double value,
+		     const char *unit)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "INSERT INTO results (run, metric, src, dst, value,"
+			     " unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s);
+	if (ret)
+		goto out;
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_text(s, 2, metric);
+	bind_text(s, 3, src);
+	bind_text(s, 4, dst);
+	sqlite3_bind_double(s, 5, value);
+	bind_text(s, 6, unit);
+	ret = db_step_done(st, s, "add result");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Record fact KEY = VALUE about the host for RUN_ID; a second fact with the
+ * same key replaces the first. Returns 0, -ENOENT (no such run), -errno. */
+int state_fact_add(struct state *st, int64_t run_id, const char *key,
+		   const char *value)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "INSERT OR REPLACE INTO facts (run, key, value)"
+			     " VALUES (?1, ?2, ?3)", &s);
+	if (ret)
+		goto out;
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_text(s, 2, key);
+	bind_text(s, 3, value);
+	ret = db_step_done(st, s, "add fact");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Record process PID, started by enos for experiment NAME to do WHAT
+ * ("ovs-vswitchd", "wand", ...). A row for the same PID is replaced.
+ * Returns 0, -ENOENT if NAME is not recorded, or -errno. */
+int state_process_add(struct state *st, const char *name, const char *what,
+		      int pid)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "INSERT OR REPLACE INTO processes (experiment, what,"
+			     " pid, started) VALUES (?1, ?2, ?3, ?4)", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	bind_text(s, 2, what);
+	sqlite3_bind_int(s, 3, pid);
+	sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
+	ret = db_step_done(st, s, "add process");
+	if (ret == -ENOENT)
+		set_msg(st, "no experiment '%s'", name);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* The processes recorded for NAME, oldest first: *PIDS and *WHATS (NULL-
+ * terminated; free with state_free_names()) are allocated arrays of *N
+ * entries; free *PIDS with free(). On failure both are NULL.
+ * Returns 0 (also when there are none) or -errno. */
+int state_processes(struct state *st, const char *name, int **pids,
+		    char ***whats, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	*pids = NULL;
+	*whats = NULL;
+	*n = 0;
+	ret = db_prepare(st, "SELECT what, pid FROM processes"
+			     " WHERE experiment = ?1 ORDER BY started, pid", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	ret = collect_names(st, s, whats, pids, n);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Forget process PID of NAME (it has exited or was stopped). Forgetting
+ * one that is not recorded is success. Returns 0 or -errno. */
+int state_process_forget(struct state *st, const char *name, int pid)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "DELETE FROM processes WHERE experiment = ?1"
+			     " AND pid = ?2", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	sqlite3_bind_int(s, 2, pid);
+	ret = db_step_done(st, s, "forget process");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Record one more kernel object of NAME, created after the world
+ * (record it before creating it). Recording one twice is success.
+ * Returns 0, -ENOENT if NAME is not recorded, -EINVAL, or -errno. */
+int state_object_add(struct state *st, const char *name, enum obj_kind kind,
+		     const char *object)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	if (!object || !object[0] || !strcmp(state_obj_kind_name(kind), "?")) {
+		set_msg(st, "record object: no name or unknown kind");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = db_prepare(st, "INSERT INTO objects (experiment, seq, kind, name)"
+			     " SELECT ?1, (SELECT coalesce(max(seq) + 1, 0)"
+			     "  FROM objects WHERE experiment = ?1), ?2, ?3"
+			     " WHERE NOT EXISTS (SELECT 1 FROM objects"
+			     "  WHERE experiment = ?1 AND kind = ?2 AND name = ?3)",
+			 &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	bind_text(s, 2, state_obj_kind_name(kind));
+	bind_text(s, 3, object);
+	ret = db_step_done(st, s, "record object");
+	if (ret == -ENOENT)
+		set_msg(st, "no experiment '%s'", name);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* The kernel objects recorded for NAME in creation order (remove them in
+ * reverse): *OBJS is an allocated array of *N (free with free()); NULL on
+ * failure. Returns 0 (also when there are none) or -errno. */
+int state_objects(struct state *st, const char *name,
+		  struct state_object **objs, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	struct state_object *v = NULL, *nv;
+	size_t len = 0, cap = 0;
+	int ret, rc;
+
+	*objs = NULL;
+	*n = 0;
+	ret = db_prepare(st, "SELECT kind, name FROM objects"
+			     " WHERE experiment = ?1 ORDER BY seq", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				set_msg(st, "%s", strerror(ENOMEM));
+				ret = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		ret = obj_kind_parse((const char *)sqlite3_column_text(s, 0),
+				     &v[len].kind);
+		if (!ret)
+			ret = col_copy(s, 1, v[len].name, sizeof(v[len].name));
+		if (ret) {
+			set_msg(st, "experiment '%s': bad object record", name);
+			goto out;
+		}
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(st, rc, "list objects");
+		goto out;
+	}
+	*objs = v;
+	*n = len;
+	v = NULL;
+out:
+	free(v);
+	sqlite3_finalize(s);
+	return ret;
+}
