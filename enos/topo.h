@@ -48,13 +48,16 @@ struct constraint {
 	uint64_t rate_bps;      /* > 0 when set */
 };
 
-enum selector_kind { SEL_SITE, SEL_ROLE, SEL_ALL };
+/* SEL_GROUP: the base name of a counted site ("edge" with count 3) selects
+ * all its replicas, sites [site, site + n_sites). */
+enum selector_kind { SEL_SITE, SEL_ROLE, SEL_ALL, SEL_GROUP };
 
 struct selector {
 	enum selector_kind kind;
-	size_t site;            /* SEL_SITE: index into topology.sites */
+	size_t site;            /* SEL_SITE, SEL_GROUP: index into topology.sites */
 	enum site_role role;    /* SEL_ROLE */
 	struct src_pos pos;
+	size_t n_sites;         /* SEL_GROUP: how many replicas (site is the first) */
 };
 
 struct constraint_rule {
@@ -84,6 +87,8 @@ struct site {
 	struct constraint lan;  /* intra-site link */
 	struct src_pos pos;     /* of the site's name */
 	struct src_pos nodes_pos;
+	char *base;             /* counted sites: the name before expansion
+				 * ("edge" for edge-3), else NULL */
 };
 
 /* A measured matrix, reordered to topology site order at load time. */
@@ -91,7 +96,11 @@ struct matrix {
 	char *path;             /* as resolved (relative to the YAML file) */
 	enum matrix_kind kind;
 	size_t n;               /* == topology.n_sites */
-	double *ms;             /* n * n, row = from, column = to */
+	double *ms;             /* n * n, row = from, column = to: the file's
+				 * cells in ms, NaN for sites it does not
+				 * cover. MATRIX_RTT: the pair's target RTT is
+				 * (ms[a][b] + ms[b][a]) / 2, half each way;
+				 * the constraint resolver does that. */
 };
 
 struct fault {

@@ -1,0 +1,313 @@
+/* matrix — matrix file reader; see matrix.h. */
+#include "enos/matrix.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enos/yamltree.h"
+
+#define MATRIX_MAX_MS 3600000.0
+
+/* One cell of the current line: [start, end) of the line buffer. */
+struct cell {
+	const char *start;
+	size_t len;
+	int col;                /* 1-based */
+};
+
+struct reader {
+	const char *label;
+	char *err;
+	struct cell *cells;
+	size_t n_cells, cap;
+};
+
+static int fail(struct reader *r, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(struct reader *r, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!r->err)
+		r->err = yamltree_verror(r->label,
+					 (struct src_pos){ line, col }, fmt,
+					 ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Split LINE (LEN bytes) at SEP into r->cells, trimming blanks. */
+static int split(struct reader *r, const char *line, size_t len, char sep)
+{
+	size_t i = 0;
+
+	r->n_cells = 0;
+	for (;;) {
+		size_t start, end;
+		struct cell *c;
+
+		while (i < len && line[i] != sep && blank(line[i]))
+			i++;
+		start = i;
+		while (i < len && line[i] != sep)
+			i++;
+		end = i;
+		while (end > start && blank(line[end - 1]))
+			end--;
+		if (r->n_cells == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 32;
+			struct cell *nc = realloc(r->cells, cap * sizeof(*nc));
+
+			if (!nc)
+				return -ENOMEM;
+			r->cells = nc;
+			r->cap = cap;
+		}
+		c = &r->cells[r->n_cells++];
+		c->start = line + start;
+		c->len = end - start;
+		c->col = (int)start + 1;
+		if (i >= len)
+			break;
+		i++;            /* the separator */
+	}
+	return 0;
+}
+
+static char *cell_dup(const struct cell *c)
+{
+	return strndup(c->start, c->len);
+}
+
+/* Parse one cell as milliseconds. */
+static int cell_value(struct reader *r, int line, const struct cell *c,
+		      double *out)
+{
+	char buf[64];
+	char *end;
+	double v;
+	size_t i;
+
+	if (c->len == 0)
+		return fail(r, line, c->col, "empty matrix cell");
+	if (c->len >= sizeof(buf))
+		return fail(r, line, c->col, "matrix cell '%.20s...' is not a number",
+			    c->start);
+	memcpy(buf, c->start, c->len);
+	buf[c->len] = '\0';
+	/* Plain decimals only: strtod would also take "inf", "nan", hex. */
+	for (i = 0; i < c->len; i++)
+		if (!strchr("0123456789.-+", buf[i]))
+			return fail(r, line, c->col,
+				    "matrix cell '%s' is not a number", buf);
+	errno = 0;
+	v = strtod(buf, &end);
+	if (end == buf || *end || errno || !isfinite(v))
+		return fail(r, line, c->col, "matrix cell '%s' is not a number",
+			    buf);
+	if (v < 0)
+		return fail(r, line, c->col, "matrix cell '%s' is negative",
+			    buf);
+	if (v > MATRIX_MAX_MS)
+		return fail(r, line, c->col,
+			    "matrix cell '%s' is too large (at most 3600000 ms)",
+			    buf);
+	*out = v;
+	return 0;
+}
+
+static long find_name(const struct matrix_file *m, const struct cell *c)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (strlen(m->names[i]) == c->len &&
+		    !memcmp(m->names[i], c->start, c->len))
+			return (long)i;
+	return -1;
+}
+
+/* Read the header cells into M. */
+static int header(struct reader *r, struct matrix_file *m, int line)
+{
+	size_t i;
+	int rc = 0;
+
+	if (r->n_cells < 2)
+		return fail(r, line, 1,
+			    "matrix header names no sites (cells are separated by tabs or commas)");
+	if (r->n_cells - 1 > MATRIX_MAX_SITES)
+		return fail(r, line, 1,
+			    "matrix has %zu sites, at most %d are supported",
+			    r->n_cells - 1, MATRIX_MAX_SITES);
+	m->names = calloc(r->n_cells - 1, sizeof(*m->names));
+	m->name_pos = calloc(r->n_cells - 1, sizeof(*m->name_pos));
+	if (!m->names || !m->name_pos)
+		return -ENOMEM;
+	for (i = 1; i < r->n_cells; i++) {
+		const struct cell *c = &r->cells[i];
+		long dup;
+
+		if (c->len == 0)
+			return fail(r, line, c->col, "empty site name in matrix header");
+		dup = find_name(m, c);
+		if (dup >= 0)
+			return fail(r, line, c->col,
+				    "duplicate site '%s' in matrix header (first at column %d)",
+				    m->names[dup], m->name_pos[dup].col);
+		m->names[m->n] = cell_dup(c);
+		if (!m->names[m->n])
+			return -ENOMEM;
+		m->name_pos[m->n].line = line;
+		m->name_pos[m->n].col = c->col;
+		m->n++;
+	}
+	m->ms = calloc(m->n * m->n, sizeof(*m->ms));
+	if (!m->ms)
+		rc = -ENOMEM;
+	return rc;
+}
+
+/* Read one data row into M; SEEN[i] is the line of row i so far, or 0. */
+static int row(struct reader *r, struct matrix_file *m, int line, int *seen)
+{
+	const struct cell *name = &r->cells[0];
+	long from;
+	size_t j;
+	int rc;
+
+	from = find_name(m, name);
+	if (from < 0)
+		return fail(r, line, name->col,
+			    "matrix row '%.*s' is not in the header",
+			    (int)(name->len > 40 ? 40 : name->len),
+			    name->start);
+	if (seen[from])
+		return fail(r, line, name->col,
+			    "duplicate matrix row '%s' (first at line %d)",
+			    m->names[from], seen[from]);
+	if (r->n_cells != m->n + 1)
+		return fail(r, line, name->col,
+			    "matrix row '%s' has %zu value%s, expected %zu (one per header site)",
+			    m->names[from], r->n_cells - 1,
+			    r->n_cells == 2 ? "" : "s", m->n);
+	for (j = 0; j < m->n; j++) {
+		rc = cell_value(r, line, &r->cells[j + 1],
+				&m->ms[(size_t)from * m->n + j]);
+		if (rc)
+			return rc;
+	}
+	seen[from] = line;
+	return 0;
+}
+
+struct matrix_file *matrix_file_parse(const char *text, size_t len,
+				      const char *label, char **err)
+{
+	struct reader r = { .label = label };
+	struct matrix_file *m = calloc(1, sizeof(*m));
+	int *seen = NULL;
+	size_t pos = 0, rows = 0, i;
+	int line = 0, header_line = 0;
+	char sep = 0;
+	int rc = -ENOMEM;
+
+	*err = NULL;
+	if (!m)
+		goto out;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		pos = 3;        /* UTF-8 byte order mark */
+	while (pos < len) {
+		const char *l = text + pos;
+		const char *nl = memchr(l, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - l) : len - pos;
+		size_t k = 0;
+
+		pos += ll + 1;
+		line++;
+		while (k < ll && blank(l[k]))
+			k++;
+		if (k == ll || l[k] == '#')
+			continue;
+		if (memchr(l, '\0', ll)) {
+			rc = fail(&r, line, 1, "matrix file holds a NUL byte");
+			goto out;
+		}
+		if (!sep)
+			sep = memchr(l, '\t', ll) ? '\t' : ',';
+		rc = split(&r, l, ll, sep);
+		if (rc)
+			goto out;
+		if (!header_line) {
+			header_line = line;
+			rc = header(&r, m, line);
+			if (rc)
+				goto out;
+			rc = -ENOMEM;
+			seen = calloc(m->n, sizeof(*seen));
+			if (!seen)
+				goto out;
+			continue;
+		}
+		rc = row(&r, m, line, seen);
+		if (rc)
+			goto out;
+		rows++;
+	}
+	if (!header_line) {
+		rc = fail(&r, line ? line : 1, 1,
+			  "matrix file has no header row");
+		goto out;
+	}
+	for (i = 0; i < m->n; i++) {
+		if (!seen[i]) {
+			rc = fail(&r, m->name_pos[i].line, m->name_pos[i].col,
+				  "matrix is not square: %zu columns but %zu rows (no row for '%s')",
+				  m->n, rows, m->names[i]);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(seen);
+	free(r.cells);
+	if (rc) {
+		*err = r.err ? r.err : strdup("out of memory");
+		matrix_file_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+void matrix_file_free(struct matrix_file *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->n; i++)
+		free(m->names[i]);
+	free(m->names);
+	free(m->name_pos);
+	free(m->ms);
+	free(m);
+}
+
+void matrix_free(struct matrix *m)
+{
+	if (!m)
+		return;
+	free(m->path);
+	free(m->ms);
+	free(m);
+}

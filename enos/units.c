@@ -1,0 +1,221 @@
+/* units — times, rates, loss and memory sizes written with units; see
+ * units.h. Numbers are parsed digit by digit into an integer mantissa and a
+ * count of fraction digits, so "0.1ms" is exactly 100us, never 99.999us. */
+#include "enos/units.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+/* Mantissas stay below 10^18 so mantissa * scale fits in 128 bits. */
+#define MANT_LIMIT 100000000000000000ull
+#define FRAC_MAX   18
+
+struct decimal {
+	bool negative;
+	uint64_t mant;          /* digits without the point */
+	unsigned frac;          /* how many of them follow the point */
+	const char *unit;       /* rest of the text, blanks skipped */
+};
+
+struct unit {
+	const char *name;
+	uint64_t scale;         /* result units per unit */
+};
+
+/* Split TEXT into a number and a unit. Returns 0, or -EINVAL with *WHY. */
+static int parse_decimal(const char *text, struct decimal *d,
+			 const char *not_number, const char **why)
+{
+	const char *p = text;
+	bool digits = false;
+	bool point = false;
+	int rc = -EINVAL;
+
+	memset(d, 0, sizeof(*d));
+	if (*p == '-') {
+		d->negative = true;
+		p++;
+	}
+	for (; (*p >= '0' && *p <= '9') || (*p == '.' && !point); p++) {
+		if (*p == '.') {
+			point = true;
+			continue;
+		}
+		digits = true;
+		if (d->mant >= MANT_LIMIT / 10) {
+			if (!point) {
+				*why = "is too large";
+				goto out;
+			}
+			continue;       /* fraction digits past precision */
+		}
+		if (point && d->frac >= FRAC_MAX)
+			continue;
+		d->mant = d->mant * 10 + (uint64_t)(*p - '0');
+		if (point)
+			d->frac++;
+	}
+	if (!digits) {
+		*why = not_number;
+		goto out;
+	}
+	while (*p == ' ')
+		p++;
+	d->unit = p;
+	rc = 0;
+out:
+	return rc;
+}
+
+static uint64_t pow10u(unsigned n)
+{
+	uint64_t v = 1;
+
+	while (n--)
+		v *= 10;
+	return v;
+}
+
+/* Scale D by SCALE and round to an integer. Returns 0, or -ERANGE. */
+static int scale_decimal(const struct decimal *d, uint64_t scale,
+			 uint64_t *out)
+{
+	unsigned __int128 num = (unsigned __int128)d->mant * scale;
+	unsigned __int128 den = pow10u(d->frac);
+	unsigned __int128 v = (num + den / 2) / den;
+
+	if (v > UINT64_MAX)
+		return -ERANGE;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* Parse TEXT with one of UNITS (NAMES for the messages). */
+static int parse_with_units(const char *text, const struct unit *units,
+			    bool nocase, const char *not_number,
+			    const char *no_unit, const char *bad_unit,
+			    uint64_t *out, const char **why)
+{
+	struct decimal d;
+	const struct unit *u;
+	uint64_t v;
+	int rc;
+
+	rc = parse_decimal(text, &d, not_number, why);
+	if (rc)
+		goto out;
+	rc = -EINVAL;
+	if (!*d.unit) {
+		*why = no_unit;
+		goto out;
+	}
+	for (u = units; u->name; u++)
+		if (nocase ? !strcasecmp(u->name, d.unit)
+			   : !strcmp(u->name, d.unit))
+			break;
+	if (!u->name) {
+		*why = bad_unit;
+		goto out;
+	}
+	if (scale_decimal(&d, u->scale, &v)) {
+		*why = "is too large";
+		goto out;
+	}
+	if (d.negative && v > 0) {
+		*why = "is negative";
+		goto out;
+	}
+	*out = v;
+	rc = 0;
+out:
+	return rc;
+}
+
+int units_parse_time(const char *text, uint64_t *us, const char **why)
+{
+	static const struct unit units[] = {
+		{ "us", 1 }, { "ms", 1000 }, { "s", 1000000 }, { NULL, 0 },
+	};
+
+	return parse_with_units(text, units, false,
+				"is not a time (a number and us, ms or s)",
+				"has no unit (use us, ms or s)",
+				"has an unknown unit (use us, ms or s)", us, why);
+}
+
+int units_parse_rate(const char *text, uint64_t *bps, const char **why)
+{
+	static const struct unit units[] = {
+		{ "bit", 1 },
+		{ "kbit", 1000ull },
+		{ "mbit", 1000000ull },
+		{ "gbit", 1000000000ull },
+		{ "tbit", 1000000000000ull },
+		{ "kibit", 1024ull },
+		{ "mibit", 1024ull * 1024 },
+		{ "gibit", 1024ull * 1024 * 1024 },
+		{ "tibit", 1024ull * 1024 * 1024 * 1024 },
+		{ "bps", 8 },
+		{ "kbps", 8000ull },
+		{ "mbps", 8000000ull },
+		{ "gbps", 8000000000ull },
+		{ "tbps", 8000000000000ull },
+		{ "kibps", 8ull * 1024 },
+		{ "mibps", 8ull * 1024 * 1024 },
+		{ "gibps", 8ull * 1024 * 1024 * 1024 },
+		{ "tibps", 8ull * 1024 * 1024 * 1024 * 1024 },
+		{ NULL, 0 },
+	};
+
+	return parse_with_units(text, units, true,
+				"is not a rate (a number and bit, kbit, mbit, gbit, ...)",
+				"has no unit (use bit, kbit, mbit, gbit or tbit)",
+				"has an unknown unit (use bit, kbit, mbit, gbit or tbit)",
+				bps, why);
+}
+
+int units_parse_loss(const char *text, double *pct, const char **why)
+{
+	struct decimal d;
+	double v;
+	int rc;
+
+	rc = parse_decimal(text, &d, "is not a percentage (a number and %)",
+			   why);
+	if (rc)
+		goto out;
+	rc = -EINVAL;
+	if (strcmp(d.unit, "%") != 0) {
+		*why = *d.unit ? "has an unknown unit (use %)"
+			       : "has no unit (use %)";
+		goto out;
+	}
+	v = (double)d.mant / (double)pow10u(d.frac);
+	if ((d.negative && d.mant > 0) || v > 100.0) {
+		*why = "is out of range (0% to 100%)";
+		goto out;
+	}
+	*pct = v;
+	rc = 0;
+out:
+	return rc;
+}
+
+int units_parse_memory(const char *text, uint64_t *bytes, const char **why)
+{
+	static const struct unit units[] = {
+		{ "KiB", 1024ull },
+		{ "MiB", 1024ull * 1024 },
+		{ "GiB", 1024ull * 1024 * 1024 },
+		{ NULL, 0 },
+	};
+
+	return parse_with_units(text, units, false,
+				"is not a size (a number and KiB, MiB or GiB)",
+				"has no unit (use KiB, MiB or GiB)",
+				"has an unknown unit (use KiB, MiB or GiB)",
+				bytes, why);
+}

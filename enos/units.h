@@ -1,0 +1,42 @@
+/* units — the quantities a topology file writes with units: times, rates,
+ * loss percentages and memory sizes.
+ *
+ * Pure string parsing for topo.c (and anything else reading user-written
+ * quantities, such as `enos fault`). A value is a decimal number (digits,
+ * an optional fraction, no exponent) followed by a unit; an optional blank
+ * may separate them. Results are exact integers, rounded to the nearest
+ * unit of the result (microsecond, bit/s, byte). Range limits that depend on
+ * what the value is for (delay at most 3600s, rate positive) are the
+ * caller's; these functions only reject what is never meaningful.
+ *
+ * Errors come back as a static reason phrase meant to follow the value in a
+ * message: "delay " + "-3ms" + " " + "is negative".
+ */
+#ifndef ENOS_UNITS_H
+#define ENOS_UNITS_H
+
+#include <stdint.h>
+
+/* Parse a time "us", "ms" or "s" ("0.1ms", "20s") into microseconds.
+ * Returns 0 and sets *US, or -EINVAL with *WHY set to a static phrase
+ * ("is negative", "has no unit (use us, ms or s)", ...). *US is untouched on
+ * error. */
+int units_parse_time(const char *text, uint64_t *us, const char **why);
+
+/* Parse a rate into bits per second with tc's units (tc(8), case-insensitive):
+ * bit, kbit, mbit, gbit, tbit (SI), kibit, mibit, gibit, tibit (IEC), and
+ * the byte-per-second forms bps, kbps, mbps, gbps, tbps (SI, so "mbps" is
+ * 8,000,000 bit/s as in tc) and kibps, mibps, gibps, tibps. A bare number is
+ * rejected: tc versions disagree on whether it means bits or bytes.
+ * Returns 0 and sets *BPS, or -EINVAL with *WHY. Zero is accepted here. */
+int units_parse_rate(const char *text, uint64_t *bps, const char **why);
+
+/* Parse a loss "N%" (0% to 100%, decimals allowed) into a percentage.
+ * Returns 0 and sets *PCT, or -EINVAL with *WHY. */
+int units_parse_loss(const char *text, double *pct, const char **why);
+
+/* Parse a memory size "KiB", "MiB" or "GiB" into bytes.
+ * Returns 0 and sets *BYTES, or -EINVAL with *WHY. Zero is accepted here. */
+int units_parse_memory(const char *text, uint64_t *bytes, const char **why);
+
+#endif
