@@ -15,4 +15,14 @@ int emu_open(struct emu **out);
 /* Release a context; accepts NULL. */
 void emu_close(struct emu *emu);
 
+struct nl_sock;
+
+/* The rtnetlink socket of the host namespace, owned by EMU (for the
+ * emulator's modules; not thread-safe: one thread at a time). */
+struct nl_sock *emu_nl(struct emu *emu);
+
+/* A descriptor of the host network namespace, owned by EMU: a thread that
+ * entered a node's namespace returns with setns(fd, CLONE_NEWNET). */
+int emu_host_netns(const struct emu *emu);
+
 #endif

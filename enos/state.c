@@ -13,6 +13,7 @@
 #include "enos/state.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,18 @@ static const char *const migrations[] = {
 	"  started    INTEGER NOT NULL,"
 	"  PRIMARY KEY (experiment, pid)"
 	");",
+	/* 1 -> 2: faults, applied live or from a timeline. detail is the
+	 * fault as `enos fault` takes it, so an active one can be replayed. */
+	"CREATE TABLE faults ("
+	"  id         INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  run        INTEGER REFERENCES runs(id) ON DELETE SET NULL,"
+	"  experiment TEXT NOT NULL,"
+	"  action     TEXT NOT NULL,"
+	"  detail     TEXT NOT NULL,"
+	"  applied    REAL NOT NULL,"
+	"  removed    REAL"
+	");"
+	"CREATE INDEX faults_experiment ON faults(experiment, removed);",
 };
 
 #define STATE_SCHEMA_VERSION \
@@ -1395,6 +1408,213 @@ int state_objects(struct state *st, const char *name,
 		goto out;
 	}
 	*objs = v;
+	*n = len;
+	v = NULL;
+out:
+	free(v);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Fill *OUT with a copy of run ROW's columns id, experiment, kind, started,
+ * ended, outcome (in that order in S). */
+static void run_from_row(sqlite3_stmt *s, struct run_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(s, 0);
+	col_copy(s, 1, out->experiment, sizeof(out->experiment));
+	col_copy(s, 2, out->kind, sizeof(out->kind));
+	out->started = sqlite3_column_int64(s, 3);
+	out->ended = sqlite3_column_int64(s, 4);
+	col_copy(s, 5, out->outcome, sizeof(out->outcome));
+}
+
+int state_run_get(struct state *st, int64_t id, struct run_info *out)
+{
+	sqlite3_stmt *s = NULL;
+	int ret, rc;
+
+	ret = db_prepare(st, "SELECT id, experiment, kind, started, ended,"
+			     " outcome FROM runs WHERE id = ?1", &s);
+	if (ret)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		run_from_row(s, out);
+	} else if (rc == SQLITE_DONE) {
+		set_msg(st, "no run %lld", (long long)id);
+		ret = -ENOENT;
+	} else {
+		ret = db_fail(st, rc, "read run");
+	}
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_run_latest(struct state *st, const char *name, const char *metric,
+		     int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	int ret, rc;
+
+	ret = db_prepare(st, "SELECT max(r.id) FROM runs r WHERE r.experiment = ?1"
+			     " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM results x"
+			     "  WHERE x.run = r.id AND x.metric = ?2))", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	bind_text(s, 2, metric);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(st, rc, "find run");
+	} else if (sqlite3_column_type(s, 0) == SQLITE_NULL) {
+		set_msg(st, "experiment '%s' has no such run", name);
+		ret = -ENOENT;
+	} else {
+		*id = sqlite3_column_int64(s, 0);
+	}
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_results(struct state *st, int64_t run, struct state_result **rows,
+		  size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	struct state_result *v = NULL, *nv;
+	size_t len = 0, cap = 0;
+	int ret, rc;
+
+	*rows = NULL;
+	*n = 0;
+	ret = db_prepare(st, "SELECT metric, src, dst, value, unit FROM results"
+			     " WHERE run = ?1 ORDER BY rowid", &s);
+	if (ret)
+		goto out;
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 256;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				set_msg(st, "%s", strerror(ENOMEM));
+				ret = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		memset(&v[len], 0, sizeof(v[len]));
+		col_copy(s, 0, v[len].metric, sizeof(v[len].metric));
+		col_copy(s, 1, v[len].src, sizeof(v[len].src));
+		col_copy(s, 2, v[len].dst, sizeof(v[len].dst));
+		v[len].value = sqlite3_column_type(s, 3) == SQLITE_NULL ?
+			       NAN : sqlite3_column_double(s, 3);
+		col_copy(s, 4, v[len].unit, sizeof(v[len].unit));
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(st, rc, "read results");
+		goto out;
+	}
+	*rows = v;
+	*n = len;
+	v = NULL;
+out:
+	free(v);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_fault_add(struct state *st, int64_t run, const char *name,
+		    const char *action, const char *detail, double applied,
+		    int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "INSERT INTO faults (run, experiment, action, detail,"
+			     " applied) VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+	if (ret)
+		goto out;
+	if (run)
+		sqlite3_bind_int64(s, 1, run);
+	bind_text(s, 2, name);
+	bind_text(s, 3, action);
+	bind_text(s, 4, detail);
+	sqlite3_bind_double(s, 5, applied);
+	ret = db_step_done(st, s, "record fault");
+	if (!ret && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_fault_end(struct state *st, int64_t id, double removed)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "UPDATE faults SET removed = ?2 WHERE id = ?1"
+			     " AND removed IS NULL", &s);
+	if (ret)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_double(s, 2, removed);
+	ret = db_step_done(st, s, "end fault");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_faults(struct state *st, const char *name, int64_t run,
+		 bool active_only, struct state_fault **rows, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	struct state_fault *v = NULL, *nv;
+	size_t len = 0, cap = 0;
+	int ret, rc;
+
+	*rows = NULL;
+	*n = 0;
+	ret = db_prepare(st, "SELECT id, action, detail, applied, removed, run"
+			     " FROM faults WHERE experiment = ?1"
+			     " AND (?2 = 0 OR run = ?2)"
+			     " AND (?3 = 0 OR removed IS NULL) ORDER BY id", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	sqlite3_bind_int64(s, 2, run);
+	sqlite3_bind_int(s, 3, active_only);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				set_msg(st, "%s", strerror(ENOMEM));
+				ret = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		memset(&v[len], 0, sizeof(v[len]));
+		v[len].id = sqlite3_column_int64(s, 0);
+		col_copy(s, 1, v[len].action, sizeof(v[len].action));
+		col_copy(s, 2, v[len].detail, sizeof(v[len].detail));
+		v[len].applied = sqlite3_column_double(s, 3);
+		v[len].removed = sqlite3_column_type(s, 4) == SQLITE_NULL ?
+				 NAN : sqlite3_column_double(s, 4);
+		v[len].run = sqlite3_column_int64(s, 5);
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(st, rc, "read faults");
+		goto out;
+	}
+	*rows = v;
 	*n = len;
 	v = NULL;
 out:

@@ -125,4 +125,57 @@ int state_object_add(struct state *st, const char *name, enum obj_kind kind,
 int state_objects(struct state *st, const char *name,
 		  struct state_object **objs, size_t *n);
 
+/* A run as recorded. */
+struct run_info {
+	int64_t id;
+	char experiment[64];
+	char kind[16];
+	int64_t started;        /* unix time */
+	int64_t ended;          /* 0 while running */
+	char outcome[16];
+};
+
+/* Run ID: 0, -ENOENT, or -errno. */
+int state_run_get(struct state *st, int64_t id, struct run_info *out);
+
+/* The newest run of experiment NAME that has a result for METRIC (any run
+ * if METRIC is NULL): 0 and *ID, -ENOENT, or -errno. */
+int state_run_latest(struct state *st, const char *name, const char *metric,
+		     int64_t *id);
+
+/* One stored figure. value is NaN where NULL was stored. */
+struct state_result {
+	char metric[32];
+	char src[64];
+	char dst[64];
+	double value;
+	char unit[16];
+};
+
+/* All results of RUN in insertion order: *ROWS is allocated (free()). */
+int state_results(struct state *st, int64_t run, struct state_result **rows,
+		  size_t *n);
+
+/* A fault applied to an experiment, live or by a timeline. */
+struct state_fault {
+	int64_t id;
+	int64_t run;            /* 0 if none */
+	char action[16];        /* "partition", "set" */
+	char detail[256];       /* as `enos fault` takes it */
+	double applied;         /* unix time, fractional */
+	double removed;         /* NaN while active */
+};
+
+/* Record fault ACTION/DETAIL of NAME applied at APPLIED (unix time), in
+ * RUN (0: none); *ID (may be NULL) is its id. */
+int state_fault_add(struct state *st, int64_t run, const char *name,
+		    const char *action, const char *detail, double applied,
+		    int64_t *id);
+/* Mark fault ID removed at REMOVED; ending an ended fault is success. */
+int state_fault_end(struct state *st, int64_t id, double removed);
+/* Faults of NAME (RUN 0: all runs; ACTIVE_ONLY: not yet removed), oldest
+ * first: *ROWS is allocated (free()). */
+int state_faults(struct state *st, const char *name, int64_t run,
+		 bool active_only, struct state_fault **rows, size_t *n);
+
 #endif

@@ -1,8 +1,345 @@
-/* Placeholder until the emulator system suite lands. */
+/* sys_emulator — system tests of the namespace backend: world_up() and
+ * world_down() on real namespaces, veths and bridges, asserting on what
+ * the kernel reports (/sys/class/net, /run/netns, ping between nodes).
+ *
+ * Each test runs in Check's forked child under an experiment name of its
+ * own ("t-emu-PID"); the checked fixture's teardown sweeps that name's tag
+ * and namespaces even when an assertion failed.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "emulator/addr.h"
+#include "emulator/emu.h"
+#include "emulator/node.h"
+#include "emulator/world.h"
 #include "tests/suites.h"
+
+#define PING "/usr/bin/ping"
+#define MAX_SITES 8
+#define MAX_NODES 200
+
+/* A hand-made world and its storage. */
+struct tworld {
+	struct world w;
+	char name[32];
+	char site_names[MAX_SITES][24];
+	char node_names[MAX_NODES][24];
+	struct world_site sites[MAX_SITES];
+	struct world_node nodes[MAX_NODES];
+};
+
+/* The fixture's state: Check runs fixtures and the test in one child. */
+static struct emu *emu;
+static struct tworld tw;
+
+/* Name W "t-emu-PID" and lay out PER_SITE[i] nodes in site i. */
+static void tworld_make(struct tworld *t, const size_t *per_site,
+			size_t n_sites)
+{
+	size_t hosts[MAX_SITES];
+	struct prefix lans[MAX_SITES];
+	size_t failed, i, j, k = 0;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "t-emu-%d", (int)getpid());
+	t->w.name = t->name;
+	world_tag(t->name, 0, t->w.tag);
+	t->w.sites = t->sites;
+	t->w.nodes = t->nodes;
+	t->w.n_sites = n_sites;
+	for (i = 0; i < n_sites; i++) {
+		snprintf(t->site_names[i], sizeof(t->site_names[i]), "s%zu", i);
+		t->sites[i].name = t->site_names[i];
+		hosts[i] = per_site[i] + 1;
+		for (j = 0; j < per_site[i]; j++, k++) {
+			ck_assert_uint_lt(k, MAX_NODES);
+			snprintf(t->node_names[k], sizeof(t->node_names[k]),
+				 "n%zu", k);
+			t->nodes[k].name = t->node_names[k];
+			t->nodes[k].site = i;
+			t->nodes[k].backend = "netns";
+		}
+	}
+	t->w.n_nodes = k;
+	ck_assert_int_eq(addr_plan_sites(hosts, n_sites, lans, &failed), 0);
+	for (i = 0; i < n_sites; i++)
+		t->sites[i].lan = lans[i];
+	world_name(&t->w);
+}
+
+/* Only the name and tag: what `down` has after a crash lost the plan. */
+static struct world sweep_world(const struct tworld *t)
+{
+	struct world w;
+
+	memset(&w, 0, sizeof(w));
+	w.name = t->w.name;
+	memcpy(w.tag, t->w.tag, sizeof(w.tag));
+	return w;
+}
+
+static void setup(void)
+{
+	static const size_t three[] = { 2, 1, 2 };
+
+	ck_assert_int_eq(emu_open(&emu), 0);
+	tworld_make(&tw, three, 3);
+}
+
+static void teardown(void)
+{
+	struct world w = sweep_world(&tw);
+
+	if (emu) {
+		world_down(emu, &w, NULL, NULL);
+		emu_close(emu);
+		emu = NULL;
+	}
+}
+
+/* The master of link NAME as /sys/class/net reports it, or "". */
+static const char *master_of(const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *slash, *base;
+	size_t blen;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/master", name);
+	n = readlink(path, target, sizeof(target) - 1);
+	buf[0] = '\0';
+	if (n <= 0)
+		return buf;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	base = slash ? slash + 1 : target;
+	blen = strlen(base) < len ? strlen(base) : len - 1;
+	memcpy(buf, base, blen);
+	buf[blen] = '\0';
+	return buf;
+}
+
+static int exists(const char *fmt, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), fmt, name);
+	return stat(path, &st) == 0;
+}
+
+static void assert_world_present(const struct world *w)
+{
+	char m[WORLD_IFNAMSIZ];
+	size_t i;
+
+	ck_assert_msg(exists("/sys/class/net/%s/bridge", w->wan_bridge),
+		      "no bridge '%s'", w->wan_bridge);
+	for (i = 0; i < w->n_sites; i++) {
+		const struct world_site *s = &w->sites[i];
+
+		ck_assert_msg(exists("/sys/class/net/%s/bridge",
+				     s->lan_bridge), "no bridge '%s'",
+			      s->lan_bridge);
+		ck_assert_str_eq(master_of(s->gw_lan_host, m, sizeof(m)),
+				 s->lan_bridge);
+		ck_assert_str_eq(master_of(s->gw_wan_host, m, sizeof(m)),
+				 w->wan_bridge);
+		ck_assert_msg(exists("/run/netns/%s", s->gw_netns),
+			      "no namespace '%s'", s->gw_netns);
+	}
+	for (i = 0; i < w->n_nodes; i++) {
+		const struct world_node *n = &w->nodes[i];
+
+		ck_assert_str_eq(master_of(n->host_if, m, sizeof(m)),
+				 w->sites[n->site].lan_bridge);
+		ck_assert_msg(exists("/run/netns/%s", n->netns),
+			      "no namespace '%s'", n->netns);
+	}
+}
+
+/* Run ARGV in node N; returns its status, fails the test if it could not
+ * start. */
+static int run_in(const struct world_node *n, char *const argv[])
+{
+	int status = -1;
+
+	ck_assert_int_eq(node_netns_ops.exec(emu, n, argv, &status), 0);
+	return status;
+}
+
+START_TEST(test_up_down)
+{
+	struct world *w = &tw.w;
+
+	ck_assert_int_eq(world_up(emu, w, NULL, NULL), 0);
+	assert_world_present(w);
+	/* Links: WAN bridge, 3 LAN bridges, 2 per gateway, 1 per node;
+	 * namespaces: 3 gateways, 5 nodes. */
+	ck_assert_int_eq(world_leftovers(emu, w), (1 + 3 + 6 + 5) + (3 + 5));
+	ck_assert_int_eq(world_down(emu, w, NULL, NULL), 0);
+	ck_assert_int_eq(world_leftovers(emu, w), 0);
+	ck_assert(!exists("/sys/class/net/%s", w->wan_bridge));
+	ck_assert(!exists("/run/netns/%s", w->nodes[0].netns));
+	/* Already gone is success. */
+	ck_assert_int_eq(world_down(emu, w, NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_ping_all)
+{
+	struct world *w = &tw.w;
+	char addr[20];
+	char *argv[] = { "sh", "-c", "exec " PING " -c1 -W2 \"$0\" >/dev/null",
+			 addr, NULL };
+	size_t i, j;
+
+	ck_assert_int_eq(world_up(emu, w, NULL, NULL), 0);
+	for (i = 0; i < w->n_nodes; i++)
+		for (j = 0; j < w->n_nodes; j++) {
+			if (i == j)
+				continue;
+			addr_format(w->nodes[j].addr, addr, sizeof(addr));
+			ck_assert_msg(run_in(&w->nodes[i], argv) == 0,
+				      "'%s' cannot ping '%s' (%s)",
+				      w->nodes[i].name, w->nodes[j].name,
+				      addr);
+		}
+	ck_assert_int_eq(world_down(emu, w, NULL, NULL), 0);
+	ck_assert_int_eq(world_leftovers(emu, w), 0);
+}
+END_TEST
+
+START_TEST(test_exec_status)
+{
+	struct world *w = &tw.w;
+	char *exit7[] = { "sh", "-c", "exit 7", NULL };
+	char *killed[] = { "sh", "-c", "kill -9 $$", NULL };
+	char *ifaces[] = { "sh", "-c",
+			   "test -e /sys/class/net/eth0 && "
+			   "test ! -e /sys/class/net/" "$0", NULL, NULL };
+	char *missing[] = { "enos-no-such-program", NULL };
+	int status = -1;
+
+	ck_assert_int_eq(world_up(emu, w, NULL, NULL), 0);
+	ck_assert_int_eq(run_in(&w->nodes[0], exit7), 7);
+	ck_assert_int_eq(run_in(&w->nodes[0], killed), 128 + SIGKILL);
+	/* /sys shows the node's links, not the host's. */
+	ifaces[3] = w->wan_bridge;
+	ck_assert_int_eq(run_in(&w->nodes[0], ifaces), 0);
+	ck_assert_int_eq(node_netns_ops.exec(emu, &w->nodes[0], missing,
+					     &status), -ENOENT);
+	ck_assert_int_eq(world_down(emu, w, NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_node_ops)
+{
+	struct world *w = &tw.w;
+	const struct world_node *n = &w->nodes[1];
+	char gw[20];
+	char *ping[] = { "sh", "-c", "exec " PING " -c1 -W2 \"$0\" >/dev/null",
+			 gw, NULL };
+	char m[WORLD_IFNAMSIZ];
+
+	ck_assert_ptr_eq(node_ops_find("netns"), &node_netns_ops);
+	ck_assert_ptr_null(node_ops_find("lxc"));
+	ck_assert_ptr_null(node_ops_find("qemu"));
+	ck_assert_ptr_null(node_ops_find("Netns"));
+	ck_assert_int_eq(world_up(emu, w, NULL, NULL), 0);
+	ck_assert_int_eq(node_netns_ops.destroy(emu, w, n), 0);
+	ck_assert(!exists("/sys/class/net/%s", n->host_if));
+	ck_assert(!exists("/run/netns/%s", n->netns));
+	ck_assert_int_eq(node_netns_ops.destroy(emu, w, n), 0);
+	ck_assert_int_eq(node_netns_ops.create(emu, w, n), 0);
+	ck_assert_str_eq(master_of(n->host_if, m, sizeof(m)),
+			 w->sites[n->site].lan_bridge);
+	addr_format(w->sites[n->site].gw_lan_addr, gw, sizeof(gw));
+	if (access(PING, X_OK) == 0)
+		ck_assert_int_eq(run_in(n, ping), 0);
+	ck_assert_int_eq(world_down(emu, w, NULL, NULL), 0);
+	ck_assert_int_eq(world_leftovers(emu, w), 0);
+}
+END_TEST
+
+START_TEST(test_sweep_only)
+{
+	struct world sweep = sweep_world(&tw);
+
+	ck_assert_int_eq(world_up(emu, &tw.w, NULL, NULL), 0);
+	ck_assert_int_gt(world_leftovers(emu, &sweep), 0);
+	ck_assert_int_eq(world_down(emu, &sweep, NULL, NULL), 0);
+	ck_assert_int_eq(world_leftovers(emu, &tw.w), 0);
+	ck_assert_int_eq(world_down(emu, &sweep, NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_killed_halfway)
+{
+	static const size_t big[] = { 50, 50, 50, 50 };
+	struct world sweep;
+	int status;
+	pid_t pid;
+
+	tworld_make(&tw, big, 4);
+	sweep = sweep_world(&tw);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct emu *e = NULL;
+
+		if (emu_open(&e) == 0)
+			world_up(e, &tw.w, NULL, NULL);
+		_exit(0);
+	}
+	usleep(100 * 1000);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status), "world_up finished within 100 ms");
+	ck_assert_int_gt(world_leftovers(emu, &sweep), 0);
+	ck_assert_int_eq(world_down(emu, &sweep, NULL, NULL), 0);
+	ck_assert_int_eq(world_leftovers(emu, &sweep), 0);
+}
+END_TEST
 
 Suite *make_sys_emulator_suite(struct skips *sk)
 {
-	(void)sk;
-	return suite_create("sys_emulator");
+	const struct {
+		const char *name;
+		const TTest *fn;
+		int needs_ping;
+	} tests[] = {
+		{ "test_up_down", test_up_down, 0 },
+		{ "test_ping_all", test_ping_all, 1 },
+		{ "test_exec_status", test_exec_status, 0 },
+		{ "test_node_ops", test_node_ops, 0 },
+		{ "test_sweep_only", test_sweep_only, 0 },
+		{ "test_killed_halfway", test_killed_halfway, 0 },
+	};
+	Suite *s = suite_create("sys_emulator");
+	TCase *tc = tcase_create("world");
+	const char *why = sys_unavailable();
+	size_t i;
+
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (why)
+			skip_add(sk, tests[i].name, why);
+		else if (tests[i].needs_ping && access(PING, X_OK) != 0)
+			skip_add(sk, tests[i].name,
+				 PING " is missing (install iputils-ping)");
+		else
+			tcase_add_test(tc, tests[i].fn);
+	}
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	suite_add_tcase(s, tc);
+	return s;
 }

@@ -1,0 +1,52 @@
+/* netns — named network namespaces under /run/netns, as `ip netns` keeps
+ * them, for the namespace backend (world.c, node_netns.c).
+ *
+ * A namespace lives while a bind mount of its nsfs file exists at
+ * /run/netns/NAME, so it outlives the process that made it and any tool
+ * (`ip netns exec NAME`) can find it. setns() and unshare() act on the
+ * calling thread only: a thread steps into a namespace, opens netlink
+ * sockets there (a socket stays in the namespace it was made in), and
+ * returns to the host namespace kept by struct emu.
+ *
+ * Functions return 0 or a negative errno.
+ */
+#ifndef EMULATOR_NETNS_H
+#define EMULATOR_NETNS_H
+
+#include <stddef.h>
+
+#define NETNS_RUN_DIR "/run/netns"
+
+/* `mkdir -p /run/netns && mount --make-shared /run/netns`, binding the
+ * directory onto itself first if it is not a mount point, so unmounts
+ * propagate to the mount namespaces of `ip netns exec` children. If the
+ * directory is empty and not on a tmpfs, a tmpfs is mounted there first
+ * (`mount -t tmpfs -o mode=0755 tmpfs /run/netns`). */
+int netns_prepare(void);
+
+/* `ip netns add NAME`, and the calling thread stays in the new namespace.
+ * On failure the thread is back in HOST_FD's namespace and NAME is gone. */
+int netns_add_enter(const char *name, int host_fd);
+
+/* `ip netns exec NAME`'s first step: move the calling thread into NAME. */
+int netns_enter(const char *name);
+
+/* Move the calling thread back into the namespace of HOST_FD. */
+int netns_leave(int host_fd);
+
+/* `ip netns del NAME`; a namespace already gone is success. */
+int netns_del(const char *name);
+
+/* `ip netns del` every namespace whose name starts with PREFIX (not
+ * empty). Returns how many were removed, or -errno. */
+int netns_sweep(const char *prefix);
+
+/* How many namespaces under /run/netns start with PREFIX, or -errno. */
+int netns_count(const char *prefix);
+
+/* `sysctl -w` for the calling thread's namespace: write VALUE to
+ * /proc/sys/PATH (e.g. "net/ipv4/ip_forward"). /proc/sys/net resolves to
+ * the network namespace of the task that opens the file. */
+int netns_sysctl(const char *path, const char *value);
+
+#endif

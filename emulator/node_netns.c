@@ -1,0 +1,208 @@
+/* node_netns — the netns node backend: a node is a network namespace bound
+ * at /run/netns/enos.EXP.NODE with one veth, eth0, whose host end is a
+ * port of its site's LAN bridge (world.h names them). world_up() builds
+ * many nodes through node_netns_build(); node_netns_ops serves single-node
+ * operations and running commands inside a node, as `ip netns exec` does.
+ */
+#include "emulator/node.h"
+#include "emulator/node_netns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+
+#include "emulator/emu.h"
+#include "emulator/link.h"
+#include "emulator/netns.h"
+
+int node_netns_build(struct nl_sock *host_sk, int host_fd,
+		     const struct world *w, const struct world_node *n,
+		     int lan_index)
+{
+	const struct world_site *s = &w->sites[n->site];
+	struct nl_sock *sk = NULL;
+	struct link_batch hb, nb;
+	int inside = 0;
+	int ifindex;
+	int err;
+
+	link_batch_init(&hb, host_sk);
+	err = netns_add_enter(n->netns, host_fd);
+	if (err < 0)
+		goto out;
+	inside = 1;
+	err = link_sock_open(&sk);
+	if (err < 0)
+		goto out;
+	/* The host socket still speaks for the host namespace; the peer
+	 * lands in this thread's new one. */
+	err = link_veth_add(&hb, n->host_if, lan_index, NODE_NETNS_IF,
+			    gettid());
+	if (err == 0)
+		err = link_batch_flush(&hb);
+	if (err < 0)
+		goto out;
+	err = link_index(sk, NODE_NETNS_IF, &ifindex);
+	if (err < 0)
+		goto out;
+	link_batch_init(&nb, sk);
+	err = link_up(&nb, "lo");
+	if (err == 0)
+		err = link_up_quiet(&nb, NODE_NETNS_IF);
+	if (err == 0)
+		err = link_addr_add(&nb, ifindex, n->addr, s->lan.plen);
+	if (err == 0)
+		err = link_route_add(&nb, NULL, s->gw_lan_addr, ifindex);
+	if (err == 0)
+		err = link_batch_flush(&nb);
+out:
+	link_sock_close(sk);
+	if (inside) {
+		int e = netns_leave(host_fd);
+
+		if (err == 0)
+			err = e;
+	}
+	link_batch_flush(&hb);
+	return err;
+}
+
+static int netns_node_create(struct emu *emu, const struct world *w,
+			     const struct world_node *n)
+{
+	int lan_index;
+	int err = -EINVAL;
+
+	if (n->site >= w->n_sites)
+		goto out;
+	err = netns_prepare();
+	if (err < 0)
+		goto out;
+	err = link_index(emu_nl(emu), w->sites[n->site].lan_bridge,
+			 &lan_index);
+	if (err < 0)
+		goto out;
+	err = node_netns_build(emu_nl(emu), emu_host_netns(emu), w, n,
+			       lan_index);
+out:
+	return err;
+}
+
+static int netns_node_destroy(struct emu *emu, const struct world *w,
+			      const struct world_node *n)
+{
+	struct link_batch b;
+	int err, e;
+
+	/* Deleting the host end takes eth0 with it now, rather than when
+	 * the kernel gets round to the dead namespace. */
+	err = netns_del(n->netns);
+	link_batch_init(&b, emu_nl(emu));
+	e = link_del(&b, n->host_if);
+	if (e == 0)
+		e = link_batch_flush(&b);
+	else
+		link_batch_flush(&b);
+	return err < 0 ? err : e;
+}
+
+/* The child of exec: enter the node like `ip netns exec` and run ARGV.
+ * Only reports errno on FD and exits when something fails. */
+static void exec_child(const char *path, const char *name,
+		       char *const argv[], int fd)
+{
+	int e;
+	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0)
+		goto fail;
+	/* A private mount namespace, so /sys can show the node's links. */
+	if (unshare(CLONE_NEWNS) != 0)
+		goto fail;
+	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) != 0)
+		goto fail;
+	if (umount2("/sys", MNT_DETACH) == 0)
+		mount(name, "/sys", "sysfs", 0, NULL);
+	execvp(argv[0], argv);
+fail:
+	e = errno;
+	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		e = 0;
+	_exit(127);
+}
+
+static int netns_node_exec(struct emu *emu, const struct world_node *n,
+			   char *const argv[], int *status)
+{
+	char path[PATH_MAX];
+	int pipefd[2] = { -1, -1 };
+	int child_errno = 0;
+	pid_t pid = -1;
+	ssize_t got;
+	int st, err = 0;
+
+	*status = -1;
+	if (!argv || !argv[0] ||
+	    snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, n->netns) >=
+	    (int)sizeof(path)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) != 0) {
+		err = -errno;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		exec_child(path, n->netns, argv, pipefd[1]);
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	/* The pipe closes on a successful execvp(); else it carries errno. */
+	do
+		got = read(pipefd[0], &child_errno, sizeof(child_errno));
+	while (got < 0 && errno == EINTR);
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			err = -errno;
+			goto out;
+		}
+	}
+	if (got == (ssize_t)sizeof(child_errno)) {
+		err = child_errno ? -child_errno : -EIO;
+		goto out;
+	}
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) :
+		  WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+out:
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return err;
+}
+
+const struct node_ops node_netns_ops = {
+	.name = "netns",
+	.create = netns_node_create,
+	.destroy = netns_node_destroy,
+	.exec = netns_node_exec,
+};
+
+const struct node_ops *node_ops_find(const char *name)
+{
+	if (name && strcmp(name, node_netns_ops.name) == 0)
+		return &node_netns_ops;
+	return NULL;
+}

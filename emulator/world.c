@@ -1,0 +1,517 @@
+/* world — names an experiment's world and builds and removes it in the
+ * kernel; see world.h for the naming scheme.
+ *
+ * world_up() makes the host's bridges, then one gateway namespace per site,
+ * then the nodes through node_netns_build() (node_netns.c) on two threads:
+ * setns() and unshare() act on one thread, so each thread steps into the
+ * namespace it builds and back. The kernel work is mostly serialised by
+ * the rtnl lock; the second thread overlaps namespace creation and mounts
+ * with it. world_down() deletes the bridges, unbinds the namespaces (the
+ * kernel then destroys them and their veths in batches, far faster than
+ * deleting veths one by one) and waits until no link with the tag is
+ * left. Links go through link.c, namespaces through netns.c.
+ */
+#include "emulator/world.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/emu.h"
+#include "emulator/link.h"
+#include "emulator/netns.h"
+#include "emulator/node_netns.h"
+
+#define WORLD_UP_THREADS        2
+#define WORLD_DOWN_GRACE_MS     3000    /* then delete the links by hand */
+#define WORLD_DOWN_TIMEOUT_MS   30000
+#define WORLD_DOWN_POLL_MS      10
+
+static const char base36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+void world_tag(const char *name, unsigned salt, char *tag)
+{
+	uint64_t h = 0xcbf29ce484222325ull;     /* FNV-1a, 64 bits */
+	size_t i;
+
+	for (; *name; name++) {
+		h ^= (unsigned char)*name;
+		h *= 0x100000001b3ull;
+	}
+	for (i = 0; i < sizeof(salt); i++) {
+		h ^= (salt >> (8 * i)) & 0xff;
+		h *= 0x100000001b3ull;
+	}
+	/* Fold the high bits in: FNV's low bits mix poorly. */
+	h ^= h >> 32;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 29;
+	tag[0] = 'e';
+	for (i = 1; i < WORLD_TAG_LEN; i++) {
+		tag[i] = base36[h % 36];
+		h /= 36;
+	}
+	tag[WORLD_TAG_LEN] = '\0';
+}
+
+/* TAG, KIND and INDEX in decimal into BUF (WORLD_IFNAMSIZ bytes): at most
+ * 15 characters for indexes below 10^9. */
+static void kind_name(char *buf, const char *tag, char kind, size_t index)
+{
+	char digits[24];
+	size_t n = 0, len = WORLD_TAG_LEN;
+
+	do {
+		digits[n++] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index);
+	memcpy(buf, tag, WORLD_TAG_LEN);
+	buf[len++] = kind;
+	while (n > 0 && len < WORLD_IFNAMSIZ - 1)
+		buf[len++] = digits[--n];
+	buf[len] = '\0';
+}
+
+void world_name(struct world *w)
+{
+	size_t i;
+
+	w->wan.addr = ADDR_WAN_POOL;
+	w->wan.plen = ADDR_WAN_PLEN;
+	memcpy(w->wan_bridge, w->tag, WORLD_TAG_LEN);
+	w->wan_bridge[WORLD_TAG_LEN] = 'w';
+	w->wan_bridge[WORLD_TAG_LEN + 1] = '\0';
+	for (i = 0; i < w->n_sites; i++) {
+		struct world_site *s = &w->sites[i];
+
+		kind_name(s->lan_bridge, w->tag, 'b', i);
+		kind_name(s->gw_lan_host, w->tag, 'g', i);
+		kind_name(s->gw_wan_host, w->tag, 'u', i);
+		snprintf(s->gw_netns, sizeof(s->gw_netns), "enos.%s.gw.%s",
+			 w->name, s->name);
+		s->gw_lan_addr = addr_host(&s->lan, 0);
+		/* Counts the site's nodes until the last loop below. */
+		s->gw_wan_addr = 0;
+	}
+	for (i = 0; i < w->n_nodes; i++) {
+		struct world_node *n = &w->nodes[i];
+		struct world_site *s = &w->sites[n->site];
+
+		kind_name(n->host_if, w->tag, 'v', i);
+		snprintf(n->netns, sizeof(n->netns), "enos.%s.%s", w->name,
+			 n->name);
+		n->addr = addr_host(&s->lan, ++s->gw_wan_addr);
+	}
+	for (i = 0; i < w->n_sites; i++)
+		w->sites[i].gw_wan_addr = addr_wan(i);
+}
+
+const char *world_netns_prefix(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "enos.%s.", name);
+	return buf;
+}
+
+/* A world whose tag or name could match another experiment's objects. */
+static int world_check(const struct world *w)
+{
+	if (!w->name || !*w->name || strlen(w->tag) != WORLD_TAG_LEN)
+		return -EINVAL;
+	return 0;
+}
+
+static void report(world_progress_fn progress, void *arg, const char *phase,
+		   size_t done, size_t total)
+{
+	if (progress)
+		progress(arg, phase, done, total);
+}
+
+/* Gateway of site I: `ip netns add`, its veths lan0 and wan0, addresses,
+ * forwarding and a route to every other site's LAN through its gateway. */
+static int gateway_up(struct emu *emu, const struct world *w, size_t i,
+		      int lan_index, int wan_index)
+{
+	const struct world_site *s = &w->sites[i];
+	int host_fd = emu_host_netns(emu);
+	pid_t tid = gettid();
+	struct nl_sock *sk = NULL;
+	struct link_batch hb, nb;
+	int lan0, wan0;
+	int inside = 0;
+	size_t t;
+	int err;
+
+	link_batch_init(&hb, emu_nl(emu));
+	err = netns_add_enter(s->gw_netns, host_fd);
+	if (err < 0)
+		goto out;
+	inside = 1;
+	err = link_sock_open(&sk);
+	if (err < 0)
+		goto out;
+	err = link_veth_add(&hb, s->gw_lan_host, lan_index, "lan0", tid);
+	if (err == 0)
+		err = link_veth_add(&hb, s->gw_wan_host, wan_index, "wan0",
+				    tid);
+	if (err == 0)
+		err = link_batch_flush(&hb);
+	if (err == 0)
+		err = link_index(sk, "lan0", &lan0);
+	if (err == 0)
+		err = link_index(sk, "wan0", &wan0);
+	if (err < 0)
+		goto out;
+	link_batch_init(&nb, sk);
+	err = link_up(&nb, "lo");
+	if (err == 0)
+		err = link_up_quiet(&nb, "lan0");
+	if (err == 0)
+		err = link_up_quiet(&nb, "wan0");
+	if (err == 0)
+		err = link_addr_add(&nb, lan0, s->gw_lan_addr, s->lan.plen);
+	if (err == 0)
+		err = link_addr_add(&nb, wan0, s->gw_wan_addr, w->wan.plen);
+	for (t = 0; t < w->n_sites && err == 0; t++)
+		if (t != i)
+			err = link_route_add(&nb, &w->sites[t].lan,
+					     w->sites[t].gw_wan_addr, wan0);
+	if (err == 0)
+		err = link_batch_flush(&nb);
+	else
+		link_batch_flush(&nb);
+	if (err == 0)
+		err = netns_sysctl("net/ipv4/ip_forward", "1");
+out:
+	link_sock_close(sk);
+	if (inside) {
+		int e = netns_leave(host_fd);
+
+		if (err == 0)
+			err = e;
+	}
+	link_batch_flush(&hb);
+	return err;
+}
+
+/* Shared by the threads building nodes. */
+struct node_pool {
+	struct emu *emu;
+	const struct world *w;
+	const int *lan_index;
+	atomic_size_t next;     /* next node to take */
+	atomic_size_t done;
+	atomic_int err;         /* first failure */
+};
+
+/* Build nodes until none is left or one failed, on host socket SK. */
+static void pool_work(struct node_pool *p, struct nl_sock *sk,
+		      world_progress_fn progress, void *arg)
+{
+	size_t total = p->w->n_nodes;
+	size_t step = total / 100 ? total / 100 : 1;
+	size_t shown = 0;
+
+	while (atomic_load(&p->err) == 0) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		const struct world_node *n;
+		size_t done;
+		int err;
+
+		if (i >= total)
+			break;
+		n = &p->w->nodes[i];
+		err = node_netns_build(sk, emu_host_netns(p->emu), p->w, n,
+				       p->lan_index[n->site]);
+		if (err < 0) {
+			int zero = 0;
+
+			atomic_compare_exchange_strong(&p->err, &zero, err);
+			break;
+		}
+		/* Every 1 %, counting the other thread's nodes too. */
+		done = atomic_fetch_add(&p->done, 1) + 1;
+		if (progress && done / step > shown && done < total) {
+			shown = done / step;
+			progress(arg, "nodes", done, total);
+		}
+	}
+}
+
+static void *pool_thread(void *arg)
+{
+	struct node_pool *p = arg;
+	struct nl_sock *sk = NULL;
+	int err;
+
+	err = link_sock_open(&sk);
+	if (err == 0) {
+		pool_work(p, sk, NULL, NULL);
+	} else {
+		int zero = 0;
+
+		atomic_compare_exchange_strong(&p->err, &zero, err);
+	}
+	link_sock_close(sk);
+	return NULL;
+}
+
+static int nodes_up(struct emu *emu, const struct world *w,
+		    const int *lan_index, world_progress_fn progress,
+		    void *arg)
+{
+	struct node_pool p = { .emu = emu, .w = w, .lan_index = lan_index };
+	pthread_t th[WORLD_UP_THREADS];
+	size_t started = 0, i;
+	int err;
+
+	atomic_init(&p.next, 0);
+	atomic_init(&p.done, 0);
+	atomic_init(&p.err, 0);
+	for (i = 1; i < WORLD_UP_THREADS && w->n_nodes > 1; i++) {
+		if (pthread_create(&th[started], NULL, pool_thread, &p) != 0)
+			break;  /* fewer threads, same result */
+		started++;
+	}
+	/* This thread reports progress, so the callback runs where the
+	 * caller expects it. */
+	pool_work(&p, emu_nl(emu), progress, arg);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	err = atomic_load(&p.err);
+	if (err == 0)
+		report(progress, arg, "nodes", w->n_nodes, w->n_nodes);
+	return err;
+}
+
+int world_up(struct emu *emu, const struct world *w,
+	     world_progress_fn progress, void *arg)
+{
+	struct nl_sock *sk = emu_nl(emu);
+	int *lan_index = NULL;
+	struct link_batch b;
+	int wan_index;
+	size_t i;
+	int err;
+
+	link_batch_init(&b, sk);
+	err = world_check(w);
+	if (err < 0)
+		goto out;
+	for (i = 0; i < w->n_nodes; i++)
+		if (w->nodes[i].site >= w->n_sites) {
+			err = -EINVAL;
+			goto out;
+		}
+	lan_index = calloc(w->n_sites ? w->n_sites : 1, sizeof(*lan_index));
+	if (!lan_index) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = netns_prepare();
+	if (err < 0)
+		goto out;
+	err = link_bridge_add(&b, w->wan_bridge);
+	for (i = 0; i < w->n_sites && err == 0; i++)
+		err = link_bridge_add(&b, w->sites[i].lan_bridge);
+	if (err == 0)
+		err = link_batch_flush(&b);
+	if (err == 0)
+		err = link_index(sk, w->wan_bridge, &wan_index);
+	for (i = 0; i < w->n_sites && err == 0; i++)
+		err = link_index(sk, w->sites[i].lan_bridge, &lan_index[i]);
+	if (err < 0)
+		goto out;
+	for (i = 0; i < w->n_sites; i++) {
+		err = gateway_up(emu, w, i, lan_index[i], wan_index);
+		if (err < 0)
+			goto out;
+		report(progress, arg, "sites", i + 1, w->n_sites);
+	}
+	err = nodes_up(emu, w, lan_index, progress, arg);
+out:
+	link_batch_flush(&b);
+	free(lan_index);
+	return err;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Links named with a world's tag: its bridges and the rest. */
+struct tag_count {
+	int bridges;
+	int others;
+};
+
+static int count_link(void *arg, int ifindex, const char *name, int master)
+{
+	struct tag_count *c = arg;
+
+	if (strchr("wb", name[WORLD_TAG_LEN]))
+		c->bridges++;
+	else
+		c->others++;
+	return 0;
+}
+
+/* Count the links named with W's tag into *C; retries dumps the kernel
+ * flagged as inconsistent, so zero means none. Returns 0 or -errno. */
+static int tag_links(struct emu *emu, const struct world *w,
+		     struct tag_count *c)
+{
+	int err, tries = 0;
+
+	do {
+		memset(c, 0, sizeof(*c));
+		err = link_dump(emu_nl(emu), w->tag, count_link, c);
+	} while (err == -EAGAIN && ++tries < 100);
+	return err;
+}
+
+/* The names of a dump, collected: requests cannot go out on the socket
+ * while it is still answering the dump. */
+struct name_list {
+	const char *kinds;      /* kind letters to keep, NULL: all */
+	char (*names)[WORLD_IFNAMSIZ];
+	size_t n, cap;
+};
+
+static int collect_link(void *arg, int ifindex, const char *name,
+			int master)
+{
+	struct name_list *l = arg;
+
+	if (l->kinds && !strchr(l->kinds, name[WORLD_TAG_LEN]))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		void *nn = realloc(l->names, cap * sizeof(*l->names));
+
+		if (!nn)
+			return -ENOMEM;
+		l->names = nn;
+		l->cap = cap;
+	}
+	snprintf(l->names[l->n++], WORLD_IFNAMSIZ, "%s", name);
+	return 0;
+}
+
+/* `ip link del` every link named with W's tag and a kind in KINDS (NULL:
+ * any). A dump cut short by changing links is fine: the caller polls. */
+static int tag_links_del(struct emu *emu, const struct world *w,
+			 const char *kinds)
+{
+	struct name_list l = { .kinds = kinds };
+	struct link_batch b;
+	size_t i;
+	int err;
+
+	link_batch_init(&b, emu_nl(emu));
+	err = link_dump(emu_nl(emu), w->tag, collect_link, &l);
+	if (err == -EAGAIN)
+		err = 0;
+	for (i = 0; i < l.n && err == 0; i++)
+		err = link_del(&b, l.names[i]);
+	if (err == 0)
+		err = link_batch_flush(&b);
+	else
+		link_batch_flush(&b);
+	free(l.names);
+	return err;
+}
+
+int world_down(struct emu *emu, const struct world *w,
+	       world_progress_fn progress, void *arg)
+{
+	char prefix[WORLD_NETNS_MAX];
+	struct tag_count c;
+	uint64_t start, forced;
+	int first = -1, left;
+	int err;
+
+	err = world_check(w);
+	if (err < 0)
+		goto out;
+	/* Bridges first: each costs the kernel an rcu_barrier() or two
+	 * (~40 ms here) whatever else is going on; done before the
+	 * namespaces go, their port removals are the cheap part. */
+	err = tag_links_del(emu, w, "wb");
+	if (err < 0)
+		goto out;
+	/* Every namespace of W starts with the prefix: the sweep covers the
+	 * plan and what a crash left out of it. */
+	world_netns_prefix(w->name, prefix, sizeof(prefix));
+	err = netns_sweep(prefix);
+	if (err < 0)
+		goto out;
+	report(progress, arg, "namespaces", (size_t)err, (size_t)err);
+	start = forced = now_ms();
+	for (;;) {
+		err = tag_links(emu, w, &c);
+		if (err < 0)
+			goto out;
+		left = c.bridges + c.others;
+		if (first < 0)
+			first = left;
+		report(progress, arg, "links",
+		       (size_t)(first > left ? first - left : 0),
+		       (size_t)first);
+		if (left == 0)
+			break;
+		if (now_ms() - start >= WORLD_DOWN_TIMEOUT_MS) {
+			err = -ETIMEDOUT;
+			goto out;
+		}
+		if (c.others == 0) {
+			/* A bridge made meanwhile (a world_up still
+			 * running when the sweep began). */
+			err = tag_links_del(emu, w, "wb");
+		} else if (now_ms() - forced >= WORLD_DOWN_GRACE_MS) {
+			/* Something (a process inside) keeps a namespace
+			 * alive: cut its links from the host side. */
+			err = tag_links_del(emu, w, NULL);
+			forced = now_ms();
+		} else {
+			usleep(WORLD_DOWN_POLL_MS * 1000);
+		}
+		if (err < 0)
+			goto out;
+	}
+	err = 0;
+out:
+	return err;
+}
+
+int world_leftovers(struct emu *emu, const struct world *w)
+{
+	char prefix[WORLD_NETNS_MAX];
+	struct tag_count c;
+	int links, ns, err;
+
+	err = world_check(w);
+	if (err < 0)
+		goto out;
+	err = tag_links(emu, w, &c);
+	if (err < 0)
+		goto out;
+	links = c.bridges + c.others;
+	ns = netns_count(world_netns_prefix(w->name, prefix, sizeof(prefix)));
+	if (ns < 0) {
+		err = ns;
+		goto out;
+	}
+	err = links + ns;
+out:
+	return err;
+}
