@@ -10,8 +10,11 @@ BUILD   ?= build
 CC      ?= cc
 PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3
 CPPFLAGS += -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP $(SANFLAGS)
+# OPTFLAGS and SANFLAGS are set by `make asan`; CFLAGS stays the user's own,
+# so `make CFLAGS=...` can add flags but never drop the warnings.
+OPTFLAGS ?= -O2 -g
+WARNFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter
+ALL_CFLAGS = $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) -MMD -MP $(CFLAGS)
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
@@ -27,7 +30,7 @@ include benchmarks/module.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 bin/enos: $(BUILD)/bin/enos
 	@mkdir -p bin
@@ -46,7 +49,7 @@ test: deps all
 	./tools/run-tests $(BUILD)
 
 asan:
-	$(MAKE) BUILD=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" all
+	$(MAKE) BUILD=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" OPTFLAGS="-O1 -g" all
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./tools/run-tests build-asan
 
 clean:

@@ -316,12 +316,14 @@ int world_up(struct emu *emu, const struct world *w,
 	err = netns_prepare();
 	if (err < 0)
 		goto out;
-	err = link_bridge_add(&b, w->wan_bridge);
+	wan_index = 0;          /* WAN_WAND: the host ends stay unbridged */
+	if (w->wan_mode == WAN_BRIDGE)
+		err = link_bridge_add(&b, w->wan_bridge);
 	for (i = 0; i < w->n_sites && err == 0; i++)
 		err = link_bridge_add(&b, w->sites[i].lan_bridge);
 	if (err == 0)
 		err = link_batch_flush(&b);
-	if (err == 0)
+	if (err == 0 && w->wan_mode == WAN_BRIDGE)
 		err = link_index(sk, w->wan_bridge, &wan_index);
 	for (i = 0; i < w->n_sites && err == 0; i++)
 		err = link_index(sk, w->sites[i].lan_bridge, &lan_index[i]);

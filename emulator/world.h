@@ -55,8 +55,14 @@ struct world_node {
 	char netns[WORLD_NETNS_MAX];
 };
 
+/* How the gateways' WAN ports are joined: on the WAN bridge (plain, or
+ * shaped by netem on each wan0), or left for the wand engine, which opens
+ * every host end and is the WAN switch itself (no WAN bridge is made). */
+enum wan_mode { WAN_BRIDGE, WAN_WAND };
+
 struct world {
 	const char *name;               /* experiment name, borrowed */
+	enum wan_mode wan_mode;
 	char tag[WORLD_TAG_LEN + 1];
 	char wan_bridge[WORLD_IFNAMSIZ];
 	struct prefix wan;              /* 198.19.0.0/16 */

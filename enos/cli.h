@@ -72,5 +72,6 @@ int cmd_down(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_status(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_run(struct enos_ctx *ctx, int argc, char **argv);
+int cmd_report(struct enos_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -1,18 +1,22 @@
 /* cmd_check — `enos check TOPOLOGY`: validate without touching the system,
  * show the plan (sites by role, nodes, site pairs, address plan) and what
- * this host can do (emulator/caps.c), as text or JSON.
+ * this host can do (emulator/caps.c), as text or JSON. With --pairs, the
+ * WAN as enos/resolve.c resolves it: one row per ordered site pair.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "emulator/caps.h"
+#include "emulator/shape.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/json.h"
 #include "enos/phase.h"
 #include "enos/plan.h"
+#include "enos/resolve.h"
 #include "enos/topo.h"
 
 struct role_counts {
@@ -78,8 +82,143 @@ static void print_text(const struct topology *t, const struct world *w,
 	print_caps_text(caps);
 }
 
+/* The name of jitter distribution D, or NULL for netem's default (none
+ * given). */
+static const char *dist_name(enum jitter_dist d)
+{
+	return d == DIST_NONE ? NULL : shape_dist_name(d);
+}
+
+/* US microseconds as milliseconds without trailing zeros: "25ms",
+ * "0.05ms". */
+static const char *fmt_ms(uint64_t us, char *buf, size_t len)
+{
+	uint64_t frac = us % 1000;
+	int w = 3;
+
+	if (!frac) {
+		snprintf(buf, len, "%" PRIu64 "ms", us / 1000);
+		return buf;
+	}
+	while (frac % 10 == 0) {
+		frac /= 10;
+		w--;
+	}
+	snprintf(buf, len, "%" PRIu64 ".%0*" PRIu64 "ms", us / 1000, w, frac);
+	return buf;
+}
+
+/* BPS in the largest tc unit that writes it exactly: "100mbit"; "-" for
+ * 0 (unlimited). */
+static const char *fmt_rate(uint64_t bps, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t mult;
+		const char *unit;
+	} units[] = {
+		{ 1000000000000ull, "tbit" }, { 1000000000ull, "gbit" },
+		{ 1000000ull, "mbit" }, { 1000ull, "kbit" }, { 1, "bit" },
+	};
+	size_t i;
+
+	if (!bps) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	for (i = 0; bps % units[i].mult; i++)
+		;
+	snprintf(buf, len, "%" PRIu64 "%s", bps / units[i].mult,
+		 units[i].unit);
+	return buf;
+}
+
+static void print_pairs_text(const struct topology *t,
+			     const struct shape_table *tab)
+{
+	char delay[32], jitter[32], rtt[32], rate[32], corr[32], burst[32];
+	char queue[16], loss[32];
+	int wn = 3;
+	size_t a, b;
+
+	for (a = 0; a < t->n_sites; a++)
+		if ((int)strlen(t->sites[a].name) > wn)
+			wn = (int)strlen(t->sites[a].name);
+	printf("topology '%s' (%s) is valid\n", t->name, t->path);
+	printf("\nsite pairs: %zu ordered (DELAY is one way, RTT the sum of both directions' delay; '-' is not set)\n",
+	       t->n_sites * (t->n_sites - 1));
+	printf("  %-*s %-*s %-10s %-10s %-12s %-5s %-8s %-6s %-8s %-7s %s\n",
+	       wn, "SRC", wn, "DST", "DELAY", "JITTER", "DIST", "CORR", "LOSS",
+	       "BURST", "RATE", "QUEUE", "RTT");
+	for (a = 0; a < t->n_sites; a++) {
+		for (b = 0; b < t->n_sites; b++) {
+			const struct link_params *p = shape_at(tab, a, b);
+			const char *dn = dist_name(p->dist);
+
+			if (a == b)
+				continue;
+			snprintf(corr, sizeof(corr), "%g%%", p->jitter_corr_pct);
+			snprintf(loss, sizeof(loss), "%g%%", p->loss_pct);
+			if (p->loss_burst > 0)
+				snprintf(burst, sizeof(burst), "%g",
+					 p->loss_burst);
+			else
+				snprintf(burst, sizeof(burst), "-");
+			if (p->queue_pkts)
+				snprintf(queue, sizeof(queue), "%" PRIu32,
+					 p->queue_pkts);
+			else
+				snprintf(queue, sizeof(queue), "-");
+			printf("  %-*s %-*s %-10s %-10s %-12s %-5s %-8s %-6s %-8s %-7s %s\n",
+			       wn, t->sites[a].name, wn, t->sites[b].name,
+			       fmt_ms(p->delay_us, delay, sizeof(delay)),
+			       fmt_ms(p->jitter_us, jitter, sizeof(jitter)),
+			       dn ? dn : "-",
+			       p->jitter_corr_pct > 0 ? corr : "-", loss, burst,
+			       fmt_rate(p->rate_bps, rate, sizeof(rate)), queue,
+			       fmt_ms(shape_at(tab, a, b)->delay_us +
+				      shape_at(tab, b, a)->delay_us,
+				      rtt, sizeof(rtt)));
+		}
+	}
+}
+
+/* The "pairs" array of --json --pairs. */
+static void print_pairs_json(struct json *j, const struct topology *t,
+			     const struct shape_table *tab)
+{
+	size_t a, b;
+
+	json_key(j, "pairs");
+	json_begin_array(j);
+	for (a = 0; a < t->n_sites; a++) {
+		for (b = 0; b < t->n_sites; b++) {
+			const struct link_params *p = shape_at(tab, a, b);
+
+			if (a == b)
+				continue;
+			json_begin_object(j);
+			json_key_str(j, "src", t->sites[a].name);
+			json_key_str(j, "dst", t->sites[b].name);
+			json_key_double(j, "delay_ms", (double)p->delay_us / 1000.0);
+			json_key_double(j, "jitter_ms",
+					(double)p->jitter_us / 1000.0);
+			json_key_str(j, "distribution", dist_name(p->dist));
+			json_key_double(j, "correlation_pct", p->jitter_corr_pct);
+			json_key_double(j, "loss_pct", p->loss_pct);
+			json_key_double(j, "loss_burst", p->loss_burst);
+			json_key_int(j, "rate_bps", (int64_t)p->rate_bps);
+			json_key_int(j, "queue", (int64_t)p->queue_pkts);
+			json_key_double(j, "target_rtt_ms",
+					resolve_target_rtt_ms(tab, a, b));
+			json_end_object(j);
+		}
+	}
+	json_end_array(j);
+}
+
+/* PAIRS: the resolved table to add as "pairs", or NULL. */
 static void print_json(const struct topology *t, const struct world *w,
-		       const struct caps *caps)
+		       const struct caps *caps, const struct shape_table *pairs)
 {
 	const struct cap *c;
 	const char *name;
@@ -120,6 +259,8 @@ static void print_json(const struct topology *t, const struct world *w,
 		json_end_object(&j);
 	}
 	json_end_object(&j);
+	if (pairs)
+		print_pairs_json(&j, t, pairs);
 	json_end_object(&j);
 	json_finish(&j);
 }
@@ -129,24 +270,29 @@ int cmd_check(struct enos_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pairs", no_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct enos_cmd *cmd = cli_find_cmd("check");
 	struct topology *t = NULL;
 	struct world w = { 0 };
-	struct caps caps;
+	struct shape_table tab = { 0 };
+	struct caps caps = { 0 };
 	char tag[WORLD_TAG_LEN + 1], *err = NULL;
-	bool json = false;
-	int opt, status = EXIT_FAIL;
+	bool json = false, pairs = false;
+	int opt, rc, status = EXIT_FAIL;
 
+	/* Options may follow the topology: `enos check TOPO --pairs`. */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (opt == 'h') {
 			printf("usage: enos check %s\n\n%s", cmd->usage, cmd->help);
 			return EXIT_OK;
 		} else if (opt == 'j') {
 			json = true;
+		} else if (opt == 'p') {
+			pairs = true;
 		} else {
 			cli_error("unknown option '%s'", argv[optind - 1]);
 			return cli_usage(cmd);
@@ -165,9 +311,17 @@ int cmd_check(struct enos_ctx *ctx, int argc, char **argv)
 		cli_error("cannot plan '%s'", t->name);
 		goto out;
 	}
-	caps_probe(&caps);
+	if (pairs && (rc = resolve_pairs(t, &tab)) < 0) {
+		cli_error("cannot resolve the site pairs of '%s': %s", t->name,
+			  strerror(-rc));
+		goto out;
+	}
+	if (json || !pairs)
+		caps_probe(&caps);
 	if (json)
-		print_json(t, &w, &caps);
+		print_json(t, &w, &caps, pairs ? &tab : NULL);
+	else if (pairs)
+		print_pairs_text(t, &tab);
 	else
 		print_text(t, &w, &caps);
 	/* What `up` would refuse or leave out, as notes on stderr: the
@@ -175,6 +329,7 @@ int cmd_check(struct enos_ctx *ctx, int argc, char **argv)
 	phase_check_supported(t, json ? SUPPORT_QUIET : SUPPORT_AS_NOTES);
 	status = EXIT_OK;
 out:
+	shape_table_release(&tab);
 	plan_release(&w);
 	topo_free(t);
 	(void)ctx;

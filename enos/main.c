@@ -14,13 +14,16 @@
 #include "enos/state.h"
 
 static const struct enos_cmd cmds[] = {
-	{ "check", cmd_check, "[--json] TOPOLOGY.yaml",
+	{ "check", cmd_check, "[--json] [--pairs] TOPOLOGY.yaml",
 	  "validate a topology, show its plan and this host's capabilities",
 	  "Validates TOPOLOGY.yaml without touching the system and prints its sites by role,\n"
 	  "nodes, site pairs and address plan, then what this host can do (netem, Open vSwitch,\n"
 	  "libvirt LXC and QEMU, KVM or TCG), each found or missing with the reason.\n"
 	  "Exit status 1 and one FILE:LINE:COL message if the topology is invalid.\n\n"
-	  "  --json   machine-readable output\n", 0 },
+	  "  --json   machine-readable output\n"
+	  "  --pairs  the resolved WAN instead of the plan: one row per ordered site pair with\n"
+	  "           delay, jitter (distribution, correlation), loss (burst), rate, queue and\n"
+	  "           target RTT; with --json, a \"pairs\" array is added\n", 0 },
 	{ "up", cmd_up, "[--force] TOPOLOGY.yaml",
 	  "build the topology's sites and nodes",
 	  "Records the planned world in the state database, then builds it: a network\n"
@@ -52,6 +55,13 @@ static const struct enos_cmd cmds[] = {
 	  "database, writes results/NAME/RUN/, and takes the experiment down.\n\n"
 	  "  --keep       leave the experiment up afterwards\n"
 	  "  --samples N  probes per site pair (default 20)\n", CMD_NEEDS_ROOT },
+	{ "report", cmd_report, "[-n NAME] [RUN]",
+	  "write the HTML report of a run",
+	  "Writes results/NAME/RUN/index.html from the results database: the topology\n"
+	  "summary, the target and measured RTT matrices as gnuplot heatmaps (PNG and SVG),\n"
+	  "the error of every site pair, and the faults applied. RUN defaults to the\n"
+	  "newest measured run; reports work after 'enos down' too.\n\n"
+	  "  -n, --name NAME  the experiment\n", 0 },
 };
 
 const struct enos_cmd *cli_find_cmd(const char *name)

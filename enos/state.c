@@ -1106,7 +1106,8 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 	ret = db_prepare(st,
 		"SELECT tag, wan_bridge, wan_prefix, wan_plen,"
 		" (SELECT count(*) FROM sites WHERE experiment = e.name),"
-		" (SELECT count(*) FROM nodes WHERE experiment = e.name)"
+		" (SELECT count(*) FROM nodes WHERE experiment = e.name),"
+		" shaping = 'wand'"
 		" FROM experiments e WHERE name = ?1", &s);
 	if (ret)
 		goto out;
@@ -1132,6 +1133,7 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 	w->wan.plen = (uint8_t)sqlite3_column_int(s, 3);
 	w->n_sites = (size_t)sqlite3_column_int64(s, 4);
 	w->n_nodes = (size_t)sqlite3_column_int64(s, 5);
+	w->wan_mode = sqlite3_column_int(s, 6) ? WAN_WAND : WAN_BRIDGE;
 	w->name = strdup(name);
 	w->sites = calloc(w->n_sites ? w->n_sites : 1, sizeof(*w->sites));
 	w->nodes = calloc(w->n_nodes ? w->n_nodes : 1, sizeof(*w->nodes));
@@ -1619,6 +1621,65 @@ int state_faults(struct state *st, const char *name, int64_t run,
 	v = NULL;
 out:
 	free(v);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_facts(struct state *st, int64_t run, char ***keys, char ***values,
+		size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	char **k = NULL, **v = NULL, **nk, **nv;
+	size_t len = 0, cap = 0;
+	int ret, rc;
+
+	*keys = *values = NULL;
+	*n = 0;
+	ret = db_prepare(st, "SELECT key, value FROM facts WHERE run = ?1"
+			     " ORDER BY key", &s);
+	if (ret)
+		goto out;
+	sqlite3_bind_int64(s, 1, run);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(s, 0);
+		const char *b = (const char *)sqlite3_column_text(s, 1);
+
+		if (len + 1 >= cap) {
+			cap = cap ? 2 * cap : 16;
+			nk = realloc(k, cap * sizeof(*k));
+			if (nk)
+				k = nk;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv)
+				v = nv;
+			if (!nk || !nv)
+				goto nomem;
+			k[len] = v[len] = NULL;
+		}
+		k[len] = strdup(a ? a : "");
+		v[len] = strdup(b ? b : "");
+		k[len + 1] = v[len + 1] = NULL;
+		if (!k[len] || !v[len]) {
+			len++;
+			goto nomem;
+		}
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = db_fail(st, rc, "read facts");
+		goto out;
+	}
+	*keys = k;
+	*values = v;
+	*n = len;
+	k = v = NULL;
+	goto out;
+nomem:
+	set_msg(st, "%s", strerror(ENOMEM));
+	ret = -ENOMEM;
+out:
+	state_free_names(k);
+	state_free_names(v);
 	sqlite3_finalize(s);
 	return ret;
 }

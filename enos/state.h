@@ -156,6 +156,11 @@ struct state_result {
 int state_results(struct state *st, int64_t run, struct state_result **rows,
 		  size_t *n);
 
+/* The facts of RUN sorted by key: *KEYS and *VALUES are NULL-terminated
+ * allocated arrays of *N (free each with state_free_names()). */
+int state_facts(struct state *st, int64_t run, char ***keys, char ***values,
+		size_t *n);
+
 /* A fault applied to an experiment, live or by a timeline. */
 struct state_fault {
 	int64_t id;

@@ -42,12 +42,16 @@ static const char *const fabric_names[] = { "bridge", "ovs" };
 static const char *const shaping_names[] = { "auto", "netem", "wand", "none" };
 static const char *const kind_names[] = { "rtt", "delay" };
 static const char *const action_names[] = { "partition", "heal", "set" };
+static const char *const dist_names[] = { "uniform", "normal", "pareto",
+					  "paretonormal" };
 
 /* The keys of each mapping. The constraint keys come last where they are
  * part of a larger mapping, at the offset named *_CON. */
-enum { C_DELAY, C_RTT, C_JITTER, C_LOSS, C_RATE, C_N };
-static const char *const con_keys[] = { "delay", "rtt", "jitter", "loss",
-					"rate" };
+enum { C_DELAY, C_RTT, C_JITTER, C_LOSS, C_RATE, C_DIST, C_CORR, C_BURST,
+       C_QUEUE, C_N };
+#define CON_KEYS "delay", "rtt", "jitter", "loss", "rate", "distribution", \
+		 "correlation", "loss_burst", "queue"
+static const char *const con_keys[] = { CON_KEYS };
 
 enum { T_NAME, T_SEED, T_SITES, T_NETWORK, T_FAULTS, T_STACK, T_WORKLOAD,
        T_N };
@@ -71,14 +75,12 @@ static const char *const matrix_keys[] = { "file", "kind" };
 
 enum { R_SRC, R_DST, R_SYMMETRIC, R_CON, R_N = R_CON + C_N };
 static const char *const rule_keys[] = { "src", "dst", "symmetric",
-					 "delay", "rtt", "jitter", "loss",
-					 "rate" };
+					 CON_KEYS };
 
 enum { F_AT, F_ACTION, F_SITES, F_FOR, F_SRC, F_DST, F_CON,
        F_N = F_CON + C_N };
 static const char *const fault_keys[] = { "at", "action", "sites", "for",
-					  "src", "dst", "delay", "rtt",
-					  "jitter", "loss", "rate" };
+					  "src", "dst", CON_KEYS };
 
 enum { ST_NAME, ST_STRATEGY, ST_N };
 static const char *const stack_keys[] = { "name", "strategy" };
@@ -565,8 +567,9 @@ static int get_rate(struct loader *L, const yaml_node_t *n, const char *key,
 	return 0;
 }
 
-static int get_loss(struct loader *L, const yaml_node_t *n, const char *key,
-		    double *out)
+/* A percentage "N%", 0% to 100% (loss, correlation). */
+static int get_pct(struct loader *L, const yaml_node_t *n, const char *key,
+		   double *out)
 {
 	const char *v = yamltree_scalar(n);
 	const char *why;
@@ -577,6 +580,36 @@ static int get_loss(struct loader *L, const yaml_node_t *n, const char *key,
 	if (units_parse_loss(v, out, &why))
 		return fail(L, n, "%s %s %s", key, show(v).s, why);
 	return 0;
+}
+
+/* A plain decimal ("4", "1.5", ".5", "-2": no exponent, no unit) in
+ * [MIN, MAX]. */
+static int get_number(struct loader *L, const yaml_node_t *n,
+		      const char *key, double min, double max, double *out)
+{
+	const char *v = yamltree_scalar(n);
+	const char *d;
+	size_t digits = 0;
+	double x;
+
+	if (!v || yamltree_is_null(n))
+		goto bad;
+	d = v + (v[0] == '-');
+	for (; *d >= '0' && *d <= '9'; d++)
+		digits++;
+	if (*d == '.')
+		for (d++; *d >= '0' && *d <= '9'; d++)
+			digits++;
+	if (!digits || *d)
+		goto bad;
+	x = strtod(v, NULL);
+	if (!(x >= min && x <= max))
+		return fail(L, n, "%s %s is out of range (%.15g to %.15g)", key,
+			    show(v).s, min, max);
+	*out = x;
+	return 0;
+bad:
+	return fail(L, n, "expected a number for '%s', got %s", key, got(n).s);
 }
 
 static int get_memory(struct loader *L, const yaml_node_t *n,
@@ -613,9 +646,12 @@ static bool own_key(struct loader *L, const yaml_node_t *map,
 	return false;
 }
 
-/* The five constraint keys of mapping MAP: values VALS and keys K in
- * con_keys order. `delay` and `rtt` set the same field, so one written in
- * MAP itself beats the other merged in with "<<". */
+/* The constraint keys of mapping MAP: values VALS and keys K in con_keys
+ * order. `delay` and `rtt` set the same field, so one written in MAP itself
+ * beats the other merged in with "<<". The shape of the jitter
+ * (distribution, correlation) and of the loss (loss_burst) is only given
+ * together with the jitter or the loss it shapes: a rule that changed only
+ * the shape would silently apply it to whatever jitter an earlier rule set. */
 static int get_constraint(struct loader *L, const yaml_node_t *map,
 			  const yaml_node_t *const *vals,
 			  const yaml_node_t *const *k, struct constraint *c)
@@ -651,13 +687,43 @@ static int get_constraint(struct loader *L, const yaml_node_t *map,
 		c->set |= CON_JITTER;
 	}
 	if (!rc && present(v[C_LOSS])) {
-		rc = get_loss(L, v[C_LOSS], "loss", &c->loss_pct);
+		rc = get_pct(L, v[C_LOSS], "loss", &c->loss_pct);
 		c->set |= CON_LOSS;
 	}
 	if (!rc && present(v[C_RATE])) {
 		rc = get_rate(L, v[C_RATE], "rate", &c->rate_bps);
 		c->set |= CON_RATE;
 	}
+	if (!rc && present(v[C_DIST])) {
+		int d = 0;
+
+		rc = get_enum(L, v[C_DIST], "distribution", "distribution",
+			      dist_names, N_OF(dist_names), &d);
+		c->dist = (enum constraint_dist)d;
+		c->set |= CON_DIST;
+	}
+	if (!rc && present(v[C_CORR])) {
+		rc = get_pct(L, v[C_CORR], "correlation", &c->corr_pct);
+		c->set |= CON_CORR;
+	}
+	if (!rc && present(v[C_BURST])) {
+		rc = get_number(L, v[C_BURST], "loss_burst", 1, CON_BURST_MAX,
+				&c->loss_burst);
+		c->set |= CON_BURST;
+	}
+	if (!rc && present(v[C_QUEUE])) {
+		uint64_t q = 0;
+
+		rc = get_uint(L, v[C_QUEUE], "queue", 1, CON_QUEUE_MAX, &q);
+		c->queue_pkts = (uint32_t)q;
+		c->set |= CON_QUEUE;
+	}
+	if (!rc && (c->set & CON_DIST) && !(c->set & CON_JITTER))
+		rc = fail(L, k[C_DIST], "distribution needs jitter");
+	if (!rc && (c->set & CON_CORR) && !(c->set & CON_JITTER))
+		rc = fail(L, k[C_CORR], "correlation needs jitter");
+	if (!rc && (c->set & CON_BURST) && !(c->set & CON_LOSS))
+		rc = fail(L, k[C_BURST], "loss_burst needs loss");
 	return rc;
 }
 
@@ -1899,6 +1965,11 @@ const char *topo_fabric_name(enum fabric_kind f)
 const char *topo_shaping_name(enum shaping_kind s)
 {
 	return (size_t)s < N_OF(shaping_names) ? shaping_names[s] : "?";
+}
+
+const char *topo_dist_name(enum constraint_dist d)
+{
+	return (size_t)d < N_OF(dist_names) ? dist_names[d] : "?";
 }
 
 long topo_site_index(const struct topology *t, const char *name)

@@ -4,6 +4,7 @@
  * checks. No root needed.
  */
 #include <errno.h>
+#include <math.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -511,6 +512,70 @@ START_TEST(test_world_free_zeroed)
 }
 END_TEST
 
+START_TEST(test_results_runs_faults_round_trip)
+{
+	struct state *st = open_db("results");
+	struct state_result *rows = NULL;
+	struct state_fault *faults = NULL;
+	struct run_info info;
+	char **keys = NULL, **values = NULL;
+	int64_t run = 0, other = 0, latest = 0, fid = 0;
+	size_t n = 0;
+
+	ck_assert_int_eq(state_run_begin(st, "fog", "tc-test", 7, true, &run), 0);
+	ck_assert_int_eq(state_run_begin(st, "fog", "up", 0, false, &other), 0);
+	ck_assert_int_eq(state_result_add(st, run, "rtt_p50", "a", "b", 20.5, "ms"), 0);
+	ck_assert_int_eq(state_result_add(st, run, "loss", "a", "b", NAN, "%"), 0);
+	ck_assert_int_eq(state_fact_add(st, run, "shaping", "wand"), 0);
+	ck_assert_int_eq(state_fact_add(st, run, "kernel", "6.1"), 0);
+
+	/* The newest run with an RTT figure, not simply the newest run. */
+	ck_assert_int_eq(state_run_latest(st, "fog", "rtt_p50", &latest), 0);
+	ck_assert_int_eq(latest, run);
+	ck_assert_int_eq(state_run_latest(st, "fog", NULL, &latest), 0);
+	ck_assert_int_eq(latest, other);
+	ck_assert_int_eq(state_run_latest(st, "nope", NULL, &latest), -ENOENT);
+	ck_assert_int_eq(state_run_end(st, run, "ok"), 0);
+	ck_assert_int_eq(state_run_get(st, run, &info), 0);
+	ck_assert_str_eq(info.kind, "tc-test");
+	ck_assert_str_eq(info.outcome, "ok");
+	ck_assert_int_eq(state_run_get(st, 999999, &info), -ENOENT);
+
+	ck_assert_int_eq(state_results(st, run, &rows, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(rows[0].metric, "rtt_p50");
+	ck_assert_str_eq(rows[0].src, "a");
+	ck_assert(rows[0].value == 20.5);
+	ck_assert(isnan(rows[1].value));
+	free(rows);
+
+	ck_assert_int_eq(state_facts(st, run, &keys, &values, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(keys[0], "kernel");
+	ck_assert_str_eq(values[1], "wand");
+	state_free_names(keys);
+	state_free_names(values);
+
+	ck_assert_int_eq(state_fault_add(st, run, "fog", "partition", "a / b", 100.25, &fid), 0);
+	ck_assert_int_eq(state_faults(st, "fog", 0, true, &faults, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(faults[0].detail, "a / b");
+	ck_assert(isnan(faults[0].removed));
+	free(faults);
+	ck_assert_int_eq(state_fault_end(st, fid, 130.5), 0);
+	ck_assert_int_eq(state_fault_end(st, fid, 140.0), 0);
+	ck_assert_int_eq(state_faults(st, "fog", 0, true, &faults, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(faults);
+	ck_assert_int_eq(state_faults(st, "fog", run, false, &faults, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(faults[0].removed == 130.5);
+	ck_assert_int_eq(faults[0].run, run);
+	free(faults);
+	state_close(st);
+}
+END_TEST
+
 START_TEST(test_schema_version)
 {
 	char path[256];
@@ -527,7 +592,7 @@ START_TEST(test_schema_version)
 	ck_assert_int_eq(state_record_world(st, NULL, &f.w), 0);
 	state_close(st);
 	db_path(path, sizeof(path), "schema");
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 2);
 
 	/* An existing database of the current version opens and keeps its data. */
 	st = open_db("schema");
@@ -552,12 +617,12 @@ START_TEST(test_schema_version)
 	snprintf(path, sizeof(path), "%s/future.db", tmpdir);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE t (x);"
-				      "PRAGMA user_version = 2", NULL, NULL,
+				      "PRAGMA user_version = 3", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	err = NULL;
 	ck_assert_int_eq(state_open(path, &st, &err), -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(err, "schema version 2"));
+	ck_assert_ptr_nonnull(strstr(err, "schema version 3"));
 	free(err);
 	/* Header byte 18 is the file format: 1 rollback journal, 2 WAL. */
 	fp = fopen(path, "rb");
@@ -640,6 +705,7 @@ Suite *make_state_suite(void)
 	tcase_add_test(tc, test_processes);
 	tcase_add_test(tc, test_world_free_zeroed);
 	tcase_add_test(tc, test_schema_version);
+	tcase_add_test(tc, test_results_runs_faults_round_trip);
 	tcase_add_test(tc, test_wal_mode);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);

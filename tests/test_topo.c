@@ -476,6 +476,57 @@ START_TEST(test_anchors)
 }
 END_TEST
 
+/* distribution, correlation, loss_burst and queue in each kind of block. */
+START_TEST(test_shaping_fields)
+{
+	struct topology *t = load_ok(GOOD_DIR "/shaping-fields.yaml");
+	const struct constraint *c;
+
+	c = &t->sites[0].lan;
+	ck_assert_uint_eq(c->set, CON_DELAY | CON_JITTER | CON_DIST |
+				  CON_CORR | CON_RATE | CON_QUEUE);
+	ck_assert_int_eq(c->dist, CDIST_NORMAL);
+	ck_assert_double_eq(c->corr_pct, 10);
+	ck_assert_uint_eq(c->queue_pkts, 5000);
+	c = &t->defaults;
+	ck_assert_int_eq(c->dist, CDIST_UNIFORM);
+	ck_assert_uint_eq(c->set & (CON_BURST | CON_CORR), CON_BURST);
+	ck_assert_double_eq(c->loss_burst, 1);
+	ck_assert_uint_eq(c->queue_pkts, 1000);
+	c = &t->rules[0].con;
+	ck_assert_int_eq(c->dist, CDIST_PARETONORMAL);
+	ck_assert_str_eq(topo_dist_name(c->dist), "paretonormal");
+	ck_assert_double_eq(c->corr_pct, 25);
+	c = &t->rules[2].con;
+	ck_assert_uint_eq(c->set, CON_JITTER | CON_DIST | CON_CORR);
+	ck_assert_double_eq(c->corr_pct, 0);
+	c = &t->faults[0].con;
+	ck_assert_uint_eq(c->set, CON_LOSS | CON_BURST | CON_QUEUE);
+	ck_assert_double_eq(c->loss_burst, 2.5);
+	ck_assert_uint_eq(c->queue_pkts, 50);
+	topo_free(t);
+
+	ck_assert_err("name: x\nsites: [{name: a, role: edge}]\n"
+		      "network: {default: {loss: 1%, loss_burst: 1e3}}\n",
+		      "inline.yaml:3:43: expected a number for 'loss_burst', got '1e3'");
+	ck_assert_err("name: x\nsites: [{name: a, role: edge}]\n"
+		      "network: {default: {loss: 1%, loss_burst: -2}}\n",
+		      "inline.yaml:3:43: loss_burst -2 is out of range (1 to 1000000)");
+	ck_assert_err("name: x\nsites: [{name: a, role: edge}]\n"
+		      "network: {default: {loss: 1%, loss_burst: 1000000.5}}\n",
+		      "inline.yaml:3:43: loss_burst 1000000.5 is out of range (1 to 1000000)");
+	ck_assert_err("name: x\nsites: [{name: a, role: edge}]\n"
+		      "network: {default: {rate: 1mbit, queue: 1000001}}\n",
+		      "inline.yaml:3:41: queue 1000001 is out of range (1 to 1000000)");
+	ck_assert_err("name: x\nsites: [{name: a, role: edge}]\n"
+		      "network: {default: {jitter: 1ms, correlation: 5}}\n",
+		      "inline.yaml:3:47: correlation 5 has no unit (use %)");
+	ck_assert_err("name: x\nsites: [{name: a, role: edge}]\n"
+		      "network: {default: {jitter: 1ms, distribution: gauss}}\n",
+		      "inline.yaml:3:48: unknown distribution 'gauss' (expected uniform, normal, pareto or paretonormal)");
+}
+END_TEST
+
 START_TEST(test_load_string)
 {
 	const char *text =
@@ -705,6 +756,7 @@ Suite *make_topo_suite(void)
 	tcase_add_test(model, test_matrix_csv_reordered);
 	tcase_add_test(model, test_matrix_partial);
 	tcase_add_test(model, test_anchors);
+	tcase_add_test(model, test_shaping_fields);
 	tcase_add_test(model, test_load_string);
 	tcase_add_test(model, test_errors_inline);
 	tcase_add_test(model, test_load_missing_file);

@@ -1,0 +1,31 @@
+/* report_data — gather what the report of one run needs from the results
+ * database: the per-pair RTT figures regrouped into rows, the site order,
+ * the faults and the facts, into a struct report_input (reports/html.h).
+ */
+#ifndef ENOS_REPORT_DATA_H
+#define ENOS_REPORT_DATA_H
+
+#include "enos/state.h"
+#include "reports/html.h"
+
+struct report_data {
+	struct report_input in;         /* points into the arrays below */
+	struct state_result *results;
+	size_t n_results;
+	struct report_rtt *rows;
+	const char **sites;
+	struct state_fault *faults;
+	struct report_fault *rfaults;
+	char **fact_keys;
+	char **fact_values;
+	struct report_fact *facts;
+	struct run_info run;            /* in.experiment etc. point here */
+};
+
+/* Load run INFO into *D. Returns 0 or -errno (state_errmsg says why).
+ * Release with report_data_release (also after a failure). */
+int report_data_load(struct state *st, const struct run_info *info,
+		     struct report_data *d);
+void report_data_release(struct report_data *d);
+
+#endif

@@ -1,0 +1,145 @@
+/* resolve — constraint resolution; see resolve.h for the precedence and
+ * topologies/README.md ("Rules and precedence") for the language.
+ *
+ * Layers are applied in precedence order onto a fresh table, each one
+ * overwriting only the fields it sets, so "field by field" needs no
+ * bookkeeping: default, matrix, rules in file order.
+ */
+#include "enos/resolve.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+void resolve_apply(struct link_params *p, const struct constraint *c)
+{
+	static const enum jitter_dist dists[] = {
+		[CDIST_UNIFORM] = DIST_UNIFORM,
+		[CDIST_NORMAL] = DIST_NORMAL,
+		[CDIST_PARETO] = DIST_PARETO,
+		[CDIST_PARETONORMAL] = DIST_PARETONORMAL,
+	};
+
+	if (c->set & CON_DELAY)
+		p->delay_us = c->delay_us;
+	if (c->set & CON_JITTER)
+		p->jitter_us = c->jitter_us;
+	if ((c->set & CON_DIST) &&
+	    (size_t)c->dist < sizeof(dists) / sizeof(dists[0]))
+		p->dist = dists[c->dist];
+	if (c->set & CON_CORR)
+		p->jitter_corr_pct = c->corr_pct;
+	if (c->set & CON_LOSS)
+		p->loss_pct = c->loss_pct;
+	if (c->set & CON_BURST)
+		p->loss_burst = c->loss_burst;
+	if (c->set & CON_RATE)
+		p->rate_bps = c->rate_bps;
+	if (c->set & CON_QUEUE)
+		p->queue_pkts = c->queue_pkts;
+}
+
+/* Apply C to every ordered pair (s, d), s != d, with s in SRC and d in DST,
+ * and with SYMMETRIC also to those with s in DST and d in SRC. Rows that
+ * match neither selector are skipped whole, so a rule between two sites
+ * costs O(n). */
+static void apply_rule(const struct topology *t, const struct selector *src,
+		       const struct selector *dst, bool symmetric,
+		       const struct constraint *c, struct shape_table *tab,
+		       bool *changed)
+{
+	size_t n = tab->n, s, d;
+
+	for (s = 0; s < n; s++) {
+		bool fwd = topo_selector_matches(t, src, s);
+		bool rev = symmetric && topo_selector_matches(t, dst, s);
+
+		if (!fwd && !rev)
+			continue;
+		for (d = 0; d < n; d++) {
+			if (d == s)
+				continue;
+			if (fwd && topo_selector_matches(t, dst, d)) {
+				resolve_apply(shape_at(tab, s, d), c);
+				if (changed)
+					changed[s * n + d] = true;
+			}
+			/* s in DST, d in SRC: the rule's reverse */
+			if (rev && topo_selector_matches(t, src, d)) {
+				resolve_apply(shape_at(tab, s, d), c);
+				if (changed)
+					changed[s * n + d] = true;
+			}
+		}
+	}
+}
+
+/* The matrix's delay for pair (A, B) in microseconds, or false when a cell
+ * it needs is NaN (a site it does not cover). */
+static bool matrix_delay(const struct matrix *m, size_t a, size_t b,
+			 uint64_t *us)
+{
+	double ab = m->ms[a * m->n + b], ba = m->ms[b * m->n + a];
+
+	if (m->kind == MATRIX_RTT) {
+		if (isnan(ab) || isnan(ba))
+			return false;
+		/* mean of the two RTT cells, halved, in us: (ab+ba)/4*1000 */
+		*us = (uint64_t)llround((ab + ba) * 250.0);
+		return true;
+	}
+	if (isnan(ab))
+		return false;
+	*us = (uint64_t)llround(ab * 1000.0);
+	return true;
+}
+
+int resolve_pairs(const struct topology *t, struct shape_table *out)
+{
+	const struct matrix *m = t->matrix;
+	size_t n = t->n_sites, a, b, i;
+	uint64_t us;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = n ? shape_table_init(out, n) : -EINVAL;
+	if (rc < 0)
+		goto out;
+	for (a = 0; a < n; a++) {
+		for (b = 0; b < n; b++) {
+			struct link_params *p = shape_at(out, a, b);
+
+			if (a == b)
+				continue;
+			resolve_apply(p, &t->defaults);
+			if (m && m->n == n && matrix_delay(m, a, b, &us))
+				p->delay_us = us;
+		}
+	}
+	for (i = 0; i < t->n_rules; i++)
+		apply_rule(t, &t->rules[i].src, &t->rules[i].dst,
+			   t->rules[i].symmetric, &t->rules[i].con, out, NULL);
+	rc = 0;
+out:
+	/* shape_table_init frees what it allocated when it fails; nothing
+	 * after it can fail, so there is nothing to release here. */
+	if (rc < 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+int resolve_fault_set(const struct topology *t, const struct fault *f,
+		      struct shape_table *tab, bool *changed)
+{
+	if (f->action != FAULT_SET || tab->n != t->n_sites || !tab->p)
+		return -EINVAL;
+	apply_rule(t, &f->src, &f->dst, true, &f->con, tab, changed);
+	return 0;
+}
+
+double resolve_target_rtt_ms(const struct shape_table *tab, size_t a,
+			     size_t b)
+{
+	return (double)(shape_at(tab, a, b)->delay_us +
+			shape_at(tab, b, a)->delay_us) / 1000.0;
+}

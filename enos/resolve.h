@@ -1,0 +1,72 @@
+/* resolve — constraint resolution: what the WAN does to each ordered pair
+ * of sites, from the topology's `network` section.
+ *
+ * topo.c hands over the validated model (defaults, the matrix as written,
+ * the rules in file order, `set` faults); this module turns it into the
+ * struct shape_table of emulator/shape.h that the shaping backends apply.
+ * For each ordered pair of distinct sites, each field is taken from, lowest
+ * to highest precedence: network.default, the matrix (delay only), then the
+ * constraint rules in file order, a later rule overriding an earlier one
+ * field by field (a rule that sets only loss keeps the delay it found).
+ * Faults of action `set` apply on top at run time with the same semantics
+ * as a rule (resolve_fault_set).
+ *
+ * Pure computation: no I/O, no globals. `enos check --pairs` prints the
+ * result (enos/cmd_check.c).
+ */
+#ifndef ENOS_RESOLVE_H
+#define ENOS_RESOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "emulator/shape.h"
+#include "enos/topo.h"
+
+/* Overwrite the fields of P that constraint C sets (its CON_* bits), and
+ * only those: `rtt` is already stored as the one-way delay, rate and queue
+ * map directly, the distribution to its enum jitter_dist. Also what a
+ * site's `lan` block resolves to: apply it onto a zeroed link_params. */
+void resolve_apply(struct link_params *p, const struct constraint *c);
+
+/* Resolve every ordered site pair of T into OUT, which this function
+ * initialises with shape_table_init(OUT, T->n_sites): OUT must not hold a
+ * table (a zeroed struct or one already released). Nothing is cut.
+ *
+ * Matrix of kind rtt: the pair's target RTT is the mean of its two cells,
+ * each direction gets half of it; kind delay: each cell is its direction's
+ * one-way delay. NaN cells (sites the matrix does not cover) keep the
+ * default. The diagonal (a site to itself) stays a plain wire: rules
+ * apply only between different sites, the inside of a site is its `lan`.
+ *
+ * Fields are kept as resolved: a distribution or correlation with zero
+ * jitter, or a loss burst with zero loss, stays in the table and means
+ * nothing to a backend.
+ *
+ * Returns 0, -EINVAL if T has no sites, or -ENOMEM. On failure OUT is
+ * released (zeroed); on success the caller releases it with
+ * shape_table_release(). */
+int resolve_pairs(const struct topology *t, struct shape_table *out);
+
+/* Apply fault F (action `set`) of topology T onto TAB, a table of
+ * T->n_sites sites (normally from resolve_pairs): its constraint
+ * overrides, field by field, every ordered pair (s, d) of distinct sites
+ * with s matching F->src and d matching F->dst, and the reverse pairs too
+ * (a set fault is symmetric, as a rule is by default).
+ *
+ * CHANGED, if not NULL, is an array of TAB->n * TAB->n flags (src * n +
+ * dst): the pairs touched are set to true, others are left as they are,
+ * so a caller can re-apply just those (shape_ops.set_pair).
+ *
+ * Returns 0, or -EINVAL if F is not a `set` fault or TAB does not have
+ * T->n_sites sites (TAB is then untouched). */
+int resolve_fault_set(const struct topology *t, const struct fault *f,
+		      struct shape_table *tab, bool *changed);
+
+/* The target RTT of the pair (A, B) in TAB, in milliseconds: the one-way
+ * delay A -> B plus B -> A (jitter and queueing not included). A and B
+ * must be below TAB->n. */
+double resolve_target_rtt_ms(const struct shape_table *tab, size_t a,
+			     size_t b);
+
+#endif
