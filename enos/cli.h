@@ -39,6 +39,7 @@ struct enos_cmd {
 	unsigned flags;
 };
 #define CMD_NEEDS_ROOT (1u << 0)
+#define CMD_HIDDEN     (1u << 1)   /* not listed by --help */
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -73,5 +74,7 @@ int cmd_status(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_exec(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_run(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_report(struct enos_ctx *ctx, int argc, char **argv);
+int cmd_tc(struct enos_ctx *ctx, int argc, char **argv);
+int cmd_fault(struct enos_ctx *ctx, int argc, char **argv);
 
 #endif

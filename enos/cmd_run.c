@@ -12,11 +12,12 @@
 
 #include "emulator/world.h"
 #include "enos/cli.h"
+#include "enos/measure.h"
 #include "enos/phase.h"
+#include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
 #include "reports/rtt.h"
-#include "workloads/probe.h"
 
 struct run_opts {
 	bool keep;
@@ -68,121 +69,65 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* The first node of every site, by site index; NULL if none. */
-static const struct world_node **first_nodes(const struct world *w)
-{
-	const struct world_node **first = calloc(w->n_sites + 1, sizeof(*first));
-	size_t i;
-
-	if (!first)
-		return NULL;
-	for (i = w->n_nodes; i-- > 0;)
-		first[w->nodes[i].site] = &w->nodes[i];
-	return first;
-}
-
-static void store_pair(struct state *st, int64_t run, const struct report_rtt *r)
-{
-	state_result_add(st, run, "rtt_min", r->src, r->dst, r->min_ms, "ms");
-	state_result_add(st, run, "rtt_p50", r->src, r->dst, r->p50_ms, "ms");
-	state_result_add(st, run, "rtt_p90", r->src, r->dst, r->p90_ms, "ms");
-	state_result_add(st, run, "rtt_p99", r->src, r->dst, r->p99_ms, "ms");
-	state_result_add(st, run, "rtt_mean", r->src, r->dst, r->mean_ms, "ms");
-	state_result_add(st, run, "loss", r->src, r->dst, r->loss_pct, "%");
-	state_result_add(st, run, "samples", r->src, r->dst, r->samples, "count");
-}
-
-/* Measure every ordered site pair of experiment NAME; fill *ROWS. */
-static int measure(struct enos_ctx *ctx, const char *name, unsigned samples,
-		   struct report_rtt **rows, size_t *n_rows, struct world *w)
-{
-	const struct probe_opts po = { samples, 10, 1000, 0 };
-	const struct world_node **first = NULL;
-	struct probe_pair *pairs = NULL;
-	size_t i, k, n = 0;
-	int rc;
-
-	rc = state_load_world(ctx->st, name, w);
-	if (rc < 0) {
-		cli_error("cannot read experiment '%s': %s", name, state_errmsg(ctx->st));
-		return rc;
-	}
-	first = first_nodes(w);
-	pairs = calloc(w->n_sites * w->n_sites + 1, sizeof(*pairs));
-	*rows = calloc(w->n_sites * w->n_sites + 1, sizeof(**rows));
-	rc = -ENOMEM;
-	if (!first || !pairs || !*rows)
-		goto out;
-	for (i = 0; i < w->n_sites; i++) {
-		for (k = 0; k < w->n_sites; k++) {
-			if (i == k || !first[i] || !first[k])
-				continue;
-			pairs[n].src_netns = first[i]->netns;
-			pairs[n].dst_netns = first[k]->netns;
-			pairs[n].dst_addr = first[k]->addr;
-			(*rows)[n].src = w->sites[i].name;
-			(*rows)[n].dst = w->sites[k].name;
-			n++;
-		}
-	}
-	if (ctx->progress)
-		fprintf(stderr, "measuring %zu site pairs, %u probes each\n", n, samples);
-	rc = probe_rtt(pairs, n, &po);
-	if (rc < 0) {
-		cli_error("the RTT probe failed: %s", strerror(-rc));
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct report_rtt *r = &(*rows)[i];
-
-		r->target_ms = NAN;
-		if (pairs[i].received == 0) {
-			/* No reply: no RTT, stored as NULL rather than 0. */
-			pairs[i].min_ms = pairs[i].p50_ms = pairs[i].p90_ms = NAN;
-			pairs[i].p99_ms = pairs[i].mean_ms = NAN;
-		}
-		r->min_ms = pairs[i].min_ms;
-		r->p50_ms = pairs[i].p50_ms;
-		r->p90_ms = pairs[i].p90_ms;
-		r->p99_ms = pairs[i].p99_ms;
-		r->mean_ms = pairs[i].mean_ms;
-		r->samples = pairs[i].sent;
-		r->loss_pct = pairs[i].sent ?
-			100.0 * (pairs[i].sent - pairs[i].received) / pairs[i].sent : 100.0;
-	}
-	*n_rows = n;
-out:
-	free(first);
-	free(pairs);
-	return rc;
-}
-
 static void print_rows(const struct report_rtt *rows, size_t n)
 {
 	size_t i;
 
-	printf("%-20s %-20s %9s %9s %9s %7s\n", "SRC", "DST", "min ms",
-	       "p50 ms", "p99 ms", "loss %");
+	printf("%-20s %-20s %9s %9s %9s %9s %7s\n", "SRC", "DST", "target",
+	       "min ms", "p50 ms", "p99 ms", "loss %");
 	for (i = 0; i < n; i++)
-		printf("%-20s %-20s %9.3f %9.3f %9.3f %7.2f\n", rows[i].src,
-		       rows[i].dst, rows[i].min_ms, rows[i].p50_ms,
-		       rows[i].p99_ms, rows[i].loss_pct);
+		printf("%-20s %-20s %9.3f %9.3f %9.3f %9.3f %7.2f\n", rows[i].src,
+		       rows[i].dst, rows[i].target_ms, rows[i].min_ms,
+		       rows[i].p50_ms, rows[i].p99_ms, rows[i].loss_pct);
+}
+
+/* Measure NAME's site pairs against the targets of topology T. */
+static int measure(struct enos_ctx *ctx, const struct topology *t,
+		   const struct measure_opts *m, struct world *w,
+		   struct report_rtt **rows, size_t *n)
+{
+	struct shape_table tab = { 0 };
+	struct exp_info info;
+	int rc;
+
+	rc = state_get(ctx->st, t->name, &info);
+	if (rc == 0)
+		rc = state_load_world(ctx->st, t->name, w);
+	if (rc < 0) {
+		cli_error("cannot read experiment '%s': %s", t->name, state_errmsg(ctx->st));
+		return rc;
+	}
+	if (strcmp(info.shaping, "none") != 0) {
+		rc = shaping_table(ctx, t, w, true, &tab);
+		if (rc < 0)
+			return rc;
+	}
+	if (ctx->progress)
+		fprintf(stderr, "measuring %zu site pairs, %u probes each\n",
+			w->n_sites * (w->n_sites - 1), m->samples);
+	rc = measure_sites(w, tab.n ? &tab : NULL, m, rows, n);
+	if (rc < 0)
+		cli_error("the RTT probe failed: %s", strerror(-rc));
+	shape_table_release(&tab);
+	return rc;
 }
 
 int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
 {
+	struct measure_opts m = { 20, 10, 2.0, 0.5 };
 	struct report_rtt *rows = NULL;
 	struct topology *t = NULL;
 	struct world w = { 0 };
 	struct run_opts o;
 	char *err = NULL, dir[512];
-	size_t n = 0, i, unreachable = 0;
+	size_t n = 0, i, unreachable = 0, bad = 0;
 	int64_t run = 0;
 	int rc;
 
 	rc = parse_run_opts(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	m.samples = o.samples;
 	t = topo_load(o.path, &err);
 	if (!t) {
 		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
@@ -194,12 +139,13 @@ int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
 		rc = phase_up(ctx, t, false, "run", &run);
 	if (rc < 0)
 		goto out;
-	rc = measure(ctx, t->name, o.samples, &rows, &n, &w);
+	rc = measure(ctx, t, &m, &w, &rows, &n);
 	if (rc == 0) {
 		print_rows(rows, n);
+		measure_store(ctx->st, run, &m, rows, n);
 		for (i = 0; i < n; i++) {
-			store_pair(ctx->st, run, &rows[i]);
-			unreachable += rows[i].loss_pct >= 100.0;
+			unreachable += !rows[i].cut && rows[i].loss_pct >= 100.0;
+			bad += !measure_within(&m, &rows[i]);
 		}
 		snprintf(dir, sizeof(dir), "results/%s/%lld", t->name, (long long)run);
 		if (report_rtt_write(dir, t->name, run, rows, n) < 0)
@@ -207,6 +153,9 @@ int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
 		if (unreachable) {
 			cli_error("%zu of %zu site pairs did not answer", unreachable, n);
 			rc = -EHOSTUNREACH;
+		} else if (bad) {
+			cli_warning("%zu of %zu site pairs are outside max(%g %%, %g ms) of their target",
+				    bad, n, m.tolerance_pct, m.tolerance_ms);
 		}
 	}
 	state_run_end(ctx->st, run, rc == 0 ? "ok" : "failed");
@@ -215,6 +164,7 @@ int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
 	if (n) {
 		printf("results: run %lld in %s\n", (long long)run, ctx->db_path);
 		printf("         %s/rtt.tsv, %s/summary.txt\n", dir, dir);
+		printf("report:  enos report -n %s %lld\n", t->name, (long long)run);
 	}
 out:
 	state_world_free(&w);

@@ -11,6 +11,7 @@
 
 #include "emulator/emu.h"
 #include "enos/cli.h"
+#include "enos/cmd_wand.h"
 #include "enos/state.h"
 
 static const struct enos_cmd cmds[] = {
@@ -55,6 +56,36 @@ static const struct enos_cmd cmds[] = {
 	  "database, writes results/NAME/RUN/, and takes the experiment down.\n\n"
 	  "  --keep       leave the experiment up afterwards\n"
 	  "  --samples N  probes per site pair (default 20)\n", CMD_NEEDS_ROOT },
+	{ "tc", cmd_tc, "[-n NAME] [--reset | --test [--json] [--samples N] [--tolerance PCT[,MS]] | --timeline]",
+	  "apply, reset or measure the WAN; run the faults timeline",
+	  "Without options applies the topology's WAN constraints again through the backend\n"
+	  "chosen at 'up' (netem or the wand engine, restarting the engine if it died) and\n"
+	  "ends active faults.\n\n"
+	  "  --reset            make the WAN a plain wire\n"
+	  "  --test             measure the RTT of every ordered site pair with a UDP echo probe\n"
+	  "                     (kernel timestamps), store min/p50/p90/p99/mean/loss with the\n"
+	  "                     target, print target vs measured, exit 1 if a pair is outside\n"
+	  "                     the bound\n"
+	  "  --json             with --test: {\"pairs\":[{\"src\",\"dst\",\"target_rtt_ms\",\"p50_ms\",\n"
+	  "                     \"p90_ms\",\"p99_ms\",\"loss_pct\",\"samples\"}],\"backend\"}\n"
+	  "  --samples N        probes per pair (default 50, one every 20 ms)\n"
+	  "  --tolerance P[,MS] the bound on |p50 - target|: max(P %, MS ms) (default 2,0.5)\n"
+	  "  --timeline         run the topology's faults: list, each at its time\n"
+	  "  -n, --name NAME    the experiment\n", CMD_NEEDS_ROOT },
+	{ "fault", cmd_fault, "[-n NAME] partition A,B [/ C,D] | heal [A,B] | set SRC DST KEY=VALUE... | list [--all]",
+	  "inject or remove faults live",
+	  "  partition A,B / C,D   drop everything between the two groups of sites, both ways\n"
+	  "  partition A,B         cut A,B from every other site\n"
+	  "  heal [A,B]            end the partitions (touching A,B), restoring the WAN\n"
+	  "  set SRC DST K=V...    change the pair both ways: delay, rtt, jitter, distribution,\n"
+	  "                        correlation, loss, loss_burst, rate, queue (e.g. loss=5%)\n"
+	  "  list [--all]          the active (or all) faults with their times\n"
+	  "Sites are names, base names of counted sites, or role:X; SRC/DST may be '*'.\n"
+	  "Every fault is recorded with the time it was applied and removed.\n", CMD_NEEDS_ROOT },
+	{ "wand-engine", cmd_wand_engine, "--ctl PATH --seed N [--log PATH] [--rt PRIO] -- PORT...",
+	  "run the wand WAN engine (started by enos itself)",
+	  "The userspace WAN engine that 'up' starts for 'shaping: wand'. Not for users.\n",
+	  CMD_NEEDS_ROOT | CMD_HIDDEN },
 	{ "report", cmd_report, "[-n NAME] [RUN]",
 	  "write the HTML report of a run",
 	  "Writes results/NAME/RUN/index.html from the results database: the topology\n"
@@ -82,7 +113,9 @@ static void print_help(FILE *out)
 		"enos builds emulated edge and fog worlds from a topology file.\n\n"
 		"commands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+		if (!(cmds[i].flags & CMD_HIDDEN))
+			fprintf(out, "  %-8s %s%s\n", cmds[i].name, cmds[i].summary,
+				cmds[i].flags & CMD_NEEDS_ROOT ? " (root)" : "");
 	fprintf(out, "\noptions:\n"
 		"  --db PATH    the state and results database (default $ENOS_DB or %s)\n"
 		"  --version    print the version\n"

@@ -12,19 +12,9 @@
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/plan.h"
+#include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
-
-static bool has_wan_constraints(const struct topology *t)
-{
-	const struct constraint *d = &t->defaults;
-
-	return t->matrix || t->n_rules ||
-	       ((d->set & CON_DELAY) && d->delay_us) ||
-	       ((d->set & CON_JITTER) && d->jitter_us) ||
-	       ((d->set & CON_LOSS) && d->loss_pct > 0) ||
-	       (d->set & CON_RATE);
-}
 
 /* One message about an unsupported part, printed as HOW asks. */
 static void support_say(enum support_report how, bool refused,
@@ -73,11 +63,8 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 			    t->path, topo_fabric_name(t->fabric));
 		rc = -ENOTSUP;
 	}
-	if (has_wan_constraints(t) && t->shaping != SHAPING_NONE)
-		support_say(how, false, "WAN constraints are validated but not applied yet: shaping '%s' is not implemented in this version, the WAN is an unshaped bridge",
-			    topo_shaping_name(t->shaping));
 	if (t->n_faults)
-		support_say(how, false, "the faults timeline (%zu faults) is validated but not run yet",
+		support_say(how, false, "the faults timeline (%zu faults) is not run by 'up': 'enos tc --timeline' runs it",
 			    t->n_faults);
 	if (t->stack_name)
 		support_say(how, false, "stack '%s' is validated but not deployed yet",
@@ -88,7 +75,8 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 	return rc;
 }
 
-static void record_host_facts(struct state *st, int64_t run)
+static void record_host_facts(struct state *st, int64_t run,
+			      const char *backend, const char *why)
 {
 	struct utsname u;
 
@@ -99,7 +87,8 @@ static void record_host_facts(struct state *st, int64_t run)
 	state_fact_add(st, run, "enos", ENOS_VERSION);
 	state_fact_add(st, run, "node_backend", "netns");
 	state_fact_add(st, run, "fabric", "bridge");
-	state_fact_add(st, run, "shaping", "none");
+	state_fact_add(st, run, "shaping", backend);
+	state_fact_add(st, run, "shaping_reason", why);
 }
 
 /* An experiment of T's name is recorded: replace it (FORCE) or refuse. */
@@ -131,7 +120,10 @@ static int handle_existing(struct enos_ctx *ctx, const struct topology *t,
 /* Remove what a failed or interrupted up built, and forget it. */
 static void roll_back(struct enos_ctx *ctx, const struct world *w)
 {
-	int rc = world_down(ctx->emu, w, cli_progress, ctx);
+	int rc = shaping_stop(ctx, w->name);
+
+	if (rc == 0)
+		rc = world_down(ctx->emu, w, cli_progress, ctx);
 
 	if (rc < 0) {
 		cli_error("rolling back '%s' failed: %s", w->name, strerror(-rc));
@@ -143,17 +135,38 @@ static void roll_back(struct enos_ctx *ctx, const struct world *w)
 	fprintf(stderr, "rolled back: nothing of '%s' is left\n", w->name);
 }
 
+/* Start BACKEND for the freshly built W and apply T's constraints. */
+static int shape_world(struct enos_ctx *ctx, const struct topology *t,
+		       const struct world *w, const char *backend)
+{
+	struct shape_table tab = { 0 };
+	int rc;
+
+	if (strcmp(backend, "none") == 0)
+		return 0;
+	rc = shaping_table(ctx, t, w, false, &tab);
+	if (rc == 0)
+		rc = shaping_engine(ctx, w, backend, true);
+	if (rc == 0)
+		rc = shaping_apply(ctx, w, backend, &tab);
+	shape_table_release(&tab);
+	return rc;
+}
+
 int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	     const char *run_kind, int64_t *run_id)
 {
 	sigset_t block, old, pending;
 	struct world w = { 0 };
-	char tag[WORLD_TAG_LEN + 1];
+	char tag[WORLD_TAG_LEN + 1], why[512];
+	const char *backend = "none";
 	int64_t run = 0;
 	double t0;
 	int rc;
 
 	rc = phase_check_supported(t, SUPPORT_FOR_UP);
+	if (rc == 0)
+		rc = shaping_choose(t, &backend, why, sizeof(why));
 	if (rc < 0)
 		return rc;
 	rc = cli_state(ctx);
@@ -170,14 +183,17 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		cli_error("cannot plan '%s': %s", t->name, strerror(-rc));
 		return rc;
 	}
+	w.wan_mode = strcmp(backend, "wand") == 0 ? WAN_WAND : WAN_BRIDGE;
 	/* Recorded before anything exists, so a crash cannot hide an object. */
 	rc = state_record_world(ctx->st, t, &w);
+	if (rc == 0)
+		rc = state_set_shaping(ctx->st, t->name, backend);
 	if (rc < 0) {
 		cli_error("cannot record '%s': %s", t->name, state_errmsg(ctx->st));
 		goto out;
 	}
 	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0)
-		record_host_facts(ctx->st, run);
+		record_host_facts(ctx->st, run, backend, why);
 
 	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll back. */
 	sigemptyset(&block);
@@ -187,14 +203,16 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	sigprocmask(SIG_BLOCK, &block, &old);
 	t0 = cli_now();
 	rc = world_up(ctx->emu, &w, cli_progress, ctx);
+	if (rc < 0)
+		cli_error("cannot bring '%s' up: %s", t->name, strerror(-rc));
+	else
+		rc = shape_world(ctx, t, &w, backend);
 	sigpending(&pending);
 	if (rc == 0 && (sigismember(&pending, SIGINT) ||
 			sigismember(&pending, SIGTERM) ||
 			sigismember(&pending, SIGHUP))) {
 		cli_error("interrupted while bringing '%s' up", t->name);
 		rc = -EINTR;
-	} else if (rc < 0) {
-		cli_error("cannot bring '%s' up: %s", t->name, strerror(-rc));
 	}
 	if (rc < 0) {
 		roll_back(ctx, &w);
@@ -205,15 +223,14 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	state_set_status(ctx->st, t->name, EXP_UP);
-	state_set_shaping(ctx->st, t->name, "none");
 	if (run) {
 		state_result_add(ctx->st, run, "up_seconds", NULL, NULL,
 				 cli_now() - t0, "s");
 		if (strcmp(run_kind, "up") == 0)
 			state_run_end(ctx->st, run, "ok");
 	}
-	printf("experiment '%s' is up: %zu sites, %zu nodes in %.2f s\n",
-	       t->name, w.n_sites, w.n_nodes, cli_now() - t0);
+	printf("experiment '%s' is up: %zu sites, %zu nodes, WAN shaping %s, in %.2f s\n",
+	       t->name, w.n_sites, w.n_nodes, backend, cli_now() - t0);
 	if (run_id)
 		*run_id = run;
 out:
@@ -261,6 +278,10 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 			  state_errmsg(ctx->st));
 		goto out;
 	}
+	/* Engines first: they hold sockets on the links about to go. */
+	rc = shaping_stop(ctx, name);
+	if (rc < 0)
+		goto out;
 	rc = world_down(ctx->emu, &w, cli_progress, ctx);
 	if (rc < 0) {
 		cli_error("cannot take '%s' down: %s", name, strerror(-rc));

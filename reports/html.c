@@ -34,14 +34,7 @@ static char *fmt_alloc(const char *fmt, ...)
 
 int report_within(const struct report_input *in, const struct report_rtt *r)
 {
-	double bound;
-
-	if (isnan(r->target_ms))
-		return 1;
-	if (isnan(r->p50_ms))
-		return 0;
-	bound = fmax(in->tolerance_pct / 100.0 * r->target_ms, in->tolerance_ms);
-	return fabs(r->p50_ms - r->target_ms) <= bound;
+	return report_rtt_within(r, in->tolerance_pct, in->tolerance_ms);
 }
 
 static long site_index(const struct report_input *in, const char *name)

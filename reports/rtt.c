@@ -27,6 +27,17 @@ int report_mkdirs(const char *path)
 	return 0;
 }
 
+int report_rtt_within(const struct report_rtt *r, double pct, double ms)
+{
+	if (r->cut)
+		return r->loss_pct >= 100.0;
+	if (isnan(r->target_ms))
+		return 1;
+	if (isnan(r->p50_ms))
+		return 0;
+	return fabs(r->p50_ms - r->target_ms) <= fmax(pct / 100.0 * r->target_ms, ms);
+}
+
 static int write_tsv(const char *dir, const struct report_rtt *rows, size_t n)
 {
 	char path[4200];

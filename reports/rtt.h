@@ -12,6 +12,7 @@ struct report_rtt {
 	const char *src;        /* site names, borrowed */
 	const char *dst;
 	double target_ms;       /* NaN when the WAN is not shaped */
+	int cut;                /* partitioned: every probe must be lost */
 	double min_ms, p50_ms, p90_ms, p99_ms, mean_ms;
 	double loss_pct;
 	unsigned samples;
@@ -21,6 +22,10 @@ struct report_rtt {
  * for experiment EXP, run RUN. Returns 0 or -errno. */
 int report_rtt_write(const char *dir, const char *exp, int64_t run,
 		     const struct report_rtt *rows, size_t n);
+
+/* Is R within max(PCT % of its target, MS) on p50 (or, cut, fully lost)?
+ * Rows without a target are within bound. */
+int report_rtt_within(const struct report_rtt *r, double pct, double ms);
 
 /* mkdir -p PATH (mode 0755). Returns 0 or -errno. */
 int report_mkdirs(const char *path);

@@ -27,9 +27,16 @@ Suite *make_world_names_suite(void);
 Suite *make_state_suite(void);
 Suite *make_cli_suite(void);
 Suite *make_caps_suite(void);
+Suite *make_netem_suite(void);
+Suite *make_resolve_suite(void);
+Suite *make_wand_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
 Suite *make_sys_probe_suite(struct skips *sk);
+Suite *make_sys_netem_suite(struct skips *sk);
+Suite *make_sys_netem_guest_suite(struct skips *sk);
+Suite *make_sys_wand_suite(struct skips *sk);
+Suite *make_sys_wan_suite(struct skips *sk);
 
 #endif

@@ -1,0 +1,233 @@
+/* wand — running the wand engine as a process: where its control socket
+ * lives, starting it (wand_spawn) and stopping it (wand_stop). The engine
+ * itself is wand_engine.c, its protocol wand_ctl.c; see wand.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/wand.h"
+
+#define SPAWN_TIMEOUT_MS 5000
+#define STOP_TIMEOUT_MS  2000
+
+int wand_ctl_path(const struct world *w, char *buf, size_t len)
+{
+	struct sockaddr_un sa;
+	int n;
+
+	if (!w || !w->name)
+		return -EINVAL;
+	n = snprintf(buf, len, "/run/enos/%s/wand.sock", w->name);
+	if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int decode_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 255;
+}
+
+/* mkdir -p of the directory holding PATH. */
+static int make_parent(const char *path)
+{
+	char dir[256];
+	char *p;
+	int rc = 0;
+
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, strlen(path) + 1);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0755) && errno != EEXIST) {
+				rc = -errno;
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return rc;
+}
+
+int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
+{
+	char seed[32], rt[16];
+	const char **argv = NULL;
+	size_t i, n = 0;
+	int rc = 0, st, waited = 0;
+	pid_t child = -1;
+
+	*pid = 0;
+	if (!exe || !cfg || !cfg->ctl_path || !cfg->ports || !cfg->n_ports ||
+	    cfg->n_ports > WAND_MAX_PORTS)
+		return -EINVAL;
+	rc = make_parent(cfg->ctl_path);
+	if (rc)
+		goto out;
+	/* Another engine answering there would answer our pings too. */
+	if (wand_ping(cfg->ctl_path) == 0) {
+		rc = -EADDRINUSE;
+		goto out;
+	}
+	argv = calloc(cfg->n_ports + 16, sizeof(*argv));
+	if (!argv) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	snprintf(seed, sizeof(seed), "%" PRIu64, cfg->seed);
+	argv[n++] = exe;
+	argv[n++] = "wand-engine";
+	argv[n++] = "--ctl";
+	argv[n++] = cfg->ctl_path;
+	argv[n++] = "--seed";
+	argv[n++] = seed;
+	if (cfg->log_path) {
+		argv[n++] = "--log";
+		argv[n++] = cfg->log_path;
+	}
+	if (cfg->rt_priority > 0) {
+		snprintf(rt, sizeof(rt), "%d", cfg->rt_priority);
+		argv[n++] = "--rt";
+		argv[n++] = rt;
+	}
+	argv[n++] = "--";
+	for (i = 0; i < cfg->n_ports; i++)
+		argv[n++] = cfg->ports[i];
+	argv[n] = NULL;
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (child == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			if (fd > STDERR_FILENO)
+				close(fd);
+		}
+		setsid();
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	for (waited = 0; waited < SPAWN_TIMEOUT_MS; waited += 10) {
+		pid_t r = waitpid(child, &st, WNOHANG);
+
+		if (r == child) {
+			rc = -(WAND_EEXITED + decode_status(st));
+			child = -1;
+			goto out;
+		}
+		if (wand_ping(cfg->ctl_path) == 0)
+			goto out;
+		sleep_ms(10);
+	}
+	rc = -ETIMEDOUT;
+out:
+	if (rc == 0) {
+		*pid = child;
+	} else if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, &st, 0);
+	}
+	free(argv);
+	return rc;
+}
+
+/* Is PID a wand engine (its command line has the word "wand-engine")?
+ * 0: yes, -ESRCH: gone or something else. */
+static int is_engine(pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t r, i;
+	int fd, rc = -ESRCH;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	for (i = 0; r > 0 && i < r; i += (ssize_t)strlen(buf + i) + 1) {
+		buf[r] = '\0';
+		if (strcmp(buf + i, "wand-engine") == 0) {
+			rc = 0;
+			break;
+		}
+	}
+	return rc;
+}
+
+/* Has PID ended? Reaps it if it is our child. */
+static bool gone(pid_t pid)
+{
+	int st;
+	pid_t r = waitpid(pid, &st, WNOHANG);
+
+	if (r == pid)
+		return true;
+	if (r < 0 && errno == ECHILD)
+		return kill(pid, 0) < 0 && errno == ESRCH;
+	return false;
+}
+
+int wand_stop(pid_t pid)
+{
+	int waited, rc = 0;
+
+	if (pid <= 0)
+		return -EINVAL;
+	if (gone(pid) || is_engine(pid) != 0)
+		goto out;
+	if (kill(pid, SIGTERM) < 0) {
+		rc = errno == ESRCH ? 0 : -errno;
+		goto out;
+	}
+	for (waited = 0; waited < STOP_TIMEOUT_MS; waited += 10) {
+		if (gone(pid))
+			goto out;
+		sleep_ms(10);
+	}
+	if (is_engine(pid) == 0 && kill(pid, SIGKILL) < 0 && errno != ESRCH)
+		rc = -errno;
+	for (waited = 0; waited < STOP_TIMEOUT_MS && !gone(pid); waited += 10)
+		sleep_ms(10);
+out:
+	return rc;
+}

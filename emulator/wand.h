@@ -1,0 +1,163 @@
+/* wand — the userspace WAN engine: one daemon per experiment that IS the WAN
+ * switch between the sites' gateways.
+ *
+ * The kernel here has no sch_netem, so when world.wan_mode says "wand" the
+ * host ends of the gateways' wan0 veths are on no bridge: the engine
+ * (emulator/wand_engine.c) opens an AF_PACKET socket on each (port i =
+ * site i), learns source MACs like an L2 switch, and forwards every frame
+ * to the destination site's port after that ordered pair's delay, jitter,
+ * loss, rate and partition (emulator/shape.h's struct link_params).
+ * emulator/shape_wand.c drives it through the control socket as the "wand"
+ * shaping backend; enos runs it as `enos wand-engine` (enos/cmd_wand.c).
+ *
+ * Control protocol. A UNIX stream socket; requests are text lines, every
+ * reply is one line "ok ..." or "error MESSAGE", except `stats` whose "ok"
+ * line is followed by data lines and a final "end". Sites are port indexes.
+ *   ping                          -> ok pong
+ *   info                          -> ok ports=N seed=S
+ *   set SRC DST [KEY=VALUE ...]   replace one direction's parameters; keys
+ *                                 not given are zero (a plain wire)
+ *   get SRC DST                   -> ok KEY=VALUE ... (every key)
+ *   table N                       then N lines "SRC DST [KEY=VALUE ...]":
+ *                                 the whole WAN at once; pairs not listed
+ *                                 become plain wires, nothing stays cut
+ *                                 unless a line says cut=1. Atomic: on a
+ *                                 bad line nothing changes ("error line
+ *                                 K: ..." after all N lines were read)
+ *   cut SRC DST / uncut SRC DST   drop everything SRC -> DST, or stop
+ *   partition A,B,... / C,D,...   cut every pair between the two groups,
+ *                                 both ways
+ *   heal                          uncut every pair
+ *   reset                         every pair a plain wire, nothing cut
+ *   stats                         -> ok stats ports=N pairs=M, N lines
+ *       "port I rx=F rx_bytes=B tx=F tx_bytes=B tx_errors=E rx_nobuf=E",
+ *       M lines "pair S D frames=F bytes=B loss=L queue=Q cut=C nobuf=X
+ *       qlen=N" (pairs that ever saw a frame), then "end"
+ *   quit                          -> ok bye, and the engine exits
+ * Keys: delay_us, jitter_us (unsigned), dist (none uniform normal pareto
+ * paretonormal), corr (jitter correlation, percent), loss (percent of
+ * wire packets), burst (mean loss burst length in packets; > 1 selects
+ * Gilbert-Elliott), rate (bit/s of Ethernet frame bytes; 0 unlimited),
+ * queue (rate queue bound in packets; 0: WAND_QUEUE_DEFAULT), cut (0/1).
+ * Changes apply live: frames already queued keep their release times.
+ */
+#ifndef EMULATOR_WAND_H
+#define EMULATOR_WAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "emulator/shape.h"
+#include "emulator/world.h"
+
+#define WAND_QUEUE_DEFAULT 1000        /* rate queue bound, packets */
+#define WAND_MAX_PORTS     1024
+
+/* Error returned by wand_spawn() when the engine died before answering:
+ * -(WAND_EEXITED + code), code being its exit status, or 128 + signal. */
+#define WAND_EEXITED 1000
+
+/* The exit code inside an error of wand_spawn(), or -1 if ERR is another
+ * error. */
+static inline int wand_exit_code(int err)
+{
+	return err <= -WAND_EEXITED && err > -WAND_EEXITED - 512 ?
+	       -err - WAND_EEXITED : -1;
+}
+
+struct wand_config {
+	const char *ctl_path;           /* control socket to create */
+	const char *log_path;           /* append-only log file, or NULL */
+	uint64_t seed;                  /* of the loss/jitter PRNG */
+	const char *const *ports;       /* host ifnames, one per site index */
+	size_t n_ports;
+	int rt_priority;                /* SCHED_FIFO priority of the engine
+					 * (1 .. 99), 0: ordinary scheduling.
+					 * Its loop blocks between deadlines,
+					 * so this only makes its wake-ups
+					 * preempt other work on the CPU. */
+};
+
+/* Run the engine: open every port, listen on CFG->ctl_path (replacing a
+ * stale socket file), forward until `quit` or SIGTERM/SIGINT. Blocks those
+ * signals in the calling thread while it runs (and restores the mask).
+ * Never prints; logs to CFG->log_path if set. Removes the socket file on
+ * return. Returns 0 after a clean stop or -errno if it could not start. */
+int wand_run(const struct wand_config *cfg);
+
+/* The control socket path of world W: "/run/enos/<w->name>/wand.sock"
+ * into BUF. Returns 0, or -ENAMETOOLONG if it does not fit in BUF or in a
+ * sockaddr_un. */
+int wand_ctl_path(const struct world *w, char *buf, size_t len);
+
+/* Start the engine as `EXE wand-engine --ctl PATH --seed N [--log PATH]
+ * [--rt PRIO] -- PORT...` (EXE: the enos binary, e.g. /proc/self/exe), in its own
+ * session with stdio on /dev/null, after creating the control socket's
+ * directory. Waits (about 5 s at most) until it answers `ping`. Returns 0
+ * with *PID set; -(WAND_EEXITED + code) if it exited first (it is reaped);
+ * -ETIMEDOUT if it never answered (it is stopped); -EADDRINUSE if an
+ * engine already answers on CFG->ctl_path; or another -errno. */
+int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid);
+
+/* Stop engine PID: SIGTERM, wait up to 2 s, then SIGKILL. Signals it only
+ * if /proc/PID/cmdline shows a wand-engine process (a recycled pid is left
+ * alone). Already gone is success. Returns 0 or -errno. */
+int wand_stop(pid_t pid);
+
+/* Client side. Each call opens a connection to CTL_PATH, sends one
+ * request, reads the reply and closes; they return 0, -ENOENT/-ECONNREFUSED
+ * if no engine listens, -ETIMEDOUT, -EPROTO for an unreadable reply, or
+ * -EINVAL for an "error" reply or bad arguments. */
+
+/* Connect to the control socket (5 s send/receive timeouts). *FD is the
+ * caller's to close. */
+int wand_client_connect(const char *ctl_path, int *fd);
+
+/* Send REQ (LEN bytes, one or more lines) and read one reply (through
+ * "end" if it is multi-line). *REPLY (may be NULL) receives it allocated,
+ * NUL-terminated, also when the engine answered "error". */
+int wand_request(const char *ctl_path, const char *req, size_t len,
+		 char **reply);
+
+int wand_ping(const char *ctl_path);
+
+/* Replace the whole WAN with T (t->n must equal the engine's ports). */
+int wand_apply_table(const char *ctl_path, const struct shape_table *t);
+
+/* Replace one direction SRC -> DST with P, cut or not. */
+int wand_set_pair(const char *ctl_path, size_t src, size_t dst,
+		  const struct link_params *p, bool cut);
+
+int wand_cut(const char *ctl_path, size_t src, size_t dst, bool cut);
+
+/* Cut every pair between groups A[0..NA) and B[0..NB), both ways. */
+int wand_partition(const char *ctl_path, const size_t *a, size_t na,
+		   const size_t *b, size_t nb);
+int wand_heal(const char *ctl_path);
+int wand_reset(const char *ctl_path);
+
+struct wand_port_stats {
+	uint64_t rx_frames, rx_bytes;
+	uint64_t tx_frames, tx_bytes, tx_errors;
+	uint64_t rx_nobuf;              /* dropped: no free frame buffer */
+};
+
+struct wand_pair_stats {
+	uint64_t frames, bytes;         /* forwarded wire packets/frames */
+	uint64_t drop_loss, drop_queue, drop_cut, drop_nobuf;
+	uint64_t qlen;                  /* frames waiting now */
+};
+
+struct wand_stats {
+	size_t n_ports;
+	struct wand_port_stats *ports;  /* n_ports */
+	struct wand_pair_stats *pairs;  /* n_ports * n_ports, src * n + dst */
+};
+
+/* Fetch the counters. *OUT is allocated; free with wand_stats_free. */
+int wand_stats(const char *ctl_path, struct wand_stats **out);
+void wand_stats_free(struct wand_stats *s);
+
+#endif

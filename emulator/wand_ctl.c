@@ -1,0 +1,545 @@
+/* wand_ctl — both ends of the wand control protocol (described in
+ * emulator/wand.h): the KEY=VALUE text of a direction's parameters, and
+ * the client calls enos uses to drive a running engine. The engine's side
+ * of the socket is in wand_engine.c; it parses with the same functions.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/wand.h"
+#include "emulator/wand_core.h"
+
+#define CLIENT_TIMEOUT_MS 10000
+
+static const char *const dist_names[] = {
+	[DIST_NONE] = "none",
+	[DIST_UNIFORM] = "uniform",
+	[DIST_NORMAL] = "normal",
+	[DIST_PARETO] = "pareto",
+	[DIST_PARETONORMAL] = "paretonormal",
+};
+
+static int parse_u64(const char *v, uint64_t max, uint64_t *out)
+{
+	unsigned long long x;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno || *end || x > max)
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+static int parse_double(const char *v, double lo, double hi, double *out)
+{
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(v, &end);
+	if (errno || end == v || *end || !isfinite(x) || x < lo || x > hi)
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+/* One KEY=VALUE word (NUL-terminated, '=' at EQ). */
+static int parse_kv(char *word, char *eq, struct link_params *p, bool *cut,
+		    char *err, size_t errlen)
+{
+	const char *k = word, *v = eq + 1;
+	uint64_t u;
+	int rc = -EINVAL;
+	size_t i;
+
+	*eq = '\0';
+	if (strcmp(k, "delay_us") == 0) {
+		rc = parse_u64(v, 3600ull * 1000000, &p->delay_us);
+	} else if (strcmp(k, "jitter_us") == 0) {
+		rc = parse_u64(v, 3600ull * 1000000, &p->jitter_us);
+	} else if (strcmp(k, "dist") == 0) {
+		for (i = 0; i < sizeof(dist_names) / sizeof(dist_names[0]); i++)
+			if (strcmp(v, dist_names[i]) == 0) {
+				p->dist = (enum jitter_dist)i;
+				rc = 0;
+			}
+	} else if (strcmp(k, "corr") == 0) {
+		rc = parse_double(v, 0, 100, &p->jitter_corr_pct);
+	} else if (strcmp(k, "loss") == 0) {
+		rc = parse_double(v, 0, 100, &p->loss_pct);
+	} else if (strcmp(k, "burst") == 0) {
+		rc = parse_double(v, 0, 1e9, &p->loss_burst);
+	} else if (strcmp(k, "rate") == 0) {
+		rc = parse_u64(v, UINT64_MAX / 8, &p->rate_bps);
+	} else if (strcmp(k, "queue") == 0) {
+		rc = parse_u64(v, 10000000, &u);
+		p->queue_pkts = (uint32_t)u;
+	} else if (strcmp(k, "cut") == 0) {
+		rc = parse_u64(v, 1, &u);
+		*cut = u == 1;
+	} else {
+		snprintf(err, errlen, "unknown key '%s'", k);
+		*eq = '=';
+		return -EINVAL;
+	}
+	if (rc)
+		snprintf(err, errlen, "bad value '%s' for '%s'", v, k);
+	*eq = '=';
+	return rc;
+}
+
+int wand_params_parse(const char *s, struct link_params *p, bool *cut,
+		      char *err, size_t errlen)
+{
+	char word[128], *eq;
+	const char *q = s, *e;
+	size_t n;
+	int rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	*cut = false;
+	for (;;) {
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (!*q || *q == '\n' || *q == '\r')
+			break;
+		for (e = q; *e && *e != ' ' && *e != '\t' && *e != '\n' &&
+		     *e != '\r'; e++)
+			;
+		n = (size_t)(e - q);
+		if (n >= sizeof(word)) {
+			snprintf(err, errlen, "word too long");
+			rc = -EINVAL;
+			goto out;
+		}
+		memcpy(word, q, n);
+		word[n] = '\0';
+		eq = strchr(word, '=');
+		if (!eq) {
+			snprintf(err, errlen, "'%s' is not KEY=VALUE", word);
+			rc = -EINVAL;
+			goto out;
+		}
+		rc = parse_kv(word, eq, p, cut, err, errlen);
+		if (rc)
+			goto out;
+		q = e;
+	}
+out:
+	return rc;
+}
+
+bool wand_params_plain(const struct link_params *p)
+{
+	return !p->delay_us && !p->jitter_us && p->dist == DIST_NONE &&
+	       p->jitter_corr_pct == 0 && p->loss_pct == 0 &&
+	       p->loss_burst == 0 && !p->rate_bps && !p->queue_pkts;
+}
+
+/* Append to BUF at *OFF, like snprintf, tracking the length wanted. */
+static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(*off < len ? buf + *off : NULL, *off < len ? len - *off : 0,
+		      fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*off += (size_t)r;
+}
+
+int wand_params_format(const struct link_params *p, bool cut, bool all,
+		       char *buf, size_t len)
+{
+	char tmp[512];
+	size_t off = 0;
+	unsigned d = p->dist <= DIST_PARETONORMAL ? p->dist : DIST_NONE;
+
+	tmp[0] = '\0';
+	if (all || p->delay_us)
+		add(tmp, sizeof(tmp), &off, " delay_us=%llu",
+		    (unsigned long long)p->delay_us);
+	if (all || p->jitter_us)
+		add(tmp, sizeof(tmp), &off, " jitter_us=%llu",
+		    (unsigned long long)p->jitter_us);
+	if (all || p->dist)
+		add(tmp, sizeof(tmp), &off, " dist=%s", dist_names[d]);
+	if (all || p->jitter_corr_pct)
+		add(tmp, sizeof(tmp), &off, " corr=%.17g", p->jitter_corr_pct);
+	if (all || p->loss_pct)
+		add(tmp, sizeof(tmp), &off, " loss=%.17g", p->loss_pct);
+	if (all || p->loss_burst)
+		add(tmp, sizeof(tmp), &off, " burst=%.17g", p->loss_burst);
+	if (all || p->rate_bps)
+		add(tmp, sizeof(tmp), &off, " rate=%llu",
+		    (unsigned long long)p->rate_bps);
+	if (all || p->queue_pkts)
+		add(tmp, sizeof(tmp), &off, " queue=%u", p->queue_pkts);
+	if (all || cut)
+		add(tmp, sizeof(tmp), &off, " cut=%d", cut ? 1 : 0);
+	/* Without the leading space. */
+	return snprintf(buf, len, "%s", off ? tmp + 1 : tmp);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int wand_client_connect(const char *ctl_path, int *fd)
+{
+	struct sockaddr_un sa;
+	struct timeval tv = { CLIENT_TIMEOUT_MS / 1000, 0 };
+	int s = -1, rc = 0;
+
+	if (!ctl_path || strlen(ctl_path) >= sizeof(sa.sun_path))
+		return -EINVAL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, ctl_path, strlen(ctl_path) + 1);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		rc = -errno;
+		goto out;
+	}
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	*fd = s;
+	s = -1;
+out:
+	if (s >= 0)
+		close(s);
+	return rc;
+}
+
+/* Is the reply in BUF[0..LEN) complete? One line, or through "end\n" for
+ * a multi-line "ok stats" reply. */
+static bool reply_done(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+
+	if (!nl)
+		return false;
+	if (strncmp(buf, "ok stats", 8) != 0)
+		return true;
+	return len >= 5 && memcmp(buf + len - 5, "\nend\n", 5) == 0;
+}
+
+int wand_request(const char *ctl_path, const char *req, size_t len,
+		 char **reply)
+{
+	char *buf = NULL, *nb;
+	size_t cap = 0, have = 0, sent = 0;
+	long long deadline = now_ms() + CLIENT_TIMEOUT_MS;
+	int fd = -1, rc;
+	ssize_t r;
+
+	if (reply)
+		*reply = NULL;
+	rc = wand_client_connect(ctl_path, &fd);
+	if (rc)
+		goto out;
+	while (sent < len) {
+		r = send(fd, req + sent, len - sent, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		sent += (size_t)r;
+	}
+	for (;;) {
+		if (cap - have < 4096) {
+			nb = realloc(buf, cap + 65536);
+			if (!nb) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		r = recv(fd, buf + have, cap - have - 1, 0);
+		if (r < 0 && errno == EINTR && now_ms() < deadline)
+			continue;
+		if (r < 0) {
+			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		if (r == 0) {
+			rc = -EPROTO;
+			goto out;
+		}
+		have += (size_t)r;
+		if (reply_done(buf, have))
+			break;
+	}
+	buf[have] = '\0';
+	rc = strncmp(buf, "ok", 2) == 0 ? 0 : -EINVAL;
+	if (rc && strncmp(buf, "error", 5) != 0)
+		rc = -EPROTO;
+	if (reply) {
+		*reply = buf;
+		buf = NULL;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+/* A one-line request from a format. */
+static int request_fmt(const char *ctl_path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int request_fmt(const char *ctl_path, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -EINVAL;
+	return wand_request(ctl_path, line, (size_t)n, NULL);
+}
+
+int wand_ping(const char *ctl_path)
+{
+	return request_fmt(ctl_path, "ping\n");
+}
+
+int wand_heal(const char *ctl_path)
+{
+	return request_fmt(ctl_path, "heal\n");
+}
+
+int wand_reset(const char *ctl_path)
+{
+	return request_fmt(ctl_path, "reset\n");
+}
+
+int wand_cut(const char *ctl_path, size_t src, size_t dst, bool cut)
+{
+	return request_fmt(ctl_path, "%s %zu %zu\n", cut ? "cut" : "uncut",
+			   src, dst);
+}
+
+int wand_set_pair(const char *ctl_path, size_t src, size_t dst,
+		  const struct link_params *p, bool cut)
+{
+	char kv[512];
+
+	if (!p)
+		return -EINVAL;
+	wand_params_format(p, cut, false, kv, sizeof(kv));
+	return request_fmt(ctl_path, "set %zu %zu %s\n", src, dst, kv);
+}
+
+/* A growing text buffer for bulk requests. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	int err;
+};
+
+static void sbuf_add(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sbuf_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		if (b->err)
+			return;
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL,
+			      b->s ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->err = -EINVAL;
+			return;
+		}
+		if (b->s && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		} else {
+			size_t nc = (b->cap + (size_t)n + 1) * 2;
+			char *ns = realloc(b->s, nc);
+
+			if (!ns) {
+				b->err = -ENOMEM;
+				return;
+			}
+			b->s = ns;
+			b->cap = nc;
+		}
+	}
+}
+
+int wand_partition(const char *ctl_path, const size_t *a, size_t na,
+		   const size_t *b, size_t nb)
+{
+	struct sbuf sb = { 0 };
+	size_t i;
+	int rc;
+
+	sbuf_add(&sb, "partition ");
+	for (i = 0; i < na; i++)
+		sbuf_add(&sb, "%s%zu", i ? "," : "", a[i]);
+	sbuf_add(&sb, " / ");
+	for (i = 0; i < nb; i++)
+		sbuf_add(&sb, "%s%zu", i ? "," : "", b[i]);
+	sbuf_add(&sb, "\n");
+	rc = sb.err ? sb.err : wand_request(ctl_path, sb.s, sb.len, NULL);
+	free(sb.s);
+	return rc;
+}
+
+int wand_apply_table(const char *ctl_path, const struct shape_table *t)
+{
+	struct sbuf sb = { 0 };
+	char kv[512];
+	size_t s, d, lines = 0, hdr;
+	int rc;
+
+	if (!t || !t->p || !t->cut)
+		return -EINVAL;
+	/* Room for the header, rewritten once the count is known. */
+	sbuf_add(&sb, "table %-20s\n", "");
+	hdr = sb.len;
+	for (s = 0; s < t->n; s++)
+		for (d = 0; d < t->n; d++) {
+			const struct link_params *p = shape_at(t, s, d);
+			bool cut = t->cut[s * t->n + d];
+
+			if (s == d || (wand_params_plain(p) && !cut))
+				continue;
+			wand_params_format(p, cut, false, kv, sizeof(kv));
+			sbuf_add(&sb, "%zu %zu %s\n", s, d, kv);
+			lines++;
+		}
+	if (!sb.err) {
+		char head[32];
+		int n = snprintf(head, sizeof(head), "table %-20zu\n", lines);
+
+		if (n > 0 && (size_t)n == hdr)
+			memcpy(sb.s, head, hdr);
+		else
+			sb.err = -EINVAL;
+	}
+	rc = sb.err ? sb.err : wand_request(ctl_path, sb.s, sb.len, NULL);
+	free(sb.s);
+	return rc;
+}
+
+void wand_stats_free(struct wand_stats *s)
+{
+	if (!s)
+		return;
+	free(s->ports);
+	free(s->pairs);
+	free(s);
+}
+
+static uint64_t field(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+
+	if (!p)
+		return 0;
+	return strtoull(p + strlen(key), NULL, 10);
+}
+
+int wand_stats(const char *ctl_path, struct wand_stats **out)
+{
+	struct wand_stats *st = NULL;
+	char *reply = NULL, *line, *nl;
+	unsigned long long n, i, s, d;
+	int rc;
+
+	*out = NULL;
+	rc = wand_request(ctl_path, "stats\n", 6, &reply);
+	if (rc)
+		goto out;
+	if (sscanf(reply, "ok stats ports=%llu", &n) != 1 || n == 0 ||
+	    n > WAND_MAX_PORTS) {
+		rc = -EPROTO;
+		goto out;
+	}
+	st = calloc(1, sizeof(*st));
+	if (st) {
+		st->n_ports = n;
+		st->ports = calloc(n, sizeof(*st->ports));
+		st->pairs = calloc(n * n, sizeof(*st->pairs));
+	}
+	if (!st || !st->ports || !st->pairs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (line = strchr(reply, '\n'); line && line[1]; line = nl) {
+		line++;
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (sscanf(line, "port %llu", &i) == 1 && i < n) {
+			struct wand_port_stats *p = &st->ports[i];
+
+			p->rx_frames = field(line, " rx=");
+			p->rx_bytes = field(line, " rx_bytes=");
+			p->tx_frames = field(line, " tx=");
+			p->tx_bytes = field(line, " tx_bytes=");
+			p->tx_errors = field(line, " tx_errors=");
+			p->rx_nobuf = field(line, " rx_nobuf=");
+		} else if (sscanf(line, "pair %llu %llu", &s, &d) == 2 &&
+			   s < n && d < n) {
+			struct wand_pair_stats *p = &st->pairs[s * n + d];
+
+			p->frames = field(line, " frames=");
+			p->bytes = field(line, " bytes=");
+			p->drop_loss = field(line, " loss=");
+			p->drop_queue = field(line, " queue=");
+			p->drop_cut = field(line, " cut=");
+			p->drop_nobuf = field(line, " nobuf=");
+			p->qlen = field(line, " qlen=");
+		}
+		if (!nl)
+			break;
+	}
+	*out = st;
+	st = NULL;
+out:
+	wand_stats_free(st);
+	free(reply);
+	return rc;
+}

@@ -1,0 +1,1356 @@
+/* wand_engine — the datapath and control server of the wand WAN engine
+ * (see emulator/wand.h for what it is and its control protocol).
+ *
+ * One thread, one epoll loop: an AF_PACKET socket per port (PACKET_VNET_HDR
+ * so GSO superframes pass whole, PACKET_IGNORE_OUTGOING so it never reads
+ * its own sends, PACKET_QDISC_BYPASS), the control socket and its clients,
+ * a signalfd and a timerfd. Frames are read in batches with recvmmsg into
+ * preallocated buffers, switched by a learning MAC table, and appended to
+ * the FIFO of their ordered pair with an absolute CLOCK_MONOTONIC release
+ * time (arrival, or the end of serialisation on a rate-limited pair, plus
+ * delay and jitter, clamped so a pair never reorders). A min-heap of pairs
+ * keyed by the release time of their head frame arms the timerfd for the
+ * earliest one; due frames are sent in batches per port with sendmmsg.
+ * No allocation per frame: two pools of buffers (wire-sized and GSO-sized)
+ * are mapped at start and recycled.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/wand.h"
+#include "emulator/wand_core.h"
+
+#define SMALL_CAP   2048            /* a wire frame + virtio-net header */
+#define LARGE_CAP   (65536 + 1024)  /* a 64 KiB GSO superframe and headers */
+#define N_SMALL     32768
+#define N_LARGE     1024
+#define RX_BATCH    64
+#define RX_ROUNDS   4               /* batches per port before timers again */
+#define TX_BATCH    64
+#define MAC_SLOTS   8192
+#define MAX_CLIENTS 16
+#define CLIENT_MAX_IN (64u << 20)
+#define EV_MAX      64
+
+/* epoll tags: kind << 32 | index */
+enum { TAG_PORT = 1, TAG_LISTEN, TAG_CLIENT, TAG_TIMER, TAG_SIGNAL };
+
+struct wand_frame {
+	struct wand_frame *next;
+	uint64_t deadline;
+	uint8_t *data;                  /* virtio-net header, Ethernet frame */
+	uint32_t len;
+	uint8_t large;
+};
+
+struct wand_pool {
+	struct wand_frame *descs;
+	uint8_t *arena;
+	size_t n, cap, arena_len;
+	struct wand_frame *free;
+};
+
+struct wand_pair {
+	struct link_params p;
+	bool cut, lossy, segment;
+	struct wand_loss loss;
+	double corr_last;
+	uint64_t last_deadline;
+	struct wand_rate rate;
+	struct wand_frame *head, *tail;
+	struct wand_pair_stats st;
+	bool seen;
+};
+
+struct wand_port {
+	int fd;
+	int ifindex;
+	char name[IF_NAMESIZE];
+	struct wand_port_stats st;
+	struct wand_frame *txq[TX_BATCH];
+	unsigned ntx;
+};
+
+struct mac_ent {
+	uint8_t mac[6];
+	uint16_t port1;                 /* port + 1; 0: empty */
+};
+
+struct wand_client {
+	int fd;
+	char *in, *out;
+	size_t in_len, in_cap, out_len, out_off, out_cap;
+	bool want_out;
+	/* A `table N` being received. */
+	size_t table_left, table_line, table_bad_line;
+	struct link_params *tp;
+	bool *tcut;
+	char table_err[160];
+};
+
+struct wand {
+	size_t n;
+	struct wand_port *ports;
+	struct wand_pair *pairs;        /* n * n */
+	uint32_t *heap;                 /* pair indexes by head deadline */
+	size_t heap_len;
+	size_t *dirty;                  /* ports with frames to send */
+	size_t n_dirty;
+	struct wand_pool small, large;
+	struct mac_ent *macs;
+	struct wand_rng rng;
+	uint64_t seed;
+	int epfd, tfd, sfd, lfd, logfd;
+	uint64_t armed;
+	struct wand_client clients[MAX_CLIENTS];
+	const char *ctl_path;
+	bool quit, listening;
+	struct wand_frame *rx[RX_BATCH];
+	uint8_t *scratch;               /* reads dropped for want of buffers */
+	struct mmsghdr msgs[RX_BATCH > TX_BATCH ? RX_BATCH : TX_BATCH];
+	struct iovec iov[RX_BATCH > TX_BATCH ? RX_BATCH : TX_BATCH];
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void wlog(struct wand *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void wlog(struct wand *w, const char *fmt, ...)
+{
+	char line[512];
+	struct timespec ts;
+	va_list ap;
+	int n, m;
+
+	if (w->logfd < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	n = snprintf(line, sizeof(line), "%lld.%03ld wand[%d]: ",
+		     (long long)ts.tv_sec, ts.tv_nsec / 1000000, (int)getpid());
+	va_start(ap, fmt);
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		m = 0;
+	n += m;
+	if ((size_t)n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(w->logfd, line, (size_t)n) < 0)
+		return;
+}
+
+/* ---- buffers ---- */
+
+static int pool_init(struct wand_pool *p, size_t n, size_t cap, bool large)
+{
+	size_t i;
+
+	p->n = n;
+	p->cap = cap;
+	p->arena_len = n * cap;
+	p->descs = calloc(n, sizeof(*p->descs));
+	p->arena = mmap(NULL, p->arena_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p->arena == MAP_FAILED)
+		p->arena = NULL;
+	if (!p->descs || !p->arena)
+		return -ENOMEM;
+	for (i = n; i-- > 0; ) {
+		p->descs[i].data = p->arena + i * cap;
+		p->descs[i].large = large;
+		p->descs[i].next = p->free;
+		p->free = &p->descs[i];
+	}
+	return 0;
+}
+
+static void pool_release(struct wand_pool *p)
+{
+	free(p->descs);
+	if (p->arena)
+		munmap(p->arena, p->arena_len);
+	memset(p, 0, sizeof(*p));
+}
+
+static struct wand_frame *pool_get(struct wand_pool *p)
+{
+	struct wand_frame *f = p->free;
+
+	if (f)
+		p->free = f->next;
+	return f;
+}
+
+/* A buffer for LEN bytes from the smallest pool that fits (falling back
+ * to a large one), or NULL. */
+static struct wand_frame *frame_get(struct wand *w, size_t len)
+{
+	struct wand_frame *f = NULL;
+
+	if (len <= SMALL_CAP)
+		f = pool_get(&w->small);
+	if (!f && len <= LARGE_CAP)
+		f = pool_get(&w->large);
+	return f;
+}
+
+static void frame_put(struct wand *w, struct wand_frame *f)
+{
+	struct wand_pool *p = f->large ? &w->large : &w->small;
+
+	f->next = p->free;
+	p->free = f;
+}
+
+/* ---- MAC learning ---- */
+
+static size_t mac_hash(const uint8_t *m)
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		h = (h ^ m[i]) * 16777619u;
+	return h & (MAC_SLOTS - 1);
+}
+
+static void mac_learn(struct wand *w, const uint8_t *m, size_t port)
+{
+	size_t i = mac_hash(m), k;
+
+	for (k = 0; k < MAC_SLOTS; k++, i = (i + 1) & (MAC_SLOTS - 1)) {
+		struct mac_ent *e = &w->macs[i];
+
+		if (e->port1 == 0) {
+			memcpy(e->mac, m, 6);
+			e->port1 = (uint16_t)(port + 1);
+			return;
+		}
+		if (memcmp(e->mac, m, 6) == 0) {
+			e->port1 = (uint16_t)(port + 1);
+			return;
+		}
+	}
+}
+
+/* The port of M, or -1 if unknown. */
+static long mac_lookup(struct wand *w, const uint8_t *m)
+{
+	size_t i = mac_hash(m), k;
+
+	for (k = 0; k < MAC_SLOTS; k++, i = (i + 1) & (MAC_SLOTS - 1)) {
+		struct mac_ent *e = &w->macs[i];
+
+		if (e->port1 == 0)
+			return -1;
+		if (memcmp(e->mac, m, 6) == 0)
+			return (long)e->port1 - 1;
+	}
+	return -1;
+}
+
+/* ---- the heap of pairs by head deadline ---- */
+
+static uint64_t heap_key(struct wand *w, size_t i)
+{
+	return w->pairs[w->heap[i]].head->deadline;
+}
+
+static void heap_swap(struct wand *w, size_t a, size_t b)
+{
+	uint32_t t = w->heap[a];
+
+	w->heap[a] = w->heap[b];
+	w->heap[b] = t;
+}
+
+static void heap_push(struct wand *w, uint32_t pair)
+{
+	size_t i = w->heap_len++;
+
+	w->heap[i] = pair;
+	while (i > 0 && heap_key(w, (i - 1) / 2) > heap_key(w, i)) {
+		heap_swap(w, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_down(struct wand *w, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < w->heap_len && heap_key(w, l) < heap_key(w, m))
+			m = l;
+		if (r < w->heap_len && heap_key(w, r) < heap_key(w, m))
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(w, i, m);
+		i = m;
+	}
+}
+
+static void heap_pop(struct wand *w)
+{
+	w->heap[0] = w->heap[--w->heap_len];
+	if (w->heap_len)
+		heap_down(w, 0);
+}
+
+/* ---- pairs ---- */
+
+static void pair_set(struct wand_pair *pr, const struct link_params *p,
+		     bool cut)
+{
+	pr->p = *p;
+	pr->cut = cut;
+	wand_loss_set(&pr->loss, p->loss_pct, p->loss_burst);
+	pr->lossy = p->loss_pct > 0;
+	pr->segment = pr->lossy || p->rate_bps;
+}
+
+/* ---- transmit ---- */
+
+static void port_flush(struct wand *w, size_t pi)
+{
+	struct wand_port *po = &w->ports[pi];
+	unsigned i, done = 0;
+	int r;
+
+	for (i = 0; i < po->ntx; i++) {
+		w->iov[i].iov_base = po->txq[i]->data;
+		w->iov[i].iov_len = po->txq[i]->len;
+		memset(&w->msgs[i].msg_hdr, 0, sizeof(w->msgs[i].msg_hdr));
+		w->msgs[i].msg_hdr.msg_iov = &w->iov[i];
+		w->msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < po->ntx) {
+		r = sendmmsg(po->fd, &w->msgs[done], po->ntx - done,
+			     MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			/* This frame is lost; go on with the rest. */
+			po->st.tx_errors++;
+			done++;
+			continue;
+		}
+		for (i = done; i < done + (unsigned)r; i++) {
+			po->st.tx_frames++;
+			po->st.tx_bytes += po->txq[i]->len - WAND_VNET_LEN;
+		}
+		done += (unsigned)r;
+	}
+	for (i = 0; i < po->ntx; i++)
+		frame_put(w, po->txq[i]);
+	po->ntx = 0;
+}
+
+static void port_queue(struct wand *w, size_t pi, struct wand_frame *f)
+{
+	struct wand_port *po = &w->ports[pi];
+
+	if (po->ntx == 0)
+		w->dirty[w->n_dirty++] = pi;
+	po->txq[po->ntx++] = f;
+	if (po->ntx == TX_BATCH)
+		port_flush(w, pi);      /* stays on the dirty list, empty */
+}
+
+static void release_due(struct wand *w, uint64_t now)
+{
+	size_t i;
+
+	while (w->heap_len) {
+		uint32_t idx = w->heap[0];
+		struct wand_pair *pr = &w->pairs[idx];
+		struct wand_frame *f = pr->head;
+
+		if (f->deadline > now)
+			break;
+		pr->head = f->next;
+		if (pr->head) {
+			heap_down(w, 0);
+		} else {
+			pr->tail = NULL;
+			heap_pop(w);
+		}
+		pr->st.qlen--;
+		pr->st.frames++;
+		pr->st.bytes += f->len - WAND_VNET_LEN;
+		port_queue(w, idx % w->n, f);
+	}
+	for (i = 0; i < w->n_dirty; i++)
+		if (w->ports[w->dirty[i]].ntx)
+			port_flush(w, w->dirty[i]);
+	w->n_dirty = 0;
+}
+
+/* ---- receive and switch ---- */
+
+/* Queue wire packet F on pair PR (index IDX) at time NOW. */
+static void pair_enqueue(struct wand *w, struct wand_pair *pr, uint32_t idx,
+			 struct wand_frame *f, uint64_t now)
+{
+	uint64_t base = now, dep;
+	int rc;
+
+	if (pr->p.rate_bps) {
+		rc = wand_rate_admit(&pr->rate, now, f->len - WAND_VNET_LEN,
+				     pr->p.rate_bps,
+				     pr->p.queue_pkts ? pr->p.queue_pkts :
+				     WAND_QUEUE_DEFAULT, &dep);
+		if (rc) {
+			if (rc == -ENOBUFS)
+				pr->st.drop_queue++;
+			else
+				pr->st.drop_nobuf++;
+			frame_put(w, f);
+			return;
+		}
+		base = dep;
+	}
+	f->deadline = wand_clamp(&pr->last_deadline,
+				 base + wand_delay_ns(&pr->p, &pr->corr_last,
+						      &w->rng));
+	f->next = NULL;
+	pr->st.qlen++;
+	if (pr->tail) {
+		pr->tail->next = f;
+		pr->tail = f;
+	} else {
+		pr->head = pr->tail = f;
+		heap_push(w, idx);
+	}
+}
+
+/* Forward F (owned; NULL: no buffer was free) from port S to port D. */
+static void forward(struct wand *w, size_t s, size_t d, struct wand_frame *f,
+		    uint64_t now)
+{
+	uint32_t idx = (uint32_t)(s * w->n + d);
+	struct wand_pair *pr = &w->pairs[idx];
+	struct wand_gso g;
+	size_t nseg, k;
+
+	pr->seen = true;
+	if (!f) {
+		pr->st.drop_nobuf++;
+		return;
+	}
+	if (pr->cut) {
+		pr->st.drop_cut++;
+		frame_put(w, f);
+		return;
+	}
+	if (pr->segment && (nseg = wand_gso_parse(f->data, f->len, &g)) > 0) {
+		for (k = 0; k < nseg; k++) {
+			struct wand_frame *seg;
+
+			if (pr->lossy && wand_loss_drop(&pr->loss, &w->rng)) {
+				pr->st.drop_loss++;
+				continue;
+			}
+			seg = frame_get(w, g.hdr + g.mss);
+			if (!seg) {
+				pr->st.drop_nobuf++;
+				continue;
+			}
+			seg->len = (uint32_t)wand_gso_segment(f->data, &g, k,
+							      seg->data);
+			pair_enqueue(w, pr, idx, seg, now);
+		}
+		frame_put(w, f);
+		return;
+	}
+	if (pr->lossy && wand_loss_drop(&pr->loss, &w->rng)) {
+		pr->st.drop_loss++;
+		frame_put(w, f);
+		return;
+	}
+	pair_enqueue(w, pr, idx, f, now);
+}
+
+static struct wand_frame *frame_copy(struct wand *w, const struct wand_frame *f)
+{
+	struct wand_frame *c = frame_get(w, f->len);
+
+	if (c) {
+		memcpy(c->data, f->data, f->len);
+		c->len = f->len;
+	}
+	return c;
+}
+
+/* Frame K of the receive batch, LEN bytes, arrived on port IN. */
+static void rx_frame(struct wand *w, size_t in, size_t k, size_t len,
+		     uint64_t now)
+{
+	struct wand_frame *f = w->rx[k], *t;
+	const uint8_t *eth = f->data + WAND_VNET_LEN;
+	long out;
+	size_t j;
+
+	f->len = (uint32_t)len;
+	w->ports[in].st.rx_frames++;
+	w->ports[in].st.rx_bytes += len - WAND_VNET_LEN;
+	if (!(eth[6] & 1))
+		mac_learn(w, eth + 6, in);
+	out = (eth[0] & 1) ? -1 : mac_lookup(w, eth);
+	if (out == (long)in)
+		return;
+	if (out < 0) {
+		for (j = 0; j < w->n; j++)
+			if (j != in)
+				forward(w, in, j, frame_copy(w, f), now);
+		return;
+	}
+	/* Wire-sized frames move to a small buffer; a superframe's buffer is
+	 * taken from the batch, which gets a new one next time. */
+	t = len <= SMALL_CAP ? pool_get(&w->small) : NULL;
+	if (t) {
+		memcpy(t->data, f->data, len);
+		t->len = f->len;
+	} else {
+		t = f;
+		w->rx[k] = NULL;
+	}
+	forward(w, in, (size_t)out, t, now);
+}
+
+static void port_rx(struct wand *w, size_t pi)
+{
+	struct wand_port *po = &w->ports[pi];
+	int round, n, k, cnt;
+	uint64_t now;
+
+	for (round = 0; round < RX_ROUNDS; round++) {
+		for (cnt = 0; cnt < RX_BATCH; cnt++) {
+			if (!w->rx[cnt])
+				w->rx[cnt] = pool_get(&w->large);
+			if (!w->rx[cnt])
+				break;
+			w->iov[cnt].iov_base = w->rx[cnt]->data;
+			w->iov[cnt].iov_len = LARGE_CAP;
+			memset(&w->msgs[cnt].msg_hdr, 0,
+			       sizeof(w->msgs[cnt].msg_hdr));
+			w->msgs[cnt].msg_hdr.msg_iov = &w->iov[cnt];
+			w->msgs[cnt].msg_hdr.msg_iovlen = 1;
+		}
+		if (cnt == 0) {
+			/* No buffer: drop what waits, or epoll spins. */
+			if (recv(po->fd, w->scratch, LARGE_CAP, MSG_DONTWAIT) > 0)
+				po->st.rx_nobuf++;
+			return;
+		}
+		n = recvmmsg(po->fd, w->msgs, (unsigned)cnt, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return;
+		now = mono_ns();
+		for (k = 0; k < n; k++) {
+			size_t len = w->msgs[k].msg_len;
+
+			if (len < WAND_VNET_LEN + 14 ||
+			    (w->msgs[k].msg_hdr.msg_flags & MSG_TRUNC))
+				continue;
+			rx_frame(w, pi, (size_t)k, len, now);
+		}
+		if (n < cnt)
+			return;
+	}
+}
+
+static int port_open(struct wand *w, size_t i, const char *name)
+{
+	struct wand_port *po = &w->ports[i];
+	struct sockaddr_ll sll;
+	struct epoll_event ev;
+	struct ifreq ifr;
+	int one = 1, rcv = 32 << 20, snd = 8 << 20, rc = 0;
+
+	if (strlen(name) >= IF_NAMESIZE)
+		return -ENAMETOOLONG;
+	memcpy(po->name, name, strlen(name) + 1);
+	po->ifindex = (int)if_nametoindex(name);
+	if (po->ifindex == 0)
+		return -ENODEV;
+	po->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (po->fd < 0)
+		return -errno;
+	if (setsockopt(po->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) ||
+	    setsockopt(po->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+		       sizeof(one)) ||
+	    setsockopt(po->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
+		       sizeof(one))) {
+		rc = -errno;
+		goto out;
+	}
+	if (setsockopt(po->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
+		setsockopt(po->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	if (setsockopt(po->fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)))
+		setsockopt(po->fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = po->ifindex;
+	if (bind(po->fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		rc = -errno;
+		goto out;
+	}
+	/* ip link set NAME up: a port carries nothing while down. */
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+	if (ioctl(po->fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(po->fd, SIOCSIFFLAGS, &ifr)) {
+			rc = -errno;
+			goto out;
+		}
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = (uint64_t)TAG_PORT << 32 | i;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, po->fd, &ev))
+		rc = -errno;
+out:
+	return rc;
+}
+
+/* ---- control server ---- */
+
+static void out_add(struct wand_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void out_add(struct wand_client *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = c->out_cap - c->out_len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(c->out ? c->out + c->out_len : NULL,
+			      c->out ? room : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (c->out && (size_t)n < room) {
+			c->out_len += (size_t)n;
+			return;
+		} else {
+			size_t nc = (c->out_cap + (size_t)n + 1) * 2;
+			char *nb = realloc(c->out, nc);
+
+			if (!nb)
+				return;         /* the reply is lost; the client times out */
+			c->out = nb;
+			c->out_cap = nc;
+		}
+	}
+}
+
+static void client_close(struct wand *w, struct wand_client *c)
+{
+	if (c->fd >= 0) {
+		epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		close(c->fd);
+	}
+	free(c->in);
+	free(c->out);
+	free(c->tp);
+	free(c->tcut);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+/* Split LINE in place into at most MAX words. */
+static int split(char *line, char **argv, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	while (*p && n < max) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		argv[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return n;
+}
+
+static int parse_site(const struct wand *w, const char *s, size_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v >= w->n)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* "S D" at the start of LINE, the rest into *REST. */
+static int parse_pair(const struct wand *w, char *line, size_t *s, size_t *d,
+		      char **rest)
+{
+	char *argv[2], *p = line;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		while (*p == ' ')
+			p++;
+		argv[i] = p;
+		while (*p && *p != ' ')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	*rest = p;
+	if (parse_site(w, argv[0], s) || parse_site(w, argv[1], d) || *s == *d)
+		return -EINVAL;
+	return 0;
+}
+
+/* Parse a comma list of sites into MASK (n bools). */
+static int parse_group(const struct wand *w, char *s, bool *mask)
+{
+	char *p = s, *c;
+	size_t v;
+
+	while (*p) {
+		c = strchr(p, ',');
+		if (c)
+			*c = '\0';
+		if (parse_site(w, p, &v))
+			return -EINVAL;
+		mask[v] = true;
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	return 0;
+}
+
+static void cmd_partition(struct wand *w, struct wand_client *c, char **argv,
+			  int argc)
+{
+	bool *a = calloc(w->n, 1), *b = calloc(w->n, 1);
+	size_t i, j, cuts = 0;
+
+	if (!a || !b) {
+		out_add(c, "error out of memory\n");
+		goto out;
+	}
+	if (argc != 4 || strcmp(argv[2], "/") != 0 ||
+	    parse_group(w, argv[1], a) || parse_group(w, argv[3], b)) {
+		out_add(c, "error usage: partition A,B,... / C,D,...\n");
+		goto out;
+	}
+	for (i = 0; i < w->n; i++)
+		for (j = 0; j < w->n; j++)
+			if (i != j && ((a[i] && b[j]) || (b[i] && a[j]))) {
+				w->pairs[i * w->n + j].cut = true;
+				cuts++;
+			}
+	out_add(c, "ok cut=%zu\n", cuts);
+	wlog(w, "partition: %zu directions cut", cuts);
+out:
+	free(a);
+	free(b);
+}
+
+static void cmd_stats(struct wand *w, struct wand_client *c)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < w->n * w->n; i++)
+		if (w->pairs[i].seen || w->pairs[i].st.qlen)
+			m++;
+	out_add(c, "ok stats ports=%zu pairs=%zu\n", w->n, m);
+	for (i = 0; i < w->n; i++) {
+		const struct wand_port_stats *s = &w->ports[i].st;
+
+		out_add(c, "port %zu rx=%llu rx_bytes=%llu tx=%llu tx_bytes=%llu "
+			"tx_errors=%llu rx_nobuf=%llu\n", i,
+			(unsigned long long)s->rx_frames,
+			(unsigned long long)s->rx_bytes,
+			(unsigned long long)s->tx_frames,
+			(unsigned long long)s->tx_bytes,
+			(unsigned long long)s->tx_errors,
+			(unsigned long long)s->rx_nobuf);
+	}
+	for (i = 0; i < w->n * w->n; i++) {
+		const struct wand_pair *pr = &w->pairs[i];
+		const struct wand_pair_stats *s = &pr->st;
+
+		if (!pr->seen && !s->qlen)
+			continue;
+		out_add(c, "pair %zu %zu frames=%llu bytes=%llu loss=%llu "
+			"queue=%llu cut=%llu nobuf=%llu qlen=%llu\n",
+			i / w->n, i % w->n,
+			(unsigned long long)s->frames,
+			(unsigned long long)s->bytes,
+			(unsigned long long)s->drop_loss,
+			(unsigned long long)s->drop_queue,
+			(unsigned long long)s->drop_cut,
+			(unsigned long long)s->drop_nobuf,
+			(unsigned long long)s->qlen);
+	}
+	out_add(c, "end\n");
+}
+
+/* The end of a `table N`: apply it whole, or nothing if a line was bad. */
+static void table_commit(struct wand *w, struct wand_client *c)
+{
+	size_t i;
+
+	if (c->table_err[0]) {
+		out_add(c, "error %s\n", c->table_err);
+	} else {
+		for (i = 0; i < w->n * w->n; i++)
+			if (i / w->n != i % w->n)
+				pair_set(&w->pairs[i], &c->tp[i], c->tcut[i]);
+		out_add(c, "ok applied=%zu\n", c->table_line);
+		wlog(w, "table of %zu lines applied", c->table_line);
+	}
+	free(c->tp);
+	free(c->tcut);
+	c->tp = NULL;
+	c->tcut = NULL;
+}
+
+/* One line of a `table N` body. */
+static void table_line(struct wand *w, struct wand_client *c, char *line)
+{
+	struct link_params p;
+	size_t s, d;
+	char *rest, err[128];
+	bool cut;
+
+	c->table_line++;
+	if (c->table_err[0])
+		goto out;
+	if (parse_pair(w, line, &s, &d, &rest)) {
+		snprintf(c->table_err, sizeof(c->table_err),
+			 "line %zu: bad site pair", c->table_line);
+		goto out;
+	}
+	if (wand_params_parse(rest, &p, &cut, err, sizeof(err))) {
+		snprintf(c->table_err, sizeof(c->table_err), "line %zu: %s",
+			 c->table_line, err);
+		goto out;
+	}
+	c->tp[s * w->n + d] = p;
+	c->tcut[s * w->n + d] = cut;
+out:
+	if (--c->table_left == 0)
+		table_commit(w, c);
+}
+
+static void client_line(struct wand *w, struct wand_client *c, char *line)
+{
+	char *argv[8], *rest, err[128];
+	struct link_params p;
+	size_t s, d, i;
+	bool cut;
+	int argc;
+
+	if (c->table_left) {
+		table_line(w, c, line);
+		return;
+	}
+	if (strncmp(line, "set ", 4) == 0) {
+		if (parse_pair(w, line + 4, &s, &d, &rest)) {
+			out_add(c, "error bad site pair\n");
+		} else if (wand_params_parse(rest, &p, &cut, err, sizeof(err))) {
+			out_add(c, "error %s\n", err);
+		} else {
+			pair_set(&w->pairs[s * w->n + d], &p, cut);
+			out_add(c, "ok\n");
+		}
+		return;
+	}
+	argc = split(line, argv, 8);
+	if (argc == 0) {
+		out_add(c, "error empty request\n");
+	} else if (strcmp(argv[0], "ping") == 0) {
+		out_add(c, "ok pong\n");
+	} else if (strcmp(argv[0], "info") == 0) {
+		out_add(c, "ok ports=%zu seed=%llu\n", w->n,
+			(unsigned long long)w->seed);
+	} else if (strcmp(argv[0], "get") == 0 || strcmp(argv[0], "cut") == 0 ||
+		   strcmp(argv[0], "uncut") == 0) {
+		if (argc != 3 || parse_site(w, argv[1], &s) ||
+		    parse_site(w, argv[2], &d) || s == d) {
+			out_add(c, "error usage: %s SRC DST\n", argv[0]);
+		} else if (argv[0][0] == 'g') {
+			char kv[512];
+
+			wand_params_format(&w->pairs[s * w->n + d].p,
+					   w->pairs[s * w->n + d].cut, true,
+					   kv, sizeof(kv));
+			out_add(c, "ok %s\n", kv);
+		} else {
+			w->pairs[s * w->n + d].cut = argv[0][0] == 'c';
+			out_add(c, "ok\n");
+		}
+	} else if (strcmp(argv[0], "table") == 0) {
+		unsigned long long n;
+		char *end;
+
+		errno = 0;
+		n = argc == 2 ? strtoull(argv[1], &end, 10) : 0;
+		if (argc != 2 || errno || *end || n > w->n * w->n) {
+			out_add(c, "error usage: table N (N <= %zu)\n",
+				w->n * w->n);
+			return;
+		}
+		c->tp = calloc(w->n * w->n, sizeof(*c->tp));
+		c->tcut = calloc(w->n * w->n, sizeof(*c->tcut));
+		if (!c->tp || !c->tcut) {
+			free(c->tp);
+			free(c->tcut);
+			c->tp = NULL;
+			c->tcut = NULL;
+			out_add(c, "error out of memory\n");
+			return;
+		}
+		c->table_line = 0;
+		c->table_err[0] = '\0';
+		c->table_left = n;
+		if (n == 0)
+			table_commit(w, c);     /* all plain wires */
+	} else if (strcmp(argv[0], "partition") == 0) {
+		cmd_partition(w, c, argv, argc);
+	} else if (strcmp(argv[0], "heal") == 0) {
+		for (i = 0; i < w->n * w->n; i++)
+			w->pairs[i].cut = false;
+		out_add(c, "ok\n");
+	} else if (strcmp(argv[0], "reset") == 0) {
+		memset(&p, 0, sizeof(p));
+		for (i = 0; i < w->n * w->n; i++)
+			pair_set(&w->pairs[i], &p, false);
+		out_add(c, "ok\n");
+	} else if (strcmp(argv[0], "stats") == 0) {
+		cmd_stats(w, c);
+	} else if (strcmp(argv[0], "quit") == 0) {
+		out_add(c, "ok bye\n");
+		w->quit = true;
+	} else {
+		out_add(c, "error unknown request '%.64s'\n", argv[0]);
+	}
+}
+
+static void client_want_out(struct wand *w, struct wand_client *c, bool on)
+{
+	struct epoll_event ev;
+
+	if (c->want_out == on)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | (on ? EPOLLOUT : 0);
+	ev.data.u64 = (uint64_t)TAG_CLIENT << 32 | (uint64_t)(c - w->clients);
+	epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	c->want_out = on;
+}
+
+/* Send what is pending; false if the client is gone. */
+static bool client_write(struct wand *w, struct wand_client *c)
+{
+	ssize_t r;
+
+	while (c->out_off < c->out_len) {
+		r = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN) {
+			client_want_out(w, c, true);
+			return true;
+		}
+		if (r <= 0)
+			return false;
+		c->out_off += (size_t)r;
+	}
+	c->out_off = c->out_len = 0;
+	client_want_out(w, c, false);
+	return true;
+}
+
+static void client_read(struct wand *w, struct wand_client *c)
+{
+	size_t start = 0;
+	char *nl;
+	ssize_t r;
+
+	for (;;) {
+		if (c->in_cap - c->in_len < 4096) {
+			size_t nc = c->in_cap ? c->in_cap * 2 : 65536;
+			char *nb = nc <= CLIENT_MAX_IN ? realloc(c->in, nc) : NULL;
+
+			if (!nb)
+				goto gone;
+			c->in = nb;
+			c->in_cap = nc;
+		}
+		r = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len - 1,
+			 MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			break;
+		if (r <= 0)
+			goto gone;
+		c->in_len += (size_t)r;
+	}
+	while ((nl = memchr(c->in + start, '\n', c->in_len - start))) {
+		*nl = '\0';
+		if (nl > c->in + start && nl[-1] == '\r')
+			nl[-1] = '\0';
+		client_line(w, c, c->in + start);
+		start = (size_t)(nl - c->in) + 1;
+	}
+	memmove(c->in, c->in + start, c->in_len - start);
+	c->in_len -= start;
+	if (!client_write(w, c))
+		goto gone;
+	return;
+gone:
+	client_close(w, c);
+}
+
+static void listen_accept(struct wand *w)
+{
+	struct epoll_event ev;
+	int fd, i;
+
+	for (;;) {
+		fd = accept4(w->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		for (i = 0; i < MAX_CLIENTS && w->clients[i].fd >= 0; i++)
+			;
+		if (i == MAX_CLIENTS) {
+			close(fd);
+			continue;
+		}
+		w->clients[i].fd = fd;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u64 = (uint64_t)TAG_CLIENT << 32 | (uint64_t)i;
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev))
+			client_close(w, &w->clients[i]);
+	}
+}
+
+static int listen_open(struct wand *w, const char *path)
+{
+	struct sockaddr_un sa;
+	struct epoll_event ev;
+	int probe, rc = 0;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	/* A socket file nobody answers on is stale; a live one is not ours. */
+	if (wand_client_connect(path, &probe) == 0) {
+		close(probe);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	w->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (w->lfd < 0)
+		return -errno;
+	if (bind(w->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(w->lfd, 64)) {
+		rc = -errno;
+		goto out;
+	}
+	w->listening = true;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = (uint64_t)TAG_LISTEN << 32;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->lfd, &ev))
+		rc = -errno;
+out:
+	return rc;
+}
+
+/* ---- the loop ---- */
+
+static void arm_timer(struct wand *w, uint64_t at)
+{
+	struct itimerspec its;
+
+	if (at == w->armed)
+		return;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(at / 1000000000ull);
+	its.it_value.tv_nsec = (long)(at % 1000000000ull);
+	if (timerfd_settime(w->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		w->armed = at;
+}
+
+static void loop(struct wand *w)
+{
+	struct epoll_event evs[EV_MAX];
+	int n, i, timeout;
+	uint64_t next, tag, idx, junk;
+	struct signalfd_siginfo si;
+
+	while (!w->quit) {
+		release_due(w, mono_ns());
+		timeout = -1;
+		if (w->heap_len) {
+			next = w->pairs[w->heap[0]].head->deadline;
+			if (next <= mono_ns())
+				timeout = 0;
+			else
+				arm_timer(w, next);
+		}
+		n = epoll_wait(w->epfd, evs, EV_MAX, timeout);
+		if (n < 0 && errno != EINTR) {
+			wlog(w, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			tag = evs[i].data.u64 >> 32;
+			idx = evs[i].data.u64 & 0xffffffffu;
+			switch (tag) {
+			case TAG_PORT:
+				port_rx(w, idx);
+				break;
+			case TAG_TIMER:
+				if (read(w->tfd, &junk, sizeof(junk)) < 0)
+					junk = 0;
+				w->armed = 0;
+				break;
+			case TAG_SIGNAL:
+				if (read(w->sfd, &si, sizeof(si)) == sizeof(si)) {
+					wlog(w, "signal %u: stopping", si.ssi_signo);
+					w->quit = true;
+				}
+				break;
+			case TAG_LISTEN:
+				listen_accept(w);
+				break;
+			case TAG_CLIENT:
+				if (w->clients[idx].fd < 0)
+					break;
+				if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+					client_read(w, &w->clients[idx]);
+				else if (!client_write(w, &w->clients[idx]))
+					client_close(w, &w->clients[idx]);
+				break;
+			}
+		}
+	}
+}
+
+static void wand_free(struct wand *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	for (i = 0; i < MAX_CLIENTS; i++) {
+		struct wand_client *c = &w->clients[i];
+
+		if (c->fd >= 0 && c->out_off < c->out_len) {
+			/* The last replies ("ok bye"), best effort. */
+			int fl = fcntl(c->fd, F_GETFL);
+
+			fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
+			while (c->out_off < c->out_len) {
+				ssize_t r = send(c->fd, c->out + c->out_off,
+						 c->out_len - c->out_off,
+						 MSG_NOSIGNAL);
+				if (r <= 0)
+					break;
+				c->out_off += (size_t)r;
+			}
+		}
+		client_close(w, c);
+	}
+	for (i = 0; w->ports && i < w->n; i++)
+		if (w->ports[i].fd >= 0)
+			close(w->ports[i].fd);
+	for (i = 0; w->pairs && i < w->n * w->n; i++)
+		wand_rate_release(&w->pairs[i].rate);
+	if (w->listening)
+		unlink(w->ctl_path);
+	if (w->lfd >= 0)
+		close(w->lfd);
+	if (w->tfd >= 0)
+		close(w->tfd);
+	if (w->sfd >= 0)
+		close(w->sfd);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->logfd >= 0)
+		close(w->logfd);
+	pool_release(&w->small);
+	pool_release(&w->large);
+	free(w->ports);
+	free(w->pairs);
+	free(w->heap);
+	free(w->dirty);
+	free(w->macs);
+	free(w->scratch);
+	free(w);
+}
+
+static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
+		    struct wand **out)
+{
+	struct wand *w = calloc(1, sizeof(*w));
+	struct epoll_event ev;
+	size_t i, n = cfg->n_ports;
+	int rc = 0;
+
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	w->epfd = w->tfd = w->sfd = w->lfd = w->logfd = -1;
+	for (i = 0; i < MAX_CLIENTS; i++)
+		w->clients[i].fd = -1;
+	w->n = n;
+	w->seed = cfg->seed;
+	w->ctl_path = cfg->ctl_path;
+	wand_rng_seed(&w->rng, cfg->seed);
+	if (cfg->log_path)
+		w->logfd = open(cfg->log_path,
+				O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	w->ports = calloc(n, sizeof(*w->ports));
+	w->pairs = calloc(n * n, sizeof(*w->pairs));
+	w->heap = calloc(n * n, sizeof(*w->heap));
+	w->dirty = calloc(n, sizeof(*w->dirty));
+	w->macs = calloc(MAC_SLOTS, sizeof(*w->macs));
+	w->scratch = malloc(LARGE_CAP);
+	if (!w->ports || !w->pairs || !w->heap || !w->dirty || !w->macs ||
+	    !w->scratch) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		w->ports[i].fd = -1;
+	rc = pool_init(&w->small, N_SMALL, SMALL_CAP, false);
+	if (!rc)
+		rc = pool_init(&w->large, N_LARGE, LARGE_CAP, true);
+	if (rc)
+		goto out;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	w->sfd = signalfd(-1, sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (w->epfd < 0 || w->tfd < 0 || w->sfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = (uint64_t)TAG_TIMER << 32;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->tfd, &ev)) {
+		rc = -errno;
+		goto out;
+	}
+	ev.data.u64 = (uint64_t)TAG_SIGNAL << 32;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->sfd, &ev)) {
+		rc = -errno;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		rc = port_open(w, i, cfg->ports[i]);
+		if (rc) {
+			wlog(w, "port %zu '%s': %s", i, cfg->ports[i],
+			     strerror(-rc));
+			goto out;
+		}
+	}
+	rc = listen_open(w, cfg->ctl_path);
+	if (rc)
+		wlog(w, "control socket '%s': %s", cfg->ctl_path, strerror(-rc));
+out:
+	if (rc)
+		wand_free(w);
+	else
+		*out = w;
+	return rc;
+}
+
+int wand_run(const struct wand_config *cfg)
+{
+	struct wand *w = NULL;
+	sigset_t sigs, old;
+	int rc;
+
+	if (!cfg || !cfg->ctl_path || !cfg->ports || cfg->n_ports < 1 ||
+	    cfg->n_ports > WAND_MAX_PORTS)
+		return -EINVAL;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	/* Timers to the nanosecond, not the default 50 us slack. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	rc = wand_new(cfg, &sigs, &w);
+	if (rc)
+		goto out;
+	if (cfg->rt_priority > 0) {
+		struct sched_param sp = { .sched_priority = cfg->rt_priority };
+
+		/* Best effort: without it the engine still runs, later. */
+		if (sched_setscheduler(0, SCHED_FIFO, &sp))
+			wlog(w, "SCHED_FIFO %d: %s", cfg->rt_priority,
+			     strerror(errno));
+	}
+	wlog(w, "started: %zu ports, seed %llu, rt %d", w->n,
+	     (unsigned long long)w->seed, cfg->rt_priority);
+	loop(w);
+	wlog(w, "stopped");
+out:
+	wand_free(w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

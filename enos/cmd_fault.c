@@ -1,0 +1,162 @@
+/* cmd_fault — `enos fault`: inject and remove faults on a running
+ * experiment by hand, and list them.
+ *
+ *   enos fault [-n NAME] partition A,B [/ C,D]
+ *   enos fault [-n NAME] heal [A,B]
+ *   enos fault [-n NAME] set SRC DST KEY=VALUE...
+ *   enos fault [-n NAME] list [--all]
+ * A bad fault (unknown site, impossible value) is refused before anything
+ * changes.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "enos/cli.h"
+#include "enos/fault.h"
+#include "enos/inject.h"
+#include "enos/shaping.h"
+#include "enos/state.h"
+
+static void print_time(double t)
+{
+	char buf[32];
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&s, &tm);
+	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	printf("%s.%03d", buf, (int)((t - (double)s) * 1000));
+}
+
+static int fault_list(struct enos_ctx *ctx, struct shaped_exp *e, bool all)
+{
+	struct state_fault *f = NULL;
+	size_t n = 0, i;
+	int rc = state_faults(ctx->st, e->w.name, 0, !all, &f, &n);
+
+	if (rc < 0) {
+		cli_error("cannot read the faults of '%s': %s", e->w.name,
+			  state_errmsg(ctx->st));
+		return rc;
+	}
+	if (n == 0)
+		printf("no %sfaults on '%s'\n", all ? "" : "active ", e->w.name);
+	for (i = 0; i < n; i++) {
+		printf("%-5lld %-9s %-40s applied ", (long long)f[i].id,
+		       f[i].action, f[i].detail);
+		print_time(f[i].applied);
+		if (!isnan(f[i].removed)) {
+			printf(" removed ");
+			print_time(f[i].removed);
+		}
+		printf("\n");
+	}
+	free(f);
+	return 0;
+}
+
+static int fault_heal(struct enos_ctx *ctx, struct shaped_exp *e, int argc,
+		      char **argv)
+{
+	bool *sites = NULL;
+	struct live_fault lf;
+	char *err = NULL;
+	size_t ended = 0;
+	int rc;
+
+	if (argc > 1) {
+		/* "heal A,B" names sites the way a partition does. */
+		argv[0] = (char *)"partition";
+		rc = fault_parse(e->t, argc, argv, &lf, &err);
+		argv[0] = (char *)"heal";
+		if (rc < 0) {
+			cli_error("%s", err ? err : strerror(-rc));
+			free(err);
+			return rc;
+		}
+		sites = lf.group_a;
+		lf.group_a = NULL;
+		live_fault_release(&lf);
+	}
+	rc = inject_heal(ctx, e, sites, 0, &ended);
+	if (rc == 0)
+		printf("healed %zu partition%s of '%s'\n", ended,
+		       ended == 1 ? "" : "s", e->w.name);
+	free(sites);
+	return rc;
+}
+
+static int fault_inject(struct enos_ctx *ctx, struct shaped_exp *e, int argc,
+			char **argv)
+{
+	struct live_fault lf;
+	char *err = NULL, *detail = NULL;
+	int64_t id = 0;
+	int rc;
+
+	rc = fault_parse(e->t, argc, argv, &lf, &err);
+	if (rc < 0) {
+		cli_error("%s", err ? err : strerror(-rc));
+		if (err && strstr(err, "unknown site"))
+			cli_hint("'enos status -n %s' lists the sites", e->w.name);
+		free(err);
+		return rc;
+	}
+	live_fault_release(&lf);
+	detail = fault_join(argc - 1, argv + 1);
+	if (!detail)
+		return -ENOMEM;
+	rc = inject_fault(ctx, e, argv[0], detail, 0, &id);
+	if (rc == 0)
+		printf("fault %lld applied to '%s': %s %s\n", (long long)id,
+		       e->w.name, argv[0], detail);
+	free(detail);
+	return rc;
+}
+
+int cmd_fault(struct enos_ctx *ctx, int argc, char **argv)
+{
+	const struct enos_cmd *cmd = cli_find_cmd("fault");
+	const char *name = NULL;
+	struct shaped_exp e;
+	int i = 1, rc;
+
+	/* Options come first; the fault's words may look like anything. */
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: enos fault %s\n\n%s", cmd->usage, cmd->help);
+			return EXIT_OK;
+		} else if ((!strcmp(argv[i], "-n") || !strcmp(argv[i], "--name")) &&
+			   i + 1 < argc) {
+			name = argv[i + 1];
+			i += 2;
+		} else {
+			cli_error("unknown option '%s'", argv[i]);
+			return cli_usage(cmd);
+		}
+	}
+	if (i >= argc)
+		return cli_usage(cmd);
+	if (strcmp(argv[i], "partition") && strcmp(argv[i], "heal") &&
+	    strcmp(argv[i], "set") && strcmp(argv[i], "list")) {
+		cli_error("unknown fault '%s' (use partition, heal, set or list)", argv[i]);
+		return cli_usage(cmd);
+	}
+	if (cli_need_root("enos fault") < 0)
+		return EXIT_FAIL;
+	rc = shaped_open(ctx, name, &e);
+	if (rc == 0) {
+		if (!strcmp(argv[i], "list"))
+			rc = fault_list(ctx, &e, i + 1 < argc && !strcmp(argv[i + 1], "--all"));
+		else if (!strcmp(argv[i], "heal"))
+			rc = fault_heal(ctx, &e, argc - i, argv + i);
+		else
+			rc = fault_inject(ctx, &e, argc - i, argv + i);
+	}
+	shaped_close(&e);
+	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}

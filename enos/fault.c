@@ -1,0 +1,410 @@
+/* fault — parse, render and apply faults; see fault.h. */
+#include "enos/fault.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enos/resolve.h"
+#include "enos/suggest.h"
+#include "enos/units.h"
+
+static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *msg(const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static const char *const role_names[] = { "central", "regional", "edge" };
+
+/* Parse selector WORD ("paris", "edge" (a counted site's base), "role:edge",
+ * "*") into SEL. */
+static int parse_selector(const struct topology *t, const char *word,
+			  struct selector *sel, char **err)
+{
+	size_t i;
+	long idx;
+
+	memset(sel, 0, sizeof(*sel));
+	if (strcmp(word, "*") == 0) {
+		sel->kind = SEL_ALL;
+		return 0;
+	}
+	if (strncmp(word, "role:", 5) == 0) {
+		for (i = 0; i < 3; i++)
+			if (strcmp(word + 5, role_names[i]) == 0) {
+				sel->kind = SEL_ROLE;
+				sel->role = (enum site_role)i;
+				return 0;
+			}
+		*err = msg("unknown role '%s' (use central, regional or edge)", word + 5);
+		return -EINVAL;
+	}
+	idx = topo_site_index(t, word);
+	if (idx >= 0) {
+		sel->kind = SEL_SITE;
+		sel->site = (size_t)idx;
+		return 0;
+	}
+	for (i = 0; i < t->n_sites; i++) {
+		if (!t->sites[i].base || strcmp(t->sites[i].base, word) != 0)
+			continue;
+		sel->kind = SEL_GROUP;
+		sel->site = i;
+		while (i < t->n_sites && t->sites[i].base &&
+		       strcmp(t->sites[i].base, word) == 0)
+			i++;
+		sel->n_sites = i - sel->site;
+		return 0;
+	}
+	{
+		const char **names = calloc(t->n_sites + 1, sizeof(*names));
+		const char *best = NULL;
+
+		for (i = 0; names && i < t->n_sites; i++)
+			names[i] = t->sites[i].name;
+		if (names)
+			best = suggest_closest(word, names, t->n_sites);
+		if (best)
+			*err = msg("unknown site '%s' (did you mean '%s'?)", word, best);
+		else
+			*err = msg("unknown site '%s'", word);
+		free(names);
+	}
+	return -EINVAL;
+}
+
+/* Mark the sites of the comma-separated LIST in FLAGS. */
+static int parse_group(const struct topology *t, const char *list, bool *flags,
+		       char **err)
+{
+	char *copy = strdup(list), *p, *comma;
+	size_t i;
+	int rc = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (p = copy; rc == 0 && p; p = comma ? comma + 1 : NULL) {
+		struct selector sel;
+
+		comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*p)
+			continue;
+		rc = parse_selector(t, p, &sel, err);
+		for (i = 0; rc == 0 && i < t->n_sites; i++)
+			if (topo_selector_matches(t, &sel, i))
+				flags[i] = true;
+	}
+	free(copy);
+	return rc;
+}
+
+static int parse_partition(const struct topology *t, int argc,
+			   char *const argv[], struct live_fault *f, char **err)
+{
+	bool any_a = false, any_b = false, b_given = false;
+	int i, rc = 0;
+	size_t k;
+
+	f->group_a = calloc(t->n_sites + 1, sizeof(bool));
+	f->group_b = calloc(t->n_sites + 1, sizeof(bool));
+	if (!f->group_a || !f->group_b)
+		return -ENOMEM;
+	for (i = 0; rc == 0 && i < argc; i++) {
+		if (strcmp(argv[i], "/") == 0) {
+			if (b_given) {
+				*err = msg("a partition has two groups: 'A,B / C,D'");
+				return -EINVAL;
+			}
+			b_given = true;
+			continue;
+		}
+		rc = parse_group(t, argv[i], b_given ? f->group_b : f->group_a, err);
+	}
+	if (rc < 0)
+		return rc;
+	for (k = 0; k < t->n_sites; k++) {
+		if (!b_given)
+			f->group_b[k] = !f->group_a[k];
+		if (f->group_a[k] && f->group_b[k]) {
+			*err = msg("site '%s' is on both sides of the partition",
+				   t->sites[k].name);
+			return -EINVAL;
+		}
+		any_a |= f->group_a[k];
+		any_b |= f->group_b[k];
+	}
+	if (!any_a || !any_b) {
+		*err = msg("a partition needs sites on both sides: 'partition A,B / C,D' or 'partition A,B'");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* KEY=VALUE of a `set` into C. */
+static int parse_setting(const char *kv, struct constraint *c, char **err)
+{
+	static const char *const keys[] = { "delay", "rtt", "jitter",
+		"distribution", "correlation", "loss", "loss_burst", "rate",
+		"queue", NULL };
+	static const char *const dists[] = { "uniform", "normal", "pareto",
+		"paretonormal", NULL };
+	const char *eq = strchr(kv, '='), *v, *why = NULL, *best;
+	char key[32], *end;
+	uint64_t u;
+	double d;
+	size_t i;
+
+	if (!eq || (size_t)(eq - kv) >= sizeof(key)) {
+		*err = msg("'%s' is not KEY=VALUE (e.g. delay=20ms loss=1%%)", kv);
+		return -EINVAL;
+	}
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = '\0';
+	v = eq + 1;
+	if (!strcmp(key, "delay") || !strcmp(key, "rtt") || !strcmp(key, "jitter")) {
+		if (units_parse_time(v, &u, &why) < 0)
+			goto bad;
+		if (!strcmp(key, "jitter")) {
+			c->jitter_us = u;
+			c->set |= CON_JITTER;
+		} else {
+			c->delay_us = !strcmp(key, "rtt") ? u / 2 : u;
+			c->set |= CON_DELAY;
+		}
+	} else if (!strcmp(key, "loss") || !strcmp(key, "correlation")) {
+		if (units_parse_loss(v, &d, &why) < 0)
+			goto bad;
+		if (!strcmp(key, "loss")) {
+			c->loss_pct = d;
+			c->set |= CON_LOSS;
+		} else {
+			c->corr_pct = d;
+			c->set |= CON_CORR;
+		}
+	} else if (!strcmp(key, "rate")) {
+		if (units_parse_rate(v, &u, &why) < 0)
+			goto bad;
+		if (u == 0) {
+			why = "must be positive";
+			goto bad;
+		}
+		c->rate_bps = u;
+		c->set |= CON_RATE;
+	} else if (!strcmp(key, "loss_burst") || !strcmp(key, "queue")) {
+		d = strtod(v, &end);
+		if (end == v || *end || d < 1 || d > 1000000) {
+			why = "is out of range (1 to 1000000)";
+			goto bad;
+		}
+		if (!strcmp(key, "queue")) {
+			c->queue_pkts = (uint32_t)d;
+			c->set |= CON_QUEUE;
+		} else {
+			c->loss_burst = d;
+			c->set |= CON_BURST;
+		}
+	} else if (!strcmp(key, "distribution")) {
+		for (i = 0; dists[i] && strcmp(dists[i], v); i++)
+			;
+		if (!dists[i]) {
+			why = "is not uniform, normal, pareto or paretonormal";
+			goto bad;
+		}
+		c->dist = (enum constraint_dist)i;
+		c->set |= CON_DIST;
+	} else {
+		best = suggest_closest(key, keys, sizeof(keys) / sizeof(keys[0]) - 1);
+		*err = best ? msg("unknown key '%s' (did you mean '%s'?)", key, best)
+			    : msg("unknown key '%s'", key);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	*err = msg("%s '%s' %s", key, v, why);
+	return -EINVAL;
+}
+
+static int parse_set(const struct topology *t, int argc, char *const argv[],
+		     struct live_fault *f, char **err)
+{
+	int i, rc;
+
+	if (argc < 3) {
+		*err = msg("usage: set SRC DST KEY=VALUE... (e.g. set paris lyon delay=20ms)");
+		return -EINVAL;
+	}
+	f->set.action = FAULT_SET;
+	rc = parse_selector(t, argv[0], &f->set.src, err);
+	if (rc == 0)
+		rc = parse_selector(t, argv[1], &f->set.dst, err);
+	for (i = 2; rc == 0 && i < argc; i++)
+		rc = parse_setting(argv[i], &f->set.con, err);
+	return rc;
+}
+
+int fault_parse(const struct topology *t, int argc, char *const argv[],
+		struct live_fault *f, char **err)
+{
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	*err = NULL;
+	if (argc < 1) {
+		*err = msg("no fault given (partition, heal or set)");
+		return -EINVAL;
+	}
+	if (strcmp(argv[0], "partition") == 0) {
+		f->action = FAULT_PARTITION;
+		rc = parse_partition(t, argc - 1, argv + 1, f, err);
+	} else if (strcmp(argv[0], "set") == 0) {
+		f->action = FAULT_SET;
+		rc = parse_set(t, argc - 1, argv + 1, f, err);
+	} else {
+		*err = msg("unknown fault '%s' (use partition, heal or set)", argv[0]);
+		rc = -EINVAL;
+	}
+	if (rc < 0) {
+		if (!*err)
+			*err = msg("%s", strerror(-rc));
+		live_fault_release(f);
+	}
+	return rc;
+}
+
+int fault_parse_line(const struct topology *t, const char *action,
+		     const char *detail, struct live_fault *f, char **err)
+{
+	char *copy = strdup(detail), *save = NULL, *w;
+	char *argv[256];
+	int argc = 0, rc;
+
+	if (!copy)
+		return -ENOMEM;
+	argv[argc++] = (char *)action;
+	for (w = strtok_r(copy, " ", &save); w && argc < 255;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	rc = fault_parse(t, argc, argv, f, err);
+	free(copy);
+	return rc;
+}
+
+void live_fault_release(struct live_fault *f)
+{
+	if (!f)
+		return;
+	free(f->group_a);
+	free(f->group_b);
+	memset(f, 0, sizeof(*f));
+}
+
+void fault_apply(const struct topology *t, const struct live_fault *f,
+		 struct shape_table *tab)
+{
+	size_t a, b;
+
+	if (f->action == FAULT_SET) {
+		resolve_fault_set(t, &f->set, tab, NULL);
+		return;
+	}
+	for (a = 0; a < tab->n; a++)
+		for (b = 0; b < tab->n; b++)
+			if (f->group_a[a] && f->group_b[b])
+				tab->cut[a * tab->n + b] = tab->cut[b * tab->n + a] = true;
+}
+
+/* Append the name of SEL to BUF. */
+static void put_selector(FILE *f, const struct topology *t,
+			 const struct selector *sel)
+{
+	switch (sel->kind) {
+	case SEL_ALL:
+		fputs("*", f);
+		break;
+	case SEL_ROLE:
+		fprintf(f, "role:%s", topo_role_name(sel->role));
+		break;
+	case SEL_GROUP:
+		fputs(t->sites[sel->site].base, f);
+		break;
+	case SEL_SITE:
+		fputs(t->sites[sel->site].name, f);
+		break;
+	}
+}
+
+static void put_constraint(FILE *f, const struct constraint *c)
+{
+	if (c->set & CON_DELAY)
+		fprintf(f, " delay=%lluus", (unsigned long long)c->delay_us);
+	if (c->set & CON_JITTER)
+		fprintf(f, " jitter=%lluus", (unsigned long long)c->jitter_us);
+	if (c->set & CON_DIST)
+		fprintf(f, " distribution=%s", topo_dist_name(c->dist));
+	if (c->set & CON_CORR)
+		fprintf(f, " correlation=%g%%", c->corr_pct);
+	if (c->set & CON_LOSS)
+		fprintf(f, " loss=%g%%", c->loss_pct);
+	if (c->set & CON_BURST)
+		fprintf(f, " loss_burst=%g", c->loss_burst);
+	if (c->set & CON_RATE)
+		fprintf(f, " rate=%llubit", (unsigned long long)c->rate_bps);
+	if (c->set & CON_QUEUE)
+		fprintf(f, " queue=%u", c->queue_pkts);
+}
+
+char *fault_render(const struct topology *t, const struct fault *fa)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	if (fa->action == FAULT_SET) {
+		put_selector(f, t, &fa->src);
+		fputc(' ', f);
+		put_selector(f, t, &fa->dst);
+		put_constraint(f, &fa->con);
+	} else {
+		for (i = 0; i < fa->n_sites; i++)
+			fprintf(f, "%s%s", i ? "," : "", t->sites[fa->sites[i]].name);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *fault_join(int argc, char *const argv[])
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int i;
+
+	if (!f)
+		return NULL;
+	for (i = 0; i < argc; i++)
+		fprintf(f, "%s%s", i ? " " : "", argv[i]);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

@@ -1,0 +1,112 @@
+/* inject — live faults; see inject.h. */
+#include "enos/inject.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "enos/cli.h"
+#include "enos/fault.h"
+#include "enos/shaping.h"
+#include "enos/state.h"
+
+double inject_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Rebuild E's table with every active fault and apply it. */
+static int reapply(struct enos_ctx *ctx, struct shaped_exp *e)
+{
+	struct shape_table tab = { 0 };
+	int rc = shaping_engine(ctx, &e->w, e->info.shaping, false);
+
+	if (rc == 0)
+		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
+	if (rc == 0)
+		rc = shaping_apply(ctx, &e->w, e->info.shaping, &tab);
+	shape_table_release(&tab);
+	return rc;
+}
+
+int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
+		 const char *action, const char *detail, int64_t run,
+		 int64_t *id)
+{
+	int64_t fid = 0;
+	int rc;
+
+	if (strcmp(e->info.shaping, "none") == 0) {
+		cli_error("experiment '%s' was built with shaping 'none': faults need a shaping backend",
+			  e->w.name);
+		return -EINVAL;
+	}
+	rc = state_fault_add(ctx->st, run, e->w.name, action, detail,
+			     inject_now(), &fid);
+	if (rc < 0) {
+		cli_error("cannot record the fault: %s", state_errmsg(ctx->st));
+		return rc;
+	}
+	rc = reapply(ctx, e);
+	if (rc < 0) {
+		state_fault_end(ctx->st, fid, inject_now());
+		return rc;
+	}
+	if (id)
+		*id = fid;
+	return 0;
+}
+
+/* Does partition DETAIL touch a site flagged in SITES? */
+static bool touches(const struct topology *t, const struct state_fault *f,
+		    const bool *sites)
+{
+	struct live_fault lf;
+	char *err = NULL;
+	bool hit = false;
+	size_t i;
+
+	if (fault_parse_line(t, f->action, f->detail, &lf, &err) < 0) {
+		free(err);
+		return true;    /* no longer parses: heal it anyway */
+	}
+	for (i = 0; i < t->n_sites && !hit; i++)
+		hit = sites[i] && (lf.group_a[i] || lf.group_b[i]);
+	live_fault_release(&lf);
+	return hit;
+}
+
+int inject_heal(struct enos_ctx *ctx, struct shaped_exp *e, const bool *sites,
+		int64_t id, size_t *ended)
+{
+	struct state_fault *f = NULL;
+	size_t n = 0, i, count = 0;
+	double now = inject_now();
+	int rc;
+
+	rc = state_faults(ctx->st, e->w.name, 0, true, &f, &n);
+	if (rc < 0) {
+		cli_error("cannot read the faults of '%s': %s", e->w.name,
+			  state_errmsg(ctx->st));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(f[i].action, "partition") != 0)
+			continue;
+		if (id > 0 ? f[i].id != id : sites && !touches(e->t, &f[i], sites))
+			continue;
+		state_fault_end(ctx->st, f[i].id, now);
+		count++;
+	}
+	rc = reapply(ctx, e);
+	if (ended)
+		*ended = count;
+out:
+	free(f);
+	return rc;
+}

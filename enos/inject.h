@@ -1,0 +1,33 @@
+/* inject — apply and remove faults on a running experiment: record the
+ * fault with its time, rebuild the WAN table (constraints + every active
+ * fault) and apply it through the experiment's backend. Shared by
+ * `enos fault` and the faults timeline.
+ */
+#ifndef ENOS_INJECT_H
+#define ENOS_INJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct enos_ctx;
+struct shaped_exp;
+
+/* Wall-clock time as the faults table keeps it. */
+double inject_now(void);
+
+/* Apply fault ACTION DETAIL (command-line form, already validated) to E,
+ * recorded in RUN (0: none). *ID (may be NULL) is its record. If the WAN
+ * cannot be changed the fault is recorded as removed at once. Prints
+ * errors. Returns 0 or -errno. */
+int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
+		 const char *action, const char *detail, int64_t run,
+		 int64_t *id);
+
+/* End the active partitions of E that touch a site flagged in SITES (all
+ * of them if SITES is NULL), or only fault ID if ID > 0, and apply the WAN
+ * without them. *ENDED (may be NULL) counts them. Returns 0 or -errno. */
+int inject_heal(struct enos_ctx *ctx, struct shaped_exp *e, const bool *sites,
+		int64_t id, size_t *ended);
+
+#endif

@@ -1,0 +1,117 @@
+/* measure — all-pairs RTT against the target; see measure.h. */
+#include "enos/measure.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "enos/resolve.h"
+#include "enos/state.h"
+#include "workloads/probe.h"
+
+/* The first node of every site, by site index; NULL if none. */
+static const struct world_node **first_nodes(const struct world *w)
+{
+	const struct world_node **first = calloc(w->n_sites + 1, sizeof(*first));
+	size_t i;
+
+	if (!first)
+		return NULL;
+	for (i = w->n_nodes; i-- > 0;)
+		first[w->nodes[i].site] = &w->nodes[i];
+	return first;
+}
+
+static void fill_row(struct report_rtt *r, const struct probe_pair *p)
+{
+	r->samples = p->sent;
+	r->loss_pct = p->sent ? 100.0 * (p->sent - p->received) / p->sent : 100.0;
+	if (p->received == 0) {
+		/* No reply, no RTT: stored as NULL rather than 0. */
+		r->min_ms = r->p50_ms = r->p90_ms = r->p99_ms = r->mean_ms = NAN;
+		return;
+	}
+	r->min_ms = p->min_ms;
+	r->p50_ms = p->p50_ms;
+	r->p90_ms = p->p90_ms;
+	r->p99_ms = p->p99_ms;
+	r->mean_ms = p->mean_ms;
+}
+
+int measure_sites(const struct world *w, const struct shape_table *tab,
+		  const struct measure_opts *o, struct report_rtt **rows,
+		  size_t *n_rows)
+{
+	struct probe_opts po = { o->samples, o->interval_ms, 0, 0 };
+	const struct world_node **first = first_nodes(w);
+	struct probe_pair *pairs = NULL;
+	struct report_rtt *r = NULL;
+	size_t i, k, n = 0;
+	double max_target = 0;
+	int rc = -ENOMEM;
+
+	*rows = NULL;
+	*n_rows = 0;
+	pairs = calloc(w->n_sites * w->n_sites + 1, sizeof(*pairs));
+	r = calloc(w->n_sites * w->n_sites + 1, sizeof(*r));
+	if (!first || !pairs || !r)
+		goto out;
+	for (i = 0; i < w->n_sites; i++) {
+		for (k = 0; k < w->n_sites; k++) {
+			if (i == k || !first[i] || !first[k])
+				continue;
+			pairs[n].src_netns = first[i]->netns;
+			pairs[n].dst_netns = first[k]->netns;
+			pairs[n].dst_addr = first[k]->addr;
+			r[n].src = w->sites[i].name;
+			r[n].dst = w->sites[k].name;
+			r[n].target_ms = tab ? resolve_target_rtt_ms(tab, i, k) : NAN;
+			r[n].cut = tab && (tab->cut[i * tab->n + k] ||
+					   tab->cut[k * tab->n + i]);
+			if (!isnan(r[n].target_ms) && r[n].target_ms > max_target)
+				max_target = r[n].target_ms;
+			n++;
+		}
+	}
+	/* Wait for the slowest reply: the longest target plus its jitter. */
+	po.timeout_ms = 1000 + (unsigned)(2 * max_target);
+	rc = probe_rtt(pairs, n, &po);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		fill_row(&r[i], &pairs[i]);
+	*rows = r;
+	*n_rows = n;
+	r = NULL;
+out:
+	free(first);
+	free(pairs);
+	free(r);
+	return rc;
+}
+
+void measure_store(struct state *st, int64_t run, const struct measure_opts *o,
+		   const struct report_rtt *rows, size_t n)
+{
+	size_t i;
+
+	state_result_add(st, run, "tolerance_pct", NULL, NULL, o->tolerance_pct, "%");
+	state_result_add(st, run, "tolerance_ms", NULL, NULL, o->tolerance_ms, "ms");
+	for (i = 0; i < n; i++) {
+		const struct report_rtt *r = &rows[i];
+
+		state_result_add(st, run, "target_rtt", r->src, r->dst, r->target_ms, "ms");
+		state_result_add(st, run, "rtt_min", r->src, r->dst, r->min_ms, "ms");
+		state_result_add(st, run, "rtt_p50", r->src, r->dst, r->p50_ms, "ms");
+		state_result_add(st, run, "rtt_p90", r->src, r->dst, r->p90_ms, "ms");
+		state_result_add(st, run, "rtt_p99", r->src, r->dst, r->p99_ms, "ms");
+		state_result_add(st, run, "rtt_mean", r->src, r->dst, r->mean_ms, "ms");
+		state_result_add(st, run, "loss", r->src, r->dst, r->loss_pct, "%");
+		state_result_add(st, run, "samples", r->src, r->dst, r->samples, "count");
+	}
+}
+
+int measure_within(const struct measure_opts *o, const struct report_rtt *r)
+{
+	return report_rtt_within(r, o->tolerance_pct, o->tolerance_ms);
+}

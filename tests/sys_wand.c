@@ -1,0 +1,439 @@
+/* sys_wand — the wand WAN engine on real namespaces and veths.
+ *
+ * The fixture builds NS_N namespaces t-wand-PID-K, each a "gateway" whose
+ * wan0 (198.19.0.K+1/24, one subnet: they are L2 neighbours through the
+ * engine) is a veth whose host end twPID-K is handed to an engine started
+ * with wand_spawn() from the enos binary ($ENOS_BIN, default
+ * build/bin/enos). Tests shape pairs over the control socket and measure
+ * with the RTT probe (workloads/probe.h) and iperf3. The fixture is
+ * unchecked so its teardown (stop the engine by pid, delete namespaces)
+ * runs in the runner even when a forked test fails. Nothing is added to
+ * the host namespace but the veths' host ends, which carry no address.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/wand.h"
+#include "tests/suites.h"
+#include "workloads/probe.h"
+
+#define NS_N 4
+#define ADDR(k) (0xC6130000u + (uint32_t)(k) + 1)      /* 198.19.0.k+1 */
+
+static char ns[NS_N][32], port[NS_N][16], ctl[128], logpath[128];
+static pid_t engine;
+
+static const char *enos_bin(void)
+{
+	const char *b = getenv("ENOS_BIN");
+
+	return b && *b ? b : "build/bin/enos";
+}
+
+/* Run a command built from FMT (words separated by single spaces);
+ * output discarded. Returns its exit status, or -1. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int sh(const char *fmt, ...)
+{
+	char line[512], *argv[40], *p;
+	int argc = 0, status, fd;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (p = line; *p && argc < 39; ) {
+		argv[argc++] = p;
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	argv[argc] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void world_teardown(void)
+{
+	int k;
+
+	if (engine > 0)
+		wand_stop(engine);
+	engine = 0;
+	for (k = 0; k < NS_N; k++) {
+		sh("ip link del %s", port[k]);
+		sh("ip netns del %s", ns[k]);
+	}
+	unlink(ctl);
+	rmdir("/run/enos/t-wand");
+}
+
+static void world_setup(void)
+{
+	const char *ports[NS_N];
+	struct wand_config cfg;
+	bool ok = true;
+	int k, rc = 0;
+
+	for (k = 0; k < NS_N; k++) {
+		snprintf(ns[k], sizeof(ns[k]), "t-wand-%d-%d", (int)getpid(), k);
+		snprintf(port[k], sizeof(port[k]), "tw%d-%d", (int)getpid(), k);
+		ports[k] = port[k];
+	}
+	snprintf(ctl, sizeof(ctl), "/run/enos/t-wand/%d.sock", (int)getpid());
+	snprintf(logpath, sizeof(logpath), "/tmp/t-wand-%d.log", (int)getpid());
+	world_teardown();
+	for (k = 0; ok && k < NS_N; k++) {
+		ok = ok && sh("ip netns add %s", ns[k]) == 0;
+		ok = ok && sh("ip link add %s type veth peer name wan0 netns %s",
+			      port[k], ns[k]) == 0;
+		ok = ok && sh("ip -n %s addr add 198.19.0.%d/24 dev wan0",
+			      ns[k], k + 1) == 0;
+		ok = ok && sh("ip -n %s link set lo up", ns[k]) == 0;
+		ok = ok && sh("ip -n %s link set wan0 up", ns[k]) == 0;
+		ok = ok && sh("ip link set %s up", port[k]) == 0;
+		/* Large windows for the throughput tests. */
+		ok = ok && sh("ip netns exec %s sysctl -qw net.ipv4.tcp_rmem=4096\t"
+			      "131072\t67108864 net.ipv4.tcp_wmem=4096\t131072\t"
+			      "67108864", ns[k]) == 0;
+	}
+	if (ok) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.ctl_path = ctl;
+		cfg.log_path = logpath;
+		cfg.seed = 1;
+		cfg.ports = ports;
+		cfg.n_ports = NS_N;
+		cfg.rt_priority = 10;
+		rc = wand_spawn(enos_bin(), &cfg, &engine);
+		ok = rc == 0;
+	}
+	if (!ok) {
+		/* A failed unchecked setup skips the teardown: clean here. */
+		world_teardown();
+		ck_abort_msg("cannot build the test world (wand_spawn %d)", rc);
+	}
+}
+
+static struct probe_pair pair(int a, int b)
+{
+	struct probe_pair p;
+
+	memset(&p, 0, sizeof(p));
+	p.src_netns = ns[a];
+	p.dst_netns = ns[b];
+	p.dst_addr = ADDR(b);
+	return p;
+}
+
+static void set(int a, int b, const char *kv)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line), "set %d %d %s\n", a, b, kv);
+	char *reply = NULL;
+	int rc = wand_request(ctl, line, (size_t)n, &reply);
+
+	ck_assert_msg(rc == 0, "set %d %d %s: %d %s", a, b, kv, rc,
+		      reply ? reply : "");
+	free(reply);
+}
+
+static void assert_rtt(const struct probe_pair *p, double target)
+{
+	double tol = target * 0.02 > 0.5 ? target * 0.02 : 0.5;
+
+	ck_assert_msg(p->received == p->sent, "%s -> %s: %u of %u answered",
+		      p->src_netns, p->dst_netns, p->received, p->sent);
+	ck_assert_msg(p->p50_ms >= target - tol && p->p50_ms <= target + tol,
+		      "%s -> %s: p50 %.3f ms for %.1f", p->src_netns,
+		      p->dst_netns, p->p50_ms, target);
+	ck_assert_msg(p->p99_ms - p->p50_ms < 1.0,
+		      "%s -> %s: p99 %.3f p50 %.3f", p->src_netns,
+		      p->dst_netns, p->p99_ms, p->p50_ms);
+}
+
+/* Every ordered pair of the four sites with its own delay, at once. */
+START_TEST(test_delay)
+{
+	static const unsigned delay_us[NS_N][NS_N] = {
+		{ 0, 10000, 25000, 5000 },
+		{ 10000, 0, 2000, 40000 },
+		{ 25000, 2000, 0, 1000 },
+		{ 5000, 40000, 1000, 0 },
+	};
+	struct probe_pair pairs[NS_N * (NS_N - 1)];
+	struct probe_opts o = { .samples = 300, .interval_ms = 5,
+				.timeout_ms = 1000 };
+	struct probe_opts warm = { .samples = 2, .interval_ms = 5,
+				   .timeout_ms = 1000 };
+	struct sched_param sp = { .sched_priority = 5 };
+	char kv[64];
+	size_t n = 0, i;
+	int a, b;
+
+	/* The probe echoes and receives in this process: below the engine's
+	 * priority but above other load, so the figures are the engine's. */
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+
+	for (a = 0; a < NS_N; a++)
+		for (b = 0; b < NS_N; b++) {
+			if (a == b)
+				continue;
+			snprintf(kv, sizeof(kv), "delay_us=%u", delay_us[a][b]);
+			set(a, b, kv);
+			pairs[n++] = pair(a, b);
+		}
+	/* ARP first: probes queued behind a neighbour resolution would wait
+	 * for a whole extra round trip. */
+	ck_assert_int_eq(probe_rtt(pairs, n, &warm), 0);
+	ck_assert_int_eq(probe_rtt(pairs, n, &o), 0);
+	for (i = 0; i < n; i++) {
+		a = (int)(i / (NS_N - 1));
+		b = (int)(i % (NS_N - 1));
+		b += b >= a;
+		assert_rtt(&pairs[i], (delay_us[a][b] + delay_us[b][a]) / 1000.0);
+	}
+}
+END_TEST
+
+/* 5% random loss one way: 4-6% of 10,000 probes lost, counted as loss. */
+START_TEST(test_loss)
+{
+	struct probe_pair p = pair(0, 1);
+	struct probe_opts o = { .samples = 10000, .interval_ms = 1,
+				.timeout_ms = 500 };
+	struct wand_stats *st = NULL;
+	double lost;
+
+	ck_assert_int_eq(wand_reset(ctl), 0);
+	set(0, 1, "loss=5");
+	ck_assert_int_eq(probe_rtt(&p, 1, &o), 0);
+	lost = 1.0 - (double)p.received / p.sent;
+	ck_assert_msg(lost >= 0.04 && lost <= 0.06, "lost %.4f", lost);
+	ck_assert_int_eq(wand_stats(ctl, &st), 0);
+	ck_assert_uint_eq(st->n_ports, NS_N);
+	ck_assert_uint_ge(st->pairs[0 * NS_N + 1].drop_loss, p.sent - p.received);
+	ck_assert_uint_eq(st->pairs[1 * NS_N + 0].drop_loss, 0);
+	ck_assert_uint_ge(st->ports[0].rx_frames, p.sent);
+	wand_stats_free(st);
+}
+END_TEST
+
+/* A partition stops everything across it and nothing else; heal
+ * restores it. */
+START_TEST(test_partition)
+{
+	struct probe_pair across[2] = { pair(0, 1), pair(1, 2) };
+	struct probe_pair other[2] = { pair(0, 2), pair(3, 1) };
+	struct probe_opts o = { .samples = 50, .interval_ms = 5,
+				.timeout_ms = 300 };
+	size_t a[] = { 0, 3 }, b[] = { 1 };
+	struct wand_stats *st = NULL;
+	char *reply = NULL;
+
+	ck_assert_int_eq(wand_reset(ctl), 0);
+	set(0, 1, "delay_us=5000");
+	set(1, 0, "delay_us=5000");
+	/* Learn every MAC first, so later frames are unicast. */
+	{
+		struct probe_pair warm[3] = { pair(0, 1), pair(1, 2), pair(3, 1) };
+		struct probe_opts w1 = { .samples = 3, .interval_ms = 5 };
+
+		ck_assert_int_eq(probe_rtt(warm, 3, &w1), 0);
+	}
+	ck_assert_int_eq(wand_partition(ctl, a, 2, b, 1), 0);
+	ck_assert_int_eq(wand_cut(ctl, 1, 2, true), 0);
+	ck_assert_int_eq(wand_request(ctl, "get 1 2\n", 8, &reply), 0);
+	ck_assert_msg(strstr(reply, "cut=1"), "%s", reply);
+	free(reply);
+	ck_assert_int_eq(probe_rtt(across, 2, &o), 0);
+	ck_assert_uint_eq(across[0].received, 0);
+	ck_assert_uint_eq(across[1].received, 0);
+	ck_assert_int_eq(probe_rtt(other, 2, &o), 0);
+	ck_assert_uint_eq(other[0].received, o.samples);
+	ck_assert_uint_eq(other[1].received, 0);       /* 3 | 1 is cut too */
+	ck_assert_int_eq(wand_stats(ctl, &st), 0);
+	ck_assert_uint_ge(st->pairs[0 * NS_N + 1].drop_cut, o.samples);
+	wand_stats_free(st);
+	ck_assert_int_eq(wand_heal(ctl), 0);
+	ck_assert_int_eq(probe_rtt(across, 2, &o), 0);
+	ck_assert_uint_eq(across[0].received, o.samples);
+	ck_assert_uint_eq(across[1].received, o.samples);
+	ck_assert_msg(across[0].max_ms < 10 + 10, "max %.3f", across[0].max_ms);
+	ck_assert_msg(across[1].max_ms < 10, "max %.3f", across[1].max_ms);
+}
+END_TEST
+
+/* Run iperf3 from namespace A to B's address for SECS; the receiver's
+ * bit/s from its JSON, or -1. */
+static double iperf(int a, int b, int secs)
+{
+	char cmd[512], *out = NULL, *p;
+	size_t cap = 0;
+	double bps = -1;
+	FILE *f;
+	pid_t srv;
+	int st;
+
+	fflush(NULL);
+	srv = fork();
+	if (srv == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execlp("ip", "ip", "netns", "exec", ns[b], "iperf3", "-s", "-1",
+		       "-p", "5299", (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s iperf3 -c 198.19.0.%d "
+		 "-p 5299 -t %d -J 2>/dev/null", ns[a], b + 1, secs);
+	f = popen(cmd, "r");
+	if (f) {
+		ssize_t r = getdelim(&out, &cap, '\0', f);
+
+		pclose(f);
+		/* "sum_received": { ... "bits_per_second": N */
+		p = r > 0 ? strstr(out, "\"sum_received\"") : NULL;
+		p = p ? strstr(p, "\"bits_per_second\":") : NULL;
+		if (p)
+			bps = strtod(p + 18, NULL);
+	}
+	free(out);
+	kill(srv, SIGTERM);
+	waitpid(srv, &st, 0);
+	return bps;
+}
+
+/* The rate counts Ethernet frame bytes, as netem's does, so one TCP
+ * flow's goodput is the rate times 1448 / 1514 (MSS with timestamps over
+ * the frame): 95.6 Mbit/s at 100mbit, asserted within 3%. */
+START_TEST(test_rate)
+{
+	const double goodput = 1448.0 / 1514.0;
+	double bps;
+
+	ck_assert_int_eq(wand_reset(ctl), 0);
+	set(0, 1, "rate=100000000");
+	bps = iperf(0, 1, 5);
+	ck_assert_msg(bps >= 0.97 * goodput * 100e6 &&
+		      bps <= 1.03 * goodput * 100e6, "100mbit: %.2f Mbit/s",
+		      bps / 1e6);
+}
+END_TEST
+
+/* Unshaped, one TCP flow passes GSO superframes at memory speed. */
+START_TEST(test_throughput)
+{
+	double bps;
+
+	ck_assert_int_eq(wand_reset(ctl), 0);
+	bps = iperf(2, 3, 3);
+	ck_assert_msg(bps >= 2e9, "0 ms: %.2f Gbit/s", bps / 1e9);
+}
+END_TEST
+
+/* An engine that cannot open a port dies at once, and wand_spawn says
+ * with which status; one killed with SIGKILL stops answering. */
+START_TEST(test_spawn_and_kill)
+{
+	const char *bad[] = { "tw-no-such-if" };
+	const char *two[] = { port[0], port[1] };
+	char path[128];
+	struct wand_config cfg;
+	pid_t pid = 0;
+	int rc, st;
+
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(path, sizeof(path), "/run/enos/t-wand/%d-k.sock", (int)getpid());
+	cfg.ctl_path = path;
+	cfg.ports = bad;
+	cfg.n_ports = 1;
+	rc = wand_spawn(enos_bin(), &cfg, &pid);
+	ck_assert_msg(wand_exit_code(rc) == 1, "rc %d", rc);
+	ck_assert_int_eq(pid, 0);
+	/* A second engine on the same control socket is refused. */
+	cfg.ctl_path = ctl;
+	cfg.ports = two;
+	cfg.n_ports = 2;
+	rc = wand_spawn(enos_bin(), &cfg, &pid);
+	ck_assert_msg(rc < 0 && pid == 0, "rc %d", rc);
+	ck_assert_int_eq(wand_ping(ctl), 0);
+	/* SIGKILL: no more answers, and stopping it is "already gone". */
+	ck_assert_int_eq(kill(engine, SIGKILL), 0);
+	waitpid(engine, &st, 0);
+	ck_assert_int_lt(wand_ping(ctl), 0);
+	ck_assert_int_eq(wand_stop(engine), 0);
+	/* Never signal what is not an engine. */
+	ck_assert_int_eq(wand_stop(getpid()), 0);
+}
+END_TEST
+
+Suite *make_sys_wand_suite(struct skips *sk)
+{
+	const struct {
+		const char *name;
+		const TTest *test;
+		bool iperf;
+	} tests[] = {
+		{ "test_delay", test_delay, false },
+		{ "test_loss", test_loss, false },
+		{ "test_partition", test_partition, false },
+		{ "test_rate", test_rate, true },
+		{ "test_throughput", test_throughput, true },
+		{ "test_spawn_and_kill", test_spawn_and_kill, false },  /* last */
+	};
+	Suite *s = suite_create("sys_wand");
+	TCase *tc;
+	const char *why = sys_unavailable();
+	bool have_iperf = access("/usr/bin/iperf3", X_OK) == 0;
+	size_t i;
+
+	if (!why && sh("ip -V") != 0)
+		why = "ip (iproute2) is not installed";
+	if (!why && access(enos_bin(), X_OK) != 0)
+		why = "the enos binary ($ENOS_BIN) is not built";
+	tc = tcase_create("engine");
+	tcase_add_unchecked_fixture(tc, world_setup, world_teardown);
+	tcase_set_timeout(tc, 60);
+	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (why)
+			skip_add(sk, tests[i].name, why);
+		else if (tests[i].iperf && !have_iperf)
+			skip_add(sk, tests[i].name, "/usr/bin/iperf3 is missing");
+		else
+			tcase_add_test(tc, tests[i].test);
+	}
+	if (!why)
+		suite_add_tcase(s, tc);
+	return s;
+}
