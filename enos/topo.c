@@ -29,7 +29,11 @@
 
 #define TOPO_FILE_MAX   (16u << 20)
 #define MATRIX_FILE_MAX (256u << 20)
-#define NODES_MAX       65533           /* one site fills the /16 */
+/* A site LAN and the WAN are Linux bridges, which hold at most 1024 ports
+ * (BR_MAX_PORTS): a site's nodes plus its gateway, and one gateway per
+ * site on the WAN. */
+#define NODES_MAX       1023
+#define SITES_MAX       1024
 #define CPUS_MAX        1024
 #define DELAY_MAX_US    (3600ull * 1000000)
 #define TIMELINE_MAX_US (30ull * 86400 * 1000000)
@@ -934,7 +938,7 @@ static int get_nodes(struct loader *L, const yaml_node_t *n,
 	if (v == 0)
 		return fail(L, n, "site '%s' needs at least one node", g->name);
 	if (neg || v > NODES_MAX)
-		return fail(L, n, "nodes %s is out of range (1 to %d)",
+		return fail(L, n, "nodes %s is out of range (1 to %d: a site LAN is a bridge of at most 1024 ports)",
 			    show(yamltree_scalar(n)).s, NODES_MAX);
 	g->n_nodes = (size_t)v;
 	return 0;
@@ -965,7 +969,7 @@ static int get_group(struct loader *L, const yaml_node_t *item,
 		rc = get_enum(L, v[S_BACKEND], "backend", "backend",
 			      backend_names, N_OF(backend_names), &backend);
 	if (!rc && present(v[S_COUNT]))
-		rc = get_uint(L, v[S_COUNT], "count", 1, ADDR_MAX_SITES,
+		rc = get_uint(L, v[S_COUNT], "count", 1, SITES_MAX,
 			      &count);
 	if (rc)
 		return rc;
@@ -1001,10 +1005,10 @@ static int expand_sites(struct loader *L, const yaml_node_t *sites_at)
 
 	for (i = 0; i < L->n_groups; i++) {
 		total += L->groups[i].count;
-		if (total > ADDR_MAX_SITES)
+		if (total > SITES_MAX)
 			return fail(L, sites_at,
-				    "too many sites (more than %u, the address plan's limit)",
-				    ADDR_MAX_SITES);
+				    "too many sites (more than %u: the WAN is a bridge of at most 1024 ports, one per site)",
+				    SITES_MAX);
 	}
 	t->sites = calloc(total, sizeof(*t->sites));
 	L->index = calloc(total + L->n_groups, sizeof(*L->index));

@@ -2,9 +2,11 @@
  * world_down() on real namespaces, veths and bridges, asserting on what
  * the kernel reports (/sys/class/net, /run/netns, ping between nodes).
  *
- * Each test runs in Check's forked child under an experiment name of its
- * own ("t-emu-PID"); the checked fixture's teardown sweeps that name's tag
- * and namespaces even when an assertion failed.
+ * Every test uses the experiment name "t-emu-PID", PID being the runner's
+ * (set by the unchecked setup, in the runner, before the tests fork). The
+ * checked teardown sweeps that name after a test that passed; Check does
+ * not run it after a failed assertion, so the unchecked teardown, which
+ * runs in the runner whatever happened, sweeps it again at the end.
  */
 #include <errno.h>
 #include <limits.h>
@@ -39,6 +41,8 @@ struct tworld {
 /* The fixture's state: Check runs fixtures and the test in one child. */
 static struct emu *emu;
 static struct tworld tw;
+/* The experiment name, chosen in the runner before any test forks. */
+static char suite_name[32];
 
 /* Name W "t-emu-PID" and lay out PER_SITE[i] nodes in site i. */
 static void tworld_make(struct tworld *t, const size_t *per_site,
@@ -49,7 +53,7 @@ static void tworld_make(struct tworld *t, const size_t *per_site,
 	size_t failed, i, j, k = 0;
 
 	memset(t, 0, sizeof(*t));
-	snprintf(t->name, sizeof(t->name), "t-emu-%d", (int)getpid());
+	snprintf(t->name, sizeof(t->name), "%s", suite_name);
 	t->w.name = t->name;
 	world_tag(t->name, 0, t->w.tag);
 	t->w.sites = t->sites;
@@ -84,6 +88,25 @@ static struct world sweep_world(const struct tworld *t)
 	w.name = t->w.name;
 	memcpy(w.tag, t->w.tag, sizeof(w.tag));
 	return w;
+}
+
+static void suite_setup(void)
+{
+	snprintf(suite_name, sizeof(suite_name), "t-emu-%d", (int)getpid());
+}
+
+/* Sweep whatever a failed test left under the suite's name. */
+static void suite_teardown(void)
+{
+	struct emu *e = NULL;
+	struct world w;
+
+	memset(&w, 0, sizeof(w));
+	w.name = suite_name;
+	world_tag(suite_name, 0, w.tag);
+	if (emu_open(&e) == 0)
+		world_down(e, &w, NULL, NULL);
+	emu_close(e);
 }
 
 static void setup(void)
@@ -338,6 +361,7 @@ Suite *make_sys_emulator_suite(struct skips *sk)
 		else
 			tcase_add_test(tc, tests[i].fn);
 	}
+	tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);

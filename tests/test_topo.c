@@ -563,9 +563,9 @@ START_TEST(test_errors_inline)
 	ck_assert_err("name: ~\nsites: [{name: a, role: edge}]\n",
 		      "inline.yaml:1:7: expected a string for 'name', got null");
 	ck_assert_err("name: x\nsites: [{name: a, role: edge, nodes: -2}]\n",
-		      "inline.yaml:2:38: nodes -2 is out of range (1 to 65533)");
+		      "inline.yaml:2:38: nodes -2 is out of range (1 to 1023: a site LAN is a bridge of at most 1024 ports)");
 	ck_assert_err("name: x\nsites: [{name: a, role: edge, nodes: 99999999999999999999999}]\n",
-		      "inline.yaml:2:38: nodes 99999999999999999999999 is out of range (1 to 65533)");
+		      "inline.yaml:2:38: nodes 99999999999999999999999 is out of range (1 to 1023: a site LAN is a bridge of at most 1024 ports)");
 	ck_assert_err("name: x\nsites: [{name: a, role: edge, nodes: {n: 1}}]\n",
 		      "inline.yaml:2:38: expected an integer or a sequence for 'nodes', got a mapping");
 	ck_assert_err("name: x\nsites: [{name: \"a\\0b\", role: edge}]\n",
