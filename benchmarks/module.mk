@@ -4,8 +4,17 @@ $(BUILD)/bin/bench-scale: $(BUILD)/benchmarks/bench_scale.o $(BUILD)/tests/testu
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench-scale: deps all $(BUILD)/bin/bench-scale
+$(BUILD)/bin/bench-wan: $(BUILD)/benchmarks/bench_wan.o $(BUILD)/tests/testutil.o $(ENOS_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+all: $(BUILD)/bin/bench-scale $(BUILD)/bin/bench-wan
+
+bench-wan: deps all
+	./$(BUILD)/bin/bench-wan --enos ./$(BUILD)/bin/enos
+
+bench-scale: deps all
 	@./tools/install-deps mininet
 	./$(BUILD)/bin/bench-scale --enos ./$(BUILD)/bin/enos
 
-.PHONY: bench-scale
+.PHONY: bench-scale bench-wan

@@ -67,6 +67,7 @@ static int parse_tc_args(int argc, char **argv, struct tc_args *a)
 		{ "json", no_argument, NULL, 'j' },
 		{ "samples", required_argument, NULL, 's' },
 		{ "tolerance", required_argument, NULL, 'o' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct enos_cmd *cmd = cli_find_cmd("tc");
@@ -101,6 +102,15 @@ static int parse_tc_args(int argc, char **argv, struct tc_args *a)
 			a->m.samples = (unsigned)v;
 			measuring_opt = true;
 			break;
+		case 'i':
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 1 || v > 10000) {
+				cli_error("--interval '%s' is not milliseconds from 1 to 10000", optarg);
+				return cli_usage(cmd);
+			}
+			a->m.interval_ms = (unsigned)v;
+			measuring_opt = true;
+			break;
 		case 'o':
 			if (parse_tolerance(optarg, &a->m) < 0) {
 				cli_error("--tolerance '%s' is not PERCENT[,MS] (e.g. 2,0.5)", optarg);
@@ -119,7 +129,7 @@ static int parse_tc_args(int argc, char **argv, struct tc_args *a)
 		return cli_usage(cmd);
 	}
 	if (measuring_opt && a->mode != TC_TEST) {
-		cli_error("--json, --samples and --tolerance go with --test");
+		cli_error("--json, --samples, --interval and --tolerance go with --test");
 		return cli_usage(cmd);
 	}
 	return 0;

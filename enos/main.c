@@ -56,7 +56,7 @@ static const struct enos_cmd cmds[] = {
 	  "database, writes results/NAME/RUN/, and takes the experiment down.\n\n"
 	  "  --keep       leave the experiment up afterwards\n"
 	  "  --samples N  probes per site pair (default 20)\n", CMD_NEEDS_ROOT },
-	{ "tc", cmd_tc, "[-n NAME] [--reset | --test [--json] [--samples N] [--tolerance PCT[,MS]] | --timeline]",
+	{ "tc", cmd_tc, "[-n NAME] [--reset | --test [--json] [--samples N] [--interval MS] [--tolerance PCT[,MS]] | --timeline]",
 	  "apply, reset or measure the WAN; run the faults timeline",
 	  "Without options applies the topology's WAN constraints again through the backend\n"
 	  "chosen at 'up' (netem or the wand engine, restarting the engine if it died) and\n"
@@ -68,7 +68,8 @@ static const struct enos_cmd cmds[] = {
 	  "                     the bound\n"
 	  "  --json             with --test: {\"pairs\":[{\"src\",\"dst\",\"target_rtt_ms\",\"p50_ms\",\n"
 	  "                     \"p90_ms\",\"p99_ms\",\"loss_pct\",\"samples\"}],\"backend\"}\n"
-	  "  --samples N        probes per pair (default 50, one every 20 ms)\n"
+	  "  --samples N        probes per pair (default 50)\n"
+	  "  --interval MS      between a pair's probes (default 20)\n"
 	  "  --tolerance P[,MS] the bound on |p50 - target|: max(P %, MS ms) (default 2,0.5)\n"
 	  "  --timeline         run the topology's faults: list, each at its time\n"
 	  "  -n, --name NAME    the experiment\n", CMD_NEEDS_ROOT },

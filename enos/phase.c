@@ -63,6 +63,11 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 			    t->path, topo_fabric_name(t->fabric));
 		rc = -ENOTSUP;
 	}
+	for (i = 0; i < t->n_sites && !t->sites[i].has_lan; i++)
+		;
+	if (i < t->n_sites)
+		support_say(how, false, "site '%s': lan constraints are validated but not applied yet (nodes reach their gateway over a plain bridge)",
+			    t->sites[i].name);
 	if (t->n_faults)
 		support_say(how, false, "the faults timeline (%zu faults) is not run by 'up': 'enos tc --timeline' runs it",
 			    t->n_faults);

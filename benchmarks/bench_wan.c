@@ -1,0 +1,451 @@
+/* bench-wan — is the emulated WAN what the topology says, and how fast is
+ * enos at it? Drives the enos binary as a user would and prints and stores
+ * (run kind "bench-wan") every figure against the issue's targets:
+ *   accuracy  world17 (17 sites, measured matrix): every pair's p50 within
+ *             max(2 %, 0.5 ms) of the target, p99 <= p50 + 1 ms when idle
+ *   loss      5 % one way over 10,000 probes measures 4-6 %
+ *   rate      100 mbit and 10 mbit pairs measure 97-103 % with one TCP flow
+ *   engine    one TCP flow across a 0 ms pair (>= 5 Gbit/s) and a 50 ms RTT
+ *             pair (>= 1 Gbit/s), with the engine's CPU per Gbit/s
+ *   scale     100 sites (9,900 pairs) applied in < 2 s; tc --test of 17
+ *             sites in < 30 s
+ * Usage: bench-wan [--enos PATH] [--db PATH] [--only NAME]  (needs root)
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "enos/state.h"
+#include "tests/testutil.h"
+
+struct bench {
+	const char *enos;
+	const char *db;         /* the results database */
+	char dir[128];          /* scratch: topologies, its own state db */
+	char state_db[256];
+	struct state *st;
+	int64_t run;
+	int failed;             /* targets missed */
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Print and store one figure, with its target verdict. */
+static void figure(struct bench *b, const char *metric, const char *what,
+		   double value, const char *unit, int ok)
+{
+	printf("  %-34s %12.3f %-7s %s\n", what, value, unit,
+	       ok < 0 ? "" : ok ? "ok" : "MISSED");
+	if (ok == 0)
+		b->failed++;
+	state_result_add(b->st, b->run, metric, NULL, NULL, value, unit);
+}
+
+/* Run enos with the scratch state database; *OUT gets its output. */
+static int enos(struct bench *b, char **out, ...) __attribute__((sentinel));
+
+static int enos(struct bench *b, char **out, ...)
+{
+	char *argv[32];
+	const char *a;
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = (char *)b->enos;
+	argv[n++] = (char *)"--db";
+	argv[n++] = b->state_db;
+	va_start(ap, out);
+	while ((a = va_arg(ap, const char *)) && n < 31)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	return tu_run(out, argv);
+}
+
+static const char *topology(struct bench *b, const char *name,
+			    const char *text, char *path, size_t len)
+{
+	char file[64];
+
+	snprintf(file, sizeof(file), "%s.yaml", name);
+	return tu_write(b->dir, file, text, path, len);
+}
+
+/* The value after "KEY": in the JSON object starting at P, NaN for null. */
+static double json_num(const char *p, const char *key)
+{
+	char pat[64];
+	const char *v;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	v = strstr(p, pat);
+	if (!v || strncmp(v + strlen(pat), "null", 4) == 0)
+		return NAN;
+	return strtod(v + strlen(pat), NULL);
+}
+
+struct pair_stats {
+	size_t pairs, within;
+	double max_err_ms, worst_tail_ms, loss_pct;
+};
+
+/* Scan tc --test --json output. */
+static void scan_pairs(const char *json, double pct, double ms,
+		       struct pair_stats *s)
+{
+	const char *p = json;
+
+	memset(s, 0, sizeof(*s));
+	while ((p = strstr(p, "{\"src\":"))) {
+		double t = json_num(p, "target_rtt_ms"), p50 = json_num(p, "p50_ms");
+		double p99 = json_num(p, "p99_ms"), err = fabs(p50 - t);
+
+		s->pairs++;
+		if (err <= fmax(pct / 100 * t, ms))
+			s->within++;
+		if (err > s->max_err_ms || isnan(err))
+			s->max_err_ms = err;
+		if (p99 - p50 > s->worst_tail_ms)
+			s->worst_tail_ms = p99 - p50;
+		s->loss_pct += json_num(p, "loss_pct");
+		p++;
+	}
+}
+
+static int bench_accuracy(struct bench *b)
+{
+	char *out = NULL;
+	struct pair_stats s;
+	double t0, t;
+	int rc;
+
+	printf("accuracy: topologies/world17.yaml, wand, 200 probes per pair\n");
+	rc = enos(b, &out, "up", "--force", "topologies/world17.yaml", NULL);
+	if (rc != 0)
+		goto fail;
+	free(out);
+	t0 = now();
+	rc = enos(b, &out, "tc", "--test", "--json", "--samples", "200",
+		  "--interval", "20", NULL);
+	t = now() - t0;
+	scan_pairs(out, 2.0, 0.5, &s);
+	figure(b, "accuracy.pairs", "site pairs measured", (double)s.pairs, "", -1);
+	figure(b, "accuracy.within", "pairs within max(2%, 0.5ms)", (double)s.within,
+	       "", s.within == s.pairs && s.pairs == 272);
+	figure(b, "accuracy.max_err", "worst |p50 - target|", s.max_err_ms, "ms", -1);
+	figure(b, "accuracy.worst_tail", "worst p99 - p50", s.worst_tail_ms, "ms",
+	       s.worst_tail_ms <= 1.0);
+	figure(b, "scale.tc_test_17", "tc --test of 17 sites (200 probes)", t, "s", t < 30);
+	free(out);
+	rc = enos(b, &out, "down", "-n", "world17", NULL);
+	free(out);
+	return 0;
+fail:
+	fprintf(stderr, "bench-wan: %s\n", out ? out : "enos failed");
+	free(out);
+	return -EIO;
+}
+
+/* A two-site world a <-> b with the given constraint rules. */
+static int two_sites(struct bench *b, const char *name, const char *rules)
+{
+	char text[1024], path[256], *out = NULL;
+	int rc;
+
+	snprintf(text, sizeof(text),
+		 "name: %s\n"
+		 "sites:\n"
+		 "  - {name: a, role: central}\n"
+		 "  - {name: b, role: edge, parent: a}\n"
+		 "network:\n"
+		 "  shaping: wand\n"
+		 "  constraints:\n%s", name, rules);
+	if (!topology(b, name, text, path, sizeof(path)))
+		return -EIO;
+	rc = enos(b, &out, "up", "--force", path, NULL);
+	if (rc != 0)
+		fprintf(stderr, "bench-wan: up %s: %s\n", name, out);
+	free(out);
+	return rc ? -EIO : 0;
+}
+
+static void down(struct bench *b, const char *name)
+{
+	enos(b, NULL, "down", "-n", name, NULL);
+}
+
+static int bench_loss(struct bench *b)
+{
+	char *out = NULL;
+	struct pair_stats s;
+
+	printf("loss: 5%% one way (a -> b), 10,000 probes at 1 ms\n");
+	if (two_sites(b, "bw-loss", "    - {src: a, dst: b, delay: 1ms, loss: 5%, symmetric: false}\n") < 0)
+		return -EIO;
+	enos(b, &out, "tc", "-n", "bw-loss", "--test", "--json", "--samples",
+	     "10000", "--interval", "1", NULL);
+	scan_pairs(out, 100, 1000, &s);
+	/* Both directions of the probe are measured; only a -> b loses. */
+	if (s.pairs == 2) {
+		double a_b = json_num(strstr(out, "{\"src\":\"a\""), "loss_pct");
+
+		figure(b, "loss.5pct", "5 % target, measured", a_b, "%",
+		       a_b >= 4.0 && a_b <= 6.0);
+	}
+	free(out);
+	down(b, "bw-loss");
+	return 0;
+}
+
+/* Node N's address in experiment NAME, from `enos status --json`. */
+static int node_addr(struct bench *b, const char *name, const char *node,
+		     char *addr, size_t len)
+{
+	char *out = NULL, pat[96];
+	const char *p;
+	int rc = -ENOENT;
+
+	enos(b, &out, "status", "-n", name, "--json", NULL);
+	snprintf(pat, sizeof(pat), "{\"name\":\"%s\",", node);
+	p = out ? strstr(out, pat) : NULL;
+	p = p ? strstr(p, "\"address\":\"") : NULL;
+	if (p) {
+		p += strlen("\"address\":\"");
+		snprintf(addr, len, "%.*s", (int)strcspn(p, "\""), p);
+		rc = 0;
+	}
+	free(out);
+	return rc;
+}
+
+/* One TCP flow from a-1 to b-1 for SECS; returns Gbit/s received, or NaN. */
+static double iperf(struct bench *b, const char *name, int secs, const char *window)
+{
+	char addr[32], t[16], *out = NULL;
+	double bps = NAN;
+	const char *p;
+	pid_t srv;
+
+	if (node_addr(b, name, "b-1", addr, sizeof(addr)) < 0)
+		return NAN;
+	/* One test, then it exits; timeout bounds it if the client fails. */
+	srv = tu_enos_spawn(b->state_db, "exec", "-n", name, "b-1", "--",
+			    "timeout", "60", "iperf3", "-s", "-1", NULL);
+	usleep(500 * 1000);
+	snprintf(t, sizeof(t), "%d", secs);
+	if (window)
+		enos(b, &out, "exec", "-n", name, "a-1", "--", "iperf3", "-c",
+		     addr, "-t", t, "-J", "-w", window, NULL);
+	else
+		enos(b, &out, "exec", "-n", name, "a-1", "--", "iperf3", "-c",
+		     addr, "-t", t, "-J", NULL);
+	p = out ? strstr(out, "\"sum_received\"") : NULL;
+	if (p)
+		bps = json_num(p, "bits_per_second");
+	free(out);
+	waitpid(srv, NULL, 0);
+	return bps / 1e9;
+}
+
+static int bench_rate(struct bench *b)
+{
+	static const struct { const char *rule; double mbit; } cases[] = {
+		{ "    - {src: a, dst: b, delay: 1ms, rate: 100mbit}\n", 100 },
+		{ "    - {src: a, dst: b, delay: 1ms, rate: 10mbit}\n", 10 },
+	};
+	size_t i;
+
+	if (access("/usr/bin/iperf3", X_OK) != 0) {
+		printf("rate: iperf3 is not installed (apt-get install iperf3), skipped\n");
+		return 0;
+	}
+	for (i = 0; i < 2; i++) {
+		char what[64], metric[32];
+		double g;
+
+		printf("rate: %g mbit pair, one TCP flow for 5 s\n", cases[i].mbit);
+		if (two_sites(b, "bw-rate", cases[i].rule) < 0)
+			return -EIO;
+		g = iperf(b, "bw-rate", 5, NULL) * 1000;
+		snprintf(what, sizeof(what), "%g mbit target, measured", cases[i].mbit);
+		snprintf(metric, sizeof(metric), "rate.%gmbit", cases[i].mbit);
+		figure(b, metric, what, g, "mbit/s", g >= 0.97 * cases[i].mbit &&
+		       g <= 1.03 * cases[i].mbit);
+		down(b, "bw-rate");
+	}
+	return 0;
+}
+
+/* CPU seconds used so far by the engine of NAME (utime + stime). */
+static double engine_cpu(struct bench *b, const char *name)
+{
+	char **whats = NULL, path[64], buf[1024];
+	int *pids = NULL, pid = 0;
+	unsigned long ut = 0, stime = 0;
+	size_t n = 0, i;
+	FILE *f;
+
+	state_processes(b->st, name, &pids, &whats, &n);
+	for (i = 0; i < n; i++)
+		if (!strcmp(whats[i], "wand"))
+			pid = pids[i];
+	free(pids);
+	state_free_names(whats);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = pid ? fopen(path, "r") : NULL;
+	if (!f)
+		return NAN;
+	if (fgets(buf, sizeof(buf), f)) {
+		const char *p = strrchr(buf, ')');
+
+		if (p)
+			sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			       &ut, &stime);
+	}
+	fclose(f);
+	return (double)(ut + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static int bench_engine(struct bench *b)
+{
+	static const struct { const char *rule, *what, *metric, *window; double min; } cases[] = {
+		{ "    - {src: a, dst: b, delay: 0ms}\n", "0 ms pair", "engine.0ms", NULL, 5 },
+		{ "    - {src: a, dst: b, rtt: 50ms}\n", "50 ms RTT pair", "engine.50ms", "32M", 1 },
+	};
+	struct state *st_state = NULL;
+	char *err = NULL;
+	size_t i;
+
+	if (access("/usr/bin/iperf3", X_OK) != 0)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		double c0, c1, g;
+		char what[64], metric[48];
+
+		printf("engine: one TCP flow across a %s for 10 s\n", cases[i].what);
+		if (two_sites(b, "bw-tput", cases[i].rule) < 0)
+			return -EIO;
+		/* engine_cpu reads the scratch state database's processes. */
+		if (state_open(b->state_db, &st_state, &err) == 0) {
+			struct state *keep = b->st;
+
+			b->st = st_state;
+			c0 = engine_cpu(b, "bw-tput");
+			g = iperf(b, "bw-tput", 10, cases[i].window);
+			c1 = engine_cpu(b, "bw-tput");
+			b->st = keep;
+			state_close(st_state);
+		} else {
+			free(err);
+			err = NULL;
+			c0 = c1 = NAN;
+			g = iperf(b, "bw-tput", 10, cases[i].window);
+		}
+		snprintf(what, sizeof(what), "%s throughput", cases[i].what);
+		figure(b, cases[i].metric, what, g, "Gbit/s", g >= cases[i].min);
+		snprintf(metric, sizeof(metric), "%s.cpu_per_gbit", cases[i].metric);
+		figure(b, metric, "engine CPU per Gbit/s", (c1 - c0) / 10 / g, "core", -1);
+		down(b, "bw-tput");
+	}
+	return 0;
+}
+
+static int bench_scale(struct bench *b)
+{
+	char text[512], path[256], *out = NULL;
+	double t0, t;
+	int rc;
+
+	printf("scale: 100 sites, 9,900 pairs\n");
+	snprintf(text, sizeof(text),
+		 "name: bw-scale\n"
+		 "sites:\n"
+		 "  - {name: c, role: central}\n"
+		 "  - {name: e, role: edge, parent: c, count: 99}\n"
+		 "network:\n"
+		 "  shaping: wand\n"
+		 "  default: {delay: 5ms, jitter: 1ms, loss: 0.1%%, rate: 100mbit}\n");
+	if (!topology(b, "bw-scale", text, path, sizeof(path)))
+		return -EIO;
+	t0 = now();
+	rc = enos(b, &out, "up", "--force", path, NULL);
+	t = now() - t0;
+	free(out);
+	if (rc != 0)
+		return -EIO;
+	figure(b, "scale.up_100_sites", "up, 100 sites with the engine", t, "s", -1);
+	t0 = now();
+	rc = enos(b, &out, "tc", "-n", "bw-scale", NULL);
+	t = now() - t0;
+	free(out);
+	figure(b, "scale.apply_100_sites", "tc: apply 9,900 pairs", t, "s", rc == 0 && t < 2);
+	down(b, "bw-scale");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench b = { "build/bin/enos", NULL, "", "", NULL, 0, 0 };
+	const char *only = NULL;
+	char *err = NULL;
+	int i;
+
+	b.db = getenv("ENOS_DB");
+	if (!b.db || !*b.db)
+		b.db = STATE_DEFAULT_PATH;
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--enos"))
+			b.enos = argv[i + 1];
+		else if (!strcmp(argv[i], "--db"))
+			b.db = argv[i + 1];
+		else if (!strcmp(argv[i], "--only"))
+			only = argv[i + 1];
+		else
+			break;
+	}
+	if (i != argc) {
+		fprintf(stderr, "usage: bench-wan [--enos PATH] [--db PATH] [--only accuracy|loss|rate|engine|scale]\n");
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "bench-wan: needs root\n");
+		return 1;
+	}
+	if (!tu_tmpdir(b.dir, sizeof(b.dir), "benchwan") ||
+	    state_open(b.db, &b.st, &err) < 0) {
+		fprintf(stderr, "bench-wan: cannot start: %s\n", err ? err : strerror(errno));
+		return 1;
+	}
+	/* The worlds live in a scratch database; the figures go to DB. */
+	snprintf(b.state_db, sizeof(b.state_db), "%s/state.db", b.dir);
+	state_run_begin(b.st, "bench-wan", "bench-wan", 0, false, &b.run);
+	if (!only || !strcmp(only, "accuracy"))
+		bench_accuracy(&b);
+	if (!only || !strcmp(only, "loss"))
+		bench_loss(&b);
+	if (!only || !strcmp(only, "rate"))
+		bench_rate(&b);
+	if (!only || !strcmp(only, "engine"))
+		bench_engine(&b);
+	if (!only || !strcmp(only, "scale"))
+		bench_scale(&b);
+	enos(&b, NULL, "down", "--all", NULL);
+	state_run_end(b.st, b.run, b.failed ? "missed" : "ok");
+	printf("\n%d target%s missed; stored as run %lld in %s\n", b.failed,
+	       b.failed == 1 ? "" : "s", (long long)b.run, b.db);
+	state_close(b.st);
+	tu_rmtree(b.dir);
+	return b.failed ? 1 : 0;
+}
