@@ -195,6 +195,29 @@ static int is_engine(pid_t pid)
 }
 
 /* Has PID ended? Reaps it if it is our child. */
+/* Has PID exited? An engine started by an earlier enos is not our child:
+ * once it exits it stays a zombie until init reaps it, which counts as
+ * gone (its sockets and ports are already closed). */
+static bool is_zombie(pid_t pid)
+{
+	char path[64], buf[256];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
 static bool gone(pid_t pid)
 {
 	int st;
@@ -203,7 +226,7 @@ static bool gone(pid_t pid)
 	if (r == pid)
 		return true;
 	if (r < 0 && errno == ECHILD)
-		return kill(pid, 0) < 0 && errno == ESRCH;
+		return (kill(pid, 0) < 0 && errno == ESRCH) || is_zombie(pid);
 	return false;
 }
 

@@ -4,10 +4,12 @@
  * quit or gets SIGTERM. Hidden: enos starts it, users do not.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emulator/wand.h"
 #include "enos/cli.h"
@@ -17,6 +19,8 @@
 
 int cmd_wand_engine(struct enos_ctx *ctx, int argc, char **argv)
 {
+	char pidfile[PATH_MAX];
+	FILE *f;
 	static const struct option opts[] = {
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 's' },
@@ -75,7 +79,16 @@ int cmd_wand_engine(struct enos_ctx *ctx, int argc, char **argv)
 		cli_error("at most %d ports", WAND_MAX_PORTS);
 		return EXIT_USAGE;
 	}
+	/* The pid file lets `down` find an engine whose starter was killed
+	 * before it could record the pid (enos/shaping.c). */
+	snprintf(pidfile, sizeof(pidfile), "%s.pid", cfg.ctl_path);
+	f = fopen(pidfile, "w");
+	if (f) {
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+	}
 	rc = wand_run(&cfg);
+	unlink(pidfile);
 	if (rc) {
 		cli_error("wand engine on '%s': %s", cfg.ctl_path, strerror(-rc));
 		return EXIT_FAIL;

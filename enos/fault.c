@@ -68,13 +68,19 @@ static int parse_selector(const struct topology *t, const char *word,
 		return 0;
 	}
 	{
-		const char **names = calloc(t->n_sites + 1, sizeof(*names));
+		/* Suggest among site names and the base names of counted sites. */
+		const char **names = calloc(2 * t->n_sites + 1, sizeof(*names));
 		const char *best = NULL;
+		size_t n = 0;
 
-		for (i = 0; names && i < t->n_sites; i++)
-			names[i] = t->sites[i].name;
+		for (i = 0; names && i < t->n_sites; i++) {
+			names[n++] = t->sites[i].name;
+			if (t->sites[i].base && (i == 0 || !t->sites[i - 1].base ||
+			    strcmp(t->sites[i - 1].base, t->sites[i].base)))
+				names[n++] = t->sites[i].base;
+		}
 		if (names)
-			best = suggest_closest(word, names, t->n_sites);
+			best = suggest_closest(word, names, n);
 		if (best)
 			*err = msg("unknown site '%s' (did you mean '%s'?)", word, best);
 		else

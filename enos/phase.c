@@ -128,6 +128,8 @@ static void roll_back(struct enos_ctx *ctx, const struct world *w)
 	int rc = shaping_stop(ctx, w->name);
 
 	if (rc == 0)
+		rc = shaping_sweep(w->name);
+	if (rc == 0)
 		rc = world_down(ctx->emu, w, cli_progress, ctx);
 
 	if (rc < 0) {
@@ -251,7 +253,9 @@ static int sweep_unrecorded(struct enos_ctx *ctx, const char *name)
 
 	w.name = name;
 	world_tag(name, 0, w.tag);
-	rc = world_down(ctx->emu, &w, cli_progress, ctx);
+	rc = shaping_sweep(name);
+	if (rc == 0)
+		rc = world_down(ctx->emu, &w, cli_progress, ctx);
 	if (rc < 0)
 		cli_error("sweeping '%s' failed: %s", name, strerror(-rc));
 	else
@@ -285,8 +289,12 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 	}
 	/* Engines first: they hold sockets on the links about to go. */
 	rc = shaping_stop(ctx, name);
-	if (rc < 0)
+	if (rc == 0)
+		rc = shaping_sweep(name);
+	if (rc < 0) {
+		cli_error("cannot stop the engine of '%s': %s", name, strerror(-rc));
 		goto out;
+	}
 	rc = world_down(ctx->emu, &w, cli_progress, ctx);
 	if (rc < 0) {
 		cli_error("cannot take '%s' down: %s", name, strerror(-rc));

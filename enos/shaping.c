@@ -306,3 +306,56 @@ void shaped_close(struct shaped_exp *e)
 	state_world_free(&e->w);
 	memset(e, 0, sizeof(*e));
 }
+
+/* Does /proc/PID/cmdline hold the argument CTL (NAME's control socket)? */
+static bool runs_engine_of(int pid, const char *ctl)
+{
+	char path[64], buf[8192];
+	size_t len, off;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	for (off = 0; off < len; off += strlen(buf + off) + 1)
+		if (strcmp(buf + off, ctl) == 0)
+			return true;
+	return false;
+}
+
+int shaping_sweep(const char *name)
+{
+	struct world w = { 0 };
+	char ctl[108], file[160], dir[160];
+	int pid = 0, rc;
+	FILE *f;
+
+	w.name = name;
+	rc = wand_ctl_path(&w, ctl, sizeof(ctl));
+	if (rc < 0)
+		return rc;
+	snprintf(file, sizeof(file), "%s.pid", ctl);
+	f = fopen(file, "r");
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid > 0 && runs_engine_of(pid, ctl)) {
+		rc = wand_stop(pid);
+		if (rc < 0)
+			return rc;
+	}
+	unlink(file);
+	unlink(ctl);
+	snprintf(file, sizeof(file), "%.*s.log", (int)(strlen(ctl) - 5), ctl);
+	unlink(file);
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(ctl, '/') - ctl), ctl);
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}

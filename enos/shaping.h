@@ -48,6 +48,12 @@ int shaping_apply(struct enos_ctx *ctx, const struct world *w,
  * and forget them. Returns 0 or -errno. */
 int shaping_stop(struct enos_ctx *ctx, const char *name);
 
+/* After a down: stop an engine of NAME that its starter never recorded
+ * (killed between starting and recording it; found by the pid file the
+ * engine writes, and only if that pid runs NAME's engine), and remove
+ * /run/enos/NAME. Returns 0 or -errno. */
+int shaping_sweep(const char *name);
+
 /* Load the topology that experiment NAME was built from and check it still
  * matches the recorded world W (same sites in the same order). *T is the
  * caller's to free with topo_free. Prints errors. */

@@ -7,11 +7,14 @@
  * or engine.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "emulator/world.h"
 #include "enos/state.h"
@@ -73,6 +76,24 @@ static int engine_pid(const char *name)
 	state_free_names(whats);
 	state_close(st);
 	return pid;
+}
+
+/* Does PID run (exists and is not a zombie waiting for init)? */
+static bool alive(int pid)
+{
+	char path[64], buf[256];
+	const char *p;
+	FILE *f;
+	bool run = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		run = p[2] != 'Z' && p[2] != 'X';
+	fclose(f);
+	return run;
 }
 
 static void tag_of(const char *name, char *tag)
@@ -185,7 +206,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 	ck_assert_msg(rc == 0, "down: %s", out);
 	free(out);
 	ck_assert_int_eq(tu_leftovers(name, tag), 0);
-	ck_assert(kill(pid, 0) < 0 && errno == ESRCH);
+	ck_assert_msg(!alive(pid), "engine %d still runs after down", pid);
 }
 END_TEST
 
@@ -217,6 +238,60 @@ START_TEST(timeline_records_its_faults)
 }
 END_TEST
 
+/* Processes whose command line holds ARG (the test only reads /proc). */
+static int processes_with_arg(const char *arg)
+{
+	char *out = NULL;
+	char cmd[512];
+	char *argv[] = { (char *)"sh", (char *)"-c", cmd, NULL };
+	int n;
+
+	snprintf(cmd, sizeof(cmd),
+		 "for f in /proc/[0-9]*/cmdline; do tr '\\0' '\\n' < $f 2>/dev/null | grep -qx '%s' && echo x; done | wc -l",
+		 arg);
+	tu_run(&out, argv);
+	n = out ? (int)strtol(out, NULL, 10) : -1;
+	free(out);
+	return n;
+}
+
+/* SIGKILL `up` of a wand world at several points: down leaves no link,
+ * namespace, engine or /run/enos directory. */
+START_TEST(kill_up_with_engine_then_down_is_clean)
+{
+	static const int delays_ms[] = { 5, 40, 120, 300, 800 };
+	char name[32], path[256], tag[WORLD_TAG_LEN + 1], ctl[128], dir[96];
+	struct timespec ts;
+	size_t i;
+
+	snprintf(name, sizeof(name), "t-wk-%d", (int)getpid());
+	snprintf(dir, sizeof(dir), "/run/enos/%s", name);
+	snprintf(ctl, sizeof(ctl), "%s/wand.sock", dir);
+	write_wan(name, "", path, sizeof(path));
+	world_tag(name, 0, tag);
+	for (i = 0; i < sizeof(delays_ms) / sizeof(delays_ms[0]); i++) {
+		char *out = NULL;
+		pid_t pid = tu_enos_spawn(case_db, "up", path, NULL);
+		int rc;
+
+		ts.tv_sec = 0;
+		ts.tv_nsec = delays_ms[i] * 1000000L;
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+		ck_assert_msg(rc == 0, "down after kill at %d ms: %s", delays_ms[i], out);
+		free(out);
+		ck_assert_msg(tu_leftovers(name, tag) == 0, "links or namespaces left after kill at %d ms",
+			      delays_ms[i]);
+		ck_assert_msg(processes_with_arg(ctl) == 0, "an engine survived the kill at %d ms",
+			      delays_ms[i]);
+		ck_assert_msg(access(dir, F_OK) != 0, "%s left after kill at %d ms", dir,
+			      delays_ms[i]);
+	}
+}
+END_TEST
+
 Suite *make_sys_wan_suite(struct skips *sk)
 {
 	const struct {
@@ -225,6 +300,7 @@ Suite *make_sys_wan_suite(struct skips *sk)
 	} cases[] = {
 		{ "wand_end_to_end", wand_delays_partition_engine_death_report },
 		{ "timeline", timeline_records_its_faults },
+		{ "kill_up_wand", kill_up_with_engine_then_down_is_clean },
 	};
 	Suite *s = suite_create("sys_wan");
 	const char *why = sys_unavailable();
