@@ -4,6 +4,7 @@
  * quit or gets SIGTERM. Hidden: enos starts it, users do not.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -17,10 +18,34 @@
 
 #define USAGE "usage: enos wand-engine --ctl PATH --seed N [--log PATH] [--rt PRIO] PORT..."
 
+/* Write our pid to PATH unless it names another process that still runs
+ * (a second engine on the same socket must not take the first one's
+ * file). Returns whether the file is ours. */
+static bool pidfile_claim(const char *path)
+{
+	char proc[64];
+	int other = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%d", &other) != 1)
+			other = 0;
+		fclose(f);
+		snprintf(proc, sizeof(proc), "/proc/%d", other);
+		if (other > 0 && other != (int)getpid() && access(proc, F_OK) == 0)
+			return false;
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f) == 0;
+}
+
 int cmd_wand_engine(struct enos_ctx *ctx, int argc, char **argv)
 {
 	char pidfile[PATH_MAX];
-	FILE *f;
+	bool mine;
 	static const struct option opts[] = {
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 's' },
@@ -82,13 +107,10 @@ int cmd_wand_engine(struct enos_ctx *ctx, int argc, char **argv)
 	/* The pid file lets `down` find an engine whose starter was killed
 	 * before it could record the pid (enos/shaping.c). */
 	snprintf(pidfile, sizeof(pidfile), "%s.pid", cfg.ctl_path);
-	f = fopen(pidfile, "w");
-	if (f) {
-		fprintf(f, "%d\n", (int)getpid());
-		fclose(f);
-	}
+	mine = pidfile_claim(pidfile);
 	rc = wand_run(&cfg);
-	unlink(pidfile);
+	if (mine)
+		unlink(pidfile);
 	if (rc) {
 		cli_error("wand engine on '%s': %s", cfg.ctl_path, strerror(-rc));
 		return EXIT_FAIL;
