@@ -8,6 +8,7 @@
  * kind "bench-scale" (metric up_s/down_s/total_s, src = tool, dst = N).
  * Needs root. Never runs `mn -c` (it kills processes by name).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,50 +108,82 @@ static int bench_enos(const char *enos, const char *db, const char *dir,
 	return run_timed(down, down_argv) == 0 ? 0 : -EIO;
 }
 
-/* The same number of namespaces, each with a veth whose host end is on one
- * bridge, made by `ip -batch` (two batch files: namespaces, then links). */
+/* Host links whose name starts with PREFIX. */
+static size_t count_links(const char *prefix)
+{
+	struct dirent *e;
+	DIR *d = opendir("/sys/class/net");
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+/* The same world without addresses, routes or gateways: N namespaces, each
+ * with a veth whose host end is on one of as many bridges as enos makes
+ * sites (a bridge holds at most 1024 ports), made by `ip -batch` (one file
+ * of namespaces, one of links). Its down deletes the namespaces, waits, as
+ * enos does, until the kernel has removed the host veth ends, then deletes
+ * the bridges. */
 static int bench_ip_batch(const char *dir, size_t n, double *up, double *down)
 {
-	char ns_path[256], link_path[256], del_path[256];
+	char ns_path[256], link_path[256], del_path[256], br_path[256];
 	char *ns_argv[] = { (char *)"ip", (char *)"-batch", ns_path, NULL };
 	char *link_argv[] = { (char *)"ip", (char *)"-batch", link_path, NULL };
 	char *del_argv[] = { (char *)"ip", (char *)"-batch", del_path, NULL };
-	double a, b;
-	FILE *ns, *ln, *del;
-	size_t i;
+	char *br_argv[] = { (char *)"ip", (char *)"-batch", br_path, NULL };
+	size_t sites = sites_for(n), i;
+	double a = 0, b = 0, c = 0, d = 0, t0;
+	FILE *ns, *ln, *del, *br;
 	int rc;
 
 	snprintf(ns_path, sizeof(ns_path), "%s/ns.batch", dir);
 	snprintf(link_path, sizeof(link_path), "%s/link.batch", dir);
 	snprintf(del_path, sizeof(del_path), "%s/del.batch", dir);
+	snprintf(br_path, sizeof(br_path), "%s/br.batch", dir);
 	ns = fopen(ns_path, "w");
 	ln = fopen(link_path, "w");
 	del = fopen(del_path, "w");
-	if (!ns || !ln || !del) {
+	br = fopen(br_path, "w");
+	if (!ns || !ln || !del || !br) {
 		if (ns)
 			fclose(ns);
 		if (ln)
 			fclose(ln);
 		if (del)
 			fclose(del);
+		if (br)
+			fclose(br);
 		return -EIO;
 	}
-	fprintf(ln, "link add zbbr type bridge\nlink set zbbr up\n");
+	for (i = 0; i < sites; i++) {
+		fprintf(ln, "link add zbbr%zu type bridge\nlink set zbbr%zu up\n", i, i);
+		fprintf(br, "link del zbbr%zu\n", i);
+	}
 	for (i = 0; i < n; i++) {
 		fprintf(ns, "netns add zbench.%zu\n", i);
 		fprintf(ln, "link add zbv%zu type veth peer name eth0 netns zbench.%zu\n", i, i);
-		fprintf(ln, "link set zbv%zu master zbbr up\n", i);
+		fprintf(ln, "link set zbv%zu master zbbr%zu up\n", i, i % sites);
 		fprintf(del, "netns del zbench.%zu\n", i);
 	}
-	fprintf(del, "link del zbbr\n");
 	fclose(ns);
 	fclose(ln);
 	fclose(del);
+	fclose(br);
 	rc = run_timed(&a, ns_argv);
 	if (rc == 0)
 		rc = run_timed(&b, link_argv);
 	*up = a + b;
-	run_timed(down, del_argv);
+	t0 = now();
+	run_timed(&c, del_argv);
+	for (i = 0; i < 3000 && count_links("zbv") > 0; i++)
+		usleep(10000);
+	run_timed(&d, br_argv);
+	*down = now() - t0;
 	return rc == 0 ? 0 : -EIO;
 }
 

@@ -14,7 +14,7 @@ bench-wan: deps all
 	./$(BUILD)/bin/bench-wan --enos ./$(BUILD)/bin/enos
 
 bench-scale: deps all
-	@./tools/install-deps mininet
+	@./tools/install-deps mininet bridge-utils
 	./$(BUILD)/bin/bench-scale --enos ./$(BUILD)/bin/enos
 
 .PHONY: bench-scale bench-wan
