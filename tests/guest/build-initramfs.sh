@@ -122,6 +122,7 @@ for path in $order; do
 done
 
 cp "$here/init" "$root/init"
+cp "$here/lsan.supp" "$root/enos/lsan.supp"
 chmod 755 "$root/init"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
