@@ -13,7 +13,6 @@
 #include "enos/cli.h"
 #include "enos/report_data.h"
 #include "enos/state.h"
-#include "reports/html.h"
 
 static int parse_report_args(int argc, char **argv, const char **name,
 			     int64_t *run)
@@ -95,7 +94,6 @@ static int pick_run(struct enos_ctx *ctx, const char *name, int64_t *run,
 
 int cmd_report(struct enos_ctx *ctx, int argc, char **argv)
 {
-	struct report_data d = { 0 };
 	struct run_info info;
 	const char *name;
 	char dir[512], *err = NULL;
@@ -107,27 +105,15 @@ int cmd_report(struct enos_ctx *ctx, int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (cli_state(ctx) < 0 || pick_run(ctx, name, &run, &info) < 0)
 		return EXIT_FAIL;
-	rc = report_data_load(ctx->st, &info, &d);
-	if (rc < 0) {
-		cli_error("cannot read run %lld: %s", (long long)run,
-			  state_errmsg(ctx->st));
-		goto out;
-	}
-	if (d.in.n_rows == 0) {
+	rc = report_data_write(ctx->st, run, dir, &err);
+	if (rc == -ENOENT)
 		cli_error("run %lld of '%s' has no RTT figures", (long long)run,
 			  info.experiment);
-		rc = -ENOENT;
-		goto out;
-	}
-	snprintf(dir, sizeof(dir), "results/%s/%lld", info.experiment, (long long)run);
-	rc = report_html_write(dir, &d.in, "gnuplot", &err);
-	if (rc < 0) {
-		cli_error("cannot write the report: %s", err ? err : strerror(-rc));
-		goto out;
-	}
-	printf("report: %s/index.html\n", dir);
-out:
+	else if (rc < 0)
+		cli_error("cannot write the report of run %lld: %s", (long long)run,
+			  err ? err : state_errmsg(ctx->st));
+	else
+		printf("report: %s/index.html\n", dir);
 	free(err);
-	report_data_release(&d);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include "enos/cli.h"
 #include "enos/measure.h"
 #include "enos/phase.h"
+#include "enos/report_data.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
@@ -162,9 +163,15 @@ int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
 	if (!o.keep && phase_down(ctx, t->name) < 0 && rc == 0)
 		rc = -EIO;
 	if (n) {
+		char *rerr = NULL;
+
 		printf("results: run %lld in %s\n", (long long)run, ctx->db_path);
 		printf("         %s/rtt.tsv, %s/summary.txt\n", dir, dir);
-		printf("report:  enos report -n %s %lld\n", t->name, (long long)run);
+		if (report_data_write(ctx->st, run, dir, &rerr) == 0)
+			printf("report:  %s/index.html\n", dir);
+		else
+			cli_warning("no HTML report: %s", rerr ? rerr : state_errmsg(ctx->st));
+		free(rerr);
 	}
 out:
 	state_world_free(&w);

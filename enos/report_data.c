@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define DEFAULT_TOLERANCE_PCT 2.0
@@ -167,4 +168,22 @@ void report_data_release(struct report_data *d)
 	state_free_names(d->fact_values);
 	free(d->facts);
 	memset(d, 0, sizeof(*d));
+}
+
+int report_data_write(struct state *st, int64_t run, char *dir, char **err)
+{
+	struct report_data d = { 0 };
+	struct run_info info;
+	int rc = state_run_get(st, run, &info);
+
+	if (rc == 0)
+		rc = report_data_load(st, &info, &d);
+	if (rc == 0 && d.in.n_rows == 0)
+		rc = -ENOENT;
+	if (rc == 0) {
+		snprintf(dir, 512, "results/%s/%lld", info.experiment, (long long)run);
+		rc = report_html_write(dir, &d.in, "gnuplot", err);
+	}
+	report_data_release(&d);
+	return rc;
 }

@@ -28,4 +28,9 @@ int report_data_load(struct state *st, const struct run_info *info,
 		     struct report_data *d);
 void report_data_release(struct report_data *d);
 
+/* Write the HTML report of run RUN into results/EXP/RUN/ (DIR receives
+ * that path, 512 bytes). Returns 0, -ENOENT if the run has no RTT figures,
+ * or -errno with *ERR (may be NULL) an allocated reason. */
+int report_data_write(struct state *st, int64_t run, char *dir, char **err);
+
 #endif

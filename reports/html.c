@@ -95,10 +95,19 @@ static void put_heatmap(FILE *gp, const struct report_input *in,
 	put_tics(gp, "xtics", in);
 	put_tics(gp, "ytics", in);
 	fprintf(gp, "set datafile missing 'NaN'\n");
-	if (w == M_ERROR)
+	if (w == M_ERROR) {
+		/* White at zero: a range symmetric around it. */
+		double mx = 0;
+
+		for (i = 0; i < n * n; i++)
+			if (!isnan(m[i]) && fabs(m[i]) > mx)
+				mx = fabs(m[i]);
 		fprintf(gp, "set palette defined (-1 'blue', 0 'white', 1 'red')\n"
-			    "set cbrange [*:*]\n");
-	else
+			    "set cbrange [%g:%g]\n", -(mx > 0 ? mx : 1), mx > 0 ? mx : 1);
+	} else {
+		fprintf(gp, "set cbrange [*:*]\n");
+	}
+	if (w != M_ERROR)
 		fprintf(gp, "set palette defined (0 'white', 1 '#fdd49e', 2 '#ef6548', 3 '#7f0000')\n");
 	fprintf(gp, "plot '-' matrix with image\n");
 	for (i = 0; i < n; i++) {
