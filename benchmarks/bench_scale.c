@@ -205,7 +205,8 @@ static void store(struct state *st, int64_t run, const char *metric,
 
 	snprintf(nbuf, sizeof(nbuf), "%zu", n);
 	if (st && run)
-		state_result_add(st, run, metric, tool, nbuf, v, "s");
+		state_result_add(st, run, metric, tool, nbuf, v,
+				 strstr(metric, "ratio") ? "x" : "s");
 }
 
 int main(int argc, char **argv)
