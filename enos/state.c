@@ -260,6 +260,28 @@ static int db_fail(struct state *st, int rc, const char *what)
 }
 
 /* Execute SQL; WHAT names it in the kept message (NULL: the SQL itself). */
+/* Make room in *VP (an array of ELEM-byte items, *CAP allocated, LEN
+ * used) for one more, doubling from FIRST. Returns 0 or -ENOMEM (message
+ * kept); *VP is unchanged on failure. */
+static int grow(struct state *st, void *vp, size_t len, size_t *cap,
+		size_t elem, size_t first)
+{
+	void **v = vp, *nv;
+	size_t nc;
+
+	if (len < *cap)
+		return 0;
+	nc = *cap ? 2 * *cap : first;
+	nv = realloc(*v, nc * elem);
+	if (!nv) {
+		set_msg(st, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
 static int db_exec_as(struct state *st, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
@@ -1373,7 +1395,7 @@ int state_objects(struct state *st, const char *name,
 		  struct state_object **objs, size_t *n)
 {
 	sqlite3_stmt *s = NULL;
-	struct state_object *v = NULL, *nv;
+	struct state_object *v = NULL;
 	size_t len = 0, cap = 0;
 	int ret, rc;
 
@@ -1385,16 +1407,9 @@ int state_objects(struct state *st, const char *name,
 		goto out;
 	bind_text(s, 1, name);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				set_msg(st, "%s", strerror(ENOMEM));
-				ret = -ENOMEM;
-				goto out;
-			}
-			v = nv;
-		}
+		ret = grow(st, &v, len, &cap, sizeof(*v), 64);
+		if (ret)
+			goto out;
 		ret = obj_kind_parse((const char *)sqlite3_column_text(s, 0),
 				     &v[len].kind);
 		if (!ret)
@@ -1486,7 +1501,7 @@ int state_results(struct state *st, int64_t run, struct state_result **rows,
 		  size_t *n)
 {
 	sqlite3_stmt *s = NULL;
-	struct state_result *v = NULL, *nv;
+	struct state_result *v = NULL;
 	size_t len = 0, cap = 0;
 	int ret, rc;
 
@@ -1498,16 +1513,9 @@ int state_results(struct state *st, int64_t run, struct state_result **rows,
 		goto out;
 	sqlite3_bind_int64(s, 1, run);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 256;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				set_msg(st, "%s", strerror(ENOMEM));
-				ret = -ENOMEM;
-				goto out;
-			}
-			v = nv;
-		}
+		ret = grow(st, &v, len, &cap, sizeof(*v), 256);
+		if (ret)
+			goto out;
 		memset(&v[len], 0, sizeof(v[len]));
 		col_copy(s, 0, v[len].metric, sizeof(v[len].metric));
 		col_copy(s, 1, v[len].src, sizeof(v[len].src));
@@ -1576,7 +1584,7 @@ int state_faults(struct state *st, const char *name, int64_t run,
 		 bool active_only, struct state_fault **rows, size_t *n)
 {
 	sqlite3_stmt *s = NULL;
-	struct state_fault *v = NULL, *nv;
+	struct state_fault *v = NULL;
 	size_t len = 0, cap = 0;
 	int ret, rc;
 
@@ -1592,16 +1600,9 @@ int state_faults(struct state *st, const char *name, int64_t run,
 	sqlite3_bind_int64(s, 2, run);
 	sqlite3_bind_int(s, 3, active_only);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				set_msg(st, "%s", strerror(ENOMEM));
-				ret = -ENOMEM;
-				goto out;
-			}
-			v = nv;
-		}
+		ret = grow(st, &v, len, &cap, sizeof(*v), 16);
+		if (ret)
+			goto out;
 		memset(&v[len], 0, sizeof(v[len]));
 		v[len].id = sqlite3_column_int64(s, 0);
 		col_copy(s, 1, v[len].action, sizeof(v[len].action));

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "tests/suites.h"
+#include "tests/testutil.h"
 #include "workloads/probe.h"
 
 #define ADDR_A_B  0xC612FA01u   /* 198.18.250.1, a's side of a-b */
@@ -33,51 +34,12 @@
  * run in forked children that inherit these). */
 static char ns_a[32], ns_b[32], ns_c[32];
 
-/* Run a command built from FMT (words separated by single spaces, no
- * quoting needed for what this file runs); output discarded. Returns its
- * exit status, or -1 if it could not run. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-	char line[512], *argv[32], *p;
-	int argc = 0, status, fd;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	for (p = line; *p && argc < 31; ) {
-		argv[argc++] = p;
-		p = strchr(p, ' ');
-		if (!p)
-			break;
-		*p++ = '\0';
-	}
-	argv[argc] = NULL;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 static void ns_teardown(void)
 {
-	sh("ip netns del %s", ns_a);
-	sh("ip netns del %s", ns_b);
-	sh("ip netns del %s", ns_c);
+	tu_sh("ip netns del %s", ns_a);
+	tu_sh("ip netns del %s", ns_b);
+	tu_sh("ip netns del %s", ns_c);
 }
 
 static void ns_setup(void)
@@ -89,29 +51,29 @@ static void ns_setup(void)
 	snprintf(ns_b, sizeof(ns_b), "t-probe-%d-b", (int)getpid());
 	snprintf(ns_c, sizeof(ns_c), "t-probe-%d-c", (int)getpid());
 	ns_teardown();
-	ok = ok && sh("ip netns add %s", a) == 0;
-	ok = ok && sh("ip netns add %s", b) == 0;
-	ok = ok && sh("ip netns add %s", c) == 0;
-	ok = ok && sh("ip -n %s link add ab type veth peer name ba netns %s",
+	ok = ok && tu_sh("ip netns add %s", a) == 0;
+	ok = ok && tu_sh("ip netns add %s", b) == 0;
+	ok = ok && tu_sh("ip netns add %s", c) == 0;
+	ok = ok && tu_sh("ip -n %s link add ab type veth peer name ba netns %s",
 		      a, b) == 0;
-	ok = ok && sh("ip -n %s link add ac type veth peer name ca netns %s",
+	ok = ok && tu_sh("ip -n %s link add ac type veth peer name ca netns %s",
 		      a, c) == 0;
-	ok = ok && sh("ip -n %s addr add 198.18.250.1/24 dev ab", a) == 0;
-	ok = ok && sh("ip -n %s addr add 198.18.251.1/24 dev ac", a) == 0;
-	ok = ok && sh("ip -n %s addr add 198.18.250.2/24 dev ba", b) == 0;
-	ok = ok && sh("ip -n %s addr add 198.18.251.3/24 dev ca", c) == 0;
-	ok = ok && sh("ip -n %s link set lo up", a) == 0;
-	ok = ok && sh("ip -n %s link set lo up", b) == 0;
-	ok = ok && sh("ip -n %s link set lo up", c) == 0;
-	ok = ok && sh("ip -n %s link set ab up", a) == 0;
-	ok = ok && sh("ip -n %s link set ac up", a) == 0;
-	ok = ok && sh("ip -n %s link set ba up", b) == 0;
-	ok = ok && sh("ip -n %s link set ca up", c) == 0;
-	ok = ok && sh("ip -n %s route add 198.18.251.0/24 via 198.18.250.1",
+	ok = ok && tu_sh("ip -n %s addr add 198.18.250.1/24 dev ab", a) == 0;
+	ok = ok && tu_sh("ip -n %s addr add 198.18.251.1/24 dev ac", a) == 0;
+	ok = ok && tu_sh("ip -n %s addr add 198.18.250.2/24 dev ba", b) == 0;
+	ok = ok && tu_sh("ip -n %s addr add 198.18.251.3/24 dev ca", c) == 0;
+	ok = ok && tu_sh("ip -n %s link set lo up", a) == 0;
+	ok = ok && tu_sh("ip -n %s link set lo up", b) == 0;
+	ok = ok && tu_sh("ip -n %s link set lo up", c) == 0;
+	ok = ok && tu_sh("ip -n %s link set ab up", a) == 0;
+	ok = ok && tu_sh("ip -n %s link set ac up", a) == 0;
+	ok = ok && tu_sh("ip -n %s link set ba up", b) == 0;
+	ok = ok && tu_sh("ip -n %s link set ca up", c) == 0;
+	ok = ok && tu_sh("ip -n %s route add 198.18.251.0/24 via 198.18.250.1",
 		      b) == 0;
-	ok = ok && sh("ip -n %s route add 198.18.250.0/24 via 198.18.251.1",
+	ok = ok && tu_sh("ip -n %s route add 198.18.250.0/24 via 198.18.251.1",
 		      c) == 0;
-	ok = ok && sh("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1",
+	ok = ok && tu_sh("ip netns exec %s sysctl -qw net.ipv4.ip_forward=1",
 		      a) == 0;
 	if (!ok) {
 		/* A failed unchecked setup skips the teardown: clean here. */
@@ -255,17 +217,17 @@ START_TEST(test_qdiscs_do_not_matter)
 	struct probe_opts o = { .samples = 30, .interval_ms = 3,
 				.timeout_ms = 500 };
 
-	ck_assert_int_eq(sh("tc -n %s qdisc add dev ab root tbf rate 100mbit "
+	ck_assert_int_eq(tu_sh("tc -n %s qdisc add dev ab root tbf rate 100mbit "
 			    "burst 64kb latency 50ms", ns_a), 0);
-	ck_assert_int_eq(sh("tc -n %s qdisc add dev ba root handle 1: htb "
+	ck_assert_int_eq(tu_sh("tc -n %s qdisc add dev ba root handle 1: htb "
 			    "default 10", ns_b), 0);
-	ck_assert_int_eq(sh("tc -n %s class add dev ba parent 1: classid 1:10 "
+	ck_assert_int_eq(tu_sh("tc -n %s class add dev ba parent 1: classid 1:10 "
 			    "htb rate 100mbit", ns_b), 0);
 	ck_assert_int_eq(probe_rtt(pairs, 2, &o), 0);
 	assert_answered(&pairs[0], o.samples, 5.0);
 	assert_answered(&pairs[1], o.samples, 5.0);
-	ck_assert_int_eq(sh("tc -n %s qdisc del dev ab root", ns_a), 0);
-	ck_assert_int_eq(sh("tc -n %s qdisc del dev ba root", ns_b), 0);
+	ck_assert_int_eq(tu_sh("tc -n %s qdisc del dev ab root", ns_a), 0);
+	ck_assert_int_eq(tu_sh("tc -n %s qdisc del dev ba root", ns_b), 0);
 }
 END_TEST
 
@@ -311,9 +273,9 @@ Suite *make_sys_probe_suite(struct skips *sk)
 	const char *why = sys_unavailable();
 	size_t i;
 
-	if (!why && sh("ip -V") != 0)
+	if (!why && tu_sh("ip -V") != 0)
 		why = "ip (iproute2) is not installed";
-	if (!why && sh("tc -V") != 0)
+	if (!why && tu_sh("tc -V") != 0)
 		why = "tc (iproute2) is not installed";
 	if (why) {
 		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)

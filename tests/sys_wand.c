@@ -26,6 +26,7 @@
 
 #include "emulator/wand.h"
 #include "tests/suites.h"
+#include "tests/testutil.h"
 #include "workloads/probe.h"
 
 #define NS_N 4
@@ -34,52 +35,7 @@
 static char ns[NS_N][32], port[NS_N][16], ctl[128], logpath[128];
 static pid_t engine;
 
-static const char *enos_bin(void)
-{
-	const char *b = getenv("ENOS_BIN");
 
-	return b && *b ? b : "build/bin/enos";
-}
-
-/* Run a command built from FMT (words separated by single spaces);
- * output discarded. Returns its exit status, or -1. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-	char line[512], *argv[40], *p;
-	int argc = 0, status, fd;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	for (p = line; *p && argc < 39; ) {
-		argv[argc++] = p;
-		p = strchr(p, ' ');
-		if (!p)
-			break;
-		*p++ = '\0';
-	}
-	argv[argc] = NULL;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 static void world_teardown(void)
 {
@@ -89,13 +45,13 @@ static void world_teardown(void)
 		wand_stop(engine);
 	engine = 0;
 	for (k = 0; k < NS_N; k++) {
-		sh("ip link del %s", port[k]);
-		sh("ip netns del %s", ns[k]);
+		tu_sh("ip link del %s", port[k]);
+		tu_sh("ip netns del %s", ns[k]);
 	}
 	unlink(ctl);
 	unlink(logpath);
 	/* A SIGKILLed engine leaves its pid file (down's way to find it). */
-	sh("rm -f /run/enos/t-wand/%d.sock.pid", (int)getpid());
+	tu_sh("rm -f /run/enos/t-wand/%d.sock.pid", (int)getpid());
 	rmdir("/run/enos/t-wand");
 }
 
@@ -115,16 +71,16 @@ static void world_setup(void)
 	snprintf(logpath, sizeof(logpath), "/tmp/t-wand-%d.log", (int)getpid());
 	world_teardown();
 	for (k = 0; ok && k < NS_N; k++) {
-		ok = ok && sh("ip netns add %s", ns[k]) == 0;
-		ok = ok && sh("ip link add %s type veth peer name wan0 netns %s",
+		ok = ok && tu_sh("ip netns add %s", ns[k]) == 0;
+		ok = ok && tu_sh("ip link add %s type veth peer name wan0 netns %s",
 			      port[k], ns[k]) == 0;
-		ok = ok && sh("ip -n %s addr add 198.19.0.%d/24 dev wan0",
+		ok = ok && tu_sh("ip -n %s addr add 198.19.0.%d/24 dev wan0",
 			      ns[k], k + 1) == 0;
-		ok = ok && sh("ip -n %s link set lo up", ns[k]) == 0;
-		ok = ok && sh("ip -n %s link set wan0 up", ns[k]) == 0;
-		ok = ok && sh("ip link set %s up", port[k]) == 0;
+		ok = ok && tu_sh("ip -n %s link set lo up", ns[k]) == 0;
+		ok = ok && tu_sh("ip -n %s link set wan0 up", ns[k]) == 0;
+		ok = ok && tu_sh("ip link set %s up", port[k]) == 0;
 		/* Large windows for the throughput tests. */
-		ok = ok && sh("ip netns exec %s sysctl -qw net.ipv4.tcp_rmem=4096\t"
+		ok = ok && tu_sh("ip netns exec %s sysctl -qw net.ipv4.tcp_rmem=4096\t"
 			      "131072\t67108864 net.ipv4.tcp_wmem=4096\t131072\t"
 			      "67108864", ns[k]) == 0;
 	}
@@ -136,7 +92,7 @@ static void world_setup(void)
 		cfg.ports = ports;
 		cfg.n_ports = NS_N;
 		cfg.rt_priority = 10;
-		rc = wand_spawn(enos_bin(), &cfg, &engine);
+		rc = wand_spawn(tu_enos_bin(), &cfg, &engine);
 		ok = rc == 0;
 	}
 	if (!ok) {
@@ -401,14 +357,14 @@ START_TEST(test_spawn_and_kill)
 	cfg.ctl_path = path;
 	cfg.ports = bad;
 	cfg.n_ports = 1;
-	rc = wand_spawn(enos_bin(), &cfg, &pid);
+	rc = wand_spawn(tu_enos_bin(), &cfg, &pid);
 	ck_assert_msg(wand_exit_code(rc) == 1, "rc %d", rc);
 	ck_assert_int_eq(pid, 0);
 	/* A second engine on the same control socket is refused. */
 	cfg.ctl_path = ctl;
 	cfg.ports = two;
 	cfg.n_ports = 2;
-	rc = wand_spawn(enos_bin(), &cfg, &pid);
+	rc = wand_spawn(tu_enos_bin(), &cfg, &pid);
 	ck_assert_msg(rc < 0 && pid == 0, "rc %d", rc);
 	ck_assert_int_eq(wand_ping(ctl), 0);
 	/* SIGKILL: no more answers, and stopping it is "already gone". */
@@ -441,9 +397,9 @@ Suite *make_sys_wand_suite(struct skips *sk)
 	bool have_iperf = access("/usr/bin/iperf3", X_OK) == 0;
 	size_t i;
 
-	if (!why && sh("ip -V") != 0)
+	if (!why && tu_sh("ip -V") != 0)
 		why = "ip (iproute2) is not installed";
-	if (!why && access(enos_bin(), X_OK) != 0)
+	if (!why && access(tu_enos_bin(), X_OK) != 0)
 		why = "the enos binary ($ENOS_BIN) is not built";
 	tc = tcase_create("engine");
 	tcase_add_unchecked_fixture(tc, world_setup, world_teardown);

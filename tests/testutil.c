@@ -70,11 +70,47 @@ int tu_run(char **out, char *const argv[])
 	return decode_status(st);
 }
 
-static const char *enos_bin(void)
+const char *tu_enos_bin(void)
 {
 	const char *b = getenv("ENOS_BIN");
 
 	return b && *b ? b : "build/bin/enos";
+}
+
+int tu_sh(const char *fmt, ...)
+{
+	char line[512], *argv[40], *p;
+	int argc = 0, status, fd;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (p = line; *p && argc < 39;) {
+		argv[argc++] = p;
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	argv[argc] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return decode_status(status);
 }
 
 #define TU_MAX_ARGS 64
@@ -84,7 +120,7 @@ static void collect_args(char **argv, const char *db, va_list ap)
 	const char *a;
 	int n = 0;
 
-	argv[n++] = (char *)enos_bin();
+	argv[n++] = (char *)tu_enos_bin();
 	argv[n++] = (char *)"--db";
 	argv[n++] = (char *)db;
 	while ((a = va_arg(ap, const char *)) && n < TU_MAX_ARGS - 1)

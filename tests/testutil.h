@@ -13,6 +13,14 @@
  * and stderr together, allocated. */
 int tu_run(char **out, char *const argv[]);
 
+/* Run a command built from FMT, words separated by single spaces (no
+ * quoting: for the ip/tc/sysctl lines the tests run), output discarded.
+ * Returns its exit status (128 + signal if killed), or -1. */
+int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The enos binary the tests run: $ENOS_BIN, else build/bin/enos. */
+const char *tu_enos_bin(void);
+
 /* Run the enos binary ($ENOS_BIN) with --db DB and the NULL-terminated
  * arguments that follow. */
 int tu_enos(char **out, const char *db, ...) __attribute__((sentinel));
