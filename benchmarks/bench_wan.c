@@ -3,7 +3,10 @@
  * (run kind "bench-wan") every figure against the issue's targets:
  *   accuracy  world17 (17 sites, measured matrix): every pair's p50 within
  *             max(2 %, 0.5 ms) of the target, p99 <= p50 + 1 ms when idle
- *   loss      5 % one way over 10,000 probes measures 4-6 %
+ *   loss      5 % one way over 10,000 probes measures 4-6 %; Gilbert-
+ *             Elliott bursts match their mean length within 20 %
+ *   partition no probe crosses it; after heal the first answer comes
+ *             within one RTT + 10 ms
  *   rate      100 mbit and 10 mbit pairs measure 97-103 % with one TCP flow
  *   engine    one TCP flow across a 0 ms pair (>= 5 Gbit/s) and a 50 ms RTT
  *             pair (>= 1 Gbit/s), with the engine's CPU per Gbit/s
@@ -11,6 +14,7 @@
  *             sites in < 30 s
  * Usage: bench-wan [--enos PATH] [--db PATH] [--only NAME]  (needs root)
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,6 +27,7 @@
 
 #include "enos/state.h"
 #include "tests/testutil.h"
+#include "workloads/probe.h"
 
 struct bench {
 	const char *enos;
@@ -196,29 +201,6 @@ static void down(struct bench *b, const char *name)
 	enos(b, NULL, "down", "-n", name, NULL);
 }
 
-static int bench_loss(struct bench *b)
-{
-	char *out = NULL;
-	struct pair_stats s;
-
-	printf("loss: 5%% one way (a -> b), 10,000 probes at 1 ms\n");
-	if (two_sites(b, "bw-loss", "    - {src: a, dst: b, delay: 1ms, loss: 5%, symmetric: false}\n") < 0)
-		return -EIO;
-	enos(b, &out, "tc", "-n", "bw-loss", "--test", "--json", "--samples",
-	     "10000", "--interval", "1", NULL);
-	scan_pairs(out, 100, 1000, &s);
-	/* Both directions of the probe are measured; only a -> b loses. */
-	if (s.pairs == 2) {
-		double a_b = json_num(strstr(out, "{\"src\":\"a\""), "loss_pct");
-
-		figure(b, "loss.5pct", "5 % target, measured", a_b, "%",
-		       a_b >= 4.0 && a_b <= 6.0);
-	}
-	free(out);
-	down(b, "bw-loss");
-	return 0;
-}
-
 /* Node N's address in experiment NAME, from `enos status --json`. */
 static int node_addr(struct bench *b, const char *name, const char *node,
 		     char *addr, size_t len)
@@ -239,6 +221,58 @@ static int node_addr(struct bench *b, const char *name, const char *node,
 	free(out);
 	return rc;
 }
+
+static int bench_loss(struct bench *b)
+{
+	char *out = NULL;
+	struct pair_stats s;
+
+	printf("loss: 5%% one way (a -> b), 10,000 probes at 1 ms\n");
+	if (two_sites(b, "bw-loss", "    - {src: a, dst: b, delay: 1ms, loss: 5%, symmetric: false}\n") < 0)
+		return -EIO;
+	enos(b, &out, "tc", "-n", "bw-loss", "--test", "--json", "--samples",
+	     "10000", "--interval", "1", NULL);
+	scan_pairs(out, 100, 1000, &s);
+	/* Both directions of the probe are measured; only a -> b loses. */
+	if (s.pairs == 2) {
+		double a_b = json_num(strstr(out, "{\"src\":\"a\""), "loss_pct");
+
+		figure(b, "loss.5pct", "5 % target, measured", a_b, "%",
+		       a_b >= 4.0 && a_b <= 6.0);
+	}
+	free(out);
+	down(b, "bw-loss");
+
+	printf("loss: Gilbert-Elliott 5%% with mean bursts of 4 (a -> b), 10,000 probes\n");
+	if (two_sites(b, "bw-ge", "    - {src: a, dst: b, delay: 1ms, loss: 5%, loss_burst: 4, symmetric: false}\n") < 0)
+		return -EIO;
+	{
+		/* One direction only: `tc --test` would also send b's probe
+		 * replies over a -> b, splitting the link's bursts between
+		 * two flows. */
+		struct probe_pair p = { 0 };
+		struct probe_opts o = { 10000, 1, 1000, 0 };
+		struct in_addr in;
+		char addr[32];
+		double lost, mean;
+
+		if (node_addr(b, "bw-ge", "b-1", addr, sizeof(addr)) == 0 &&
+		    inet_pton(AF_INET, addr, &in) == 1) {
+			p.src_netns = "enos.bw-ge.a-1";
+			p.dst_netns = "enos.bw-ge.b-1";
+			p.dst_addr = ntohl(in.s_addr);
+			probe_rtt(&p, 1, &o);
+		}
+		lost = (double)p.sent - p.received;
+		mean = p.loss_bursts ? lost / p.loss_bursts : NAN;
+		figure(b, "loss.ge.5pct", "GE loss, measured", p.sent ? 100 * lost / p.sent : NAN, "%", -1);
+		figure(b, "loss.ge.burst", "GE mean burst (target 4)", mean,
+		       "packets", mean >= 3.2 && mean <= 4.8);
+	}
+	down(b, "bw-ge");
+	return 0;
+}
+
 
 /* One TCP flow from a-1 to b-1 for SECS; returns Gbit/s received, or NaN. */
 static double iperf(struct bench *b, const char *name, int secs, const char *window)
@@ -378,6 +412,46 @@ static int bench_engine(struct bench *b)
 	return 0;
 }
 
+/* Partition a 20 ms RTT pair, heal it, and probe at once every 1 ms:
+ * how long until the first answer? Target: within one RTT + 10 ms. */
+static int bench_heal(struct bench *b)
+{
+	struct probe_pair p = { 0 };
+	struct probe_opts o = { 200, 1, 1000, 0 };
+	char addr[32], *out = NULL;
+	struct in_addr in;
+	double first, t0, heal_s;
+	int rc;
+
+	printf("partition: 20 ms RTT pair, cut, then heal and probe every 1 ms\n");
+	if (two_sites(b, "bw-heal", "    - {src: a, dst: b, rtt: 20ms}\n") < 0 ||
+	    node_addr(b, "bw-heal", "b-1", addr, sizeof(addr)) < 0 ||
+	    inet_pton(AF_INET, addr, &in) != 1)
+		return -EIO;
+	p.src_netns = "enos.bw-heal.a-1";
+	p.dst_netns = "enos.bw-heal.b-1";
+	p.dst_addr = ntohl(in.s_addr);
+	/* Resolve neighbours first, as a running experiment would have. */
+	probe_rtt(&p, 1, &o);
+	enos(b, NULL, "fault", "-n", "bw-heal", "partition", "a", "/", "b", NULL);
+	o.samples = 50;
+	probe_rtt(&p, 1, &o);
+	figure(b, "partition.crossed", "probes crossing a partition", p.received, "", p.received == 0);
+	t0 = now();
+	rc = enos(b, &out, "fault", "-n", "bw-heal", "heal", NULL);
+	heal_s = now() - t0;
+	free(out);
+	o.samples = 200;
+	rc = rc ? rc : probe_rtt(&p, 1, &o);
+	first = p.first_answered < 0 ? NAN :
+		p.first_answered * (double)o.interval_ms + p.min_ms;
+	figure(b, "partition.heal_cmd", "enos fault heal (command)", heal_s * 1000, "ms", -1);
+	figure(b, "partition.first_answer", "heal -> first answer", first, "ms",
+	       !isnan(first) && first <= 20 + 10);
+	down(b, "bw-heal");
+	return rc ? -EIO : 0;
+}
+
 static int bench_scale(struct bench *b)
 {
 	char text[512], path[256], *out = NULL;
@@ -432,7 +506,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (i != argc) {
-		fprintf(stderr, "usage: bench-wan [--enos PATH] [--db PATH] [--only accuracy|loss|rate|engine|scale]\n");
+		fprintf(stderr, "usage: bench-wan [--enos PATH] [--db PATH] [--only accuracy|loss|partition|rate|engine|scale]\n");
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -451,6 +525,8 @@ int main(int argc, char **argv)
 		bench_accuracy(&b);
 	if (!only || !strcmp(only, "loss"))
 		bench_loss(&b);
+	if (!only || !strcmp(only, "partition"))
+		bench_heal(&b);
 	if (!only || !strcmp(only, "rate"))
 		bench_rate(&b);
 	if (!only || !strcmp(only, "engine"))

@@ -245,6 +245,7 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 		json_key_double(&j, "min_ms", r[i].min_ms);
 		json_key_double(&j, "loss_pct", r[i].loss_pct);
 		json_key_int(&j, "samples", r[i].samples);
+		json_key_int(&j, "loss_bursts", r[i].loss_bursts);
 		json_key_bool(&j, "cut", r[i].cut);
 		json_end_object(&j);
 	}

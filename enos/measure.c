@@ -26,6 +26,7 @@ static const struct world_node **first_nodes(const struct world *w)
 static void fill_row(struct report_rtt *r, const struct probe_pair *p)
 {
 	r->samples = p->sent;
+	r->loss_bursts = p->loss_bursts;
 	r->loss_pct = p->sent ? 100.0 * (p->sent - p->received) / p->sent : 100.0;
 	if (p->received == 0) {
 		/* No reply, no RTT: stored as NULL rather than 0. */
@@ -138,6 +139,7 @@ void measure_store(struct state *st, int64_t run, const struct measure_opts *o,
 		state_result_add(st, run, "rtt_mean", r->src, r->dst, r->mean_ms, "ms");
 		state_result_add(st, run, "loss", r->src, r->dst, r->loss_pct, "%");
 		state_result_add(st, run, "samples", r->src, r->dst, r->samples, "count");
+		state_result_add(st, run, "loss_bursts", r->src, r->dst, r->loss_bursts, "count");
 	}
 }
 

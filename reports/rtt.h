@@ -16,6 +16,7 @@ struct report_rtt {
 	double min_ms, p50_ms, p90_ms, p99_ms, mean_ms;
 	double loss_pct;
 	unsigned samples;
+	unsigned loss_bursts;   /* runs of consecutive lost probes */
 };
 
 /* Create DIR (and its parents) and write DIR/rtt.tsv and DIR/summary.txt

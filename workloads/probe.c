@@ -589,6 +589,14 @@ static void summarise(struct probe_run *r)
 
 		pp->received = f->received;
 		pp->duplicates = f->duplicates;
+		pp->loss_bursts = 0;
+		pp->first_answered = -1;
+		for (j = 0; j < pp->sent; j++) {
+			if (f->seen[j] && pp->first_answered < 0)
+				pp->first_answered = (int)j;
+			if (!f->seen[j] && (j == 0 || f->seen[j - 1]))
+				pp->loss_bursts++;
+		}
 		if (!f->received)
 			continue;
 		qsort(f->rtt_ms, f->received, sizeof(double), cmp_double);

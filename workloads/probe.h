@@ -32,6 +32,10 @@ struct probe_pair {
 	unsigned sent;
 	unsigned received;
 	unsigned duplicates;    /* replies seen twice (not in received) */
+	unsigned loss_bursts;   /* maximal runs of consecutive lost probes:
+				 * lost / loss_bursts is the mean burst */
+	int first_answered;     /* sequence number of the first probe that
+				 * was answered, -1 if none */
 	double min_ms, mean_ms, p50_ms, p90_ms, p99_ms, max_ms;
 };
 
