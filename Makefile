@@ -13,7 +13,7 @@ CPPFLAGS += -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OPTFLAGS and SANFLAGS are set by `make asan`; CFLAGS stays the user's own,
 # so `make CFLAGS=...` can add flags but never drop the warnings.
 OPTFLAGS ?= -O2 -g
-WARNFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter
+WARNFLAGS := -std=gnu11 -Wall -Wextra -Werror
 ALL_CFLAGS = $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) -MMD -MP $(CFLAGS)
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread

@@ -99,6 +99,8 @@ static int netns_node_destroy(struct emu *emu, const struct world *w,
 {
 	struct link_batch b;
 	int err, e;
+	(void)emu;
+	(void)w;
 
 	/* Deleting the host end takes eth0 with it now, rather than when
 	 * the kernel gets round to the dead namespace. */
@@ -146,6 +148,7 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 	pid_t pid = -1;
 	ssize_t got;
 	int st, err = 0;
+	(void)emu;
 
 	*status = -1;
 	if (!argv || !argv[0] ||

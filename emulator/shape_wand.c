@@ -24,6 +24,7 @@ static int wand_apply(struct emu *emu, const struct world *w,
 {
 	char path[128];
 	int rc = engine(w, path, sizeof(path));
+	(void)emu;
 
 	if (rc)
 		return rc;
@@ -37,6 +38,7 @@ static int wand_set(struct emu *emu, const struct world *w,
 {
 	char path[128];
 	int rc = engine(w, path, sizeof(path));
+	(void)emu;
 
 	if (rc)
 		return rc;
@@ -50,6 +52,7 @@ static int wand_reset_all(struct emu *emu, const struct world *w)
 {
 	char path[128];
 	int rc = engine(w, path, sizeof(path));
+	(void)emu;
 
 	if (rc)
 		return rc;

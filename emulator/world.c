@@ -359,6 +359,8 @@ struct tag_count {
 static int count_link(void *arg, int ifindex, const char *name, int master)
 {
 	struct tag_count *c = arg;
+	(void)ifindex;
+	(void)master;
 
 	if (strchr("wb", name[WORLD_TAG_LEN]))
 		c->bridges++;
@@ -393,6 +395,8 @@ static int collect_link(void *arg, int ifindex, const char *name,
 			int master)
 {
 	struct name_list *l = arg;
+	(void)ifindex;
+	(void)master;
 
 	if (l->kinds && !strchr(l->kinds, name[WORLD_TAG_LEN]))
 		return 0;

@@ -57,6 +57,7 @@ int cmd_wand_engine(struct enos_ctx *ctx, int argc, char **argv)
 	unsigned long long seed;
 	char *end;
 	int opt, rc;
+	(void)ctx;
 
 	memset(&cfg, 0, sizeof(cfg));
 	optind = 0;

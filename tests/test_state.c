@@ -27,6 +27,9 @@ static char tmpdir[64];
 static int rm_one(const char *path, const struct stat *sb, int flag,
 		  struct FTW *ftw)
 {
+	(void)sb;
+	(void)flag;
+	(void)ftw;
 	return remove(path);
 }
 
