@@ -144,6 +144,7 @@ int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
 	if (rc == 0) {
 		print_rows(rows, n);
 		measure_store(ctx->st, run, &m, rows, n);
+		measure_store_world(ctx->st, run, &w, t->path);
 		for (i = 0; i < n; i++) {
 			unreachable += !rows[i].cut && rows[i].loss_pct >= 100.0;
 			bad += !measure_within(&m, &rows[i]);

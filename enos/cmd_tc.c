@@ -285,6 +285,7 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 	if (state_run_begin(ctx->st, e->w.name, "tc-test", e->t->seed,
 			    e->t->has_seed, &run) == 0) {
 		measure_store(ctx->st, run, &a->m, rows, n);
+		measure_store_world(ctx->st, run, &e->w, e->info.topo_path);
 		state_fact_add(ctx->st, run, "shaping", e->info.shaping);
 		if (uname(&u) == 0)
 			state_fact_add(ctx->st, run, "kernel", u.release);

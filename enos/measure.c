@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "enos/resolve.h"
+#include "emulator/addr.h"
 #include "enos/state.h"
 #include "workloads/probe.h"
 
@@ -140,6 +142,26 @@ void measure_store(struct state *st, int64_t run, const struct measure_opts *o,
 		state_result_add(st, run, "loss", r->src, r->dst, r->loss_pct, "%");
 		state_result_add(st, run, "samples", r->src, r->dst, r->samples, "count");
 		state_result_add(st, run, "loss_bursts", r->src, r->dst, r->loss_bursts, "count");
+	}
+}
+
+void measure_store_world(struct state *st, int64_t run, const struct world *w,
+			 const char *topo_path)
+{
+	char key[96], val[96], pfx[32];
+	size_t i, k, nodes;
+
+	state_fact_add(st, run, "topology", topo_path);
+	snprintf(val, sizeof(val), "%zu sites, %zu nodes", w->n_sites, w->n_nodes);
+	state_fact_add(st, run, "world", val);
+	for (i = 0; i < w->n_sites; i++) {
+		for (k = 0, nodes = 0; k < w->n_nodes; k++)
+			nodes += w->nodes[k].site == i;
+		snprintf(key, sizeof(key), "site %s", w->sites[i].name);
+		snprintf(val, sizeof(val), "%s, %s, %zu node%s", w->sites[i].role,
+			 prefix_format(&w->sites[i].lan, pfx, sizeof(pfx)), nodes,
+			 nodes == 1 ? "" : "s");
+		state_fact_add(st, run, key, val);
 	}
 }
 

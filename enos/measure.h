@@ -33,6 +33,12 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 void measure_store(struct state *st, int64_t run, const struct measure_opts *o,
 		   const struct report_rtt *rows, size_t n);
 
+/* Record what the report's summary shows of world W, built from the
+ * topology at TOPO_PATH, as facts of RUN: the file, counts, and one
+ * "site NAME" fact per site (role, prefix, nodes). */
+void measure_store_world(struct state *st, int64_t run, const struct world *w,
+			 const char *topo_path);
+
 /* Is ROW within the bound of O (or, cut, fully lost)? */
 int measure_within(const struct measure_opts *o, const struct report_rtt *row);
 
