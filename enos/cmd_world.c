@@ -14,6 +14,7 @@
 #include "enos/cli.h"
 #include "enos/json.h"
 #include "enos/phase.h"
+#include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
 
@@ -150,8 +151,22 @@ int cmd_down(struct enos_ctx *ctx, int argc, char **argv)
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The engine line of status: "running (pid N)", or why not. */
+static const char *engine_text(int state, int pid, char *buf, size_t len)
+{
+	if (state < 0)
+		return NULL;
+	if (state > 0)
+		snprintf(buf, len, "running (pid %d)", pid);
+	else if (pid > 0)
+		snprintf(buf, len, "NOT RUNNING: pid %d died or was killed; 'enos tc' restarts it", pid);
+	else
+		snprintf(buf, len, "NOT RUNNING: none recorded; 'enos tc' starts it");
+	return buf;
+}
+
 static void print_status_json(struct json *j, const struct exp_info *info,
-			      const struct world *w)
+			      const struct world *w, const char *engine)
 {
 	char buf[32];
 	size_t i;
@@ -162,6 +177,8 @@ static void print_status_json(struct json *j, const struct exp_info *info,
 	json_key_str(j, "tag", info->tag);
 	json_key_str(j, "topology", info->topo_path);
 	json_key_str(j, "shaping", info->shaping);
+	if (engine)
+		json_key_str(j, "engine", engine);
 	json_key_str(j, "fabric", "bridge");
 	json_key(j, "sites");
 	json_begin_array(j);
@@ -197,7 +214,7 @@ static void print_status_json(struct json *j, const struct exp_info *info,
 }
 
 static void print_status_text(const struct exp_info *info,
-			      const struct world *w)
+			      const struct world *w, const char *engine)
 {
 	char p[32], g[32];
 	size_t i;
@@ -205,6 +222,8 @@ static void print_status_text(const struct exp_info *info,
 	printf("experiment '%s': %s (tag %s, fabric bridge, shaping %s)\n",
 	       info->name, info->status, info->tag, info->shaping);
 	printf("topology: %s\n", info->topo_path);
+	if (engine)
+		printf("wand engine: %s\n", engine);
 	printf("\n%-20s %-9s %-18s %-15s %s\n", "SITE", "ROLE", "PREFIX",
 	       "GATEWAY", "BRIDGE");
 	for (i = 0; i < w->n_sites; i++) {
@@ -229,7 +248,9 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 {
 	struct world w = { 0 };
 	struct exp_info info;
-	int rc = state_get(ctx->st, name, &info);
+	char ebuf[128];
+	const char *engine;
+	int rc = state_get(ctx->st, name, &info), pid = 0, alive;
 
 	if (rc == 0)
 		rc = state_load_world(ctx->st, name, &w);
@@ -238,10 +259,14 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 			  state_errmsg(ctx->st));
 		goto out;
 	}
+	alive = shaping_engine_state(ctx, &w, info.shaping, &pid);
+	engine = engine_text(alive, pid, ebuf, sizeof(ebuf));
+	if (alive == 0)
+		cli_error("the wand engine of '%s' is not running: the WAN is down", name);
 	if (j)
-		print_status_json(j, &info, &w);
+		print_status_json(j, &info, &w, engine);
 	else
-		print_status_text(&info, &w);
+		print_status_text(&info, &w, engine);
 out:
 	state_world_free(&w);
 	return rc;

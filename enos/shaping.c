@@ -359,3 +359,21 @@ int shaping_sweep(const char *name)
 		return -errno;
 	return 0;
 }
+
+int shaping_engine_state(struct enos_ctx *ctx, const struct world *w,
+			 const char *backend, int *pid)
+{
+	char ctl[108];
+	int p;
+
+	if (pid)
+		*pid = 0;
+	if (strcmp(backend, "wand") != 0)
+		return -1;
+	p = engine_pid(ctx, w->name);
+	if (pid)
+		*pid = p;
+	if (wand_ctl_path(w, ctl, sizeof(ctl)) < 0)
+		return 0;
+	return p > 0 && wand_ping(ctl) == 0;
+}

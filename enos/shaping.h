@@ -40,6 +40,12 @@ int shaping_table(struct enos_ctx *ctx, const struct topology *t,
 int shaping_engine(struct enos_ctx *ctx, const struct world *w,
 		   const char *backend, bool start);
 
+/* Is the engine of W (backend BACKEND) running? Returns 1 (yes), 0 (it
+ * was started but does not answer: it died), or -1 (BACKEND has no
+ * engine). *PID (may be NULL) gets the recorded pid, 0 if none. Quiet. */
+int shaping_engine_state(struct enos_ctx *ctx, const struct world *w,
+			 const char *backend, int *pid);
+
 /* Apply TAB to W through BACKEND ("none" does nothing). Prints errors. */
 int shaping_apply(struct enos_ctx *ctx, const struct world *w,
 		  const char *backend, const struct shape_table *tab);
