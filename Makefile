@@ -42,7 +42,7 @@ bin/enos: $(BUILD)/bin/enos
 # iperf3 measures rates.
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
         libsqlite3-dev sqlite3 check iproute2 iputils-ping gnuplot-nox iperf3 \
-        qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static
+        qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch
 deps:
 	@./tools/install-deps $(DEBS)
 

@@ -451,7 +451,8 @@ static void probe_ovs(struct caps *c)
 		cap_set(&c->ovs, true, "%s", "");
 	else
 		cap_set(&c->ovs, true, "userspace datapath (netdev) only: no "
-			"openvswitch kernel module (/sys/module/openvswitch)");
+			"openvswitch kernel module (/sys/module/openvswitch); "
+			"'fabric: ovs' uses datapath_type=netdev");
 }
 
 /* Does /proc/cpuinfo list vmx or svm among the flags? */

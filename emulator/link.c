@@ -10,7 +10,10 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 
 #include <netlink/errno.h>
 #include <netlink/msg.h>
@@ -435,5 +438,26 @@ int link_dump(struct nl_sock *sk, const char *prefix, link_dump_fn fn,
 	}
 	if (err == 0)
 		err = stop ? stop : intr ? -EAGAIN : 0;
+	return err;
+}
+
+int link_tx_csum_off(const char *name)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+	struct ifreq ifr;
+	int fd, err = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -EINVAL;
+	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+	ifr.ifr_data = (char *)&ev;
+	/* A socket belongs to the namespace it is made in. */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		err = -errno;
+	close(fd);
 	return err;
 }

@@ -81,6 +81,11 @@ int link_route_add(struct link_batch *b, const struct prefix *dst,
 /* `ip link del NAME`; a link already gone is success. */
 int link_del(struct link_batch *b, const char *name);
 
+/* `ethtool -K NAME tx off` in the calling thread's network namespace
+ * (the ETHTOOL_STXCSUM ioctl): no TX checksum offload, and with it the
+ * kernel drops TSO, so every packet leaves with a full checksum. */
+int link_tx_csum_off(const char *name);
+
 /* `ip link show NAME`: its index into *IFINDEX, -ENODEV if none. */
 int link_index(struct nl_sock *sk, const char *name, int *ifindex);
 

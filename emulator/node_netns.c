@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "emulator/emu.h"
+#include "emulator/fabric.h"
 #include "emulator/link.h"
 #include "emulator/netns.h"
 
@@ -61,6 +62,8 @@ int node_netns_build(struct nl_sock *host_sk, int host_fd,
 		err = link_route_add(&nb, NULL, s->gw_lan_addr, ifindex);
 	if (err == 0)
 		err = link_batch_flush(&nb);
+	if (err == 0 && world_fabric(w)->ns_tx_csum_off)
+		err = link_tx_csum_off(NODE_NETNS_IF);
 out:
 	link_sock_close(sk);
 	if (inside) {
@@ -84,12 +87,20 @@ static int netns_node_create(struct emu *emu, const struct world *w,
 	err = netns_prepare();
 	if (err < 0)
 		goto out;
-	err = link_index(emu_nl(emu), w->sites[n->site].lan_bridge,
-			 &lan_index);
+	lan_index = 0;          /* attached afterwards */
+	if (world_fabric(w)->master_at_create)
+		err = link_index(emu_nl(emu), w->sites[n->site].lan_bridge,
+				 &lan_index);
 	if (err < 0)
 		goto out;
 	err = node_netns_build(emu_nl(emu), emu_host_netns(emu), w, n,
 			       lan_index);
+	if (err == 0 && !world_fabric(w)->master_at_create) {
+		struct fabric_port p = { w->sites[n->site].lan_bridge,
+					 n->host_if };
+
+		err = world_fabric(w)->ports_add(emu, &p, 1);
+	}
 out:
 	return err;
 }

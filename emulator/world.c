@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "emulator/emu.h"
+#include "emulator/fabric.h"
 #include "emulator/link.h"
 #include "emulator/netns.h"
 #include "emulator/node_netns.h"
@@ -117,6 +118,11 @@ const char *world_netns_prefix(const char *name, char *buf, size_t len)
 	return buf;
 }
 
+const struct fabric_ops *world_fabric(const struct world *w)
+{
+	return w->fabric ? w->fabric : &fabric_bridge_ops;
+}
+
 /* A world whose tag or name could match another experiment's objects. */
 static int world_check(const struct world *w)
 {
@@ -185,6 +191,11 @@ static int gateway_up(struct emu *emu, const struct world *w, size_t i,
 		err = link_batch_flush(&nb);
 	else
 		link_batch_flush(&nb);
+	if (err == 0 && world_fabric(w)->ns_tx_csum_off)
+		err = link_tx_csum_off("lan0");
+	if (err == 0 && world_fabric(w)->ns_tx_csum_off &&
+	    w->wan_mode == WAN_BRIDGE)
+		err = link_tx_csum_off("wan0");
 	if (err == 0)
 		err = netns_sysctl("net/ipv4/ip_forward", "1");
 out:
@@ -289,17 +300,46 @@ static int nodes_up(struct emu *emu, const struct world *w,
 	return err;
 }
 
+/* Attach every host end of W to its switch: for fabrics that do not take
+ * the bridge as master when a veth is created. */
+static int ports_up(struct emu *emu, const struct world *w)
+{
+	const struct fabric_ops *ops = world_fabric(w);
+	struct fabric_port *p;
+	size_t n = 0, i;
+	int err;
+
+	p = calloc(2 * w->n_sites + w->n_nodes + 1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < w->n_sites; i++) {
+		p[n].bridge = w->sites[i].lan_bridge;
+		p[n++].port = w->sites[i].gw_lan_host;
+		if (w->wan_mode == WAN_BRIDGE) {
+			p[n].bridge = w->wan_bridge;
+			p[n++].port = w->sites[i].gw_wan_host;
+		}
+	}
+	for (i = 0; i < w->n_nodes; i++) {
+		p[n].bridge = w->sites[w->nodes[i].site].lan_bridge;
+		p[n++].port = w->nodes[i].host_if;
+	}
+	err = ops->ports_add(emu, p, n);
+	free(p);
+	return err;
+}
+
 int world_up(struct emu *emu, const struct world *w,
 	     world_progress_fn progress, void *arg)
 {
+	const struct fabric_ops *ops = world_fabric(w);
 	struct nl_sock *sk = emu_nl(emu);
+	const char **names = NULL;
 	int *lan_index = NULL;
-	struct link_batch b;
+	size_t i, n = 0;
 	int wan_index;
-	size_t i;
 	int err;
 
-	link_batch_init(&b, sk);
 	err = world_check(w);
 	if (err < 0)
 		goto out;
@@ -309,7 +349,8 @@ int world_up(struct emu *emu, const struct world *w,
 			goto out;
 		}
 	lan_index = calloc(w->n_sites ? w->n_sites : 1, sizeof(*lan_index));
-	if (!lan_index) {
+	names = calloc(w->n_sites + 1, sizeof(*names));
+	if (!lan_index || !names) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -318,14 +359,15 @@ int world_up(struct emu *emu, const struct world *w,
 		goto out;
 	wan_index = 0;          /* WAN_WAND: the host ends stay unbridged */
 	if (w->wan_mode == WAN_BRIDGE)
-		err = link_bridge_add(&b, w->wan_bridge);
-	for (i = 0; i < w->n_sites && err == 0; i++)
-		err = link_bridge_add(&b, w->sites[i].lan_bridge);
-	if (err == 0)
-		err = link_batch_flush(&b);
-	if (err == 0 && w->wan_mode == WAN_BRIDGE)
+		names[n++] = w->wan_bridge;
+	for (i = 0; i < w->n_sites; i++)
+		names[n++] = w->sites[i].lan_bridge;
+	err = ops->bridges_add(emu, names, n);
+	/* Otherwise the indexes stay 0: veths are made without a master and
+	 * attached by ports_up(). */
+	if (err == 0 && ops->master_at_create && w->wan_mode == WAN_BRIDGE)
 		err = link_index(sk, w->wan_bridge, &wan_index);
-	for (i = 0; i < w->n_sites && err == 0; i++)
+	for (i = 0; i < w->n_sites && err == 0 && ops->master_at_create; i++)
 		err = link_index(sk, w->sites[i].lan_bridge, &lan_index[i]);
 	if (err < 0)
 		goto out;
@@ -336,8 +378,10 @@ int world_up(struct emu *emu, const struct world *w,
 		report(progress, arg, "sites", i + 1, w->n_sites);
 	}
 	err = nodes_up(emu, w, lan_index, progress, arg);
+	if (err == 0 && !ops->master_at_create)
+		err = ports_up(emu, w);
 out:
-	link_batch_flush(&b);
+	free(names);
 	free(lan_index);
 	return err;
 }
@@ -449,6 +493,10 @@ int world_down(struct emu *emu, const struct world *w,
 	err = world_check(w);
 	if (err < 0)
 		goto out;
+	/* Switches the fabric keeps outside the kernel's links (OVS). */
+	err = world_fabric(w)->sweep(emu, w->tag);
+	if (err < 0)
+		goto out;
 	/* Bridges first: each costs the kernel an rcu_barrier() or two
 	 * (~40 ms here) whatever else is going on; done before the
 	 * namespaces go, their port removals are the cheap part. */
@@ -512,6 +560,10 @@ int world_leftovers(struct emu *emu, const struct world *w)
 	if (err < 0)
 		goto out;
 	links = c.bridges + c.others;
+	err = world_fabric(w)->leftovers(emu, w->tag);
+	if (err < 0)
+		goto out;
+	links += err;
 	ns = netns_count(world_netns_prefix(w->name, prefix, sizeof(prefix)));
 	if (ns < 0) {
 		err = ns;

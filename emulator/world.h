@@ -33,6 +33,7 @@
 #define WORLD_NETNS_MAX 96
 
 struct emu;
+struct fabric_ops;
 
 struct world_site {
 	const char *name;               /* YAML name, borrowed */
@@ -63,6 +64,9 @@ enum wan_mode { WAN_BRIDGE, WAN_WAND };
 struct world {
 	const char *name;               /* experiment name, borrowed */
 	enum wan_mode wan_mode;
+	/* The switches (fabric.h); NULL: Linux bridges. With WAN_WAND only
+	 * the site LANs are switches. */
+	const struct fabric_ops *fabric;
 	char tag[WORLD_TAG_LEN + 1];
 	char wan_bridge[WORLD_IFNAMSIZ];
 	struct prefix wan;              /* 198.19.0.0/16 */
@@ -71,6 +75,9 @@ struct world {
 	struct world_node *nodes;
 	size_t n_nodes;
 };
+
+/* W's fabric: W->fabric, or the Linux bridge one if that is NULL. */
+const struct fabric_ops *world_fabric(const struct world *w);
 
 /* Progress of a long step: PHASE ("nodes", "sites", ...), DONE of TOTAL. */
 typedef void (*world_progress_fn)(void *arg, const char *phase, size_t done,

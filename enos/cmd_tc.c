@@ -168,6 +168,8 @@ static int tc_apply(struct enos_ctx *ctx, struct shaped_exp *e)
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
 	if (rc == 0)
+		rc = shaping_partition(ctx, e->t, &e->w, &tab);
+	if (rc == 0)
 		rc = shaping_apply(ctx, &e->w, e->info.shaping, &tab);
 	if (rc == 0) {
 		end_active_faults(ctx, e->w.name);

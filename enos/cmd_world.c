@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
@@ -179,7 +180,7 @@ static void print_status_json(struct json *j, const struct exp_info *info,
 	json_key_str(j, "shaping", info->shaping);
 	if (engine)
 		json_key_str(j, "engine", engine);
-	json_key_str(j, "fabric", "bridge");
+	json_key_str(j, "fabric", world_fabric(w)->name);
 	json_key(j, "sites");
 	json_begin_array(j);
 	for (i = 0; i < w->n_sites; i++) {
@@ -219,8 +220,9 @@ static void print_status_text(const struct exp_info *info,
 	char p[32], g[32];
 	size_t i;
 
-	printf("experiment '%s': %s (tag %s, fabric bridge, shaping %s)\n",
-	       info->name, info->status, info->tag, info->shaping);
+	printf("experiment '%s': %s (tag %s, fabric %s, shaping %s)\n",
+	       info->name, info->status, info->tag, world_fabric(w)->name,
+	       info->shaping);
 	printf("topology: %s\n", info->topo_path);
 	if (engine)
 		printf("wand engine: %s\n", engine);

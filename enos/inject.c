@@ -11,6 +11,7 @@
 #include "enos/fault.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
+#include "enos/topo.h"
 
 double inject_now(void)
 {
@@ -29,6 +30,8 @@ static int reapply(struct enos_ctx *ctx, struct shaped_exp *e)
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
 	if (rc == 0)
+		rc = shaping_partition(ctx, e->t, &e->w, &tab);
+	if (rc == 0)
 		rc = shaping_apply(ctx, &e->w, e->info.shaping, &tab);
 	shape_table_release(&tab);
 	return rc;
@@ -41,7 +44,10 @@ int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
 	int64_t fid = 0;
 	int rc;
 
-	if (strcmp(e->info.shaping, "none") == 0) {
+	/* Drop rules cut without a backend; other faults need one. */
+	if (strcmp(e->info.shaping, "none") == 0 &&
+	    !(e->t->partition == PARTITION_OPENFLOW &&
+	      strcmp(action, "partition") == 0)) {
 		cli_error("experiment '%s' was built with shaping 'none': faults need a shaping backend",
 			  e->w.name);
 		return -EINVAL;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "emulator/caps.h"
+#include "emulator/fabric_ovs.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/plan.h"
@@ -58,10 +60,15 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 			break;
 		}
 	}
-	if (t->fabric != FABRIC_BRIDGE) {
-		support_say(how, true, "%s: network.fabric '%s' is not implemented yet (this version builds Linux bridges)",
-			    t->path, topo_fabric_name(t->fabric));
-		rc = -ENOTSUP;
+	if (t->fabric == FABRIC_OVS) {
+		struct caps caps;
+
+		caps_probe(&caps);
+		if (!caps.ovs.found) {
+			support_say(how, true, "%s: network.fabric 'ovs' needs Open vSwitch: %s",
+				    t->path, caps.ovs.why);
+			rc = -ENOTSUP;
+		}
 	}
 	for (i = 0; i < t->n_sites && !t->sites[i].has_lan; i++)
 		;
@@ -81,7 +88,8 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 }
 
 static void record_host_facts(struct state *st, int64_t run,
-			      const char *backend, const char *why)
+			      const struct world *w, const char *backend,
+			      const char *why)
 {
 	struct utsname u;
 
@@ -91,7 +99,9 @@ static void record_host_facts(struct state *st, int64_t run,
 	}
 	state_fact_add(st, run, "enos", ENOS_VERSION);
 	state_fact_add(st, run, "node_backend", "netns");
-	state_fact_add(st, run, "fabric", "bridge");
+	state_fact_add(st, run, "fabric", world_fabric(w)->name);
+	if (w->fabric == &fabric_ovs_ops)
+		state_fact_add(st, run, "ovs_datapath", fabric_ovs_datapath());
 	state_fact_add(st, run, "shaping", backend);
 	state_fact_add(st, run, "shaping_reason", why);
 }
@@ -122,6 +132,94 @@ static int handle_existing(struct enos_ctx *ctx, const struct topology *t,
 	return -EEXIST;
 }
 
+/* The OVS daemons, in start order. */
+static const char *const ovs_daemons[] = { FABRIC_OVS_DB, FABRIC_OVS_SWITCHD };
+
+/* Start the OVS daemons that do not run, for W; each is recorded in W's
+ * processes before it starts (pid -1 - index: "starting", found later
+ * through its pid file) and again with its pid, so a kill at any point
+ * leaves `down` knowing it. */
+static int ovs_up(struct enos_ctx *ctx, const struct world *w)
+{
+	size_t i;
+	int pid, rc = 0;
+
+	if (w->fabric != &fabric_ovs_ops)
+		return 0;
+	for (i = 0; i < sizeof(ovs_daemons) / sizeof(ovs_daemons[0]) && rc == 0; i++) {
+		const char *d = ovs_daemons[i];
+		int placeholder = -1 - (int)i;
+
+		if (fabric_ovs_running(d) > 0)
+			continue;
+		rc = state_process_add(ctx->st, w->name, d, placeholder);
+		if (rc < 0) {
+			cli_error("cannot record %s: %s", d, state_errmsg(ctx->st));
+			break;
+		}
+		rc = fabric_ovs_start(d, &pid);
+		if (rc < 0) {
+			cli_error("cannot start %s: %s (see /var/log/openvswitch/%s.log)",
+				  d, strerror(-rc), d);
+			break;
+		}
+		rc = state_process_add(ctx->st, w->name, d, pid);
+		if (rc == 0)
+			rc = state_process_forget(ctx->st, w->name, placeholder);
+		if (rc < 0)
+			cli_error("cannot record %s (pid %d): %s", d, pid,
+				  state_errmsg(ctx->st));
+		else if (ctx->progress)
+			fprintf(stderr, "started %s (pid %d)\n", d, pid);
+	}
+	return rc;
+}
+
+/* After NAME's switches are gone: stop the OVS daemons NAME started,
+ * unless another recorded experiment is on OVS, which then inherits
+ * them. */
+static int ovs_down(struct enos_ctx *ctx, const char *name)
+{
+	char other[64], **whats = NULL;
+	int *pids = NULL;
+	size_t n = 0, i, k;
+	int rc;
+
+	rc = state_processes(ctx->st, name, &pids, &whats, &n);
+	if (rc < 0) {
+		cli_error("cannot read the processes of '%s': %s", name,
+			  state_errmsg(ctx->st));
+		goto out;
+	}
+	if (state_fabric_peer(ctx->st, name, fabric_ovs_ops.name, other,
+			      sizeof(other)) == 0) {
+		for (k = 0; k < sizeof(ovs_daemons) / sizeof(ovs_daemons[0]) && rc == 0; k++)
+			rc = state_process_move(ctx->st, name, other, ovs_daemons[k]);
+		if (rc < 0)
+			cli_error("cannot hand the OVS daemons to '%s': %s", other,
+				  state_errmsg(ctx->st));
+		goto out;
+	}
+	/* ovs-vswitchd before the database it reads. */
+	for (k = sizeof(ovs_daemons) / sizeof(ovs_daemons[0]); k-- > 0 && rc == 0;) {
+		for (i = 0; i < n && rc == 0; i++) {
+			if (strcmp(whats[i], ovs_daemons[k]) != 0)
+				continue;
+			/* A placeholder (pid < 0): the pid file's pid. */
+			rc = fabric_ovs_stop(ovs_daemons[k], pids[i] > 0 ? pids[i] : 0);
+			if (rc < 0)
+				cli_error("cannot stop %s (pid %d): %s", whats[i],
+					  pids[i], strerror(-rc));
+			else
+				rc = state_process_forget(ctx->st, name, pids[i]);
+		}
+	}
+out:
+	free(pids);
+	state_free_names(whats);
+	return rc;
+}
+
 /* Remove what a failed or interrupted up built, and forget it. */
 static void roll_back(struct enos_ctx *ctx, const struct world *w)
 {
@@ -131,6 +229,8 @@ static void roll_back(struct enos_ctx *ctx, const struct world *w)
 		rc = shaping_sweep(w->name);
 	if (rc == 0)
 		rc = world_down(ctx->emu, w, cli_progress, ctx);
+	if (rc == 0)
+		rc = ovs_down(ctx, w->name);
 
 	if (rc < 0) {
 		cli_error("rolling back '%s' failed: %s", w->name, strerror(-rc));
@@ -191,6 +291,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		return rc;
 	}
 	w.wan_mode = strcmp(backend, "wand") == 0 ? WAN_WAND : WAN_BRIDGE;
+	w.fabric = t->fabric == FABRIC_OVS ? &fabric_ovs_ops : &fabric_bridge_ops;
 	/* Recorded before anything exists, so a crash cannot hide an object. */
 	rc = state_record_world(ctx->st, t, &w);
 	if (rc == 0)
@@ -200,7 +301,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		goto out;
 	}
 	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0)
-		record_host_facts(ctx->st, run, backend, why);
+		record_host_facts(ctx->st, run, &w, backend, why);
 
 	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll back. */
 	sigemptyset(&block);
@@ -209,10 +310,13 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	t0 = cli_now();
-	rc = world_up(ctx->emu, &w, cli_progress, ctx);
-	if (rc < 0)
-		cli_error("cannot bring '%s' up: %s", t->name, strerror(-rc));
-	else
+	rc = ovs_up(ctx, &w);
+	if (rc == 0) {
+		rc = world_up(ctx->emu, &w, cli_progress, ctx);
+		if (rc < 0)
+			cli_error("cannot bring '%s' up: %s", t->name, strerror(-rc));
+	}
+	if (rc == 0)
 		rc = shape_world(ctx, t, &w, backend);
 	sigpending(&pending);
 	if (rc == 0 && (sigismember(&pending, SIGINT) ||
@@ -296,6 +400,8 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 		goto out;
 	}
 	rc = world_down(ctx->emu, &w, cli_progress, ctx);
+	if (rc == 0)
+		rc = ovs_down(ctx, name);
 	if (rc < 0) {
 		cli_error("cannot take '%s' down: %s", name, strerror(-rc));
 		cli_hint("run 'enos down -n %s' again; it resumes from the recorded state",

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "emulator/caps.h"
+#include "emulator/fabric_ovs.h"
 #include "emulator/wand.h"
 #include "enos/cli.h"
 #include "enos/fault.h"
@@ -226,6 +227,40 @@ int shaping_engine(struct enos_ctx *ctx, const struct world *w,
 	return start_engine(ctx, w, ctl);
 }
 
+int shaping_partition(struct enos_ctx *ctx, const struct topology *t,
+		      const struct world *w, struct shape_table *tab)
+{
+	struct prefix *dsts = NULL;
+	size_t i, j, k;
+	int rc = 0;
+	(void)ctx;
+
+	if (t->partition != PARTITION_OPENFLOW)
+		goto out;
+	dsts = calloc(tab->n ? tab->n : 1, sizeof(*dsts));
+	if (!dsts) {
+		rc = -ENOMEM;
+		cli_error("cannot partition '%s': %s", w->name, strerror(-rc));
+		goto out;
+	}
+	/* A cut src -> dst drops at src's LAN what is bound for dst's: the
+	 * same whether the WAN is a bridge or the wand engine. */
+	for (i = 0; i < tab->n && i < w->n_sites && rc == 0; i++) {
+		for (j = k = 0; j < tab->n && j < w->n_sites; j++)
+			if (j != i && tab->cut[i * tab->n + j])
+				dsts[k++] = w->sites[j].lan;
+		rc = fabric_ovs_drops(w->sites[i].lan_bridge, dsts, k);
+		if (rc < 0)
+			cli_error("cannot set the drop rules of '%s' on %s: %s",
+				  w->name, w->sites[i].lan_bridge, strerror(-rc));
+	}
+	if (rc == 0)
+		memset(tab->cut, 0, tab->n * tab->n * sizeof(*tab->cut));
+out:
+	free(dsts);
+	return rc;
+}
+
 int shaping_apply(struct enos_ctx *ctx, const struct world *w,
 		  const char *backend, const struct shape_table *tab)
 {
@@ -262,6 +297,8 @@ int shaping_stop(struct enos_ctx *ctx, const char *name)
 		return rc;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
+		if (strcmp(whats[i], WAND_WHAT) != 0)
+			continue;       /* fabric daemons: phase.c */
 		/* wand_stop checks /proc/PID/cmdline: a recycled pid is spared. */
 		rc = wand_stop(pids[i]);
 		if (rc < 0)

@@ -46,6 +46,13 @@ int shaping_engine(struct enos_ctx *ctx, const struct world *w,
 int shaping_engine_state(struct enos_ctx *ctx, const struct world *w,
 			 const char *backend, int *pid);
 
+/* With `network.partition: openflow` in T: make TAB's cuts OpenFlow drop
+ * rules on W's LAN bridges (replacing the previous ones; no cut removes
+ * them) and clear TAB's cut matrix, so the shaping backend applied next
+ * cuts nothing. Otherwise does nothing. Prints errors. */
+int shaping_partition(struct enos_ctx *ctx, const struct topology *t,
+		      const struct world *w, struct shape_table *tab);
+
 /* Apply TAB to W through BACKEND ("none" does nothing). Prints errors. */
 int shaping_apply(struct enos_ctx *ctx, const struct world *w,
 		  const char *backend, const struct shape_table *tab);

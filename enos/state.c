@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "emulator/fabric.h"
 #include "enos/topo.h"
 
 /* Salts state_pick_tag() tries before giving up. */
@@ -136,6 +137,10 @@ static const char *const migrations[] = {
 	"  removed    REAL"
 	");"
 	"CREATE INDEX faults_experiment ON faults(experiment, removed);",
+	/* 2 -> 3: the fabric each experiment's switches were made with
+	 * (fabric.h names: "bridge", "ovs"). */
+	"ALTER TABLE experiments ADD COLUMN"
+	"  fabric TEXT NOT NULL DEFAULT 'bridge';",
 };
 
 #define STATE_SCHEMA_VERSION \
@@ -700,8 +705,9 @@ int state_record_world(struct state *st, const struct topology *t,
 		goto out;
 	ret = db_prepare(st,
 		"INSERT INTO experiments (name, tag, status, topo_path, shaping,"
-		" created, seed, wan_bridge, wan_prefix, wan_plen)"
-		" VALUES (?1, ?2, ?3, ?4, 'none', ?5, ?6, ?7, ?8, ?9)", &exp);
+		" created, seed, wan_bridge, wan_prefix, wan_plen, fabric)"
+		" VALUES (?1, ?2, ?3, ?4, 'none', ?5, ?6, ?7, ?8, ?9, ?10)",
+		&exp);
 	if (!ret)
 		ret = db_prepare(st,
 			"INSERT INTO sites (experiment, idx, name, role, prefix,"
@@ -728,6 +734,7 @@ int state_record_world(struct state *st, const struct topology *t,
 	bind_text(exp, 7, w->wan_bridge);
 	sqlite3_bind_int64(exp, 8, w->wan.addr);
 	sqlite3_bind_int(exp, 9, w->wan.plen);
+	bind_text(exp, 10, world_fabric(w)->name);
 	ret = db_step_done(st, exp, "record experiment");
 	if (ret)
 		goto out;
@@ -1129,7 +1136,7 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 		"SELECT tag, wan_bridge, wan_prefix, wan_plen,"
 		" (SELECT count(*) FROM sites WHERE experiment = e.name),"
 		" (SELECT count(*) FROM nodes WHERE experiment = e.name),"
-		" shaping = 'wand'"
+		" shaping = 'wand', fabric"
 		" FROM experiments e WHERE name = ?1", &s);
 	if (ret)
 		goto out;
@@ -1156,6 +1163,13 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 	w->n_sites = (size_t)sqlite3_column_int64(s, 4);
 	w->n_nodes = (size_t)sqlite3_column_int64(s, 5);
 	w->wan_mode = sqlite3_column_int(s, 6) ? WAN_WAND : WAN_BRIDGE;
+	w->fabric = fabric_ops_find((const char *)sqlite3_column_text(s, 7));
+	if (!w->fabric) {
+		set_msg(st, "experiment '%s': unknown fabric '%s'", name,
+			(const char *)sqlite3_column_text(s, 7));
+		ret = -EINVAL;
+		goto out;
+	}
 	w->name = strdup(name);
 	w->sites = calloc(w->n_sites ? w->n_sites : 1, sizeof(*w->sites));
 	w->nodes = calloc(w->n_nodes ? w->n_nodes : 1, sizeof(*w->nodes));
@@ -1350,6 +1364,57 @@ int state_process_forget(struct state *st, const char *name, int pid)
 	bind_text(s, 1, name);
 	sqlite3_bind_int(s, 2, pid);
 	ret = db_step_done(st, s, "forget process");
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Another recorded experiment than NAME built on FABRIC: 0 with its name
+ * in OTHER (LEN bytes), -ENOENT if none, or -errno. */
+int state_fabric_peer(struct state *st, const char *name, const char *fabric,
+		      char *other, size_t len)
+{
+	sqlite3_stmt *s = NULL;
+	int ret, rc;
+
+	ret = db_prepare(st, "SELECT name FROM experiments WHERE fabric = ?2"
+			     " AND name <> ?1 ORDER BY created, name LIMIT 1",
+			 &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	bind_text(s, 2, fabric);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = db_fail(st, rc, "find fabric peer");
+		goto out;
+	}
+	ret = col_copy(s, 0, other, len);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Hand the processes WHAT recorded for FROM over to experiment TO.
+ * Returns 0 or -errno. */
+int state_process_move(struct state *st, const char *from, const char *to,
+		       const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "UPDATE processes SET experiment = ?2"
+			     " WHERE experiment = ?1 AND what = ?3", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, from);
+	bind_text(s, 2, to);
+	bind_text(s, 3, what);
+	ret = db_step_done(st, s, "move process");
 out:
 	sqlite3_finalize(s);
 	return ret;

@@ -4,7 +4,7 @@
  * experiment that is up or half-built, its sites, nodes and addresses, every
  * kernel object it will create (written before the object is created, so a
  * crash cannot hide one), its runs, and the figures measured in them.
- * Schema versioned (PRAGMA user_version), WAL mode, foreign keys on.
+ * Schema versioned (PRAGMA user_version, v3: the fabric per experiment), WAL mode, foreign keys on.
  *
  * Functions return 0 or a negative errno; on failure the SQLite message is
  * kept and state_errmsg() returns it, so callers can report it once.
@@ -106,6 +106,16 @@ int state_processes(struct state *st, const char *name, int **pids,
 
 /* Forget process PID of NAME; not recorded is success. */
 int state_process_forget(struct state *st, const char *name, int pid);
+
+/* Another recorded experiment than NAME whose fabric is FABRIC ("ovs"):
+ * 0 and its name in OTHER (LEN bytes), -ENOENT if none, or -errno. */
+int state_fabric_peer(struct state *st, const char *name, const char *fabric,
+		      char *other, size_t len);
+
+/* Hand the processes WHAT recorded for FROM over to experiment TO (a
+ * daemon FROM started that TO still uses). Returns 0 or -errno. */
+int state_process_move(struct state *st, const char *from, const char *to,
+		       const char *what);
 
 /* One recorded kernel object. */
 struct state_object {

@@ -44,6 +44,7 @@ static const char *const role_names[] = { "central", "regional", "edge" };
 static const char *const backend_names[] = { "netns", "lxc", "qemu" };
 static const char *const fabric_names[] = { "bridge", "ovs" };
 static const char *const shaping_names[] = { "auto", "netem", "wand", "none" };
+static const char *const partition_names[] = { "shaping", "openflow" };
 static const char *const kind_names[] = { "rtt", "delay" };
 static const char *const action_names[] = { "partition", "heal", "set" };
 static const char *const dist_names[] = { "uniform", "normal", "pareto",
@@ -70,9 +71,11 @@ enum { ND_NAME, ND_BACKEND, ND_CPUS, ND_MEMORY, ND_N };
 static const char *const node_keys[] = { "name", "backend", "cpus",
 					 "memory" };
 
-enum { NW_FABRIC, NW_SHAPING, NW_DEFAULT, NW_MATRIX, NW_CONSTRAINTS, NW_N };
+enum { NW_FABRIC, NW_SHAPING, NW_DEFAULT, NW_MATRIX, NW_CONSTRAINTS,
+       NW_PARTITION, NW_N };
 static const char *const network_keys[] = { "fabric", "shaping", "default",
-					    "matrix", "constraints" };
+					    "matrix", "constraints",
+					    "partition" };
 
 enum { M_FILE, M_KIND, M_N };
 static const char *const matrix_keys[] = { "file", "kind" };
@@ -1543,6 +1546,7 @@ static int load_network(struct loader *L, const yaml_node_t *n)
 	const yaml_node_t *v[NW_N], *k[NW_N];
 	const yaml_node_t *dv[C_N], *dk[C_N];
 	int fabric = FABRIC_BRIDGE, shaping = SHAPING_AUTO;
+	int partition = PARTITION_SHAPING;
 	int rc;
 
 	rc = get_map(L, n, "'network'", network_keys, NW_N, v, k);
@@ -1552,8 +1556,17 @@ static int load_network(struct loader *L, const yaml_node_t *n)
 	if (!rc && present(v[NW_SHAPING]))
 		rc = get_enum(L, v[NW_SHAPING], "shaping", "shaping",
 			      shaping_names, N_OF(shaping_names), &shaping);
+	if (!rc && present(v[NW_PARTITION]))
+		rc = get_enum(L, v[NW_PARTITION], "partition", "partition",
+			      partition_names, N_OF(partition_names),
+			      &partition);
+	/* Drop rules need OpenFlow switches. */
+	if (!rc && partition == PARTITION_OPENFLOW && fabric != FABRIC_OVS)
+		rc = fail(L, v[NW_PARTITION], "partition 'openflow' needs 'fabric: ovs' (the fabric is '%s')",
+			  fabric_names[fabric]);
 	t->fabric = (enum fabric_kind)fabric;
 	t->shaping = (enum shaping_kind)shaping;
+	t->partition = (enum partition_kind)partition;
 	if (!rc && present(v[NW_DEFAULT])) {
 		rc = get_map(L, v[NW_DEFAULT], "'default'", con_keys, C_N, dv,
 			     dk);
@@ -1964,6 +1977,11 @@ const char *topo_backend_name(enum node_backend b)
 const char *topo_fabric_name(enum fabric_kind f)
 {
 	return (size_t)f < N_OF(fabric_names) ? fabric_names[f] : "?";
+}
+
+const char *topo_partition_name(enum partition_kind p)
+{
+	return (size_t)p < N_OF(partition_names) ? partition_names[p] : "?";
 }
 
 const char *topo_shaping_name(enum shaping_kind s)

@@ -23,6 +23,9 @@
 enum site_role { ROLE_CENTRAL, ROLE_REGIONAL, ROLE_EDGE };
 enum node_backend { BACKEND_NETNS, BACKEND_LXC, BACKEND_QEMU };
 enum fabric_kind { FABRIC_BRIDGE, FABRIC_OVS };
+/* How `enos fault partition` cuts: by the shaping backend, or by OpenFlow
+ * drop rules on the OVS switches (needs FABRIC_OVS). */
+enum partition_kind { PARTITION_SHAPING, PARTITION_OPENFLOW };
 enum shaping_kind { SHAPING_AUTO, SHAPING_NETEM, SHAPING_WAND, SHAPING_NONE };
 enum matrix_kind { MATRIX_RTT, MATRIX_DELAY };
 enum fault_action { FAULT_PARTITION, FAULT_HEAL, FAULT_SET };
@@ -159,6 +162,7 @@ struct topology {
 
 	enum fabric_kind fabric;
 	enum shaping_kind shaping;
+	enum partition_kind partition;
 	struct constraint defaults;
 	struct matrix *matrix;  /* NULL if none */
 	struct constraint_rule *rules;
@@ -189,6 +193,8 @@ const char *topo_role_name(enum site_role r);
 const char *topo_backend_name(enum node_backend b);
 const char *topo_fabric_name(enum fabric_kind f);
 const char *topo_shaping_name(enum shaping_kind s);
+/* "shaping", "openflow" (static). */
+const char *topo_partition_name(enum partition_kind p);
 /* "uniform", "normal", "pareto", "paretonormal" (static). */
 const char *topo_dist_name(enum constraint_dist d);
 

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_netem_suite());
 		srunner_add_suite(sr, make_resolve_suite());
 		srunner_add_suite(sr, make_wand_suite());
+		srunner_add_suite(sr, make_ovs_suite());
 	}
 	if (sys) {
 		srunner_add_suite(sr, make_sys_emulator_suite(&sk));
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_sys_netem_guest_suite(&sk));
 		srunner_add_suite(sr, make_sys_wand_suite(&sk));
 		srunner_add_suite(sr, make_sys_wan_suite(&sk));
+		srunner_add_suite(sr, make_sys_ovs_suite(&sk));
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
