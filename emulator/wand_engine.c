@@ -123,7 +123,6 @@ struct wand {
 	uint64_t seed;
 	int epfd, tfd, sfd, lfd, logfd;
 	uint64_t armed;
-	uint64_t lead_ns;        /* how early to arm: mean timer lateness */
 	struct wand_client clients[MAX_CLIENTS];
 	const char *ctl_path;
 	bool quit, listening;
@@ -1161,27 +1160,7 @@ out:
 	return rc;
 }
 
-/* ---- the loop ----
- *
- * Timer wake-ups are late: measured on this kind of VM, 0.1-0.3 ms when
- * the vCPU was idle, which showed as a p50 error that grew as the WAN got
- * quieter. So the timer is armed LEAD early, LEAD being a running mean of
- * how late it fired, and the last stretch to the deadline is spun (after
- * a non-blocking look at the sockets, so arriving frames are not held).
- * The spin costs at most LEAD_MAX_NS per wake-up. */
-
-#define LEAD_MAX_NS 300000ull
-#define SPIN_MIN_NS 20000ull
-
-/* Fold how late the timer fired (LATE ns) into the lead. */
-static void learn_lateness(struct wand *w, uint64_t late)
-{
-	int64_t d = (int64_t)late - (int64_t)w->lead_ns;
-
-	w->lead_ns = (uint64_t)((int64_t)w->lead_ns + d / 8);
-	if (w->lead_ns > LEAD_MAX_NS)
-		w->lead_ns = LEAD_MAX_NS;
-}
+/* ---- the loop ---- */
 
 static void arm_timer(struct wand *w, uint64_t at)
 {
@@ -1200,24 +1179,18 @@ static void loop(struct wand *w)
 {
 	struct epoll_event evs[EV_MAX];
 	int n, i, timeout;
-	uint64_t next, tag, idx, junk, now, spin_to, fired;
+	uint64_t next, tag, idx, junk;
 	struct signalfd_siginfo si;
 
 	while (!w->quit) {
 		release_due(w, mono_ns());
 		timeout = -1;
-		spin_to = 0;
 		if (w->heap_len) {
 			next = w->pairs[w->heap[0]].head->deadline;
-			now = mono_ns();
-			if (next <= now) {
+			if (next <= mono_ns())
 				timeout = 0;
-			} else if (next - now <= w->lead_ns + SPIN_MIN_NS) {
-				timeout = 0;
-				spin_to = next;
-			} else {
-				arm_timer(w, next - w->lead_ns);
-			}
+			else
+				arm_timer(w, next);
 		}
 		n = epoll_wait(w->epfd, evs, EV_MAX, timeout);
 		if (n < 0 && errno != EINTR) {
@@ -1234,9 +1207,6 @@ static void loop(struct wand *w)
 			case TAG_TIMER:
 				if (read(w->tfd, &junk, sizeof(junk)) < 0)
 					junk = 0;
-				fired = mono_ns();
-				if (w->armed && fired > w->armed)
-					learn_lateness(w, fired - w->armed);
 				w->armed = 0;
 				break;
 			case TAG_SIGNAL:
@@ -1258,8 +1228,6 @@ static void loop(struct wand *w)
 				break;
 			}
 		}
-		while (spin_to && n == 0 && mono_ns() < spin_to)
-			;
 	}
 }
 

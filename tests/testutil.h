@@ -43,6 +43,15 @@ int tu_leftovers(const char *name, const char *tag);
 /* Entries of /run/netns starting with "enos.NAME.". */
 int tu_netns_count(const char *name);
 
+/* Extra milliseconds timing assertions allow: 0 normally; under `make
+ * asan` (ENOS_SANITIZED=1) the engine and the probe are instrumented and
+ * several times slower, and those runs are for memory and UB errors, not
+ * for timing, so delays may be late by up to 20 ms and rates 30 % low. */
+double tu_slack_ms(void);
+/* The fraction of a rate a rate assertion accepts as its floor: 1, or 0.7
+ * in a sanitized build. */
+double tu_rate_floor(void);
+
 /* Does TEXT contain NEEDLE? */
 int tu_contains(const char *text, const char *needle);
 
