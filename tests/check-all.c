@@ -35,6 +35,27 @@ void skip_add(struct skips *sk, const char *name, const char *why)
 #define SYS_SUITE(sr, sk, name) \
 	((sk)->suite = #name, srunner_add_suite((sr), make_##name##_suite(sk)))
 
+void sys_add_cases(Suite *s, struct skips *sk, const struct sys_case *cases,
+		   size_t n, const char *why, void (*setup)(void),
+		   void (*teardown)(void), double timeout)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		TCase *tc;
+
+		if (why) {
+			skip_add(sk, cases[i].name, why);
+			continue;
+		}
+		tc = tcase_create(cases[i].name);
+		tcase_add_unchecked_fixture(tc, setup, teardown);
+		tcase_set_timeout(tc, timeout);
+		_tcase_add_test(tc, cases[i].test, 0, 0, 0, 1);
+		suite_add_tcase(s, tc);
+	}
+}
+
 const char *sys_unavailable(void)
 {
 	if (geteuid() != 0)

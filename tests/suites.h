@@ -16,6 +16,20 @@ struct skips;
 /* Record that test NAME cannot run here, and why (printed by the runner). */
 void skip_add(struct skips *sk, const char *name, const char *why);
 
+/* One system test in a test case of its own. */
+struct sys_case {
+	const char *name;
+	const TTest *test;
+};
+
+/* Add CASES[0..N) to S, each in its own test case with the unchecked
+ * fixture SETUP/TEARDOWN (run in the runner, so the teardown cleans up
+ * even after a failed assertion) and TIMEOUT seconds; or, if WHY is not
+ * NULL, record each as skipped for that reason. */
+void sys_add_cases(Suite *s, struct skips *sk, const struct sys_case *cases,
+		   size_t n, const char *why, void (*setup)(void),
+		   void (*teardown)(void), double timeout);
+
 /* Why the system tests cannot run here at all, or NULL (they need root and
  * a writable /run/netns). */
 const char *sys_unavailable(void);

@@ -284,22 +284,9 @@ START_TEST(interrupted_up_rolls_back)
 }
 END_TEST
 
-static void add_case(Suite *s, const char *name, const TTest *test)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_unchecked_fixture(tc, case_setup, case_teardown);
-	tcase_set_timeout(tc, 600);
-	_tcase_add_test(tc, test, 0, 0, 0, 1);
-	suite_add_tcase(s, tc);
-}
-
 Suite *make_sys_cli_suite(struct skips *sk)
 {
-	const struct {
-		const char *name;
-		const TTest *test;
-	} cases[] = {
+	const struct sys_case cases[] = {
 		{ "three_tier", three_tier_all_pairs_ping_and_clean_down },
 		{ "status_json", status_json_lists_sites_and_nodes },
 		{ "kill_up", kill_up_at_any_point_then_down_is_clean },
@@ -308,16 +295,11 @@ Suite *make_sys_cli_suite(struct skips *sk)
 	};
 	Suite *s = suite_create("sys_cli");
 	const char *why = sys_unavailable();
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (why)
-			skip_add(sk, cases[i].name, why);
-		else if (access("/usr/bin/ping", X_OK) != 0 &&
-			 access("/bin/ping", X_OK) != 0)
-			skip_add(sk, cases[i].name, "ping (iputils-ping) is not installed");
-		else
-			add_case(s, cases[i].name, cases[i].test);
-	}
+	if (!why && access("/usr/bin/ping", X_OK) != 0 &&
+	    access("/bin/ping", X_OK) != 0)
+		why = "ping (iputils-ping) is not installed";
+	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
+		      case_setup, case_teardown, 600);
 	return s;
 }

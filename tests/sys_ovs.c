@@ -295,10 +295,7 @@ END_TEST
 
 Suite *make_sys_ovs_suite(struct skips *sk)
 {
-	const struct {
-		const char *name;
-		const TTest *test;
-	} cases[] = {
+	const struct sys_case cases[] = {
 		{ "ovs_end_to_end", ovs_end_to_end },
 		{ "kill_up_ovs", kill_up_ovs_then_down_is_clean },
 		{ "wand_ovs", wand_on_ovs_lans },
@@ -307,22 +304,10 @@ Suite *make_sys_ovs_suite(struct skips *sk)
 	char *vswitchd[] = { "ovs-vswitchd", "--version", NULL };
 	Suite *s = suite_create("sys_ovs");
 	const char *why = sys_unavailable();
-	size_t i;
 
 	if (!why && (tu_run(NULL, vsctl) != 0 || tu_run(NULL, vswitchd) != 0))
 		why = "Open vSwitch is not installed (ovs-vsctl/ovs-vswitchd; apt-get install openvswitch-switch)";
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		TCase *tc;
-
-		if (why) {
-			skip_add(sk, cases[i].name, why);
-			continue;
-		}
-		tc = tcase_create(cases[i].name);
-		tcase_add_unchecked_fixture(tc, case_setup, case_teardown);
-		tcase_set_timeout(tc, 300);
-		_tcase_add_test(tc, cases[i].test, 0, 0, 0, 1);
-		suite_add_tcase(s, tc);
-	}
+	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
+		      case_setup, case_teardown, 300);
 	return s;
 }

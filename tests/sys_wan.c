@@ -301,30 +301,14 @@ END_TEST
 
 Suite *make_sys_wan_suite(struct skips *sk)
 {
-	const struct {
-		const char *name;
-		const TTest *test;
-	} cases[] = {
+	const struct sys_case cases[] = {
 		{ "wand_end_to_end", wand_delays_partition_engine_death_report },
 		{ "timeline", timeline_records_its_faults },
 		{ "kill_up_wand", kill_up_with_engine_then_down_is_clean },
 	};
 	Suite *s = suite_create("sys_wan");
-	const char *why = sys_unavailable();
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		TCase *tc;
-
-		if (why) {
-			skip_add(sk, cases[i].name, why);
-			continue;
-		}
-		tc = tcase_create(cases[i].name);
-		tcase_add_unchecked_fixture(tc, case_setup, case_teardown);
-		tcase_set_timeout(tc, 300);
-		_tcase_add_test(tc, cases[i].test, 0, 0, 0, 1);
-		suite_add_tcase(s, tc);
-	}
+	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]),
+		      sys_unavailable(), case_setup, case_teardown, 300);
 	return s;
 }
