@@ -287,6 +287,20 @@ static int grow(struct state *st, void *vp, size_t len, size_t *cap,
 	return 0;
 }
 
+/* Step S (bound, expecting one row). Returns 0 on a row, -ENOENT when
+ * there is none (the caller says what was missing), or the database error
+ * while doing WHAT. */
+static int step_one(struct state *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	return db_fail(st, rc, what);
+}
+
 static int db_exec_as(struct state *st, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
@@ -845,7 +859,7 @@ int state_set_shaping(struct state *st, const char *name, const char *shaping)
 int state_get(struct state *st, const char *name, struct exp_info *out)
 {
 	sqlite3_stmt *s = NULL;
-	int ret, rc;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
 	ret = db_prepare(st,
@@ -856,16 +870,11 @@ int state_get(struct state *st, const char *name, struct exp_info *out)
 	if (ret)
 		goto out;
 	bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	ret = step_one(st, s, "look up experiment");
+	if (ret == -ENOENT)
 		set_msg(st, "no experiment '%s'", name);
-		ret = -ENOENT;
+	if (ret)
 		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		ret = db_fail(st, rc, "look up experiment");
-		goto out;
-	}
 	ret = col_copy(s, 0, out->name, sizeof(out->name));
 	if (!ret)
 		ret = col_copy(s, 1, out->tag, sizeof(out->tag));
@@ -1125,7 +1134,7 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 {
 	sqlite3_stmt *s = NULL;
 	bool in_tx = false;
-	int ret, rc;
+	int ret;
 
 	memset(w, 0, sizeof(*w));
 	ret = db_exec(st, "BEGIN");
@@ -1141,16 +1150,11 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 	if (ret)
 		goto out;
 	bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	ret = step_one(st, s, "load experiment");
+	if (ret == -ENOENT)
 		set_msg(st, "no experiment '%s'", name);
-		ret = -ENOENT;
+	if (ret)
 		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		ret = db_fail(st, rc, "load experiment");
-		goto out;
-	}
 	ret = col_copy(s, 0, w->tag, sizeof(w->tag));
 	if (!ret)
 		ret = col_copy(s, 1, w->wan_bridge, sizeof(w->wan_bridge));
@@ -1375,7 +1379,7 @@ int state_fabric_peer(struct state *st, const char *name, const char *fabric,
 		      char *other, size_t len)
 {
 	sqlite3_stmt *s = NULL;
-	int ret, rc;
+	int ret;
 
 	ret = db_prepare(st, "SELECT name FROM experiments WHERE fabric = ?2"
 			     " AND name <> ?1 ORDER BY created, name LIMIT 1",
@@ -1384,16 +1388,9 @@ int state_fabric_peer(struct state *st, const char *name, const char *fabric,
 		goto out;
 	bind_text(s, 1, name);
 	bind_text(s, 2, fabric);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		ret = -ENOENT;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		ret = db_fail(st, rc, "find fabric peer");
-		goto out;
-	}
-	ret = col_copy(s, 0, other, len);
+	ret = step_one(st, s, "find fabric peer");
+	if (ret == 0)
+		ret = col_copy(s, 0, other, len);
 out:
 	sqlite3_finalize(s);
 	return ret;
@@ -1514,22 +1511,18 @@ static void run_from_row(sqlite3_stmt *s, struct run_info *out)
 int state_run_get(struct state *st, int64_t id, struct run_info *out)
 {
 	sqlite3_stmt *s = NULL;
-	int ret, rc;
+	int ret;
 
 	ret = db_prepare(st, "SELECT id, experiment, kind, started, ended,"
 			     " outcome FROM runs WHERE id = ?1", &s);
 	if (ret)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	ret = step_one(st, s, "read run");
+	if (ret == 0)
 		run_from_row(s, out);
-	} else if (rc == SQLITE_DONE) {
+	else if (ret == -ENOENT)
 		set_msg(st, "no run %lld", (long long)id);
-		ret = -ENOENT;
-	} else {
-		ret = db_fail(st, rc, "read run");
-	}
 out:
 	sqlite3_finalize(s);
 	return ret;
