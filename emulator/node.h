@@ -22,6 +22,21 @@ struct node_ops {
 	 * command could be started, else -errno (-ENOENT: no such program). */
 	int (*exec)(struct emu *emu, const struct world_node *n,
 		    char *const argv[], int *status);
+	/* Start ARGV inside node N in the background, in a session of its
+	 * own, with stdin from /dev/null and stdout and stderr to LOG_FD;
+	 * store in *PID the pid the host sees (the one to signal). Returns
+	 * 0 or -errno; -ENOTSUP where the backend cannot (a VM). NULL: the
+	 * backend has no services. */
+	int (*spawn)(struct emu *emu, const struct world_node *n,
+		     char *const argv[], int log_fd, int *pid);
+	/* Remove every object this backend made for experiment W->name,
+	 * found by name (W->tag, "enos.EXP." prefixes), so that a crash
+	 * that lost the plan leaves nothing either; already gone is
+	 * success. NULL: nothing beyond links and namespaces, which
+	 * world_down() sweeps itself. */
+	int (*sweep)(struct emu *emu, const struct world *w);
+	/* How many such objects of W exist. NULL: none. */
+	int (*leftovers)(struct emu *emu, const struct world *w);
 };
 
 extern const struct node_ops node_netns_ops;

@@ -51,6 +51,8 @@ struct world_node {
 	const char *name;               /* YAML name, borrowed */
 	size_t site;                    /* index into world.sites */
 	const char *backend;            /* "netns", ..., borrowed */
+	unsigned cpus;                  /* 0: the backend's default */
+	uint64_t memory_bytes;          /* 0: the backend's default */
 	uint32_t addr;
 	char host_if[WORLD_IFNAMSIZ];
 	char netns[WORLD_NETNS_MAX];
