@@ -342,6 +342,22 @@ static int virt_up(struct enos_ctx *ctx, const char *name)
 	return rc;
 }
 
+/* Does libvirt hold any domain, of any name, on either driver? Asked of
+ * libvirt itself, so experiments recorded in another state database and
+ * domains made by hand count too. */
+static bool libvirt_in_use(struct enos_ctx *ctx)
+{
+	static const char *const uris[] = { VIRT_LXC_URI, VIRT_QEMU_URI };
+	size_t i;
+
+	if (!ctx->emu)
+		return false;
+	for (i = 0; i < sizeof(uris) / sizeof(uris[0]); i++)
+		if (virt_domain_count(ctx->emu, uris[i], "") != 0)
+			return true;    /* some, or cannot tell: keep them */
+	return false;
+}
+
 /* After NAME's domains are gone: stop the libvirt daemons NAME started,
  * unless another recorded experiment has libvirt nodes, which then
  * inherits them. */
@@ -364,6 +380,21 @@ static int virt_down(struct enos_ctx *ctx, const char *name)
 		if (rc < 0)
 			cli_error("cannot hand the libvirt daemons to '%s': %s", other,
 				  state_errmsg(ctx->st));
+		goto out;
+	}
+	/* Domains of anybody else (another state database, virsh by hand)
+	 * still need the daemons: leave them, said, and forget them. */
+	if (libvirt_in_use(ctx)) {
+		for (i = 0; i < n && rc == 0; i++) {
+			for (k = 0; k < sizeof(virt_daemons) / sizeof(virt_daemons[0]); k++)
+				if (strcmp(whats[i], virt_daemons[k]) == 0)
+					break;
+			if (k == sizeof(virt_daemons) / sizeof(virt_daemons[0]))
+				continue;
+			fprintf(stderr, "note: left %s (pid %d) running: libvirt still has domains that are not this experiment's\n",
+				whats[i], pids[i]);
+			rc = state_process_forget(ctx->st, name, pids[i]);
+		}
 		goto out;
 	}
 	/* libvirtd before virtlogd, which it logs through. */
