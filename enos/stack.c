@@ -625,6 +625,7 @@ static int load_services(struct loader *L, const yaml_node_t *n)
 	struct stack *s = L->s;
 	yaml_node_item_t *it;
 	unsigned char *mark = NULL;
+	char what[96];
 	size_t i, k;
 	long c;
 	int rc = get_seq(L, n, "services");
@@ -653,10 +654,11 @@ static int load_services(struct loader *L, const yaml_node_t *n)
 		yaml_node_item_t *a;
 
 		get_map(L, node_of(L, *it), "a service", svc_keys, V_N, v);
+		snprintf(what, sizeof(what), "service '%s': after", s->services[i].name);
 		for (k = 0; rc == 0 && k < s->services[i].n_after; k++) {
 			a = v[V_AFTER]->data.sequence.items.start + k;
 			rc = check_service_ref(L, node_of(L, *a),
-					       s->services[i].after[k], "after");
+					       s->services[i].after[k], what);
 			if (rc == 0 && !strcmp(s->services[i].after[k], s->services[i].name))
 				rc = fail(L, node_of(L, *a), "service '%s' cannot come after itself",
 					  s->services[i].name);
@@ -682,7 +684,7 @@ static int load_strategy(struct loader *L, const yaml_node_t *key,
 {
 	yaml_node_pair_t *p;
 	const char *name;
-	char g[64];
+	char g[64], what[64];
 	size_t i;
 	int rc = get_name(L, key, "strategies", "strategy name", &name);
 
@@ -705,8 +707,9 @@ static int load_strategy(struct loader *L, const yaml_node_t *key,
 		const char *svc;
 
 		rc = get_str(L, k, "service", &svc);
+		snprintf(what, sizeof(what), "strategy '%s'", st->name);
 		if (rc == 0)
-			rc = check_service_ref(L, k, svc, "strategy");
+			rc = check_service_ref(L, k, svc, what);
 		for (i = 0; rc == 0 && i < st->n_rules; i++)
 			if (!strcmp(st->rules[i].service, svc))
 				rc = fail(L, k, "duplicate key '%s'", svc);
