@@ -768,6 +768,65 @@ int deploy_memory_fits(unsigned long long need, unsigned long long avail,
 	return -ENOMEM;
 }
 
+int deploy_estimate(const struct topology *t, const struct world *w,
+		    bool quiet)
+{
+	unsigned long long avail = 0, need;
+	const struct stack_strategy *st;
+	struct placement pl = { 0 };
+	struct stack *s = NULL;
+	char path[PATH_MAX], exe[PATH_MAX], msg[160], *err = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t k;
+	int rc;
+
+	if (n > 0)
+		exe[n] = '\0';
+	rc = stack_find(t->stack_name, n > 0 ? exe : NULL, path, sizeof(path));
+	if (rc < 0) {
+		cli_error("no stack '%s': %s not found", t->stack_name, path);
+		goto out;
+	}
+	s = stack_load(path, &err);
+	if (!s) {
+		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
+		rc = -EINVAL;
+		goto out;
+	}
+	st = stack_strategy_find(s, t->stack_strategy);
+	if (!st && t->stack_strategy) {
+		cli_error("stack '%s' has no strategy '%s'", s->name, t->stack_strategy);
+		rc = -ENOENT;
+		goto out;
+	}
+	rc = place_stack(s, st, t, w, &pl, &err);
+	if (rc < 0) {
+		cli_error("%s", err ? err : strerror(-rc));
+		goto out;
+	}
+	need = place_memory(&pl, s);
+	if (!quiet) {
+		printf("\nstack '%s' (strategy '%s'): %zu instances on this host\n",
+		       s->name, st ? st->name : "default", pl.n);
+		for (k = 0; k < s->n_services; k++)
+			printf("  %-20s %3zu x %6.1f MiB\n", s->services[k].name,
+			       place_count(&pl, k), s->services[k].memory_bytes / 1048576.0);
+	}
+	if (deploy_mem_available("/proc/meminfo", &avail) < 0)
+		goto out;
+	rc = deploy_memory_fits(need, avail, msg, sizeof(msg));
+	if (rc < 0)
+		cli_error("stack '%s' (strategy '%s') cannot fit on this host: %s",
+			  s->name, st ? st->name : "default", msg);
+	else if (!quiet)
+		printf("  memory: %s\n", msg);
+out:
+	free(err);
+	place_release(&pl);
+	stack_free(s);
+	return rc;
+}
+
 /* Refuse a deployment whose memory figures do not fit this host. */
 static int check_memory(const struct deployment *d)
 {

@@ -61,6 +61,13 @@ int deploy_mem_available(const char *path, unsigned long long *bytes);
 int deploy_memory_fits(unsigned long long need, unsigned long long avail,
 		       char *msg, size_t len);
 
+/* `enos check`: load T's stack, place it on W (one host: this one) and
+ * print the memory its instances need by their `memory` figures against
+ * MemAvailable (QUIET: only errors). Returns 0, or -errno when the stack
+ * is invalid, cannot be placed or does not fit (printed with the numbers). */
+int deploy_estimate(const struct topology *t, const struct world *w,
+		    bool quiet);
+
 /* The hidden `enos probe-ready` command run inside a node:
  * ARGV "tcp HOST PORT" or "http URL STATUS". Returns the exit status. */
 int deploy_probe(int argc, char **argv);

@@ -334,6 +334,31 @@ START_TEST(test_stack_find)
 }
 END_TEST
 
+/* `enos check` places the stack and refuses one that cannot fit, with the
+ * numbers; a stack that fits prints its estimate. */
+START_TEST(test_check_memory_estimate)
+{
+	char dir[128], path[256], db[192], *out = NULL;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "stchk"));
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	tu_write(dir, "huge.yaml", "name: st-huge\n"
+		 "sites: [{name: c, role: central, nodes: 2}]\n"
+		 "stack: {name: st-huge, strategy: wide}\n", path, sizeof(path));
+	setenv("ENOS_STACKS_DIR", "tests/fixtures/stacks/sys", 1);
+	ck_assert_int_eq(tu_enos(&out, db, "check", path, NULL), 1);
+	ck_assert_msg(tu_contains(out, "error: stack 'st-huge' (strategy 'wide') cannot fit on this host: "
+				  "the stack needs 2048000 MiB but only "), "%s", out);
+	free(out);
+	unsetenv("ENOS_STACKS_DIR");
+	ck_assert_int_eq(tu_enos(&out, db, "check", "tests/fixtures/stacks/topo/st-etcd.yaml", NULL), 0);
+	ck_assert_msg(tu_contains(out, "stack 'etcd' (strategy 'edge'): 2 instances on this host") &&
+		      tu_contains(out, "memory: the stack needs 64 MiB of "), "%s", out);
+	free(out);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_stack_suite(void)
 {
 	Suite *s = suite_create("stack");
@@ -353,6 +378,7 @@ Suite *make_stack_suite(void)
 	tcase_add_test(model, test_template_render);
 	tcase_add_test(model, test_memory_check);
 	tcase_add_test(model, test_stack_find);
+	tcase_add_test(model, test_check_memory_estimate);
 	suite_add_tcase(s, model);
 	return s;
 }
