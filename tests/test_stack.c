@@ -29,7 +29,7 @@
 static size_t nth_file(const char *dir, const char *suffix, size_t i,
 		       char *out, size_t len)
 {
-	char names[64][128];
+	char names[64][256];
 	size_t n = 0, k, sl = strlen(suffix);
 	struct dirent *de;
 	DIR *d = opendir(dir);
@@ -37,7 +37,7 @@ static size_t nth_file(const char *dir, const char *suffix, size_t i,
 	while (d && (de = readdir(d)) && n < 64) {
 		size_t l = strlen(de->d_name);
 
-		if (l > sl && !strcmp(de->d_name + l - sl, suffix))
+		if (l > sl && l < sizeof(names[0]) && !strcmp(de->d_name + l - sl, suffix))
 			snprintf(names[n++], sizeof(names[0]), "%s", de->d_name);
 	}
 	if (d)
