@@ -425,7 +425,10 @@ static int start_instance(struct deployment *d, size_t i, bool setup)
 			d->pl.v[i].name, n->name);
 		rc = d->ops[i]->spawn(d->ctx->emu, n, argv, d->ir[i].log_fd,
 				      &d->ir[i].pid);
-		if (rc < 0)
+		if (rc == -ENOTSUP)
+			cli_error("service '%s' cannot run on node '%s': its backend '%s' cannot start services",
+				  d->pl.v[i].name, n->name, n->backend);
+		else if (rc < 0)
 			cli_error("cannot start service '%s' on node '%s' ('%s'): %s",
 				  d->pl.v[i].name, n->name, argv[0], strerror(-rc));
 	}
