@@ -46,6 +46,7 @@ Suite *make_resolve_suite(void);
 Suite *make_wand_suite(void);
 Suite *make_ovs_suite(void);
 Suite *make_lxc_suite(void);
+Suite *make_stack_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -56,5 +57,6 @@ Suite *make_sys_wand_suite(struct skips *sk);
 Suite *make_sys_wan_suite(struct skips *sk);
 Suite *make_sys_ovs_suite(struct skips *sk);
 Suite *make_sys_lxc_suite(struct skips *sk);
+Suite *make_sys_stack_suite(struct skips *sk);
 
 #endif

@@ -206,7 +206,8 @@ START_TEST(test_topologies_shape)
 	ck_assert_int_eq(t->sites[3].parent, 1);
 	ck_assert_ptr_null(t->matrix);
 	ck_assert_uint_eq(t->n_faults, 0);
-	ck_assert_ptr_null(t->stack_name);
+	ck_assert_str_eq(t->stack_name, "etcd");
+	ck_assert_str_eq(t->stack_strategy, "spread");
 	ck_assert_ptr_null(t->workload_name);
 	topo_free(t);
 
