@@ -93,7 +93,7 @@ int node_lxc_xml(const struct world *w, const struct world_node *n,
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	(void)w;
+	size_t i;
 
 	*xml = NULL;
 	f = open_memstream(&buf, &len);
@@ -132,8 +132,16 @@ int node_lxc_xml(const struct world *w, const struct world_node *n,
 	fputs("    <filesystem type='mount' accessmode='passthrough'>"
 	      "<source dir='", f);
 	xml_text(f, var_dir);
-	fputs("'/><target dir='/var'/></filesystem>\n"
-	      "    <console type='pty'/>\n"
+	fputs("'/><target dir='/var'/></filesystem>\n", f);
+	for (i = 0; i < WORLD_SHARED_MAX && w->shared[i]; i++) {
+		fputs("    <filesystem type='mount' accessmode='passthrough'>"
+		      "<source dir='", f);
+		xml_text(f, w->shared[i]);
+		fputs("'/><target dir='", f);
+		xml_text(f, w->shared[i]);
+		fputs("'/></filesystem>\n", f);
+	}
+	fputs("    <console type='pty'/>\n"
 	      "  </devices>\n"
 	      "  <lxc:namespace><sharenet type='netns' value='", f);
 	xml_text(f, n->netns);
@@ -158,7 +166,7 @@ static int subdir(const char *dir, const char *sub, char *buf, size_t len)
 	return 0;
 }
 
-/* mkdir -p of PATH's components below "/run". */
+/* mkdir -p PATH. */
 static int mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];
@@ -221,9 +229,12 @@ static int lxc_node_start(struct emu *emu, const struct world *w,
 {
 	char var[PATH_MAX];
 	char *xml = NULL;
+	size_t i;
 	int err;
 
 	err = var_overlay(emu, w, n, var, sizeof(var));
+	for (i = 0; err == 0 && i < WORLD_SHARED_MAX && w->shared[i]; i++)
+		err = mkdir_p(w->shared[i]);
 	if (err == 0)
 		err = node_lxc_xml(w, n, var, &xml);
 	if (err == 0)

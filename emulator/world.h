@@ -31,6 +31,7 @@
 #define WORLD_TAG_LEN   5
 #define WORLD_IFNAMSIZ  16
 #define WORLD_NETNS_MAX 96
+#define WORLD_SHARED_MAX 4
 
 struct emu;
 struct fabric_ops;
@@ -76,6 +77,10 @@ struct world {
 	size_t n_sites;
 	struct world_node *nodes;
 	size_t n_nodes;
+	/* Absolute host directories that container nodes see read-write at
+	 * the same path (the experiment's service and results directories,
+	 * which stacks fill from the host); NULL-terminated, borrowed. */
+	const char *shared[WORLD_SHARED_MAX + 1];
 };
 
 /* W's fabric: W->fabric, or the Linux bridge one if that is NULL. */

@@ -117,19 +117,44 @@ static int rm_rf(const char *path)
 	return rc < 0 ? -errno : rc > 0 ? -EIO : rc;
 }
 
-/* SVCROOT/EXP: "services/EXP" beside the state database. */
+/* SVCROOT/EXP: "services/EXP" beside the state database, absolute (a
+ * service inside a node runs with another working directory). */
 static int svc_root(const struct enos_ctx *ctx, const char *exp, char *out,
 		    size_t len)
 {
 	const char *slash = strrchr(ctx->db_path, '/');
+	char cwd[PATH_MAX];
 	int n;
 
-	if (slash)
+	if (ctx->db_path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	if (ctx->db_path[0] == '/')
 		n = snprintf(out, len, "%.*s/services/%s",
 			     (int)(slash - ctx->db_path), ctx->db_path, exp);
+	else if (slash)
+		n = snprintf(out, len, "%s/%.*s/services/%s", cwd,
+			     (int)(slash - ctx->db_path), ctx->db_path, exp);
 	else
-		n = snprintf(out, len, "services/%s", exp);
+		n = snprintf(out, len, "%s/services/%s", cwd, exp);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int deploy_shared_dirs(const struct enos_ctx *ctx, const char *exp,
+		       char svc[PATH_MAX], char results[PATH_MAX])
+{
+	char cwd[PATH_MAX];
+	int n, rc;
+
+	rc = svc_root(ctx, exp, svc, PATH_MAX);
+	if (rc < 0)
+		return rc;
+	/* Its parent: deploy empties services/EXP by removing and making
+	 * it again, which a bind of the old directory would not see. */
+	*strrchr(svc, '/') = '\0';
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	n = snprintf(results, PATH_MAX, "%s/results/%s", cwd, exp);
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
 /* The last LOG_TAIL_LINES lines of PATH to stderr, indented. */

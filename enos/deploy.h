@@ -22,6 +22,7 @@
 #ifndef ENOS_DEPLOY_H
 #define ENOS_DEPLOY_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,6 +43,13 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
  * namespaces; remove its service directories and forget its instances.
  * Returns 0 or -errno (printed). */
 int deploy_down(struct enos_ctx *ctx, const char *name);
+
+/* The host directories experiment EXP's services use (SVC: the services
+ * directory beside the state database, parent of the conf and data dirs;
+ * RESULTS: results/EXP, where their logs go), absolute, which container
+ * nodes must see at the same paths. Returns 0 or -errno. */
+int deploy_shared_dirs(const struct enos_ctx *ctx, const char *exp,
+		       char svc[PATH_MAX], char results[PATH_MAX]);
 
 /* `enos services`: print the instances of NAME (JSON if JSON), after
  * checking each recorded pid. Returns 0 or -errno. */

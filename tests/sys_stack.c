@@ -49,9 +49,11 @@ static void case_teardown(void)
 	tu_rmtree(case_dir);
 }
 
-/* The 5-site world named NAME with stack STACK and STRATEGY. */
-static const char *write_topo(const char *name, const char *stack,
-			      const char *strategy, char *path, size_t len)
+/* The 5-site world named NAME with stack STACK and STRATEGY, its regional
+ * nodes of backend REGIONAL. */
+static const char *write_topo_on(const char *name, const char *stack,
+				 const char *strategy, const char *regional,
+				 char *path, size_t len)
 {
 	char text[2048];
 
@@ -59,7 +61,7 @@ static const char *write_topo(const char *name, const char *stack,
 		 "name: %s\n"
 		 "sites:\n"
 		 "  - {name: central, role: central, nodes: 3}\n"
-		 "  - {name: regional, role: regional, parent: central, count: 2}\n"
+		 "  - {name: regional, role: regional, parent: central, count: 2, backend: %s}\n"
 		 "  - {name: edge, role: edge, parent: regional-1, count: 2}\n"
 		 "network:\n"
 		 "  shaping: auto\n"
@@ -67,8 +69,14 @@ static const char *write_topo(const char *name, const char *stack,
 		 "  constraints:\n"
 		 "    - {src: \"role:edge\", dst: \"role:central\", rtt: 20ms}\n"
 		 "stack: {name: %s, strategy: %s}\n",
-		 name, stack, strategy);
+		 name, regional, stack, strategy);
 	return tu_write(case_dir, name, text, path, len);
+}
+
+static const char *write_topo(const char *name, const char *stack,
+			      const char *strategy, char *path, size_t len)
+{
+	return write_topo_on(name, stack, strategy, "netns", path, len);
 }
 
 /* One instance of `enos services --json`. */
@@ -171,13 +179,14 @@ static void down_is_clean(const char *name, const struct svc *v, size_t n)
 /* Deploy etcd with STRATEGY as experiment NAME: EXPECT members on
  * distinct nodes, all running; healthy; a key crosses from edge-1 to
  * edge-2. The members go to V (*N). */
-static void etcd_up(const char *name, const char *strategy, size_t expect,
-		    struct svc *v, size_t *n)
+static void etcd_up_on(const char *name, const char *strategy,
+		       const char *regional, size_t expect, struct svc *v,
+		       size_t *n)
 {
 	char path[256], *out = NULL, want[128];
 	size_t i, k;
 
-	write_topo(name, "etcd", strategy, path, sizeof(path));
+	write_topo_on(name, "etcd", strategy, regional, path, sizeof(path));
 	ck_assert_msg(tu_enos(&out, case_db, "up", path, NULL) == 0, "%s", out);
 	snprintf(want, sizeof(want), "stack 'etcd' (strategy '%s') is up: %zu instances",
 		 strategy, expect);
@@ -202,6 +211,12 @@ static void etcd_up(const char *name, const char *strategy, size_t expect,
 		      "%s", out);
 	ck_assert_msg(tu_contains(out, "from-edge-1"), "%s", out);
 	free(out);
+}
+
+static void etcd_up(const char *name, const char *strategy, size_t expect,
+		    struct svc *v, size_t *n)
+{
+	etcd_up_on(name, strategy, "netns", expect, v, n);
 }
 
 START_TEST(etcd_central_and_kill9)
@@ -266,6 +281,31 @@ START_TEST(etcd_edge)
 	ck_assert_str_eq(v[0].node, "edge-1-1");
 	ck_assert_str_eq(v[1].node, "edge-2-1");
 	down_is_clean("st-edge", v, n);
+}
+END_TEST
+
+/* Members in libvirt LXC containers (the regional sites), clients in netns
+ * nodes: the service and results directories the host fills are seen in
+ * the containers at the same paths. */
+START_TEST(etcd_spread_on_lxc)
+{
+	struct svc v[MAX_SVC];
+	char *out = NULL, cmd[512];
+	size_t n, i;
+
+	etcd_up_on("st-lxc", "spread", "lxc", 2, v, &n);
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(!strncmp(v[i].node, "regional-", 9), "%s on %s", v[i].name, v[i].node);
+		/* Its data directory is written, seen from the host. */
+		snprintf(cmd, sizeof(cmd), "%s/services/st-lxc/%s", case_dir, v[i].name);
+		ck_assert_msg(dir_exists(cmd), "%s", cmd);
+	}
+	/* Inside the container, the hostname is the node's: it is one. */
+	ck_assert_int_eq(tu_enos(&out, case_db, "exec", "-n", "st-lxc", v[0].node, "--",
+				 "hostname", NULL), 0);
+	ck_assert_msg(tu_contains(out, v[0].node), "%s", out);
+	free(out);
+	down_is_clean("st-lxc", v, n);
 }
 END_TEST
 
@@ -385,6 +425,9 @@ Suite *make_sys_stack_suite(struct skips *sk)
 		{ "sigkill_deploy_then_down", sigkill_deploy_then_down },
 		{ "run_with_etcd", run_with_etcd },
 	};
+	const struct sys_case lxc_cases[] = {
+		{ "etcd_spread_on_lxc", etcd_spread_on_lxc },
+	};
 	char *etcd[] = { "etcd", "--version", NULL };
 	char *ctl[] = { "etcdctl", "version", NULL };
 	Suite *s = suite_create("sys_stack");
@@ -393,6 +436,11 @@ Suite *make_sys_stack_suite(struct skips *sk)
 	if (!why && (tu_run(NULL, etcd) != 0 || tu_run(NULL, ctl) != 0))
 		why = "etcd is not installed (apt-get install etcd-server etcd-client)";
 	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
+		      case_setup, case_teardown, 180);
+	if (!why && (access("/usr/sbin/libvirtd", X_OK) != 0 ||
+		     access("/usr/lib/libvirt/libvirt_lxc", X_OK) != 0))
+		why = "libvirt's LXC driver is not installed (apt-get install libvirt-daemon-driver-lxc libvirt-daemon)";
+	sys_add_cases(s, sk, lxc_cases, sizeof(lxc_cases) / sizeof(lxc_cases[0]), why,
 		      case_setup, case_teardown, 180);
 	return s;
 }
