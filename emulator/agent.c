@@ -188,9 +188,10 @@ static int connect_until(const char *path, int64_t deadline)
 			return fd;
 		err = -errno;
 		close(fd);
-		if ((err != -ENOENT && err != -ECONNREFUSED) ||
-		    now_ms() >= deadline)
+		if (err != -ENOENT && err != -ECONNREFUSED)
 			return err;
+		if (now_ms() >= deadline)
+			return -ETIMEDOUT;      /* not "no such program" */
 		usleep(AGENT_PROBE_MS * 1000);
 	}
 }

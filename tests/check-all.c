@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_resolve_suite());
 		srunner_add_suite(sr, make_wand_suite());
 		srunner_add_suite(sr, make_ovs_suite());
+		srunner_add_suite(sr, make_qemu_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);

@@ -45,6 +45,7 @@ Suite *make_netem_suite(void);
 Suite *make_resolve_suite(void);
 Suite *make_wand_suite(void);
 Suite *make_ovs_suite(void);
+Suite *make_qemu_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
