@@ -5,10 +5,11 @@
 #   make run        install, build, run topologies/default.yaml end to end
 #   make asan       build with -fsanitize=address,undefined into build-asan/ and run the tests
 #   make bench-scale  bring-up/teardown benchmark against ip -batch and mininet
+#   make bench-backends  bring-up time and memory per node, per node backend
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3
+PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3 libvirt libvirt-lxc
 CPPFLAGS += -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OPTFLAGS and SANFLAGS are set by `make asan`; CFLAGS stays the user's own,
 # so `make CFLAGS=...` can add flags but never drop the warnings.
@@ -41,10 +42,12 @@ bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 # Debian packages the project needs at build, test and run time.
 # qemu-system-x86, linux-image-cloud-amd64, cpio and busybox-static boot the
 # guest in which the netem backend is tested (this host's kernel has none);
-# iperf3 measures rates.
+# iperf3 measures rates; libvirt runs lxc (and qemu) nodes.
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
         libsqlite3-dev sqlite3 check iproute2 iputils-ping gnuplot-nox iperf3 \
-        qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch
+        qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
+        libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu \
+        libvirt-clients
 deps:
 	@./tools/install-deps $(DEBS)
 

@@ -5,14 +5,23 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "emulator/link.h"
+#include "emulator/virt.h"
+
+#define EMU_ERRMSG_LEN 1024
 
 struct emu {
 	struct nl_sock *sk;     /* rtnetlink, in the host namespace */
 	int host_netns;         /* the namespace emu_open() ran in */
+	struct virt *virt;      /* libvirt connections, made on first use */
+	pthread_mutex_t lock;   /* virt and errmsg: world_up() has threads */
+	char errmsg[EMU_ERRMSG_LEN];
 };
 
 int emu_open(struct emu **out)
@@ -24,6 +33,7 @@ int emu_open(struct emu **out)
 	emu = calloc(1, sizeof(*emu));
 	if (!emu)
 		return -ENOMEM;
+	pthread_mutex_init(&emu->lock, NULL);
 	emu->host_netns = open("/proc/thread-self/ns/net",
 			       O_RDONLY | O_CLOEXEC);
 	if (emu->host_netns < 0) {
@@ -47,6 +57,8 @@ void emu_close(struct emu *emu)
 	link_sock_close(emu->sk);
 	if (emu->host_netns >= 0)
 		close(emu->host_netns);
+	virt_free(emu->virt);
+	pthread_mutex_destroy(&emu->lock);
 	free(emu);
 }
 
@@ -58,4 +70,39 @@ struct nl_sock *emu_nl(struct emu *emu)
 int emu_host_netns(const struct emu *emu)
 {
 	return emu->host_netns;
+}
+
+struct virt *emu_virt(struct emu *emu)
+{
+	struct virt *v;
+
+	pthread_mutex_lock(&emu->lock);
+	if (!emu->virt && virt_new(&emu->virt) < 0)
+		emu->virt = NULL;
+	v = emu->virt;
+	pthread_mutex_unlock(&emu->lock);
+	return v;
+}
+
+const char *emu_errmsg(struct emu *emu)
+{
+	return emu->errmsg;
+}
+
+void emu_seterr(struct emu *emu, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&emu->lock);
+	va_start(ap, fmt);
+	vsnprintf(emu->errmsg, sizeof(emu->errmsg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_unlock(&emu->lock);
+}
+
+void emu_clearerr(struct emu *emu)
+{
+	pthread_mutex_lock(&emu->lock);
+	emu->errmsg[0] = '\0';
+	pthread_mutex_unlock(&emu->lock);
 }

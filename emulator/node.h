@@ -14,6 +14,12 @@ struct node_ops {
 	/* Create node N of W and attach it to its site's LAN bridge. */
 	int (*create)(struct emu *emu, const struct world *w,
 		      const struct world_node *n);
+	/* Start node N inside the network namespace node_netns_build() has
+	 * just made for it (world_up() builds many namespaces at once, then
+	 * calls this from the same threads). NULL: the namespace is the
+	 * node. Returns 0 or -errno, the detail in emu_errmsg(). */
+	int (*start)(struct emu *emu, const struct world *w,
+		     const struct world_node *n);
 	/* Remove node N; already gone is success. */
 	int (*destroy)(struct emu *emu, const struct world *w,
 		       const struct world_node *n);
@@ -40,8 +46,13 @@ struct node_ops {
 };
 
 extern const struct node_ops node_netns_ops;
+extern const struct node_ops node_lxc_ops;
 
 /* The ops of backend NAME, or NULL if enos has no such backend yet. */
 const struct node_ops *node_ops_find(const char *name);
+
+/* Backend I (0, 1, ...) of every backend enos has, or NULL past the end:
+ * world_down() sweeps them all. */
+const struct node_ops *node_ops_at(size_t i);
 
 #endif

@@ -26,6 +26,7 @@
 #include "emulator/fabric.h"
 #include "emulator/link.h"
 #include "emulator/netns.h"
+#include "emulator/node.h"
 #include "emulator/node_netns.h"
 
 #define WORLD_UP_THREADS        2
@@ -220,6 +221,23 @@ struct node_pool {
 	atomic_int err;         /* first failure */
 };
 
+/* Build node N: its namespace, then what its backend starts in it (an
+ * lxc domain); an unknown backend is refused before anything is made. */
+static int node_up(struct emu *emu, struct nl_sock *sk, const struct world *w,
+		   const struct world_node *n, int lan_index)
+{
+	const struct node_ops *ops = node_ops_find(n->backend ? n->backend
+							      : "netns");
+	int err;
+
+	if (!ops)
+		return -ENOTSUP;
+	err = node_netns_build(sk, emu_host_netns(emu), w, n, lan_index);
+	if (err == 0 && ops->start)
+		err = ops->start(emu, w, n);
+	return err;
+}
+
 /* Build nodes until none is left or one failed, on host socket SK. */
 static void pool_work(struct node_pool *p, struct nl_sock *sk,
 		      world_progress_fn progress, void *arg)
@@ -237,8 +255,7 @@ static void pool_work(struct node_pool *p, struct nl_sock *sk,
 		if (i >= total)
 			break;
 		n = &p->w->nodes[i];
-		err = node_netns_build(sk, emu_host_netns(p->emu), p->w, n,
-				       p->lan_index[n->site]);
+		err = node_up(p->emu, sk, p->w, n, p->lan_index[n->site]);
 		if (err < 0) {
 			int zero = 0;
 
@@ -481,6 +498,19 @@ static int tag_links_del(struct emu *emu, const struct world *w,
 	return err;
 }
 
+/* Every node backend's sweep of W (libvirt domains, generated files). */
+static int backends_sweep(struct emu *emu, const struct world *w)
+{
+	const struct node_ops *ops;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; (ops = node_ops_at(i)) && err >= 0; i++)
+		if (ops->sweep)
+			err = ops->sweep(emu, w);
+	return err < 0 ? err : 0;
+}
+
 int world_down(struct emu *emu, const struct world *w,
 	       world_progress_fn progress, void *arg)
 {
@@ -495,6 +525,10 @@ int world_down(struct emu *emu, const struct world *w,
 		goto out;
 	/* Switches the fabric keeps outside the kernel's links (OVS). */
 	err = world_fabric(w)->sweep(emu, w->tag);
+	if (err < 0)
+		goto out;
+	/* Domains first: they hold the namespaces they share. */
+	err = backends_sweep(emu, w);
 	if (err < 0)
 		goto out;
 	/* Bridges first: each costs the kernel an rcu_barrier() or two
@@ -550,8 +584,10 @@ out:
 int world_leftovers(struct emu *emu, const struct world *w)
 {
 	char prefix[WORLD_NETNS_MAX];
+	const struct node_ops *ops;
 	struct tag_count c;
 	int links, ns, err;
+	size_t i;
 
 	err = world_check(w);
 	if (err < 0)
@@ -564,6 +600,14 @@ int world_leftovers(struct emu *emu, const struct world *w)
 	if (err < 0)
 		goto out;
 	links += err;
+	for (i = 0; (ops = node_ops_at(i)); i++) {
+		if (!ops->leftovers)
+			continue;
+		err = ops->leftovers(emu, w);
+		if (err < 0)
+			goto out;
+		links += err;
+	}
 	ns = netns_count(world_netns_prefix(w->name, prefix, sizeof(prefix)));
 	if (ns < 0) {
 		err = ns;

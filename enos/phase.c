@@ -10,7 +10,10 @@
 #include <sys/utsname.h>
 
 #include "emulator/caps.h"
+#include "emulator/emu.h"
 #include "emulator/fabric_ovs.h"
+#include "emulator/node.h"
+#include "emulator/virt.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/plan.h"
@@ -42,24 +45,58 @@ static void support_say(enum support_report how, bool refused,
 		cli_warning("%s", msg);
 }
 
-int phase_check_supported(const struct topology *t, enum support_report how)
+/* Does T have a node on BACKEND? */
+static bool topo_uses(const struct topology *t, enum node_backend backend)
 {
+	size_t i, k;
+
+	for (i = 0; i < t->n_sites; i++)
+		for (k = 0; k < t->sites[i].n_nodes; k++)
+			if (t->sites[i].nodes[k].backend == backend)
+				return true;
+	return false;
+}
+
+/* Can this host run T's nodes? lxc needs libvirt's LXC driver (and the
+ * hugetlb fix, which up applies); backends enos lacks are refused. */
+static int check_backends(const struct topology *t, enum support_report how)
+{
+	struct caps caps;
 	size_t i, k;
 	int rc = 0;
 
+	if (topo_uses(t, BACKEND_LXC)) {
+		caps_probe(&caps);
+		if (!caps.libvirt_lxc.found) {
+			support_say(how, true, "%s: backend 'lxc' needs libvirt's LXC driver: %s",
+				    t->path, caps.libvirt_lxc.why);
+			return -ENOTSUP;
+		}
+		if (virt_hugetlb_needs_fix(NULL))
+			support_say(how, false, "libvirt 9.0 cannot start LXC domains while /sys/fs/cgroup/unified holds hugetlb; 'enos up' mounts it as a cgroup v1 hierarchy first (mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb)");
+	}
 	for (i = 0; i < t->n_sites && rc == 0; i++) {
 		for (k = 0; k < t->sites[i].n_nodes; k++) {
 			const struct node_spec *n = &t->sites[i].nodes[k];
 
-			if (n->backend == BACKEND_NETNS)
+			if (node_ops_find(topo_backend_name(n->backend)))
 				continue;
-			support_say(how, true, "%s:%d:%d: node '%s': backend '%s' is not implemented yet (this version builds 'netns' nodes only)",
+			support_say(how, true, "%s:%d:%d: node '%s': backend '%s' is not implemented yet (this version builds 'netns' and 'lxc' nodes)",
 				    t->path, n->pos.line, n->pos.col, n->name,
 				    topo_backend_name(n->backend));
 			rc = -ENOTSUP;
 			break;
 		}
 	}
+	return rc;
+}
+
+int phase_check_supported(const struct topology *t, enum support_report how)
+{
+	size_t i;
+	int rc;
+
+	rc = check_backends(t, how);
 	if (t->fabric == FABRIC_OVS) {
 		struct caps caps;
 
@@ -87,10 +124,42 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 	return rc;
 }
 
+/* The backends W's nodes use, comma separated, in node_ops_at() order. */
+static const char *backends_used(const struct world *w, char *buf, size_t len)
+{
+	const struct node_ops *ops;
+	size_t i, k, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; (ops = node_ops_at(i)); i++) {
+		for (k = 0; k < w->n_nodes; k++)
+			if (strcmp(w->nodes[k].backend ? w->nodes[k].backend : "netns",
+				   ops->name) == 0)
+				break;
+		if (k < w->n_nodes && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						off ? "," : "", ops->name);
+	}
+	return buf;
+}
+
+/* Does W have a node on a libvirt backend? */
+static bool world_on_libvirt(const struct world *w)
+{
+	size_t k;
+
+	for (k = 0; k < w->n_nodes; k++)
+		if (w->nodes[k].backend && (strcmp(w->nodes[k].backend, "lxc") == 0 ||
+					    strcmp(w->nodes[k].backend, "qemu") == 0))
+			return true;
+	return false;
+}
+
 static void record_host_facts(struct state *st, int64_t run,
 			      const struct world *w, const char *backend,
 			      const char *why)
 {
+	char list[64];
 	struct utsname u;
 
 	if (uname(&u) == 0) {
@@ -98,7 +167,7 @@ static void record_host_facts(struct state *st, int64_t run,
 		state_fact_add(st, run, "host", u.nodename);
 	}
 	state_fact_add(st, run, "enos", ENOS_VERSION);
-	state_fact_add(st, run, "node_backend", "netns");
+	state_fact_add(st, run, "node_backend", backends_used(w, list, sizeof(list)));
 	state_fact_add(st, run, "fabric", world_fabric(w)->name);
 	if (w->fabric == &fabric_ovs_ops)
 		state_fact_add(st, run, "ovs_datapath", fabric_ovs_datapath());
@@ -220,6 +289,122 @@ out:
 	return rc;
 }
 
+/* The libvirt daemons, in start order. */
+static const char *const virt_daemons[] = { VIRT_VIRTLOGD, VIRT_LIBVIRTD };
+
+/* Start the libvirt daemons that do not run, for experiment NAME, recorded
+ * as ovs_up() records OVS's (placeholder first, so a kill at any point
+ * leaves `down` knowing it), after applying the hugetlb fix this host
+ * needs (said as a note). */
+static int virt_up(struct enos_ctx *ctx, const char *name)
+{
+	size_t i;
+	int pid, rc = 0;
+
+	if (virt_hugetlb_needs_fix(NULL)) {
+		rc = virt_hugetlb_fix();
+		if (rc < 0) {
+			cli_error("cannot mount the hugetlb cgroup for libvirt LXC: %s",
+				  strerror(-rc));
+			return rc;
+		}
+		fflush(stdout);
+		fprintf(stderr, "note: mounted the hugetlb cgroup v1 hierarchy at /sys/fs/cgroup/hugetlb (libvirt 9.0 cannot start LXC domains while cgroup2 holds hugetlb); it stays mounted\n");
+	}
+	for (i = 0; i < sizeof(virt_daemons) / sizeof(virt_daemons[0]) && rc == 0; i++) {
+		const char *d = virt_daemons[i];
+		int placeholder = -11 - (int)i;
+
+		if (virt_daemon_running(d) > 0)
+			continue;
+		rc = state_process_add(ctx->st, name, d, placeholder);
+		if (rc < 0) {
+			cli_error("cannot record %s: %s", d, state_errmsg(ctx->st));
+			break;
+		}
+		rc = virt_daemon_start(d, &pid);
+		if (rc == 0 || pid > 0) {
+			int e = state_process_add(ctx->st, name, d, pid);
+
+			if (e == 0)
+				e = state_process_forget(ctx->st, name, placeholder);
+			if (e < 0 && rc == 0)
+				rc = e;
+		}
+		if (rc < 0) {
+			cli_error("cannot start %s: %s (see /var/log/enos-%s.log)",
+				  d, strerror(-rc), d);
+			break;
+		}
+		if (ctx->progress)
+			fprintf(stderr, "started %s (pid %d)\n", d, pid);
+	}
+	return rc;
+}
+
+/* After NAME's domains are gone: stop the libvirt daemons NAME started,
+ * unless another recorded experiment has libvirt nodes, which then
+ * inherits them. */
+static int virt_down(struct enos_ctx *ctx, const char *name)
+{
+	char other[64], **whats = NULL;
+	int *pids = NULL;
+	size_t n = 0, i, k;
+	int rc;
+
+	rc = state_processes(ctx->st, name, &pids, &whats, &n);
+	if (rc < 0) {
+		cli_error("cannot read the processes of '%s': %s", name,
+			  state_errmsg(ctx->st));
+		goto out;
+	}
+	if (state_libvirt_peer(ctx->st, name, other, sizeof(other)) == 0) {
+		for (k = 0; k < sizeof(virt_daemons) / sizeof(virt_daemons[0]) && rc == 0; k++)
+			rc = state_process_move(ctx->st, name, other, virt_daemons[k]);
+		if (rc < 0)
+			cli_error("cannot hand the libvirt daemons to '%s': %s", other,
+				  state_errmsg(ctx->st));
+		goto out;
+	}
+	/* libvirtd before virtlogd, which it logs through. */
+	for (k = sizeof(virt_daemons) / sizeof(virt_daemons[0]); k-- > 0 && rc == 0;) {
+		for (i = 0; i < n && rc == 0; i++) {
+			if (strcmp(whats[i], virt_daemons[k]) != 0)
+				continue;
+			/* A libvirtd enos did not start logs through it. */
+			if (strcmp(virt_daemons[k], VIRT_VIRTLOGD) == 0 &&
+			    virt_daemon_running(VIRT_LIBVIRTD) > 0) {
+				fprintf(stderr, "note: left %s (pid %d) running: a libvirtd that enos did not start uses it\n",
+					whats[i], pids[i]);
+				rc = state_process_forget(ctx->st, name, pids[i]);
+				continue;
+			}
+			rc = virt_daemon_stop(virt_daemons[k], pids[i] > 0 ? pids[i] : 0);
+			if (rc < 0)
+				cli_error("cannot stop %s (pid %d): %s", whats[i],
+					  pids[i], strerror(-rc));
+			else
+				rc = state_process_forget(ctx->st, name, pids[i]);
+		}
+	}
+out:
+	free(pids);
+	state_free_names(whats);
+	return rc;
+}
+
+/* Print what the emulator stored about its last failure, if anything. */
+static void emu_detail(struct enos_ctx *ctx)
+{
+	const char *m = ctx->emu ? emu_errmsg(ctx->emu) : "";
+
+	if (*m) {
+		fflush(stdout);
+		fprintf(stderr, "detail: %s\n", m);
+		emu_clearerr(ctx->emu);
+	}
+}
+
 /* Remove what a failed or interrupted up built, and forget it. */
 static void roll_back(struct enos_ctx *ctx, const struct world *w)
 {
@@ -231,8 +416,11 @@ static void roll_back(struct enos_ctx *ctx, const struct world *w)
 		rc = world_down(ctx->emu, w, cli_progress, ctx);
 	if (rc == 0)
 		rc = ovs_down(ctx, w->name);
+	if (rc == 0)
+		rc = virt_down(ctx, w->name);
 
 	if (rc < 0) {
+		emu_detail(ctx);
 		cli_error("rolling back '%s' failed: %s", w->name, strerror(-rc));
 		cli_hint("run 'enos down -n %s' to retry", w->name);
 		state_set_status(ctx->st, w->name, EXP_FAILED);
@@ -311,10 +499,14 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	sigprocmask(SIG_BLOCK, &block, &old);
 	t0 = cli_now();
 	rc = ovs_up(ctx, &w);
+	if (rc == 0 && world_on_libvirt(&w))
+		rc = virt_up(ctx, w.name);
 	if (rc == 0) {
 		rc = world_up(ctx->emu, &w, cli_progress, ctx);
-		if (rc < 0)
+		if (rc < 0) {
 			cli_error("cannot bring '%s' up: %s", t->name, strerror(-rc));
+			emu_detail(ctx);
+		}
 	}
 	if (rc == 0)
 		rc = shape_world(ctx, t, &w, backend);
@@ -399,11 +591,18 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 		cli_error("cannot stop the engine of '%s': %s", name, strerror(-rc));
 		goto out;
 	}
-	rc = world_down(ctx->emu, &w, cli_progress, ctx);
+	/* Domains are removed through libvirtd: a killed one is restarted. */
+	if (world_on_libvirt(&w))
+		rc = virt_up(ctx, name);
+	if (rc == 0)
+		rc = world_down(ctx->emu, &w, cli_progress, ctx);
 	if (rc == 0)
 		rc = ovs_down(ctx, name);
+	if (rc == 0)
+		rc = virt_down(ctx, name);
 	if (rc < 0) {
 		cli_error("cannot take '%s' down: %s", name, strerror(-rc));
+		emu_detail(ctx);
 		cli_hint("run 'enos down -n %s' again; it resumes from the recorded state",
 			 name);
 		goto out;

@@ -1396,6 +1396,26 @@ out:
 	return ret;
 }
 
+int state_libvirt_peer(struct state *st, const char *name, char *other,
+		       size_t len)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "SELECT experiment FROM nodes WHERE backend IN"
+			     " ('lxc', 'qemu') AND experiment <> ?1"
+			     " ORDER BY experiment LIMIT 1", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	ret = step_one(st, s, "find libvirt peer");
+	if (ret == 0)
+		ret = col_copy(s, 0, other, len);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
 /* Hand the processes WHAT recorded for FROM over to experiment TO.
  * Returns 0 or -errno. */
 int state_process_move(struct state *st, const char *from, const char *to,

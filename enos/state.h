@@ -112,6 +112,12 @@ int state_process_forget(struct state *st, const char *name, int pid);
 int state_fabric_peer(struct state *st, const char *name, const char *fabric,
 		      char *other, size_t len);
 
+/* Another recorded experiment than NAME with a node on libvirt (backend
+ * lxc or qemu): 0 and its name in OTHER (LEN bytes), -ENOENT if none, or
+ * -errno. */
+int state_libvirt_peer(struct state *st, const char *name, char *other,
+		       size_t len);
+
 /* Hand the processes WHAT recorded for FROM over to experiment TO (a
  * daemon FROM started that TO still uses). Returns 0 or -errno. */
 int state_process_move(struct state *st, const char *from, const char *to,

@@ -1,0 +1,542 @@
+/* virt — libvirt plumbing for the libvirt node backends; see virt.h.
+ *
+ * Why the C API and not virsh: one connection serves every domain of a
+ * world (virsh costs a process and a connection per command), and
+ * libvirt's error message comes back with the failure.
+ *
+ * The daemons are started here without -d, so the pid fork() returns is
+ * the daemon's own; they also write /run/DAEMON.pid, which is how one
+ * started by an enos that was killed before recording the pid is found.
+ * enos/ decides which ones it may stop, by pid only.
+ */
+#include "emulator/virt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "emulator/emu.h"
+
+#define VIRT_MAX_CONNS          4
+#define VIRT_START_MS           15000
+#define VIRT_STOP_MS            10000
+#define VIRT_SBIN               "/usr/sbin"
+#define VIRT_SOCK_DIR           "/run/libvirt"
+#define VIRT_CGROUP_ROOT        "/sys/fs/cgroup"
+
+struct virt_conn_slot {
+	char *uri;
+	virConnectPtr conn;
+};
+
+struct virt {
+	pthread_mutex_t lock;   /* the slots, opened from world_up()'s threads */
+	struct virt_conn_slot slots[VIRT_MAX_CONNS];
+};
+
+/* libvirt's default handler prints every error to stderr; the emulator
+ * never prints, and each caller reads virGetLastErrorMessage() instead. */
+static void silent_error(void *arg, virErrorPtr err)
+{
+	(void)arg;
+	(void)err;
+}
+
+int virt_new(struct virt **out)
+{
+	struct virt *v = calloc(1, sizeof(*v));
+
+	*out = NULL;
+	if (!v)
+		return -ENOMEM;
+	pthread_mutex_init(&v->lock, NULL);
+	virSetErrorFunc(NULL, silent_error);
+	*out = v;
+	return 0;
+}
+
+void virt_free(struct virt *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < VIRT_MAX_CONNS; i++) {
+		if (v->slots[i].conn)
+			virConnectClose(v->slots[i].conn);
+		free(v->slots[i].uri);
+	}
+	pthread_mutex_destroy(&v->lock);
+	free(v);
+}
+
+/* Store libvirt's last error, prefixed by WHAT, in EMU; return the errno
+ * that best says what kind of failure it was. */
+static int virt_error(struct emu *emu, const char *what)
+{
+	virErrorPtr e = virGetLastError();
+	int err = -EIO;
+
+	if (e && e->code == VIR_ERR_NO_DOMAIN)
+		err = -ENOENT;
+	else if (e && e->code == VIR_ERR_OPERATION_INVALID)
+		err = -EINVAL;
+	else if (e && (e->code == VIR_ERR_NO_CONNECT ||
+		       e->code == VIR_ERR_SYSTEM_ERROR) &&
+		 e->domain == VIR_FROM_RPC)
+		err = -ECONNREFUSED;
+	emu_seterr(emu, "%s: %s", what, virGetLastErrorMessage());
+	return err;
+}
+
+/* Does /proc/PID/cmdline start with a program called DAEMON? */
+static bool runs_daemon(int pid, const char *daemon)
+{
+	char path[64], buf[512];
+	const char *base;
+	bool yes = false;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		goto out;
+	buf[r] = '\0';
+	base = strrchr(buf, '/');
+	base = base ? base + 1 : buf;
+	yes = strcmp(base, daemon) == 0;
+out:
+	return yes;
+}
+
+/* Has PID exited? PID 1 here reaps nobody, so a zombie counts as gone. */
+static bool pid_gone(int pid)
+{
+	char path[64], buf[256];
+	const char *p;
+	ssize_t r;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return true;
+	buf[r] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+static int pidfile_pid(const char *daemon)
+{
+	char path[128];
+	long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/run/%s.pid", daemon);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &v) != 1 || v <= 0 || v > 1 << 22)
+		v = 0;
+	fclose(f);
+	return (int)v;
+}
+
+int virt_daemon_running(const char *daemon)
+{
+	int pid = pidfile_pid(daemon);
+
+	if (pid > 0 && !pid_gone(pid) && runs_daemon(pid, daemon))
+		return pid;
+	return 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Does the unix socket PATH accept a connection? */
+static bool sock_serves(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool yes;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	yes = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return yes;
+}
+
+/* The child: a session of its own, then exec. Exits 127 on failure. */
+static void daemon_child(const char *prog, const char *daemon)
+{
+	char log[128];
+	int fd;
+
+	setsid();
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+	}
+	snprintf(log, sizeof(log), "/var/log/enos-%s.log", daemon);
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd >= 0)
+		dup2(fd, 2);
+	execl(prog, daemon, (char *)NULL);
+	_exit(127);
+}
+
+int virt_daemon_start(const char *daemon, int *pid)
+{
+	char prog[128], sock[128];
+	unsigned waited;
+	pid_t child;
+	int st, err = 0;
+
+	*pid = 0;
+	snprintf(prog, sizeof(prog), VIRT_SBIN "/%s", daemon);
+	snprintf(sock, sizeof(sock), VIRT_SOCK_DIR "/%s-sock",
+		 strcmp(daemon, VIRT_LIBVIRTD) == 0 ? "libvirt" : daemon);
+	if (access(prog, X_OK) != 0) {
+		err = -errno;
+		goto out;
+	}
+	child = fork();
+	if (child < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (child == 0)
+		daemon_child(prog, daemon);
+	*pid = child;
+	for (waited = 0; !sock_serves(sock); waited += 20) {
+		if (waitpid(child, &st, WNOHANG) == child) {
+			err = -ECHILD;
+			goto out;
+		}
+		if (waited >= VIRT_START_MS) {
+			err = -ETIMEDOUT;
+			goto out;
+		}
+		sleep_ms(20);
+	}
+out:
+	return err;
+}
+
+int virt_daemon_stop(const char *daemon, int pid)
+{
+	unsigned waited;
+	int err = 0;
+
+	if (pid <= 0)
+		pid = pidfile_pid(daemon);
+	if (pid <= 0 || pid_gone(pid) || !runs_daemon(pid, daemon))
+		goto out;
+	if (kill(pid, SIGTERM) < 0) {
+		err = errno == ESRCH ? 0 : -errno;
+		goto out;
+	}
+	/* Our own child if this process started it: reap it. */
+	for (waited = 0; waited < VIRT_STOP_MS && !pid_gone(pid); waited += 10) {
+		waitpid(pid, NULL, WNOHANG);
+		sleep_ms(10);
+	}
+	if (!pid_gone(pid) && runs_daemon(pid, daemon) &&
+	    kill(pid, SIGKILL) < 0 && errno != ESRCH)
+		err = -errno;
+	for (waited = 0; waited < VIRT_STOP_MS && !pid_gone(pid); waited += 10) {
+		waitpid(pid, NULL, WNOHANG);
+		sleep_ms(10);
+	}
+	waitpid(pid, NULL, WNOHANG);
+out:
+	return err;
+}
+
+/* Does file PATH contain the word WORD (space or newline separated)? */
+static bool file_has_word(const char *path, const char *word)
+{
+	char buf[1024];
+	size_t len = strlen(word);
+	const char *p;
+	bool yes = false;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		goto out;
+	buf[r] = '\0';
+	for (p = buf; (p = strstr(p, word)); p += len)
+		if ((p == buf || p[-1] == ' ' || p[-1] == '\n') &&
+		    (p[len] == ' ' || p[len] == '\n' || p[len] == '\0'))
+			yes = true;
+out:
+	return yes;
+}
+
+bool virt_hugetlb_needs_fix(const char *root)
+{
+	char path[256];
+	struct statfs sf;
+
+	if (!root)
+		root = VIRT_CGROUP_ROOT;
+	/* Only the hybrid layout: a pure cgroup2 host is fine. */
+	if (statfs(root, &sf) != 0 || sf.f_type == CGROUP2_SUPER_MAGIC)
+		return false;
+	snprintf(path, sizeof(path), "%s/unified/cgroup.controllers", root);
+	return file_has_word(path, "hugetlb");
+}
+
+int virt_hugetlb_fix(void)
+{
+	const char *dir = VIRT_CGROUP_ROOT "/hugetlb";
+	int err = 0;
+
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		err = -errno;
+		goto out;
+	}
+	if (mount("cgroup", dir, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "hugetlb") != 0 && errno != EBUSY)
+		err = -errno;
+out:
+	return err;
+}
+
+int virt_conn(struct emu *emu, const char *uri, void **conn)
+{
+	struct virt *v = emu_virt(emu);
+	struct virt_conn_slot *free_slot = NULL;
+	virConnectPtr c = NULL;
+	size_t i;
+	int err = 0;
+
+	*conn = NULL;
+	if (!v)
+		return -ENOMEM;
+	pthread_mutex_lock(&v->lock);
+	for (i = 0; i < VIRT_MAX_CONNS; i++) {
+		if (v->slots[i].uri && strcmp(v->slots[i].uri, uri) == 0) {
+			*conn = v->slots[i].conn;
+			goto out;
+		}
+		if (!v->slots[i].uri && !free_slot)
+			free_slot = &v->slots[i];
+	}
+	if (!free_slot) {
+		err = -EMFILE;
+		goto out;
+	}
+	c = virConnectOpen(uri);
+	if (!c) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "cannot connect to '%s'", uri);
+		err = virt_error(emu, what);
+		if (err == -EIO)
+			err = -ECONNREFUSED;
+		goto out;
+	}
+	free_slot->uri = strdup(uri);
+	if (!free_slot->uri) {
+		virConnectClose(c);
+		err = -ENOMEM;
+		goto out;
+	}
+	free_slot->conn = c;
+	*conn = c;
+out:
+	pthread_mutex_unlock(&v->lock);
+	return err;
+}
+
+/* Is a libvirt daemon there to ask at all? Without one there is nothing
+ * to sweep or count, and connecting would only fail. */
+static bool daemon_socket(const char *uri)
+{
+	(void)uri;
+	return access(VIRT_SOCK_DIR "/libvirt-sock", F_OK) == 0;
+}
+
+int virt_domain_create(struct emu *emu, const char *uri, const char *xml)
+{
+	virDomainPtr dom = NULL;
+	void *conn;
+	int err;
+
+	err = virt_conn(emu, uri, &conn);
+	if (err < 0)
+		goto out;
+	dom = virDomainCreateXML(conn, xml, 0);
+	if (!dom)
+		err = virt_error(emu, "virDomainCreateXML");
+out:
+	if (dom)
+		virDomainFree(dom);
+	return err;
+}
+
+/* Destroy DOM and undefine it if it is persistent. */
+static int domain_remove(struct emu *emu, virDomainPtr dom)
+{
+	char what[160];
+	int err = 0;
+
+	snprintf(what, sizeof(what), "destroying '%s'", virDomainGetName(dom));
+	if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0) {
+		err = virt_error(emu, what);
+		/* Stopped meanwhile, or gone: already done. */
+		if (err == -EINVAL || err == -ENOENT)
+			err = 0;
+	}
+	if (err == 0 && virDomainIsPersistent(dom) == 1 &&
+	    virDomainUndefine(dom) < 0) {
+		err = virt_error(emu, what);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	return err;
+}
+
+int virt_domain_destroy(struct emu *emu, const char *uri, const char *name)
+{
+	virDomainPtr dom = NULL;
+	void *conn;
+	int err;
+
+	err = virt_conn(emu, uri, &conn);
+	if (err < 0)
+		goto out;
+	dom = virDomainLookupByName(conn, name);
+	if (!dom) {
+		err = virt_error(emu, name);
+		if (err == -ENOENT)
+			err = 0;
+		goto out;
+	}
+	err = domain_remove(emu, dom);
+out:
+	if (dom)
+		virDomainFree(dom);
+	return err;
+}
+
+/* The domains of URI whose names start with PREFIX into *DOMS (*N of them;
+ * virDomainFree each, free the array). */
+static int domains_with_prefix(struct emu *emu, const char *uri,
+			       const char *prefix, virDomainPtr **doms,
+			       size_t *n)
+{
+	virDomainPtr *all = NULL;
+	size_t len = strlen(prefix), k = 0;
+	void *conn;
+	int i, got, err;
+
+	*doms = NULL;
+	*n = 0;
+	err = virt_conn(emu, uri, &conn);
+	if (err < 0)
+		goto out;
+	got = virConnectListAllDomains(conn, &all, 0);
+	if (got < 0) {
+		err = virt_error(emu, "virConnectListAllDomains");
+		goto out;
+	}
+	for (i = 0; i < got; i++) {
+		if (strncmp(virDomainGetName(all[i]), prefix, len) == 0)
+			all[k++] = all[i];
+		else
+			virDomainFree(all[i]);
+	}
+	*doms = all;
+	*n = k;
+	all = NULL;
+out:
+	free(all);
+	return err;
+}
+
+int virt_domain_sweep(struct emu *emu, const char *uri, const char *prefix)
+{
+	virDomainPtr *doms = NULL;
+	size_t n = 0, i;
+	int err = 0, e;
+
+	if (!daemon_socket(uri))
+		goto out;
+	err = domains_with_prefix(emu, uri, prefix, &doms, &n);
+	for (i = 0; i < n; i++) {
+		e = domain_remove(emu, doms[i]);
+		if (err == 0)
+			err = e;
+		virDomainFree(doms[i]);
+	}
+	if (err == 0)
+		err = (int)n;
+out:
+	free(doms);
+	return err;
+}
+
+int virt_domain_count(struct emu *emu, const char *uri, const char *prefix)
+{
+	virDomainPtr *doms = NULL;
+	size_t n = 0, i;
+	int err = 0;
+
+	if (!daemon_socket(uri))
+		goto out;
+	err = domains_with_prefix(emu, uri, prefix, &doms, &n);
+	for (i = 0; i < n; i++)
+		virDomainFree(doms[i]);
+	if (err == 0)
+		err = (int)n;
+out:
+	free(doms);
+	return err;
+}
