@@ -376,11 +376,22 @@ int initramfs_build(const char *out, const struct initramfs_spec *spec)
 	size_t i;
 	int err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", out) >= (int)sizeof(tmp))
+	int fd;
+
+	/* A name of its own: two threads may build the same image. */
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	c.f = fopen(tmp, "we");
-	if (!c.f)
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	fchmod(fd, 0644);
+	c.f = fdopen(fd, "w");
+	if (!c.f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		cpio_dir(&c, dirs[i]);
 	/* The kernel opens it for /init's stdio before devtmpfs exists. */

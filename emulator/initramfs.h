@@ -35,8 +35,8 @@ extern const char *const initramfs_node_modules[];
 int initramfs_module_order(const char *moddep, const char *const *names,
 			   char ***paths, size_t *n, const char **missing);
 
-/* Write the image of SPEC to OUT (through OUT.tmp and a rename, so OUT is
- * whole or absent). Returns 0, -ENOTSUP for a compressed module, or
+/* Write the image of SPEC to OUT (through a temporary OUT.XXXXXX and a
+ * rename, so OUT is whole or absent). Returns 0, -ENOTSUP for a compressed module, or
  * -errno. */
 int initramfs_build(const char *out, const struct initramfs_spec *spec);
 

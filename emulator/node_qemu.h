@@ -24,6 +24,8 @@
 #define NODE_QEMU_DIR           "/run/enos/qemu"
 #define NODE_QEMU_MEMORY        (256ull << 20)
 #define NODE_QEMU_CPUS          1
+/* How long exec waits for a booting guest's agent ($ENOS_QEMU_BOOT_WAIT). */
+#define NODE_QEMU_BOOT_WAIT_S   180
 
 /* Everything a node's domain XML says. */
 struct node_qemu_domain {
@@ -53,5 +55,18 @@ int node_qemu_cmdline(const char *name, uint32_t addr, unsigned plen,
 /* A locally administered MAC for the tap named TAP (52:54:00 and three
  * bytes of a hash of the name), into MAC. */
 void node_qemu_mac(const char *tap, unsigned char mac[6]);
+
+/* Can this host run qemu nodes? 0, or -ENOTSUP with the reason in WHY
+ * (LEN bytes) in words a user can act on: qemu-system-x86_64, the cloud
+ * kernel and its modules, busybox, enos-agent. libvirt is virt.h's. */
+int node_qemu_probe(char *why, size_t len);
+
+/* The domain type: "kvm" where KVM is usable (caps_kvm_usable()), else
+ * "qemu" (TCG). */
+const char *node_qemu_type(void);
+
+/* NODE_QEMU_DIR "/" DOMAIN SUFFIX into BUF; -ENAMETOOLONG or 0. */
+int node_qemu_path(const char *domain, const char *suffix, char *buf,
+		   size_t len);
 
 #endif
