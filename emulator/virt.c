@@ -210,6 +210,11 @@ static void daemon_child(const char *prog, const char *daemon)
 	char log[128];
 	int fd;
 
+	sigset_t none;
+
+	/* enos up holds SIGTERM while it builds: the daemon must not. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
@@ -346,6 +351,24 @@ int virt_hugetlb_fix(void)
 		err = -errno;
 out:
 	return err;
+}
+
+void virt_disconnect(struct emu *emu)
+{
+	struct virt *v = emu_virt(emu);
+	size_t i;
+
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->lock);
+	for (i = 0; i < VIRT_MAX_CONNS; i++) {
+		if (v->slots[i].conn)
+			virConnectClose(v->slots[i].conn);
+		free(v->slots[i].uri);
+		v->slots[i].conn = NULL;
+		v->slots[i].uri = NULL;
+	}
+	pthread_mutex_unlock(&v->lock);
 }
 
 int virt_conn(struct emu *emu, const char *uri, void **conn)

@@ -76,6 +76,10 @@ int virt_hugetlb_fix(void);
  * including this header does not need libvirt's. */
 int virt_conn(struct emu *emu, const char *uri, void **conn);
 
+/* Close EMU's connections (before stopping the daemon they speak to: a
+ * write to a dead one would raise SIGPIPE). The next use reopens. */
+void virt_disconnect(struct emu *emu);
+
 /* Start a transient domain from XML (virDomainCreateXML), as
  *   virsh -c URI create FILE.xml
  * Returns 0 or -errno with libvirt's message in emu_errmsg(). */

@@ -380,6 +380,8 @@ static int virt_down(struct enos_ctx *ctx, const char *name)
 		goto out;
 	}
 	/* libvirtd before virtlogd, which it logs through. */
+	if (ctx->emu)
+		virt_disconnect(ctx->emu);
 	for (k = sizeof(virt_daemons) / sizeof(virt_daemons[0]); k-- > 0 && rc == 0;) {
 		for (i = 0; i < n && rc == 0; i++) {
 			if (strcmp(whats[i], virt_daemons[k]) != 0)

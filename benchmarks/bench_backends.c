@@ -1,0 +1,258 @@
+/* bench-backends — per node backend, the time `enos up` and `enos down`
+ * take for 1, 10 and 100 nodes, and the host memory one node costs: the
+ * RSS of the host-side processes that exist for it (for lxc, each domain's
+ * libvirt_lxc controller and every process inside; netns nodes have none),
+ * read from /proc while the world is up. Prints a table and stores every
+ * figure in the results database (run kind "bench-backends").
+ *
+ * The qemu backend has a hook (qemu_sizes) for 1 and 10 nodes; it is
+ * skipped, with the reason, while node_ops_find("qemu") is NULL.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/node.h"
+#include "enos/state.h"
+#include "tests/testutil.h"
+
+struct backend_bench {
+	const char *backend;
+	const size_t *sizes;
+	size_t n_sizes;
+	/* The cmdline marker of the host processes one domain of experiment
+	 * NAME owns ("--name enos.NAME."), NULL: none. */
+	const char *marker;
+};
+
+static const size_t netns_sizes[] = { 1, 10, 100 };
+static const size_t lxc_sizes[] = { 1, 10, 100 };
+/* The qemu engineer's hook: sizes and the marker of its processes. */
+static const size_t qemu_sizes[] = { 1, 10 };
+
+static const struct backend_bench benches[] = {
+	{ "netns", netns_sizes, 3, NULL },
+	{ "lxc", lxc_sizes, 3, "--name enos.%s." },
+	{ "qemu", qemu_sizes, 2, "-name guest=enos.%s." },
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *write_topology(const char *dir, const char *backend,
+				  size_t n, char *path, size_t len)
+{
+	char text[512], file[64];
+
+	snprintf(text, sizeof(text),
+		 "name: bb-%s-%zu\n"
+		 "sites:\n"
+		 "  - {name: c, role: central, backend: %s, nodes: %zu}\n"
+		 "network: {shaping: none}\n",
+		 backend, n, backend, n);
+	snprintf(file, sizeof(file), "bb-%s-%zu.yaml", backend, n);
+	return tu_write(dir, file, text, path, len);
+}
+
+/* A process's field from /proc/PID/FILE as text into BUF. */
+static int proc_read(const char *pid, const char *file, char *buf, size_t len)
+{
+	char path[288];
+	FILE *f;
+	size_t r;
+
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	r = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[r] = '\0';
+	return 0;
+}
+
+static long rss_kib(const char *pid)
+{
+	char buf[4096];
+	const char *p;
+
+	if (proc_read(pid, "status", buf, sizeof(buf)) < 0)
+		return 0;
+	p = strstr(buf, "VmRSS:");
+	return p ? strtol(p + 6, NULL, 10) : 0;
+}
+
+static long ppid_of(const char *pid)
+{
+	char buf[1024];
+	const char *p;
+
+	if (proc_read(pid, "stat", buf, sizeof(buf)) < 0)
+		return -1;
+	p = strrchr(buf, ')');
+	return p ? strtol(p + 4, NULL, 10) : -1;
+}
+
+/* Sum of RSS in KiB of the processes whose cmdline holds MARK and of
+ * their children (one level: the init of a container, then its
+ * children's are counted through their parent being counted). */
+static long marked_rss(const char *mark)
+{
+	long roots[4096], total = 0;
+	size_t n = 0, i;
+	struct dirent *e;
+	char buf[1024];
+	DIR *d;
+	int pass;
+
+	for (pass = 0; pass < 4; pass++) {
+		d = opendir("/proc");
+		if (!d)
+			return 0;
+		while ((e = readdir(d))) {
+			long pid = strtol(e->d_name, NULL, 10), pp;
+			size_t k, r;
+			int known = 0;
+
+			if (pid <= 0)
+				continue;
+			for (k = 0; k < n; k++)
+				known |= roots[k] == pid;
+			if (known)
+				continue;
+			if (pass == 0) {
+				if (proc_read(e->d_name, "cmdline", buf, sizeof(buf)) < 0)
+					continue;
+				for (r = 0; r + 1 < sizeof(buf) && (buf[r] || buf[r + 1]); r++)
+					if (!buf[r])
+						buf[r] = ' ';
+				if (!strstr(buf, mark))
+					continue;
+			} else {
+				pp = ppid_of(e->d_name);
+				for (k = 0; k < n && roots[k] != pp; k++)
+					;
+				if (k == n)
+					continue;
+			}
+			if (n < sizeof(roots) / sizeof(roots[0])) {
+				roots[n++] = pid;
+				total += rss_kib(e->d_name);
+			}
+		}
+		closedir(d);
+	}
+	(void)i;
+	return total;
+}
+
+static int run_enos(const char *enos, const char *db, double *secs,
+		    const char *a, const char *b, const char *c)
+{
+	char *argv[] = { (char *)enos, (char *)"--db", (char *)db, (char *)a,
+			 (char *)b, (char *)c, NULL };
+	char *out = NULL;
+	double t0 = now();
+	int rc = tu_run(&out, argv);
+
+	*secs = now() - t0;
+	if (rc != 0)
+		fprintf(stderr, "bench-backends: 'enos %s %s %s' failed (%d): %s\n",
+			a, b, c ? c : "", rc, out ? out : "");
+	free(out);
+	return rc;
+}
+
+static void store(struct state *st, int64_t run, const char *metric,
+		  const char *backend, size_t n, double v, const char *unit)
+{
+	char nbuf[16];
+
+	snprintf(nbuf, sizeof(nbuf), "%zu", n);
+	if (st && run)
+		state_result_add(st, run, metric, backend, nbuf, v, unit);
+}
+
+int main(int argc, char **argv)
+{
+	const char *db = getenv("ENOS_DB"), *enos = "build/bin/enos";
+	struct state *st = NULL;
+	char dir[128], *err = NULL;
+	int64_t run = 0;
+	size_t b, i;
+	int a, failed = 0;
+
+	if (!db || !*db)
+		db = STATE_DEFAULT_PATH;
+	for (a = 1; a + 1 < argc; a += 2) {
+		if (strcmp(argv[a], "--db") == 0)
+			db = argv[a + 1];
+		else if (strcmp(argv[a], "--enos") == 0)
+			enos = argv[a + 1];
+		else
+			break;
+	}
+	if (a != argc) {
+		fprintf(stderr, "usage: bench-backends [--db PATH] [--enos PATH]\n");
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "bench-backends: needs root\n");
+		return 1;
+	}
+	if (!tu_tmpdir(dir, sizeof(dir), "bb") || state_open(db, &st, &err) < 0) {
+		fprintf(stderr, "bench-backends: cannot start: %s\n", err ? err : "mkdtemp");
+		free(err);
+		return 1;
+	}
+	state_run_begin(st, "bench-backends", "bench-backends", 0, false, &run);
+	printf("%-8s %6s %9s %9s %14s\n", "backend", "nodes", "up", "down",
+	       "host RSS/node");
+	for (b = 0; b < sizeof(benches) / sizeof(benches[0]); b++) {
+		const struct backend_bench *bb = &benches[b];
+
+		if (!node_ops_find(bb->backend)) {
+			printf("%-8s skipped: enos has no '%s' backend yet\n",
+			       bb->backend, bb->backend);
+			continue;
+		}
+		for (i = 0; i < bb->n_sizes; i++) {
+			size_t n = bb->sizes[i];
+			char path[256], name[48], mark[96];
+			double up = 0, down = 0, per = 0;
+
+			snprintf(name, sizeof(name), "bb-%s-%zu", bb->backend, n);
+			if (!write_topology(dir, bb->backend, n, path, sizeof(path)) ||
+			    run_enos(enos, db, &up, "up", path, NULL) != 0) {
+				run_enos(enos, db, &down, "down", "-n", name);
+				failed = 1;
+				continue;
+			}
+			if (bb->marker) {
+				snprintf(mark, sizeof(mark), bb->marker, name);
+				per = (double)marked_rss(mark) / (double)n / 1024.0;
+			}
+			if (run_enos(enos, db, &down, "down", "-n", name) != 0)
+				failed = 1;
+			printf("%-8s %6zu %8.2fs %8.2fs %11.1f MiB\n", bb->backend,
+			       n, up, down, per);
+			store(st, run, "up_seconds", bb->backend, n, up, "s");
+			store(st, run, "down_seconds", bb->backend, n, down, "s");
+			store(st, run, "host_rss_per_node", bb->backend, n, per, "MiB");
+		}
+	}
+	state_run_end(st, run, failed ? "failed" : "ok");
+	printf("\nstored as run %lld in %s\n", (long long)run, db);
+	state_close(st);
+	tu_rmtree(dir);
+	return failed;
+}
