@@ -57,5 +57,6 @@ Suite *make_sys_wand_suite(struct skips *sk);
 Suite *make_sys_wan_suite(struct skips *sk);
 Suite *make_sys_ovs_suite(struct skips *sk);
 Suite *make_sys_lxc_suite(struct skips *sk);
+Suite *make_sys_qemu_suite(struct skips *sk);
 
 #endif
