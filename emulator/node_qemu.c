@@ -395,7 +395,10 @@ static int tap_up(struct nl_sock *sk, const struct world *w,
 }
 
 /* Start node N's domain (world_up() calls it from its threads, after the
- * node's namespace exists; the namespace stays, empty, as a marker). */
+ * node's namespace exists; the namespace stays, empty, as a marker):
+ * the boot files, the tap, then
+ *   virsh -c qemu:///system create enos.EXP.NODE.xml
+ * It does not wait for the guest: exec does. */
 static int qemu_node_start(struct emu *emu, const struct world *w,
 			   const struct world_node *n)
 {
