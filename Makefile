@@ -28,14 +28,16 @@ include reports/module.mk
 include enos/module.mk
 include tests/module.mk
 include benchmarks/module.mk
+include agent/module.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-bin/enos: $(BUILD)/bin/enos
+bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 	@mkdir -p bin
 	cp $< $@
+	cp $(BUILD)/bin/enos-agent bin/enos-agent
 
 # Debian packages the project needs at build, test and run time.
 # qemu-system-x86, linux-image-cloud-amd64, cpio and busybox-static boot the

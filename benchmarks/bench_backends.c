@@ -5,11 +5,16 @@
  * read from /proc while the world is up. Prints a table and stores every
  * figure in the results database (run kind "bench-backends").
  *
- * The qemu backend has a hook (qemu_sizes) for 1 and 10 nodes; it is
- * skipped, with the reason, while node_ops_find("qemu") is NULL.
+ * qemu nodes (1 and 10) boot after `up` returns: their "ready" time is
+ * from the start of `up` until `enos exec NODE -- true` has answered on
+ * every node (the guest agent runs once /init has set the network up),
+ * and their RSS, read then, is the qemu-system process's, which holds the
+ * guest memory the guest has touched; the configured guest memory (the
+ * 256 MiB default) is stored beside it. --only BACKEND runs one backend.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +22,7 @@
 #include <unistd.h>
 
 #include "emulator/node.h"
+#include "emulator/node_qemu.h"
 #include "enos/state.h"
 #include "tests/testutil.h"
 
@@ -27,6 +33,8 @@ struct backend_bench {
 	/* The cmdline marker of the host processes one domain of experiment
 	 * NAME owns ("--name enos.NAME."), NULL: none. */
 	const char *marker;
+	/* Nodes boot after up: wait for each to answer an exec. */
+	bool boots;
 };
 
 static const size_t netns_sizes[] = { 1, 10, 100 };
@@ -35,9 +43,9 @@ static const size_t lxc_sizes[] = { 1, 10, 100 };
 static const size_t qemu_sizes[] = { 1, 10 };
 
 static const struct backend_bench benches[] = {
-	{ "netns", netns_sizes, 3, NULL },
-	{ "lxc", lxc_sizes, 3, "--name enos.%s." },
-	{ "qemu", qemu_sizes, 2, "-name guest=enos.%s." },
+	{ "netns", netns_sizes, 3, NULL, false },
+	{ "lxc", lxc_sizes, 3, "--name enos.%s.", false },
+	{ "qemu", qemu_sizes, 2, "-name guest=enos.%s.", true },
 };
 
 static double now(void)
@@ -172,6 +180,27 @@ static int run_enos(const char *enos, const char *db, double *secs,
 	return rc;
 }
 
+/* `enos exec -n NAME c-K -- true` for K = 1..N: every node answers. */
+static int wait_ready(const char *enos, const char *db, const char *name,
+		      size_t n)
+{
+	char node[32];
+	char *argv[] = { (char *)enos, (char *)"--db", (char *)db,
+			 (char *)"exec", (char *)"-n", (char *)name, node,
+			 (char *)"--", (char *)"true", NULL };
+	size_t k;
+	int rc = 0;
+
+	for (k = 1; k <= n && rc == 0; k++) {
+		snprintf(node, sizeof(node), "c-%zu", k);
+		rc = tu_run(NULL, argv);
+		if (rc != 0)
+			fprintf(stderr, "bench-backends: node '%s' of '%s' never answered (%d)\n",
+				node, name, rc);
+	}
+	return rc;
+}
+
 static void store(struct state *st, int64_t run, const char *metric,
 		  const char *backend, size_t n, double v, const char *unit)
 {
@@ -184,7 +213,7 @@ static void store(struct state *st, int64_t run, const char *metric,
 
 int main(int argc, char **argv)
 {
-	const char *db = getenv("ENOS_DB"), *enos = "build/bin/enos";
+	const char *db = getenv("ENOS_DB"), *enos = "build/bin/enos", *only = NULL;
 	struct state *st = NULL;
 	char dir[128], *err = NULL;
 	int64_t run = 0;
@@ -198,11 +227,13 @@ int main(int argc, char **argv)
 			db = argv[a + 1];
 		else if (strcmp(argv[a], "--enos") == 0)
 			enos = argv[a + 1];
+		else if (strcmp(argv[a], "--only") == 0)
+			only = argv[a + 1];
 		else
 			break;
 	}
 	if (a != argc) {
-		fprintf(stderr, "usage: bench-backends [--db PATH] [--enos PATH]\n");
+		fprintf(stderr, "usage: bench-backends [--db PATH] [--enos PATH] [--only BACKEND]\n");
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -215,11 +246,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	state_run_begin(st, "bench-backends", "bench-backends", 0, false, &run);
-	printf("%-8s %6s %9s %9s %14s\n", "backend", "nodes", "up", "down",
-	       "host RSS/node");
+	printf("%-8s %6s %9s %9s %9s %14s\n", "backend", "nodes", "up", "ready",
+	       "down", "host RSS/node");
 	for (b = 0; b < sizeof(benches) / sizeof(benches[0]); b++) {
 		const struct backend_bench *bb = &benches[b];
 
+		if (only && strcmp(only, bb->backend) != 0)
+			continue;
 		if (!node_ops_find(bb->backend)) {
 			printf("%-8s skipped: enos has no '%s' backend yet\n",
 			       bb->backend, bb->backend);
@@ -228,7 +261,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < bb->n_sizes; i++) {
 			size_t n = bb->sizes[i];
 			char path[256], name[48], mark[96];
-			double up = 0, down = 0, per = 0;
+			double up = 0, down = 0, per = 0, t0 = now(), ready;
 
 			snprintf(name, sizeof(name), "bb-%s-%zu", bb->backend, n);
 			if (!write_topology(dir, bb->backend, n, path, sizeof(path)) ||
@@ -237,17 +270,26 @@ int main(int argc, char **argv)
 				failed = 1;
 				continue;
 			}
+			if (bb->boots && wait_ready(enos, db, name, n) != 0)
+				failed = 1;
+			ready = now() - t0;
 			if (bb->marker) {
 				snprintf(mark, sizeof(mark), bb->marker, name);
 				per = (double)marked_rss(mark) / (double)n / 1024.0;
 			}
 			if (run_enos(enos, db, &down, "down", "-n", name) != 0)
 				failed = 1;
-			printf("%-8s %6zu %8.2fs %8.2fs %11.1f MiB\n", bb->backend,
-			       n, up, down, per);
+			printf("%-8s %6zu %8.2fs %8.2fs %8.2fs %11.1f MiB\n",
+			       bb->backend, n, up, ready, down, per);
 			store(st, run, "up_seconds", bb->backend, n, up, "s");
 			store(st, run, "down_seconds", bb->backend, n, down, "s");
 			store(st, run, "host_rss_per_node", bb->backend, n, per, "MiB");
+			if (bb->boots) {
+				store(st, run, "ready_seconds", bb->backend, n, ready, "s");
+				/* The topology leaves memory to the default. */
+				store(st, run, "guest_memory_per_node", bb->backend, n,
+				      (double)(NODE_QEMU_MEMORY >> 20), "MiB");
+			}
 		}
 	}
 	state_run_end(st, run, failed ? "failed" : "ok");

@@ -505,6 +505,14 @@ out:
 		close(fd);
 }
 
+bool caps_kvm_usable(void)
+{
+	struct caps c;
+
+	probe_kvm(&c);
+	return c.kvm.found;
+}
+
 static void probe_libvirt(struct caps *c)
 {
 	char path[512];

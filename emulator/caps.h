@@ -47,6 +47,11 @@ struct caps {
  * or pipe failed), with *OUT still filled as far as it could be. */
 int caps_probe(struct caps *out);
 
+/* The kvm probe of caps_probe() alone (no fork): /dev/kvm answers and the
+ * CPU has vmx/svm. A /dev/kvm without them hangs guests, so qemu nodes
+ * use TCG then. */
+bool caps_kvm_usable(void);
+
 /* Feature I (0 .. CAPS_COUNT - 1) of C, in the order of struct caps, with
  * its short name ("netem", "htb", "ovs", "libvirt-lxc", "libvirt-qemu",
  * "kvm", "mininet") in *NAME (may be NULL). Returns NULL past the end.

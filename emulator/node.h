@@ -47,6 +47,7 @@ struct node_ops {
 
 extern const struct node_ops node_netns_ops;
 extern const struct node_ops node_lxc_ops;
+extern const struct node_ops node_qemu_ops;
 
 /* The ops of backend NAME, or NULL if enos has no such backend yet. */
 const struct node_ops *node_ops_find(const char *name);

@@ -298,6 +298,7 @@ const struct node_ops node_netns_ops = {
 static const struct node_ops *const node_backends[] = {
 	&node_netns_ops,
 	&node_lxc_ops,
+	&node_qemu_ops,
 };
 
 const struct node_ops *node_ops_at(size_t i)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emulator/emu.h"
 #include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/world.h"
@@ -394,6 +395,9 @@ int cmd_exec(struct enos_ctx *ctx, int argc, char **argv)
 	} else if (rc < 0) {
 		cli_error("cannot run '%s' in node '%s': %s", argv[first],
 			  node->name, strerror(-rc));
+		/* A qemu node says which socket and console to look at. */
+		if (*emu_errmsg(ctx->emu))
+			cli_hint("%s", emu_errmsg(ctx->emu));
 		status = 126;
 	}
 out:

@@ -13,6 +13,7 @@
 #include "emulator/emu.h"
 #include "emulator/fabric_ovs.h"
 #include "emulator/node.h"
+#include "emulator/node_qemu.h"
 #include "emulator/virt.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
@@ -59,7 +60,8 @@ static bool topo_uses(const struct topology *t, enum node_backend backend)
 }
 
 /* Can this host run T's nodes? lxc needs libvirt's LXC driver (and the
- * hugetlb fix, which up applies); backends enos lacks are refused. */
+ * hugetlb fix, which up applies), qemu libvirt's QEMU driver, the cloud
+ * kernel, busybox and enos-agent; backends enos lacks are refused. */
 static int check_backends(const struct topology *t, enum support_report how)
 {
 	struct caps caps;
@@ -76,13 +78,24 @@ static int check_backends(const struct topology *t, enum support_report how)
 		if (virt_hugetlb_needs_fix(NULL))
 			support_say(how, false, "libvirt 9.0 cannot start LXC domains while /sys/fs/cgroup/unified holds hugetlb; 'enos up' mounts it as a cgroup v1 hierarchy first (mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb)");
 	}
+	if (topo_uses(t, BACKEND_QEMU)) {
+		char why[256];
+
+		caps_probe(&caps);
+		if (!caps.libvirt_qemu.found || node_qemu_probe(why, sizeof(why)) < 0) {
+			support_say(how, true, "%s: backend 'qemu' needs %s",
+				    t->path, !caps.libvirt_qemu.found ?
+				    caps.libvirt_qemu.why : why);
+			return -ENOTSUP;
+		}
+	}
 	for (i = 0; i < t->n_sites && rc == 0; i++) {
 		for (k = 0; k < t->sites[i].n_nodes; k++) {
 			const struct node_spec *n = &t->sites[i].nodes[k];
 
 			if (node_ops_find(topo_backend_name(n->backend)))
 				continue;
-			support_say(how, true, "%s:%d:%d: node '%s': backend '%s' is not implemented yet (this version builds 'netns' and 'lxc' nodes)",
+			support_say(how, true, "%s:%d:%d: node '%s': backend '%s' is not implemented yet (this version builds 'netns', 'lxc' and 'qemu' nodes)",
 				    t->path, n->pos.line, n->pos.col, n->name,
 				    topo_backend_name(n->backend));
 			rc = -ENOTSUP;

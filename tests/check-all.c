@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_ovs_suite());
 		srunner_add_suite(sr, make_lxc_suite());
 		srunner_add_suite(sr, make_stack_suite());
+		srunner_add_suite(sr, make_qemu_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -105,6 +106,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_ovs);
 		SYS_SUITE(sr, &sk, sys_lxc);
 		SYS_SUITE(sr, &sk, sys_stack);
+		SYS_SUITE(sr, &sk, sys_qemu);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

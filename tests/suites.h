@@ -47,6 +47,7 @@ Suite *make_wand_suite(void);
 Suite *make_ovs_suite(void);
 Suite *make_lxc_suite(void);
 Suite *make_stack_suite(void);
+Suite *make_qemu_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -58,5 +59,6 @@ Suite *make_sys_wan_suite(struct skips *sk);
 Suite *make_sys_ovs_suite(struct skips *sk);
 Suite *make_sys_lxc_suite(struct skips *sk);
 Suite *make_sys_stack_suite(struct skips *sk);
+Suite *make_sys_qemu_suite(struct skips *sk);
 
 #endif

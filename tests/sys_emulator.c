@@ -274,8 +274,8 @@ START_TEST(test_node_ops)
 	char m[WORLD_IFNAMSIZ];
 
 	ck_assert_ptr_eq(node_ops_find("netns"), &node_netns_ops);
-	ck_assert_ptr_null(node_ops_find("lxc"));
-	ck_assert_ptr_null(node_ops_find("qemu"));
+	ck_assert_ptr_eq(node_ops_find("lxc"), &node_lxc_ops);
+	ck_assert_ptr_eq(node_ops_find("qemu"), &node_qemu_ops);
 	ck_assert_ptr_null(node_ops_find("Netns"));
 	ck_assert_int_eq(world_up(emu, w, NULL, NULL), 0);
 	ck_assert_int_eq(node_netns_ops.destroy(emu, w, n), 0);
