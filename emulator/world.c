@@ -6,7 +6,11 @@
  * setns() and unshare() act on one thread, so each thread steps into the
  * namespace it builds and back. The kernel work is mostly serialised by
  * the rtnl lock; the second thread overlaps namespace creation and mounts
- * with it. world_down() deletes the bridges, unbinds the namespaces (the
+ * with it. Backends that run something in a node's namespace (an lxc
+ * domain) start it afterwards on more threads (nodes_start()), since
+ * each start is mostly work in other processes (libvirtd, the domain's
+ * controller), which more threads keep busy. world_down()
+ * deletes the bridges, unbinds the namespaces (the
  * kernel then destroys them and their veths in batches, far faster than
  * deleting veths one by one) and waits until no link with the tag is
  * left. Links go through link.c, namespaces through netns.c.
@@ -321,12 +325,13 @@ static int nodes_up(struct emu *emu, const struct world *w,
 	return err;
 }
 
-/* Start nodes until none is left or one failed (a nodes_start() thread). */
-static void *start_thread(void *arg)
+/* Start nodes until none is left or one failed; this thread reports
+ * progress (every 1 % of the TODO nodes to start) if PROGRESS is set. */
+static void start_work(struct node_pool *p, size_t todo,
+		       world_progress_fn progress, void *arg)
 {
-	struct node_pool *p = arg;
+	size_t step = todo / 100 ? todo / 100 : 1, shown = 0, i, done;
 	const struct node_ops *ops;
-	size_t i;
 	int zero, err;
 
 	while (atomic_load(&p->err) == 0) {
@@ -338,9 +343,23 @@ static void *start_thread(void *arg)
 			continue;
 		err = ops->start(p->emu, p->w, &p->w->nodes[i]);
 		zero = 0;
-		if (err < 0)
+		if (err < 0) {
 			atomic_compare_exchange_strong(&p->err, &zero, err);
+			break;
+		}
+		done = atomic_fetch_add(&p->done, 1) + 1;
+		if (progress && done / step > shown && done < todo) {
+			shown = done / step;
+			progress(arg, "started", done, todo);
+		}
 	}
+}
+
+static void *start_thread(void *arg)
+{
+	struct node_pool *p = arg;
+
+	start_work(p, p->w->n_nodes, NULL, NULL);
 	return NULL;
 }
 
@@ -368,7 +387,8 @@ static int nodes_start(struct emu *emu, const struct world *w,
 			break;  /* fewer threads, same result */
 		started++;
 	}
-	start_thread(&p);
+	/* This thread reports progress, as in nodes_up(). */
+	start_work(&p, todo, progress, arg);
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	err = atomic_load(&p.err);
