@@ -265,13 +265,14 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 static int node_var_umount(const char *dir)
 {
 	char var[PATH_MAX];
+	int err = 0;
 
 	if (snprintf(var, sizeof(var), "%s/var", dir) >= (int)sizeof(var))
-		return -ENAMETOOLONG;
-	if (umount2(var, MNT_DETACH) != 0 && errno != EINVAL &&
-	    errno != ENOENT)
-		return -errno;
-	return 0;
+		err = -ENAMETOOLONG;
+	else if (umount2(var, MNT_DETACH) != 0 && errno != EINVAL &&
+		 errno != ENOENT)
+		err = -errno;
+	return err;
 }
 
 /* rm -rf --one-file-system DIR, once its overlay is unmounted. */

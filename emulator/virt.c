@@ -395,20 +395,21 @@ static int slot_next(struct emu *emu, struct virt_conn_slot *slot,
 {
 	size_t k = slot->next;
 	char what[128];
-	int err;
+	int err = 0;
 
-	if (!slot->conns[k]) {
+	if (!slot->conns[k])
 		slot->conns[k] = virConnectOpen(uri);
-		if (!slot->conns[k]) {
-			snprintf(what, sizeof(what), "cannot connect to '%s'",
-				 uri);
-			err = virt_error(emu, what);
-			return err == -EIO ? -ECONNREFUSED : err;
-		}
+	if (!slot->conns[k]) {
+		snprintf(what, sizeof(what), "cannot connect to '%s'", uri);
+		err = virt_error(emu, what);
+		if (err == -EIO)
+			err = -ECONNREFUSED;
+		goto out;
 	}
 	slot->next = (k + 1) % VIRT_CONNS_PER_URI;
 	*conn = slot->conns[k];
-	return 0;
+out:
+	return err;
 }
 
 int virt_conn(struct emu *emu, const char *uri, void **conn)
