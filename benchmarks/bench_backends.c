@@ -10,7 +10,13 @@
  * every node (the guest agent runs once /init has set the network up),
  * and their RSS, read then, is the qemu-system process's, which holds the
  * guest memory the guest has touched; the configured guest memory (the
- * 256 MiB default) is stored beside it. --only BACKEND runs one backend.
+ * 256 MiB default) is stored beside it. --only BACKEND runs one backend,
+ * --only fabric the fabric comparison alone.
+ *
+ * Then the fabrics (fabric_bench): the same two-site world of netns
+ * nodes, shaping none, on Linux bridges and on Open vSwitch: the RTT
+ * between the sites (p50 of 200 probes of the project's UDP echo probe,
+ * through `enos tc --test`) and one TCP flow's throughput (iperf3, 5 s).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -211,6 +217,145 @@ static void store(struct state *st, int64_t run, const char *metric,
 		state_result_add(st, run, metric, backend, nbuf, v, unit);
 }
 
+/* The fabrics compared, and the address plan's second site's node: two
+ * sites of one node each get two /29 blocks, so b-1 is 198.18.0.10. */
+static const char *const fabrics[] = { "bridge", "ovs" };
+#define FABRIC_PEER     "198.18.0.10"
+#define FABRIC_PROBES   "200"
+#define FABRIC_TCP_SECS "5"
+
+/* Run ENOS --db DB with ARGS (NULL-terminated); its output into *OUT. */
+static int enos_argv(const char *enos, const char *db, char **out,
+		     const char *const *args)
+{
+	char *argv[16];
+	size_t n = 0;
+
+	argv[n++] = (char *)enos;
+	argv[n++] = (char *)"--db";
+	argv[n++] = (char *)db;
+	for (; *args && n < sizeof(argv) / sizeof(argv[0]) - 1; args++)
+		argv[n++] = (char *)*args;
+	argv[n] = NULL;
+	return tu_run(out, argv);
+}
+
+/* The number after "KEY": in TEXT (from AFTER on, if found), or -1. */
+static double json_number(const char *text, const char *after, const char *key)
+{
+	const char *p = after ? strstr(text, after) : text;
+
+	p = p ? strstr(p, key) : NULL;
+	return p ? strtod(p + strlen(key), NULL) : -1;
+}
+
+/* p50 RTT in ms from a to b of experiment NAME: 200 UDP echo probes,
+ * 5 ms apart, as `enos tc -n NAME --test --json` runs them. */
+static double fabric_rtt(const char *enos, const char *db, const char *name)
+{
+	const char *const args[] = { "tc", "-n", name, "--test", "--json",
+		"--samples", FABRIC_PROBES, "--interval", "5",
+		"--tolerance", "100,1000", NULL };
+	char *out = NULL;
+	double v = -1;
+
+	if (enos_argv(enos, db, &out, args) == 0)
+		v = json_number(out, "\"src\":\"a\"", "\"p50_ms\":");
+	else
+		fprintf(stderr, "bench-backends: tc --test of '%s' failed: %s\n",
+			name, out ? out : "");
+	free(out);
+	return v;
+}
+
+/* One TCP flow a-1 -> b-1 of experiment NAME for FABRIC_TCP_SECS s, as
+ *   enos exec -n NAME b-1 -- iperf3 -s -1 -D
+ *   enos exec -n NAME a-1 -- iperf3 -c 198.18.0.10 -t 5 -J
+ * The receiver's bit/s, or -1. */
+static double fabric_tcp(const char *enos, const char *db, const char *name)
+{
+	const char *const server[] = { "exec", "-n", name, "b-1", "--",
+		"iperf3", "-s", "-1", "-D", NULL };
+	const char *const client[] = { "exec", "-n", name, "a-1", "--",
+		"iperf3", "-c", FABRIC_PEER, "-t", FABRIC_TCP_SECS, "-J", NULL };
+	char *out = NULL;
+	double v = -1;
+
+	if (enos_argv(enos, db, NULL, server) != 0)
+		goto out;
+	usleep(300000);
+	if (enos_argv(enos, db, &out, client) == 0)
+		v = json_number(out, "\"sum_received\"", "\"bits_per_second\":");
+	else
+		fprintf(stderr, "bench-backends: iperf3 in '%s' failed: %s\n",
+			name, out ? out : "");
+out:
+	free(out);
+	return v;
+}
+
+static const char *write_fabric_topology(const char *dir, const char *fabric,
+					 char *path, size_t len)
+{
+	char text[512], file[64];
+
+	snprintf(text, sizeof(text),
+		 "name: bb-fab-%s\n"
+		 "sites:\n"
+		 "  - {name: a, role: central, nodes: 1}\n"
+		 "  - {name: b, role: edge, parent: a, nodes: 1}\n"
+		 "network: {fabric: %s, shaping: none}\n",
+		 fabric, fabric);
+	snprintf(file, sizeof(file), "bb-fab-%s.yaml", fabric);
+	return tu_write(dir, file, text, path, len);
+}
+
+/* OVS against Linux bridges between two sites: RTT p50 and one TCP
+ * flow, printed and stored as metrics "fabric_rtt_p50" (ms) and
+ * "fabric_tcp" (Mbit/s) with the fabric as source. Returns 1 if a
+ * measurement failed, else 0. */
+static int fabric_bench(const char *enos, const char *db, const char *dir,
+			struct state *st, int64_t run)
+{
+	char *vsctl[] = { "ovs-vsctl", "--version", NULL };
+	int failed = 0;
+	size_t i;
+
+	printf("\n%-8s %18s %14s\n", "fabric", "RTT p50 (2 sites)",
+	       "TCP (iperf3)");
+	for (i = 0; i < sizeof(fabrics) / sizeof(fabrics[0]); i++) {
+		char path[256], name[48];
+		double rtt, bps, secs;
+
+		if (strcmp(fabrics[i], "ovs") == 0 && tu_run(NULL, vsctl) != 0) {
+			printf("%-8s skipped: Open vSwitch is not installed\n",
+			       fabrics[i]);
+			continue;
+		}
+		snprintf(name, sizeof(name), "bb-fab-%s", fabrics[i]);
+		if (!write_fabric_topology(dir, fabrics[i], path, sizeof(path)) ||
+		    run_enos(enos, db, &secs, "up", path, NULL) != 0) {
+			run_enos(enos, db, &secs, "down", "-n", name);
+			failed = 1;
+			continue;
+		}
+		rtt = fabric_rtt(enos, db, name);
+		bps = fabric_tcp(enos, db, name);
+		if (run_enos(enos, db, &secs, "down", "-n", name) != 0 ||
+		    rtt < 0 || bps < 0)
+			failed = 1;
+		printf("%-8s %15.3f ms %9.0f Mbit/s\n", fabrics[i], rtt,
+		       bps / 1e6);
+		if (st && run && rtt >= 0)
+			state_result_add(st, run, "fabric_rtt_p50", fabrics[i],
+					 NULL, rtt, "ms");
+		if (st && run && bps >= 0)
+			state_result_add(st, run, "fabric_tcp", fabrics[i],
+					 NULL, bps / 1e6, "Mbit/s");
+	}
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	const char *db = getenv("ENOS_DB"), *enos = "build/bin/enos", *only = NULL;
@@ -233,7 +378,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (a != argc) {
-		fprintf(stderr, "usage: bench-backends [--db PATH] [--enos PATH] [--only BACKEND]\n");
+		fprintf(stderr, "usage: bench-backends [--db PATH] [--enos PATH] [--only BACKEND|fabric]\n");
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -292,6 +437,9 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	if ((!only || strcmp(only, "fabric") == 0) &&
+	    fabric_bench(enos, db, dir, st, run))
+		failed = 1;
 	state_run_end(st, run, failed ? "failed" : "ok");
 	printf("\nstored as run %lld in %s\n", (long long)run, db);
 	state_close(st);

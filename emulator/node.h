@@ -15,9 +15,10 @@ struct node_ops {
 	int (*create)(struct emu *emu, const struct world *w,
 		      const struct world_node *n);
 	/* Start node N inside the network namespace node_netns_build() has
-	 * just made for it (world_up() builds many namespaces at once, then
-	 * calls this from the same threads). NULL: the namespace is the
-	 * node. Returns 0 or -errno, the detail in emu_errmsg(). */
+	 * made for it (world_up() builds every namespace first, then calls
+	 * this for many nodes at once from several threads). NULL: the
+	 * namespace is the node. Returns 0 or -errno, the detail in
+	 * emu_errmsg(). */
 	int (*start)(struct emu *emu, const struct world *w,
 		     const struct world_node *n);
 	/* Remove node N; already gone is success. */

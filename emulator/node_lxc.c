@@ -26,7 +26,9 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,8 @@
 #define LXC_TMP_KIB     (256u << 10)
 #define LXC_RUN_KIB     (64u << 10)
 #define LXC_CFS_PERIOD  100000u
+/* Threads removing the nodes' directories at down. */
+#define LXC_FILES_THREADS 8
 #define LXC_PATH_ENV    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 int node_lxc_dir(const struct world *w, const struct world_node *n,
@@ -267,26 +271,41 @@ static int rm_entry(const char *path, const struct stat *sb, int flag,
 	return 0;
 }
 
-/* umount DIR/var (lazily: a process inside may still hold it), then rm -rf
- * DIR:  umount -l DIR/var; rm -rf --one-file-system DIR */
-static int node_files_remove(const char *dir)
+/* umount DIR/var, lazily (a process inside may still hold it):
+ *   umount -l DIR/var */
+static int node_var_umount(const char *dir)
 {
 	char var[PATH_MAX];
 	int err = 0;
 
 	if (snprintf(var, sizeof(var), "%s/var", dir) >= (int)sizeof(var))
-		return -ENAMETOOLONG;
-	if (umount2(var, MNT_DETACH) != 0 && errno != EINVAL &&
-	    errno != ENOENT) {
+		err = -ENAMETOOLONG;
+	else if (umount2(var, MNT_DETACH) != 0 && errno != EINVAL &&
+		 errno != ENOENT)
 		err = -errno;
-		goto out;
-	}
+	return err;
+}
+
+/* rm -rf --one-file-system DIR, once its overlay is unmounted. */
+static int node_dir_remove(const char *dir)
+{
+	int err = 0;
+
 	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0 &&
 	    errno != ENOENT)
 		err = -errno;
 	else if (access(dir, F_OK) == 0)
 		err = -ENOTEMPTY;
-out:
+	return err;
+}
+
+/* umount -l DIR/var; rm -rf --one-file-system DIR */
+static int node_files_remove(const char *dir)
+{
+	int err = node_var_umount(dir);
+
+	if (err == 0)
+		err = node_dir_remove(dir);
 	return err;
 }
 
@@ -582,8 +601,9 @@ static int lxc_node_spawn(struct emu *emu, const struct world_node *n,
 	return err;
 }
 
-/* Remove every NODE_LXC_DIR/EXP/NODE directory, then the EXP one. */
-static int files_sweep(const char *exp)
+/* Apply FN to every NODE_LXC_DIR/EXP/NODE directory; returns the first
+ * failure, having tried them all. */
+static int files_each(const char *exp, int (*fn)(const char *dir))
 {
 	char dir[PATH_MAX], sub[PATH_MAX];
 	struct dirent *de;
@@ -602,13 +622,126 @@ static int files_sweep(const char *exp)
 		if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >=
 		    (int)sizeof(sub))
 			continue;
-		e = node_files_remove(sub);
+		e = fn(sub);
 		if (err == 0)
 			err = e;
 	}
 	closedir(d);
-	if (err == 0 && rmdir(dir) != 0 && errno != ENOENT)
+	return err;
+}
+
+/* Shared by the threads of files_remove_all(). */
+struct files_pool {
+	const char *exp;
+	char **names;           /* NODE names under NODE_LXC_DIR/EXP */
+	size_t n;
+	atomic_size_t next;
+	atomic_int err;
+};
+
+static void *files_thread(void *arg)
+{
+	struct files_pool *p = arg;
+	char dir[PATH_MAX];
+	size_t i;
+	int zero, e;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+		if (snprintf(dir, sizeof(dir), NODE_LXC_DIR "/%s/%s", p->exp,
+			     p->names[i]) >= (int)sizeof(dir))
+			e = -ENAMETOOLONG;
+		else
+			e = node_dir_remove(dir);
+		zero = 0;
+		if (e < 0)
+			atomic_compare_exchange_strong(&p->err, &zero, e);
+	}
+	return NULL;
+}
+
+/* The names in NODE_LXC_DIR/EXP into P (P->names, P->n). */
+static int files_list(struct files_pool *p)
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	size_t cap = 0;
+	char **grown;
+	int err = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), NODE_LXC_DIR "/%s", p->exp);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)) && err == 0) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (p->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			grown = realloc(p->names, cap * sizeof(*grown));
+			if (!grown) {
+				err = -ENOMEM;
+				break;
+			}
+			p->names = grown;
+		}
+		p->names[p->n] = strdup(de->d_name);
+		if (!p->names[p->n])
+			err = -ENOMEM;
+		else
+			p->n++;
+	}
+	closedir(d);
+	return err;
+}
+
+/* rm -rf every NODE_LXC_DIR/EXP/NODE on LXC_FILES_THREADS threads: the
+ * rmdir of a mount point just detached waits for an RCU grace period
+ * (~15 ms here), and waits of several threads share one. */
+static int files_remove_all(const char *exp)
+{
+	struct files_pool p = { .exp = exp };
+	pthread_t th[LXC_FILES_THREADS];
+	size_t started = 0, i;
+	int err;
+
+	atomic_init(&p.next, 0);
+	atomic_init(&p.err, 0);
+	err = files_list(&p);
+	if (err < 0)
+		goto out;
+	for (i = 1; i < LXC_FILES_THREADS && i < p.n; i++) {
+		if (pthread_create(&th[started], NULL, files_thread, &p) != 0)
+			break;  /* fewer threads, same result */
+		started++;
+	}
+	files_thread(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	err = atomic_load(&p.err);
+out:
+	for (i = 0; i < p.n; i++)
+		free(p.names[i]);
+	free(p.names);
+	return err;
+}
+
+/* Remove every NODE_LXC_DIR/EXP/NODE directory, then the EXP one: every
+ * overlay detached first, then the directories removed in parallel. */
+static int files_sweep(const char *exp)
+{
+	char dir[PATH_MAX];
+	int err;
+
+	err = files_each(exp, node_var_umount);
+	if (err == 0)
+		err = files_remove_all(exp);
+	if (err < 0)
+		goto out;
+	snprintf(dir, sizeof(dir), NODE_LXC_DIR "/%s", exp);
+	if (rmdir(dir) != 0 && errno != ENOENT)
 		err = -errno;
+out:
 	return err;
 }
 

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,15 @@
 
 #include "emulator/emu.h"
 
-#define VIRT_MAX_CONNS          4
+#define VIRT_MAX_CONNS          4       /* URIs */
+/* Connections per URI, handed out in turn: libvirtd serves at most
+ * max_client_requests (default 5) calls of one connection at a time and
+ * queues the rest, so parallel creates and destroys need several. */
+#define VIRT_CONNS_PER_URI      4
+/* Threads of virt_domain_sweep(): libvirtd's default max_workers is 20,
+ * and each LXC destroy spends most of its time in libvirt's 200 ms poll
+ * of the domain's cgroup (virCgroupKillPainfully), not on a CPU. */
+#define VIRT_SWEEP_THREADS      16
 #define VIRT_START_MS           15000
 #define VIRT_STOP_MS            10000
 #define VIRT_SBIN               "/usr/sbin"
@@ -43,7 +52,8 @@
 
 struct virt_conn_slot {
 	char *uri;
-	virConnectPtr conn;
+	virConnectPtr conns[VIRT_CONNS_PER_URI];   /* opened on first use */
+	size_t next;            /* the one the next caller gets */
 };
 
 struct virt {
@@ -72,17 +82,29 @@ int virt_new(struct virt **out)
 	return 0;
 }
 
+/* Close SLOT's connections and forget its URI. */
+static void slot_close(struct virt_conn_slot *slot)
+{
+	size_t k;
+
+	for (k = 0; k < VIRT_CONNS_PER_URI; k++) {
+		if (slot->conns[k])
+			virConnectClose(slot->conns[k]);
+		slot->conns[k] = NULL;
+	}
+	free(slot->uri);
+	slot->uri = NULL;
+	slot->next = 0;
+}
+
 void virt_free(struct virt *v)
 {
 	size_t i;
 
 	if (!v)
 		return;
-	for (i = 0; i < VIRT_MAX_CONNS; i++) {
-		if (v->slots[i].conn)
-			virConnectClose(v->slots[i].conn);
-		free(v->slots[i].uri);
-	}
+	for (i = 0; i < VIRT_MAX_CONNS; i++)
+		slot_close(&v->slots[i]);
 	pthread_mutex_destroy(&v->lock);
 	free(v);
 }
@@ -361,21 +383,39 @@ void virt_disconnect(struct emu *emu)
 	if (!v)
 		return;
 	pthread_mutex_lock(&v->lock);
-	for (i = 0; i < VIRT_MAX_CONNS; i++) {
-		if (v->slots[i].conn)
-			virConnectClose(v->slots[i].conn);
-		free(v->slots[i].uri);
-		v->slots[i].conn = NULL;
-		v->slots[i].uri = NULL;
-	}
+	for (i = 0; i < VIRT_MAX_CONNS; i++)
+		slot_close(&v->slots[i]);
 	pthread_mutex_unlock(&v->lock);
+}
+
+/* The connection to URI that SLOT hands out next, opened if it is not
+ * yet; called with the lock held. */
+static int slot_next(struct emu *emu, struct virt_conn_slot *slot,
+		     const char *uri, void **conn)
+{
+	size_t k = slot->next;
+	char what[128];
+	int err = 0;
+
+	if (!slot->conns[k])
+		slot->conns[k] = virConnectOpen(uri);
+	if (!slot->conns[k]) {
+		snprintf(what, sizeof(what), "cannot connect to '%s'", uri);
+		err = virt_error(emu, what);
+		if (err == -EIO)
+			err = -ECONNREFUSED;
+		goto out;
+	}
+	slot->next = (k + 1) % VIRT_CONNS_PER_URI;
+	*conn = slot->conns[k];
+out:
+	return err;
 }
 
 int virt_conn(struct emu *emu, const char *uri, void **conn)
 {
 	struct virt *v = emu_virt(emu);
-	struct virt_conn_slot *free_slot = NULL;
-	virConnectPtr c = NULL;
+	struct virt_conn_slot *slot = NULL;
 	size_t i;
 	int err = 0;
 
@@ -383,36 +423,24 @@ int virt_conn(struct emu *emu, const char *uri, void **conn)
 	if (!v)
 		return -ENOMEM;
 	pthread_mutex_lock(&v->lock);
-	for (i = 0; i < VIRT_MAX_CONNS; i++) {
-		if (v->slots[i].uri && strcmp(v->slots[i].uri, uri) == 0) {
-			*conn = v->slots[i].conn;
+	for (i = 0; i < VIRT_MAX_CONNS && !slot; i++)
+		if (v->slots[i].uri && strcmp(v->slots[i].uri, uri) == 0)
+			slot = &v->slots[i];
+	for (i = 0; i < VIRT_MAX_CONNS && !slot; i++) {
+		if (v->slots[i].uri)
+			continue;
+		v->slots[i].uri = strdup(uri);
+		if (!v->slots[i].uri) {
+			err = -ENOMEM;
 			goto out;
 		}
-		if (!v->slots[i].uri && !free_slot)
-			free_slot = &v->slots[i];
+		slot = &v->slots[i];
 	}
-	if (!free_slot) {
+	if (!slot) {
 		err = -EMFILE;
 		goto out;
 	}
-	c = virConnectOpen(uri);
-	if (!c) {
-		char what[128];
-
-		snprintf(what, sizeof(what), "cannot connect to '%s'", uri);
-		err = virt_error(emu, what);
-		if (err == -EIO)
-			err = -ECONNREFUSED;
-		goto out;
-	}
-	free_slot->uri = strdup(uri);
-	if (!free_slot->uri) {
-		virConnectClose(c);
-		err = -ENOMEM;
-		goto out;
-	}
-	free_slot->conn = c;
-	*conn = c;
+	err = slot_next(emu, slot, uri, conn);
 out:
 	pthread_mutex_unlock(&v->lock);
 	return err;
@@ -524,24 +552,87 @@ out:
 	return err;
 }
 
+/* Shared by the threads of virt_domain_sweep(). */
+struct sweep_pool {
+	struct emu *emu;
+	const char *uri;
+	char **names;
+	size_t n;
+	atomic_size_t next;     /* next name to take */
+	atomic_int err;         /* first failure */
+};
+
+static void *sweep_thread(void *arg)
+{
+	struct sweep_pool *p = arg;
+	size_t i;
+	int zero, e;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+		e = virt_domain_destroy(p->emu, p->uri, p->names[i]);
+		zero = 0;
+		if (e < 0)
+			atomic_compare_exchange_strong(&p->err, &zero, e);
+	}
+	return NULL;
+}
+
+/* Destroy the domains P->names on up to VIRT_SWEEP_THREADS threads (this
+ * one included): libvirt's destroy of an LXC domain mostly waits, so
+ * they overlap well. Returns 0 or the first failure. */
+static int sweep_parallel(struct sweep_pool *p)
+{
+	pthread_t th[VIRT_SWEEP_THREADS];
+	size_t started = 0, i;
+
+	atomic_init(&p->next, 0);
+	atomic_init(&p->err, 0);
+	for (i = 1; i < VIRT_SWEEP_THREADS && i < p->n; i++) {
+		if (pthread_create(&th[started], NULL, sweep_thread, p) != 0)
+			break;  /* fewer threads, same result */
+		started++;
+	}
+	sweep_thread(p);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	return atomic_load(&p->err);
+}
+
 int virt_domain_sweep(struct emu *emu, const char *uri, const char *prefix)
 {
+	struct sweep_pool p = { .emu = emu, .uri = uri };
 	virDomainPtr *doms = NULL;
 	size_t n = 0, i;
-	int err = 0, e;
+	int err = 0;
 
 	if (!daemon_socket(uri))
 		goto out;
 	err = domains_with_prefix(emu, uri, prefix, &doms, &n);
-	for (i = 0; i < n; i++) {
-		e = domain_remove(emu, doms[i]);
-		if (err == 0)
-			err = e;
-		virDomainFree(doms[i]);
+	if (err < 0)
+		goto out;
+	p.names = calloc(n ? n : 1, sizeof(*p.names));
+	if (!p.names) {
+		err = -ENOMEM;
+		goto out;
 	}
+	for (i = 0; i < n; i++) {
+		p.names[i] = strdup(virDomainGetName(doms[i]));
+		if (!p.names[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	p.n = n;
+	err = sweep_parallel(&p);
 	if (err == 0)
 		err = (int)n;
 out:
+	for (i = 0; i < n; i++) {
+		if (p.names)
+			free(p.names[i]);
+		virDomainFree(doms[i]);
+	}
+	free(p.names);
 	free(doms);
 	return err;
 }

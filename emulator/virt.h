@@ -69,8 +69,11 @@ bool virt_hugetlb_needs_fix(const char *root);
  * later libvirt LXC use needs, not an object of an experiment. */
 int virt_hugetlb_fix(void);
 
-/* The hypervisor URI's connection, opened on first use and kept in EMU's
- * virt (not thread-safe: one thread at a time). On failure returns -errno
+/* A connection to hypervisor URI, opened on first use and kept in EMU's
+ * virt. Each URI has a few connections, handed out in turn, so that
+ * threads calling at once are served in parallel (libvirtd runs at most
+ * max_client_requests, default 5, calls of one connection at a time); a
+ * connection may be used from several threads. On failure returns -errno
  * (-ECONNREFUSED when no daemon answers) with libvirt's message in
  * emu_errmsg(). The pointer is a virConnectPtr, kept opaque here so that
  * including this header does not need libvirt's. */
@@ -89,8 +92,9 @@ int virt_domain_create(struct emu *emu, const char *uri, const char *xml);
  * persistent). Already gone is success. Returns 0 or -errno. */
 int virt_domain_destroy(struct emu *emu, const char *uri, const char *name);
 
-/* Destroy every domain of URI whose name starts with PREFIX. Returns the
- * number destroyed or -errno. No daemon running: nothing to sweep, 0. */
+/* Destroy every domain of URI whose name starts with PREFIX, several at
+ * once (threads, as many `virsh destroy` in parallel). Returns the number
+ * destroyed or -errno. No daemon running: nothing to sweep, 0. */
 int virt_domain_sweep(struct emu *emu, const char *uri, const char *prefix);
 
 /* Count the domains of URI (running or defined) whose name starts with

@@ -6,7 +6,11 @@
  * setns() and unshare() act on one thread, so each thread steps into the
  * namespace it builds and back. The kernel work is mostly serialised by
  * the rtnl lock; the second thread overlaps namespace creation and mounts
- * with it. world_down() deletes the bridges, unbinds the namespaces (the
+ * with it. Backends that run something in a node's namespace (an lxc
+ * domain) start it afterwards on more threads (nodes_start()), since
+ * each start is mostly work in other processes (libvirtd, the domain's
+ * controller), which more threads keep busy. world_down()
+ * deletes the bridges, unbinds the namespaces (the
  * kernel then destroys them and their veths in batches, far faster than
  * deleting veths one by one) and waits until no link with the tag is
  * left. Links go through link.c, namespaces through netns.c.
@@ -30,6 +34,11 @@
 #include "emulator/node_netns.h"
 
 #define WORLD_UP_THREADS        2
+/* Threads starting backends' nodes (lxc domains) once the namespaces are
+ * built: a libvirt LXC start mostly waits on the domain's controller and
+ * on libvirtd (default max_workers 20), so more than the host's cores
+ * overlap. */
+#define WORLD_START_THREADS     8
 #define WORLD_DOWN_GRACE_MS     3000    /* then delete the links by hand */
 #define WORLD_DOWN_TIMEOUT_MS   30000
 #define WORLD_DOWN_POLL_MS      10
@@ -221,21 +230,20 @@ struct node_pool {
 	atomic_int err;         /* first failure */
 };
 
-/* Build node N: its namespace, then what its backend starts in it (an
- * lxc domain); an unknown backend is refused before anything is made. */
+static const struct node_ops *node_backend(const struct world_node *n)
+{
+	return node_ops_find(n->backend ? n->backend : "netns");
+}
+
+/* Build node N's namespace; an unknown backend is refused before
+ * anything is made. What the backend starts in it (an lxc domain) comes
+ * later, in nodes_start(). */
 static int node_up(struct emu *emu, struct nl_sock *sk, const struct world *w,
 		   const struct world_node *n, int lan_index)
 {
-	const struct node_ops *ops = node_ops_find(n->backend ? n->backend
-							      : "netns");
-	int err;
-
-	if (!ops)
+	if (!node_backend(n))
 		return -ENOTSUP;
-	err = node_netns_build(sk, emu_host_netns(emu), w, n, lan_index);
-	if (err == 0 && ops->start)
-		err = ops->start(emu, w, n);
-	return err;
+	return node_netns_build(sk, emu_host_netns(emu), w, n, lan_index);
 }
 
 /* Build nodes until none is left or one failed, on host socket SK. */
@@ -317,6 +325,78 @@ static int nodes_up(struct emu *emu, const struct world *w,
 	return err;
 }
 
+/* Start nodes until none is left or one failed; this thread reports
+ * progress (every 1 % of the TODO nodes to start) if PROGRESS is set. */
+static void start_work(struct node_pool *p, size_t todo,
+		       world_progress_fn progress, void *arg)
+{
+	size_t step = todo / 100 ? todo / 100 : 1, shown = 0, i, done;
+	const struct node_ops *ops;
+	int zero, err;
+
+	while (atomic_load(&p->err) == 0) {
+		i = atomic_fetch_add(&p->next, 1);
+		if (i >= p->w->n_nodes)
+			break;
+		ops = node_backend(&p->w->nodes[i]);
+		if (!ops || !ops->start)
+			continue;
+		err = ops->start(p->emu, p->w, &p->w->nodes[i]);
+		zero = 0;
+		if (err < 0) {
+			atomic_compare_exchange_strong(&p->err, &zero, err);
+			break;
+		}
+		done = atomic_fetch_add(&p->done, 1) + 1;
+		if (progress && done / step > shown && done < todo) {
+			shown = done / step;
+			progress(arg, "started", done, todo);
+		}
+	}
+}
+
+static void *start_thread(void *arg)
+{
+	struct node_pool *p = arg;
+
+	start_work(p, p->w->n_nodes, NULL, NULL);
+	return NULL;
+}
+
+/* Start what each node's backend runs in its namespace (ops->start), on
+ * up to WORLD_START_THREADS threads; nothing to do for netns nodes. */
+static int nodes_start(struct emu *emu, const struct world *w,
+		       world_progress_fn progress, void *arg)
+{
+	struct node_pool p = { .emu = emu, .w = w };
+	pthread_t th[WORLD_START_THREADS];
+	const struct node_ops *ops;
+	size_t started = 0, todo = 0, i;
+	int err;
+
+	for (i = 0; i < w->n_nodes; i++)
+		if ((ops = node_backend(&w->nodes[i])) && ops->start)
+			todo++;
+	if (todo == 0)
+		return 0;
+	atomic_init(&p.next, 0);
+	atomic_init(&p.done, 0);
+	atomic_init(&p.err, 0);
+	for (i = 1; i < WORLD_START_THREADS && i < todo; i++) {
+		if (pthread_create(&th[started], NULL, start_thread, &p) != 0)
+			break;  /* fewer threads, same result */
+		started++;
+	}
+	/* This thread reports progress, as in nodes_up(). */
+	start_work(&p, todo, progress, arg);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	err = atomic_load(&p.err);
+	if (err == 0)
+		report(progress, arg, "started", todo, todo);
+	return err;
+}
+
 /* Attach every host end of W to its switch: for fabrics that do not take
  * the bridge as master when a veth is created. */
 static int ports_up(struct emu *emu, const struct world *w)
@@ -395,6 +475,10 @@ int world_up(struct emu *emu, const struct world *w,
 		report(progress, arg, "sites", i + 1, w->n_sites);
 	}
 	err = nodes_up(emu, w, lan_index, progress, arg);
+	/* Before the ports: a qemu node's start replaces its veth by a tap
+	 * of the same name, which is the port to attach. */
+	if (err == 0)
+		err = nodes_start(emu, w, progress, arg);
 	if (err == 0 && !ops->master_at_create)
 		err = ports_up(emu, w);
 out:
