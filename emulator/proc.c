@@ -125,19 +125,28 @@ int proc_stop(pid_t pid, unsigned long long starttime, int grace_ms)
 	return wait_gone(pid, starttime, 2000) ? 0 : -ETIMEDOUT;
 }
 
-unsigned long long proc_netns_ino(pid_t pid)
+/* The inode of PID's namespace KIND ("net", "pid"), or 0. */
+static unsigned long long ns_ino(pid_t pid, const char *kind)
 {
 	char path[64];
 	struct stat sb;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kind);
 	return stat(path, &sb) == 0 ? (unsigned long long)sb.st_ino : 0;
 }
 
-/* Append PID (with its start time) to the arrays if its netns is in INOS. */
+unsigned long long proc_netns_ino(pid_t pid)
+{
+	return ns_ino(pid, "net");
+}
+
+/* Append PID (with its start time) to the arrays if its netns is in INOS
+ * and it shares SELF_PIDNS: a process in a container's pid namespace (an
+ * lxc node's) is left to the container, whose end takes it along — a
+ * container's init killed under libvirt leaves libvirt confused. */
 static int collect(pid_t pid, const unsigned long long *inos, size_t n,
-		   pid_t **pids, unsigned long long **starts, size_t *count,
-		   size_t *cap)
+		   unsigned long long self_pidns, pid_t **pids,
+		   unsigned long long **starts, size_t *count, size_t *cap)
 {
 	unsigned long long ino = proc_netns_ino(pid);
 	struct proc_info pi;
@@ -145,7 +154,8 @@ static int collect(pid_t pid, const unsigned long long *inos, size_t n,
 
 	for (i = 0; ino && i < n && inos[i] != ino; i++)
 		;
-	if (!ino || i == n || proc_info(pid, &pi) < 0 || pi.state == 'Z')
+	if (!ino || i == n || ns_ino(pid, "pid") != self_pidns ||
+	    proc_info(pid, &pi) < 0 || pi.state == 'Z')
 		return 0;
 	if (*count == *cap) {
 		size_t nc = *cap ? *cap * 2 : 16;
@@ -170,6 +180,7 @@ int proc_sweep_netns(const unsigned long long *inos, size_t n, int grace_ms,
 		     size_t *found)
 {
 	pid_t *pids = NULL, self = getpid();
+	unsigned long long self_pidns = ns_ino(self, "pid");
 	unsigned long long *starts = NULL;
 	size_t count = 0, cap = 0, i;
 	struct dirent *de;
@@ -194,7 +205,8 @@ int proc_sweep_netns(const unsigned long long *inos, size_t n, int grace_ms,
 		pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 1 || pid == self)
 			continue;
-		rc = collect((pid_t)pid, inos, n, &pids, &starts, &count, &cap);
+		rc = collect((pid_t)pid, inos, n, self_pidns, &pids, &starts,
+			     &count, &cap);
 	}
 	for (i = 0; i < count; i++)
 		if (proc_alive(pids[i], starts[i], NULL))

@@ -42,8 +42,10 @@ int proc_stop(pid_t pid, unsigned long long starttime, int grace_ms);
 unsigned long long proc_netns_ino(pid_t pid);
 
 /* Stop (as proc_stop, by TERM then KILL) every process whose network
- * namespace is one of INOS[0..N): the sweep that finds service processes a
- * killed `enos deploy` started but never recorded. Stores how many there
+ * namespace is one of INOS[0..N) and whose pid namespace is the caller's:
+ * the sweep that finds service processes a killed `enos deploy` started
+ * but never recorded (those inside an lxc node's pid namespace end with
+ * its domain). Stores how many there
  * were in *FOUND (may be NULL). Returns 0 or -errno. */
 int proc_sweep_netns(const unsigned long long *inos, size_t n, int grace_ms,
 		     size_t *found);

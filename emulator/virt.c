@@ -11,7 +11,9 @@
  */
 #include "emulator/virt.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -49,6 +51,7 @@
 #define VIRT_SBIN               "/usr/sbin"
 #define VIRT_SOCK_DIR           "/run/libvirt"
 #define VIRT_CGROUP_ROOT        "/sys/fs/cgroup"
+#define VIRT_LOG_DIR            "/var/log/libvirt"
 
 struct virt_conn_slot {
 	char *uri;
@@ -473,6 +476,43 @@ out:
 }
 
 /* Destroy DOM and undefine it if it is persistent. */
+static const char *const log_drivers[] = { "lxc", "qemu" };
+
+/* The log libvirt keeps of domain NAME under each driver, which outlives
+ * the domain: rm -f /var/log/libvirt/{lxc,qemu}/NAME.log */
+static void domain_logs_remove(const char *name)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(log_drivers) / sizeof(log_drivers[0]); i++) {
+		snprintf(path, sizeof(path), VIRT_LOG_DIR "/%s/%s.log",
+			 log_drivers[i], name);
+		unlink(path);
+	}
+}
+
+/* The logs of domains named PREFIX* that are gone, a crash's included:
+ * rm -f /var/log/libvirt/{lxc,qemu}/PREFIX*.log */
+static void logs_sweep(const char *prefix)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t i, len = strlen(prefix);
+	DIR *d;
+
+	for (i = 0; i < sizeof(log_drivers) / sizeof(log_drivers[0]); i++) {
+		snprintf(path, sizeof(path), VIRT_LOG_DIR "/%s", log_drivers[i]);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((de = readdir(d)))
+			if (strncmp(de->d_name, prefix, len) == 0)
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+}
+
 static int domain_remove(struct emu *emu, virDomainPtr dom)
 {
 	char what[160];
@@ -491,6 +531,8 @@ static int domain_remove(struct emu *emu, virDomainPtr dom)
 		if (err == -ENOENT)
 			err = 0;
 	}
+	if (err == 0)
+		domain_logs_remove(virDomainGetName(dom));
 	return err;
 }
 
@@ -627,6 +669,8 @@ int virt_domain_sweep(struct emu *emu, const char *uri, const char *prefix)
 	if (err == 0)
 		err = (int)n;
 out:
+	if (err >= 0 && *prefix)
+		logs_sweep(prefix);
 	for (i = 0; i < n; i++) {
 		if (p.names)
 			free(p.names[i]);
