@@ -119,9 +119,11 @@ END_TEST
 /* A node of no site is refused, not read past the array. */
 START_TEST(test_endpoint_bad_site)
 {
-	static const struct spec_node nodes[] = { { "x", 5, NULL } };
+	static const struct spec_node nodes[] = { { "x", 0, NULL } };
 	struct world *w = make_world(1, nodes, 1);
 	struct measure_endpoint ep[1];
+
+	w->nodes[0].site = 5;   /* after world_name(), which indexes sites */
 
 	ck_assert_int_eq(measure_endpoints(w, ep), -EINVAL);
 	free_world(w);
