@@ -10,12 +10,19 @@
  * Usage: enos-agent [--tx-csum-off IFNAME]...
  *   --tx-csum-off  `ethtool -K IFNAME tx off` first: the Open vSwitch
  *                  userspace datapath leaves partial checksums unfilled.
+ *        enos-agent echo PORT
+ *   answers every UDP datagram to PORT with the same bytes, in the
+ *   background (detached in a session of its own, so it outlives the
+ *   `enos exec` that started it): the far end of the RTT probe's
+ *   "remote echo" destination (workloads/probe.h) when it is a VM.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -47,11 +54,89 @@ static int tx_csum_off(const char *name)
 	return err;
 }
 
+/* A UDP socket bound to 0.0.0.0:PORT. Returns the fd or -errno. */
+static int echo_socket(long port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_ANY) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Send every datagram on FD back to its sender, forever. */
+static void echo_serve(int fd)
+{
+	char buf[2048];
+	struct sockaddr_in peer;
+	socklen_t plen;
+	ssize_t n;
+
+	for (;;) {
+		plen = sizeof(peer);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer,
+			     &plen);
+		if (n >= 0)
+			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&peer,
+			       plen);
+	}
+}
+
+/* `enos-agent echo PORT`: bind first (so a port in use is this
+ * command's error), then leave the echo to a child in a session of its
+ * own with stdio on /dev/null, and exit 0. Like `socat -T0
+ * UDP-RECVFROM:PORT,fork EXEC:cat &`. */
+static int echo_main(const char *arg)
+{
+	char *end;
+	long port = strtol(arg, &end, 10);
+	int fd, null;
+	pid_t pid;
+
+	if (*arg == '\0' || *end != '\0' || port < 1 || port > 65535) {
+		fprintf(stderr, "enos-agent: echo: bad port '%s'\n", arg);
+		return 2;
+	}
+	fd = echo_socket(port);
+	if (fd < 0) {
+		fprintf(stderr, "enos-agent: echo: cannot bind UDP port %ld: %s\n",
+			port, strerror(-fd));
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "enos-agent: echo: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pid > 0)
+		return 0;
+	setsid();
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
+	echo_serve(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char port[256];
 	int i, fd, err = -ENOENT;
 
+	if (argc == 3 && strcmp(argv[1], "echo") == 0)
+		return echo_main(argv[2]);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--tx-csum-off") == 0 && i + 1 < argc) {
 			err = tx_csum_off(argv[++i]);
@@ -59,7 +144,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, "enos-agent: tx off on '%s': %s\n",
 					argv[i], strerror(-err));
 		} else {
-			fprintf(stderr, "usage: enos-agent [--tx-csum-off IFNAME]...\n");
+			fprintf(stderr, "usage: enos-agent [--tx-csum-off IFNAME]...\n"
+				"       enos-agent echo PORT\n");
 			return 2;
 		}
 	}

@@ -5,9 +5,10 @@
  * read from /proc while the world is up. Prints a table and stores every
  * figure in the results database (run kind "bench-backends").
  *
- * qemu nodes (1 and 10) boot after `up` returns: their "ready" time is
- * from the start of `up` until `enos exec NODE -- true` has answered on
- * every node (the guest agent runs once /init has set the network up),
+ * qemu nodes (1 and 10): `up` returns once every guest's agent answers
+ * (world_ready), so "up" includes the boot; their "ready" time is from
+ * the start of `up` until `enos exec NODE -- true` has answered on every
+ * node (the guest agent runs once /init has set the network up),
  * and their RSS, read then, is the qemu-system process's, which holds the
  * guest memory the guest has touched; the configured guest memory (the
  * 256 MiB default) is stored beside it. --only BACKEND runs one backend,

@@ -309,6 +309,29 @@ out:
 	return err;
 }
 
+int agent_ready(const char *sock_path, int wait_ms)
+{
+	int64_t deadline = now_ms() + wait_ms;
+	struct frame_reader *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	r->fd = -1;
+	err = connect_until(sock_path, deadline);
+	if (err < 0)
+		goto out;
+	r->fd = err;
+	err = await_hello(r, deadline);
+out:
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r);
+	/* A guest still booting: its port may hang up on a probe. */
+	return err == 0 ? 1 : err == -ETIMEDOUT || err == -EPIPE ||
+	       err == -ECONNRESET ? 0 : err;
+}
+
 int agent_port_find(const char *name, char *buf, size_t len)
 {
 	const char *base = "/sys/class/virtio-ports";

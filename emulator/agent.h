@@ -55,6 +55,12 @@ int agent_argv_encode(char *const argv[], char *buf, size_t len);
 int agent_exec(const char *sock_path, char *const argv[], int out_fd,
 	       int err_fd, int wait_ms, int *status);
 
+/* Host side: does the agent on SOCK_PATH answer a probe within WAIT_MS?
+ * (connect, probe every 200 ms until the hello, hang up: what agent_exec
+ * does before its request). Returns 1 if it does, 0 if not yet (no
+ * socket, no hello, the port hung up), or -errno. */
+int agent_ready(const char *sock_path, int wait_ms);
+
 /* Guest side: the path of the virtio-serial port called NAME
  * (/sys/class/virtio-ports/PORT/name), "/dev/PORT", into BUF.
  * Returns 0 or -ENOENT. */

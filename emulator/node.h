@@ -1,11 +1,13 @@
 /* node — the node backends behind one interface.
  *
- * Each backend is one file exporting one struct node_ops (node_netns.c
- * today; node_lxc.c and node_qemu.c follow), chosen by the name the
+ * Each backend is one file exporting one struct node_ops (node_netns.c,
+ * node_lxc.c, node_qemu.c), chosen by the name the
  * topology gives (`backend: netns`).
  */
 #ifndef EMULATOR_NODE_H
 #define EMULATOR_NODE_H
+
+#include <stdbool.h>
 
 #include "emulator/world.h"
 
@@ -36,6 +38,13 @@ struct node_ops {
 	 * backend has no services. */
 	int (*spawn)(struct emu *emu, const struct world_node *n,
 		     char *const argv[], int log_fd, int *pid);
+	/* Is node N usable yet (a VM: has its guest booted)? Waits up to
+	 * WAIT_MS. Returns 1 ready, 0 not yet (with what is known, such as
+	 * the tail of a console log, in WHY), or -errno. Called from
+	 * several threads at once, so it leaves emu_errmsg() alone. NULL:
+	 * usable once start has returned. */
+	int (*ready)(struct emu *emu, const struct world_node *n, int wait_ms,
+		     char *why, size_t why_len);
 	/* Remove every object this backend made for experiment W->name,
 	 * found by name (W->tag, "enos.EXP." prefixes), so that a crash
 	 * that lost the plan leaves nothing either; already gone is
@@ -44,6 +53,10 @@ struct node_ops {
 	int (*sweep)(struct emu *emu, const struct world *w);
 	/* How many such objects of W exist. NULL: none. */
 	int (*leftovers)(struct emu *emu, const struct world *w);
+	/* The node's namespace is an empty marker, its network stack is
+	 * elsewhere (a VM behind a tap): whatever must run on the node's
+	 * network (the RTT probe) cannot enter the namespace instead. */
+	bool netns_empty;
 };
 
 extern const struct node_ops node_netns_ops;

@@ -398,7 +398,7 @@ static int tap_up(struct nl_sock *sk, const struct world *w,
  * node's namespace exists; the namespace stays, empty, as a marker):
  * the boot files, the tap, then
  *   virsh -c qemu:///system create enos.EXP.NODE.xml
- * It does not wait for the guest: exec does. */
+ * It does not wait for the guest: ready (world_ready) and exec do. */
 static int qemu_node_start(struct emu *emu, const struct world *w,
 			   const struct world_node *n)
 {
@@ -482,16 +482,21 @@ static int qemu_node_destroy(struct emu *emu, const struct world *w,
 	return err;
 }
 
-static int qemu_node_exec(struct emu *emu, const struct world_node *n,
-			  char *const argv[], int *status)
+int node_qemu_boot_wait_s(void)
 {
 	const char *env = getenv("ENOS_QEMU_BOOT_WAIT");
 	long wait_s = env && *env ? strtol(env, NULL, 10) : NODE_QEMU_BOOT_WAIT_S;
+
+	return wait_s <= 0 || wait_s > 3600 ? NODE_QEMU_BOOT_WAIT_S : (int)wait_s;
+}
+
+static int qemu_node_exec(struct emu *emu, const struct world_node *n,
+			  char *const argv[], int *status)
+{
+	long wait_s = node_qemu_boot_wait_s();
 	char sock[PATH_MAX];
 	int err;
 
-	if (wait_s <= 0 || wait_s > 3600)
-		wait_s = NODE_QEMU_BOOT_WAIT_S;
 	err = node_qemu_path(n->netns, ".sock", sock, sizeof(sock));
 	if (err == 0)
 		err = agent_exec(sock, argv, STDOUT_FILENO, STDERR_FILENO,
@@ -500,6 +505,60 @@ static int qemu_node_exec(struct emu *emu, const struct world_node *n,
 		emu_seterr(emu, "qemu node '%s': no agent answered on %s within %ld s (console: "
 			   NODE_QEMU_DIR "/%s.console)", n->name, sock, wait_s,
 			   n->netns);
+	return err;
+}
+
+/* The last lines of the file PATH (at most its last LEN - 1 bytes, from
+ * a line start), into BUF; "" if it cannot be read. `tail -c LEN PATH` */
+static void file_tail(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t size;
+	ssize_t n = 0;
+	char *nl;
+
+	buf[0] = '\0';
+	if (fd < 0 || len < 2)
+		goto out;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		goto out;
+	n = pread(fd, buf, len - 1, size > (off_t)len - 1 ?
+		  size - (off_t)(len - 1) : 0);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	/* Whole lines only, when the read began inside one. */
+	if (size > (off_t)len - 1 && (nl = strchr(buf, '\n')) != NULL)
+		memmove(buf, nl + 1, strlen(nl + 1) + 1);
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Has node N's guest booted? Its agent answers a probe (agent_ready)
+ * within WAIT_MS; if not, WHY says where it was asked and how its
+ * console log ends. */
+static int qemu_node_ready(struct emu *emu, const struct world_node *n,
+			   int wait_ms, char *why, size_t why_len)
+{
+	char sock[PATH_MAX], console[PATH_MAX], tail[NODE_QEMU_TAIL];
+	int err;
+
+	(void)emu;
+	err = node_qemu_path(n->netns, ".sock", sock, sizeof(sock));
+	if (err == 0)
+		err = node_qemu_path(n->netns, ".console", console,
+				     sizeof(console));
+	if (err < 0)
+		return err;
+	err = agent_ready(sock, wait_ms);
+	if (err == 0 && why_len) {
+		file_tail(console, tail, sizeof(tail));
+		snprintf(why, why_len, "no agent answered on %s; console %s %s%s",
+			 sock, console, tail[0] ? "ends with:\n" : "is empty",
+			 tail);
+	}
 	return err;
 }
 
@@ -577,6 +636,8 @@ const struct node_ops node_qemu_ops = {
 	.start = qemu_node_start,
 	.destroy = qemu_node_destroy,
 	.exec = qemu_node_exec,
+	.ready = qemu_node_ready,
 	.sweep = qemu_sweep,
 	.leftovers = qemu_leftovers,
+	.netns_empty = true,
 };

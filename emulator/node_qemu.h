@@ -26,6 +26,7 @@
 #define NODE_QEMU_CPUS          1
 /* How long exec waits for a booting guest's agent ($ENOS_QEMU_BOOT_WAIT). */
 #define NODE_QEMU_BOOT_WAIT_S   180
+#define NODE_QEMU_TAIL          480     /* console bytes a timeout shows */
 
 /* Everything a node's domain XML says. */
 struct node_qemu_domain {
@@ -64,6 +65,10 @@ int node_qemu_probe(char *why, size_t len);
 /* The domain type: "kvm" where KVM is usable (caps_kvm_usable()), else
  * "qemu" (TCG). */
 const char *node_qemu_type(void);
+
+/* How long to wait for a guest to boot (its agent's hello), in seconds:
+ * $ENOS_QEMU_BOOT_WAIT (1 .. 3600), else NODE_QEMU_BOOT_WAIT_S. */
+int node_qemu_boot_wait_s(void);
 
 /* NODE_QEMU_DIR "/" DOMAIN SUFFIX into BUF; -ENAMETOOLONG or 0. */
 int node_qemu_path(const char *domain, const char *suffix, char *buf,

@@ -14,6 +14,8 @@
  * kernel then destroys them and their veths in batches, far faster than
  * deleting veths one by one) and waits until no link with the tag is
  * left. Links go through link.c, namespaces through netns.c.
+ * world_ready() then waits, on threads of its own, until every node whose
+ * backend has a ready op (a VM's guest) answers.
  */
 #include "emulator/world.h"
 
@@ -42,6 +44,10 @@
 #define WORLD_DOWN_GRACE_MS     3000    /* then delete the links by hand */
 #define WORLD_DOWN_TIMEOUT_MS   30000
 #define WORLD_DOWN_POLL_MS      10
+#define WORLD_READY_THREADS     16      /* blocked in poll(), not on CPU */
+#define WORLD_READY_SLICE_MS    500     /* one node's probe before the next */
+#define WORLD_READY_TICK_MS     200
+#define WORLD_READY_WHY         640
 
 static const char base36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -699,5 +705,151 @@ int world_leftovers(struct emu *emu, const struct world *w)
 	}
 	err = links + ns;
 out:
+	return err;
+}
+
+/* The nodes world_ready() waits for, and their answers so far. */
+struct ready_wait {
+	struct emu *emu;
+	const struct world *w;
+	size_t *idx;            /* node indexes with a ready op */
+	size_t n;
+	size_t n_threads;
+	atomic_int *ok;         /* per entry of idx: 1 once ready */
+	char (*why)[WORLD_READY_WHY];   /* per entry: the last "not yet" */
+	atomic_int stop;        /* set by the waiting thread */
+	atomic_int err;         /* first -errno of a backend */
+};
+
+struct ready_thread {
+	struct ready_wait *rw;
+	size_t first;           /* entries first, first + n_threads, ... */
+};
+
+/* Probe this thread's nodes in turn, WORLD_READY_SLICE_MS each, until
+ * they all answered or the wait is stopped. */
+static void *ready_thread(void *arg)
+{
+	const struct ready_thread *t = arg;
+	struct ready_wait *rw = t->rw;
+	size_t i, left;
+	int r;
+
+	do {
+		left = 0;
+		for (i = t->first; i < rw->n && !atomic_load(&rw->stop);
+		     i += rw->n_threads) {
+			const struct world_node *n = &rw->w->nodes[rw->idx[i]];
+
+			if (atomic_load(&rw->ok[i]))
+				continue;
+			r = node_ops_find(n->backend)->ready(rw->emu, n,
+					WORLD_READY_SLICE_MS, rw->why[i],
+					sizeof(rw->why[i]));
+			if (r > 0) {
+				atomic_store(&rw->ok[i], 1);
+			} else if (r < 0) {
+				int zero = 0;
+
+				atomic_compare_exchange_strong(&rw->err, &zero, r);
+				atomic_store(&rw->stop, 1);
+			} else {
+				left++;
+			}
+		}
+	} while (left && !atomic_load(&rw->stop));
+	return NULL;
+}
+
+/* Count the nodes of RW that answered. */
+static size_t ready_count(struct ready_wait *rw)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < rw->n; i++)
+		k += (size_t)atomic_load(&rw->ok[i]);
+	return k;
+}
+
+/* Say which node of RW was not ready after WAIT_MS, and why. */
+static void ready_timeout_msg(struct emu *emu, struct ready_wait *rw,
+			      int wait_ms)
+{
+	size_t i, first = rw->n, late = 0;
+
+	for (i = 0; i < rw->n; i++)
+		if (!atomic_load(&rw->ok[i]) && late++ == 0)
+			first = i;
+	if (first == rw->n)
+		return;
+	emu_seterr(emu, "%s node '%s' was not ready within %d s%s: %s",
+		   rw->w->nodes[rw->idx[first]].backend,
+		   rw->w->nodes[rw->idx[first]].name, wait_ms / 1000,
+		   late > 1 ? " (nor were others)" : "",
+		   rw->why[first][0] ? rw->why[first] : "no answer");
+}
+
+int world_ready(struct emu *emu, const struct world *w, int wait_ms,
+		world_ready_fn tick, void *arg)
+{
+	struct ready_wait rw = { .emu = emu, .w = w };
+	struct ready_thread th[WORLD_READY_THREADS];
+	pthread_t tid[WORLD_READY_THREADS];
+	uint64_t deadline = now_ms() + (uint64_t)(wait_ms > 0 ? wait_ms : 0);
+	size_t i, started = 0, done = 0;
+	int err = 0;
+
+	atomic_init(&rw.stop, 0);
+	atomic_init(&rw.err, 0);
+	rw.idx = calloc(w->n_nodes + 1, sizeof(*rw.idx));
+	rw.ok = calloc(w->n_nodes + 1, sizeof(*rw.ok));
+	rw.why = calloc(w->n_nodes + 1, sizeof(*rw.why));
+	if (!rw.idx || !rw.ok || !rw.why) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < w->n_nodes; i++) {
+		const struct node_ops *ops = node_ops_find(w->nodes[i].backend ?
+							   w->nodes[i].backend :
+							   "netns");
+
+		if (ops && ops->ready)
+			rw.idx[rw.n++] = i;
+	}
+	if (rw.n == 0)
+		goto out;
+	for (i = 0; i < rw.n; i++)
+		atomic_init(&rw.ok[i], 0);
+	rw.n_threads = rw.n < WORLD_READY_THREADS ? rw.n : WORLD_READY_THREADS;
+	for (i = 0; i < rw.n_threads; i++) {
+		th[i].rw = &rw;
+		th[i].first = i;
+		if (pthread_create(&tid[i], NULL, ready_thread, &th[i]) != 0) {
+			err = -EAGAIN;
+			atomic_store(&rw.stop, 1);
+			break;
+		}
+		started++;
+	}
+	while (err == 0) {
+		done = ready_count(&rw);
+		err = tick ? tick(arg, done, rw.n) : 0;
+		if (err != 0 || done == rw.n)
+			break;
+		err = atomic_load(&rw.err);
+		if (err == 0 && now_ms() >= deadline) {
+			ready_timeout_msg(emu, &rw, wait_ms);
+			err = -ETIMEDOUT;
+		}
+		if (err == 0)
+			usleep(WORLD_READY_TICK_MS * 1000);
+	}
+	atomic_store(&rw.stop, 1);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+out:
+	free(rw.idx);
+	free(rw.ok);
+	free(rw.why);
 	return err;
 }

@@ -107,6 +107,21 @@ const char *world_netns_prefix(const char *name, char *buf, size_t len);
 int world_up(struct emu *emu, const struct world *w,
 	     world_progress_fn progress, void *arg);
 
+/* Called by world_ready() about every 200 ms with how many of the TOTAL
+ * nodes that have something to wait for are READY; a nonzero return
+ * (a negative errno, e.g. -EINTR) stops the wait with that value. */
+typedef int (*world_ready_fn)(void *arg, size_t ready, size_t total);
+
+/* Wait until every node of the freshly built W whose backend has a
+ * ready op (a VM's guest) is usable, all at once, for at most WAIT_MS.
+ * TICK (may be NULL) follows progress and may stop the wait. Returns 0
+ * (at once if no node has anything to wait for), -ETIMEDOUT with the
+ * first node that was not ready and what its backend knows (a console
+ * tail) in emu_errmsg(), TICK's value, or the first -errno a backend
+ * returned. Nothing is removed: the caller rolls back. */
+int world_ready(struct emu *emu, const struct world *w, int wait_ms,
+		world_ready_fn tick, void *arg);
+
 /* Remove everything of W, then sweep any link whose name starts with
  * W->tag and any namespace under /run/netns starting with the experiment's
  * netns prefix, and wait until the kernel has let go of them. Objects

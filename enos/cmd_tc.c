@@ -206,6 +206,24 @@ static int tc_reset(struct enos_ctx *ctx, struct shaped_exp *e)
 	return rc;
 }
 
+/* Say where a site was measured from when it is not its first node (a
+ * VM's namespace is empty: the probe cannot enter it). */
+static void print_endpoints(const struct world *w)
+{
+	struct measure_endpoint *ep = calloc(w->n_sites + 1, sizeof(*ep));
+	size_t i;
+
+	if (!ep || measure_endpoints(w, ep) < 0)
+		goto out;
+	for (i = 0; i < w->n_sites; i++)
+		if (ep[i].node && ep[i].first && strcmp(ep[i].node, ep[i].first))
+			printf("site '%s' measured from %s '%s' (its first node '%s' is a %s node)\n",
+			       w->sites[i].name, ep[i].gateway ? "its gateway" : "node",
+			       ep[i].node, ep[i].first, ep[i].first_backend);
+out:
+	free(ep);
+}
+
 static void print_test_text(const struct tc_args *a, const struct report_rtt *r,
 			    size_t n, size_t bad)
 {
@@ -240,6 +258,8 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 		json_begin_object(&j);
 		json_key_str(&j, "src", r[i].src);
 		json_key_str(&j, "dst", r[i].dst);
+		json_key_str(&j, "src_node", r[i].src_node ? r[i].src_node : "");
+		json_key_str(&j, "dst_node", r[i].dst_node ? r[i].dst_node : "");
 		json_key_double(&j, "target_rtt_ms", r[i].target_ms);
 		json_key_double(&j, "p50_ms", r[i].p50_ms);
 		json_key_double(&j, "p90_ms", r[i].p90_ms);
@@ -297,6 +317,7 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 		print_test_json(e->info.shaping, rows, n, run);
 	} else {
 		print_test_text(a, rows, n, bad);
+		print_endpoints(&e->w);
 		printf("stored as run %lld; 'enos report -n %s %lld' draws it\n",
 		       (long long)run, e->w.name, (long long)run);
 	}

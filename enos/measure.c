@@ -1,28 +1,68 @@
-/* measure — all-pairs RTT against the target; see measure.h. */
+/* measure — all-pairs RTT against the target; see measure.h. The probe
+ * runs on one endpoint per site, chosen by measure_endpoints(). */
 #include "enos/measure.h"
 
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "enos/resolve.h"
 #include "emulator/addr.h"
+#include "emulator/node.h"
 #include "enos/state.h"
 #include "workloads/probe.h"
 
-/* The first node of every site, by site index; NULL if none. */
-static const struct world_node **first_nodes(const struct world *w)
+/* Can the probe run on node N's network by entering its namespace?
+ * Not on a VM (its namespace is an empty marker). */
+static bool probe_can_enter(const struct world_node *n)
 {
-	const struct world_node **first = calloc(w->n_sites + 1, sizeof(*first));
-	size_t i;
+	const struct node_ops *ops = node_ops_find(n->backend ? n->backend :
+						   "netns");
 
-	if (!first)
-		return NULL;
-	for (i = w->n_nodes; i-- > 0;)
-		first[w->nodes[i].site] = &w->nodes[i];
-	return first;
+	return ops && !ops->netns_empty;
+}
+
+int measure_endpoints(const struct world *w, struct measure_endpoint *ep)
+{
+	char prefix[WORLD_NETNS_MAX];
+	size_t i, plen;
+
+	world_netns_prefix(w->name, prefix, sizeof(prefix));
+	plen = strlen(prefix);
+	memset(ep, 0, w->n_sites * sizeof(*ep));
+	/* Backwards, so the first node of each site is the one kept. */
+	for (i = w->n_nodes; i-- > 0;) {
+		const struct world_node *n = &w->nodes[i];
+		struct measure_endpoint *e;
+
+		if (n->site >= w->n_sites)
+			return -EINVAL;
+		e = &ep[n->site];
+		e->first = n->name;
+		e->first_backend = n->backend ? n->backend : "netns";
+		if (probe_can_enter(n)) {
+			e->node = n->name;
+			e->netns = n->netns;
+			e->addr = n->addr;
+		}
+	}
+	/* A site of VMs only: its gateway, on the same LAN. */
+	for (i = 0; i < w->n_sites; i++) {
+		struct measure_endpoint *e = &ep[i];
+		const char *gw = w->sites[i].gw_netns;
+
+		if (e->node || !e->first)
+			continue;
+		e->node = strncmp(gw, prefix, plen) == 0 ? gw + plen : gw;
+		e->netns = gw;
+		e->addr = w->sites[i].gw_lan_addr;
+		e->gateway = true;
+	}
+	return 0;
 }
 
 static void fill_row(struct report_rtt *r, const struct probe_pair *p)
@@ -63,7 +103,7 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 		  size_t *n_rows)
 {
 	struct probe_opts po = { o->samples, o->interval_ms, 0, 0 }, warm;
-	const struct world_node **first = first_nodes(w);
+	struct measure_endpoint *ep = calloc(w->n_sites + 1, sizeof(*ep));
 	struct probe_pair *pairs = NULL;
 	struct report_rtt *r = NULL;
 	size_t i, k, n = 0;
@@ -74,17 +114,22 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 	*n_rows = 0;
 	pairs = calloc(w->n_sites * w->n_sites + 1, sizeof(*pairs));
 	r = calloc(w->n_sites * w->n_sites + 1, sizeof(*r));
-	if (!first || !pairs || !r)
+	if (!ep || !pairs || !r)
+		goto out;
+	rc = measure_endpoints(w, ep);
+	if (rc < 0)
 		goto out;
 	for (i = 0; i < w->n_sites; i++) {
 		for (k = 0; k < w->n_sites; k++) {
-			if (i == k || !first[i] || !first[k])
+			if (i == k || !ep[i].netns || !ep[k].netns)
 				continue;
-			pairs[n].src_netns = first[i]->netns;
-			pairs[n].dst_netns = first[k]->netns;
-			pairs[n].dst_addr = first[k]->addr;
+			pairs[n].src_netns = ep[i].netns;
+			pairs[n].dst_netns = ep[k].netns;
+			pairs[n].dst_addr = ep[k].addr;
 			r[n].src = w->sites[i].name;
 			r[n].dst = w->sites[k].name;
+			r[n].src_node = ep[i].node;
+			r[n].dst_node = ep[k].node;
 			r[n].target_ms = tab ? resolve_target_rtt_ms(tab, i, k) : NAN;
 			r[n].cut = tab && (tab->cut[i * tab->n + k] ||
 					   tab->cut[k * tab->n + i]);
@@ -117,7 +162,7 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 	*n_rows = n;
 	r = NULL;
 out:
-	free(first);
+	free(ep);
 	free(pairs);
 	free(r);
 	return rc;

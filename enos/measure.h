@@ -1,11 +1,12 @@
 /* measure — the RTT of every ordered site pair of a world, measured from
- * one node per site with the UDP echo probe (workloads/probe.c), compared
+ * one endpoint per site (measure_endpoints) with the UDP echo probe (workloads/probe.c), compared
  * with the target the WAN table gives, and stored as a run's results.
  * Shared by `enos run` and `enos tc --test`.
  */
 #ifndef ENOS_MEASURE_H
 #define ENOS_MEASURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,24 @@ struct measure_opts {
 	double tolerance_pct;   /* bound on |p50 - target|: */
 	double tolerance_ms;    /* max(pct of target, ms) */
 };
+
+/* Where the probe of one site runs: the first node whose backend shares
+ * a network namespace the probe can enter (netns, lxc), else, for a site
+ * of VMs only, the site's gateway (on the same LAN, one hop before the
+ * VMs). Names are borrowed from the world. */
+struct measure_endpoint {
+	const char *node;       /* node name, or "gw.SITE" for the gateway;
+				 * NULL: the site has no node */
+	const char *netns;      /* the namespace the probe enters */
+	uint32_t addr;          /* host byte order */
+	bool gateway;
+	const char *first;      /* the site's first node, NULL if none */
+	const char *first_backend;
+};
+
+/* The endpoint of every site of W into EP (W->n_sites entries). Pure.
+ * Returns 0, or -EINVAL for a node of no site. */
+int measure_endpoints(const struct world *w, struct measure_endpoint *ep);
 
 /* Measure every ordered pair of sites of W that both have a node. TAB (may
  * be NULL: no targets) gives each pair's target RTT and cut. *ROWS is

@@ -23,6 +23,12 @@
 #include "enos/state.h"
 #include "enos/topo.h"
 
+/* What ready_tick() has shown. */
+struct ready_progress {
+	struct enos_ctx *ctx;
+	size_t shown;           /* nodes ready last shown; -1: none yet */
+};
+
 /* One message about an unsupported part, printed as HOW asks. */
 static void support_say(enum support_report how, bool refused,
 			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -474,6 +480,50 @@ static void roll_back(struct enos_ctx *ctx, const struct world *w)
 	fprintf(stderr, "rolled back: nothing of '%s' is left\n", w->name);
 }
 
+/* world_ready()'s tick for up: one progress line, and SIGINT, SIGTERM or
+ * SIGHUP (held while up builds) stop the wait. */
+static int ready_tick(void *arg, size_t ready, size_t total)
+{
+	struct ready_progress *rp = arg;
+	sigset_t pending;
+
+	if (ready != rp->shown) {
+		cli_progress(rp->ctx, "nodes ready", ready, total);
+		rp->shown = ready;
+	}
+	sigpending(&pending);
+	if (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+	    sigismember(&pending, SIGHUP))
+		return -EINTR;
+	return 0;
+}
+
+/* Wait until W's VMs answer (qemu: the agent's hello), so that nodes are
+ * usable when up returns; the time it took is stored as ready_seconds. */
+static int wait_ready(struct enos_ctx *ctx, const struct world *w,
+		      int64_t run)
+{
+	struct ready_progress rp = { .ctx = ctx, .shown = (size_t)-1 };
+	int wait_s = node_qemu_boot_wait_s();
+	double t0 = cli_now();
+	int rc;
+
+	rc = world_ready(ctx->emu, w, wait_s * 1000, ready_tick, &rp);
+	if (rc == -EINTR) {
+		cli_error("interrupted while waiting for the nodes of '%s'", w->name);
+	} else if (rc < 0) {
+		if (ctx->progress && rp.shown != (size_t)-1)
+			fputc('\n', stderr);       /* end the progress line */
+		cli_error("the nodes of '%s' did not come up: %s", w->name,
+			  strerror(-rc));
+		emu_detail(ctx);
+	} else if (rp.shown != (size_t)-1 && run) {
+		state_result_add(ctx->st, run, "ready_seconds", NULL, NULL,
+				 cli_now() - t0, "s");
+	}
+	return rc;
+}
+
 /* Start BACKEND for the freshly built W and apply T's constraints. */
 static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 		       const struct world *w, const char *backend)
@@ -565,6 +615,8 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	}
 	if (rc == 0)
 		rc = shape_world(ctx, t, &w, backend);
+	if (rc == 0)
+		rc = wait_ready(ctx, &w, run);
 	sigpending(&pending);
 	if (rc == 0 && (sigismember(&pending, SIGINT) ||
 			sigismember(&pending, SIGTERM) ||

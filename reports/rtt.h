@@ -17,6 +17,8 @@ struct report_rtt {
 	double loss_pct;
 	unsigned samples;
 	unsigned loss_bursts;   /* runs of consecutive lost probes */
+	const char *src_node;   /* where it was measured (enos/measure.h's */
+	const char *dst_node;   /* endpoints); may be NULL, borrowed */
 };
 
 /* Create DIR (and its parents) and write DIR/rtt.tsv and DIR/summary.txt

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_lxc_suite());
 		srunner_add_suite(sr, make_stack_suite());
 		srunner_add_suite(sr, make_qemu_suite());
+		srunner_add_suite(sr, make_measure_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -107,6 +108,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_lxc);
 		SYS_SUITE(sr, &sk, sys_stack);
 		SYS_SUITE(sr, &sk, sys_qemu);
+		SYS_SUITE(sr, &sk, sys_mixed);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

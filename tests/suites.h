@@ -48,6 +48,8 @@ Suite *make_ovs_suite(void);
 Suite *make_lxc_suite(void);
 Suite *make_stack_suite(void);
 Suite *make_qemu_suite(void);
+/* measure: the RTT probe's endpoint per site. */
+Suite *make_measure_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -60,5 +62,7 @@ Suite *make_sys_ovs_suite(struct skips *sk);
 Suite *make_sys_lxc_suite(struct skips *sk);
 Suite *make_sys_stack_suite(struct skips *sk);
 Suite *make_sys_qemu_suite(struct skips *sk);
+/* sys_mixed: qemu, lxc and netns nodes in one world, both fabrics. */
+Suite *make_sys_mixed_suite(struct skips *sk);
 
 #endif

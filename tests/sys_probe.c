@@ -8,13 +8,18 @@
  * teardown would die with the forked test). Nothing touches the host
  * namespace's addresses or routes.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -255,6 +260,83 @@ START_TEST(test_errors_return_home)
 }
 END_TEST
 
+/* A UDP echo on ADDR:PORT inside namespace NS, in a child process (what
+ * `enos-agent echo PORT` is in a VM); its pid, once it is bound. */
+static pid_t echo_child(const char *ns, uint32_t addr, uint16_t port)
+{
+	int ready[2];
+	char c = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_port = htons(port),
+					  .sin_addr.s_addr = htonl(addr) };
+		char path[64], buf[256];
+		int nsfd, fd;
+		ssize_t n;
+
+		alarm(20);      /* never outlives the test */
+		snprintf(path, sizeof(path), "/run/netns/%s", ns);
+		nsfd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = nsfd >= 0 && setns(nsfd, CLONE_NEWNET) == 0 ?
+		     socket(AF_INET, SOCK_DGRAM, 0) : -1;
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;) {
+			struct sockaddr_in peer;
+			socklen_t plen = sizeof(peer);
+
+			n = recvfrom(fd, buf, sizeof(buf), 0,
+				     (struct sockaddr *)&peer, &plen);
+			if (n >= 0)
+				sendto(fd, buf, (size_t)n, 0,
+				       (struct sockaddr *)&peer, plen);
+		}
+	}
+	close(ready[1]);
+	ck_assert_msg(read(ready[0], &c, 1) == 1 && c == 'r',
+		      "the echo child could not bind in %s", ns);
+	close(ready[0]);
+	return pid;
+}
+
+/* "Remote echo" destinations: nobody is bound by the probe, something
+ * else answers (here a child process in b; a VM's agent in sys_mixed).
+ * Mixed in one run with a local pair; a remote port nobody answers
+ * gets no reply and is not an error. */
+START_TEST(test_remote_echo)
+{
+	struct probe_pair pairs[] = {
+		pair(ns_a, NULL, ADDR_B),
+		pair(ns_c, NULL, ADDR_B),       /* two hops */
+		pair(ns_a, ns_c, ADDR_C),       /* local echo, same run */
+		pair(ns_a, NULL, ADDR_B),       /* nobody on that port */
+	};
+	struct probe_opts o = { .samples = 20, .interval_ms = 2,
+				.timeout_ms = 300 };
+	pid_t pid = echo_child(ns_b, ADDR_B, 7778);
+	int rc;
+
+	pairs[0].remote_port = pairs[1].remote_port = 7778;
+	pairs[3].remote_port = 7779;
+	rc = probe_rtt(pairs, 4, &o);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert_int_eq(rc, 0);
+	assert_answered(&pairs[0], o.samples, 50);
+	assert_answered(&pairs[1], o.samples, 50);
+	assert_answered(&pairs[2], o.samples, 50);
+	ck_assert_uint_eq(pairs[3].sent, o.samples);
+	ck_assert_uint_eq(pairs[3].received, 0);
+}
+END_TEST
+
 Suite *make_sys_probe_suite(struct skips *sk)
 {
 	const struct {
@@ -267,6 +349,7 @@ Suite *make_sys_probe_suite(struct skips *sk)
 		{ "test_ends_early", test_ends_early },
 		{ "test_qdiscs_do_not_matter", test_qdiscs_do_not_matter },
 		{ "test_errors_return_home", test_errors_return_home },
+		{ "test_remote_echo", test_remote_echo },
 	};
 	Suite *s = suite_create("sys_probe");
 	TCase *tc;

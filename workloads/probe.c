@@ -56,12 +56,14 @@ struct ns_ref {
 	int fd;
 };
 
-/* One echo server: a distinct (namespace, address). */
+/* One echo server: a distinct (namespace, address), or a remote echo. */
 struct dest {
 	size_t ns;              /* index into ns_refs */
 	uint32_t addr;
-	int fd;                 /* -1: address not local, nobody answers */
+	int fd;                 /* -1: address not local, nobody answers,
+				 * or remote */
 	uint16_t port;          /* network byte order */
+	bool remote;            /* answered elsewhere, at addr:port */
 };
 
 /* The client side of one pair. */
@@ -84,8 +86,9 @@ struct probe_run {
 	bool away;              /* the thread is not in orig_ns */
 	struct ns_ref *ns;
 	size_t n_ns;
-	struct dest *dests;
+	struct dest *dests;         /* remote echoes first, then servers */
 	size_t n_dests;
+	size_t n_remote;
 	struct flow *flows;
 	int epfd;
 	int tfd;
@@ -144,7 +147,9 @@ static int ns_open_all(struct probe_run *r)
 	}
 	for (i = 0; i < r->n; i++) {
 		names[2 * i] = r->pairs[i].src_netns;
-		names[2 * i + 1] = r->pairs[i].dst_netns;
+		/* A remote echo's namespace is not entered. */
+		names[2 * i + 1] = r->pairs[i].remote_port ? NULL :
+				   r->pairs[i].dst_netns;
 	}
 	qsort(names, 2 * r->n, sizeof(*names), cmp_name_ptr);
 	for (i = 0; i < 2 * r->n; i++) {
@@ -250,14 +255,33 @@ static int cmp_key(const void *a, const void *b)
 	return x->pair < y->pair ? -1 : x->pair > y->pair;
 }
 
-/* Make the echo servers, one per distinct (dst namespace, address), each
- * bound in its namespace: `nc -u -l ADDR PORT` inside it. */
+/* One destination per remote echo pair: nothing to bind, replies come
+ * from dst_addr:remote_port. Returns how many were made. */
+static size_t remote_dests(struct probe_run *r)
+{
+	size_t i, d = 0;
+
+	for (i = 0; i < r->n; i++) {
+		if (!r->pairs[i].remote_port)
+			continue;
+		r->dests[d].addr = r->pairs[i].dst_addr;
+		r->dests[d].fd = -1;
+		r->dests[d].port = htons(r->pairs[i].remote_port);
+		r->dests[d].remote = true;
+		r->flows[i].dest = d++;
+	}
+	return d;
+}
+
+/* Make the echo servers, one per distinct (dst namespace, address) of the
+ * local pairs, each bound in its namespace: `nc -u -l ADDR PORT` inside
+ * it; remote echo pairs get a destination without a socket. */
 static int servers_open(struct probe_run *r)
 {
 	struct key *keys = calloc(r->n, sizeof(*keys));
 	struct sockaddr_in sa;
 	socklen_t salen;
-	size_t i, d = 0, cur_ns = (size_t)-1;
+	size_t i, m = 0, d, cur_ns = (size_t)-1;
 	int ret = 0, one = 1, fd;
 
 	r->dests = calloc(r->n, sizeof(*r->dests));
@@ -265,14 +289,18 @@ static int servers_open(struct probe_run *r)
 		ret = -ENOMEM;
 		goto out;
 	}
+	d = r->n_dests = r->n_remote = remote_dests(r);
 	for (i = 0; i < r->n; i++) {
-		keys[i].ns = ns_find(r, r->pairs[i].dst_netns);
-		keys[i].addr = r->pairs[i].dst_addr;
-		keys[i].pair = i;
+		if (r->pairs[i].remote_port)
+			continue;
+		keys[m].ns = ns_find(r, r->pairs[i].dst_netns);
+		keys[m].addr = r->pairs[i].dst_addr;
+		keys[m].pair = i;
+		m++;
 	}
-	qsort(keys, r->n, sizeof(*keys), cmp_key);
-	for (i = 0; i < r->n; i++) {
-		if (d && r->dests[d - 1].ns == keys[i].ns &&
+	qsort(keys, m, sizeof(*keys), cmp_key);
+	for (i = 0; i < m; i++) {
+		if (d > r->n_remote && r->dests[d - 1].ns == keys[i].ns &&
 		    r->dests[d - 1].addr == keys[i].addr) {
 			r->flows[keys[i].pair].dest = d - 1;
 			continue;
@@ -695,7 +723,8 @@ int probe_rtt(struct probe_pair *pairs, size_t n, const struct probe_opts *o)
 	if (!ret)
 		ret = clients_open(&r);
 	for (i = 0; !ret && i < n; i++)
-		if (r.dests[r.flows[i].dest].fd >= 0)
+		if (r.dests[r.flows[i].dest].fd >= 0 ||
+		    r.dests[r.flows[i].dest].remote)
 			r.pending += o->samples;
 	if (!ret)
 		ret = run_loop(&r);

@@ -25,6 +25,11 @@ struct probe_pair {
 	const char *src_netns;
 	const char *dst_netns;
 	uint32_t dst_addr;      /* host byte order; echoed there */
+	/* Nonzero: a "remote echo" destination. Something else answers
+	 * datagrams to dst_addr:remote_port with the same bytes (a VM's
+	 * `enos-agent echo PORT`, whose network the host cannot enter):
+	 * no echo socket is bound and dst_netns is not used. */
+	uint16_t remote_port;
 
 	/* Results. sent counts probes attempted (a send the kernel refused
 	 * is a lost probe); the figures cover received replies and are 0
@@ -47,9 +52,10 @@ struct probe_opts {
 };
 
 /* Measure the RTT of PAIRS[0..N) with options O and fill their results.
- * One echo server is bound per distinct (dst_netns, dst_addr); an address
- * that is not local in its namespace gets none, so its pairs receive 0
- * replies (not an error). Runs for about samples * interval_ms +
+ * One echo server is bound per distinct (dst_netns, dst_addr) of the
+ * pairs without a remote_port; an address that is not local in its
+ * namespace gets none, so its pairs receive 0 replies (not an error), as
+ * do remote echo pairs nobody answers. Runs for about samples * interval_ms +
  * timeout_ms, less if every reply is in. The calling thread is back in its
  * own namespace on return, failure included.
  * N == 0 measures nothing and returns 0 (PAIRS may then be NULL).
