@@ -258,8 +258,6 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 		json_begin_object(&j);
 		json_key_str(&j, "src", r[i].src);
 		json_key_str(&j, "dst", r[i].dst);
-		json_key_str(&j, "src_node", r[i].src_node ? r[i].src_node : "");
-		json_key_str(&j, "dst_node", r[i].dst_node ? r[i].dst_node : "");
 		json_key_double(&j, "target_rtt_ms", r[i].target_ms);
 		json_key_double(&j, "p50_ms", r[i].p50_ms);
 		json_key_double(&j, "p90_ms", r[i].p90_ms);
@@ -269,6 +267,10 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 		json_key_int(&j, "samples", r[i].samples);
 		json_key_int(&j, "loss_bursts", r[i].loss_bursts);
 		json_key_bool(&j, "cut", r[i].cut);
+		/* Where the probe ran: a site's first node, unless that is a
+		 * VM (then its next node, or its gateway). */
+		json_key_str(&j, "src_node", r[i].src_node ? r[i].src_node : "");
+		json_key_str(&j, "dst_node", r[i].dst_node ? r[i].dst_node : "");
 		json_end_object(&j);
 	}
 	json_end_array(&j);
