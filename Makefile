@@ -39,10 +39,12 @@ bin/enos: $(BUILD)/bin/enos
 # Debian packages the project needs at build, test and run time.
 # qemu-system-x86, linux-image-cloud-amd64, cpio and busybox-static boot the
 # guest in which the netem backend is tested (this host's kernel has none);
-# iperf3 measures rates.
+# iperf3 measures rates; etcd-server and etcd-client are the etcd stack
+# (workloads/stacks/etcd.yaml) that sys_stack and `make run` deploy.
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
         libsqlite3-dev sqlite3 check iproute2 iputils-ping gnuplot-nox iperf3 \
-        qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch
+        qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
+        etcd-server etcd-client
 deps:
 	@./tools/install-deps $(DEBS)
 

@@ -125,12 +125,22 @@ static int netns_node_destroy(struct emu *emu, const struct world *w,
 	return err < 0 ? err : e;
 }
 
+/* Report errno on FD and end the child. */
+static void exec_child_fail(int fd) __attribute__((noreturn));
+static void exec_child_fail(int fd)
+{
+	int e = errno;
+
+	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+		e = 0;
+	_exit(127);
+}
+
 /* The child of exec: enter the node like `ip netns exec` and run ARGV.
  * Only reports errno on FD and exits when something fails. */
 static void exec_child(const char *path, const char *name,
 		       char *const argv[], int fd)
 {
-	int e;
 	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0)
@@ -144,10 +154,7 @@ static void exec_child(const char *path, const char *name,
 		mount(name, "/sys", "sysfs", 0, NULL);
 	execvp(argv[0], argv);
 fail:
-	e = errno;
-	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
-		e = 0;
-	_exit(127);
+	exec_child_fail(fd);
 }
 
 static int netns_node_exec(struct emu *emu, const struct world_node *n,
@@ -207,11 +214,84 @@ out:
 	return err;
 }
 
+/* The child of spawn: enter the node, start a session of its own, point
+ * stdin at /dev/null and stdout/stderr at LOG_FD, and exec ARGV. Reports
+ * errno on FD and exits when something fails. */
+static void spawn_child(const char *path, const char *name,
+			char *const argv[], int log_fd, int fd)
+{
+	int null_fd;
+
+	if (setsid() < 0)
+		goto fail;
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
+	    dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0)
+		goto fail;
+	exec_child(path, name, argv, fd);
+fail:
+	exec_child_fail(fd);
+}
+
+/* As `setsid ip netns exec NODE ARGV... </dev/null >>LOG 2>&1 &`: the
+ * process stays our child until we exit, then init's. */
+static int netns_node_spawn(struct emu *emu, const struct world_node *n,
+			    char *const argv[], int log_fd, int *pid)
+{
+	char path[PATH_MAX];
+	int pipefd[2] = { -1, -1 };
+	int child_errno = 0;
+	pid_t child = -1;
+	ssize_t got;
+	int st, err = 0;
+	(void)emu;
+
+	if (!argv || !argv[0] || log_fd < 0 ||
+	    snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, n->netns) >=
+	    (int)sizeof(path)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) != 0) {
+		err = -errno;
+		goto out;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (child == 0) {
+		close(pipefd[0]);
+		spawn_child(path, n->netns, argv, log_fd, pipefd[1]);
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	/* The pipe closes on a successful execvp(); else it carries errno. */
+	do
+		got = read(pipefd[0], &child_errno, sizeof(child_errno));
+	while (got < 0 && errno == EINTR);
+	if (got == (ssize_t)sizeof(child_errno)) {
+		waitpid(child, &st, 0);
+		err = child_errno ? -child_errno : -EIO;
+		goto out;
+	}
+	*pid = child;
+out:
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return err;
+}
+
 const struct node_ops node_netns_ops = {
 	.name = "netns",
 	.create = netns_node_create,
 	.destroy = netns_node_destroy,
 	.exec = netns_node_exec,
+	.spawn = netns_node_spawn,
 };
 
 const struct node_ops *node_ops_find(const char *name)

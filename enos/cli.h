@@ -27,6 +27,7 @@ struct enos_ctx {
 	struct state *st;       /* opened by cli_state() */
 	struct emu *emu;        /* opened by cli_emu() */
 	bool progress;          /* stderr is a TTY: show progress lines */
+	bool no_deploy;         /* up/run: do not deploy the topology's stack */
 };
 
 /* One command of the table in main.c. */
@@ -76,5 +77,9 @@ int cmd_run(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_report(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_tc(struct enos_ctx *ctx, int argc, char **argv);
 int cmd_fault(struct enos_ctx *ctx, int argc, char **argv);
+int cmd_deploy(struct enos_ctx *ctx, int argc, char **argv);
+int cmd_services(struct enos_ctx *ctx, int argc, char **argv);
+int cmd_service(struct enos_ctx *ctx, int argc, char **argv);
+int cmd_probe_ready(struct enos_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "emulator/shape.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
+#include "enos/deploy.h"
 #include "enos/json.h"
 #include "enos/phase.h"
 #include "enos/plan.h"
@@ -327,6 +328,9 @@ int cmd_check(struct enos_ctx *ctx, int argc, char **argv)
 	/* What `up` would refuse or leave out, as notes on stderr: the
 	 * topology itself is valid. */
 	phase_check_supported(t, json ? SUPPORT_QUIET : SUPPORT_AS_NOTES);
+	/* A stack that cannot be placed or does not fit is an error. */
+	if (t->stack_name && deploy_estimate(t, &w, json || pairs) < 0)
+		goto out;
 	status = EXIT_OK;
 out:
 	shape_table_release(&tab);

@@ -19,7 +19,8 @@
 #include "enos/state.h"
 #include "enos/topo.h"
 
-enum { OPT_HELP = 'h', OPT_NAME = 'n', OPT_JSON = 1000, OPT_FORCE, OPT_ALL };
+enum { OPT_HELP = 'h', OPT_NAME = 'n', OPT_JSON = 1000, OPT_FORCE, OPT_ALL,
+       OPT_NO_DEPLOY };
 
 static const struct option world_opts[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -27,12 +28,13 @@ static const struct option world_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "no-deploy", no_argument, NULL, OPT_NO_DEPLOY },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct world_args {
 	const char *name;
-	bool json, force, all;
+	bool json, force, all, no_deploy;
 	int rest;               /* index of the first operand */
 };
 
@@ -58,6 +60,7 @@ static int parse_world_args(const char *cmd, int argc, char **argv,
 		case OPT_JSON: long_name = "json"; a->json = true; break;
 		case OPT_FORCE: long_name = "force"; a->force = true; break;
 		case OPT_ALL: long_name = "all"; a->all = true; break;
+		case OPT_NO_DEPLOY: long_name = "no-deploy"; a->no_deploy = true; break;
 		default:
 			cli_error("unknown option '%s'", argv[optind - 1]);
 			return cli_usage(c);
@@ -88,7 +91,7 @@ int cmd_up(struct enos_ctx *ctx, int argc, char **argv)
 {
 	struct topology *t = NULL;
 	struct world_args a;
-	int rc = parse_world_args("up", argc, argv, "force", &a);
+	int rc = parse_world_args("up", argc, argv, "force no-deploy", &a);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -96,6 +99,7 @@ int cmd_up(struct enos_ctx *ctx, int argc, char **argv)
 		return cli_usage(cli_find_cmd("up"));
 	if (load_topology(argv[a.rest], &t) < 0)
 		return EXIT_FAIL;
+	ctx->no_deploy = a.no_deploy;
 	rc = cli_need_root("enos up");
 	if (rc == 0)
 		rc = phase_up(ctx, t, a.force, "up", NULL);

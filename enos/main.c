@@ -20,18 +20,23 @@ static const struct enos_cmd cmds[] = {
 	  "Validates TOPOLOGY.yaml without touching the system and prints its sites by role,\n"
 	  "nodes, site pairs and address plan, then what this host can do (netem, Open vSwitch,\n"
 	  "libvirt LXC and QEMU, KVM or TCG), each found or missing with the reason.\n"
-	  "Exit status 1 and one FILE:LINE:COL message if the topology is invalid.\n\n"
+	  "Exit status 1 and one FILE:LINE:COL message if the topology is invalid.\n"
+	  "With a stack, places it by its strategy and compares the memory its instances\n"
+	  "need (the stack file's per-service figures) with this host's MemAvailable:\n"
+	  "exit status 1 with both numbers if it cannot fit.\n\n"
 	  "  --json   machine-readable output\n"
 	  "  --pairs  the resolved WAN instead of the plan: one row per ordered site pair with\n"
 	  "           delay, jitter (distribution, correlation), loss (burst), rate, queue and\n"
 	  "           target RTT; with --json, a \"pairs\" array is added\n", 0 },
-	{ "up", cmd_up, "[--force] TOPOLOGY.yaml",
+	{ "up", cmd_up, "[--force] [--no-deploy] TOPOLOGY.yaml",
 	  "build the topology's sites and nodes",
 	  "Records the planned world in the state database, then builds it: a network\n"
 	  "namespace per node and per site gateway, a LAN bridge per site, a WAN bridge,\n"
 	  "addresses from 198.18.0.0/15 and routes. On any failure or interruption what was\n"
-	  "built is removed again.\n\n"
-	  "  --force  take an experiment of the same name down first\n", CMD_NEEDS_ROOT },
+	  "built is removed again. Then the topology's stack, if any, is deployed (see\n"
+	  "'enos deploy'); if that fails the world stays up.\n\n"
+	  "  --force      take an experiment of the same name down first\n"
+	  "  --no-deploy  do not deploy the topology's stack\n", CMD_NEEDS_ROOT },
 	{ "status", cmd_status, "[-n NAME] [--json]",
 	  "show experiments, their sites, nodes and addresses",
 	  "Without -n shows the only experiment, or every recorded one.\n\n"
@@ -83,6 +88,35 @@ static const struct enos_cmd cmds[] = {
 	  "  list [--all]          the active (or all) faults with their times\n"
 	  "Sites are names, base names of counted sites, or role:X; SRC/DST may be '*'.\n"
 	  "Every fault is recorded with the time it was applied and removed.\n", CMD_NEEDS_ROOT },
+	{ "deploy", cmd_deploy, "[-n NAME] [--install]",
+	  "deploy the topology's stack on an experiment that is up",
+	  "Deploys the stack the topology names (stack: {name, strategy}) from\n"
+	  "workloads/stacks/NAME.yaml (or $ENOS_STACKS_DIR): places its services by the\n"
+	  "strategy, writes their files, runs their setup steps, starts each service inside\n"
+	  "its node in dependency order, waits until each is ready and runs its post steps.\n"
+	  "Logs go to results/NAME/RUN/services/INSTANCE.log; pids are recorded. Stores the\n"
+	  "deploy time and the stack's RSS in the run. Refuses a stack whose memory figures\n"
+	  "do not fit in this host's available memory.\n\n"
+	  "  -n, --name NAME  the experiment (may be omitted when only one is up)\n"
+	  "  --install        apt-get install the stack's packages first\n", CMD_NEEDS_ROOT },
+	{ "services", cmd_services, "[-n NAME] [--json]",
+	  "list the service instances of an experiment",
+	  "Lists each instance with its service, node, site, address, pid, state\n"
+	  "(starting, running, failed, stopped), uptime and RSS. An instance whose process\n"
+	  "died is shown as failed with its exit status; enos never restarts one by itself.\n\n"
+	  "  -n, --name NAME  the experiment\n"
+	  "  --json           {\"services\":[{\"name\",\"service\",\"node\",\"site\",\"address\",\"pid\",\n"
+	  "                   \"state\",\"exit_status\",\"uptime_s\",\"rss_bytes\",\"log\"}]}\n", 0 },
+	{ "service", cmd_service, "[-n NAME] {start|stop|restart} INSTANCE",
+	  "start, stop or restart one service instance",
+	  "  stop     SIGTERM, then SIGKILL after 5 s; the instance is recorded as stopped\n"
+	  "  start    start it again in its node (no setup steps) and wait until it is ready\n"
+	  "  restart  stop, then start\n"
+	  "  -n, --name NAME  the experiment\n", CMD_NEEDS_ROOT },
+	{ "probe-ready", cmd_probe_ready, "tcp HOST PORT | http URL STATUS",
+	  "readiness probe run inside a node (used by enos itself)",
+	  "Exits 0 when HOST:PORT accepts a TCP connection, or URL answers STATUS.\n",
+	  CMD_HIDDEN },
 	{ "wand-engine", cmd_wand_engine, "--ctl PATH --seed N [--log PATH] [--rt PRIO] -- PORT...",
 	  "run the wand WAN engine (started by enos itself)",
 	  "The userspace WAN engine that 'up' starts for 'shaping: wand'. Not for users.\n",

@@ -13,6 +13,7 @@
 #include "emulator/fabric_ovs.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
+#include "enos/deploy.h"
 #include "enos/plan.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
@@ -78,9 +79,6 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 	if (t->n_faults)
 		support_say(how, false, "the faults timeline (%zu faults) is not run by 'up': 'enos tc --timeline' runs it",
 			    t->n_faults);
-	if (t->stack_name)
-		support_say(how, false, "stack '%s' is validated but not deployed yet",
-			    t->stack_name);
 	if (t->workload_name)
 		support_say(how, false, "workload '%s' is validated but not run yet",
 			    t->workload_name);
@@ -344,6 +342,14 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	       t->name, w.n_sites, w.n_nodes, backend, cli_now() - t0);
 	if (run_id)
 		*run_id = run;
+	/* The stack goes on a shaped WAN; a failed deploy leaves the world up. */
+	if (t->stack_name && !ctx->no_deploy) {
+		fflush(stdout);
+		rc = deploy_stack(ctx, t, &w, run, false);
+		if (rc < 0)
+			cli_hint("the world of '%s' stays up: 'enos deploy -n %s' retries, 'enos down -n %s' removes it",
+				 t->name, t->name, t->name);
+	}
 out:
 	plan_release(&w);
 	return rc;
@@ -357,7 +363,9 @@ static int sweep_unrecorded(struct enos_ctx *ctx, const char *name)
 
 	w.name = name;
 	world_tag(name, 0, w.tag);
-	rc = shaping_sweep(name);
+	rc = deploy_down(ctx, name);
+	if (rc == 0)
+		rc = shaping_sweep(name);
 	if (rc == 0)
 		rc = world_down(ctx->emu, &w, cli_progress, ctx);
 	if (rc < 0)
@@ -391,7 +399,11 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 			  state_errmsg(ctx->st));
 		goto out;
 	}
-	/* Engines first: they hold sockets on the links about to go. */
+	/* Services first: they run inside the nodes about to go. */
+	rc = deploy_down(ctx, name);
+	if (rc < 0)
+		goto out;
+	/* Engines next: they hold sockets on the links about to go. */
 	rc = shaping_stop(ctx, name);
 	if (rc == 0)
 		rc = shaping_sweep(name);

@@ -141,6 +141,30 @@ static const char *const migrations[] = {
 	 * (fabric.h names: "bridge", "ovs"). */
 	"ALTER TABLE experiments ADD COLUMN"
 	"  fabric TEXT NOT NULL DEFAULT 'bridge';",
+	/* 3 -> 4: the service instances of the deployed stack. starttime is
+	 * /proc/PID/stat field 22, so a reused pid is never taken for the
+	 * service; dir is the instance's conf/data directory. */
+	"CREATE TABLE services ("
+	"  experiment  TEXT NOT NULL"
+	"              REFERENCES experiments(name) ON DELETE CASCADE,"
+	"  instance    TEXT NOT NULL,"
+	"  service     TEXT NOT NULL,"
+	"  stack       TEXT NOT NULL,"
+	"  strategy    TEXT,"
+	"  node        TEXT NOT NULL,"
+	"  site        TEXT NOT NULL,"
+	"  address     TEXT,"
+	"  pid         INTEGER NOT NULL DEFAULT 0,"
+	"  starttime   INTEGER NOT NULL DEFAULT 0,"
+	"  state       TEXT NOT NULL CHECK (state IN"
+	"                ('starting', 'running', 'failed', 'stopped')),"
+	"  exit_status INTEGER,"
+	"  started     REAL,"
+	"  log_path    TEXT,"
+	"  dir         TEXT,"
+	"  seq         INTEGER NOT NULL,"
+	"  PRIMARY KEY (experiment, instance)"
+	");",
 };
 
 #define STATE_SCHEMA_VERSION \
@@ -1739,6 +1763,151 @@ nomem:
 out:
 	state_free_names(k);
 	state_free_names(v);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* ---- service instances (schema v4) ---- */
+
+int state_service_put(struct state *st, const char *name,
+		      const struct service_row *r)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "INSERT OR REPLACE INTO services (experiment,"
+			     " instance, service, stack, strategy, node, site,"
+			     " address, pid, starttime, state, exit_status,"
+			     " started, log_path, dir, seq) VALUES (?1, ?2, ?3,"
+			     " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+			     " ?15, ?16)", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	bind_text(s, 2, r->instance);
+	bind_text(s, 3, r->service);
+	bind_text(s, 4, r->stack);
+	bind_text(s, 5, r->strategy);
+	bind_text(s, 6, r->node);
+	bind_text(s, 7, r->site);
+	bind_text(s, 8, r->address);
+	sqlite3_bind_int(s, 9, r->pid);
+	sqlite3_bind_int64(s, 10, (int64_t)r->starttime);
+	bind_text(s, 11, r->state);
+	if (r->has_exit)
+		sqlite3_bind_int(s, 12, r->exit_status);
+	sqlite3_bind_double(s, 13, r->started);
+	bind_text(s, 14, r->log_path);
+	bind_text(s, 15, r->dir);
+	sqlite3_bind_int64(s, 16, r->seq);
+	ret = db_step_done(st, s, "record service");
+	if (ret == -ENOENT)
+		set_msg(st, "no experiment '%s'", name);
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_service_set(struct state *st, const char *name,
+		      const char *instance, int pid,
+		      unsigned long long starttime, const char *state,
+		      bool has_exit, int exit_status)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "UPDATE services SET pid = ?3, starttime = ?4,"
+			     " state = ?5, exit_status = ?6, started ="
+			     " CASE WHEN ?5 = 'starting' THEN ?7 ELSE started END"
+			     " WHERE experiment = ?1 AND instance = ?2", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	bind_text(s, 2, instance);
+	sqlite3_bind_int(s, 3, pid);
+	sqlite3_bind_int64(s, 4, (int64_t)starttime);
+	bind_text(s, 5, state);
+	if (has_exit)
+		sqlite3_bind_int(s, 6, exit_status);
+	sqlite3_bind_double(s, 7, (double)time(NULL));
+	ret = db_step_done(st, s, "update service");
+	if (!ret && sqlite3_changes(st->db) == 0) {
+		set_msg(st, "no service instance '%s' in '%s'", instance, name);
+		ret = -ENOENT;
+	}
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_services(struct state *st, const char *name,
+		   struct service_row **rows, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int ret, rc;
+
+	*rows = NULL;
+	*n = 0;
+	ret = db_prepare(st, "SELECT instance, service, stack, strategy, node,"
+			     " site, address, pid, starttime, state, exit_status,"
+			     " started, log_path, dir, seq FROM services"
+			     " WHERE experiment = ?1 ORDER BY seq", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct service_row *r;
+
+		ret = grow(st, rows, *n, &cap, sizeof(**rows), 8);
+		if (ret)
+			goto out;
+		r = &(*rows)[(*n)++];
+		memset(r, 0, sizeof(*r));
+		if (col_copy(s, 0, r->instance, sizeof(r->instance)) ||
+		    col_copy(s, 1, r->service, sizeof(r->service)) ||
+		    col_copy(s, 2, r->stack, sizeof(r->stack)) ||
+		    col_copy(s, 3, r->strategy, sizeof(r->strategy)) ||
+		    col_copy(s, 4, r->node, sizeof(r->node)) ||
+		    col_copy(s, 5, r->site, sizeof(r->site)) ||
+		    col_copy(s, 6, r->address, sizeof(r->address)) ||
+		    col_copy(s, 9, r->state, sizeof(r->state)) ||
+		    col_copy(s, 12, r->log_path, sizeof(r->log_path)) ||
+		    col_copy(s, 13, r->dir, sizeof(r->dir))) {
+			set_msg(st, "a service of '%s' does not fit", name);
+			ret = -EBADMSG;
+			goto out;
+		}
+		r->pid = sqlite3_column_int(s, 7);
+		r->starttime = (unsigned long long)sqlite3_column_int64(s, 8);
+		r->has_exit = sqlite3_column_type(s, 10) != SQLITE_NULL;
+		r->exit_status = sqlite3_column_int(s, 10);
+		r->started = sqlite3_column_double(s, 11);
+		r->seq = sqlite3_column_int64(s, 14);
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(st, rc, "read services");
+out:
+	sqlite3_finalize(s);
+	if (ret) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+int state_services_forget(struct state *st, const char *name)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	ret = db_prepare(st, "DELETE FROM services WHERE experiment = ?1", &s);
+	if (ret)
+		goto out;
+	bind_text(s, 1, name);
+	ret = db_step_done(st, s, "forget services");
+out:
 	sqlite3_finalize(s);
 	return ret;
 }

@@ -4,7 +4,7 @@
  * experiment that is up or half-built, its sites, nodes and addresses, every
  * kernel object it will create (written before the object is created, so a
  * crash cannot hide one), its runs, and the figures measured in them.
- * Schema versioned (PRAGMA user_version, v3: the fabric per experiment), WAL mode, foreign keys on.
+ * Schema versioned (PRAGMA user_version, v4: the service instances), WAL mode, foreign keys on.
  *
  * Functions return 0 or a negative errno; on failure the SQLite message is
  * kept and state_errmsg() returns it, so callers can report it once.
@@ -192,5 +192,46 @@ int state_fault_end(struct state *st, int64_t id, double removed);
  * first: *ROWS is allocated (free()). */
 int state_faults(struct state *st, const char *name, int64_t run,
 		 bool active_only, struct state_fault **rows, size_t *n);
+
+/* One service instance of the deployed stack (schema v4). State is one of
+ * "starting", "running", "failed", "stopped"; pid 0: none yet. */
+struct service_row {
+	char instance[64];
+	char service[64];
+	char stack[64];
+	char strategy[64];
+	char node[64];
+	char site[64];
+	char address[32];
+	int pid;
+	unsigned long long starttime;   /* /proc/PID/stat field 22 */
+	char state[16];
+	bool has_exit;
+	int exit_status;                /* shell convention: 128 + signal */
+	double started;                 /* unix time */
+	char log_path[4096];
+	char dir[4096];
+	int64_t seq;                    /* deploy order */
+};
+
+/* Record instance R of experiment NAME (replacing a row of the same
+ * instance). Returns 0, -ENOENT (no experiment NAME) or -errno. */
+int state_service_put(struct state *st, const char *name,
+		      const struct service_row *r);
+
+/* Set the pid, start time, state and exit status (if HAS_EXIT) of
+ * INSTANCE of NAME; "starting" also sets its start time to now.
+ * Returns 0, -ENOENT (no such instance) or -errno. */
+int state_service_set(struct state *st, const char *name,
+		      const char *instance, int pid,
+		      unsigned long long starttime, const char *state,
+		      bool has_exit, int exit_status);
+
+/* The instances of NAME in deploy order: *ROWS (free()) of *N. */
+int state_services(struct state *st, const char *name,
+		   struct service_row **rows, size_t *n);
+
+/* Forget every instance of NAME (after they were stopped). */
+int state_services_forget(struct state *st, const char *name);
 
 #endif

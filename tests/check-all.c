@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_resolve_suite());
 		srunner_add_suite(sr, make_wand_suite());
 		srunner_add_suite(sr, make_ovs_suite());
+		srunner_add_suite(sr, make_stack_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_wand);
 		SYS_SUITE(sr, &sk, sys_wan);
 		SYS_SUITE(sr, &sk, sys_ovs);
+		SYS_SUITE(sr, &sk, sys_stack);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

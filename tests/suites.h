@@ -45,6 +45,7 @@ Suite *make_netem_suite(void);
 Suite *make_resolve_suite(void);
 Suite *make_wand_suite(void);
 Suite *make_ovs_suite(void);
+Suite *make_stack_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -54,5 +55,6 @@ Suite *make_sys_netem_guest_suite(struct skips *sk);
 Suite *make_sys_wand_suite(struct skips *sk);
 Suite *make_sys_wan_suite(struct skips *sk);
 Suite *make_sys_ovs_suite(struct skips *sk);
+Suite *make_sys_stack_suite(struct skips *sk);
 
 #endif

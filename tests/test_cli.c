@@ -40,7 +40,7 @@ START_TEST(version_and_help)
 	ck_assert(tu_contains(out, "  down "));
 	free(out);
 	ck_assert_int_eq(tu_enos(&out, case_db, "up", "--help", NULL), 0);
-	ck_assert(tu_contains(out, "usage: enos up [--force] TOPOLOGY.yaml"));
+	ck_assert(tu_contains(out, "usage: enos up [--force] [--no-deploy] TOPOLOGY.yaml"));
 	free(out);
 }
 END_TEST

@@ -1,0 +1,215 @@
+/* proc — process inspection and stopping; see proc.h. */
+#include "emulator/proc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int proc_info(pid_t pid, struct proc_info *out)
+{
+	char path[64], buf[2048];
+	const char *p;
+	unsigned long long v[52];
+	ssize_t n;
+	int fd, field;
+	char *end;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	/* The command name may hold anything: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -EBADMSG;
+	out->state = p[2];
+	p += 3;
+	/* Fields 4 .. 52 follow the state (field 3). */
+	for (field = 4; field <= 52 && *p; field++) {
+		while (*p == ' ')
+			p++;
+		errno = 0;
+		v[field - 1] = strtoull(p, &end, 10);
+		if (*p == '-') {
+			v[field - 1] = 0;
+			strtoll(p, &end, 10);
+		}
+		if (end == p)
+			break;
+		p = end;
+	}
+	if (field <= 24)
+		return -EBADMSG;
+	out->starttime = v[21];
+	out->rss_bytes = v[23] * (uint64_t)sysconf(_SC_PAGESIZE);
+	if ((out->state == 'Z' || out->state == 'X') && field > 52) {
+		int st = (int)v[51];
+
+		out->has_exit = true;
+		out->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) :
+				   WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+	}
+	return 0;
+}
+
+bool proc_alive(pid_t pid, unsigned long long starttime, int *status)
+{
+	struct proc_info pi;
+	int st;
+
+	if (status)
+		*status = -1;
+	if (pid <= 0)
+		return false;
+	if (waitpid(pid, &st, WNOHANG) == pid) {
+		if (status)
+			*status = WIFEXITED(st) ? WEXITSTATUS(st) :
+				  WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+		return false;
+	}
+	if (proc_info(pid, &pi) < 0 || pi.starttime != starttime)
+		return false;
+	if (pi.state == 'Z' || pi.state == 'X') {
+		if (status && pi.has_exit)
+			*status = pi.exit_status;
+		return false;
+	}
+	return true;
+}
+
+/* Wait up to MS for PID to be gone (or a zombie). */
+static bool wait_gone(pid_t pid, unsigned long long starttime, int ms)
+{
+	int waited;
+
+	for (waited = 0; waited <= ms; waited += 20) {
+		if (!proc_alive(pid, starttime, NULL))
+			return true;
+		sleep_ms(20);
+	}
+	return false;
+}
+
+int proc_stop(pid_t pid, unsigned long long starttime, int grace_ms)
+{
+	if (!proc_alive(pid, starttime, NULL))
+		return 0;
+	if (kill(pid, SIGTERM) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	if (wait_gone(pid, starttime, grace_ms))
+		return 0;
+	if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
+		return -errno;
+	return wait_gone(pid, starttime, 2000) ? 0 : -ETIMEDOUT;
+}
+
+unsigned long long proc_netns_ino(pid_t pid)
+{
+	char path[64];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return stat(path, &sb) == 0 ? (unsigned long long)sb.st_ino : 0;
+}
+
+/* Append PID (with its start time) to the arrays if its netns is in INOS. */
+static int collect(pid_t pid, const unsigned long long *inos, size_t n,
+		   pid_t **pids, unsigned long long **starts, size_t *count,
+		   size_t *cap)
+{
+	unsigned long long ino = proc_netns_ino(pid);
+	struct proc_info pi;
+	size_t i;
+
+	for (i = 0; ino && i < n && inos[i] != ino; i++)
+		;
+	if (!ino || i == n || proc_info(pid, &pi) < 0 || pi.state == 'Z')
+		return 0;
+	if (*count == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		pid_t *np = realloc(*pids, nc * sizeof(*np));
+		unsigned long long *ns;
+
+		if (!np)
+			return -ENOMEM;
+		*pids = np;
+		ns = realloc(*starts, nc * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		*starts = ns;
+		*cap = nc;
+	}
+	(*pids)[*count] = pid;
+	(*starts)[(*count)++] = pi.starttime;
+	return 0;
+}
+
+int proc_sweep_netns(const unsigned long long *inos, size_t n, int grace_ms,
+		     size_t *found)
+{
+	pid_t *pids = NULL, self = getpid();
+	unsigned long long *starts = NULL;
+	size_t count = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d = NULL;
+	int rc = 0, e;
+
+	if (found)
+		*found = 0;
+	if (n == 0)
+		goto out;
+	d = opendir("/proc");
+	if (!d) {
+		rc = -errno;
+		goto out;
+	}
+	while ((de = readdir(d)) && rc == 0) {
+		char *end;
+		long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 1 || pid == self)
+			continue;
+		rc = collect((pid_t)pid, inos, n, &pids, &starts, &count, &cap);
+	}
+	for (i = 0; i < count; i++)
+		if (proc_alive(pids[i], starts[i], NULL))
+			kill(pids[i], SIGTERM);
+	for (i = 0; i < count; i++) {
+		e = proc_stop(pids[i], starts[i], grace_ms);
+		if (e < 0 && rc == 0)
+			rc = e;
+	}
+	if (found)
+		*found = count;
+out:
+	if (d)
+		closedir(d);
+	free(pids);
+	free(starts);
+	return rc;
+}

@@ -1,0 +1,172 @@
+/* cmd_stack — the commands of the service supervisor: `enos deploy`,
+ * `enos services`, `enos service start|stop|restart`, and the hidden
+ * `enos probe-ready` that readiness checks run inside a node. They parse
+ * and validate first, then call deploy.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enos/cli.h"
+#include "enos/deploy.h"
+#include "enos/state.h"
+#include "enos/topo.h"
+
+enum { OPT_HELP = 'h', OPT_NAME = 'n', OPT_JSON = 1000, OPT_INSTALL };
+
+static const struct option stack_opts[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "install", no_argument, NULL, OPT_INSTALL },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct stack_args {
+	const char *name;
+	bool json, install;
+	int rest;
+};
+
+/* Parse the options of CMD; ALLOWED lists its long options. Returns 0,
+ * EXIT_USAGE, or -1 after printing help. */
+static int parse_args(const char *cmd, int argc, char **argv,
+		      const char *allowed, struct stack_args *a)
+{
+	const struct enos_cmd *c = cli_find_cmd(cmd);
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+hn:", stack_opts, NULL)) != -1) {
+		const char *long_name = NULL;
+
+		switch (opt) {
+		case OPT_HELP:
+			printf("usage: enos %s %s\n\n%s", c->name, c->usage, c->help);
+			return -1;
+		case OPT_NAME: long_name = "name"; a->name = optarg; break;
+		case OPT_JSON: long_name = "json"; a->json = true; break;
+		case OPT_INSTALL: long_name = "install"; a->install = true; break;
+		default:
+			cli_error("unknown option '%s'", argv[optind - 1]);
+			return cli_usage(c);
+		}
+		if (!strstr(allowed, long_name)) {
+			cli_error("option '--%s' does not apply to 'enos %s'",
+				  long_name, cmd);
+			return cli_usage(c);
+		}
+	}
+	a->rest = optind;
+	return 0;
+}
+
+int cmd_deploy(struct enos_ctx *ctx, int argc, char **argv)
+{
+	struct stack_args a;
+	struct topology *t = NULL;
+	struct world w = { 0 };
+	struct exp_info info;
+	char exp[64], *err = NULL;
+	int64_t run = 0;
+	int rc = parse_args("deploy", argc, argv, "name install", &a);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (argc != a.rest)
+		return cli_usage(cli_find_cmd("deploy"));
+	rc = cli_need_root("enos deploy");
+	if (rc == 0)
+		rc = cli_experiment(ctx, a.name, exp);
+	if (rc == 0)
+		rc = cli_emu(ctx);
+	if (rc < 0)
+		return EXIT_FAIL;
+	rc = state_get(ctx->st, exp, &info);
+	if (rc == 0 && strcmp(info.status, EXP_UP)) {
+		cli_error("experiment '%s' is not up (status '%s')", exp, info.status);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (rc == 0)
+		rc = state_load_world(ctx->st, exp, &w);
+	if (rc < 0) {
+		cli_error("cannot read experiment '%s': %s", exp, state_errmsg(ctx->st));
+		goto out;
+	}
+	t = topo_load(info.topo_path, &err);
+	if (!t) {
+		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!t->stack_name) {
+		cli_error("the topology of '%s' (%s) names no stack", exp, info.topo_path);
+		cli_hint("add 'stack: {name: etcd, strategy: spread}' to it");
+		rc = -EINVAL;
+		goto out;
+	}
+	if (state_run_begin(ctx->st, exp, "deploy", t->seed, t->has_seed, &run) < 0)
+		run = 0;
+	rc = deploy_stack(ctx, t, &w, run, a.install);
+	if (run)
+		state_run_end(ctx->st, run, rc == 0 ? "ok" : "failed");
+out:
+	free(err);
+	topo_free(t);
+	state_world_free(&w);
+	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_services(struct enos_ctx *ctx, int argc, char **argv)
+{
+	struct stack_args a;
+	char exp[64];
+	int rc = parse_args("services", argc, argv, "name json", &a);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (argc != a.rest)
+		return cli_usage(cli_find_cmd("services"));
+	rc = cli_experiment(ctx, a.name, exp);
+	if (rc == 0)
+		rc = deploy_list(ctx, exp, a.json);
+	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_service(struct enos_ctx *ctx, int argc, char **argv)
+{
+	struct stack_args a;
+	const char *action;
+	char exp[64];
+	int rc = parse_args("service", argc, argv, "name", &a);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (argc - a.rest != 2)
+		return cli_usage(cli_find_cmd("service"));
+	action = argv[a.rest];
+	if (strcmp(action, "start") && strcmp(action, "stop") &&
+	    strcmp(action, "restart")) {
+		cli_error("unknown action '%s' (expected start, stop or restart)", action);
+		return cli_usage(cli_find_cmd("service"));
+	}
+	rc = cli_need_root("enos service");
+	if (rc == 0)
+		rc = cli_experiment(ctx, a.name, exp);
+	if (rc == 0)
+		rc = cli_emu(ctx);
+	if (rc == 0)
+		rc = deploy_service(ctx, exp, action, argv[a.rest + 1]);
+	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_probe_ready(struct enos_ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	return deploy_probe(argc, argv);
+}

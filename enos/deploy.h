@@ -1,0 +1,75 @@
+/* deploy — the service supervisor: deploy a stack on an experiment that is
+ * up, list, stop, start and restart its instances, and stop them all at
+ * `down`.
+ *
+ * No systemd: enos starts each instance itself inside its node through the
+ * backend's spawn (node.h), in `after` order, independent services side by
+ * side, waits for readiness, and records pid + start time (/proc/PID/stat
+ * field 22) in the state database. Nothing is ever restarted silently:
+ * `enos services` reports a dead instance as failed with its exit status
+ * when the kernel still has it (a zombie: this host's PID 1 never reaps).
+ * Why not a supervisor process (a subreaper parent of every service): on a
+ * host whose init does not reap, that process itself becomes a zombie when
+ * it exits, so it removes no zombie in the end, and it would be one more
+ * daemon to keep alive and to find after a crash; the pid + start time
+ * check gives the same answers (alive, dead with status, pid reused)
+ * without it. `down` also stops any process found inside the experiment's
+ * node namespaces, so a deploy killed between spawn and record leaves
+ * nothing either.
+ *
+ * Prints (enos/ only), through the cli helpers.
+ */
+#ifndef ENOS_DEPLOY_H
+#define ENOS_DEPLOY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emulator/world.h"
+#include "enos/topo.h"
+
+struct enos_ctx;
+
+/* Deploy T's stack on experiment T->name, which is up as W; figures go to
+ * run RUN (0: none). INSTALL: apt-get install the stack's packages first.
+ * Returns 0 or -errno (printed). On failure every instance started is
+ * stopped again and the failed one is recorded as failed. */
+int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
+		 const struct world *w, int64_t run, bool install);
+
+/* Stop every service process of experiment NAME: the recorded ones (by pid
+ * and start time, TERM then KILL), then any process left inside its node
+ * namespaces; remove its service directories and forget its instances.
+ * Returns 0 or -errno (printed). */
+int deploy_down(struct enos_ctx *ctx, const char *name);
+
+/* `enos services`: print the instances of NAME (JSON if JSON), after
+ * checking each recorded pid. Returns 0 or -errno. */
+int deploy_list(struct enos_ctx *ctx, const char *name, bool json);
+
+/* `enos service ACTION INSTANCE` (ACTION: start, stop, restart) on NAME.
+ * Returns 0 or -errno (printed). */
+int deploy_service(struct enos_ctx *ctx, const char *name,
+		   const char *action, const char *instance);
+
+/* MemAvailable of the meminfo file at PATH ("/proc/meminfo") in bytes.
+ * 0 or -errno (-EBADMSG: no such line). */
+int deploy_mem_available(const char *path, unsigned long long *bytes);
+
+/* Does NEED fit in AVAIL? 0, or -ENOMEM with the numbers in MSG (LEN
+ * bytes): "the stack needs 180 MiB but only 120 MiB is available". */
+int deploy_memory_fits(unsigned long long need, unsigned long long avail,
+		       char *msg, size_t len);
+
+/* `enos check`: load T's stack, place it on W (one host: this one) and
+ * print the memory its instances need by their `memory` figures against
+ * MemAvailable (QUIET: only errors). Returns 0, or -errno when the stack
+ * is invalid, cannot be placed or does not fit (printed with the numbers). */
+int deploy_estimate(const struct topology *t, const struct world *w,
+		    bool quiet);
+
+/* The hidden `enos probe-ready` command run inside a node:
+ * ARGV "tcp HOST PORT" or "http URL STATUS". Returns the exit status. */
+int deploy_probe(int argc, char **argv);
+
+#endif

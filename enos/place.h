@@ -1,0 +1,53 @@
+/* place — where a stack's service instances go: the rules of a strategy
+ * applied to a topology and its planned world.
+ *
+ * Pure computation between stack.c (the rules) and deploy.c (which starts
+ * the instances): no system calls, so unit tests check placements directly.
+ * World site I is topology site I (plan.c keeps the order).
+ */
+#ifndef ENOS_PLACE_H
+#define ENOS_PLACE_H
+
+#include <stddef.h>
+
+#include "emulator/world.h"
+#include "enos/stack.h"
+#include "enos/topo.h"
+
+#define PLACE_NAME_MAX 64
+
+struct place_instance {
+	char name[PLACE_NAME_MAX];      /* "SERVICE-N" */
+	size_t service;                 /* index into stack.services */
+	unsigned index;                 /* N, from 1 */
+	size_t node;                    /* index into world.nodes */
+};
+
+/* The instances in stack service order, each service's in placement
+ * order. */
+struct placement {
+	struct place_instance *v;
+	size_t n;
+};
+
+/* Place every service of S by strategy ST (NULL: each service's own
+ * placement or the default) over topology T and its world W. Returns 0 and
+ * fills *OUT (release with place_release), or -errno with *ERR an allocated
+ * message naming the service and the strategy (caller frees). */
+int place_stack(const struct stack *s, const struct stack_strategy *st,
+		const struct topology *t, const struct world *w,
+		struct placement *out, char **err);
+
+void place_release(struct placement *p);
+
+/* The first instance of service SVC in P, or -1. */
+long place_first(const struct placement *p, size_t svc);
+
+/* How many instances service SVC has in P. */
+size_t place_count(const struct placement *p, size_t svc);
+
+/* Bytes the instances of P need by their services' `memory` figures. */
+unsigned long long place_memory(const struct placement *p,
+				const struct stack *s);
+
+#endif

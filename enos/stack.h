@@ -1,0 +1,131 @@
+/* stack — the stack model and its YAML loader (workloads/stacks/NAME.yaml).
+ *
+ * A stack lists services: packages, configuration file templates, the
+ * command that runs each in a node, how to tell it is ready, what it needs
+ * first, one-shot setup/post steps, and the measured memory of one instance;
+ * strategies are named sets of placement rules. workloads/README.md is the
+ * language. stack_load() checks the whole file before anything runs (keys,
+ * types, names, `after` references and cycles, strategy rules, selector
+ * syntax) so place.c and deploy.c only see a consistent model. Site names in
+ * selectors are resolved against a topology later, by place.c.
+ *
+ * Errors are one allocated "FILE:LINE:COL: message", as topo.c's are
+ * (tests/fixtures/stacks/bad/).
+ */
+#ifndef ENOS_STACK_H
+#define ENOS_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enos/topo.h"
+
+#define STACK_TIMEOUT_DEFAULT_US (60ull * 1000000)
+
+/* A command: an argv list; ONCE: only for the service's first instance. */
+struct stack_cmd {
+	char **argv;            /* NULL-terminated */
+	size_t argc;
+	bool once;
+	struct src_pos pos;
+};
+
+enum stack_per { PER_NONE, PER_SITE, PER_NODE };
+
+/* One placement rule: which sites (selector text as written: a name, a
+ * counted site's base name, role:X or "*"), and how many instances. */
+struct stack_rule {
+	char *service;
+	char *sites;
+	enum stack_per per;
+	unsigned count;         /* PER_NONE: instances in total (>= 1) */
+	unsigned max;           /* with per: at most this many; 0 = no cap */
+	struct src_pos pos;
+};
+
+struct stack_strategy {
+	char *name;
+	struct stack_rule *rules;
+	size_t n_rules;
+	struct src_pos pos;
+};
+
+struct stack_file {
+	char *path;             /* template */
+	char *content;          /* template */
+};
+
+enum stack_ready { READY_NONE, READY_TCP, READY_HTTP, READY_COMMAND };
+
+struct stack_service {
+	char *name;
+	uint64_t memory_bytes;  /* 0: not given */
+	bool data_dir;
+	char **after;           /* service names */
+	size_t n_after;
+	struct kv *env;         /* values are templates */
+	size_t n_env;
+	struct stack_rule *placement;   /* default rule, or NULL */
+	struct stack_file *files;
+	size_t n_files;
+	struct stack_cmd *setup;
+	size_t n_setup;
+	struct stack_cmd *post;
+	size_t n_post;
+	struct stack_cmd command;
+	enum stack_ready ready;
+	unsigned ready_port;            /* READY_TCP */
+	char *ready_host;               /* READY_TCP, template; NULL: {{addr}} */
+	char *ready_url;                /* READY_HTTP, template */
+	int ready_status;               /* READY_HTTP */
+	struct stack_cmd ready_cmd;     /* READY_COMMAND */
+	uint64_t timeout_us;
+	struct src_pos pos;
+};
+
+struct stack {
+	char *path;
+	char *name;
+	char *description;      /* may be NULL */
+	char **packages;
+	size_t n_packages;
+	struct stack_service *services;
+	size_t n_services;
+	struct stack_strategy *strategies;
+	size_t n_strategies;
+};
+
+/* Parse and validate the stack file at PATH. Returns the model, or NULL
+ * with *ERR an allocated "FILE:LINE:COL: message" (caller frees). The
+ * `stack:` name must equal the file's base name without ".yaml". */
+struct stack *stack_load(const char *path, char **err);
+
+/* Same from TEXT; LABEL names it in messages. NAME_CHECK: the expected
+ * stack name, or NULL not to check. */
+struct stack *stack_load_string(const char *text, const char *label,
+				const char *name_check, char **err);
+
+void stack_free(struct stack *s);
+
+/* Service NAME of S, or -1. */
+long stack_service_index(const struct stack *s, const char *name);
+
+/* Strategy NAME of S (NULL or "": the first), or NULL if none. */
+const struct stack_strategy *stack_strategy_find(const struct stack *s,
+						 const char *name);
+
+/* The rule of strategy ST for service SVC, or the service's placement, or
+ * NULL (the default: one instance at the first central site). */
+const struct stack_rule *stack_rule_for(const struct stack_strategy *st,
+					const struct stack_service *svc);
+
+/* The file of stack NAME: $ENOS_STACKS_DIR/NAME.yaml, else
+ * workloads/stacks/NAME.yaml of the tree holding EXE (the enos binary's
+ * path, may be NULL), else ./workloads/stacks/NAME.yaml. Writes the first
+ * that exists (or the last tried) to OUT. 0, or -ENOENT / -ENAMETOOLONG. */
+int stack_find(const char *name, const char *exe, char *out, size_t len);
+
+const char *stack_ready_name(enum stack_ready r);
+
+#endif

@@ -1,0 +1,287 @@
+/* template — stack templates; see template.h.
+ *
+ * "{{" opens an expression that the matching "}}" closes; expressions may
+ * hold templates themselves (join's third argument), so braces are matched
+ * by depth. Rendering appends to one growing buffer.
+ */
+#include "enos/template.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emulator/addr.h"
+
+/* A growing string. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static int sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	char *ns;
+
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		ns = realloc(b->s, cap);
+		if (!ns)
+			return -ENOMEM;
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+static int sbuf_str(struct sbuf *b, const char *s)
+{
+	return sbuf_add(b, s, strlen(s));
+}
+
+static int tfail(char **err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int tfail(char **err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*err)
+		return -EINVAL;
+	va_start(ap, fmt);
+	if (vasprintf(err, fmt, ap) < 0)
+		*err = NULL;
+	va_end(ap);
+	return -EINVAL;
+}
+
+int template_dir(const struct template_env *e, size_t inst, const char *sub,
+		 char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s/%s%s%s", e->svc_dir, e->pl->v[inst].name,
+			 sub ? "/" : "", sub ? sub : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Variable VAR (LEN bytes) of instance INST, appended to B. */
+static int add_var(const struct template_env *e, size_t inst, const char *var,
+		   size_t len, struct sbuf *b, char **err)
+{
+	const struct place_instance *pi = &e->pl->v[inst];
+	const struct world_node *n = &e->w->nodes[pi->node];
+	const struct stack_service *svc = &e->stack->services[pi->service];
+	char buf[4096];
+	const char *v = NULL;
+
+#define IS(x) (len == strlen(x) && !memcmp(var, x, len))
+	if (IS("addr"))
+		v = addr_format(n->addr, buf, sizeof(buf));
+	else if (IS("node"))
+		v = n->name;
+	else if (IS("site"))
+		v = e->w->sites[n->site].name;
+	else if (IS("role"))
+		v = e->w->sites[n->site].role;
+	else if (IS("instance"))
+		v = pi->name;
+	else if (IS("service"))
+		v = svc->name;
+	else if (IS("index")) {
+		snprintf(buf, sizeof(buf), "%u", pi->index);
+		v = buf;
+	} else if (IS("experiment"))
+		v = e->experiment;
+	else if (IS("log_dir"))
+		v = e->log_dir;
+	else if (IS("conf_dir") || (IS("data_dir") && svc->data_dir)) {
+		if (template_dir(e, inst, IS("conf_dir") ? "conf" : "data",
+				 buf, sizeof(buf)) == 0)
+			v = buf;
+	} else if (IS("data_dir"))
+		return tfail(err, "'{{data_dir}}' needs 'data_dir: true' in service '%s'",
+			     svc->name);
+#undef IS
+	if (!v)
+		return tfail(err, "unknown template variable '%.*s'", (int)len, var);
+	return sbuf_str(b, v);
+}
+
+static int render(const struct template_env *e, size_t inst, const char *text,
+		  size_t len, struct sbuf *b, char **err);
+
+/* Skip blanks in [*P, END). */
+static void skip_blank(const char **p, const char *end)
+{
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+}
+
+/* A quoted argument at *P (quote or double quote), its body in *S, *N. */
+static int quoted(const char **p, const char *end, const char **s, size_t *n,
+		  char **err)
+{
+	char q;
+	const char *c;
+
+	skip_blank(p, end);
+	if (*p >= end || (**p != '\'' && **p != '"'))
+		return tfail(err, "join: expected a quoted argument");
+	q = *(*p)++;
+	for (c = *p; c < end && *c != q; c++)
+		;
+	if (c >= end)
+		return tfail(err, "join: unterminated quote");
+	*s = *p;
+	*n = (size_t)(c - *p);
+	*p = c + 1;
+	return 0;
+}
+
+/* SERVICE index of name [S, S+N), or an error. */
+static int service_of(const struct template_env *e, const char *s, size_t n,
+		      size_t *svc, char **err)
+{
+	char name[128];
+	long i;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(n < 127 ? n : 127), s);
+	i = stack_service_index(e->stack, name);
+	if (i < 0)
+		return tfail(err, "unknown service '%s' in a template", name);
+	*svc = (size_t)i;
+	return 0;
+}
+
+/* join(SERVICE, 'SEP', 'TEMPLATE'): ARGS is what is inside the parentheses. */
+static int add_join(const struct template_env *e, const char *args,
+		    const char *end, struct sbuf *b, char **err)
+{
+	const char *p = args, *name, *sep, *tpl;
+	size_t name_n, sep_n, tpl_n, svc = 0, i, done = 0;
+	int rc;
+
+	skip_blank(&p, end);
+	for (name = p; p < end && *p != ',' && *p != ' '; p++)
+		;
+	name_n = (size_t)(p - name);
+	skip_blank(&p, end);
+	if (p >= end || *p != ',')
+		return tfail(err, "join: expected join(SERVICE, 'SEP', 'TEMPLATE')");
+	p++;
+	rc = service_of(e, name, name_n, &svc, err);
+	if (rc == 0)
+		rc = quoted(&p, end, &sep, &sep_n, err);
+	skip_blank(&p, end);
+	if (rc == 0 && (p >= end || *p++ != ','))
+		rc = tfail(err, "join: expected join(SERVICE, 'SEP', 'TEMPLATE')");
+	if (rc == 0)
+		rc = quoted(&p, end, &tpl, &tpl_n, err);
+	skip_blank(&p, end);
+	if (rc == 0 && p != end)
+		rc = tfail(err, "join: unexpected text after the template");
+	for (i = 0; i < e->pl->n && rc == 0; i++) {
+		if (e->pl->v[i].service != svc)
+			continue;
+		if (done++)
+			rc = sbuf_add(b, sep, sep_n);
+		if (rc == 0)
+			rc = render(e, i, tpl, tpl_n, b, err);
+	}
+	return rc;
+}
+
+/* One expression [S, END), blanks trimmed. */
+static int add_expr(const struct template_env *e, size_t inst, const char *s,
+		    const char *end, struct sbuf *b, char **err)
+{
+	const char *dot;
+	size_t svc = 0;
+	long first;
+	int rc;
+
+	skip_blank(&s, end);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end - s > 5 && !memcmp(s, "join(", 5) && end[-1] == ')')
+		return add_join(e, s + 5, end - 1, b, err);
+	dot = memchr(s, '.', (size_t)(end - s));
+	if (!dot)
+		return add_var(e, inst, s, (size_t)(end - s), b, err);
+	rc = service_of(e, s, (size_t)(dot - s), &svc, err);
+	if (rc)
+		return rc;
+	if (end - dot - 1 == 5 && !memcmp(dot + 1, "count", 5)) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%zu", place_count(e->pl, svc));
+		return sbuf_str(b, buf);
+	}
+	first = place_first(e->pl, svc);
+	if (first < 0)
+		return tfail(err, "service '%s' has no instance", e->stack->services[svc].name);
+	return add_var(e, (size_t)first, dot + 1, (size_t)(end - dot - 1), b, err);
+}
+
+static int render(const struct template_env *e, size_t inst, const char *text,
+		  size_t len, struct sbuf *b, char **err)
+{
+	const char *p = text, *end = text + len, *open, *c;
+	int depth, rc = 0;
+
+	while (p < end && rc == 0) {
+		open = NULL;
+		for (c = p; c + 1 < end; c++)
+			if (c[0] == '{' && c[1] == '{') {
+				open = c;
+				break;
+			}
+		if (!open)
+			return sbuf_add(b, p, (size_t)(end - p));
+		rc = sbuf_add(b, p, (size_t)(open - p));
+		for (depth = 1, c = open + 2; rc == 0 && c + 1 < end; c++) {
+			if (c[0] == '{' && c[1] == '{') {
+				depth++;
+				c++;
+			} else if (c[0] == '}' && c[1] == '}' && --depth == 0) {
+				break;
+			} else if (c[0] == '}' && c[1] == '}') {
+				c++;
+			}
+		}
+		if (rc == 0 && depth)
+			return tfail(err, "unclosed '{{' in a template");
+		if (rc == 0)
+			rc = add_expr(e, inst, open + 2, c, b, err);
+		p = c + 2;
+	}
+	return rc;
+}
+
+int template_render(const struct template_env *e, size_t inst,
+		    const char *text, char **out, char **err)
+{
+	struct sbuf b = { 0 };
+	int rc;
+
+	*err = NULL;
+	*out = NULL;
+	rc = sbuf_add(&b, "", 0);
+	if (rc == 0)
+		rc = render(e, inst, text, strlen(text), &b, err);
+	if (rc == -ENOMEM && !*err)
+		tfail(err, "out of memory");
+	if (rc) {
+		free(b.s);
+		return rc;
+	}
+	*out = b.s;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* template — fill a stack's templates ({{addr}}, {{etcd.addr}},
+ * {{join(etcd, ',', '{{instance}}=http://{{addr}}:2380')}}) for one
+ * service instance of a placement.
+ *
+ * Pure string work for deploy.c; workloads/README.md lists the variables.
+ */
+#ifndef ENOS_TEMPLATE_H
+#define ENOS_TEMPLATE_H
+
+#include <stddef.h>
+
+#include "emulator/world.h"
+#include "enos/place.h"
+#include "enos/stack.h"
+
+/* What templates of one deployment are filled from; all borrowed. */
+struct template_env {
+	const struct stack *stack;
+	const struct placement *pl;
+	const struct world *w;
+	const char *experiment;
+	const char *log_dir;    /* {{log_dir}} */
+	const char *svc_dir;    /* SVCROOT/EXP: instance dirs go below */
+};
+
+/* Render TEXT for instance INST of E->pl. Returns 0 and *OUT (allocated,
+ * caller frees), or -EINVAL / -ENOMEM with *ERR an allocated message
+ * ("unknown template variable 'x'", ...; caller frees). */
+int template_render(const struct template_env *e, size_t inst,
+		    const char *text, char **out, char **err);
+
+/* The directories of instance INST: SVC_DIR/INSTANCE, .../conf, .../data
+ * into OUT (LEN bytes). 0 or -ENAMETOOLONG. */
+int template_dir(const struct template_env *e, size_t inst, const char *sub,
+		 char *out, size_t len);
+
+#endif

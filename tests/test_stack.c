@@ -1,0 +1,384 @@
+/* test_stack — unit tests of stacks: every tests/fixtures/stacks/bad/NAME.yaml
+ * fails with exactly the line in NAME.err, every stack in workloads/stacks
+ * loads, the etcd strategies place members where the README says (distinct
+ * nodes, per site, max, per node, the default), templates fill variables,
+ * other services' fields and joins and reject unknown ones, and the memory
+ * check reads MemAvailable and refuses with both numbers.
+ * Tests run with the repository root as working directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emulator/addr.h"
+#include "enos/deploy.h"
+#include "enos/place.h"
+#include "enos/plan.h"
+#include "enos/stack.h"
+#include "enos/template.h"
+#include "enos/topo.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+#define BAD_DIR   "tests/fixtures/stacks/bad"
+#define STACK_DIR "workloads/stacks"
+
+/* The I-th name (sorted) in DIR ending in SUFFIX into OUT; the count. */
+static size_t nth_file(const char *dir, const char *suffix, size_t i,
+		       char *out, size_t len)
+{
+	char names[64][256];
+	size_t n = 0, k, sl = strlen(suffix);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)) && n < 64) {
+		size_t l = strlen(de->d_name);
+
+		if (l > sl && l < sizeof(names[0]) && !strcmp(de->d_name + l - sl, suffix))
+			snprintf(names[n++], sizeof(names[0]), "%s", de->d_name);
+	}
+	if (d)
+		closedir(d);
+	qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
+	for (k = 0; out && k < n; k++)
+		if (k == i)
+			snprintf(out, len, "%s/%s", dir, names[k]);
+	return n;
+}
+
+START_TEST(test_bad_fixture)
+{
+	char path[512], errpath[512], expected[1024] = "";
+	char *err = NULL;
+	struct stack *s;
+	FILE *f;
+	size_t n;
+
+	ck_assert_uint_gt(nth_file(BAD_DIR, ".yaml", (size_t)_i, path, sizeof(path)),
+			  (size_t)_i);
+	snprintf(errpath, sizeof(errpath), "%.*s.err", (int)(strlen(path) - 5), path);
+	f = fopen(errpath, "r");
+	ck_assert_msg(f != NULL, "no %s", errpath);
+	n = fread(expected, 1, sizeof(expected) - 1, f);
+	fclose(f);
+	expected[n] = '\0';
+	while (n && expected[n - 1] == '\n')
+		expected[--n] = '\0';
+	s = stack_load(path, &err);
+	ck_assert_msg(s == NULL, "%s loaded", path);
+	ck_assert_msg(err && !strcmp(err, expected), "%s:\n  got      %s\n  expected %s",
+		      path, err ? err : "(null)", expected);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_bad_fixtures_paired)
+{
+	size_t y = nth_file(BAD_DIR, ".yaml", 0, NULL, 0);
+
+	ck_assert_uint_ge(y, 15);
+	ck_assert_uint_eq(y, nth_file(BAD_DIR, ".err", 0, NULL, 0));
+}
+END_TEST
+
+START_TEST(test_tree_stacks_load)
+{
+	char path[512];
+	char *err = NULL;
+	struct stack *s;
+
+	ck_assert_uint_gt(nth_file(STACK_DIR, ".yaml", (size_t)_i, path, sizeof(path)),
+			  (size_t)_i);
+	s = stack_load(path, &err);
+	ck_assert_msg(s != NULL, "%s", err ? err : "(no message)");
+	ck_assert_uint_ge(s->n_services, 1);
+	ck_assert_uint_ge(s->n_strategies, 1);
+	stack_free(s);
+}
+END_TEST
+
+START_TEST(test_etcd_model)
+{
+	char *err = NULL;
+	struct stack *s = stack_load(STACK_DIR "/etcd.yaml", &err);
+	const struct stack_strategy *st;
+
+	ck_assert_msg(s != NULL, "%s", err ? err : "");
+	ck_assert_str_eq(s->name, "etcd");
+	ck_assert_uint_eq(s->n_packages, 2);
+	ck_assert_str_eq(s->packages[0], "etcd-server");
+	ck_assert_uint_eq(s->n_services, 1);
+	ck_assert(s->services[0].data_dir);
+	ck_assert_uint_gt(s->services[0].memory_bytes, 0);
+	ck_assert_int_eq(s->services[0].ready, READY_COMMAND);
+	ck_assert_uint_eq(s->services[0].timeout_us, 60ull * 1000000);
+	st = stack_strategy_find(s, NULL);
+	ck_assert_str_eq(st->name, "central");
+	st = stack_strategy_find(s, "edge");
+	ck_assert_int_eq(st->rules[0].per, PER_SITE);
+	ck_assert_uint_eq(st->rules[0].max, 5);
+	ck_assert_ptr_null(stack_strategy_find(s, "nowhere"));
+	stack_free(s);
+}
+END_TEST
+
+/* ---- placement and templates ---- */
+
+static const char *const topo_text =
+	"name: st-unit\n"
+	"sites:\n"
+	"  - {name: central, role: central, nodes: 3}\n"
+	"  - {name: regional, role: regional, parent: central, count: 2}\n"
+	"  - {name: edge, role: edge, parent: regional-1, nodes: 2, count: 7}\n";
+
+static const char *const stack_text =
+	"stack: two\n"
+	"services:\n"
+	"  - name: db\n"
+	"    memory: 100MiB\n"
+	"    data_dir: true\n"
+	"    command: [\"db\", \"--dir\", \"{{data_dir}}\"]\n"
+	"  - name: api\n"
+	"    memory: 10MiB\n"
+	"    after: [db]\n"
+	"    command: [\"api\", \"--db={{db.addr}}\", \"--peers={{join(api, ',', '{{instance}}@{{addr}}')}}\"]\n"
+	"strategies:\n"
+	"  central: {db: {sites: \"role:central\", count: 3}, api: {sites: central, count: 5}}\n"
+	"  edge: {db: {sites: \"role:edge\", per: site, max: 5}, api: {sites: edge, per: node}}\n"
+	"  spread: {db: {sites: \"role:regional\", per: site}}\n"
+	"  wrong: {db: {sites: centrl}}\n";
+
+struct fixture {
+	struct topology *t;
+	struct world w;
+	struct stack *s;
+	struct placement pl;
+};
+
+static void fixture_place(struct fixture *f, const char *strategy, int expect)
+{
+	char *err = NULL;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->t = topo_load_string(topo_text, "t.yaml", NULL, &err);
+	ck_assert_msg(f->t != NULL, "%s", err ? err : "");
+	ck_assert_int_eq(plan_world(f->t, "eunit", &f->w), 0);
+	f->s = stack_load_string(stack_text, "two.yaml", "two", &err);
+	ck_assert_msg(f->s != NULL, "%s", err ? err : "");
+	rc = place_stack(f->s, stack_strategy_find(f->s, strategy), f->t, &f->w,
+			 &f->pl, &err);
+	ck_assert_msg(rc == expect, "place %s: %d %s", strategy, rc, err ? err : "");
+	if (rc) {
+		ck_assert_ptr_nonnull(err);
+		ck_assert_msg(tu_contains(err, "service 'db' (strategy 'wrong')") &&
+			      tu_contains(err, "did you mean 'central'"), "%s", err);
+	}
+	free(err);
+}
+
+static void fixture_release(struct fixture *f)
+{
+	place_release(&f->pl);
+	stack_free(f->s);
+	plan_release(&f->w);
+	topo_free(f->t);
+}
+
+static const char *node_of(const struct fixture *f, size_t i)
+{
+	return f->w.nodes[f->pl.v[i].node].name;
+}
+
+START_TEST(test_place_central_distinct)
+{
+	struct fixture f;
+	size_t i, k;
+
+	fixture_place(&f, "central", 0);
+	ck_assert_uint_eq(place_count(&f.pl, 0), 3);
+	ck_assert_uint_eq(place_count(&f.pl, 1), 5);
+	ck_assert_str_eq(f.pl.v[0].name, "db-1");
+	ck_assert_str_eq(f.pl.v[2].name, "db-3");
+	/* Three members on the three central nodes, one each. */
+	for (i = 0; i < 3; i++) {
+		ck_assert_str_eq(f.w.sites[f.w.nodes[f.pl.v[i].node].site].name, "central");
+		for (k = 0; k < i; k++)
+			ck_assert_str_ne(node_of(&f, i), node_of(&f, k));
+	}
+	/* Five api on three nodes: wraps round, the fourth shares db-1's node. */
+	ck_assert_str_eq(f.pl.v[3 + 3].name, "api-4");
+	ck_assert_str_eq(node_of(&f, 6), node_of(&f, 3));
+	ck_assert_uint_eq(place_memory(&f.pl, f.s), 3ull * 100 * 1048576 + 5ull * 10 * 1048576);
+	fixture_release(&f);
+}
+END_TEST
+
+START_TEST(test_place_per_site_max_and_node)
+{
+	struct fixture f;
+	size_t i;
+
+	fixture_place(&f, "edge", 0);
+	/* 7 edge sites, at most 5 members, one per site, on each first node. */
+	ck_assert_uint_eq(place_count(&f.pl, 0), 5);
+	for (i = 0; i < 5; i++) {
+		char site[32];
+
+		snprintf(site, sizeof(site), "edge-%zu", i + 1);
+		ck_assert_str_eq(f.w.sites[f.w.nodes[f.pl.v[i].node].site].name, site);
+	}
+	/* api per node of the counted group "edge": 7 sites x 2 nodes. */
+	ck_assert_uint_eq(place_count(&f.pl, 1), 14);
+	fixture_release(&f);
+}
+END_TEST
+
+START_TEST(test_place_default_and_errors)
+{
+	struct fixture f;
+
+	fixture_place(&f, "spread", 0);
+	ck_assert_uint_eq(place_count(&f.pl, 0), 2);
+	/* No rule for api in 'spread': one instance at the first central node. */
+	ck_assert_uint_eq(place_count(&f.pl, 1), 1);
+	ck_assert_str_eq(node_of(&f, 2), f.w.nodes[0].name);
+	fixture_release(&f);
+	fixture_place(&f, "wrong", -ENOENT);
+	fixture_release(&f);
+}
+END_TEST
+
+START_TEST(test_template_render)
+{
+	struct fixture f;
+	struct template_env e;
+	char *out = NULL, *err = NULL, want[512], a0[32], a1[32], a2[32];
+
+	fixture_place(&f, "central", 0);
+	e = (struct template_env){ f.s, &f.pl, &f.w, "st-unit", "/logs", "/svc/st-unit" };
+	ck_assert_int_eq(template_render(&e, 0, "{{instance}} {{ node }} {{site}} {{role}} {{index}} {{experiment}}",
+					 &out, &err), 0);
+	snprintf(want, sizeof(want), "db-1 %s central central 1 st-unit", node_of(&f, 0));
+	ck_assert_str_eq(out, want);
+	free(out);
+	ck_assert_int_eq(template_render(&e, 0, "{{data_dir}} {{conf_dir}} {{log_dir}}", &out, &err), 0);
+	ck_assert_str_eq(out, "/svc/st-unit/db-1/data /svc/st-unit/db-1/conf /logs");
+	free(out);
+	/* api-1 sees db's first instance and the join over the api instances. */
+	addr_format(f.w.nodes[f.pl.v[0].node].addr, a0, sizeof(a0));
+	ck_assert_int_eq(template_render(&e, 3, "{{db.addr}} {{db.count}} {{db.instance}}", &out, &err), 0);
+	snprintf(want, sizeof(want), "%s 3 db-1", a0);
+	ck_assert_str_eq(out, want);
+	free(out);
+	ck_assert_int_eq(template_render(&e, 3, "{{join(db, ',', '{{instance}}=http://{{addr}}:2380')}}",
+					 &out, &err), 0);
+	addr_format(f.w.nodes[f.pl.v[1].node].addr, a1, sizeof(a1));
+	addr_format(f.w.nodes[f.pl.v[2].node].addr, a2, sizeof(a2));
+	snprintf(want, sizeof(want), "db-1=http://%s:2380,db-2=http://%s:2380,db-3=http://%s:2380",
+		 a0, a1, a2);
+	ck_assert_str_eq(out, want);
+	free(out);
+	/* Errors name what is wrong. */
+	ck_assert_int_eq(template_render(&e, 0, "x {{nope}}", &out, &err), -EINVAL);
+	ck_assert_str_eq(err, "unknown template variable 'nope'");
+	free(err);
+	ck_assert_int_eq(template_render(&e, 3, "{{data_dir}}", &out, &err), -EINVAL);
+	ck_assert(tu_contains(err, "needs 'data_dir: true' in service 'api'"));
+	free(err);
+	ck_assert_int_eq(template_render(&e, 0, "{{ghost.addr}}", &out, &err), -EINVAL);
+	ck_assert_str_eq(err, "unknown service 'ghost' in a template");
+	free(err);
+	ck_assert_int_eq(template_render(&e, 0, "{{addr", &out, &err), -EINVAL);
+	ck_assert_str_eq(err, "unclosed '{{' in a template");
+	free(err);
+	fixture_release(&f);
+}
+END_TEST
+
+START_TEST(test_memory_check)
+{
+	char dir[128], path[256], msg[160];
+	unsigned long long avail = 0;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "stmem"));
+	tu_write(dir, "meminfo", "MemTotal:       24000000 kB\n"
+		 "MemFree:        1000 kB\n"
+		 "MemAvailable:     204800 kB\n", path, sizeof(path));
+	ck_assert_int_eq(deploy_mem_available(path, &avail), 0);
+	ck_assert_uint_eq(avail, 204800ull * 1024);
+	tu_write(dir, "short", "MemTotal: 1 kB\n", path, sizeof(path));
+	ck_assert_int_eq(deploy_mem_available(path, &avail), -EBADMSG);
+	ck_assert_int_eq(deploy_memory_fits(180ull << 20, 200ull << 20, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(deploy_memory_fits(300ull << 20, 200ull << 20, msg, sizeof(msg)), -ENOMEM);
+	ck_assert_str_eq(msg, "the stack needs 300 MiB but only 200 MiB is available");
+	tu_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_stack_find)
+{
+	char path[512];
+
+	setenv("ENOS_STACKS_DIR", "tests/fixtures/stacks/bad", 1);
+	ck_assert_int_eq(stack_find("after-cycle", NULL, path, sizeof(path)), 0);
+	ck_assert_str_eq(path, "tests/fixtures/stacks/bad/after-cycle.yaml");
+	ck_assert_int_eq(stack_find("etcd", NULL, path, sizeof(path)), -ENOENT);
+	unsetenv("ENOS_STACKS_DIR");
+	/* From the binary's tree: TREE/build/bin/enos finds TREE/workloads/stacks. */
+	ck_assert_int_eq(stack_find("etcd", "./build/bin/enos", path, sizeof(path)), 0);
+	ck_assert_str_eq(path, "./workloads/stacks/etcd.yaml");
+}
+END_TEST
+
+/* `enos check` places the stack and refuses one that cannot fit, with the
+ * numbers; a stack that fits prints its estimate. */
+START_TEST(test_check_memory_estimate)
+{
+	char dir[128], path[256], db[192], *out = NULL;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "stchk"));
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	tu_write(dir, "huge.yaml", "name: st-huge\n"
+		 "sites: [{name: c, role: central, nodes: 2}]\n"
+		 "stack: {name: st-huge, strategy: wide}\n", path, sizeof(path));
+	setenv("ENOS_STACKS_DIR", "tests/fixtures/stacks/sys", 1);
+	ck_assert_int_eq(tu_enos(&out, db, "check", path, NULL), 1);
+	ck_assert_msg(tu_contains(out, "error: stack 'st-huge' (strategy 'wide') cannot fit on this host: "
+				  "the stack needs 2048000 MiB but only "), "%s", out);
+	free(out);
+	unsetenv("ENOS_STACKS_DIR");
+	ck_assert_int_eq(tu_enos(&out, db, "check", "tests/fixtures/stacks/topo/st-etcd.yaml", NULL), 0);
+	ck_assert_msg(tu_contains(out, "stack 'etcd' (strategy 'edge'): 2 instances on this host") &&
+		      tu_contains(out, "memory: the stack needs 64 MiB of "), "%s", out);
+	free(out);
+	tu_rmtree(dir);
+}
+END_TEST
+
+Suite *make_stack_suite(void)
+{
+	Suite *s = suite_create("stack");
+	TCase *fx = tcase_create("fixtures");
+	TCase *model = tcase_create("model");
+
+	tcase_add_loop_test(fx, test_bad_fixture, 0,
+			    (int)nth_file(BAD_DIR, ".yaml", 0, NULL, 0));
+	tcase_add_test(fx, test_bad_fixtures_paired);
+	tcase_add_loop_test(fx, test_tree_stacks_load, 0,
+			    (int)nth_file(STACK_DIR, ".yaml", 0, NULL, 0));
+	suite_add_tcase(s, fx);
+	tcase_add_test(model, test_etcd_model);
+	tcase_add_test(model, test_place_central_distinct);
+	tcase_add_test(model, test_place_per_site_max_and_node);
+	tcase_add_test(model, test_place_default_and_errors);
+	tcase_add_test(model, test_template_render);
+	tcase_add_test(model, test_memory_check);
+	tcase_add_test(model, test_stack_find);
+	tcase_add_test(model, test_check_memory_estimate);
+	suite_add_tcase(s, model);
+	return s;
+}
