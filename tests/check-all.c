@@ -103,6 +103,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_wan);
 		SYS_SUITE(sr, &sk, sys_ovs);
 		SYS_SUITE(sr, &sk, sys_stack);
+		SYS_SUITE(sr, &sk, sys_openstack);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -56,5 +56,6 @@ Suite *make_sys_wand_suite(struct skips *sk);
 Suite *make_sys_wan_suite(struct skips *sk);
 Suite *make_sys_ovs_suite(struct skips *sk);
 Suite *make_sys_stack_suite(struct skips *sk);
+Suite *make_sys_openstack_suite(struct skips *sk);
 
 #endif
