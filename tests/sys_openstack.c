@@ -157,7 +157,8 @@ START_TEST(central_boot_delete)
 	ck_assert_msg(tu_enos(&out, case_db, "up", TOPO, NULL) == 0, "%s", out);
 	ck_assert_msg(tu_contains(out, "stack 'openstack' (strategy 'central') is up: 17 instances"),
 		      "%s", out);
-	printf("sys_openstack: %s", strstr(out, "stack 'openstack'"));
+	printf("sys_openstack: %.*s\n", (int)strcspn(strstr(out, "stack 'openstack' (strategy 'central') is up"), "\n"),
+	       strstr(out, "stack 'openstack' (strategy 'central') is up"));
 	free(out);
 	n = service_pids(pids, 32);
 	ck_assert_int_eq(n, INSTANCES);
