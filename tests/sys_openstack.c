@@ -1,0 +1,268 @@
+/* System test of the OpenStack stack (workloads/stacks/openstack.yaml)
+ * through the enos binary, end to end: `enos up` of
+ * topologies/openstack-6site.yaml (1 central site of 2 nodes, 1 regional,
+ * 4 edge sites of one node, 20 ms RTT between any two sites) deploys the
+ * `central` strategy; then, from the client node central-2,
+ * - `openstack hypervisor list` shows the four edge computes, all up;
+ * - one server (flavor and image "tiny", no network) boots to ACTIVE on
+ *   an edge compute and is deleted (workloads/stacks/openstack/
+ *   boot-delete.py), and that compute answers the control node across the
+ *   shaped WAN (ping RTT of at least the 20 ms the topology asks);
+ * - `down` stops every service process and removes namespaces and service
+ *   directories.
+ * Also, without deploying: `enos check` estimates the stack's memory on
+ * this host and refuses, with both numbers, 200 edge computes that cannot
+ * fit.
+ *
+ * Slow (about 4 minutes of deploy on 2 vCPUs). Skipped when the OpenStack
+ * packages are missing (`make test` installs them: OPENSTACK_DEBS).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "emulator/proc.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+#define TOPO "topologies/openstack-6site.yaml"
+#define EXP "os6"
+#define CONTROL_ADDR "198.18.0.2"	/* central-1, the first central node */
+#define CLIENT "central-2"
+#define EDGES 4
+#define INSTANCES 17			/* 13 control services + 4 computes */
+#define WAN_RTT_MS 20.0
+
+static char case_dir[128];
+static char case_db[192];
+
+static void case_setup(void)
+{
+	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "openstack"));
+	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+}
+
+static void case_teardown(void)
+{
+	tu_enos(NULL, case_db, "down", "--all", NULL);
+	tu_rmtree(case_dir);
+}
+
+/* The pids of `enos services -n EXP --json` into PIDS; their count. Each
+ * instance must be running. */
+static size_t service_pids(int *pids, size_t max)
+{
+	char *out = NULL;
+	const char *p;
+	size_t n = 0;
+
+	ck_assert_int_eq(tu_enos(&out, case_db, "services", "-n", EXP, "--json", NULL), 0);
+	for (p = strstr(out, "{\"name\":"); p && n < max; p = strstr(p + 1, "{\"name\":")) {
+		const char *pid = strstr(p, "\"pid\":"), *state = strstr(p, "\"state\":");
+
+		ck_assert_msg(pid && state, "%s", out);
+		ck_assert_msg(strncmp(state, "\"state\":\"running\"", 17) == 0,
+			      "not running: %.120s", p);
+		pids[n++] = (int)strtol(pid + 6, NULL, 10);
+	}
+	free(out);
+	return n;
+}
+
+/* The value of "KEY=" on its own line of TEXT into OUT ("" if absent). */
+static void value(const char *text, const char *key, char *out, size_t len)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "%s=", key);
+	for (p = text; (p = strstr(p, pat)); p++)
+		if (p == text || p[-1] == '\n' || p[-1] == ' ')
+			break;
+	out[0] = '\0';
+	if (p)
+		snprintf(out, len, "%.*s", (int)strcspn(p + strlen(pat), " \n"),
+			 p + strlen(pat));
+}
+
+/* `openstack hypervisor list` run in the client node lists every edge
+ * compute as up, and nothing else. */
+static void hypervisors_up(void)
+{
+	char *out = NULL, line[64];
+	int i, lines = 0;
+	const char *p;
+
+	ck_assert_msg(tu_enos(&out, case_db, "exec", "-n", EXP, CLIENT, "--", "env",
+			      "OS_AUTH_URL=http://" CONTROL_ADDR ":5000/v3",
+			      "OS_USERNAME=admin", "OS_PASSWORD=enos", "OS_PROJECT_NAME=admin",
+			      "OS_USER_DOMAIN_NAME=Default", "OS_PROJECT_DOMAIN_NAME=Default",
+			      "openstack", "hypervisor", "list", "-f", "value",
+			      "-c", "Hypervisor Hostname", "-c", "State", NULL) == 0, "%s", out);
+	for (i = 1; i <= EDGES; i++) {
+		snprintf(line, sizeof(line), "edge-%d-1 up\n", i);
+		ck_assert_msg(tu_contains(out, line), "no '%s' in:\n%s", line, out);
+	}
+	for (p = out; (p = strchr(p, '\n')); p++)
+		lines++;
+	ck_assert_msg(lines == EDGES, "%d hypervisors:\n%s", lines, out);
+	free(out);
+}
+
+/* One server boots to ACTIVE on an edge compute and is deleted; the
+ * compute is across the WAN from the control node. */
+static void boot_and_delete(void)
+{
+	char *out = NULL, script[512], host[64], addr[32], active[32], del[32];
+	char cwd[256];
+	int edge;
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	snprintf(script, sizeof(script), "%s/workloads/stacks/openstack/boot-delete.py", cwd);
+	ck_assert_msg(tu_enos(&out, case_db, "exec", "-n", EXP, CLIENT, "--",
+			      "/usr/bin/python3", script, CONTROL_ADDR, NULL) == 0, "%s", out);
+	ck_assert_msg(tu_contains(out, "hypervisors=4 up=4"), "%s", out);
+	value(out, "host", host, sizeof(host));
+	value(out, "active_s", active, sizeof(active));
+	value(out, "delete_s", del, sizeof(del));
+	ck_assert_msg(sscanf(host, "edge-%d-1", &edge) == 1 && edge >= 1 && edge <= EDGES,
+		      "server landed on '%s':\n%s", host, out);
+	ck_assert_msg(active[0] && del[0], "%s", out);
+	printf("sys_openstack: central, %.0f ms RTT: boot to ACTIVE %s s, delete %s s (%s)\n",
+	       WAN_RTT_MS, active, del, host);
+	free(out);
+
+	/* The compute's address is edge-N's first node: 198.18.0.(8N + 10). */
+	snprintf(addr, sizeof(addr), "198.18.0.%d", 8 * edge + 10);
+	ck_assert_msg(tu_enos(&out, case_db, "exec", "-n", EXP, "central-1", "--",
+			      "ping", "-c", "3", "-i", "0.2", "-q", addr, NULL) == 0, "%s", out);
+	{
+		const char *p = strstr(out, "= ");
+		double min = p ? strtod(p + 2, NULL) : 0;
+
+		ck_assert_msg(min >= WAN_RTT_MS - 1, "control to %s: min RTT %.2f ms\n%s",
+			      host, min, out);
+	}
+	free(out);
+}
+
+START_TEST(central_boot_delete)
+{
+	char *out = NULL, dir[256];
+	int pids[32];
+	size_t n, i;
+
+	ck_assert_msg(tu_enos(&out, case_db, "up", TOPO, NULL) == 0, "%s", out);
+	ck_assert_msg(tu_contains(out, "stack 'openstack' (strategy 'central') is up: 17 instances"),
+		      "%s", out);
+	printf("sys_openstack: %.*s\n", (int)strcspn(strstr(out, "stack 'openstack' (strategy 'central') is up"), "\n"),
+	       strstr(out, "stack 'openstack' (strategy 'central') is up"));
+	free(out);
+	n = service_pids(pids, 32);
+	ck_assert_int_eq(n, INSTANCES);
+
+	hypervisors_up();
+	boot_and_delete();
+
+	ck_assert_msg(tu_enos(&out, case_db, "down", "-n", EXP, NULL) == 0, "%s", out);
+	free(out);
+	for (i = 0; i < n; i++) {
+		struct proc_info pi;
+
+		ck_assert_msg(proc_info(pids[i], &pi) < 0 || pi.state == 'Z',
+			      "service pid %d survived down", pids[i]);
+	}
+	ck_assert_int_eq(tu_netns_count(EXP), 0);
+	snprintf(dir, sizeof(dir), "%s/services/%s", case_dir, EXP);
+	ck_assert_msg(access(dir, F_OK) < 0, "%s left", dir);
+}
+END_TEST
+
+/* MemAvailable of this host in MiB, from /proc/meminfo. */
+static long mem_available_mib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	ck_assert_int_gt(kib, 0);
+	return kib / 1024;
+}
+
+/* `enos check` of the 6-site world prints the central strategy's memory
+ * estimate; with more edge computes (140 MiB each in the stack file) than
+ * this host's MemAvailable holds it refuses with both numbers. Needs no
+ * root and deploys nothing. */
+START_TEST(check_refuses_what_cannot_fit)
+{
+	char *out = NULL, path[256], big[1024];
+	long computes = mem_available_mib() / 140 + 50;
+	long per_site = computes < 1000 ? computes : 1000;
+
+	ck_assert_msg(tu_enos(&out, case_db, "check", TOPO, NULL) == 0, "%s", out);
+	ck_assert_msg(tu_contains(out, "stack 'openstack' (strategy 'central'): 17 instances"),
+		      "%s", out);
+	ck_assert_msg(tu_contains(out, "nova-compute           4 x  140.0 MiB"), "%s", out);
+	ck_assert_msg(tu_contains(out, "memory: the stack needs "), "%s", out);
+	free(out);
+
+	snprintf(big, sizeof(big),
+		 "name: os-big\n"
+		 "sites:\n"
+		 "  - {name: central, role: central, nodes: 2}\n"
+		 "  - {name: regional, role: regional, parent: central}\n"
+		 "  - {name: edge, role: edge, parent: regional, nodes: %ld, count: %ld}\n"
+		 "stack: {name: openstack, strategy: regional-cells}\n",
+		 per_site, (computes + per_site - 1) / per_site + 1);
+	tu_write(case_dir, "os-big.yaml", big, path, sizeof(path));
+	ck_assert_msg(tu_enos(&out, case_db, "check", path, NULL) == 1, "%s", out);
+	ck_assert_msg(tu_contains(out, "error: stack 'openstack' (strategy 'regional-cells') cannot fit"
+				  " on this host: the stack needs "), "%s", out);
+	ck_assert_msg(tu_contains(out, " MiB but only "), "%s", out);
+	free(out);
+}
+END_TEST
+
+/* Why the deploy test cannot run here, or NULL: every program the stack
+ * starts must be installed. */
+static const char *missing_packages(void)
+{
+	static const char *const progs[] = {
+		"/usr/sbin/mariadbd", "/usr/lib/rabbitmq/bin/rabbitmq-server", "/usr/bin/memcached",
+		"/usr/bin/keystone-manage", "/usr/bin/placement-api", "/usr/bin/glance-api",
+		"/usr/bin/neutron-server", "/usr/bin/nova-api-wsgi", "/usr/bin/nova-conductor",
+		"/usr/bin/nova-scheduler", "/usr/bin/nova-compute", "/usr/bin/openstack",
+		"/usr/bin/uwsgi", "/usr/bin/flock",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		if (access(progs[i], X_OK) < 0)
+			return "OpenStack packages missing (make deps-openstack, or apt-get install "
+			       "the Makefile's OPENSTACK_DEBS)";
+	return NULL;
+}
+
+Suite *make_sys_openstack_suite(struct skips *sk)
+{
+	const struct sys_case deploy[] = {
+		{ "central_boot_delete", central_boot_delete },
+	};
+	const struct sys_case check[] = {
+		{ "check_refuses_what_cannot_fit", check_refuses_what_cannot_fit },
+	};
+	Suite *s = suite_create("sys_openstack");
+	const char *why = sys_unavailable();
+
+	sys_add_cases(s, sk, check, 1, NULL, case_setup, case_teardown, 30);
+	sys_add_cases(s, sk, deploy, 1, why ? why : missing_packages(),
+		      case_setup, case_teardown, 600);
+	return s;
+}
