@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,54 @@ static void scan_pairs(const char *json, double pct, double ms,
 	}
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The platform's own timer wake-up latency, as cyclictest measures it
+ * (`cyclictest -m -p 20 -i 1000 -l 5000`): a SCHED_FIFO thread sleeping to
+ * absolute 1 ms deadlines, late by how much. No WAN engine or kernel qdisc
+ * releases a packet more punctually than this, so it bounds the tail that
+ * can be promised on this host. Printed and stored; no target. */
+static void platform_wakeup(struct bench *b)
+{
+	enum { N = 5000 };
+	struct sched_param sp = { .sched_priority = 20 };
+	struct sched_param old = { 0 };
+	int policy = sched_getscheduler(0);
+	struct timespec ts, t;
+	double *lat = calloc(N, sizeof(*lat));
+	size_t i, over = 0;
+
+	if (!lat)
+		return;
+	sched_getparam(0, &old);
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (i = 0; i < N; i++) {
+		ts.tv_nsec += 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_nsec -= 1000000000;
+			ts.tv_sec++;
+		}
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		lat[i] = (double)(t.tv_sec - ts.tv_sec) * 1e3 +
+			 (double)(t.tv_nsec - ts.tv_nsec) / 1e6;
+		over += lat[i] > 1.0;
+	}
+	sched_setscheduler(0, policy, &old);
+	qsort(lat, N, sizeof(*lat), cmp_double);
+	figure(b, "platform.wakeup_p99", "host RT wake-up latency p99", lat[N * 99 / 100], "ms", -1);
+	figure(b, "platform.wakeup_p999", "host RT wake-up latency p99.9", lat[N * 999 / 1000], "ms", -1);
+	figure(b, "platform.wakeup_max", "host RT wake-up latency max", lat[N - 1], "ms", -1);
+	figure(b, "platform.wakeup_over_1ms", "wake-ups over 1 ms late", 100.0 * (double)over / N, "%", -1);
+	free(lat);
+}
+
 static int bench_accuracy(struct bench *b)
 {
 	char *out = NULL;
@@ -142,6 +191,8 @@ static int bench_accuracy(struct bench *b)
 	double t0, t;
 	int rc;
 
+	printf("platform: timer wake-up of a SCHED_FIFO thread, 5000 x 1 ms\n");
+	platform_wakeup(b);
 	printf("accuracy: topologies/world17.yaml, wand, 200 probes per pair\n");
 	rc = enos(b, &out, "up", "--force", "topologies/world17.yaml", NULL);
 	if (rc != 0)
