@@ -128,14 +128,6 @@ static const char *find_runner(void)
 	return NULL;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Boot the guest with INITRD, console into LOG; kill it (by its pid)
  * after TIMEOUT seconds. Returns its exit status, or -1 if it could not
  * start, or -2 if it was killed for overrunning. */
@@ -148,7 +140,7 @@ static int boot(const char *initrd, const char *log, unsigned timeout)
 		"-append", "console=ttyS0 quiet panic=-1",
 		NULL,
 	};
-	double start = now_s();
+	double start = tu_now_s();
 	int st, fd;
 	pid_t pid, r;
 
@@ -176,7 +168,7 @@ static int boot(const char *initrd, const char *log, unsigned timeout)
 			break;
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (now_s() - start > timeout) {
+		if (tu_now_s() - start > timeout) {
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
@@ -242,14 +234,14 @@ START_TEST(test_guest_netem)
 		  (int)sizeof(initrd));
 	ck_assert(snprintf(logpath, sizeof(logpath), "%s/console.log", dir) <
 		  (int)sizeof(logpath));
-	t0 = now_s();
+	t0 = tu_now_s();
 	status = tu_run(&out, argv);
 	if (status != 0) {
 		tu_rmtree(dir);
 		ck_abort_msg("build-initramfs.sh failed (%d): %s", status, out);
 	}
 	free(out);
-	t1 = now_s();
+	t1 = tu_now_s();
 	status = boot(initrd, logpath, timeout ? timeout : GUEST_TIMEOUT_S);
 	log = slurp(logpath);
 	tu_rmtree(dir);
@@ -258,7 +250,7 @@ START_TEST(test_guest_netem)
 		sscanf(verdict, "ENOS-GUEST-VERDICT: %d passed, %d failed, "
 		       "%d skipped rc=%d", &passed, &failed, &skipped, &rc);
 	printf("sys_netem_guest: initramfs %.1f s, guest %.1f s (%s, TCG), "
-	       "qemu exit %d\n", t1 - t0, now_s() - t1, kver, status);
+	       "qemu exit %d\n", t1 - t0, tu_now_s() - t1, kver, status);
 	print_figures(log);
 	if (status != 0 || passed <= 0 || failed != 0 || rc != 0)
 		printf("sys_netem_guest: guest console:\n%s\n", log);
