@@ -31,27 +31,12 @@
 #include "emulator/virt.h"
 #include "emulator/world.h"
 
-/* TEXT with XML's five special characters escaped, onto F. */
-static void xml_text(FILE *f, const char *text)
-{
-	for (; text && *text; text++) {
-		switch (*text) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*text, f); break;
-		}
-	}
-}
-
 /* One line: INDENT spaces, OPEN, TEXT escaped, CLOSE. */
 static void xml_line(FILE *f, int indent, const char *open, const char *text,
 		     const char *close)
 {
 	fprintf(f, "%*s%s", indent, "", open);
-	xml_text(f, text);
+	virt_xml_text(f, text);
 	fprintf(f, "%s\n", close);
 }
 

@@ -367,6 +367,20 @@ static bool daemon_socket(const char *uri)
 	return access(VIRT_SOCK_DIR "/libvirt-sock", F_OK) == 0;
 }
 
+void virt_xml_text(FILE *f, const char *text)
+{
+	for (; text && *text; text++) {
+		switch (*text) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*text, f); break;
+		}
+	}
+}
+
 int virt_domain_create(struct emu *emu, const char *uri, const char *xml)
 {
 	virDomainPtr dom = NULL;
