@@ -226,6 +226,24 @@ out:
 	return rc;
 }
 
+int proc_which(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	const char *p, *end;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	for (p = path; *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		if (snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name) <
+		    (int)len && access(buf, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 pid_t proc_pidfile(const char *path)
 {
 	long v = 0;

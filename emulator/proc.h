@@ -50,6 +50,11 @@ unsigned long long proc_netns_ino(pid_t pid);
 int proc_sweep_netns(const unsigned long long *inos, size_t n, int grace_ms,
 		     size_t *found);
 
+/* NAME in $PATH (unset or empty: /usr/local/bin, /usr/bin, /bin,
+ * /usr/sbin, /sbin), as `command -v NAME`: its path into BUF (LEN bytes).
+ * Returns 0 or -ENOENT. */
+int proc_which(const char *name, char *buf, size_t len);
+
 /* Sleep MS milliseconds (`sleep 0.MS`); a signal may cut it short. */
 void proc_sleep_ms(int ms);
 

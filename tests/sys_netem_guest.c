@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "emulator/proc.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
@@ -45,25 +46,6 @@ static char kver[128];
 static char qemu[PATH_MAX];
 static char runner[PATH_MAX];
 static char script[PATH_MAX];
-
-/* Is NAME an executable in $PATH? Its path into BUF (LEN bytes). */
-static bool find_program(const char *name, char *buf, size_t len)
-{
-	const char *path = getenv("PATH");
-	const char *p, *end;
-
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-	for (p = path; *p; p = *end ? end + 1 : end) {
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name);
-		if (access(buf, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* The newest /boot/vmlinuz-*cloud* into kernel and kver, or a reason. */
 static const char *find_kernel(void)
@@ -274,12 +256,12 @@ Suite *make_sys_netem_guest_suite(struct skips *sk)
 
 	if (getenv("ENOS_IN_GUEST"))
 		why = "already inside the netem guest";
-	else if (!find_program("qemu-system-x86_64", qemu, sizeof(qemu)))
+	else if (proc_which("qemu-system-x86_64", qemu, sizeof(qemu)) < 0)
 		why = "qemu-system-x86_64 not found (apt-get install "
 		      "qemu-system-x86)";
-	else if (!find_program("busybox", path, sizeof(path)))
+	else if (proc_which("busybox", path, sizeof(path)) < 0)
 		why = "busybox not found (apt-get install busybox-static)";
-	else if (!find_program("cpio", path, sizeof(path)))
+	else if (proc_which("cpio", path, sizeof(path)) < 0)
 		why = "cpio not found (apt-get install cpio)";
 	if (!why)
 		why = find_kernel();
