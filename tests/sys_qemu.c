@@ -227,16 +227,9 @@ Suite *make_sys_qemu_suite(struct skips *sk)
 	Suite *s = suite_create("sys_qemu");
 	const char *why = sys_unavailable();
 	static char reason[320];
-	char agent[PATH_MAX], *slash;
 	struct caps caps;
 
-	/* The agent beside the enos binary the tests run, as enos finds it. */
-	snprintf(agent, sizeof(agent), "%s", tu_enos_bin());
-	slash = strrchr(agent, '/');
-	if (slash && (size_t)(slash - agent) + sizeof("/enos-agent") <= sizeof(agent)) {
-		memcpy(slash, "/enos-agent", sizeof("/enos-agent"));
-		setenv("ENOS_AGENT", agent, 0);
-	}
+	tu_agent_env();
 	if (!why) {
 		caps_probe(&caps);
 		if (!caps.libvirt_qemu.found) {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,6 +350,18 @@ int tu_ovs_ports(const char *tag)
 out:
 	free(out);
 	return n;
+}
+
+void tu_agent_env(void)
+{
+	char agent[PATH_MAX], *slash;
+
+	snprintf(agent, sizeof(agent), "%s", tu_enos_bin());
+	slash = strrchr(agent, '/');
+	if (slash && (size_t)(slash - agent) + sizeof("/enos-agent") <= sizeof(agent)) {
+		memcpy(slash, "/enos-agent", sizeof("/enos-agent"));
+		setenv("ENOS_AGENT", agent, 0);
+	}
 }
 
 double tu_now_s(void)

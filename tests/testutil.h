@@ -93,6 +93,10 @@ int tu_files_of(const char *dir, const char *name);
  * name holds TAG, counted by occurrence (0 if no ovsdb-server runs). */
 int tu_ovs_ports(const char *tag);
 
+/* Point $ENOS_AGENT (unless set) at the enos-agent beside the enos
+ * binary the tests run, as enos itself finds it. */
+void tu_agent_env(void);
+
 /* CLOCK_MONOTONIC in seconds. */
 double tu_now_s(void);
 
