@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/proc.h"
+
 #define OVS_RUNDIR      "/var/run/openvswitch"
 #define OVS_LOGDIR      "/var/log/openvswitch"
 #define OVS_DB_FILE     "/etc/openvswitch/conf.db"
@@ -210,13 +212,9 @@ static void run_child(char *const argv[], int in_fd, int out_fd)
 {
 	char path[256];
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	sigset_t none;
 	size_t i;
 
-	/* The caller may hold signals (enos up does while building); a
-	 * daemon must not inherit that, or SIGTERM never reaches it. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	proc_child_unblock();
 	if (null < 0)
 		_exit(127);
 	if (dup2(in_fd >= 0 ? in_fd : null, 0) < 0 ||
@@ -502,84 +500,19 @@ out:
 	return err;
 }
 
-/* Does /proc/PID/cmdline start with a program called DAEMON? */
-static int runs_daemon(int pid, const char *daemon)
+/* The pid file of DAEMON, /var/run/openvswitch/DAEMON.pid, into BUF. */
+static const char *pidfile_path(const char *daemon, char *buf, size_t len)
 {
-	char path[64], buf[512];
-	const char *base;
-	ssize_t r;
-	int fd, yes = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		goto out;
-	buf[r] = '\0';
-	base = strrchr(buf, '/');
-	base = base ? base + 1 : buf;
-	yes = strcmp(base, daemon) == 0;
-out:
-	return yes;
-}
-
-/* Has PID exited? A daemon is not our child: once it exits it stays a
- * zombie until init reaps it, which counts as gone. */
-static int pid_gone(int pid)
-{
-	char path[64], buf[256];
-	const char *p;
-	ssize_t r;
-	int fd;
-
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return 1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return 1;
-	buf[r] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
-}
-
-static int pidfile_pid(const char *daemon)
-{
-	char path[128];
-	long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), OVS_RUNDIR "/%s.pid", daemon);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &v) != 1 || v <= 0 || v > 1 << 22)
-		v = 0;
-	fclose(f);
-	return (int)v;
+	snprintf(buf, len, OVS_RUNDIR "/%s.pid", daemon);
+	return buf;
 }
 
 int fabric_ovs_running(const char *daemon)
 {
-	int pid = pidfile_pid(daemon);
+	char path[128];
 
-	if (pid > 0 && !pid_gone(pid) && runs_daemon(pid, daemon))
-		return pid;
-	return 0;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
+	return proc_daemon_pid(pidfile_path(daemon, path, sizeof(path)),
+			       daemon);
 }
 
 int fabric_ovs_start(const char *daemon, int *pid)
@@ -642,26 +575,10 @@ out:
 
 int fabric_ovs_stop(const char *daemon, int pid)
 {
-	unsigned waited;
-	int err = 0;
+	char path[128];
 
-	if (pid <= 0)
-		pid = pidfile_pid(daemon);
-	if (pid <= 0 || pid_gone(pid) || !runs_daemon(pid, daemon))
-		goto out;
-	if (kill(pid, SIGTERM) < 0) {
-		err = errno == ESRCH ? 0 : -errno;
-		goto out;
-	}
-	for (waited = 0; waited < OVS_STOP_MS && !pid_gone(pid); waited += 10)
-		sleep_ms(10);
-	if (!pid_gone(pid) && runs_daemon(pid, daemon) &&
-	    kill(pid, SIGKILL) < 0 && errno != ESRCH)
-		err = -errno;
-	for (waited = 0; waited < OVS_STOP_MS && !pid_gone(pid); waited += 10)
-		sleep_ms(10);
-out:
-	return err;
+	return proc_daemon_stop(pidfile_path(daemon, path, sizeof(path)),
+				daemon, pid, OVS_STOP_MS);
 }
 
 const struct fabric_ops fabric_ovs_ops = {

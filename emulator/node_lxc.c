@@ -59,26 +59,11 @@ int node_lxc_dir(const struct world *w, const struct world_node *n,
 	return r < 0 || (size_t)r >= len ? -ENAMETOOLONG : 0;
 }
 
-/* TEXT with XML's special characters escaped, onto F. */
-static void xml_text(FILE *f, const char *text)
-{
-	for (; *text; text++) {
-		switch (*text) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*text, f);
-		}
-	}
-}
-
 /* One element <TAG>TEXT</TAG> on its own line, indented by INDENT. */
 static void xml_elem(FILE *f, int indent, const char *tag, const char *text)
 {
 	fprintf(f, "%*s<%s>", indent, "", tag);
-	xml_text(f, text);
+	virt_xml_text(f, text);
 	fprintf(f, "</%s>\n", tag);
 }
 
@@ -135,20 +120,20 @@ int node_lxc_xml(const struct world *w, const struct world_node *n,
 		"</filesystem>\n", LXC_RUN_KIB);
 	fputs("    <filesystem type='mount' accessmode='passthrough'>"
 	      "<source dir='", f);
-	xml_text(f, var_dir);
+	virt_xml_text(f, var_dir);
 	fputs("'/><target dir='/var'/></filesystem>\n", f);
 	for (i = 0; i < WORLD_SHARED_MAX && w->shared[i]; i++) {
 		fputs("    <filesystem type='mount' accessmode='passthrough'>"
 		      "<source dir='", f);
-		xml_text(f, w->shared[i]);
+		virt_xml_text(f, w->shared[i]);
 		fputs("'/><target dir='", f);
-		xml_text(f, w->shared[i]);
+		virt_xml_text(f, w->shared[i]);
 		fputs("'/></filesystem>\n", f);
 	}
 	fputs("    <console type='pty'/>\n"
 	      "  </devices>\n"
 	      "  <lxc:namespace><sharenet type='netns' value='", f);
-	xml_text(f, n->netns);
+	virt_xml_text(f, n->netns);
 	fputs("'/></lxc:namespace>\n</domain>\n", f);
 	if (fclose(f) != 0 || !buf) {
 		free(buf);

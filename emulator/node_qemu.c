@@ -28,30 +28,16 @@
 #include "emulator/initramfs.h"
 #include "emulator/link.h"
 #include "emulator/node.h"
+#include "emulator/proc.h"
 #include "emulator/virt.h"
 #include "emulator/world.h"
-
-/* TEXT with XML's five special characters escaped, onto F. */
-static void xml_text(FILE *f, const char *text)
-{
-	for (; text && *text; text++) {
-		switch (*text) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*text, f); break;
-		}
-	}
-}
 
 /* One line: INDENT spaces, OPEN, TEXT escaped, CLOSE. */
 static void xml_line(FILE *f, int indent, const char *open, const char *text,
 		     const char *close)
 {
 	fprintf(f, "%*s%s", indent, "", open);
-	xml_text(f, text);
+	virt_xml_text(f, text);
 	fprintf(f, "%s\n", close);
 }
 
@@ -155,25 +141,6 @@ static int find_kernel(char *kernel, size_t klen, char *kver, size_t vlen)
 	return err;
 }
 
-/* NAME in $PATH (or the usual directories) into BUF. 0 or -ENOENT. */
-static int find_program(const char *name, char *buf, size_t len)
-{
-	const char *path = getenv("PATH");
-	const char *p, *end;
-
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-	for (p = path; *p; p = *end ? end + 1 : end) {
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		if (snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name) <
-		    (int)len && access(buf, X_OK) == 0)
-			return 0;
-	}
-	return -ENOENT;
-}
-
 /* The guest agent: $ENOS_AGENT, else enos-agent beside this program. */
 static int find_agent(char *buf, size_t len)
 {
@@ -201,7 +168,7 @@ int node_qemu_probe(char *why, size_t len)
 	char path[PATH_MAX], kver[128], dep[PATH_MAX + 160];
 
 	why[0] = '\0';
-	if (find_program("qemu-system-x86_64", path, sizeof(path)) < 0)
+	if (proc_which("qemu-system-x86_64", path, sizeof(path)) < 0)
 		snprintf(why, len, "qemu-system-x86_64 not found (apt-get install qemu-system-x86)");
 	else if (find_kernel(path, sizeof(path), kver, sizeof(kver)) < 0)
 		snprintf(why, len, "no /boot/vmlinuz-*cloud* (apt-get install linux-image-cloud-amd64)");
@@ -210,7 +177,7 @@ int node_qemu_probe(char *why, size_t len)
 	else if (snprintf(dep, sizeof(dep), "/lib/modules/%s/modules.dep", kver) <
 		 (int)sizeof(dep) && access(dep, R_OK) != 0)
 		snprintf(why, len, "%s not found (the cloud kernel's modules)", dep);
-	else if (find_program("busybox", path, sizeof(path)) < 0)
+	else if (proc_which("busybox", path, sizeof(path)) < 0)
 		snprintf(why, len, "busybox not found (apt-get install busybox-static)");
 	else if (find_agent(path, sizeof(path)) < 0)
 		snprintf(why, len, "enos-agent not found beside enos (make builds it) or in $ENOS_AGENT");
@@ -316,7 +283,7 @@ static int qemu_boot_files(struct emu *emu, const struct world *w,
 				 kver) >= (int)sizeof(moddir))
 		err = -ENAMETOOLONG;
 	if (err == 0)
-		err = find_program("busybox", busybox, sizeof(busybox));
+		err = proc_which("busybox", busybox, sizeof(busybox));
 	if (err == 0)
 		err = find_agent(agent, sizeof(agent));
 	if (err < 0) {

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-static void sleep_ms(int ms)
+void proc_sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
@@ -107,7 +107,7 @@ static bool wait_gone(pid_t pid, unsigned long long starttime, int ms)
 	for (waited = 0; waited <= ms; waited += 20) {
 		if (!proc_alive(pid, starttime, NULL))
 			return true;
-		sleep_ms(20);
+		proc_sleep_ms(20);
 	}
 	return false;
 }
@@ -224,4 +224,133 @@ out:
 	free(pids);
 	free(starts);
 	return rc;
+}
+
+int proc_which(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	const char *p, *end;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	for (p = path; *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		if (snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name) <
+		    (int)len && access(buf, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+pid_t proc_pidfile(const char *path)
+{
+	long v = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &v) != 1 || v <= 0 || v > 1 << 22)
+		v = 0;
+	fclose(f);
+	return (pid_t)v;
+}
+
+bool proc_runs(pid_t pid, const char *prog)
+{
+	char path[64], buf[512];
+	const char *base;
+	bool yes = false;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		goto out;
+	buf[r] = '\0';
+	base = strrchr(buf, '/');
+	base = base ? base + 1 : buf;
+	yes = strcmp(base, prog) == 0;
+out:
+	return yes;
+}
+
+bool proc_gone(pid_t pid)
+{
+	char path[64], buf[256];
+	const char *p;
+	ssize_t r;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return true;
+	buf[r] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+pid_t proc_daemon_pid(const char *pidfile, const char *prog)
+{
+	pid_t pid = proc_pidfile(pidfile);
+
+	if (pid > 0 && !proc_gone(pid) && proc_runs(pid, prog))
+		return pid;
+	return 0;
+}
+
+/* Wait up to MS for PID to be gone, reaping it if it is our child. */
+static void wait_daemon_gone(pid_t pid, int ms)
+{
+	int waited;
+
+	for (waited = 0; waited < ms && !proc_gone(pid); waited += 10) {
+		waitpid(pid, NULL, WNOHANG);
+		proc_sleep_ms(10);
+	}
+}
+
+int proc_daemon_stop(const char *pidfile, const char *prog, pid_t pid,
+		     int wait_ms)
+{
+	int err = 0;
+
+	if (pid <= 0)
+		pid = proc_pidfile(pidfile);
+	if (pid <= 0 || proc_gone(pid) || !proc_runs(pid, prog))
+		goto out;
+	if (kill(pid, SIGTERM) < 0) {
+		err = errno == ESRCH ? 0 : -errno;
+		goto out;
+	}
+	wait_daemon_gone(pid, wait_ms);
+	if (!proc_gone(pid) && proc_runs(pid, prog) &&
+	    kill(pid, SIGKILL) < 0 && errno != ESRCH)
+		err = -errno;
+	wait_daemon_gone(pid, wait_ms);
+	waitpid(pid, NULL, WNOHANG);
+out:
+	return err;
+}
+
+void proc_child_unblock(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }

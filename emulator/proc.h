@@ -50,4 +50,47 @@ unsigned long long proc_netns_ino(pid_t pid);
 int proc_sweep_netns(const unsigned long long *inos, size_t n, int grace_ms,
 		     size_t *found);
 
+/* NAME in $PATH (unset or empty: /usr/local/bin, /usr/bin, /bin,
+ * /usr/sbin, /sbin), as `command -v NAME`: its path into BUF (LEN bytes).
+ * Returns 0 or -ENOENT. */
+int proc_which(const char *name, char *buf, size_t len);
+
+/* Sleep MS milliseconds (`sleep 0.MS`); a signal may cut it short. */
+void proc_sleep_ms(int ms);
+
+/* The daemon helpers below serve daemons found through a pid file
+ * (fabric_ovs.c's Open vSwitch, virt.c's libvirt): no start time is
+ * recorded for them, so a pid counts as the daemon only while its command
+ * line names the program. */
+
+/* The pid in pid file PATH (`cat PATH`): 0 when there is no file or it
+ * holds no plausible pid. */
+pid_t proc_pidfile(const char *path);
+
+/* Does /proc/PID/cmdline start with a program called PROG, in any
+ * directory (`tr '\0' ' ' </proc/PID/cmdline`)? */
+bool proc_runs(pid_t pid, const char *prog);
+
+/* Has PID exited (`kill -0 PID`, then the state in /proc/PID/stat)? A
+ * daemon is seldom our child and PID 1 here reaps nobody, so a zombie
+ * counts as gone. */
+bool proc_gone(pid_t pid);
+
+/* The pid of the running PROG from pid file PIDFILE if that process
+ * lives and its command line names PROG; else 0. */
+pid_t proc_daemon_pid(const char *pidfile, const char *prog);
+
+/* Stop PROG's process PID (PID 0 or less: the pid in PIDFILE) if it lives
+ * and its command line names PROG: `kill PID`, wait up to WAIT_MS, then
+ * `kill -9 PID` if it still is PROG, and wait up to WAIT_MS again,
+ * reaping it if it is our child. Gone already, or another program now,
+ * is success. Returns 0 or -errno. */
+int proc_daemon_stop(const char *pidfile, const char *prog, pid_t pid,
+		     int wait_ms);
+
+/* In a forked child before exec: unblock every signal. The caller may
+ * hold some (enos up holds SIGTERM while it builds); a daemon must not
+ * inherit that, or SIGTERM never reaches it. */
+void proc_child_unblock(void);
+
 #endif

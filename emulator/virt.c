@@ -36,6 +36,7 @@
 #include <libvirt/virterror.h>
 
 #include "emulator/emu.h"
+#include "emulator/proc.h"
 
 #define VIRT_MAX_CONNS          4       /* URIs */
 /* Connections per URI, handed out in turn: libvirtd serves at most
@@ -131,84 +132,19 @@ static int virt_error(struct emu *emu, const char *what)
 	return err;
 }
 
-/* Does /proc/PID/cmdline start with a program called DAEMON? */
-static bool runs_daemon(int pid, const char *daemon)
+/* The pid file of DAEMON, /run/DAEMON.pid, into BUF. */
+static const char *pidfile_path(const char *daemon, char *buf, size_t len)
 {
-	char path[64], buf[512];
-	const char *base;
-	bool yes = false;
-	ssize_t r;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		goto out;
-	buf[r] = '\0';
-	base = strrchr(buf, '/');
-	base = base ? base + 1 : buf;
-	yes = strcmp(base, daemon) == 0;
-out:
-	return yes;
-}
-
-/* Has PID exited? PID 1 here reaps nobody, so a zombie counts as gone. */
-static bool pid_gone(int pid)
-{
-	char path[64], buf[256];
-	const char *p;
-	ssize_t r;
-	int fd;
-
-	if (kill(pid, 0) < 0 && errno == ESRCH)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return true;
-	buf[r] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
-}
-
-static int pidfile_pid(const char *daemon)
-{
-	char path[128];
-	long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/run/%s.pid", daemon);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &v) != 1 || v <= 0 || v > 1 << 22)
-		v = 0;
-	fclose(f);
-	return (int)v;
+	snprintf(buf, len, "/run/%s.pid", daemon);
+	return buf;
 }
 
 int virt_daemon_running(const char *daemon)
 {
-	int pid = pidfile_pid(daemon);
+	char path[128];
 
-	if (pid > 0 && !pid_gone(pid) && runs_daemon(pid, daemon))
-		return pid;
-	return 0;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
+	return proc_daemon_pid(pidfile_path(daemon, path, sizeof(path)),
+			       daemon);
 }
 
 /* Does the unix socket PATH accept a connection? */
@@ -235,11 +171,7 @@ static void daemon_child(const char *prog, const char *daemon)
 	char log[128];
 	int fd;
 
-	sigset_t none;
-
-	/* enos up holds SIGTERM while it builds: the daemon must not. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	proc_child_unblock();
 	setsid();
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
@@ -286,7 +218,7 @@ int virt_daemon_start(const char *daemon, int *pid)
 			err = -ETIMEDOUT;
 			goto out;
 		}
-		sleep_ms(20);
+		proc_sleep_ms(20);
 	}
 out:
 	return err;
@@ -294,32 +226,10 @@ out:
 
 int virt_daemon_stop(const char *daemon, int pid)
 {
-	unsigned waited;
-	int err = 0;
+	char path[128];
 
-	if (pid <= 0)
-		pid = pidfile_pid(daemon);
-	if (pid <= 0 || pid_gone(pid) || !runs_daemon(pid, daemon))
-		goto out;
-	if (kill(pid, SIGTERM) < 0) {
-		err = errno == ESRCH ? 0 : -errno;
-		goto out;
-	}
-	/* Our own child if this process started it: reap it. */
-	for (waited = 0; waited < VIRT_STOP_MS && !pid_gone(pid); waited += 10) {
-		waitpid(pid, NULL, WNOHANG);
-		sleep_ms(10);
-	}
-	if (!pid_gone(pid) && runs_daemon(pid, daemon) &&
-	    kill(pid, SIGKILL) < 0 && errno != ESRCH)
-		err = -errno;
-	for (waited = 0; waited < VIRT_STOP_MS && !pid_gone(pid); waited += 10) {
-		waitpid(pid, NULL, WNOHANG);
-		sleep_ms(10);
-	}
-	waitpid(pid, NULL, WNOHANG);
-out:
-	return err;
+	return proc_daemon_stop(pidfile_path(daemon, path, sizeof(path)),
+				daemon, pid, VIRT_STOP_MS);
 }
 
 /* Does file PATH contain the word WORD (space or newline separated)? */
@@ -455,6 +365,20 @@ static bool daemon_socket(const char *uri)
 {
 	(void)uri;
 	return access(VIRT_SOCK_DIR "/libvirt-sock", F_OK) == 0;
+}
+
+void virt_xml_text(FILE *f, const char *text)
+{
+	for (; text && *text; text++) {
+		switch (*text) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*text, f); break;
+		}
+	}
 }
 
 int virt_domain_create(struct emu *emu, const char *uri, const char *xml)

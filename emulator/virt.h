@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct emu;
 struct virt;
@@ -82,6 +83,10 @@ int virt_conn(struct emu *emu, const char *uri, void **conn);
 /* Close EMU's connections (before stopping the daemon they speak to: a
  * write to a dead one would raise SIGPIPE). The next use reopens. */
 void virt_disconnect(struct emu *emu);
+
+/* TEXT (NULL: nothing) onto F with XML's five special characters
+ * escaped, for the domain XML the backends write. */
+void virt_xml_text(FILE *f, const char *text);
 
 /* Start a transient domain from XML (virDomainCreateXML), as
  *   virsh -c URI create FILE.xml

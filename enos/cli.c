@@ -150,3 +150,39 @@ double cli_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+int cli_parse_args(const struct enos_cmd *c, int argc, char **argv,
+		   const struct option *opts, const char *allowed,
+		   struct cli_args *a)
+{
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+hn:", opts, NULL)) != -1) {
+		const char *long_name = NULL;
+
+		switch (opt) {
+		case CLI_OPT_HELP:
+			printf("usage: enos %s %s\n\n%s", c->name, c->usage, c->help);
+			return -1;
+		case CLI_OPT_NAME: long_name = "name"; a->name = optarg; break;
+		case CLI_OPT_JSON: long_name = "json"; a->json = true; break;
+		case CLI_OPT_FORCE: long_name = "force"; a->force = true; break;
+		case CLI_OPT_ALL: long_name = "all"; a->all = true; break;
+		case CLI_OPT_NO_DEPLOY: long_name = "no-deploy"; a->no_deploy = true; break;
+		case CLI_OPT_INSTALL: long_name = "install"; a->install = true; break;
+		default:
+			cli_error("unknown option '%s'", argv[optind - 1]);
+			return cli_usage(c);
+		}
+		if (!strstr(allowed, long_name)) {
+			cli_error("option '--%s' does not apply to 'enos %s'",
+				  long_name, c->name);
+			return cli_usage(c);
+		}
+	}
+	a->rest = optind;
+	return 0;
+}

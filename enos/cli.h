@@ -8,6 +8,7 @@
 #ifndef ENOS_CLI_H
 #define ENOS_CLI_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -47,6 +48,26 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "error: usage: enos CMD USAGE" and return EXIT_USAGE. */
 int cli_usage(const struct enos_cmd *cmd);
+
+/* The options of the world and stack commands (cmd_world.c, cmd_stack.c):
+ * each file lists the ones it knows in a struct option table with these
+ * values, and cli_parse_args() fills a struct cli_args from them. */
+enum { CLI_OPT_HELP = 'h', CLI_OPT_NAME = 'n', CLI_OPT_JSON = 1000,
+       CLI_OPT_FORCE, CLI_OPT_ALL, CLI_OPT_NO_DEPLOY, CLI_OPT_INSTALL };
+
+struct cli_args {
+	const char *name;
+	bool json, force, all, no_deploy, install;
+	int rest;               /* index of the first operand */
+};
+
+/* Parse ARGV's options (`-h`, `-n NAME` and the long OPTS) for command
+ * C (cli_find_cmd()) into *A; ALLOWED lists the long options C takes (one in OPTS but
+ * not in ALLOWED is an error that says so). Returns 0, EXIT_USAGE after
+ * the error and usage, or -1 after printing help. */
+int cli_parse_args(const struct enos_cmd *c, int argc, char **argv,
+		   const struct option *opts, const char *allowed,
+		   struct cli_args *a);
 const struct enos_cmd *cli_find_cmd(const char *name);
 
 /* Open the state database (once); prints the error. 0 or -errno. */

@@ -14,66 +14,25 @@
 #include "enos/state.h"
 #include "enos/topo.h"
 
-enum { OPT_HELP = 'h', OPT_NAME = 'n', OPT_JSON = 1000, OPT_INSTALL };
-
+/* The options the stack commands know; cli_parse_args() reads them. */
 static const struct option stack_opts[] = {
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "install", no_argument, NULL, OPT_INSTALL },
+	{ "help", no_argument, NULL, CLI_OPT_HELP },
+	{ "name", required_argument, NULL, CLI_OPT_NAME },
+	{ "json", no_argument, NULL, CLI_OPT_JSON },
+	{ "install", no_argument, NULL, CLI_OPT_INSTALL },
 	{ NULL, 0, NULL, 0 },
 };
 
-struct stack_args {
-	const char *name;
-	bool json, install;
-	int rest;
-};
-
-/* Parse the options of CMD; ALLOWED lists its long options. Returns 0,
- * EXIT_USAGE, or -1 after printing help. */
-static int parse_args(const char *cmd, int argc, char **argv,
-		      const char *allowed, struct stack_args *a)
-{
-	const struct enos_cmd *c = cli_find_cmd(cmd);
-	int opt;
-
-	memset(a, 0, sizeof(*a));
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+hn:", stack_opts, NULL)) != -1) {
-		const char *long_name = NULL;
-
-		switch (opt) {
-		case OPT_HELP:
-			printf("usage: enos %s %s\n\n%s", c->name, c->usage, c->help);
-			return -1;
-		case OPT_NAME: long_name = "name"; a->name = optarg; break;
-		case OPT_JSON: long_name = "json"; a->json = true; break;
-		case OPT_INSTALL: long_name = "install"; a->install = true; break;
-		default:
-			cli_error("unknown option '%s'", argv[optind - 1]);
-			return cli_usage(c);
-		}
-		if (!strstr(allowed, long_name)) {
-			cli_error("option '--%s' does not apply to 'enos %s'",
-				  long_name, cmd);
-			return cli_usage(c);
-		}
-	}
-	a->rest = optind;
-	return 0;
-}
-
 int cmd_deploy(struct enos_ctx *ctx, int argc, char **argv)
 {
-	struct stack_args a;
+	struct cli_args a;
 	struct topology *t = NULL;
 	struct world w = { 0 };
 	struct exp_info info;
 	char exp[64], *err = NULL;
 	int64_t run = 0;
-	int rc = parse_args("deploy", argc, argv, "name install", &a);
+	int rc = cli_parse_args(cli_find_cmd("deploy"), argc, argv,
+				 stack_opts, "name install", &a);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -124,9 +83,10 @@ out:
 
 int cmd_services(struct enos_ctx *ctx, int argc, char **argv)
 {
-	struct stack_args a;
+	struct cli_args a;
 	char exp[64];
-	int rc = parse_args("services", argc, argv, "name json", &a);
+	int rc = cli_parse_args(cli_find_cmd("services"), argc, argv,
+				 stack_opts, "name json", &a);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -140,10 +100,11 @@ int cmd_services(struct enos_ctx *ctx, int argc, char **argv)
 
 int cmd_service(struct enos_ctx *ctx, int argc, char **argv)
 {
-	struct stack_args a;
+	struct cli_args a;
 	const char *action;
 	char exp[64];
-	int rc = parse_args("service", argc, argv, "name", &a);
+	int rc = cli_parse_args(cli_find_cmd("service"), argc, argv,
+				 stack_opts, "name", &a);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;

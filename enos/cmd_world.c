@@ -20,61 +20,16 @@
 #include "enos/state.h"
 #include "enos/topo.h"
 
-enum { OPT_HELP = 'h', OPT_NAME = 'n', OPT_JSON = 1000, OPT_FORCE, OPT_ALL,
-       OPT_NO_DEPLOY };
-
+/* The options the world commands know; cli_parse_args() reads them. */
 static const struct option world_opts[] = {
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "no-deploy", no_argument, NULL, OPT_NO_DEPLOY },
+	{ "help", no_argument, NULL, CLI_OPT_HELP },
+	{ "name", required_argument, NULL, CLI_OPT_NAME },
+	{ "json", no_argument, NULL, CLI_OPT_JSON },
+	{ "force", no_argument, NULL, CLI_OPT_FORCE },
+	{ "all", no_argument, NULL, CLI_OPT_ALL },
+	{ "no-deploy", no_argument, NULL, CLI_OPT_NO_DEPLOY },
 	{ NULL, 0, NULL, 0 },
 };
-
-struct world_args {
-	const char *name;
-	bool json, force, all, no_deploy;
-	int rest;               /* index of the first operand */
-};
-
-/* Parse the options of command NAME; ALLOWED lists the long options it
- * takes. Returns 0, EXIT_USAGE, or -1 after printing help. */
-static int parse_world_args(const char *cmd, int argc, char **argv,
-			    const char *allowed, struct world_args *a)
-{
-	const struct enos_cmd *c = cli_find_cmd(cmd);
-	int opt;
-
-	memset(a, 0, sizeof(*a));
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+hn:", world_opts, NULL)) != -1) {
-		const char *long_name = NULL;
-
-		switch (opt) {
-		case OPT_HELP:
-			printf("usage: enos %s %s\n\n%s", c->name, c->usage, c->help);
-			return -1;
-		case OPT_NAME: long_name = "name"; a->name = optarg; break;
-		case OPT_JSON: long_name = "json"; a->json = true; break;
-		case OPT_FORCE: long_name = "force"; a->force = true; break;
-		case OPT_ALL: long_name = "all"; a->all = true; break;
-		case OPT_NO_DEPLOY: long_name = "no-deploy"; a->no_deploy = true; break;
-		default:
-			cli_error("unknown option '%s'", argv[optind - 1]);
-			return cli_usage(c);
-		}
-		if (!strstr(allowed, long_name)) {
-			cli_error("option '--%s' does not apply to 'enos %s'",
-				  long_name, cmd);
-			return cli_usage(c);
-		}
-	}
-	a->rest = optind;
-	return 0;
-}
 
 static int load_topology(const char *path, struct topology **out)
 {
@@ -91,8 +46,9 @@ static int load_topology(const char *path, struct topology **out)
 int cmd_up(struct enos_ctx *ctx, int argc, char **argv)
 {
 	struct topology *t = NULL;
-	struct world_args a;
-	int rc = parse_world_args("up", argc, argv, "force no-deploy", &a);
+	struct cli_args a;
+	int rc = cli_parse_args(cli_find_cmd("up"), argc, argv,
+				 world_opts, "force no-deploy", &a);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -113,11 +69,12 @@ int cmd_up(struct enos_ctx *ctx, int argc, char **argv)
 
 int cmd_down(struct enos_ctx *ctx, int argc, char **argv)
 {
-	struct world_args a;
+	struct cli_args a;
 	char **names = NULL;
 	char one[64];
 	size_t n = 0, i;
-	int rc = parse_world_args("down", argc, argv, "name all", &a);
+	int rc = cli_parse_args(cli_find_cmd("down"), argc, argv,
+				 world_opts, "name all", &a);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -281,11 +238,12 @@ out:
 
 int cmd_status(struct enos_ctx *ctx, int argc, char **argv)
 {
-	struct world_args a;
+	struct cli_args a;
 	struct json j;
 	char **names = NULL;
 	size_t n = 0, i;
-	int rc = parse_world_args("status", argc, argv, "name json", &a);
+	int rc = cli_parse_args(cli_find_cmd("status"), argc, argv,
+				 world_opts, "name json", &a);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
@@ -351,12 +309,13 @@ int cmd_exec(struct enos_ctx *ctx, int argc, char **argv)
 	const struct node_ops *ops;
 	const struct world_node *node;
 	struct world w = { 0 };
-	struct world_args a;
+	struct cli_args a;
 	char name[64];
 	int status = EXIT_FAIL, rc;
 	int first;
 
-	rc = parse_world_args("exec", argc, argv, "name", &a);
+	rc = cli_parse_args(cli_find_cmd("exec"), argc, argv,
+				 world_opts, "name", &a);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	first = a.rest + 1;

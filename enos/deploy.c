@@ -69,13 +69,6 @@ struct deployment {
 	bool *svc_started;
 };
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* mkdir -p PATH. 0 or -errno. */
 static int mkdir_p(const char *path)
 {
@@ -948,7 +941,7 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 		if (rc < 0 || done == d.s->n_services)
 			break;
 		if (!progressed)
-			sleep_ms(POLL_MS);
+			proc_sleep_ms(POLL_MS);
 	}
 	if (rc < 0) {
 		stop_started(&d);
@@ -1216,7 +1209,7 @@ static int start_one(struct enos_ctx *ctx, const char *exp,
 		progressed = false;
 		rc = poll_instances(&d, &progressed);
 		if (rc == 0 && d.ir[i].state == I_STARTED)
-			sleep_ms(POLL_MS);
+			proc_sleep_ms(POLL_MS);
 	}
 	if (rc == 0)
 		printf("service '%s' is running on node '%s' (pid %d)\n", row->instance,

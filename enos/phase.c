@@ -218,40 +218,76 @@ static int handle_existing(struct enos_ctx *ctx, const struct topology *t,
 	return -EEXIST;
 }
 
-/* The OVS daemons, in start order. */
-static const char *const ovs_daemons[] = { FABRIC_OVS_DB, FABRIC_OVS_SWITCHD };
+/* A set of host daemons an experiment may start and must stop or hand
+ * over: Open vSwitch's for an OVS fabric, libvirt's for lxc and qemu
+ * nodes. daemons_up() and daemons_down() run the same algorithm over
+ * either; the hooks say what differs. */
+struct daemon_set {
+	const char *what;               /* "OVS", "libvirt" in messages */
+	const char *const *names;       /* in start order */
+	size_t n;
+	int placeholder;                /* pid recorded for names[0] while it
+					 * starts; names[i] gets this - i */
+	const char *log_prefix;         /* its log: this, the daemon, ".log" */
+	bool record_failed_start;       /* record a pid a failed start left */
+	int (*running)(const char *daemon);
+	int (*start)(const char *daemon, int *pid);
+	int (*stop)(const char *daemon, int pid);
+	/* Another recorded experiment that needs the set, into OTHER: 0, or
+	 * not 0 when there is none. */
+	int (*peer)(struct state *st, const char *name, char *other,
+		    size_t len);
+	/* Optional: does somebody not recorded still need the set? Then
+	 * every daemon is left running, said with in_use_why. */
+	bool (*in_use)(struct enos_ctx *ctx);
+	const char *in_use_why;
+	/* Optional: called once before the first daemon is stopped. */
+	void (*before_stop)(struct enos_ctx *ctx);
+	/* Optional: why DAEMON must be left running, or NULL. */
+	const char *(*keep)(const char *daemon);
+};
 
-/* Start the OVS daemons that do not run, for W; each is recorded in W's
- * processes before it starts (pid -1 - index: "starting", found later
- * through its pid file) and again with its pid, so a kill at any point
- * leaves `down` knowing it. */
-static int ovs_up(struct enos_ctx *ctx, const struct world *w)
+/* Record DAEMON's pid PID for NAME in place of its PLACEHOLDER. */
+static int daemon_record(struct enos_ctx *ctx, const char *name,
+			 const char *daemon, int placeholder, int pid)
+{
+	int rc = state_process_add(ctx->st, name, daemon, pid);
+
+	if (rc == 0)
+		rc = state_process_forget(ctx->st, name, placeholder);
+	return rc;
+}
+
+/* Start the daemons of SET that do not run, for experiment NAME; each is
+ * recorded in NAME's processes before it starts (SET's placeholder pid:
+ * "starting", found later through its pid file) and again with its pid,
+ * so a kill at any point leaves `down` knowing it. */
+static int daemons_up(struct enos_ctx *ctx, const char *name,
+		      const struct daemon_set *set)
 {
 	size_t i;
 	int pid, rc = 0;
 
-	if (w->fabric != &fabric_ovs_ops)
-		return 0;
-	for (i = 0; i < sizeof(ovs_daemons) / sizeof(ovs_daemons[0]) && rc == 0; i++) {
-		const char *d = ovs_daemons[i];
-		int placeholder = -1 - (int)i;
+	for (i = 0; i < set->n && rc == 0; i++) {
+		const char *d = set->names[i];
+		int placeholder = set->placeholder - (int)i;
 
-		if (fabric_ovs_running(d) > 0)
+		if (set->running(d) > 0)
 			continue;
-		rc = state_process_add(ctx->st, w->name, d, placeholder);
+		rc = state_process_add(ctx->st, name, d, placeholder);
 		if (rc < 0) {
 			cli_error("cannot record %s: %s", d, state_errmsg(ctx->st));
 			break;
 		}
-		rc = fabric_ovs_start(d, &pid);
+		rc = set->start(d, &pid);
 		if (rc < 0) {
-			cli_error("cannot start %s: %s (see /var/log/openvswitch/%s.log)",
-				  d, strerror(-rc), d);
+			if (set->record_failed_start && pid > 0)
+				daemon_record(ctx, name, d, placeholder, pid);
+			cli_error("cannot start %s: %s (see %s%s.log)", d,
+				  strerror(-rc), set->log_prefix, d);
 			break;
 		}
-		rc = state_process_add(ctx->st, w->name, d, pid);
-		if (rc == 0)
-			rc = state_process_forget(ctx->st, w->name, placeholder);
+		rc = daemon_record(ctx, name, d, placeholder, pid);
 		if (rc < 0)
 			cli_error("cannot record %s (pid %d): %s", d, pid,
 				  state_errmsg(ctx->st));
@@ -261,10 +297,57 @@ static int ovs_up(struct enos_ctx *ctx, const struct world *w)
 	return rc;
 }
 
-/* After NAME's switches are gone: stop the OVS daemons NAME started,
- * unless another recorded experiment is on OVS, which then inherits
- * them. */
-static int ovs_down(struct enos_ctx *ctx, const char *name)
+/* Is WHAT one of SET's daemons? */
+static bool daemon_in_set(const struct daemon_set *set, const char *what)
+{
+	size_t k;
+
+	for (k = 0; k < set->n; k++)
+		if (strcmp(what, set->names[k]) == 0)
+			return true;
+	return false;
+}
+
+/* Stop, in reverse start order, the daemons of SET recorded among NAME's
+ * processes PIDS/WHATS[0..N), forgetting each; one SET->keep() names is
+ * left running, said, and forgotten. */
+static int daemons_stop(struct enos_ctx *ctx, const char *name,
+			const struct daemon_set *set, const int *pids,
+			char **whats, size_t n)
+{
+	const char *why;
+	size_t i, k;
+	int rc = 0;
+
+	for (k = set->n; k-- > 0 && rc == 0;) {
+		for (i = 0; i < n && rc == 0; i++) {
+			if (strcmp(whats[i], set->names[k]) != 0)
+				continue;
+			why = set->keep ? set->keep(set->names[k]) : NULL;
+			if (why) {
+				fprintf(stderr, "note: left %s (pid %d) running: %s\n",
+					whats[i], pids[i], why);
+				rc = state_process_forget(ctx->st, name, pids[i]);
+				continue;
+			}
+			/* A placeholder (pid < 0): the pid file's pid. */
+			rc = set->stop(set->names[k], pids[i] > 0 ? pids[i] : 0);
+			if (rc < 0)
+				cli_error("cannot stop %s (pid %d): %s", whats[i],
+					  pids[i], strerror(-rc));
+			else
+				rc = state_process_forget(ctx->st, name, pids[i]);
+		}
+	}
+	return rc;
+}
+
+/* After NAME's objects that need SET are gone: stop the daemons of SET
+ * that NAME started, unless another recorded experiment needs them (it
+ * then inherits them) or SET->in_use() says somebody else does (they are
+ * left running, said, and forgotten). */
+static int daemons_down(struct enos_ctx *ctx, const char *name,
+			const struct daemon_set *set)
 {
 	char other[64], **whats = NULL;
 	int *pids = NULL;
@@ -277,86 +360,61 @@ static int ovs_down(struct enos_ctx *ctx, const char *name)
 			  state_errmsg(ctx->st));
 		goto out;
 	}
-	if (state_fabric_peer(ctx->st, name, fabric_ovs_ops.name, other,
-			      sizeof(other)) == 0) {
-		for (k = 0; k < sizeof(ovs_daemons) / sizeof(ovs_daemons[0]) && rc == 0; k++)
-			rc = state_process_move(ctx->st, name, other, ovs_daemons[k]);
+	if (set->peer(ctx->st, name, other, sizeof(other)) == 0) {
+		for (k = 0; k < set->n && rc == 0; k++)
+			rc = state_process_move(ctx->st, name, other, set->names[k]);
 		if (rc < 0)
-			cli_error("cannot hand the OVS daemons to '%s': %s", other,
-				  state_errmsg(ctx->st));
+			cli_error("cannot hand the %s daemons to '%s': %s",
+				  set->what, other, state_errmsg(ctx->st));
 		goto out;
 	}
-	/* ovs-vswitchd before the database it reads. */
-	for (k = sizeof(ovs_daemons) / sizeof(ovs_daemons[0]); k-- > 0 && rc == 0;) {
+	if (set->in_use && set->in_use(ctx)) {
 		for (i = 0; i < n && rc == 0; i++) {
-			if (strcmp(whats[i], ovs_daemons[k]) != 0)
+			if (!daemon_in_set(set, whats[i]))
 				continue;
-			/* A placeholder (pid < 0): the pid file's pid. */
-			rc = fabric_ovs_stop(ovs_daemons[k], pids[i] > 0 ? pids[i] : 0);
-			if (rc < 0)
-				cli_error("cannot stop %s (pid %d): %s", whats[i],
-					  pids[i], strerror(-rc));
-			else
-				rc = state_process_forget(ctx->st, name, pids[i]);
+			fprintf(stderr, "note: left %s (pid %d) running: %s\n",
+				whats[i], pids[i], set->in_use_why);
+			rc = state_process_forget(ctx->st, name, pids[i]);
 		}
+		goto out;
 	}
+	if (set->before_stop)
+		set->before_stop(ctx);
+	rc = daemons_stop(ctx, name, set, pids, whats, n);
 out:
 	free(pids);
 	state_free_names(whats);
 	return rc;
 }
 
-/* The libvirt daemons, in start order. */
-static const char *const virt_daemons[] = { VIRT_VIRTLOGD, VIRT_LIBVIRTD };
+/* The OVS daemons, in start order: ovs-vswitchd stops before the
+ * database it reads. */
+static const char *const ovs_daemons[] = { FABRIC_OVS_DB, FABRIC_OVS_SWITCHD };
 
-/* Start the libvirt daemons that do not run, for experiment NAME, recorded
- * as ovs_up() records OVS's (placeholder first, so a kill at any point
- * leaves `down` knowing it), after applying the hugetlb fix this host
- * needs (said as a note). */
-static int virt_up(struct enos_ctx *ctx, const char *name)
+static int ovs_peer(struct state *st, const char *name, char *other,
+		    size_t len)
 {
-	size_t i;
-	int pid, rc = 0;
+	return state_fabric_peer(st, name, fabric_ovs_ops.name, other, len);
+}
 
-	if (virt_hugetlb_needs_fix(NULL)) {
-		rc = virt_hugetlb_fix();
-		if (rc < 0) {
-			cli_error("cannot mount the hugetlb cgroup for libvirt LXC: %s",
-				  strerror(-rc));
-			return rc;
-		}
-		fflush(stdout);
-		fprintf(stderr, "note: mounted the hugetlb cgroup v1 hierarchy at /sys/fs/cgroup/hugetlb (libvirt 9.0 cannot start LXC domains while cgroup2 holds hugetlb); it stays mounted\n");
-	}
-	for (i = 0; i < sizeof(virt_daemons) / sizeof(virt_daemons[0]) && rc == 0; i++) {
-		const char *d = virt_daemons[i];
-		int placeholder = -11 - (int)i;
+static const struct daemon_set ovs_set = {
+	.what = "OVS",
+	.names = ovs_daemons,
+	.n = sizeof(ovs_daemons) / sizeof(ovs_daemons[0]),
+	.placeholder = -1,
+	.log_prefix = "/var/log/openvswitch/",
+	.running = fabric_ovs_running,
+	.start = fabric_ovs_start,
+	.stop = fabric_ovs_stop,
+	.peer = ovs_peer,
+};
 
-		if (virt_daemon_running(d) > 0)
-			continue;
-		rc = state_process_add(ctx->st, name, d, placeholder);
-		if (rc < 0) {
-			cli_error("cannot record %s: %s", d, state_errmsg(ctx->st));
-			break;
-		}
-		rc = virt_daemon_start(d, &pid);
-		if (rc == 0 || pid > 0) {
-			int e = state_process_add(ctx->st, name, d, pid);
-
-			if (e == 0)
-				e = state_process_forget(ctx->st, name, placeholder);
-			if (e < 0 && rc == 0)
-				rc = e;
-		}
-		if (rc < 0) {
-			cli_error("cannot start %s: %s (see /var/log/enos-%s.log)",
-				  d, strerror(-rc), d);
-			break;
-		}
-		if (ctx->progress)
-			fprintf(stderr, "started %s (pid %d)\n", d, pid);
-	}
-	return rc;
+/* Start the OVS daemons that do not run, for W (if its fabric is OVS). */
+static int ovs_up(struct enos_ctx *ctx, const struct world *w)
+{
+	if (w->fabric != &fabric_ovs_ops)
+		return 0;
+	return daemons_up(ctx, w->name, &ovs_set);
 }
 
 /* Does libvirt hold any domain, of any name, on either driver? Asked of
@@ -375,72 +433,62 @@ static bool libvirt_in_use(struct enos_ctx *ctx)
 	return false;
 }
 
-/* After NAME's domains are gone: stop the libvirt daemons NAME started,
- * unless another recorded experiment has libvirt nodes, which then
- * inherits them. */
-static int virt_down(struct enos_ctx *ctx, const char *name)
+/* Close our connections before the daemons they speak to go. */
+static void libvirt_disconnect(struct enos_ctx *ctx)
 {
-	char other[64], **whats = NULL;
-	int *pids = NULL;
-	size_t n = 0, i, k;
-	int rc;
-
-	rc = state_processes(ctx->st, name, &pids, &whats, &n);
-	if (rc < 0) {
-		cli_error("cannot read the processes of '%s': %s", name,
-			  state_errmsg(ctx->st));
-		goto out;
-	}
-	if (state_libvirt_peer(ctx->st, name, other, sizeof(other)) == 0) {
-		for (k = 0; k < sizeof(virt_daemons) / sizeof(virt_daemons[0]) && rc == 0; k++)
-			rc = state_process_move(ctx->st, name, other, virt_daemons[k]);
-		if (rc < 0)
-			cli_error("cannot hand the libvirt daemons to '%s': %s", other,
-				  state_errmsg(ctx->st));
-		goto out;
-	}
-	/* Domains of anybody else (another state database, virsh by hand)
-	 * still need the daemons: leave them, said, and forget them. */
-	if (libvirt_in_use(ctx)) {
-		for (i = 0; i < n && rc == 0; i++) {
-			for (k = 0; k < sizeof(virt_daemons) / sizeof(virt_daemons[0]); k++)
-				if (strcmp(whats[i], virt_daemons[k]) == 0)
-					break;
-			if (k == sizeof(virt_daemons) / sizeof(virt_daemons[0]))
-				continue;
-			fprintf(stderr, "note: left %s (pid %d) running: libvirt still has domains that are not this experiment's\n",
-				whats[i], pids[i]);
-			rc = state_process_forget(ctx->st, name, pids[i]);
-		}
-		goto out;
-	}
-	/* libvirtd before virtlogd, which it logs through. */
 	if (ctx->emu)
 		virt_disconnect(ctx->emu);
-	for (k = sizeof(virt_daemons) / sizeof(virt_daemons[0]); k-- > 0 && rc == 0;) {
-		for (i = 0; i < n && rc == 0; i++) {
-			if (strcmp(whats[i], virt_daemons[k]) != 0)
-				continue;
-			/* A libvirtd enos did not start logs through it. */
-			if (strcmp(virt_daemons[k], VIRT_VIRTLOGD) == 0 &&
-			    virt_daemon_running(VIRT_LIBVIRTD) > 0) {
-				fprintf(stderr, "note: left %s (pid %d) running: a libvirtd that enos did not start uses it\n",
-					whats[i], pids[i]);
-				rc = state_process_forget(ctx->st, name, pids[i]);
-				continue;
-			}
-			rc = virt_daemon_stop(virt_daemons[k], pids[i] > 0 ? pids[i] : 0);
-			if (rc < 0)
-				cli_error("cannot stop %s (pid %d): %s", whats[i],
-					  pids[i], strerror(-rc));
-			else
-				rc = state_process_forget(ctx->st, name, pids[i]);
+}
+
+/* A libvirtd enos did not start logs through virtlogd: keep that. */
+static const char *libvirt_keep(const char *daemon)
+{
+	if (strcmp(daemon, VIRT_VIRTLOGD) == 0 &&
+	    virt_daemon_running(VIRT_LIBVIRTD) > 0)
+		return "a libvirtd that enos did not start uses it";
+	return NULL;
+}
+
+/* The libvirt daemons, in start order: libvirtd stops before virtlogd,
+ * which it logs through. */
+static const char *const virt_daemons[] = { VIRT_VIRTLOGD, VIRT_LIBVIRTD };
+
+static const struct daemon_set virt_set = {
+	.what = "libvirt",
+	.names = virt_daemons,
+	.n = sizeof(virt_daemons) / sizeof(virt_daemons[0]),
+	.placeholder = -11,
+	.log_prefix = "/var/log/enos-",
+	.record_failed_start = true,    /* virt_daemon_start's pid lives on */
+	.running = virt_daemon_running,
+	.start = virt_daemon_start,
+	.stop = virt_daemon_stop,
+	.peer = state_libvirt_peer,
+	/* Domains of anybody else (another state database, virsh by hand)
+	 * still need the daemons. */
+	.in_use = libvirt_in_use,
+	.in_use_why = "libvirt still has domains that are not this experiment's",
+	.before_stop = libvirt_disconnect,
+	.keep = libvirt_keep,
+};
+
+/* Start the libvirt daemons that do not run, for experiment NAME, after
+ * applying the hugetlb fix this host needs (said as a note). */
+static int virt_up(struct enos_ctx *ctx, const char *name)
+{
+	int rc;
+
+	if (virt_hugetlb_needs_fix(NULL)) {
+		rc = virt_hugetlb_fix();
+		if (rc < 0) {
+			cli_error("cannot mount the hugetlb cgroup for libvirt LXC: %s",
+				  strerror(-rc));
+			return rc;
 		}
+		fflush(stdout);
+		fprintf(stderr, "note: mounted the hugetlb cgroup v1 hierarchy at /sys/fs/cgroup/hugetlb (libvirt 9.0 cannot start LXC domains while cgroup2 holds hugetlb); it stays mounted\n");
 	}
-out:
-	free(pids);
-	state_free_names(whats);
-	return rc;
+	return daemons_up(ctx, name, &virt_set);
 }
 
 /* Print what the emulator stored about its last failure, if anything. */
@@ -465,9 +513,9 @@ static void roll_back(struct enos_ctx *ctx, const struct world *w)
 	if (rc == 0)
 		rc = world_down(ctx->emu, w, cli_progress, ctx);
 	if (rc == 0)
-		rc = ovs_down(ctx, w->name);
+		rc = daemons_down(ctx, w->name, &ovs_set);
 	if (rc == 0)
-		rc = virt_down(ctx, w->name);
+		rc = daemons_down(ctx, w->name, &virt_set);
 
 	if (rc < 0) {
 		emu_detail(ctx);
@@ -718,9 +766,9 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 	if (rc == 0)
 		rc = world_down(ctx->emu, &w, cli_progress, ctx);
 	if (rc == 0)
-		rc = ovs_down(ctx, name);
+		rc = daemons_down(ctx, name, &ovs_set);
 	if (rc == 0)
-		rc = virt_down(ctx, name);
+		rc = daemons_down(ctx, name, &virt_set);
 	if (rc < 0) {
 		cli_error("cannot take '%s' down: %s", name, strerror(-rc));
 		emu_detail(ctx);

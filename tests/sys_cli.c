@@ -23,19 +23,16 @@
 #include "tests/testutil.h"
 
 /* Fixture state: set in the parent before the case's tests fork. */
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "cli"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "cli"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_enos(NULL, case_db, "down", "--all", NULL);
-	tu_rmtree(case_dir);
+	tu_case_teardown(&tc);
 }
 
 /* A topology of 1 central, 1 regional and 2 edge sites, NODES nodes each. */
@@ -52,7 +49,7 @@ static const char *write_topology(const char *name, int nodes, char *path,
 		 "  - {name: edge, role: edge, parent: regional, count: 2, nodes: %d}\n"
 		 "network: {shaping: none}\n",
 		 name, nodes, nodes, nodes);
-	return tu_write(case_dir, name, text, path, len);
+	return tu_write(tc.dir, name, text, path, len);
 }
 
 static void unique_name(char *buf, size_t len, const char *what)
@@ -67,7 +64,7 @@ static void load_world(const char *name, struct world *w, char *tag)
 	struct exp_info info;
 	char *err = NULL;
 
-	ck_assert_int_eq(state_open(case_db, &st, &err), 0);
+	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
 	ck_assert_int_eq(state_get(st, name, &info), 0);
 	ck_assert_str_eq(info.status, EXP_UP);
 	ck_assert_int_eq(state_load_world(st, name, w), 0);
@@ -92,7 +89,7 @@ static void assert_all_pairs_ping(const char *name)
 			if (i == k)
 				continue;
 			addr_format(w.nodes[k].addr, addr, sizeof(addr));
-			rc = tu_enos(&out, case_db, "exec", "-n", name,
+			rc = tu_enos(&out, tc.db, "exec", "-n", name,
 				     w.nodes[i].name, "--", "ping", "-n", "-q",
 				     "-c1", "-W2", addr, NULL);
 			ck_assert_msg(rc == 0, "%s -> %s (%s) failed (%d): %s",
@@ -106,13 +103,13 @@ static void assert_all_pairs_ping(const char *name)
 static void down_and_assert_clean(const char *name, const char *tag)
 {
 	char *out = NULL;
-	int rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+	int rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 
 	ck_assert_msg(rc == 0, "down failed (%d): %s", rc, out);
 	free(out);
 	ck_assert_int_eq(tu_leftovers(name, tag), 0);
 	/* Twice is fine. */
-	ck_assert_int_eq(tu_enos(NULL, case_db, "down", "-n", name, NULL), 0);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", name, NULL), 0);
 }
 
 START_TEST(three_tier_all_pairs_ping_and_clean_down)
@@ -123,7 +120,7 @@ START_TEST(three_tier_all_pairs_ping_and_clean_down)
 
 	unique_name(name, sizeof(name), "tier");
 	write_topology(name, 2, path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up failed (%d): %s", rc, out);
 	ck_assert(tu_contains(out, "4 sites, 8 nodes"));
 	free(out);
@@ -138,19 +135,19 @@ START_TEST(three_tier_all_pairs_ping_and_clean_down)
 	assert_all_pairs_ping(name);
 
 	/* exec passes the exit code and the output through. */
-	ck_assert_int_eq(tu_enos(NULL, case_db, "exec", "central-1", "--", "sh",
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "exec", "central-1", "--", "sh",
 				 "-c", "exit 7", NULL), 7);
-	ck_assert_int_eq(tu_enos(&out, case_db, "exec", "edge-2-1", "--",
+	ck_assert_int_eq(tu_enos(&out, tc.db, "exec", "edge-2-1", "--",
 				 "ip", "-o", "-4", "addr", "show", "dev", "eth0",
 				 NULL), 0);
 	ck_assert(tu_contains(out, "198.18."));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "exec", "edge-2-1", "--",
+	ck_assert_int_eq(tu_enos(&out, tc.db, "exec", "edge-2-1", "--",
 				 "no-such-program-enos", NULL), 127);
 	free(out);
 
 	/* A second up of the same experiment refuses, and changes nothing. */
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_int_eq(rc, 1);
 	ck_assert_msg(tu_contains(out, "is already up"), "%s", out);
 	free(out);
@@ -167,18 +164,18 @@ START_TEST(status_json_lists_sites_and_nodes)
 
 	unique_name(name, sizeof(name), "json");
 	write_topology(name, 1, path, sizeof(path));
-	ck_assert_int_eq(tu_enos(NULL, case_db, "up", path, NULL), 0);
-	rc = tu_enos(&out, case_db, "status", "--json", NULL);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "up", path, NULL), 0);
+	rc = tu_enos(&out, tc.db, "status", "--json", NULL);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_msg(tu_contains(out, "\"name\":\"t-json-"), "%s", out);
 	ck_assert(tu_contains(out, "\"sites\":[{\"name\":\"central\",\"role\":\"central\",\"prefix\":\"198.18."));
 	ck_assert(tu_contains(out, "{\"name\":\"edge-2-1\",\"site\":\"edge-2\",\"backend\":\"netns\",\"address\":\"198.18."));
 	free(out);
-	rc = tu_enos(&out, case_db, "status", NULL);
+	rc = tu_enos(&out, tc.db, "status", NULL);
 	ck_assert_int_eq(rc, 0);
 	ck_assert(tu_contains(out, "edge-1-1"));
 	free(out);
-	ck_assert_int_eq(tu_enos(NULL, case_db, "down", NULL), 0);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", NULL), 0);
 }
 END_TEST
 
@@ -199,7 +196,7 @@ START_TEST(kill_up_at_any_point_then_down_is_clean)
 		pid_t pid;
 		int rc;
 
-		pid = tu_enos_spawn(case_db, "up", path, NULL);
+		pid = tu_enos_spawn(tc.db, "up", path, NULL);
 		ck_assert_int_gt(pid, 0);
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
@@ -208,12 +205,12 @@ START_TEST(kill_up_at_any_point_then_down_is_clean)
 		/* The tag is recorded before anything is built; if the kill
 		 * came before that, down sweeps the name's first tag. */
 		world_tag(name, 0, tag);
-		ck_assert_int_eq(state_open(case_db, &st, &err), 0);
+		ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
 		if (state_get(st, name, &info) == 0)
 			memcpy(tag, info.tag, sizeof(tag));
 		state_close(st);
 
-		rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+		rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 		ck_assert_msg(rc == 0, "down after kill at %d ms failed: %s",
 			      delays_ms[i], out);
 		free(out);
@@ -233,8 +230,8 @@ START_TEST(two_experiments_coexist)
 	unique_name(b, sizeof(b), "b");
 	write_topology(a, 1, pa, sizeof(pa));
 	write_topology(b, 1, pb, sizeof(pb));
-	ck_assert_int_eq(tu_enos(NULL, case_db, "up", pa, NULL), 0);
-	ck_assert_int_eq(tu_enos(NULL, case_db, "up", pb, NULL), 0);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "up", pa, NULL), 0);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "up", pb, NULL), 0);
 	load_world(a, &w, tag_a);
 	state_world_free(&w);
 	load_world(b, &w, tag_b);
@@ -242,7 +239,7 @@ START_TEST(two_experiments_coexist)
 	ck_assert_str_ne(tag_a, tag_b);
 
 	/* Without -n, exec is ambiguous. */
-	ck_assert_int_eq(tu_enos(&out, case_db, "exec", "central-1", "--", "true", NULL), 1);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "exec", "central-1", "--", "true", NULL), 1);
 	ck_assert_msg(tu_contains(out, "say which with -n NAME"), "%s", out);
 	free(out);
 
@@ -266,7 +263,7 @@ START_TEST(interrupted_up_rolls_back)
 	unique_name(name, sizeof(name), "int");
 	write_topology(name, 100, path, sizeof(path));
 	world_tag(name, 0, tag);
-	pid = tu_enos_spawn(case_db, "up", path, NULL);
+	pid = tu_enos_spawn(tc.db, "up", path, NULL);
 	nanosleep(&ts, NULL);
 	kill(pid, SIGINT);
 	waitpid(pid, &status, 0);
@@ -274,11 +271,11 @@ START_TEST(interrupted_up_rolls_back)
 	 * cleans), or it rolled back and exited 1, forgetting the experiment. */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
 		ck_assert_int_eq(tu_leftovers(name, tag), 0);
-		ck_assert_int_eq(state_open(case_db, &st, &err), 0);
+		ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
 		ck_assert_int_eq(state_get(st, name, &info), -ENOENT);
 		state_close(st);
 	} else {
-		ck_assert_int_eq(tu_enos(NULL, case_db, "down", "-n", name, NULL), 0);
+		ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", name, NULL), 0);
 		ck_assert_int_eq(tu_leftovers(name, tag), 0);
 	}
 }

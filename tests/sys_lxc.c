@@ -25,80 +25,31 @@
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "lxc"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "lxc"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_enos(NULL, case_db, "down", "--all", NULL);
-	tu_rmtree(case_dir);
-}
-
-/* Is PID a live process (a zombie is not)? */
-static int alive(int pid)
-{
-	char path[64], buf[256];
-	const char *p;
-	ssize_t r;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return 0;
-	buf[r] = '\0';
-	p = strrchr(buf, ')');
-	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+	tu_case_teardown(&tc);
 }
 
 /* The libvirt daemon pids recorded for NAME, into OUT (up to MAX). */
 static size_t daemon_pids(const char *name, int *out, size_t max)
 {
-	struct state *st = NULL;
-	char **whats = NULL, *err = NULL;
-	int *pids = NULL;
-	size_t n = 0, i, k = 0;
+	static const char *const libvirt[] = { "virtlogd", "libvirtd", NULL };
+	int n = tu_recorded_pids(tc.db, name, libvirt, out, max);
 
-	if (state_open(case_db, &st, &err) != 0) {
-		free(err);
-		return 0;
-	}
-	if (state_processes(st, name, &pids, &whats, &n) == 0)
-		for (i = 0; i < n && k < max; i++)
-			if (strstr(whats[i], "virtlogd") || strstr(whats[i], "libvirtd"))
-				out[k++] = pids[i];
-	free(pids);
-	state_free_names(whats);
-	state_close(st);
-	return k;
+	return n < 0 ? 0 : (size_t)n;
 }
 
 /* Domains of lxc:/// named "enos.NAME." (0 when no libvirtd runs). */
 static int domains(const char *name)
 {
-	char *argv[] = { "virsh", "-q", "-c", "lxc:///", "list", "--all",
-			 "--name", NULL };
-	char prefix[96], *out = NULL, *p;
-	int n = 0;
-
-	if (access("/run/libvirt/libvirt-sock", F_OK) != 0)
-		return 0;
-	snprintf(prefix, sizeof(prefix), "enos.%s.", name);
-	if (tu_run(&out, argv) == 0)
-		for (p = out; (p = strstr(p, prefix)); p++)
-			n++;
-	free(out);
-	return n;
+	return tu_domains("lxc:///", name);
 }
 
 static int generated_files(const char *name)
@@ -116,7 +67,7 @@ static void down_is_clean(const char *name, const char *tag)
 	char *out = NULL;
 	int rc;
 
-	rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 	ck_assert_msg(rc == 0, "down: %s", out);
 	ck_assert_int_eq(tu_leftovers(name, tag), 0);
 	ck_assert_int_eq(domains(name), 0);
@@ -125,7 +76,7 @@ static void down_is_clean(const char *name, const char *tag)
 	 * unless libvirt still holds somebody else's domain, which down
 	 * then says. */
 	for (i = 0; i < np; i++)
-		if (pids[i] > 0 && alive(pids[i]))
+		if (pids[i] > 0 && tu_alive(pids[i]))
 			ck_assert_msg(strstr(out, "left ") &&
 				      strstr(out, "not this experiment's"),
 				      "daemon pid %d survived down, unannounced: %s",
@@ -153,7 +104,7 @@ static const char *write_topo(const char *name, const char *a_backend,
 		 "  shaping: wand\n"
 		 "  default: {rtt: 10ms}\n",
 		 name, a_backend);
-	return tu_write(case_dir, name, text, path, len);
+	return tu_write(tc.dir, name, text, path, len);
 }
 
 static const char *const nodes[] = { "a-1", "a-2", "b-1", "c-1" };
@@ -168,7 +119,7 @@ static double ping_min(const char *name, const char *node, const char *addr)
 	const char *p;
 	double v = -1;
 
-	if (tu_enos(&out, case_db, "exec", "-n", name, node, "--", "ping", "-c",
+	if (tu_enos(&out, tc.db, "exec", "-n", name, node, "--", "ping", "-c",
 		    "3", "-i", "0.2", "-W", "2", "-q", addr, NULL) == 0) {
 		p = strstr(out, "rtt min/avg/max/mdev = ");
 		if (p)
@@ -206,26 +157,26 @@ START_TEST(lxc_end_to_end)
 	snprintf(name, sizeof(name), "lx-e2e-%d", (int)getpid());
 	world_tag(name, 0, tag);
 	write_topo(name, "lxc", path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
 	ck_assert_int_eq(domains(name), 4);
 	all_pairs(name);
 
-	rc = tu_enos(&out, case_db, "exec", "-n", name, "b-1", "--", "sh", "-c",
+	rc = tu_enos(&out, tc.db, "exec", "-n", name, "b-1", "--", "sh", "-c",
 		     "exit 7", NULL);
 	free(out);
 	ck_assert_int_eq(rc, 7);
-	rc = tu_enos(&out, case_db, "exec", "-n", name, "a-1", "--", "hostname", NULL);
+	rc = tu_enos(&out, tc.db, "exec", "-n", name, "a-1", "--", "hostname", NULL);
 	ck_assert_msg(rc == 0 && strncmp(out, "a-1\n", 4) == 0, "hostname: %s", out);
 	free(out);
 	/* libvirt's /proc/meminfo inside shows the domain's memory. */
-	rc = tu_enos(&out, case_db, "exec", "-n", name, "a-1", "--", "grep",
+	rc = tu_enos(&out, tc.db, "exec", "-n", name, "a-1", "--", "grep",
 		     "MemTotal", "/proc/meminfo", NULL);
 	ck_assert_msg(rc == 0 && tu_contains(out, " 262144 kB"), "meminfo: %s", out);
 	free(out);
 	/* Its own pid namespace, and / read-only but /var writable. */
-	rc = tu_enos(&out, case_db, "exec", "-n", name, "a-2", "--", "sh", "-c",
+	rc = tu_enos(&out, tc.db, "exec", "-n", name, "a-2", "--", "sh", "-c",
 		     "cat /proc/1/cmdline | grep -q sleep && ! touch /etc/enos-x 2>/dev/null && touch /var/enos-x",
 		     NULL);
 	ck_assert_msg(rc == 0, "namespaces/rootfs: %s", out);
@@ -246,7 +197,7 @@ START_TEST(kill_up_lxc_then_down_is_clean)
 	world_tag(name, 0, tag);
 	write_topo(name, "lxc", path, sizeof(path));
 	for (i = 0; i < sizeof(delays_ms) / sizeof(delays_ms[0]); i++) {
-		pid_t pid = tu_enos_spawn(case_db, "up", path, NULL);
+		pid_t pid = tu_enos_spawn(tc.db, "up", path, NULL);
 
 		ts.tv_sec = 0;
 		ts.tv_nsec = delays_ms[i] * 1000000L;
@@ -267,7 +218,7 @@ START_TEST(mixed_netns_lxc)
 	snprintf(name, sizeof(name), "lx-mix-%d", (int)getpid());
 	world_tag(name, 0, tag);
 	write_topo(name, "netns", path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
 	ck_assert_int_eq(domains(name), 2);
@@ -279,25 +230,6 @@ START_TEST(mixed_netns_lxc)
 }
 END_TEST
 
-/* Bridges and ports in OVSDB named with TAG (0 if no ovsdb-server runs). */
-static int ovs_tagged(const char *tag)
-{
-	char *argv[] = { "ovs-vsctl", "--timeout=10", "--bare", "--",
-			 "--columns=name", "list", "Port", NULL };
-	char *out = NULL, *p;
-	int n = 0;
-
-	if (access("/var/run/openvswitch/db.sock", F_OK) != 0 ||
-	    tu_run(&out, argv) != 0) {
-		free(out);
-		return 0;
-	}
-	for (p = out; (p = strstr(p, tag)); p++)
-		n++;
-	free(out);
-	return n;
-}
-
 /* One iperf3 flow of SECS seconds from node FROM to ADDR (where node TO
  * serves once); the receiver's bit/s, or -1 if it failed. */
 static double iperf(const char *name, const char *from, const char *to,
@@ -307,11 +239,11 @@ static double iperf(const char *name, const char *from, const char *to,
 	const char *p;
 	double bps = -1;
 
-	if (tu_enos(NULL, case_db, "exec", "-n", name, to, "--", "iperf3",
+	if (tu_enos(NULL, tc.db, "exec", "-n", name, to, "--", "iperf3",
 		    "-s", "-1", "-D", NULL) != 0)
 		return -1;
 	usleep(300000);
-	if (tu_enos(&out, case_db, "exec", "-n", name, from, "--", "iperf3",
+	if (tu_enos(&out, tc.db, "exec", "-n", name, from, "--", "iperf3",
 		    "-c", addr, "-t", secs, "-J", NULL) == 0) {
 		p = strstr(out, "\"sum_received\"");
 		if (p)
@@ -345,13 +277,13 @@ START_TEST(lxc_on_ovs)
 		 "  - {name: a, role: central, backend: lxc, nodes: 2}\n"
 		 "  - {name: b, role: edge, parent: a, backend: lxc, nodes: 1}\n"
 		 "network: {fabric: ovs, shaping: none}\n", name);
-	ck_assert_ptr_nonnull(tu_write(case_dir, name, text, path, sizeof(path)));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	ck_assert_ptr_nonnull(tu_write(tc.dir, name, text, path, sizeof(path)));
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
 	ck_assert_int_eq(domains(name), 3);
 	/* Two LAN bridges and the WAN one, with their ports, in OVSDB. */
-	ck_assert_int_ge(ovs_tagged(tag), 3);
+	ck_assert_int_ge(tu_ovs_ports(tag), 3);
 	for (i = 0; i < 3; i++)
 		for (j = 0; j < 3; j++)
 			if (i != j)
@@ -365,7 +297,7 @@ START_TEST(lxc_on_ovs)
 	bps = iperf(name, "b-1", "a-2", "198.18.0.3", "1");
 	ck_assert_msg(bps > 10e6, "TCP b-1 -> a-2 over OVS: %.0f bit/s", bps);
 	down_is_clean(name, tag);
-	ck_assert_int_eq(ovs_tagged(tag), 0);
+	ck_assert_int_eq(tu_ovs_ports(tag), 0);
 }
 END_TEST
 

@@ -74,19 +74,16 @@ static double target_ms(int a, int b)
 	return rtt[a][b];
 }
 
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "mixed"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "mixed"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_enos(NULL, case_db, "down", "--all", NULL);
-	tu_rmtree(case_dir);
+	tu_case_teardown(&tc);
 }
 
 static const char *write_mixed(const char *name, const char *fabric,
@@ -118,44 +115,17 @@ static const char *write_mixed(const char *name, const char *fabric,
 		 "    - {src: edge, dst: regional, rtt: 10ms}\n"
 		 "    - {src: edge, dst: central, rtt: 30ms}\n",
 		 name, fabric);
-	return tu_write(case_dir, name, text, path, len);
-}
-
-/* Lines of `virsh -c URI list --all --name` starting with enos.NAME.
- * (0 when no libvirtd runs). */
-static int domains(const char *uri, const char *name)
-{
-	char *argv[] = { "virsh", "-q", "-c", (char *)uri, "list", "--all",
-			 "--name", NULL };
-	char prefix[96], *out = NULL, *p;
-	int n = 0;
-
-	if (access("/run/libvirt/libvirt-sock", F_OK) != 0)
-		return 0;
-	snprintf(prefix, sizeof(prefix), "enos.%s.", name);
-	if (tu_run(&out, argv) == 0)
-		for (p = out; (p = strstr(p, prefix)); p++)
-			n++;
-	free(out);
-	return n;
+	return tu_write(tc.dir, name, text, path, len);
 }
 
 /* Files of NODE_QEMU_DIR starting with enos.NAME., plus the lxc
  * backend's /run/enos/.lxc/NAME. */
 static int generated_files(const char *name)
 {
-	char prefix[96], dir[160];
-	struct dirent *e;
-	DIR *d = opendir(NODE_QEMU_DIR);
-	int n = 0;
+	char dir[160];
 
-	snprintf(prefix, sizeof(prefix), "enos.%s.", name);
-	while (d && (e = readdir(d)))
-		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-	if (d)
-		closedir(d);
 	snprintf(dir, sizeof(dir), "/run/enos/.lxc/%s", name);
-	return n + (access(dir, F_OK) == 0);
+	return tu_files_of(NODE_QEMU_DIR, name) + (access(dir, F_OK) == 0);
 }
 
 /* OVS bridges whose name starts with TAG (0 without ovs-vsctl). */
@@ -176,45 +146,9 @@ static int ovs_bridges(const char *tag)
  * engine), into OUT (up to MAX). */
 static size_t recorded_pids(const char *name, int *out, size_t max)
 {
-	struct state *st = NULL;
-	char **whats = NULL, *err = NULL;
-	int *pids = NULL;
-	size_t n = 0, i, k = 0;
+	int n = tu_recorded_pids(tc.db, name, NULL, out, max);
 
-	if (state_open(case_db, &st, &err) != 0) {
-		free(err);
-		return 0;
-	}
-	if (state_processes(st, name, &pids, &whats, &n) == 0)
-		for (i = 0; i < n && k < max; i++)
-			if (pids[i] > 0)
-				out[k++] = pids[i];
-	free(pids);
-	state_free_names(whats);
-	state_close(st);
-	return k;
-}
-
-/* Is PID running? A zombie is not: PID 1 here reaps nobody, so a
- * stopped daemon stays one until its parent goes. */
-static int alive(int pid)
-{
-	char path[64], buf[256];
-	const char *p;
-	ssize_t r;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return 0;
-	buf[r] = '\0';
-	p = strrchr(buf, ')');
-	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+	return n < 0 ? 0 : (size_t)n;
 }
 
 static void down_is_clean(const char *name, const char *tag)
@@ -224,35 +158,23 @@ static void down_is_clean(const char *name, const char *tag)
 	char *out = NULL;
 	int rc;
 
-	rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 	ck_assert_msg(rc == 0, "down: %s", out);
 	ck_assert_int_eq(tu_leftovers(name, tag), 0);
 	ck_assert_int_eq(tu_netns_count(name), 0);
-	ck_assert_int_eq(domains("lxc:///", name), 0);
-	ck_assert_int_eq(domains("qemu:///system", name), 0);
+	ck_assert_int_eq(tu_domains("lxc:///", name), 0);
+	ck_assert_int_eq(tu_domains("qemu:///system", name), 0);
 	ck_assert_int_eq(generated_files(name), 0);
 	ck_assert_int_eq(ovs_bridges(tag), 0);
 	/* Processes enos started are gone, unless libvirt still holds
 	 * somebody else's domain (or a libvirtd enos did not start uses
 	 * virtlogd), which down then says. */
 	for (i = 0; i < np; i++)
-		if (alive(pids[i]))
+		if (tu_alive(pids[i]))
 			ck_assert_msg(strstr(out, "note: left "),
 				      "pid %d survived down, unannounced: %s",
 				      pids[i], out);
 	free(out);
-}
-
-/* `enos exec -n NAME NODE -- ARGS...`: its status, output into *OUT. */
-#define mx_exec(out, name, node, ...) \
-	tu_enos(out, case_db, "exec", "-n", name, node, "--", __VA_ARGS__, NULL)
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Every node pings every other through its backend's exec; cross-site
@@ -270,7 +192,7 @@ static void all_pairs_ping(const char *name)
 
 			if (a == b)
 				continue;
-			rc = mx_exec(&out, name, mx_nodes[a].name, "ping", "-c", "1",
+			rc = tu_exec(&out, tc.db, name, mx_nodes[a].name, "ping", "-c", "1",
 				     "-W", "5", mx_nodes[b].addr);
 			ck_assert_msg(rc == 0, "%s (%s) -> %s (%s): %d: %s",
 				      mx_nodes[a].name, mx_nodes[a].backend,
@@ -297,7 +219,7 @@ static void probe_lxc_to_vm(const char *name)
 	char src[128], *out = NULL;
 	int rc;
 
-	rc = mx_exec(&out, name, "central-vm", "enos-agent", "echo", "7777");
+	rc = tu_exec(&out, tc.db, name, "central-vm", "enos-agent", "echo", "7777");
 	ck_assert_msg(rc == 0, "enos-agent echo: %d: %s", rc, out);
 	free(out);
 	snprintf(src, sizeof(src), "enos.%s.regional-1", name);
@@ -346,36 +268,36 @@ static void mixed_end_to_end(const char *fabric, const char *prefix)
 	snprintf(name, sizeof(name), "%s-%d", prefix, (int)getpid());
 	world_tag(name, 0, tag);
 	write_mixed(name, fabric, path, sizeof(path));
-	t0 = now_s();
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	t0 = tu_now_s();
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
 	printf("sys_mixed (%s): up, VM ready included, %.1f s\n", fabric,
-	       now_s() - t0);
-	ck_assert_int_eq(domains("qemu:///system", name), 1);
-	ck_assert_int_eq(domains("lxc:///", name), 2);
+	       tu_now_s() - t0);
+	ck_assert_int_eq(tu_domains("qemu:///system", name), 1);
+	ck_assert_int_eq(tu_domains("lxc:///", name), 2);
 	if (strcmp(fabric, "ovs") == 0)
 		ck_assert_int_eq(ovs_bridges(tag), 3);
 
 	/* up waited for the guest: its first exec answers at once. */
-	t0 = now_s();
+	t0 = tu_now_s();
 	for (i = 0; i < sizeof(exec_nodes) / sizeof(exec_nodes[0]); i++) {
-		rc = mx_exec(&out, name, exec_nodes[i], "sh", "-c",
+		rc = tu_exec(&out, tc.db, name, exec_nodes[i], "sh", "-c",
 			     "echo mx-out; exit 7");
 		ck_assert_msg(rc == 7 && tu_contains(out, "mx-out"),
 			      "exec on %s: %d: %s", exec_nodes[i], rc, out);
 		free(out);
 		if (i == 0) {
-			ck_assert_msg(now_s() - t0 < 3.0,
+			ck_assert_msg(tu_now_s() - t0 < 3.0,
 				      "first exec on the VM took %.1f s after up",
-				      now_s() - t0);
+				      tu_now_s() - t0);
 		}
 	}
 
 	all_pairs_ping(name);
 	probe_lxc_to_vm(name);
 
-	rc = tu_enos(&out, case_db, "tc", "-n", name, "--test", "--json",
+	rc = tu_enos(&out, tc.db, "tc", "-n", name, "--test", "--json",
 		     "--samples", "30", "--tolerance", tolerance(fabric), NULL);
 	ck_assert_msg(rc == 0, "tc --test: %d: %s", rc, out);
 	ck_assert_msg(tu_contains(out, "\"src_node\":\"central-1\"") ||
@@ -410,7 +332,7 @@ START_TEST(mixed_ready_timeout)
 	world_tag(name, 0, tag);
 	write_mixed(name, "bridge", path, sizeof(path));
 	setenv("ENOS_QEMU_BOOT_WAIT", "1", 1);
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	unsetenv("ENOS_QEMU_BOOT_WAIT");
 	ck_assert_msg(rc == 1, "up with a 1 s boot wait: %d: %s", rc, out);
 	ck_assert_msg(tu_contains(out, "'central-vm' was not ready within 1 s") &&
@@ -418,10 +340,10 @@ START_TEST(mixed_ready_timeout)
 		      tu_contains(out, "rolled back"), "%s", out);
 	free(out);
 	ck_assert_int_eq(tu_leftovers(name, tag), 0);
-	ck_assert_int_eq(domains("lxc:///", name), 0);
-	ck_assert_int_eq(domains("qemu:///system", name), 0);
+	ck_assert_int_eq(tu_domains("lxc:///", name), 0);
+	ck_assert_int_eq(tu_domains("qemu:///system", name), 0);
 	ck_assert_int_eq(generated_files(name), 0);
-	rc = tu_enos(&out, case_db, "status", "-n", name, NULL);
+	rc = tu_enos(&out, tc.db, "status", "-n", name, NULL);
 	ck_assert_msg(rc != 0, "still recorded: %s", out);
 	free(out);
 }
@@ -456,7 +378,7 @@ START_TEST(kill_up_mixed_then_down_is_clean)
 	snprintf(sock, sizeof(sock), NODE_QEMU_DIR "/enos.%s.central-vm.sock",
 		 name);
 	for (k = 0; k < sizeof(kill_ms) / sizeof(kill_ms[0]); k++) {
-		pid_t pid = tu_enos_spawn(case_db, "up", path, NULL);
+		pid_t pid = tu_enos_spawn(tc.db, "up", path, NULL);
 		int st = 0;
 
 		if (k == 0) {
@@ -488,16 +410,9 @@ Suite *make_sys_mixed_suite(struct skips *sk)
 	Suite *s = suite_create("sys_mixed");
 	const char *why = sys_unavailable();
 	static char reason[320];
-	char agent[PATH_MAX], *slash;
 	struct caps caps;
 
-	/* The agent beside the enos binary the tests run, as enos finds it. */
-	snprintf(agent, sizeof(agent), "%s", tu_enos_bin());
-	slash = strrchr(agent, '/');
-	if (slash && (size_t)(slash - agent) + sizeof("/enos-agent") <= sizeof(agent)) {
-		memcpy(slash, "/enos-agent", sizeof("/enos-agent"));
-		setenv("ENOS_AGENT", agent, 0);
-	}
+	tu_agent_env();
 	if (!why) {
 		caps_probe(&caps);
 		if (!caps.libvirt_lxc.found) {

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "emulator/proc.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
@@ -45,25 +46,6 @@ static char kver[128];
 static char qemu[PATH_MAX];
 static char runner[PATH_MAX];
 static char script[PATH_MAX];
-
-/* Is NAME an executable in $PATH? Its path into BUF (LEN bytes). */
-static bool find_program(const char *name, char *buf, size_t len)
-{
-	const char *path = getenv("PATH");
-	const char *p, *end;
-
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-	for (p = path; *p; p = *end ? end + 1 : end) {
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		snprintf(buf, len, "%.*s/%s", (int)(end - p), p, name);
-		if (access(buf, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
 
 /* The newest /boot/vmlinuz-*cloud* into kernel and kver, or a reason. */
 static const char *find_kernel(void)
@@ -128,14 +110,6 @@ static const char *find_runner(void)
 	return NULL;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Boot the guest with INITRD, console into LOG; kill it (by its pid)
  * after TIMEOUT seconds. Returns its exit status, or -1 if it could not
  * start, or -2 if it was killed for overrunning. */
@@ -148,7 +122,7 @@ static int boot(const char *initrd, const char *log, unsigned timeout)
 		"-append", "console=ttyS0 quiet panic=-1",
 		NULL,
 	};
-	double start = now_s();
+	double start = tu_now_s();
 	int st, fd;
 	pid_t pid, r;
 
@@ -176,7 +150,7 @@ static int boot(const char *initrd, const char *log, unsigned timeout)
 			break;
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (now_s() - start > timeout) {
+		if (tu_now_s() - start > timeout) {
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 				;
@@ -242,14 +216,14 @@ START_TEST(test_guest_netem)
 		  (int)sizeof(initrd));
 	ck_assert(snprintf(logpath, sizeof(logpath), "%s/console.log", dir) <
 		  (int)sizeof(logpath));
-	t0 = now_s();
+	t0 = tu_now_s();
 	status = tu_run(&out, argv);
 	if (status != 0) {
 		tu_rmtree(dir);
 		ck_abort_msg("build-initramfs.sh failed (%d): %s", status, out);
 	}
 	free(out);
-	t1 = now_s();
+	t1 = tu_now_s();
 	status = boot(initrd, logpath, timeout ? timeout : GUEST_TIMEOUT_S);
 	log = slurp(logpath);
 	tu_rmtree(dir);
@@ -258,7 +232,7 @@ START_TEST(test_guest_netem)
 		sscanf(verdict, "ENOS-GUEST-VERDICT: %d passed, %d failed, "
 		       "%d skipped rc=%d", &passed, &failed, &skipped, &rc);
 	printf("sys_netem_guest: initramfs %.1f s, guest %.1f s (%s, TCG), "
-	       "qemu exit %d\n", t1 - t0, now_s() - t1, kver, status);
+	       "qemu exit %d\n", t1 - t0, tu_now_s() - t1, kver, status);
 	print_figures(log);
 	if (status != 0 || passed <= 0 || failed != 0 || rc != 0)
 		printf("sys_netem_guest: guest console:\n%s\n", log);
@@ -282,12 +256,12 @@ Suite *make_sys_netem_guest_suite(struct skips *sk)
 
 	if (getenv("ENOS_IN_GUEST"))
 		why = "already inside the netem guest";
-	else if (!find_program("qemu-system-x86_64", qemu, sizeof(qemu)))
+	else if (proc_which("qemu-system-x86_64", qemu, sizeof(qemu)) < 0)
 		why = "qemu-system-x86_64 not found (apt-get install "
 		      "qemu-system-x86)";
-	else if (!find_program("busybox", path, sizeof(path)))
+	else if (proc_which("busybox", path, sizeof(path)) < 0)
 		why = "busybox not found (apt-get install busybox-static)";
-	else if (!find_program("cpio", path, sizeof(path)))
+	else if (proc_which("cpio", path, sizeof(path)) < 0)
 		why = "cpio not found (apt-get install cpio)";
 	if (!why)
 		why = find_kernel();

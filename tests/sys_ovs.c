@@ -22,19 +22,16 @@
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "ovs"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "ovs"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_enos(NULL, case_db, "down", "--all", NULL);
-	tu_rmtree(case_dir);
+	tu_case_teardown(&tc);
 }
 
 /* Three sites of two nodes on OVS; EXTRA goes under network. */
@@ -53,71 +50,22 @@ static const char *write_ovs(const char *name, const char *network,
 		 "  fabric: ovs\n"
 		 "%s",
 		 name, network);
-	return tu_write(case_dir, name, text, path, len);
-}
-
-/* Is PID a live process (a zombie is not)? */
-static int alive(int pid)
-{
-	char path[64], buf[256];
-	const char *p;
-	ssize_t r;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return 0;
-	buf[r] = '\0';
-	p = strrchr(buf, ')');
-	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+	return tu_write(tc.dir, name, text, path, len);
 }
 
 /* The OVS daemon pids recorded for NAME, into PIDS (up to MAX); count. */
 static size_t daemon_pids(const char *name, int *out, size_t max)
 {
-	struct state *st = NULL;
-	char **whats = NULL, *err = NULL;
-	int *pids = NULL;
-	size_t n = 0, i, k = 0;
+	static const char *const ovs[] = { "ovs", NULL };
+	int n = tu_recorded_pids(tc.db, name, ovs, out, max);
 
-	ck_assert_int_eq(state_open(case_db, &st, &err), 0);
-	ck_assert_int_eq(state_processes(st, name, &pids, &whats, &n), 0);
-	for (i = 0; i < n && k < max; i++)
-		if (strncmp(whats[i], "ovs", 3) == 0)
-			out[k++] = pids[i];
-	free(pids);
-	state_free_names(whats);
-	state_close(st);
-	return k;
-}
-
-/* Bridges and ports in OVSDB named with TAG (0 if no ovsdb-server runs). */
-static int ovs_tagged(const char *tag)
-{
-	char *argv[] = { "ovs-vsctl", "--timeout=10", "--bare", "--",
-			 "--columns=name", "list", "Port", NULL };
-	char *out = NULL, *p;
-	int n = 0;
-
-	if (access("/var/run/openvswitch/db.sock", F_OK) != 0 ||
-	    tu_run(&out, argv) != 0) {
-		free(out);
-		return 0;
-	}
-	for (p = out; (p = strstr(p, tag)); p++)
-		n++;
-	free(out);
-	return n;
+	ck_assert_int_ge(n, 0);
+	return (size_t)n;
 }
 
 static int ping(const char *name, const char *node, const char *addr)
 {
-	return tu_enos(NULL, case_db, "exec", "-n", name, node, "--", "ping",
+	return tu_enos(NULL, tc.db, "exec", "-n", name, node, "--", "ping",
 		       "-c", "1", "-W", "1", "-q", addr, NULL);
 }
 
@@ -128,14 +76,14 @@ static void down_is_clean(const char *name, const char *tag, const int *pids,
 	size_t i;
 	int rc;
 
-	rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 	ck_assert_msg(rc == 0, "down: %s", out);
 	free(out);
 	ck_assert_int_eq(tu_leftovers(name, tag), 0);
-	ck_assert_int_eq(ovs_tagged(tag), 0);
+	ck_assert_int_eq(tu_ovs_ports(tag), 0);
 	for (i = 0; i < n; i++)
 		if (pids[i] > 0)
-			ck_assert_msg(!alive(pids[i]), "daemon pid %d survived down", pids[i]);
+			ck_assert_msg(!tu_alive(pids[i]), "daemon pid %d survived down", pids[i]);
 }
 
 START_TEST(ovs_end_to_end)
@@ -155,7 +103,7 @@ START_TEST(ovs_end_to_end)
 	snprintf(name, sizeof(name), "t-ovs-%d", (int)getpid());
 	world_tag(name, 0, tag);
 	write_ovs(name, "  shaping: none\n  partition: openflow\n", path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
 	np = daemon_pids(name, pids, 4);
@@ -177,11 +125,11 @@ START_TEST(ovs_end_to_end)
 				ck_assert_msg(ping(name, nodes[i], addrs[j]) == 0,
 					      "%s cannot ping %s", nodes[i], addrs[j]);
 
-	rc = tu_enos(NULL, case_db, "exec", "-n", name, "c-1", "--", "iperf3", "-s",
+	rc = tu_enos(NULL, tc.db, "exec", "-n", name, "c-1", "--", "iperf3", "-s",
 		     "-1", "-D", NULL);
 	ck_assert_int_eq(rc, 0);
 	usleep(300000);
-	rc = tu_enos(&out, case_db, "exec", "-n", name, "a-1", "--", "iperf3", "-c",
+	rc = tu_enos(&out, tc.db, "exec", "-n", name, "a-1", "--", "iperf3", "-c",
 		     "198.18.0.18", "-t", "2", "-J", NULL);
 	ck_assert_msg(rc == 0, "iperf3: %s", out);
 	p = strstr(out, "\"sum_received\"");
@@ -192,7 +140,7 @@ START_TEST(ovs_end_to_end)
 	free(out);
 	ck_assert_msg(bps > 100e6, "TCP across sites: %.0f bit/s", bps);
 
-	rc = tu_enos(&out, case_db, "fault", "-n", name, "partition", "a", "/", "c", NULL);
+	rc = tu_enos(&out, tc.db, "fault", "-n", name, "partition", "a", "/", "c", NULL);
 	ck_assert_msg(rc == 0, "partition: %s", out);
 	free(out);
 	ck_assert_int_ne(ping(name, "a-1", "198.18.0.18"), 0);
@@ -200,7 +148,7 @@ START_TEST(ovs_end_to_end)
 	ck_assert_int_eq(ping(name, "a-1", "198.18.0.10"), 0);
 	ck_assert_int_eq(ping(name, "c-1", "198.18.0.11"), 0);
 	ck_assert_int_eq(ping(name, "a-1", "198.18.0.3"), 0);
-	rc = tu_enos(&out, case_db, "fault", "-n", name, "heal", NULL);
+	rc = tu_enos(&out, tc.db, "fault", "-n", name, "heal", NULL);
 	ck_assert_msg(rc == 0, "heal: %s", out);
 	free(out);
 	ck_assert_int_eq(ping(name, "a-1", "198.18.0.18"), 0);
@@ -221,7 +169,7 @@ START_TEST(kill_up_ovs_then_down_is_clean)
 	world_tag(name, 0, tag);
 	write_ovs(name, "  shaping: none\n", path, sizeof(path));
 	for (i = 0; i < sizeof(delays_ms) / sizeof(delays_ms[0]); i++) {
-		pid_t pid = tu_enos_spawn(case_db, "up", path, NULL);
+		pid_t pid = tu_enos_spawn(tc.db, "up", path, NULL);
 		int before_db = 0, pids[4];
 		size_t np;
 		FILE *f = fopen("/var/run/openvswitch/ovsdb-server.pid", "r");
@@ -244,7 +192,7 @@ START_TEST(kill_up_ovs_then_down_is_clean)
 			int now = 0;
 
 			if (fscanf(f, "%d", &now) == 1 && now != before_db)
-				ck_assert_msg(!alive(now), "ovsdb-server %d left after kill at %d ms",
+				ck_assert_msg(!tu_alive(now), "ovsdb-server %d left after kill at %d ms",
 					      now, delays_ms[i]);
 			fclose(f);
 		}
@@ -265,7 +213,7 @@ START_TEST(wand_on_ovs_lans)
 	write_ovs(name, "  shaping: wand\n  default: {delay: 1ms}\n"
 		  "  constraints:\n    - {src: a, dst: c, rtt: 30ms}\n",
 		  path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
 	np = daemon_pids(name, pids, 4);
@@ -274,7 +222,7 @@ START_TEST(wand_on_ovs_lans)
 	 * bridges), so this asserts that the WAN delay is applied, not the
 	 * accuracy bound: no probe beats the target, and the median stays
 	 * within 10 ms of it. */
-	rc = tu_enos(&out, case_db, "tc", "-n", name, "--test", "--json",
+	rc = tu_enos(&out, tc.db, "tc", "-n", name, "--test", "--json",
 		     "--tolerance", "100,1000", NULL);
 	ck_assert_msg(rc == 0, "tc --test: %s", out);
 	{

@@ -34,19 +34,16 @@
  * loaded 2-core host; beyond this the WAN itself is wrong. */
 #define QM_RTT_BOUND_MS 120.0
 
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "qemu"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "qemu"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_enos(NULL, case_db, "down", "--all", NULL);
-	tu_rmtree(case_dir);
+	tu_case_teardown(&tc);
 }
 
 static const char *write_qemu(const char *name, char *path, size_t len)
@@ -63,41 +60,7 @@ static const char *write_qemu(const char *name, char *path, size_t len)
 		 "  constraints:\n"
 		 "    - {src: b, dst: a, rtt: 20ms}\n",
 		 name);
-	return tu_write(case_dir, name, text, path, len);
-}
-
-/* Lines of `virsh -c qemu:///system list --all --name` starting with
- * enos.NAME. (0 if virsh cannot answer: no libvirtd, no domain). */
-static int domains(const char *name)
-{
-	char *argv[] = { "virsh", "-c", "qemu:///system", "list", "--all",
-			 "--name", NULL };
-	char prefix[96], *out = NULL, *p;
-	int n = 0;
-
-	snprintf(prefix, sizeof(prefix), "enos.%s.", name);
-	if (tu_run(&out, argv) == 0)
-		for (p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-			n += strncmp(p, prefix, strlen(prefix)) == 0;
-	free(out);
-	return n;
-}
-
-/* Files of NODE_QEMU_DIR starting with enos.NAME. (image, kernel,
- * sockets, console logs). */
-static int files(const char *name)
-{
-	char prefix[96];
-	struct dirent *e;
-	DIR *d = opendir(NODE_QEMU_DIR);
-	int n = 0;
-
-	snprintf(prefix, sizeof(prefix), "enos.%s.", name);
-	while (d && (e = readdir(d)))
-		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-	if (d)
-		closedir(d);
-	return n;
+	return tu_write(tc.dir, name, text, path, len);
 }
 
 /* Is a qemu process of NAME's domains running? */
@@ -113,19 +76,15 @@ static int qemu_running(const char *name)
 static void down_is_clean(const char *name, const char *tag)
 {
 	char *out = NULL;
-	int rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+	int rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 
 	ck_assert_msg(rc == 0, "down: %s", out);
 	free(out);
 	ck_assert_int_eq(tu_leftovers(name, tag), 0);
-	ck_assert_int_eq(domains(name), 0);
-	ck_assert_int_eq(files(name), 0);
+	ck_assert_int_eq(tu_domains("qemu:///system", name), 0);
+	ck_assert_int_eq(tu_files_of(NODE_QEMU_DIR, name), 0);
 	ck_assert(!qemu_running(name));
 }
-
-/* `enos exec NAME NODE -- ARGS...`: its status, output into *OUT. */
-#define qm_exec(out, name, node, ...) \
-	tu_enos(out, case_db, "exec", "-n", name, node, "--", __VA_ARGS__, NULL)
 
 START_TEST(qemu_end_to_end)
 {
@@ -139,40 +98,40 @@ START_TEST(qemu_end_to_end)
 	snprintf(name, sizeof(name), "qm-%d", (int)getpid());
 	world_tag(name, 0, tag);
 	write_qemu(name, path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
-	ck_assert_int_eq(domains(name), 2);
+	ck_assert_int_eq(tu_domains("qemu:///system", name), 2);
 
 	/* The first exec waits for the guest to boot. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	rc = qm_exec(&out, name, "vma", "sh", "-c", "echo qm-out; exit 7");
+	rc = tu_exec(&out, tc.db, name, "vma", "sh", "-c", "echo qm-out; exit 7");
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	printf("sys_qemu: boot to first exec %.1f s\n",
 	       (double)ts.tv_sec + ts.tv_nsec / 1e9 - t0);
 	ck_assert_msg(rc == 7, "exec status %d: %s", rc, out);
 	ck_assert_msg(tu_contains(out, "qm-out"), "%s", out);
 	free(out);
-	rc = qm_exec(&out, name, "vmb", "no-such-program-qm");
+	rc = tu_exec(&out, tc.db, name, "vmb", "no-such-program-qm");
 	ck_assert_msg(rc == 127, "exec of a missing program: %d: %s", rc, out);
 	free(out);
 	/* The guest took its address from the kernel command line. */
-	rc = qm_exec(&out, name, "vmb", "ip", "-4", "-o", "addr", "show", "eth0");
+	rc = tu_exec(&out, tc.db, name, "vmb", "ip", "-4", "-o", "addr", "show", "eth0");
 	ck_assert_msg(rc == 0 && tu_contains(out, "198.18.0.10/29"), "%s", out);
 	free(out);
 
 	/* VM to VM across the WAN, VM to the netns node of its LAN, and the
 	 * netns node to the other site's VM. */
-	rc = qm_exec(&out, name, "vma", "ping", "-c", "3", "-W", "5", "198.18.0.10");
+	rc = tu_exec(&out, tc.db, name, "vma", "ping", "-c", "3", "-W", "5", "198.18.0.10");
 	ck_assert_msg(rc == 0, "vma -> vmb: %s", out);
 	free(out);
-	rc = qm_exec(&out, name, "vmb", "ping", "-c", "3", "-W", "5", "198.18.0.11");
+	rc = tu_exec(&out, tc.db, name, "vmb", "ping", "-c", "3", "-W", "5", "198.18.0.11");
 	ck_assert_msg(rc == 0, "vmb -> nb: %s", out);
 	free(out);
 
 	/* The WAN constraint, measured from the netns node to the VM. */
-	rc = qm_exec(&out, name, "nb", "ping", "-c", "20", "-i", "0.2", "-q",
+	rc = tu_exec(&out, tc.db, name, "nb", "ping", "-c", "20", "-i", "0.2", "-q",
 		     "198.18.0.2");
 	ck_assert_msg(rc == 0, "nb -> vma: %s", out);
 	p = strstr(out, "min/avg/max");
@@ -203,7 +162,7 @@ START_TEST(kill_up_qemu_then_down_is_clean)
 	write_qemu(name, path, sizeof(path));
 	snprintf(sock, sizeof(sock), NODE_QEMU_DIR "/enos.%s.vma.sock", name);
 	for (k = 0; k < sizeof(kill_ms) / sizeof(kill_ms[0]); k++) {
-		pid_t pid = tu_enos_spawn(case_db, "up", path, NULL);
+		pid_t pid = tu_enos_spawn(tc.db, "up", path, NULL);
 		int i, seen = 0;
 
 		if (kill_ms[k] >= 0) {
@@ -239,16 +198,16 @@ START_TEST(qemu_on_ovs_tcp)
 		 "sites:\n"
 		 "  - {name: a, role: central, nodes: [{name: vm, backend: qemu}, {name: n}]}\n"
 		 "network: {fabric: ovs, shaping: none}\n", name);
-	tu_write(case_dir, name, text, path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	tu_write(tc.dir, name, text, path, sizeof(path));
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
-	rc = qm_exec(&out, name, "vm", "sh", "-c",
+	rc = tu_exec(&out, tc.db, name, "vm", "sh", "-c",
 		     "grep -q enos.txoff=1 /proc/cmdline && "
 		     "head -c 300000 /dev/zero > /tmp/big && httpd -p 8080 -h /tmp");
 	ck_assert_msg(rc == 0, "httpd in the guest: %d: %s", rc, out);
 	free(out);
-	rc = qm_exec(&out, name, "n", "wget", "-q", "-T", "10", "-O", "/dev/null",
+	rc = tu_exec(&out, tc.db, name, "n", "wget", "-q", "-T", "10", "-O", "/dev/null",
 		     "http://198.18.0.2:8080/big");
 	ck_assert_msg(rc == 0, "TCP from the VM over OVS: %d: %s", rc, out);
 	free(out);
@@ -268,16 +227,9 @@ Suite *make_sys_qemu_suite(struct skips *sk)
 	Suite *s = suite_create("sys_qemu");
 	const char *why = sys_unavailable();
 	static char reason[320];
-	char agent[PATH_MAX], *slash;
 	struct caps caps;
 
-	/* The agent beside the enos binary the tests run, as enos finds it. */
-	snprintf(agent, sizeof(agent), "%s", tu_enos_bin());
-	slash = strrchr(agent, '/');
-	if (slash && (size_t)(slash - agent) + sizeof("/enos-agent") <= sizeof(agent)) {
-		memcpy(slash, "/enos-agent", sizeof("/enos-agent"));
-		setenv("ENOS_AGENT", agent, 0);
-	}
+	tu_agent_env();
 	if (!why) {
 		caps_probe(&caps);
 		if (!caps.libvirt_qemu.found) {

@@ -34,19 +34,16 @@
 #define FIXTURE_STACKS "tests/fixtures/stacks/sys"
 #define MAX_SVC 8
 
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "stack"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "stack"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_enos(NULL, case_db, "down", "--all", NULL);
-	tu_rmtree(case_dir);
+	tu_case_teardown(&tc);
 }
 
 /* The 5-site world named NAME with stack STACK and STRATEGY, its regional
@@ -70,7 +67,7 @@ static const char *write_topo_on(const char *name, const char *stack,
 		 "    - {src: \"role:edge\", dst: \"role:central\", rtt: 20ms}\n"
 		 "stack: {name: %s, strategy: %s}\n",
 		 name, regional, stack, strategy);
-	return tu_write(case_dir, name, text, path, len);
+	return tu_write(tc.dir, name, text, path, len);
 }
 
 static const char *write_topo(const char *name, const char *stack,
@@ -113,7 +110,7 @@ static size_t services(const char *name, struct svc *v, size_t max)
 	const char *p;
 	size_t n = 0;
 
-	ck_assert_int_eq(tu_enos(&out, case_db, "services", "-n", name, "--json", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "services", "-n", name, "--json", NULL), 0);
 	ck_assert_msg(tu_contains(out, "{\"experiment\":"), "%s", out);
 	for (p = strstr(out, "{\"name\":"); p && n < max; p = strstr(p + 1, "{\"name\":")) {
 		field(p, "name", v[n].name, sizeof(v[n].name));
@@ -128,13 +125,6 @@ static size_t services(const char *name, struct svc *v, size_t max)
 	}
 	free(out);
 	return n;
-}
-
-static int alive(int pid)
-{
-	struct proc_info pi;
-
-	return pid > 0 && proc_info(pid, &pi) == 0 && pi.state != 'Z' && pi.state != 'X';
 }
 
 static int dir_exists(const char *path)
@@ -155,7 +145,7 @@ static int etcdctl(const char *name, const char *node, const struct svc *v,
 	for (i = 0; i < n; i++)
 		used += (size_t)snprintf(eps + used, sizeof(eps) - used, "%shttp://%s:2379",
 					 i ? "," : "", v[i].address);
-	return tu_enos(out, case_db, "exec", "-n", name, node, "--", "env",
+	return tu_enos(out, tc.db, "exec", "-n", name, node, "--", "env",
 		       "ETCDCTL_API=3", "etcdctl", eps, "--command-timeout=5s",
 		       a1, a2, a3, NULL);
 }
@@ -166,13 +156,13 @@ static void down_is_clean(const char *name, const struct svc *v, size_t n)
 	char *out = NULL, dir[256];
 	size_t i;
 
-	ck_assert_msg(tu_enos(&out, case_db, "down", "-n", name, NULL) == 0, "%s", out);
+	ck_assert_msg(tu_enos(&out, tc.db, "down", "-n", name, NULL) == 0, "%s", out);
 	free(out);
 	for (i = 0; i < n; i++)
-		ck_assert_msg(!alive(v[i].pid), "%s (pid %d) survived down",
+		ck_assert_msg(!tu_alive(v[i].pid), "%s (pid %d) survived down",
 			      v[i].name, v[i].pid);
 	ck_assert_int_eq(tu_netns_count(name), 0);
-	snprintf(dir, sizeof(dir), "%s/services/%s", case_dir, name);
+	snprintf(dir, sizeof(dir), "%s/services/%s", tc.dir, name);
 	ck_assert_msg(!dir_exists(dir), "%s left", dir);
 }
 
@@ -187,7 +177,7 @@ static void etcd_up_on(const char *name, const char *strategy,
 	size_t i, k;
 
 	write_topo_on(name, "etcd", strategy, regional, path, sizeof(path));
-	ck_assert_msg(tu_enos(&out, case_db, "up", path, NULL) == 0, "%s", out);
+	ck_assert_msg(tu_enos(&out, tc.db, "up", path, NULL) == 0, "%s", out);
 	snprintf(want, sizeof(want), "stack 'etcd' (strategy '%s') is up: %zu instances",
 		 strategy, expect);
 	ck_assert_msg(tu_contains(out, want), "%s", out);
@@ -196,7 +186,7 @@ static void etcd_up_on(const char *name, const char *strategy,
 	ck_assert_uint_eq(*n, expect);
 	for (i = 0; i < *n; i++) {
 		ck_assert_str_eq(v[i].state, "running");
-		ck_assert_msg(alive(v[i].pid), "%s pid %d", v[i].name, v[i].pid);
+		ck_assert_msg(tu_alive(v[i].pid), "%s pid %d", v[i].name, v[i].pid);
 		for (k = 0; k < i; k++)
 			ck_assert_str_ne(v[i].node, v[k].node);
 	}
@@ -241,7 +231,7 @@ START_TEST(etcd_central_and_kill9)
 	ck_assert_int_eq(after[1].pid, v[1].pid);
 	ck_assert_str_eq(after[0].state, "running");
 	ck_assert_str_eq(after[2].state, "running");
-	ck_assert_msg(tu_enos(&out, case_db, "service", "-n", "st-central", "start",
+	ck_assert_msg(tu_enos(&out, tc.db, "service", "-n", "st-central", "start",
 			      v[1].name, NULL) == 0, "%s", out);
 	free(out);
 	ck_assert_uint_eq(services("st-central", after, MAX_SVC), 3);
@@ -251,11 +241,11 @@ START_TEST(etcd_central_and_kill9)
 		      "%s", out);
 	free(out);
 	/* stop is recorded as stopped, not failed. */
-	ck_assert_int_eq(tu_enos(NULL, case_db, "service", "-n", "st-central", "stop",
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "service", "-n", "st-central", "stop",
 				 after[2].name, NULL), 0);
 	ck_assert_uint_eq(services("st-central", v, MAX_SVC), 3);
 	ck_assert_str_eq(v[2].state, "stopped");
-	ck_assert(!alive(after[2].pid));
+	ck_assert(!tu_alive(after[2].pid));
 	down_is_clean("st-central", after, 3);
 }
 END_TEST
@@ -297,11 +287,11 @@ START_TEST(etcd_spread_on_lxc)
 	for (i = 0; i < n; i++) {
 		ck_assert_msg(!strncmp(v[i].node, "regional-", 9), "%s on %s", v[i].name, v[i].node);
 		/* Its data directory is written, seen from the host. */
-		snprintf(cmd, sizeof(cmd), "%s/services/st-lxc/%s", case_dir, v[i].name);
+		snprintf(cmd, sizeof(cmd), "%s/services/st-lxc/%s", tc.dir, v[i].name);
 		ck_assert_msg(dir_exists(cmd), "%s", cmd);
 	}
 	/* Inside the container, the hostname is the node's: it is one. */
-	ck_assert_int_eq(tu_enos(&out, case_db, "exec", "-n", "st-lxc", v[0].node, "--",
+	ck_assert_int_eq(tu_enos(&out, tc.db, "exec", "-n", "st-lxc", v[0].node, "--",
 				 "hostname", NULL), 0);
 	ck_assert_msg(tu_contains(out, v[0].node), "%s", out);
 	free(out);
@@ -317,17 +307,17 @@ START_TEST(failing_service_is_named)
 	setenv("ENOS_STACKS_DIR", FIXTURE_STACKS, 1);
 	write_topo("st-fail", "st-fail", "default", path, sizeof(path));
 	/* No strategy 'default' in the file: that is refused first. */
-	ck_assert_int_eq(tu_enos(&out, case_db, "up", path, NULL), 1);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "up", path, NULL), 1);
 	ck_assert_msg(tu_contains(out, "stack 'st-fail' has no strategy 'default'"), "%s", out);
 	free(out);
-	ck_assert_int_eq(tu_enos(NULL, case_db, "down", "-n", "st-fail", NULL), 0);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", "st-fail", NULL), 0);
 	/* Without a strategy: the service's default placement. */
-	tu_write(case_dir, "st-fail",
+	tu_write(tc.dir, "st-fail",
 		 "name: st-fail\n"
 		 "sites: [{name: central, role: central, nodes: 2}]\n"
 		 "network: {shaping: none}\n"
 		 "stack: {name: st-fail}\n", path, sizeof(path));
-	ck_assert_int_eq(tu_enos(&out, case_db, "up", path, NULL), 1);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "up", path, NULL), 1);
 	ck_assert_msg(tu_contains(out, "service 'broken-1' on node 'central-1' did not become ready"),
 		      "%s", out);
 	ck_assert_msg(tu_contains(out, "it exited with status 3"), "%s", out);
@@ -350,24 +340,24 @@ START_TEST(sigkill_deploy_then_down)
 	int tries;
 
 	setenv("ENOS_STACKS_DIR", FIXTURE_STACKS, 1);
-	tu_write(case_dir, "st-kill",
+	tu_write(tc.dir, "st-kill",
 		 "name: st-kill\n"
 		 "sites: [{name: central, role: central, nodes: 2}]\n"
 		 "network: {shaping: none}\n"
 		 "stack: {name: st-slow}\n", path, sizeof(path));
-	pid = tu_enos_spawn(case_db, "up", path, NULL);
+	pid = tu_enos_spawn(tc.db, "up", path, NULL);
 	/* Until b, which waits for a, has started (and never gets ready). */
 	for (tries = 0; tries < 100; tries++) {
 		usleep(100 * 1000);
-		if (tu_enos(NULL, case_db, "services", "-n", "st-kill", NULL) != 0)
+		if (tu_enos(NULL, tc.db, "services", "-n", "st-kill", NULL) != 0)
 			continue;
 		n = services("st-kill", v, MAX_SVC);
 		if (n == 2 && v[1].pid > 0)
 			break;
 	}
 	ck_assert_msg(n == 2 && v[1].pid > 0, "b never started");
-	ck_assert(alive(v[0].pid));
-	ck_assert(alive(v[1].pid));
+	ck_assert(tu_alive(v[0].pid));
+	ck_assert(tu_alive(v[1].pid));
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	waitpid(pid, NULL, 0);
 	ck_assert_str_eq(v[1].state, "starting");
@@ -382,7 +372,7 @@ static double result(const char *metric)
 	sqlite3_stmt *s = NULL;
 	double v = -1;
 
-	ck_assert_int_eq(sqlite3_open(case_db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(tc.db, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT value FROM results WHERE metric = ?1"
 					    " ORDER BY run DESC LIMIT 1", -1, &s, NULL), SQLITE_OK);
 	sqlite3_bind_text(s, 1, metric, -1, SQLITE_STATIC);
@@ -399,7 +389,7 @@ START_TEST(run_with_etcd)
 	double secs, rss;
 
 	write_topo("st-run", "etcd", "spread", path, sizeof(path));
-	ck_assert_msg(tu_enos(&out, case_db, "run", "--samples", "3", path, NULL) == 0, "%s", out);
+	ck_assert_msg(tu_enos(&out, tc.db, "run", "--samples", "3", path, NULL) == 0, "%s", out);
 	ck_assert_msg(tu_contains(out, "stack 'etcd' (strategy 'spread') is up"), "%s", out);
 	free(out);
 	secs = result("deploy_seconds");
@@ -410,7 +400,7 @@ START_TEST(run_with_etcd)
 	/* Two members of a few tens of MiB each. */
 	ck_assert_msg(rss > 2 * 4e6 && rss < 2 * 500e6, "stack_rss_bytes %g", rss);
 	ck_assert_int_eq(tu_netns_count("st-run"), 0);
-	snprintf(dir, sizeof(dir), "%s/services/st-run", case_dir);
+	snprintf(dir, sizeof(dir), "%s/services/st-run", tc.dir);
 	ck_assert(!dir_exists(dir));
 }
 END_TEST

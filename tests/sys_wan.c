@@ -21,19 +21,16 @@
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "wan"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "wan"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_enos(NULL, case_db, "down", "--all", NULL);
-	tu_rmtree(case_dir);
+	tu_case_teardown(&tc);
 }
 
 /* central, regional and two edges, one node each, with role delays. */
@@ -56,7 +53,7 @@ static const char *write_wan(const char *name, const char *extra, char *path,
 		 "    - {src: regional, dst: central, delay: 5ms}\n"
 		 "%s",
 		 name, extra);
-	return tu_write(case_dir, name, text, path, len);
+	return tu_write(tc.dir, name, text, path, len);
 }
 
 /* The bound tc --test gets here: loose, so a loaded CI host passes (the
@@ -74,7 +71,7 @@ static int engine_pid(const char *name)
 	int *pids = NULL, pid = 0;
 	size_t n = 0, i;
 
-	ck_assert_int_eq(state_open(case_db, &st, &err), 0);
+	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
 	ck_assert_int_eq(state_processes(st, name, &pids, &whats, &n), 0);
 	for (i = 0; i < n; i++)
 		if (strcmp(whats[i], "wand") == 0)
@@ -85,31 +82,13 @@ static int engine_pid(const char *name)
 	return pid;
 }
 
-/* Does PID run (exists and is not a zombie waiting for init)? */
-static bool alive(int pid)
-{
-	char path[64], buf[256];
-	const char *p;
-	FILE *f;
-	bool run = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		run = p[2] != 'Z' && p[2] != 'X';
-	fclose(f);
-	return run;
-}
-
 static void tag_of(const char *name, char *tag)
 {
 	struct state *st = NULL;
 	struct exp_info info;
 	char *err = NULL;
 
-	ck_assert_int_eq(state_open(case_db, &st, &err), 0);
+	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
 	ck_assert_int_eq(state_get(st, name, &info), 0);
 	memcpy(tag, info.tag, WORLD_TAG_LEN + 1);
 	state_close(st);
@@ -125,7 +104,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 
 	snprintf(name, sizeof(name), "t-wan-%d", (int)getpid());
 	write_wan(name, "", path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	ck_assert_msg(tu_contains(out, "WAN shaping wand"), "%s", out);
 	free(out);
@@ -137,7 +116,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 	/* Every pair near its target, and the JSON carries the issue's
 	 * fields. The bound here is loose (5 %, 1 ms) so a loaded CI host
 	 * does not fail it; `make bench-wan` checks the tight one. */
-	rc = tu_enos(&out, case_db, "tc", "--test", "--json", "--samples", "30",
+	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "30",
 		     "--tolerance", tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test: %s", out);
 	ck_assert(tu_contains(out, "{\"pairs\":[{\"src\":\"central\",\"dst\":\"regional\",\"target_rtt_ms\":10,\"p50_ms\":"));
@@ -146,30 +125,30 @@ START_TEST(wand_delays_partition_engine_death_report)
 	free(out);
 
 	/* A bad fault is refused and changes nothing. */
-	rc = tu_enos(&out, case_db, "fault", "partition", "edgy", NULL);
+	rc = tu_enos(&out, tc.db, "fault", "partition", "edgy", NULL);
 	ck_assert_int_eq(rc, 1);
 	ck_assert_msg(tu_contains(out, "unknown site 'edgy' (did you mean 'edge'?)"), "%s", out);
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "fault", "set", "central", "edge-1", "loss=150%", NULL), 1);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "fault", "set", "central", "edge-1", "loss=150%", NULL), 1);
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "fault", "list", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "fault", "list", NULL), 0);
 	ck_assert_msg(tu_contains(out, "no active faults"), "%s", out);
 	free(out);
 
 	/* Partition edge-1 from central: those pairs lose every probe, the
 	 * others stay within bound (tc --test exits 0: cut pairs are expected
 	 * to be silent). */
-	ck_assert_int_eq(tu_enos(NULL, case_db, "fault", "partition", "edge-1", "/", "central", NULL), 0);
-	rc = tu_enos(&out, case_db, "tc", "--test", "--json", "--samples", "20",
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "fault", "partition", "edge-1", "/", "central", NULL), 0);
+	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "20",
 		     "--tolerance", tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test during partition: %s", out);
 	ck_assert(tu_contains(out, "\"src\":\"central\",\"dst\":\"edge-1\",\"target_rtt_ms\":30,\"p50_ms\":null,\"p90_ms\":null,\"p99_ms\":null,\"min_ms\":null,\"loss_pct\":100,"));
 	ck_assert(tu_contains(out, "\"src\":\"edge-2\",\"dst\":\"central\",\"target_rtt_ms\":30,\"p50_ms\":3"));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "fault", "heal", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "fault", "heal", NULL), 0);
 	ck_assert(tu_contains(out, "healed 1 partition"));
 	free(out);
-	rc = tu_enos(&out, case_db, "tc", "--test", "--json", "--samples", "20",
+	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "20",
 		     "--tolerance", tolerance(), NULL);
 	ck_assert_msg(rc == 0 && !tu_contains(out, "\"loss_pct\":100"), "after heal: %s", out);
 	free(out);
@@ -177,21 +156,21 @@ START_TEST(wand_delays_partition_engine_death_report)
 	/* The engine dies: the next command says so; tc restarts it. */
 	kill(pid, SIGKILL);
 	usleep(200 * 1000);
-	rc = tu_enos(&out, case_db, "tc", "--test", NULL);
+	rc = tu_enos(&out, tc.db, "tc", "--test", NULL);
 	ck_assert_int_eq(rc, 1);
 	ck_assert_msg(tu_contains(out, "is not running: it died or was killed"), "%s", out);
 	free(out);
-	rc = tu_enos(&out, case_db, "tc", NULL);
+	rc = tu_enos(&out, tc.db, "tc", NULL);
 	ck_assert_msg(rc == 0, "tc restart: %s", out);
 	free(out);
 	ck_assert_int_ne(engine_pid(name), pid);
-	rc = tu_enos(&out, case_db, "tc", "--test", "--samples", "20",
+	rc = tu_enos(&out, tc.db, "tc", "--test", "--samples", "20",
 		     "--tolerance", tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test after restart: %s", out);
 	free(out);
 
 	/* The report of the last measured run. */
-	rc = tu_enos(&out, case_db, "report", "-n", name, NULL);
+	rc = tu_enos(&out, tc.db, "report", "-n", name, NULL);
 	ck_assert_msg(rc == 0, "report: %s", out);
 	ck_assert(tu_contains(out, "report: results/t-wan-"));
 	free(out);
@@ -209,11 +188,11 @@ START_TEST(wand_delays_partition_engine_death_report)
 		tu_run(NULL, argv);
 	}
 	pid = engine_pid(name);
-	rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 	ck_assert_msg(rc == 0, "down: %s", out);
 	free(out);
 	ck_assert_int_eq(tu_leftovers(name, tag), 0);
-	ck_assert_msg(!alive(pid), "engine %d still runs after down", pid);
+	ck_assert_msg(!tu_alive(pid), "engine %d still runs after down", pid);
 }
 END_TEST
 
@@ -228,20 +207,20 @@ START_TEST(timeline_records_its_faults)
 
 	snprintf(name, sizeof(name), "t-tl-%d", (int)getpid());
 	write_wan(name, faults, path, sizeof(path));
-	rc = tu_enos(&out, case_db, "up", path, NULL);
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
-	rc = tu_enos(&out, case_db, "tc", "--timeline", NULL);
+	rc = tu_enos(&out, tc.db, "tc", "--timeline", NULL);
 	ck_assert_msg(rc == 0, "timeline: %s", out);
 	ck_assert(tu_contains(out, "partition edge-1"));
 	ck_assert(tu_contains(out, "heal partition of fault 1"));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "fault", "list", "--all", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "fault", "list", "--all", NULL), 0);
 	/* The partition was applied and removed; the set is still active. */
 	ck_assert_msg(tu_contains(out, "partition edge-1 ") && tu_contains(out, " removed "), "%s", out);
 	ck_assert(tu_contains(out, "set       regional edge-2 loss=10%"));
 	free(out);
-	ck_assert_int_eq(tu_enos(NULL, case_db, "down", "-n", name, NULL), 0);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", name, NULL), 0);
 }
 END_TEST
 
@@ -278,7 +257,7 @@ START_TEST(kill_up_with_engine_then_down_is_clean)
 	world_tag(name, 0, tag);
 	for (i = 0; i < sizeof(delays_ms) / sizeof(delays_ms[0]); i++) {
 		char *out = NULL;
-		pid_t pid = tu_enos_spawn(case_db, "up", path, NULL);
+		pid_t pid = tu_enos_spawn(tc.db, "up", path, NULL);
 		int rc;
 
 		ts.tv_sec = 0;
@@ -286,7 +265,7 @@ START_TEST(kill_up_with_engine_then_down_is_clean)
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		rc = tu_enos(&out, case_db, "down", "-n", name, NULL);
+		rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 		ck_assert_msg(rc == 0, "down after kill at %d ms: %s", delays_ms[i], out);
 		free(out);
 		ck_assert_msg(tu_leftovers(name, tag) == 0, "links or namespaces left after kill at %d ms",

@@ -14,32 +14,30 @@
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "cliu"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "cliu"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_rmtree(case_dir);
+	tu_rmtree(tc.dir);
 }
 
 START_TEST(version_and_help)
 {
 	char *out = NULL;
 
-	ck_assert_int_eq(tu_enos(&out, case_db, "--version", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "--version", NULL), 0);
 	ck_assert(tu_contains(out, "enos 0."));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "--help", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "--help", NULL), 0);
 	ck_assert(tu_contains(out, "usage: enos"));
 	ck_assert(tu_contains(out, "  down "));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "up", "--help", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "up", "--help", NULL), 0);
 	ck_assert(tu_contains(out, "usage: enos up [--force] [--no-deploy] TOPOLOGY.yaml"));
 	free(out);
 }
@@ -49,34 +47,34 @@ START_TEST(usage_errors_exit_2)
 {
 	char *out = NULL;
 
-	ck_assert_int_eq(tu_enos(&out, case_db, "bogus", NULL), 2);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "bogus", NULL), 2);
 	ck_assert(tu_contains(out, "'bogus' is not an enos command"));
 	free(out);
 	/* Exact names: no prefix matching. */
-	ck_assert_int_eq(tu_enos(NULL, case_db, "stat", NULL), 2);
-	ck_assert_int_eq(tu_enos(NULL, case_db, "up", NULL), 2);
-	ck_assert_int_eq(tu_enos(NULL, case_db, "exec", "node-1", NULL), 2);
-	ck_assert_int_eq(tu_enos(&out, case_db, "status", "--frobnicate", NULL), 2);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "stat", NULL), 2);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "up", NULL), 2);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "exec", "node-1", NULL), 2);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "status", "--frobnicate", NULL), 2);
 	ck_assert(tu_contains(out, "unknown option '--frobnicate'"));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "status", "--force", NULL), 2);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "status", "--force", NULL), 2);
 	ck_assert(tu_contains(out, "does not apply"));
 	free(out);
-	ck_assert_int_eq(tu_enos(NULL, case_db, NULL), 2);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, NULL), 2);
 }
 END_TEST
 
 START_TEST(check_good_topology)
 {
 	char *out = NULL;
-	int rc = tu_enos(&out, case_db, "check", "topologies/default.yaml", NULL);
+	int rc = tu_enos(&out, tc.db, "check", "topologies/default.yaml", NULL);
 
 	ck_assert_msg(rc == 0, "%s", out);
 	ck_assert_msg(tu_contains(out, "is valid"), "%s", out);
 	ck_assert(tu_contains(out, "198.18.0.0/"));
 	ck_assert(tu_contains(out, "netem"));
 	free(out);
-	rc = tu_enos(&out, case_db, "check", "--json", "topologies/default.yaml", NULL);
+	rc = tu_enos(&out, tc.db, "check", "--json", "topologies/default.yaml", NULL);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_msg(tu_contains(out, "\"name\":\"default\""), "%s", out);
 	ck_assert(tu_contains(out, "\"capabilities\":"));
@@ -94,13 +92,13 @@ START_TEST(check_bad_topology_prints_the_fixture_message)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(expected, sizeof(expected), f));
 	fclose(f);
-	ck_assert_int_eq(tu_enos(&out, case_db, "check", yaml, NULL), 1);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "check", yaml, NULL), 1);
 	ck_assert_str_eq(out, expected);
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "up", yaml, NULL), 1);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "up", yaml, NULL), 1);
 	ck_assert_str_eq(out, expected);
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "check", "/nonexistent.yaml", NULL), 1);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "check", "/nonexistent.yaml", NULL), 1);
 	ck_assert(tu_contains(out, "/nonexistent.yaml"));
 	free(out);
 }
@@ -110,13 +108,13 @@ START_TEST(status_on_an_empty_database)
 {
 	char *out = NULL;
 
-	ck_assert_int_eq(tu_enos(&out, case_db, "status", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "status", NULL), 0);
 	ck_assert(tu_contains(out, "no experiment is up"));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "status", "--json", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "status", "--json", NULL), 0);
 	ck_assert_str_eq(out, "{\"experiments\":[]}\n");
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, case_db, "status", "-n", "nope", NULL), 1);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "status", "-n", "nope", NULL), 1);
 	ck_assert(tu_contains(out, "no experiment 'nope' is recorded"));
 	free(out);
 }

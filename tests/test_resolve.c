@@ -19,18 +19,16 @@
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
-static char case_dir[128];
-static char case_db[192];
+static struct tu_case tc;
 
 static void case_setup(void)
 {
-	ck_assert_ptr_nonnull(tu_tmpdir(case_dir, sizeof(case_dir), "resolve"));
-	snprintf(case_db, sizeof(case_db), "%s/enos.db", case_dir);
+	ck_assert_int_eq(tu_case_setup(&tc, "resolve"), 0);
 }
 
 static void case_teardown(void)
 {
-	tu_rmtree(case_dir);
+	tu_rmtree(tc.dir);
 }
 
 /* Four sites: paris 0 (central), lyon 1 (regional), edge-1 2, edge-2 3
@@ -46,7 +44,7 @@ enum { PARIS, LYON, EDGE1, EDGE2 };
 static struct topology *load_text(const char *text)
 {
 	char *err = NULL;
-	struct topology *t = topo_load_string(text, "inline.yaml", case_dir,
+	struct topology *t = topo_load_string(text, "inline.yaml", tc.dir,
 					      &err);
 
 	ck_assert_msg(t != NULL, "%s", err ? err : "(no message)");
@@ -72,7 +70,7 @@ static void write_matrix(const char *text)
 {
 	char path[256];
 
-	ck_assert_ptr_nonnull(tu_write(case_dir, "m.tsv", text, path,
+	ck_assert_ptr_nonnull(tu_write(tc.dir, "m.tsv", text, path,
 				       sizeof(path)));
 }
 
@@ -531,7 +529,7 @@ END_TEST
 START_TEST(test_check_pairs_text)
 {
 	char *out = NULL;
-	int rc = tu_enos(&out, case_db, "check", "topologies/default.yaml",
+	int rc = tu_enos(&out, tc.db, "check", "topologies/default.yaml",
 			 "--pairs", NULL);
 
 	ck_assert_msg(rc == 0, "%s", out);
@@ -559,7 +557,7 @@ START_TEST(test_check_pairs_text)
 	free(out);
 
 	/* options before the topology work as well */
-	rc = tu_enos(&out, case_db, "check", "--pairs",
+	rc = tu_enos(&out, tc.db, "check", "--pairs",
 		     "tests/fixtures/good/shaping-fields.yaml", NULL);
 	ck_assert_msg(rc == 0, "%s", out);
 	ck_assert_msg(tu_contains(out,
@@ -575,7 +573,7 @@ END_TEST
 START_TEST(test_check_pairs_json)
 {
 	char *out = NULL;
-	int rc = tu_enos(&out, case_db, "check", "topologies/default.yaml",
+	int rc = tu_enos(&out, tc.db, "check", "topologies/default.yaml",
 			 "--pairs", "--json", NULL);
 
 	ck_assert_msg(rc == 0, "%s", out);
@@ -590,7 +588,7 @@ START_TEST(test_check_pairs_json)
 	ck_assert(tu_contains(out, "\"capabilities\":{"));
 	free(out);
 
-	rc = tu_enos(&out, case_db, "check", "--json",
+	rc = tu_enos(&out, tc.db, "check", "--json",
 		     "tests/fixtures/good/shaping-fields.yaml", "--pairs", NULL);
 	ck_assert_msg(rc == 0, "%s", out);
 	ck_assert_msg(tu_contains(out, "{\"src\":\"edge-1\",\"dst\":\"paris\",\"delay_ms\":20,\"jitter_ms\":4,\"distribution\":\"paretonormal\",\"correlation_pct\":25,\"loss_pct\":2,\"loss_burst\":4,\"rate_bps\":50000000,\"queue\":200,\"target_rtt_ms\":40}"),
@@ -598,7 +596,7 @@ START_TEST(test_check_pairs_json)
 	free(out);
 
 	/* without --pairs, no "pairs" */
-	rc = tu_enos(&out, case_db, "check", "--json", "topologies/default.yaml",
+	rc = tu_enos(&out, tc.db, "check", "--json", "topologies/default.yaml",
 		     NULL);
 	ck_assert_int_eq(rc, 0);
 	ck_assert(!tu_contains(out, "\"pairs\""));

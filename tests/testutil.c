@@ -4,12 +4,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "enos/state.h"
 
 static int decode_status(int st)
 {
@@ -237,4 +241,133 @@ double tu_slack_ms(void)
 double tu_rate_floor(void)
 {
 	return sanitized() ? 0.7 : 1.0;
+}
+
+int tu_case_setup(struct tu_case *c, const char *what)
+{
+	if (!tu_tmpdir(c->dir, sizeof(c->dir), what))
+		return -1;
+	snprintf(c->db, sizeof(c->db), "%s/enos.db", c->dir);
+	return 0;
+}
+
+void tu_case_teardown(const struct tu_case *c)
+{
+	tu_enos(NULL, c->db, "down", "--all", NULL);
+	tu_rmtree(c->dir);
+}
+
+int tu_alive(int pid)
+{
+	char path[64], buf[256];
+	const char *p;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+/* Does WHAT start with one of PREFIXES (NULL-terminated)? */
+static int has_prefix(const char *what, const char *const *prefixes)
+{
+	for (; *prefixes; prefixes++)
+		if (strncmp(what, *prefixes, strlen(*prefixes)) == 0)
+			return 1;
+	return 0;
+}
+
+int tu_recorded_pids(const char *db, const char *name,
+		     const char *const *prefixes, int *out, size_t max)
+{
+	struct state *st = NULL;
+	char **whats = NULL, *err = NULL;
+	int *pids = NULL;
+	size_t n = 0, i;
+	int k = -1;
+
+	if (state_open(db, &st, &err) != 0)
+		goto out;
+	if (state_processes(st, name, &pids, &whats, &n) != 0)
+		goto out;
+	for (i = 0, k = 0; i < n && (size_t)k < max; i++)
+		if (prefixes ? has_prefix(whats[i], prefixes) : pids[i] > 0)
+			out[k++] = pids[i];
+out:
+	free(err);
+	free(pids);
+	state_free_names(whats);
+	state_close(st);
+	return k;
+}
+
+int tu_domains(const char *uri, const char *name)
+{
+	char *argv[] = { "virsh", "-q", "-c", (char *)uri, "list", "--all",
+			 "--name", NULL };
+	char prefix[96], *out = NULL, *p;
+	int n = 0;
+
+	if (access("/run/libvirt/libvirt-sock", F_OK) != 0)
+		return 0;
+	snprintf(prefix, sizeof(prefix), "enos.%s.", name);
+	if (tu_run(&out, argv) == 0)
+		for (p = out; (p = strstr(p, prefix)); p++)
+			n++;
+	free(out);
+	return n;
+}
+
+int tu_files_of(const char *dir, const char *name)
+{
+	char prefix[96];
+
+	snprintf(prefix, sizeof(prefix), "enos.%s.", name);
+	return count_prefixed(dir, prefix);
+}
+
+int tu_ovs_ports(const char *tag)
+{
+	char *argv[] = { "ovs-vsctl", "--timeout=10", "--bare", "--",
+			 "--columns=name", "list", "Port", NULL };
+	char *out = NULL, *p;
+	int n = 0;
+
+	if (access("/var/run/openvswitch/db.sock", F_OK) != 0 ||
+	    tu_run(&out, argv) != 0)
+		goto out;
+	for (p = out; (p = strstr(p, tag)); p++)
+		n++;
+out:
+	free(out);
+	return n;
+}
+
+void tu_agent_env(void)
+{
+	char agent[PATH_MAX], *slash;
+
+	snprintf(agent, sizeof(agent), "%s", tu_enos_bin());
+	slash = strrchr(agent, '/');
+	if (slash && (size_t)(slash - agent) + sizeof("/enos-agent") <= sizeof(agent)) {
+		memcpy(slash, "/enos-agent", sizeof("/enos-agent"));
+		setenv("ENOS_AGENT", agent, 0);
+	}
+}
+
+double tu_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
