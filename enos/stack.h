@@ -3,7 +3,8 @@
  * A stack lists services: packages, configuration file templates, the
  * command that runs each in a node, how to tell it is ready, what it needs
  * first, one-shot setup/post steps, and the measured memory of one instance;
- * strategies are named sets of placement rules. workloads/README.md is the
+ * strategies are named sets of placement rules (count: 0 leaves a service
+ * out); the stack's own post steps run once every service is ready. workloads/README.md is the
  * language. stack_load() checks the whole file before anything runs (keys,
  * types, names, `after` references and cycles, strategy rules, selector
  * syntax) so place.c and deploy.c only see a consistent model. Site names in
