@@ -1049,6 +1049,22 @@ static int check_memory(const struct deployment *d)
 	return rc;
 }
 
+/* Remove the instance logs a run of the same number left (another state
+ * database's experiment of the same name): a readiness check that greps
+ * its log must not find the old run's line. 0 or -errno (printed). */
+static int fresh_logs(const struct deployment *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->pl.n; i++)
+		if (unlink(d->ir[i].log_path) != 0 && errno != ENOENT) {
+			cli_error("cannot remove the old log '%s': %s", d->ir[i].log_path,
+				  strerror(errno));
+			return -errno;
+		}
+	return 0;
+}
+
 /* Is any instance of EXP recorded as running or starting with a live pid? */
 static bool already_deployed(struct enos_ctx *ctx, const char *exp)
 {
@@ -1112,6 +1128,8 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 			cli_error("cannot make '%s' or '%s': %s", d.svc_dir, d.log_dir,
 				  strerror(-rc));
 	}
+	if (rc == 0)
+		rc = fresh_logs(&d);
 	if (rc == 0)
 		rc = record_all(&d);
 	if (rc < 0)

@@ -585,7 +585,7 @@ START_TEST(test_openstack_strategies)
 	memset(&f, 0, sizeof(f));
 	f.t = topo_load("topologies/openstack-6site.yaml", &err);
 	ck_assert_msg(f.t != NULL, "%s", err ? err : "");
-	ck_assert_int_eq(plan_world(f.t, "eos", &f.w), 0);
+	ck_assert_int_eq(plan_world(f.t, "eosxx", &f.w), 0);
 	f.s = stack_load(STACK_DIR "/openstack.yaml", &err);
 	ck_assert_msg(f.s != NULL, "%s", err ? err : "");
 	ck_assert_int_eq(place_stack(f.s, stack_strategy_find(f.s, "central"), f.t, &f.w,
