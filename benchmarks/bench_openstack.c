@@ -161,8 +161,9 @@ static void add_mem(long pid, double *rss, double *pss)
 }
 
 /* RSS and PSS (MiB) summed over every process in experiment NAME's nodes:
- * the whole stack, workers and helpers included (the supervisor's own
- * figure counts each instance's first process only). */
+ * the whole stack, workers and helpers included, and anything a service
+ * left behind outside its process tree (the supervisor's own figures,
+ * stack_rss_bytes / stack_pss_bytes, sum each instance's process tree). */
 static void stack_memory(const char *name, double *rss_mib, double *pss_mib)
 {
 	unsigned long long inos[MAX_INOS], ino;

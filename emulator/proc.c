@@ -62,6 +62,8 @@ int proc_info(pid_t pid, struct proc_info *out)
 	}
 	if (field <= 24)
 		return -EBADMSG;
+	out->ppid = (int)v[3];
+	out->session = (int)v[5];
 	out->starttime = v[21];
 	out->rss_bytes = v[23] * (uint64_t)sysconf(_SC_PAGESIZE);
 	if ((out->state == 'Z' || out->state == 'X') && field > 52) {
@@ -353,4 +355,107 @@ void proc_child_unblock(void)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* One process seen by proc_tree_mem's scan of /proc. */
+struct tree_proc {
+	int pid, ppid, session;
+	uint64_t rss;
+};
+
+/* Pss of PID in bytes from /proc/PID/smaps_rollup. 0 or -errno. */
+static int read_pss(int pid, uint64_t *pss)
+{
+	char path[64], line[128];
+	unsigned long long kib;
+	FILE *f;
+	int rc = -EBADMSG;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pss: %llu kB", &kib) == 1) {
+			*pss = kib * 1024;
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
+/* Is V[I] LEADER, in LEADER's session, or a descendant of LEADER? The
+ * parent chain is followed at most N steps (pids may form no cycle, but
+ * a scan is not atomic). */
+static bool in_tree(const struct tree_proc *v, size_t n, size_t i, int leader)
+{
+	size_t steps, k;
+	int pid = v[i].pid;
+
+	if (v[i].session == leader)
+		return true;
+	for (steps = 0; steps <= n && pid > 1; steps++) {
+		if (pid == leader)
+			return true;
+		for (k = 0; k < n && v[k].pid != pid; k++)
+			;
+		if (k == n)
+			return false;
+		pid = v[k].ppid;
+	}
+	return false;
+}
+
+int proc_tree_mem(pid_t leader, struct proc_mem *out)
+{
+	struct tree_proc *v = NULL, *nv;
+	struct proc_info pi;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	uint64_t pss = 0;
+	DIR *d = NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (leader <= 0 || proc_info(leader, &pi) < 0)
+		return -ESRCH;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || proc_info((pid_t)pid, &pi) < 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		v[n++] = (struct tree_proc){ (int)pid, pi.ppid, pi.session, pi.rss_bytes };
+	}
+	out->has_pss = true;
+	for (i = 0; i < n; i++) {
+		if (!in_tree(v, n, i, leader))
+			continue;
+		out->n_procs++;
+		out->rss_bytes += v[i].rss;
+		if (read_pss(v[i].pid, &pss) == 0)
+			out->pss_bytes += pss;
+		else if (v[i].rss)
+			out->has_pss = false;   /* gone meanwhile, or no smaps_rollup */
+	}
+out:
+	closedir(d);
+	free(v);
+	return rc;
 }

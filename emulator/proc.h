@@ -20,11 +20,29 @@ struct proc_info {
 	bool has_exit;                  /* a zombie: exit status known */
 	int exit_status;                /* shell convention: 128 + signal */
 	uint64_t rss_bytes;             /* field 24 x page size */
+	int ppid;                       /* field 4 */
+	int session;                    /* field 6, in the caller's pid namespace */
+};
+
+/* The memory of a service instance: every process of its tree. */
+struct proc_mem {
+	uint64_t rss_bytes;             /* summed RSS (shared pages counted in each) */
+	uint64_t pss_bytes;             /* summed PSS (/proc/PID/smaps_rollup) */
+	unsigned n_procs;               /* processes counted */
+	bool has_pss;                   /* every one's smaps_rollup was read */
 };
 
 /* Read /proc/PID/stat into *OUT. 0, or -ESRCH if there is no such
  * process, or -errno. */
 int proc_info(pid_t pid, struct proc_info *out);
+
+/* The memory of LEADER's process tree into *OUT: LEADER, every process of
+ * its session (spawn makes each service a session leader: setsid) and every
+ * descendant that left it (a daemon calling setsid again), as
+ * `ps -e -o pid,ppid,sid,rss` filtered by sid or ancestry, plus
+ * `grep Pss /proc/PID/smaps_rollup` of each. 0, or -ESRCH if LEADER is
+ * gone, or -errno. */
+int proc_tree_mem(pid_t leader, struct proc_mem *out);
 
 /* Is PID alive as the process that started at STARTTIME (not gone, not a
  * zombie, not a reused pid)? Reaps PID first if it is our child, storing

@@ -5,7 +5,12 @@
  * the node backend of each instance and the progress of each. The deploy
  * loop starts every service whose `after` services are ready, polls the
  * readiness of all started instances every 200 ms, and runs a service's
- * `post` steps once all its instances are ready.
+ * `post` steps once all its instances are ready, then the stack's own
+ * `post` steps once every service is. A service its strategy leaves out
+ * (count: 0) has no instance and counts as ready from the start, so what
+ * comes `after` it does not wait for it; before anything starts, every
+ * template of every instance is rendered once, so one naming a left-out
+ * service fails the deploy with its FILE:LINE:COL.
  */
 #include "enos/deploy.h"
 
@@ -63,6 +68,7 @@ struct deployment {
 	char exe[PATH_MAX];
 	char log_dir[PATH_MAX];
 	char svc_dir[PATH_MAX];
+	char stack_dir[PATH_MAX];       /* {{stack_dir}}: the stack file's directory */
 	const struct node_ops **ops;    /* per instance */
 	struct inst_run *ir;            /* per instance */
 	bool *svc_ready;                /* per service */
@@ -621,6 +627,163 @@ static void stop_started(struct deployment *d)
 	}
 }
 
+/* ---- the stack's own post steps ---- */
+
+/* The instance a stack-level step runs on, or -1. */
+static long step_instance(const struct deployment *d, const struct stack_step *st)
+{
+	size_t i;
+
+	for (i = 0; i < d->pl.n; i++)
+		if (d->pl.v[i].service == st->service && d->pl.v[i].index == st->index)
+			return (long)i;
+	return -1;
+}
+
+/* Run the stack's `post` steps, in order, each in the node of its
+ * instance with that instance's environment and log; each must exit 0. */
+static int run_stack_post(struct deployment *d)
+{
+	char **argv = NULL;
+	size_t k;
+	long i;
+	int rc = 0, status;
+
+	for (k = 0; k < d->s->n_post && rc == 0; k++) {
+		i = step_instance(d, &d->s->post[k]);
+		if (i < 0)
+			return -ENOENT;         /* check_templates said so */
+		rc = render_argv(d, (size_t)i, &d->s->post[k].run, &argv);
+		if (rc)
+			break;
+		if (d->ctx->progress)
+			fprintf(stderr, "stack post step %zu on %s\n", k + 1,
+				d->pl.v[i].name);
+		dprintf(d->ir[i].log_fd, "enos: stack post step %zu\n", k + 1);
+		rc = exec_logged(d, (size_t)i, argv, d->ir[i].log_fd, &status);
+		if (rc == 0 && status != 0)
+			rc = -ECHILD;
+		if (rc) {
+			cli_error("stack '%s': post step %zu on '%s' ('%s') %s %d",
+				  d->s->name, k + 1, d->pl.v[i].name, argv[0],
+				  rc == -ECHILD ? "exited with status" : "could not run: errno",
+				  rc == -ECHILD ? status : -rc);
+			print_log_tail(d->ir[i].log_path);
+		}
+		free_argv(argv);
+		argv = NULL;
+	}
+	return rc;
+}
+
+/* ---- planning: every template once, before anything starts ---- */
+
+/* Render TEXT for instance I; on error print it at POS of the stack file
+ * with WHAT (the field). 0 or -errno. */
+static int check_one(const struct deployment *d, size_t i, const char *text,
+		     struct src_pos pos, const char *what)
+{
+	char *out = NULL, *err = NULL;
+	int rc = template_render(&d->env, i, text, &out, &err);
+
+	if (rc)
+		cli_error("%s:%d:%d: service '%s' (instance '%s', %s): %s", d->s->path,
+			  pos.line, pos.col, d->s->services[d->pl.v[i].service].name,
+			  d->pl.v[i].name, what, err ? err : strerror(-rc));
+	free(out);
+	free(err);
+	return rc;
+}
+
+static int check_cmds(const struct deployment *d, size_t i,
+		      const struct stack_cmd *c, size_t n, const char *what)
+{
+	size_t k, a;
+	int rc = 0;
+
+	for (k = 0; k < n && rc == 0; k++)
+		for (a = 0; a < c[k].argc && rc == 0; a++)
+			rc = check_one(d, i, c[k].argv[a], c[k].pos, what);
+	return rc;
+}
+
+/* Every template of instance I (env, files, setup, command, ready, post). */
+static int check_instance(const struct deployment *d, size_t i)
+{
+	const struct stack_service *svc = &d->s->services[d->pl.v[i].service];
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < svc->n_env && rc == 0; k++)
+		rc = check_one(d, i, svc->env[k].value, svc->pos, "env");
+	for (k = 0; k < svc->n_files && rc == 0; k++) {
+		rc = check_one(d, i, svc->files[k].path, svc->files[k].pos, "files");
+		if (rc == 0)
+			rc = check_one(d, i, svc->files[k].content, svc->files[k].pos,
+				       "files");
+	}
+	if (rc == 0)
+		rc = check_cmds(d, i, svc->setup, svc->n_setup, "setup");
+	if (rc == 0)
+		rc = check_cmds(d, i, &svc->command, 1, "command");
+	if (rc == 0 && svc->ready_host)
+		rc = check_one(d, i, svc->ready_host, svc->pos, "ready");
+	if (rc == 0 && svc->ready_url)
+		rc = check_one(d, i, svc->ready_url, svc->pos, "ready");
+	if (rc == 0 && svc->ready == READY_COMMAND)
+		rc = check_cmds(d, i, &svc->ready_cmd, 1, "ready");
+	if (rc == 0)
+		rc = check_cmds(d, i, svc->post, svc->n_post, "post");
+	return rc;
+}
+
+/* Render every template of the deployment once, so that one naming a
+ * service the strategy leaves out (or any other template error) stops the
+ * deploy before anything starts, with its place in the stack file. */
+static int check_templates(const struct deployment *d)
+{
+	const struct stack_step *st;
+	size_t i, k;
+	long on;
+	int rc = 0;
+
+	for (i = 0; i < d->pl.n && rc == 0; i++)
+		rc = check_instance(d, i);
+	for (k = 0; k < d->s->n_post && rc == 0; k++) {
+		st = &d->s->post[k];
+		on = step_instance(d, st);
+		if (on < 0) {
+			cli_error("%s:%d:%d: post step %zu: on '%s': strategy '%s' gives service '%s' %zu instances",
+				  d->s->path, st->pos.line, st->pos.col, k + 1, st->on,
+				  d->st ? d->st->name : "default",
+				  d->s->services[st->service].name,
+				  place_count(&d->pl, st->service));
+			rc = -ENOENT;
+			break;
+		}
+		for (i = 0; i < st->run.argc && rc == 0; i++)
+			rc = check_one(d, (size_t)on, st->run.argv[i], st->run.pos, "stack post");
+	}
+	return rc;
+}
+
+/* The absolute directory of stack file PATH into OUT. 0 or -errno. */
+static int stack_dir_of(const char *path, char *out, size_t len)
+{
+	char real[PATH_MAX], *slash;
+
+	if (!realpath(path, real)) {
+		cli_error("cannot resolve '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	slash = strrchr(real, '/');
+	if (slash && slash != real)
+		*slash = '\0';
+	if (snprintf(out, len, "%s", real) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /* ---- the deployment context ---- */
 
 static void deployment_release(struct deployment *d)
@@ -688,7 +851,13 @@ static int deployment_init(struct deployment *d, struct enos_ctx *ctx,
 	rc = n < 0 || (size_t)n >= sizeof(d->log_dir) ? -ENAMETOOLONG : 0;
 	if (rc == 0)
 		rc = svc_root(ctx, t->name, d->svc_dir, sizeof(d->svc_dir));
-	d->env = (struct template_env){ d->s, &d->pl, w, t->name, d->log_dir, d->svc_dir };
+	if (rc == 0)
+		rc = stack_dir_of(d->s->path, d->stack_dir, sizeof(d->stack_dir));
+	d->env = (struct template_env){ .stack = d->s, .pl = &d->pl, .w = w,
+					.experiment = t->name, .log_dir = d->log_dir,
+					.svc_dir = d->svc_dir, .topo = t,
+					.stack_dir = d->stack_dir,
+					.strategy = d->st ? d->st->name : NULL };
 	d->ops = calloc(d->pl.n + 1, sizeof(*d->ops));
 	d->ir = calloc(d->pl.n + 1, sizeof(*d->ir));
 	d->svc_ready = calloc(d->s->n_services + 1, sizeof(bool));
@@ -717,6 +886,12 @@ static int deployment_init(struct deployment *d, struct enos_ctx *ctx,
 		d->ir[i].log_fd = -1;
 	if (rc == -ENAMETOOLONG || rc == -ENOMEM)
 		cli_error("cannot deploy '%s': %s", t->name, strerror(-rc));
+	/* Left out by the strategy: nothing to start, nothing to wait for. */
+	for (i = 0; rc == 0 && i < d->s->n_services; i++)
+		if (stack_rule_omits(stack_rule_for(d->st, &d->s->services[i])))
+			d->svc_started[i] = d->svc_ready[i] = true;
+	if (rc == 0)
+		rc = check_templates(d);
 	return rc;
 }
 
@@ -830,8 +1005,11 @@ int deploy_estimate(const struct topology *t, const struct world *w,
 		printf("\nstack '%s' (strategy '%s'): %zu instances on this host\n",
 		       s->name, st ? st->name : "default", pl.n);
 		for (k = 0; k < s->n_services; k++)
-			printf("  %-20s %3zu x %6.1f MiB\n", s->services[k].name,
-			       place_count(&pl, k), s->services[k].memory_bytes / 1048576.0);
+			if (stack_rule_omits(stack_rule_for(st, &s->services[k])))
+				printf("  %-20s   left out (count: 0)\n", s->services[k].name);
+			else
+				printf("  %-20s %3zu x %6.1f MiB\n", s->services[k].name,
+				       place_count(&pl, k), s->services[k].memory_bytes / 1048576.0);
 	}
 	if (deploy_mem_available("/proc/meminfo", &avail) < 0)
 		goto out;
@@ -864,6 +1042,22 @@ static int check_memory(const struct deployment *d)
 	return rc;
 }
 
+/* Remove the instance logs a run of the same number left (another state
+ * database's experiment of the same name): a readiness check that greps
+ * its log must not find the old run's line. 0 or -errno (printed). */
+static int fresh_logs(const struct deployment *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->pl.n; i++)
+		if (unlink(d->ir[i].log_path) != 0 && errno != ENOENT) {
+			cli_error("cannot remove the old log '%s': %s", d->ir[i].log_path,
+				  strerror(errno));
+			return -errno;
+		}
+	return 0;
+}
+
 /* Is any instance of EXP recorded as running or starting with a live pid? */
 static bool already_deployed(struct enos_ctx *ctx, const char *exp)
 {
@@ -879,17 +1073,20 @@ static bool already_deployed(struct enos_ctx *ctx, const char *exp)
 	return live;
 }
 
-/* The RSS of every instance started, in bytes. */
-static unsigned long long stack_rss(const struct deployment *d)
+/* The RSS and PSS of every instance started, each instance's whole
+ * process tree (proc_tree_mem), in bytes into *RSS and *PSS. */
+static void stack_mem(const struct deployment *d, unsigned long long *rss,
+		      unsigned long long *pss)
 {
-	struct proc_info pi;
-	unsigned long long sum = 0;
+	struct proc_mem m;
 	size_t i;
 
+	*rss = *pss = 0;
 	for (i = 0; i < d->pl.n; i++)
-		if (proc_info(d->ir[i].pid, &pi) == 0)
-			sum += pi.rss_bytes;
-	return sum;
+		if (proc_tree_mem(d->ir[i].pid, &m) == 0) {
+			*rss += m.rss_bytes;
+			*pss += m.pss_bytes;
+		}
 }
 
 int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
@@ -897,7 +1094,7 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 {
 	struct deployment d;
 	double t0 = cli_now();
-	unsigned long long rss;
+	unsigned long long rss, pss;
 	bool progressed;
 	size_t s, done;
 	int rc;
@@ -925,6 +1122,8 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 				  strerror(-rc));
 	}
 	if (rc == 0)
+		rc = fresh_logs(&d);
+	if (rc == 0)
 		rc = record_all(&d);
 	if (rc < 0)
 		goto out;
@@ -943,24 +1142,28 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 		if (!progressed)
 			proc_sleep_ms(POLL_MS);
 	}
+	if (rc == 0)
+		rc = run_stack_post(&d);
 	if (rc < 0) {
 		stop_started(&d);
 		cli_hint("logs in %s; 'enos services -n %s' shows the instances",
 			 d.log_dir, t->name);
 		goto out;
 	}
-	rss = stack_rss(&d);
+	stack_mem(&d, &rss, &pss);
 	if (run) {
 		state_result_add(ctx->st, run, "deploy_seconds", d.s->name,
 				 d.st ? d.st->name : "default", cli_now() - t0, "s");
 		state_result_add(ctx->st, run, "stack_rss_bytes", d.s->name,
 				 d.st ? d.st->name : "default", (double)rss, "B");
+		state_result_add(ctx->st, run, "stack_pss_bytes", d.s->name,
+				 d.st ? d.st->name : "default", (double)pss, "B");
 		state_fact_add(ctx->st, run, "stack", d.s->name);
 		state_fact_add(ctx->st, run, "stack_strategy", d.st ? d.st->name : "default");
 	}
-	printf("stack '%s' (strategy '%s') is up: %zu instances in %.2f s, RSS %.1f MiB\n",
+	printf("stack '%s' (strategy '%s') is up: %zu instances in %.2f s, RSS %.1f MiB, PSS %.1f MiB\n",
 	       d.s->name, d.st ? d.st->name : "default", d.pl.n, cli_now() - t0,
-	       rss / 1048576.0);
+	       rss / 1048576.0, pss / 1048576.0);
 out:
 	deployment_release(&d);
 	return rc;
@@ -1079,7 +1282,7 @@ static void refresh(struct enos_ctx *ctx, const char *exp, struct service_row *r
 int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 {
 	struct service_row *rows = NULL;
-	struct proc_info pi;
+	struct proc_mem m;
 	struct json j;
 	size_t n = 0, i;
 	double now = (double)time(NULL);
@@ -1120,11 +1323,19 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 				json_double(&j, now - rows[i].started);
 			else
 				json_null(&j);
+			live = live && proc_tree_mem(rows[i].pid, &m) == 0;
 			json_key(&j, "rss_bytes");
-			if (live && proc_info(rows[i].pid, &pi) == 0)
-				json_int(&j, (int64_t)pi.rss_bytes);
+			if (live)
+				json_int(&j, (int64_t)m.rss_bytes);
 			else
 				json_null(&j);
+			json_key(&j, "pss_bytes");
+			if (live && m.has_pss)
+				json_int(&j, (int64_t)m.pss_bytes);
+			else
+				json_null(&j);
+			json_key(&j, "processes");
+			json_int(&j, live ? (int64_t)m.n_procs : 0);
 			json_key_str(&j, "log", rows[i].log_path);
 			json_end_object(&j);
 		}
@@ -1137,25 +1348,30 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 		printf("experiment '%s' has no services\n", name);
 		goto out;
 	}
-	printf("%-16s %-12s %-14s %-12s %-15s %7s %-8s %8s %8s\n", "INSTANCE",
-	       "SERVICE", "NODE", "SITE", "ADDRESS", "PID", "STATE", "UPTIME", "RSS");
+	printf("%-16s %-12s %-14s %-12s %-15s %7s %-8s %8s %4s %8s %8s\n", "INSTANCE",
+	       "SERVICE", "NODE", "SITE", "ADDRESS", "PID", "STATE", "UPTIME", "PROC",
+	       "RSS", "PSS");
 	for (i = 0; i < n; i++) {
 		bool live = !strcmp(rows[i].state, "running") ||
 			    !strcmp(rows[i].state, "starting");
-		char up[32] = "-", rss[32] = "-", state[32];
+		char up[32] = "-", rss[32] = "-", pss[32] = "-", procs[16] = "-", state[32];
 
 		if (live)
 			snprintf(up, sizeof(up), "%.0fs", now - rows[i].started);
-		if (live && proc_info(rows[i].pid, &pi) == 0)
-			snprintf(rss, sizeof(rss), "%.1fM", pi.rss_bytes / 1048576.0);
+		if (live && proc_tree_mem(rows[i].pid, &m) == 0) {
+			snprintf(rss, sizeof(rss), "%.1fM", m.rss_bytes / 1048576.0);
+			snprintf(procs, sizeof(procs), "%u", m.n_procs);
+			if (m.has_pss)
+				snprintf(pss, sizeof(pss), "%.1fM", m.pss_bytes / 1048576.0);
+		}
 		if (rows[i].has_exit)
 			snprintf(state, sizeof(state), "%s(%d)", rows[i].state,
 				 rows[i].exit_status);
 		else
 			snprintf(state, sizeof(state), "%s", rows[i].state);
-		printf("%-16s %-12s %-14s %-12s %-15s %7d %-8s %8s %8s\n",
+		printf("%-16s %-12s %-14s %-12s %-15s %7d %-8s %8s %4s %8s %8s\n",
 		       rows[i].instance, rows[i].service, rows[i].node, rows[i].site,
-		       rows[i].address, rows[i].pid, state, up, rss);
+		       rows[i].address, rows[i].pid, state, up, procs, rss, pss);
 	}
 out:
 	free(rows);

@@ -2,6 +2,7 @@
 #include "enos/place.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,10 @@ static int place_service(const struct stack *s, size_t svc,
 	const char *name = s->services[svc].name;
 	int rc = -ENOMEM;
 
+	if (stack_rule_omits(r)) {
+		rc = 0;         /* count: 0, the strategy leaves it out */
+		goto out;
+	}
 	if (!nodes || !first || !count)
 		goto out;
 	/* The matching sites, with their nodes one after the other. */
@@ -222,4 +227,46 @@ unsigned long long place_memory(const struct placement *p,
 	for (i = 0; i < p->n; i++)
 		sum += s->services[p->v[i].service].memory_bytes;
 	return sum;
+}
+
+/* How far site TO is from site FROM going up FROM's parent chain in T:
+ * 0 the same site, K its K-th ancestor, or -1 (not an ancestor). */
+static long ancestor_depth(const struct topology *t, size_t from, size_t to)
+{
+	long site = (long)from, k;
+
+	for (k = 0; site >= 0 && t && (size_t)site < t->n_sites &&
+	     k <= (long)t->n_sites; k++) {
+		if ((size_t)site == to)
+			return k;
+		site = t->sites[site].parent;
+	}
+	return !t && from == to ? 0 : -1;
+}
+
+long place_near(const struct placement *p, const struct topology *t,
+		const struct world *w, size_t inst, const size_t *svcs,
+		size_t n_svcs)
+{
+	const size_t node = p->v[inst].node, site = w->nodes[node].site;
+	long best = -1, best_rank = LONG_MAX, depth, rank;
+	size_t k, i;
+
+	for (k = 0; k < n_svcs; k++) {
+		for (i = 0; i < p->n; i++) {
+			if (p->v[i].service != svcs[k])
+				continue;
+			if (p->v[i].node == node) {
+				rank = 0;
+			} else {
+				depth = ancestor_depth(t, site, w->nodes[p->v[i].node].site);
+				rank = depth < 0 ? LONG_MAX - 1 : 1 + depth;
+			}
+			if (rank < best_rank) {
+				best = (long)i;
+				best_rank = rank;
+			}
+		}
+	}
+	return best;
 }

@@ -24,7 +24,7 @@ struct place_instance {
 };
 
 /* The instances in stack service order, each service's in placement
- * order. */
+ * order. A service its rule leaves out (count: 0) has none. */
 struct placement {
 	struct place_instance *v;
 	size_t n;
@@ -42,6 +42,16 @@ void place_release(struct placement *p);
 
 /* The first instance of service SVC in P, or -1. */
 long place_first(const struct placement *p, size_t svc);
+
+/* The instance nearest to instance INST of P among the instances of the
+ * services SVCS[0..N_SVCS): one on INST's node, else on its site, else on
+ * the closest ancestor site by T's parent chain (T may be NULL: no
+ * ancestors), else the first one; ties go to the service listed first,
+ * then to placement order. Its index in P, or -1 if those services have no
+ * instance. */
+long place_near(const struct placement *p, const struct topology *t,
+		const struct world *w, size_t inst, const size_t *svcs,
+		size_t n_svcs);
 
 /* How many instances service SVC has in P. */
 size_t place_count(const struct placement *p, size_t svc);

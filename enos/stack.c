@@ -28,9 +28,9 @@
 #define STACK_COUNT_MAX   1000
 #define STACK_MEMORY_MAX  (1024ull << 30)
 
-enum { K_STACK, K_DESC, K_PACKAGES, K_SERVICES, K_STRATEGIES, K_N };
+enum { K_STACK, K_DESC, K_PACKAGES, K_SERVICES, K_STRATEGIES, K_POST, K_N };
 static const char *const top_keys[] = { "stack", "description", "packages",
-					"services", "strategies" };
+					"services", "strategies", "post" };
 
 enum { V_NAME, V_MEMORY, V_DATA, V_AFTER, V_ENV, V_PLACEMENT, V_FILES,
        V_SETUP, V_COMMAND, V_READY, V_TIMEOUT, V_POST, V_N };
@@ -43,6 +43,9 @@ static const char *const file_keys[] = { "path", "content" };
 
 enum { O_RUN, O_ONCE, O_N };
 static const char *const once_keys[] = { "run", "once" };
+
+enum { S_ON, S_RUN, S_N };
+static const char *const step_keys[] = { "on", "run" };
 
 enum { RD_TCP, RD_HOST, RD_HTTP, RD_STATUS, RD_COMMAND, RD_N };
 static const char *const ready_keys[] = { "tcp", "host", "http", "status",
@@ -366,14 +369,15 @@ static int get_rule(struct loader *L, const yaml_node_t *n,
 	r->count = 1;
 	if (rc)
 		return rc;
-	if (!v[P_SITES])
-		return fail(L, n, "missing key 'sites'");
-	rc = get_str(L, v[P_SITES], "sites", &sites);
-	if (rc == 0)
-		rc = check_sites(L, v[P_SITES], sites);
-	if (rc == 0 && (!(r->sites = dup_str(L, sites)) ||
-			!(r->service = dup_str(L, service))))
-		rc = -ENOMEM;
+	if (!(r->service = dup_str(L, service)))
+		return -ENOMEM;
+	if (v[P_SITES]) {
+		rc = get_str(L, v[P_SITES], "sites", &sites);
+		if (rc == 0)
+			rc = check_sites(L, v[P_SITES], sites);
+		if (rc == 0 && !(r->sites = dup_str(L, sites)))
+			rc = -ENOMEM;
+	}
 	if (rc == 0 && v[P_PER]) {
 		const char *p;
 
@@ -390,13 +394,16 @@ static int get_rule(struct loader *L, const yaml_node_t *n,
 	if (rc == 0 && v[P_MAX] && !v[P_PER])
 		rc = fail(L, v[P_MAX], "'max' needs 'per' (use 'count' for a fixed number)");
 	if (rc == 0 && v[P_COUNT]) {
-		rc = get_uint(L, v[P_COUNT], "count", 1, STACK_COUNT_MAX, &x);
+		rc = get_uint(L, v[P_COUNT], "count", 0, STACK_COUNT_MAX, &x);
 		r->count = (unsigned)x;
 	}
 	if (rc == 0 && v[P_MAX]) {
 		rc = get_uint(L, v[P_MAX], "max", 1, STACK_COUNT_MAX, &x);
 		r->max = (unsigned)x;
 	}
+	/* count: 0 leaves the service out: no sites to name. */
+	if (rc == 0 && !r->sites && !stack_rule_omits(r))
+		rc = fail(L, n, "missing key 'sites'");
 	return rc;
 }
 
@@ -455,6 +462,7 @@ static int get_files(struct loader *L, const yaml_node_t *n,
 		const yaml_node_t *item = node_of(L, *it), *v[F_N];
 		struct stack_file *f = &svc->files[svc->n_files++];
 
+		f->pos = yamltree_pos(item);
 		rc = get_map(L, item, "a file", file_keys, F_N, v);
 		if (rc == 0 && (!v[F_PATH] || !v[F_CONTENT]))
 			rc = fail(L, item, "missing key '%s'",
@@ -749,6 +757,71 @@ static int load_strategies(struct loader *L, const yaml_node_t *n)
 	return rc;
 }
 
+/* ON of a stack-level step: a service name, or an instance name SERVICE-N
+ * of one (the longest service name that fits wins: services may hold
+ * '-' themselves). */
+static int get_step_on(struct loader *L, const yaml_node_t *n,
+		       struct stack_step *st)
+{
+	const char *on, *dash;
+	char name[STACK_NAME_MAX + 1];
+	unsigned long x;
+	char *end;
+	long i;
+	int rc = get_str(L, n, "on", &on);
+
+	if (rc)
+		return rc;
+	if (!(st->on = dup_str(L, on)))
+		return -ENOMEM;
+	i = stack_service_index(L->s, on);
+	st->index = 1;
+	dash = strrchr(on, '-');
+	if (i < 0 && dash && dash[1] >= '1' && dash[1] <= '9' &&
+	    (size_t)(dash - on) <= STACK_NAME_MAX) {
+		snprintf(name, sizeof(name), "%.*s", (int)(dash - on), on);
+		errno = 0;
+		x = strtoul(dash + 1, &end, 10);
+		if (!*end && errno == 0 && x <= STACK_COUNT_MAX &&
+		    (i = stack_service_index(L->s, name)) >= 0)
+			st->index = (unsigned)x;
+	}
+	if (i < 0)
+		return check_service_ref(L, n, on, "post: on");
+	st->service = (size_t)i;
+	return 0;
+}
+
+/* The top-level `post`: steps [{on: SERVICE[-N], run: [argv]}, ...]. */
+static int load_post(struct loader *L, const yaml_node_t *n)
+{
+	struct stack *s = L->s;
+	yaml_node_item_t *it;
+	int rc = get_seq(L, n, "post");
+
+	if (rc)
+		return rc;
+	s->post = calloc(seq_len(n) + 1, sizeof(*s->post));
+	if (!s->post)
+		return nomem(L);
+	for (it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top && rc == 0; it++) {
+		const yaml_node_t *item = node_of(L, *it), *v[S_N];
+		struct stack_step *st = &s->post[s->n_post++];
+
+		st->pos = yamltree_pos(item);
+		rc = get_map(L, item, "a post step", step_keys, S_N, v);
+		if (rc == 0 && (!v[S_ON] || !v[S_RUN]))
+			rc = fail(L, item, "missing key '%s' in a post step",
+				  v[S_ON] ? "run" : "on");
+		if (rc == 0)
+			rc = get_step_on(L, v[S_ON], st);
+		if (rc == 0)
+			rc = get_cmd(L, v[S_RUN], "run", false, &st->run);
+	}
+	return rc;
+}
+
 static int load_top(struct loader *L, const char *name_check)
 {
 	yaml_node_t *root = yamltree_root(L->tree);
@@ -779,6 +852,8 @@ static int load_top(struct loader *L, const char *name_check)
 		rc = load_services(L, v[K_SERVICES]);
 	if (rc == 0 && v[K_STRATEGIES])
 		rc = load_strategies(L, v[K_STRATEGIES]);
+	if (rc == 0 && present(v[K_POST]))
+		rc = load_post(L, v[K_POST]);
 	return rc;
 }
 
@@ -937,6 +1012,11 @@ void stack_free(struct stack *s)
 		free(s->strategies[i].name);
 	}
 	free(s->strategies);
+	for (i = 0; i < s->n_post; i++) {
+		free(s->post[i].on);
+		free_strv(s->post[i].run.argv);
+	}
+	free(s->post);
 	free_strv(s->packages);
 	free(s->description);
 	free(s->name);
@@ -976,6 +1056,11 @@ const struct stack_rule *stack_rule_for(const struct stack_strategy *st,
 		if (!strcmp(st->rules[i].service, svc->name))
 			return &st->rules[i];
 	return svc->placement;
+}
+
+bool stack_rule_omits(const struct stack_rule *r)
+{
+	return r && r->per == PER_NONE && r->count == 0;
 }
 
 /* DIR/NAME.yaml into OUT if it exists: 0, -ENOENT, -ENAMETOOLONG. */

@@ -3,7 +3,8 @@
  * A stack lists services: packages, configuration file templates, the
  * command that runs each in a node, how to tell it is ready, what it needs
  * first, one-shot setup/post steps, and the measured memory of one instance;
- * strategies are named sets of placement rules. workloads/README.md is the
+ * strategies are named sets of placement rules (count: 0 leaves a service
+ * out); the stack's own post steps run once every service is ready. workloads/README.md is the
  * language. stack_load() checks the whole file before anything runs (keys,
  * types, names, `after` references and cycles, strategy rules, selector
  * syntax) so place.c and deploy.c only see a consistent model. Site names in
@@ -39,7 +40,8 @@ struct stack_rule {
 	char *service;
 	char *sites;
 	enum stack_per per;
-	unsigned count;         /* PER_NONE: instances in total (>= 1) */
+	unsigned count;         /* PER_NONE: instances in total; 0 leaves the
+				 * service out of the strategy */
 	unsigned max;           /* with per: at most this many; 0 = no cap */
 	struct src_pos pos;
 };
@@ -54,6 +56,19 @@ struct stack_strategy {
 struct stack_file {
 	char *path;             /* template */
 	char *content;          /* template */
+	struct src_pos pos;
+};
+
+/* A stack-level post step: RUN (an argv of templates, rendered as
+ * instance ON would render it) in the node of instance ON, once every
+ * service is ready. ON is a service name (its first instance) or an
+ * instance name SERVICE-N; SERVICE is its service's index. */
+struct stack_step {
+	char *on;
+	size_t service;
+	unsigned index;         /* N of SERVICE-N; 1 for a service name */
+	struct stack_cmd run;
+	struct src_pos pos;
 };
 
 enum stack_ready { READY_NONE, READY_TCP, READY_HTTP, READY_COMMAND };
@@ -94,6 +109,8 @@ struct stack {
 	size_t n_services;
 	struct stack_strategy *strategies;
 	size_t n_strategies;
+	struct stack_step *post;        /* after every service is ready */
+	size_t n_post;
 };
 
 /* Parse and validate the stack file at PATH. Returns the model, or NULL
@@ -119,6 +136,9 @@ const struct stack_strategy *stack_strategy_find(const struct stack *s,
  * NULL (the default: one instance at the first central site). */
 const struct stack_rule *stack_rule_for(const struct stack_strategy *st,
 					const struct stack_service *svc);
+
+/* Does rule R leave its service out (count: 0)? R may be NULL (no). */
+bool stack_rule_omits(const struct stack_rule *r);
 
 /* The file of stack NAME: $ENOS_STACKS_DIR/NAME.yaml, else
  * workloads/stacks/NAME.yaml of the tree holding EXE (the enos binary's

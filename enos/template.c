@@ -97,7 +97,9 @@ static int add_var(const struct template_env *e, size_t inst, const char *var,
 	else if (IS("index")) {
 		snprintf(buf, sizeof(buf), "%u", pi->index);
 		v = buf;
-	} else if (IS("experiment"))
+	} else if (IS("stack_dir") && e->stack_dir)
+		v = e->stack_dir;
+	else if (IS("experiment"))
 		v = e->experiment;
 	else if (IS("log_dir"))
 		v = e->log_dir;
@@ -198,13 +200,58 @@ static int add_join(const struct template_env *e, const char *args,
 	return rc;
 }
 
+/* SERVICE has no instance: say why. */
+static int no_instance(const struct template_env *e, size_t svc, char **err)
+{
+	const struct stack_service *sv = &e->stack->services[svc];
+	const struct stack_strategy *st = e->strategy ?
+		stack_strategy_find(e->stack, e->strategy) : NULL;
+
+	if (stack_rule_omits(stack_rule_for(st, sv)))
+		return tfail(err, "service '%s' has no instance: strategy '%s' leaves it out (count: 0)",
+			     sv->name, e->strategy ? e->strategy : "default");
+	return tfail(err, "service '%s' has no instance", sv->name);
+}
+
+/* near(SERVICE, SERVICE, ...): ARGS is what is inside the parentheses;
+ * the index of the instance nearest to INST into *OUT. */
+static int near_of(const struct template_env *e, size_t inst, const char *args,
+		   const char *end, long *out, char **err)
+{
+	size_t svcs[16], n = 0;
+	const char *p = args, *name;
+	int rc = 0;
+
+	while (rc == 0 && p < end) {
+		skip_blank(&p, end);
+		for (name = p; p < end && *p != ',' && *p != ' ' && *p != '\t'; p++)
+			;
+		if (p == name || n == sizeof(svcs) / sizeof(svcs[0]))
+			return tfail(err, "near: expected near(SERVICE, ...) with 1 to 16 services");
+		rc = service_of(e, name, (size_t)(p - name), &svcs[n++], err);
+		skip_blank(&p, end);
+		if (rc == 0 && p < end && *p++ != ',')
+			rc = tfail(err, "near: expected near(SERVICE, ...) with 1 to 16 services");
+	}
+	if (rc)
+		return rc;
+	if (n == 0)
+		return tfail(err, "near: expected near(SERVICE, ...) with 1 to 16 services");
+	*out = place_near(e->pl, e->topo, e->w, inst, svcs, n);
+	if (*out < 0 && n == 1)
+		return no_instance(e, svcs[0], err);
+	if (*out < 0)
+		return tfail(err, "near: none of the %zu services has an instance", n);
+	return 0;
+}
+
 /* One expression [S, END), blanks trimmed. */
 static int add_expr(const struct template_env *e, size_t inst, const char *s,
 		    const char *end, struct sbuf *b, char **err)
 {
 	const char *dot;
 	size_t svc = 0;
-	long first;
+	long first = -1;
 	int rc;
 
 	skip_blank(&s, end);
@@ -212,6 +259,17 @@ static int add_expr(const struct template_env *e, size_t inst, const char *s,
 		end--;
 	if (end - s > 5 && !memcmp(s, "join(", 5) && end[-1] == ')')
 		return add_join(e, s + 5, end - 1, b, err);
+	if (end - s > 5 && !memcmp(s, "near(", 5)) {
+		const char *close = memchr(s, ')', (size_t)(end - s));
+
+		if (!close || close + 1 >= end || close[1] != '.')
+			return tfail(err, "near: expected near(SERVICE, ...).FIELD");
+		rc = near_of(e, inst, s + 5, close, &first, err);
+		if (rc == 0)
+			rc = add_var(e, (size_t)first, close + 2,
+				     (size_t)(end - close - 2), b, err);
+		return rc;
+	}
 	dot = memchr(s, '.', (size_t)(end - s));
 	if (!dot)
 		return add_var(e, inst, s, (size_t)(end - s), b, err);
@@ -224,9 +282,15 @@ static int add_expr(const struct template_env *e, size_t inst, const char *s,
 		snprintf(buf, sizeof(buf), "%zu", place_count(e->pl, svc));
 		return sbuf_str(b, buf);
 	}
+	if (end - dot - 1 > 5 && !memcmp(dot + 1, "near.", 5)) {
+		first = place_near(e->pl, e->topo, e->w, inst, &svc, 1);
+		if (first < 0)
+			return no_instance(e, svc, err);
+		return add_var(e, (size_t)first, dot + 6, (size_t)(end - dot - 6), b, err);
+	}
 	first = place_first(e->pl, svc);
 	if (first < 0)
-		return tfail(err, "service '%s' has no instance", e->stack->services[svc].name);
+		return no_instance(e, svc, err);
 	return add_var(e, (size_t)first, dot + 1, (size_t)(end - dot - 1), b, err);
 }
 

@@ -1,4 +1,5 @@
 /* template — fill a stack's templates ({{addr}}, {{etcd.addr}},
+ * {{etcd.near.addr}}, {{near(rabbitmq-cell, rabbitmq).addr}},
  * {{join(etcd, ',', '{{instance}}=http://{{addr}}:2380')}}) for one
  * service instance of a placement.
  *
@@ -12,6 +13,7 @@
 #include "emulator/world.h"
 #include "enos/place.h"
 #include "enos/stack.h"
+#include "enos/topo.h"
 
 /* What templates of one deployment are filled from; all borrowed. */
 struct template_env {
@@ -21,6 +23,9 @@ struct template_env {
 	const char *experiment;
 	const char *log_dir;    /* {{log_dir}} */
 	const char *svc_dir;    /* SVCROOT/EXP: instance dirs go below */
+	const struct topology *topo;    /* parent chain for near(); may be NULL */
+	const char *stack_dir;  /* {{stack_dir}}; NULL: not available */
+	const char *strategy;   /* for messages; may be NULL */
 };
 
 /* Render TEXT for instance INST of E->pl. Returns 0 and *OUT (allocated,

@@ -8,11 +8,15 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "emulator/addr.h"
+#include "emulator/proc.h"
 #include "enos/deploy.h"
 #include "enos/place.h"
 #include "enos/plan.h"
@@ -259,7 +263,10 @@ START_TEST(test_template_render)
 	char *out = NULL, *err = NULL, want[512], a0[32], a1[32], a2[32];
 
 	fixture_place(&f, "central", 0);
-	e = (struct template_env){ f.s, &f.pl, &f.w, "st-unit", "/logs", "/svc/st-unit" };
+	e = (struct template_env){ .stack = f.s, .pl = &f.pl, .w = &f.w,
+				   .experiment = "st-unit", .log_dir = "/logs",
+				   .svc_dir = "/svc/st-unit", .topo = f.t,
+				   .stack_dir = "/tree/workloads/stacks", .strategy = "central" };
 	ck_assert_int_eq(template_render(&e, 0, "{{instance}} {{ node }} {{site}} {{role}} {{index}} {{experiment}}",
 					 &out, &err), 0);
 	snprintf(want, sizeof(want), "db-1 %s central central 1 st-unit", node_of(&f, 0));
@@ -267,6 +274,9 @@ START_TEST(test_template_render)
 	free(out);
 	ck_assert_int_eq(template_render(&e, 0, "{{data_dir}} {{conf_dir}} {{log_dir}}", &out, &err), 0);
 	ck_assert_str_eq(out, "/svc/st-unit/db-1/data /svc/st-unit/db-1/conf /logs");
+	free(out);
+	ck_assert_int_eq(template_render(&e, 0, "{{stack_dir}}/two/x.py", &out, &err), 0);
+	ck_assert_str_eq(out, "/tree/workloads/stacks/two/x.py");
 	free(out);
 	/* api-1 sees db's first instance and the join over the api instances. */
 	addr_format(f.w.nodes[f.pl.v[0].node].addr, a0, sizeof(a0));
@@ -359,6 +369,291 @@ START_TEST(test_check_memory_estimate)
 }
 END_TEST
 
+/* ---- count: 0, near, the stack's post ---- */
+
+/* Two regions under one central site, one edge site under each. */
+static const char *const topo2_text =
+	"name: st-near\n"
+	"sites:\n"
+	"  - {name: central, role: central, nodes: 2}\n"
+	"  - {name: regional, role: regional, parent: central, count: 2}\n"
+	"  - {name: edge-a, role: edge, parent: regional-1, nodes: 2}\n"
+	"  - {name: edge-b, role: edge, parent: regional-2}\n";
+
+static const char *const stack2_text =
+	"stack: near\n"
+	"services:\n"
+	"  - name: db\n"
+	"    memory: 100MiB\n"
+	"    command: [\"db\"]\n"
+	"  - name: cell\n"
+	"    memory: 50MiB\n"
+	"    command: [\"cell\"]\n"
+	"  - name: queue\n"
+	"    memory: 7MiB\n"
+	"    after: [db]\n"
+	"    command: [\"queue\"]\n"
+	"  - name: app\n"
+	"    memory: 1MiB\n"
+	"    after: [queue, cell]\n"
+	"    command: [\"app\", \"{{queue.near.addr}}\", \"{{near(cell, db).instance}}\"]\n"
+	"strategies:\n"
+	"  regions:\n"
+	"    db: {sites: \"role:central\"}\n"
+	"    cell: {sites: \"role:regional\", per: site}\n"
+	"    queue: {sites: \"role:regional\", per: site}\n"
+	"    app: {sites: \"role:edge\", per: node}\n"
+	"  core:\n"
+	"    db: {sites: \"role:central\"}\n"
+	"    cell: {count: 0}\n"
+	"    queue: {sites: central, count: 2}\n"
+	"    app: {sites: \"role:edge\", per: node}\n"
+	"post:\n"
+	"  - {on: db, run: [\"map\", \"{{join(app, ',', '{{node}}')}}\"]}\n"
+	"  - {on: app-3, run: [\"check\", \"{{addr}}\"]}\n";
+
+struct near_fixture {
+	struct topology *t;
+	struct world w;
+	struct stack *s;
+	struct placement pl;
+	struct template_env e;
+};
+
+static void near_place(struct near_fixture *f, const char *strategy)
+{
+	char *err = NULL;
+
+	memset(f, 0, sizeof(*f));
+	f->t = topo_load_string(topo2_text, "t2.yaml", NULL, &err);
+	ck_assert_msg(f->t != NULL, "%s", err ? err : "");
+	ck_assert_int_eq(plan_world(f->t, "enear", &f->w), 0);
+	f->s = stack_load_string(stack2_text, "near.yaml", "near", &err);
+	ck_assert_msg(f->s != NULL, "%s", err ? err : "");
+	ck_assert_int_eq(place_stack(f->s, stack_strategy_find(f->s, strategy), f->t,
+				     &f->w, &f->pl, &err), 0);
+	f->e = (struct template_env){ .stack = f->s, .pl = &f->pl, .w = &f->w,
+				      .experiment = "st-near", .log_dir = "/l",
+				      .svc_dir = "/s", .topo = f->t, .strategy = strategy };
+}
+
+static void near_release(struct near_fixture *f)
+{
+	place_release(&f->pl);
+	stack_free(f->s);
+	plan_release(&f->w);
+	topo_free(f->t);
+}
+
+/* The index in F->pl of instance NAME. */
+static size_t inst_of(const struct near_fixture *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->pl.n && strcmp(f->pl.v[i].name, name); i++)
+		;
+	ck_assert_msg(i < f->pl.n, "no instance %s", name);
+	return i;
+}
+
+/* Render TEXT for instance NAME and compare with WANT. */
+static void near_expect(struct near_fixture *f, const char *name, const char *text,
+			const char *want)
+{
+	char *out = NULL, *err = NULL;
+
+	ck_assert_msg(template_render(&f->e, inst_of(f, name), text, &out, &err) == 0,
+		      "%s: %s", text, err ? err : "");
+	ck_assert_msg(!strcmp(out, want), "%s for %s: got %s, want %s", text, name, out, want);
+	free(out);
+}
+
+static const char *inst_addr(const struct near_fixture *f, const char *name, char *buf,
+			     size_t len)
+{
+	return addr_format(f->w.nodes[f->pl.v[inst_of(f, name)].node].addr, buf, len);
+}
+
+/* near picks the same node, else the same site, else the closest ancestor
+ * site, else the first instance; with several services, ties go to the
+ * one named first. */
+START_TEST(test_near_two_regions)
+{
+	struct near_fixture f;
+	char q1[32], q2[32];
+
+	near_place(&f, "regions");
+	ck_assert_uint_eq(place_count(&f.pl, 2), 2);
+	ck_assert_uint_eq(place_count(&f.pl, 3), 3);    /* edge-a x2, edge-b */
+	inst_addr(&f, "queue-1", q1, sizeof(q1));
+	inst_addr(&f, "queue-2", q2, sizeof(q2));
+	/* app-1, app-2 on edge-a (under regional-1), app-3 on edge-b. */
+	near_expect(&f, "app-1", "{{queue.near.addr}}", q1);
+	near_expect(&f, "app-2", "{{ queue.near.instance }}", "queue-1");
+	near_expect(&f, "app-3", "{{queue.near.addr}}", q2);
+	near_expect(&f, "app-3", "{{queue.near.site}}", "regional-2");
+	/* Same node first: cell-2 shares queue-2's node. */
+	near_expect(&f, "queue-2", "{{cell.near.instance}}", "cell-2");
+	/* No ancestor holds one (central is above the regions): the first. */
+	near_expect(&f, "db-1", "{{queue.near.instance}}", "queue-1");
+	/* Several services: the nearest of all, cell before db on a tie. */
+	near_expect(&f, "app-3", "{{near(cell, db).instance}}", "cell-2");
+	near_expect(&f, "db-1", "{{near(cell, db).instance}}", "db-1");
+	near_expect(&f, "app-1", "{{near(db, queue).instance}}", "queue-1");
+	/* The plain form is still the first instance. */
+	near_expect(&f, "app-3", "{{queue.addr}}", q1);
+	near_release(&f);
+}
+END_TEST
+
+/* count: 0 leaves a service out: no instances, no memory, near() falls
+ * through to the other services, naming it otherwise is an error that
+ * says why. */
+START_TEST(test_count_zero_omits)
+{
+	struct near_fixture f;
+	const struct stack_strategy *st;
+	char *out = NULL, *err = NULL;
+
+	near_place(&f, "core");
+	st = stack_strategy_find(f.s, "core");
+	ck_assert(stack_rule_omits(stack_rule_for(st, &f.s->services[1])));
+	ck_assert(!stack_rule_omits(stack_rule_for(st, &f.s->services[0])));
+	ck_assert_ptr_null(st->rules[1].sites);
+	ck_assert_uint_eq(place_count(&f.pl, 1), 0);
+	ck_assert_uint_eq(place_memory(&f.pl, f.s),
+			  (100ull + 2 * 7 + 3 * 1) * 1048576);
+	near_expect(&f, "app-3", "{{near(cell, db).instance}}", "db-1");
+	near_expect(&f, "app-3", "{{cell.count}}", "0");
+	near_expect(&f, "app-3", "[{{join(cell, ',', '{{addr}}')}}]", "[]");
+	ck_assert_int_eq(template_render(&f.e, inst_of(&f, "app-1"), "{{cell.addr}}", &out, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err, "service 'cell' has no instance: strategy 'core' leaves it out (count: 0)");
+	free(err);
+	ck_assert_int_eq(template_render(&f.e, inst_of(&f, "app-1"), "{{cell.near.addr}}", &out, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err, "service 'cell' has no instance: strategy 'core' leaves it out (count: 0)");
+	free(err);
+	ck_assert_int_eq(template_render(&f.e, inst_of(&f, "app-1"), "{{near(cell).addr}}", &out, &err),
+			 -EINVAL);
+	ck_assert(tu_contains(err, "leaves it out"));
+	free(err);
+	ck_assert_int_eq(template_render(&f.e, inst_of(&f, "app-1"), "{{near(cell, ghost).addr}}",
+					 &out, &err), -EINVAL);
+	ck_assert_str_eq(err, "unknown service 'ghost' in a template");
+	free(err);
+	ck_assert_int_eq(template_render(&f.e, inst_of(&f, "app-1"), "{{near(cell)}}", &out, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err, "near: expected near(SERVICE, ...).FIELD");
+	free(err);
+	near_release(&f);
+}
+END_TEST
+
+/* The stack's own post: steps with the instance they run on. */
+START_TEST(test_stack_post_model)
+{
+	struct near_fixture f;
+
+	near_place(&f, "regions");
+	ck_assert_uint_eq(f.s->n_post, 2);
+	ck_assert_str_eq(f.s->post[0].on, "db");
+	ck_assert_uint_eq(f.s->post[0].service, 0);
+	ck_assert_uint_eq(f.s->post[0].index, 1);
+	ck_assert_str_eq(f.s->post[0].run.argv[0], "map");
+	ck_assert_str_eq(f.s->post[1].on, "app-3");
+	ck_assert_uint_eq(f.s->post[1].service, 3);
+	ck_assert_uint_eq(f.s->post[1].index, 3);
+	ck_assert_uint_eq(f.s->post[1].pos.line, 30);
+	near_release(&f);
+}
+END_TEST
+
+/* The OpenStack stack: `central` leaves cell1's three services out (so
+ * `enos check` no longer counts them), `regional-cells` puts them in the
+ * region, and a compute reaches the queue of its own region either way
+ * through near(rabbitmq-cell, rabbitmq). */
+START_TEST(test_openstack_strategies)
+{
+	const char *cells[] = { "mariadb-cell", "rabbitmq-cell", "nova-conductor-cell" };
+	struct near_fixture f;
+	char *err = NULL;
+	unsigned long long sum = 0;
+	char a[32];
+	size_t k;
+
+	memset(&f, 0, sizeof(f));
+	f.t = topo_load("topologies/openstack-6site.yaml", &err);
+	ck_assert_msg(f.t != NULL, "%s", err ? err : "");
+	ck_assert_int_eq(plan_world(f.t, "eosxx", &f.w), 0);
+	f.s = stack_load(STACK_DIR "/openstack.yaml", &err);
+	ck_assert_msg(f.s != NULL, "%s", err ? err : "");
+	ck_assert_int_eq(place_stack(f.s, stack_strategy_find(f.s, "central"), f.t, &f.w,
+				     &f.pl, &err), 0);
+	f.e = (struct template_env){ .stack = f.s, .pl = &f.pl, .w = &f.w, .experiment = "os",
+				     .log_dir = "/l", .svc_dir = "/s", .topo = f.t,
+				     .strategy = "central" };
+	for (k = 0; k < 3; k++)
+		ck_assert_uint_eq(place_count(&f.pl, (size_t)stack_service_index(f.s, cells[k])), 0);
+	ck_assert_uint_eq(f.pl.n, 14);
+	for (k = 0; k < f.s->n_services; k++)
+		sum += place_count(&f.pl, k) * f.s->services[k].memory_bytes;
+	ck_assert_uint_eq(place_memory(&f.pl, f.s), sum);
+	near_expect(&f, "nova-compute-1", "{{near(rabbitmq-cell, rabbitmq).instance}}", "rabbitmq-1");
+	ck_assert_uint_ge(f.s->n_post, 1);
+	ck_assert_str_eq(f.s->post[0].on, "nova-api");
+	place_release(&f.pl);
+	ck_assert_int_eq(place_stack(f.s, stack_strategy_find(f.s, "regional-cells"), f.t, &f.w,
+				     &f.pl, &err), 0);
+	f.e.strategy = "regional-cells";
+	ck_assert_uint_eq(f.pl.n, 17);
+	near_expect(&f, "nova-compute-4", "{{near(rabbitmq-cell, rabbitmq).instance}}",
+		    "rabbitmq-cell-1");
+	near_expect(&f, "nova-compute-4", "{{near(rabbitmq-cell, rabbitmq).site}}", "regional");
+	near_expect(&f, "nova-api-1", "{{near(mariadb-cell, mariadb).instance}}", "mariadb-1");
+	inst_addr(&f, "mariadb-cell-1", a, sizeof(a));
+	near_expect(&f, "nova-conductor-cell-1", "{{near(mariadb-cell, mariadb).addr}}", a);
+	near_release(&f);
+}
+END_TEST
+
+/* proc_tree_mem counts every process of a session, not just its leader. */
+START_TEST(test_proc_tree_mem)
+{
+	struct proc_mem m;
+	struct proc_info pi;
+	int st;
+	pid_t leader = fork();
+
+	ck_assert_int_ge(leader, 0);
+	if (leader == 0) {
+		setsid();
+		if (fork() == 0) {
+			execlp("sleep", "sleep", "30", (char *)NULL);
+			_exit(127);
+		}
+		execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	/* Until the leader has exec'd and its child exists. */
+	for (st = 0; st < 100; st++) {
+		if (proc_tree_mem(leader, &m) == 0 && m.n_procs == 2 &&
+		    proc_info(leader, &pi) == 0 && pi.session == leader)
+			break;
+		usleep(20000);
+	}
+	ck_assert_int_eq(proc_tree_mem(leader, &m), 0);
+	ck_assert_uint_eq(m.n_procs, 2);
+	ck_assert_uint_gt(m.rss_bytes, 0);
+	ck_assert(m.has_pss);
+	ck_assert_uint_gt(m.pss_bytes, 0);
+	ck_assert_uint_le(m.pss_bytes, m.rss_bytes);
+	ck_assert_int_eq(kill(-leader, SIGKILL), 0);
+	waitpid(leader, &st, 0);
+	ck_assert_int_eq(proc_tree_mem(leader, &m), -ESRCH);
+}
+END_TEST
+
 Suite *make_stack_suite(void)
 {
 	Suite *s = suite_create("stack");
@@ -379,6 +674,11 @@ Suite *make_stack_suite(void)
 	tcase_add_test(model, test_memory_check);
 	tcase_add_test(model, test_stack_find);
 	tcase_add_test(model, test_check_memory_estimate);
+	tcase_add_test(model, test_near_two_regions);
+	tcase_add_test(model, test_count_zero_omits);
+	tcase_add_test(model, test_stack_post_model);
+	tcase_add_test(model, test_openstack_strategies);
+	tcase_add_test(model, test_proc_tree_mem);
 	suite_add_tcase(s, model);
 	return s;
 }
