@@ -138,22 +138,48 @@ static int svc_root(const struct enos_ctx *ctx, const char *exp, char *out,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int deploy_shared_dirs(const struct enos_ctx *ctx, const char *exp,
-		       char svc[PATH_MAX], char results[PATH_MAX])
+/* DIR = the directory of PATH (a file), into DIR (PATH_MAX bytes). */
+static int dir_of(const char *path, char *dir)
 {
-	char cwd[PATH_MAX];
-	int n, rc;
+	const char *slash = strrchr(path, '/');
+	int n;
 
-	rc = svc_root(ctx, exp, svc, PATH_MAX);
+	if (!slash || slash == path)
+		return -EINVAL;
+	n = snprintf(dir, PATH_MAX, "%.*s", (int)(slash - path), path);
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+int deploy_shared_dirs(const struct enos_ctx *ctx, const struct topology *t,
+		       char dirs[DEPLOY_SHARED_DIRS][PATH_MAX])
+{
+	char cwd[PATH_MAX], exe[PATH_MAX], file[PATH_MAX];
+	ssize_t len;
+	int n, rc, k = 0;
+
+	rc = svc_root(ctx, t->name, dirs[k], PATH_MAX);
 	if (rc < 0)
 		return rc;
 	/* Its parent: deploy empties services/EXP by removing and making
 	 * it again, which a bind of the old directory would not see. */
-	*strrchr(svc, '/') = '\0';
+	*strrchr(dirs[k++], '/') = '\0';
 	if (!getcwd(cwd, sizeof(cwd)))
 		return -errno;
-	n = snprintf(results, PATH_MAX, "%s/results/%s", cwd, exp);
-	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+	n = snprintf(dirs[k++], PATH_MAX, "%s/results/%s", cwd, t->name);
+	if (n < 0 || n >= PATH_MAX)
+		return -ENAMETOOLONG;
+	/* The enos binary (readiness probes run it inside the node) and the
+	 * stack's files, wherever the tree is (a clone under /tmp too). */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		if (dir_of(exe, dirs[k]) == 0)
+			k++;
+		if (stack_find(t->stack_name, exe, file, sizeof(file)) == 0 &&
+		    file[0] == '/' && dir_of(file, dirs[k]) == 0)
+			k++;
+	}
+	return k;
 }
 
 /* The last LOG_TAIL_LINES lines of PATH to stderr, indented. */

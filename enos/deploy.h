@@ -44,12 +44,16 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
  * Returns 0 or -errno (printed). */
 int deploy_down(struct enos_ctx *ctx, const char *name);
 
-/* The host directories experiment EXP's services use (SVC: the services
- * directory beside the state database, parent of the conf and data dirs;
- * RESULTS: results/EXP, where their logs go), absolute, which container
- * nodes must see at the same paths. Returns 0 or -errno. */
-int deploy_shared_dirs(const struct enos_ctx *ctx, const char *exp,
-		       char svc[PATH_MAX], char results[PATH_MAX]);
+#define DEPLOY_SHARED_DIRS 4
+
+/* The host directories the services of T's stack use, absolute, which
+ * container nodes must see at the same paths: the services directory
+ * beside the state database (parent of the conf and data dirs),
+ * results/EXP (their logs), the enos binary's directory (readiness probes
+ * run it inside nodes) and the stack file's. Returns how many were put in
+ * DIRS, or -errno. */
+int deploy_shared_dirs(const struct enos_ctx *ctx, const struct topology *t,
+		       char dirs[DEPLOY_SHARED_DIRS][PATH_MAX]);
 
 /* `enos services`: print the instances of NAME (JSON if JSON), after
  * checking each recorded pid. Returns 0 or -errno. */

@@ -596,7 +596,8 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	sigset_t block, old, pending;
 	struct world w = { 0 };
 	char tag[WORLD_TAG_LEN + 1], why[512];
-	char svc_dir[PATH_MAX], results_dir[PATH_MAX];
+	char shared[DEPLOY_SHARED_DIRS][PATH_MAX];
+	size_t k;
 	const char *backend = "none";
 	int64_t run = 0;
 	double t0;
@@ -624,14 +625,14 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	w.wan_mode = strcmp(backend, "wand") == 0 ? WAN_WAND : WAN_BRIDGE;
 	w.fabric = t->fabric == FABRIC_OVS ? &fabric_ovs_ops : &fabric_bridge_ops;
 	if (t->stack_name) {
-		rc = deploy_shared_dirs(ctx, t->name, svc_dir, results_dir);
+		rc = deploy_shared_dirs(ctx, t, shared);
 		if (rc < 0) {
 			cli_error("cannot name the service directories of '%s': %s",
 				  t->name, strerror(-rc));
 			goto out;
 		}
-		w.shared[0] = svc_dir;
-		w.shared[1] = results_dir;
+		for (k = 0; k < (size_t)rc && k < WORLD_SHARED_MAX; k++)
+			w.shared[k] = shared[k];
 	}
 	/* Recorded before anything exists, so a crash cannot hide an object. */
 	rc = state_record_world(ctx->st, t, &w);
