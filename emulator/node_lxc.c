@@ -726,6 +726,8 @@ static int files_sweep(const char *exp)
 	snprintf(dir, sizeof(dir), NODE_LXC_DIR "/%s", exp);
 	if (rmdir(dir) != 0 && errno != ENOENT)
 		err = -errno;
+	else
+		rmdir(NODE_LXC_DIR);    /* fails while another experiment has one */
 out:
 	return err;
 }

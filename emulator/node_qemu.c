@@ -579,6 +579,9 @@ static int qemu_sweep(struct emu *emu, const struct world *w)
 	if (err < 0)
 		goto out;
 	err = qemu_files(prefix, 1);
+	/* The directory too once no experiment has files there. */
+	if (err >= 0)
+		rmdir(NODE_QEMU_DIR);
 out:
 	return err < 0 ? err : 0;
 }
