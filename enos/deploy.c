@@ -1153,8 +1153,10 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 		rc = record_all(&d);
 	if (rc < 0)
 		goto out;
-	printf("deploying stack '%s' (strategy '%s'): %zu instances of %zu services\n",
-	       d.s->name, d.st ? d.st->name : "default", d.pl.n, d.s->n_services);
+	printf("deploying stack '%s' (strategy '%s'): %zu instance%s of %zu service%s\n",
+	       d.s->name, d.st ? d.st->name : "default", d.pl.n,
+	       d.pl.n == 1 ? "" : "s", d.s->n_services,
+	       d.s->n_services == 1 ? "" : "s");
 	fflush(stdout);
 	for (;;) {
 		progressed = false;
@@ -1187,8 +1189,9 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 		state_fact_add(ctx->st, run, "stack", d.s->name);
 		state_fact_add(ctx->st, run, "stack_strategy", d.st ? d.st->name : "default");
 	}
-	printf("stack '%s' (strategy '%s') is up: %zu instances in %.2f s, RSS %.1f MiB, PSS %.1f MiB\n",
-	       d.s->name, d.st ? d.st->name : "default", d.pl.n, cli_now() - t0,
+	printf("stack '%s' (strategy '%s') is up: %zu instance%s in %.2f s, RSS %.1f MiB, PSS %.1f MiB\n",
+	       d.s->name, d.st ? d.st->name : "default", d.pl.n,
+	       d.pl.n == 1 ? "" : "s", cli_now() - t0,
 	       rss / 1048576.0, pss / 1048576.0);
 out:
 	deployment_release(&d);
