@@ -60,20 +60,13 @@ static int enos(struct bench *b, char **out, ...) __attribute__((sentinel));
 
 static int enos(struct bench *b, char **out, ...)
 {
-	char *argv[32];
-	const char *a;
 	va_list ap;
-	int n = 0;
+	int rc;
 
-	argv[n++] = (char *)b->enos;
-	argv[n++] = (char *)"--db";
-	argv[n++] = b->state_db;
 	va_start(ap, out);
-	while ((a = va_arg(ap, const char *)) && n < 31)
-		argv[n++] = (char *)a;
+	rc = tu_enos_v(out, b->enos, b->state_db, ap);
 	va_end(ap);
-	argv[n] = NULL;
-	return tu_run(out, argv);
+	return rc;
 }
 
 /* Print and store one figure of STRATEGY. */

@@ -119,12 +119,13 @@ int tu_sh(const char *fmt, ...)
 
 #define TU_MAX_ARGS 64
 
-static void collect_args(char **argv, const char *db, va_list ap)
+static void collect_args(char **argv, const char *bin, const char *db,
+			 va_list ap)
 {
 	const char *a;
 	int n = 0;
 
-	argv[n++] = (char *)tu_enos_bin();
+	argv[n++] = (char *)(bin ? bin : tu_enos_bin());
 	argv[n++] = (char *)"--db";
 	argv[n++] = (char *)db;
 	while ((a = va_arg(ap, const char *)) && n < TU_MAX_ARGS - 1)
@@ -138,8 +139,16 @@ int tu_enos(char **out, const char *db, ...)
 	va_list ap;
 
 	va_start(ap, db);
-	collect_args(argv, db, ap);
+	collect_args(argv, NULL, db, ap);
 	va_end(ap);
+	return tu_run(out, argv);
+}
+
+int tu_enos_v(char **out, const char *bin, const char *db, va_list ap)
+{
+	char *argv[TU_MAX_ARGS];
+
+	collect_args(argv, bin, db, ap);
 	return tu_run(out, argv);
 }
 
@@ -150,7 +159,7 @@ pid_t tu_enos_spawn(const char *db, ...)
 	pid_t pid;
 
 	va_start(ap, db);
-	collect_args(argv, db, ap);
+	collect_args(argv, NULL, db, ap);
 	va_end(ap);
 	fflush(NULL);
 	pid = fork();

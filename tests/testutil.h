@@ -7,6 +7,7 @@
 #ifndef TESTS_TESTUTIL_H
 #define TESTS_TESTUTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -26,6 +27,10 @@ const char *tu_enos_bin(void);
 /* Run the enos binary ($ENOS_BIN) with --db DB and the NULL-terminated
  * arguments that follow. */
 int tu_enos(char **out, const char *db, ...) __attribute__((sentinel));
+
+/* tu_enos with the binary BIN (NULL: tu_enos_bin()) and the arguments in
+ * AP: for the benchmarks' own wrappers. */
+int tu_enos_v(char **out, const char *bin, const char *db, va_list ap);
 
 /* Start enos in the background (stdout/stderr to /dev/null); returns pid. */
 pid_t tu_enos_spawn(const char *db, ...) __attribute__((sentinel));
