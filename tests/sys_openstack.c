@@ -117,7 +117,7 @@ static void hypervisors_up(void)
 
 /* One server boots to ACTIVE on an edge compute and is deleted; the
  * compute is across the WAN from the control node. */
-static void boot_and_delete(void)
+static void boot_and_delete(const char *strategy)
 {
 	char *out = NULL, script[512], host[64], addr[32], active[32], del[32];
 	char cwd[256];
@@ -134,8 +134,8 @@ static void boot_and_delete(void)
 	ck_assert_msg(sscanf(host, "edge-%d-1", &edge) == 1 && edge >= 1 && edge <= EDGES,
 		      "server landed on '%s':\n%s", host, out);
 	ck_assert_msg(active[0] && del[0], "%s", out);
-	printf("sys_openstack: central, %.0f ms RTT: boot to ACTIVE %s s, delete %s s (%s)\n",
-	       WAN_RTT_MS, active, del, host);
+	printf("sys_openstack: %s, %.0f ms RTT: boot to ACTIVE %s s, delete %s s (%s)\n",
+	       strategy, WAN_RTT_MS, active, del, host);
 	free(out);
 
 	/* The compute's address is edge-N's first node: 198.18.0.(8N + 10). */
@@ -196,7 +196,7 @@ START_TEST(central_boot_delete)
 	ck_assert_int_eq(n, INSTANCES);
 
 	hypervisors_up();
-	boot_and_delete();
+	boot_and_delete("central");
 	process_trees();
 
 	ck_assert_msg(tu_enos(&out, case_db, "down", "-n", EXP, NULL) == 0, "%s", out);
@@ -210,6 +210,44 @@ START_TEST(central_boot_delete)
 	ck_assert_int_eq(tu_netns_count(EXP), 0);
 	snprintf(dir, sizeof(dir), "%s/services/%s", case_dir, EXP);
 	ck_assert_msg(access(dir, F_OK) < 0, "%s left", dir);
+}
+END_TEST
+
+/* regional-cells: one cell per regional site (its own database, queue and
+ * conductor there). Every edge compute is mapped into the region's cell,
+ * and a server still boots and is deleted — which needs the scheduler to
+ * start after the cell exists (it reads the cell list once). */
+START_TEST(regional_cells_boot_delete)
+{
+	char *out = NULL, text[4096], path[256], conf[4200];
+	const char *p;
+	size_t len;
+	FILE *f = fopen(TOPO, "r");
+
+	ck_assert_ptr_nonnull(f);
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	p = strstr(text, "strategy: central}");
+	ck_assert_ptr_nonnull(p);
+	snprintf(conf, sizeof(conf), "%.*sstrategy: regional-cells}\n", (int)(p - text), text);
+	tu_write(case_dir, "os6-cells.yaml", conf, path, sizeof(path));
+	ck_assert_msg(tu_enos(&out, case_db, "up", path, NULL) == 0, "%s", out);
+	ck_assert_msg(tu_contains(out, "stack 'openstack' (strategy 'regional-cells') is up: 17 instances"),
+		      "%s", out);
+	free(out);
+	hypervisors_up();
+	snprintf(conf, sizeof(conf), "%s/services/%s/nova-api-1/conf/nova.conf", case_dir, EXP);
+	ck_assert_msg(tu_enos(&out, case_db, "exec", "-n", EXP, "central-1", "--", "nova-manage",
+			      "--config-file", conf, "cell_v2", "list_hosts", NULL) == 0, "%s", out);
+	for (p = out, len = 0; (p = strstr(p, " regional | ")); p++)
+		len++;
+	ck_assert_msg(len == EDGES, "%zu computes in cell 'regional':\n%s", len, out);
+	free(out);
+	boot_and_delete("regional-cells");
+	ck_assert_msg(tu_enos(&out, case_db, "down", "-n", EXP, NULL) == 0, "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_netns_count(EXP), 0);
 }
 END_TEST
 
@@ -289,6 +327,7 @@ Suite *make_sys_openstack_suite(struct skips *sk)
 {
 	const struct sys_case deploy[] = {
 		{ "central_boot_delete", central_boot_delete },
+		{ "regional_cells_boot_delete", regional_cells_boot_delete },
 	};
 	const struct sys_case check[] = {
 		{ "check_refuses_what_cannot_fit", check_refuses_what_cannot_fit },
@@ -297,7 +336,8 @@ Suite *make_sys_openstack_suite(struct skips *sk)
 	const char *why = sys_unavailable();
 
 	sys_add_cases(s, sk, check, 1, NULL, case_setup, case_teardown, 30);
-	sys_add_cases(s, sk, deploy, 1, why ? why : missing_packages(),
+	sys_add_cases(s, sk, deploy, sizeof(deploy) / sizeof(deploy[0]),
+		      why ? why : missing_packages(),
 		      case_setup, case_teardown, 600);
 	return s;
 }
