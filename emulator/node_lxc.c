@@ -20,6 +20,7 @@
  * namespace applies to children only).
  */
 #include "emulator/node.h"
+#include "emulator/proc.h"
 #include "emulator/node_lxc.h"
 
 #include <errno.h>
@@ -498,9 +499,8 @@ static int lxc_run(const struct world_node *n, struct lxc_run *r,
 		   int *status, int *pid)
 {
 	int errp[2] = { -1, -1 }, pidp[2] = { -1, -1 };
-	int child_errno = 0, st = 0;
+	int exec_err, st = 0, i;
 	pid_t child = -1;
-	ssize_t got;
 	int err;
 
 	err = node_lxc_init_pid(n->netns);
@@ -528,29 +528,23 @@ static int lxc_run(const struct world_node *n, struct lxc_run *r,
 	close(pidp[1]);
 	errp[1] = pidp[1] = -1;
 	/* EOF once the command runs (exec closed the last copy). */
-	do
-		got = read(errp[0], &child_errno, sizeof(child_errno));
-	while (got < 0 && errno == EINTR);
-	while (waitpid(child, &st, 0) < 0) {
-		if (errno != EINTR) {
-			err = -errno;
-			goto out;
-		}
-	}
-	if (got == (ssize_t)sizeof(child_errno)) {
-		err = child_errno ? -child_errno : -EIO;
+	exec_err = proc_exec_result(errp[0]);
+	err = proc_wait_status(child, &st);
+	if (err < 0)
+		goto out;
+	if (exec_err < 0) {
+		err = exec_err;
 		goto out;
 	}
-	*status = WIFEXITED(st) ? WEXITSTATUS(st) :
-		  WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+	*status = st;
 	if (pid && read(pidp[0], pid, sizeof(*pid)) != (ssize_t)sizeof(*pid))
 		err = -EIO;
 out:
-	for (got = 0; got < 2; got++) {
-		if (errp[got] >= 0)
-			close(errp[got]);
-		if (pidp[got] >= 0)
-			close(pidp[got]);
+	for (i = 0; i < 2; i++) {
+		if (errp[i] >= 0)
+			close(errp[i]);
+		if (pidp[i] >= 0)
+			close(pidp[i]);
 	}
 	return err;
 }

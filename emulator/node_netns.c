@@ -5,6 +5,7 @@
  * operations and running commands inside a node, as `ip netns exec` does.
  */
 #include "emulator/node.h"
+#include "emulator/proc.h"
 #include "emulator/node_netns.h"
 
 #include <errno.h>
@@ -162,9 +163,8 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 {
 	char path[PATH_MAX];
 	int pipefd[2] = { -1, -1 };
-	int child_errno = 0;
+	int exec_err;
 	pid_t pid = -1;
-	ssize_t got;
 	int st, err = 0;
 	(void)emu;
 
@@ -191,21 +191,12 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	/* The pipe closes on a successful execvp(); else it carries errno. */
-	do
-		got = read(pipefd[0], &child_errno, sizeof(child_errno));
-	while (got < 0 && errno == EINTR);
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR) {
-			err = -errno;
-			goto out;
-		}
-	}
-	if (got == (ssize_t)sizeof(child_errno)) {
-		err = child_errno ? -child_errno : -EIO;
-		goto out;
-	}
-	*status = WIFEXITED(st) ? WEXITSTATUS(st) :
-		  WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+	exec_err = proc_exec_result(pipefd[0]);
+	err = proc_wait_status(pid, &st);
+	if (err == 0 && exec_err < 0)
+		err = exec_err;
+	else if (err == 0)
+		*status = st;
 out:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
@@ -240,10 +231,8 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 {
 	char path[PATH_MAX];
 	int pipefd[2] = { -1, -1 };
-	int child_errno = 0;
 	pid_t child = -1;
-	ssize_t got;
-	int st, err = 0;
+	int err = 0;
 	(void)emu;
 
 	if (!argv || !argv[0] || log_fd < 0 ||
@@ -269,12 +258,9 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	/* The pipe closes on a successful execvp(); else it carries errno. */
-	do
-		got = read(pipefd[0], &child_errno, sizeof(child_errno));
-	while (got < 0 && errno == EINTR);
-	if (got == (ssize_t)sizeof(child_errno)) {
-		waitpid(child, &st, 0);
-		err = child_errno ? -child_errno : -EIO;
+	err = proc_exec_result(pipefd[0]);
+	if (err < 0) {
+		proc_wait_status(child, NULL);
 		goto out;
 	}
 	*pid = child;

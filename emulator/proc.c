@@ -70,8 +70,7 @@ int proc_info(pid_t pid, struct proc_info *out)
 		int st = (int)v[51];
 
 		out->has_exit = true;
-		out->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) :
-				   WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+		out->exit_status = proc_shell_status(st);
 	}
 	return 0;
 }
@@ -87,8 +86,7 @@ bool proc_alive(pid_t pid, unsigned long long starttime, int *status)
 		return false;
 	if (waitpid(pid, &st, WNOHANG) == pid) {
 		if (status)
-			*status = WIFEXITED(st) ? WEXITSTATUS(st) :
-				  WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+			*status = proc_shell_status(st);
 		return false;
 	}
 	if (proc_info(pid, &pi) < 0 || pi.starttime != starttime)
@@ -458,4 +456,35 @@ out:
 	closedir(d);
 	free(v);
 	return rc;
+}
+
+int proc_shell_status(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) :
+	       WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+
+int proc_exec_result(int err_fd)
+{
+	int child_errno = 0;
+	ssize_t got;
+
+	do
+		got = read(err_fd, &child_errno, sizeof(child_errno));
+	while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)sizeof(child_errno))
+		return 0;       /* closed by the exec */
+	return child_errno ? -child_errno : -EIO;
+}
+
+int proc_wait_status(pid_t pid, int *status)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (status)
+		*status = proc_shell_status(st);
+	return 0;
 }

@@ -111,4 +111,17 @@ int proc_daemon_stop(const char *pidfile, const char *prog, pid_t pid,
  * inherit that, or SIGTERM never reaches it. */
 void proc_child_unblock(void);
 
+/* A wait status in the shell's convention: the exit code, 128 + the
+ * signal, or -1. */
+int proc_shell_status(int st);
+
+/* After fork() of a child that writes its errno to a CLOEXEC pipe when
+ * its exec fails: read ERR_FD until the exec closed it. Returns 0 if the
+ * program runs, else the child's -errno (-EIO if it sent 0). */
+int proc_exec_result(int err_fd);
+
+/* waitpid(PID) through EINTR; its status, as proc_shell_status(), into
+ * *STATUS. Returns 0 or -errno. */
+int proc_wait_status(pid_t pid, int *status);
+
 #endif
