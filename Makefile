@@ -22,6 +22,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 all: $(BUILD)/bin/enos $(BUILD)/tests/check-all
 
+include util/module.mk
 include emulator/module.mk
 include workloads/module.mk
 include reports/module.mk

@@ -43,6 +43,7 @@
 #include "emulator/link.h"
 #include "emulator/netns.h"
 #include "emulator/virt.h"
+#include "util/fs.h"
 
 #define LXC_PID_DIR     "/run/libvirt/lxc"
 #define LXC_TMP_KIB     (256u << 10)
@@ -156,28 +157,6 @@ static int subdir(const char *dir, const char *sub, char *buf, size_t len)
 	return 0;
 }
 
-/* mkdir -p PATH. */
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	char *p;
-	int r = snprintf(buf, sizeof(buf), "%s", path);
-
-	if (r < 0 || (size_t)r >= sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* The node's private /var: an overlay of the host's /var, as
  *   mkdir -p D/upper D/work D/var &&
  *   mount -t overlay overlay -o lowerdir=/var,upperdir=D/upper,\
@@ -192,7 +171,7 @@ static int var_overlay(struct emu *emu, const struct world *w,
 
 	err = node_lxc_dir(w, n, dir, sizeof(dir));
 	if (err == 0)
-		err = mkdir_p(dir);
+		err = fs_mkdir_p(dir, 0755);
 	if (err == 0)
 		err = subdir(dir, "upper", upper, sizeof(upper));
 	if (err == 0)
@@ -224,7 +203,7 @@ static int lxc_node_start(struct emu *emu, const struct world *w,
 
 	err = var_overlay(emu, w, n, var, sizeof(var));
 	for (i = 0; err == 0 && i < WORLD_SHARED_MAX && w->shared[i]; i++)
-		err = mkdir_p(w->shared[i]);
+		err = fs_mkdir_p(w->shared[i], 0755);
 	if (err == 0)
 		err = node_lxc_xml(w, n, var, &xml);
 	if (err == 0)

@@ -31,6 +31,7 @@
 #include "emulator/proc.h"
 #include "emulator/virt.h"
 #include "emulator/world.h"
+#include "util/fs.h"
 
 /* One line: INDENT spaces, OPEN, TEXT escaped, CLOSE. */
 static void xml_line(FILE *f, int indent, const char *open, const char *text,
@@ -200,22 +201,7 @@ int node_qemu_path(const char *domain, const char *suffix, char *buf,
 /* `mkdir -p NODE_QEMU_DIR` */
 static int qemu_dir(void)
 {
-	char path[] = NODE_QEMU_DIR;
-	char *p;
-
-	for (p = path + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(path, 0755) != 0 && errno != EEXIST)
-				return -errno;
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return 0;
+	return fs_mkdir_p(NODE_QEMU_DIR, 0755);
 }
 
 /* `cp SRC DST` through a temporary DST.XXXXXX and a rename, mode 0644 (the

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "emulator/wand.h"
+#include "util/fs.h"
 
 #define SPAWN_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS  2000
@@ -50,37 +51,6 @@ static int decode_status(int st)
 	return 255;
 }
 
-/* mkdir -p of the directory holding PATH. */
-static int make_parent(const char *path)
-{
-	char dir[256];
-	char *p;
-	int rc = 0;
-
-	if (strlen(path) >= sizeof(dir))
-		return -ENAMETOOLONG;
-	memcpy(dir, path, strlen(path) + 1);
-	p = strrchr(dir, '/');
-	if (!p || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(dir, 0755) && errno != EEXIST) {
-				rc = -errno;
-				break;
-			}
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return rc;
-}
-
 int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 {
 	char seed[32], rt[16];
@@ -93,7 +63,7 @@ int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 	if (!exe || !cfg || !cfg->ctl_path || !cfg->ports || !cfg->n_ports ||
 	    cfg->n_ports > WAND_MAX_PORTS)
 		return -EINVAL;
-	rc = make_parent(cfg->ctl_path);
+	rc = fs_mkdir_parent(cfg->ctl_path, 0755);
 	if (rc)
 		goto out;
 	/* Another engine answering there would answer our pings too. */

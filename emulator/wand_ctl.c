@@ -17,6 +17,7 @@
 
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
+#include "util/strbuf.h"
 
 #define CLIENT_TIMEOUT_MS 10000
 
@@ -364,71 +365,28 @@ int wand_set_pair(const char *ctl_path, size_t src, size_t dst,
 	return request_fmt(ctl_path, "set %zu %zu %s\n", src, dst, kv);
 }
 
-/* A growing text buffer for bulk requests. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int err;
-};
-
-static void sbuf_add(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sbuf_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		if (b->err)
-			return;
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL,
-			      b->s ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->err = -EINVAL;
-			return;
-		}
-		if (b->s && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		} else {
-			size_t nc = (b->cap + (size_t)n + 1) * 2;
-			char *ns = realloc(b->s, nc);
-
-			if (!ns) {
-				b->err = -ENOMEM;
-				return;
-			}
-			b->s = ns;
-			b->cap = nc;
-		}
-	}
-}
-
 int wand_partition(const char *ctl_path, const size_t *a, size_t na,
 		   const size_t *b, size_t nb)
 {
-	struct sbuf sb = { 0 };
+	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 	int rc;
 
-	sbuf_add(&sb, "partition ");
+	strbuf_addf(&sb, "partition ");
 	for (i = 0; i < na; i++)
-		sbuf_add(&sb, "%s%zu", i ? "," : "", a[i]);
-	sbuf_add(&sb, " / ");
+		strbuf_addf(&sb, "%s%zu", i ? "," : "", a[i]);
+	strbuf_addf(&sb, " / ");
 	for (i = 0; i < nb; i++)
-		sbuf_add(&sb, "%s%zu", i ? "," : "", b[i]);
-	sbuf_add(&sb, "\n");
-	rc = sb.err ? sb.err : wand_request(ctl_path, sb.s, sb.len, NULL);
-	free(sb.s);
+		strbuf_addf(&sb, "%s%zu", i ? "," : "", b[i]);
+	strbuf_addf(&sb, "\n");
+	rc = sb.err ? sb.err : wand_request(ctl_path, sb.buf, sb.len, NULL);
+	strbuf_release(&sb);
 	return rc;
 }
 
 int wand_apply_table(const char *ctl_path, const struct shape_table *t)
 {
-	struct sbuf sb = { 0 };
+	struct strbuf sb = STRBUF_INIT;
 	char kv[512];
 	size_t s, d, lines = 0, hdr;
 	int rc;
@@ -436,7 +394,7 @@ int wand_apply_table(const char *ctl_path, const struct shape_table *t)
 	if (!t || !t->p || !t->cut)
 		return -EINVAL;
 	/* Room for the header, rewritten once the count is known. */
-	sbuf_add(&sb, "table %-20s\n", "");
+	strbuf_addf(&sb, "table %-20s\n", "");
 	hdr = sb.len;
 	for (s = 0; s < t->n; s++)
 		for (d = 0; d < t->n; d++) {
@@ -446,7 +404,7 @@ int wand_apply_table(const char *ctl_path, const struct shape_table *t)
 			if (s == d || (wand_params_plain(p) && !cut))
 				continue;
 			wand_params_format(p, cut, false, kv, sizeof(kv));
-			sbuf_add(&sb, "%zu %zu %s\n", s, d, kv);
+			strbuf_addf(&sb, "%zu %zu %s\n", s, d, kv);
 			lines++;
 		}
 	if (!sb.err) {
@@ -454,12 +412,12 @@ int wand_apply_table(const char *ctl_path, const struct shape_table *t)
 		int n = snprintf(head, sizeof(head), "table %-20zu\n", lines);
 
 		if (n > 0 && (size_t)n == hdr)
-			memcpy(sb.s, head, hdr);
+			memcpy(sb.buf, head, hdr);
 		else
 			sb.err = -EINVAL;
 	}
-	rc = sb.err ? sb.err : wand_request(ctl_path, sb.s, sb.len, NULL);
-	free(sb.s);
+	rc = sb.err ? sb.err : wand_request(ctl_path, sb.buf, sb.len, NULL);
+	strbuf_release(&sb);
 	return rc;
 }
 

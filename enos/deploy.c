@@ -40,6 +40,7 @@
 #include "enos/stack.h"
 #include "enos/state.h"
 #include "enos/template.h"
+#include "util/fs.h"
 
 #define POLL_MS        200
 #define STOP_GRACE_MS  5000
@@ -74,25 +75,6 @@ struct deployment {
 	bool *svc_ready;                /* per service */
 	bool *svc_started;
 };
-
-/* mkdir -p PATH. 0 or -errno. */
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	char *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -errno : 0;
-}
 
 static int rm_one(const char *path, const struct stat *sb, int flag,
 		  struct FTW *ftw)
@@ -291,7 +273,7 @@ static int write_files(struct deployment *d, size_t i)
 		slash = strrchr(path, '/');
 		if (slash && slash != path) {
 			*slash = '\0';
-			rc = mkdir_p(path);
+			rc = fs_mkdir_p(path, 0755);
 			*slash = '/';
 		}
 		fd = rc == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
@@ -433,11 +415,11 @@ static int open_instance(struct deployment *d, size_t i)
 
 	rc = template_dir(&d->env, i, "conf", dir, sizeof(dir));
 	if (rc == 0)
-		rc = mkdir_p(dir);
+		rc = fs_mkdir_p(dir, 0755);
 	if (rc == 0 && svc->data_dir) {
 		rc = template_dir(&d->env, i, "data", dir, sizeof(dir));
 		if (rc == 0)
-			rc = mkdir_p(dir);
+			rc = fs_mkdir_p(dir, 0755);
 		/* Databases (etcd) want their directory private. */
 		if (rc == 0 && chmod(dir, 0700) != 0)
 			rc = -errno;
@@ -1140,9 +1122,9 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 		/* A fresh service tree: a failed deploy may have left one. */
 		rc = rm_rf(d.svc_dir);
 		if (rc == 0)
-			rc = mkdir_p(d.svc_dir);
+			rc = fs_mkdir_p(d.svc_dir, 0755);
 		if (rc == 0)
-			rc = mkdir_p(d.log_dir);
+			rc = fs_mkdir_p(d.log_dir, 0755);
 		if (rc < 0)
 			cli_error("cannot make '%s' or '%s': %s", d.svc_dir, d.log_dir,
 				  strerror(-rc));

@@ -8,22 +8,9 @@
 #include <string.h>
 
 #include "enos/resolve.h"
-#include "enos/suggest.h"
-#include "enos/units.h"
-
-static char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *msg(const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
+#include "util/suggest.h"
+#include "util/units.h"
+#include "util/str.h"
 
 static const char *const role_names[] = { "central", "regional", "edge" };
 
@@ -47,7 +34,7 @@ static int parse_selector(const struct topology *t, const char *word,
 				sel->role = (enum site_role)i;
 				return 0;
 			}
-		*err = msg("unknown role '%s' (use central, regional or edge)", word + 5);
+		*err = str_printf("unknown role '%s' (use central, regional or edge)", word + 5);
 		return -EINVAL;
 	}
 	idx = topo_site_index(t, word);
@@ -82,9 +69,9 @@ static int parse_selector(const struct topology *t, const char *word,
 		if (names)
 			best = suggest_closest(word, names, n);
 		if (best)
-			*err = msg("unknown site '%s' (did you mean '%s'?)", word, best);
+			*err = str_printf("unknown site '%s' (did you mean '%s'?)", word, best);
 		else
-			*err = msg("unknown site '%s'", word);
+			*err = str_printf("unknown site '%s'", word);
 		free(names);
 	}
 	return -EINVAL;
@@ -131,7 +118,7 @@ static int parse_partition(const struct topology *t, int argc,
 	for (i = 0; rc == 0 && i < argc; i++) {
 		if (strcmp(argv[i], "/") == 0) {
 			if (b_given) {
-				*err = msg("a partition has two groups: 'A,B / C,D'");
+				*err = str_printf("a partition has two groups: 'A,B / C,D'");
 				return -EINVAL;
 			}
 			b_given = true;
@@ -145,7 +132,7 @@ static int parse_partition(const struct topology *t, int argc,
 		if (!b_given)
 			f->group_b[k] = !f->group_a[k];
 		if (f->group_a[k] && f->group_b[k]) {
-			*err = msg("site '%s' is on both sides of the partition",
+			*err = str_printf("site '%s' is on both sides of the partition",
 				   t->sites[k].name);
 			return -EINVAL;
 		}
@@ -153,7 +140,7 @@ static int parse_partition(const struct topology *t, int argc,
 		any_b |= f->group_b[k];
 	}
 	if (!any_a || !any_b) {
-		*err = msg("a partition needs sites on both sides: 'partition A,B / C,D' or 'partition A,B'");
+		*err = str_printf("a partition needs sites on both sides: 'partition A,B / C,D' or 'partition A,B'");
 		return -EINVAL;
 	}
 	return 0;
@@ -174,7 +161,7 @@ static int parse_setting(const char *kv, struct constraint *c, char **err)
 	size_t i;
 
 	if (!eq || (size_t)(eq - kv) >= sizeof(key)) {
-		*err = msg("'%s' is not KEY=VALUE (e.g. delay=20ms loss=1%%)", kv);
+		*err = str_printf("'%s' is not KEY=VALUE (e.g. delay=20ms loss=1%%)", kv);
 		return -EINVAL;
 	}
 	memcpy(key, kv, (size_t)(eq - kv));
@@ -233,13 +220,13 @@ static int parse_setting(const char *kv, struct constraint *c, char **err)
 		c->set |= CON_DIST;
 	} else {
 		best = suggest_closest(key, keys, sizeof(keys) / sizeof(keys[0]) - 1);
-		*err = best ? msg("unknown key '%s' (did you mean '%s'?)", key, best)
-			    : msg("unknown key '%s'", key);
+		*err = best ? str_printf("unknown key '%s' (did you mean '%s'?)", key, best)
+			    : str_printf("unknown key '%s'", key);
 		return -EINVAL;
 	}
 	return 0;
 bad:
-	*err = msg("%s '%s' %s", key, v, why);
+	*err = str_printf("%s '%s' %s", key, v, why);
 	return -EINVAL;
 }
 
@@ -249,7 +236,7 @@ static int parse_set(const struct topology *t, int argc, char *const argv[],
 	int i, rc;
 
 	if (argc < 3) {
-		*err = msg("usage: set SRC DST KEY=VALUE... (e.g. set paris lyon delay=20ms)");
+		*err = str_printf("usage: set SRC DST KEY=VALUE... (e.g. set paris lyon delay=20ms)");
 		return -EINVAL;
 	}
 	f->set.action = FAULT_SET;
@@ -269,7 +256,7 @@ int fault_parse(const struct topology *t, int argc, char *const argv[],
 	memset(f, 0, sizeof(*f));
 	*err = NULL;
 	if (argc < 1) {
-		*err = msg("no fault given (partition, heal or set)");
+		*err = str_printf("no fault given (partition, heal or set)");
 		return -EINVAL;
 	}
 	if (strcmp(argv[0], "partition") == 0) {
@@ -279,12 +266,12 @@ int fault_parse(const struct topology *t, int argc, char *const argv[],
 		f->action = FAULT_SET;
 		rc = parse_set(t, argc - 1, argv + 1, f, err);
 	} else {
-		*err = msg("unknown fault '%s' (use partition, heal or set)", argv[0]);
+		*err = str_printf("unknown fault '%s' (use partition, heal or set)", argv[0]);
 		rc = -EINVAL;
 	}
 	if (rc < 0) {
 		if (!*err)
-			*err = msg("%s", strerror(-rc));
+			*err = str_printf("%s", strerror(-rc));
 		live_fault_release(f);
 	}
 	return rc;

@@ -4,7 +4,7 @@ ENOS_SRC := $(filter-out enos/main.c,$(wildcard enos/*.c))
 ENOS_OBJ := $(ENOS_SRC:%.c=$(BUILD)/%.o)
 ENOS_LIB := $(BUILD)/libenos.a
 # Link order: enos uses reports and workloads, which use emulator.
-ENOS_LIBS := $(ENOS_LIB) $(REPORTS_LIB) $(WORKLOADS_LIB) $(EMULATOR_LIB)
+ENOS_LIBS := $(ENOS_LIB) $(REPORTS_LIB) $(WORKLOADS_LIB) $(EMULATOR_LIB) $(UTIL_LIB)
 
 $(ENOS_LIB): $(ENOS_OBJ)
 	@mkdir -p $(dir $@)

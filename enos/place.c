@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enos/suggest.h"
+#include "util/suggest.h"
+#include "util/str.h"
 
 /* Allocate the message of a failed placement into *ERR. */
 static int place_fail(char **err, int rc, const char *fmt, ...)
@@ -18,8 +19,7 @@ static int place_fail(char **err, int rc, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	*err = str_vprintf(fmt, ap);
 	va_end(ap);
 	return rc;
 }

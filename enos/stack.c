@@ -16,8 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "enos/suggest.h"
-#include "enos/units.h"
+#include "util/suggest.h"
+#include "util/units.h"
+#include "util/fs.h"
+#include "util/str.h"
 #include "enos/yamltree.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -901,46 +903,20 @@ struct stack *stack_load(const char *path, char **err)
 {
 	struct stack *s = NULL;
 	char *text = NULL, base[256];
-	size_t used = 0, cap = 0;
-	FILE *f = fopen(path, "rb");
+	size_t used = 0;
+	int rc;
 
 	*err = NULL;
-	if (!f) {
-		if (asprintf(err, "%s: cannot open the stack file: %s", path,
-			     strerror(errno)) < 0)
-			*err = NULL;
+	rc = fs_read_file(path, STACK_FILE_MAX, &text, &used);
+	if (rc < 0) {
+		*err = rc == -ENOENT || rc == -EACCES ?
+			str_printf("%s: cannot open the stack file: %s", path, strerror(-rc)) :
+			str_printf("%s: cannot read: %s", path, fs_read_error(rc));
 		goto out;
 	}
-	for (;;) {
-		char *nt;
-		size_t got;
-
-		if (cap - used < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			nt = cap > STACK_FILE_MAX ? NULL : realloc(text, cap + 1);
-			if (!nt) {
-				if (asprintf(err, "%s: too large or out of memory", path) < 0)
-					*err = NULL;
-				goto out;
-			}
-			text = nt;
-		}
-		got = fread(text + used, 1, cap - used, f);
-		used += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		if (asprintf(err, "%s: cannot read: %s", path, strerror(errno)) < 0)
-			*err = NULL;
-		goto out;
-	}
-	text[used] = '\0';
 	base_name(path, base, sizeof(base));
 	s = stack_load_string(text, path, base, err);
 out:
-	if (f)
-		fclose(f);
 	free(text);
 	return s;
 }

@@ -25,6 +25,7 @@
 
 #include "emulator/fabric.h"
 #include "enos/topo.h"
+#include "util/fs.h"
 
 /* Salts state_pick_tag() tries before giving up. */
 #define STATE_TAG_TRIES 4096
@@ -389,40 +390,6 @@ static int col_dup(sqlite3_stmt *s, int i, const char **dst)
 	return v && !*dst ? -ENOMEM : 0;
 }
 
-/* mkdir -p of the directory part of PATH. */
-static int mkdir_parent(const char *path)
-{
-	char *dir = strdup(path);
-	char *slash, *p;
-	int ret = 0;
-
-	if (!dir) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		goto out;
-	*slash = '\0';
-	for (p = dir + 1; ; p++) {
-		bool end = *p == '\0';
-
-		if (*p != '/' && !end)
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-			ret = -errno;
-			goto out;
-		}
-		if (end)
-			break;
-		*p = '/';
-	}
-out:
-	free(dir);
-	return ret;
-}
-
 static int user_version(struct state *st, int *out)
 {
 	sqlite3_stmt *s = NULL;
@@ -550,7 +517,7 @@ int state_open(const char *path, struct state **out, char **err)
 		goto out;
 	}
 	if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
-		ret = mkdir_parent(path);
+		ret = fs_mkdir_parent(path, 0755);
 		if (ret) {
 			*err = msgf("%s: cannot create its directory: %s", path,
 				    strerror(-ret));

@@ -14,38 +14,8 @@
 #include <string.h>
 
 #include "emulator/addr.h"
-
-/* A growing string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static int sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	char *ns;
-
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (!ns)
-			return -ENOMEM;
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-static int sbuf_str(struct sbuf *b, const char *s)
-{
-	return sbuf_add(b, s, strlen(s));
-}
+#include "util/str.h"
+#include "util/strbuf.h"
 
 static int tfail(char **err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -56,8 +26,7 @@ static int tfail(char **err, const char *fmt, ...)
 	if (*err)
 		return -EINVAL;
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	*err = str_vprintf(fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -73,7 +42,7 @@ int template_dir(const struct template_env *e, size_t inst, const char *sub,
 
 /* Variable VAR (LEN bytes) of instance INST, appended to B. */
 static int add_var(const struct template_env *e, size_t inst, const char *var,
-		   size_t len, struct sbuf *b, char **err)
+		   size_t len, struct strbuf *b, char **err)
 {
 	const struct place_instance *pi = &e->pl->v[inst];
 	const struct world_node *n = &e->w->nodes[pi->node];
@@ -113,11 +82,11 @@ static int add_var(const struct template_env *e, size_t inst, const char *var,
 #undef IS
 	if (!v)
 		return tfail(err, "unknown template variable '%.*s'", (int)len, var);
-	return sbuf_str(b, v);
+	return strbuf_adds(b, v);
 }
 
 static int render(const struct template_env *e, size_t inst, const char *text,
-		  size_t len, struct sbuf *b, char **err);
+		  size_t len, struct strbuf *b, char **err);
 
 /* Skip blanks in [*P, END). */
 static void skip_blank(const char **p, const char *end)
@@ -164,7 +133,7 @@ static int service_of(const struct template_env *e, const char *s, size_t n,
 
 /* join(SERVICE, 'SEP', 'TEMPLATE'): ARGS is what is inside the parentheses. */
 static int add_join(const struct template_env *e, const char *args,
-		    const char *end, struct sbuf *b, char **err)
+		    const char *end, struct strbuf *b, char **err)
 {
 	const char *p = args, *name, *sep, *tpl;
 	size_t name_n, sep_n, tpl_n, svc = 0, i, done = 0;
@@ -193,7 +162,7 @@ static int add_join(const struct template_env *e, const char *args,
 		if (e->pl->v[i].service != svc)
 			continue;
 		if (done++)
-			rc = sbuf_add(b, sep, sep_n);
+			rc = strbuf_add(b, sep, sep_n);
 		if (rc == 0)
 			rc = render(e, i, tpl, tpl_n, b, err);
 	}
@@ -247,7 +216,7 @@ static int near_of(const struct template_env *e, size_t inst, const char *args,
 
 /* One expression [S, END), blanks trimmed. */
 static int add_expr(const struct template_env *e, size_t inst, const char *s,
-		    const char *end, struct sbuf *b, char **err)
+		    const char *end, struct strbuf *b, char **err)
 {
 	const char *dot;
 	size_t svc = 0;
@@ -280,7 +249,7 @@ static int add_expr(const struct template_env *e, size_t inst, const char *s,
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%zu", place_count(e->pl, svc));
-		return sbuf_str(b, buf);
+		return strbuf_adds(b, buf);
 	}
 	if (end - dot - 1 > 5 && !memcmp(dot + 1, "near.", 5)) {
 		first = place_near(e->pl, e->topo, e->w, inst, &svc, 1);
@@ -295,7 +264,7 @@ static int add_expr(const struct template_env *e, size_t inst, const char *s,
 }
 
 static int render(const struct template_env *e, size_t inst, const char *text,
-		  size_t len, struct sbuf *b, char **err)
+		  size_t len, struct strbuf *b, char **err)
 {
 	const char *p = text, *end = text + len, *open, *c;
 	int depth, rc = 0;
@@ -308,8 +277,8 @@ static int render(const struct template_env *e, size_t inst, const char *text,
 				break;
 			}
 		if (!open)
-			return sbuf_add(b, p, (size_t)(end - p));
-		rc = sbuf_add(b, p, (size_t)(open - p));
+			return strbuf_add(b, p, (size_t)(end - p));
+		rc = strbuf_add(b, p, (size_t)(open - p));
 		for (depth = 1, c = open + 2; rc == 0 && c + 1 < end; c++) {
 			if (c[0] == '{' && c[1] == '{') {
 				depth++;
@@ -332,20 +301,16 @@ static int render(const struct template_env *e, size_t inst, const char *text,
 int template_render(const struct template_env *e, size_t inst,
 		    const char *text, char **out, char **err)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = STRBUF_INIT;
 	int rc;
 
 	*err = NULL;
 	*out = NULL;
-	rc = sbuf_add(&b, "", 0);
-	if (rc == 0)
-		rc = render(e, inst, text, strlen(text), &b, err);
+	rc = render(e, inst, text, strlen(text), &b, err);
+	if (rc == 0 && !(*out = strbuf_detach(&b)))
+		rc = -ENOMEM;
 	if (rc == -ENOMEM && !*err)
 		tfail(err, "out of memory");
-	if (rc) {
-		free(b.s);
-		return rc;
-	}
-	*out = b.s;
-	return 0;
+	strbuf_release(&b);
+	return rc;
 }

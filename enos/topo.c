@@ -21,9 +21,11 @@
 
 #include "emulator/addr.h"
 #include "enos/matrix.h"
-#include "enos/suggest.h"
-#include "enos/units.h"
+#include "util/suggest.h"
+#include "util/units.h"
 #include "enos/yamltree.h"
+#include "util/fs.h"
+#include "util/str.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1324,69 +1326,11 @@ static int load_sites(struct loader *L, const yaml_node_t *n,
 	return rc;
 }
 
-/* ---- network ---- */
-
-static int read_file(const char *path, size_t max, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t cap = 0, used = 0;
-	int rc = 0;
-
-	if (!f) {
-		rc = -errno;
-		goto out;
-	}
-	for (;;) {
-		size_t got;
-
-		if (used == cap) {
-			char *nd;
-
-			if (cap >= max) {
-				rc = -EFBIG;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 4096;
-			nd = realloc(data, cap + 1);
-			if (!nd) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			data = nd;
-		}
-		got = fread(data + used, 1, cap - used, f);
-		used += got;
-		if (got == 0) {
-			if (ferror(f))
-				rc = errno ? -errno : -EIO;
-			break;
-		}
-	}
-	if (used > max)
-		rc = -EFBIG;
-	if (!rc) {
-		data[used] = '\0';
-		*buf = data;
-		*len = used;
-		data = NULL;
-	}
-out:
-	if (f)
-		fclose(f);
-	free(data);
-	return rc;
-}
-
 static char *resolve_path(const char *dir, const char *file)
 {
-	char *out = NULL;
-
 	if (!dir || file[0] == '/')
 		return strdup(file);
-	if (asprintf(&out, "%s/%s", dir, file) < 0)
-		out = NULL;
-	return out;
+	return str_printf("%s/%s", dir, file);
 }
 
 static int load_matrix(struct loader *L, const yaml_node_t *n)
@@ -1427,11 +1371,10 @@ static int load_matrix(struct loader *L, const yaml_node_t *n)
 		goto out;
 	}
 	m->kind = (enum matrix_kind)kind;
-	rc = read_file(m->path, MATRIX_FILE_MAX, &text, &len);
+	rc = fs_read_file(m->path, MATRIX_FILE_MAX, &text, &len);
 	if (rc) {
 		rc = fail(L, v[M_FILE], "cannot read matrix file '%s': %s",
-			  show(m->path).s,
-			  rc == -EFBIG ? "file too large" : strerror(-rc));
+			  show(m->path).s, fs_read_error(rc));
 		goto out;
 	}
 	mf = matrix_file_parse(text, len, m->path, &L->err);
@@ -1909,12 +1852,10 @@ struct topology *topo_load(const char *path, char **err)
 	int rc;
 
 	*err = NULL;
-	rc = read_file(path, TOPO_FILE_MAX, &text, &len);
+	rc = fs_read_file(path, TOPO_FILE_MAX, &text, &len);
 	if (rc) {
-		if (asprintf(err, "cannot read topology '%s': %s", path,
-			     rc == -EFBIG ? "file too large"
-					  : strerror(-rc)) < 0)
-			*err = NULL;
+		*err = str_printf("cannot read topology '%s': %s", path,
+				  fs_read_error(rc));
 		goto out;
 	}
 	if (slash) {

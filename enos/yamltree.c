@@ -1,5 +1,6 @@
 /* yamltree — YAML documents with positions; see yamltree.h. */
 #include "enos/yamltree.h"
+#include "util/str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,15 +9,10 @@
 char *yamltree_verror(const char *label, struct src_pos pos,
 		      const char *fmt, va_list ap)
 {
-	char *msg = NULL, *out = NULL;
+	char *msg = str_vprintf(fmt, ap), *out = NULL;
 
-	if (vasprintf(&msg, fmt, ap) < 0) {
-		msg = NULL;
-		goto out;
-	}
-	if (asprintf(&out, "%s:%d:%d: %s", label, pos.line, pos.col, msg) < 0)
-		out = NULL;
-out:
+	if (msg)
+		out = str_printf("%s:%d:%d: %s", label, pos.line, pos.col, msg);
 	free(msg);
 	return out;
 }

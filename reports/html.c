@@ -1,5 +1,7 @@
 /* html — HTML report of a run; see html.h. */
 #include "reports/html.h"
+#include "util/fs.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,20 +19,6 @@ static const char *const matrix_file[] = { "target", "measured", "error" };
 static const char *const matrix_title[] = {
 	"target RTT (ms)", "measured RTT p50 (ms)", "measured - target (ms)",
 };
-
-static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *fmt_alloc(const char *fmt, ...)
-{
-	char *s = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
 
 int report_within(const struct report_input *in, const struct report_rtt *r)
 {
@@ -134,14 +122,14 @@ static int draw_figures(const char *dir, const struct report_input *in,
 	int rc = -ENOMEM, st, w;
 
 	/* Its warnings (NaN cells on the diagonal) go to a log, not to us. */
-	cmd = fmt_alloc("%s >'%s/gnuplot.log' 2>&1", gnuplot, dir);
+	cmd = str_printf("%s >'%s/gnuplot.log' 2>&1", gnuplot, dir);
 	if (!m || !cmd)
 		goto out;
 	gp = popen(cmd, "w");
 	if (!gp) {
 		rc = -errno;
 		if (err)
-			*err = fmt_alloc("cannot run '%s': %s", gnuplot, strerror(errno));
+			*err = str_printf("cannot run '%s': %s", gnuplot, strerror(errno));
 		goto out;
 	}
 	for (w = M_TARGET; w <= M_ERROR; w++) {
@@ -157,7 +145,7 @@ static int draw_figures(const char *dir, const struct report_input *in,
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		rc = -EIO;
 		if (err)
-			*err = fmt_alloc("'%s' failed (status %d), see %s/gnuplot.log",
+			*err = str_printf("'%s' failed (status %d), see %s/gnuplot.log",
 					 gnuplot, WIFEXITED(st) ? WEXITSTATUS(st) : -1, dir);
 	}
 out:
@@ -328,11 +316,11 @@ static int write_page(const char *dir, const struct report_input *in)
 int report_html_write(const char *dir, const struct report_input *in,
 		      const char *gnuplot, char **err)
 {
-	int rc = report_mkdirs(dir);
+	int rc = fs_mkdir_p(dir, 0755);
 
 	if (rc < 0) {
 		if (err)
-			*err = fmt_alloc("cannot create '%s': %s", dir, strerror(-rc));
+			*err = str_printf("cannot create '%s': %s", dir, strerror(-rc));
 		return rc;
 	}
 	if (in->n_sites > 0)
@@ -340,7 +328,7 @@ int report_html_write(const char *dir, const struct report_input *in,
 	if (rc == 0) {
 		rc = write_page(dir, in);
 		if (rc < 0 && err)
-			*err = fmt_alloc("cannot write '%s/index.html': %s", dir,
+			*err = str_printf("cannot write '%s/index.html': %s", dir,
 					 strerror(-rc));
 	}
 	return rc;

@@ -1,31 +1,12 @@
 /* rtt — RTT matrix files of a run; see rtt.h. */
 #include "reports/rtt.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-int report_mkdirs(const char *path)
-{
-	char buf[4096];
-	size_t i, len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		if (i < len)
-			buf[i] = '/';
-	}
-	return 0;
-}
 
 int report_rtt_within(const struct report_rtt *r, double pct, double ms)
 {
@@ -101,7 +82,7 @@ static int write_summary(const char *dir, const char *exp, int64_t run,
 int report_rtt_write(const char *dir, const char *exp, int64_t run,
 		     const struct report_rtt *rows, size_t n)
 {
-	int rc = report_mkdirs(dir);
+	int rc = fs_mkdir_p(dir, 0755);
 
 	if (rc == 0)
 		rc = write_tsv(dir, rows, n);

@@ -30,7 +30,4 @@ int report_rtt_write(const char *dir, const char *exp, int64_t run,
  * Rows without a target are within bound. */
 int report_rtt_within(const struct report_rtt *r, double pct, double ms);
 
-/* mkdir -p PATH (mode 0755). Returns 0 or -errno. */
-int report_mkdirs(const char *path);
-
 #endif

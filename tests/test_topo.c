@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "enos/matrix.h"
-#include "enos/suggest.h"
+#include "util/suggest.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
 

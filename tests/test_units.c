@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "enos/units.h"
+#include "util/units.h"
 #include "tests/suites.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -12,8 +12,8 @@
  * Errors come back as a static reason phrase meant to follow the value in a
  * message: "delay " + "-3ms" + " " + "is negative".
  */
-#ifndef ENOS_UNITS_H
-#define ENOS_UNITS_H
+#ifndef UTIL_UNITS_H
+#define UTIL_UNITS_H
 
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 /* units — times, rates, loss and memory sizes written with units; see
  * units.h. Numbers are parsed digit by digit into an integer mantissa and a
  * count of fraction digits, so "0.1ms" is exactly 100us, never 99.999us. */
-#include "enos/units.h"
+#include "util/units.h"
 
 #include <errno.h>
 #include <stdbool.h>

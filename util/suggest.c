@@ -1,5 +1,5 @@
 /* suggest — did-you-mean by edit distance; see suggest.h. */
-#include "enos/suggest.h"
+#include "util/suggest.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -4,8 +4,8 @@
  * shaping, fault action) and site names in selectors; usable by the command
  * table for misspelt commands. Pure computation.
  */
-#ifndef ENOS_SUGGEST_H
-#define ENOS_SUGGEST_H
+#ifndef UTIL_SUGGEST_H
+#define UTIL_SUGGEST_H
 
 #include <stddef.h>
 

@@ -1,0 +1,117 @@
+/* fs — directory trees; see fs.h. */
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* mkdir -p of the first LEN bytes of PATH. */
+static int mkdir_upto(const char *path, size_t len, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len);
+	buf[len] = '\0';
+	for (i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, mode) != 0 && errno != EEXIST)
+			return -errno;
+		if (i < len)
+			buf[i] = '/';
+	}
+	return 0;
+}
+
+int fs_mkdir_p(const char *path, mode_t mode)
+{
+	return mkdir_upto(path, strlen(path), mode);
+}
+
+int fs_mkdir_parent(const char *path, mode_t mode)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path)
+		return 0;
+	return mkdir_upto(path, (size_t)(slash - path), mode);
+}
+
+int fs_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	char *data = NULL, *nd;
+	size_t cap = 0, used = 0;
+	struct stat st;
+	ssize_t got;
+	int fd, rc = 0;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
+	for (;;) {
+		if (used == cap) {
+			if (cap > max) {
+				rc = -EFBIG;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 4096;
+			nd = realloc(data, cap + 1);
+			if (!nd) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			data = nd;
+		}
+		got = read(fd, data + used, cap - used);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		used += (size_t)got;
+	}
+	if (used > max) {
+		rc = -EFBIG;
+		goto out;
+	}
+	data[used] = '\0';
+	*buf = data;
+	*len = used;
+	data = NULL;
+out:
+	free(data);
+	close(fd);
+	return rc;
+}
+
+const char *fs_read_error(int rc)
+{
+	if (rc == -EFBIG)
+		return "file too large";
+	if (rc == -EINVAL)
+		return "not a regular file";
+	return strerror(-rc);
+}

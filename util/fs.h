@@ -1,0 +1,29 @@
+/* fs — the file-system helpers every layer shares: making directory
+ * trees and reading a whole input file. Functions return 0 or a negative
+ * errno.
+ */
+#ifndef UTIL_FS_H
+#define UTIL_FS_H
+
+#include <sys/types.h>
+
+/* mkdir -p PATH with MODE for the directories it makes; a directory that
+ * exists is success. */
+int fs_mkdir_p(const char *path, mode_t mode);
+
+/* mkdir -p of the directory part of PATH ("a/b/c" makes "a/b"); PATH
+ * without a '/' (or only a leading one) needs nothing. */
+int fs_mkdir_parent(const char *path, mode_t mode);
+
+/* Read the regular file PATH whole, at most MAX bytes, into *BUF (NUL
+ * added; free() it) and its length into *LEN. -EFBIG past MAX; -EISDIR
+ * for a directory, -EINVAL for anything else that is not a regular file
+ * (a FIFO or a device would block or never end). On failure *BUF is
+ * untouched. */
+int fs_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* What fs_read_file()'s RC means, for a message: "file too large", "not a
+ * regular file", or strerror(-RC). Static. */
+const char *fs_read_error(int rc);
+
+#endif
