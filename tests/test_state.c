@@ -504,6 +504,90 @@ START_TEST(test_processes)
 }
 END_TEST
 
+/* Rows this enos would not write (edited by hand, or by another program)
+ * are refused with a message naming what is wrong, never misread. */
+START_TEST(test_bad_records)
+{
+	struct fake_world f;
+	struct world w;
+	struct exp_info info;
+	struct state_object *objs = NULL;
+	struct service_row row, *rows = NULL;
+	char path[256];
+	size_t n = 1;
+	struct state *st = open_db("badrec");
+
+	db_path(path, sizeof(path), "badrec");
+	fake_world(&f, "fog", "ebadr");
+	ck_assert_int_eq(state_record_world(st, NULL, &f.w), 0);
+
+	sql_int(path, "UPDATE nodes SET site_idx = 99 WHERE idx = 3");
+	ck_assert_int_eq(state_load_world(st, "fog", &w), -EBADMSG);
+	ck_assert_ptr_null(w.nodes);
+	ck_assert_str_eq(state_errmsg(st),
+			 "experiment 'fog': inconsistent node records");
+	sql_int(path, "UPDATE nodes SET site_idx = 1 WHERE idx = 3");
+	ck_assert_int_eq(state_load_world(st, "fog", &w), 0);
+	state_world_free(&w);
+
+	sql_int(path, "UPDATE sites SET idx = 7 WHERE idx = 2");
+	ck_assert_int_eq(state_load_world(st, "fog", &w), -EBADMSG);
+	ck_assert_str_eq(state_errmsg(st),
+			 "experiment 'fog': inconsistent site records");
+	sql_int(path, "UPDATE sites SET idx = 2 WHERE idx = 7");
+
+	sql_int(path, "UPDATE experiments SET fabric = 'token-ring'");
+	ck_assert_int_eq(state_load_world(st, "fog", &w), -EINVAL);
+	ck_assert_str_eq(state_errmsg(st),
+			 "experiment 'fog': unknown fabric 'token-ring'");
+	sql_int(path, "UPDATE experiments SET fabric = 'bridge'");
+
+	sql_int(path, "UPDATE experiments SET shaping = "
+		"'a-shaping-name-much-too-long'");
+	ck_assert_int_eq(state_get(st, "fog", &info), -EBADMSG);
+	ck_assert_str_eq(state_errmsg(st),
+			 "experiment 'fog': a stored field is too long");
+	ck_assert_int_eq(state_load_world(st, "fog", &w), 0);
+	state_world_free(&w);
+
+	sql_int(path, "UPDATE objects SET name = printf('%.300c', 'x')"
+		" WHERE seq = 3");
+	ck_assert_int_eq(state_objects(st, "fog", &objs, &n), -EBADMSG);
+	ck_assert_ptr_null(objs);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_str_eq(state_errmsg(st),
+			 "experiment 'fog': bad object record");
+
+	memset(&row, 0, sizeof(row));
+	snprintf(row.instance, sizeof(row.instance), "etcd-1");
+	snprintf(row.service, sizeof(row.service), "etcd");
+	snprintf(row.stack, sizeof(row.stack), "etcd");
+	snprintf(row.node, sizeof(row.node), "n0");
+	snprintf(row.site, sizeof(row.site), "site-0");
+	snprintf(row.state, sizeof(row.state), "starting");
+	ck_assert_int_eq(state_service_put(st, "fog", &row), 0);
+	ck_assert_int_eq(state_service_put(st, "nope", &row), -ENOENT);
+	ck_assert_str_eq(state_errmsg(st), "no experiment 'nope'");
+	ck_assert_int_eq(state_service_set(st, "fog", "etcd-9", 1, 2,
+					   "running", false, 0), -ENOENT);
+	ck_assert_str_eq(state_errmsg(st),
+			 "no service instance 'etcd-9' in 'fog'");
+	sql_int(path, "UPDATE services SET address = printf('%.40c', '1')");
+	n = 1;
+	ck_assert_int_eq(state_services(st, "fog", &rows, &n), -EBADMSG);
+	ck_assert_ptr_null(rows);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_str_eq(state_errmsg(st), "a service of 'fog' does not fit");
+
+	/* An SQLite error is kept as "what: <sqlite message>". */
+	ck_assert_int_eq(state_set_status(st, "fog", "sideways"), -EINVAL);
+	ck_assert_msg(strncmp(state_errmsg(st), "set status: ", 12) == 0 &&
+		      strstr(state_errmsg(st), "CHECK constraint failed"),
+		      "unclear message: %s", state_errmsg(st));
+	state_close(st);
+}
+END_TEST
+
 START_TEST(test_world_free_zeroed)
 {
 	struct world w;
@@ -707,6 +791,7 @@ Suite *make_state_suite(void)
 	tcase_add_test(tc, test_objects);
 	tcase_add_test(tc, test_processes);
 	tcase_add_test(tc, test_world_free_zeroed);
+	tcase_add_test(tc, test_bad_records);
 	tcase_add_test(tc, test_schema_version);
 	tcase_add_test(tc, test_results_runs_faults_round_trip);
 	tcase_add_test(tc, test_wal_mode);
