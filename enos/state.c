@@ -5,7 +5,9 @@
  * crash knows every object to remove; runs, results and host facts are kept
  * here for reports/. The schema is versioned with PRAGMA user_version and
  * upgraded step by step by the migrations[] table; a database written by a
- * newer enos is refused rather than misread.
+ * newer enos is refused rather than misread. Every statement goes through
+ * the helpers of state_db.h (prepare, bind, db_row, db_done), the only code
+ * that calls SQLite.
  *
  * Every SQLite error is turned into a negative errno here, with the SQLite
  * message kept in the struct for state_errmsg(); nothing leaks upward.
@@ -18,14 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
 
 #include "emulator/fabric.h"
+#include "enos/state_db.h"
 #include "enos/topo.h"
 #include "util/fs.h"
+#include "util/str.h"
 
 /* Salts state_pick_tag() tries before giving up. */
 #define STATE_TAG_TRIES 4096
@@ -198,28 +201,6 @@ static int obj_kind_parse(const char *s, enum obj_kind *out)
 	return s && i < N_OBJ_KINDS ? 0 : -EBADMSG;
 }
 
-/* An allocated printf-style message, or NULL if out of memory. */
-static char *msgf(const char *fmt, ...)
-{
-	va_list ap;
-	char *buf = NULL;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		goto out;
-	buf = malloc((size_t)len + 1);
-	if (!buf)
-		goto out;
-	va_start(ap, fmt);
-	vsnprintf(buf, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-out:
-	return buf;
-}
-
 /* The negative errno for SQLite (extended) result code RC. */
 static int errno_of(sqlite3 *db, int rc)
 {
@@ -273,59 +254,247 @@ static int errno_of(sqlite3 *db, int rc)
 	return -e;
 }
 
-static void set_msg(struct state *st, const char *fmt, ...)
+/* Keep "WHAT: <sqlite message>" and return the errno of RC. */
+static int db_fail(struct state *st, int rc, const char *what)
+{
+	state_error(st, 0, "%s: %s", what, sqlite3_errmsg(st->db));
+	return errno_of(st->db, rc);
+}
+
+int state_error(struct state *st, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
 	va_end(ap);
+	return err;
 }
 
-/* Keep "WHAT: <sqlite message>" and return the errno of RC. */
-static int db_fail(struct state *st, int rc, const char *what)
+int state_nomem(struct state *st)
 {
-	set_msg(st, "%s: %s", what, sqlite3_errmsg(st->db));
-	return errno_of(st->db, rc);
+	return state_error(st, -ENOMEM, "%s", strerror(ENOMEM));
 }
 
-/* Execute SQL; WHAT names it in the kept message (NULL: the SQL itself). */
-/* Make room in *VP (an array of ELEM-byte items, *CAP allocated, LEN
- * used) for one more, doubling from FIRST. Returns 0 or -ENOMEM (message
- * kept); *VP is unchanged on failure. */
-static int grow(struct state *st, void *vp, size_t len, size_t *cap,
-		size_t elem, size_t first)
+/* ---- statements (state_db.h) ---- */
+
+int db_prepare(struct state *st, struct db_stmt *q, const char *what,
+	       const char *sql)
 {
-	void **v = vp, *nv;
+	int rc;
+
+	q->st = st;
+	q->s = NULL;
+	q->what = what;
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &q->s, NULL);
+	q->ret = rc == SQLITE_OK ? 0 : db_fail(st, rc, "prepare");
+	return q->ret;
+}
+
+/* Keep the error of bind result RC in Q. */
+static void bind_done(struct db_stmt *q, int rc)
+{
+	if (rc != SQLITE_OK && !q->ret)
+		q->ret = db_fail(q->st, rc, q->what);
+}
+
+void db_bind_text(struct db_stmt *q, int i, const char *v)
+{
+	if (!q->ret)
+		bind_done(q, v ? sqlite3_bind_text(q->s, i, v, -1, SQLITE_STATIC)
+			       : sqlite3_bind_null(q->s, i));
+}
+
+void db_bind_int(struct db_stmt *q, int i, int v)
+{
+	if (!q->ret)
+		bind_done(q, sqlite3_bind_int(q->s, i, v));
+}
+
+void db_bind_int64(struct db_stmt *q, int i, int64_t v)
+{
+	if (!q->ret)
+		bind_done(q, sqlite3_bind_int64(q->s, i, v));
+}
+
+void db_bind_double(struct db_stmt *q, int i, double v)
+{
+	if (!q->ret)
+		bind_done(q, sqlite3_bind_double(q->s, i, v));
+}
+
+int db_row(struct db_stmt *q)
+{
+	int rc;
+
+	if (q->ret)
+		return q->ret;
+	rc = sqlite3_step(q->s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		q->ret = db_fail(q->st, rc, q->what);
+	return q->ret;
+}
+
+int db_one(struct db_stmt *q)
+{
+	int rc = db_row(q);
+
+	if (rc == 0)
+		q->ret = -ENOENT;
+	return rc > 0 ? 0 : q->ret;
+}
+
+int db_step(struct db_stmt *q)
+{
+	int rc;
+
+	if (q->ret)
+		return q->ret;
+	rc = sqlite3_step(q->s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		q->ret = db_fail(q->st, rc, q->what);
+	sqlite3_reset(q->s);
+	return q->ret;
+}
+
+void db_reset(struct db_stmt *q)
+{
+	sqlite3_reset(q->s);
+}
+
+int db_stop(struct db_stmt *q, int err)
+{
+	if (!q->ret)
+		q->ret = err;
+	return q->ret;
+}
+
+int db_done(struct db_stmt *q)
+{
+	sqlite3_finalize(q->s);
+	q->s = NULL;
+	return q->ret;
+}
+
+int db_run(struct db_stmt *q)
+{
+	db_step(q);
+	return db_done(q);
+}
+
+const char *col_text(struct db_stmt *q, int i)
+{
+	return (const char *)sqlite3_column_text(q->s, i);
+}
+
+int col_int(struct db_stmt *q, int i)
+{
+	return sqlite3_column_int(q->s, i);
+}
+
+int64_t col_int64(struct db_stmt *q, int i)
+{
+	return sqlite3_column_int64(q->s, i);
+}
+
+double col_double(struct db_stmt *q, int i)
+{
+	return sqlite3_column_double(q->s, i);
+}
+
+bool col_null(struct db_stmt *q, int i)
+{
+	return sqlite3_column_type(q->s, i) == SQLITE_NULL;
+}
+
+int col_copy(struct db_stmt *q, int i, char *dst, size_t size)
+{
+	const char *v = col_text(q, i);
+	int n = snprintf(dst, size, "%s", v ? v : "");
+
+	return n < 0 || (size_t)n >= size ? -EBADMSG : 0;
+}
+
+int col_dup(struct db_stmt *q, int i, const char **dst)
+{
+	const char *v = col_text(q, i);
+
+	*dst = v ? strdup(v) : NULL;
+	return v && !*dst ? -ENOMEM : 0;
+}
+
+int db_grow(struct db_stmt *q, void *vp, size_t len, size_t *cap,
+	    size_t elem, size_t first)
+{
+	void *v, *nv;
 	size_t nc;
 
 	if (len < *cap)
 		return 0;
-	nc = *cap ? 2 * *cap : first;
-	nv = realloc(*v, nc * elem);
-	if (!nv) {
-		set_msg(st, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	*v = nv;
+	for (nc = *cap ? *cap : first; nc <= len; nc *= 2)
+		;
+	memcpy(&v, vp, sizeof(v));
+	nv = realloc(v, nc * elem);
+	if (!nv)
+		return db_stop(q, state_nomem(q->st));
+	memset((char *)nv + *cap * elem, 0, (nc - *cap) * elem);
+	memcpy(vp, &nv, sizeof(nv));
 	*cap = nc;
 	return 0;
 }
 
-/* Step S (bound, expecting one row). Returns 0 on a row, -ENOENT when
- * there is none (the caller says what was missing), or the database error
- * while doing WHAT. */
-static int step_one(struct state *st, sqlite3_stmt *s, const char *what)
+int db_add_name(struct db_stmt *q, char ***v, size_t len, size_t *cap,
+		const char *s)
 {
-	int rc = sqlite3_step(s);
+	int ret = db_grow(q, v, len + 1, cap, sizeof(**v), 16);
 
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	return db_fail(st, rc, what);
+	if (ret)
+		return ret;
+	(*v)[len] = strdup(s ? s : "");
+	(*v)[len + 1] = NULL;
+	return (*v)[len] ? 0 : db_stop(q, state_nomem(q->st));
 }
 
+int db_names(struct db_stmt *q, char ***names, int **ints, size_t *n)
+{
+	char **v = NULL;
+	int *iv = NULL;
+	size_t len = 0, cap = 0, icap = 0;
+	int ret;
+
+	while (db_row(q) > 0) {
+		if (db_add_name(q, &v, len, &cap, col_text(q, 0)) ||
+		    (ints && db_grow(q, &iv, len, &icap, sizeof(*iv), 16)))
+			break;
+		if (ints)
+			iv[len] = col_int(q, 1);
+		len++;
+	}
+	ret = db_done(q);
+	if (!ret && !v && !(v = calloc(1, sizeof(*v))))
+		ret = -ENOMEM;
+	if (!ret && ints && !iv && !(iv = calloc(1, sizeof(*iv))))
+		ret = -ENOMEM;
+	if (ret) {
+		if (ret == -ENOMEM)
+			state_nomem(q->st);
+		state_free_names(v);
+		free(iv);
+		v = NULL;
+		iv = NULL;
+		len = 0;
+	}
+	*names = v;
+	if (ints)
+		*ints = iv;
+	if (n)
+		*n = len;
+	return ret;
+}
+
+/* Execute SQL; WHAT names it in the kept message (NULL: the SQL itself). */
 static int db_exec_as(struct state *st, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
@@ -333,80 +502,36 @@ static int db_exec_as(struct state *st, const char *sql, const char *what)
 	return rc == SQLITE_OK ? 0 : db_fail(st, rc, what ? what : sql);
 }
 
-static int db_exec(struct state *st, const char *sql)
+int db_exec(struct state *st, const char *sql)
 {
 	return db_exec_as(st, sql, NULL);
 }
 
-static int db_prepare(struct state *st, const char *sql, sqlite3_stmt **out)
-{
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
-
-	return rc == SQLITE_OK ? 0 : db_fail(st, rc, "prepare");
-}
-
-/* Step S to completion (a statement returning no row), then reset it for
- * reuse. WHAT names the operation in the kept message. */
-static int db_step_done(struct state *st, sqlite3_stmt *s, const char *what)
-{
-	int rc = sqlite3_step(s);
-	int ret = 0;
-
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = db_fail(st, rc, what);
-	sqlite3_reset(s);
-	return ret;
-}
-
-/* Roll back the open transaction, keeping the message of the error that
- * caused it. */
-static void db_rollback(struct state *st)
+void db_rollback(struct state *st)
 {
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int bind_text(sqlite3_stmt *s, int i, const char *v)
+int64_t db_changes(struct state *st)
 {
-	return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC)
-		 : sqlite3_bind_null(s, i);
+	return sqlite3_changes(st->db);
 }
 
-/* Copy column I of S into the fixed buffer DST: 0, or -EBADMSG if the
- * stored text does not fit (a database not written by this enos). */
-static int col_copy(sqlite3_stmt *s, int i, char *dst, size_t size)
+int64_t db_last_id(struct state *st)
 {
-	const char *v = (const char *)sqlite3_column_text(s, i);
-	int n = snprintf(dst, size, "%s", v ? v : "");
-
-	return n < 0 || (size_t)n >= size ? -EBADMSG : 0;
+	return sqlite3_last_insert_rowid(st->db);
 }
 
-/* An allocated copy of column I of S (NULL stays NULL); -ENOMEM. */
-static int col_dup(sqlite3_stmt *s, int i, const char **dst)
-{
-	const char *v = (const char *)sqlite3_column_text(s, i);
-
-	*dst = v ? strdup(v) : NULL;
-	return v && !*dst ? -ENOMEM : 0;
-}
+/* ---- opening: pragmas, schema version, migrations ---- */
 
 static int user_version(struct state *st, int *out)
 {
-	sqlite3_stmt *s = NULL;
-	int ret, rc;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "PRAGMA user_version", &s);
-	if (ret)
-		goto out;
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		ret = db_fail(st, rc, "PRAGMA user_version");
-		goto out;
-	}
-	*out = sqlite3_column_int(s, 0);
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "PRAGMA user_version", "PRAGMA user_version");
+	if (!db_one(&q))
+		*out = col_int(&q, 0);
+	return db_done(&q);
 }
 
 /* Refuse a schema this enos does not know (written by a newer one). */
@@ -414,12 +539,11 @@ static int version_check(struct state *st, int version)
 {
 	int ret = 0;
 
-	if (version < 0 || version > STATE_SCHEMA_VERSION) {
-		set_msg(st, "database schema version %d is not one this enos "
+	if (version < 0 || version > STATE_SCHEMA_VERSION)
+		ret = state_error(st, -EPROTONOSUPPORT,
+			"database schema version %d is not one this enos "
 			"understands (%d); use a newer enos or another database",
 			version, STATE_SCHEMA_VERSION);
-		ret = -EPROTONOSUPPORT;
-	}
 	return ret;
 }
 
@@ -467,33 +591,25 @@ out:
 
 static int set_pragmas(struct state *st)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q = { 0 };
 	const char *mode;
-	int ret, rc;
+	int ret;
 
 	ret = db_exec(st, "PRAGMA foreign_keys = ON");
-	if (ret)
-		goto out;
-	ret = db_exec(st, "PRAGMA synchronous = NORMAL");
-	if (ret)
-		goto out;
-	ret = db_prepare(st, "PRAGMA journal_mode = WAL", &s);
-	if (ret)
-		goto out;
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		ret = db_fail(st, rc, "PRAGMA journal_mode = WAL");
-		goto out;
-	}
+	if (!ret)
+		ret = db_exec(st, "PRAGMA synchronous = NORMAL");
+	if (!ret)
+		ret = db_prepare(st, &q, "PRAGMA journal_mode = WAL",
+				 "PRAGMA journal_mode = WAL");
+	if (!ret)
+		ret = db_one(&q);
 	/* An in-memory database answers "memory": fine for tests. */
-	mode = (const char *)sqlite3_column_text(s, 0);
-	if (!mode || (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)) {
-		set_msg(st, "cannot switch to WAL mode (journal mode is %s)",
-			mode ? mode : "unknown");
-		ret = -EIO;
-	}
-out:
-	sqlite3_finalize(s);
+	mode = ret ? NULL : col_text(&q, 0);
+	if (!ret && (!mode || (strcmp(mode, "wal") != 0 &&
+			       strcmp(mode, "memory") != 0)))
+		ret = state_error(st, -EIO, "cannot switch to WAL mode "
+				  "(journal mode is %s)", mode ? mode : "unknown");
+	db_done(&q);
 	return ret;
 }
 
@@ -513,14 +629,14 @@ int state_open(const char *path, struct state **out, char **err)
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		ret = -ENOMEM;
-		*err = msgf("%s: %s", path, strerror(ENOMEM));
+		*err = str_printf("%s: %s", path, strerror(ENOMEM));
 		goto out;
 	}
 	if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
 		ret = fs_mkdir_parent(path, 0755);
 		if (ret) {
-			*err = msgf("%s: cannot create its directory: %s", path,
-				    strerror(-ret));
+			*err = str_printf("%s: cannot create its directory: %s",
+					  path, strerror(-ret));
 			goto out;
 		}
 	}
@@ -529,7 +645,7 @@ int state_open(const char *path, struct state **out, char **err)
 			     SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		ret = st->db ? db_fail(st, rc, "open") : -ENOMEM;
-		*err = msgf("%s: %s", path, st->db ? sqlite3_errmsg(st->db)
+		*err = str_printf("%s: %s", path, st->db ? sqlite3_errmsg(st->db)
 							 : strerror(ENOMEM));
 		goto out;
 	}
@@ -544,7 +660,7 @@ int state_open(const char *path, struct state **out, char **err)
 	if (!ret)
 		ret = migrate(st);
 	if (ret) {
-		*err = msgf("%s: %s", path, st->errmsg);
+		*err = str_printf("%s: %s", path, st->errmsg);
 		goto out;
 	}
 	*out = st;
@@ -572,23 +688,29 @@ const char *state_errmsg(const struct state *st)
 	return st ? st->errmsg : "no database";
 }
 
+/* Free a NULL-terminated array of allocated strings. Accepts NULL. */
+void state_free_names(char **names)
+{
+	char **p;
+
+	if (!names)
+		return;
+	for (p = names; *p; p++)
+		free(*p);
+	free(names);
+}
+
 /* 1 if an experiment NAME is recorded, 0 if not, or -errno. */
 static int exp_exists(struct state *st, const char *name)
 {
-	sqlite3_stmt *s = NULL;
-	int ret, rc;
+	struct db_stmt q;
+	int ret;
 
-	ret = db_prepare(st, "SELECT 1 FROM experiments WHERE name = ?1", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ret = 1;
-	else if (rc != SQLITE_DONE)
-		ret = db_fail(st, rc, "look up experiment");
-out:
-	sqlite3_finalize(s);
+	db_prepare(st, &q, "look up experiment",
+		   "SELECT 1 FROM experiments WHERE name = ?1");
+	db_bind_text(&q, 1, name);
+	ret = db_row(&q);
+	db_done(&q);
 	return ret;
 }
 
@@ -597,31 +719,25 @@ out:
  * Returns 0, -EAGAIN if every salt tried is taken, or -errno. */
 int state_pick_tag(struct state *st, const char *name, char *tag)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	unsigned salt;
-	int ret, rc;
+	int ret = 0;
 
-	ret = db_prepare(st, "SELECT 1 FROM experiments"
-			     " WHERE tag = ?1 AND name <> ?2", &s);
-	if (ret)
-		goto out;
+	db_prepare(st, &q, "look up tag", "SELECT 1 FROM experiments"
+		   " WHERE tag = ?1 AND name <> ?2");
 	for (salt = 0; salt < STATE_TAG_TRIES; salt++) {
 		world_tag(name, salt, tag);
-		bind_text(s, 1, tag);
-		bind_text(s, 2, name);
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE)
-			goto out;
-		if (rc != SQLITE_ROW) {
-			ret = db_fail(st, rc, "look up tag");
-			goto out;
-		}
+		db_bind_text(&q, 1, tag);
+		db_bind_text(&q, 2, name);
+		ret = db_row(&q);       /* 1: taken */
+		db_reset(&q);
+		if (ret <= 0)
+			break;
 	}
-	set_msg(st, "no free tag for experiment '%s'", name);
-	ret = -EAGAIN;
-out:
-	sqlite3_finalize(s);
+	if (salt == STATE_TAG_TRIES)
+		ret = state_error(st, -EAGAIN, "no free tag for experiment "
+				  "'%s'", name);
+	db_done(&q);
 	return ret;
 }
 
@@ -658,18 +774,14 @@ static int record_objects(struct state *st, const char *name)
 		" ), (SELECT 1 + 4 * count(*) AS base FROM sites"
 		"     WHERE experiment = ?1) WHERE obj <> '' ORDER BY 2",
 	};
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < sizeof(sql) / sizeof(sql[0]) && !ret; i++) {
-		ret = db_prepare(st, sql[i], &s);
-		if (ret)
-			break;
-		bind_text(s, 1, name);
-		ret = db_step_done(st, s, "record objects");
-		sqlite3_finalize(s);
-		s = NULL;
+		db_prepare(st, &q, "record objects", sql[i]);
+		db_bind_text(&q, 1, name);
+		ret = db_run(&q);
 	}
 	return ret;
 }
@@ -686,15 +798,14 @@ static int record_objects(struct state *st, const char *name)
 int state_record_world(struct state *st, const struct topology *t,
 		       const struct world *w)
 {
-	sqlite3_stmt *exp = NULL, *site = NULL, *node = NULL;
+	struct db_stmt exp = { 0 }, site = { 0 }, node = { 0 };
 	bool in_tx = false;
 	size_t i;
 	int ret;
 
 	if (!w || !w->name || (w->n_sites && !w->sites) ||
 	    (w->n_nodes && !w->nodes)) {
-		set_msg(st, "record: incomplete world");
-		ret = -EINVAL;
+		ret = state_error(st, -EINVAL, "record: incomplete world");
 		goto out;
 	}
 	ret = db_exec(st, "BEGIN IMMEDIATE");
@@ -702,130 +813,114 @@ int state_record_world(struct state *st, const struct topology *t,
 		goto out;
 	in_tx = true;
 	ret = exp_exists(st, w->name);
-	if (ret == 1) {
-		set_msg(st, "experiment '%s' is already recorded", w->name);
-		ret = -EEXIST;
-	}
-	if (ret)
-		goto out;
-	ret = db_prepare(st,
-		"INSERT INTO experiments (name, tag, status, topo_path, shaping,"
-		" created, seed, wan_bridge, wan_prefix, wan_plen, fabric)"
-		" VALUES (?1, ?2, ?3, ?4, 'none', ?5, ?6, ?7, ?8, ?9, ?10)",
-		&exp);
+	if (ret == 1)
+		ret = state_error(st, -EEXIST,
+				  "experiment '%s' is already recorded", w->name);
 	if (!ret)
-		ret = db_prepare(st,
+		ret = db_prepare(st, &exp, "record experiment",
+			"INSERT INTO experiments (name, tag, status, topo_path,"
+			" shaping, created, seed, wan_bridge, wan_prefix, wan_plen,"
+			" fabric) VALUES (?1, ?2, ?3, ?4, 'none', ?5, ?6, ?7, ?8,"
+			" ?9, ?10)");
+	if (!ret)
+		ret = db_prepare(st, &site, "record site",
 			"INSERT INTO sites (experiment, idx, name, role, prefix,"
 			" plen, gw_lan_addr, gw_wan_addr, lan_bridge, gw_lan_host,"
 			" gw_wan_host, gw_netns) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-			" ?7, ?8, ?9, ?10, ?11, ?12)", &site);
+			" ?7, ?8, ?9, ?10, ?11, ?12)");
 	if (!ret)
-		ret = db_prepare(st,
+		ret = db_prepare(st, &node, "record node",
 			"INSERT INTO nodes (experiment, idx, name, site_idx,"
 			" backend, addr, host_if, netns)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &node);
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
 	if (ret)
 		goto out;
 
-	bind_text(exp, 1, w->name);
-	bind_text(exp, 2, w->tag);
-	bind_text(exp, 3, EXP_CREATING);
-	bind_text(exp, 4, t ? t->path : NULL);
-	sqlite3_bind_int64(exp, 5, (int64_t)time(NULL));
+	db_bind_text(&exp, 1, w->name);
+	db_bind_text(&exp, 2, w->tag);
+	db_bind_text(&exp, 3, EXP_CREATING);
+	db_bind_text(&exp, 4, t ? t->path : NULL);
+	db_bind_int64(&exp, 5, (int64_t)time(NULL));
 	if (t && t->has_seed)
-		sqlite3_bind_int64(exp, 6, (int64_t)t->seed);
-	else
-		sqlite3_bind_null(exp, 6);
-	bind_text(exp, 7, w->wan_bridge);
-	sqlite3_bind_int64(exp, 8, w->wan.addr);
-	sqlite3_bind_int(exp, 9, w->wan.plen);
-	bind_text(exp, 10, world_fabric(w)->name);
-	ret = db_step_done(st, exp, "record experiment");
-	if (ret)
-		goto out;
+		db_bind_int64(&exp, 6, (int64_t)t->seed);
+	db_bind_text(&exp, 7, w->wan_bridge);
+	db_bind_int64(&exp, 8, w->wan.addr);
+	db_bind_int(&exp, 9, w->wan.plen);
+	db_bind_text(&exp, 10, world_fabric(w)->name);
+	ret = db_step(&exp);
 
-	for (i = 0; i < w->n_sites; i++) {
+	for (i = 0; !ret && i < w->n_sites; i++) {
 		const struct world_site *ws = &w->sites[i];
 
 		if (!ws->name) {
-			set_msg(st, "record: site %zu has no name", i);
-			ret = -EINVAL;
-			goto out;
+			ret = state_error(st, -EINVAL,
+					  "record: site %zu has no name", i);
+			break;
 		}
-		bind_text(site, 1, w->name);
-		sqlite3_bind_int64(site, 2, (int64_t)i);
-		bind_text(site, 3, ws->name);
-		bind_text(site, 4, ws->role);
-		sqlite3_bind_int64(site, 5, ws->lan.addr);
-		sqlite3_bind_int(site, 6, ws->lan.plen);
-		sqlite3_bind_int64(site, 7, ws->gw_lan_addr);
-		sqlite3_bind_int64(site, 8, ws->gw_wan_addr);
-		bind_text(site, 9, ws->lan_bridge);
-		bind_text(site, 10, ws->gw_lan_host);
-		bind_text(site, 11, ws->gw_wan_host);
-		bind_text(site, 12, ws->gw_netns);
-		ret = db_step_done(st, site, "record site");
-		if (ret)
-			goto out;
+		db_bind_text(&site, 1, w->name);
+		db_bind_int64(&site, 2, (int64_t)i);
+		db_bind_text(&site, 3, ws->name);
+		db_bind_text(&site, 4, ws->role);
+		db_bind_int64(&site, 5, ws->lan.addr);
+		db_bind_int(&site, 6, ws->lan.plen);
+		db_bind_int64(&site, 7, ws->gw_lan_addr);
+		db_bind_int64(&site, 8, ws->gw_wan_addr);
+		db_bind_text(&site, 9, ws->lan_bridge);
+		db_bind_text(&site, 10, ws->gw_lan_host);
+		db_bind_text(&site, 11, ws->gw_wan_host);
+		db_bind_text(&site, 12, ws->gw_netns);
+		ret = db_step(&site);
 	}
 
-	for (i = 0; i < w->n_nodes; i++) {
+	for (i = 0; !ret && i < w->n_nodes; i++) {
 		const struct world_node *wn = &w->nodes[i];
 
 		if (!wn->name || wn->site >= w->n_sites) {
-			set_msg(st, "record: node %zu has no name or no site", i);
-			ret = -EINVAL;
-			goto out;
+			ret = state_error(st, -EINVAL, "record: node %zu has "
+					  "no name or no site", i);
+			break;
 		}
-		bind_text(node, 1, w->name);
-		sqlite3_bind_int64(node, 2, (int64_t)i);
-		bind_text(node, 3, wn->name);
-		sqlite3_bind_int64(node, 4, (int64_t)wn->site);
-		bind_text(node, 5, wn->backend);
-		sqlite3_bind_int64(node, 6, wn->addr);
-		bind_text(node, 7, wn->host_if);
-		bind_text(node, 8, wn->netns);
-		ret = db_step_done(st, node, "record node");
-		if (ret)
-			goto out;
+		db_bind_text(&node, 1, w->name);
+		db_bind_int64(&node, 2, (int64_t)i);
+		db_bind_text(&node, 3, wn->name);
+		db_bind_int64(&node, 4, (int64_t)wn->site);
+		db_bind_text(&node, 5, wn->backend);
+		db_bind_int64(&node, 6, wn->addr);
+		db_bind_text(&node, 7, wn->host_if);
+		db_bind_text(&node, 8, wn->netns);
+		ret = db_step(&node);
 	}
-	ret = record_objects(st, w->name);
-	if (ret)
-		goto out;
-	ret = db_exec(st, "COMMIT");
+	if (!ret)
+		ret = record_objects(st, w->name);
+	if (!ret)
+		ret = db_exec(st, "COMMIT");
 	if (!ret)
 		in_tx = false;
 out:
-	sqlite3_finalize(exp);
-	sqlite3_finalize(site);
-	sqlite3_finalize(node);
+	db_done(&exp);
+	db_done(&site);
+	db_done(&node);
 	if (in_tx)
 		db_rollback(st);
 	return ret;
 }
 
-/* Run SQL (binding NAME to ?1 and, if it has one, VALUE to ?2) that must
- * change one row:
+/* Run SQL (binding NAME to ?1 and VALUE, unless NULL, to ?2) that must
+ * change one row; WHAT names it in a message.
  * 0, -ENOENT if it changed none, or -errno. */
 static int update_one(struct state *st, const char *sql, const char *name,
 		      const char *value, const char *what)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	ret = db_prepare(st, sql, &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	if (sqlite3_bind_parameter_count(s) >= 2)
-		bind_text(s, 2, value);
-	ret = db_step_done(st, s, what);
-	if (!ret && sqlite3_changes(st->db) == 0) {
-		set_msg(st, "no experiment '%s'", name);
-		ret = -ENOENT;
-	}
-out:
-	sqlite3_finalize(s);
+	db_prepare(st, &q, what, sql);
+	db_bind_text(&q, 1, name);
+	if (value)
+		db_bind_text(&q, 2, value);
+	ret = db_run(&q);
+	if (!ret && db_changes(st) == 0)
+		ret = state_error(st, -ENOENT, "no experiment '%s'", name);
 	return ret;
 }
 
@@ -849,126 +944,33 @@ int state_set_shaping(struct state *st, const char *name, const char *shaping)
  * Returns 0, -ENOENT, or -errno. */
 int state_get(struct state *st, const char *name, struct exp_info *out)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = db_prepare(st,
+	db_prepare(st, &q, "look up experiment",
 		"SELECT name, tag, status, topo_path, shaping, created,"
 		" (SELECT count(*) FROM sites WHERE experiment = e.name),"
 		" (SELECT count(*) FROM nodes WHERE experiment = e.name)"
-		" FROM experiments e WHERE name = ?1", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	ret = step_one(st, s, "look up experiment");
+		" FROM experiments e WHERE name = ?1");
+	db_bind_text(&q, 1, name);
+	ret = db_one(&q);
 	if (ret == -ENOENT)
-		set_msg(st, "no experiment '%s'", name);
-	if (ret)
-		goto out;
-	ret = col_copy(s, 0, out->name, sizeof(out->name));
-	if (!ret)
-		ret = col_copy(s, 1, out->tag, sizeof(out->tag));
-	if (!ret)
-		ret = col_copy(s, 2, out->status, sizeof(out->status));
-	if (!ret)
-		ret = col_copy(s, 3, out->topo_path, sizeof(out->topo_path));
-	if (!ret)
-		ret = col_copy(s, 4, out->shaping, sizeof(out->shaping));
-	if (ret) {
-		set_msg(st, "experiment '%s': a stored field is too long", name);
-		goto out;
+		state_error(st, ret, "no experiment '%s'", name);
+	if (!ret &&
+	    (col_copy(&q, 0, out->name, sizeof(out->name)) ||
+	     col_copy(&q, 1, out->tag, sizeof(out->tag)) ||
+	     col_copy(&q, 2, out->status, sizeof(out->status)) ||
+	     col_copy(&q, 3, out->topo_path, sizeof(out->topo_path)) ||
+	     col_copy(&q, 4, out->shaping, sizeof(out->shaping))))
+		ret = state_error(st, -EBADMSG, "experiment '%s': a stored "
+				  "field is too long", name);
+	if (!ret) {
+		out->created = col_int64(&q, 5);
+		out->n_sites = (size_t)col_int64(&q, 6);
+		out->n_nodes = (size_t)col_int64(&q, 7);
 	}
-	out->created = sqlite3_column_int64(s, 5);
-	out->n_sites = (size_t)sqlite3_column_int64(s, 6);
-	out->n_nodes = (size_t)sqlite3_column_int64(s, 7);
-out:
-	sqlite3_finalize(s);
-	return ret;
-}
-
-/* Free a NULL-terminated array of allocated strings. Accepts NULL. */
-void state_free_names(char **names)
-{
-	char **p;
-
-	if (!names)
-		return;
-	for (p = names; *p; p++)
-		free(*p);
-	free(names);
-}
-
-/* Run S (already bound) and collect text column 0 of every row into an
- * allocated NULL-terminated array *NAMES of *N strings, and, if INTS is
- * not NULL, integer column 1 into an allocated array *INTS. */
-static int collect_names(struct state *st, sqlite3_stmt *s, char ***names,
-			 int **ints, size_t *n)
-{
-	char **v = NULL, **nv;
-	int *iv = NULL, *niv;
-	size_t len = 0, cap = 0;
-	int ret = 0, rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(s, 0);
-
-		if (len + 2 > cap) {
-			cap = cap ? 2 * cap : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			v = nv;
-			if (ints) {
-				niv = realloc(iv, cap * sizeof(*iv));
-				if (!niv) {
-					ret = -ENOMEM;
-					goto out;
-				}
-				iv = niv;
-			}
-		}
-		v[len] = strdup(text ? text : "");
-		if (!v[len]) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		if (ints)
-			iv[len] = sqlite3_column_int(s, 1);
-		v[++len] = NULL;
-	}
-	if (rc != SQLITE_DONE) {
-		ret = db_fail(st, rc, "list");
-		goto out;
-	}
-	if (!v) {
-		v = calloc(1, sizeof(*v));
-		if (ints)
-			iv = calloc(1, sizeof(*iv));
-		if (!v || (ints && !iv)) {
-			ret = -ENOMEM;
-			goto out;
-		}
-	}
-out:
-	if (ret) {
-		if (v)
-			v[len] = NULL;
-		state_free_names(v);
-		free(iv);
-		v = NULL;
-		iv = NULL;
-		len = 0;
-		if (ret == -ENOMEM)
-			set_msg(st, "%s", strerror(ENOMEM));
-	}
-	*names = v;
-	if (ints)
-		*ints = iv;
-	if (n)
-		*n = len;
+	db_done(&q);
 	return ret;
 }
 
@@ -977,17 +979,10 @@ out:
  * may be NULL). On failure *NAMES is NULL. Returns 0 or -errno. */
 int state_list(struct state *st, char ***names, size_t *n)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	*names = NULL;
-	if (n)
-		*n = 0;
-	ret = db_prepare(st, "SELECT name FROM experiments ORDER BY name", &s);
-	if (!ret)
-		ret = collect_names(st, s, names, NULL, n);
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "list", "SELECT name FROM experiments ORDER BY name");
+	return db_names(&q, names, NULL, n);
 }
 
 /* Release what state_load_world() allocated in W (the experiment name,
@@ -1014,106 +1009,102 @@ void state_world_free(struct world *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/* Read the w->n_sites sites of NAME into w->sites (allocated, zeroed).
+ * Returns 0, -EBADMSG if the rows do not match, -ENOMEM, or -errno. */
 static int load_sites(struct state *st, const char *name, struct world *w)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	size_t i = 0;
-	int ret, rc;
+	int ret;
 
-	ret = db_prepare(st,
+	db_prepare(st, &q, "load sites",
 		"SELECT idx, name, role, prefix, plen, gw_lan_addr, gw_wan_addr,"
 		" lan_bridge, gw_lan_host, gw_wan_host, gw_netns FROM sites"
-		" WHERE experiment = ?1 ORDER BY idx", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		" WHERE experiment = ?1 ORDER BY idx");
+	db_bind_text(&q, 1, name);
+	while (db_row(&q) > 0) {
 		struct world_site *ws;
 
-		if (i >= w->n_sites || sqlite3_column_int64(s, 0) != (int64_t)i) {
-			ret = -EBADMSG;
-			goto out;
+		if (i >= w->n_sites || col_int64(&q, 0) != (int64_t)i) {
+			db_stop(&q, -EBADMSG);
+			break;
 		}
 		ws = &w->sites[i];
-		ret = col_dup(s, 1, &ws->name);
+		ws->lan.addr = (uint32_t)col_int64(&q, 3);
+		ws->lan.plen = (uint8_t)col_int(&q, 4);
+		ws->gw_lan_addr = (uint32_t)col_int64(&q, 5);
+		ws->gw_wan_addr = (uint32_t)col_int64(&q, 6);
+		ret = col_dup(&q, 1, &ws->name);
 		if (!ret)
-			ret = col_dup(s, 2, &ws->role);
-		if (ret)
-			goto out;
-		ws->lan.addr = (uint32_t)sqlite3_column_int64(s, 3);
-		ws->lan.plen = (uint8_t)sqlite3_column_int(s, 4);
-		ws->gw_lan_addr = (uint32_t)sqlite3_column_int64(s, 5);
-		ws->gw_wan_addr = (uint32_t)sqlite3_column_int64(s, 6);
-		ret = col_copy(s, 7, ws->lan_bridge, sizeof(ws->lan_bridge));
+			ret = col_dup(&q, 2, &ws->role);
 		if (!ret)
-			ret = col_copy(s, 8, ws->gw_lan_host, sizeof(ws->gw_lan_host));
+			ret = col_copy(&q, 7, ws->lan_bridge, sizeof(ws->lan_bridge));
 		if (!ret)
-			ret = col_copy(s, 9, ws->gw_wan_host, sizeof(ws->gw_wan_host));
+			ret = col_copy(&q, 8, ws->gw_lan_host,
+				       sizeof(ws->gw_lan_host));
 		if (!ret)
-			ret = col_copy(s, 10, ws->gw_netns, sizeof(ws->gw_netns));
-		if (ret)
-			goto out;
+			ret = col_copy(&q, 9, ws->gw_wan_host,
+				       sizeof(ws->gw_wan_host));
+		if (!ret)
+			ret = col_copy(&q, 10, ws->gw_netns, sizeof(ws->gw_netns));
+		if (db_stop(&q, ret))
+			break;
 		i++;
 	}
-	if (rc != SQLITE_DONE)
-		ret = db_fail(st, rc, "load sites");
-	else if (i != w->n_sites)
+	ret = db_done(&q);
+	if (!ret && i != w->n_sites)
 		ret = -EBADMSG;
-out:
 	if (ret == -EBADMSG)
-		set_msg(st, "experiment '%s': inconsistent site records", name);
+		state_error(st, ret, "experiment '%s': inconsistent site "
+			    "records", name);
 	else if (ret == -ENOMEM)
-		set_msg(st, "%s", strerror(ENOMEM));
-	sqlite3_finalize(s);
+		state_nomem(st);
 	return ret;
 }
 
+/* Read the w->n_nodes nodes of NAME into w->nodes (allocated, zeroed).
+ * Returns 0, -EBADMSG if the rows do not match, -ENOMEM, or -errno. */
 static int load_nodes(struct state *st, const char *name, struct world *w)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	size_t i = 0;
-	int ret, rc;
+	int ret;
 
-	ret = db_prepare(st,
+	db_prepare(st, &q, "load nodes",
 		"SELECT idx, name, site_idx, backend, addr, host_if, netns"
-		" FROM nodes WHERE experiment = ?1 ORDER BY idx", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		" FROM nodes WHERE experiment = ?1 ORDER BY idx");
+	db_bind_text(&q, 1, name);
+	while (db_row(&q) > 0) {
 		struct world_node *wn;
-		int64_t site = sqlite3_column_int64(s, 2);
+		int64_t site = col_int64(&q, 2);
 
-		if (i >= w->n_nodes || sqlite3_column_int64(s, 0) != (int64_t)i ||
+		if (i >= w->n_nodes || col_int64(&q, 0) != (int64_t)i ||
 		    site < 0 || (uint64_t)site >= w->n_sites) {
-			ret = -EBADMSG;
-			goto out;
+			db_stop(&q, -EBADMSG);
+			break;
 		}
 		wn = &w->nodes[i];
 		wn->site = (size_t)site;
-		ret = col_dup(s, 1, &wn->name);
+		wn->addr = (uint32_t)col_int64(&q, 4);
+		ret = col_dup(&q, 1, &wn->name);
 		if (!ret)
-			ret = col_dup(s, 3, &wn->backend);
-		if (ret)
-			goto out;
-		wn->addr = (uint32_t)sqlite3_column_int64(s, 4);
-		ret = col_copy(s, 5, wn->host_if, sizeof(wn->host_if));
+			ret = col_dup(&q, 3, &wn->backend);
 		if (!ret)
-			ret = col_copy(s, 6, wn->netns, sizeof(wn->netns));
-		if (ret)
-			goto out;
+			ret = col_copy(&q, 5, wn->host_if, sizeof(wn->host_if));
+		if (!ret)
+			ret = col_copy(&q, 6, wn->netns, sizeof(wn->netns));
+		if (db_stop(&q, ret))
+			break;
 		i++;
 	}
-	if (rc != SQLITE_DONE)
-		ret = db_fail(st, rc, "load nodes");
-	else if (i != w->n_nodes)
+	ret = db_done(&q);
+	if (!ret && i != w->n_nodes)
 		ret = -EBADMSG;
-out:
 	if (ret == -EBADMSG)
-		set_msg(st, "experiment '%s': inconsistent node records", name);
+		state_error(st, ret, "experiment '%s': inconsistent node "
+			    "records", name);
 	else if (ret == -ENOMEM)
-		set_msg(st, "%s", strerror(ENOMEM));
-	sqlite3_finalize(s);
+		state_nomem(st);
 	return ret;
 }
 
@@ -1123,7 +1114,7 @@ out:
  * or -errno; on failure *W is zeroed. */
 int state_load_world(struct state *st, const char *name, struct world *w)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q = { 0 };
 	bool in_tx = false;
 	int ret;
 
@@ -1132,57 +1123,51 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 	if (ret)
 		goto out;
 	in_tx = true;
-	ret = db_prepare(st,
+	db_prepare(st, &q, "load experiment",
 		"SELECT tag, wan_bridge, wan_prefix, wan_plen,"
 		" (SELECT count(*) FROM sites WHERE experiment = e.name),"
 		" (SELECT count(*) FROM nodes WHERE experiment = e.name),"
 		" shaping = 'wand', fabric"
-		" FROM experiments e WHERE name = ?1", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	ret = step_one(st, s, "load experiment");
+		" FROM experiments e WHERE name = ?1");
+	db_bind_text(&q, 1, name);
+	ret = db_one(&q);
 	if (ret == -ENOENT)
-		set_msg(st, "no experiment '%s'", name);
+		state_error(st, ret, "no experiment '%s'", name);
 	if (ret)
 		goto out;
-	ret = col_copy(s, 0, w->tag, sizeof(w->tag));
-	if (!ret)
-		ret = col_copy(s, 1, w->wan_bridge, sizeof(w->wan_bridge));
-	if (ret) {
-		set_msg(st, "experiment '%s': a stored name is too long", name);
+	if (col_copy(&q, 0, w->tag, sizeof(w->tag)) ||
+	    col_copy(&q, 1, w->wan_bridge, sizeof(w->wan_bridge))) {
+		ret = state_error(st, -EBADMSG, "experiment '%s': a stored "
+				  "name is too long", name);
 		goto out;
 	}
-	w->wan.addr = (uint32_t)sqlite3_column_int64(s, 2);
-	w->wan.plen = (uint8_t)sqlite3_column_int(s, 3);
-	w->n_sites = (size_t)sqlite3_column_int64(s, 4);
-	w->n_nodes = (size_t)sqlite3_column_int64(s, 5);
-	w->wan_mode = sqlite3_column_int(s, 6) ? WAN_WAND : WAN_BRIDGE;
-	w->fabric = fabric_ops_find((const char *)sqlite3_column_text(s, 7));
+	w->wan.addr = (uint32_t)col_int64(&q, 2);
+	w->wan.plen = (uint8_t)col_int(&q, 3);
+	w->n_sites = (size_t)col_int64(&q, 4);
+	w->n_nodes = (size_t)col_int64(&q, 5);
+	w->wan_mode = col_int(&q, 6) ? WAN_WAND : WAN_BRIDGE;
+	w->fabric = fabric_ops_find(col_text(&q, 7));
 	if (!w->fabric) {
-		set_msg(st, "experiment '%s': unknown fabric '%s'", name,
-			(const char *)sqlite3_column_text(s, 7));
-		ret = -EINVAL;
+		ret = state_error(st, -EINVAL, "experiment '%s': unknown "
+				  "fabric '%s'", name, col_text(&q, 7));
 		goto out;
 	}
 	w->name = strdup(name);
 	w->sites = calloc(w->n_sites ? w->n_sites : 1, sizeof(*w->sites));
 	w->nodes = calloc(w->n_nodes ? w->n_nodes : 1, sizeof(*w->nodes));
 	if (!w->name || !w->sites || !w->nodes) {
-		set_msg(st, "%s", strerror(ENOMEM));
-		ret = -ENOMEM;
+		ret = state_nomem(st);
 		goto out;
 	}
 	ret = load_sites(st, name, w);
 	if (!ret)
 		ret = load_nodes(st, name, w);
-	if (ret)
-		goto out;
-	ret = db_exec(st, "COMMIT");
+	if (!ret)
+		ret = db_exec(st, "COMMIT");
 	if (!ret)
 		in_tx = false;
 out:
-	sqlite3_finalize(s);
+	db_done(&q);
 	if (in_tx)
 		db_rollback(st);
 	if (ret)
@@ -1205,23 +1190,19 @@ int state_forget(struct state *st, const char *name)
 int state_run_begin(struct state *st, const char *name, const char *kind,
 		    uint64_t seed, bool has_seed, int64_t *run_id)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	ret = db_prepare(st, "INSERT INTO runs (experiment, kind, started, seed)"
-			     " VALUES (?1, ?2, ?3, ?4)", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	bind_text(s, 2, kind);
-	sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
+	db_prepare(st, &q, "begin run", "INSERT INTO runs (experiment, kind,"
+		   " started, seed) VALUES (?1, ?2, ?3, ?4)");
+	db_bind_text(&q, 1, name);
+	db_bind_text(&q, 2, kind);
+	db_bind_int64(&q, 3, (int64_t)time(NULL));
 	if (has_seed)
-		sqlite3_bind_int64(s, 4, (int64_t)seed);
-	ret = db_step_done(st, s, "begin run");
+		db_bind_int64(&q, 4, (int64_t)seed);
+	ret = db_run(&q);
 	if (!ret)
-		*run_id = sqlite3_last_insert_rowid(st->db);
-out:
-	sqlite3_finalize(s);
+		*run_id = db_last_id(st);
 	return ret;
 }
 
@@ -1229,23 +1210,17 @@ out:
  * Returns 0, -ENOENT if there is no such run, or -errno. */
 int state_run_end(struct state *st, int64_t run_id, const char *outcome)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	ret = db_prepare(st, "UPDATE runs SET ended = ?2, outcome = ?3"
-			     " WHERE id = ?1", &s);
-	if (ret)
-		goto out;
-	sqlite3_bind_int64(s, 1, run_id);
-	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	bind_text(s, 3, outcome);
-	ret = db_step_done(st, s, "end run");
-	if (!ret && sqlite3_changes(st->db) == 0) {
-		set_msg(st, "no run %lld", (long long)run_id);
-		ret = -ENOENT;
-	}
-out:
-	sqlite3_finalize(s);
+	db_prepare(st, &q, "end run", "UPDATE runs SET ended = ?2, outcome = ?3"
+		   " WHERE id = ?1");
+	db_bind_int64(&q, 1, run_id);
+	db_bind_int64(&q, 2, (int64_t)time(NULL));
+	db_bind_text(&q, 3, outcome);
+	ret = db_run(&q);
+	if (!ret && db_changes(st) == 0)
+		ret = state_error(st, -ENOENT, "no run %lld", (long long)run_id);
 	return ret;
 }
 
@@ -1256,23 +1231,17 @@ int state_result_add(struct state *st, int64_t run_id, const char *metric,
 		     const char *src, const char *dst, double value,
 		     const char *unit)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "INSERT INTO results (run, metric, src, dst, value,"
-			     " unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &s);
-	if (ret)
-		goto out;
-	sqlite3_bind_int64(s, 1, run_id);
-	bind_text(s, 2, metric);
-	bind_text(s, 3, src);
-	bind_text(s, 4, dst);
-	sqlite3_bind_double(s, 5, value);
-	bind_text(s, 6, unit);
-	ret = db_step_done(st, s, "add result");
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "add result", "INSERT INTO results (run, metric,"
+		   " src, dst, value, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	db_bind_int64(&q, 1, run_id);
+	db_bind_text(&q, 2, metric);
+	db_bind_text(&q, 3, src);
+	db_bind_text(&q, 4, dst);
+	db_bind_double(&q, 5, value);
+	db_bind_text(&q, 6, unit);
+	return db_run(&q);
 }
 
 /* Record fact KEY = VALUE about the host for RUN_ID; a second fact with the
@@ -1280,20 +1249,14 @@ out:
 int state_fact_add(struct state *st, int64_t run_id, const char *key,
 		   const char *value)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "INSERT OR REPLACE INTO facts (run, key, value)"
-			     " VALUES (?1, ?2, ?3)", &s);
-	if (ret)
-		goto out;
-	sqlite3_bind_int64(s, 1, run_id);
-	bind_text(s, 2, key);
-	bind_text(s, 3, value);
-	ret = db_step_done(st, s, "add fact");
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "add fact", "INSERT OR REPLACE INTO facts (run, key,"
+		   " value) VALUES (?1, ?2, ?3)");
+	db_bind_int64(&q, 1, run_id);
+	db_bind_text(&q, 2, key);
+	db_bind_text(&q, 3, value);
+	return db_run(&q);
 }
 
 /* Record process PID, started by enos for experiment NAME to do WHAT
@@ -1302,22 +1265,18 @@ out:
 int state_process_add(struct state *st, const char *name, const char *what,
 		      int pid)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	ret = db_prepare(st, "INSERT OR REPLACE INTO processes (experiment, what,"
-			     " pid, started) VALUES (?1, ?2, ?3, ?4)", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	bind_text(s, 2, what);
-	sqlite3_bind_int(s, 3, pid);
-	sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
-	ret = db_step_done(st, s, "add process");
+	db_prepare(st, &q, "add process", "INSERT OR REPLACE INTO processes"
+		   " (experiment, what, pid, started) VALUES (?1, ?2, ?3, ?4)");
+	db_bind_text(&q, 1, name);
+	db_bind_text(&q, 2, what);
+	db_bind_int(&q, 3, pid);
+	db_bind_int64(&q, 4, (int64_t)time(NULL));
+	ret = db_run(&q);
 	if (ret == -ENOENT)
-		set_msg(st, "no experiment '%s'", name);
-out:
-	sqlite3_finalize(s);
+		state_error(st, ret, "no experiment '%s'", name);
 	return ret;
 }
 
@@ -1328,39 +1287,37 @@ out:
 int state_processes(struct state *st, const char *name, int **pids,
 		    char ***whats, size_t *n)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	*pids = NULL;
-	*whats = NULL;
-	*n = 0;
-	ret = db_prepare(st, "SELECT what, pid FROM processes"
-			     " WHERE experiment = ?1 ORDER BY started, pid", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	ret = collect_names(st, s, whats, pids, n);
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "list", "SELECT what, pid FROM processes"
+		   " WHERE experiment = ?1 ORDER BY started, pid");
+	db_bind_text(&q, 1, name);
+	return db_names(&q, whats, pids, n);
 }
 
 /* Forget process PID of NAME (it has exited or was stopped). Forgetting
  * one that is not recorded is success. Returns 0 or -errno. */
 int state_process_forget(struct state *st, const char *name, int pid)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "DELETE FROM processes WHERE experiment = ?1"
-			     " AND pid = ?2", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	sqlite3_bind_int(s, 2, pid);
-	ret = db_step_done(st, s, "forget process");
-out:
-	sqlite3_finalize(s);
+	db_prepare(st, &q, "forget process", "DELETE FROM processes"
+		   " WHERE experiment = ?1 AND pid = ?2");
+	db_bind_text(&q, 1, name);
+	db_bind_int(&q, 2, pid);
+	return db_run(&q);
+}
+
+/* Copy text column 0 of the one row Q returns into OTHER (LEN bytes).
+ * Returns 0, -ENOENT if there is no row, -EBADMSG if it does not fit, or
+ * -errno. */
+static int peer_name(struct db_stmt *q, char *other, size_t len)
+{
+	int ret = db_one(q);
+
+	if (ret == 0)
+		ret = col_copy(q, 0, other, len);
+	db_done(q);
 	return ret;
 }
 
@@ -1369,42 +1326,26 @@ out:
 int state_fabric_peer(struct state *st, const char *name, const char *fabric,
 		      char *other, size_t len)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "SELECT name FROM experiments WHERE fabric = ?2"
-			     " AND name <> ?1 ORDER BY created, name LIMIT 1",
-			 &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	bind_text(s, 2, fabric);
-	ret = step_one(st, s, "find fabric peer");
-	if (ret == 0)
-		ret = col_copy(s, 0, other, len);
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "find fabric peer", "SELECT name FROM experiments"
+		   " WHERE fabric = ?2 AND name <> ?1 ORDER BY created, name"
+		   " LIMIT 1");
+	db_bind_text(&q, 1, name);
+	db_bind_text(&q, 2, fabric);
+	return peer_name(&q, other, len);
 }
 
 int state_libvirt_peer(struct state *st, const char *name, char *other,
 		       size_t len)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "SELECT experiment FROM nodes WHERE backend IN"
-			     " ('lxc', 'qemu') AND experiment <> ?1"
-			     " ORDER BY experiment LIMIT 1", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	ret = step_one(st, s, "find libvirt peer");
-	if (ret == 0)
-		ret = col_copy(s, 0, other, len);
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "find libvirt peer", "SELECT experiment FROM nodes"
+		   " WHERE backend IN ('lxc', 'qemu') AND experiment <> ?1"
+		   " ORDER BY experiment LIMIT 1");
+	db_bind_text(&q, 1, name);
+	return peer_name(&q, other, len);
 }
 
 /* Hand the processes WHAT recorded for FROM over to experiment TO.
@@ -1412,20 +1353,14 @@ out:
 int state_process_move(struct state *st, const char *from, const char *to,
 		       const char *what)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "UPDATE processes SET experiment = ?2"
-			     " WHERE experiment = ?1 AND what = ?3", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, from);
-	bind_text(s, 2, to);
-	bind_text(s, 3, what);
-	ret = db_step_done(st, s, "move process");
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "move process", "UPDATE processes SET experiment = ?2"
+		   " WHERE experiment = ?1 AND what = ?3");
+	db_bind_text(&q, 1, from);
+	db_bind_text(&q, 2, to);
+	db_bind_text(&q, 3, what);
+	return db_run(&q);
 }
 
 /* Record one more kernel object of NAME, created after the world
@@ -1434,30 +1369,24 @@ out:
 int state_object_add(struct state *st, const char *name, enum obj_kind kind,
 		     const char *object)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	if (!object || !object[0] || !strcmp(state_obj_kind_name(kind), "?")) {
-		set_msg(st, "record object: no name or unknown kind");
-		ret = -EINVAL;
-		goto out;
-	}
-	ret = db_prepare(st, "INSERT INTO objects (experiment, seq, kind, name)"
-			     " SELECT ?1, (SELECT coalesce(max(seq) + 1, 0)"
-			     "  FROM objects WHERE experiment = ?1), ?2, ?3"
-			     " WHERE NOT EXISTS (SELECT 1 FROM objects"
-			     "  WHERE experiment = ?1 AND kind = ?2 AND name = ?3)",
-			 &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	bind_text(s, 2, state_obj_kind_name(kind));
-	bind_text(s, 3, object);
-	ret = db_step_done(st, s, "record object");
+	if (!object || !object[0] || !strcmp(state_obj_kind_name(kind), "?"))
+		return state_error(st, -EINVAL,
+				   "record object: no name or unknown kind");
+	db_prepare(st, &q, "record object",
+		"INSERT INTO objects (experiment, seq, kind, name)"
+		" SELECT ?1, (SELECT coalesce(max(seq) + 1, 0)"
+		"  FROM objects WHERE experiment = ?1), ?2, ?3"
+		" WHERE NOT EXISTS (SELECT 1 FROM objects"
+		"  WHERE experiment = ?1 AND kind = ?2 AND name = ?3)");
+	db_bind_text(&q, 1, name);
+	db_bind_text(&q, 2, state_obj_kind_name(kind));
+	db_bind_text(&q, 3, object);
+	ret = db_run(&q);
 	if (ret == -ENOENT)
-		set_msg(st, "no experiment '%s'", name);
-out:
-	sqlite3_finalize(s);
+		state_error(st, ret, "no experiment '%s'", name);
 	return ret;
 }
 
@@ -1467,143 +1396,116 @@ out:
 int state_objects(struct state *st, const char *name,
 		  struct state_object **objs, size_t *n)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	struct state_object *v = NULL;
 	size_t len = 0, cap = 0;
-	int ret, rc;
+	int ret;
 
 	*objs = NULL;
 	*n = 0;
-	ret = db_prepare(st, "SELECT kind, name FROM objects"
-			     " WHERE experiment = ?1 ORDER BY seq", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ret = grow(st, &v, len, &cap, sizeof(*v), 64);
-		if (ret)
-			goto out;
-		ret = obj_kind_parse((const char *)sqlite3_column_text(s, 0),
-				     &v[len].kind);
-		if (!ret)
-			ret = col_copy(s, 1, v[len].name, sizeof(v[len].name));
-		if (ret) {
-			set_msg(st, "experiment '%s': bad object record", name);
-			goto out;
+	db_prepare(st, &q, "list objects", "SELECT kind, name FROM objects"
+		   " WHERE experiment = ?1 ORDER BY seq");
+	db_bind_text(&q, 1, name);
+	while (db_row(&q) > 0 && !db_grow(&q, &v, len, &cap, sizeof(*v), 64)) {
+		if (obj_kind_parse(col_text(&q, 0), &v[len].kind) ||
+		    col_copy(&q, 1, v[len].name, sizeof(v[len].name))) {
+			db_stop(&q, state_error(st, -EBADMSG, "experiment "
+						"'%s': bad object record", name));
+			break;
 		}
 		len++;
 	}
-	if (rc != SQLITE_DONE) {
-		ret = db_fail(st, rc, "list objects");
-		goto out;
+	ret = db_done(&q);
+	if (!ret) {
+		*objs = v;
+		*n = len;
+		v = NULL;
 	}
-	*objs = v;
-	*n = len;
-	v = NULL;
-out:
 	free(v);
-	sqlite3_finalize(s);
 	return ret;
 }
 
-/* Fill *OUT with a copy of run ROW's columns id, experiment, kind, started,
- * ended, outcome (in that order in S). */
-static void run_from_row(sqlite3_stmt *s, struct run_info *out)
+/* Fill *OUT from the row of Q: id, experiment, kind, started, ended,
+ * outcome (a text too long for its field is cut). */
+static void run_from_row(struct db_stmt *q, struct run_info *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->id = sqlite3_column_int64(s, 0);
-	col_copy(s, 1, out->experiment, sizeof(out->experiment));
-	col_copy(s, 2, out->kind, sizeof(out->kind));
-	out->started = sqlite3_column_int64(s, 3);
-	out->ended = sqlite3_column_int64(s, 4);
-	col_copy(s, 5, out->outcome, sizeof(out->outcome));
+	out->id = col_int64(q, 0);
+	col_copy(q, 1, out->experiment, sizeof(out->experiment));
+	col_copy(q, 2, out->kind, sizeof(out->kind));
+	out->started = col_int64(q, 3);
+	out->ended = col_int64(q, 4);
+	col_copy(q, 5, out->outcome, sizeof(out->outcome));
 }
 
 int state_run_get(struct state *st, int64_t id, struct run_info *out)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	ret = db_prepare(st, "SELECT id, experiment, kind, started, ended,"
-			     " outcome FROM runs WHERE id = ?1", &s);
-	if (ret)
-		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	ret = step_one(st, s, "read run");
+	db_prepare(st, &q, "read run", "SELECT id, experiment, kind, started,"
+		   " ended, outcome FROM runs WHERE id = ?1");
+	db_bind_int64(&q, 1, id);
+	ret = db_one(&q);
 	if (ret == 0)
-		run_from_row(s, out);
+		run_from_row(&q, out);
 	else if (ret == -ENOENT)
-		set_msg(st, "no run %lld", (long long)id);
-out:
-	sqlite3_finalize(s);
+		state_error(st, ret, "no run %lld", (long long)id);
+	db_done(&q);
 	return ret;
 }
 
 int state_run_latest(struct state *st, const char *name, const char *metric,
 		     int64_t *id)
 {
-	sqlite3_stmt *s = NULL;
-	int ret, rc;
+	struct db_stmt q;
+	int ret;
 
-	ret = db_prepare(st, "SELECT max(r.id) FROM runs r WHERE r.experiment = ?1"
-			     " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM results x"
-			     "  WHERE x.run = r.id AND x.metric = ?2))", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	bind_text(s, 2, metric);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		ret = db_fail(st, rc, "find run");
-	} else if (sqlite3_column_type(s, 0) == SQLITE_NULL) {
-		set_msg(st, "experiment '%s' has no such run", name);
-		ret = -ENOENT;
-	} else {
-		*id = sqlite3_column_int64(s, 0);
-	}
-out:
-	sqlite3_finalize(s);
+	db_prepare(st, &q, "find run",
+		"SELECT max(r.id) FROM runs r WHERE r.experiment = ?1"
+		" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM results x"
+		"  WHERE x.run = r.id AND x.metric = ?2))");
+	db_bind_text(&q, 1, name);
+	db_bind_text(&q, 2, metric);
+	ret = db_one(&q);
+	if (!ret && col_null(&q, 0))
+		ret = state_error(st, -ENOENT, "experiment '%s' has no such "
+				  "run", name);
+	else if (!ret)
+		*id = col_int64(&q, 0);
+	db_done(&q);
 	return ret;
 }
 
 int state_results(struct state *st, int64_t run, struct state_result **rows,
 		  size_t *n)
 {
-	sqlite3_stmt *s = NULL;
-	struct state_result *v = NULL;
+	struct db_stmt q;
+	struct state_result *v = NULL, *r;
 	size_t len = 0, cap = 0;
-	int ret, rc;
+	int ret;
 
 	*rows = NULL;
 	*n = 0;
-	ret = db_prepare(st, "SELECT metric, src, dst, value, unit FROM results"
-			     " WHERE run = ?1 ORDER BY rowid", &s);
-	if (ret)
-		goto out;
-	sqlite3_bind_int64(s, 1, run);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ret = grow(st, &v, len, &cap, sizeof(*v), 256);
-		if (ret)
-			goto out;
-		memset(&v[len], 0, sizeof(v[len]));
-		col_copy(s, 0, v[len].metric, sizeof(v[len].metric));
-		col_copy(s, 1, v[len].src, sizeof(v[len].src));
-		col_copy(s, 2, v[len].dst, sizeof(v[len].dst));
-		v[len].value = sqlite3_column_type(s, 3) == SQLITE_NULL ?
-			       NAN : sqlite3_column_double(s, 3);
-		col_copy(s, 4, v[len].unit, sizeof(v[len].unit));
-		len++;
+	db_prepare(st, &q, "read results", "SELECT metric, src, dst, value,"
+		   " unit FROM results WHERE run = ?1 ORDER BY rowid");
+	db_bind_int64(&q, 1, run);
+	/* A text too long for its field is cut, not refused. */
+	while (db_row(&q) > 0 && !db_grow(&q, &v, len, &cap, sizeof(*v), 256)) {
+		r = &v[len++];
+		col_copy(&q, 0, r->metric, sizeof(r->metric));
+		col_copy(&q, 1, r->src, sizeof(r->src));
+		col_copy(&q, 2, r->dst, sizeof(r->dst));
+		r->value = col_null(&q, 3) ? NAN : col_double(&q, 3);
+		col_copy(&q, 4, r->unit, sizeof(r->unit));
 	}
-	if (rc != SQLITE_DONE) {
-		ret = db_fail(st, rc, "read results");
-		goto out;
+	ret = db_done(&q);
+	if (!ret) {
+		*rows = v;
+		*n = len;
+		v = NULL;
 	}
-	*rows = v;
-	*n = len;
-	v = NULL;
-out:
 	free(v);
-	sqlite3_finalize(s);
 	return ret;
 }
 
@@ -1611,146 +1513,97 @@ int state_fault_add(struct state *st, int64_t run, const char *name,
 		    const char *action, const char *detail, double applied,
 		    int64_t *id)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	ret = db_prepare(st, "INSERT INTO faults (run, experiment, action, detail,"
-			     " applied) VALUES (?1, ?2, ?3, ?4, ?5)", &s);
-	if (ret)
-		goto out;
+	db_prepare(st, &q, "record fault", "INSERT INTO faults (run, experiment,"
+		   " action, detail, applied) VALUES (?1, ?2, ?3, ?4, ?5)");
 	if (run)
-		sqlite3_bind_int64(s, 1, run);
-	bind_text(s, 2, name);
-	bind_text(s, 3, action);
-	bind_text(s, 4, detail);
-	sqlite3_bind_double(s, 5, applied);
-	ret = db_step_done(st, s, "record fault");
+		db_bind_int64(&q, 1, run);
+	db_bind_text(&q, 2, name);
+	db_bind_text(&q, 3, action);
+	db_bind_text(&q, 4, detail);
+	db_bind_double(&q, 5, applied);
+	ret = db_run(&q);
 	if (!ret && id)
-		*id = sqlite3_last_insert_rowid(st->db);
-out:
-	sqlite3_finalize(s);
+		*id = db_last_id(st);
 	return ret;
 }
 
 int state_fault_end(struct state *st, int64_t id, double removed)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "UPDATE faults SET removed = ?2 WHERE id = ?1"
-			     " AND removed IS NULL", &s);
-	if (ret)
-		goto out;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_double(s, 2, removed);
-	ret = db_step_done(st, s, "end fault");
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "end fault", "UPDATE faults SET removed = ?2"
+		   " WHERE id = ?1 AND removed IS NULL");
+	db_bind_int64(&q, 1, id);
+	db_bind_double(&q, 2, removed);
+	return db_run(&q);
 }
 
 int state_faults(struct state *st, const char *name, int64_t run,
 		 bool active_only, struct state_fault **rows, size_t *n)
 {
-	sqlite3_stmt *s = NULL;
-	struct state_fault *v = NULL;
+	struct db_stmt q;
+	struct state_fault *v = NULL, *f;
 	size_t len = 0, cap = 0;
-	int ret, rc;
+	int ret;
 
 	*rows = NULL;
 	*n = 0;
-	ret = db_prepare(st, "SELECT id, action, detail, applied, removed, run"
-			     " FROM faults WHERE experiment = ?1"
-			     " AND (?2 = 0 OR run = ?2)"
-			     " AND (?3 = 0 OR removed IS NULL) ORDER BY id", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	sqlite3_bind_int64(s, 2, run);
-	sqlite3_bind_int(s, 3, active_only);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ret = grow(st, &v, len, &cap, sizeof(*v), 16);
-		if (ret)
-			goto out;
-		memset(&v[len], 0, sizeof(v[len]));
-		v[len].id = sqlite3_column_int64(s, 0);
-		col_copy(s, 1, v[len].action, sizeof(v[len].action));
-		col_copy(s, 2, v[len].detail, sizeof(v[len].detail));
-		v[len].applied = sqlite3_column_double(s, 3);
-		v[len].removed = sqlite3_column_type(s, 4) == SQLITE_NULL ?
-				 NAN : sqlite3_column_double(s, 4);
-		v[len].run = sqlite3_column_int64(s, 5);
-		len++;
+	db_prepare(st, &q, "read faults",
+		"SELECT id, action, detail, applied, removed, run"
+		" FROM faults WHERE experiment = ?1 AND (?2 = 0 OR run = ?2)"
+		" AND (?3 = 0 OR removed IS NULL) ORDER BY id");
+	db_bind_text(&q, 1, name);
+	db_bind_int64(&q, 2, run);
+	db_bind_int(&q, 3, active_only);
+	/* A text too long for its field is cut, not refused. */
+	while (db_row(&q) > 0 && !db_grow(&q, &v, len, &cap, sizeof(*v), 16)) {
+		f = &v[len++];
+		f->id = col_int64(&q, 0);
+		col_copy(&q, 1, f->action, sizeof(f->action));
+		col_copy(&q, 2, f->detail, sizeof(f->detail));
+		f->applied = col_double(&q, 3);
+		f->removed = col_null(&q, 4) ? NAN : col_double(&q, 4);
+		f->run = col_int64(&q, 5);
 	}
-	if (rc != SQLITE_DONE) {
-		ret = db_fail(st, rc, "read faults");
-		goto out;
+	ret = db_done(&q);
+	if (!ret) {
+		*rows = v;
+		*n = len;
+		v = NULL;
 	}
-	*rows = v;
-	*n = len;
-	v = NULL;
-out:
 	free(v);
-	sqlite3_finalize(s);
 	return ret;
 }
 
 int state_facts(struct state *st, int64_t run, char ***keys, char ***values,
 		size_t *n)
 {
-	sqlite3_stmt *s = NULL;
-	char **k = NULL, **v = NULL, **nk, **nv;
-	size_t len = 0, cap = 0;
-	int ret, rc;
+	struct db_stmt q;
+	char **k = NULL, **v = NULL;
+	size_t len = 0, kcap = 0, vcap = 0;
+	int ret;
 
 	*keys = *values = NULL;
 	*n = 0;
-	ret = db_prepare(st, "SELECT key, value FROM facts WHERE run = ?1"
-			     " ORDER BY key", &s);
-	if (ret)
-		goto out;
-	sqlite3_bind_int64(s, 1, run);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(s, 0);
-		const char *b = (const char *)sqlite3_column_text(s, 1);
-
-		if (len + 1 >= cap) {
-			cap = cap ? 2 * cap : 16;
-			nk = realloc(k, cap * sizeof(*k));
-			if (nk)
-				k = nk;
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv)
-				v = nv;
-			if (!nk || !nv)
-				goto nomem;
-			k[len] = v[len] = NULL;
-		}
-		k[len] = strdup(a ? a : "");
-		v[len] = strdup(b ? b : "");
-		k[len + 1] = v[len + 1] = NULL;
-		if (!k[len] || !v[len]) {
-			len++;
-			goto nomem;
-		}
+	db_prepare(st, &q, "read facts", "SELECT key, value FROM facts"
+		   " WHERE run = ?1 ORDER BY key");
+	db_bind_int64(&q, 1, run);
+	while (db_row(&q) > 0 &&
+	       !db_add_name(&q, &k, len, &kcap, col_text(&q, 0)) &&
+	       !db_add_name(&q, &v, len, &vcap, col_text(&q, 1)))
 		len++;
+	ret = db_done(&q);
+	if (!ret) {
+		*keys = k;
+		*values = v;
+		*n = len;
+		k = v = NULL;
 	}
-	if (rc != SQLITE_DONE) {
-		ret = db_fail(st, rc, "read facts");
-		goto out;
-	}
-	*keys = k;
-	*values = v;
-	*n = len;
-	k = v = NULL;
-	goto out;
-nomem:
-	set_msg(st, "%s", strerror(ENOMEM));
-	ret = -ENOMEM;
-out:
 	state_free_names(k);
 	state_free_names(v);
-	sqlite3_finalize(s);
 	return ret;
 }
 
@@ -1759,39 +1612,34 @@ out:
 int state_service_put(struct state *st, const char *name,
 		      const struct service_row *r)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	ret = db_prepare(st, "INSERT OR REPLACE INTO services (experiment,"
-			     " instance, service, stack, strategy, node, site,"
-			     " address, pid, starttime, state, exit_status,"
-			     " started, log_path, dir, seq) VALUES (?1, ?2, ?3,"
-			     " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			     " ?15, ?16)", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	bind_text(s, 2, r->instance);
-	bind_text(s, 3, r->service);
-	bind_text(s, 4, r->stack);
-	bind_text(s, 5, r->strategy);
-	bind_text(s, 6, r->node);
-	bind_text(s, 7, r->site);
-	bind_text(s, 8, r->address);
-	sqlite3_bind_int(s, 9, r->pid);
-	sqlite3_bind_int64(s, 10, (int64_t)r->starttime);
-	bind_text(s, 11, r->state);
+	db_prepare(st, &q, "record service",
+		"INSERT OR REPLACE INTO services (experiment, instance, service,"
+		" stack, strategy, node, site, address, pid, starttime, state,"
+		" exit_status, started, log_path, dir, seq) VALUES (?1, ?2, ?3,"
+		" ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+	db_bind_text(&q, 1, name);
+	db_bind_text(&q, 2, r->instance);
+	db_bind_text(&q, 3, r->service);
+	db_bind_text(&q, 4, r->stack);
+	db_bind_text(&q, 5, r->strategy);
+	db_bind_text(&q, 6, r->node);
+	db_bind_text(&q, 7, r->site);
+	db_bind_text(&q, 8, r->address);
+	db_bind_int(&q, 9, r->pid);
+	db_bind_int64(&q, 10, (int64_t)r->starttime);
+	db_bind_text(&q, 11, r->state);
 	if (r->has_exit)
-		sqlite3_bind_int(s, 12, r->exit_status);
-	sqlite3_bind_double(s, 13, r->started);
-	bind_text(s, 14, r->log_path);
-	bind_text(s, 15, r->dir);
-	sqlite3_bind_int64(s, 16, r->seq);
-	ret = db_step_done(st, s, "record service");
+		db_bind_int(&q, 12, r->exit_status);
+	db_bind_double(&q, 13, r->started);
+	db_bind_text(&q, 14, r->log_path);
+	db_bind_text(&q, 15, r->dir);
+	db_bind_int64(&q, 16, r->seq);
+	ret = db_run(&q);
 	if (ret == -ENOENT)
-		set_msg(st, "no experiment '%s'", name);
-out:
-	sqlite3_finalize(s);
+		state_error(st, ret, "no experiment '%s'", name);
 	return ret;
 }
 
@@ -1800,101 +1648,83 @@ int state_service_set(struct state *st, const char *name,
 		      unsigned long long starttime, const char *state,
 		      bool has_exit, int exit_status)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt q;
 	int ret;
 
-	ret = db_prepare(st, "UPDATE services SET pid = ?3, starttime = ?4,"
-			     " state = ?5, exit_status = ?6, started ="
-			     " CASE WHEN ?5 = 'starting' THEN ?7 ELSE started END"
-			     " WHERE experiment = ?1 AND instance = ?2", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	bind_text(s, 2, instance);
-	sqlite3_bind_int(s, 3, pid);
-	sqlite3_bind_int64(s, 4, (int64_t)starttime);
-	bind_text(s, 5, state);
+	db_prepare(st, &q, "update service",
+		"UPDATE services SET pid = ?3, starttime = ?4, state = ?5,"
+		" exit_status = ?6, started ="
+		" CASE WHEN ?5 = 'starting' THEN ?7 ELSE started END"
+		" WHERE experiment = ?1 AND instance = ?2");
+	db_bind_text(&q, 1, name);
+	db_bind_text(&q, 2, instance);
+	db_bind_int(&q, 3, pid);
+	db_bind_int64(&q, 4, (int64_t)starttime);
+	db_bind_text(&q, 5, state);
 	if (has_exit)
-		sqlite3_bind_int(s, 6, exit_status);
-	sqlite3_bind_double(s, 7, (double)time(NULL));
-	ret = db_step_done(st, s, "update service");
-	if (!ret && sqlite3_changes(st->db) == 0) {
-		set_msg(st, "no service instance '%s' in '%s'", instance, name);
-		ret = -ENOENT;
-	}
-out:
-	sqlite3_finalize(s);
+		db_bind_int(&q, 6, exit_status);
+	db_bind_double(&q, 7, (double)time(NULL));
+	ret = db_run(&q);
+	if (!ret && db_changes(st) == 0)
+		ret = state_error(st, -ENOENT, "no service instance '%s' in "
+				  "'%s'", instance, name);
 	return ret;
 }
 
 int state_services(struct state *st, const char *name,
 		   struct service_row **rows, size_t *n)
 {
-	sqlite3_stmt *s = NULL;
-	size_t cap = 0;
-	int ret, rc;
+	struct db_stmt q;
+	struct service_row *v = NULL, *r;
+	size_t len = 0, cap = 0;
+	int ret;
 
 	*rows = NULL;
 	*n = 0;
-	ret = db_prepare(st, "SELECT instance, service, stack, strategy, node,"
-			     " site, address, pid, starttime, state, exit_status,"
-			     " started, log_path, dir, seq FROM services"
-			     " WHERE experiment = ?1 ORDER BY seq", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct service_row *r;
-
-		ret = grow(st, rows, *n, &cap, sizeof(**rows), 8);
-		if (ret)
-			goto out;
-		r = &(*rows)[(*n)++];
-		memset(r, 0, sizeof(*r));
-		if (col_copy(s, 0, r->instance, sizeof(r->instance)) ||
-		    col_copy(s, 1, r->service, sizeof(r->service)) ||
-		    col_copy(s, 2, r->stack, sizeof(r->stack)) ||
-		    col_copy(s, 3, r->strategy, sizeof(r->strategy)) ||
-		    col_copy(s, 4, r->node, sizeof(r->node)) ||
-		    col_copy(s, 5, r->site, sizeof(r->site)) ||
-		    col_copy(s, 6, r->address, sizeof(r->address)) ||
-		    col_copy(s, 9, r->state, sizeof(r->state)) ||
-		    col_copy(s, 12, r->log_path, sizeof(r->log_path)) ||
-		    col_copy(s, 13, r->dir, sizeof(r->dir))) {
-			set_msg(st, "a service of '%s' does not fit", name);
-			ret = -EBADMSG;
-			goto out;
+	db_prepare(st, &q, "read services",
+		"SELECT instance, service, stack, strategy, node, site, address,"
+		" pid, starttime, state, exit_status, started, log_path, dir, seq"
+		" FROM services WHERE experiment = ?1 ORDER BY seq");
+	db_bind_text(&q, 1, name);
+	while (db_row(&q) > 0 && !db_grow(&q, &v, len, &cap, sizeof(*v), 8)) {
+		r = &v[len++];
+		if (col_copy(&q, 0, r->instance, sizeof(r->instance)) ||
+		    col_copy(&q, 1, r->service, sizeof(r->service)) ||
+		    col_copy(&q, 2, r->stack, sizeof(r->stack)) ||
+		    col_copy(&q, 3, r->strategy, sizeof(r->strategy)) ||
+		    col_copy(&q, 4, r->node, sizeof(r->node)) ||
+		    col_copy(&q, 5, r->site, sizeof(r->site)) ||
+		    col_copy(&q, 6, r->address, sizeof(r->address)) ||
+		    col_copy(&q, 9, r->state, sizeof(r->state)) ||
+		    col_copy(&q, 12, r->log_path, sizeof(r->log_path)) ||
+		    col_copy(&q, 13, r->dir, sizeof(r->dir))) {
+			db_stop(&q, state_error(st, -EBADMSG, "a service of "
+						"'%s' does not fit", name));
+			break;
 		}
-		r->pid = sqlite3_column_int(s, 7);
-		r->starttime = (unsigned long long)sqlite3_column_int64(s, 8);
-		r->has_exit = sqlite3_column_type(s, 10) != SQLITE_NULL;
-		r->exit_status = sqlite3_column_int(s, 10);
-		r->started = sqlite3_column_double(s, 11);
-		r->seq = sqlite3_column_int64(s, 14);
+		r->pid = col_int(&q, 7);
+		r->starttime = (unsigned long long)col_int64(&q, 8);
+		r->has_exit = !col_null(&q, 10);
+		r->exit_status = col_int(&q, 10);
+		r->started = col_double(&q, 11);
+		r->seq = col_int64(&q, 14);
 	}
-	if (rc != SQLITE_DONE)
-		ret = db_fail(st, rc, "read services");
-out:
-	sqlite3_finalize(s);
-	if (ret) {
-		free(*rows);
-		*rows = NULL;
-		*n = 0;
+	ret = db_done(&q);
+	if (!ret) {
+		*rows = v;
+		*n = len;
+		v = NULL;
 	}
+	free(v);
 	return ret;
 }
 
 int state_services_forget(struct state *st, const char *name)
 {
-	sqlite3_stmt *s = NULL;
-	int ret;
+	struct db_stmt q;
 
-	ret = db_prepare(st, "DELETE FROM services WHERE experiment = ?1", &s);
-	if (ret)
-		goto out;
-	bind_text(s, 1, name);
-	ret = db_step_done(st, s, "forget services");
-out:
-	sqlite3_finalize(s);
-	return ret;
+	db_prepare(st, &q, "forget services",
+		   "DELETE FROM services WHERE experiment = ?1");
+	db_bind_text(&q, 1, name);
+	return db_run(&q);
 }
