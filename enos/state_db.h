@@ -1,9 +1,10 @@
 /* state_db — the statement helpers the state files share (private to
  * enos/state*.c; everyone else uses enos/state.h).
  *
- * enos/state.c owns every call into SQLite; the functions that store and
- * read rows say what they store in SQL and go through these helpers, so
- * each statement is a few lines and every SQLite error is mapped to a
+ * enos/state.c opens the database and owns every call into SQLite; the
+ * files beside it (state_world.c, state_run.c, state_proc.c, state_fault.c,
+ * state_service.c) say what they store in SQL and go through these helpers,
+ * so each statement is a few lines and every SQLite error is mapped to a
  * negative errno, with its message kept for state_errmsg(), in one place.
  * The model is fossil's db_prepare/db_step/db_finalize.
  *
