@@ -1,24 +1,16 @@
-/* cmd_world — the commands that build, show, enter and remove worlds:
- * `enos up`, `enos down`, `enos status`, `enos exec`. They parse and
- * validate everything first, then call the phases (phase.c) or the node
- * backend.
+/* status — `enos status [-n NAME] [--json]`: the recorded experiments,
+ * their sites, nodes and addresses, and whether a wand engine still runs.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "emulator/emu.h"
 #include "emulator/fabric.h"
-#include "emulator/node.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/json.h"
-#include "enos/phase.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
-#include "enos/topo.h"
 
 /* The options the world commands know; cli_parse_args() reads them. */
 static const struct option world_opts[] = {
@@ -30,89 +22,6 @@ static const struct option world_opts[] = {
 	{ "no-deploy", no_argument, NULL, CLI_OPT_NO_DEPLOY },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int load_topology(const char *path, struct topology **out)
-{
-	char *err = NULL;
-
-	*out = topo_load(path, &err);
-	if (*out)
-		return 0;
-	fprintf(stderr, "%s\n", err ? err : "error: out of memory");
-	free(err);
-	return -EINVAL;
-}
-
-int cmd_up(struct enos_ctx *ctx, int argc, char **argv)
-{
-	struct topology *t = NULL;
-	struct cli_args a;
-	int rc = cli_parse_args(cli_find_cmd("up"), argc, argv,
-				 world_opts, "force no-deploy", &a);
-
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (argc - a.rest != 1)
-		return cli_usage(cli_find_cmd("up"));
-	if (load_topology(argv[a.rest], &t) < 0)
-		return EXIT_FAIL;
-	ctx->no_deploy = a.no_deploy;
-	rc = cli_need_root("enos up");
-	if (rc == 0)
-		rc = phase_up(ctx, t, a.force, "up", NULL);
-	if (rc == 0)
-		printf("next: 'enos status -n %s', 'enos exec -n %s NODE -- CMD', 'enos down -n %s'\n",
-		       t->name, t->name, t->name);
-	topo_free(t);
-	return rc < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-int cmd_down(struct enos_ctx *ctx, int argc, char **argv)
-{
-	struct cli_args a;
-	char **names = NULL;
-	char one[64];
-	size_t n = 0, i;
-	int rc = cli_parse_args(cli_find_cmd("down"), argc, argv,
-				 world_opts, "name all", &a);
-
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (argc != a.rest || (a.all && a.name))
-		return cli_usage(cli_find_cmd("down"));
-	rc = cli_need_root("enos down");
-	if (rc == 0)
-		rc = cli_state(ctx);
-	if (rc < 0)
-		return EXIT_FAIL;
-	if (a.all) {
-		rc = state_list(ctx->st, &names, &n);
-		if (rc < 0) {
-			cli_error("cannot list experiments: %s", state_errmsg(ctx->st));
-			return EXIT_FAIL;
-		}
-		if (n == 0)
-			printf("no experiment is up\n");
-		for (i = 0; i < n; i++)
-			if (phase_down(ctx, names[i]) < 0)
-				rc = -EIO;
-		state_free_names(names);
-		return rc < 0 ? EXIT_FAIL : EXIT_OK;
-	}
-	if (a.name) {
-		/* An unrecorded name is swept: down must work after any crash. */
-		rc = phase_down(ctx, a.name);
-	} else {
-		rc = cli_experiment(ctx, NULL, one);
-		if (rc == -ENOENT) {
-			printf("no experiment is up\n");
-			return EXIT_OK;
-		}
-		if (rc == 0)
-			rc = phase_down(ctx, one);
-	}
-	return rc < 0 ? EXIT_FAIL : EXIT_OK;
-}
 
 /* The engine line of status: "running (pid N)", or why not. */
 static const char *engine_text(int state, int pid, char *buf, size_t len)
@@ -291,75 +200,4 @@ int cmd_status(struct enos_ctx *ctx, int argc, char **argv)
 		json_finish(&j);
 	state_free_names(names);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-static const struct world_node *find_node(const struct world *w,
-					  const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < w->n_nodes; i++)
-		if (strcmp(w->nodes[i].name, name) == 0)
-			return &w->nodes[i];
-	return NULL;
-}
-
-int cmd_exec(struct enos_ctx *ctx, int argc, char **argv)
-{
-	const struct node_ops *ops;
-	const struct world_node *node;
-	struct world w = { 0 };
-	struct cli_args a;
-	char name[64];
-	int status = EXIT_FAIL, rc;
-	int first;
-
-	rc = cli_parse_args(cli_find_cmd("exec"), argc, argv,
-				 world_opts, "name", &a);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	first = a.rest + 1;
-	if (first < argc && strcmp(argv[first], "--") == 0)
-		first++;
-	if (argc - a.rest < 2 || first >= argc)
-		return cli_usage(cli_find_cmd("exec"));
-	if (cli_need_root("enos exec") < 0 || cli_experiment(ctx, a.name, name) < 0)
-		return EXIT_FAIL;
-	rc = state_load_world(ctx->st, name, &w);
-	if (rc < 0) {
-		cli_error("cannot read experiment '%s': %s", name,
-			  state_errmsg(ctx->st));
-		goto out;
-	}
-	node = find_node(&w, argv[a.rest]);
-	if (!node) {
-		cli_error("no node '%s' in experiment '%s'", argv[a.rest], name);
-		cli_hint("'enos status -n %s' lists its nodes", name);
-		goto out;
-	}
-	ops = node_ops_find(node->backend);
-	if (!ops) {
-		cli_error("node '%s': backend '%s' is not implemented yet",
-			  node->name, node->backend);
-		goto out;
-	}
-	if (cli_emu(ctx) < 0)
-		goto out;
-	fflush(stdout);
-	rc = ops->exec(ctx->emu, node, &argv[first], &status);
-	if (rc == -ENOENT) {
-		cli_error("cannot run '%s' in node '%s': no such program",
-			  argv[first], node->name);
-		status = 127;
-	} else if (rc < 0) {
-		cli_error("cannot run '%s' in node '%s': %s", argv[first],
-			  node->name, strerror(-rc));
-		/* A qemu node says which socket and console to look at. */
-		if (*emu_errmsg(ctx->emu))
-			cli_hint("%s", emu_errmsg(ctx->emu));
-		status = 126;
-	}
-out:
-	state_world_free(&w);
-	return status;
 }

@@ -1,10 +1,7 @@
-/* cmd_stack — the commands of the service supervisor: `enos deploy`,
- * `enos services`, `enos service start|stop|restart`, and the hidden
- * `enos probe-ready` that readiness checks run inside a node. They parse
- * and validate first, then call deploy.c.
+/* deploy — `enos deploy [-n NAME] [--install]`: deploy the topology's
+ * stack on an experiment that is up (deploy.c).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,55 +76,4 @@ out:
 	topo_free(t);
 	state_world_free(&w);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-int cmd_services(struct enos_ctx *ctx, int argc, char **argv)
-{
-	struct cli_args a;
-	char exp[64];
-	int rc = cli_parse_args(cli_find_cmd("services"), argc, argv,
-				 stack_opts, "name json", &a);
-
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (argc != a.rest)
-		return cli_usage(cli_find_cmd("services"));
-	rc = cli_experiment(ctx, a.name, exp);
-	if (rc == 0)
-		rc = deploy_list(ctx, exp, a.json);
-	return rc < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-int cmd_service(struct enos_ctx *ctx, int argc, char **argv)
-{
-	struct cli_args a;
-	const char *action;
-	char exp[64];
-	int rc = cli_parse_args(cli_find_cmd("service"), argc, argv,
-				 stack_opts, "name", &a);
-
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (argc - a.rest != 2)
-		return cli_usage(cli_find_cmd("service"));
-	action = argv[a.rest];
-	if (strcmp(action, "start") && strcmp(action, "stop") &&
-	    strcmp(action, "restart")) {
-		cli_error("unknown action '%s' (expected start, stop or restart)", action);
-		return cli_usage(cli_find_cmd("service"));
-	}
-	rc = cli_need_root("enos service");
-	if (rc == 0)
-		rc = cli_experiment(ctx, a.name, exp);
-	if (rc == 0)
-		rc = cli_emu(ctx);
-	if (rc == 0)
-		rc = deploy_service(ctx, exp, action, argv[a.rest + 1]);
-	return rc < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-int cmd_probe_ready(struct enos_ctx *ctx, int argc, char **argv)
-{
-	(void)ctx;
-	return deploy_probe(argc, argv);
 }
