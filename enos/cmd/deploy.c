@@ -2,45 +2,33 @@
  * stack on an experiment that is up (deploy.c).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/deploy.h"
 #include "enos/state.h"
 #include "enos/topo.h"
 
-/* The options the stack commands know; cli_parse_args() reads them. */
-static const struct option stack_opts[] = {
-	{ "help", no_argument, NULL, CLI_OPT_HELP },
-	{ "name", required_argument, NULL, CLI_OPT_NAME },
-	{ "json", no_argument, NULL, CLI_OPT_JSON },
-	{ "install", no_argument, NULL, CLI_OPT_INSTALL },
-	{ NULL, 0, NULL, 0 },
+struct deploy_opts {
+	bool install;
 };
 
-int cmd_deploy(struct enos_ctx *ctx, int argc, char **argv)
+static int run_deploy(struct enos_ctx *ctx, const struct cmd_args *a)
 {
-	struct cli_args a;
+	const struct deploy_opts *o = a->opts;
 	struct topology *t = NULL;
 	struct world w = { 0 };
 	struct exp_info info;
-	char exp[64], *err = NULL;
+	const char *exp = a->exp;
+	char *err = NULL;
 	int64_t run = 0;
-	int rc = cli_parse_args(cli_find_cmd("deploy"), argc, argv,
-				 stack_opts, "name install", &a);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (argc != a.rest)
-		return cli_usage(cli_find_cmd("deploy"));
-	rc = cli_need_root("enos deploy");
-	if (rc == 0)
-		rc = cli_experiment(ctx, a.name, exp);
-	if (rc == 0)
-		rc = cli_emu(ctx);
-	if (rc < 0)
+	if (cli_emu(ctx) < 0)
 		return EXIT_FAIL;
 	rc = state_get(ctx->st, exp, &info);
 	if (rc == 0 && strcmp(info.status, EXP_UP)) {
@@ -68,7 +56,7 @@ int cmd_deploy(struct enos_ctx *ctx, int argc, char **argv)
 	}
 	if (state_run_begin(ctx->st, exp, "deploy", t->seed, t->has_seed, &run) < 0)
 		run = 0;
-	rc = deploy_stack(ctx, t, &w, run, a.install);
+	rc = deploy_stack(ctx, t, &w, run, o->install);
 	if (run)
 		state_run_end(ctx->st, run, rc == 0 ? "ok" : "failed");
 out:
@@ -77,3 +65,30 @@ out:
 	state_world_free(&w);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
+
+static const struct cmd_option deploy_options[] = {
+	CMD_OPT_EXPERIMENT,
+	CMD_OPT_BOOL("install", struct deploy_opts, install),
+	{ 0 },
+};
+
+const struct enos_cmd cmd_deploy = {
+	.name = "deploy",
+	.usage = "[-n NAME] [--install]",
+	.summary = "deploy the topology's stack on an experiment that is up",
+	.help =
+		"Deploys the stack the topology names (stack: {name, strategy}) from\n"
+		"workloads/stacks/NAME.yaml (or $ENOS_STACKS_DIR): places its services by the\n"
+		"strategy, writes their files, runs their setup steps, starts each service inside\n"
+		"its node in dependency order, waits until each is ready and runs its post steps.\n"
+		"Logs go to results/NAME/RUN/services/INSTANCE.log; pids are recorded. Stores the\n"
+		"deploy time and the stack's RSS in the run. Refuses a stack whose memory figures\n"
+		"do not fit in this host's available memory.\n\n"
+		"  -n, --name NAME  the experiment (may be omitted when only one is up)\n"
+		"  --install        apt-get install the stack's packages first\n",
+	.flags = CMD_NEEDS_ROOT,
+	.exp = CMD_EXP_ONE,
+	.options = deploy_options,
+	.opts_size = sizeof(struct deploy_opts),
+	.run = run_deploy,
+};

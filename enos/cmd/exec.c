@@ -9,18 +9,8 @@
 #include "emulator/node.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/state.h"
-
-/* The options the world commands know; cli_parse_args() reads them. */
-static const struct option world_opts[] = {
-	{ "help", no_argument, NULL, CLI_OPT_HELP },
-	{ "name", required_argument, NULL, CLI_OPT_NAME },
-	{ "json", no_argument, NULL, CLI_OPT_JSON },
-	{ "force", no_argument, NULL, CLI_OPT_FORCE },
-	{ "all", no_argument, NULL, CLI_OPT_ALL },
-	{ "no-deploy", no_argument, NULL, CLI_OPT_NO_DEPLOY },
-	{ NULL, 0, NULL, 0 },
-};
 
 static const struct world_node *find_node(const struct world *w,
 					  const char *name)
@@ -33,36 +23,31 @@ static const struct world_node *find_node(const struct world *w,
 	return NULL;
 }
 
-int cmd_exec(struct enos_ctx *ctx, int argc, char **argv)
+/* Where COMMAND starts among the operands NODE [--] COMMAND [ARG...]. */
+static int command_index(const struct cmd_args *a)
+{
+	return strcmp(a->argv[1], "--") == 0 ? 2 : 1;
+}
+
+static int run_exec(struct enos_ctx *ctx, const struct cmd_args *a)
 {
 	const struct node_ops *ops;
 	const struct world_node *node;
 	struct world w = { 0 };
-	struct cli_args a;
-	char name[64];
+	const char *name = a->exp;
+	char **argv = a->argv;
+	int first = command_index(a);
 	int status = EXIT_FAIL, rc;
-	int first;
 
-	rc = cli_parse_args(cli_find_cmd("exec"), argc, argv,
-				 world_opts, "name", &a);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	first = a.rest + 1;
-	if (first < argc && strcmp(argv[first], "--") == 0)
-		first++;
-	if (argc - a.rest < 2 || first >= argc)
-		return cli_usage(cli_find_cmd("exec"));
-	if (cli_need_root("enos exec") < 0 || cli_experiment(ctx, a.name, name) < 0)
-		return EXIT_FAIL;
 	rc = state_load_world(ctx->st, name, &w);
 	if (rc < 0) {
 		cli_error("cannot read experiment '%s': %s", name,
 			  state_errmsg(ctx->st));
 		goto out;
 	}
-	node = find_node(&w, argv[a.rest]);
+	node = find_node(&w, argv[0]);
 	if (!node) {
-		cli_error("no node '%s' in experiment '%s'", argv[a.rest], name);
+		cli_error("no node '%s' in experiment '%s'", argv[0], name);
 		cli_hint("'enos status -n %s' lists its nodes", name);
 		goto out;
 	}
@@ -92,3 +77,31 @@ out:
 	state_world_free(&w);
 	return status;
 }
+
+/* NODE and COMMAND are both needed; "--" between them is optional. */
+static int validate_exec(const struct enos_cmd *c, struct cmd_args *a)
+{
+	return command_index(a) >= a->argc ? cli_usage(c) : 0;
+}
+
+static const struct cmd_option exec_options[] = {
+	CMD_OPT_EXPERIMENT,
+	{ 0 },
+};
+
+const struct enos_cmd cmd_exec = {
+	.name = "exec",
+	.usage = "[-n NAME] NODE -- COMMAND [ARG...]",
+	.summary = "run a command inside a node",
+	.help =
+		"Runs COMMAND inside NODE's namespaces and exits with its exit status\n"
+		"(128 + N if it died of signal N, 127 if there is no such program).\n\n"
+		"  -n, --name NAME  the experiment (may be omitted when only one is up)\n",
+	.flags = CMD_NEEDS_ROOT,
+	.exp = CMD_EXP_ONE,
+	.min_args = 2,
+	.max_args = CMD_ARGS_ANY,
+	.options = exec_options,
+	.validate = validate_exec,
+	.run = run_exec,
+};

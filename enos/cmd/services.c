@@ -1,31 +1,42 @@
 /* services — `enos services [-n NAME] [--json]`: the service instances of
  * an experiment and their state (deploy.c).
  */
+#include <stddef.h>
+
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/deploy.h"
 
-/* The options the stack commands know; cli_parse_args() reads them. */
-static const struct option stack_opts[] = {
-	{ "help", no_argument, NULL, CLI_OPT_HELP },
-	{ "name", required_argument, NULL, CLI_OPT_NAME },
-	{ "json", no_argument, NULL, CLI_OPT_JSON },
-	{ "install", no_argument, NULL, CLI_OPT_INSTALL },
-	{ NULL, 0, NULL, 0 },
+struct services_opts {
+	bool json;
 };
 
-int cmd_services(struct enos_ctx *ctx, int argc, char **argv)
+static int run_services(struct enos_ctx *ctx, const struct cmd_args *a)
 {
-	struct cli_args a;
-	char exp[64];
-	int rc = cli_parse_args(cli_find_cmd("services"), argc, argv,
-				 stack_opts, "name json", &a);
+	const struct services_opts *o = a->opts;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (argc != a.rest)
-		return cli_usage(cli_find_cmd("services"));
-	rc = cli_experiment(ctx, a.name, exp);
-	if (rc == 0)
-		rc = deploy_list(ctx, exp, a.json);
-	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+	return deploy_list(ctx, a->exp, o->json) < 0 ? EXIT_FAIL : EXIT_OK;
 }
+
+static const struct cmd_option services_options[] = {
+	CMD_OPT_EXPERIMENT,
+	CMD_OPT_BOOL("json", struct services_opts, json),
+	{ 0 },
+};
+
+const struct enos_cmd cmd_services = {
+	.name = "services",
+	.usage = "[-n NAME] [--json]",
+	.summary = "list the service instances of an experiment",
+	.help =
+		"Lists each instance with its service, node, site, address, pid, state\n"
+		"(starting, running, failed, stopped), uptime and RSS. An instance whose process\n"
+		"died is shown as failed with its exit status; enos never restarts one by itself.\n\n"
+		"  -n, --name NAME  the experiment\n"
+		"  --json           {\"services\":[{\"name\",\"service\",\"node\",\"site\",\"address\",\"pid\",\n"
+		"                   \"state\",\"exit_status\",\"uptime_s\",\"rss_bytes\",\"log\"}]}\n",
+	.exp = CMD_EXP_ONE,
+	.options = services_options,
+	.opts_size = sizeof(struct services_opts),
+	.run = run_services,
+};

@@ -1,6 +1,7 @@
 /* status — `enos status [-n NAME] [--json]`: the recorded experiments,
  * their sites, nodes and addresses, and whether a wand engine still runs.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,19 +9,13 @@
 #include "emulator/fabric.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/json.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
 
-/* The options the world commands know; cli_parse_args() reads them. */
-static const struct option world_opts[] = {
-	{ "help", no_argument, NULL, CLI_OPT_HELP },
-	{ "name", required_argument, NULL, CLI_OPT_NAME },
-	{ "json", no_argument, NULL, CLI_OPT_JSON },
-	{ "force", no_argument, NULL, CLI_OPT_FORCE },
-	{ "all", no_argument, NULL, CLI_OPT_ALL },
-	{ "no-deploy", no_argument, NULL, CLI_OPT_NO_DEPLOY },
-	{ NULL, 0, NULL, 0 },
+struct status_opts {
+	bool json;
 };
 
 /* The engine line of status: "running (pid N)", or why not. */
@@ -145,29 +140,20 @@ out:
 	return rc;
 }
 
-int cmd_status(struct enos_ctx *ctx, int argc, char **argv)
+static int run_status(struct enos_ctx *ctx, const struct cmd_args *a)
 {
-	struct cli_args a;
+	const struct status_opts *o = a->opts;
 	struct json j;
 	char **names = NULL;
 	size_t n = 0, i;
-	int rc = cli_parse_args(cli_find_cmd("status"), argc, argv,
-				 world_opts, "name json", &a);
+	int rc = 0;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (argc != a.rest)
-		return cli_usage(cli_find_cmd("status"));
 	if (cli_state(ctx) < 0)
 		return EXIT_FAIL;
 	json_init(&j, stdout);
-	if (a.name) {
-		char one[64];
-
-		if (cli_experiment(ctx, a.name, one) < 0)
-			return EXIT_FAIL;
-		rc = status_one(ctx, one, a.json ? &j : NULL);
-		if (a.json)
+	if (a->name) {
+		rc = status_one(ctx, a->exp, o->json ? &j : NULL);
+		if (o->json)
 			json_finish(&j);
 		return rc < 0 ? EXIT_FAIL : EXIT_OK;
 	}
@@ -177,8 +163,8 @@ int cmd_status(struct enos_ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (n == 1) {
-		rc = status_one(ctx, names[0], a.json ? &j : NULL);
-	} else if (a.json) {
+		rc = status_one(ctx, names[0], o->json ? &j : NULL);
+	} else if (o->json) {
 		/* Several (or none): {"experiments":[...]}. */
 		json_begin_object(&j);
 		json_key(&j, "experiments");
@@ -196,8 +182,29 @@ int cmd_status(struct enos_ctx *ctx, int argc, char **argv)
 			rc = status_one(ctx, names[i], NULL);
 		}
 	}
-	if (a.json)
+	if (o->json)
 		json_finish(&j);
 	state_free_names(names);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
+
+static const struct cmd_option status_options[] = {
+	CMD_OPT_EXPERIMENT,
+	CMD_OPT_BOOL("json", struct status_opts, json),
+	{ 0 },
+};
+
+/* Without -n, every recorded experiment. */
+const struct enos_cmd cmd_status = {
+	.name = "status",
+	.usage = "[-n NAME] [--json]",
+	.summary = "show experiments, their sites, nodes and addresses",
+	.help =
+		"Without -n shows the only experiment, or every recorded one.\n\n"
+		"  -n, --name NAME  the experiment\n"
+		"  --json           {\"name\",\"sites\":[{\"name\",\"role\",\"prefix\"}],\"nodes\":[{\"name\",\"site\",\"backend\",\"address\"}]}\n",
+	.exp = CMD_EXP_NAMED,
+	.options = status_options,
+	.opts_size = sizeof(struct status_opts),
+	.run = run_status,
+};
