@@ -8,7 +8,7 @@
  * to the destination site's port after that ordered pair's delay, jitter,
  * loss, rate and partition (emulator/shape.h's struct link_params).
  * emulator/shape_wand.c drives it through the control socket as the "wand"
- * shaping backend; enos runs it as `enos wand-engine` (enos/cmd_wand.c).
+ * shaping backend; enos runs it as `enos wand-engine` (enos/cmd/wand-engine.c).
  *
  * Control protocol. A UNIX stream socket; requests are text lines, every
  * reply is one line "ok ..." or "error MESSAGE", except `stats` whose "ok"

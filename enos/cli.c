@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "emulator/emu.h"
+#include "enos/topo.h"
 
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
@@ -67,15 +68,6 @@ int cli_state(struct enos_ctx *ctx)
 		free(err);
 	}
 	return rc;
-}
-
-int cli_need_root(const char *what)
-{
-	if (geteuid() == 0)
-		return 0;
-	cli_error("%s needs root (it creates network namespaces, links and bridges)",
-		  what);
-	return -EPERM;
 }
 
 int cli_emu(struct enos_ctx *ctx)
@@ -151,38 +143,271 @@ double cli_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int cli_parse_args(const struct enos_cmd *c, int argc, char **argv,
-		   const struct option *opts, const char *allowed,
-		   struct cli_args *a)
+const struct enos_cmd *cli_find_cmd(const struct enos_cmd *const *table,
+				    const char *name)
 {
-	int opt;
+	for (; *table; table++)
+		if (strcmp((*table)->name, name) == 0)
+			return *table;
+	return NULL;
+}
 
-	memset(a, 0, sizeof(*a));
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+hn:", opts, NULL)) != -1) {
-		const char *long_name = NULL;
+/* C's option with long name NAME (LEN bytes), or with short name SHORT. */
+static const struct cmd_option *find_option(const struct enos_cmd *c,
+					    const char *name, size_t len,
+					    char short_name)
+{
+	const struct cmd_option *o;
 
-		switch (opt) {
-		case CLI_OPT_HELP:
-			printf("usage: enos %s %s\n\n%s", c->name, c->usage, c->help);
-			return -1;
-		case CLI_OPT_NAME: long_name = "name"; a->name = optarg; break;
-		case CLI_OPT_JSON: long_name = "json"; a->json = true; break;
-		case CLI_OPT_FORCE: long_name = "force"; a->force = true; break;
-		case CLI_OPT_ALL: long_name = "all"; a->all = true; break;
-		case CLI_OPT_NO_DEPLOY: long_name = "no-deploy"; a->no_deploy = true; break;
-		case CLI_OPT_INSTALL: long_name = "install"; a->install = true; break;
-		default:
-			cli_error("unknown option '%s'", argv[optind - 1]);
+	for (o = c->options; o && o->long_name; o++) {
+		if (name && strlen(o->long_name) == len &&
+		    memcmp(o->long_name, name, len) == 0)
+			return o;
+		if (!name && short_name && o->short_name == short_name)
+			return o;
+	}
+	return NULL;
+}
+
+/* The option as a command of TABLE other than C (hidden ones aside)
+ * spells it, for "does not apply"; NULL if none knows it. */
+static const struct cmd_option *find_elsewhere(const struct enos_cmd *const *table,
+					       const struct enos_cmd *c,
+					       const char *name, size_t len,
+					       char short_name)
+{
+	const struct cmd_option *o;
+
+	for (; table && *table; table++) {
+		if (*table == c || ((*table)->flags & CMD_HIDDEN))
+			continue;
+		o = find_option(*table, name, len, short_name);
+		if (o)
+			return o;
+	}
+	return NULL;
+}
+
+static void store(const struct cmd_option *o, struct cmd_args *a,
+		  const char *value)
+{
+	char *base = a->opts;
+
+	switch (o->type) {
+	case CMD_OPT_FLAG:
+		*(bool *)(base + o->offset) = true;
+		break;
+	case CMD_OPT_STRING:
+		*(const char **)(base + o->offset) = value;
+		break;
+	case CMD_OPT_NAME:
+		a->name = value;
+		break;
+	}
+}
+
+static int print_cmd_help(const struct enos_cmd *c)
+{
+	printf("usage: enos %s %s\n\n%s", c->name, c->usage, c->help);
+	return -1;
+}
+
+/* An option that is not C's: known elsewhere or not at all. */
+static int not_an_option(const struct enos_cmd *const *table,
+			 const struct enos_cmd *c, const char *arg,
+			 const char *name, size_t len, char short_name)
+{
+	const struct cmd_option *o = find_elsewhere(table, c, name, len, short_name);
+
+	if (o)
+		cli_error("option '--%s' does not apply to 'enos %s'",
+			  o->long_name, c->name);
+	else
+		cli_error("unknown option '%s'", arg);
+	return cli_usage(c);
+}
+
+/* ARGV[*I] is "--NAME" or "--NAME=VALUE". */
+static int parse_long(const struct enos_cmd *const *table,
+		      const struct enos_cmd *c, int argc, char **argv, int *i,
+		      struct cmd_args *a)
+{
+	const char *arg = argv[*i], *name = arg + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct cmd_option *o = find_option(c, name, len, 0);
+
+	if (!o && !eq && strcmp(name, "help") == 0)
+		return print_cmd_help(c);
+	if (!o)
+		return not_an_option(table, c, arg, name, len, 0);
+	if (o->type == CMD_OPT_FLAG) {
+		if (eq) {
+			cli_error("unknown option '%s'", arg);
 			return cli_usage(c);
 		}
-		if (!strstr(allowed, long_name)) {
-			cli_error("option '--%s' does not apply to 'enos %s'",
-				  long_name, c->name);
+		store(o, a, NULL);
+	} else if (eq) {
+		store(o, a, eq + 1);
+	} else if (*i + 1 < argc) {
+		store(o, a, argv[++*i]);
+	} else {
+		cli_error("unknown option '%s'", arg);
+		return cli_usage(c);
+	}
+	return 0;
+}
+
+/* ARGV[*I] is "-X", "-XY" (flags), or "-XVALUE". */
+static int parse_short(const struct enos_cmd *const *table,
+		       const struct enos_cmd *c, int argc, char **argv, int *i,
+		       struct cmd_args *a)
+{
+	const char *arg = argv[*i], *p;
+	const struct cmd_option *o;
+
+	for (p = arg + 1; *p; p++) {
+		o = find_option(c, NULL, 0, *p);
+		if (!o && *p == 'h')
+			return print_cmd_help(c);
+		if (!o)
+			return not_an_option(table, c, arg, NULL, 0, *p);
+		if (o->type == CMD_OPT_FLAG) {
+			store(o, a, NULL);
+		} else if (p[1]) {
+			store(o, a, p + 1);
+			break;
+		} else if (*i + 1 < argc) {
+			store(o, a, argv[++*i]);
+			break;
+		} else {
+			cli_error("unknown option '%s'", arg);
 			return cli_usage(c);
 		}
 	}
-	a->rest = optind;
 	return 0;
+}
+
+int cli_parse_options(const struct enos_cmd *const *table,
+		      const struct enos_cmd *c, int argc, char **argv,
+		      struct cmd_args *a)
+{
+	bool anywhere = c->flags & CMD_OPTS_ANYWHERE;
+	int i, rc = 0;
+
+	a->name = NULL;
+	a->exp[0] = '\0';
+	a->argc = 0;
+	a->argv = calloc((size_t)argc + 1, sizeof(*a->argv));
+	if (!a->argv) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	for (i = 1; i < argc && rc == 0; i++) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "--") == 0) {
+			i++;
+			break;
+		}
+		if (arg[0] != '-' || arg[1] == '\0') {
+			if (!anywhere)
+				break;
+			a->argv[a->argc++] = argv[i];
+		} else if (arg[1] == '-') {
+			rc = parse_long(table, c, argc, argv, &i, a);
+		} else {
+			rc = parse_short(table, c, argc, argv, &i, a);
+		}
+	}
+	for (; i < argc && rc == 0; i++)
+		a->argv[a->argc++] = argv[i];
+	return rc;
+}
+
+int cli_opt_range(const char *name, const char *value, long min, long max,
+		  const char *what, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno || *end || end == value || v < min || v > max) {
+		cli_error("--%s '%s' is not %s from %ld to %ld", name, value,
+			  what, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+void cli_args_release(struct cmd_args *a)
+{
+	free(a->argv);
+	a->argv = NULL;
+	a->argc = 0;
+}
+
+/* Load and validate the topology at PATH; prints its one error. */
+static int load_topology(const char *path, struct topology **out)
+{
+	char *err = NULL;
+
+	*out = topo_load(path, &err);
+	if (*out)
+		return 0;
+	fprintf(stderr, "%s\n", err ? err : "error: out of memory");
+	free(err);
+	return -EINVAL;
+}
+
+int cli_run(struct enos_ctx *ctx, const struct enos_cmd *const *table,
+	    int argc, char **argv)
+{
+	const struct enos_cmd *c = cli_find_cmd(table, argv[0]);
+	struct cmd_args a = { 0 };
+	int rc;
+
+	if (!c) {
+		cli_error("'%s' is not an enos command", argv[0]);
+		fprintf(stderr, "Try 'enos --help'.\n");
+		return EXIT_USAGE;
+	}
+	if (c->opts_size && !(a.opts = calloc(1, c->opts_size))) {
+		cli_error("out of memory");
+		return EXIT_FAIL;
+	}
+	rc = cli_parse_options(table, c, argc, argv, &a);
+	if (rc) {
+		rc = rc < 0 ? EXIT_OK : rc;
+		goto out;
+	}
+	if (a.argc < c->min_args ||
+	    (c->max_args != CMD_ARGS_ANY && a.argc > c->max_args)) {
+		rc = cli_usage(c);
+		goto out;
+	}
+	if (c->validate && (rc = c->validate(c, &a)) != 0)
+		goto out;
+	if ((c->flags & CMD_NEEDS_TOPOLOGY) && load_topology(a.argv[0], &a.topo) < 0) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if ((c->flags & CMD_NEEDS_ROOT) && ctx->euid != 0) {
+		cli_error("enos %s needs root (it creates network namespaces, links and bridges)",
+			  c->name);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if ((c->exp == CMD_EXP_ONE || (c->exp == CMD_EXP_NAMED && a.name)) &&
+	    cli_experiment(ctx, a.name, a.exp) < 0) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	rc = c->run(ctx, &a);
+out:
+	topo_free(a.topo);
+	cli_args_release(&a);
+	free(a.opts);
+	return rc;
 }

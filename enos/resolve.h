@@ -12,7 +12,7 @@
  * as a rule (resolve_fault_set).
  *
  * Pure computation: no I/O, no globals. `enos check --pairs` prints the
- * result (enos/cmd_check.c).
+ * result (enos/cmd/check.c).
  */
 #ifndef ENOS_RESOLVE_H
 #define ENOS_RESOLVE_H

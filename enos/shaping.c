@@ -314,22 +314,21 @@ int shaping_stop(struct enos_ctx *ctx, const char *name)
 
 int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e)
 {
-	char one[64];
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	rc = cli_experiment(ctx, name, one);
+	rc = cli_state(ctx);
 	if (rc == 0)
-		rc = state_get(ctx->st, one, &e->info);
+		rc = state_get(ctx->st, name, &e->info);
 	if (rc == 0 && strcmp(e->info.status, EXP_UP) != 0) {
-		cli_error("experiment '%s' is not up (status '%s')", one, e->info.status);
-		cli_hint("'enos down -n %s' cleans it up", one);
+		cli_error("experiment '%s' is not up (status '%s')", name, e->info.status);
+		cli_hint("'enos down -n %s' cleans it up", name);
 		return -EINVAL;
 	}
 	if (rc == 0) {
-		rc = state_load_world(ctx->st, one, &e->w);
+		rc = state_load_world(ctx->st, name, &e->w);
 		if (rc < 0)
-			cli_error("cannot read experiment '%s': %s", one,
+			cli_error("cannot read experiment '%s': %s", name,
 				  state_errmsg(ctx->st));
 	}
 	if (rc == 0)

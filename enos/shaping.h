@@ -80,9 +80,9 @@ struct shaped_exp {
 	struct topology *t;
 };
 
-/* Open experiment NAME (or the only one, if NAME is NULL): its record,
- * world and topology, checking it is up. Prints errors. Release with
- * shaped_close (also after a failure). */
+/* Open recorded experiment NAME (the command table selected it: see
+ * CMD_EXP_ONE): its record, world and topology, checking it is up. Prints
+ * errors. Release with shaped_close (also after a failure). */
 int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e);
 void shaped_close(struct shaped_exp *e);
 

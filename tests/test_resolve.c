@@ -1,7 +1,7 @@
 /* test_resolve — constraint resolution (enos/resolve.c): the precedence
  * default < matrix < rules in file order, field by field; selectors and
  * symmetry; matrix kinds; `set` faults; and `enos check --pairs`, which
- * prints the result (enos/cmd_check.c).
+ * prints the result (enos/cmd/check.c).
  *
  * Topologies are written inline (matrix files into a temporary directory)
  * or taken from topologies/ and tests/fixtures/good/. Tests run with the

@@ -3,7 +3,7 @@
  * this host can do (emulator/caps.c), as text or JSON. With --pairs, the
  * WAN as enos/resolve.c resolves it: one row per ordered site pair.
  */
-#include <getopt.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "emulator/shape.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/deploy.h"
 #include "enos/json.h"
 #include "enos/phase.h"
@@ -266,47 +267,21 @@ static void print_json(const struct topology *t, const struct world *w,
 	json_finish(&j);
 }
 
-int cmd_check(struct enos_ctx *ctx, int argc, char **argv)
+struct check_opts {
+	bool json, pairs;
+};
+
+static int run_check(struct enos_ctx *ctx, const struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pairs", no_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct enos_cmd *cmd = cli_find_cmd("check");
-	struct topology *t = NULL;
+	const struct check_opts *o = a->opts;
+	const struct topology *t = a->topo;
 	struct world w = { 0 };
 	struct shape_table tab = { 0 };
 	struct caps caps = { 0 };
-	char tag[WORLD_TAG_LEN + 1], *err = NULL;
-	bool json = false, pairs = false;
-	int opt, rc, status = EXIT_FAIL;
+	char tag[WORLD_TAG_LEN + 1];
+	bool json = o->json, pairs = o->pairs;
+	int rc, status = EXIT_FAIL;
 
-	/* Options may follow the topology: `enos check TOPO --pairs`. */
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (opt == 'h') {
-			printf("usage: enos check %s\n\n%s", cmd->usage, cmd->help);
-			return EXIT_OK;
-		} else if (opt == 'j') {
-			json = true;
-		} else if (opt == 'p') {
-			pairs = true;
-		} else {
-			cli_error("unknown option '%s'", argv[optind - 1]);
-			return cli_usage(cmd);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage(cmd);
-	t = topo_load(argv[optind], &err);
-	if (!t) {
-		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
-		free(err);
-		return EXIT_FAIL;
-	}
 	world_tag(t->name, 0, tag);
 	if (plan_world(t, tag, &w) < 0) {
 		cli_error("cannot plan '%s'", t->name);
@@ -335,7 +310,37 @@ int cmd_check(struct enos_ctx *ctx, int argc, char **argv)
 out:
 	shape_table_release(&tab);
 	plan_release(&w);
-	topo_free(t);
 	(void)ctx;
 	return status;
 }
+
+static const struct cmd_option check_options[] = {
+	CMD_OPT_BOOL("json", struct check_opts, json),
+	CMD_OPT_BOOL("pairs", struct check_opts, pairs),
+	{ 0 },
+};
+
+/* Options may follow the topology: `enos check TOPO --pairs`. */
+const struct enos_cmd cmd_check = {
+	.name = "check",
+	.usage = "[--json] [--pairs] TOPOLOGY.yaml",
+	.summary = "validate a topology, show its plan and this host's capabilities",
+	.help =
+		"Validates TOPOLOGY.yaml without touching the system and prints its sites by role,\n"
+		"nodes, site pairs and address plan, then what this host can do (netem, Open vSwitch,\n"
+		"libvirt LXC and QEMU, KVM or TCG), each found or missing with the reason.\n"
+		"Exit status 1 and one FILE:LINE:COL message if the topology is invalid.\n"
+		"With a stack, places it by its strategy and compares the memory its instances\n"
+		"need (the stack file's per-service figures) with this host's MemAvailable:\n"
+		"exit status 1 with both numbers if it cannot fit.\n\n"
+		"  --json   machine-readable output\n"
+		"  --pairs  the resolved WAN instead of the plan: one row per ordered site pair with\n"
+		"           delay, jitter (distribution, correlation), loss (burst), rate, queue and\n"
+		"           target RTT; with --json, a \"pairs\" array is added\n",
+	.flags = CMD_OPTS_ANYWHERE | CMD_NEEDS_TOPOLOGY,
+	.min_args = 1,
+	.max_args = 1,
+	.options = check_options,
+	.opts_size = sizeof(struct check_opts),
+	.run = run_check,
+};

@@ -12,8 +12,8 @@
  *   enos tc [-n NAME] --timeline      run the topology's faults: timeline
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +22,7 @@
 
 #include "emulator/shape.h"
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/fault.h"
 #include "enos/json.h"
 #include "enos/measure.h"
@@ -33,9 +34,10 @@
 enum tc_mode { TC_APPLY, TC_RESET, TC_TEST, TC_TIMELINE };
 
 struct tc_args {
-	const char *name;
+	bool reset, test, timeline, json;
+	const char *samples, *interval, *tolerance;
+	/* Set by validate_tc: */
 	enum tc_mode mode;
-	bool json;
 	struct measure_opts m;
 };
 
@@ -56,81 +58,38 @@ static int parse_tolerance(const char *s, struct measure_opts *m)
 	return *end ? -EINVAL : 0;
 }
 
-static int parse_tc_args(int argc, char **argv, struct tc_args *a)
+static int validate_tc(const struct enos_cmd *c, struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "reset", no_argument, NULL, 'r' },
-		{ "test", no_argument, NULL, 't' },
-		{ "timeline", no_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "samples", required_argument, NULL, 's' },
-		{ "tolerance", required_argument, NULL, 'o' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct enos_cmd *cmd = cli_find_cmd("tc");
-	int opt, modes = 0;
-	bool measuring_opt = false;
-	char *end;
+	struct tc_args *a = args->opts;
 	long v;
 
-	memset(a, 0, sizeof(*a));
 	a->m.samples = 50;
 	a->m.interval_ms = 20;
 	a->m.tolerance_pct = 2.0;
 	a->m.tolerance_ms = 0.5;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			printf("usage: enos tc %s\n\n%s", cmd->usage, cmd->help);
-			return -1;
-		case 'n': a->name = optarg; break;
-		case 'r': a->mode = TC_RESET; modes++; break;
-		case 't': a->mode = TC_TEST; modes++; break;
-		case 'l': a->mode = TC_TIMELINE; modes++; break;
-		case 'j': a->json = true; measuring_opt = true; break;
-		case 's':
-			v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > 100000) {
-				cli_error("--samples '%s' is not a count from 1 to 100000", optarg);
-				return cli_usage(cmd);
-			}
-			a->m.samples = (unsigned)v;
-			measuring_opt = true;
-			break;
-		case 'i':
-			v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > 10000) {
-				cli_error("--interval '%s' is not milliseconds from 1 to 10000", optarg);
-				return cli_usage(cmd);
-			}
-			a->m.interval_ms = (unsigned)v;
-			measuring_opt = true;
-			break;
-		case 'o':
-			if (parse_tolerance(optarg, &a->m) < 0) {
-				cli_error("--tolerance '%s' is not PERCENT[,MS] (e.g. 2,0.5)", optarg);
-				return cli_usage(cmd);
-			}
-			measuring_opt = true;
-			break;
-		default:
-			cli_error("unknown option '%s'", argv[optind - 1]);
-			return cli_usage(cmd);
-		}
+	if (a->samples) {
+		if (cli_opt_range("samples", a->samples, 1, 100000, "a count", &v) < 0)
+			return cli_usage(c);
+		a->m.samples = (unsigned)v;
 	}
-	if (optind != argc || modes > 1) {
-		if (modes > 1)
-			cli_error("--reset, --test and --timeline exclude each other");
-		return cli_usage(cmd);
+	if (a->interval) {
+		if (cli_opt_range("interval", a->interval, 1, 10000, "milliseconds", &v) < 0)
+			return cli_usage(c);
+		a->m.interval_ms = (unsigned)v;
 	}
-	if (measuring_opt && a->mode != TC_TEST) {
+	if (a->tolerance && parse_tolerance(a->tolerance, &a->m) < 0) {
+		cli_error("--tolerance '%s' is not PERCENT[,MS] (e.g. 2,0.5)", a->tolerance);
+		return cli_usage(c);
+	}
+	if (a->reset + a->test + a->timeline > 1) {
+		cli_error("--reset, --test and --timeline exclude each other");
+		return cli_usage(c);
+	}
+	a->mode = a->reset ? TC_RESET : a->test ? TC_TEST :
+		  a->timeline ? TC_TIMELINE : TC_APPLY;
+	if ((a->json || a->samples || a->interval || a->tolerance) && !a->test) {
 		cli_error("--json, --samples, --interval and --tolerance go with --test");
-		return cli_usage(cmd);
+		return cli_usage(c);
 	}
 	return 0;
 }
@@ -331,25 +290,61 @@ out:
 	return rc;
 }
 
-int cmd_tc(struct enos_ctx *ctx, int argc, char **argv)
+static int run_tc(struct enos_ctx *ctx, const struct cmd_args *args)
 {
+	const struct tc_args *a = args->opts;
 	struct shaped_exp e;
-	struct tc_args a;
-	int rc = parse_tc_args(argc, argv, &a);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (cli_need_root("enos tc") < 0)
-		return EXIT_FAIL;
-	rc = shaped_open(ctx, a.name, &e);
+	rc = shaped_open(ctx, args->exp, &e);
 	if (rc == 0) {
-		switch (a.mode) {
+		switch (a->mode) {
 		case TC_APPLY: rc = tc_apply(ctx, &e); break;
 		case TC_RESET: rc = tc_reset(ctx, &e); break;
-		case TC_TEST: rc = tc_test(ctx, &e, &a); break;
+		case TC_TEST: rc = tc_test(ctx, &e, a); break;
 		case TC_TIMELINE: rc = timeline_run(ctx, &e); break;
 		}
 	}
 	shaped_close(&e);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
+
+static const struct cmd_option tc_options[] = {
+	CMD_OPT_EXPERIMENT,
+	CMD_OPT_BOOL("reset", struct tc_args, reset),
+	CMD_OPT_BOOL("test", struct tc_args, test),
+	CMD_OPT_BOOL("timeline", struct tc_args, timeline),
+	CMD_OPT_BOOL("json", struct tc_args, json),
+	CMD_OPT_STR("samples", struct tc_args, samples),
+	CMD_OPT_STR("tolerance", struct tc_args, tolerance),
+	CMD_OPT_STR("interval", struct tc_args, interval),
+	{ 0 },
+};
+
+const struct enos_cmd cmd_tc = {
+	.name = "tc",
+	.usage = "[-n NAME] [--reset | --test [--json] [--samples N] [--interval MS] [--tolerance PCT[,MS]] | --timeline]",
+	.summary = "apply, reset or measure the WAN; run the faults timeline",
+	.help =
+		"Without options applies the topology's WAN constraints again through the backend\n"
+		"chosen at 'up' (netem or the wand engine, restarting the engine if it died) and\n"
+		"ends active faults.\n\n"
+		"  --reset            make the WAN a plain wire\n"
+		"  --test             measure the RTT of every ordered site pair with a UDP echo probe\n"
+		"                     (kernel timestamps), store min/p50/p90/p99/mean/loss with the\n"
+		"                     target, print target vs measured, exit 1 if a pair is outside\n"
+		"                     the bound\n"
+		"  --json             with --test: {\"pairs\":[{\"src\",\"dst\",\"target_rtt_ms\",\"p50_ms\",\n"
+		"                     \"p90_ms\",\"p99_ms\",\"loss_pct\",\"samples\"}],\"backend\"}\n"
+		"  --samples N        probes per pair (default 50)\n"
+		"  --interval MS      between a pair's probes (default 20)\n"
+		"  --tolerance P[,MS] the bound on |p50 - target|: max(P %, MS ms) (default 2,0.5)\n"
+		"  --timeline         run the topology's faults: list, each at its time\n"
+		"  -n, --name NAME    the experiment\n",
+	.flags = CMD_NEEDS_ROOT | CMD_OPTS_ANYWHERE,
+	.exp = CMD_EXP_ONE,
+	.options = tc_options,
+	.opts_size = sizeof(struct tc_args),
+	.validate = validate_tc,
+	.run = run_tc,
+};

@@ -4,50 +4,31 @@
  * so a run can be reported after `down`.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/report_data.h"
 #include "enos/state.h"
 
-static int parse_report_args(int argc, char **argv, const char **name,
-			     int64_t *run)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "name", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct enos_cmd *cmd = cli_find_cmd("report");
-	char *end;
-	int opt;
+struct report_opts {
+	int64_t run;            /* the RUN operand, or 0 */
+};
 
-	*name = NULL;
-	*run = 0;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+hn:", opts, NULL)) != -1) {
-		if (opt == 'h') {
-			printf("usage: enos report %s\n\n%s", cmd->usage, cmd->help);
-			return -1;
-		} else if (opt == 'n') {
-			*name = optarg;
-		} else {
-			cli_error("unknown option '%s'", argv[optind - 1]);
-			return cli_usage(cmd);
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage(cmd);
-	if (argc - optind == 1) {
-		*run = strtoll(argv[optind], &end, 10);
-		if (*end || *run <= 0) {
-			cli_error("run '%s' is not a run number", argv[optind]);
-			return cli_usage(cmd);
+static int validate_report(const struct enos_cmd *c, struct cmd_args *a)
+{
+	struct report_opts *o = a->opts;
+	char *end;
+
+	if (a->argc == 1) {
+		o->run = strtoll(a->argv[0], &end, 10);
+		if (*end || o->run <= 0) {
+			cli_error("run '%s' is not a run number", a->argv[0]);
+			return cli_usage(c);
 		}
 	}
 	return 0;
@@ -92,18 +73,15 @@ static int pick_run(struct enos_ctx *ctx, const char *name, int64_t *run,
 	return rc;
 }
 
-int cmd_report(struct enos_ctx *ctx, int argc, char **argv)
+static int run_report(struct enos_ctx *ctx, const struct cmd_args *a)
 {
+	const struct report_opts *o = a->opts;
 	struct run_info info;
-	const char *name;
 	char dir[512], *err = NULL;
-	int64_t run;
+	int64_t run = o->run;
 	int rc;
 
-	rc = parse_report_args(argc, argv, &name, &run);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	if (cli_state(ctx) < 0 || pick_run(ctx, name, &run, &info) < 0)
+	if (cli_state(ctx) < 0 || pick_run(ctx, a->name, &run, &info) < 0)
 		return EXIT_FAIL;
 	rc = report_data_write(ctx->st, run, dir, &err);
 	if (rc == -ENOENT)
@@ -117,3 +95,26 @@ int cmd_report(struct enos_ctx *ctx, int argc, char **argv)
 	free(err);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
+
+static const struct cmd_option report_options[] = {
+	CMD_OPT_EXPERIMENT,
+	{ 0 },
+};
+
+/* The experiment is picked by pick_run(): runs outlive experiments. */
+const struct enos_cmd cmd_report = {
+	.name = "report",
+	.usage = "[-n NAME] [RUN]",
+	.summary = "write the HTML report of a run",
+	.help =
+		"Writes results/NAME/RUN/index.html from the results database: the topology\n"
+		"summary, the target and measured RTT matrices as gnuplot heatmaps (PNG and SVG),\n"
+		"the error of every site pair, and the faults applied. RUN defaults to the\n"
+		"newest measured run; reports work after 'enos down' too.\n\n"
+		"  -n, --name NAME  the experiment\n",
+	.max_args = 1,
+	.options = report_options,
+	.opts_size = sizeof(struct report_opts),
+	.validate = validate_report,
+	.run = run_report,
+};

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/fault.h"
 #include "enos/inject.h"
 #include "enos/shaping.h"
@@ -118,45 +119,62 @@ static int fault_inject(struct enos_ctx *ctx, struct shaped_exp *e, int argc,
 	return rc;
 }
 
-int cmd_fault(struct enos_ctx *ctx, int argc, char **argv)
+static int run_fault(struct enos_ctx *ctx, const struct cmd_args *a)
 {
-	const struct enos_cmd *cmd = cli_find_cmd("fault");
-	const char *name = NULL;
+	int argc = a->argc;
+	char **argv = a->argv;
 	struct shaped_exp e;
-	int i = 1, rc;
+	int rc;
 
-	/* Options come first; the fault's words may look like anything. */
-	while (i < argc && argv[i][0] == '-') {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: enos fault %s\n\n%s", cmd->usage, cmd->help);
-			return EXIT_OK;
-		} else if ((!strcmp(argv[i], "-n") || !strcmp(argv[i], "--name")) &&
-			   i + 1 < argc) {
-			name = argv[i + 1];
-			i += 2;
-		} else {
-			cli_error("unknown option '%s'", argv[i]);
-			return cli_usage(cmd);
-		}
-	}
-	if (i >= argc)
-		return cli_usage(cmd);
-	if (strcmp(argv[i], "partition") && strcmp(argv[i], "heal") &&
-	    strcmp(argv[i], "set") && strcmp(argv[i], "list")) {
-		cli_error("unknown fault '%s' (use partition, heal, set or list)", argv[i]);
-		return cli_usage(cmd);
-	}
-	if (cli_need_root("enos fault") < 0)
-		return EXIT_FAIL;
-	rc = shaped_open(ctx, name, &e);
+	rc = shaped_open(ctx, a->exp, &e);
 	if (rc == 0) {
-		if (!strcmp(argv[i], "list"))
-			rc = fault_list(ctx, &e, i + 1 < argc && !strcmp(argv[i + 1], "--all"));
-		else if (!strcmp(argv[i], "heal"))
-			rc = fault_heal(ctx, &e, argc - i, argv + i);
+		if (!strcmp(argv[0], "list"))
+			rc = fault_list(ctx, &e, argc > 1 && !strcmp(argv[1], "--all"));
+		else if (!strcmp(argv[0], "heal"))
+			rc = fault_heal(ctx, &e, argc, argv);
 		else
-			rc = fault_inject(ctx, &e, argc - i, argv + i);
+			rc = fault_inject(ctx, &e, argc, argv);
 	}
 	shaped_close(&e);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
+
+static int validate_fault(const struct enos_cmd *c, struct cmd_args *a)
+{
+	const char *what = a->argv[0];
+
+	if (strcmp(what, "partition") && strcmp(what, "heal") &&
+	    strcmp(what, "set") && strcmp(what, "list")) {
+		cli_error("unknown fault '%s' (use partition, heal, set or list)", what);
+		return cli_usage(c);
+	}
+	return 0;
+}
+
+static const struct cmd_option fault_options[] = {
+	CMD_OPT_EXPERIMENT,
+	{ 0 },
+};
+
+/* Options come first; the fault's words may look like anything. */
+const struct enos_cmd cmd_fault = {
+	.name = "fault",
+	.usage = "[-n NAME] partition A,B [/ C,D] | heal [A,B] | set SRC DST KEY=VALUE... | list [--all]",
+	.summary = "inject or remove faults live",
+	.help =
+		"  partition A,B / C,D   drop everything between the two groups of sites, both ways\n"
+		"  partition A,B         cut A,B from every other site\n"
+		"  heal [A,B]            end the partitions (touching A,B), restoring the WAN\n"
+		"  set SRC DST K=V...    change the pair both ways: delay, rtt, jitter, distribution,\n"
+		"                        correlation, loss, loss_burst, rate, queue (e.g. loss=5%)\n"
+		"  list [--all]          the active (or all) faults with their times\n"
+		"Sites are names, base names of counted sites, or role:X; SRC/DST may be '*'.\n"
+		"Every fault is recorded with the time it was applied and removed.\n",
+	.flags = CMD_NEEDS_ROOT,
+	.exp = CMD_EXP_ONE,
+	.min_args = 1,
+	.max_args = CMD_ARGS_ANY,
+	.options = fault_options,
+	.validate = validate_fault,
+	.run = run_fault,
+};

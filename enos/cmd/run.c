@@ -4,14 +4,15 @@
  * in the results database, write results/EXP/RUN/, and take it down.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "emulator/world.h"
 #include "enos/cli.h"
+#include "enos/cmd/cmd.h"
 #include "enos/measure.h"
 #include "enos/phase.h"
 #include "enos/report_data.h"
@@ -22,51 +23,19 @@
 
 struct run_opts {
 	bool keep;
-	unsigned samples;
-	const char *path;
+	const char *samples;
+	unsigned n_samples;     /* set by validate_run */
 };
 
-static int parse_run_opts(int argc, char **argv, struct run_opts *o)
+static int validate_run(const struct enos_cmd *c, struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "samples", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct enos_cmd *cmd = cli_find_cmd("run");
-	char *end;
-	long v;
-	int opt;
+	struct run_opts *o = a->opts;
+	long v = 20;
 
-	memset(o, 0, sizeof(*o));
-	o->samples = 20;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			printf("usage: enos run %s\n\n%s", cmd->usage, cmd->help);
-			return -1;
-		case 'k':
-			o->keep = true;
-			break;
-		case 's':
-			v = strtol(optarg, &end, 10);
-			if (*end || end == optarg || v < 1 || v > 100000) {
-				cli_error("--samples '%s' is not a count from 1 to 100000", optarg);
-				return cli_usage(cmd);
-			}
-			o->samples = (unsigned)v;
-			break;
-		default:
-			cli_error("unknown option '%s'", argv[optind - 1]);
-			return cli_usage(cmd);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage(cmd);
-	o->path = argv[optind];
+	if (o->samples &&
+	    cli_opt_range("samples", o->samples, 1, 100000, "a count", &v) < 0)
+		return cli_usage(c);
+	o->n_samples = (unsigned)v;
 	return 0;
 }
 
@@ -113,31 +82,20 @@ static int measure(struct enos_ctx *ctx, const struct topology *t,
 	return rc;
 }
 
-int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
+static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 {
+	const struct run_opts *o = a->opts;
 	struct measure_opts m = { 20, 10, 2.0, 0.5 };
 	struct report_rtt *rows = NULL;
-	struct topology *t = NULL;
+	struct topology *t = a->topo;
 	struct world w = { 0 };
-	struct run_opts o;
-	char *err = NULL, dir[512];
+	char dir[512];
 	size_t n = 0, i, unreachable = 0, bad = 0;
 	int64_t run = 0;
 	int rc;
 
-	rc = parse_run_opts(argc, argv, &o);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	m.samples = o.samples;
-	t = topo_load(o.path, &err);
-	if (!t) {
-		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
-		free(err);
-		return EXIT_FAIL;
-	}
-	rc = cli_need_root("enos run");
-	if (rc == 0)
-		rc = phase_up(ctx, t, false, "run", &run);
+	m.samples = o->n_samples;
+	rc = phase_up(ctx, t, false, "run", &run);
 	if (rc < 0)
 		goto out;
 	rc = measure(ctx, t, &m, &w, &rows, &n);
@@ -161,7 +119,7 @@ int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
 		}
 	}
 	state_run_end(ctx->st, run, rc == 0 ? "ok" : "failed");
-	if (!o.keep && phase_down(ctx, t->name) < 0 && rc == 0)
+	if (!o->keep && phase_down(ctx, t->name) < 0 && rc == 0)
 		rc = -EIO;
 	if (n) {
 		char *rerr = NULL;
@@ -177,6 +135,30 @@ int cmd_run(struct enos_ctx *ctx, int argc, char **argv)
 out:
 	state_world_free(&w);
 	free(rows);
-	topo_free(t);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
+
+static const struct cmd_option run_options[] = {
+	CMD_OPT_BOOL("keep", struct run_opts, keep),
+	CMD_OPT_STR("samples", struct run_opts, samples),
+	{ 0 },
+};
+
+const struct enos_cmd cmd_run = {
+	.name = "run",
+	.usage = "[--keep] [--samples N] TOPOLOGY.yaml",
+	.summary = "up, measure every site pair, record the results, down",
+	.help =
+		"Brings the topology up, measures the RTT between every ordered pair of sites\n"
+		"with a UDP echo probe (one node per site), stores the figures in the results\n"
+		"database, writes results/NAME/RUN/, and takes the experiment down.\n\n"
+		"  --keep       leave the experiment up afterwards\n"
+		"  --samples N  probes per site pair (default 20)\n",
+	.flags = CMD_NEEDS_ROOT | CMD_NEEDS_TOPOLOGY,
+	.min_args = 1,
+	.max_args = 1,
+	.options = run_options,
+	.opts_size = sizeof(struct run_opts),
+	.validate = validate_run,
+	.run = run_run,
+};

@@ -1,0 +1,210 @@
+/* status — `enos status [-n NAME] [--json]`: the recorded experiments,
+ * their sites, nodes and addresses, and whether a wand engine still runs.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emulator/fabric.h"
+#include "emulator/world.h"
+#include "enos/cli.h"
+#include "enos/cmd/cmd.h"
+#include "enos/json.h"
+#include "enos/shaping.h"
+#include "enos/state.h"
+
+struct status_opts {
+	bool json;
+};
+
+/* The engine line of status: "running (pid N)", or why not. */
+static const char *engine_text(int state, int pid, char *buf, size_t len)
+{
+	if (state < 0)
+		return NULL;
+	if (state > 0)
+		snprintf(buf, len, "running (pid %d)", pid);
+	else if (pid > 0)
+		snprintf(buf, len, "NOT RUNNING: pid %d died or was killed; 'enos tc' restarts it", pid);
+	else
+		snprintf(buf, len, "NOT RUNNING: none recorded; 'enos tc' starts it");
+	return buf;
+}
+
+static void print_status_json(struct json *j, const struct exp_info *info,
+			      const struct world *w, const char *engine)
+{
+	char buf[32];
+	size_t i;
+
+	json_begin_object(j);
+	json_key_str(j, "name", info->name);
+	json_key_str(j, "status", info->status);
+	json_key_str(j, "tag", info->tag);
+	json_key_str(j, "topology", info->topo_path);
+	json_key_str(j, "shaping", info->shaping);
+	if (engine)
+		json_key_str(j, "engine", engine);
+	json_key_str(j, "fabric", world_fabric(w)->name);
+	json_key(j, "sites");
+	json_begin_array(j);
+	for (i = 0; i < w->n_sites; i++) {
+		const struct world_site *s = &w->sites[i];
+
+		json_begin_object(j);
+		json_key_str(j, "name", s->name);
+		json_key_str(j, "role", s->role);
+		json_key_str(j, "prefix", prefix_format(&s->lan, buf, sizeof(buf)));
+		json_key_str(j, "gateway", addr_format(s->gw_lan_addr, buf, sizeof(buf)));
+		json_key_str(j, "wan_address", addr_format(s->gw_wan_addr, buf, sizeof(buf)));
+		json_key_str(j, "bridge", s->lan_bridge);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_key(j, "nodes");
+	json_begin_array(j);
+	for (i = 0; i < w->n_nodes; i++) {
+		const struct world_node *n = &w->nodes[i];
+
+		json_begin_object(j);
+		json_key_str(j, "name", n->name);
+		json_key_str(j, "site", w->sites[n->site].name);
+		json_key_str(j, "backend", n->backend);
+		json_key_str(j, "address", addr_format(n->addr, buf, sizeof(buf)));
+		json_key_str(j, "netns", n->netns);
+		json_key_str(j, "interface", n->host_if);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
+static void print_status_text(const struct exp_info *info,
+			      const struct world *w, const char *engine)
+{
+	char p[32], g[32];
+	size_t i;
+
+	printf("experiment '%s': %s (tag %s, fabric %s, shaping %s)\n",
+	       info->name, info->status, info->tag, world_fabric(w)->name,
+	       info->shaping);
+	printf("topology: %s\n", info->topo_path);
+	if (engine)
+		printf("wand engine: %s\n", engine);
+	printf("\n%-20s %-9s %-18s %-15s %s\n", "SITE", "ROLE", "PREFIX",
+	       "GATEWAY", "BRIDGE");
+	for (i = 0; i < w->n_sites; i++) {
+		const struct world_site *s = &w->sites[i];
+
+		printf("%-20s %-9s %-18s %-15s %s\n", s->name, s->role,
+		       prefix_format(&s->lan, p, sizeof(p)),
+		       addr_format(s->gw_lan_addr, g, sizeof(g)), s->lan_bridge);
+	}
+	printf("\n%-24s %-20s %-8s %-15s %s\n", "NODE", "SITE", "BACKEND",
+	       "ADDRESS", "NETNS");
+	for (i = 0; i < w->n_nodes; i++) {
+		const struct world_node *n = &w->nodes[i];
+
+		printf("%-24s %-20s %-8s %-15s %s\n", n->name,
+		       w->sites[n->site].name, n->backend,
+		       addr_format(n->addr, p, sizeof(p)), n->netns);
+	}
+}
+
+static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
+{
+	struct world w = { 0 };
+	struct exp_info info;
+	char ebuf[128];
+	const char *engine;
+	int rc = state_get(ctx->st, name, &info), pid = 0, alive;
+
+	if (rc == 0)
+		rc = state_load_world(ctx->st, name, &w);
+	if (rc < 0) {
+		cli_error("cannot read experiment '%s': %s", name,
+			  state_errmsg(ctx->st));
+		goto out;
+	}
+	alive = shaping_engine_state(ctx, &w, info.shaping, &pid);
+	engine = engine_text(alive, pid, ebuf, sizeof(ebuf));
+	if (alive == 0)
+		cli_error("the wand engine of '%s' is not running: the WAN is down", name);
+	if (j)
+		print_status_json(j, &info, &w, engine);
+	else
+		print_status_text(&info, &w, engine);
+out:
+	state_world_free(&w);
+	return rc;
+}
+
+static int run_status(struct enos_ctx *ctx, const struct cmd_args *a)
+{
+	const struct status_opts *o = a->opts;
+	struct json j;
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (cli_state(ctx) < 0)
+		return EXIT_FAIL;
+	json_init(&j, stdout);
+	if (a->name) {
+		rc = status_one(ctx, a->exp, o->json ? &j : NULL);
+		if (o->json)
+			json_finish(&j);
+		return rc < 0 ? EXIT_FAIL : EXIT_OK;
+	}
+	rc = state_list(ctx->st, &names, &n);
+	if (rc < 0) {
+		cli_error("cannot list experiments: %s", state_errmsg(ctx->st));
+		return EXIT_FAIL;
+	}
+	if (n == 1) {
+		rc = status_one(ctx, names[0], o->json ? &j : NULL);
+	} else if (o->json) {
+		/* Several (or none): {"experiments":[...]}. */
+		json_begin_object(&j);
+		json_key(&j, "experiments");
+		json_begin_array(&j);
+		for (i = 0; i < n && rc == 0; i++)
+			rc = status_one(ctx, names[i], &j);
+		json_end_array(&j);
+		json_end_object(&j);
+	} else if (n == 0) {
+		printf("no experiment is up\n");
+	} else {
+		for (i = 0; i < n && rc == 0; i++) {
+			if (i)
+				printf("\n");
+			rc = status_one(ctx, names[i], NULL);
+		}
+	}
+	if (o->json)
+		json_finish(&j);
+	state_free_names(names);
+	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static const struct cmd_option status_options[] = {
+	CMD_OPT_EXPERIMENT,
+	CMD_OPT_BOOL("json", struct status_opts, json),
+	{ 0 },
+};
+
+/* Without -n, every recorded experiment. */
+const struct enos_cmd cmd_status = {
+	.name = "status",
+	.usage = "[-n NAME] [--json]",
+	.summary = "show experiments, their sites, nodes and addresses",
+	.help =
+		"Without -n shows the only experiment, or every recorded one.\n\n"
+		"  -n, --name NAME  the experiment\n"
+		"  --json           {\"name\",\"sites\":[{\"name\",\"role\",\"prefix\"}],\"nodes\":[{\"name\",\"site\",\"backend\",\"address\"}]}\n",
+	.exp = CMD_EXP_NAMED,
+	.options = status_options,
+	.opts_size = sizeof(struct status_opts),
+	.run = run_status,
+};

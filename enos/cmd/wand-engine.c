@@ -1,0 +1,128 @@
+/* wand-engine — `enos wand-engine --ctl PATH --seed N [--log PATH] PORT...`:
+ * the process wand_spawn() starts, which runs the wand WAN engine
+ * (emulator/wand_engine.c) on the given host ports until it is told to
+ * quit or gets SIGTERM. Hidden: enos starts it, users do not.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emulator/wand.h"
+#include "enos/cli.h"
+#include "enos/cmd/cmd.h"
+
+/* Write our pid to PATH unless it names another process that still runs
+ * (a second engine on the same socket must not take the first one's
+ * file). Returns whether the file is ours. */
+static bool pidfile_claim(const char *path)
+{
+	char proc[64];
+	int other = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%d", &other) != 1)
+			other = 0;
+		fclose(f);
+		snprintf(proc, sizeof(proc), "/proc/%d", other);
+		if (other > 0 && other != (int)getpid() && access(proc, F_OK) == 0)
+			return false;
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f) == 0;
+}
+
+struct wand_opts {
+	const char *ctl, *seed, *log, *rt;
+	struct wand_config cfg; /* set by validate_wand */
+};
+
+static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
+{
+	struct wand_opts *o = a->opts;
+	unsigned long long seed;
+	char *end;
+	long rt;
+
+	if (o->seed) {
+		errno = 0;
+		seed = strtoull(o->seed, &end, 0);
+		if (errno || *end || end == o->seed || o->seed[0] == '-') {
+			cli_error("--seed '%s' is not an unsigned number", o->seed);
+			return EXIT_USAGE;
+		}
+		o->cfg.seed = seed;
+	}
+	if (o->rt) {
+		if (cli_opt_range("rt", o->rt, 0, 99, "a priority", &rt) < 0)
+			return EXIT_USAGE;
+		o->cfg.rt_priority = (int)rt;
+	}
+	if (!o->ctl)
+		return cli_usage(c);
+	if (a->argc > WAND_MAX_PORTS) {
+		cli_error("at most %d ports", WAND_MAX_PORTS);
+		return EXIT_USAGE;
+	}
+	o->cfg.ctl_path = o->ctl;
+	o->cfg.log_path = o->log;
+	o->cfg.ports = (const char *const *)a->argv;
+	o->cfg.n_ports = (size_t)a->argc;
+	return 0;
+}
+
+static int run_wand_engine(struct enos_ctx *ctx, const struct cmd_args *a)
+{
+	const struct wand_opts *o = a->opts;
+	char pidfile[PATH_MAX];
+	bool mine;
+	int rc;
+	(void)ctx;
+
+	/* The pid file lets `down` find an engine whose starter was killed
+	 * before it could record the pid (enos/shaping.c). */
+	snprintf(pidfile, sizeof(pidfile), "%s.pid", o->cfg.ctl_path);
+	mine = pidfile_claim(pidfile);
+	rc = wand_run(&o->cfg);
+	if (mine)
+		unlink(pidfile);
+	if (rc) {
+		cli_error("wand engine on '%s': %s", o->cfg.ctl_path, strerror(-rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static const struct cmd_option wand_options[] = {
+	CMD_OPT_STR("ctl", struct wand_opts, ctl),
+	CMD_OPT_STR("seed", struct wand_opts, seed),
+	CMD_OPT_STR("log", struct wand_opts, log),
+	CMD_OPT_STR("rt", struct wand_opts, rt),
+	{ 0 },
+};
+
+/* enos wand-engine --ctl PATH --seed N [--log PATH] [--rt PRIO] [--] PORT...
+ * runs until `quit` or SIGTERM: EXIT_FAIL if the engine could not start
+ * (the reason goes to stderr and the log). */
+const struct enos_cmd cmd_wand_engine = {
+	.name = "wand-engine",
+	.usage = "--ctl PATH --seed N [--log PATH] [--rt PRIO] -- PORT...",
+	.summary = "run the wand WAN engine (started by enos itself)",
+	.help =
+		"The userspace WAN engine that 'up' starts for 'shaping: wand'. Not for users.\n",
+	.flags = CMD_NEEDS_ROOT | CMD_HIDDEN,
+	.min_args = 1,
+	.max_args = CMD_ARGS_ANY,
+	.options = wand_options,
+	.opts_size = sizeof(struct wand_opts),
+	.validate = validate_wand,
+	.run = run_wand_engine,
+};
