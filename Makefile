@@ -3,6 +3,7 @@
 #   make            build bin/enos and the test runner
 #   make test       install missing Debian packages, build, run unit + system tests
 #   make run        install, build, run topologies/default.yaml end to end
+#   make checksrc   check the sources against the house rules (tools/checksrc)
 #   make asan       build with -fsanitize=address,undefined into build-asan/ and run the tests
 #   make bench-scale  bring-up/teardown benchmark against ip -batch and mininet
 #   make bench-backends  bring-up time and memory per node, per node backend
@@ -69,6 +70,10 @@ run: deps all bin/enos
 test: deps deps-openstack all
 	./tools/run-tests $(BUILD)
 
+# The house rules a machine can check (tools/checksrc --help lists them).
+checksrc:
+	./tools/checksrc
+
 asan:
 	$(MAKE) BUILD=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" OPTFLAGS="-O1 -g" all
 	ENOS_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./tools/run-tests build-asan
@@ -76,6 +81,6 @@ asan:
 clean:
 	rm -rf build build-asan bin
 
-.PHONY: all deps deps-openstack run test asan clean
+.PHONY: all deps deps-openstack run test checksrc asan clean
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

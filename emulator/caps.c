@@ -276,6 +276,8 @@ static int nl_qdisc(int fd, int type, int flags, const char *kind,
 	if (!t->tcm_ifindex)
 		t->tcm_ifindex = 1;
 	nl_put(&req.n, sizeof(req), TCA_KIND, kind, strlen(kind) + 1);
+	/* KIND is the kernel's qdisc kind being probed, not a shaping
+	 * backend's name: checksrc: allow backend-name */
 	if (type == RTM_NEWQDISC && strcmp(kind, "netem") == 0) {
 		struct tc_netem_qopt q = { .limit = 1000 };
 

@@ -4,6 +4,7 @@
 #include "util/str.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 enum matrix_which { M_TARGET, M_MEASURED, M_ERROR };
 
@@ -112,24 +114,76 @@ static void put_heatmap(FILE *gp, const struct report_input *in,
 	fputs("e\nunset output\n", gp);
 }
 
+/* Start GNUPLOT (a program, found on PATH) reading its script from *GP,
+ * its output and warnings (NaN cells on the diagonal) going to
+ * DIR/gnuplot.log, not to us; its pid into *PID. From an argv, not a
+ * shell line, so DIR may hold any character. Returns 0 or -errno. */
+static int gnuplot_start(const char *gnuplot, const char *dir, FILE **gp,
+			 pid_t *pid)
+{
+	char *log = str_printf("%s/gnuplot.log", dir);
+	int fd[2] = { -1, -1 }, logfd = -1, rc = -ENOMEM;
+
+	if (!log)
+		goto out;
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		     0666);
+	if (logfd < 0 || pipe2(fd, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	*pid = fork();
+	if (*pid < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (*pid == 0) {
+		if (dup2(fd[0], STDIN_FILENO) < 0 ||
+		    dup2(logfd, STDOUT_FILENO) < 0 ||
+		    dup2(logfd, STDERR_FILENO) < 0)
+			_exit(127);
+		close_range(3, ~0u, 0);
+		execlp(gnuplot, gnuplot, (char *)NULL);
+		_exit(127);
+	}
+	*gp = fdopen(fd[1], "w");
+	if (!*gp) {
+		rc = -errno;
+		close(fd[1]);
+		fd[1] = -1;
+		waitpid(*pid, NULL, 0);
+		*pid = -1;
+		goto out;
+	}
+	fd[1] = -1;
+	rc = 0;
+out:
+	if (fd[0] >= 0)
+		close(fd[0]);
+	if (fd[1] >= 0)
+		close(fd[1]);
+	if (logfd >= 0)
+		close(logfd);
+	free(log);
+	return rc;
+}
+
 /* Run gnuplot once for all figures. */
 static int draw_figures(const char *dir, const struct report_input *in,
 			const char *gnuplot, char **err)
 {
 	double *m = calloc(in->n_sites * in->n_sites + 1, sizeof(*m));
-	char path[4200], *cmd = NULL;
+	char path[4200];
 	FILE *gp = NULL;
+	pid_t pid = -1;
 	int rc = -ENOMEM, st, w;
 
-	/* Its warnings (NaN cells on the diagonal) go to a log, not to us. */
-	cmd = str_printf("%s >'%s/gnuplot.log' 2>&1", gnuplot, dir);
-	if (!m || !cmd)
+	if (!m)
 		goto out;
-	gp = popen(cmd, "w");
-	if (!gp) {
-		rc = -errno;
+	rc = gnuplot_start(gnuplot, dir, &gp, &pid);
+	if (rc < 0) {
 		if (err)
-			*err = str_printf("cannot run '%s': %s", gnuplot, strerror(errno));
+			*err = str_printf("cannot run '%s': %s", gnuplot, strerror(-rc));
 		goto out;
 	}
 	for (w = M_TARGET; w <= M_ERROR; w++) {
@@ -139,19 +193,27 @@ static int draw_figures(const char *dir, const struct report_input *in,
 		snprintf(path, sizeof(path), "%s/%s.svg", dir, matrix_file[w]);
 		put_heatmap(gp, in, (enum matrix_which)w, m, "svg", path);
 	}
-	st = pclose(gp);
+	fclose(gp);
 	gp = NULL;
 	rc = 0;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			st = -1;
+			break;
+		}
+	pid = -1;
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		rc = -EIO;
 		if (err)
 			*err = str_printf("'%s' failed (status %d), see %s/gnuplot.log",
-					 gnuplot, WIFEXITED(st) ? WEXITSTATUS(st) : -1, dir);
+					 gnuplot, st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+					 dir);
 	}
 out:
 	if (gp)
-		pclose(gp);
-	free(cmd);
+		fclose(gp);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
 	free(m);
 	return rc;
 }
