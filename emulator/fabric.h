@@ -53,4 +53,8 @@ extern const struct fabric_ops fabric_ovs_ops;
 /* The fabric called NAME, or NULL. */
 const struct fabric_ops *fabric_ops_find(const char *name);
 
+/* Fabric I (0, 1, ...) of every fabric enos has, in the order the
+ * topology language lists them (bridge, ovs), or NULL past the end. */
+const struct fabric_ops *fabric_ops_at(size_t i);
+
 #endif

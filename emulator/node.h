@@ -66,8 +66,9 @@ extern const struct node_ops node_qemu_ops;
 /* The ops of backend NAME, or NULL if enos has no such backend yet. */
 const struct node_ops *node_ops_find(const char *name);
 
-/* Backend I (0, 1, ...) of every backend enos has, or NULL past the end:
- * world_down() sweeps them all. */
+/* Backend I (0, 1, ...) of every backend enos has, in the order the
+ * topology language lists them (netns, lxc, qemu), or NULL past the end:
+ * world_down() sweeps them all. The registry is node.c. */
 const struct node_ops *node_ops_at(size_t i);
 
 #endif

@@ -77,7 +77,14 @@ static inline struct link_params *shape_at(const struct shape_table *t,
 	return &t->p[src * t->n + dst];
 }
 
+/* The backend called NAME, or NULL. */
 const struct shape_ops *shape_ops_find(const char *name);
+
+/* Backend I (0, 1, ...) of every shaping backend enos has, in the order
+ * the topology language lists them after "auto" (netem, wand), or NULL
+ * past the end. */
+const struct shape_ops *shape_ops_at(size_t i);
+
 const char *shape_dist_name(enum jitter_dist d);
 
 #endif
