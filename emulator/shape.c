@@ -40,10 +40,12 @@ void shape_table_release(struct shape_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Every backend, in the order messages list them. */
+/* Every backend, in the order messages list them (the topology loader's
+ * "expected auto, netem, wand or none") and `shaping: auto` tries them. */
 static const struct shape_ops *const backends[] = {
 	&shape_netem_ops,
 	&shape_wand_ops,
+	&shape_none_ops,
 };
 
 const struct shape_ops *shape_ops_at(size_t i)

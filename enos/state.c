@@ -24,6 +24,8 @@
 #include <sqlite3.h>
 
 #include "emulator/fabric.h"
+#include "emulator/node.h"
+#include "emulator/shape.h"
 #include "enos/topo.h"
 #include "util/fs.h"
 
@@ -772,8 +774,8 @@ int state_record_world(struct state *st, const struct topology *t,
 	for (i = 0; i < w->n_nodes; i++) {
 		const struct world_node *wn = &w->nodes[i];
 
-		if (!wn->name || wn->site >= w->n_sites) {
-			set_msg(st, "record: node %zu has no name or no site", i);
+		if (!wn->name || wn->site >= w->n_sites || !wn->ops) {
+			set_msg(st, "record: node %zu has no name, site or backend", i);
 			ret = -EINVAL;
 			goto out;
 		}
@@ -781,7 +783,7 @@ int state_record_world(struct state *st, const struct topology *t,
 		sqlite3_bind_int64(node, 2, (int64_t)i);
 		bind_text(node, 3, wn->name);
 		sqlite3_bind_int64(node, 4, (int64_t)wn->site);
-		bind_text(node, 5, wn->backend);
+		bind_text(node, 5, wn->ops->name);
 		sqlite3_bind_int64(node, 6, wn->addr);
 		bind_text(node, 7, wn->host_if);
 		bind_text(node, 8, wn->netns);
@@ -877,6 +879,13 @@ int state_get(struct state *st, const char *name, struct exp_info *out)
 		ret = col_copy(s, 4, out->shaping, sizeof(out->shaping));
 	if (ret) {
 		set_msg(st, "experiment '%s': a stored field is too long", name);
+		goto out;
+	}
+	out->shaping_ops = shape_ops_find(out->shaping);
+	if (!out->shaping_ops) {
+		set_msg(st, "experiment '%s': unknown shaping '%s'", name,
+			out->shaping);
+		ret = -EINVAL;
 		goto out;
 	}
 	out->created = sqlite3_column_int64(s, 5);
@@ -991,7 +1000,7 @@ int state_list(struct state *st, char ***names, size_t *n)
 }
 
 /* Release what state_load_world() allocated in W (the experiment name,
- * arrays, site names and roles, node names and backends) and zero W.
+ * arrays, site names and roles, node names) and zero W.
  * Accepts NULL and a zeroed world; never use it on a world whose strings
  * are borrowed from a topology. */
 void state_world_free(struct world *w)
@@ -1006,7 +1015,6 @@ void state_world_free(struct world *w)
 	}
 	for (i = 0; w->nodes && i < w->n_nodes; i++) {
 		free((char *)w->nodes[i].name);
-		free((char *)w->nodes[i].backend);
 	}
 	free(w->sites);
 	free(w->nodes);
@@ -1070,6 +1078,7 @@ out:
 
 static int load_nodes(struct state *st, const char *name, struct world *w)
 {
+	const char *backend;
 	sqlite3_stmt *s = NULL;
 	size_t i = 0;
 	int ret, rc;
@@ -1092,10 +1101,17 @@ static int load_nodes(struct state *st, const char *name, struct world *w)
 		wn = &w->nodes[i];
 		wn->site = (size_t)site;
 		ret = col_dup(s, 1, &wn->name);
-		if (!ret)
-			ret = col_dup(s, 3, &wn->backend);
 		if (ret)
 			goto out;
+		/* Resolved once, here: the name is checked like a topology's. */
+		backend = (const char *)sqlite3_column_text(s, 3);
+		wn->ops = node_ops_find(backend);
+		if (!wn->ops) {
+			set_msg(st, "experiment '%s': node '%s' has an unknown backend '%s'",
+				name, wn->name, backend ? backend : "");
+			ret = -EINVAL;
+			goto out;
+		}
 		wn->addr = (uint32_t)sqlite3_column_int64(s, 4);
 		ret = col_copy(s, 5, wn->host_if, sizeof(wn->host_if));
 		if (!ret)
@@ -1123,6 +1139,7 @@ out:
  * or -errno; on failure *W is zeroed. */
 int state_load_world(struct state *st, const char *name, struct world *w)
 {
+	const struct shape_ops *shaping;
 	sqlite3_stmt *s = NULL;
 	bool in_tx = false;
 	int ret;
@@ -1136,7 +1153,7 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 		"SELECT tag, wan_bridge, wan_prefix, wan_plen,"
 		" (SELECT count(*) FROM sites WHERE experiment = e.name),"
 		" (SELECT count(*) FROM nodes WHERE experiment = e.name),"
-		" shaping = 'wand', fabric"
+		" shaping, fabric"
 		" FROM experiments e WHERE name = ?1", &s);
 	if (ret)
 		goto out;
@@ -1157,7 +1174,16 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 	w->wan.plen = (uint8_t)sqlite3_column_int(s, 3);
 	w->n_sites = (size_t)sqlite3_column_int64(s, 4);
 	w->n_nodes = (size_t)sqlite3_column_int64(s, 5);
-	w->wan_mode = sqlite3_column_int(s, 6) ? WAN_WAND : WAN_BRIDGE;
+	shaping = shape_ops_find((const char *)sqlite3_column_text(s, 6));
+	if (!shaping) {
+		set_msg(st, "experiment '%s': unknown shaping '%s'", name,
+			sqlite3_column_text(s, 6) ?
+			(const char *)sqlite3_column_text(s, 6) : "");
+		ret = -EINVAL;
+		goto out;
+	}
+	/* The world was built for its shaping backend. */
+	w->wan_mode = shaping->wan_mode;
 	w->fabric = fabric_ops_find((const char *)sqlite3_column_text(s, 7));
 	if (!w->fabric) {
 		set_msg(st, "experiment '%s': unknown fabric '%s'", name,
@@ -1390,15 +1416,23 @@ out:
 int state_libvirt_peer(struct state *st, const char *name, char *other,
 		       size_t len)
 {
+	const struct node_ops *ops;
 	sqlite3_stmt *s = NULL;
-	int ret;
+	size_t i;
+	int k = 2, ret;
 
+	/* The backends that need libvirt, as the registry says: bound to
+	 * ?2 .. ?9; a parameter left unbound is NULL and matches nothing. */
 	ret = db_prepare(st, "SELECT experiment FROM nodes WHERE backend IN"
-			     " ('lxc', 'qemu') AND experiment <> ?1"
+			     " (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+			     " AND experiment <> ?1"
 			     " ORDER BY experiment LIMIT 1", &s);
 	if (ret)
 		goto out;
 	bind_text(s, 1, name);
+	for (i = 0; (ops = node_ops_at(i)) && k <= 9; i++)
+		if (ops->needs & BACKEND_NEEDS_LIBVIRT)
+			bind_text(s, k++, ops->name);
 	ret = step_one(st, s, "find libvirt peer");
 	if (ret == 0)
 		ret = col_copy(s, 0, other, len);
