@@ -1,10 +1,14 @@
 /* fabric — the L2 switches of a world: the site LANs and the WAN.
  *
  * A fabric makes and removes the switches world.c joins veths to. Each is
- * one file exporting one struct fabric_ops, chosen by name like the node
- * and shaping backends: fabric_bridge.c (Linux bridges, over link.c) and
- * fabric_ovs.c (Open vSwitch, through ovs-vsctl and ovs-ofctl). Operations
- * take whole lists so a backend that pays per command (OVS) can batch.
+ * one file exporting one struct fabric_ops: fabric_bridge.c (Linux
+ * bridges, over link.c) and fabric_ovs.c (Open vSwitch, through ovs-vsctl
+ * and ovs-ofctl). fabric.c is the registry, the one place that knows them
+ * all and finds one by name; as for the node and shaping backends, the
+ * name (`network.fabric`, the experiment's fabric column) is resolved
+ * once and the pointer carried (world.fabric), and callers ask the ops
+ * (needs, supported, drops) instead of comparing names. Operations take
+ * whole lists so a backend that pays per command (OVS) can batch.
  * world.h names the switches; world_up() and world_down() call these.
  *
  * Every function returns 0 or a negative errno; removing what is already
@@ -17,6 +21,7 @@
 #include <stddef.h>
 
 struct emu;
+struct prefix;
 
 /* One veth host end to attach to a switch. */
 struct fabric_port {
@@ -25,7 +30,13 @@ struct fabric_port {
 };
 
 struct fabric_ops {
-	const char *name;               /* "bridge", "ovs" */
+	const char *name;
+	/* Host daemons it needs (BACKEND_NEEDS_*, world.h). */
+	unsigned needs;
+	/* Can this host make these switches? Returns 0, or -ENOTSUP with
+	 * WHY completing "network.fabric 'NAME' needs ..." ("Open vSwitch:
+	 * ovs-vswitchd not found"). Quiet; probes the host. NULL: always. */
+	int (*supported)(char *why, size_t len);
 	/* true: world.c gives the bridge's ifindex as the master of each
 	 * veth it creates (no separate attach step); false: veths are made
 	 * without a master and attached by ports_add(). */
@@ -45,6 +56,11 @@ struct fabric_ops {
 	 * fabric still holds outside the kernel's link list (0 for Linux
 	 * bridges, which are links). Returns the count or -errno. */
 	int (*leftovers)(struct emu *emu, const char *tag);
+	/* Make switch BRIDGE drop the IPv4 traffic bound for DSTS[0..N) and
+	 * switch the rest, replacing the drop rules it had (N 0: none).
+	 * NULL: the fabric has no such rules, so it cannot carry
+	 * `network.partition: openflow`. */
+	int (*drops)(const char *bridge, const struct prefix *dsts, size_t n);
 };
 
 extern const struct fabric_ops fabric_bridge_ops;
@@ -52,5 +68,9 @@ extern const struct fabric_ops fabric_ovs_ops;
 
 /* The fabric called NAME, or NULL. */
 const struct fabric_ops *fabric_ops_find(const char *name);
+
+/* Fabric I (0, 1, ...) of every fabric enos has, in the order the
+ * topology language lists them (bridge, ovs), or NULL past the end. */
+const struct fabric_ops *fabric_ops_at(size_t i);
 
 #endif

@@ -34,7 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/caps.h"
 #include "emulator/proc.h"
+#include "emulator/world.h"
 
 #define OVS_RUNDIR      "/var/run/openvswitch"
 #define OVS_LOGDIR      "/var/log/openvswitch"
@@ -581,12 +583,27 @@ int fabric_ovs_stop(const char *daemon, int pid)
 				daemon, pid, OVS_STOP_MS);
 }
 
+/* ovs-vswitchd and ovs-vsctl (caps.c). */
+static int ovs_supported(char *why, size_t len)
+{
+	struct caps caps;
+
+	caps_probe(&caps);
+	if (caps.ovs.found)
+		return 0;
+	snprintf(why, len, "Open vSwitch: %s", caps.ovs.why);
+	return -ENOTSUP;
+}
+
 const struct fabric_ops fabric_ovs_ops = {
 	.name = "ovs",
+	.needs = BACKEND_NEEDS_OVS,
+	.supported = ovs_supported,
 	.master_at_create = false,
 	.ns_tx_csum_off = true,
 	.bridges_add = ovs_bridges_add,
 	.ports_add = ovs_ports_add,
 	.sweep = ovs_sweep,
 	.leftovers = ovs_leftovers,
+	.drops = fabric_ovs_drops,
 };

@@ -1,8 +1,17 @@
 /* node — the node backends behind one interface.
  *
  * Each backend is one file exporting one struct node_ops (node_netns.c,
- * node_lxc.c, node_qemu.c), chosen by the name the
- * topology gives (`backend: netns`).
+ * node_lxc.c, node_qemu.c); node.c is the registry, the one place that
+ * knows them all and looks them up by name. A name (`backend: lxc` in a
+ * topology, a node's backend column in the state database) is resolved
+ * to its ops once, by the topology loader or when a world is loaded, and
+ * from then on the pointer is carried (world_node.ops): callers ask the
+ * ops what they can do (start, spawn, ready, netns_empty, needs,
+ * supported) and never compare names.
+ *
+ * Every world_up() builds each node's namespace the same way
+ * (node_netns.h), whatever its backend, then calls the backend's start;
+ * world_down() calls every registered backend's sweep.
  */
 #ifndef EMULATOR_NODE_H
 #define EMULATOR_NODE_H
@@ -13,6 +22,14 @@
 
 struct node_ops {
 	const char *name;
+	/* Host daemons its nodes need (BACKEND_NEEDS_*, world.h). */
+	unsigned needs;
+	/* Can this host run nodes of this backend? Returns 0, with WHY
+	 * holding what the user should know first (empty if nothing), or
+	 * -ENOTSUP with WHY completing "backend 'NAME' needs ..." ("libvirt's
+	 * LXC driver: libvirtd not found ..."). Quiet; probes the host.
+	 * NULL: always. */
+	int (*supported)(char *why, size_t len);
 	/* Create node N of W and attach it to its site's LAN bridge. */
 	int (*create)(struct emu *emu, const struct world *w,
 		      const struct world_node *n);
@@ -63,10 +80,11 @@ extern const struct node_ops node_netns_ops;
 extern const struct node_ops node_lxc_ops;
 extern const struct node_ops node_qemu_ops;
 
-/* The ops of backend NAME, or NULL if enos has no such backend yet. */
+/* The ops of backend NAME, or NULL if enos has no such backend. */
 const struct node_ops *node_ops_find(const char *name);
 
-/* Backend I (0, 1, ...) of every backend enos has, or NULL past the end:
+/* Backend I (0, 1, ...) of every backend enos has, in the order the
+ * topology language lists them (netns, lxc, qemu), or NULL past the end:
  * world_down() sweeps them all. */
 const struct node_ops *node_ops_at(size_t i);
 

@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "emulator/caps.h"
 #include "emulator/emu.h"
 #include "emulator/link.h"
 #include "emulator/netns.h"
@@ -768,8 +769,7 @@ static int host_ends_del(struct emu *emu, const struct world *w)
 
 	link_batch_init(&b, emu_nl(emu));
 	for (i = 0; i < w->n_nodes && err == 0; i++)
-		if (w->nodes[i].backend &&
-		    strcmp(w->nodes[i].backend, node_lxc_ops.name) == 0)
+		if (w->nodes[i].ops == &node_lxc_ops)
 			err = link_del(&b, w->nodes[i].host_if);
 	if (err == 0)
 		err = link_batch_flush(&b);
@@ -817,8 +817,28 @@ static int lxc_leftovers(struct emu *emu, const struct world *w)
 	return doms + files;
 }
 
+/* libvirt's LXC driver (caps.c); and, where libvirt 9.0 cannot start a
+ * domain until the hugetlb cgroup is moved (virt_hugetlb_needs_fix()),
+ * a note that up does that first. */
+static int lxc_supported(char *why, size_t len)
+{
+	struct caps caps;
+
+	why[0] = '\0';
+	caps_probe(&caps);
+	if (!caps.libvirt_lxc.found) {
+		snprintf(why, len, "libvirt's LXC driver: %s", caps.libvirt_lxc.why);
+		return -ENOTSUP;
+	}
+	if (virt_hugetlb_needs_fix(NULL))
+		snprintf(why, len, "libvirt 9.0 cannot start LXC domains while /sys/fs/cgroup/unified holds hugetlb; 'enos up' mounts it as a cgroup v1 hierarchy first (mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb)");
+	return 0;
+}
+
 const struct node_ops node_lxc_ops = {
 	.name = "lxc",
+	.needs = BACKEND_NEEDS_LIBVIRT,
+	.supported = lxc_supported,
 	.create = lxc_node_create,
 	.start = lxc_node_start,
 	.destroy = lxc_node_destroy,

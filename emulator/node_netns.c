@@ -13,7 +13,6 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -279,28 +278,3 @@ const struct node_ops node_netns_ops = {
 	.exec = netns_node_exec,
 	.spawn = netns_node_spawn,
 };
-
-/* Every backend, for node_ops_find() and node_ops_at(). */
-static const struct node_ops *const node_backends[] = {
-	&node_netns_ops,
-	&node_lxc_ops,
-	&node_qemu_ops,
-};
-
-const struct node_ops *node_ops_at(size_t i)
-{
-	if (i >= sizeof(node_backends) / sizeof(node_backends[0]))
-		return NULL;
-	return node_backends[i];
-}
-
-const struct node_ops *node_ops_find(const char *name)
-{
-	const struct node_ops *ops;
-	size_t i;
-
-	for (i = 0; name && (ops = node_ops_at(i)); i++)
-		if (strcmp(name, ops->name) == 0)
-			return ops;
-	return NULL;
-}

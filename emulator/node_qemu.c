@@ -555,8 +555,7 @@ static int qemu_sweep(struct emu *emu, const struct world *w)
 	link_batch_init(&b, emu_nl(emu));
 	err = 0;
 	for (i = 0; i < w->n_nodes && err == 0; i++)
-		if (w->nodes[i].backend &&
-		    strcmp(w->nodes[i].backend, "qemu") == 0)
+		if (w->nodes[i].ops == &node_qemu_ops)
 			err = link_del(&b, w->nodes[i].host_if);
 	if (err == 0)
 		err = link_batch_flush(&b);
@@ -586,8 +585,23 @@ static int qemu_leftovers(struct emu *emu, const struct world *w)
 	return files < 0 ? files : domains + files;
 }
 
+/* libvirt's QEMU driver (caps.c), then what node_qemu_probe() checks. */
+static int qemu_supported(char *why, size_t len)
+{
+	struct caps caps;
+
+	caps_probe(&caps);
+	if (!caps.libvirt_qemu.found) {
+		snprintf(why, len, "%s", caps.libvirt_qemu.why);
+		return -ENOTSUP;
+	}
+	return node_qemu_probe(why, len);
+}
+
 const struct node_ops node_qemu_ops = {
 	.name = "qemu",
+	.needs = BACKEND_NEEDS_LIBVIRT,
+	.supported = qemu_supported,
 	.create = qemu_node_create,
 	.start = qemu_node_start,
 	.destroy = qemu_node_destroy,

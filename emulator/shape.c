@@ -1,6 +1,7 @@
 /* shape — the backend-independent part of WAN shaping: the per-pair
- * parameter table and the lookup of a backend by name. The backends are
- * shape_<name>.c, each exporting one struct shape_ops (see shape.h).
+ * parameter table, and the registry of backends (the one place that knows
+ * them all and finds one by name). The backends are shape_<name>.c, each
+ * exporting one struct shape_ops (see shape.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,22 +40,29 @@ void shape_table_release(struct shape_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The backends by name. The netem backend (shape_netem.c) adds
- * &shape_netem_ops here. */
+/* Every backend, in the order messages list them (the topology loader's
+ * "expected auto, netem, wand or none") and `shaping: auto` tries them. */
 static const struct shape_ops *const backends[] = {
 	&shape_netem_ops,
 	&shape_wand_ops,
+	&shape_none_ops,
 };
+
+const struct shape_ops *shape_ops_at(size_t i)
+{
+	if (i >= sizeof(backends) / sizeof(backends[0]))
+		return NULL;
+	return backends[i];
+}
 
 const struct shape_ops *shape_ops_find(const char *name)
 {
+	const struct shape_ops *ops;
 	size_t i;
 
-	if (!name)
-		return NULL;
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (strcmp(backends[i]->name, name) == 0)
-			return backends[i];
+	for (i = 0; name && (ops = shape_ops_at(i)); i++)
+		if (strcmp(ops->name, name) == 0)
+			return ops;
 	return NULL;
 }
 

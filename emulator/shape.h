@@ -7,8 +7,23 @@
  *   shape_netem.c  HTB + netem + u32 on each gateway's wan0, via libnl
  *   shape_wand.c   the userspace WAN engine (emulator/wand*.c) as the WAN
  *                  switch between the gateways' WAN ports
- * The world is built for its backend (world.wan_mode): netem shapes
+ *   shape_none.c   nothing: the WAN is a plain wire (iproute2's fallback
+ *                  prio_util), so "none" is an ops struct like the others
+ * shape.c is the registry, the one place that knows them all and finds
+ * one by name. The name (`network.shaping`, the experiment's shaping
+ * column) is resolved once and the pointer carried; callers ask the ops
+ * (wan_mode, shapes, supported, start) and never compare names.
+ *
+ * The world is built for its backend (shape_ops.wan_mode): netem shapes
  * gateways joined by the WAN bridge; wand replaces the WAN bridge.
+ *
+ * The engine. A backend whose WAN is a process of its own (wand) has
+ * start, alive, stop and sweep; the others have none of them. The caller
+ * starts the engine through start before the first apply, records the
+ * pid it gets (enos keeps it in its database: the emulator never touches
+ * one), checks alive before each later use, and stops it by that pid;
+ * apply, set_pair and reset only talk to a running engine and return
+ * -ENOTCONN when none answers. They never start one.
  */
 #ifndef EMULATOR_SHAPE_H
 #define EMULATOR_SHAPE_H
@@ -50,10 +65,33 @@ struct shape_table {
 	bool *cut;              /* n * n; true: drop everything src -> dst */
 };
 
+/* An engine that exited while starting: its start returns
+ * -(SHAPE_EEXITED + its exit status, or 128 + signal). */
+#define SHAPE_EEXITED 1000
+
+/* The exit status inside an error of shape_ops.start, or -1 if ERR is
+ * another error. */
+static inline int shape_exit_code(int err)
+{
+	return err <= -SHAPE_EEXITED && err > -SHAPE_EEXITED - 512 ?
+	       -err - SHAPE_EEXITED : -1;
+}
+
 struct shape_ops {
-	const char *name;       /* "netem", "wand" */
-	/* Make W's WAN what T says, replacing whatever was applied before.
-	 * For wand this starts the engine if it is not running. */
+	const char *name;
+	/* How the world is built for this backend. */
+	enum wan_mode wan_mode;
+	/* true: apply makes the WAN what the table says. false (none): the
+	 * WAN stays a plain wire whatever it is given, so there is no
+	 * target to measure against and no fault to inject. */
+	bool shapes;
+	/* The kernel module it needs ("sch_netem"), or NULL. */
+	const char *kmod;
+	/* Can this host use it? Returns 0, or -ENOTSUP with WHY saying what
+	 * is missing (for a backend with a kmod: why the kernel lacks it).
+	 * Quiet; probes the host. NULL: always. */
+	int (*supported)(char *why, size_t len);
+	/* Make W's WAN what T says, replacing whatever was applied before. */
 	int (*apply)(struct emu *emu, const struct world *w,
 		     const struct shape_table *t);
 	/* Change one direction of one pair (T already holds the new value). */
@@ -61,10 +99,33 @@ struct shape_ops {
 			const struct shape_table *t, size_t src, size_t dst);
 	/* Remove all shaping: the WAN is a plain wire again. */
 	int (*reset)(struct emu *emu, const struct world *w);
+
+	/* The engine (see above); NULL for a backend without one. */
+	/* Start W's engine in a session of its own, so that it outlives the
+	 * caller, run by EXE (the enos binary: `EXE wand-engine ...`), and
+	 * wait until it answers. Returns 0 with *PID; -(SHAPE_EEXITED +
+	 * status) if it exited first; -EADDRINUSE if an engine already
+	 * answers for W; or another -errno. LOG (LEN bytes) gets the
+	 * engine's log file, also on failure. Never records anything: the
+	 * caller keeps the pid. */
+	int (*start)(const struct world *w, const char *exe, int *pid,
+		     char *log, size_t len);
+	/* Does W's engine answer? 1 yes, 0 no, or -errno if W cannot have
+	 * one (its control socket's name does not fit). */
+	int (*alive)(const struct world *w);
+	/* Stop engine PID (TERM, then KILL), only if PID is still such an
+	 * engine (a recycled pid is left alone); gone is success. */
+	int (*stop)(int pid);
+	/* After experiment NAME is down: stop an engine of NAME that was
+	 * never recorded (its starter was killed first; found through the
+	 * pid file the engine writes, and only if that pid still runs NAME's
+	 * engine), and remove its files. Returns 0 or -errno. */
+	int (*sweep)(const char *name);
 };
 
 extern const struct shape_ops shape_netem_ops;
 extern const struct shape_ops shape_wand_ops;
+extern const struct shape_ops shape_none_ops;
 
 /* Allocate a table for N sites, all plain wire, nothing cut. Returns 0 or
  * -ENOMEM; release with shape_table_release (accepts a zeroed table). */
@@ -77,7 +138,14 @@ static inline struct link_params *shape_at(const struct shape_table *t,
 	return &t->p[src * t->n + dst];
 }
 
+/* The backend called NAME, or NULL. */
 const struct shape_ops *shape_ops_find(const char *name);
+
+/* Backend I (0, 1, ...) of every shaping backend enos has, in the order
+ * the topology language lists them after "auto" (netem, wand, none): the
+ * order `shaping: auto` tries them in. NULL past the end. */
+const struct shape_ops *shape_ops_at(size_t i);
+
 const char *shape_dist_name(enum jitter_dist d);
 
 #endif

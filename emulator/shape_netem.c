@@ -47,6 +47,7 @@
 #include <netlink/route/cls/u32.h>
 #include <netlink/route/qdisc/htb.h>
 
+#include "emulator/caps.h"
 #include "emulator/emu.h"
 #include "emulator/link.h"
 #include "emulator/netns.h"
@@ -959,8 +960,25 @@ static int netem_reset(struct emu *emu, const struct world *w)
 	return err;
 }
 
+/* Does the kernel have sch_netem (caps.c adds one in a throwaway
+ * namespace)? */
+static int netem_supported(char *why, size_t len)
+{
+	struct caps caps;
+
+	caps_probe(&caps);
+	if (caps.netem.found)
+		return 0;
+	snprintf(why, len, "%s", caps.netem.why);
+	return -ENOTSUP;
+}
+
 const struct shape_ops shape_netem_ops = {
 	.name = "netem",
+	.wan_mode = WAN_BRIDGE,
+	.shapes = true,
+	.kmod = "sch_netem",
+	.supported = netem_supported,
 	.apply = netem_apply,
 	.set_pair = netem_set_pair,
 	.reset = netem_reset,

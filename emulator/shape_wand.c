@@ -1,10 +1,16 @@
 /* shape_wand — the "wand" shaping backend: the WAN is the wand engine
- * (emulator/wand*.c) switching between the gateways' WAN ports, driven
- * over its control socket at wand_ctl_path(). Starting the engine is the
- * caller's job (wand_spawn with the enos binary); these operations only
- * talk to a running one and return -ENOTCONN when none answers.
+ * (emulator/wand*.c) switching between the gateways' WAN ports, a process
+ * of its own per experiment. As shape.h says, the caller starts it through
+ * start (and records the pid), checks alive, and stops it by pid; apply,
+ * set_pair and reset only talk to a running engine over its control socket
+ * at wand_ctl_path() and return -ENOTCONN when none answers.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "emulator/shape.h"
 #include "emulator/wand.h"
@@ -59,6 +65,133 @@ static int wand_reset_all(struct emu *emu, const struct world *w)
 	return wand_reset(path);
 }
 
+/* The engine's log beside its control socket CTL ("wand.sock" ->
+ * "wand.log") into BUF. */
+static void log_path(const char *ctl, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s.log", (int)(strlen(ctl) - 5), ctl);
+}
+
+/* One port per site, port I on gateway I's WAN host end. */
+static int wand_start(const struct world *w, const char *exe, int *pid,
+		      char *log, size_t len)
+{
+	const char **ports = NULL;
+	struct wand_config cfg = { 0 };
+	char ctl[108];
+	pid_t child = 0;
+	size_t i;
+	int rc;
+
+	if (len)
+		log[0] = '\0';
+	rc = wand_ctl_path(w, ctl, sizeof(ctl));
+	if (rc < 0)
+		goto out;
+	log_path(ctl, log, len);
+	ports = calloc(w->n_sites + 1, sizeof(*ports));
+	if (!ports) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < w->n_sites; i++)
+		ports[i] = w->sites[i].gw_wan_host;
+	cfg.ctl_path = ctl;
+	cfg.log_path = log;
+	cfg.seed = 1;
+	/* Real-time wake-ups: the engine blocks between deadlines, so this
+	 * only makes its releases preempt other work (measured: tails of a
+	 * few ms without it on a loaded host). */
+	cfg.rt_priority = 10;
+	cfg.ports = ports;
+	cfg.n_ports = w->n_sites;
+	rc = wand_spawn(exe, &cfg, &child);
+	if (rc == 0)
+		*pid = (int)child;
+out:
+	free(ports);
+	return rc;
+}
+
+static int wand_alive(const struct world *w)
+{
+	char ctl[108];
+	int rc = wand_ctl_path(w, ctl, sizeof(ctl));
+
+	if (rc < 0)
+		return rc;
+	return wand_ping(ctl) == 0;
+}
+
+static int wand_stop_pid(int pid)
+{
+	return wand_stop((pid_t)pid);
+}
+
+/* Does /proc/PID/cmdline hold the argument CTL (NAME's control socket)? */
+static bool runs_engine_of(int pid, const char *ctl)
+{
+	char path[64], buf[8192];
+	size_t len, off;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	for (off = 0; off < len; off += strlen(buf + off) + 1)
+		if (strcmp(buf + off, ctl) == 0)
+			return true;
+	return false;
+}
+
+/* The engine writes its pid to CTL.pid (enos/cmd_wand.c); its files are
+ * CTL, CTL.pid and the log, in /run/enos/NAME. */
+static int wand_sweep(const char *name)
+{
+	struct world w = { 0 };
+	char ctl[108], file[160], dir[160];
+	int pid = 0, rc;
+	FILE *f;
+
+	w.name = name;
+	rc = wand_ctl_path(&w, ctl, sizeof(ctl));
+	if (rc < 0)
+		return rc;
+	snprintf(file, sizeof(file), "%s.pid", ctl);
+	f = fopen(file, "r");
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid > 0 && runs_engine_of(pid, ctl)) {
+		rc = wand_stop(pid);
+		if (rc < 0)
+			return rc;
+	}
+	unlink(file);
+	unlink(ctl);
+	log_path(ctl, file, sizeof(file));
+	unlink(file);
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(ctl, '/') - ctl), ctl);
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 const struct shape_ops shape_wand_ops = {
-	"wand", wand_apply, wand_set, wand_reset_all,
+	.name = "wand",
+	.wan_mode = WAN_WAND,
+	.shapes = true,
+	.apply = wand_apply,
+	.set_pair = wand_set,
+	.reset = wand_reset_all,
+	.start = wand_start,
+	.alive = wand_alive,
+	.stop = wand_stop_pid,
+	.sweep = wand_sweep,
 };

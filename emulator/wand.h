@@ -7,8 +7,9 @@
  * site i), learns source MACs like an L2 switch, and forwards every frame
  * to the destination site's port after that ordered pair's delay, jitter,
  * loss, rate and partition (emulator/shape.h's struct link_params).
- * emulator/shape_wand.c drives it through the control socket as the "wand"
- * shaping backend; enos runs it as `enos wand-engine` (enos/cmd/wand-engine.c).
+ * emulator/shape_wand.c is the wand shaping backend: it starts the engine
+ * (wand_spawn, as `enos wand-engine`: enos/cmd/wand-engine.c), stops it, and
+ * drives it through the control socket.
  *
  * Control protocol. A UNIX stream socket; requests are text lines, every
  * reply is one line "ok ..." or "error MESSAGE", except `stats` whose "ok"
@@ -56,15 +57,15 @@
 #define WAND_MAX_PORTS     1024
 
 /* Error returned by wand_spawn() when the engine died before answering:
- * -(WAND_EEXITED + code), code being its exit status, or 128 + signal. */
-#define WAND_EEXITED 1000
+ * -(WAND_EEXITED + code), code being its exit status, or 128 + signal;
+ * the convention of shape_ops.start (shape.h). */
+#define WAND_EEXITED SHAPE_EEXITED
 
 /* The exit code inside an error of wand_spawn(), or -1 if ERR is another
  * error. */
 static inline int wand_exit_code(int err)
 {
-	return err <= -WAND_EEXITED && err > -WAND_EEXITED - 512 ?
-	       -err - WAND_EEXITED : -1;
+	return shape_exit_code(err);
 }
 
 struct wand_config {

@@ -139,6 +139,17 @@ const struct fabric_ops *world_fabric(const struct world *w)
 	return w->fabric ? w->fabric : &fabric_bridge_ops;
 }
 
+unsigned world_needs(const struct world *w)
+{
+	unsigned needs = world_fabric(w)->needs;
+	size_t i;
+
+	for (i = 0; i < w->n_nodes; i++)
+		if (w->nodes[i].ops)
+			needs |= w->nodes[i].ops->needs;
+	return needs;
+}
+
 /* A world whose tag or name could match another experiment's objects. */
 static int world_check(const struct world *w)
 {
@@ -236,19 +247,11 @@ struct node_pool {
 	atomic_int err;         /* first failure */
 };
 
-static const struct node_ops *node_backend(const struct world_node *n)
-{
-	return node_ops_find(n->backend ? n->backend : "netns");
-}
-
-/* Build node N's namespace; an unknown backend is refused before
- * anything is made. What the backend starts in it (an lxc domain) comes
- * later, in nodes_start(). */
+/* Build node N's namespace. What its backend starts in it (an lxc
+ * domain) comes later, in nodes_start(). */
 static int node_up(struct emu *emu, struct nl_sock *sk, const struct world *w,
 		   const struct world_node *n, int lan_index)
 {
-	if (!node_backend(n))
-		return -ENOTSUP;
 	return node_netns_build(sk, emu_host_netns(emu), w, n, lan_index);
 }
 
@@ -344,8 +347,8 @@ static void start_work(struct node_pool *p, size_t todo,
 		i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->w->n_nodes)
 			break;
-		ops = node_backend(&p->w->nodes[i]);
-		if (!ops || !ops->start)
+		ops = p->w->nodes[i].ops;
+		if (!ops->start)
 			continue;
 		err = ops->start(p->emu, p->w, &p->w->nodes[i]);
 		zero = 0;
@@ -381,7 +384,7 @@ static int nodes_start(struct emu *emu, const struct world *w,
 	int err;
 
 	for (i = 0; i < w->n_nodes; i++)
-		if ((ops = node_backend(&w->nodes[i])) && ops->start)
+		if ((ops = w->nodes[i].ops)->start)
 			todo++;
 	if (todo == 0)
 		return 0;
@@ -446,8 +449,9 @@ int world_up(struct emu *emu, const struct world *w,
 	err = world_check(w);
 	if (err < 0)
 		goto out;
+	/* Every node has a site and a backend before anything is made. */
 	for (i = 0; i < w->n_nodes; i++)
-		if (w->nodes[i].site >= w->n_sites) {
+		if (w->nodes[i].site >= w->n_sites || !w->nodes[i].ops) {
 			err = -EINVAL;
 			goto out;
 		}
@@ -743,9 +747,8 @@ static void *ready_thread(void *arg)
 
 			if (atomic_load(&rw->ok[i]))
 				continue;
-			r = node_ops_find(n->backend)->ready(rw->emu, n,
-					WORLD_READY_SLICE_MS, rw->why[i],
-					sizeof(rw->why[i]));
+			r = n->ops->ready(rw->emu, n, WORLD_READY_SLICE_MS,
+					  rw->why[i], sizeof(rw->why[i]));
 			if (r > 0) {
 				atomic_store(&rw->ok[i], 1);
 			} else if (r < 0) {
@@ -783,7 +786,7 @@ static void ready_timeout_msg(struct emu *emu, struct ready_wait *rw,
 	if (first == rw->n)
 		return;
 	emu_seterr(emu, "%s node '%s' was not ready within %d s%s: %s",
-		   rw->w->nodes[rw->idx[first]].backend,
+		   rw->w->nodes[rw->idx[first]].ops->name,
 		   rw->w->nodes[rw->idx[first]].name, wait_ms / 1000,
 		   late > 1 ? " (nor were others)" : "",
 		   rw->why[first][0] ? rw->why[first] : "no answer");
@@ -808,14 +811,9 @@ int world_ready(struct emu *emu, const struct world *w, int wait_ms,
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < w->n_nodes; i++) {
-		const struct node_ops *ops = node_ops_find(w->nodes[i].backend ?
-							   w->nodes[i].backend :
-							   "netns");
-
-		if (ops && ops->ready)
+	for (i = 0; i < w->n_nodes; i++)
+		if (w->nodes[i].ops && w->nodes[i].ops->ready)
 			rw.idx[rw.n++] = i;
-	}
 	if (rw.n == 0)
 		goto out;
 	for (i = 0; i < rw.n; i++)

@@ -35,6 +35,17 @@
 
 struct emu;
 struct fabric_ops;
+struct node_ops;
+
+/* Host daemons a backend needs, as node_ops and fabric_ops declare them
+ * in their `needs`: the driver starts (and records) them before it builds
+ * a world that uses the backend, and stops or hands them over once no
+ * recorded world needs them. (What needs code to find out, such as a
+ * libvirt driver or a kernel module, is each ops' `supported`; a shaping
+ * backend's engine is its shape_ops start/stop.) */
+#define BACKEND_NEEDS_LIBVIRT (1u << 0) /* virtlogd and libvirtd (virt.h) */
+#define BACKEND_NEEDS_OVS     (1u << 1) /* ovsdb-server and ovs-vswitchd
+					 * (fabric_ovs.h) */
 
 struct world_site {
 	const char *name;               /* YAML name, borrowed */
@@ -51,7 +62,10 @@ struct world_site {
 struct world_node {
 	const char *name;               /* YAML name, borrowed */
 	size_t site;                    /* index into world.sites */
-	const char *backend;            /* "netns", ..., borrowed */
+	/* Its backend, resolved once: by plan_world() from the topology, or
+	 * from the recorded name when a world is loaded. Never NULL in a
+	 * world handed to world_up(). */
+	const struct node_ops *ops;
 	unsigned cpus;                  /* 0: the backend's default */
 	uint64_t memory_bytes;          /* 0: the backend's default */
 	uint32_t addr;
@@ -61,7 +75,8 @@ struct world_node {
 
 /* How the gateways' WAN ports are joined: on the WAN bridge (plain, or
  * shaped by netem on each wan0), or left for the wand engine, which opens
- * every host end and is the WAN switch itself (no WAN bridge is made). */
+ * every host end and is the WAN switch itself (no WAN bridge is made).
+ * The shaping backend says which (shape_ops.wan_mode). */
 enum wan_mode { WAN_BRIDGE, WAN_WAND };
 
 struct world {
@@ -85,6 +100,10 @@ struct world {
 
 /* W's fabric: W->fabric, or the Linux bridge one if that is NULL. */
 const struct fabric_ops *world_fabric(const struct world *w);
+
+/* What W's node backends and fabric need of the host: the union of their
+ * BACKEND_NEEDS_* bits. */
+unsigned world_needs(const struct world *w);
 
 /* Progress of a long step: PHASE ("nodes", "sites", ...), DONE of TOTAL. */
 typedef void (*world_progress_fn)(void *arg, const char *phase, size_t done,

@@ -459,7 +459,7 @@ static int start_instance(struct deployment *d, size_t i, bool setup)
 				      &d->ir[i].pid);
 		if (rc == -ENOTSUP)
 			cli_error("service '%s' cannot run on node '%s': its backend '%s' cannot start services",
-				  d->pl.v[i].name, n->name, n->backend);
+				  d->pl.v[i].name, n->name, n->ops->name);
 		else if (rc < 0)
 			cli_error("cannot start service '%s' on node '%s' ('%s'): %s",
 				  d->pl.v[i].name, n->name, argv[0], strerror(-rc));
@@ -881,10 +881,10 @@ static int deployment_init(struct deployment *d, struct enos_ctx *ctx,
 			rc = -ENAMETOOLONG;
 			break;
 		}
-		d->ops[i] = node_ops_find(node->backend);
-		if (!d->ops[i] || !d->ops[i]->spawn) {
+		d->ops[i] = node->ops;
+		if (!d->ops[i]->spawn) {
 			cli_error("service '%s' cannot run on node '%s': its backend '%s' cannot start services",
-				  d->pl.v[i].name, node->name, node->backend);
+				  d->pl.v[i].name, node->name, node->ops->name);
 			cli_hint("place the service on netns or lxc nodes (strategy '%s')",
 				 d->st ? d->st->name : "default");
 			rc = -ENOTSUP;

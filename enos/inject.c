@@ -25,14 +25,14 @@ double inject_now(void)
 static int reapply(struct enos_ctx *ctx, struct shaped_exp *e)
 {
 	struct shape_table tab = { 0 };
-	int rc = shaping_engine(ctx, &e->w, e->info.shaping, false);
+	int rc = shaping_engine(ctx, &e->w, e->info.shaping_ops, false);
 
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
 	if (rc == 0)
 		rc = shaping_partition(ctx, e->t, &e->w, &tab);
 	if (rc == 0)
-		rc = shaping_apply(ctx, &e->w, e->info.shaping, &tab);
+		rc = shaping_apply(ctx, &e->w, e->info.shaping_ops, &tab);
 	shape_table_release(&tab);
 	return rc;
 }
@@ -45,11 +45,11 @@ int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
 	int rc;
 
 	/* Drop rules cut without a backend; other faults need one. */
-	if (strcmp(e->info.shaping, "none") == 0 &&
+	if (!e->info.shaping_ops->shapes &&
 	    !(e->t->partition == PARTITION_OPENFLOW &&
 	      strcmp(action, "partition") == 0)) {
-		cli_error("experiment '%s' was built with shaping 'none': faults need a shaping backend",
-			  e->w.name);
+		cli_error("experiment '%s' was built with shaping '%s': faults need a shaping backend",
+			  e->w.name, e->info.shaping_ops->name);
 		return -EINVAL;
 	}
 	rc = state_fault_add(ctx->st, run, e->w.name, action, detail,

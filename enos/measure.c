@@ -20,10 +20,7 @@
  * Not on a VM (its namespace is an empty marker). */
 static bool probe_can_enter(const struct world_node *n)
 {
-	const struct node_ops *ops = node_ops_find(n->backend ? n->backend :
-						   "netns");
-
-	return ops && !ops->netns_empty;
+	return !n->ops->netns_empty;
 }
 
 int measure_endpoints(const struct world *w, struct measure_endpoint *ep)
@@ -43,7 +40,7 @@ int measure_endpoints(const struct world *w, struct measure_endpoint *ep)
 			return -EINVAL;
 		e = &ep[n->site];
 		e->first = n->name;
-		e->first_backend = n->backend ? n->backend : "netns";
+		e->first_backend = n->ops->name;
 		if (probe_can_enter(n)) {
 			e->node = n->name;
 			e->netns = n->netns;

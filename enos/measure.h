@@ -34,7 +34,7 @@ struct measure_endpoint {
 	uint32_t addr;          /* host byte order */
 	bool gateway;
 	const char *first;      /* the site's first node, NULL if none */
-	const char *first_backend;
+	const char *first_backend;      /* its backend's name */
 };
 
 /* The endpoint of every site of W into EP (W->n_sites entries). Pure.

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "emulator/caps.h"
 #include "emulator/emu.h"
 #include "emulator/fabric_ovs.h"
 #include "emulator/node.h"
@@ -53,79 +52,54 @@ static void support_say(enum support_report how, bool refused,
 		cli_warning("%s", msg);
 }
 
-/* Does T have a node on BACKEND? */
-static bool topo_uses(const struct topology *t, enum node_backend backend)
+/* Does T have a node on backend OPS? */
+static bool topo_uses(const struct topology *t, const struct node_ops *ops)
 {
 	size_t i, k;
 
 	for (i = 0; i < t->n_sites; i++)
 		for (k = 0; k < t->sites[i].n_nodes; k++)
-			if (t->sites[i].nodes[k].backend == backend)
+			if (t->sites[i].nodes[k].backend == ops)
 				return true;
 	return false;
 }
 
-/* Can this host run T's nodes? lxc needs libvirt's LXC driver (and the
- * hugetlb fix, which up applies), qemu libvirt's QEMU driver, the cloud
- * kernel, busybox and enos-agent; backends enos lacks are refused. */
+/* Can this host run T's nodes? Each backend T uses is asked, in registry
+ * order (lxc: libvirt's LXC driver, and a note when up must fix the
+ * hugetlb cgroup first; qemu: libvirt's QEMU driver, the cloud kernel,
+ * busybox and enos-agent). */
 static int check_backends(const struct topology *t, enum support_report how)
 {
-	struct caps caps;
-	size_t i, k;
-	int rc = 0;
+	const struct node_ops *ops;
+	char why[512];
+	size_t i;
 
-	if (topo_uses(t, BACKEND_LXC)) {
-		caps_probe(&caps);
-		if (!caps.libvirt_lxc.found) {
-			support_say(how, true, "%s: backend 'lxc' needs libvirt's LXC driver: %s",
-				    t->path, caps.libvirt_lxc.why);
+	for (i = 0; (ops = node_ops_at(i)); i++) {
+		if (!ops->supported || !topo_uses(t, ops))
+			continue;
+		why[0] = '\0';
+		if (ops->supported(why, sizeof(why)) < 0) {
+			support_say(how, true, "%s: backend '%s' needs %s",
+				    t->path, ops->name, why);
 			return -ENOTSUP;
 		}
-		if (virt_hugetlb_needs_fix(NULL))
-			support_say(how, false, "libvirt 9.0 cannot start LXC domains while /sys/fs/cgroup/unified holds hugetlb; 'enos up' mounts it as a cgroup v1 hierarchy first (mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb)");
+		if (why[0])
+			support_say(how, false, "%s", why);
 	}
-	if (topo_uses(t, BACKEND_QEMU)) {
-		char why[256];
-
-		caps_probe(&caps);
-		if (!caps.libvirt_qemu.found || node_qemu_probe(why, sizeof(why)) < 0) {
-			support_say(how, true, "%s: backend 'qemu' needs %s",
-				    t->path, !caps.libvirt_qemu.found ?
-				    caps.libvirt_qemu.why : why);
-			return -ENOTSUP;
-		}
-	}
-	for (i = 0; i < t->n_sites && rc == 0; i++) {
-		for (k = 0; k < t->sites[i].n_nodes; k++) {
-			const struct node_spec *n = &t->sites[i].nodes[k];
-
-			if (node_ops_find(topo_backend_name(n->backend)))
-				continue;
-			support_say(how, true, "%s:%d:%d: node '%s': backend '%s' is not implemented yet (this version builds 'netns', 'lxc' and 'qemu' nodes)",
-				    t->path, n->pos.line, n->pos.col, n->name,
-				    topo_backend_name(n->backend));
-			rc = -ENOTSUP;
-			break;
-		}
-	}
-	return rc;
+	return 0;
 }
 
 int phase_check_supported(const struct topology *t, enum support_report how)
 {
+	char why[512];
 	size_t i;
 	int rc;
 
 	rc = check_backends(t, how);
-	if (t->fabric == FABRIC_OVS) {
-		struct caps caps;
-
-		caps_probe(&caps);
-		if (!caps.ovs.found) {
-			support_say(how, true, "%s: network.fabric 'ovs' needs Open vSwitch: %s",
-				    t->path, caps.ovs.why);
-			rc = -ENOTSUP;
-		}
+	if (t->fabric->supported && t->fabric->supported(why, sizeof(why)) < 0) {
+		support_say(how, true, "%s: network.fabric '%s' needs %s",
+			    t->path, t->fabric->name, why);
+		rc = -ENOTSUP;
 	}
 	for (i = 0; i < t->n_sites && !t->sites[i].has_lan; i++)
 		;
@@ -150,8 +124,7 @@ static const char *backends_used(const struct world *w, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; (ops = node_ops_at(i)); i++) {
 		for (k = 0; k < w->n_nodes; k++)
-			if (strcmp(w->nodes[k].backend ? w->nodes[k].backend : "netns",
-				   ops->name) == 0)
+			if (w->nodes[k].ops == ops)
 				break;
 		if (k < w->n_nodes && off < len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
@@ -160,21 +133,9 @@ static const char *backends_used(const struct world *w, char *buf, size_t len)
 	return buf;
 }
 
-/* Does W have a node on a libvirt backend? */
-static bool world_on_libvirt(const struct world *w)
-{
-	size_t k;
-
-	for (k = 0; k < w->n_nodes; k++)
-		if (w->nodes[k].backend && (strcmp(w->nodes[k].backend, "lxc") == 0 ||
-					    strcmp(w->nodes[k].backend, "qemu") == 0))
-			return true;
-	return false;
-}
-
 static void record_host_facts(struct state *st, int64_t run,
-			      const struct world *w, const char *backend,
-			      const char *why)
+			      const struct world *w,
+			      const struct shape_ops *shaping, const char *why)
 {
 	char list[64];
 	struct utsname u;
@@ -186,9 +147,9 @@ static void record_host_facts(struct state *st, int64_t run,
 	state_fact_add(st, run, "enos", ENOS_VERSION);
 	state_fact_add(st, run, "node_backend", backends_used(w, list, sizeof(list)));
 	state_fact_add(st, run, "fabric", world_fabric(w)->name);
-	if (w->fabric == &fabric_ovs_ops)
+	if (world_needs(w) & BACKEND_NEEDS_OVS)
 		state_fact_add(st, run, "ovs_datapath", fabric_ovs_datapath());
-	state_fact_add(st, run, "shaping", backend);
+	state_fact_add(st, run, "shaping", shaping->name);
 	state_fact_add(st, run, "shaping_reason", why);
 }
 
@@ -219,10 +180,17 @@ static int handle_existing(struct enos_ctx *ctx, const struct topology *t,
 }
 
 /* A set of host daemons an experiment may start and must stop or hand
- * over: Open vSwitch's for an OVS fabric, libvirt's for lxc and qemu
- * nodes. daemons_up() and daemons_down() run the same algorithm over
- * either; the hooks say what differs. */
+ * over: Open vSwitch's for a fabric that needs them, libvirt's for node
+ * backends that do (the ops' BACKEND_NEEDS_* bits). daemons_up() and
+ * daemons_down() run the same algorithm over either; the hooks say what
+ * differs. */
 struct daemon_set {
+	unsigned need;                  /* the BACKEND_NEEDS_* bit it serves */
+	/* down removes objects through these daemons: restart them if they
+	 * died. */
+	bool restart_for_down;
+	/* Optional: host fixes to make before the first daemon starts. */
+	int (*before_start)(struct enos_ctx *ctx);
 	const char *what;               /* "OVS", "libvirt" in messages */
 	const char *const *names;       /* in start order */
 	size_t n;
@@ -391,13 +359,22 @@ out:
  * database it reads. */
 static const char *const ovs_daemons[] = { FABRIC_OVS_DB, FABRIC_OVS_SWITCHD };
 
+/* Another recorded experiment on a fabric that needs these daemons. */
 static int ovs_peer(struct state *st, const char *name, char *other,
 		    size_t len)
 {
-	return state_fabric_peer(st, name, fabric_ovs_ops.name, other, len);
+	const struct fabric_ops *ops;
+	size_t i;
+	int rc = -ENOENT;
+
+	for (i = 0; rc == -ENOENT && (ops = fabric_ops_at(i)); i++)
+		if (ops->needs & BACKEND_NEEDS_OVS)
+			rc = state_fabric_peer(st, name, ops->name, other, len);
+	return rc;
 }
 
 static const struct daemon_set ovs_set = {
+	.need = BACKEND_NEEDS_OVS,
 	.what = "OVS",
 	.names = ovs_daemons,
 	.n = sizeof(ovs_daemons) / sizeof(ovs_daemons[0]),
@@ -408,14 +385,6 @@ static const struct daemon_set ovs_set = {
 	.stop = fabric_ovs_stop,
 	.peer = ovs_peer,
 };
-
-/* Start the OVS daemons that do not run, for W (if its fabric is OVS). */
-static int ovs_up(struct enos_ctx *ctx, const struct world *w)
-{
-	if (w->fabric != &fabric_ovs_ops)
-		return 0;
-	return daemons_up(ctx, w->name, &ovs_set);
-}
 
 /* Does libvirt hold any domain, of any name, on either driver? Asked of
  * libvirt itself, so experiments recorded in another state database and
@@ -449,11 +418,35 @@ static const char *libvirt_keep(const char *daemon)
 	return NULL;
 }
 
+/* Apply the hugetlb fix this host needs before libvirt starts LXC
+ * domains (said as a note). */
+static int virt_hugetlb(struct enos_ctx *ctx)
+{
+	int rc;
+	(void)ctx;
+
+	if (!virt_hugetlb_needs_fix(NULL))
+		return 0;
+	rc = virt_hugetlb_fix();
+	if (rc < 0) {
+		cli_error("cannot mount the hugetlb cgroup for libvirt LXC: %s",
+			  strerror(-rc));
+		return rc;
+	}
+	fflush(stdout);
+	fprintf(stderr, "note: mounted the hugetlb cgroup v1 hierarchy at /sys/fs/cgroup/hugetlb (libvirt 9.0 cannot start LXC domains while cgroup2 holds hugetlb); it stays mounted\n");
+	return 0;
+}
+
 /* The libvirt daemons, in start order: libvirtd stops before virtlogd,
  * which it logs through. */
 static const char *const virt_daemons[] = { VIRT_VIRTLOGD, VIRT_LIBVIRTD };
 
 static const struct daemon_set virt_set = {
+	.need = BACKEND_NEEDS_LIBVIRT,
+	/* Domains are removed through libvirtd. */
+	.restart_for_down = true,
+	.before_start = virt_hugetlb,
 	.what = "libvirt",
 	.names = virt_daemons,
 	.n = sizeof(virt_daemons) / sizeof(virt_daemons[0]),
@@ -472,23 +465,42 @@ static const struct daemon_set virt_set = {
 	.keep = libvirt_keep,
 };
 
-/* Start the libvirt daemons that do not run, for experiment NAME, after
- * applying the hugetlb fix this host needs (said as a note). */
-static int virt_up(struct enos_ctx *ctx, const char *name)
-{
-	int rc;
+/* Every daemon set, in start order: OVS's, then libvirt's. */
+static const struct daemon_set *const daemon_sets[] = { &ovs_set, &virt_set };
 
-	if (virt_hugetlb_needs_fix(NULL)) {
-		rc = virt_hugetlb_fix();
-		if (rc < 0) {
-			cli_error("cannot mount the hugetlb cgroup for libvirt LXC: %s",
-				  strerror(-rc));
-			return rc;
-		}
-		fflush(stdout);
-		fprintf(stderr, "note: mounted the hugetlb cgroup v1 hierarchy at /sys/fs/cgroup/hugetlb (libvirt 9.0 cannot start LXC domains while cgroup2 holds hugetlb); it stays mounted\n");
+#define N_DAEMON_SETS (sizeof(daemon_sets) / sizeof(daemon_sets[0]))
+
+/* Start the daemons that do not run of every set in NEEDS
+ * (BACKEND_NEEDS_*, world_needs()) for experiment NAME; FOR_DOWN: only
+ * those the removal goes through. */
+static int daemons_needed_up(struct enos_ctx *ctx, const char *name,
+			     unsigned needs, bool for_down)
+{
+	const struct daemon_set *set;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < N_DAEMON_SETS && rc == 0; i++) {
+		set = daemon_sets[i];
+		if (!(needs & set->need) || (for_down && !set->restart_for_down))
+			continue;
+		if (set->before_start)
+			rc = set->before_start(ctx);
+		if (rc == 0)
+			rc = daemons_up(ctx, name, set);
 	}
-	return daemons_up(ctx, name, &virt_set);
+	return rc;
+}
+
+/* After NAME's objects are gone: daemons_down() of every set. */
+static int daemons_all_down(struct enos_ctx *ctx, const char *name)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < N_DAEMON_SETS && rc == 0; i++)
+		rc = daemons_down(ctx, name, daemon_sets[i]);
+	return rc;
 }
 
 /* Print what the emulator stored about its last failure, if anything. */
@@ -513,9 +525,7 @@ static void roll_back(struct enos_ctx *ctx, const struct world *w)
 	if (rc == 0)
 		rc = world_down(ctx->emu, w, cli_progress, ctx);
 	if (rc == 0)
-		rc = daemons_down(ctx, w->name, &ovs_set);
-	if (rc == 0)
-		rc = daemons_down(ctx, w->name, &virt_set);
+		rc = daemons_all_down(ctx, w->name);
 
 	if (rc < 0) {
 		emu_detail(ctx);
@@ -572,20 +582,21 @@ static int wait_ready(struct enos_ctx *ctx, const struct world *w,
 	return rc;
 }
 
-/* Start BACKEND for the freshly built W and apply T's constraints. */
+/* Start backend OPS (its engine, if it has one) for the freshly built W
+ * and apply T's constraints. */
 static int shape_world(struct enos_ctx *ctx, const struct topology *t,
-		       const struct world *w, const char *backend)
+		       const struct world *w, const struct shape_ops *ops)
 {
 	struct shape_table tab = { 0 };
 	int rc;
 
-	if (strcmp(backend, "none") == 0)
-		return 0;
+	if (!ops->shapes)
+		return 0;       /* a plain wire: nothing to resolve */
 	rc = shaping_table(ctx, t, w, false, &tab);
 	if (rc == 0)
-		rc = shaping_engine(ctx, w, backend, true);
+		rc = shaping_engine(ctx, w, ops, true);
 	if (rc == 0)
-		rc = shaping_apply(ctx, w, backend, &tab);
+		rc = shaping_apply(ctx, w, ops, &tab);
 	shape_table_release(&tab);
 	return rc;
 }
@@ -598,14 +609,14 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	char tag[WORLD_TAG_LEN + 1], why[512];
 	char shared[DEPLOY_SHARED_DIRS][PATH_MAX];
 	size_t k;
-	const char *backend = "none";
+	const struct shape_ops *shaping = NULL;
 	int64_t run = 0;
 	double t0;
 	int rc;
 
 	rc = phase_check_supported(t, SUPPORT_FOR_UP);
 	if (rc == 0)
-		rc = shaping_choose(t, &backend, why, sizeof(why));
+		rc = shaping_choose(t, &shaping, why, sizeof(why));
 	if (rc < 0)
 		return rc;
 	rc = cli_state(ctx);
@@ -622,8 +633,9 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		cli_error("cannot plan '%s': %s", t->name, strerror(-rc));
 		return rc;
 	}
-	w.wan_mode = strcmp(backend, "wand") == 0 ? WAN_WAND : WAN_BRIDGE;
-	w.fabric = t->fabric == FABRIC_OVS ? &fabric_ovs_ops : &fabric_bridge_ops;
+	/* The world is built for its shaping backend, on its fabric. */
+	w.wan_mode = shaping->wan_mode;
+	w.fabric = t->fabric;
 	if (t->stack_name) {
 		rc = deploy_shared_dirs(ctx, t, shared);
 		if (rc < 0) {
@@ -637,13 +649,13 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	/* Recorded before anything exists, so a crash cannot hide an object. */
 	rc = state_record_world(ctx->st, t, &w);
 	if (rc == 0)
-		rc = state_set_shaping(ctx->st, t->name, backend);
+		rc = state_set_shaping(ctx->st, t->name, shaping->name);
 	if (rc < 0) {
 		cli_error("cannot record '%s': %s", t->name, state_errmsg(ctx->st));
 		goto out;
 	}
 	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0)
-		record_host_facts(ctx->st, run, &w, backend, why);
+		record_host_facts(ctx->st, run, &w, shaping, why);
 
 	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll back. */
 	sigemptyset(&block);
@@ -652,9 +664,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	t0 = cli_now();
-	rc = ovs_up(ctx, &w);
-	if (rc == 0 && world_on_libvirt(&w))
-		rc = virt_up(ctx, w.name);
+	rc = daemons_needed_up(ctx, w.name, world_needs(&w), false);
 	if (rc == 0) {
 		rc = world_up(ctx->emu, &w, cli_progress, ctx);
 		if (rc < 0) {
@@ -663,7 +673,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		}
 	}
 	if (rc == 0)
-		rc = shape_world(ctx, t, &w, backend);
+		rc = shape_world(ctx, t, &w, shaping);
 	if (rc == 0)
 		rc = wait_ready(ctx, &w, run);
 	sigpending(&pending);
@@ -689,7 +699,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 			state_run_end(ctx->st, run, "ok");
 	}
 	printf("experiment '%s' is up: %zu sites, %zu nodes, WAN shaping %s, in %.2f s\n",
-	       t->name, w.n_sites, w.n_nodes, backend, cli_now() - t0);
+	       t->name, w.n_sites, w.n_nodes, shaping->name, cli_now() - t0);
 	if (run_id)
 		*run_id = run;
 	/* The stack goes on a shaped WAN; a failed deploy leaves the world up. */
@@ -762,14 +772,11 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 		goto out;
 	}
 	/* Domains are removed through libvirtd: a killed one is restarted. */
-	if (world_on_libvirt(&w))
-		rc = virt_up(ctx, name);
+	rc = daemons_needed_up(ctx, name, world_needs(&w), true);
 	if (rc == 0)
 		rc = world_down(ctx->emu, &w, cli_progress, ctx);
 	if (rc == 0)
-		rc = daemons_down(ctx, name, &ovs_set);
-	if (rc == 0)
-		rc = daemons_down(ctx, name, &virt_set);
+		rc = daemons_all_down(ctx, name);
 	if (rc < 0) {
 		cli_error("cannot take '%s' down: %s", name, strerror(-rc));
 		emu_detail(ctx);

@@ -48,7 +48,7 @@ static void plan_nodes(const struct topology *t, struct world *w)
 
 			node->name = spec->name;
 			node->site = i;
-			node->backend = topo_backend_name(spec->backend);
+			node->ops = spec->backend;
 			node->cpus = spec->cpus > 0 ? (unsigned)spec->cpus : 0;
 			node->memory_bytes = spec->memory_bytes;
 			node->addr = addr_host(&w->sites[i].lan, k + 1);

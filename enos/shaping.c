@@ -1,5 +1,5 @@
 /* shaping — backend choice, engine supervision and table application; see
- * shaping.h. */
+ * shaping.h. Every backend is asked through its shape_ops, never by name. */
 #include "enos/shaping.h"
 
 #include <errno.h>
@@ -10,47 +10,55 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emulator/caps.h"
-#include "emulator/fabric_ovs.h"
-#include "emulator/wand.h"
+#include "emulator/fabric.h"
 #include "enos/cli.h"
 #include "enos/fault.h"
 #include "enos/resolve.h"
 #include "enos/state.h"
 #include "enos/topo.h"
 
-#define WAND_WHAT "wand"
-
-int shaping_choose(const struct topology *t, const char **backend,
+int shaping_choose(const struct topology *t, const struct shape_ops **out,
 		   char *why, size_t len)
 {
-	struct caps caps;
+	const struct shape_ops *ops = t->shaping;
+	char missing[512] = "";
+	size_t i;
 
-	if (t->shaping == SHAPING_NONE) {
-		*backend = "none";
-		snprintf(why, len, "shaping: none in the topology");
+	if (ops) {
+		if (ops->supported && ops->supported(missing, sizeof(missing)) < 0) {
+			if (ops->kmod)
+				cli_error("%s: shaping '%s' needs %s: %s", t->path,
+					  ops->name, ops->kmod, missing);
+			else
+				cli_error("%s: shaping '%s' needs %s", t->path,
+					  ops->name, missing);
+			cli_hint("use 'shaping: wand' (the userspace engine) or 'shaping: auto'");
+			return -ENOTSUP;
+		}
+		if (ops->kmod)
+			snprintf(why, len, "the kernel has %s", ops->kmod);
+		else
+			snprintf(why, len, "shaping: %s in the topology", ops->name);
+		*out = ops;
 		return 0;
 	}
-	if (t->shaping == SHAPING_WAND) {
-		*backend = "wand";
-		snprintf(why, len, "shaping: wand in the topology");
+	/* auto: the first backend in registry order that shapes and that this
+	 * host supports; the reason says why the one before was passed over. */
+	for (i = 0; (ops = shape_ops_at(i)); i++) {
+		if (!ops->shapes)
+			continue;
+		if (ops->supported && ops->supported(missing, sizeof(missing)) < 0)
+			continue;
+		if (ops->kmod)
+			snprintf(why, len, "the kernel has %s", ops->kmod);
+		else
+			snprintf(why, len, "auto: %s", missing[0] ? missing : ops->name);
+		*out = ops;
 		return 0;
 	}
-	caps_probe(&caps);
-	if (caps.netem.found) {
-		*backend = "netem";
-		snprintf(why, len, "the kernel has sch_netem");
-		return 0;
-	}
-	if (t->shaping == SHAPING_NETEM) {
-		cli_error("%s: shaping 'netem' needs sch_netem: %s", t->path,
-			  caps.netem.why);
-		cli_hint("use 'shaping: wand' (the userspace engine) or 'shaping: auto'");
-		return -ENOTSUP;
-	}
-	*backend = "wand";
-	snprintf(why, len, "auto: %s", caps.netem.why);
-	return 0;
+	cli_error("%s: no shaping backend works on this host: %s", t->path,
+		  missing);
+	return -ENOTSUP;
 }
 
 int shaping_topology(const char *path, const struct world *w,
@@ -124,8 +132,10 @@ out:
 	return rc;
 }
 
-/* The recorded engine pid of NAME, or 0. */
-static int engine_pid(struct enos_ctx *ctx, const char *name)
+/* The recorded pid of the engine of backend OPS for NAME, or 0. Engines
+ * are recorded under their backend's name. */
+static int engine_pid(struct enos_ctx *ctx, const char *name,
+		      const struct shape_ops *ops)
 {
 	char **whats = NULL;
 	int *pids = NULL, pid = 0;
@@ -134,102 +144,87 @@ static int engine_pid(struct enos_ctx *ctx, const char *name)
 	if (state_processes(ctx->st, name, &pids, &whats, &n) < 0)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (strcmp(whats[i], WAND_WHAT) == 0)
+		if (shape_ops_find(whats[i]) == ops)
 			pid = pids[i];
 	free(pids);
 	state_free_names(whats);
 	return pid;
 }
 
+/* Start the engine of backend OPS for W (run by this very binary) and
+ * record its pid. */
 static int start_engine(struct enos_ctx *ctx, const struct world *w,
-			const char *ctl)
+			const struct shape_ops *ops)
 {
-	const char **ports = calloc(w->n_sites + 1, sizeof(*ports));
-	struct wand_config cfg = { 0 };
 	char exe[PATH_MAX], log[PATH_MAX];
 	ssize_t len;
-	pid_t pid = 0;
-	size_t i;
-	int rc = -ENOMEM;
+	int pid = 0, rc;
 
-	if (!ports)
-		goto out;
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len <= 0) {
 		rc = -errno;
 		cli_error("cannot find the enos binary: %s", strerror(errno));
-		goto out;
+		return rc;
 	}
 	exe[len] = '\0';
-	for (i = 0; i < w->n_sites; i++)
-		ports[i] = w->sites[i].gw_wan_host;
-	snprintf(log, sizeof(log), "%.*s.log", (int)(strlen(ctl) - 5), ctl);
-	cfg.ctl_path = ctl;
-	cfg.log_path = log;
-	cfg.seed = 1;
-	/* Real-time wake-ups: the engine blocks between deadlines, so this
-	 * only makes its releases preempt other work (measured: tails of a
-	 * few ms without it on a loaded host). */
-	cfg.rt_priority = 10;
-	cfg.ports = ports;
-	cfg.n_ports = w->n_sites;
-	rc = wand_spawn(exe, &cfg, &pid);
+	rc = ops->start(w, exe, &pid, log, sizeof(log));
 	if (rc < 0) {
-		if (wand_exit_code(rc) >= 0)
-			cli_error("the wand engine exited with status %d while starting (see %s)",
-				  wand_exit_code(rc), log);
+		if (shape_exit_code(rc) >= 0)
+			cli_error("the %s engine exited with status %d while starting (see %s)",
+				  ops->name, shape_exit_code(rc), log);
 		else
-			cli_error("cannot start the wand engine: %s", strerror(-rc));
-		goto out;
+			cli_error("cannot start the %s engine: %s", ops->name,
+				  strerror(-rc));
+		return rc;
 	}
-	rc = state_process_add(ctx->st, w->name, WAND_WHAT, pid);
+	rc = state_process_add(ctx->st, w->name, ops->name, pid);
 	if (rc < 0) {
-		cli_error("cannot record the wand engine (pid %d): %s", (int)pid,
-			  state_errmsg(ctx->st));
-		wand_stop(pid);
-		goto out;
+		cli_error("cannot record the %s engine (pid %d): %s", ops->name,
+			  pid, state_errmsg(ctx->st));
+		ops->stop(pid);
+		return rc;
 	}
 	if (ctx->progress)
-		fprintf(stderr, "wand engine started (pid %d, log %s)\n", (int)pid, log);
-out:
-	free(ports);
-	return rc;
+		fprintf(stderr, "%s engine started (pid %d, log %s)\n", ops->name,
+			pid, log);
+	return 0;
 }
 
 int shaping_engine(struct enos_ctx *ctx, const struct world *w,
-		   const char *backend, bool start)
+		   const struct shape_ops *ops, bool start)
 {
-	char ctl[108];
-	int pid, rc;
+	int pid, alive;
 
-	if (strcmp(backend, "wand") != 0)
+	if (!ops->start)
 		return 0;
-	rc = wand_ctl_path(w, ctl, sizeof(ctl));
-	if (rc < 0)
-		return rc;
-	pid = engine_pid(ctx, w->name);
-	if (pid > 0 && wand_ping(ctl) == 0)
+	alive = ops->alive(w);
+	if (alive < 0)
+		return alive;
+	pid = engine_pid(ctx, w->name, ops);
+	if (pid > 0 && alive)
 		return 0;
 	if (pid > 0) {
-		cli_error("the wand engine of '%s' (pid %d) is not running: it died or was killed; the WAN is down",
-			  w->name, pid);
-		wand_stop(pid);
+		cli_error("the %s engine of '%s' (pid %d) is not running: it died or was killed; the WAN is down",
+			  ops->name, w->name, pid);
+		ops->stop(pid);
 		state_process_forget(ctx->st, w->name, pid);
 	}
 	if (!start) {
 		if (pid <= 0)
-			cli_error("no wand engine runs for '%s'", w->name);
+			cli_error("no %s engine runs for '%s'", ops->name, w->name);
 		cli_hint("'enos tc -n %s' restarts it and re-applies the WAN", w->name);
 		return -ESRCH;
 	}
 	if (pid > 0)
-		fprintf(stderr, "restarting the wand engine of '%s'\n", w->name);
-	return start_engine(ctx, w, ctl);
+		fprintf(stderr, "restarting the %s engine of '%s'\n", ops->name,
+			w->name);
+	return start_engine(ctx, w, ops);
 }
 
 int shaping_partition(struct enos_ctx *ctx, const struct topology *t,
 		      const struct world *w, struct shape_table *tab)
 {
+	const struct fabric_ops *fabric = world_fabric(w);
 	struct prefix *dsts = NULL;
 	size_t i, j, k;
 	int rc = 0;
@@ -249,7 +244,10 @@ int shaping_partition(struct enos_ctx *ctx, const struct topology *t,
 		for (j = k = 0; j < tab->n && j < w->n_sites; j++)
 			if (j != i && tab->cut[i * tab->n + j])
 				dsts[k++] = w->sites[j].lan;
-		rc = fabric_ovs_drops(w->sites[i].lan_bridge, dsts, k);
+		/* The topology asks for drop rules; a world built on
+		 * another fabric (the file changed since up) has none. */
+		rc = fabric->drops ? fabric->drops(w->sites[i].lan_bridge, dsts, k)
+				   : -ENOTSUP;
 		if (rc < 0)
 			cli_error("cannot set the drop rules of '%s' on %s: %s",
 				  w->name, w->sites[i].lan_bridge, strerror(-rc));
@@ -262,24 +260,15 @@ out:
 }
 
 int shaping_apply(struct enos_ctx *ctx, const struct world *w,
-		  const char *backend, const struct shape_table *tab)
+		  const struct shape_ops *ops, const struct shape_table *tab)
 {
-	const struct shape_ops *ops;
-	int rc;
+	int rc = cli_emu(ctx);
 
-	if (strcmp(backend, "none") == 0)
-		return 0;
-	ops = shape_ops_find(backend);
-	if (!ops) {
-		cli_error("unknown shaping backend '%s'", backend);
-		return -EINVAL;
-	}
-	rc = cli_emu(ctx);
 	if (rc == 0)
 		rc = ops->apply(ctx->emu, w, tab);
 	if (rc < 0)
 		cli_error("cannot apply the WAN of '%s' with %s: %s", w->name,
-			  backend, strerror(-rc));
+			  ops->name, strerror(-rc));
 	return rc;
 }
 
@@ -297,10 +286,12 @@ int shaping_stop(struct enos_ctx *ctx, const char *name)
 		return rc;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		if (strcmp(whats[i], WAND_WHAT) != 0)
-			continue;       /* fabric daemons: phase.c */
-		/* wand_stop checks /proc/PID/cmdline: a recycled pid is spared. */
-		rc = wand_stop(pids[i]);
+		const struct shape_ops *ops = shape_ops_find(whats[i]);
+
+		if (!ops || !ops->stop)
+			continue;       /* fabric and libvirt daemons: phase.c */
+		/* stop checks /proc/PID/cmdline: a recycled pid is spared. */
+		rc = ops->stop(pids[i]);
 		if (rc < 0)
 			cli_error("cannot stop %s (pid %d): %s", whats[i], pids[i],
 				  strerror(-rc));
@@ -343,73 +334,29 @@ void shaped_close(struct shaped_exp *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Does /proc/PID/cmdline hold the argument CTL (NAME's control socket)? */
-static bool runs_engine_of(int pid, const char *ctl)
-{
-	char path[64], buf[8192];
-	size_t len, off;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	for (off = 0; off < len; off += strlen(buf + off) + 1)
-		if (strcmp(buf + off, ctl) == 0)
-			return true;
-	return false;
-}
-
 int shaping_sweep(const char *name)
 {
-	struct world w = { 0 };
-	char ctl[108], file[160], dir[160];
-	int pid = 0, rc;
-	FILE *f;
+	const struct shape_ops *ops;
+	size_t i;
+	int rc = 0;
 
-	w.name = name;
-	rc = wand_ctl_path(&w, ctl, sizeof(ctl));
-	if (rc < 0)
-		return rc;
-	snprintf(file, sizeof(file), "%s.pid", ctl);
-	f = fopen(file, "r");
-	if (f) {
-		if (fscanf(f, "%d", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	if (pid > 0 && runs_engine_of(pid, ctl)) {
-		rc = wand_stop(pid);
-		if (rc < 0)
-			return rc;
-	}
-	unlink(file);
-	unlink(ctl);
-	snprintf(file, sizeof(file), "%.*s.log", (int)(strlen(ctl) - 5), ctl);
-	unlink(file);
-	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(ctl, '/') - ctl), ctl);
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
+	for (i = 0; (ops = shape_ops_at(i)) && rc == 0; i++)
+		if (ops->sweep)
+			rc = ops->sweep(name);
+	return rc;
 }
 
 int shaping_engine_state(struct enos_ctx *ctx, const struct world *w,
-			 const char *backend, int *pid)
+			 const struct shape_ops *ops, int *pid)
 {
-	char ctl[108];
 	int p;
 
 	if (pid)
 		*pid = 0;
-	if (strcmp(backend, "wand") != 0)
+	if (!ops || !ops->alive)
 		return -1;
-	p = engine_pid(ctx, w->name);
+	p = engine_pid(ctx, w->name, ops);
 	if (pid)
 		*pid = p;
-	if (wand_ctl_path(w, ctl, sizeof(ctl)) < 0)
-		return 0;
-	return p > 0 && wand_ping(ctl) == 0;
+	return p > 0 && ops->alive(w) == 1;
 }

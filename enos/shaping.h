@@ -1,12 +1,14 @@
 /* shaping — the WAN shaping of an experiment, as the phases and commands
  * need it: which backend a topology gets on this host, starting and
- * supervising the wand engine, building the table (constraints + active
- * faults) and applying it through the backend's shape_ops.
+ * supervising a backend's engine (wand), building the table (constraints +
+ * active faults) and applying it through the backend's shape_ops.
  *
- * The backend is chosen at `up` and recorded (experiments.shaping): it
- * decides how the world is built (world.wan_mode). The engine's pid is
- * recorded in the processes table; every command that needs it checks it
- * is alive and says so when it is not.
+ * The backend is chosen at `up` and recorded by name (experiments.shaping);
+ * its ops decide how the world is built (shape_ops.wan_mode), and every
+ * command resolves the recorded name once (exp_info.shaping_ops). An
+ * engine's pid is recorded in the processes table under the backend's
+ * name; every command that needs it checks it is alive and says so when
+ * it is not.
  */
 #ifndef ENOS_SHAPING_H
 #define ENOS_SHAPING_H
@@ -21,10 +23,12 @@
 struct enos_ctx;
 struct topology;
 
-/* The backend for T on this host: "none", "netem" or "wand", with the
- * reason in WHY. Returns -ENOTSUP (and prints why) if T asks for netem and
- * the kernel has none. */
-int shaping_choose(const struct topology *t, const char **backend,
+/* The backend for T on this host into *OPS, with the reason in WHY: the
+ * one T names, or for `auto` the first of the registry (shape_ops_at())
+ * that shapes and that this host supports. Returns -ENOTSUP (and prints
+ * why) if T names one this host does not support (netem without
+ * sch_netem). */
+int shaping_choose(const struct topology *t, const struct shape_ops **ops,
 		   char *why, size_t len);
 
 /* Build the table of experiment W (topology T): its resolved constraints
@@ -34,37 +38,38 @@ int shaping_table(struct enos_ctx *ctx, const struct topology *t,
 		  const struct world *w, bool with_faults,
 		  struct shape_table *tab);
 
-/* Make sure the backend of W can be driven: for wand, that the engine
- * recorded for W is alive; if not, say so and, if START, start one (and
- * record it). Returns 0, -ESRCH (not running and not started), or -errno. */
+/* Make sure backend OPS of W can be driven: for one with an engine, that
+ * the engine recorded for W is alive; if not, say so and, if START, start
+ * one (and record it). Returns 0, -ESRCH (not running and not started),
+ * or -errno. */
 int shaping_engine(struct enos_ctx *ctx, const struct world *w,
-		   const char *backend, bool start);
+		   const struct shape_ops *ops, bool start);
 
-/* Is the engine of W (backend BACKEND) running? Returns 1 (yes), 0 (it
- * was started but does not answer: it died), or -1 (BACKEND has no
- * engine). *PID (may be NULL) gets the recorded pid, 0 if none. Quiet. */
+/* Is the engine of W (backend OPS) running? Returns 1 (yes), 0 (it was
+ * started but does not answer: it died), or -1 (OPS has no engine). *PID
+ * (may be NULL) gets the recorded pid, 0 if none. Quiet. */
 int shaping_engine_state(struct enos_ctx *ctx, const struct world *w,
-			 const char *backend, int *pid);
+			 const struct shape_ops *ops, int *pid);
 
-/* With `network.partition: openflow` in T: make TAB's cuts OpenFlow drop
- * rules on W's LAN bridges (replacing the previous ones; no cut removes
- * them) and clear TAB's cut matrix, so the shaping backend applied next
- * cuts nothing. Otherwise does nothing. Prints errors. */
+/* With `network.partition: openflow` in T: make TAB's cuts drop rules on
+ * W's LAN switches (fabric_ops.drops, replacing the previous ones; no cut
+ * removes them) and clear TAB's cut matrix, so the shaping backend applied
+ * next cuts nothing. Otherwise does nothing. Prints errors. */
 int shaping_partition(struct enos_ctx *ctx, const struct topology *t,
 		      const struct world *w, struct shape_table *tab);
 
-/* Apply TAB to W through BACKEND ("none" does nothing). Prints errors. */
+/* Apply TAB to W through backend OPS. Prints errors. */
 int shaping_apply(struct enos_ctx *ctx, const struct world *w,
-		  const char *backend, const struct shape_table *tab);
+		  const struct shape_ops *ops, const struct shape_table *tab);
 
-/* Stop every process enos recorded for experiment NAME (engines), by pid,
- * and forget them. Returns 0 or -errno. */
+/* Stop every engine enos recorded for experiment NAME (a process recorded
+ * under the name of a backend with an engine), by pid, and forget them.
+ * Returns 0 or -errno. */
 int shaping_stop(struct enos_ctx *ctx, const char *name);
 
-/* After a down: stop an engine of NAME that its starter never recorded
- * (killed between starting and recording it; found by the pid file the
- * engine writes, and only if that pid runs NAME's engine), and remove
- * /run/enos/NAME. Returns 0 or -errno. */
+/* After a down: every backend's sweep (shape_ops.sweep): an engine of NAME
+ * that its starter never recorded, and its files (/run/enos/NAME).
+ * Returns 0 or -errno. */
 int shaping_sweep(const char *name);
 
 /* Load the topology that experiment NAME was built from and check it still
@@ -73,7 +78,8 @@ int shaping_sweep(const char *name);
 int shaping_topology(const char *path, const struct world *w,
 		     struct topology **t);
 
-/* An experiment that is up, with what the WAN commands need. */
+/* An experiment that is up, with what the WAN commands need. Its shaping
+ * backend is info.shaping_ops. */
 struct shaped_exp {
 	struct exp_info info;
 	struct world w;

@@ -20,6 +20,7 @@
 
 struct state;
 struct topology;
+struct shape_ops;
 
 #define STATE_DEFAULT_PATH "/var/lib/enos/enos.db"
 
@@ -37,7 +38,8 @@ struct exp_info {
 	char tag[WORLD_TAG_LEN + 1];
 	char status[16];
 	char topo_path[4096];
-	char shaping[16];       /* backend chosen, or "none" */
+	char shaping[16];       /* backend chosen, as recorded */
+	const struct shape_ops *shaping_ops;    /* the same, resolved */
 	int64_t created;        /* unix time */
 	size_t n_sites;
 	size_t n_nodes;
@@ -112,9 +114,9 @@ int state_process_forget(struct state *st, const char *name, int pid);
 int state_fabric_peer(struct state *st, const char *name, const char *fabric,
 		      char *other, size_t len);
 
-/* Another recorded experiment than NAME with a node on libvirt (backend
- * lxc or qemu): 0 and its name in OTHER (LEN bytes), -ENOENT if none, or
- * -errno. */
+/* Another recorded experiment than NAME with a node on libvirt (a backend
+ * whose node_ops.needs has BACKEND_NEEDS_LIBVIRT): 0 and its name in OTHER
+ * (LEN bytes), -ENOENT if none, or -errno. */
 int state_libvirt_peer(struct state *st, const char *name, char *other,
 		       size_t len);
 

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "emulator/node.h"
 #include "enos/state_db.h"
 
 /* Record process PID, started by enos for experiment NAME to do WHAT
@@ -95,12 +96,20 @@ int state_fabric_peer(struct state *st, const char *name, const char *fabric,
 int state_libvirt_peer(struct state *st, const char *name, char *other,
 		       size_t len)
 {
+	const struct node_ops *ops;
 	struct db_stmt q;
+	size_t i;
+	int k = 2;
 
+	/* The backends that need libvirt, as the registry says: bound to
+	 * ?2 .. ?9; a parameter left unbound is NULL and matches nothing. */
 	db_prepare(st, &q, "find libvirt peer", "SELECT experiment FROM nodes"
-		   " WHERE backend IN ('lxc', 'qemu') AND experiment <> ?1"
-		   " ORDER BY experiment LIMIT 1");
+		   " WHERE backend IN (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+		   " AND experiment <> ?1 ORDER BY experiment LIMIT 1");
 	db_bind_text(&q, 1, name);
+	for (i = 0; (ops = node_ops_at(i)) && k <= 9; i++)
+		if (ops->needs & BACKEND_NEEDS_LIBVIRT)
+			db_bind_text(&q, k++, ops->name);
 	return peer_name(&q, other, len);
 }
 

@@ -16,6 +16,8 @@
 #include <time.h>
 
 #include "emulator/fabric.h"
+#include "emulator/node.h"
+#include "emulator/shape.h"
 #include "enos/state_db.h"
 #include "enos/topo.h"
 
@@ -224,16 +226,16 @@ int state_record_world(struct state *st, const struct topology *t,
 	for (i = 0; !ret && i < w->n_nodes; i++) {
 		const struct world_node *wn = &w->nodes[i];
 
-		if (!wn->name || wn->site >= w->n_sites) {
+		if (!wn->name || wn->site >= w->n_sites || !wn->ops) {
 			ret = state_error(st, -EINVAL, "record: node %zu has "
-					  "no name or no site", i);
+					  "no name, site or backend", i);
 			break;
 		}
 		db_bind_text(&node, 1, w->name);
 		db_bind_int64(&node, 2, (int64_t)i);
 		db_bind_text(&node, 3, wn->name);
 		db_bind_int64(&node, 4, (int64_t)wn->site);
-		db_bind_text(&node, 5, wn->backend);
+		db_bind_text(&node, 5, wn->ops->name);
 		db_bind_int64(&node, 6, wn->addr);
 		db_bind_text(&node, 7, wn->host_if);
 		db_bind_text(&node, 8, wn->netns);
@@ -315,6 +317,13 @@ int state_get(struct state *st, const char *name, struct exp_info *out)
 		ret = state_error(st, -EBADMSG, "experiment '%s': a stored "
 				  "field is too long", name);
 	if (!ret) {
+		/* Resolved once, here: callers ask the ops, not the name. */
+		out->shaping_ops = shape_ops_find(out->shaping);
+		if (!out->shaping_ops)
+			ret = state_error(st, -EINVAL, "experiment '%s': unknown "
+					  "shaping '%s'", name, out->shaping);
+	}
+	if (!ret) {
 		out->created = col_int64(&q, 5);
 		out->n_sites = (size_t)col_int64(&q, 6);
 		out->n_nodes = (size_t)col_int64(&q, 7);
@@ -335,7 +344,7 @@ int state_list(struct state *st, char ***names, size_t *n)
 }
 
 /* Release what state_load_world() allocated in W (the experiment name,
- * arrays, site names and roles, node names and backends) and zero W.
+ * arrays, site names and roles, node names) and zero W.
  * Accepts NULL and a zeroed world; never use it on a world whose strings
  * are borrowed from a topology. */
 void state_world_free(struct world *w)
@@ -350,7 +359,6 @@ void state_world_free(struct world *w)
 	}
 	for (i = 0; w->nodes && i < w->n_nodes; i++) {
 		free((char *)w->nodes[i].name);
-		free((char *)w->nodes[i].backend);
 	}
 	free(w->sites);
 	free(w->nodes);
@@ -436,8 +444,15 @@ static int load_nodes(struct state *st, const char *name, struct world *w)
 		wn->site = (size_t)site;
 		wn->addr = (uint32_t)col_int64(&q, 4);
 		ret = col_dup(&q, 1, &wn->name);
-		if (!ret)
-			ret = col_dup(&q, 3, &wn->backend);
+		/* Resolved once, here: the name is checked like a topology's. */
+		if (!ret && !(wn->ops = node_ops_find(col_text(&q, 3)))) {
+			ret = state_error(st, -EINVAL, "experiment '%s': node '%s' "
+					  "has an unknown backend '%s'", name,
+					  wn->name, col_text(&q, 3) ?
+					  col_text(&q, 3) : "");
+			db_stop(&q, ret);
+			break;
+		}
 		if (!ret)
 			ret = col_copy(&q, 5, wn->host_if, sizeof(wn->host_if));
 		if (!ret)
@@ -463,6 +478,7 @@ static int load_nodes(struct state *st, const char *name, struct world *w)
  * or -errno; on failure *W is zeroed. */
 int state_load_world(struct state *st, const char *name, struct world *w)
 {
+	const struct shape_ops *shaping;
 	struct db_stmt q = { 0 };
 	bool in_tx = false;
 	int ret;
@@ -476,7 +492,7 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 		"SELECT tag, wan_bridge, wan_prefix, wan_plen,"
 		" (SELECT count(*) FROM sites WHERE experiment = e.name),"
 		" (SELECT count(*) FROM nodes WHERE experiment = e.name),"
-		" shaping = 'wand', fabric"
+		" shaping, fabric"
 		" FROM experiments e WHERE name = ?1");
 	db_bind_text(&q, 1, name);
 	ret = db_one(&q);
@@ -494,7 +510,15 @@ int state_load_world(struct state *st, const char *name, struct world *w)
 	w->wan.plen = (uint8_t)col_int(&q, 3);
 	w->n_sites = (size_t)col_int64(&q, 4);
 	w->n_nodes = (size_t)col_int64(&q, 5);
-	w->wan_mode = col_int(&q, 6) ? WAN_WAND : WAN_BRIDGE;
+	shaping = shape_ops_find(col_text(&q, 6));
+	if (!shaping) {
+		ret = state_error(st, -EINVAL, "experiment '%s': unknown "
+				  "shaping '%s'", name, col_text(&q, 6) ?
+				  col_text(&q, 6) : "");
+		goto out;
+	}
+	/* The world was built for its shaping backend. */
+	w->wan_mode = shaping->wan_mode;
 	w->fabric = fabric_ops_find(col_text(&q, 7));
 	if (!w->fabric) {
 		ret = state_error(st, -EINVAL, "experiment '%s': unknown "

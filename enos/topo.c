@@ -20,6 +20,9 @@
 #include <string.h>
 
 #include "emulator/addr.h"
+#include "emulator/fabric.h"
+#include "emulator/node.h"
+#include "emulator/shape.h"
 #include "enos/matrix.h"
 #include "util/suggest.h"
 #include "util/units.h"
@@ -43,9 +46,6 @@
 #define MEMORY_MAX      (1024ull << 30)         /* 1024GiB */
 
 static const char *const role_names[] = { "central", "regional", "edge" };
-static const char *const backend_names[] = { "netns", "lxc", "qemu" };
-static const char *const fabric_names[] = { "bridge", "ovs" };
-static const char *const shaping_names[] = { "auto", "netem", "wand", "none" };
 static const char *const partition_names[] = { "shaping", "openflow" };
 static const char *const kind_names[] = { "rtt", "delay" };
 static const char *const action_names[] = { "partition", "heal", "set" };
@@ -99,7 +99,7 @@ struct group {
 	const char *name;               /* owned by the tree */
 	const yaml_node_t *name_node;
 	enum site_role role;
-	enum node_backend backend;
+	const struct node_ops *backend;
 	const yaml_node_t *parent;      /* NULL if none */
 	const yaml_node_t *nodes;       /* NULL if absent (one node) */
 	size_t count;
@@ -864,15 +864,75 @@ static int get_selector(struct loader *L, const yaml_node_t *n,
 	return 0;
 }
 
+/* ---- backends ---- */
+
+/* The most backends of one kind a registry lists. */
+#define REGISTRY_MAX 8
+
+/* A node backend, resolved through the registry (emulator/node.c), whose
+ * names in its order are what a message lists. */
+static int get_backend(struct loader *L, const yaml_node_t *n,
+		       const struct node_ops **out)
+{
+	const char *names[REGISTRY_MAX];
+	size_t count = 0;
+	int i = 0, rc;
+
+	while (count < REGISTRY_MAX && node_ops_at(count)) {
+		names[count] = node_ops_at(count)->name;
+		count++;
+	}
+	rc = get_enum(L, n, "backend", "backend", names, count, &i);
+	if (!rc)
+		*out = node_ops_at((size_t)i);
+	return rc;
+}
+
+/* A fabric, through emulator/fabric.c. */
+static int get_fabric(struct loader *L, const yaml_node_t *n,
+		      const struct fabric_ops **out)
+{
+	const char *names[REGISTRY_MAX];
+	size_t count = 0;
+	int i = 0, rc;
+
+	while (count < REGISTRY_MAX && fabric_ops_at(count)) {
+		names[count] = fabric_ops_at(count)->name;
+		count++;
+	}
+	rc = get_enum(L, n, "fabric", "fabric", names, count, &i);
+	if (!rc)
+		*out = fabric_ops_at((size_t)i);
+	return rc;
+}
+
+/* "auto" (NULL: chosen at up) or a shaping backend, through
+ * emulator/shape.c. */
+static int get_shaping(struct loader *L, const yaml_node_t *n,
+		       const struct shape_ops **out)
+{
+	const char *names[REGISTRY_MAX + 1] = { "auto" };
+	size_t count = 1;
+	int i = 0, rc;
+
+	while (count <= REGISTRY_MAX && shape_ops_at(count - 1)) {
+		names[count] = shape_ops_at(count - 1)->name;
+		count++;
+	}
+	rc = get_enum(L, n, "shaping", "shaping", names, count, &i);
+	if (!rc)
+		*out = i ? shape_ops_at((size_t)i - 1) : NULL;
+	return rc;
+}
+
 /* ---- sites ---- */
 
 static int get_node_item(struct loader *L, const yaml_node_t *item,
-			 enum node_backend backend, struct node_spec *nd)
+			 const struct node_ops *backend, struct node_spec *nd)
 {
 	const yaml_node_t *v[ND_N], *k[ND_N];
 	const char *name;
 	uint64_t cpus;
-	int b = (int)backend;
 	int rc;
 
 	rc = get_map(L, item, "each node", node_keys, ND_N, v, k);
@@ -881,8 +941,7 @@ static int get_node_item(struct loader *L, const yaml_node_t *item,
 	if (!rc)
 		rc = get_name(L, v[ND_NAME], "name", "node name", &name);
 	if (!rc && present(v[ND_BACKEND]))
-		rc = get_enum(L, v[ND_BACKEND], "backend", "backend",
-			      backend_names, N_OF(backend_names), &b);
+		rc = get_backend(L, v[ND_BACKEND], &backend);
 	if (!rc && present(v[ND_CPUS])) {
 		rc = get_uint(L, v[ND_CPUS], "cpus", 1, CPUS_MAX, &cpus);
 		nd->cpus = (int)cpus;
@@ -891,7 +950,7 @@ static int get_node_item(struct loader *L, const yaml_node_t *item,
 		rc = get_memory(L, v[ND_MEMORY], "memory", &nd->memory_bytes);
 	if (rc)
 		return rc;
-	nd->backend = (enum node_backend)b;
+	nd->backend = backend;
 	nd->pos = yamltree_pos(v[ND_NAME]);
 	nd->name = dup_str(L, name);
 	return nd->name ? 0 : -ENOMEM;
@@ -954,7 +1013,9 @@ static int get_group(struct loader *L, const yaml_node_t *item,
 {
 	const yaml_node_t *v[S_N], *k[S_N];
 	const yaml_node_t *lv[C_N], *lk[C_N];
-	int role = 0, backend = BACKEND_NETNS;
+	/* The language's default: a node is a namespace. */
+	const struct node_ops *backend = &node_netns_ops;
+	int role = 0;
 	uint64_t count = 1;
 	int rc;
 
@@ -971,15 +1032,14 @@ static int get_group(struct loader *L, const yaml_node_t *item,
 		rc = get_enum(L, v[S_ROLE], "role", "role", role_names,
 			      N_OF(role_names), &role);
 	if (!rc && present(v[S_BACKEND]))
-		rc = get_enum(L, v[S_BACKEND], "backend", "backend",
-			      backend_names, N_OF(backend_names), &backend);
+		rc = get_backend(L, v[S_BACKEND], &backend);
 	if (!rc && present(v[S_COUNT]))
 		rc = get_uint(L, v[S_COUNT], "count", 1, SITES_MAX,
 			      &count);
 	if (rc)
 		return rc;
 	g->role = (enum site_role)role;
-	g->backend = (enum node_backend)backend;
+	g->backend = backend;
 	g->count = (size_t)count;
 	g->counted = count >= 2;
 	g->n_nodes = 1;
@@ -1488,27 +1548,26 @@ static int load_network(struct loader *L, const yaml_node_t *n)
 	struct topology *t = L->t;
 	const yaml_node_t *v[NW_N], *k[NW_N];
 	const yaml_node_t *dv[C_N], *dk[C_N];
-	int fabric = FABRIC_BRIDGE, shaping = SHAPING_AUTO;
+	const struct fabric_ops *fabric = t->fabric;
+	const struct shape_ops *shaping = t->shaping;
 	int partition = PARTITION_SHAPING;
 	int rc;
 
 	rc = get_map(L, n, "'network'", network_keys, NW_N, v, k);
 	if (!rc && present(v[NW_FABRIC]))
-		rc = get_enum(L, v[NW_FABRIC], "fabric", "fabric",
-			      fabric_names, N_OF(fabric_names), &fabric);
+		rc = get_fabric(L, v[NW_FABRIC], &fabric);
 	if (!rc && present(v[NW_SHAPING]))
-		rc = get_enum(L, v[NW_SHAPING], "shaping", "shaping",
-			      shaping_names, N_OF(shaping_names), &shaping);
+		rc = get_shaping(L, v[NW_SHAPING], &shaping);
 	if (!rc && present(v[NW_PARTITION]))
 		rc = get_enum(L, v[NW_PARTITION], "partition", "partition",
 			      partition_names, N_OF(partition_names),
 			      &partition);
 	/* Drop rules need OpenFlow switches. */
-	if (!rc && partition == PARTITION_OPENFLOW && fabric != FABRIC_OVS)
+	if (!rc && partition == PARTITION_OPENFLOW && !fabric->drops)
 		rc = fail(L, v[NW_PARTITION], "partition 'openflow' needs 'fabric: ovs' (the fabric is '%s')",
-			  fabric_names[fabric]);
-	t->fabric = (enum fabric_kind)fabric;
-	t->shaping = (enum shaping_kind)shaping;
+			  fabric->name);
+	t->fabric = fabric;
+	t->shaping = shaping;
 	t->partition = (enum partition_kind)partition;
 	if (!rc && present(v[NW_DEFAULT])) {
 		rc = get_map(L, v[NW_DEFAULT], "'default'", con_keys, C_N, dv,
@@ -1822,6 +1881,8 @@ static struct topology *load(const char *text, size_t len, const char *label,
 		nomem(&L);
 		goto out;
 	}
+	/* The language's defaults: Linux bridges, shaping auto (NULL). */
+	L.t->fabric = &fabric_bridge_ops;
 	rc = load_top(&L);
 out:
 	yamltree_free(L.tree);
@@ -1910,24 +1971,14 @@ const char *topo_role_name(enum site_role r)
 	return (size_t)r < N_OF(role_names) ? role_names[r] : "?";
 }
 
-const char *topo_backend_name(enum node_backend b)
-{
-	return (size_t)b < N_OF(backend_names) ? backend_names[b] : "?";
-}
-
-const char *topo_fabric_name(enum fabric_kind f)
-{
-	return (size_t)f < N_OF(fabric_names) ? fabric_names[f] : "?";
-}
-
 const char *topo_partition_name(enum partition_kind p)
 {
 	return (size_t)p < N_OF(partition_names) ? partition_names[p] : "?";
 }
 
-const char *topo_shaping_name(enum shaping_kind s)
+const char *topo_shaping_name(const struct shape_ops *s)
 {
-	return (size_t)s < N_OF(shaping_names) ? shaping_names[s] : "?";
+	return s ? s->name : "auto";
 }
 
 const char *topo_dist_name(enum constraint_dist d)

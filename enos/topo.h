@@ -20,13 +20,17 @@
 
 #define TOPO_NAME_MAX 32        /* experiment, site and node names */
 
+/* The backends a topology names are resolved by the loader through the
+ * emulator's registries (emulator/node.h, fabric.h, shape.h): the model
+ * carries their ops, never their names. */
+struct node_ops;
+struct fabric_ops;
+struct shape_ops;
+
 enum site_role { ROLE_CENTRAL, ROLE_REGIONAL, ROLE_EDGE };
-enum node_backend { BACKEND_NETNS, BACKEND_LXC, BACKEND_QEMU };
-enum fabric_kind { FABRIC_BRIDGE, FABRIC_OVS };
 /* How `enos fault partition` cuts: by the shaping backend, or by OpenFlow
- * drop rules on the OVS switches (needs FABRIC_OVS). */
+ * drop rules on the switches (needs a fabric with drops: ovs). */
 enum partition_kind { PARTITION_SHAPING, PARTITION_OPENFLOW };
-enum shaping_kind { SHAPING_AUTO, SHAPING_NETEM, SHAPING_WAND, SHAPING_NONE };
 enum matrix_kind { MATRIX_RTT, MATRIX_DELAY };
 enum fault_action { FAULT_PARTITION, FAULT_HEAL, FAULT_SET };
 
@@ -99,7 +103,7 @@ struct constraint_rule {
 
 struct node_spec {
 	char *name;             /* unique across the topology */
-	enum node_backend backend;
+	const struct node_ops *backend;
 	int cpus;               /* 0 = backend default */
 	uint64_t memory_bytes;  /* 0 = backend default */
 	struct src_pos pos;
@@ -109,7 +113,7 @@ struct site {
 	char *name;
 	enum site_role role;
 	long parent;            /* index into topology.sites, -1 if none */
-	enum node_backend backend;      /* default for its nodes */
+	const struct node_ops *backend; /* default for its nodes */
 	struct node_spec *nodes;
 	size_t n_nodes;
 	bool has_lan;
@@ -160,8 +164,8 @@ struct topology {
 	size_t n_sites;
 	size_t n_nodes;         /* over all sites */
 
-	enum fabric_kind fabric;
-	enum shaping_kind shaping;
+	const struct fabric_ops *fabric;
+	const struct shape_ops *shaping;        /* NULL: auto */
 	enum partition_kind partition;
 	struct constraint defaults;
 	struct matrix *matrix;  /* NULL if none */
@@ -190,9 +194,8 @@ struct topology *topo_load_string(const char *text, const char *label,
 void topo_free(struct topology *t);
 
 const char *topo_role_name(enum site_role r);
-const char *topo_backend_name(enum node_backend b);
-const char *topo_fabric_name(enum fabric_kind f);
-const char *topo_shaping_name(enum shaping_kind s);
+/* S's name, "auto" for NULL (static). */
+const char *topo_shaping_name(const struct shape_ops *s);
 /* "shaping", "openflow" (static). */
 const char *topo_partition_name(enum partition_kind p);
 /* "uniform", "normal", "pareto", "paretonormal" (static). */

@@ -69,7 +69,7 @@ static void tworld_make(struct tworld *t, const size_t *per_site,
 				 "n%zu", k);
 			t->nodes[k].name = t->node_names[k];
 			t->nodes[k].site = i;
-			t->nodes[k].backend = "netns";
+			t->nodes[k].ops = &node_netns_ops;
 		}
 	}
 	t->w.n_nodes = k;

@@ -30,6 +30,7 @@
 
 #include "emulator/caps.h"
 #include "emulator/emu.h"
+#include "emulator/node.h"
 #include "emulator/shape.h"
 #include "emulator/world.h"
 #include "tests/suites.h"
@@ -122,7 +123,7 @@ static void world_setup(void)
 		sites[i].lan = lan[i];
 		nodes[i].name = node_names[i];
 		nodes[i].site = i;
-		nodes[i].backend = "netns";
+		nodes[i].ops = &node_netns_ops;
 	}
 	w.sites = sites;
 	w.n_sites = N_SITES;

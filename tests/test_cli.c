@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "emulator/addr.h"
+#include "emulator/node.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/json.h"
@@ -181,7 +182,7 @@ START_TEST(plan_names_and_addresses)
 	ck_assert_str_eq(addr_format(w.sites[3].gw_wan_addr, buf, sizeof(buf)), "198.19.0.4");
 	ck_assert_str_eq(w.nodes[20].name, "edge-1-1");
 	ck_assert_str_eq(w.nodes[20].netns, "enos.plan.edge-1-1");
-	ck_assert_str_eq(w.nodes[25].backend, "netns");
+	ck_assert_str_eq(w.nodes[25].ops->name, "netns");
 	ck_assert_str_eq(w.sites[2].role, "edge");
 	for (i = 0; i < w.n_nodes; i++) {
 		ck_assert_uint_le(strlen(w.nodes[i].host_if), 15);

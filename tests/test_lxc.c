@@ -20,7 +20,7 @@ static void one_node(struct world *w, struct world_node *n, unsigned cpus,
 	memset(n, 0, sizeof(*n));
 	w->name = "lxu";
 	n->name = "a-1";
-	n->backend = "lxc";
+	n->ops = &node_lxc_ops;
 	n->cpus = cpus;
 	n->memory_bytes = mem;
 	snprintf(n->netns, sizeof(n->netns), "enos.lxu.a-1");

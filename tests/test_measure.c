@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "emulator/addr.h"
+#include "emulator/node.h"
 #include "emulator/world.h"
 #include "enos/measure.h"
 #include "tests/suites.h"
@@ -46,7 +47,9 @@ static struct world *make_world(size_t n_sites, const struct spec_node *nodes,
 	for (i = 0; i < n_nodes; i++) {
 		w->nodes[i].name = nodes[i].name;
 		w->nodes[i].site = nodes[i].site;
-		w->nodes[i].backend = nodes[i].backend;
+		w->nodes[i].ops = nodes[i].backend ?
+				  node_ops_find(nodes[i].backend) :
+				  &node_netns_ops;
 	}
 	world_name(w);
 	return w;

@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "emulator/node.h"
 #include "enos/state.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
@@ -117,7 +118,7 @@ static void fake_world(struct fake_world *f, const char *name,
 		snprintf(f->node_names[i], sizeof(f->node_names[i]), "n%zu", i);
 		n->name = f->node_names[i];
 		n->site = node_site[i];
-		n->backend = backends[i % 3];
+		n->ops = node_ops_find(backends[i % 3]);
 		n->addr = f->sites[n->site].lan.addr + 2 + (uint32_t)i;
 		snprintf(n->host_if, sizeof(n->host_if), "%sv%zu", tag, i);
 		snprintf(n->netns, sizeof(n->netns), "enos.%s.%s", name, n->name);
@@ -154,7 +155,7 @@ static void assert_same_world(const struct world *a, const struct world *b)
 
 		ck_assert_str_eq(x->name, y->name);
 		ck_assert_uint_eq(x->site, y->site);
-		ck_assert_str_eq(x->backend, y->backend);
+		ck_assert_str_eq(x->ops->name, y->ops->name);
 		ck_assert_uint_eq(x->addr, y->addr);
 		ck_assert_str_eq(x->host_if, y->host_if);
 		ck_assert_str_eq(x->netns, y->netns);
@@ -547,6 +548,10 @@ START_TEST(test_bad_records)
 	ck_assert_int_eq(state_get(st, "fog", &info), -EBADMSG);
 	ck_assert_str_eq(state_errmsg(st),
 			 "experiment 'fog': a stored field is too long");
+	ck_assert_int_eq(state_load_world(st, "fog", &w), -EINVAL);
+	ck_assert_str_eq(state_errmsg(st), "experiment 'fog': unknown shaping "
+			 "'a-shaping-name-much-too-long'");
+	sql_int(path, "UPDATE experiments SET shaping = 'none'");
 	ck_assert_int_eq(state_load_world(st, "fog", &w), 0);
 	state_world_free(&w);
 

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emulator/fabric.h"
+#include "emulator/node.h"
+#include "emulator/shape.h"
 #include "enos/matrix.h"
 #include "util/suggest.h"
 #include "enos/topo.h"
@@ -272,12 +275,12 @@ START_TEST(test_full_example)
 	ck_assert(!s->has_lan);
 	ck_assert_uint_eq(s->n_nodes, 2);
 	ck_assert_str_eq(s->nodes[0].name, "lyon-db");
-	ck_assert_int_eq(s->nodes[0].backend, BACKEND_LXC);
+	ck_assert_ptr_eq(s->nodes[0].backend, &node_lxc_ops);
 	ck_assert_int_eq(s->nodes[0].cpus, 2);
 	ck_assert_uint_eq(s->nodes[0].memory_bytes, 512ull << 20);
 	ck_assert_int_eq(s->nodes[0].pos.line, 16);
 	ck_assert_str_eq(s->nodes[1].name, "lyon-app");
-	ck_assert_int_eq(s->nodes[1].backend, BACKEND_NETNS);
+	ck_assert_ptr_eq(s->nodes[1].backend, &node_netns_ops);
 	ck_assert_int_eq(s->nodes[1].cpus, 0);
 	ck_assert_uint_eq(s->nodes[1].memory_bytes, 0);
 
@@ -289,8 +292,8 @@ START_TEST(test_full_example)
 	ck_assert_str_eq(t->sites[3].name, "edge-2");
 	ck_assert_str_eq(t->sites[3].nodes[0].name, "edge-2-1");
 
-	ck_assert_int_eq(t->fabric, FABRIC_BRIDGE);
-	ck_assert_int_eq(t->shaping, SHAPING_AUTO);
+	ck_assert_ptr_eq(t->fabric, &fabric_bridge_ops);
+	ck_assert_ptr_null(t->shaping);
 	ck_assert_uint_eq(t->defaults.set,
 			  CON_DELAY | CON_JITTER | CON_LOSS | CON_RATE);
 	ck_assert_uint_eq(t->defaults.delay_us, 0);
@@ -626,15 +629,16 @@ START_TEST(test_names)
 	ck_assert_str_eq(topo_role_name(ROLE_CENTRAL), "central");
 	ck_assert_str_eq(topo_role_name(ROLE_REGIONAL), "regional");
 	ck_assert_str_eq(topo_role_name(ROLE_EDGE), "edge");
-	ck_assert_str_eq(topo_backend_name(BACKEND_NETNS), "netns");
-	ck_assert_str_eq(topo_backend_name(BACKEND_LXC), "lxc");
-	ck_assert_str_eq(topo_backend_name(BACKEND_QEMU), "qemu");
-	ck_assert_str_eq(topo_fabric_name(FABRIC_BRIDGE), "bridge");
-	ck_assert_str_eq(topo_fabric_name(FABRIC_OVS), "ovs");
-	ck_assert_str_eq(topo_shaping_name(SHAPING_AUTO), "auto");
-	ck_assert_str_eq(topo_shaping_name(SHAPING_NETEM), "netem");
-	ck_assert_str_eq(topo_shaping_name(SHAPING_WAND), "wand");
-	ck_assert_str_eq(topo_shaping_name(SHAPING_NONE), "none");
+	/* The names the loader takes, in the registries' order. */
+	ck_assert_str_eq(node_ops_at(0)->name, "netns");
+	ck_assert_str_eq(node_ops_at(1)->name, "lxc");
+	ck_assert_str_eq(node_ops_at(2)->name, "qemu");
+	ck_assert_str_eq(fabric_ops_at(0)->name, "bridge");
+	ck_assert_str_eq(fabric_ops_at(1)->name, "ovs");
+	ck_assert_str_eq(topo_shaping_name(NULL), "auto");
+	ck_assert_str_eq(topo_shaping_name(shape_ops_at(0)), "netem");
+	ck_assert_str_eq(topo_shaping_name(shape_ops_at(1)), "wand");
+	ck_assert_str_eq(topo_shaping_name(shape_ops_at(2)), "none");
 }
 END_TEST
 

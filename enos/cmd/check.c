@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "emulator/caps.h"
+#include "emulator/fabric.h"
+#include "emulator/node.h"
 #include "emulator/shape.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
@@ -21,20 +23,25 @@
 #include "enos/resolve.h"
 #include "enos/topo.h"
 
+#define BACKENDS_MAX 8
+
 struct role_counts {
 	size_t sites[3];
-	size_t backends[3];
+	size_t backends[BACKENDS_MAX];  /* per node_ops_at() index */
 };
 
 static void count_roles(const struct topology *t, struct role_counts *c)
 {
-	size_t i, k;
+	const struct node_ops *ops;
+	size_t i, k, b;
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < t->n_sites; i++) {
 		c->sites[t->sites[i].role]++;
 		for (k = 0; k < t->sites[i].n_nodes; k++)
-			c->backends[t->sites[i].nodes[k].backend]++;
+			for (b = 0; b < BACKENDS_MAX && (ops = node_ops_at(b)); b++)
+				if (t->sites[i].nodes[k].backend == ops)
+					c->backends[b]++;
 	}
 }
 
@@ -53,21 +60,23 @@ static void print_caps_text(const struct caps *caps)
 static void print_text(const struct topology *t, const struct world *w,
 		       const struct caps *caps)
 {
+	const struct node_ops *ops;
 	struct role_counts rc;
 	char p[32], g[32];
-	size_t i;
+	size_t i, b;
 
 	count_roles(t, &rc);
 	printf("topology '%s' (%s) is valid\n", t->name, t->path);
 	printf("sites:       %zu (%zu central, %zu regional, %zu edge)\n",
 	       t->n_sites, rc.sites[ROLE_CENTRAL], rc.sites[ROLE_REGIONAL],
 	       rc.sites[ROLE_EDGE]);
-	printf("nodes:       %zu (%zu netns, %zu lxc, %zu qemu)\n", t->n_nodes,
-	       rc.backends[BACKEND_NETNS], rc.backends[BACKEND_LXC],
-	       rc.backends[BACKEND_QEMU]);
+	printf("nodes:       %zu (", t->n_nodes);
+	for (b = 0; b < BACKENDS_MAX && (ops = node_ops_at(b)); b++)
+		printf("%s%zu %s", b ? ", " : "", rc.backends[b], ops->name);
+	printf(")\n");
 	printf("site pairs:  %zu ordered\n", t->n_sites * (t->n_sites - 1));
 	printf("network:     fabric %s, shaping %s, %zu constraint rules%s\n",
-	       topo_fabric_name(t->fabric), topo_shaping_name(t->shaping),
+	       t->fabric->name, topo_shaping_name(t->shaping),
 	       t->n_rules, t->matrix ? ", a matrix" : "");
 	if (t->has_seed)
 		printf("seed:        %llu\n", (unsigned long long)t->seed);
@@ -233,7 +242,7 @@ static void print_json(const struct topology *t, const struct world *w,
 	json_key_str(&j, "name", t->name);
 	json_key_str(&j, "path", t->path);
 	json_key_bool(&j, "valid", true);
-	json_key_str(&j, "fabric", topo_fabric_name(t->fabric));
+	json_key_str(&j, "fabric", t->fabric->name);
 	json_key_str(&j, "shaping", topo_shaping_name(t->shaping));
 	json_key_int(&j, "n_sites", (int64_t)t->n_sites);
 	json_key_int(&j, "n_nodes", (int64_t)t->n_nodes);

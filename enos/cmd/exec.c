@@ -51,12 +51,7 @@ static int run_exec(struct enos_ctx *ctx, const struct cmd_args *a)
 		cli_hint("'enos status -n %s' lists its nodes", name);
 		goto out;
 	}
-	ops = node_ops_find(node->backend);
-	if (!ops) {
-		cli_error("node '%s': backend '%s' is not implemented yet",
-			  node->name, node->backend);
-		goto out;
-	}
+	ops = node->ops;
 	if (cli_emu(ctx) < 0)
 		goto out;
 	fflush(stdout);

@@ -67,7 +67,7 @@ static int measure(struct enos_ctx *ctx, const struct topology *t,
 		cli_error("cannot read experiment '%s': %s", t->name, state_errmsg(ctx->st));
 		return rc;
 	}
-	if (strcmp(info.shaping, "none") != 0) {
+	if (info.shaping_ops->shapes) {
 		rc = shaping_table(ctx, t, w, true, &tab);
 		if (rc < 0)
 			return rc;

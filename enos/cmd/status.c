@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "emulator/fabric.h"
+#include "emulator/node.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
@@ -70,7 +71,7 @@ static void print_status_json(struct json *j, const struct exp_info *info,
 		json_begin_object(j);
 		json_key_str(j, "name", n->name);
 		json_key_str(j, "site", w->sites[n->site].name);
-		json_key_str(j, "backend", n->backend);
+		json_key_str(j, "backend", n->ops->name);
 		json_key_str(j, "address", addr_format(n->addr, buf, sizeof(buf)));
 		json_key_str(j, "netns", n->netns);
 		json_key_str(j, "interface", n->host_if);
@@ -91,7 +92,7 @@ static void print_status_text(const struct exp_info *info,
 	       info->shaping);
 	printf("topology: %s\n", info->topo_path);
 	if (engine)
-		printf("wand engine: %s\n", engine);
+		printf("%s engine: %s\n", info->shaping_ops->name, engine);
 	printf("\n%-20s %-9s %-18s %-15s %s\n", "SITE", "ROLE", "PREFIX",
 	       "GATEWAY", "BRIDGE");
 	for (i = 0; i < w->n_sites; i++) {
@@ -107,7 +108,7 @@ static void print_status_text(const struct exp_info *info,
 		const struct world_node *n = &w->nodes[i];
 
 		printf("%-24s %-20s %-8s %-15s %s\n", n->name,
-		       w->sites[n->site].name, n->backend,
+		       w->sites[n->site].name, n->ops->name,
 		       addr_format(n->addr, p, sizeof(p)), n->netns);
 	}
 }
@@ -127,10 +128,11 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 			  state_errmsg(ctx->st));
 		goto out;
 	}
-	alive = shaping_engine_state(ctx, &w, info.shaping, &pid);
+	alive = shaping_engine_state(ctx, &w, info.shaping_ops, &pid);
 	engine = engine_text(alive, pid, ebuf, sizeof(ebuf));
 	if (alive == 0)
-		cli_error("the wand engine of '%s' is not running: the WAN is down", name);
+		cli_error("the %s engine of '%s' is not running: the WAN is down",
+			  info.shaping_ops->name, name);
 	if (j)
 		print_status_json(j, &info, &w, engine);
 	else

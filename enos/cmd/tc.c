@@ -113,27 +113,28 @@ static void end_active_faults(struct enos_ctx *ctx, const char *name)
 
 static int tc_apply(struct enos_ctx *ctx, struct shaped_exp *e)
 {
+	const struct shape_ops *ops = e->info.shaping_ops;
 	struct shape_table tab = { 0 };
 	double t0 = cli_now();
 	int rc;
 
-	if (strcmp(e->info.shaping, "none") == 0) {
-		cli_error("experiment '%s' was built with shaping 'none': there is nothing to apply",
-			  e->w.name);
+	if (!ops->shapes) {
+		cli_error("experiment '%s' was built with shaping '%s': there is nothing to apply",
+			  e->w.name, ops->name);
 		cli_hint("set network.shaping to auto, netem or wand, then 'enos up --force'");
 		return -EINVAL;
 	}
-	rc = shaping_engine(ctx, &e->w, e->info.shaping, true);
+	rc = shaping_engine(ctx, &e->w, ops, true);
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
 	if (rc == 0)
 		rc = shaping_partition(ctx, e->t, &e->w, &tab);
 	if (rc == 0)
-		rc = shaping_apply(ctx, &e->w, e->info.shaping, &tab);
+		rc = shaping_apply(ctx, &e->w, ops, &tab);
 	if (rc == 0) {
 		end_active_faults(ctx, e->w.name);
 		printf("WAN of '%s' applied with %s: %zu site pairs in %.2f s\n",
-		       e->w.name, e->info.shaping, tab.n * (tab.n - 1), cli_now() - t0);
+		       e->w.name, ops->name, tab.n * (tab.n - 1), cli_now() - t0);
 	}
 	shape_table_release(&tab);
 	return rc;
@@ -141,14 +142,14 @@ static int tc_apply(struct enos_ctx *ctx, struct shaped_exp *e)
 
 static int tc_reset(struct enos_ctx *ctx, struct shaped_exp *e)
 {
-	const struct shape_ops *ops = shape_ops_find(e->info.shaping);
+	const struct shape_ops *ops = e->info.shaping_ops;
 	int rc;
 
-	if (!ops) {
+	if (!ops->shapes) {
 		printf("experiment '%s' has no WAN shaping to reset\n", e->w.name);
 		return 0;
 	}
-	rc = shaping_engine(ctx, &e->w, e->info.shaping, true);
+	rc = shaping_engine(ctx, &e->w, ops, true);
 	if (rc == 0)
 		rc = cli_emu(ctx);
 	if (rc == 0) {
@@ -160,7 +161,7 @@ static int tc_reset(struct enos_ctx *ctx, struct shaped_exp *e)
 	if (rc == 0) {
 		end_active_faults(ctx, e->w.name);
 		printf("WAN of '%s' is a plain wire (%s reset)\n", e->w.name,
-		       e->info.shaping);
+		       ops->name);
 	}
 	return rc;
 }
@@ -249,7 +250,7 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 	size_t n = 0, i, bad = 0;
 	int rc;
 
-	rc = shaping_engine(ctx, &e->w, e->info.shaping, false);
+	rc = shaping_engine(ctx, &e->w, e->info.shaping_ops, false);
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
 	if (rc < 0)
@@ -257,7 +258,8 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 	if (ctx->progress)
 		fprintf(stderr, "measuring %zu site pairs, %u probes each\n",
 			e->w.n_sites * (e->w.n_sites - 1), a->m.samples);
-	rc = measure_sites(&e->w, strcmp(e->info.shaping, "none") ? &tab : NULL,
+	/* Unshaped, the WAN has no target to measure against. */
+	rc = measure_sites(&e->w, e->info.shaping_ops->shapes ? &tab : NULL,
 			   &a->m, &rows, &n);
 	if (rc < 0) {
 		cli_error("the RTT probe failed: %s", strerror(-rc));
