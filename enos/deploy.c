@@ -36,10 +36,10 @@
 #include "emulator/proc.h"
 #include "enos/cli.h"
 #include "enos/json.h"
-#include "enos/place.h"
-#include "enos/stack.h"
+#include "workloads/place.h"
+#include "workloads/stack.h"
 #include "enos/state.h"
-#include "enos/template.h"
+#include "workloads/template.h"
 #include "util/fs.h"
 
 #define POLL_MS        200

@@ -5,13 +5,13 @@
  * the instances): no system calls, so unit tests check placements directly.
  * World site I is topology site I (plan.c keeps the order).
  */
-#ifndef ENOS_PLACE_H
-#define ENOS_PLACE_H
+#ifndef WORKLOADS_PLACE_H
+#define WORKLOADS_PLACE_H
 
 #include <stddef.h>
 
 #include "emulator/world.h"
-#include "enos/stack.h"
+#include "workloads/stack.h"
 #include "enos/topo.h"
 
 #define PLACE_NAME_MAX 64

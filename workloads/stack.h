@@ -13,8 +13,8 @@
  * Errors are one allocated "FILE:LINE:COL: message", as topo.c's are
  * (tests/fixtures/stacks/bad/).
  */
-#ifndef ENOS_STACK_H
-#define ENOS_STACK_H
+#ifndef WORKLOADS_STACK_H
+#define WORKLOADS_STACK_H
 
 #include <stdbool.h>
 #include <stddef.h>

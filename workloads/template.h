@@ -5,14 +5,14 @@
  *
  * Pure string work for deploy.c; workloads/README.md lists the variables.
  */
-#ifndef ENOS_TEMPLATE_H
-#define ENOS_TEMPLATE_H
+#ifndef WORKLOADS_TEMPLATE_H
+#define WORKLOADS_TEMPLATE_H
 
 #include <stddef.h>
 
 #include "emulator/world.h"
-#include "enos/place.h"
-#include "enos/stack.h"
+#include "workloads/place.h"
+#include "workloads/stack.h"
 #include "enos/topo.h"
 
 /* What templates of one deployment are filled from; all borrowed. */
