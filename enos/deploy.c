@@ -36,6 +36,7 @@
 #include "emulator/proc.h"
 #include "enos/cli.h"
 #include "enos/json.h"
+#include "enos/rundir.h"
 #include "workloads/place.h"
 #include "workloads/stack.h"
 #include "enos/state.h"
@@ -98,28 +99,6 @@ static int rm_rf(const char *path)
 	return rc < 0 ? -errno : rc > 0 ? -EIO : rc;
 }
 
-/* SVCROOT/EXP: "services/EXP" beside the state database, absolute (a
- * service inside a node runs with another working directory). */
-static int svc_root(const struct enos_ctx *ctx, const char *exp, char *out,
-		    size_t len)
-{
-	const char *slash = strrchr(ctx->db_path, '/');
-	char cwd[PATH_MAX];
-	int n;
-
-	if (ctx->db_path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
-		return -errno;
-	if (ctx->db_path[0] == '/')
-		n = snprintf(out, len, "%.*s/services/%s",
-			     (int)(slash - ctx->db_path), ctx->db_path, exp);
-	else if (slash)
-		n = snprintf(out, len, "%s/%.*s/services/%s", cwd,
-			     (int)(slash - ctx->db_path), ctx->db_path, exp);
-	else
-		n = snprintf(out, len, "%s/services/%s", cwd, exp);
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
 /* DIR = the directory of PATH (a file), into DIR (PATH_MAX bytes). */
 static int dir_of(const char *path, char *dir)
 {
@@ -135,21 +114,18 @@ static int dir_of(const char *path, char *dir)
 int deploy_shared_dirs(const struct enos_ctx *ctx, const struct topology *t,
 		       char dirs[DEPLOY_SHARED_DIRS][PATH_MAX])
 {
-	char cwd[PATH_MAX], exe[PATH_MAX], file[PATH_MAX];
+	char exe[PATH_MAX], file[PATH_MAX];
 	ssize_t len;
-	int n, rc, k = 0;
+	int rc, k = 0;
 
-	rc = svc_root(ctx, t->name, dirs[k], PATH_MAX);
+	/* The parent of services/EXP: deploy empties services/EXP by
+	 * removing and making it again, which a bind of the old directory
+	 * would not see. */
+	rc = rundir_services(ctx->db_path, NULL, dirs[k++], PATH_MAX);
+	if (rc == 0)
+		rc = rundir_experiment(t->name, true, dirs[k++], PATH_MAX);
 	if (rc < 0)
 		return rc;
-	/* Its parent: deploy empties services/EXP by removing and making
-	 * it again, which a bind of the old directory would not see. */
-	*strrchr(dirs[k++], '/') = '\0';
-	if (!getcwd(cwd, sizeof(cwd)))
-		return -errno;
-	n = snprintf(dirs[k++], PATH_MAX, "%s/results/%s", cwd, t->name);
-	if (n < 0 || n >= PATH_MAX)
-		return -ENAMETOOLONG;
 	/* The enos binary (readiness probes run it inside the node) and the
 	 * stack's files, wherever the tree is (a clone under /tmp too). */
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -815,7 +791,7 @@ static int deployment_init(struct deployment *d, struct enos_ctx *ctx,
 			   const struct topology *t, const struct world *w,
 			   int64_t run, const char *log_dir)
 {
-	char path[PATH_MAX], cwd[PATH_MAX];
+	char path[PATH_MAX];
 	char *err = NULL;
 	ssize_t n;
 	size_t i;
@@ -851,14 +827,14 @@ static int deployment_init(struct deployment *d, struct enos_ctx *ctx,
 		free(err);
 		return rc;
 	}
-	if (log_dir)
+	if (log_dir) {
 		n = snprintf(d->log_dir, sizeof(d->log_dir), "%s", log_dir);
-	else
-		n = snprintf(d->log_dir, sizeof(d->log_dir), "%s/results/%s/%lld/services",
-			     getcwd(cwd, sizeof(cwd)) ? cwd : ".", t->name, (long long)run);
-	rc = n < 0 || (size_t)n >= sizeof(d->log_dir) ? -ENAMETOOLONG : 0;
+		rc = n < 0 || (size_t)n >= sizeof(d->log_dir) ? -ENAMETOOLONG : 0;
+	} else {
+		rc = rundir_run_services(t->name, run, d->log_dir, sizeof(d->log_dir));
+	}
 	if (rc == 0)
-		rc = svc_root(ctx, t->name, d->svc_dir, sizeof(d->svc_dir));
+		rc = rundir_services(ctx->db_path, t->name, d->svc_dir, sizeof(d->svc_dir));
 	if (rc == 0)
 		rc = stack_dir_of(d->s->path, d->stack_dir, sizeof(d->stack_dir));
 	d->env = (struct template_env){ .stack = d->s, .pl = &d->pl, .w = w,
@@ -1255,7 +1231,7 @@ int deploy_down(struct enos_ctx *ctx, const char *name)
 		fprintf(stderr, "stopped %zu service instances and %zu other processes\n",
 			n, swept);
 	if (rc == 0)
-		rc = svc_root(ctx, name, dir, sizeof(dir));
+		rc = rundir_services(ctx->db_path, name, dir, sizeof(dir));
 	if (rc == 0 && (e = rm_rf(dir)) < 0) {
 		cli_error("cannot remove '%s': %s", dir, strerror(-e));
 		rc = e;
