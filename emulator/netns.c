@@ -131,8 +131,7 @@ int netns_enter(const char *name)
 		err = -errno;
 		goto out;
 	}
-	if (setns(fd, CLONE_NEWNET) != 0)
-		err = -errno;
+	err = netns_enter_fd(fd);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -141,7 +140,30 @@ out:
 
 int netns_leave(int host_fd)
 {
-	return setns(host_fd, CLONE_NEWNET) == 0 ? 0 : -errno;
+	return netns_enter_fd(host_fd);
+}
+
+int netns_open(const char *name)
+{
+	char path[PATH_MAX];
+	const char *file = name;
+	int err = 0;
+
+	if (name[0] != '/') {
+		err = netns_path(name, path, sizeof(path));
+		file = path;
+	}
+	if (err == 0) {
+		err = open(file, O_RDONLY | O_CLOEXEC);
+		if (err < 0)
+			err = -errno;
+	}
+	return err;
+}
+
+int netns_enter_fd(int fd)
+{
+	return setns(fd, CLONE_NEWNET) == 0 ? 0 : -errno;
 }
 
 int netns_del(const char *name)
