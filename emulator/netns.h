@@ -57,6 +57,12 @@ int netns_sweep(const char *prefix);
 /* How many namespaces under /run/netns start with PREFIX, or -errno. */
 int netns_count(const char *prefix);
 
+/* The inode numbers of the namespaces under /run/netns whose names start
+ * with PREFIX (`stat -L -c %i /run/netns/PREFIX*`), which /proc/PID/ns/net
+ * of a process inside one has too: *INOS (free() it; NULL when none) of
+ * *N. Returns 0 or -errno (then *INOS is NULL and *N 0). */
+int netns_inodes(const char *prefix, unsigned long long **inos, size_t *n);
+
 /* `sysctl -w` for the calling thread's namespace: write VALUE to
  * /proc/sys/PATH (e.g. "net/ipv4/ip_forward"). /proc/sys/net resolves to
  * the network namespace of the task that opens the file. */
