@@ -3,7 +3,7 @@
  * {{join(etcd, ',', '{{instance}}=http://{{addr}}:2380')}}) for one
  * service instance of a placement.
  *
- * Pure string work for deploy.c; workloads/README.md lists the variables.
+ * Pure string work for supervise.c; workloads/README.md lists the variables.
  */
 #ifndef WORKLOADS_TEMPLATE_H
 #define WORKLOADS_TEMPLATE_H
@@ -11,9 +11,9 @@
 #include <stddef.h>
 
 #include "emulator/world.h"
+#include "enos/topo.h"
 #include "workloads/place.h"
 #include "workloads/stack.h"
-#include "enos/topo.h"
 
 /* What templates of one deployment are filled from; all borrowed. */
 struct template_env {
