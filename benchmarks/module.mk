@@ -2,19 +2,19 @@
 # results database.
 $(BUILD)/bin/bench-scale: $(BUILD)/benchmarks/bench_scale.o $(BUILD)/tests/testutil.o $(ENOS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ENOS_LINK) $(LDLIBS)
 
 $(BUILD)/bin/bench-wan: $(BUILD)/benchmarks/bench_wan.o $(BUILD)/tests/testutil.o $(ENOS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ENOS_LINK) $(LDLIBS)
 
 $(BUILD)/bin/bench-backends: $(BUILD)/benchmarks/bench_backends.o $(BUILD)/tests/testutil.o $(ENOS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ENOS_LINK) $(LDLIBS)
 
 $(BUILD)/bin/bench-openstack: $(BUILD)/benchmarks/bench_openstack.o $(BUILD)/tests/testutil.o $(ENOS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ENOS_LINK) $(LDLIBS)
 
 all: $(BUILD)/bin/bench-scale $(BUILD)/bin/bench-wan $(BUILD)/bin/bench-backends \
      $(BUILD)/bin/bench-openstack

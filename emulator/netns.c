@@ -131,8 +131,7 @@ int netns_enter(const char *name)
 		err = -errno;
 		goto out;
 	}
-	if (setns(fd, CLONE_NEWNET) != 0)
-		err = -errno;
+	err = netns_enter_fd(fd);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -141,7 +140,30 @@ out:
 
 int netns_leave(int host_fd)
 {
-	return setns(host_fd, CLONE_NEWNET) == 0 ? 0 : -errno;
+	return netns_enter_fd(host_fd);
+}
+
+int netns_open(const char *name)
+{
+	char path[PATH_MAX];
+	const char *file = name;
+	int err = 0;
+
+	if (name[0] != '/') {
+		err = netns_path(name, path, sizeof(path));
+		file = path;
+	}
+	if (err == 0) {
+		err = open(file, O_RDONLY | O_CLOEXEC);
+		if (err < 0)
+			err = -errno;
+	}
+	return err;
+}
+
+int netns_enter_fd(int fd)
+{
+	return setns(fd, CLONE_NEWNET) == 0 ? 0 : -errno;
 }
 
 int netns_del(const char *name)
@@ -164,10 +186,11 @@ out:
 	return err;
 }
 
-/* Call FN on every entry of /run/netns starting with PREFIX, after the
- * directory has been read (FN may remove entries). Returns the number of
- * entries or -errno; a missing directory has none. */
-static int netns_each(const char *prefix, int (*fn)(const char *name))
+/* Call FN(NAME, ARG) on every entry of /run/netns starting with PREFIX,
+ * after the directory has been read (FN may remove entries). Returns the
+ * number of entries or -errno; a missing directory has none. */
+static int netns_each(const char *prefix,
+		      int (*fn)(const char *name, void *arg), void *arg)
 {
 	size_t plen = strlen(prefix);
 	char **names = NULL;
@@ -207,7 +230,7 @@ static int netns_each(const char *prefix, int (*fn)(const char *name))
 		n++;
 	}
 	for (i = 0; i < n && fn && err == 0; i++)
-		err = fn(names[i]);
+		err = fn(names[i], arg);
 out:
 	if (dir)
 		closedir(dir);
@@ -217,14 +240,63 @@ out:
 	return err < 0 ? err : (int)n;
 }
 
+static int del_one(const char *name, void *arg)
+{
+	(void)arg;
+	return netns_del(name);
+}
+
 int netns_sweep(const char *prefix)
 {
-	return netns_each(prefix, netns_del);
+	return netns_each(prefix, del_one, NULL);
 }
 
 int netns_count(const char *prefix)
 {
-	return netns_each(prefix, NULL);
+	return netns_each(prefix, NULL, NULL);
+}
+
+struct inode_list {
+	unsigned long long *v;
+	size_t n, cap;
+};
+
+/* Add the inode of namespace NAME to the inode_list ARG; one gone
+ * meanwhile is skipped. */
+static int add_inode(const char *name, void *arg)
+{
+	struct inode_list *l = arg;
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (netns_path(name, path, sizeof(path)) < 0 || stat(path, &sb) != 0)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		unsigned long long *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (unsigned long long)sb.st_ino;
+	return 0;
+}
+
+int netns_inodes(const char *prefix, unsigned long long **inos, size_t *n)
+{
+	struct inode_list l = { 0 };
+	int err = netns_each(prefix, add_inode, &l);
+
+	if (err < 0) {
+		free(l.v);
+		l.v = NULL;
+		l.n = 0;
+	}
+	*inos = l.v;
+	*n = l.n;
+	return err < 0 ? err : 0;
 }
 
 int netns_sysctl(const char *path, const char *value)

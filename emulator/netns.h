@@ -1,5 +1,6 @@
 /* netns — named network namespaces under /run/netns, as `ip netns` keeps
- * them, for the namespace backend (world.c, node_netns.c).
+ * them, for the namespace backend (world.c, node_netns.c) and the RTT
+ * probe (workloads/probe.c).
  *
  * A namespace lives while a bind mount of its nsfs file exists at
  * /run/netns/NAME, so it outlives the process that made it and any tool
@@ -34,6 +35,18 @@ int netns_enter(const char *name);
 /* Move the calling thread back into the namespace of HOST_FD. */
 int netns_leave(int host_fd);
 
+/* Open a network namespace to enter it many times (a probe steps into
+ * each namespace once per group of sockets): NAME is a name under
+ * /run/netns, as netns_enter() takes, or an absolute path to a namespace
+ * file (/proc/PID/ns/net; /proc/thread-self/ns/net is the calling
+ * thread's own). Returns the descriptor (close-on-exec; the caller closes
+ * it) or -errno (-ENOENT: no such namespace). */
+int netns_open(const char *name);
+
+/* `ip netns exec`'s first step for a namespace opened by netns_open():
+ * move the calling thread into the namespace of FD. */
+int netns_enter_fd(int fd);
+
 /* `ip netns del NAME`; a namespace already gone is success. */
 int netns_del(const char *name);
 
@@ -43,6 +56,12 @@ int netns_sweep(const char *prefix);
 
 /* How many namespaces under /run/netns start with PREFIX, or -errno. */
 int netns_count(const char *prefix);
+
+/* The inode numbers of the namespaces under /run/netns whose names start
+ * with PREFIX (`stat -L -c %i /run/netns/PREFIX*`), which /proc/PID/ns/net
+ * of a process inside one has too: *INOS (free() it; NULL when none) of
+ * *N. Returns 0 or -errno (then *INOS is NULL and *N 0). */
+int netns_inodes(const char *prefix, unsigned long long **inos, size_t *n);
 
 /* `sysctl -w` for the calling thread's namespace: write VALUE to
  * /proc/sys/PATH (e.g. "net/ipv4/ip_forward"). /proc/sys/net resolves to

@@ -1,23 +1,16 @@
-/* deploy — the service supervisor: deploy a stack on an experiment that is
- * up, list, stop, start and restart its instances, and stop them all at
- * `down`.
+/* deploy — the commands' side of the service supervisor: deploy a stack
+ * on an experiment that is up, list, stop, start and restart its
+ * instances, and stop them all at `down`.
  *
- * No systemd: enos starts each instance itself inside its node through the
- * backend's spawn (node.h), in `after` order, independent services side by
- * side, waits for readiness, and records pid + start time (/proc/PID/stat
- * field 22) in the state database. Nothing is ever restarted silently:
- * `enos services` reports a dead instance as failed with its exit status
- * when the kernel still has it (a zombie: this host's PID 1 never reaps).
- * Why not a supervisor process (a subreaper parent of every service): on a
- * host whose init does not reap, that process itself becomes a zombie when
- * it exits, so it removes no zombie in the end, and it would be one more
- * daemon to keep alive and to find after a crash; the pid + start time
- * check gives the same answers (alive, dead with status, pid reused)
- * without it. `down` also stops any process found inside the experiment's
- * node namespaces, so a deploy killed between spawn and record leaves
- * nothing either.
- *
- * Prints (enos/ only), through the cli helpers.
+ * The supervisor itself (rendering, setup and post steps, spawning in
+ * `after` order, readiness, stopping; why pid + start time and no
+ * supervisor process) is workloads/supervise.h, a library that neither
+ * prints nor touches the database. This module finds, loads and places
+ * the stack, roots its directories (rundir.h), records every instance in
+ * the state database's services table as the supervisor reports it, and
+ * prints, through the cli helpers. `down` also stops any process found
+ * inside the experiment's node namespaces, so a deploy killed between
+ * spawn and record leaves nothing either.
  */
 #ifndef ENOS_DEPLOY_H
 #define ENOS_DEPLOY_H

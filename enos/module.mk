@@ -23,4 +23,11 @@ $(ENOS_CMD_LIB): $(ENOS_CMD_OBJ)
 
 $(BUILD)/bin/enos: $(BUILD)/enos/main.o $(ENOS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ENOS_LINK) $(LDLIBS)
+
+# The archives as the linker must see them: libworkloads.a (stacks,
+# placement, the supervisor) calls the validated model's functions in
+# libenos.a (topo.o), which calls libworkloads.a, so no single order
+# resolves every reference; a group is searched again until nothing new
+# resolves. Every binary that links ENOS_LIBS links $(ENOS_LINK).
+ENOS_LINK = -Wl,--start-group $(ENOS_LIBS) -Wl,--end-group

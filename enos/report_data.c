@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "enos/rundir.h"
+
 #define DEFAULT_TOLERANCE_PCT 2.0
 #define DEFAULT_TOLERANCE_MS 0.5
 
@@ -180,10 +182,10 @@ int report_data_write(struct state *st, int64_t run, char *dir, char **err)
 		rc = report_data_load(st, &info, &d);
 	if (rc == 0 && d.in.n_rows == 0)
 		rc = -ENOENT;
-	if (rc == 0) {
-		snprintf(dir, 512, "results/%s/%lld", info.experiment, (long long)run);
+	if (rc == 0)
+		rc = rundir_run(info.experiment, run, false, dir, 512);
+	if (rc == 0)
 		rc = report_html_write(dir, &d.in, "gnuplot", err);
-	}
 	report_data_release(&d);
 	return rc;
 }

@@ -4,4 +4,4 @@ TESTS_OBJ := $(TESTS_SRC:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/check-all: $(TESTS_OBJ) $(ENOS_LIBS) $(BUILD)/bin/enos
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(TESTS_OBJ) $(ENOS_LIBS) $(LDLIBS) $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(TESTS_OBJ) $(ENOS_LINK) $(LDLIBS) $(CHECK_LIBS)

@@ -2,8 +2,9 @@
  * fails with exactly the line in NAME.err, every stack in workloads/stacks
  * loads, the etcd strategies place members where the README says (distinct
  * nodes, per site, max, per node, the default), templates fill variables,
- * other services' fields and joins and reject unknown ones, and the memory
- * check reads MemAvailable and refuses with both numbers.
+ * other services' fields and joins and reject unknown ones, the memory
+ * check reads MemAvailable and refuses with both numbers, and results/ and
+ * services/ are rooted where enos/rundir.h says.
  * Tests run with the repository root as working directory.
  */
 #include <dirent.h>
@@ -18,13 +19,14 @@
 #include "emulator/addr.h"
 #include "emulator/proc.h"
 #include "enos/deploy.h"
-#include "enos/place.h"
 #include "enos/plan.h"
-#include "enos/stack.h"
-#include "enos/template.h"
+#include "enos/rundir.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "workloads/place.h"
+#include "workloads/stack.h"
+#include "workloads/template.h"
 
 #define BAD_DIR   "tests/fixtures/stacks/bad"
 #define STACK_DIR "workloads/stacks"
@@ -326,6 +328,41 @@ START_TEST(test_memory_check)
 	ck_assert_int_eq(deploy_memory_fits(300ull << 20, 200ull << 20, msg, sizeof(msg)), -ENOMEM);
 	ck_assert_str_eq(msg, "the stack needs 300 MiB but only 200 MiB is available");
 	tu_rmtree(dir);
+}
+END_TEST
+
+/* Where a run's results and a deploy's files go: results/ under the
+ * current directory (relative as printed, absolute for the services),
+ * services/ beside the state database. */
+START_TEST(test_rundir)
+{
+	char cwd[256], want[512], out[512], tiny[8];
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(rundir_run("fog", 12, false, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "results/fog/12");
+	ck_assert_int_eq(rundir_run("fog", 12, true, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/results/fog/12", cwd);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(rundir_experiment("fog", true, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/results/fog", cwd);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(rundir_run_services("fog", 0, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/results/fog/0/services", cwd);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(rundir_services("/var/lib/enos/enos.db", "fog", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/var/lib/enos/services/fog");
+	ck_assert_int_eq(rundir_services("/enos.db", NULL, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/services");
+	ck_assert_int_eq(rundir_services("db/enos.db", "fog", out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/db/services/fog", cwd);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(rundir_services("enos.db", NULL, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/services", cwd);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(rundir_run("fog", 12, false, tiny, sizeof(tiny)), -ENAMETOOLONG);
+	ck_assert_int_eq(rundir_services("/var/lib/enos/enos.db", "fog", tiny, sizeof(tiny)),
+			 -ENAMETOOLONG);
 }
 END_TEST
 
@@ -672,6 +709,7 @@ Suite *make_stack_suite(void)
 	tcase_add_test(model, test_place_default_and_errors);
 	tcase_add_test(model, test_template_render);
 	tcase_add_test(model, test_memory_check);
+	tcase_add_test(model, test_rundir);
 	tcase_add_test(model, test_stack_find);
 	tcase_add_test(model, test_check_memory_estimate);
 	tcase_add_test(model, test_near_two_regions);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <limits.h>
@@ -46,6 +47,27 @@ int fs_mkdir_parent(const char *path, mode_t mode)
 	if (!slash || slash == path)
 		return 0;
 	return mkdir_upto(path, (size_t)(slash - path), mode);
+}
+
+static int remove_one(const char *path, const struct stat *sb, int flag,
+		      struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) != 0 && errno != ENOENT ? -errno : 0;
+	return unlink(path) != 0 && errno != ENOENT ? -errno : 0;
+}
+
+int fs_remove_tree(const char *path)
+{
+	struct stat sb;
+	int rc;
+
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	rc = nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	return rc < 0 ? -errno : rc > 0 ? -EIO : rc;
 }
 
 int fs_read_file(const char *path, size_t max, char **buf, size_t *len)

@@ -1,5 +1,5 @@
-/* fs — the file-system helpers every layer shares: making directory
- * trees and reading a whole input file. Functions return 0 or a negative
+/* fs — the file-system helpers every layer shares: making and removing
+ * directory trees and reading a whole input file. Functions return 0 or a negative
  * errno.
  */
 #ifndef UTIL_FS_H
@@ -14,6 +14,11 @@ int fs_mkdir_p(const char *path, mode_t mode);
 /* mkdir -p of the directory part of PATH ("a/b/c" makes "a/b"); PATH
  * without a '/' (or only a leading one) needs nothing. */
 int fs_mkdir_parent(const char *path, mode_t mode);
+
+/* rm -rf PATH: the tree below PATH, depth first, without following
+ * symbolic links (a link is removed, not what it points to); PATH gone
+ * already is success. */
+int fs_remove_tree(const char *path);
 
 /* Read the regular file PATH whole, at most MAX bytes, into *BUF (NUL
  * added; free() it) and its length into *LEN. -EFBIG past MAX; -EISDIR

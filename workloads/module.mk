@@ -1,4 +1,5 @@
-# libworkloads: probes and workload clients that run inside nodes.
+# libworkloads: what runs inside nodes and how: the stack language, placement,
+# templates, the service supervisor and its readiness client, the RTT probe.
 WORKLOADS_SRC := $(wildcard workloads/*.c)
 WORKLOADS_OBJ := $(WORKLOADS_SRC:%.c=$(BUILD)/%.o)
 WORKLOADS_LIB := $(BUILD)/libworkloads.a

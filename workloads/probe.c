@@ -14,10 +14,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +26,8 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "emulator/netns.h"
 
 #define PROBE_MAGIC        0x656e6f73u     /* "enos" */
 #define PROBE_MAX_SAMPLES  1000000u
@@ -135,7 +135,6 @@ static size_t ns_find(const struct probe_run *r, const char *name)
 static int ns_open_all(struct probe_run *r)
 {
 	const char **names;
-	char path[512];
 	size_t i, m = 0;
 	int ret = 0;
 
@@ -161,26 +160,13 @@ static int ns_open_all(struct probe_run *r)
 	}
 	r->n_ns = m;
 	for (i = 0; i < m; i++) {
-		const char *name = r->ns[i].name;
-		int len;
-
-		if (!name)
+		if (!r->ns[i].name)
 			continue;
-		if (!name[0]) {
-			ret = -EINVAL;
+		ret = netns_open(r->ns[i].name);
+		if (ret < 0)
 			goto out;
-		}
-		len = snprintf(path, sizeof(path), "%s%s",
-			       name[0] == '/' ? "" : "/run/netns/", name);
-		if (len < 0 || (size_t)len >= sizeof(path)) {
-			ret = -ENAMETOOLONG;
-			goto out;
-		}
-		r->ns[i].fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (r->ns[i].fd < 0) {
-			ret = -errno;
-			goto out;
-		}
+		r->ns[i].fd = ret;
+		ret = 0;
 	}
 out:
 	free(names);
@@ -192,11 +178,9 @@ out:
 static int ns_enter(struct probe_run *r, size_t ns)
 {
 	int fd = r->ns[ns].name ? r->ns[ns].fd : r->orig_ns;
-	int ret = 0;
+	int ret = netns_enter_fd(fd);
 
-	if (setns(fd, CLONE_NEWNET) != 0)
-		ret = -errno;
-	else
+	if (ret == 0)
 		r->away = fd != r->orig_ns;
 	return ret;
 }
@@ -204,11 +188,9 @@ static int ns_enter(struct probe_run *r, size_t ns)
 /* Move the calling thread back into its own namespace, if it left. */
 static int ns_back(struct probe_run *r)
 {
-	int ret = 0;
+	int ret = r->away ? netns_leave(r->orig_ns) : 0;
 
-	if (r->away && setns(r->orig_ns, CLONE_NEWNET) != 0)
-		ret = -errno;
-	else
+	if (ret == 0)
 		r->away = false;
 	return ret;
 }
@@ -689,11 +671,11 @@ int probe_rtt(struct probe_pair *pairs, size_t n, const struct probe_opts *o)
 	if (getrandom(&r.token, sizeof(r.token), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(r.token))
 		r.token = (uint32_t)now_ns(CLOCK_REALTIME) ^ (uint32_t)getpid();
-	r.orig_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (r.orig_ns < 0) {
-		ret = -errno;
+	ret = netns_open("/proc/thread-self/ns/net");
+	if (ret < 0)
 		goto out;
-	}
+	r.orig_ns = ret;
+	ret = 0;
 	r.flows = calloc(n, sizeof(*r.flows));
 	if (!r.flows) {
 		ret = -ENOMEM;

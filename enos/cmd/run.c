@@ -16,6 +16,7 @@
 #include "enos/measure.h"
 #include "enos/phase.h"
 #include "enos/report_data.h"
+#include "enos/rundir.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
@@ -107,7 +108,7 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 			unreachable += !rows[i].cut && rows[i].loss_pct >= 100.0;
 			bad += !measure_within(&m, &rows[i]);
 		}
-		snprintf(dir, sizeof(dir), "results/%s/%lld", t->name, (long long)run);
+		rundir_run(t->name, run, false, dir, sizeof(dir));
 		if (report_rtt_write(dir, t->name, run, rows, n) < 0)
 			cli_warning("cannot write '%s'", dir);
 		if (unreachable) {

@@ -1,5 +1,5 @@
 /* place — placement of service instances; see place.h. */
-#include "enos/place.h"
+#include "workloads/place.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,18 +1,18 @@
 /* place — where a stack's service instances go: the rules of a strategy
  * applied to a topology and its planned world.
  *
- * Pure computation between stack.c (the rules) and deploy.c (which starts
+ * Pure computation between stack.c (the rules) and supervise.c (which starts
  * the instances): no system calls, so unit tests check placements directly.
  * World site I is topology site I (plan.c keeps the order).
  */
-#ifndef ENOS_PLACE_H
-#define ENOS_PLACE_H
+#ifndef WORKLOADS_PLACE_H
+#define WORKLOADS_PLACE_H
 
 #include <stddef.h>
 
 #include "emulator/world.h"
-#include "enos/stack.h"
 #include "enos/topo.h"
+#include "workloads/stack.h"
 
 #define PLACE_NAME_MAX 64
 

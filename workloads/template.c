@@ -4,7 +4,7 @@
  * hold templates themselves (join's third argument), so braces are matched
  * by depth. Rendering appends to one growing buffer.
  */
-#include "enos/template.h"
+#include "workloads/template.h"
 
 #include <errno.h>
 #include <stdarg.h>

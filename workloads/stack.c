@@ -6,7 +6,7 @@
  * at it. Order: top-level keys, the name, packages, each service as written,
  * then the `after` references and their cycles, then the strategies.
  */
-#include "enos/stack.h"
+#include "workloads/stack.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -3,17 +3,17 @@
  * {{join(etcd, ',', '{{instance}}=http://{{addr}}:2380')}}) for one
  * service instance of a placement.
  *
- * Pure string work for deploy.c; workloads/README.md lists the variables.
+ * Pure string work for supervise.c; workloads/README.md lists the variables.
  */
-#ifndef ENOS_TEMPLATE_H
-#define ENOS_TEMPLATE_H
+#ifndef WORKLOADS_TEMPLATE_H
+#define WORKLOADS_TEMPLATE_H
 
 #include <stddef.h>
 
 #include "emulator/world.h"
-#include "enos/place.h"
-#include "enos/stack.h"
 #include "enos/topo.h"
+#include "workloads/place.h"
+#include "workloads/stack.h"
 
 /* What templates of one deployment are filled from; all borrowed. */
 struct template_env {

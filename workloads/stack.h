@@ -7,14 +7,14 @@
  * out); the stack's own post steps run once every service is ready. workloads/README.md is the
  * language. stack_load() checks the whole file before anything runs (keys,
  * types, names, `after` references and cycles, strategy rules, selector
- * syntax) so place.c and deploy.c only see a consistent model. Site names in
+ * syntax) so place.c and supervise.c only see a consistent model. Site names in
  * selectors are resolved against a topology later, by place.c.
  *
  * Errors are one allocated "FILE:LINE:COL: message", as topo.c's are
  * (tests/fixtures/stacks/bad/).
  */
-#ifndef ENOS_STACK_H
-#define ENOS_STACK_H
+#ifndef WORKLOADS_STACK_H
+#define WORKLOADS_STACK_H
 
 #include <stdbool.h>
 #include <stddef.h>
