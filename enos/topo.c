@@ -23,7 +23,7 @@
 #include "enos/matrix.h"
 #include "util/suggest.h"
 #include "util/units.h"
-#include "enos/yamltree.h"
+#include "util/yload.h"
 #include "util/fs.h"
 #include "util/str.h"
 
@@ -122,275 +122,15 @@ struct entry {
 };
 
 struct loader {
-	const char *label;
+	struct yload y;                 /* the document and the first error */
 	const char *dir;
-	struct yamltree *tree;
 	struct topology *t;
-	char *err;
 	struct group *groups;
 	size_t n_groups;
 	struct entry *index;            /* sorted by name */
 	size_t n_index;
 	const char **names;             /* index names, for suggestions */
 };
-
-/* A value quoted in a message: clipped, control characters replaced. */
-struct shown {
-	char s[64];
-};
-
-static struct shown show(const char *v)
-{
-	struct shown out;
-	size_t i;
-
-	for (i = 0; i < 40 && v[i]; i++)
-		out.s[i] = (v[i] >= 0 && v[i] < 0x20) || v[i] == 0x7f ? '?'
-								      : v[i];
-	if (v[i]) {
-		memcpy(out.s + i, "...", 3);
-		i += 3;
-	}
-	out.s[i] = '\0';
-	return out;
-}
-
-/* What N is, for "expected X, got ..." messages. */
-static struct shown got(const yaml_node_t *n)
-{
-	struct shown out;
-	const char *v;
-
-	if (!n || yamltree_is_null(n))
-		snprintf(out.s, sizeof(out.s), "null");
-	else if (n->type == YAML_MAPPING_NODE)
-		snprintf(out.s, sizeof(out.s), "a mapping");
-	else if (n->type == YAML_SEQUENCE_NODE)
-		snprintf(out.s, sizeof(out.s), "a sequence");
-	else if (!(v = yamltree_scalar(n)))
-		snprintf(out.s, sizeof(out.s), "a string holding a NUL byte");
-	else
-		snprintf(out.s, sizeof(out.s), "'%.50s'", show(v).s);
-	return out;
-}
-
-static int vfail_at(struct loader *L, const char *label, struct src_pos pos,
-		    const char *fmt, va_list ap)
-{
-	if (!L->err)
-		L->err = yamltree_verror(label, pos, fmt, ap);
-	return -EINVAL;
-}
-
-static int fail_at(struct loader *L, struct src_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail_at(struct loader *L, struct src_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vfail_at(L, L->label, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int fail(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vfail_at(L, L->label, yamltree_pos(n), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* An error in another file (the matrix), reported under its own name. */
-static int fail_in(struct loader *L, const char *label, struct src_pos pos,
-		   const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail_in(struct loader *L, const char *label, struct src_pos pos,
-		   const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vfail_at(L, label, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int nomem(struct loader *L)
-{
-	fail_at(L, (struct src_pos){ 1, 1 }, "out of memory");
-	return -ENOMEM;
-}
-
-static bool present(const yaml_node_t *n)
-{
-	return n && !yamltree_is_null(n);
-}
-
-static yaml_node_t *node_of(struct loader *L, int id)
-{
-	return yamltree_node(L->tree, id);
-}
-
-/* "a, b or c" into BUF. */
-static const char *join_or(char *buf, size_t len, const char *const *words,
-			   size_t n)
-{
-	size_t used = 0, i;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && used < len; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
-		int w = snprintf(buf + used, len - used, "%s%s", sep, words[i]);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	return buf;
-}
-
-/* "a, b, c" into BUF. */
-static const char *join_comma(char *buf, size_t len, const char *const *words,
-			      size_t n)
-{
-	size_t used = 0, i;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && used < len; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s",
-				 i ? ", " : "", words[i]);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	return buf;
-}
-
-/* Record the pairs of mapping N in VALS/KEYS_AT (see get_map). MERGED:
- * the pairs come from a "<<" merge key, so keys already set win and
- * repeats are not duplicates. */
-static int map_pairs(struct loader *L, const yaml_node_t *n,
-		     const char *const *keys, size_t n_keys,
-		     const yaml_node_t **vals, const yaml_node_t **keys_at,
-		     bool merged, const yaml_node_t **merge)
-{
-	yaml_node_pair_t *p;
-	char list[256];
-	size_t i;
-
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		const yaml_node_t *k = node_of(L, p->key);
-		const char *ks = yamltree_scalar(k);
-		const char *hint;
-
-		if (!ks || yamltree_is_null(k))
-			return fail(L, k, "expected a string key, got %s",
-				    got(k).s);
-		if (!strcmp(ks, "<<") && !merged && merge) {
-			if (*merge)
-				return fail(L, k, "duplicate key '<<'");
-			*merge = node_of(L, p->value);
-			continue;
-		}
-		for (i = 0; i < n_keys; i++)
-			if (!strcmp(ks, keys[i]))
-				break;
-		if (i == n_keys) {
-			hint = suggest_closest(ks, keys, n_keys);
-			if (hint)
-				return fail(L, k,
-					    "unknown key '%s' (did you mean '%s'?)",
-					    show(ks).s, hint);
-			return fail(L, k, "unknown key '%s' (valid keys: %s)",
-				    show(ks).s,
-				    join_comma(list, sizeof(list), keys,
-					       n_keys));
-		}
-		if (keys_at[i] && merged)
-			continue;
-		if (keys_at[i])
-			return fail(L, k, "duplicate key '%s'", ks);
-		keys_at[i] = k;
-		vals[i] = node_of(L, p->value);
-	}
-	return 0;
-}
-
-/* Check that N is a mapping whose keys are among KEYS, each at most once.
- * Fills VALS[i] and KEYS_AT[i] with the value and key node of KEYS[i], or
- * NULL when absent. WHAT names the mapping: "expected a mapping for WHAT".
- * A YAML merge key "<<: *anchor" (or a sequence of anchors) supplies the
- * keys the mapping does not give itself; earlier anchors win. */
-static int get_map(struct loader *L, const yaml_node_t *n, const char *what,
-		   const char *const *keys, size_t n_keys,
-		   const yaml_node_t **vals, const yaml_node_t **keys_at)
-{
-	const yaml_node_t *merge = NULL;
-	yaml_node_item_t *it;
-	size_t i;
-	int rc;
-
-	if (!n || n->type != YAML_MAPPING_NODE)
-		return fail(L, n, "expected a mapping for %s, got %s", what,
-			    got(n).s);
-	for (i = 0; i < n_keys; i++) {
-		vals[i] = NULL;
-		keys_at[i] = NULL;
-	}
-	rc = map_pairs(L, n, keys, n_keys, vals, keys_at, false, &merge);
-	if (rc || !merge)
-		return rc;
-	if (merge->type == YAML_MAPPING_NODE)
-		return map_pairs(L, merge, keys, n_keys, vals, keys_at, true,
-				 NULL);
-	if (merge->type != YAML_SEQUENCE_NODE)
-		return fail(L, merge,
-			    "expected a mapping or a sequence of mappings for '<<', got %s",
-			    got(merge).s);
-	for (it = merge->data.sequence.items.start;
-	     it < merge->data.sequence.items.top && !rc; it++) {
-		const yaml_node_t *m = node_of(L, *it);
-
-		if (m->type != YAML_MAPPING_NODE)
-			return fail(L, m,
-				    "expected a mapping to merge with '<<', got %s",
-				    got(m).s);
-		rc = map_pairs(L, m, keys, n_keys, vals, keys_at, true, NULL);
-	}
-	return rc;
-}
-
-/* A required key: report it missing at the mapping MAP. */
-static int need(struct loader *L, const yaml_node_t *map,
-		const yaml_node_t *key_at, const char *key)
-{
-	if (key_at)
-		return 0;
-	return fail(L, map, "missing key '%s'", key);
-}
-
-static int get_str(struct loader *L, const yaml_node_t *n, const char *key,
-		   const char **out)
-{
-	const char *v = yamltree_scalar(n);
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a string for '%s', got %s", key,
-			    got(n).s);
-	*out = v;
-	return 0;
-}
 
 static bool name_ok(const char *v)
 {
@@ -405,173 +145,23 @@ static bool name_ok(const char *v)
 	return true;
 }
 
-/* WHAT is "site name", "node name", ... */
-static int check_name(struct loader *L, struct src_pos pos, const char *what,
-		      const char *v)
-{
-	if (!*v)
-		return fail_at(L, pos, "empty %s", what);
-	if (!name_ok(v))
-		return fail_at(L, pos,
-			       "bad %s '%s' (use a-z, 0-9 and '-', starting with a letter or digit)",
-			       what, show(v).s);
-	if (strlen(v) > TOPO_NAME_MAX)
-		return fail_at(L, pos,
-			       "%s '%s' is too long (at most %d characters)",
-			       what, show(v).s, TOPO_NAME_MAX);
-	return 0;
-}
-
-static int get_name(struct loader *L, const yaml_node_t *n, const char *key,
-		    const char *what, const char **out)
-{
-	int rc = get_str(L, n, key, out);
-
-	if (!rc)
-		rc = check_name(L, yamltree_pos(n), what, *out);
-	return rc;
-}
-
-static char *dup_str(struct loader *L, const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		nomem(L);
-	return d;
-}
-
-/* An integer scalar: digits, or '-' and digits (*NEG). Too large for
- * 64 bits gives UINT64_MAX and sets *NEG too: out of any range. */
-static int get_integer(struct loader *L, const yaml_node_t *n,
-		       const char *key, uint64_t *out, bool *neg)
-{
-	const char *v = yamltree_scalar(n);
-	const char *d;
-	unsigned long long x;
-	size_t i;
-
-	if (!v || yamltree_is_null(n))
-		goto bad;
-	*neg = v[0] == '-';
-	d = v + *neg;
-	if (!d[0])
-		goto bad;
-	for (i = 0; d[i]; i++)
-		if (d[i] < '0' || d[i] > '9')
-			goto bad;
-	errno = 0;
-	x = strtoull(d, NULL, 10);
-	*out = (uint64_t)x;
-	if (errno == ERANGE) {
-		*out = UINT64_MAX;
-		*neg = true;
-	}
-	return 0;
-bad:
-	return fail(L, n, "expected an integer for '%s', got %s", key,
-		    got(n).s);
-}
-
-static int get_uint(struct loader *L, const yaml_node_t *n, const char *key,
-		    uint64_t min, uint64_t max, uint64_t *out)
-{
-	uint64_t v;
-	bool neg;
-	int rc = get_integer(L, n, key, &v, &neg);
-
-	if (rc)
-		return rc;
-	if ((neg && v) || v < min || v > max)
-		return fail(L, n, "%s %s is out of range (%llu to %llu)", key,
-			    show(yamltree_scalar(n)).s,
-			    (unsigned long long)min, (unsigned long long)max);
-	*out = v;
-	return 0;
-}
-
-static int get_bool(struct loader *L, const yaml_node_t *n, const char *key,
-		    bool *out)
-{
-	static const char *const yes[] = { "true", "True", "TRUE" };
-	static const char *const no[] = { "false", "False", "FALSE" };
-	const char *v = yamltree_scalar(n);
-	size_t i;
-
-	for (i = 0; v && i < N_OF(yes); i++) {
-		if (!strcmp(v, yes[i]) || !strcmp(v, no[i])) {
-			*out = !strcmp(v, yes[i]);
-			return 0;
-		}
-	}
-	return fail(L, n, "expected true or false for '%s', got %s", key,
-		    got(n).s);
-}
-
-/* One of NAMES; WHAT names the kind of value: "unknown WHAT 'x'". */
-static int get_enum(struct loader *L, const yaml_node_t *n, const char *key,
-		    const char *what, const char *const *names, size_t count,
-		    int *out)
-{
-	char list[128];
-	const char *v, *hint;
-	size_t i;
-	int rc = get_str(L, n, key, &v);
-
-	if (rc)
-		return rc;
-	for (i = 0; i < count; i++) {
-		if (!strcmp(v, names[i])) {
-			*out = (int)i;
-			return 0;
-		}
-	}
-	hint = suggest_closest(v, names, count);
-	if (hint)
-		return fail(L, n, "unknown %s '%s' (did you mean '%s'?)", what,
-			    show(v).s, hint);
-	return fail(L, n, "unknown %s '%s' (expected %s)", what, show(v).s,
-		    join_or(list, sizeof(list), names, count));
-}
-
-/* A time at most MAX_US (written in seconds in the message). */
-static int get_time(struct loader *L, const yaml_node_t *n, const char *key,
-		    uint64_t max_us, uint64_t *out)
-{
-	const char *v = yamltree_scalar(n);
-	const char *why;
-	uint64_t us;
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a time for '%s', got %s", key,
-			    got(n).s);
-	if (units_parse_time(v, &us, &why))
-		return fail(L, n, "%s %s %s", key, show(v).s, why);
-	if (us > max_us)
-		return fail(L, n, "%s %s is too large (at most %llus)", key,
-			    show(v).s,
-			    (unsigned long long)(max_us / 1000000));
-	*out = us;
-	return 0;
-}
-
 static int get_rate(struct loader *L, const yaml_node_t *n, const char *key,
 		    uint64_t *out)
 {
-	const char *v = yamltree_scalar(n);
+	const char *v = yamldoc_scalar(n);
 	const char *why;
 	uint64_t bps;
 
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a rate for '%s', got %s", key,
-			    got(n).s);
+	if (!v || yamldoc_is_null(n))
+		return yload_fail(&L->y, n, "expected a rate for '%s', got %s", key,
+			    yload_got(&L->y, n).s);
 	if (units_parse_rate(v, &bps, &why))
-		return fail(L, n, "%s %s %s", key, show(v).s, why);
+		return yload_fail(&L->y, n, "%s %s %s", key, yload_show(&L->y, v).s, why);
 	if (bps == 0)
-		return fail(L, n, "%s must be positive", key);
+		return yload_fail(&L->y, n, "%s must be positive", key);
 	if (bps > RATE_MAX_BPS)
-		return fail(L, n, "%s %s is too large (at most 10tbit)", key,
-			    show(v).s);
+		return yload_fail(&L->y, n, "%s %s is too large (at most 10tbit)", key,
+			    yload_show(&L->y, v).s);
 	*out = bps;
 	return 0;
 }
@@ -580,14 +170,14 @@ static int get_rate(struct loader *L, const yaml_node_t *n, const char *key,
 static int get_pct(struct loader *L, const yaml_node_t *n, const char *key,
 		   double *out)
 {
-	const char *v = yamltree_scalar(n);
+	const char *v = yamldoc_scalar(n);
 	const char *why;
 
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a percentage for '%s', got %s",
-			    key, got(n).s);
+	if (!v || yamldoc_is_null(n))
+		return yload_fail(&L->y, n, "expected a percentage for '%s', got %s",
+			    key, yload_got(&L->y, n).s);
 	if (units_parse_loss(v, out, &why))
-		return fail(L, n, "%s %s %s", key, show(v).s, why);
+		return yload_fail(&L->y, n, "%s %s %s", key, yload_show(&L->y, v).s, why);
 	return 0;
 }
 
@@ -596,12 +186,12 @@ static int get_pct(struct loader *L, const yaml_node_t *n, const char *key,
 static int get_number(struct loader *L, const yaml_node_t *n,
 		      const char *key, double min, double max, double *out)
 {
-	const char *v = yamltree_scalar(n);
+	const char *v = yamldoc_scalar(n);
 	const char *d;
 	size_t digits = 0;
 	double x;
 
-	if (!v || yamltree_is_null(n))
+	if (!v || yamldoc_is_null(n))
 		goto bad;
 	d = v + (v[0] == '-');
 	for (; *d >= '0' && *d <= '9'; d++)
@@ -613,46 +203,12 @@ static int get_number(struct loader *L, const yaml_node_t *n,
 		goto bad;
 	x = strtod(v, NULL);
 	if (!(x >= min && x <= max))
-		return fail(L, n, "%s %s is out of range (%.15g to %.15g)", key,
-			    show(v).s, min, max);
+		return yload_fail(&L->y, n, "%s %s is out of range (%.15g to %.15g)", key,
+			    yload_show(&L->y, v).s, min, max);
 	*out = x;
 	return 0;
 bad:
-	return fail(L, n, "expected a number for '%s', got %s", key, got(n).s);
-}
-
-static int get_memory(struct loader *L, const yaml_node_t *n,
-		      const char *key, uint64_t *out)
-{
-	const char *v = yamltree_scalar(n);
-	const char *why;
-	uint64_t bytes;
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a size for '%s', got %s", key,
-			    got(n).s);
-	if (units_parse_memory(v, &bytes, &why))
-		return fail(L, n, "%s %s %s", key, show(v).s, why);
-	if (bytes == 0)
-		return fail(L, n, "%s must be positive", key);
-	if (bytes > MEMORY_MAX)
-		return fail(L, n, "%s %s is too large (at most 1024GiB)", key,
-			    show(v).s);
-	*out = bytes;
-	return 0;
-}
-
-/* Is key node K written in mapping MAP itself (not merged in by "<<")? */
-static bool own_key(struct loader *L, const yaml_node_t *map,
-		    const yaml_node_t *k)
-{
-	yaml_node_pair_t *p;
-
-	for (p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++)
-		if (node_of(L, p->key) == k)
-			return true;
-	return false;
+	return yload_fail(&L->y, n, "expected a number for '%s', got %s", key, yload_got(&L->y, n).s);
 }
 
 /* The constraint keys of mapping MAP: values VALS and keys K in con_keys
@@ -671,68 +227,68 @@ static int get_constraint(struct loader *L, const yaml_node_t *map,
 
 	memcpy(v, vals, sizeof(v));
 	memset(c, 0, sizeof(*c));
-	if (present(v[C_DELAY]) && present(v[C_RTT])) {
-		bool own_delay = own_key(L, map, k[C_DELAY]);
-		bool own_rtt = own_key(L, map, k[C_RTT]);
+	if (yload_present(v[C_DELAY]) && yload_present(v[C_RTT])) {
+		bool own_delay = yload_own_key(&L->y, map, k[C_DELAY]);
+		bool own_rtt = yload_own_key(&L->y, map, k[C_RTT]);
 
 		if (own_delay == own_rtt)
-			return fail(L, k[C_RTT],
+			return yload_fail(&L->y, k[C_RTT],
 				    "give 'delay' or 'rtt', not both");
 		v[own_delay ? C_RTT : C_DELAY] = NULL;
 	}
-	if (present(v[C_DELAY])) {
-		rc = get_time(L, v[C_DELAY], "delay", DELAY_MAX_US,
+	if (yload_present(v[C_DELAY])) {
+		rc = yload_time(&L->y, v[C_DELAY], "delay", DELAY_MAX_US,
 			      &c->delay_us);
 		c->set |= CON_DELAY;
 	}
-	if (!rc && present(v[C_RTT])) {
-		rc = get_time(L, v[C_RTT], "rtt", DELAY_MAX_US, &rtt);
+	if (!rc && yload_present(v[C_RTT])) {
+		rc = yload_time(&L->y, v[C_RTT], "rtt", DELAY_MAX_US, &rtt);
 		c->delay_us = rtt / 2;
 		c->set |= CON_DELAY;
 	}
-	if (!rc && present(v[C_JITTER])) {
-		rc = get_time(L, v[C_JITTER], "jitter", DELAY_MAX_US,
+	if (!rc && yload_present(v[C_JITTER])) {
+		rc = yload_time(&L->y, v[C_JITTER], "jitter", DELAY_MAX_US,
 			      &c->jitter_us);
 		c->set |= CON_JITTER;
 	}
-	if (!rc && present(v[C_LOSS])) {
+	if (!rc && yload_present(v[C_LOSS])) {
 		rc = get_pct(L, v[C_LOSS], "loss", &c->loss_pct);
 		c->set |= CON_LOSS;
 	}
-	if (!rc && present(v[C_RATE])) {
+	if (!rc && yload_present(v[C_RATE])) {
 		rc = get_rate(L, v[C_RATE], "rate", &c->rate_bps);
 		c->set |= CON_RATE;
 	}
-	if (!rc && present(v[C_DIST])) {
+	if (!rc && yload_present(v[C_DIST])) {
 		int d = 0;
 
-		rc = get_enum(L, v[C_DIST], "distribution", "distribution",
+		rc = yload_enum(&L->y, v[C_DIST], "distribution", "distribution",
 			      dist_names, N_OF(dist_names), &d);
 		c->dist = (enum constraint_dist)d;
 		c->set |= CON_DIST;
 	}
-	if (!rc && present(v[C_CORR])) {
+	if (!rc && yload_present(v[C_CORR])) {
 		rc = get_pct(L, v[C_CORR], "correlation", &c->corr_pct);
 		c->set |= CON_CORR;
 	}
-	if (!rc && present(v[C_BURST])) {
+	if (!rc && yload_present(v[C_BURST])) {
 		rc = get_number(L, v[C_BURST], "loss_burst", 1, CON_BURST_MAX,
 				&c->loss_burst);
 		c->set |= CON_BURST;
 	}
-	if (!rc && present(v[C_QUEUE])) {
+	if (!rc && yload_present(v[C_QUEUE])) {
 		uint64_t q = 0;
 
-		rc = get_uint(L, v[C_QUEUE], "queue", 1, CON_QUEUE_MAX, &q);
+		rc = yload_uint(&L->y, v[C_QUEUE], "queue", 1, CON_QUEUE_MAX, &q);
 		c->queue_pkts = (uint32_t)q;
 		c->set |= CON_QUEUE;
 	}
 	if (!rc && (c->set & CON_DIST) && !(c->set & CON_JITTER))
-		rc = fail(L, k[C_DIST], "distribution needs jitter");
+		rc = yload_fail(&L->y, k[C_DIST], "distribution needs jitter");
 	if (!rc && (c->set & CON_CORR) && !(c->set & CON_JITTER))
-		rc = fail(L, k[C_CORR], "correlation needs jitter");
+		rc = yload_fail(&L->y, k[C_CORR], "correlation needs jitter");
 	if (!rc && (c->set & CON_BURST) && !(c->set & CON_LOSS))
-		rc = fail(L, k[C_BURST], "loss_burst needs loss");
+		rc = yload_fail(&L->y, k[C_BURST], "loss_burst needs loss");
 	return rc;
 }
 
@@ -800,7 +356,7 @@ static int get_site_ref(struct loader *L, const yaml_node_t *n,
 			const struct entry **out)
 {
 	const char *v, *hint;
-	int rc = get_str(L, n, key, &v);
+	int rc = yload_str(&L->y, n, key, &v);
 
 	if (rc)
 		return rc;
@@ -809,9 +365,9 @@ static int get_site_ref(struct loader *L, const yaml_node_t *n,
 		return 0;
 	hint = suggest_site(L, v);
 	if (hint)
-		return fail(L, n, "unknown %s '%s' (did you mean '%s'?)", what,
-			    show(v).s, hint);
-	return fail(L, n, "unknown %s '%s'", what, show(v).s);
+		return yload_fail(&L->y, n, "unknown %s '%s' (did you mean '%s'?)", what,
+			    yload_show(&L->y, v).s, hint);
+	return yload_fail(&L->y, n, "unknown %s '%s'", what, yload_show(&L->y, v).s);
 }
 
 static int get_selector(struct loader *L, const yaml_node_t *n,
@@ -820,12 +376,12 @@ static int get_selector(struct loader *L, const yaml_node_t *n,
 	const struct entry *e;
 	const char *v;
 	char list[64];
-	int rc = get_str(L, n, key, &v);
+	int rc = yload_str(&L->y, n, key, &v);
 
 	if (rc)
 		return rc;
 	memset(sel, 0, sizeof(*sel));
-	sel->pos = yamltree_pos(n);
+	sel->pos = yamldoc_pos(n);
 	if (!strcmp(v, "*")) {
 		sel->kind = SEL_ALL;
 		return 0;
@@ -843,18 +399,18 @@ static int get_selector(struct loader *L, const yaml_node_t *n,
 		}
 		hint = suggest_closest(v + 5, role_names, N_OF(role_names));
 		if (hint)
-			return fail(L, n,
+			return yload_fail(&L->y, n,
 				    "unknown role '%s' in selector (did you mean 'role:%s'?)",
-				    show(v + 5).s, hint);
-		return fail(L, n, "unknown role '%s' in selector (expected %s)",
-			    show(v + 5).s,
-			    join_or(list, sizeof(list), role_names,
-				    N_OF(role_names)));
+				    yload_show(&L->y, v + 5).s, hint);
+		return yload_fail(&L->y, n, "unknown role '%s' in selector (expected %s)",
+			    yload_show(&L->y, v + 5).s,
+			    str_join(list, sizeof(list), role_names,
+				     N_OF(role_names), " or "));
 	}
 	if (!name_ok(v))
-		return fail(L, n,
+		return yload_fail(&L->y, n,
 			    "bad selector '%s' (expected a site name, role:ROLE or *)",
-			    show(v).s);
+			    yload_show(&L->y, v).s);
 	rc = get_site_ref(L, n, key, "site", &e);
 	if (rc)
 		return rc;
@@ -875,25 +431,26 @@ static int get_node_item(struct loader *L, const yaml_node_t *item,
 	int b = (int)backend;
 	int rc;
 
-	rc = get_map(L, item, "each node", node_keys, ND_N, v, k);
+	rc = yload_map(&L->y, item, "each node", node_keys, ND_N, v, k);
 	if (!rc)
-		rc = need(L, item, k[ND_NAME], "name");
+		rc = yload_need(&L->y, item, k[ND_NAME], "name");
 	if (!rc)
-		rc = get_name(L, v[ND_NAME], "name", "node name", &name);
-	if (!rc && present(v[ND_BACKEND]))
-		rc = get_enum(L, v[ND_BACKEND], "backend", "backend",
+		rc = yload_name(&L->y, v[ND_NAME], "name", "node name", &name);
+	if (!rc && yload_present(v[ND_BACKEND]))
+		rc = yload_enum(&L->y, v[ND_BACKEND], "backend", "backend",
 			      backend_names, N_OF(backend_names), &b);
-	if (!rc && present(v[ND_CPUS])) {
-		rc = get_uint(L, v[ND_CPUS], "cpus", 1, CPUS_MAX, &cpus);
+	if (!rc && yload_present(v[ND_CPUS])) {
+		rc = yload_uint(&L->y, v[ND_CPUS], "cpus", 1, CPUS_MAX, &cpus);
 		nd->cpus = (int)cpus;
 	}
-	if (!rc && present(v[ND_MEMORY]))
-		rc = get_memory(L, v[ND_MEMORY], "memory", &nd->memory_bytes);
+	if (!rc && yload_present(v[ND_MEMORY]))
+		rc = yload_memory(&L->y, v[ND_MEMORY], "memory", MEMORY_MAX,
+				 &nd->memory_bytes);
 	if (rc)
 		return rc;
 	nd->backend = (enum node_backend)b;
-	nd->pos = yamltree_pos(v[ND_NAME]);
-	nd->name = dup_str(L, name);
+	nd->pos = yamldoc_pos(v[ND_NAME]);
+	nd->name = yload_dup(&L->y, name);
 	return nd->name ? 0 : -ENOMEM;
 }
 
@@ -910,22 +467,22 @@ static int get_nodes(struct loader *L, const yaml_node_t *n,
 		len = (size_t)(n->data.sequence.items.top -
 			       n->data.sequence.items.start);
 		if (g->counted)
-			return fail(L, count_at,
+			return yload_fail(&L->y, count_at,
 				    "site '%s' has a node list and cannot have a count (node names must be unique)",
 				    g->name);
 		if (len == 0)
-			return fail(L, n, "site '%s' needs at least one node",
+			return yload_fail(&L->y, n, "site '%s' needs at least one node",
 				    g->name);
 		if (len > NODES_MAX)
-			return fail(L, n,
+			return yload_fail(&L->y, n,
 				    "site '%s' has too many nodes (%zu, at most %d)",
 				    g->name, len, NODES_MAX);
 		g->list = calloc(len, sizeof(*g->list));
 		if (!g->list)
-			return nomem(L);
+			return yload_nomem(&L->y);
 		for (it = n->data.sequence.items.start, i = 0;
 		     it < n->data.sequence.items.top; it++, i++) {
-			rc = get_node_item(L, node_of(L, *it), g->backend,
+			rc = get_node_item(L, yload_node(&L->y, *it), g->backend,
 					   &g->list[i]);
 			g->n_nodes = i + 1;     /* what to free */
 			if (rc)
@@ -934,17 +491,17 @@ static int get_nodes(struct loader *L, const yaml_node_t *n,
 		return 0;
 	}
 	if (n->type != YAML_SCALAR_NODE)
-		return fail(L, n,
+		return yload_fail(&L->y, n,
 			    "expected an integer or a sequence for 'nodes', got %s",
-			    got(n).s);
-	rc = get_integer(L, n, "nodes", &v, &neg);
+			    yload_got(&L->y, n).s);
+	rc = yload_integer(&L->y, n, "nodes", &v, &neg);
 	if (rc)
 		return rc;
 	if (v == 0)
-		return fail(L, n, "site '%s' needs at least one node", g->name);
+		return yload_fail(&L->y, n, "site '%s' needs at least one node", g->name);
 	if (neg || v > NODES_MAX)
-		return fail(L, n, "nodes %s is out of range (1 to %d: a site LAN is a bridge of at most 1024 ports)",
-			    show(yamltree_scalar(n)).s, NODES_MAX);
+		return yload_fail(&L->y, n, "nodes %s is out of range (1 to %d: a site LAN is a bridge of at most 1024 ports)",
+			    yload_show(&L->y, yamldoc_scalar(n)).s, NODES_MAX);
 	g->n_nodes = (size_t)v;
 	return 0;
 }
@@ -958,23 +515,23 @@ static int get_group(struct loader *L, const yaml_node_t *item,
 	uint64_t count = 1;
 	int rc;
 
-	rc = get_map(L, item, "each site", site_keys, S_N, v, k);
+	rc = yload_map(&L->y, item, "each site", site_keys, S_N, v, k);
 	if (!rc)
-		rc = need(L, item, k[S_NAME], "name");
+		rc = yload_need(&L->y, item, k[S_NAME], "name");
 	if (!rc)
-		rc = get_name(L, v[S_NAME], "name", "site name", &g->name);
+		rc = yload_name(&L->y, v[S_NAME], "name", "site name", &g->name);
 	if (rc)
 		return rc;
 	g->name_node = v[S_NAME];
-	rc = need(L, item, k[S_ROLE], "role");
+	rc = yload_need(&L->y, item, k[S_ROLE], "role");
 	if (!rc)
-		rc = get_enum(L, v[S_ROLE], "role", "role", role_names,
+		rc = yload_enum(&L->y, v[S_ROLE], "role", "role", role_names,
 			      N_OF(role_names), &role);
-	if (!rc && present(v[S_BACKEND]))
-		rc = get_enum(L, v[S_BACKEND], "backend", "backend",
+	if (!rc && yload_present(v[S_BACKEND]))
+		rc = yload_enum(&L->y, v[S_BACKEND], "backend", "backend",
 			      backend_names, N_OF(backend_names), &backend);
-	if (!rc && present(v[S_COUNT]))
-		rc = get_uint(L, v[S_COUNT], "count", 1, SITES_MAX,
+	if (!rc && yload_present(v[S_COUNT]))
+		rc = yload_uint(&L->y, v[S_COUNT], "count", 1, SITES_MAX,
 			      &count);
 	if (rc)
 		return rc;
@@ -983,19 +540,19 @@ static int get_group(struct loader *L, const yaml_node_t *item,
 	g->count = (size_t)count;
 	g->counted = count >= 2;
 	g->n_nodes = 1;
-	if (present(v[S_NODES])) {
+	if (yload_present(v[S_NODES])) {
 		g->nodes = v[S_NODES];
 		rc = get_nodes(L, v[S_NODES], v[S_COUNT], g);
 		if (rc)
 			return rc;
 	}
-	if (present(v[S_LAN])) {
-		rc = get_map(L, v[S_LAN], "'lan'", con_keys, C_N, lv, lk);
+	if (yload_present(v[S_LAN])) {
+		rc = yload_map(&L->y, v[S_LAN], "'lan'", con_keys, C_N, lv, lk);
 		if (!rc)
 			rc = get_constraint(L, v[S_LAN], lv, lk, &g->lan);
 		g->has_lan = true;
 	}
-	if (present(v[S_PARENT]))
+	if (yload_present(v[S_PARENT]))
 		g->parent = v[S_PARENT];
 	return rc;
 }
@@ -1011,17 +568,17 @@ static int expand_sites(struct loader *L, const yaml_node_t *sites_at)
 	for (i = 0; i < L->n_groups; i++) {
 		total += L->groups[i].count;
 		if (total > SITES_MAX)
-			return fail(L, sites_at,
+			return yload_fail(&L->y, sites_at,
 				    "too many sites (more than %u: the WAN is a bridge of at most 1024 ports, one per site)",
 				    SITES_MAX);
 	}
 	t->sites = calloc(total, sizeof(*t->sites));
 	L->index = calloc(total + L->n_groups, sizeof(*L->index));
 	if (!t->sites || !L->index)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (i = 0; i < L->n_groups; i++) {
 		struct group *g = &L->groups[i];
-		struct src_pos pos = yamltree_pos(g->name_node);
+		struct src_pos pos = yamldoc_pos(g->name_node);
 
 		g->first = t->n_sites;
 		if (g->counted) {
@@ -1038,12 +595,12 @@ static int expand_sites(struct loader *L, const yaml_node_t *sites_at)
 			else
 				snprintf(name, sizeof(name), "%s", g->name);
 			if (strlen(name) > TOPO_NAME_MAX)
-				return fail_at(L, pos,
+				return yload_fail_at(&L->y, pos,
 					       "site name '%s' is too long (at most %d characters)",
 					       name, TOPO_NAME_MAX);
-			s->name = dup_str(L, name);
+			s->name = yload_dup(&L->y, name);
 			if (!s->name || (g->counted &&
-					 !(s->base = dup_str(L, g->name))))
+					 !(s->base = yload_dup(&L->y, g->name))))
 				return -ENOMEM;
 			s->role = g->role;
 			s->parent = -1;
@@ -1051,7 +608,7 @@ static int expand_sites(struct loader *L, const yaml_node_t *sites_at)
 			s->has_lan = g->has_lan;
 			s->lan = g->lan;
 			s->pos = pos;
-			s->nodes_pos = g->nodes ? yamltree_pos(g->nodes) : pos;
+			s->nodes_pos = g->nodes ? yamldoc_pos(g->nodes) : pos;
 			L->index[e] = (struct entry){ s->name, t->n_sites, 1,
 				false, pos, e };
 			e++;
@@ -1060,12 +617,12 @@ static int expand_sites(struct loader *L, const yaml_node_t *sites_at)
 	}
 	L->n_index = e;
 	if (find_duplicate(L->index, e, &first, &dup))
-		return fail_at(L, dup.pos,
+		return yload_fail_at(&L->y, dup.pos,
 			       "duplicate site '%s' (first defined at line %d)",
 			       dup.name, first.pos.line);
 	L->names = calloc(e, sizeof(*L->names));
 	if (!L->names)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (i = 0; i < e; i++)
 		L->names[i] = L->index[i].name;
 	return 0;
@@ -1080,7 +637,7 @@ static int plan_addresses(struct loader *L, const yaml_node_t *sites_at)
 	int rc = -ENOMEM;
 
 	if (!hosts || !out) {
-		nomem(L);
+		yload_nomem(&L->y);
 		goto out;
 	}
 	for (i = 0; i < L->n_groups; i++) {
@@ -1094,15 +651,15 @@ static int plan_addresses(struct loader *L, const yaml_node_t *sites_at)
 	if (rc == -ENOSPC && failed < t->n_sites) {
 		const struct site *s = &t->sites[failed];
 
-		rc = fail_at(L, s->nodes_pos,
+		rc = yload_fail_at(&L->y, s->nodes_pos,
 			     "site '%s' needs %zu addresses: more nodes than the address pool 198.18.0.0/16 holds",
 			     s->name, hosts[failed]);
 	} else if (rc == -E2BIG) {
-		rc = fail(L, sites_at,
+		rc = yload_fail(&L->y, sites_at,
 			  "too many sites (%zu, the address plan holds at most %u)",
 			  t->n_sites, ADDR_MAX_SITES);
 	} else if (rc) {
-		rc = fail(L, sites_at, "cannot plan addresses: %s",
+		rc = yload_fail(&L->y, sites_at, "cannot plan addresses: %s",
 			  strerror(-rc));
 	}
 out:
@@ -1155,7 +712,7 @@ static int resolve_parents(struct loader *L)
 		if (rc)
 			break;
 		if (e->base) {
-			rc = fail(L, g->parent,
+			rc = yload_fail(&L->y, g->parent,
 				  "parent '%s' names %zu sites (%s-1 to %s-%zu): name one of them",
 				  e->name, e->n_sites, e->name, e->name,
 				  e->n_sites);
@@ -1163,7 +720,7 @@ static int resolve_parents(struct loader *L)
 		}
 		for (j = 0; j < g->count; j++) {
 			if (e->site == g->first + j) {
-				rc = fail(L, g->parent,
+				rc = yload_fail(&L->y, g->parent,
 					  "site '%s' cannot be its own parent",
 					  e->name);
 				break;
@@ -1178,7 +735,7 @@ static int resolve_parents(struct loader *L)
 	cyc = calloc(t->n_sites, sizeof(*cyc));
 	group_of = calloc(t->n_sites, sizeof(*group_of));
 	if (!state || !path || !cyc || !group_of) {
-		rc = nomem(L);
+		rc = yload_nomem(&L->y);
 		goto out;
 	}
 	for (i = 0; i < L->n_groups; i++)
@@ -1205,7 +762,7 @@ static int resolve_parents(struct loader *L)
 			for (k = 0; k < n - at; k++)
 				cyc[k] = path[at + (min - at + k) % (n - at)];
 			cycle_text(t, cyc, n - at, text, sizeof(text));
-			rc = fail(L, L->groups[group_of[cyc[0]]].parent,
+			rc = yload_fail(&L->y, L->groups[group_of[cyc[0]]].parent,
 				  "parent cycle: %s", text);
 		}
 		for (k = 0; k < n; k++)
@@ -1227,17 +784,17 @@ static int count_nodes(struct loader *L, struct site *s, size_t n)
 
 	s->nodes = calloc(n, sizeof(*s->nodes));
 	if (!s->nodes)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	s->n_nodes = n;
 	for (k = 0; k < n; k++) {
 		struct node_spec *nd = &s->nodes[k];
 
 		snprintf(name, sizeof(name), "%s-%zu", s->name, k + 1);
 		if (strlen(name) > TOPO_NAME_MAX)
-			return fail_at(L, s->nodes_pos,
+			return yload_fail_at(&L->y, s->nodes_pos,
 				       "node name '%s' is too long (at most %d characters)",
 				       name, TOPO_NAME_MAX);
-		nd->name = dup_str(L, name);
+		nd->name = yload_dup(&L->y, name);
 		if (!nd->name)
 			return -ENOMEM;
 		nd->backend = s->backend;
@@ -1259,7 +816,7 @@ static int expand_nodes(struct loader *L)
 		t->n_nodes += L->groups[i].count * L->groups[i].n_nodes;
 	all = calloc(t->n_nodes, sizeof(*all));
 	if (!all) {
-		rc = nomem(L);
+		rc = yload_nomem(&L->y);
 		goto out;
 	}
 	for (i = 0; i < L->n_groups && !rc; i++) {
@@ -1281,7 +838,7 @@ static int expand_nodes(struct loader *L)
 		}
 	}
 	if (!rc && find_duplicate(all, e, &first, &dup))
-		rc = fail_at(L, dup.pos,
+		rc = yload_fail_at(&L->y, dup.pos,
 			     "duplicate node '%s' (first defined at line %d)",
 			     dup.name, first.pos.line);
 out:
@@ -1296,23 +853,23 @@ static int load_sites(struct loader *L, const yaml_node_t *n,
 	size_t len;
 	int rc = 0;
 
-	if (!present(n))
-		return fail(L, key,
+	if (!yload_present(n))
+		return yload_fail(&L->y, key,
 			    "'sites' is empty: a topology needs at least one site");
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for 'sites', got %s",
-			    got(n).s);
+		return yload_fail(&L->y, n, "expected a sequence for 'sites', got %s",
+			    yload_got(&L->y, n).s);
 	len = (size_t)(n->data.sequence.items.top -
 		       n->data.sequence.items.start);
 	if (len == 0)
-		return fail(L, n,
+		return yload_fail(&L->y, n,
 			    "'sites' is empty: a topology needs at least one site");
 	L->groups = calloc(len, sizeof(*L->groups));
 	if (!L->groups)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
-		rc = get_group(L, node_of(L, *it), &L->groups[L->n_groups++]);
+		rc = get_group(L, yload_node(&L->y, *it), &L->groups[L->n_groups++]);
 		if (rc)
 			return rc;
 	}
@@ -1347,37 +904,37 @@ static int load_matrix(struct loader *L, const yaml_node_t *n)
 	int kind = 0;
 	int rc;
 
-	rc = get_map(L, n, "'matrix'", matrix_keys, M_N, v, k);
+	rc = yload_map(&L->y, n, "'matrix'", matrix_keys, M_N, v, k);
 	if (!rc)
-		rc = need(L, n, k[M_FILE], "file");
+		rc = yload_need(&L->y, n, k[M_FILE], "file");
 	if (!rc)
-		rc = get_str(L, v[M_FILE], "file", &file);
+		rc = yload_str(&L->y, v[M_FILE], "file", &file);
 	if (!rc)
-		rc = need(L, n, k[M_KIND], "kind");
+		rc = yload_need(&L->y, n, k[M_KIND], "kind");
 	if (!rc)
-		rc = get_enum(L, v[M_KIND], "kind", "matrix kind", kind_names,
+		rc = yload_enum(&L->y, v[M_KIND], "kind", "matrix kind", kind_names,
 			      N_OF(kind_names), &kind);
 	if (rc)
 		goto out;
 	if (t->n_sites > MATRIX_MAX_SITES) {
-		rc = fail(L, n,
+		rc = yload_fail(&L->y, n,
 			  "a matrix supports at most %d sites, the topology has %zu",
 			  MATRIX_MAX_SITES, t->n_sites);
 		goto out;
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m || !(m->path = resolve_path(L->dir, file))) {
-		rc = nomem(L);
+		rc = yload_nomem(&L->y);
 		goto out;
 	}
 	m->kind = (enum matrix_kind)kind;
 	rc = fs_read_file(m->path, MATRIX_FILE_MAX, &text, &len);
 	if (rc) {
-		rc = fail(L, v[M_FILE], "cannot read matrix file '%s': %s",
-			  show(m->path).s, fs_read_error(rc));
+		rc = yload_fail(&L->y, v[M_FILE], "cannot read matrix file '%s': %s",
+			  yload_show(&L->y, m->path).s, fs_read_error(rc));
 		goto out;
 	}
-	mf = matrix_file_parse(text, len, m->path, &L->err);
+	mf = matrix_file_parse(text, len, m->path, &L->y.err);
 	if (!mf) {
 		rc = -EINVAL;
 		goto out;
@@ -1387,7 +944,7 @@ static int load_matrix(struct loader *L, const yaml_node_t *n)
 	m->n = t->n_sites;
 	m->ms = calloc(m->n * m->n, sizeof(*m->ms));     /* n >= 1 */
 	if (!site_of || !covered || !m->ms) {
-		rc = nomem(L);
+		rc = yload_nomem(&L->y);
 		goto out;
 	}
 	for (i = 0; i < mf->n; i++) {
@@ -1401,18 +958,18 @@ static int load_matrix(struct loader *L, const yaml_node_t *n)
 		}
 		hint = suggest_site(L, mf->names[i]);
 		if (hint)
-			rc = fail_in(L, m->path, mf->name_pos[i],
+			rc = yload_fail_in(&L->y, m->path, mf->name_pos[i],
 				     "matrix site '%s' matches no site in the topology (did you mean '%s'?)",
-				     show(mf->names[i]).s, hint);
+				     yload_show(&L->y, mf->names[i]).s, hint);
 		else
-			rc = fail_in(L, m->path, mf->name_pos[i],
+			rc = yload_fail_in(&L->y, m->path, mf->name_pos[i],
 				     "matrix site '%s' matches no site in the topology",
-				     show(mf->names[i]).s);
+				     yload_show(&L->y, mf->names[i]).s);
 		goto out;
 	}
 	for (i = 0; i < t->n_sites; i++) {
 		if (!covered[i] && !(t->defaults.set & CON_DELAY)) {
-			rc = fail_at(L, t->sites[i].pos,
+			rc = yload_fail_at(&L->y, t->sites[i].pos,
 				     "matrix does not cover site '%s' and network.default gives no delay",
 				     t->sites[i].name);
 			goto out;
@@ -1442,22 +999,22 @@ static int get_rule(struct loader *L, const yaml_node_t *item,
 	int rc;
 
 	r->symmetric = true;
-	r->pos = yamltree_pos(item);
-	rc = get_map(L, item, "each constraint", rule_keys, R_N, v, k);
+	r->pos = yamldoc_pos(item);
+	rc = yload_map(&L->y, item, "each constraint", rule_keys, R_N, v, k);
 	if (!rc)
-		rc = need(L, item, k[R_SRC], "src");
+		rc = yload_need(&L->y, item, k[R_SRC], "src");
 	if (!rc)
 		rc = get_selector(L, v[R_SRC], "src", &r->src);
 	if (!rc)
-		rc = need(L, item, k[R_DST], "dst");
+		rc = yload_need(&L->y, item, k[R_DST], "dst");
 	if (!rc)
 		rc = get_selector(L, v[R_DST], "dst", &r->dst);
-	if (!rc && present(v[R_SYMMETRIC]))
-		rc = get_bool(L, v[R_SYMMETRIC], "symmetric", &r->symmetric);
+	if (!rc && yload_present(v[R_SYMMETRIC]))
+		rc = yload_bool(&L->y, v[R_SYMMETRIC], "symmetric", &r->symmetric);
 	if (!rc)
 		rc = get_constraint(L, item, v + R_CON, k + R_CON, &r->con);
 	if (!rc && !r->con.set)
-		rc = fail(L, item,
+		rc = yload_fail(&L->y, item,
 			  "constraint sets nothing (give delay, rtt, jitter, loss or rate)");
 	return rc;
 }
@@ -1470,16 +1027,16 @@ static int load_rules(struct loader *L, const yaml_node_t *n)
 	int rc = 0;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for 'constraints', got %s",
-			    got(n).s);
+		return yload_fail(&L->y, n, "expected a sequence for 'constraints', got %s",
+			    yload_got(&L->y, n).s);
 	len = (size_t)(n->data.sequence.items.top -
 		       n->data.sequence.items.start);
 	t->rules = calloc(len ? len : 1, sizeof(*t->rules));
 	if (!t->rules)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (it = n->data.sequence.items.start;
 	     it < n->data.sequence.items.top && !rc; it++)
-		rc = get_rule(L, node_of(L, *it), &t->rules[t->n_rules++]);
+		rc = get_rule(L, yload_node(&L->y, *it), &t->rules[t->n_rules++]);
 	return rc;
 }
 
@@ -1492,34 +1049,34 @@ static int load_network(struct loader *L, const yaml_node_t *n)
 	int partition = PARTITION_SHAPING;
 	int rc;
 
-	rc = get_map(L, n, "'network'", network_keys, NW_N, v, k);
-	if (!rc && present(v[NW_FABRIC]))
-		rc = get_enum(L, v[NW_FABRIC], "fabric", "fabric",
+	rc = yload_map(&L->y, n, "'network'", network_keys, NW_N, v, k);
+	if (!rc && yload_present(v[NW_FABRIC]))
+		rc = yload_enum(&L->y, v[NW_FABRIC], "fabric", "fabric",
 			      fabric_names, N_OF(fabric_names), &fabric);
-	if (!rc && present(v[NW_SHAPING]))
-		rc = get_enum(L, v[NW_SHAPING], "shaping", "shaping",
+	if (!rc && yload_present(v[NW_SHAPING]))
+		rc = yload_enum(&L->y, v[NW_SHAPING], "shaping", "shaping",
 			      shaping_names, N_OF(shaping_names), &shaping);
-	if (!rc && present(v[NW_PARTITION]))
-		rc = get_enum(L, v[NW_PARTITION], "partition", "partition",
+	if (!rc && yload_present(v[NW_PARTITION]))
+		rc = yload_enum(&L->y, v[NW_PARTITION], "partition", "partition",
 			      partition_names, N_OF(partition_names),
 			      &partition);
 	/* Drop rules need OpenFlow switches. */
 	if (!rc && partition == PARTITION_OPENFLOW && fabric != FABRIC_OVS)
-		rc = fail(L, v[NW_PARTITION], "partition 'openflow' needs 'fabric: ovs' (the fabric is '%s')",
+		rc = yload_fail(&L->y, v[NW_PARTITION], "partition 'openflow' needs 'fabric: ovs' (the fabric is '%s')",
 			  fabric_names[fabric]);
 	t->fabric = (enum fabric_kind)fabric;
 	t->shaping = (enum shaping_kind)shaping;
 	t->partition = (enum partition_kind)partition;
-	if (!rc && present(v[NW_DEFAULT])) {
-		rc = get_map(L, v[NW_DEFAULT], "'default'", con_keys, C_N, dv,
+	if (!rc && yload_present(v[NW_DEFAULT])) {
+		rc = yload_map(&L->y, v[NW_DEFAULT], "'default'", con_keys, C_N, dv,
 			     dk);
 		if (!rc)
 			rc = get_constraint(L, v[NW_DEFAULT], dv, dk,
 					    &t->defaults);
 	}
-	if (!rc && present(v[NW_MATRIX]))
+	if (!rc && yload_present(v[NW_MATRIX]))
 		rc = load_matrix(L, v[NW_MATRIX]);
-	if (!rc && present(v[NW_CONSTRAINTS]))
+	if (!rc && yload_present(v[NW_CONSTRAINTS]))
 		rc = load_rules(L, v[NW_CONSTRAINTS]);
 	return rc;
 }
@@ -1551,18 +1108,18 @@ static int get_fault_sites(struct loader *L, const yaml_node_t *n,
 	int rc = 0;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for 'sites', got %s",
-			    got(n).s);
+		return yload_fail(&L->y, n, "expected a sequence for 'sites', got %s",
+			    yload_got(&L->y, n).s);
 	if (n->data.sequence.items.top == n->data.sequence.items.start)
-		return fail(L, n, "'sites' is empty: name at least one site");
+		return yload_fail(&L->y, n, "'sites' is empty: name at least one site");
 	in = calloc(L->t->n_sites, sizeof(*in));
 	if (!in)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (it = n->data.sequence.items.start;
 	     it < n->data.sequence.items.top && !rc; it++) {
 		const struct entry *e;
 
-		rc = get_site_ref(L, node_of(L, *it), "sites", "site", &e);
+		rc = get_site_ref(L, yload_node(&L->y, *it), "sites", "site", &e);
 		for (i = 0; !rc && i < e->n_sites; i++) {
 			f->n_sites += !in[e->site + i];
 			in[e->site + i] = true;
@@ -1571,7 +1128,7 @@ static int get_fault_sites(struct loader *L, const yaml_node_t *n,
 	if (!rc) {
 		f->sites = calloc(f->n_sites, sizeof(*f->sites));
 		if (!f->sites)
-			rc = nomem(L);
+			rc = yload_nomem(&L->y);
 	}
 	for (i = 0, f->n_sites = 0; !rc && i < L->t->n_sites; i++)
 		if (in[i])
@@ -1588,49 +1145,49 @@ static int get_fault(struct loader *L, const yaml_node_t *item,
 	size_t i;
 	int rc;
 
-	f->pos = yamltree_pos(item);
-	rc = get_map(L, item, "each fault", fault_keys, F_N, v, k);
+	f->pos = yamldoc_pos(item);
+	rc = yload_map(&L->y, item, "each fault", fault_keys, F_N, v, k);
 	if (!rc)
-		rc = need(L, item, k[F_AT], "at");
+		rc = yload_need(&L->y, item, k[F_AT], "at");
 	if (!rc)
-		rc = get_time(L, v[F_AT], "at", TIMELINE_MAX_US, &f->at_us);
+		rc = yload_time(&L->y, v[F_AT], "at", TIMELINE_MAX_US, &f->at_us);
 	if (!rc)
-		rc = need(L, item, k[F_ACTION], "action");
+		rc = yload_need(&L->y, item, k[F_ACTION], "action");
 	if (!rc)
-		rc = get_enum(L, v[F_ACTION], "action", "fault action",
+		rc = yload_enum(&L->y, v[F_ACTION], "action", "fault action",
 			      action_names, N_OF(action_names), &action);
 	if (rc)
 		return rc;
 	f->action = (enum fault_action)action;
 	for (i = 0; i < F_N; i++)
 		if (k[i] && !fault_key_applies(f->action, i))
-			return fail(L, k[i],
+			return yload_fail(&L->y, k[i],
 				    "key '%s' does not apply to action '%s'",
 				    fault_keys[i], action_names[action]);
 	if (f->action == FAULT_SET) {
-		rc = need(L, item, k[F_SRC], "src");
+		rc = yload_need(&L->y, item, k[F_SRC], "src");
 		if (!rc)
 			rc = get_selector(L, v[F_SRC], "src", &f->src);
 		if (!rc)
-			rc = need(L, item, k[F_DST], "dst");
+			rc = yload_need(&L->y, item, k[F_DST], "dst");
 		if (!rc)
 			rc = get_selector(L, v[F_DST], "dst", &f->dst);
 		if (!rc)
 			rc = get_constraint(L, item, v + F_CON, k + F_CON,
 					    &f->con);
 		if (!rc && !f->con.set)
-			rc = fail(L, item,
+			rc = yload_fail(&L->y, item,
 				  "fault 'set' changes nothing (give delay, rtt, jitter, loss or rate)");
 		return rc;
 	}
-	rc = need(L, item, k[F_SITES], "sites");
-	if (!rc && !present(v[F_SITES]))
-		rc = fail(L, k[F_SITES],
+	rc = yload_need(&L->y, item, k[F_SITES], "sites");
+	if (!rc && !yload_present(v[F_SITES]))
+		rc = yload_fail(&L->y, k[F_SITES],
 			  "'sites' is empty: name at least one site");
 	if (!rc)
 		rc = get_fault_sites(L, v[F_SITES], f);
-	if (!rc && present(v[F_FOR])) {
-		rc = get_time(L, v[F_FOR], "for", TIMELINE_MAX_US, &f->for_us);
+	if (!rc && yload_present(v[F_FOR])) {
+		rc = yload_time(&L->y, v[F_FOR], "for", TIMELINE_MAX_US, &f->for_us);
 		f->has_for = true;
 	}
 	return rc;
@@ -1644,16 +1201,16 @@ static int load_faults(struct loader *L, const yaml_node_t *n)
 	int rc = 0;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for 'faults', got %s",
-			    got(n).s);
+		return yload_fail(&L->y, n, "expected a sequence for 'faults', got %s",
+			    yload_got(&L->y, n).s);
 	len = (size_t)(n->data.sequence.items.top -
 		       n->data.sequence.items.start);
 	t->faults = calloc(len ? len : 1, sizeof(*t->faults));
 	if (!t->faults)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (it = n->data.sequence.items.start;
 	     it < n->data.sequence.items.top && !rc; it++)
-		rc = get_fault(L, node_of(L, *it), &t->faults[t->n_faults++]);
+		rc = get_fault(L, yload_node(&L->y, *it), &t->faults[t->n_faults++]);
 	return rc;
 }
 
@@ -1663,19 +1220,19 @@ static int load_stack(struct loader *L, const yaml_node_t *n)
 	const char *name, *strategy = NULL;
 	int rc;
 
-	rc = get_map(L, n, "'stack'", stack_keys, ST_N, v, k);
+	rc = yload_map(&L->y, n, "'stack'", stack_keys, ST_N, v, k);
 	if (!rc)
-		rc = need(L, n, k[ST_NAME], "name");
+		rc = yload_need(&L->y, n, k[ST_NAME], "name");
 	if (!rc)
-		rc = get_name(L, v[ST_NAME], "name", "stack name", &name);
-	if (!rc && present(v[ST_STRATEGY]))
-		rc = get_name(L, v[ST_STRATEGY], "strategy",
+		rc = yload_name(&L->y, v[ST_NAME], "name", "stack name", &name);
+	if (!rc && yload_present(v[ST_STRATEGY]))
+		rc = yload_name(&L->y, v[ST_STRATEGY], "strategy",
 			      "placement strategy", &strategy);
 	if (rc)
 		return rc;
-	L->t->stack_name = dup_str(L, name);
+	L->t->stack_name = yload_dup(&L->y, name);
 	if (L->t->stack_name && strategy)
-		L->t->stack_strategy = dup_str(L, strategy);
+		L->t->stack_strategy = yload_dup(&L->y, strategy);
 	if (!L->t->stack_name || (strategy && !L->t->stack_strategy))
 		return -ENOMEM;
 	return 0;
@@ -1693,57 +1250,57 @@ static int load_workload(struct loader *L, const yaml_node_t *n)
 	int rc = 0;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(L, n, "expected a mapping for 'workload', got %s",
-			    got(n).s);
+		return yload_fail(&L->y, n, "expected a mapping for 'workload', got %s",
+			    yload_got(&L->y, n).s);
 	len = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	keys = calloc(len ? len : 1, sizeof(*keys));
 	t->workload_params = calloc(len ? len : 1, sizeof(*t->workload_params));
 	if (!keys || !t->workload_params) {
-		rc = nomem(L);
+		rc = yload_nomem(&L->y);
 		goto out;
 	}
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
-		const yaml_node_t *k = node_of(L, p->key);
-		const yaml_node_t *v = node_of(L, p->value);
-		const char *ks = yamltree_scalar(k);
+		const yaml_node_t *k = yload_node(&L->y, p->key);
+		const yaml_node_t *v = yload_node(&L->y, p->value);
+		const char *ks = yamldoc_scalar(k);
 		struct kv *kv;
 
-		if (!ks || !*ks || yamltree_is_null(k)) {
-			rc = fail(L, k, "expected a string key, got %s",
-				  got(k).s);
+		if (!ks || !*ks || yamldoc_is_null(k)) {
+			rc = yload_fail(&L->y, k, "expected a string key, got %s",
+				  yload_got(&L->y, k).s);
 			goto out;
 		}
-		keys[e] = (struct entry){ ks, 0, 0, false, yamltree_pos(k),
+		keys[e] = (struct entry){ ks, 0, 0, false, yamldoc_pos(k),
 			e };
 		e++;
 		if (!strcmp(ks, "name")) {
 			name_at = v;
 			continue;
 		}
-		if (!yamltree_scalar(v) || yamltree_is_null(v)) {
-			rc = fail(L, v,
+		if (!yamldoc_scalar(v) || yamldoc_is_null(v)) {
+			rc = yload_fail(&L->y, v,
 				  "expected a value for workload parameter '%s', got %s",
-				  show(ks).s, got(v).s);
+				  yload_show(&L->y, ks).s, yload_got(&L->y, v).s);
 			goto out;
 		}
 		kv = &t->workload_params[t->n_workload_params++];
-		kv->key = dup_str(L, ks);
-		kv->value = kv->key ? dup_str(L, yamltree_scalar(v)) : NULL;
+		kv->key = yload_dup(&L->y, ks);
+		kv->value = kv->key ? yload_dup(&L->y, yamldoc_scalar(v)) : NULL;
 		if (!kv->value) {
 			rc = -ENOMEM;
 			goto out;
 		}
 	}
 	if (find_duplicate(keys, e, &first, &dup)) {
-		rc = fail_at(L, dup.pos, "duplicate key '%s'", show(dup.name).s);
+		rc = yload_fail_at(&L->y, dup.pos, "duplicate key '%s'", yload_show(&L->y, dup.name).s);
 		goto out;
 	}
-	rc = name_at ? 0 : fail(L, n, "missing key 'name'");
+	rc = name_at ? 0 : yload_fail(&L->y, n, "missing key 'name'");
 	if (!rc)
-		rc = get_name(L, name_at, "name", "workload name", &name);
+		rc = yload_name(&L->y, name_at, "name", "workload name", &name);
 	if (!rc) {
-		t->workload_name = dup_str(L, name);
+		t->workload_name = yload_dup(&L->y, name);
 		if (!t->workload_name)
 			rc = -ENOMEM;
 	}
@@ -1755,40 +1312,40 @@ out:
 static int load_top(struct loader *L)
 {
 	struct topology *t = L->t;
-	const yaml_node_t *root = yamltree_root(L->tree);
+	const yaml_node_t *root = yamldoc_root(L->y.doc);
 	const yaml_node_t *v[T_N], *k[T_N];
 	const char *name;
 	int rc;
 
 	if (!root)
-		return fail_at(L, (struct src_pos){ 1, 1 },
+		return yload_fail_at(&L->y, (struct src_pos){ 1, 1 },
 			       "empty topology (expected a mapping with 'name' and 'sites')");
 	if (root->type != YAML_MAPPING_NODE)
-		return fail(L, root,
+		return yload_fail(&L->y, root,
 			    "expected a mapping at the top level, got %s",
-			    got(root).s);
-	rc = get_map(L, root, "the topology", top_keys, T_N, v, k);
+			    yload_got(&L->y, root).s);
+	rc = yload_map(&L->y, root, "the topology", top_keys, T_N, v, k);
 	if (!rc)
-		rc = need(L, root, k[T_NAME], "name");
+		rc = yload_need(&L->y, root, k[T_NAME], "name");
 	if (!rc)
-		rc = get_name(L, v[T_NAME], "name", "experiment name", &name);
-	if (!rc && !(t->name = dup_str(L, name)))
+		rc = yload_name(&L->y, v[T_NAME], "name", "experiment name", &name);
+	if (!rc && !(t->name = yload_dup(&L->y, name)))
 		rc = -ENOMEM;
-	if (!rc && present(v[T_SEED])) {
-		rc = get_uint(L, v[T_SEED], "seed", 0, UINT64_MAX, &t->seed);
+	if (!rc && yload_present(v[T_SEED])) {
+		rc = yload_uint(&L->y, v[T_SEED], "seed", 0, UINT64_MAX, &t->seed);
 		t->has_seed = true;
 	}
 	if (!rc)
-		rc = need(L, root, k[T_SITES], "sites");
+		rc = yload_need(&L->y, root, k[T_SITES], "sites");
 	if (!rc)
 		rc = load_sites(L, v[T_SITES], k[T_SITES]);
-	if (!rc && present(v[T_NETWORK]))
+	if (!rc && yload_present(v[T_NETWORK]))
 		rc = load_network(L, v[T_NETWORK]);
-	if (!rc && present(v[T_FAULTS]))
+	if (!rc && yload_present(v[T_FAULTS]))
 		rc = load_faults(L, v[T_FAULTS]);
-	if (!rc && present(v[T_STACK]))
+	if (!rc && yload_present(v[T_STACK]))
 		rc = load_stack(L, v[T_STACK]);
-	if (!rc && present(v[T_WORKLOAD]))
+	if (!rc && yload_present(v[T_WORKLOAD]))
 		rc = load_workload(L, v[T_WORKLOAD]);
 	return rc;
 }
@@ -1808,31 +1365,34 @@ static void groups_free(struct group *g, size_t n)
 static struct topology *load(const char *text, size_t len, const char *label,
 			     const char *dir, char **err)
 {
-	struct loader L = { .label = label, .dir = dir };
-	int rc = -ENOMEM;
+	struct loader L = {
+		.y = { .label = label, .flags = YLOAD_MERGE_KEYS,
+		       .name_max = TOPO_NAME_MAX },
+		.dir = dir,
+	};
+	int rc;
 
 	*err = NULL;
-	L.tree = yamltree_parse(text, len, label, &L.err);
-	if (!L.tree) {
-		rc = -EINVAL;
+	rc = yload_parse(&L.y, text, len);
+	if (rc)
 		goto out;
-	}
 	L.t = calloc(1, sizeof(*L.t));
 	if (!L.t || !(L.t->path = strdup(label))) {
-		nomem(&L);
+		rc = yload_nomem(&L.y);
 		goto out;
 	}
 	rc = load_top(&L);
 out:
-	yamltree_free(L.tree);
 	groups_free(L.groups, L.n_groups);
 	free(L.index);
 	free(L.names);
 	if (rc) {
 		topo_free(L.t);
 		L.t = NULL;
-		*err = L.err ? L.err : strdup("out of memory");
+		*err = L.y.err ? L.y.err : strdup("out of memory");
+		L.y.err = NULL;
 	}
+	yload_release(&L.y);
 	return L.t;
 }
 

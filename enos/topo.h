@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/yamldoc.h"       /* struct src_pos */
+
 #define TOPO_NAME_MAX 32        /* experiment, site and node names */
 
 enum site_role { ROLE_CENTRAL, ROLE_REGIONAL, ROLE_EDGE };
@@ -29,12 +31,6 @@ enum partition_kind { PARTITION_SHAPING, PARTITION_OPENFLOW };
 enum shaping_kind { SHAPING_AUTO, SHAPING_NETEM, SHAPING_WAND, SHAPING_NONE };
 enum matrix_kind { MATRIX_RTT, MATRIX_DELAY };
 enum fault_action { FAULT_PARTITION, FAULT_HEAL, FAULT_SET };
-
-/* Where a value was written in the YAML file, 1-based. */
-struct src_pos {
-	int line;
-	int col;
-};
 
 /* Bits of struct constraint.set: which fields the block gave. */
 #define CON_DELAY  (1u << 0)
