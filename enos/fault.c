@@ -11,6 +11,7 @@
 #include "util/suggest.h"
 #include "util/units.h"
 #include "util/str.h"
+#include "util/strbuf.h"
 
 static const char *const role_names[] = { "central", "regional", "edge" };
 
@@ -146,93 +147,12 @@ static int parse_partition(const struct topology *t, int argc,
 	return 0;
 }
 
-/* KEY=VALUE of a `set` into C. */
-static int parse_setting(const char *kv, struct constraint *c, char **err)
-{
-	static const char *const keys[] = { "delay", "rtt", "jitter",
-		"distribution", "correlation", "loss", "loss_burst", "rate",
-		"queue", NULL };
-	static const char *const dists[] = { "uniform", "normal", "pareto",
-		"paretonormal", NULL };
-	const char *eq = strchr(kv, '='), *v, *why = NULL, *best;
-	char key[32], *end;
-	uint64_t u;
-	double d;
-	size_t i;
-
-	if (!eq || (size_t)(eq - kv) >= sizeof(key)) {
-		*err = str_printf("'%s' is not KEY=VALUE (e.g. delay=20ms loss=1%%)", kv);
-		return -EINVAL;
-	}
-	memcpy(key, kv, (size_t)(eq - kv));
-	key[eq - kv] = '\0';
-	v = eq + 1;
-	if (!strcmp(key, "delay") || !strcmp(key, "rtt") || !strcmp(key, "jitter")) {
-		if (units_parse_time(v, &u, &why) < 0)
-			goto bad;
-		if (!strcmp(key, "jitter")) {
-			c->jitter_us = u;
-			c->set |= CON_JITTER;
-		} else {
-			c->delay_us = !strcmp(key, "rtt") ? u / 2 : u;
-			c->set |= CON_DELAY;
-		}
-	} else if (!strcmp(key, "loss") || !strcmp(key, "correlation")) {
-		if (units_parse_loss(v, &d, &why) < 0)
-			goto bad;
-		if (!strcmp(key, "loss")) {
-			c->loss_pct = d;
-			c->set |= CON_LOSS;
-		} else {
-			c->corr_pct = d;
-			c->set |= CON_CORR;
-		}
-	} else if (!strcmp(key, "rate")) {
-		if (units_parse_rate(v, &u, &why) < 0)
-			goto bad;
-		if (u == 0) {
-			why = "must be positive";
-			goto bad;
-		}
-		c->rate_bps = u;
-		c->set |= CON_RATE;
-	} else if (!strcmp(key, "loss_burst") || !strcmp(key, "queue")) {
-		d = strtod(v, &end);
-		if (end == v || *end || d < 1 || d > 1000000) {
-			why = "is out of range (1 to 1000000)";
-			goto bad;
-		}
-		if (!strcmp(key, "queue")) {
-			c->queue_pkts = (uint32_t)d;
-			c->set |= CON_QUEUE;
-		} else {
-			c->loss_burst = d;
-			c->set |= CON_BURST;
-		}
-	} else if (!strcmp(key, "distribution")) {
-		for (i = 0; dists[i] && strcmp(dists[i], v); i++)
-			;
-		if (!dists[i]) {
-			why = "is not uniform, normal, pareto or paretonormal";
-			goto bad;
-		}
-		c->dist = (enum constraint_dist)i;
-		c->set |= CON_DIST;
-	} else {
-		best = suggest_closest(key, keys, sizeof(keys) / sizeof(keys[0]) - 1);
-		*err = best ? str_printf("unknown key '%s' (did you mean '%s'?)", key, best)
-			    : str_printf("unknown key '%s'", key);
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	*err = str_printf("%s '%s' %s", key, v, why);
-	return -EINVAL;
-}
-
 static int parse_set(const struct topology *t, int argc, char *const argv[],
 		     struct live_fault *f, char **err)
 {
+	enum constraint_key bad;
+	unsigned given = 0;
+	const char *why;
 	int i, rc;
 
 	if (argc < 3) {
@@ -244,7 +164,12 @@ static int parse_set(const struct topology *t, int argc, char *const argv[],
 	if (rc == 0)
 		rc = parse_selector(t, argv[1], &f->set.dst, err);
 	for (i = 2; rc == 0 && i < argc; i++)
-		rc = parse_setting(argv[i], &f->set.con, err);
+		rc = constraint_parse_kv(&f->set.con, argv[i], &given, err);
+	/* The same rules as a `set` fault in the topology's timeline. */
+	if (rc == 0 && constraint_check(&f->set.con, &bad, &why)) {
+		*err = str_printf("%s", why);
+		rc = -EINVAL;
+	}
 	return rc;
 }
 
@@ -342,22 +267,12 @@ static void put_selector(FILE *f, const struct topology *t,
 
 static void put_constraint(FILE *f, const struct constraint *c)
 {
-	if (c->set & CON_DELAY)
-		fprintf(f, " delay=%lluus", (unsigned long long)c->delay_us);
-	if (c->set & CON_JITTER)
-		fprintf(f, " jitter=%lluus", (unsigned long long)c->jitter_us);
-	if (c->set & CON_DIST)
-		fprintf(f, " distribution=%s", topo_dist_name(c->dist));
-	if (c->set & CON_CORR)
-		fprintf(f, " correlation=%g%%", c->corr_pct);
-	if (c->set & CON_LOSS)
-		fprintf(f, " loss=%g%%", c->loss_pct);
-	if (c->set & CON_BURST)
-		fprintf(f, " loss_burst=%g", c->loss_burst);
-	if (c->set & CON_RATE)
-		fprintf(f, " rate=%llubit", (unsigned long long)c->rate_bps);
-	if (c->set & CON_QUEUE)
-		fprintf(f, " queue=%u", c->queue_pkts);
+	struct strbuf sb = STRBUF_INIT;
+
+	constraint_format(c, &sb);
+	if (sb.len)
+		fprintf(f, " %s", strbuf_str(&sb));
+	strbuf_release(&sb);
 }
 
 char *fault_render(const struct topology *t, const struct fault *fa)

@@ -11,34 +11,6 @@
 #include <math.h>
 #include <string.h>
 
-void resolve_apply(struct link_params *p, const struct constraint *c)
-{
-	static const enum jitter_dist dists[] = {
-		[CDIST_UNIFORM] = DIST_UNIFORM,
-		[CDIST_NORMAL] = DIST_NORMAL,
-		[CDIST_PARETO] = DIST_PARETO,
-		[CDIST_PARETONORMAL] = DIST_PARETONORMAL,
-	};
-
-	if (c->set & CON_DELAY)
-		p->delay_us = c->delay_us;
-	if (c->set & CON_JITTER)
-		p->jitter_us = c->jitter_us;
-	if ((c->set & CON_DIST) &&
-	    (size_t)c->dist < sizeof(dists) / sizeof(dists[0]))
-		p->dist = dists[c->dist];
-	if (c->set & CON_CORR)
-		p->jitter_corr_pct = c->corr_pct;
-	if (c->set & CON_LOSS)
-		p->loss_pct = c->loss_pct;
-	if (c->set & CON_BURST)
-		p->loss_burst = c->loss_burst;
-	if (c->set & CON_RATE)
-		p->rate_bps = c->rate_bps;
-	if (c->set & CON_QUEUE)
-		p->queue_pkts = c->queue_pkts;
-}
-
 /* Apply C to every ordered pair (s, d), s != d, with s in SRC and d in DST,
  * and with SYMMETRIC also to those with s in DST and d in SRC. Rows that
  * match neither selector are skipped whole, so a rule between two sites
@@ -60,13 +32,13 @@ static void apply_rule(const struct topology *t, const struct selector *src,
 			if (d == s)
 				continue;
 			if (fwd && topo_selector_matches(t, dst, d)) {
-				resolve_apply(shape_at(tab, s, d), c);
+				constraint_apply(c, shape_at(tab, s, d));
 				if (changed)
 					changed[s * n + d] = true;
 			}
 			/* s in DST, d in SRC: the rule's reverse */
 			if (rev && topo_selector_matches(t, src, d)) {
-				resolve_apply(shape_at(tab, s, d), c);
+				constraint_apply(c, shape_at(tab, s, d));
 				if (changed)
 					changed[s * n + d] = true;
 			}
@@ -111,7 +83,7 @@ int resolve_pairs(const struct topology *t, struct shape_table *out)
 
 			if (a == b)
 				continue;
-			resolve_apply(p, &t->defaults);
+			constraint_apply(&t->defaults, p);
 			if (m && m->n == n && matrix_delay(m, a, b, &us))
 				p->delay_us = us;
 		}

@@ -23,12 +23,6 @@
 #include "emulator/shape.h"
 #include "enos/topo.h"
 
-/* Overwrite the fields of P that constraint C sets (its CON_* bits), and
- * only those: `rtt` is already stored as the one-way delay, rate and queue
- * map directly, the distribution to its enum jitter_dist. Also what a
- * site's `lan` block resolves to: apply it onto a zeroed link_params. */
-void resolve_apply(struct link_params *p, const struct constraint *c);
-
 /* Resolve every ordered site pair of T into OUT, which this function
  * initialises with shape_table_init(OUT, T->n_sites): OUT must not hold a
  * table (a zeroed struct or one already released). Nothing is cut.

@@ -37,9 +37,7 @@
 #define NODES_MAX       1023
 #define SITES_MAX       1024
 #define CPUS_MAX        1024
-#define DELAY_MAX_US    (3600ull * 1000000)
 #define TIMELINE_MAX_US (30ull * 86400 * 1000000)
-#define RATE_MAX_BPS    10000000000000ull       /* 10tbit */
 #define MEMORY_MAX      (1024ull << 30)         /* 1024GiB */
 
 static const char *const role_names[] = { "central", "regional", "edge" };
@@ -49,17 +47,11 @@ static const char *const shaping_names[] = { "auto", "netem", "wand", "none" };
 static const char *const partition_names[] = { "shaping", "openflow" };
 static const char *const kind_names[] = { "rtt", "delay" };
 static const char *const action_names[] = { "partition", "heal", "set" };
-static const char *const dist_names[] = { "uniform", "normal", "pareto",
-					  "paretonormal" };
 
-/* The keys of each mapping. The constraint keys come last where they are
- * part of a larger mapping, at the offset named *_CON. */
-enum { C_DELAY, C_RTT, C_JITTER, C_LOSS, C_RATE, C_DIST, C_CORR, C_BURST,
-       C_QUEUE, C_N };
-#define CON_KEYS "delay", "rtt", "jitter", "loss", "rate", "distribution", \
-		 "correlation", "loss_burst", "queue"
-static const char *const con_keys[] = { CON_KEYS };
-
+/* The keys of each mapping. The constraint keys (emulator/constraint.h,
+ * in enum constraint_key order) come last where they are part of a larger
+ * mapping, at the offset named *_CON; with_constraint_keys() builds the
+ * whole list. */
 enum { T_NAME, T_SEED, T_SITES, T_NETWORK, T_FAULTS, T_STACK, T_WORKLOAD,
        T_N };
 static const char *const top_keys[] = { "name", "seed", "sites", "network",
@@ -82,14 +74,13 @@ static const char *const network_keys[] = { "fabric", "shaping", "default",
 enum { M_FILE, M_KIND, M_N };
 static const char *const matrix_keys[] = { "file", "kind" };
 
-enum { R_SRC, R_DST, R_SYMMETRIC, R_CON, R_N = R_CON + C_N };
-static const char *const rule_keys[] = { "src", "dst", "symmetric",
-					 CON_KEYS };
+enum { R_SRC, R_DST, R_SYMMETRIC, R_CON, R_N = R_CON + CK_N };
+static const char *const rule_keys[R_CON] = { "src", "dst", "symmetric" };
 
 enum { F_AT, F_ACTION, F_SITES, F_FOR, F_SRC, F_DST, F_CON,
-       F_N = F_CON + C_N };
-static const char *const fault_keys[] = { "at", "action", "sites", "for",
-					  "src", "dst", CON_KEYS };
+       F_N = F_CON + CK_N };
+static const char *const fault_keys[F_CON] = { "at", "action", "sites",
+					       "for", "src", "dst" };
 
 enum { ST_NAME, ST_STRATEGY, ST_N };
 static const char *const stack_keys[] = { "name", "strategy" };
@@ -145,150 +136,65 @@ static bool name_ok(const char *v)
 	return true;
 }
 
-static int get_rate(struct loader *L, const yaml_node_t *n, const char *key,
-		    uint64_t *out)
+/* KEYS[0..N_OWN) followed by the constraint keys, into OUT (room for
+ * N_OWN + CK_N). */
+static const char **with_constraint_keys(const char **out,
+					 const char *const *keys, size_t n_own)
 {
-	const char *v = yamldoc_scalar(n);
-	const char *why;
-	uint64_t bps;
-
-	if (!v || yamldoc_is_null(n))
-		return yload_fail(&L->y, n, "expected a rate for '%s', got %s", key,
-			    yload_got(&L->y, n).s);
-	if (units_parse_rate(v, &bps, &why))
-		return yload_fail(&L->y, n, "%s %s %s", key, yload_show(&L->y, v).s, why);
-	if (bps == 0)
-		return yload_fail(&L->y, n, "%s must be positive", key);
-	if (bps > RATE_MAX_BPS)
-		return yload_fail(&L->y, n, "%s %s is too large (at most 10tbit)", key,
-			    yload_show(&L->y, v).s);
-	*out = bps;
-	return 0;
+	memcpy(out, keys, n_own * sizeof(*out));
+	constraint_key_names(out + n_own);
+	return out;
 }
 
-/* A percentage "N%", 0% to 100% (loss, correlation). */
-static int get_pct(struct loader *L, const yaml_node_t *n, const char *key,
-		   double *out)
-{
-	const char *v = yamldoc_scalar(n);
-	const char *why;
-
-	if (!v || yamldoc_is_null(n))
-		return yload_fail(&L->y, n, "expected a percentage for '%s', got %s",
-			    key, yload_got(&L->y, n).s);
-	if (units_parse_loss(v, out, &why))
-		return yload_fail(&L->y, n, "%s %s %s", key, yload_show(&L->y, v).s, why);
-	return 0;
-}
-
-/* A plain decimal ("4", "1.5", ".5", "-2": no exponent, no unit) in
- * [MIN, MAX]. */
-static int get_number(struct loader *L, const yaml_node_t *n,
-		      const char *key, double min, double max, double *out)
-{
-	const char *v = yamldoc_scalar(n);
-	const char *d;
-	size_t digits = 0;
-	double x;
-
-	if (!v || yamldoc_is_null(n))
-		goto bad;
-	d = v + (v[0] == '-');
-	for (; *d >= '0' && *d <= '9'; d++)
-		digits++;
-	if (*d == '.')
-		for (d++; *d >= '0' && *d <= '9'; d++)
-			digits++;
-	if (!digits || *d)
-		goto bad;
-	x = strtod(v, NULL);
-	if (!(x >= min && x <= max))
-		return yload_fail(&L->y, n, "%s %s is out of range (%.15g to %.15g)", key,
-			    yload_show(&L->y, v).s, min, max);
-	*out = x;
-	return 0;
-bad:
-	return yload_fail(&L->y, n, "expected a number for '%s', got %s", key, yload_got(&L->y, n).s);
-}
-
-/* The constraint keys of mapping MAP: values VALS and keys K in con_keys
- * order. `delay` and `rtt` set the same field, so one written in MAP itself
- * beats the other merged in with "<<". The shape of the jitter
- * (distribution, correlation) and of the loss (loss_burst) is only given
- * together with the jitter or the loss it shapes: a rule that changed only
- * the shape would silently apply it to whatever jitter an earlier rule set. */
+/* The constraint keys of mapping MAP: values VALS and keys K in enum
+ * constraint_key order, each value read by constraint_set and reported
+ * here with its position. `delay` and `rtt` set the same field, so one
+ * written in MAP itself beats the other merged in with "<<". The shape of
+ * the jitter (distribution, correlation) and of the loss (loss_burst) is
+ * only given together with the jitter or the loss it shapes
+ * (constraint_check): a rule that changed only the shape would silently
+ * apply it to whatever jitter an earlier rule set. */
 static int get_constraint(struct loader *L, const yaml_node_t *map,
 			  const yaml_node_t *const *vals,
 			  const yaml_node_t *const *k, struct constraint *c)
 {
-	const yaml_node_t *v[C_N];
-	uint64_t rtt;
+	const yaml_node_t *v[CK_N];
+	enum constraint_key i, bad;
+	const char *text, *why;
+	char *msg = NULL;
 	int rc = 0;
 
 	memcpy(v, vals, sizeof(v));
 	memset(c, 0, sizeof(*c));
-	if (yload_present(v[C_DELAY]) && yload_present(v[C_RTT])) {
-		bool own_delay = yload_own_key(&L->y, map, k[C_DELAY]);
-		bool own_rtt = yload_own_key(&L->y, map, k[C_RTT]);
+	if (yload_present(v[CK_DELAY]) && yload_present(v[CK_RTT])) {
+		bool own_delay = yload_own_key(&L->y, map, k[CK_DELAY]);
+		bool own_rtt = yload_own_key(&L->y, map, k[CK_RTT]);
 
 		if (own_delay == own_rtt)
-			return yload_fail(&L->y, k[C_RTT],
-				    "give 'delay' or 'rtt', not both");
-		v[own_delay ? C_RTT : C_DELAY] = NULL;
+			return yload_fail(&L->y, k[CK_RTT],
+					  "give 'delay' or 'rtt', not both");
+		v[own_delay ? CK_RTT : CK_DELAY] = NULL;
 	}
-	if (yload_present(v[C_DELAY])) {
-		rc = yload_time(&L->y, v[C_DELAY], "delay", DELAY_MAX_US,
-			      &c->delay_us);
-		c->set |= CON_DELAY;
+	for (i = 0; i < CK_N && !rc; i++) {
+		if (!yload_present(v[i]))
+			continue;
+		text = yamldoc_scalar(v[i]);
+		if (!text)
+			rc = yload_fail(&L->y, v[i], "expected %s for '%s', got %s",
+					constraint_key_expects(i),
+					constraint_key_name(i),
+					yload_got(&L->y, v[i]).s);
+		else
+			rc = constraint_set(c, i, text, &msg);
+		if (rc == -EINVAL && msg)
+			yload_fail(&L->y, v[i], "%s", msg);
+		else if (rc == -ENOMEM)
+			yload_nomem(&L->y);
+		free(msg);
+		msg = NULL;
 	}
-	if (!rc && yload_present(v[C_RTT])) {
-		rc = yload_time(&L->y, v[C_RTT], "rtt", DELAY_MAX_US, &rtt);
-		c->delay_us = rtt / 2;
-		c->set |= CON_DELAY;
-	}
-	if (!rc && yload_present(v[C_JITTER])) {
-		rc = yload_time(&L->y, v[C_JITTER], "jitter", DELAY_MAX_US,
-			      &c->jitter_us);
-		c->set |= CON_JITTER;
-	}
-	if (!rc && yload_present(v[C_LOSS])) {
-		rc = get_pct(L, v[C_LOSS], "loss", &c->loss_pct);
-		c->set |= CON_LOSS;
-	}
-	if (!rc && yload_present(v[C_RATE])) {
-		rc = get_rate(L, v[C_RATE], "rate", &c->rate_bps);
-		c->set |= CON_RATE;
-	}
-	if (!rc && yload_present(v[C_DIST])) {
-		int d = 0;
-
-		rc = yload_enum(&L->y, v[C_DIST], "distribution", "distribution",
-			      dist_names, N_OF(dist_names), &d);
-		c->dist = (enum constraint_dist)d;
-		c->set |= CON_DIST;
-	}
-	if (!rc && yload_present(v[C_CORR])) {
-		rc = get_pct(L, v[C_CORR], "correlation", &c->corr_pct);
-		c->set |= CON_CORR;
-	}
-	if (!rc && yload_present(v[C_BURST])) {
-		rc = get_number(L, v[C_BURST], "loss_burst", 1, CON_BURST_MAX,
-				&c->loss_burst);
-		c->set |= CON_BURST;
-	}
-	if (!rc && yload_present(v[C_QUEUE])) {
-		uint64_t q = 0;
-
-		rc = yload_uint(&L->y, v[C_QUEUE], "queue", 1, CON_QUEUE_MAX, &q);
-		c->queue_pkts = (uint32_t)q;
-		c->set |= CON_QUEUE;
-	}
-	if (!rc && (c->set & CON_DIST) && !(c->set & CON_JITTER))
-		rc = yload_fail(&L->y, k[C_DIST], "distribution needs jitter");
-	if (!rc && (c->set & CON_CORR) && !(c->set & CON_JITTER))
-		rc = yload_fail(&L->y, k[C_CORR], "correlation needs jitter");
-	if (!rc && (c->set & CON_BURST) && !(c->set & CON_LOSS))
-		rc = yload_fail(&L->y, k[C_BURST], "loss_burst needs loss");
+	if (!rc && constraint_check(c, &bad, &why))
+		rc = yload_fail(&L->y, k[bad], "%s", why);
 	return rc;
 }
 
@@ -510,7 +416,8 @@ static int get_group(struct loader *L, const yaml_node_t *item,
 		     struct group *g)
 {
 	const yaml_node_t *v[S_N], *k[S_N];
-	const yaml_node_t *lv[C_N], *lk[C_N];
+	const yaml_node_t *lv[CK_N], *lk[CK_N];
+	const char *con_keys[CK_N];
 	int role = 0, backend = BACKEND_NETNS;
 	uint64_t count = 1;
 	int rc;
@@ -547,7 +454,9 @@ static int get_group(struct loader *L, const yaml_node_t *item,
 			return rc;
 	}
 	if (yload_present(v[S_LAN])) {
-		rc = yload_map(&L->y, v[S_LAN], "'lan'", con_keys, C_N, lv, lk);
+		rc = yload_map(&L->y, v[S_LAN], "'lan'",
+			       with_constraint_keys(con_keys, NULL, 0), CK_N,
+			       lv, lk);
 		if (!rc)
 			rc = get_constraint(L, v[S_LAN], lv, lk, &g->lan);
 		g->has_lan = true;
@@ -996,11 +905,13 @@ static int get_rule(struct loader *L, const yaml_node_t *item,
 		    struct constraint_rule *r)
 {
 	const yaml_node_t *v[R_N], *k[R_N];
+	const char *keys[R_N];
 	int rc;
 
 	r->symmetric = true;
 	r->pos = yamldoc_pos(item);
-	rc = yload_map(&L->y, item, "each constraint", rule_keys, R_N, v, k);
+	rc = yload_map(&L->y, item, "each constraint",
+		       with_constraint_keys(keys, rule_keys, R_CON), R_N, v, k);
 	if (!rc)
 		rc = yload_need(&L->y, item, k[R_SRC], "src");
 	if (!rc)
@@ -1044,7 +955,8 @@ static int load_network(struct loader *L, const yaml_node_t *n)
 {
 	struct topology *t = L->t;
 	const yaml_node_t *v[NW_N], *k[NW_N];
-	const yaml_node_t *dv[C_N], *dk[C_N];
+	const yaml_node_t *dv[CK_N], *dk[CK_N];
+	const char *con_keys[CK_N];
 	int fabric = FABRIC_BRIDGE, shaping = SHAPING_AUTO;
 	int partition = PARTITION_SHAPING;
 	int rc;
@@ -1068,7 +980,8 @@ static int load_network(struct loader *L, const yaml_node_t *n)
 	t->shaping = (enum shaping_kind)shaping;
 	t->partition = (enum partition_kind)partition;
 	if (!rc && yload_present(v[NW_DEFAULT])) {
-		rc = yload_map(&L->y, v[NW_DEFAULT], "'default'", con_keys, C_N, dv,
+		rc = yload_map(&L->y, v[NW_DEFAULT], "'default'",
+			       with_constraint_keys(con_keys, NULL, 0), CK_N, dv,
 			     dk);
 		if (!rc)
 			rc = get_constraint(L, v[NW_DEFAULT], dv, dk,
@@ -1141,12 +1054,14 @@ static int get_fault(struct loader *L, const yaml_node_t *item,
 		     struct fault *f)
 {
 	const yaml_node_t *v[F_N], *k[F_N];
+	const char *keys[F_N];
 	int action = 0;
 	size_t i;
 	int rc;
 
 	f->pos = yamldoc_pos(item);
-	rc = yload_map(&L->y, item, "each fault", fault_keys, F_N, v, k);
+	rc = yload_map(&L->y, item, "each fault",
+		       with_constraint_keys(keys, fault_keys, F_CON), F_N, v, k);
 	if (!rc)
 		rc = yload_need(&L->y, item, k[F_AT], "at");
 	if (!rc)
@@ -1163,7 +1078,7 @@ static int get_fault(struct loader *L, const yaml_node_t *item,
 		if (k[i] && !fault_key_applies(f->action, i))
 			return yload_fail(&L->y, k[i],
 				    "key '%s' does not apply to action '%s'",
-				    fault_keys[i], action_names[action]);
+				    keys[i], action_names[action]);
 	if (f->action == FAULT_SET) {
 		rc = yload_need(&L->y, item, k[F_SRC], "src");
 		if (!rc)
@@ -1488,11 +1403,6 @@ const char *topo_partition_name(enum partition_kind p)
 const char *topo_shaping_name(enum shaping_kind s)
 {
 	return (size_t)s < N_OF(shaping_names) ? shaping_names[s] : "?";
-}
-
-const char *topo_dist_name(enum constraint_dist d)
-{
-	return (size_t)d < N_OF(dist_names) ? dist_names[d] : "?";
 }
 
 long topo_site_index(const struct topology *t, const char *name)

@@ -487,17 +487,17 @@ START_TEST(test_shaping_fields)
 	c = &t->sites[0].lan;
 	ck_assert_uint_eq(c->set, CON_DELAY | CON_JITTER | CON_DIST |
 				  CON_CORR | CON_RATE | CON_QUEUE);
-	ck_assert_int_eq(c->dist, CDIST_NORMAL);
+	ck_assert_int_eq(c->dist, DIST_NORMAL);
 	ck_assert_double_eq(c->corr_pct, 10);
 	ck_assert_uint_eq(c->queue_pkts, 5000);
 	c = &t->defaults;
-	ck_assert_int_eq(c->dist, CDIST_UNIFORM);
+	ck_assert_int_eq(c->dist, DIST_UNIFORM);
 	ck_assert_uint_eq(c->set & (CON_BURST | CON_CORR), CON_BURST);
 	ck_assert_double_eq(c->loss_burst, 1);
 	ck_assert_uint_eq(c->queue_pkts, 1000);
 	c = &t->rules[0].con;
-	ck_assert_int_eq(c->dist, CDIST_PARETONORMAL);
-	ck_assert_str_eq(topo_dist_name(c->dist), "paretonormal");
+	ck_assert_int_eq(c->dist, DIST_PARETONORMAL);
+	ck_assert_str_eq(constraint_dist_name(c->dist), "paretonormal");
 	ck_assert_double_eq(c->corr_pct, 25);
 	c = &t->rules[2].con;
 	ck_assert_uint_eq(c->set, CON_JITTER | CON_DIST | CON_CORR);

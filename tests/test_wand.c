@@ -494,7 +494,7 @@ START_TEST(test_ctl_path)
 	ck_assert_int_lt(wand_ping("/nonexistent/wand.sock"), 0);
 	ck_assert_ptr_eq(shape_ops_find("wand"), &shape_wand_ops);
 	ck_assert_ptr_null(shape_ops_find("tbf"));
-	ck_assert_str_eq(shape_dist_name(DIST_PARETONORMAL), "paretonormal");
+	ck_assert_str_eq(constraint_dist_name(DIST_PARETONORMAL), "paretonormal");
 }
 END_TEST
 
