@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Apply C to every ordered pair (s, d), s != d, with s in SRC and d in DST,
@@ -100,13 +101,47 @@ out:
 	return rc;
 }
 
+void resolve_set_sides(const bool *a, const bool *b,
+		       const struct constraint *c, struct shape_table *tab,
+		       bool *changed)
+{
+	size_t n = tab->n, s, d;
+
+	for (s = 0; s < n; s++) {
+		if (!a[s] && !b[s])
+			continue;
+		for (d = 0; d < n; d++) {
+			if (d == s || !((a[s] && b[d]) || (b[s] && a[d])))
+				continue;
+			constraint_apply(c, shape_at(tab, s, d));
+			if (changed)
+				changed[s * n + d] = true;
+		}
+	}
+}
+
 int resolve_fault_set(const struct topology *t, const struct fault *f,
 		      struct shape_table *tab, bool *changed)
 {
+	bool *a, *b;
+	size_t i;
+	int rc = -ENOMEM;
+
 	if (f->action != FAULT_SET || tab->n != t->n_sites || !tab->p)
 		return -EINVAL;
-	apply_rule(t, &f->src, &f->dst, true, &f->con, tab, changed);
-	return 0;
+	a = calloc(t->n_sites, sizeof(*a));
+	b = calloc(t->n_sites, sizeof(*b));
+	if (a && b) {
+		for (i = 0; i < t->n_sites; i++) {
+			a[i] = topo_selector_matches(t, &f->src, i);
+			b[i] = topo_selector_matches(t, &f->dst, i);
+		}
+		resolve_set_sides(a, b, &f->con, tab, changed);
+		rc = 0;
+	}
+	free(a);
+	free(b);
+	return rc;
 }
 
 double resolve_target_rtt_ms(const struct shape_table *tab, size_t a,

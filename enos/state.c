@@ -166,6 +166,26 @@ static const char *const migrations[] = {
 	"  seq         INTEGER NOT NULL,"
 	"  PRIMARY KEY (experiment, instance)"
 	");",
+	/* 4 -> 5: faults stored structured, not as text to parse again on
+	 * every command: the constraint fields of a set (NULL: not given)
+	 * and the site names of each side. detail stays for display. Rows
+	 * of v4 keep structured = 0 and are parsed from their text when
+	 * read (the migration has no topology to resolve their names). */
+	"ALTER TABLE faults ADD COLUMN structured INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE faults ADD COLUMN delay_us INTEGER;"
+	"ALTER TABLE faults ADD COLUMN jitter_us INTEGER;"
+	"ALTER TABLE faults ADD COLUMN distribution TEXT;"
+	"ALTER TABLE faults ADD COLUMN correlation_pct REAL;"
+	"ALTER TABLE faults ADD COLUMN loss_pct REAL;"
+	"ALTER TABLE faults ADD COLUMN loss_burst REAL;"
+	"ALTER TABLE faults ADD COLUMN rate_bps INTEGER;"
+	"ALTER TABLE faults ADD COLUMN queue INTEGER;"
+	"CREATE TABLE fault_sites ("
+	"  fault INTEGER NOT NULL REFERENCES faults(id) ON DELETE CASCADE,"
+	"  side  INTEGER NOT NULL CHECK (side IN (0, 1)),"
+	"  site  TEXT NOT NULL,"
+	"  PRIMARY KEY (fault, side, site)"
+	") WITHOUT ROWID;",
 };
 
 #define STATE_SCHEMA_VERSION \
@@ -1607,28 +1627,145 @@ out:
 	return ret;
 }
 
+/* The constraint columns of faults, in this order from FAULT_CON_COL. */
+#define FAULT_CON_COLS "delay_us, jitter_us, distribution, correlation_pct," \
+		       " loss_pct, loss_burst, rate_bps, queue"
+
+/* Bind the fields C gives to parameters FIRST.. (FAULT_CON_COLS order);
+ * the others stay NULL. */
+static void bind_constraint(sqlite3_stmt *s, int first,
+			    const struct constraint *c)
+{
+	if (c->set & CON_DELAY)
+		sqlite3_bind_int64(s, first, (sqlite3_int64)c->delay_us);
+	if (c->set & CON_JITTER)
+		sqlite3_bind_int64(s, first + 1, (sqlite3_int64)c->jitter_us);
+	if (c->set & CON_DIST)
+		bind_text(s, first + 2, constraint_dist_name(c->dist));
+	if (c->set & CON_CORR)
+		sqlite3_bind_double(s, first + 3, c->corr_pct);
+	if (c->set & CON_LOSS)
+		sqlite3_bind_double(s, first + 4, c->loss_pct);
+	if (c->set & CON_BURST)
+		sqlite3_bind_double(s, first + 5, c->loss_burst);
+	if (c->set & CON_RATE)
+		sqlite3_bind_int64(s, first + 6, (sqlite3_int64)c->rate_bps);
+	if (c->set & CON_QUEUE)
+		sqlite3_bind_int64(s, first + 7, c->queue_pkts);
+}
+
+/* Read the FAULT_CON_COLS of S from column FIRST into C; hostile until
+ * constraint_validate says otherwise. */
+static int col_constraint(struct state *st, sqlite3_stmt *s, int first,
+			  int64_t id, struct constraint *c)
+{
+	const char *dist;
+	char *why = NULL;
+	int d, ret;
+
+	memset(c, 0, sizeof(*c));
+	if (sqlite3_column_type(s, first) != SQLITE_NULL) {
+		c->delay_us = (uint64_t)sqlite3_column_int64(s, first);
+		c->set |= CON_DELAY;
+	}
+	if (sqlite3_column_type(s, first + 1) != SQLITE_NULL) {
+		c->jitter_us = (uint64_t)sqlite3_column_int64(s, first + 1);
+		c->set |= CON_JITTER;
+	}
+	dist = (const char *)sqlite3_column_text(s, first + 2);
+	if (dist) {
+		for (d = DIST_UNIFORM; d <= DIST_PARETONORMAL; d++)
+			if (!strcmp(dist, constraint_dist_name(d)))
+				break;
+		c->dist = (enum jitter_dist)d;  /* out of range: invalid */
+		c->set |= CON_DIST;
+	}
+	if (sqlite3_column_type(s, first + 3) != SQLITE_NULL) {
+		c->corr_pct = sqlite3_column_double(s, first + 3);
+		c->set |= CON_CORR;
+	}
+	if (sqlite3_column_type(s, first + 4) != SQLITE_NULL) {
+		c->loss_pct = sqlite3_column_double(s, first + 4);
+		c->set |= CON_LOSS;
+	}
+	if (sqlite3_column_type(s, first + 5) != SQLITE_NULL) {
+		c->loss_burst = sqlite3_column_double(s, first + 5);
+		c->set |= CON_BURST;
+	}
+	if (sqlite3_column_type(s, first + 6) != SQLITE_NULL) {
+		c->rate_bps = (uint64_t)sqlite3_column_int64(s, first + 6);
+		c->set |= CON_RATE;
+	}
+	if (sqlite3_column_type(s, first + 7) != SQLITE_NULL) {
+		sqlite3_int64 q = sqlite3_column_int64(s, first + 7);
+
+		c->queue_pkts = q > 0 && q <= UINT32_MAX ? (uint32_t)q : 0;
+		c->set |= CON_QUEUE;
+	}
+	ret = constraint_validate(c, &why);
+	if (ret == -EINVAL)
+		set_msg(st, "fault %lld holds an invalid constraint: %s",
+			(long long)id, why);
+	else if (ret)
+		set_msg(st, "%s", strerror(-ret));
+	free(why);
+	return ret == -EINVAL ? -EBADMSG : ret;
+}
+
 int state_fault_add(struct state *st, int64_t run, const char *name,
-		    const char *action, const char *detail, double applied,
+		    const struct state_fault_spec *f, double applied,
 		    int64_t *id)
 {
 	sqlite3_stmt *s = NULL;
+	bool in_tx = false;
+	int64_t fid = 0;
+	size_t side, i;
 	int ret;
 
+	ret = db_exec(st, "BEGIN IMMEDIATE");
+	if (ret)
+		goto out;
+	in_tx = true;
 	ret = db_prepare(st, "INSERT INTO faults (run, experiment, action, detail,"
-			     " applied) VALUES (?1, ?2, ?3, ?4, ?5)", &s);
+			     " applied, structured, " FAULT_CON_COLS ")"
+			     " VALUES (?1, ?2, ?3, ?4, ?5, 1,"
+			     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", &s);
 	if (ret)
 		goto out;
 	if (run)
 		sqlite3_bind_int64(s, 1, run);
 	bind_text(s, 2, name);
-	bind_text(s, 3, action);
-	bind_text(s, 4, detail);
+	bind_text(s, 3, f->action);
+	bind_text(s, 4, f->detail);
 	sqlite3_bind_double(s, 5, applied);
+	if (f->con)
+		bind_constraint(s, 6, f->con);
 	ret = db_step_done(st, s, "record fault");
-	if (!ret && id)
-		*id = sqlite3_last_insert_rowid(st->db);
+	if (ret)
+		goto out;
+	fid = sqlite3_last_insert_rowid(st->db);
+	sqlite3_finalize(s);
+	ret = db_prepare(st, "INSERT OR IGNORE INTO fault_sites (fault, side, site)"
+			     " VALUES (?1, ?2, ?3)", &s);
+	for (side = 0; side < 2 && !ret; side++) {
+		for (i = 0; i < f->n_sides[side] && !ret; i++) {
+			sqlite3_bind_int64(s, 1, fid);
+			sqlite3_bind_int(s, 2, (int)side);
+			bind_text(s, 3, f->sides[side][i]);
+			ret = db_step_done(st, s, "record fault sites");
+		}
+	}
+	if (!ret)
+		ret = db_exec(st, "COMMIT");
+	if (!ret) {
+		in_tx = false;
+		if (id)
+			*id = fid;
+	}
 out:
 	sqlite3_finalize(s);
+	if (in_tx)
+		db_rollback(st);
 	return ret;
 }
 
@@ -1659,7 +1796,8 @@ int state_faults(struct state *st, const char *name, int64_t run,
 
 	*rows = NULL;
 	*n = 0;
-	ret = db_prepare(st, "SELECT id, action, detail, applied, removed, run"
+	ret = db_prepare(st, "SELECT id, action, detail, applied, removed, run,"
+			     " structured, " FAULT_CON_COLS
 			     " FROM faults WHERE experiment = ?1"
 			     " AND (?2 = 0 OR run = ?2)"
 			     " AND (?3 = 0 OR removed IS NULL) ORDER BY id", &s);
@@ -1680,6 +1818,12 @@ int state_faults(struct state *st, const char *name, int64_t run,
 		v[len].removed = sqlite3_column_type(s, 4) == SQLITE_NULL ?
 				 NAN : sqlite3_column_double(s, 4);
 		v[len].run = sqlite3_column_int64(s, 5);
+		v[len].structured = sqlite3_column_int(s, 6) != 0;
+		if (v[len].structured) {
+			ret = col_constraint(st, s, 7, v[len].id, &v[len].con);
+			if (ret)
+				goto out;
+		}
 		len++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -1692,6 +1836,47 @@ int state_faults(struct state *st, const char *name, int64_t run,
 out:
 	free(v);
 	sqlite3_finalize(s);
+	return ret;
+}
+
+int state_fault_sites(struct state *st, int64_t id, char **sides[2],
+		      size_t n[2])
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap[2] = { 0, 0 }, side;
+	int ret, rc;
+
+	sides[0] = sides[1] = NULL;
+	n[0] = n[1] = 0;
+	ret = db_prepare(st, "SELECT side, site FROM fault_sites WHERE fault = ?1"
+			     " ORDER BY side, site", &s);
+	if (ret)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		side = sqlite3_column_int(s, 0) != 0;
+		ret = grow(st, &sides[side], n[side] + 1, &cap[side],
+			   sizeof(*sides[side]), 16);
+		if (ret)
+			goto out;
+		ret = col_dup(s, 1, (const char **)&sides[side][n[side]]);
+		sides[side][n[side] + 1] = NULL;
+		if (ret) {
+			set_msg(st, "%s", strerror(ENOMEM));
+			goto out;
+		}
+		n[side]++;
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(st, rc, "read fault sites");
+out:
+	sqlite3_finalize(s);
+	if (ret) {
+		state_free_names(sides[0]);
+		state_free_names(sides[1]);
+		sides[0] = sides[1] = NULL;
+		n[0] = n[1] = 0;
+	}
 	return ret;
 }
 
