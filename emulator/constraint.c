@@ -32,7 +32,7 @@ struct keydef {
 	enum unit unit;
 	unsigned bit;           /* the CON_* bit it sets */
 	int needs;              /* the key the block must also give, or -1 */
-	uint64_t min, max;      /* U_TIME, U_RATE: max only; U_NUMBER, U_COUNT */
+	uint64_t min, max;      /* the range (U_TIME: max only) */
 	const char *max_text;   /* how the maximum is written in messages */
 };
 

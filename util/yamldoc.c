@@ -79,6 +79,7 @@ static int depth_check(const char *text, size_t len, const char *label,
 {
 	yaml_parser_t parser;
 	yaml_token_t tok;
+	struct src_pos pos;
 	int depth = 0, rc = 0;
 	bool done = false;
 
@@ -96,10 +97,9 @@ static int depth_check(const char *text, size_t len, const char *label,
 		case YAML_FLOW_MAPPING_START_TOKEN:
 			if (++depth <= YAMLDOC_DEPTH_MAX)
 				break;
-			*err = yamldoc_error(label,
-					     (struct src_pos){
-						(int)tok.start_mark.line + 1,
-						(int)tok.start_mark.column + 1 },
+			pos.line = (int)tok.start_mark.line + 1;
+			pos.col = (int)tok.start_mark.column + 1;
+			*err = yamldoc_error(label, pos,
 					     "nested too deeply (at most %d levels of mappings and sequences)",
 					     YAMLDOC_DEPTH_MAX);
 			rc = *err ? -EINVAL : -ENOMEM;
