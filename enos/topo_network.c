@@ -36,7 +36,8 @@ static const char *const rule_keys[R_CON] = { "src", "dst", "symmetric" };
 const char **topo_network_keys(const char **out,
 					 const char *const *keys, size_t n_own)
 {
-	memcpy(out, keys, n_own * sizeof(*out));
+	if (n_own)
+		memcpy(out, keys, n_own * sizeof(*out));
 	constraint_key_names(out + n_own);
 	return out;
 }
