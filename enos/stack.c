@@ -4,8 +4,9 @@
  * Like topo.c, the loader walks the YAML document along the schema with
  * the getters of util/yload.h (in the stack language's wording: see the
  * flags in stack_load_string), so each value is checked where it is read
- * and each error points at it. Order: top-level keys, the name, packages, each service as written,
- * then the `after` references and their cycles, then the strategies.
+ * and each error points at it. Order: top-level keys, the name, packages,
+ * each service as written, then the `after` references and their cycles,
+ * then the strategies.
  */
 #include "enos/stack.h"
 
@@ -81,12 +82,12 @@ static int get_cmd(struct loader *L, const yaml_node_t *n, const char *key,
 			rc = yload_bool(&L->y, v[O_ONCE], "once", &c->once);
 		if (rc == 0)
 			rc = yload_strings(&L->y, v[O_RUN], "run", true, &c->argv,
-					 &c->argc);
+					   &c->argc);
 		return rc;
 	}
 	if (!n || n->type != YAML_SEQUENCE_NODE) {
 		return yload_fail(&L->y, n, "expected a command (a sequence of arguments) for '%s', got %s",
-			    key, yload_got(&L->y, n).s);
+				  key, yload_got(&L->y, n).s);
 	}
 	return yload_strings(&L->y, n, key, true, &c->argv, &c->argc);
 }
@@ -123,13 +124,13 @@ static int check_sites(struct loader *L, const yaml_node_t *n, const char *v)
 		hint = suggest_closest(v + 5, role_names, N_OF(role_names));
 		if (hint)
 			return yload_fail(&L->y, n, "unknown role '%.40s' (did you mean '%s'?)",
-				    v + 5, hint);
+					  v + 5, hint);
 		return yload_fail(&L->y, n, "unknown role '%.40s' (expected central, regional or edge)",
-			    v + 5);
+				  v + 5);
 	}
 	if (!*v || strchr(v, ':') || strchr(v, ' '))
 		return yload_fail(&L->y, n, "bad site selector '%.40s' (a site name, role:ROLE or \"*\")",
-			    v);
+				  v);
 	return 0;
 }
 
@@ -243,7 +244,7 @@ static int get_files(struct loader *L, const yaml_node_t *n,
 		rc = yload_map(&L->y, item, "a file", file_keys, F_N, v, NULL);
 		if (rc == 0 && (!v[F_PATH] || !v[F_CONTENT]))
 			rc = yload_fail(&L->y, item, "missing key '%s'",
-				  v[F_PATH] ? "content" : "path");
+					v[F_PATH] ? "content" : "path");
 		if (rc == 0)
 			rc = yload_strdup(&L->y, v[F_PATH], "path", &f->path);
 		if (rc == 0) {
@@ -267,7 +268,7 @@ static int get_env(struct loader *L, const yaml_node_t *n,
 
 	if (!n || n->type != YAML_MAPPING_NODE)
 		return yload_fail(&L->y, n, "expected a mapping for 'env', got %s",
-			    yload_got(&L->y, n).s);
+				  yload_got(&L->y, n).s);
 	svc->env = calloc((size_t)(n->data.mapping.pairs.top -
 				   n->data.mapping.pairs.start) + 1,
 			  sizeof(*svc->env));
@@ -303,7 +304,7 @@ static int get_service(struct loader *L, const yaml_node_t *n,
 		rc = yload_fail(&L->y, n, "missing key 'name'");
 	if (rc == 0 && !v[V_COMMAND])
 		rc = yload_fail(&L->y, n, "service '%.40s': missing key 'command'",
-			  yamldoc_scalar(v[V_NAME]) ? yamldoc_scalar(v[V_NAME]) : "?");
+				yamldoc_scalar(v[V_NAME]) ? yamldoc_scalar(v[V_NAME]) : "?");
 	if (rc == 0)
 		rc = yload_name(&L->y, v[V_NAME], "name", "service name", &name);
 	if (rc == 0 && !(svc->name = yload_dup(&L->y, name)))
@@ -320,7 +321,7 @@ static int get_service(struct loader *L, const yaml_node_t *n,
 		rc = yload_bool(&L->y, v[V_DATA], "data_dir", &svc->data_dir);
 	if (rc == 0 && yload_present(v[V_AFTER]))
 		rc = yload_strings(&L->y, v[V_AFTER], "after", false, &svc->after,
-				 &svc->n_after);
+				   &svc->n_after);
 	if (rc == 0 && yload_present(v[V_ENV]))
 		rc = get_env(L, v[V_ENV], svc);
 	if (rc == 0 && yload_present(v[V_PLACEMENT])) {
@@ -375,7 +376,7 @@ static int check_service_ref(struct loader *L, const yaml_node_t *n,
 	hint = suggest_closest(name, names, L->s->n_services);
 	if (hint)
 		yload_fail(&L->y, n, "%s: unknown service '%.40s' (did you mean '%s'?)",
-		     what, name, hint);
+			   what, name, hint);
 	else
 		yload_fail(&L->y, n, "%s: unknown service '%.40s'", what, name);
 	free(names);
@@ -429,7 +430,7 @@ static int load_services(struct loader *L, const yaml_node_t *n)
 		if (rc == 0 && stack_service_index(s, s->services[s->n_services - 1].name) <
 		    (long)s->n_services - 1)
 			rc = yload_fail(&L->y, item, "duplicate service '%s'",
-				  s->services[s->n_services - 1].name);
+					s->services[s->n_services - 1].name);
 	}
 	/* References once every name is known. */
 	for (i = 0, it = n->data.sequence.items.start; rc == 0 && i < s->n_services;
@@ -445,7 +446,7 @@ static int load_services(struct loader *L, const yaml_node_t *n)
 					       s->services[i].after[k], what);
 			if (rc == 0 && !strcmp(s->services[i].after[k], s->services[i].name))
 				rc = yload_fail(&L->y, yload_node(&L->y, *a), "service '%s' cannot come after itself",
-					  s->services[i].name);
+						s->services[i].name);
 		}
 	}
 	if (rc == 0 && !(mark = calloc(s->n_services, 1)))
@@ -456,7 +457,7 @@ static int load_services(struct loader *L, const yaml_node_t *n)
 			yaml_node_item_t *item = n->data.sequence.items.start + c;
 
 			rc = yload_fail(&L->y, yload_node(&L->y, *item), "service '%s': 'after' makes a cycle",
-				  s->services[c].name);
+					s->services[c].name);
 		}
 	}
 	free(mark);
@@ -477,7 +478,7 @@ static int load_strategy(struct loader *L, const yaml_node_t *key,
 		rc = -ENOMEM;
 	if (rc == 0 && (!n || n->type != YAML_MAPPING_NODE))
 		rc = yload_fail(&L->y, n, "expected a mapping of service: rule for strategy '%s', got %s",
-			  name, yload_got(&L->y, n).s);
+				name, yload_got(&L->y, n).s);
 	if (rc)
 		return rc;
 	st->rules = calloc((size_t)(n->data.mapping.pairs.top -
@@ -513,7 +514,7 @@ static int load_strategies(struct loader *L, const yaml_node_t *n)
 
 	if (!n || n->type != YAML_MAPPING_NODE)
 		return yload_fail(&L->y, n, "expected a mapping for 'strategies', got %s",
-			    yload_got(&L->y, n).s);
+				  yload_got(&L->y, n).s);
 	s->strategies = calloc((size_t)(n->data.mapping.pairs.top -
 					n->data.mapping.pairs.start) + 1,
 			       sizeof(*s->strategies));
@@ -588,7 +589,7 @@ static int load_post(struct loader *L, const yaml_node_t *n)
 		rc = yload_map(&L->y, item, "a post step", step_keys, S_N, v, NULL);
 		if (rc == 0 && (!v[S_ON] || !v[S_RUN]))
 			rc = yload_fail(&L->y, item, "missing key '%s' in a post step",
-				  v[S_ON] ? "run" : "on");
+					v[S_ON] ? "run" : "on");
 		if (rc == 0)
 			rc = get_step_on(L, v[S_ON], st);
 		if (rc == 0)
@@ -615,14 +616,14 @@ static int load_top(struct loader *L, const char *name_check)
 		rc = yload_name(&L->y, v[K_STACK], "stack", "stack name", &name);
 	if (rc == 0 && name_check && strcmp(name, name_check))
 		rc = yload_fail(&L->y, v[K_STACK], "stack '%s' must be in a file named %s.yaml, not %s.yaml",
-			  name, name, name_check);
+				name, name, name_check);
 	if (rc == 0 && !(L->s->name = yload_dup(&L->y, name)))
 		rc = -ENOMEM;
 	if (rc == 0 && yload_present(v[K_DESC]))
 		rc = yload_strdup(&L->y, v[K_DESC], "description", &L->s->description);
 	if (rc == 0 && yload_present(v[K_PACKAGES]))
 		rc = yload_strings(&L->y, v[K_PACKAGES], "packages", false,
-				 &L->s->packages, &L->s->n_packages);
+				   &L->s->packages, &L->s->n_packages);
 	if (rc == 0)
 		rc = load_services(L, v[K_SERVICES]);
 	if (rc == 0 && v[K_STRATEGIES])

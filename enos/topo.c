@@ -57,7 +57,7 @@ static int load_stack(struct topo_loader *L, const yaml_node_t *n)
 		rc = yload_name(&L->y, v[ST_NAME], "name", "stack name", &name);
 	if (!rc && yload_present(v[ST_STRATEGY]))
 		rc = yload_name(&L->y, v[ST_STRATEGY], "strategy",
-			      "placement strategy", &strategy);
+				"placement strategy", &strategy);
 	if (rc)
 		return rc;
 	L->t->stack_name = yload_dup(&L->y, name);
@@ -81,7 +81,7 @@ static int load_workload(struct topo_loader *L, const yaml_node_t *n)
 
 	if (n->type != YAML_MAPPING_NODE)
 		return yload_fail(&L->y, n, "expected a mapping for 'workload', got %s",
-			    yload_got(&L->y, n).s);
+				  yload_got(&L->y, n).s);
 	len = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	keys = calloc(len ? len : 1, sizeof(*keys));
 	t->workload_params = calloc(len ? len : 1, sizeof(*t->workload_params));
@@ -98,7 +98,7 @@ static int load_workload(struct topo_loader *L, const yaml_node_t *n)
 
 		if (!ks || !*ks || yamldoc_is_null(k)) {
 			rc = yload_fail(&L->y, k, "expected a string key, got %s",
-				  yload_got(&L->y, k).s);
+					yload_got(&L->y, k).s);
 			goto out;
 		}
 		keys[e] = (struct topo_entry){ ks, 0, 0, false, yamldoc_pos(k),
@@ -151,11 +151,11 @@ static int load_top(struct topo_loader *L)
 
 	if (!root)
 		return yload_fail_at(&L->y, (struct src_pos){ 1, 1 },
-			       "empty topology (expected a mapping with 'name' and 'sites')");
+				     "empty topology (expected a mapping with 'name' and 'sites')");
 	if (root->type != YAML_MAPPING_NODE)
 		return yload_fail(&L->y, root,
-			    "expected a mapping at the top level, got %s",
-			    yload_got(&L->y, root).s);
+				  "expected a mapping at the top level, got %s",
+				  yload_got(&L->y, root).s);
 	rc = yload_map(&L->y, root, "the topology", top_keys, T_N, v, k);
 	if (!rc)
 		rc = yload_need(&L->y, root, k[T_NAME], "name");

@@ -44,7 +44,7 @@ static int get_fault_sites(struct topo_loader *L, const yaml_node_t *n,
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return yload_fail(&L->y, n, "expected a sequence for 'sites', got %s",
-			    yload_got(&L->y, n).s);
+				  yload_got(&L->y, n).s);
 	if (n->data.sequence.items.top == n->data.sequence.items.start)
 		return yload_fail(&L->y, n, "'sites' is empty: name at least one site");
 	in = calloc(L->t->n_sites, sizeof(*in));
@@ -92,15 +92,15 @@ static int get_fault(struct topo_loader *L, const yaml_node_t *item,
 		rc = yload_need(&L->y, item, k[F_ACTION], "action");
 	if (!rc)
 		rc = yload_enum(&L->y, v[F_ACTION], "action", "fault action",
-			      action_names, N_OF(action_names), &action);
+				action_names, N_OF(action_names), &action);
 	if (rc)
 		return rc;
 	f->action = (enum fault_action)action;
 	for (i = 0; i < F_N; i++)
 		if (k[i] && !fault_key_applies(f->action, i))
 			return yload_fail(&L->y, k[i],
-				    "key '%s' does not apply to action '%s'",
-				    keys[i], action_names[action]);
+					  "key '%s' does not apply to action '%s'",
+					  keys[i], action_names[action]);
 	if (f->action == FAULT_SET) {
 		rc = yload_need(&L->y, item, k[F_SRC], "src");
 		if (!rc)
@@ -114,13 +114,13 @@ static int get_fault(struct topo_loader *L, const yaml_node_t *item,
 						     k + F_CON, &f->con);
 		if (!rc && !f->con.set)
 			rc = yload_fail(&L->y, item,
-				  "fault 'set' changes nothing (give delay, rtt, jitter, loss or rate)");
+					"fault 'set' changes nothing (give delay, rtt, jitter, loss or rate)");
 		return rc;
 	}
 	rc = yload_need(&L->y, item, k[F_SITES], "sites");
 	if (!rc && !yload_present(v[F_SITES]))
 		rc = yload_fail(&L->y, k[F_SITES],
-			  "'sites' is empty: name at least one site");
+				"'sites' is empty: name at least one site");
 	if (!rc)
 		rc = get_fault_sites(L, v[F_SITES], f);
 	if (!rc && yload_present(v[F_FOR])) {
@@ -139,7 +139,7 @@ int topo_faults_load(struct topo_loader *L, const yaml_node_t *n)
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return yload_fail(&L->y, n, "expected a sequence for 'faults', got %s",
-			    yload_got(&L->y, n).s);
+				  yload_got(&L->y, n).s);
 	len = (size_t)(n->data.sequence.items.top -
 		       n->data.sequence.items.start);
 	t->faults = calloc(len ? len : 1, sizeof(*t->faults));

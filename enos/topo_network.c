@@ -34,7 +34,7 @@ static const char *const rule_keys[R_CON] = { "src", "dst", "symmetric" };
 /* KEYS[0..N_OWN) followed by the constraint keys, into OUT (room for
  * N_OWN + CK_N). */
 const char **topo_network_keys(const char **out,
-					 const char *const *keys, size_t n_own)
+			       const char *const *keys, size_t n_own)
 {
 	if (n_own)
 		memcpy(out, keys, n_own * sizeof(*out));
@@ -51,8 +51,8 @@ const char **topo_network_keys(const char **out,
  * (constraint_check): a rule that changed only the shape would silently
  * apply it to whatever jitter an earlier rule set. */
 int topo_network_constraint(struct topo_loader *L, const yaml_node_t *map,
-			  const yaml_node_t *const *vals,
-			  const yaml_node_t *const *k, struct constraint *c)
+			    const yaml_node_t *const *vals,
+			    const yaml_node_t *const *k, struct constraint *c)
 {
 	const yaml_node_t *v[CK_N];
 	enum constraint_key i, bad;
@@ -124,13 +124,13 @@ static int load_matrix(struct topo_loader *L, const yaml_node_t *n)
 		rc = yload_need(&L->y, n, k[M_KIND], "kind");
 	if (!rc)
 		rc = yload_enum(&L->y, v[M_KIND], "kind", "matrix kind", kind_names,
-			      N_OF(kind_names), &kind);
+				N_OF(kind_names), &kind);
 	if (rc)
 		goto out;
 	if (t->n_sites > MATRIX_MAX_SITES) {
 		rc = yload_fail(&L->y, n,
-			  "a matrix supports at most %d sites, the topology has %zu",
-			  MATRIX_MAX_SITES, t->n_sites);
+				"a matrix supports at most %d sites, the topology has %zu",
+				MATRIX_MAX_SITES, t->n_sites);
 		goto out;
 	}
 	m = calloc(1, sizeof(*m));
@@ -170,19 +170,19 @@ static int load_matrix(struct topo_loader *L, const yaml_node_t *n)
 		hint = topo_sites_suggest(L, mf->names[i]);
 		if (hint)
 			rc = yload_fail_in(&L->y, m->path, mf->name_pos[i],
-				     "matrix site '%s' matches no site in the topology (did you mean '%s'?)",
+					   "matrix site '%s' matches no site in the topology (did you mean '%s'?)",
 				     yload_show(&L->y, mf->names[i]).s, hint);
 		else
 			rc = yload_fail_in(&L->y, m->path, mf->name_pos[i],
-				     "matrix site '%s' matches no site in the topology",
-				     yload_show(&L->y, mf->names[i]).s);
+					   "matrix site '%s' matches no site in the topology",
+					   yload_show(&L->y, mf->names[i]).s);
 		goto out;
 	}
 	for (i = 0; i < t->n_sites; i++) {
 		if (!covered[i] && !(t->defaults.set & CON_DELAY)) {
 			rc = yload_fail_at(&L->y, t->sites[i].pos,
-				     "matrix does not cover site '%s' and network.default gives no delay",
-				     t->sites[i].name);
+					   "matrix does not cover site '%s' and network.default gives no delay",
+					   t->sites[i].name);
 			goto out;
 		}
 	}
@@ -229,7 +229,7 @@ static int get_rule(struct topo_loader *L, const yaml_node_t *item,
 					     &r->con);
 	if (!rc && !r->con.set)
 		rc = yload_fail(&L->y, item,
-			  "constraint sets nothing (give delay, rtt, jitter, loss or rate)");
+				"constraint sets nothing (give delay, rtt, jitter, loss or rate)");
 	return rc;
 }
 
@@ -242,7 +242,7 @@ static int load_rules(struct topo_loader *L, const yaml_node_t *n)
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return yload_fail(&L->y, n, "expected a sequence for 'constraints', got %s",
-			    yload_got(&L->y, n).s);
+				  yload_got(&L->y, n).s);
 	len = (size_t)(n->data.sequence.items.top -
 		       n->data.sequence.items.start);
 	t->rules = calloc(len ? len : 1, sizeof(*t->rules));
@@ -277,21 +277,21 @@ int topo_network_load(struct topo_loader *L, const yaml_node_t *n)
 	if (!rc && yload_present(v[NW_PARTITION]))
 		rc = yload_enum(&L->y, v[NW_PARTITION], "partition", "partition",
 			      topo_partition_names, N_OF(topo_partition_names),
-			      &partition);
+				&partition);
 	/* Drop rules need OpenFlow switches. */
 	if (!rc && partition == PARTITION_OPENFLOW && fabric != FABRIC_OVS)
 		rc = yload_fail(&L->y, v[NW_PARTITION], "partition 'openflow' needs 'fabric: ovs' (the fabric is '%s')",
-			  topo_fabric_names[fabric]);
+				topo_fabric_names[fabric]);
 	t->fabric = (enum fabric_kind)fabric;
 	t->shaping = (enum shaping_kind)shaping;
 	t->partition = (enum partition_kind)partition;
 	if (!rc && yload_present(v[NW_DEFAULT])) {
 		rc = yload_map(&L->y, v[NW_DEFAULT], "'default'",
 			       topo_network_keys(con_keys, NULL, 0), CK_N, dv,
-			     dk);
+			       dk);
 		if (!rc)
 			rc = topo_network_constraint(L, v[NW_DEFAULT], dv, dk,
-					    &t->defaults);
+						     &t->defaults);
 	}
 	if (!rc && yload_present(v[NW_MATRIX]))
 		rc = load_matrix(L, v[NW_MATRIX]);

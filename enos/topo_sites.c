@@ -83,8 +83,8 @@ const char *topo_sites_suggest(const struct topo_loader *L, const char *name)
 
 /* A site name or counted base; "unknown WHAT 'x'" otherwise. */
 int topo_sites_ref(struct topo_loader *L, const yaml_node_t *n,
-			const char *key, const char *what,
-			const struct topo_entry **out)
+		   const char *key, const char *what,
+		   const struct topo_entry **out)
 {
 	const char *v, *hint;
 	int rc = yload_str(&L->y, n, key, &v);
@@ -97,7 +97,7 @@ int topo_sites_ref(struct topo_loader *L, const yaml_node_t *n,
 	hint = topo_sites_suggest(L, v);
 	if (hint)
 		return yload_fail(&L->y, n, "unknown %s '%s' (did you mean '%s'?)", what,
-			    yload_show(&L->y, v).s, hint);
+				  yload_show(&L->y, v).s, hint);
 	return yload_fail(&L->y, n, "unknown %s '%s'", what, yload_show(&L->y, v).s);
 }
 
@@ -145,17 +145,17 @@ int topo_sites_selector(struct topo_loader *L, const yaml_node_t *n,
 				       N_OF(topo_role_names));
 		if (hint)
 			return yload_fail(&L->y, n,
-				    "unknown role '%s' in selector (did you mean 'role:%s'?)",
-				    yload_show(&L->y, v + 5).s, hint);
+					  "unknown role '%s' in selector (did you mean 'role:%s'?)",
+					  yload_show(&L->y, v + 5).s, hint);
 		return yload_fail(&L->y, n, "unknown role '%s' in selector (expected %s)",
-			    yload_show(&L->y, v + 5).s,
-			    str_join(list, sizeof(list), topo_role_names,
-				     N_OF(topo_role_names), " or "));
+				  yload_show(&L->y, v + 5).s,
+				  str_join(list, sizeof(list), topo_role_names,
+					   N_OF(topo_role_names), " or "));
 	}
 	if (!name_ok(v))
 		return yload_fail(&L->y, n,
-			    "bad selector '%s' (expected a site name, role:ROLE or *)",
-			    yload_show(&L->y, v).s);
+				  "bad selector '%s' (expected a site name, role:ROLE or *)",
+				  yload_show(&L->y, v).s);
 	rc = topo_sites_ref(L, n, key, "site", &e);
 	if (rc)
 		return rc;
@@ -190,7 +190,7 @@ static int get_node_item(struct topo_loader *L, const yaml_node_t *item,
 	}
 	if (!rc && yload_present(v[ND_MEMORY]))
 		rc = yload_memory(&L->y, v[ND_MEMORY], "memory", MEMORY_MAX,
-				 &nd->memory_bytes);
+				  &nd->memory_bytes);
 	if (rc)
 		return rc;
 	nd->backend = (enum node_backend)b;
@@ -213,15 +213,15 @@ static int get_nodes(struct topo_loader *L, const yaml_node_t *n,
 			       n->data.sequence.items.start);
 		if (g->counted)
 			return yload_fail(&L->y, count_at,
-				    "site '%s' has a node list and cannot have a count (node names must be unique)",
-				    g->name);
+					  "site '%s' has a node list and cannot have a count (node names must be unique)",
+					  g->name);
 		if (len == 0)
 			return yload_fail(&L->y, n, "site '%s' needs at least one node",
-				    g->name);
+					  g->name);
 		if (len > NODES_MAX)
 			return yload_fail(&L->y, n,
-				    "site '%s' has too many nodes (%zu, at most %d)",
-				    g->name, len, NODES_MAX);
+					  "site '%s' has too many nodes (%zu, at most %d)",
+					  g->name, len, NODES_MAX);
 		g->list = calloc(len, sizeof(*g->list));
 		if (!g->list)
 			return yload_nomem(&L->y);
@@ -237,8 +237,8 @@ static int get_nodes(struct topo_loader *L, const yaml_node_t *n,
 	}
 	if (n->type != YAML_SCALAR_NODE)
 		return yload_fail(&L->y, n,
-			    "expected an integer or a sequence for 'nodes', got %s",
-			    yload_got(&L->y, n).s);
+				  "expected an integer or a sequence for 'nodes', got %s",
+				  yload_got(&L->y, n).s);
 	rc = yload_integer(&L->y, n, "nodes", &v, &neg);
 	if (rc)
 		return rc;
@@ -272,14 +272,14 @@ static int get_group(struct topo_loader *L, const yaml_node_t *item,
 	rc = yload_need(&L->y, item, k[S_ROLE], "role");
 	if (!rc)
 		rc = yload_enum(&L->y, v[S_ROLE], "role", "role", topo_role_names,
-			      N_OF(topo_role_names), &role);
+				N_OF(topo_role_names), &role);
 	if (!rc && yload_present(v[S_BACKEND]))
 		rc = yload_enum(&L->y, v[S_BACKEND], "backend", "backend",
 				topo_backend_names, N_OF(topo_backend_names),
 				&backend);
 	if (!rc && yload_present(v[S_COUNT]))
 		rc = yload_uint(&L->y, v[S_COUNT], "count", 1, SITES_MAX,
-			      &count);
+				&count);
 	if (rc)
 		return rc;
 	g->role = (enum site_role)role;
@@ -319,8 +319,8 @@ static int expand_sites(struct topo_loader *L, const yaml_node_t *sites_at)
 		total += L->groups[i].count;
 		if (total > SITES_MAX)
 			return yload_fail(&L->y, sites_at,
-				    "too many sites (more than %u: the WAN is a bridge of at most 1024 ports, one per site)",
-				    SITES_MAX);
+					  "too many sites (more than %u: the WAN is a bridge of at most 1024 ports, one per site)",
+					  SITES_MAX);
 	}
 	t->sites = calloc(total, sizeof(*t->sites));
 	L->index = calloc(total + L->n_groups, sizeof(*L->index));
@@ -346,8 +346,8 @@ static int expand_sites(struct topo_loader *L, const yaml_node_t *sites_at)
 				snprintf(name, sizeof(name), "%s", g->name);
 			if (strlen(name) > TOPO_NAME_MAX)
 				return yload_fail_at(&L->y, pos,
-					       "site name '%s' is too long (at most %d characters)",
-					       name, TOPO_NAME_MAX);
+						     "site name '%s' is too long (at most %d characters)",
+						     name, TOPO_NAME_MAX);
 			s->name = yload_dup(&L->y, name);
 			if (s->name && g->counted)
 				s->base = yload_dup(&L->y, g->name);
@@ -369,8 +369,8 @@ static int expand_sites(struct topo_loader *L, const yaml_node_t *sites_at)
 	L->n_index = e;
 	if (topo_sites_duplicate(L->index, e, &first, &dup))
 		return yload_fail_at(&L->y, dup.pos,
-			       "duplicate site '%s' (first defined at line %d)",
-			       dup.name, first.pos.line);
+				     "duplicate site '%s' (first defined at line %d)",
+				     dup.name, first.pos.line);
 	L->names = calloc(e, sizeof(*L->names));
 	if (!L->names)
 		return yload_nomem(&L->y);
@@ -403,15 +403,15 @@ static int plan_addresses(struct topo_loader *L, const yaml_node_t *sites_at)
 		const struct site *s = &t->sites[failed];
 
 		rc = yload_fail_at(&L->y, s->nodes_pos,
-			     "site '%s' needs %zu addresses: more nodes than the address pool 198.18.0.0/16 holds",
-			     s->name, hosts[failed]);
+				   "site '%s' needs %zu addresses: more nodes than the address pool 198.18.0.0/16 holds",
+				   s->name, hosts[failed]);
 	} else if (rc == -E2BIG) {
 		rc = yload_fail(&L->y, sites_at,
-			  "too many sites (%zu, the address plan holds at most %u)",
-			  t->n_sites, ADDR_MAX_SITES);
+				"too many sites (%zu, the address plan holds at most %u)",
+				t->n_sites, ADDR_MAX_SITES);
 	} else if (rc) {
 		rc = yload_fail(&L->y, sites_at, "cannot plan addresses: %s",
-			  strerror(-rc));
+				strerror(-rc));
 	}
 out:
 	free(hosts);
@@ -464,16 +464,16 @@ static int resolve_parents(struct topo_loader *L)
 			break;
 		if (e->base) {
 			rc = yload_fail(&L->y, g->parent,
-				  "parent '%s' names %zu sites (%s-1 to %s-%zu): name one of them",
-				  e->name, e->n_sites, e->name, e->name,
-				  e->n_sites);
+					"parent '%s' names %zu sites (%s-1 to %s-%zu): name one of them",
+					e->name, e->n_sites, e->name, e->name,
+					e->n_sites);
 			break;
 		}
 		for (j = 0; j < g->count; j++) {
 			if (e->site == g->first + j) {
 				rc = yload_fail(&L->y, g->parent,
-					  "site '%s' cannot be its own parent",
-					  e->name);
+						"site '%s' cannot be its own parent",
+						e->name);
 				break;
 			}
 			t->sites[g->first + j].parent = (long)e->site;
@@ -544,8 +544,8 @@ static int count_nodes(struct topo_loader *L, struct site *s, size_t n)
 		snprintf(name, sizeof(name), "%s-%zu", s->name, k + 1);
 		if (strlen(name) > TOPO_NAME_MAX)
 			return yload_fail_at(&L->y, s->nodes_pos,
-				       "node name '%s' is too long (at most %d characters)",
-				       name, TOPO_NAME_MAX);
+					     "node name '%s' is too long (at most %d characters)",
+					     name, TOPO_NAME_MAX);
 		nd->name = yload_dup(&L->y, name);
 		if (!nd->name)
 			return -ENOMEM;
@@ -592,15 +592,15 @@ static int expand_nodes(struct topo_loader *L)
 	}
 	if (!rc && topo_sites_duplicate(all, e, &first, &dup))
 		rc = yload_fail_at(&L->y, dup.pos,
-			     "duplicate node '%s' (first defined at line %d)",
-			     dup.name, first.pos.line);
+				   "duplicate node '%s' (first defined at line %d)",
+				   dup.name, first.pos.line);
 out:
 	free(all);
 	return rc;
 }
 
 int topo_sites_load(struct topo_loader *L, const yaml_node_t *n,
-		      const yaml_node_t *key)
+		    const yaml_node_t *key)
 {
 	yaml_node_item_t *it;
 	size_t len;
@@ -608,15 +608,15 @@ int topo_sites_load(struct topo_loader *L, const yaml_node_t *n,
 
 	if (!yload_present(n))
 		return yload_fail(&L->y, key,
-			    "'sites' is empty: a topology needs at least one site");
+				  "'sites' is empty: a topology needs at least one site");
 	if (n->type != YAML_SEQUENCE_NODE)
 		return yload_fail(&L->y, n, "expected a sequence for 'sites', got %s",
-			    yload_got(&L->y, n).s);
+				  yload_got(&L->y, n).s);
 	len = (size_t)(n->data.sequence.items.top -
 		       n->data.sequence.items.start);
 	if (len == 0)
 		return yload_fail(&L->y, n,
-			    "'sites' is empty: a topology needs at least one site");
+				  "'sites' is empty: a topology needs at least one site");
 	L->groups = calloc(len, sizeof(*L->groups));
 	if (!L->groups)
 		return yload_nomem(&L->y);
