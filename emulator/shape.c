@@ -65,20 +65,3 @@ const struct shape_ops *shape_ops_find(const char *name)
 			return ops;
 	return NULL;
 }
-
-const char *shape_dist_name(enum jitter_dist d)
-{
-	switch (d) {
-	case DIST_NONE:
-		return "none";
-	case DIST_UNIFORM:
-		return "uniform";
-	case DIST_NORMAL:
-		return "normal";
-	case DIST_PARETO:
-		return "pareto";
-	case DIST_PARETONORMAL:
-		return "paretonormal";
-	}
-	return "unknown";
-}

@@ -1,7 +1,7 @@
 /* shape — WAN shaping backends behind one interface.
  *
  * What the WAN does to traffic from site S to site D is a struct
- * link_params; a struct shape_table holds one per ordered site pair plus
+ * link_params (emulator/constraint.h); a struct shape_table holds one per ordered site pair plus
  * the partition cut. Each backend is one file exporting one struct
  * shape_ops (iproute2's q_*.c, libnl's qdisc modules):
  *   shape_netem.c  HTB + netem + u32 on each gateway's wan0, via libnl
@@ -32,31 +32,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emulator/constraint.h"  /* struct link_params */
 #include "emulator/world.h"
 
 struct emu;
-
-/* Jitter distributions netem offers (tc ... delay D J distribution X). */
-enum jitter_dist {
-	DIST_NONE,              /* netem's default: uniform within +-jitter */
-	DIST_UNIFORM,
-	DIST_NORMAL,
-	DIST_PARETO,
-	DIST_PARETONORMAL,
-};
-
-/* One direction of one site pair. Zero everywhere means "a plain wire". */
-struct link_params {
-	uint64_t delay_us;      /* one way */
-	uint64_t jitter_us;
-	enum jitter_dist dist;
-	double jitter_corr_pct; /* 0 .. 100 */
-	double loss_pct;        /* 0 .. 100, of wire (MTU-sized) packets */
-	double loss_burst;      /* mean loss burst length in packets; <= 1: random
-				 * loss, > 1: Gilbert-Elliott with that mean */
-	uint64_t rate_bps;      /* 0: unlimited */
-	uint32_t queue_pkts;    /* rate queue bound; 0: the backend's default */
-};
 
 /* Per ordered pair (src * n + dst) parameters and partition cut. */
 struct shape_table {
@@ -145,7 +124,5 @@ const struct shape_ops *shape_ops_find(const char *name);
  * the topology language lists them after "auto" (netem, wand, none): the
  * order `shaping: auto` tries them in. NULL past the end. */
 const struct shape_ops *shape_ops_at(size_t i);
-
-const char *shape_dist_name(enum jitter_dist d);
 
 #endif

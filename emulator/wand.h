@@ -11,14 +11,18 @@
  * (wand_spawn, as `enos wand-engine`: enos/cmd/wand-engine.c), stops it, and
  * drives it through the control socket.
  *
- * Control protocol. A UNIX stream socket; requests are text lines, every
- * reply is one line "ok ..." or "error MESSAGE", except `stats` whose "ok"
- * line is followed by data lines and a final "end". Sites are port indexes.
+ * Control protocol. A UNIX stream socket; requests are text lines of at
+ * most WAND_LINE_MAX bytes and WAND_CTL_ARGS words (a longer line closes
+ * the connection), dispatched by name from one table (wand_engine.c
+ * ctl_cmds: name, how many words follow, function); every reply is one
+ * line "ok ..." or "error MESSAGE", except `stats` whose "ok" line is
+ * followed by data lines and a final "end". Sites are port indexes.
  *   ping                          -> ok pong
  *   info                          -> ok ports=N seed=S
  *   set SRC DST [KEY=VALUE ...]   replace one direction's parameters; keys
  *                                 not given are zero (a plain wire)
- *   get SRC DST                   -> ok KEY=VALUE ... (every key)
+ *   get SRC DST                   -> ok KEY=VALUE ... cut=0|1 (the keys
+ *                                 that are not zero)
  *   table N                       then N lines "SRC DST [KEY=VALUE ...]":
  *                                 the whole WAN at once; pairs not listed
  *                                 become plain wires, nothing stays cut
@@ -35,12 +39,13 @@
  *       M lines "pair S D frames=F bytes=B loss=L queue=Q cut=C nobuf=X
  *       qlen=N" (pairs that ever saw a frame), then "end"
  *   quit                          -> ok bye, and the engine exits
- * Keys: delay_us, jitter_us (unsigned), dist (none uniform normal pareto
- * paretonormal), corr (jitter correlation, percent), loss (percent of
- * wire packets), burst (mean loss burst length in packets; > 1 selects
- * Gilbert-Elliott), rate (bit/s of Ethernet frame bytes; 0 unlimited),
- * queue (rate queue bound in packets; 0: WAND_QUEUE_DEFAULT), cut (0/1).
- * Changes apply live: frames already queued keep their release times.
+ * Keys: the constraint language's (emulator/constraint.h), in its
+ * canonical text: delay=25000us jitter=1500us distribution=normal
+ * correlation=25% loss=0.3% loss_burst=4 rate=100000000bit queue=1000
+ * (times in us and rates in bit/s of Ethernet frame bytes, exact; loss is
+ * of wire packets; loss_burst > 1 selects Gilbert-Elliott; no queue:
+ * WAND_QUEUE_DEFAULT); and the protocol's own cut=0|1. Changes apply live:
+ * frames already queued keep their release times.
  */
 #ifndef EMULATOR_WAND_H
 #define EMULATOR_WAND_H

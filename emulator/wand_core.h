@@ -5,7 +5,8 @@
  *                no-reorder clamp
  *   wand_gso.c   software segmentation of GSO superframes into wire
  *                packets, checksum helpers
- *   wand_ctl.c   the control protocol's KEY=VALUE text (both ends)
+ *   wand_ctl.c   the control protocol's words and KEY=VALUE text (both
+ *                ends; the text is emulator/constraint.c's)
  * emulator/wand.h is the public interface; wand_engine.c the datapath.
  */
 #ifndef EMULATOR_WAND_CORE_H
@@ -118,13 +119,30 @@ void wand_csum_complete(uint8_t *frame, size_t len);
 uint32_t wand_csum_add(uint32_t sum, const uint8_t *buf, size_t len);
 uint16_t wand_csum_fold(uint32_t sum);
 
-/* Parse "KEY=VALUE ..." (S, NUL-terminated) into *P and *CUT, which start
- * zeroed (a plain wire). Returns 0, or -EINVAL with a message in ERR. */
+/* Longest request line the engine takes, and most words in one. */
+#define WAND_LINE_MAX (64u << 10)
+#define WAND_CTL_ARGS 16
+
+/* Split LINE in place at blanks (spaces, tabs, CR, LF) into at most MAX
+ * words in ARGV. Returns how many, or -E2BIG if there are more. */
+int wand_ctl_split(char *line, char **argv, int max);
+
+/* Decode the words ARGV[0..ARGC) of a direction, "KEY=VALUE" each: the
+ * constraint language's keys (constraint_parse_kv: delay=25000us
+ * loss=0.3% rate=100000000bit ...) and cut=0|1, into *P and *CUT (zeroed
+ * first: a key not given is a plain wire). No dependency is checked: a
+ * resolved direction may keep a distribution with no jitter. Returns 0,
+ * or -EINVAL with a message in ERR. */
+int wand_params_decode(int argc, char *const argv[], struct link_params *p,
+		       bool *cut, char *err, size_t errlen);
+
+/* The same from one string S (NUL-terminated, at most WAND_LINE_MAX). */
 int wand_params_parse(const char *s, struct link_params *p, bool *cut,
 		      char *err, size_t errlen);
 
-/* Render *P and CUT as "KEY=VALUE ..." into BUF; ALL: every key, else only
- * those that are not zero. Returns the length (like snprintf). */
+/* Render *P and CUT into BUF as the canonical constraint text of the
+ * fields that are not zero (constraint_format), then "cut=1" if CUT, or
+ * "cut=0" too with ALL. Returns the length (like snprintf). */
 int wand_params_format(const struct link_params *p, bool cut, bool all,
 		       char *buf, size_t len);
 

@@ -1,7 +1,9 @@
 /* wand_ctl — both ends of the wand control protocol (described in
- * emulator/wand.h): the KEY=VALUE text of a direction's parameters, and
- * the client calls enos uses to drive a running engine. The engine's side
- * of the socket is in wand_engine.c; it parses with the same functions.
+ * emulator/wand.h): the KEY=VALUE text of a direction's parameters, which
+ * is the canonical text of the constraint language (emulator/constraint.c)
+ * plus the protocol's own cut=0|1, and the client calls enos uses to drive
+ * a running engine. The engine's side of the socket is in wand_engine.c;
+ * it decodes with the same functions.
  */
 #include <errno.h>
 #include <math.h>
@@ -15,132 +17,91 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/constraint.h"
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
 #include "util/strbuf.h"
 
 #define CLIENT_TIMEOUT_MS 10000
 
-static const char *const dist_names[] = {
-	[DIST_NONE] = "none",
-	[DIST_UNIFORM] = "uniform",
-	[DIST_NORMAL] = "normal",
-	[DIST_PARETO] = "pareto",
-	[DIST_PARETONORMAL] = "paretonormal",
-};
-
-static int parse_u64(const char *v, uint64_t max, uint64_t *out)
+int wand_params_decode(int argc, char *const argv[], struct link_params *p,
+		       bool *cut, char *err, size_t errlen)
 {
-	unsigned long long x;
-	char *end;
+	struct constraint c = { 0 };
+	unsigned given = 0;
+	char *msg = NULL;
+	int i, rc = 0;
 
-	if (*v < '0' || *v > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(v, &end, 10);
-	if (errno || *end || x > max)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
-static int parse_double(const char *v, double lo, double hi, double *out)
-{
-	char *end;
-	double x;
-
-	errno = 0;
-	x = strtod(v, &end);
-	if (errno || end == v || *end || !isfinite(x) || x < lo || x > hi)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
-/* One KEY=VALUE word (NUL-terminated, '=' at EQ). */
-static int parse_kv(char *word, char *eq, struct link_params *p, bool *cut,
-		    char *err, size_t errlen)
-{
-	const char *k = word, *v = eq + 1;
-	uint64_t u;
-	int rc = -EINVAL;
-	size_t i;
-
-	*eq = '\0';
-	if (strcmp(k, "delay_us") == 0) {
-		rc = parse_u64(v, 3600ull * 1000000, &p->delay_us);
-	} else if (strcmp(k, "jitter_us") == 0) {
-		rc = parse_u64(v, 3600ull * 1000000, &p->jitter_us);
-	} else if (strcmp(k, "dist") == 0) {
-		for (i = 0; i < sizeof(dist_names) / sizeof(dist_names[0]); i++)
-			if (strcmp(v, dist_names[i]) == 0) {
-				p->dist = (enum jitter_dist)i;
-				rc = 0;
+	memset(p, 0, sizeof(*p));
+	*cut = false;
+	for (i = 0; i < argc && !rc; i++) {
+		/* cut=0|1 is the protocol's own word, not a constraint. */
+		if (!strncmp(argv[i], "cut=", 4)) {
+			if (strcmp(argv[i] + 4, "0") && strcmp(argv[i] + 4, "1")) {
+				snprintf(err, errlen, "bad value '%.40s' for 'cut'",
+					 argv[i] + 4);
+				rc = -EINVAL;
 			}
-	} else if (strcmp(k, "corr") == 0) {
-		rc = parse_double(v, 0, 100, &p->jitter_corr_pct);
-	} else if (strcmp(k, "loss") == 0) {
-		rc = parse_double(v, 0, 100, &p->loss_pct);
-	} else if (strcmp(k, "burst") == 0) {
-		rc = parse_double(v, 0, 1e9, &p->loss_burst);
-	} else if (strcmp(k, "rate") == 0) {
-		rc = parse_u64(v, UINT64_MAX / 8, &p->rate_bps);
-	} else if (strcmp(k, "queue") == 0) {
-		rc = parse_u64(v, 10000000, &u);
-		p->queue_pkts = (uint32_t)u;
-	} else if (strcmp(k, "cut") == 0) {
-		rc = parse_u64(v, 1, &u);
-		*cut = u == 1;
-	} else {
-		snprintf(err, errlen, "unknown key '%s'", k);
-		*eq = '=';
-		return -EINVAL;
+			*cut = argv[i][4] == '1';
+			continue;
+		}
+		rc = constraint_parse_kv(&c, argv[i], &given, &msg);
+		if (rc)
+			snprintf(err, errlen, "%s", msg ? msg : strerror(-rc));
+		free(msg);
+		msg = NULL;
 	}
-	if (rc)
-		snprintf(err, errlen, "bad value '%s' for '%s'", v, k);
-	*eq = '=';
+	/* No constraint_check: a resolved direction may keep a distribution
+	 * with no jitter (it means nothing to the datapath). */
+	if (!rc)
+		constraint_apply(&c, p);
 	return rc;
 }
 
 int wand_params_parse(const char *s, struct link_params *p, bool *cut,
 		      char *err, size_t errlen)
 {
-	char word[128], *eq;
-	const char *q = s, *e;
-	size_t n;
-	int rc = 0;
+	char *line = NULL, *argv[WAND_CTL_ARGS];
+	int argc, rc = -EINVAL;
 
-	memset(p, 0, sizeof(*p));
-	*cut = false;
-	for (;;) {
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (!*q || *q == '\n' || *q == '\r')
-			break;
-		for (e = q; *e && *e != ' ' && *e != '\t' && *e != '\n' &&
-		     *e != '\r'; e++)
-			;
-		n = (size_t)(e - q);
-		if (n >= sizeof(word)) {
-			snprintf(err, errlen, "word too long");
-			rc = -EINVAL;
-			goto out;
-		}
-		memcpy(word, q, n);
-		word[n] = '\0';
-		eq = strchr(word, '=');
-		if (!eq) {
-			snprintf(err, errlen, "'%s' is not KEY=VALUE", word);
-			rc = -EINVAL;
-			goto out;
-		}
-		rc = parse_kv(word, eq, p, cut, err, errlen);
-		if (rc)
-			goto out;
-		q = e;
+	if (strlen(s) > WAND_LINE_MAX) {
+		snprintf(err, errlen, "request too long");
+		goto out;
 	}
+	line = strdup(s);
+	if (!line) {
+		snprintf(err, errlen, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	argc = wand_ctl_split(line, argv, WAND_CTL_ARGS);
+	if (argc < 0)
+		snprintf(err, errlen, "too many words");
+	else
+		rc = wand_params_decode(argc, argv, p, cut, err, errlen);
 out:
+	free(line);
 	return rc;
+}
+
+int wand_ctl_split(char *line, char **argv, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p)
+			return n;
+		if (n == max)
+			return -E2BIG;
+		argv[n++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
 }
 
 bool wand_params_plain(const struct link_params *p)
@@ -150,54 +111,20 @@ bool wand_params_plain(const struct link_params *p)
 	       p->loss_burst == 0 && !p->rate_bps && !p->queue_pkts;
 }
 
-/* Append to BUF at *OFF, like snprintf, tracking the length wanted. */
-static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vsnprintf(*off < len ? buf + *off : NULL, *off < len ? len - *off : 0,
-		      fmt, ap);
-	va_end(ap);
-	if (r > 0)
-		*off += (size_t)r;
-}
-
 int wand_params_format(const struct link_params *p, bool cut, bool all,
 		       char *buf, size_t len)
 {
-	char tmp[512];
-	size_t off = 0;
-	unsigned d = p->dist <= DIST_PARETONORMAL ? p->dist : DIST_NONE;
+	struct strbuf sb = STRBUF_INIT;
+	struct constraint c;
+	int n;
 
-	tmp[0] = '\0';
-	if (all || p->delay_us)
-		add(tmp, sizeof(tmp), &off, " delay_us=%llu",
-		    (unsigned long long)p->delay_us);
-	if (all || p->jitter_us)
-		add(tmp, sizeof(tmp), &off, " jitter_us=%llu",
-		    (unsigned long long)p->jitter_us);
-	if (all || p->dist)
-		add(tmp, sizeof(tmp), &off, " dist=%s", dist_names[d]);
-	if (all || p->jitter_corr_pct)
-		add(tmp, sizeof(tmp), &off, " corr=%.17g", p->jitter_corr_pct);
-	if (all || p->loss_pct)
-		add(tmp, sizeof(tmp), &off, " loss=%.17g", p->loss_pct);
-	if (all || p->loss_burst)
-		add(tmp, sizeof(tmp), &off, " burst=%.17g", p->loss_burst);
-	if (all || p->rate_bps)
-		add(tmp, sizeof(tmp), &off, " rate=%llu",
-		    (unsigned long long)p->rate_bps);
-	if (all || p->queue_pkts)
-		add(tmp, sizeof(tmp), &off, " queue=%u", p->queue_pkts);
+	constraint_of_params(p, &c);
+	constraint_format(&c, &sb);
 	if (all || cut)
-		add(tmp, sizeof(tmp), &off, " cut=%d", cut ? 1 : 0);
-	/* Without the leading space. */
-	return snprintf(buf, len, "%s", off ? tmp + 1 : tmp);
+		strbuf_addf(&sb, "%scut=%d", sb.len ? " " : "", cut ? 1 : 0);
+	n = snprintf(buf, len, "%s", sb.err ? "" : strbuf_str(&sb));
+	strbuf_release(&sb);
+	return n;
 }
 
 static long long now_ms(void)

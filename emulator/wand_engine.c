@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/constraint.h"
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
 
@@ -106,7 +107,7 @@ struct wand_client {
 	size_t table_left, table_line, table_bad_line;
 	struct link_params *tp;
 	bool *tcut;
-	char table_err[160];
+	char table_err[224];
 };
 
 struct wand {
@@ -736,26 +737,6 @@ static void client_close(struct wand *w, struct wand_client *c)
 	c->fd = -1;
 }
 
-/* Split LINE in place into at most MAX words. */
-static int split(char *line, char **argv, int max)
-{
-	int n = 0;
-	char *p = line;
-
-	while (*p && n < max) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		argv[n++] = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-	return n;
-}
-
 static int parse_site(const struct wand *w, const char *s, size_t *out)
 {
 	unsigned long v;
@@ -771,24 +752,11 @@ static int parse_site(const struct wand *w, const char *s, size_t *out)
 	return 0;
 }
 
-/* "S D" at the start of LINE, the rest into *REST. */
-static int parse_pair(const struct wand *w, char *line, size_t *s, size_t *d,
-		      char **rest)
+/* Sites S and D of a pair: two distinct ports. */
+static int parse_pair(const struct wand *w, const char *s, const char *d,
+		      size_t *si, size_t *di)
 {
-	char *argv[2], *p = line;
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		while (*p == ' ')
-			p++;
-		argv[i] = p;
-		while (*p && *p != ' ')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-	*rest = p;
-	if (parse_site(w, argv[0], s) || parse_site(w, argv[1], d) || *s == *d)
+	if (parse_site(w, s, si) || parse_site(w, d, di) || *si == *di)
 		return -EINVAL;
 	return 0;
 }
@@ -813,18 +781,173 @@ static int parse_group(const struct wand *w, char *s, bool *mask)
 	return 0;
 }
 
-static void cmd_partition(struct wand *w, struct wand_client *c, char **argv,
-			  int argc)
+/* The requests. Each gets the words of its line, ARGV[0] its name, with
+ * ARGC already checked against the table below, and answers on C. */
+
+static void cmd_ping(struct wand *w, struct wand_client *c, int argc,
+		     char **argv)
+{
+	(void)w, (void)argc, (void)argv;
+	out_add(c, "ok pong\n");
+}
+
+static void cmd_info(struct wand *w, struct wand_client *c, int argc,
+		     char **argv)
+{
+	(void)argc, (void)argv;
+	out_add(c, "ok ports=%zu seed=%llu\n", w->n,
+		(unsigned long long)w->seed);
+}
+
+/* set SRC DST [KEY=VALUE ...] */
+static void cmd_set(struct wand *w, struct wand_client *c, int argc,
+		    char **argv)
+{
+	struct link_params p;
+	char err[192];
+	size_t s, d;
+	bool cut;
+
+	if (parse_pair(w, argv[1], argv[2], &s, &d)) {
+		out_add(c, "error bad site pair\n");
+	} else if (wand_params_decode(argc - 3, argv + 3, &p, &cut, err,
+				      sizeof(err))) {
+		out_add(c, "error %s\n", err);
+	} else {
+		pair_set(&w->pairs[s * w->n + d], &p, cut);
+		out_add(c, "ok\n");
+	}
+}
+
+/* get SRC DST */
+static void cmd_get(struct wand *w, struct wand_client *c, int argc,
+		    char **argv)
+{
+	char kv[512];
+	size_t s, d;
+
+	(void)argc;
+	if (parse_pair(w, argv[1], argv[2], &s, &d)) {
+		out_add(c, "error usage: get SRC DST\n");
+		return;
+	}
+	wand_params_format(&w->pairs[s * w->n + d].p,
+			   w->pairs[s * w->n + d].cut, true, kv, sizeof(kv));
+	out_add(c, "ok %s\n", kv);
+}
+
+/* cut SRC DST, uncut SRC DST */
+static void cmd_cut(struct wand *w, struct wand_client *c, int argc,
+		    char **argv)
+{
+	size_t s, d;
+
+	(void)argc;
+	if (parse_pair(w, argv[1], argv[2], &s, &d)) {
+		out_add(c, "error usage: %s SRC DST\n", argv[0]);
+		return;
+	}
+	w->pairs[s * w->n + d].cut = !strcmp(argv[0], "cut");
+	out_add(c, "ok\n");
+}
+
+/* The end of a `table N`: apply it whole, or nothing if a line was bad. */
+static void table_commit(struct wand *w, struct wand_client *c)
+{
+	size_t i;
+
+	if (c->table_err[0]) {
+		out_add(c, "error %s\n", c->table_err);
+	} else {
+		for (i = 0; i < w->n * w->n; i++)
+			if (i / w->n != i % w->n)
+				pair_set(&w->pairs[i], &c->tp[i], c->tcut[i]);
+		out_add(c, "ok applied=%zu\n", c->table_line);
+		wlog(w, "table of %zu lines applied", c->table_line);
+	}
+	free(c->tp);
+	free(c->tcut);
+	c->tp = NULL;
+	c->tcut = NULL;
+}
+
+/* One line "SRC DST [KEY=VALUE ...]" of a `table N` body. */
+static void table_line(struct wand *w, struct wand_client *c, char *line)
+{
+	char *argv[WAND_CTL_ARGS], err[192];
+	struct link_params p;
+	size_t s, d;
+	int argc;
+	bool cut;
+
+	c->table_line++;
+	if (c->table_err[0])
+		goto out;
+	argc = wand_ctl_split(line, argv, WAND_CTL_ARGS);
+	if (argc < 2 || parse_pair(w, argv[0], argv[1], &s, &d)) {
+		snprintf(c->table_err, sizeof(c->table_err),
+			 "line %zu: bad site pair", c->table_line);
+		goto out;
+	}
+	if (wand_params_decode(argc - 2, argv + 2, &p, &cut, err,
+			       sizeof(err))) {
+		snprintf(c->table_err, sizeof(c->table_err), "line %zu: %.192s",
+			 c->table_line, err);
+		goto out;
+	}
+	c->tp[s * w->n + d] = p;
+	c->tcut[s * w->n + d] = cut;
+out:
+	if (--c->table_left == 0)
+		table_commit(w, c);
+}
+
+/* table N: the next N lines are the whole WAN. */
+static void cmd_table(struct wand *w, struct wand_client *c, int argc,
+		      char **argv)
+{
+	unsigned long long n;
+	char *end;
+
+	(void)argc;
+	errno = 0;
+	n = strtoull(argv[1], &end, 10);
+	if (argv[1][0] < '0' || argv[1][0] > '9' || errno || *end ||
+	    n > w->n * w->n) {
+		out_add(c, "error usage: table N (N <= %zu)\n", w->n * w->n);
+		return;
+	}
+	c->tp = calloc(w->n * w->n, sizeof(*c->tp));
+	c->tcut = calloc(w->n * w->n, sizeof(*c->tcut));
+	if (!c->tp || !c->tcut) {
+		free(c->tp);
+		free(c->tcut);
+		c->tp = NULL;
+		c->tcut = NULL;
+		out_add(c, "error out of memory\n");
+		return;
+	}
+	c->table_line = 0;
+	c->table_err[0] = '\0';
+	c->table_left = n;
+	if (n == 0)
+		table_commit(w, c);     /* all plain wires */
+}
+
+/* partition A,B,... / C,D,... */
+static void cmd_partition(struct wand *w, struct wand_client *c, int argc,
+			  char **argv)
 {
 	bool *a = calloc(w->n, 1), *b = calloc(w->n, 1);
 	size_t i, j, cuts = 0;
 
+	(void)argc;
 	if (!a || !b) {
 		out_add(c, "error out of memory\n");
 		goto out;
 	}
-	if (argc != 4 || strcmp(argv[2], "/") != 0 ||
-	    parse_group(w, argv[1], a) || parse_group(w, argv[3], b)) {
+	if (strcmp(argv[2], "/") != 0 || parse_group(w, argv[1], a) ||
+	    parse_group(w, argv[3], b)) {
 		out_add(c, "error usage: partition A,B,... / C,D,...\n");
 		goto out;
 	}
@@ -841,10 +964,36 @@ out:
 	free(b);
 }
 
-static void cmd_stats(struct wand *w, struct wand_client *c)
+static void cmd_heal(struct wand *w, struct wand_client *c, int argc,
+		     char **argv)
+{
+	size_t i;
+
+	(void)argc, (void)argv;
+	for (i = 0; i < w->n * w->n; i++)
+		w->pairs[i].cut = false;
+	out_add(c, "ok\n");
+}
+
+static void cmd_reset(struct wand *w, struct wand_client *c, int argc,
+		      char **argv)
+{
+	struct link_params p;
+	size_t i;
+
+	(void)argc, (void)argv;
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < w->n * w->n; i++)
+		pair_set(&w->pairs[i], &p, false);
+	out_add(c, "ok\n");
+}
+
+static void cmd_stats(struct wand *w, struct wand_client *c, int argc,
+		      char **argv)
 {
 	size_t i, m = 0;
 
+	(void)argc, (void)argv;
 	for (i = 0; i < w->n * w->n; i++)
 		if (w->pairs[i].seen || w->pairs[i].st.qlen)
 			m++;
@@ -881,146 +1030,74 @@ static void cmd_stats(struct wand *w, struct wand_client *c)
 	out_add(c, "end\n");
 }
 
-/* The end of a `table N`: apply it whole, or nothing if a line was bad. */
-static void table_commit(struct wand *w, struct wand_client *c)
+static void cmd_quit(struct wand *w, struct wand_client *c, int argc,
+		     char **argv)
 {
-	size_t i;
-
-	if (c->table_err[0]) {
-		out_add(c, "error %s\n", c->table_err);
-	} else {
-		for (i = 0; i < w->n * w->n; i++)
-			if (i / w->n != i % w->n)
-				pair_set(&w->pairs[i], &c->tp[i], c->tcut[i]);
-		out_add(c, "ok applied=%zu\n", c->table_line);
-		wlog(w, "table of %zu lines applied", c->table_line);
-	}
-	free(c->tp);
-	free(c->tcut);
-	c->tp = NULL;
-	c->tcut = NULL;
+	(void)argc, (void)argv;
+	out_add(c, "ok bye\n");
+	w->quit = true;
 }
 
-/* One line of a `table N` body. */
-static void table_line(struct wand *w, struct wand_client *c, char *line)
-{
-	struct link_params p;
-	size_t s, d;
-	char *rest, err[128];
-	bool cut;
+/* The control requests (OVS unixctl's model): name, how many words may
+ * follow it, what they are, and the function. */
+struct ctl_cmd {
+	const char *name;
+	int min_args, max_args;
+	const char *usage;
+	void (*fn)(struct wand *w, struct wand_client *c, int argc,
+		   char **argv);
+};
 
-	c->table_line++;
-	if (c->table_err[0])
-		goto out;
-	if (parse_pair(w, line, &s, &d, &rest)) {
-		snprintf(c->table_err, sizeof(c->table_err),
-			 "line %zu: bad site pair", c->table_line);
-		goto out;
-	}
-	if (wand_params_parse(rest, &p, &cut, err, sizeof(err))) {
-		snprintf(c->table_err, sizeof(c->table_err), "line %zu: %s",
-			 c->table_line, err);
-		goto out;
-	}
-	c->tp[s * w->n + d] = p;
-	c->tcut[s * w->n + d] = cut;
-out:
-	if (--c->table_left == 0)
-		table_commit(w, c);
-}
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "ping", 0, 0, "", cmd_ping },
+	{ "info", 0, 0, "", cmd_info },
+	/* every constraint key at most once, and cut */
+	{ "set", 2, 2 + CK_N + 1, " SRC DST [KEY=VALUE ...]", cmd_set },
+	{ "get", 2, 2, " SRC DST", cmd_get },
+	{ "cut", 2, 2, " SRC DST", cmd_cut },
+	{ "uncut", 2, 2, " SRC DST", cmd_cut },
+	{ "table", 1, 1, " N", cmd_table },
+	{ "partition", 3, 3, " A,B,... / C,D,...", cmd_partition },
+	{ "heal", 0, 0, "", cmd_heal },
+	{ "reset", 0, 0, "", cmd_reset },
+	{ "stats", 0, 0, "", cmd_stats },
+	{ "quit", 0, 0, "", cmd_quit },
+};
 
 static void client_line(struct wand *w, struct wand_client *c, char *line)
 {
-	char *argv[8], *rest, err[128];
-	struct link_params p;
-	size_t s, d, i;
-	bool cut;
+	char *argv[WAND_CTL_ARGS];
+	const struct ctl_cmd *cmd;
+	size_t i;
 	int argc;
 
 	if (c->table_left) {
 		table_line(w, c, line);
 		return;
 	}
-	if (strncmp(line, "set ", 4) == 0) {
-		if (parse_pair(w, line + 4, &s, &d, &rest)) {
-			out_add(c, "error bad site pair\n");
-		} else if (wand_params_parse(rest, &p, &cut, err, sizeof(err))) {
-			out_add(c, "error %s\n", err);
-		} else {
-			pair_set(&w->pairs[s * w->n + d], &p, cut);
-			out_add(c, "ok\n");
-		}
-		return;
-	}
-	argc = split(line, argv, 8);
+	argc = wand_ctl_split(line, argv, WAND_CTL_ARGS);
 	if (argc == 0) {
 		out_add(c, "error empty request\n");
-	} else if (strcmp(argv[0], "ping") == 0) {
-		out_add(c, "ok pong\n");
-	} else if (strcmp(argv[0], "info") == 0) {
-		out_add(c, "ok ports=%zu seed=%llu\n", w->n,
-			(unsigned long long)w->seed);
-	} else if (strcmp(argv[0], "get") == 0 || strcmp(argv[0], "cut") == 0 ||
-		   strcmp(argv[0], "uncut") == 0) {
-		if (argc != 3 || parse_site(w, argv[1], &s) ||
-		    parse_site(w, argv[2], &d) || s == d) {
-			out_add(c, "error usage: %s SRC DST\n", argv[0]);
-		} else if (argv[0][0] == 'g') {
-			char kv[512];
-
-			wand_params_format(&w->pairs[s * w->n + d].p,
-					   w->pairs[s * w->n + d].cut, true,
-					   kv, sizeof(kv));
-			out_add(c, "ok %s\n", kv);
-		} else {
-			w->pairs[s * w->n + d].cut = argv[0][0] == 'c';
-			out_add(c, "ok\n");
-		}
-	} else if (strcmp(argv[0], "table") == 0) {
-		unsigned long long n;
-		char *end;
-
-		errno = 0;
-		n = argc == 2 ? strtoull(argv[1], &end, 10) : 0;
-		if (argc != 2 || errno || *end || n > w->n * w->n) {
-			out_add(c, "error usage: table N (N <= %zu)\n",
-				w->n * w->n);
-			return;
-		}
-		c->tp = calloc(w->n * w->n, sizeof(*c->tp));
-		c->tcut = calloc(w->n * w->n, sizeof(*c->tcut));
-		if (!c->tp || !c->tcut) {
-			free(c->tp);
-			free(c->tcut);
-			c->tp = NULL;
-			c->tcut = NULL;
-			out_add(c, "error out of memory\n");
-			return;
-		}
-		c->table_line = 0;
-		c->table_err[0] = '\0';
-		c->table_left = n;
-		if (n == 0)
-			table_commit(w, c);     /* all plain wires */
-	} else if (strcmp(argv[0], "partition") == 0) {
-		cmd_partition(w, c, argv, argc);
-	} else if (strcmp(argv[0], "heal") == 0) {
-		for (i = 0; i < w->n * w->n; i++)
-			w->pairs[i].cut = false;
-		out_add(c, "ok\n");
-	} else if (strcmp(argv[0], "reset") == 0) {
-		memset(&p, 0, sizeof(p));
-		for (i = 0; i < w->n * w->n; i++)
-			pair_set(&w->pairs[i], &p, false);
-		out_add(c, "ok\n");
-	} else if (strcmp(argv[0], "stats") == 0) {
-		cmd_stats(w, c);
-	} else if (strcmp(argv[0], "quit") == 0) {
-		out_add(c, "ok bye\n");
-		w->quit = true;
-	} else {
-		out_add(c, "error unknown request '%.64s'\n", argv[0]);
+		return;
 	}
+	if (argc < 0) {
+		out_add(c, "error too many words (at most %d)\n",
+			WAND_CTL_ARGS);
+		return;
+	}
+	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+		if (!strcmp(argv[0], ctl_cmds[i].name))
+			break;
+	if (i == sizeof(ctl_cmds) / sizeof(ctl_cmds[0])) {
+		out_add(c, "error unknown request '%.64s'\n", argv[0]);
+		return;
+	}
+	cmd = &ctl_cmds[i];
+	if (argc - 1 < cmd->min_args || argc - 1 > cmd->max_args) {
+		out_add(c, "error usage: %s%s\n", cmd->name, cmd->usage);
+		return;
+	}
+	cmd->fn(w, c, argc, argv);
 }
 
 static void client_want_out(struct wand *w, struct wand_client *c, bool on)
@@ -1094,6 +1171,13 @@ static void client_read(struct wand *w, struct wand_client *c)
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
+	/* A request line is bounded: what is left is at most one line. */
+	if (c->in_len > WAND_LINE_MAX) {
+		out_add(c, "error request line longer than %u bytes\n",
+			WAND_LINE_MAX);
+		client_write(w, c);
+		goto gone;
+	}
 	if (!client_write(w, c))
 		goto gone;
 	return;

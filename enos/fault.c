@@ -1,4 +1,4 @@
-/* fault — parse, render and apply faults; see fault.h. */
+/* fault — parse, convert, render and apply faults; see fault.h. */
 #include "enos/fault.h"
 
 #include <errno.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "enos/resolve.h"
-#include "util/suggest.h"
-#include "util/units.h"
 #include "util/str.h"
+#include "util/strbuf.h"
+#include "util/suggest.h"
 
 static const char *const role_names[] = { "central", "regional", "edge" };
 
@@ -104,6 +104,24 @@ static int parse_group(const struct topology *t, const char *list, bool *flags,
 	return rc;
 }
 
+/* Flag in FLAGS the sites SEL selects. */
+static void select_sites(const struct topology *t, const struct selector *sel,
+			 bool *flags)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_sites; i++)
+		if (topo_selector_matches(t, sel, i))
+			flags[i] = true;
+}
+
+static int alloc_sides(const struct topology *t, struct live_fault *f)
+{
+	f->group_a = calloc(t->n_sites + 1, sizeof(bool));
+	f->group_b = calloc(t->n_sites + 1, sizeof(bool));
+	return f->group_a && f->group_b ? 0 : -ENOMEM;
+}
+
 static int parse_partition(const struct topology *t, int argc,
 			   char *const argv[], struct live_fault *f, char **err)
 {
@@ -111,9 +129,7 @@ static int parse_partition(const struct topology *t, int argc,
 	int i, rc = 0;
 	size_t k;
 
-	f->group_a = calloc(t->n_sites + 1, sizeof(bool));
-	f->group_b = calloc(t->n_sites + 1, sizeof(bool));
-	if (!f->group_a || !f->group_b)
+	if (alloc_sides(t, f) < 0)
 		return -ENOMEM;
 	for (i = 0; rc == 0 && i < argc; i++) {
 		if (strcmp(argv[i], "/") == 0) {
@@ -146,105 +162,35 @@ static int parse_partition(const struct topology *t, int argc,
 	return 0;
 }
 
-/* KEY=VALUE of a `set` into C. */
-static int parse_setting(const char *kv, struct constraint *c, char **err)
-{
-	static const char *const keys[] = { "delay", "rtt", "jitter",
-		"distribution", "correlation", "loss", "loss_burst", "rate",
-		"queue", NULL };
-	static const char *const dists[] = { "uniform", "normal", "pareto",
-		"paretonormal", NULL };
-	const char *eq = strchr(kv, '='), *v, *why = NULL, *best;
-	char key[32], *end;
-	uint64_t u;
-	double d;
-	size_t i;
-
-	if (!eq || (size_t)(eq - kv) >= sizeof(key)) {
-		*err = str_printf("'%s' is not KEY=VALUE (e.g. delay=20ms loss=1%%)", kv);
-		return -EINVAL;
-	}
-	memcpy(key, kv, (size_t)(eq - kv));
-	key[eq - kv] = '\0';
-	v = eq + 1;
-	if (!strcmp(key, "delay") || !strcmp(key, "rtt") || !strcmp(key, "jitter")) {
-		if (units_parse_time(v, &u, &why) < 0)
-			goto bad;
-		if (!strcmp(key, "jitter")) {
-			c->jitter_us = u;
-			c->set |= CON_JITTER;
-		} else {
-			c->delay_us = !strcmp(key, "rtt") ? u / 2 : u;
-			c->set |= CON_DELAY;
-		}
-	} else if (!strcmp(key, "loss") || !strcmp(key, "correlation")) {
-		if (units_parse_loss(v, &d, &why) < 0)
-			goto bad;
-		if (!strcmp(key, "loss")) {
-			c->loss_pct = d;
-			c->set |= CON_LOSS;
-		} else {
-			c->corr_pct = d;
-			c->set |= CON_CORR;
-		}
-	} else if (!strcmp(key, "rate")) {
-		if (units_parse_rate(v, &u, &why) < 0)
-			goto bad;
-		if (u == 0) {
-			why = "must be positive";
-			goto bad;
-		}
-		c->rate_bps = u;
-		c->set |= CON_RATE;
-	} else if (!strcmp(key, "loss_burst") || !strcmp(key, "queue")) {
-		d = strtod(v, &end);
-		if (end == v || *end || d < 1 || d > 1000000) {
-			why = "is out of range (1 to 1000000)";
-			goto bad;
-		}
-		if (!strcmp(key, "queue")) {
-			c->queue_pkts = (uint32_t)d;
-			c->set |= CON_QUEUE;
-		} else {
-			c->loss_burst = d;
-			c->set |= CON_BURST;
-		}
-	} else if (!strcmp(key, "distribution")) {
-		for (i = 0; dists[i] && strcmp(dists[i], v); i++)
-			;
-		if (!dists[i]) {
-			why = "is not uniform, normal, pareto or paretonormal";
-			goto bad;
-		}
-		c->dist = (enum constraint_dist)i;
-		c->set |= CON_DIST;
-	} else {
-		best = suggest_closest(key, keys, sizeof(keys) / sizeof(keys[0]) - 1);
-		*err = best ? str_printf("unknown key '%s' (did you mean '%s'?)", key, best)
-			    : str_printf("unknown key '%s'", key);
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	*err = str_printf("%s '%s' %s", key, v, why);
-	return -EINVAL;
-}
-
 static int parse_set(const struct topology *t, int argc, char *const argv[],
 		     struct live_fault *f, char **err)
 {
+	struct selector src, dst;
+	enum constraint_key bad;
+	unsigned given = 0;
+	const char *why;
 	int i, rc;
 
 	if (argc < 3) {
 		*err = str_printf("usage: set SRC DST KEY=VALUE... (e.g. set paris lyon delay=20ms)");
 		return -EINVAL;
 	}
-	f->set.action = FAULT_SET;
-	rc = parse_selector(t, argv[0], &f->set.src, err);
+	rc = alloc_sides(t, f);
 	if (rc == 0)
-		rc = parse_selector(t, argv[1], &f->set.dst, err);
+		rc = parse_selector(t, argv[0], &src, err);
+	if (rc == 0)
+		rc = parse_selector(t, argv[1], &dst, err);
 	for (i = 2; rc == 0 && i < argc; i++)
-		rc = parse_setting(argv[i], &f->set.con, err);
+		rc = constraint_parse_kv(&f->con, argv[i], &given, err);
+	/* The same rules as a `set` fault in the topology's timeline. */
+	if (rc == 0 && constraint_check(&f->con, &bad, &why)) {
+		*err = str_printf("%s", why);
+		rc = *err ? -EINVAL : -ENOMEM;
+	}
+	if (rc == 0) {
+		select_sites(t, &src, f->group_a);
+		select_sites(t, &dst, f->group_b);
+	}
 	return rc;
 }
 
@@ -296,6 +242,96 @@ int fault_parse_line(const struct topology *t, const char *action,
 	return rc;
 }
 
+int fault_of_topology(const struct topology *t, const struct fault *tf,
+		      struct live_fault *f)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	if (alloc_sides(t, f) < 0) {
+		live_fault_release(f);
+		return -ENOMEM;
+	}
+	f->action = tf->action == FAULT_SET ? FAULT_SET : FAULT_PARTITION;
+	if (tf->action == FAULT_SET) {
+		select_sites(t, &tf->src, f->group_a);
+		select_sites(t, &tf->dst, f->group_b);
+		f->con = tf->con;
+		return 0;
+	}
+	/* A partition's sites are cut from every other site. */
+	for (i = 0; i < tf->n_sites; i++)
+		f->group_a[tf->sites[i]] = true;
+	for (i = 0; i < t->n_sites; i++)
+		f->group_b[i] = !f->group_a[i];
+	return 0;
+}
+
+int fault_of_record(const struct topology *t, const char *action,
+		    char **sides[2], const size_t n_sides[2],
+		    const struct constraint *con, struct live_fault *f,
+		    char **err)
+{
+	size_t side, i;
+	long k;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	*err = NULL;
+	if (strcmp(action, "partition") && strcmp(action, "set")) {
+		*err = str_printf("unknown fault '%s'", action);
+		return *err ? -EINVAL : -ENOMEM;
+	}
+	f->action = strcmp(action, "set") ? FAULT_PARTITION : FAULT_SET;
+	rc = alloc_sides(t, f);
+	for (side = 0; side < 2 && !rc; side++) {
+		bool *flags = side ? f->group_b : f->group_a;
+
+		for (i = 0; i < n_sides[side] && !rc; i++) {
+			k = topo_site_index(t, sides[side][i]);
+			if (k < 0) {
+				*err = str_printf("site '%s' is not in the topology",
+						  str_show(sides[side][i]).s);
+				rc = *err ? -EINVAL : -ENOMEM;
+			} else {
+				flags[k] = true;
+			}
+		}
+	}
+	if (!rc && f->action == FAULT_SET)
+		f->con = *con;
+	if (rc)
+		live_fault_release(f);
+	return rc;
+}
+
+int fault_sides(const struct topology *t, const struct live_fault *f,
+		const char **names[2], size_t n[2])
+{
+	size_t side, i;
+
+	for (side = 0; side < 2; side++) {
+		const bool *flags = side ? f->group_b : f->group_a;
+
+		n[side] = 0;
+		names[side] = calloc(t->n_sites + 1, sizeof(*names[side]));
+		if (!names[side]) {
+			free(names[0]);
+			names[0] = names[1] = NULL;
+			return -ENOMEM;
+		}
+		for (i = 0; i < t->n_sites; i++)
+			if (flags[i])
+				names[side][n[side]++] = t->sites[i].name;
+	}
+	return 0;
+}
+
+const char *fault_action_name(enum fault_action a)
+{
+	return a == FAULT_SET ? "set" : a == FAULT_HEAL ? "heal" : "partition";
+}
+
 void live_fault_release(struct live_fault *f)
 {
 	if (!f)
@@ -305,13 +341,12 @@ void live_fault_release(struct live_fault *f)
 	memset(f, 0, sizeof(*f));
 }
 
-void fault_apply(const struct topology *t, const struct live_fault *f,
-		 struct shape_table *tab)
+void fault_apply(const struct live_fault *f, struct shape_table *tab)
 {
 	size_t a, b;
 
 	if (f->action == FAULT_SET) {
-		resolve_fault_set(t, &f->set, tab, NULL);
+		resolve_set_sides(f->group_a, f->group_b, &f->con, tab, NULL);
 		return;
 	}
 	for (a = 0; a < tab->n; a++)
@@ -320,84 +355,52 @@ void fault_apply(const struct topology *t, const struct live_fault *f,
 				tab->cut[a * tab->n + b] = tab->cut[b * tab->n + a] = true;
 }
 
-/* Append the name of SEL to BUF. */
-static void put_selector(FILE *f, const struct topology *t,
+/* Append the name of SEL to SB. */
+static void put_selector(struct strbuf *sb, const struct topology *t,
 			 const struct selector *sel)
 {
 	switch (sel->kind) {
 	case SEL_ALL:
-		fputs("*", f);
+		strbuf_adds(sb, "*");
 		break;
 	case SEL_ROLE:
-		fprintf(f, "role:%s", topo_role_name(sel->role));
+		strbuf_addf(sb, "role:%s", topo_role_name(sel->role));
 		break;
 	case SEL_GROUP:
-		fputs(t->sites[sel->site].base, f);
+		strbuf_adds(sb, t->sites[sel->site].base);
 		break;
 	case SEL_SITE:
-		fputs(t->sites[sel->site].name, f);
+		strbuf_adds(sb, t->sites[sel->site].name);
 		break;
 	}
-}
-
-static void put_constraint(FILE *f, const struct constraint *c)
-{
-	if (c->set & CON_DELAY)
-		fprintf(f, " delay=%lluus", (unsigned long long)c->delay_us);
-	if (c->set & CON_JITTER)
-		fprintf(f, " jitter=%lluus", (unsigned long long)c->jitter_us);
-	if (c->set & CON_DIST)
-		fprintf(f, " distribution=%s", topo_dist_name(c->dist));
-	if (c->set & CON_CORR)
-		fprintf(f, " correlation=%g%%", c->corr_pct);
-	if (c->set & CON_LOSS)
-		fprintf(f, " loss=%g%%", c->loss_pct);
-	if (c->set & CON_BURST)
-		fprintf(f, " loss_burst=%g", c->loss_burst);
-	if (c->set & CON_RATE)
-		fprintf(f, " rate=%llubit", (unsigned long long)c->rate_bps);
-	if (c->set & CON_QUEUE)
-		fprintf(f, " queue=%u", c->queue_pkts);
 }
 
 char *fault_render(const struct topology *t, const struct fault *fa)
 {
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *f = open_memstream(&buf, &len);
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
 
-	if (!f)
-		return NULL;
 	if (fa->action == FAULT_SET) {
-		put_selector(f, t, &fa->src);
-		fputc(' ', f);
-		put_selector(f, t, &fa->dst);
-		put_constraint(f, &fa->con);
+		put_selector(&sb, t, &fa->src);
+		strbuf_addc(&sb, ' ');
+		put_selector(&sb, t, &fa->dst);
+		if (fa->con.set)
+			strbuf_addc(&sb, ' ');
+		constraint_format(&fa->con, &sb);
 	} else {
 		for (i = 0; i < fa->n_sites; i++)
-			fprintf(f, "%s%s", i ? "," : "", t->sites[fa->sites[i]].name);
+			strbuf_addf(&sb, "%s%s", i ? "," : "",
+				    t->sites[fa->sites[i]].name);
 	}
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return strbuf_detach(&sb);
 }
 
 char *fault_join(int argc, char *const argv[])
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct strbuf sb = STRBUF_INIT;
 	int i;
 
-	if (!f)
-		return NULL;
 	for (i = 0; i < argc; i++)
-		fprintf(f, "%s%s", i ? " " : "", argv[i]);
-	if (fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+		strbuf_addf(&sb, "%s%s", i ? " " : "", argv[i]);
+	return strbuf_detach(&sb);
 }

@@ -37,10 +37,37 @@ static int reapply(struct enos_ctx *ctx, struct shaped_exp *e)
 	return rc;
 }
 
+int inject_load(struct enos_ctx *ctx, const struct topology *t,
+		const struct state_fault *row, struct live_fault *f,
+		char **err)
+{
+	char **sides[2] = { NULL, NULL };
+	size_t n[2] = { 0, 0 };
+	int rc;
+
+	*err = NULL;
+	if (!row->structured)
+		return fault_parse_line(t, row->action, row->detail, f, err);
+	rc = state_fault_sites(ctx->st, row->id, sides, n);
+	if (rc == 0)
+		rc = fault_of_record(t, row->action, sides, n, &row->con, f,
+				     err);
+	state_free_names(sides[0]);
+	state_free_names(sides[1]);
+	return rc;
+}
+
 int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
-		 const char *action, const char *detail, int64_t run,
+		 const struct live_fault *f, const char *detail, int64_t run,
 		 int64_t *id)
 {
+	const char *action = fault_action_name(f->action);
+	struct state_fault_spec spec = {
+		.action = action,
+		.detail = detail,
+		.con = f->action == FAULT_SET ? &f->con : NULL,
+	};
+	const char **names[2];
 	int64_t fid = 0;
 	int rc;
 
@@ -52,8 +79,17 @@ int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
 			  e->w.name, e->info.shaping_ops->name);
 		return -EINVAL;
 	}
-	rc = state_fault_add(ctx->st, run, e->w.name, action, detail,
-			     inject_now(), &fid);
+	rc = fault_sides(e->t, f, names, spec.n_sides);
+	if (rc < 0) {
+		cli_error("cannot record the fault: %s", strerror(-rc));
+		return rc;
+	}
+	spec.sides[0] = names[0];
+	spec.sides[1] = names[1];
+	rc = state_fault_add(ctx->st, run, e->w.name, &spec, inject_now(),
+			     &fid);
+	free(names[0]);
+	free(names[1]);
 	if (rc < 0) {
 		cli_error("cannot record the fault: %s", state_errmsg(ctx->st));
 		return rc;
@@ -68,18 +104,18 @@ int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
 	return 0;
 }
 
-/* Does partition DETAIL touch a site flagged in SITES? */
-static bool touches(const struct topology *t, const struct state_fault *f,
-		    const bool *sites)
+/* Does recorded partition F touch a site flagged in SITES? */
+static bool touches(struct enos_ctx *ctx, const struct topology *t,
+		    const struct state_fault *f, const bool *sites)
 {
 	struct live_fault lf;
 	char *err = NULL;
 	bool hit = false;
 	size_t i;
 
-	if (fault_parse_line(t, f->action, f->detail, &lf, &err) < 0) {
+	if (inject_load(ctx, t, f, &lf, &err) < 0) {
 		free(err);
-		return true;    /* no longer parses: heal it anyway */
+		return true;    /* no longer applies: heal it anyway */
 	}
 	for (i = 0; i < t->n_sites && !hit; i++)
 		hit = sites[i] && (lf.group_a[i] || lf.group_b[i]);
@@ -104,7 +140,7 @@ int inject_heal(struct enos_ctx *ctx, struct shaped_exp *e, const bool *sites,
 	for (i = 0; i < n; i++) {
 		if (strcmp(f[i].action, "partition") != 0)
 			continue;
-		if (id > 0 ? f[i].id != id : sites && !touches(e->t, &f[i], sites))
+		if (id > 0 ? f[i].id != id : sites && !touches(ctx, e->t, &f[i], sites))
 			continue;
 		state_fault_end(ctx->st, f[i].id, now);
 		count++;

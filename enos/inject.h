@@ -11,18 +11,30 @@
 #include <stdint.h>
 
 struct enos_ctx;
+struct live_fault;
 struct shaped_exp;
+struct state_fault;
+struct topology;
 
 /* Wall-clock time as the faults table keeps it. */
 double inject_now(void);
 
-/* Apply fault ACTION DETAIL (command-line form, already validated) to E,
- * recorded in RUN (0: none). *ID (may be NULL) is its record. If the WAN
- * cannot be changed the fault is recorded as removed at once. Prints
- * errors. Returns 0 or -errno. */
+/* Apply fault F (of E's topology) to E, recorded structured in RUN (0:
+ * none) with DETAIL as its display text. *ID (may be NULL) is its record.
+ * If the WAN cannot be changed the fault is recorded as removed at once.
+ * Prints errors. Returns 0 or -errno. */
 int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
-		 const char *action, const char *detail, int64_t run,
+		 const struct live_fault *f, const char *detail, int64_t run,
 		 int64_t *id);
+
+/* Recorded fault ROW as applied to topology T: its stored sides and
+ * fields, or, for a row of schema v4, its text parsed. Returns 0, or
+ * -EINVAL with *ERR allocated (it no longer applies to T), or -errno
+ * (the database: message in state_errmsg). Release F with
+ * live_fault_release. */
+int inject_load(struct enos_ctx *ctx, const struct topology *t,
+		const struct state_fault *row, struct live_fault *f,
+		char **err);
 
 /* End the active partitions of E that touch a site flagged in SITES (all
  * of them if SITES is NULL), or only fault ID if ID > 0, and apply the WAN

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enos/yamltree.h"
+#include "util/yamldoc.h"
 
 #define MATRIX_MAX_MS 3600000.0
 
@@ -34,7 +34,7 @@ static int fail(struct reader *r, int line, int col, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (!r->err)
-		r->err = yamltree_verror(r->label,
+		r->err = yamldoc_verror(r->label,
 					 (struct src_pos){ line, col }, fmt,
 					 ap);
 	va_end(ap);

@@ -9,35 +9,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
-
-void resolve_apply(struct link_params *p, const struct constraint *c)
-{
-	static const enum jitter_dist dists[] = {
-		[CDIST_UNIFORM] = DIST_UNIFORM,
-		[CDIST_NORMAL] = DIST_NORMAL,
-		[CDIST_PARETO] = DIST_PARETO,
-		[CDIST_PARETONORMAL] = DIST_PARETONORMAL,
-	};
-
-	if (c->set & CON_DELAY)
-		p->delay_us = c->delay_us;
-	if (c->set & CON_JITTER)
-		p->jitter_us = c->jitter_us;
-	if ((c->set & CON_DIST) &&
-	    (size_t)c->dist < sizeof(dists) / sizeof(dists[0]))
-		p->dist = dists[c->dist];
-	if (c->set & CON_CORR)
-		p->jitter_corr_pct = c->corr_pct;
-	if (c->set & CON_LOSS)
-		p->loss_pct = c->loss_pct;
-	if (c->set & CON_BURST)
-		p->loss_burst = c->loss_burst;
-	if (c->set & CON_RATE)
-		p->rate_bps = c->rate_bps;
-	if (c->set & CON_QUEUE)
-		p->queue_pkts = c->queue_pkts;
-}
 
 /* Apply C to every ordered pair (s, d), s != d, with s in SRC and d in DST,
  * and with SYMMETRIC also to those with s in DST and d in SRC. Rows that
@@ -60,13 +33,13 @@ static void apply_rule(const struct topology *t, const struct selector *src,
 			if (d == s)
 				continue;
 			if (fwd && topo_selector_matches(t, dst, d)) {
-				resolve_apply(shape_at(tab, s, d), c);
+				constraint_apply(c, shape_at(tab, s, d));
 				if (changed)
 					changed[s * n + d] = true;
 			}
 			/* s in DST, d in SRC: the rule's reverse */
 			if (rev && topo_selector_matches(t, src, d)) {
-				resolve_apply(shape_at(tab, s, d), c);
+				constraint_apply(c, shape_at(tab, s, d));
 				if (changed)
 					changed[s * n + d] = true;
 			}
@@ -111,7 +84,7 @@ int resolve_pairs(const struct topology *t, struct shape_table *out)
 
 			if (a == b)
 				continue;
-			resolve_apply(p, &t->defaults);
+			constraint_apply(&t->defaults, p);
 			if (m && m->n == n && matrix_delay(m, a, b, &us))
 				p->delay_us = us;
 		}
@@ -128,13 +101,47 @@ out:
 	return rc;
 }
 
+void resolve_set_sides(const bool *a, const bool *b,
+		       const struct constraint *c, struct shape_table *tab,
+		       bool *changed)
+{
+	size_t n = tab->n, s, d;
+
+	for (s = 0; s < n; s++) {
+		if (!a[s] && !b[s])
+			continue;
+		for (d = 0; d < n; d++) {
+			if (d == s || !((a[s] && b[d]) || (b[s] && a[d])))
+				continue;
+			constraint_apply(c, shape_at(tab, s, d));
+			if (changed)
+				changed[s * n + d] = true;
+		}
+	}
+}
+
 int resolve_fault_set(const struct topology *t, const struct fault *f,
 		      struct shape_table *tab, bool *changed)
 {
+	bool *a, *b;
+	size_t i;
+	int rc = -ENOMEM;
+
 	if (f->action != FAULT_SET || tab->n != t->n_sites || !tab->p)
 		return -EINVAL;
-	apply_rule(t, &f->src, &f->dst, true, &f->con, tab, changed);
-	return 0;
+	a = calloc(t->n_sites, sizeof(*a));
+	b = calloc(t->n_sites, sizeof(*b));
+	if (a && b) {
+		for (i = 0; i < t->n_sites; i++) {
+			a[i] = topo_selector_matches(t, &f->src, i);
+			b[i] = topo_selector_matches(t, &f->dst, i);
+		}
+		resolve_set_sides(a, b, &f->con, tab, changed);
+		rc = 0;
+	}
+	free(a);
+	free(b);
+	return rc;
 }
 
 double resolve_target_rtt_ms(const struct shape_table *tab, size_t a,

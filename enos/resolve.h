@@ -23,12 +23,6 @@
 #include "emulator/shape.h"
 #include "enos/topo.h"
 
-/* Overwrite the fields of P that constraint C sets (its CON_* bits), and
- * only those: `rtt` is already stored as the one-way delay, rate and queue
- * map directly, the distribution to its enum jitter_dist. Also what a
- * site's `lan` block resolves to: apply it onto a zeroed link_params. */
-void resolve_apply(struct link_params *p, const struct constraint *c);
-
 /* Resolve every ordered site pair of T into OUT, which this function
  * initialises with shape_table_init(OUT, T->n_sites): OUT must not hold a
  * table (a zeroed struct or one already released). Nothing is cut.
@@ -58,10 +52,17 @@ int resolve_pairs(const struct topology *t, struct shape_table *out);
  * dst): the pairs touched are set to true, others are left as they are,
  * so a caller can re-apply just those (shape_ops.set_pair).
  *
- * Returns 0, or -EINVAL if F is not a `set` fault or TAB does not have
- * T->n_sites sites (TAB is then untouched). */
+ * Returns 0, -EINVAL if F is not a `set` fault or TAB does not have
+ * T->n_sites sites (TAB is then untouched), or -ENOMEM. */
 int resolve_fault_set(const struct topology *t, const struct fault *f,
 		      struct shape_table *tab, bool *changed);
+
+/* The same with the sides as flags over TAB's sites (TAB->n each): C
+ * onto every pair (s, d), s != d, with s in A and d in B or s in B and d
+ * in A. What a set fault does, however it was given (enos/fault.c). */
+void resolve_set_sides(const bool *a, const bool *b,
+		       const struct constraint *c, struct shape_table *tab,
+		       bool *changed);
 
 /* The target RTT of the pair (A, B) in TAB, in milliseconds: the one-way
  * delay A -> B plus B -> A (jitter and queueing not included). A and B

@@ -13,6 +13,7 @@
 #include "emulator/fabric.h"
 #include "enos/cli.h"
 #include "enos/fault.h"
+#include "enos/inject.h"
 #include "enos/resolve.h"
 #include "enos/state.h"
 #include "enos/topo.h"
@@ -110,19 +111,27 @@ int shaping_table(struct enos_ctx *ctx, const struct topology *t,
 			  state_errmsg(ctx->st));
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		struct live_fault f;
 		char *err = NULL;
 
-		if (fault_parse_line(t, faults[i].action, faults[i].detail, &f,
-				     &err) < 0) {
+		rc = inject_load(ctx, t, &faults[i], &f, &err);
+		if (rc == -EINVAL) {
 			cli_warning("fault %lld ('%s %s') no longer applies: %s",
 				    (long long)faults[i].id, faults[i].action,
 				    faults[i].detail, err ? err : "?");
 			free(err);
+			rc = 0;
 			continue;
 		}
-		fault_apply(t, &f, tab);
+		if (rc < 0) {
+			cli_error("cannot read fault %lld of '%s': %s",
+				  (long long)faults[i].id, w->name,
+				  rc == -ENOMEM ? strerror(ENOMEM)
+						: state_errmsg(ctx->st));
+			break;
+		}
+		fault_apply(&f, tab);
 		live_fault_release(&f);
 	}
 out:

@@ -165,6 +165,26 @@ static const char *const migrations[] = {
 	"  seq         INTEGER NOT NULL,"
 	"  PRIMARY KEY (experiment, instance)"
 	");",
+	/* 4 -> 5: faults stored structured, not as text to parse again on
+	 * every command: the constraint fields of a set (NULL: not given)
+	 * and the site names of each side. detail stays for display. Rows
+	 * of v4 keep structured = 0 and are parsed from their text when
+	 * read (the migration has no topology to resolve their names). */
+	"ALTER TABLE faults ADD COLUMN structured INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE faults ADD COLUMN delay_us INTEGER;"
+	"ALTER TABLE faults ADD COLUMN jitter_us INTEGER;"
+	"ALTER TABLE faults ADD COLUMN distribution TEXT;"
+	"ALTER TABLE faults ADD COLUMN correlation_pct REAL;"
+	"ALTER TABLE faults ADD COLUMN loss_pct REAL;"
+	"ALTER TABLE faults ADD COLUMN loss_burst REAL;"
+	"ALTER TABLE faults ADD COLUMN rate_bps INTEGER;"
+	"ALTER TABLE faults ADD COLUMN queue INTEGER;"
+	"CREATE TABLE fault_sites ("
+	"  fault INTEGER NOT NULL REFERENCES faults(id) ON DELETE CASCADE,"
+	"  side  INTEGER NOT NULL CHECK (side IN (0, 1)),"
+	"  site  TEXT NOT NULL,"
+	"  PRIMARY KEY (fault, side, site)"
+	") WITHOUT ROWID;",
 };
 
 #define STATE_SCHEMA_VERSION \

@@ -4,7 +4,7 @@
  * experiment that is up or half-built, its sites, nodes and addresses, every
  * kernel object it will create (written before the object is created, so a
  * crash cannot hide one), its runs, and the figures measured in them.
- * Schema versioned (PRAGMA user_version, v4: the service instances), WAL mode, foreign keys on.
+ * Schema versioned (PRAGMA user_version, v5: faults stored structured), WAL mode, foreign keys on.
  *
  * Functions return 0 or a negative errno; on failure the SQLite message is
  * kept and state_errmsg() returns it, so callers can report it once.
@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emulator/constraint.h"
 #include "emulator/world.h"
 
 struct state;
@@ -179,27 +180,51 @@ int state_results(struct state *st, int64_t run, struct state_result **rows,
 int state_facts(struct state *st, int64_t run, char ***keys, char ***values,
 		size_t *n);
 
-/* A fault applied to an experiment, live or by a timeline. */
+/* A fault applied to an experiment, live or by a timeline. Schema v5
+ * stores what it does: its action, its two sides (site names; a partition
+ * cuts every pair between them both ways, a set changes every pair from
+ * one side to the other both ways, as a symmetric rule) and, for a set,
+ * its constraint fields. detail is only the text `enos fault list` shows.
+ * Rows written by schema v4 have only their text (structured false): the
+ * caller parses it (enos/inject.c). */
 struct state_fault {
 	int64_t id;
 	int64_t run;            /* 0 if none */
 	char action[16];        /* "partition", "set" */
-	char detail[256];       /* as `enos fault` takes it */
+	char detail[256];       /* as `enos fault` took it, for display */
 	double applied;         /* unix time, fractional */
 	double removed;         /* NaN while active */
+	bool structured;        /* v5: con and state_fault_sites hold it */
+	struct constraint con;  /* set: the fields it changes (checked by
+				 * constraint_validate when read) */
 };
 
-/* Record fault ACTION/DETAIL of NAME applied at APPLIED (unix time), in
- * RUN (0: none); *ID (may be NULL) is its id. */
+/* A fault to record: SIDES[i][0..N_SIDES[i]) are the site names of side
+ * i; CON the fields of a set (NULL for a partition). */
+struct state_fault_spec {
+	const char *action;             /* "partition", "set" */
+	const char *detail;             /* display text */
+	const char *const *sides[2];
+	size_t n_sides[2];
+	const struct constraint *con;
+};
+
+/* Record fault F of NAME applied at APPLIED (unix time), in RUN (0: none),
+ * in one transaction; *ID (may be NULL) is its id. */
 int state_fault_add(struct state *st, int64_t run, const char *name,
-		    const char *action, const char *detail, double applied,
+		    const struct state_fault_spec *f, double applied,
 		    int64_t *id);
 /* Mark fault ID removed at REMOVED; ending an ended fault is success. */
 int state_fault_end(struct state *st, int64_t id, double removed);
 /* Faults of NAME (RUN 0: all runs; ACTIVE_ONLY: not yet removed), oldest
- * first: *ROWS is allocated (free()). */
+ * first: *ROWS is allocated (free()). -EBADMSG if a row's constraint
+ * fields do not pass constraint_validate. */
 int state_faults(struct state *st, const char *name, int64_t run,
 		 bool active_only, struct state_fault **rows, size_t *n);
+/* The two sides of structured fault ID: SIDES[i] a NULL-terminated
+ * allocated array of N[i] site names (free each with state_free_names). */
+int state_fault_sites(struct state *st, int64_t id, char **sides[2],
+		      size_t n[2]);
 
 /* One service instance of the deployed stack (schema v4). State is one of
  * "starting", "running", "failed", "stopped"; pid 0: none yet. */

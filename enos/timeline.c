@@ -85,6 +85,7 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 		   const struct step *s, int64_t *ids, double t_s)
 {
 	const struct fault *f = &e->t->faults[s->fault];
+	struct live_fault lf;
 	bool *sites = NULL;
 	char *detail = NULL;
 	size_t i;
@@ -107,13 +108,14 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 		return rc;
 	}
 	detail = fault_render(e->t, f);
-	if (!detail)
+	if (!detail || fault_of_topology(e->t, f, &lf) < 0) {
+		free(detail);
 		return -ENOMEM;
-	printf("t=%7.2fs %s %s\n", t_s,
-	       f->action == FAULT_SET ? "set" : "partition", detail);
+	}
+	printf("t=%7.2fs %s %s\n", t_s, fault_action_name(lf.action), detail);
 	fflush(stdout);
-	rc = inject_fault(ctx, e, f->action == FAULT_SET ? "set" : "partition",
-			  detail, run, &ids[s->fault]);
+	rc = inject_fault(ctx, e, &lf, detail, run, &ids[s->fault]);
+	live_fault_release(&lf);
 	free(detail);
 	return rc;
 }

@@ -1,1750 +1,78 @@
-/* topo — the topology loader (schema v1); see topo.h for the model and
- * topologies/README.md for the language.
+/* topo — the topology loader (schema v1): its entry points, the top
+ * level, stack and workload; see topo.h for the model,
+ * topologies/README.md for the language and topo_loader.h for how the
+ * loader is split.
  *
- * The loader walks the YAML document of yamltree.c along the schema, so
- * every value is checked where it is read and every error points at it.
- * Work happens in a fixed order, so the first error reported is stable:
- * top-level keys, the experiment name and seed, each site as written (a
- * "group": count not yet expanded), count expansion and site names, the
- * address plan (emulator/addr.h), parents, node names, then the network
- * (default, matrix via matrix.c, constraint rules), faults, stack and
- * workload. Quantities go through units.c, misspellings through suggest.c.
+ * The loader walks the YAML document with util/yload.h along the schema,
+ * so every value is checked where it is read and every error points at
+ * it. Work happens in a fixed order, so the first error reported is
+ * stable: top-level keys, the experiment name and seed, the sites
+ * (topo_sites.c: each site as written, count expansion and site names,
+ * the address plan, parents, node names), then the network
+ * (topo_network.c: default, matrix, constraint rules), faults
+ * (topo_faults.c), stack and workload. Quantities go through
+ * util/units.c and emulator/constraint.c, misspellings through
+ * util/suggest.c.
  */
 #include "enos/topo.h"
 
 #include <errno.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "emulator/addr.h"
 #include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
 #include "enos/matrix.h"
-#include "util/suggest.h"
-#include "util/units.h"
-#include "enos/yamltree.h"
+#include "enos/topo_loader.h"
 #include "util/fs.h"
 #include "util/str.h"
 
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
 #define TOPO_FILE_MAX   (16u << 20)
-#define MATRIX_FILE_MAX (256u << 20)
-/* A site LAN and the WAN are Linux bridges, which hold at most 1024 ports
- * (BR_MAX_PORTS): a site's nodes plus its gateway, and one gateway per
- * site on the WAN. */
-#define NODES_MAX       1023
-#define SITES_MAX       1024
-#define CPUS_MAX        1024
-#define DELAY_MAX_US    (3600ull * 1000000)
-#define TIMELINE_MAX_US (30ull * 86400 * 1000000)
-#define RATE_MAX_BPS    10000000000000ull       /* 10tbit */
-#define MEMORY_MAX      (1024ull << 30)         /* 1024GiB */
 
-static const char *const role_names[] = { "central", "regional", "edge" };
-static const char *const partition_names[] = { "shaping", "openflow" };
-static const char *const kind_names[] = { "rtt", "delay" };
-static const char *const action_names[] = { "partition", "heal", "set" };
-static const char *const dist_names[] = { "uniform", "normal", "pareto",
-					  "paretonormal" };
-
-/* The keys of each mapping. The constraint keys come last where they are
- * part of a larger mapping, at the offset named *_CON. */
-enum { C_DELAY, C_RTT, C_JITTER, C_LOSS, C_RATE, C_DIST, C_CORR, C_BURST,
-       C_QUEUE, C_N };
-#define CON_KEYS "delay", "rtt", "jitter", "loss", "rate", "distribution", \
-		 "correlation", "loss_burst", "queue"
-static const char *const con_keys[] = { CON_KEYS };
+const char *const topo_role_names[] = { "central", "regional", "edge" };
+const char *const topo_partition_names[] = { "shaping", "openflow" };
 
 enum { T_NAME, T_SEED, T_SITES, T_NETWORK, T_FAULTS, T_STACK, T_WORKLOAD,
        T_N };
 static const char *const top_keys[] = { "name", "seed", "sites", "network",
 					"faults", "stack", "workload" };
 
-enum { S_NAME, S_ROLE, S_PARENT, S_NODES, S_BACKEND, S_COUNT, S_LAN, S_N };
-static const char *const site_keys[] = { "name", "role", "parent", "nodes",
-					 "backend", "count", "lan" };
-
-enum { ND_NAME, ND_BACKEND, ND_CPUS, ND_MEMORY, ND_N };
-static const char *const node_keys[] = { "name", "backend", "cpus",
-					 "memory" };
-
-enum { NW_FABRIC, NW_SHAPING, NW_DEFAULT, NW_MATRIX, NW_CONSTRAINTS,
-       NW_PARTITION, NW_N };
-static const char *const network_keys[] = { "fabric", "shaping", "default",
-					    "matrix", "constraints",
-					    "partition" };
-
-enum { M_FILE, M_KIND, M_N };
-static const char *const matrix_keys[] = { "file", "kind" };
-
-enum { R_SRC, R_DST, R_SYMMETRIC, R_CON, R_N = R_CON + C_N };
-static const char *const rule_keys[] = { "src", "dst", "symmetric",
-					 CON_KEYS };
-
-enum { F_AT, F_ACTION, F_SITES, F_FOR, F_SRC, F_DST, F_CON,
-       F_N = F_CON + C_N };
-static const char *const fault_keys[] = { "at", "action", "sites", "for",
-					  "src", "dst", CON_KEYS };
-
 enum { ST_NAME, ST_STRATEGY, ST_N };
 static const char *const stack_keys[] = { "name", "strategy" };
 
-/* A site as written, before `count` expands it. */
-struct group {
-	const char *name;               /* owned by the tree */
-	const yaml_node_t *name_node;
-	enum site_role role;
-	const struct node_ops *backend;
-	const yaml_node_t *parent;      /* NULL if none */
-	const yaml_node_t *nodes;       /* NULL if absent (one node) */
-	size_t count;
-	bool counted;                   /* count given and >= 2 */
-	size_t n_nodes;
-	struct node_spec *list;         /* list form; moved to the site */
-	bool has_lan;
-	struct constraint lan;
-	size_t first;                   /* its first site in topology.sites */
-};
+/* ---- stack, workload ---- */
 
-/* A name in the site namespace: a site, or the base of a counted group. */
-struct entry {
-	const char *name;
-	size_t site;                    /* first site */
-	size_t n_sites;                 /* > 1 for a base */
-	bool base;
-	struct src_pos pos;
-	size_t order;                   /* file order, for duplicates */
-};
-
-struct loader {
-	const char *label;
-	const char *dir;
-	struct yamltree *tree;
-	struct topology *t;
-	char *err;
-	struct group *groups;
-	size_t n_groups;
-	struct entry *index;            /* sorted by name */
-	size_t n_index;
-	const char **names;             /* index names, for suggestions */
-};
-
-/* A value quoted in a message: clipped, control characters replaced. */
-struct shown {
-	char s[64];
-};
-
-static struct shown show(const char *v)
-{
-	struct shown out;
-	size_t i;
-
-	for (i = 0; i < 40 && v[i]; i++)
-		out.s[i] = (v[i] >= 0 && v[i] < 0x20) || v[i] == 0x7f ? '?'
-								      : v[i];
-	if (v[i]) {
-		memcpy(out.s + i, "...", 3);
-		i += 3;
-	}
-	out.s[i] = '\0';
-	return out;
-}
-
-/* What N is, for "expected X, got ..." messages. */
-static struct shown got(const yaml_node_t *n)
-{
-	struct shown out;
-	const char *v;
-
-	if (!n || yamltree_is_null(n))
-		snprintf(out.s, sizeof(out.s), "null");
-	else if (n->type == YAML_MAPPING_NODE)
-		snprintf(out.s, sizeof(out.s), "a mapping");
-	else if (n->type == YAML_SEQUENCE_NODE)
-		snprintf(out.s, sizeof(out.s), "a sequence");
-	else if (!(v = yamltree_scalar(n)))
-		snprintf(out.s, sizeof(out.s), "a string holding a NUL byte");
-	else
-		snprintf(out.s, sizeof(out.s), "'%.50s'", show(v).s);
-	return out;
-}
-
-static int vfail_at(struct loader *L, const char *label, struct src_pos pos,
-		    const char *fmt, va_list ap)
-{
-	if (!L->err)
-		L->err = yamltree_verror(label, pos, fmt, ap);
-	return -EINVAL;
-}
-
-static int fail_at(struct loader *L, struct src_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail_at(struct loader *L, struct src_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vfail_at(L, L->label, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int fail(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vfail_at(L, L->label, yamltree_pos(n), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* An error in another file (the matrix), reported under its own name. */
-static int fail_in(struct loader *L, const char *label, struct src_pos pos,
-		   const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail_in(struct loader *L, const char *label, struct src_pos pos,
-		   const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vfail_at(L, label, pos, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int nomem(struct loader *L)
-{
-	fail_at(L, (struct src_pos){ 1, 1 }, "out of memory");
-	return -ENOMEM;
-}
-
-static bool present(const yaml_node_t *n)
-{
-	return n && !yamltree_is_null(n);
-}
-
-static yaml_node_t *node_of(struct loader *L, int id)
-{
-	return yamltree_node(L->tree, id);
-}
-
-/* "a, b or c" into BUF. */
-static const char *join_or(char *buf, size_t len, const char *const *words,
-			   size_t n)
-{
-	size_t used = 0, i;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && used < len; i++) {
-		const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
-		int w = snprintf(buf + used, len - used, "%s%s", sep, words[i]);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	return buf;
-}
-
-/* "a, b, c" into BUF. */
-static const char *join_comma(char *buf, size_t len, const char *const *words,
-			      size_t n)
-{
-	size_t used = 0, i;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && used < len; i++) {
-		int w = snprintf(buf + used, len - used, "%s%s",
-				 i ? ", " : "", words[i]);
-
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-	return buf;
-}
-
-/* Record the pairs of mapping N in VALS/KEYS_AT (see get_map). MERGED:
- * the pairs come from a "<<" merge key, so keys already set win and
- * repeats are not duplicates. */
-static int map_pairs(struct loader *L, const yaml_node_t *n,
-		     const char *const *keys, size_t n_keys,
-		     const yaml_node_t **vals, const yaml_node_t **keys_at,
-		     bool merged, const yaml_node_t **merge)
-{
-	yaml_node_pair_t *p;
-	char list[256];
-	size_t i;
-
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		const yaml_node_t *k = node_of(L, p->key);
-		const char *ks = yamltree_scalar(k);
-		const char *hint;
-
-		if (!ks || yamltree_is_null(k))
-			return fail(L, k, "expected a string key, got %s",
-				    got(k).s);
-		if (!strcmp(ks, "<<") && !merged && merge) {
-			if (*merge)
-				return fail(L, k, "duplicate key '<<'");
-			*merge = node_of(L, p->value);
-			continue;
-		}
-		for (i = 0; i < n_keys; i++)
-			if (!strcmp(ks, keys[i]))
-				break;
-		if (i == n_keys) {
-			hint = suggest_closest(ks, keys, n_keys);
-			if (hint)
-				return fail(L, k,
-					    "unknown key '%s' (did you mean '%s'?)",
-					    show(ks).s, hint);
-			return fail(L, k, "unknown key '%s' (valid keys: %s)",
-				    show(ks).s,
-				    join_comma(list, sizeof(list), keys,
-					       n_keys));
-		}
-		if (keys_at[i] && merged)
-			continue;
-		if (keys_at[i])
-			return fail(L, k, "duplicate key '%s'", ks);
-		keys_at[i] = k;
-		vals[i] = node_of(L, p->value);
-	}
-	return 0;
-}
-
-/* Check that N is a mapping whose keys are among KEYS, each at most once.
- * Fills VALS[i] and KEYS_AT[i] with the value and key node of KEYS[i], or
- * NULL when absent. WHAT names the mapping: "expected a mapping for WHAT".
- * A YAML merge key "<<: *anchor" (or a sequence of anchors) supplies the
- * keys the mapping does not give itself; earlier anchors win. */
-static int get_map(struct loader *L, const yaml_node_t *n, const char *what,
-		   const char *const *keys, size_t n_keys,
-		   const yaml_node_t **vals, const yaml_node_t **keys_at)
-{
-	const yaml_node_t *merge = NULL;
-	yaml_node_item_t *it;
-	size_t i;
-	int rc;
-
-	if (!n || n->type != YAML_MAPPING_NODE)
-		return fail(L, n, "expected a mapping for %s, got %s", what,
-			    got(n).s);
-	for (i = 0; i < n_keys; i++) {
-		vals[i] = NULL;
-		keys_at[i] = NULL;
-	}
-	rc = map_pairs(L, n, keys, n_keys, vals, keys_at, false, &merge);
-	if (rc || !merge)
-		return rc;
-	if (merge->type == YAML_MAPPING_NODE)
-		return map_pairs(L, merge, keys, n_keys, vals, keys_at, true,
-				 NULL);
-	if (merge->type != YAML_SEQUENCE_NODE)
-		return fail(L, merge,
-			    "expected a mapping or a sequence of mappings for '<<', got %s",
-			    got(merge).s);
-	for (it = merge->data.sequence.items.start;
-	     it < merge->data.sequence.items.top && !rc; it++) {
-		const yaml_node_t *m = node_of(L, *it);
-
-		if (m->type != YAML_MAPPING_NODE)
-			return fail(L, m,
-				    "expected a mapping to merge with '<<', got %s",
-				    got(m).s);
-		rc = map_pairs(L, m, keys, n_keys, vals, keys_at, true, NULL);
-	}
-	return rc;
-}
-
-/* A required key: report it missing at the mapping MAP. */
-static int need(struct loader *L, const yaml_node_t *map,
-		const yaml_node_t *key_at, const char *key)
-{
-	if (key_at)
-		return 0;
-	return fail(L, map, "missing key '%s'", key);
-}
-
-static int get_str(struct loader *L, const yaml_node_t *n, const char *key,
-		   const char **out)
-{
-	const char *v = yamltree_scalar(n);
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a string for '%s', got %s", key,
-			    got(n).s);
-	*out = v;
-	return 0;
-}
-
-static bool name_ok(const char *v)
-{
-	size_t i;
-
-	if (!((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= '0' && v[0] <= '9')))
-		return false;
-	for (i = 1; v[i]; i++)
-		if (!((v[i] >= 'a' && v[i] <= 'z') ||
-		      (v[i] >= '0' && v[i] <= '9') || v[i] == '-'))
-			return false;
-	return true;
-}
-
-/* WHAT is "site name", "node name", ... */
-static int check_name(struct loader *L, struct src_pos pos, const char *what,
-		      const char *v)
-{
-	if (!*v)
-		return fail_at(L, pos, "empty %s", what);
-	if (!name_ok(v))
-		return fail_at(L, pos,
-			       "bad %s '%s' (use a-z, 0-9 and '-', starting with a letter or digit)",
-			       what, show(v).s);
-	if (strlen(v) > TOPO_NAME_MAX)
-		return fail_at(L, pos,
-			       "%s '%s' is too long (at most %d characters)",
-			       what, show(v).s, TOPO_NAME_MAX);
-	return 0;
-}
-
-static int get_name(struct loader *L, const yaml_node_t *n, const char *key,
-		    const char *what, const char **out)
-{
-	int rc = get_str(L, n, key, out);
-
-	if (!rc)
-		rc = check_name(L, yamltree_pos(n), what, *out);
-	return rc;
-}
-
-static char *dup_str(struct loader *L, const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		nomem(L);
-	return d;
-}
-
-/* An integer scalar: digits, or '-' and digits (*NEG). Too large for
- * 64 bits gives UINT64_MAX and sets *NEG too: out of any range. */
-static int get_integer(struct loader *L, const yaml_node_t *n,
-		       const char *key, uint64_t *out, bool *neg)
-{
-	const char *v = yamltree_scalar(n);
-	const char *d;
-	unsigned long long x;
-	size_t i;
-
-	if (!v || yamltree_is_null(n))
-		goto bad;
-	*neg = v[0] == '-';
-	d = v + *neg;
-	if (!d[0])
-		goto bad;
-	for (i = 0; d[i]; i++)
-		if (d[i] < '0' || d[i] > '9')
-			goto bad;
-	errno = 0;
-	x = strtoull(d, NULL, 10);
-	*out = (uint64_t)x;
-	if (errno == ERANGE) {
-		*out = UINT64_MAX;
-		*neg = true;
-	}
-	return 0;
-bad:
-	return fail(L, n, "expected an integer for '%s', got %s", key,
-		    got(n).s);
-}
-
-static int get_uint(struct loader *L, const yaml_node_t *n, const char *key,
-		    uint64_t min, uint64_t max, uint64_t *out)
-{
-	uint64_t v;
-	bool neg;
-	int rc = get_integer(L, n, key, &v, &neg);
-
-	if (rc)
-		return rc;
-	if ((neg && v) || v < min || v > max)
-		return fail(L, n, "%s %s is out of range (%llu to %llu)", key,
-			    show(yamltree_scalar(n)).s,
-			    (unsigned long long)min, (unsigned long long)max);
-	*out = v;
-	return 0;
-}
-
-static int get_bool(struct loader *L, const yaml_node_t *n, const char *key,
-		    bool *out)
-{
-	static const char *const yes[] = { "true", "True", "TRUE" };
-	static const char *const no[] = { "false", "False", "FALSE" };
-	const char *v = yamltree_scalar(n);
-	size_t i;
-
-	for (i = 0; v && i < N_OF(yes); i++) {
-		if (!strcmp(v, yes[i]) || !strcmp(v, no[i])) {
-			*out = !strcmp(v, yes[i]);
-			return 0;
-		}
-	}
-	return fail(L, n, "expected true or false for '%s', got %s", key,
-		    got(n).s);
-}
-
-/* One of NAMES; WHAT names the kind of value: "unknown WHAT 'x'". */
-static int get_enum(struct loader *L, const yaml_node_t *n, const char *key,
-		    const char *what, const char *const *names, size_t count,
-		    int *out)
-{
-	char list[128];
-	const char *v, *hint;
-	size_t i;
-	int rc = get_str(L, n, key, &v);
-
-	if (rc)
-		return rc;
-	for (i = 0; i < count; i++) {
-		if (!strcmp(v, names[i])) {
-			*out = (int)i;
-			return 0;
-		}
-	}
-	hint = suggest_closest(v, names, count);
-	if (hint)
-		return fail(L, n, "unknown %s '%s' (did you mean '%s'?)", what,
-			    show(v).s, hint);
-	return fail(L, n, "unknown %s '%s' (expected %s)", what, show(v).s,
-		    join_or(list, sizeof(list), names, count));
-}
-
-/* A time at most MAX_US (written in seconds in the message). */
-static int get_time(struct loader *L, const yaml_node_t *n, const char *key,
-		    uint64_t max_us, uint64_t *out)
-{
-	const char *v = yamltree_scalar(n);
-	const char *why;
-	uint64_t us;
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a time for '%s', got %s", key,
-			    got(n).s);
-	if (units_parse_time(v, &us, &why))
-		return fail(L, n, "%s %s %s", key, show(v).s, why);
-	if (us > max_us)
-		return fail(L, n, "%s %s is too large (at most %llus)", key,
-			    show(v).s,
-			    (unsigned long long)(max_us / 1000000));
-	*out = us;
-	return 0;
-}
-
-static int get_rate(struct loader *L, const yaml_node_t *n, const char *key,
-		    uint64_t *out)
-{
-	const char *v = yamltree_scalar(n);
-	const char *why;
-	uint64_t bps;
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a rate for '%s', got %s", key,
-			    got(n).s);
-	if (units_parse_rate(v, &bps, &why))
-		return fail(L, n, "%s %s %s", key, show(v).s, why);
-	if (bps == 0)
-		return fail(L, n, "%s must be positive", key);
-	if (bps > RATE_MAX_BPS)
-		return fail(L, n, "%s %s is too large (at most 10tbit)", key,
-			    show(v).s);
-	*out = bps;
-	return 0;
-}
-
-/* A percentage "N%", 0% to 100% (loss, correlation). */
-static int get_pct(struct loader *L, const yaml_node_t *n, const char *key,
-		   double *out)
-{
-	const char *v = yamltree_scalar(n);
-	const char *why;
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a percentage for '%s', got %s",
-			    key, got(n).s);
-	if (units_parse_loss(v, out, &why))
-		return fail(L, n, "%s %s %s", key, show(v).s, why);
-	return 0;
-}
-
-/* A plain decimal ("4", "1.5", ".5", "-2": no exponent, no unit) in
- * [MIN, MAX]. */
-static int get_number(struct loader *L, const yaml_node_t *n,
-		      const char *key, double min, double max, double *out)
-{
-	const char *v = yamltree_scalar(n);
-	const char *d;
-	size_t digits = 0;
-	double x;
-
-	if (!v || yamltree_is_null(n))
-		goto bad;
-	d = v + (v[0] == '-');
-	for (; *d >= '0' && *d <= '9'; d++)
-		digits++;
-	if (*d == '.')
-		for (d++; *d >= '0' && *d <= '9'; d++)
-			digits++;
-	if (!digits || *d)
-		goto bad;
-	x = strtod(v, NULL);
-	if (!(x >= min && x <= max))
-		return fail(L, n, "%s %s is out of range (%.15g to %.15g)", key,
-			    show(v).s, min, max);
-	*out = x;
-	return 0;
-bad:
-	return fail(L, n, "expected a number for '%s', got %s", key, got(n).s);
-}
-
-static int get_memory(struct loader *L, const yaml_node_t *n,
-		      const char *key, uint64_t *out)
-{
-	const char *v = yamltree_scalar(n);
-	const char *why;
-	uint64_t bytes;
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a size for '%s', got %s", key,
-			    got(n).s);
-	if (units_parse_memory(v, &bytes, &why))
-		return fail(L, n, "%s %s %s", key, show(v).s, why);
-	if (bytes == 0)
-		return fail(L, n, "%s must be positive", key);
-	if (bytes > MEMORY_MAX)
-		return fail(L, n, "%s %s is too large (at most 1024GiB)", key,
-			    show(v).s);
-	*out = bytes;
-	return 0;
-}
-
-/* Is key node K written in mapping MAP itself (not merged in by "<<")? */
-static bool own_key(struct loader *L, const yaml_node_t *map,
-		    const yaml_node_t *k)
-{
-	yaml_node_pair_t *p;
-
-	for (p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++)
-		if (node_of(L, p->key) == k)
-			return true;
-	return false;
-}
-
-/* The constraint keys of mapping MAP: values VALS and keys K in con_keys
- * order. `delay` and `rtt` set the same field, so one written in MAP itself
- * beats the other merged in with "<<". The shape of the jitter
- * (distribution, correlation) and of the loss (loss_burst) is only given
- * together with the jitter or the loss it shapes: a rule that changed only
- * the shape would silently apply it to whatever jitter an earlier rule set. */
-static int get_constraint(struct loader *L, const yaml_node_t *map,
-			  const yaml_node_t *const *vals,
-			  const yaml_node_t *const *k, struct constraint *c)
-{
-	const yaml_node_t *v[C_N];
-	uint64_t rtt;
-	int rc = 0;
-
-	memcpy(v, vals, sizeof(v));
-	memset(c, 0, sizeof(*c));
-	if (present(v[C_DELAY]) && present(v[C_RTT])) {
-		bool own_delay = own_key(L, map, k[C_DELAY]);
-		bool own_rtt = own_key(L, map, k[C_RTT]);
-
-		if (own_delay == own_rtt)
-			return fail(L, k[C_RTT],
-				    "give 'delay' or 'rtt', not both");
-		v[own_delay ? C_RTT : C_DELAY] = NULL;
-	}
-	if (present(v[C_DELAY])) {
-		rc = get_time(L, v[C_DELAY], "delay", DELAY_MAX_US,
-			      &c->delay_us);
-		c->set |= CON_DELAY;
-	}
-	if (!rc && present(v[C_RTT])) {
-		rc = get_time(L, v[C_RTT], "rtt", DELAY_MAX_US, &rtt);
-		c->delay_us = rtt / 2;
-		c->set |= CON_DELAY;
-	}
-	if (!rc && present(v[C_JITTER])) {
-		rc = get_time(L, v[C_JITTER], "jitter", DELAY_MAX_US,
-			      &c->jitter_us);
-		c->set |= CON_JITTER;
-	}
-	if (!rc && present(v[C_LOSS])) {
-		rc = get_pct(L, v[C_LOSS], "loss", &c->loss_pct);
-		c->set |= CON_LOSS;
-	}
-	if (!rc && present(v[C_RATE])) {
-		rc = get_rate(L, v[C_RATE], "rate", &c->rate_bps);
-		c->set |= CON_RATE;
-	}
-	if (!rc && present(v[C_DIST])) {
-		int d = 0;
-
-		rc = get_enum(L, v[C_DIST], "distribution", "distribution",
-			      dist_names, N_OF(dist_names), &d);
-		c->dist = (enum constraint_dist)d;
-		c->set |= CON_DIST;
-	}
-	if (!rc && present(v[C_CORR])) {
-		rc = get_pct(L, v[C_CORR], "correlation", &c->corr_pct);
-		c->set |= CON_CORR;
-	}
-	if (!rc && present(v[C_BURST])) {
-		rc = get_number(L, v[C_BURST], "loss_burst", 1, CON_BURST_MAX,
-				&c->loss_burst);
-		c->set |= CON_BURST;
-	}
-	if (!rc && present(v[C_QUEUE])) {
-		uint64_t q = 0;
-
-		rc = get_uint(L, v[C_QUEUE], "queue", 1, CON_QUEUE_MAX, &q);
-		c->queue_pkts = (uint32_t)q;
-		c->set |= CON_QUEUE;
-	}
-	if (!rc && (c->set & CON_DIST) && !(c->set & CON_JITTER))
-		rc = fail(L, k[C_DIST], "distribution needs jitter");
-	if (!rc && (c->set & CON_CORR) && !(c->set & CON_JITTER))
-		rc = fail(L, k[C_CORR], "correlation needs jitter");
-	if (!rc && (c->set & CON_BURST) && !(c->set & CON_LOSS))
-		rc = fail(L, k[C_BURST], "loss_burst needs loss");
-	return rc;
-}
-
-/* ---- the site namespace ---- */
-
-static int entry_cmp(const void *a, const void *b)
-{
-	const struct entry *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* Sort V by name and find the duplicate whose second occurrence comes
- * first in the file: fills *FIRST and *DUP and returns true. */
-static bool find_duplicate(struct entry *v, size_t n, struct entry *first,
-			   struct entry *dup)
-{
-	bool found = false;
-	size_t i;
-
-	qsort(v, n, sizeof(*v), entry_cmp);
-	for (i = 1; i < n; i++) {
-		if (strcmp(v[i - 1].name, v[i].name))
-			continue;
-		if (i >= 2 && !strcmp(v[i - 2].name, v[i].name))
-			continue;       /* not the second of its run */
-		if (!found || v[i].order < dup->order) {
-			*first = v[i - 1];
-			*dup = v[i];
-			found = true;
-		}
-	}
-	return found;
-}
-
-static const struct entry *lookup(const struct loader *L, const char *name)
-{
-	size_t lo = 0, hi = L->n_index;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, L->index[mid].name);
-
-		if (!c)
-			return &L->index[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-static const char *suggest_site(const struct loader *L, const char *name)
-{
-	return suggest_closest(name, L->names, L->n_index);
-}
-
-/* A site name or counted base; "unknown WHAT 'x'" otherwise. */
-static int get_site_ref(struct loader *L, const yaml_node_t *n,
-			const char *key, const char *what,
-			const struct entry **out)
-{
-	const char *v, *hint;
-	int rc = get_str(L, n, key, &v);
-
-	if (rc)
-		return rc;
-	*out = lookup(L, v);
-	if (*out)
-		return 0;
-	hint = suggest_site(L, v);
-	if (hint)
-		return fail(L, n, "unknown %s '%s' (did you mean '%s'?)", what,
-			    show(v).s, hint);
-	return fail(L, n, "unknown %s '%s'", what, show(v).s);
-}
-
-static int get_selector(struct loader *L, const yaml_node_t *n,
-			const char *key, struct selector *sel)
-{
-	const struct entry *e;
-	const char *v;
-	char list[64];
-	int rc = get_str(L, n, key, &v);
-
-	if (rc)
-		return rc;
-	memset(sel, 0, sizeof(*sel));
-	sel->pos = yamltree_pos(n);
-	if (!strcmp(v, "*")) {
-		sel->kind = SEL_ALL;
-		return 0;
-	}
-	if (!strncmp(v, "role:", 5)) {
-		const char *hint;
-		size_t i;
-
-		for (i = 0; i < N_OF(role_names); i++) {
-			if (!strcmp(v + 5, role_names[i])) {
-				sel->kind = SEL_ROLE;
-				sel->role = (enum site_role)i;
-				return 0;
-			}
-		}
-		hint = suggest_closest(v + 5, role_names, N_OF(role_names));
-		if (hint)
-			return fail(L, n,
-				    "unknown role '%s' in selector (did you mean 'role:%s'?)",
-				    show(v + 5).s, hint);
-		return fail(L, n, "unknown role '%s' in selector (expected %s)",
-			    show(v + 5).s,
-			    join_or(list, sizeof(list), role_names,
-				    N_OF(role_names)));
-	}
-	if (!name_ok(v))
-		return fail(L, n,
-			    "bad selector '%s' (expected a site name, role:ROLE or *)",
-			    show(v).s);
-	rc = get_site_ref(L, n, key, "site", &e);
-	if (rc)
-		return rc;
-	sel->kind = e->base ? SEL_GROUP : SEL_SITE;
-	sel->site = e->site;
-	sel->n_sites = e->n_sites;
-	return 0;
-}
-
-/* ---- backends ---- */
-
-/* The most backends of one kind a registry lists. */
-#define REGISTRY_MAX 8
-
-/* A node backend, resolved through the registry (emulator/node.c), whose
- * names in its order are what a message lists. */
-static int get_backend(struct loader *L, const yaml_node_t *n,
-		       const struct node_ops **out)
-{
-	const char *names[REGISTRY_MAX];
-	size_t count = 0;
-	int i = 0, rc;
-
-	while (count < REGISTRY_MAX && node_ops_at(count)) {
-		names[count] = node_ops_at(count)->name;
-		count++;
-	}
-	rc = get_enum(L, n, "backend", "backend", names, count, &i);
-	if (!rc)
-		*out = node_ops_at((size_t)i);
-	return rc;
-}
-
-/* A fabric, through emulator/fabric.c. */
-static int get_fabric(struct loader *L, const yaml_node_t *n,
-		      const struct fabric_ops **out)
-{
-	const char *names[REGISTRY_MAX];
-	size_t count = 0;
-	int i = 0, rc;
-
-	while (count < REGISTRY_MAX && fabric_ops_at(count)) {
-		names[count] = fabric_ops_at(count)->name;
-		count++;
-	}
-	rc = get_enum(L, n, "fabric", "fabric", names, count, &i);
-	if (!rc)
-		*out = fabric_ops_at((size_t)i);
-	return rc;
-}
-
-/* "auto" (NULL: chosen at up) or a shaping backend, through
- * emulator/shape.c. */
-static int get_shaping(struct loader *L, const yaml_node_t *n,
-		       const struct shape_ops **out)
-{
-	const char *names[REGISTRY_MAX + 1] = { "auto" };
-	size_t count = 1;
-	int i = 0, rc;
-
-	while (count <= REGISTRY_MAX && shape_ops_at(count - 1)) {
-		names[count] = shape_ops_at(count - 1)->name;
-		count++;
-	}
-	rc = get_enum(L, n, "shaping", "shaping", names, count, &i);
-	if (!rc)
-		*out = i ? shape_ops_at((size_t)i - 1) : NULL;
-	return rc;
-}
-
-/* ---- sites ---- */
-
-static int get_node_item(struct loader *L, const yaml_node_t *item,
-			 const struct node_ops *backend, struct node_spec *nd)
-{
-	const yaml_node_t *v[ND_N], *k[ND_N];
-	const char *name;
-	uint64_t cpus;
-	int rc;
-
-	rc = get_map(L, item, "each node", node_keys, ND_N, v, k);
-	if (!rc)
-		rc = need(L, item, k[ND_NAME], "name");
-	if (!rc)
-		rc = get_name(L, v[ND_NAME], "name", "node name", &name);
-	if (!rc && present(v[ND_BACKEND]))
-		rc = get_backend(L, v[ND_BACKEND], &backend);
-	if (!rc && present(v[ND_CPUS])) {
-		rc = get_uint(L, v[ND_CPUS], "cpus", 1, CPUS_MAX, &cpus);
-		nd->cpus = (int)cpus;
-	}
-	if (!rc && present(v[ND_MEMORY]))
-		rc = get_memory(L, v[ND_MEMORY], "memory", &nd->memory_bytes);
-	if (rc)
-		return rc;
-	nd->backend = backend;
-	nd->pos = yamltree_pos(v[ND_NAME]);
-	nd->name = dup_str(L, name);
-	return nd->name ? 0 : -ENOMEM;
-}
-
-static int get_nodes(struct loader *L, const yaml_node_t *n,
-		     const yaml_node_t *count_at, struct group *g)
-{
-	yaml_node_item_t *it;
-	uint64_t v;
-	size_t len, i;
-	bool neg;
-	int rc;
-
-	if (n->type == YAML_SEQUENCE_NODE) {
-		len = (size_t)(n->data.sequence.items.top -
-			       n->data.sequence.items.start);
-		if (g->counted)
-			return fail(L, count_at,
-				    "site '%s' has a node list and cannot have a count (node names must be unique)",
-				    g->name);
-		if (len == 0)
-			return fail(L, n, "site '%s' needs at least one node",
-				    g->name);
-		if (len > NODES_MAX)
-			return fail(L, n,
-				    "site '%s' has too many nodes (%zu, at most %d)",
-				    g->name, len, NODES_MAX);
-		g->list = calloc(len, sizeof(*g->list));
-		if (!g->list)
-			return nomem(L);
-		for (it = n->data.sequence.items.start, i = 0;
-		     it < n->data.sequence.items.top; it++, i++) {
-			rc = get_node_item(L, node_of(L, *it), g->backend,
-					   &g->list[i]);
-			g->n_nodes = i + 1;     /* what to free */
-			if (rc)
-				return rc;
-		}
-		return 0;
-	}
-	if (n->type != YAML_SCALAR_NODE)
-		return fail(L, n,
-			    "expected an integer or a sequence for 'nodes', got %s",
-			    got(n).s);
-	rc = get_integer(L, n, "nodes", &v, &neg);
-	if (rc)
-		return rc;
-	if (v == 0)
-		return fail(L, n, "site '%s' needs at least one node", g->name);
-	if (neg || v > NODES_MAX)
-		return fail(L, n, "nodes %s is out of range (1 to %d: a site LAN is a bridge of at most 1024 ports)",
-			    show(yamltree_scalar(n)).s, NODES_MAX);
-	g->n_nodes = (size_t)v;
-	return 0;
-}
-
-static int get_group(struct loader *L, const yaml_node_t *item,
-		     struct group *g)
-{
-	const yaml_node_t *v[S_N], *k[S_N];
-	const yaml_node_t *lv[C_N], *lk[C_N];
-	/* The language's default: a node is a namespace. */
-	const struct node_ops *backend = &node_netns_ops;
-	int role = 0;
-	uint64_t count = 1;
-	int rc;
-
-	rc = get_map(L, item, "each site", site_keys, S_N, v, k);
-	if (!rc)
-		rc = need(L, item, k[S_NAME], "name");
-	if (!rc)
-		rc = get_name(L, v[S_NAME], "name", "site name", &g->name);
-	if (rc)
-		return rc;
-	g->name_node = v[S_NAME];
-	rc = need(L, item, k[S_ROLE], "role");
-	if (!rc)
-		rc = get_enum(L, v[S_ROLE], "role", "role", role_names,
-			      N_OF(role_names), &role);
-	if (!rc && present(v[S_BACKEND]))
-		rc = get_backend(L, v[S_BACKEND], &backend);
-	if (!rc && present(v[S_COUNT]))
-		rc = get_uint(L, v[S_COUNT], "count", 1, SITES_MAX,
-			      &count);
-	if (rc)
-		return rc;
-	g->role = (enum site_role)role;
-	g->backend = backend;
-	g->count = (size_t)count;
-	g->counted = count >= 2;
-	g->n_nodes = 1;
-	if (present(v[S_NODES])) {
-		g->nodes = v[S_NODES];
-		rc = get_nodes(L, v[S_NODES], v[S_COUNT], g);
-		if (rc)
-			return rc;
-	}
-	if (present(v[S_LAN])) {
-		rc = get_map(L, v[S_LAN], "'lan'", con_keys, C_N, lv, lk);
-		if (!rc)
-			rc = get_constraint(L, v[S_LAN], lv, lk, &g->lan);
-		g->has_lan = true;
-	}
-	if (present(v[S_PARENT]))
-		g->parent = v[S_PARENT];
-	return rc;
-}
-
-/* Expand counts into topology.sites and check the names. */
-static int expand_sites(struct loader *L, const yaml_node_t *sites_at)
-{
-	struct topology *t = L->t;
-	struct entry first, dup;
-	char name[TOPO_NAME_MAX + 32];
-	size_t total = 0, i, j, e = 0;
-
-	for (i = 0; i < L->n_groups; i++) {
-		total += L->groups[i].count;
-		if (total > SITES_MAX)
-			return fail(L, sites_at,
-				    "too many sites (more than %u: the WAN is a bridge of at most 1024 ports, one per site)",
-				    SITES_MAX);
-	}
-	t->sites = calloc(total, sizeof(*t->sites));
-	L->index = calloc(total + L->n_groups, sizeof(*L->index));
-	if (!t->sites || !L->index)
-		return nomem(L);
-	for (i = 0; i < L->n_groups; i++) {
-		struct group *g = &L->groups[i];
-		struct src_pos pos = yamltree_pos(g->name_node);
-
-		g->first = t->n_sites;
-		if (g->counted) {
-			L->index[e] = (struct entry){ g->name, g->first,
-				g->count, true, pos, e };
-			e++;
-		}
-		for (j = 0; j < g->count; j++) {
-			struct site *s = &t->sites[t->n_sites];
-
-			if (g->counted)
-				snprintf(name, sizeof(name), "%s-%zu", g->name,
-					 j + 1);
-			else
-				snprintf(name, sizeof(name), "%s", g->name);
-			if (strlen(name) > TOPO_NAME_MAX)
-				return fail_at(L, pos,
-					       "site name '%s' is too long (at most %d characters)",
-					       name, TOPO_NAME_MAX);
-			s->name = dup_str(L, name);
-			if (!s->name || (g->counted &&
-					 !(s->base = dup_str(L, g->name))))
-				return -ENOMEM;
-			s->role = g->role;
-			s->parent = -1;
-			s->backend = g->backend;
-			s->has_lan = g->has_lan;
-			s->lan = g->lan;
-			s->pos = pos;
-			s->nodes_pos = g->nodes ? yamltree_pos(g->nodes) : pos;
-			L->index[e] = (struct entry){ s->name, t->n_sites, 1,
-				false, pos, e };
-			e++;
-			t->n_sites++;
-		}
-	}
-	L->n_index = e;
-	if (find_duplicate(L->index, e, &first, &dup))
-		return fail_at(L, dup.pos,
-			       "duplicate site '%s' (first defined at line %d)",
-			       dup.name, first.pos.line);
-	L->names = calloc(e, sizeof(*L->names));
-	if (!L->names)
-		return nomem(L);
-	for (i = 0; i < e; i++)
-		L->names[i] = L->index[i].name;
-	return 0;
-}
-
-static int plan_addresses(struct loader *L, const yaml_node_t *sites_at)
-{
-	struct topology *t = L->t;
-	size_t *hosts = calloc(t->n_sites, sizeof(*hosts));
-	struct prefix *out = calloc(t->n_sites, sizeof(*out));
-	size_t failed = 0, i;
-	int rc = -ENOMEM;
-
-	if (!hosts || !out) {
-		nomem(L);
-		goto out;
-	}
-	for (i = 0; i < L->n_groups; i++) {
-		const struct group *g = &L->groups[i];
-		size_t j;
-
-		for (j = 0; j < g->count; j++)
-			hosts[g->first + j] = g->n_nodes + 1;   /* + gateway */
-	}
-	rc = addr_plan_sites(hosts, t->n_sites, out, &failed);
-	if (rc == -ENOSPC && failed < t->n_sites) {
-		const struct site *s = &t->sites[failed];
-
-		rc = fail_at(L, s->nodes_pos,
-			     "site '%s' needs %zu addresses: more nodes than the address pool 198.18.0.0/16 holds",
-			     s->name, hosts[failed]);
-	} else if (rc == -E2BIG) {
-		rc = fail(L, sites_at,
-			  "too many sites (%zu, the address plan holds at most %u)",
-			  t->n_sites, ADDR_MAX_SITES);
-	} else if (rc) {
-		rc = fail(L, sites_at, "cannot plan addresses: %s",
-			  strerror(-rc));
-	}
-out:
-	free(hosts);
-	free(out);
-	return rc;
-}
-
-/* "a -> b -> a", the cycle through STACK[from..n) */
-static void cycle_text(const struct topology *t, const size_t *cyc, size_t n,
-		       char *buf, size_t len)
-{
-	size_t used = 0, i;
-
-	buf[0] = '\0';
-	for (i = 0; i <= n && used < len; i++) {
-		const char *name = t->sites[cyc[i % n]].name;
-		int w;
-
-		if (i == 6 && n > 7) {
-			w = snprintf(buf + used, len - used, " -> ...");
-			i = n - 1;
-		} else {
-			w = snprintf(buf + used, len - used, "%s%s",
-				     i ? " -> " : "", name);
-		}
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
-static int resolve_parents(struct loader *L)
-{
-	struct topology *t = L->t;
-	unsigned char *state = NULL;    /* 0 new, 1 on the path, 2 done */
-	size_t *path = NULL, *cyc = NULL;
-	size_t *group_of = NULL;
-	char text[512];
-	size_t i, j;
-	int rc = 0;
-
-	for (i = 0; i < L->n_groups && !rc; i++) {
-		const struct group *g = &L->groups[i];
-		const struct entry *e;
-
-		if (!g->parent)
-			continue;
-		rc = get_site_ref(L, g->parent, "parent", "parent site", &e);
-		if (rc)
-			break;
-		if (e->base) {
-			rc = fail(L, g->parent,
-				  "parent '%s' names %zu sites (%s-1 to %s-%zu): name one of them",
-				  e->name, e->n_sites, e->name, e->name,
-				  e->n_sites);
-			break;
-		}
-		for (j = 0; j < g->count; j++) {
-			if (e->site == g->first + j) {
-				rc = fail(L, g->parent,
-					  "site '%s' cannot be its own parent",
-					  e->name);
-				break;
-			}
-			t->sites[g->first + j].parent = (long)e->site;
-		}
-	}
-	if (rc)
-		goto out;
-	state = calloc(t->n_sites, 1);
-	path = calloc(t->n_sites, sizeof(*path));
-	cyc = calloc(t->n_sites, sizeof(*cyc));
-	group_of = calloc(t->n_sites, sizeof(*group_of));
-	if (!state || !path || !cyc || !group_of) {
-		rc = nomem(L);
-		goto out;
-	}
-	for (i = 0; i < L->n_groups; i++)
-		for (j = 0; j < L->groups[i].count; j++)
-			group_of[L->groups[i].first + j] = i;
-	for (i = 0; i < t->n_sites && !rc; i++) {
-		size_t n = 0, at, k, min;
-		long s = (long)i;
-
-		while (s >= 0 && state[s] == 0) {
-			state[s] = 1;
-			path[n++] = (size_t)s;
-			s = t->sites[s].parent;
-		}
-		if (s >= 0 && state[s] == 1) {
-			/* The cycle starts where S is on the path; report it
-			 * from its first site in file order. */
-			for (at = 0; path[at] != (size_t)s; at++)
-				;
-			min = at;
-			for (k = at; k < n; k++)
-				if (path[k] < path[min])
-					min = k;
-			for (k = 0; k < n - at; k++)
-				cyc[k] = path[at + (min - at + k) % (n - at)];
-			cycle_text(t, cyc, n - at, text, sizeof(text));
-			rc = fail(L, L->groups[group_of[cyc[0]]].parent,
-				  "parent cycle: %s", text);
-		}
-		for (k = 0; k < n; k++)
-			state[path[k]] = 2;
-	}
-out:
-	free(state);
-	free(path);
-	free(cyc);
-	free(group_of);
-	return rc;
-}
-
-/* Give site S the N nodes S-1 .. S-N of the count form. */
-static int count_nodes(struct loader *L, struct site *s, size_t n)
-{
-	char name[TOPO_NAME_MAX + 32];
-	size_t k;
-
-	s->nodes = calloc(n, sizeof(*s->nodes));
-	if (!s->nodes)
-		return nomem(L);
-	s->n_nodes = n;
-	for (k = 0; k < n; k++) {
-		struct node_spec *nd = &s->nodes[k];
-
-		snprintf(name, sizeof(name), "%s-%zu", s->name, k + 1);
-		if (strlen(name) > TOPO_NAME_MAX)
-			return fail_at(L, s->nodes_pos,
-				       "node name '%s' is too long (at most %d characters)",
-				       name, TOPO_NAME_MAX);
-		nd->name = dup_str(L, name);
-		if (!nd->name)
-			return -ENOMEM;
-		nd->backend = s->backend;
-		nd->pos = s->nodes_pos;
-	}
-	return 0;
-}
-
-/* Fill in every site's nodes and check node names are unique. */
-static int expand_nodes(struct loader *L)
-{
-	struct topology *t = L->t;
-	struct entry *all = NULL;
-	struct entry first, dup;
-	size_t i, j, k, e = 0;
-	int rc = 0;
-
-	for (i = 0; i < L->n_groups; i++)
-		t->n_nodes += L->groups[i].count * L->groups[i].n_nodes;
-	all = calloc(t->n_nodes, sizeof(*all));
-	if (!all) {
-		rc = nomem(L);
-		goto out;
-	}
-	for (i = 0; i < L->n_groups && !rc; i++) {
-		struct group *g = &L->groups[i];
-
-		for (j = 0; j < g->count && !rc; j++) {
-			struct site *s = &t->sites[g->first + j];
-
-			if (g->list) {
-				s->nodes = g->list;
-				s->n_nodes = g->n_nodes;
-				g->list = NULL;
-			} else {
-				rc = count_nodes(L, s, g->n_nodes);
-			}
-			for (k = 0; k < s->n_nodes && !rc; k++, e++)
-				all[e] = (struct entry){ s->nodes[k].name, 0,
-					0, false, s->nodes[k].pos, e };
-		}
-	}
-	if (!rc && find_duplicate(all, e, &first, &dup))
-		rc = fail_at(L, dup.pos,
-			     "duplicate node '%s' (first defined at line %d)",
-			     dup.name, first.pos.line);
-out:
-	free(all);
-	return rc;
-}
-
-static int load_sites(struct loader *L, const yaml_node_t *n,
-		      const yaml_node_t *key)
-{
-	yaml_node_item_t *it;
-	size_t len;
-	int rc = 0;
-
-	if (!present(n))
-		return fail(L, key,
-			    "'sites' is empty: a topology needs at least one site");
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for 'sites', got %s",
-			    got(n).s);
-	len = (size_t)(n->data.sequence.items.top -
-		       n->data.sequence.items.start);
-	if (len == 0)
-		return fail(L, n,
-			    "'sites' is empty: a topology needs at least one site");
-	L->groups = calloc(len, sizeof(*L->groups));
-	if (!L->groups)
-		return nomem(L);
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++) {
-		rc = get_group(L, node_of(L, *it), &L->groups[L->n_groups++]);
-		if (rc)
-			return rc;
-	}
-	rc = expand_sites(L, key);
-	if (!rc)
-		rc = plan_addresses(L, key);
-	if (!rc)
-		rc = resolve_parents(L);
-	if (!rc)
-		rc = expand_nodes(L);
-	return rc;
-}
-
-static char *resolve_path(const char *dir, const char *file)
-{
-	if (!dir || file[0] == '/')
-		return strdup(file);
-	return str_printf("%s/%s", dir, file);
-}
-
-static int load_matrix(struct loader *L, const yaml_node_t *n)
-{
-	struct topology *t = L->t;
-	const yaml_node_t *v[M_N], *k[M_N];
-	struct matrix_file *mf = NULL;
-	struct matrix *m = NULL;
-	size_t *site_of = NULL;
-	bool *covered = NULL;
-	const char *file;
-	char *text = NULL;
-	size_t len = 0, i, j;
-	int kind = 0;
-	int rc;
-
-	rc = get_map(L, n, "'matrix'", matrix_keys, M_N, v, k);
-	if (!rc)
-		rc = need(L, n, k[M_FILE], "file");
-	if (!rc)
-		rc = get_str(L, v[M_FILE], "file", &file);
-	if (!rc)
-		rc = need(L, n, k[M_KIND], "kind");
-	if (!rc)
-		rc = get_enum(L, v[M_KIND], "kind", "matrix kind", kind_names,
-			      N_OF(kind_names), &kind);
-	if (rc)
-		goto out;
-	if (t->n_sites > MATRIX_MAX_SITES) {
-		rc = fail(L, n,
-			  "a matrix supports at most %d sites, the topology has %zu",
-			  MATRIX_MAX_SITES, t->n_sites);
-		goto out;
-	}
-	m = calloc(1, sizeof(*m));
-	if (!m || !(m->path = resolve_path(L->dir, file))) {
-		rc = nomem(L);
-		goto out;
-	}
-	m->kind = (enum matrix_kind)kind;
-	rc = fs_read_file(m->path, MATRIX_FILE_MAX, &text, &len);
-	if (rc) {
-		rc = fail(L, v[M_FILE], "cannot read matrix file '%s': %s",
-			  show(m->path).s, fs_read_error(rc));
-		goto out;
-	}
-	mf = matrix_file_parse(text, len, m->path, &L->err);
-	if (!mf) {
-		rc = -EINVAL;
-		goto out;
-	}
-	site_of = calloc(mf->n ? mf->n : 1, sizeof(*site_of));
-	covered = calloc(t->n_sites ? t->n_sites : 1, sizeof(*covered));
-	m->n = t->n_sites;
-	m->ms = calloc(m->n * m->n, sizeof(*m->ms));     /* n >= 1 */
-	if (!site_of || !covered || !m->ms) {
-		rc = nomem(L);
-		goto out;
-	}
-	for (i = 0; i < mf->n; i++) {
-		const struct entry *e = lookup(L, mf->names[i]);
-		const char *hint;
-
-		if (e && !e->base) {
-			site_of[i] = e->site;
-			covered[e->site] = true;
-			continue;
-		}
-		hint = suggest_site(L, mf->names[i]);
-		if (hint)
-			rc = fail_in(L, m->path, mf->name_pos[i],
-				     "matrix site '%s' matches no site in the topology (did you mean '%s'?)",
-				     show(mf->names[i]).s, hint);
-		else
-			rc = fail_in(L, m->path, mf->name_pos[i],
-				     "matrix site '%s' matches no site in the topology",
-				     show(mf->names[i]).s);
-		goto out;
-	}
-	for (i = 0; i < t->n_sites; i++) {
-		if (!covered[i] && !(t->defaults.set & CON_DELAY)) {
-			rc = fail_at(L, t->sites[i].pos,
-				     "matrix does not cover site '%s' and network.default gives no delay",
-				     t->sites[i].name);
-			goto out;
-		}
-	}
-	for (i = 0; i < m->n * m->n; i++)
-		m->ms[i] = NAN;
-	for (i = 0; i < mf->n; i++)
-		for (j = 0; j < mf->n; j++)
-			m->ms[site_of[i] * m->n + site_of[j]] =
-				mf->ms[i * mf->n + j];
-	t->matrix = m;
-	m = NULL;
-out:
-	matrix_free(m);
-	matrix_file_free(mf);
-	free(text);
-	free(site_of);
-	free(covered);
-	return rc;
-}
-
-static int get_rule(struct loader *L, const yaml_node_t *item,
-		    struct constraint_rule *r)
-{
-	const yaml_node_t *v[R_N], *k[R_N];
-	int rc;
-
-	r->symmetric = true;
-	r->pos = yamltree_pos(item);
-	rc = get_map(L, item, "each constraint", rule_keys, R_N, v, k);
-	if (!rc)
-		rc = need(L, item, k[R_SRC], "src");
-	if (!rc)
-		rc = get_selector(L, v[R_SRC], "src", &r->src);
-	if (!rc)
-		rc = need(L, item, k[R_DST], "dst");
-	if (!rc)
-		rc = get_selector(L, v[R_DST], "dst", &r->dst);
-	if (!rc && present(v[R_SYMMETRIC]))
-		rc = get_bool(L, v[R_SYMMETRIC], "symmetric", &r->symmetric);
-	if (!rc)
-		rc = get_constraint(L, item, v + R_CON, k + R_CON, &r->con);
-	if (!rc && !r->con.set)
-		rc = fail(L, item,
-			  "constraint sets nothing (give delay, rtt, jitter, loss or rate)");
-	return rc;
-}
-
-static int load_rules(struct loader *L, const yaml_node_t *n)
-{
-	struct topology *t = L->t;
-	yaml_node_item_t *it;
-	size_t len;
-	int rc = 0;
-
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for 'constraints', got %s",
-			    got(n).s);
-	len = (size_t)(n->data.sequence.items.top -
-		       n->data.sequence.items.start);
-	t->rules = calloc(len ? len : 1, sizeof(*t->rules));
-	if (!t->rules)
-		return nomem(L);
-	for (it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top && !rc; it++)
-		rc = get_rule(L, node_of(L, *it), &t->rules[t->n_rules++]);
-	return rc;
-}
-
-static int load_network(struct loader *L, const yaml_node_t *n)
-{
-	struct topology *t = L->t;
-	const yaml_node_t *v[NW_N], *k[NW_N];
-	const yaml_node_t *dv[C_N], *dk[C_N];
-	const struct fabric_ops *fabric = t->fabric;
-	const struct shape_ops *shaping = t->shaping;
-	int partition = PARTITION_SHAPING;
-	int rc;
-
-	rc = get_map(L, n, "'network'", network_keys, NW_N, v, k);
-	if (!rc && present(v[NW_FABRIC]))
-		rc = get_fabric(L, v[NW_FABRIC], &fabric);
-	if (!rc && present(v[NW_SHAPING]))
-		rc = get_shaping(L, v[NW_SHAPING], &shaping);
-	if (!rc && present(v[NW_PARTITION]))
-		rc = get_enum(L, v[NW_PARTITION], "partition", "partition",
-			      partition_names, N_OF(partition_names),
-			      &partition);
-	/* Drop rules need OpenFlow switches. */
-	if (!rc && partition == PARTITION_OPENFLOW && !fabric->drops)
-		rc = fail(L, v[NW_PARTITION], "partition 'openflow' needs 'fabric: ovs' (the fabric is '%s')",
-			  fabric->name);
-	t->fabric = fabric;
-	t->shaping = shaping;
-	t->partition = (enum partition_kind)partition;
-	if (!rc && present(v[NW_DEFAULT])) {
-		rc = get_map(L, v[NW_DEFAULT], "'default'", con_keys, C_N, dv,
-			     dk);
-		if (!rc)
-			rc = get_constraint(L, v[NW_DEFAULT], dv, dk,
-					    &t->defaults);
-	}
-	if (!rc && present(v[NW_MATRIX]))
-		rc = load_matrix(L, v[NW_MATRIX]);
-	if (!rc && present(v[NW_CONSTRAINTS]))
-		rc = load_rules(L, v[NW_CONSTRAINTS]);
-	return rc;
-}
-
-/* ---- faults, stack, workload ---- */
-
-/* Which fault keys each action takes. */
-static bool fault_key_applies(enum fault_action a, size_t key)
-{
-	switch (key) {
-	case F_AT:
-	case F_ACTION:
-		return true;
-	case F_SITES:
-		return a != FAULT_SET;
-	case F_FOR:
-		return a == FAULT_PARTITION;
-	default:
-		return a == FAULT_SET;  /* src, dst, constraint keys */
-	}
-}
-
-static int get_fault_sites(struct loader *L, const yaml_node_t *n,
-			   struct fault *f)
-{
-	bool *in = NULL;
-	yaml_node_item_t *it;
-	size_t i;
-	int rc = 0;
-
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for 'sites', got %s",
-			    got(n).s);
-	if (n->data.sequence.items.top == n->data.sequence.items.start)
-		return fail(L, n, "'sites' is empty: name at least one site");
-	in = calloc(L->t->n_sites, sizeof(*in));
-	if (!in)
-		return nomem(L);
-	for (it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top && !rc; it++) {
-		const struct entry *e;
-
-		rc = get_site_ref(L, node_of(L, *it), "sites", "site", &e);
-		for (i = 0; !rc && i < e->n_sites; i++) {
-			f->n_sites += !in[e->site + i];
-			in[e->site + i] = true;
-		}
-	}
-	if (!rc) {
-		f->sites = calloc(f->n_sites, sizeof(*f->sites));
-		if (!f->sites)
-			rc = nomem(L);
-	}
-	for (i = 0, f->n_sites = 0; !rc && i < L->t->n_sites; i++)
-		if (in[i])
-			f->sites[f->n_sites++] = i;
-	free(in);
-	return rc;
-}
-
-static int get_fault(struct loader *L, const yaml_node_t *item,
-		     struct fault *f)
-{
-	const yaml_node_t *v[F_N], *k[F_N];
-	int action = 0;
-	size_t i;
-	int rc;
-
-	f->pos = yamltree_pos(item);
-	rc = get_map(L, item, "each fault", fault_keys, F_N, v, k);
-	if (!rc)
-		rc = need(L, item, k[F_AT], "at");
-	if (!rc)
-		rc = get_time(L, v[F_AT], "at", TIMELINE_MAX_US, &f->at_us);
-	if (!rc)
-		rc = need(L, item, k[F_ACTION], "action");
-	if (!rc)
-		rc = get_enum(L, v[F_ACTION], "action", "fault action",
-			      action_names, N_OF(action_names), &action);
-	if (rc)
-		return rc;
-	f->action = (enum fault_action)action;
-	for (i = 0; i < F_N; i++)
-		if (k[i] && !fault_key_applies(f->action, i))
-			return fail(L, k[i],
-				    "key '%s' does not apply to action '%s'",
-				    fault_keys[i], action_names[action]);
-	if (f->action == FAULT_SET) {
-		rc = need(L, item, k[F_SRC], "src");
-		if (!rc)
-			rc = get_selector(L, v[F_SRC], "src", &f->src);
-		if (!rc)
-			rc = need(L, item, k[F_DST], "dst");
-		if (!rc)
-			rc = get_selector(L, v[F_DST], "dst", &f->dst);
-		if (!rc)
-			rc = get_constraint(L, item, v + F_CON, k + F_CON,
-					    &f->con);
-		if (!rc && !f->con.set)
-			rc = fail(L, item,
-				  "fault 'set' changes nothing (give delay, rtt, jitter, loss or rate)");
-		return rc;
-	}
-	rc = need(L, item, k[F_SITES], "sites");
-	if (!rc && !present(v[F_SITES]))
-		rc = fail(L, k[F_SITES],
-			  "'sites' is empty: name at least one site");
-	if (!rc)
-		rc = get_fault_sites(L, v[F_SITES], f);
-	if (!rc && present(v[F_FOR])) {
-		rc = get_time(L, v[F_FOR], "for", TIMELINE_MAX_US, &f->for_us);
-		f->has_for = true;
-	}
-	return rc;
-}
-
-static int load_faults(struct loader *L, const yaml_node_t *n)
-{
-	struct topology *t = L->t;
-	yaml_node_item_t *it;
-	size_t len;
-	int rc = 0;
-
-	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for 'faults', got %s",
-			    got(n).s);
-	len = (size_t)(n->data.sequence.items.top -
-		       n->data.sequence.items.start);
-	t->faults = calloc(len ? len : 1, sizeof(*t->faults));
-	if (!t->faults)
-		return nomem(L);
-	for (it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top && !rc; it++)
-		rc = get_fault(L, node_of(L, *it), &t->faults[t->n_faults++]);
-	return rc;
-}
-
-static int load_stack(struct loader *L, const yaml_node_t *n)
+static int load_stack(struct topo_loader *L, const yaml_node_t *n)
 {
 	const yaml_node_t *v[ST_N], *k[ST_N];
 	const char *name, *strategy = NULL;
 	int rc;
 
-	rc = get_map(L, n, "'stack'", stack_keys, ST_N, v, k);
+	rc = yload_map(&L->y, n, "'stack'", stack_keys, ST_N, v, k);
 	if (!rc)
-		rc = need(L, n, k[ST_NAME], "name");
+		rc = yload_need(&L->y, n, k[ST_NAME], "name");
 	if (!rc)
-		rc = get_name(L, v[ST_NAME], "name", "stack name", &name);
-	if (!rc && present(v[ST_STRATEGY]))
-		rc = get_name(L, v[ST_STRATEGY], "strategy",
-			      "placement strategy", &strategy);
+		rc = yload_name(&L->y, v[ST_NAME], "name", "stack name", &name);
+	if (!rc && yload_present(v[ST_STRATEGY]))
+		rc = yload_name(&L->y, v[ST_STRATEGY], "strategy",
+				"placement strategy", &strategy);
 	if (rc)
 		return rc;
-	L->t->stack_name = dup_str(L, name);
+	L->t->stack_name = yload_dup(&L->y, name);
 	if (L->t->stack_name && strategy)
-		L->t->stack_strategy = dup_str(L, strategy);
+		L->t->stack_strategy = yload_dup(&L->y, strategy);
 	if (!L->t->stack_name || (strategy && !L->t->stack_strategy))
 		return -ENOMEM;
 	return 0;
 }
 
-static int load_workload(struct loader *L, const yaml_node_t *n)
+static int load_workload(struct topo_loader *L, const yaml_node_t *n)
 {
 	struct topology *t = L->t;
-	struct entry *keys = NULL;
-	struct entry first, dup;
+	struct topo_entry *keys = NULL;
+	struct topo_entry first, dup;
 	yaml_node_pair_t *p;
 	const yaml_node_t *name_at = NULL;
 	const char *name;
@@ -1752,57 +80,59 @@ static int load_workload(struct loader *L, const yaml_node_t *n)
 	int rc = 0;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(L, n, "expected a mapping for 'workload', got %s",
-			    got(n).s);
+		return yload_fail(&L->y, n, "expected a mapping for 'workload', got %s",
+				  yload_got(&L->y, n).s);
 	len = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	keys = calloc(len ? len : 1, sizeof(*keys));
 	t->workload_params = calloc(len ? len : 1, sizeof(*t->workload_params));
 	if (!keys || !t->workload_params) {
-		rc = nomem(L);
+		rc = yload_nomem(&L->y);
 		goto out;
 	}
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
-		const yaml_node_t *k = node_of(L, p->key);
-		const yaml_node_t *v = node_of(L, p->value);
-		const char *ks = yamltree_scalar(k);
+		const yaml_node_t *k = yload_node(&L->y, p->key);
+		const yaml_node_t *v = yload_node(&L->y, p->value);
+		const char *ks = yamldoc_scalar(k);
 		struct kv *kv;
 
-		if (!ks || !*ks || yamltree_is_null(k)) {
-			rc = fail(L, k, "expected a string key, got %s",
-				  got(k).s);
+		if (!ks || !*ks || yamldoc_is_null(k)) {
+			rc = yload_fail(&L->y, k, "expected a string key, got %s",
+					yload_got(&L->y, k).s);
 			goto out;
 		}
-		keys[e] = (struct entry){ ks, 0, 0, false, yamltree_pos(k),
+		keys[e] = (struct topo_entry){ ks, 0, 0, false, yamldoc_pos(k),
 			e };
 		e++;
 		if (!strcmp(ks, "name")) {
 			name_at = v;
 			continue;
 		}
-		if (!yamltree_scalar(v) || yamltree_is_null(v)) {
-			rc = fail(L, v,
-				  "expected a value for workload parameter '%s', got %s",
-				  show(ks).s, got(v).s);
+		if (!yamldoc_scalar(v) || yamldoc_is_null(v)) {
+			rc = yload_fail(&L->y, v,
+					"expected a value for workload parameter '%s', got %s",
+					yload_show(&L->y, ks).s,
+					yload_got(&L->y, v).s);
 			goto out;
 		}
 		kv = &t->workload_params[t->n_workload_params++];
-		kv->key = dup_str(L, ks);
-		kv->value = kv->key ? dup_str(L, yamltree_scalar(v)) : NULL;
+		kv->key = yload_dup(&L->y, ks);
+		kv->value = kv->key ? yload_dup(&L->y, yamldoc_scalar(v))
+				    : NULL;
 		if (!kv->value) {
 			rc = -ENOMEM;
 			goto out;
 		}
 	}
-	if (find_duplicate(keys, e, &first, &dup)) {
-		rc = fail_at(L, dup.pos, "duplicate key '%s'", show(dup.name).s);
+	if (topo_sites_duplicate(keys, e, &first, &dup)) {
+		rc = yload_fail_at(&L->y, dup.pos, "duplicate key '%s'", yload_show(&L->y, dup.name).s);
 		goto out;
 	}
-	rc = name_at ? 0 : fail(L, n, "missing key 'name'");
+	rc = name_at ? 0 : yload_fail(&L->y, n, "missing key 'name'");
 	if (!rc)
-		rc = get_name(L, name_at, "name", "workload name", &name);
+		rc = yload_name(&L->y, name_at, "name", "workload name", &name);
 	if (!rc) {
-		t->workload_name = dup_str(L, name);
+		t->workload_name = yload_dup(&L->y, name);
 		if (!t->workload_name)
 			rc = -ENOMEM;
 	}
@@ -1811,48 +141,48 @@ out:
 	return rc;
 }
 
-static int load_top(struct loader *L)
+static int load_top(struct topo_loader *L)
 {
 	struct topology *t = L->t;
-	const yaml_node_t *root = yamltree_root(L->tree);
+	const yaml_node_t *root = yamldoc_root(L->y.doc);
 	const yaml_node_t *v[T_N], *k[T_N];
 	const char *name;
 	int rc;
 
 	if (!root)
-		return fail_at(L, (struct src_pos){ 1, 1 },
-			       "empty topology (expected a mapping with 'name' and 'sites')");
+		return yload_fail_at(&L->y, (struct src_pos){ 1, 1 },
+				     "empty topology (expected a mapping with 'name' and 'sites')");
 	if (root->type != YAML_MAPPING_NODE)
-		return fail(L, root,
-			    "expected a mapping at the top level, got %s",
-			    got(root).s);
-	rc = get_map(L, root, "the topology", top_keys, T_N, v, k);
+		return yload_fail(&L->y, root,
+				  "expected a mapping at the top level, got %s",
+				  yload_got(&L->y, root).s);
+	rc = yload_map(&L->y, root, "the topology", top_keys, T_N, v, k);
 	if (!rc)
-		rc = need(L, root, k[T_NAME], "name");
+		rc = yload_need(&L->y, root, k[T_NAME], "name");
 	if (!rc)
-		rc = get_name(L, v[T_NAME], "name", "experiment name", &name);
-	if (!rc && !(t->name = dup_str(L, name)))
+		rc = yload_name(&L->y, v[T_NAME], "name", "experiment name", &name);
+	if (!rc && !(t->name = yload_dup(&L->y, name)))
 		rc = -ENOMEM;
-	if (!rc && present(v[T_SEED])) {
-		rc = get_uint(L, v[T_SEED], "seed", 0, UINT64_MAX, &t->seed);
+	if (!rc && yload_present(v[T_SEED])) {
+		rc = yload_uint(&L->y, v[T_SEED], "seed", 0, UINT64_MAX, &t->seed);
 		t->has_seed = true;
 	}
 	if (!rc)
-		rc = need(L, root, k[T_SITES], "sites");
+		rc = yload_need(&L->y, root, k[T_SITES], "sites");
 	if (!rc)
-		rc = load_sites(L, v[T_SITES], k[T_SITES]);
-	if (!rc && present(v[T_NETWORK]))
-		rc = load_network(L, v[T_NETWORK]);
-	if (!rc && present(v[T_FAULTS]))
-		rc = load_faults(L, v[T_FAULTS]);
-	if (!rc && present(v[T_STACK]))
+		rc = topo_sites_load(L, v[T_SITES], k[T_SITES]);
+	if (!rc && yload_present(v[T_NETWORK]))
+		rc = topo_network_load(L, v[T_NETWORK]);
+	if (!rc && yload_present(v[T_FAULTS]))
+		rc = topo_faults_load(L, v[T_FAULTS]);
+	if (!rc && yload_present(v[T_STACK]))
 		rc = load_stack(L, v[T_STACK]);
-	if (!rc && present(v[T_WORKLOAD]))
+	if (!rc && yload_present(v[T_WORKLOAD]))
 		rc = load_workload(L, v[T_WORKLOAD]);
 	return rc;
 }
 
-static void groups_free(struct group *g, size_t n)
+static void groups_free(struct topo_group *g, size_t n)
 {
 	size_t i, j;
 
@@ -1867,33 +197,36 @@ static void groups_free(struct group *g, size_t n)
 static struct topology *load(const char *text, size_t len, const char *label,
 			     const char *dir, char **err)
 {
-	struct loader L = { .label = label, .dir = dir };
-	int rc = -ENOMEM;
+	struct topo_loader L = {
+		.y = { .label = label, .flags = YLOAD_MERGE_KEYS,
+		       .name_max = TOPO_NAME_MAX },
+		.dir = dir,
+	};
+	int rc;
 
 	*err = NULL;
-	L.tree = yamltree_parse(text, len, label, &L.err);
-	if (!L.tree) {
-		rc = -EINVAL;
+	rc = yload_parse(&L.y, text, len);
+	if (rc)
 		goto out;
-	}
 	L.t = calloc(1, sizeof(*L.t));
 	if (!L.t || !(L.t->path = strdup(label))) {
-		nomem(&L);
+		rc = yload_nomem(&L.y);
 		goto out;
 	}
 	/* The language's defaults: Linux bridges, shaping auto (NULL). */
 	L.t->fabric = &fabric_bridge_ops;
 	rc = load_top(&L);
 out:
-	yamltree_free(L.tree);
 	groups_free(L.groups, L.n_groups);
 	free(L.index);
 	free(L.names);
 	if (rc) {
 		topo_free(L.t);
 		L.t = NULL;
-		*err = L.err ? L.err : strdup("out of memory");
+		*err = L.y.err ? L.y.err : strdup("out of memory");
+		L.y.err = NULL;
 	}
+	yload_release(&L.y);
 	return L.t;
 }
 
@@ -1968,12 +301,12 @@ void topo_free(struct topology *t)
 
 const char *topo_role_name(enum site_role r)
 {
-	return (size_t)r < N_OF(role_names) ? role_names[r] : "?";
+	return (size_t)r < N_OF(topo_role_names) ? topo_role_names[r] : "?";
 }
 
 const char *topo_partition_name(enum partition_kind p)
 {
-	return (size_t)p < N_OF(partition_names) ? partition_names[p] : "?";
+	return (size_t)p < N_OF(topo_partition_names) ? topo_partition_names[p] : "?";
 }
 
 const char *topo_shaping_name(const struct shape_ops *s)
@@ -1981,9 +314,60 @@ const char *topo_shaping_name(const struct shape_ops *s)
 	return s ? s->name : "auto";
 }
 
-const char *topo_dist_name(enum constraint_dist d)
+/* ---- backends, through the registries ---- */
+
+/* The most backends of one kind a registry lists. */
+#define REGISTRY_MAX 8
+
+int topo_get_backend(struct topo_loader *L, const yaml_node_t *n,
+		     const struct node_ops **out)
 {
-	return (size_t)d < N_OF(dist_names) ? dist_names[d] : "?";
+	const char *names[REGISTRY_MAX];
+	size_t count = 0;
+	int i = 0, rc;
+
+	while (count < REGISTRY_MAX && node_ops_at(count)) {
+		names[count] = node_ops_at(count)->name;
+		count++;
+	}
+	rc = yload_enum(&L->y, n, "backend", "backend", names, count, &i);
+	if (!rc)
+		*out = node_ops_at((size_t)i);
+	return rc;
+}
+
+int topo_get_fabric(struct topo_loader *L, const yaml_node_t *n,
+		    const struct fabric_ops **out)
+{
+	const char *names[REGISTRY_MAX];
+	size_t count = 0;
+	int i = 0, rc;
+
+	while (count < REGISTRY_MAX && fabric_ops_at(count)) {
+		names[count] = fabric_ops_at(count)->name;
+		count++;
+	}
+	rc = yload_enum(&L->y, n, "fabric", "fabric", names, count, &i);
+	if (!rc)
+		*out = fabric_ops_at((size_t)i);
+	return rc;
+}
+
+int topo_get_shaping(struct topo_loader *L, const yaml_node_t *n,
+		     const struct shape_ops **out)
+{
+	const char *names[REGISTRY_MAX + 1] = { "auto" };
+	size_t count = 1;
+	int i = 0, rc;
+
+	while (count <= REGISTRY_MAX && shape_ops_at(count - 1)) {
+		names[count] = shape_ops_at(count - 1)->name;
+		count++;
+	}
+	rc = yload_enum(&L->y, n, "shaping", "shaping", names, count, &i);
+	if (!rc)
+		*out = i ? shape_ops_at((size_t)i - 1) : NULL;
+	return rc;
 }
 
 long topo_site_index(const struct topology *t, const char *name)

@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emulator/constraint.h"  /* struct constraint */
+#include "util/yamldoc.h"       /* struct src_pos */
+
 #define TOPO_NAME_MAX 32        /* experiment, site and node names */
 
 /* The backends a topology names are resolved by the loader through the
@@ -33,53 +36,6 @@ enum site_role { ROLE_CENTRAL, ROLE_REGIONAL, ROLE_EDGE };
 enum partition_kind { PARTITION_SHAPING, PARTITION_OPENFLOW };
 enum matrix_kind { MATRIX_RTT, MATRIX_DELAY };
 enum fault_action { FAULT_PARTITION, FAULT_HEAL, FAULT_SET };
-
-/* Where a value was written in the YAML file, 1-based. */
-struct src_pos {
-	int line;
-	int col;
-};
-
-/* Bits of struct constraint.set: which fields the block gave. */
-#define CON_DELAY  (1u << 0)
-#define CON_JITTER (1u << 1)
-#define CON_LOSS   (1u << 2)
-#define CON_RATE   (1u << 3)
-#define CON_DIST   (1u << 4)
-#define CON_CORR   (1u << 5)
-#define CON_BURST  (1u << 6)
-#define CON_QUEUE  (1u << 7)
-
-/* The jitter distributions a block may name (`distribution:`), in the order
- * of topo_dist_name(). */
-enum constraint_dist {
-	CDIST_UNIFORM,
-	CDIST_NORMAL,
-	CDIST_PARETO,
-	CDIST_PARETONORMAL,
-};
-
-/* Bounds of `queue` (packets) and `loss_burst` (mean burst, packets). */
-#define CON_QUEUE_MAX 1000000
-#define CON_BURST_MAX 1000000
-
-/* One constraint block. `rtt` in the file is stored as delay_us = rtt / 2.
- * A block that gives `distribution` or `correlation` also gives `jitter`,
- * and one that gives `loss_burst` also gives `loss` (the loader checks). */
-struct constraint {
-	unsigned set;           /* CON_* bits */
-	uint64_t delay_us;      /* one way */
-	uint64_t jitter_us;
-	double loss_pct;        /* 0 .. 100 */
-	uint64_t rate_bps;      /* > 0 when set */
-	enum constraint_dist dist;      /* CON_DIST: jitter distribution */
-	double corr_pct;        /* CON_CORR: jitter correlation, 0 .. 100 */
-	double loss_burst;      /* CON_BURST: mean loss burst in packets,
-				 * 1 .. CON_BURST_MAX; > 1 selects the
-				 * Gilbert-Elliott model */
-	uint32_t queue_pkts;    /* CON_QUEUE: rate queue bound, 1 ..
-				 * CON_QUEUE_MAX packets */
-};
 
 /* SEL_GROUP: the base name of a counted site ("edge" with count 3) selects
  * all its replicas, sites [site, site + n_sites). */
@@ -198,8 +154,6 @@ const char *topo_role_name(enum site_role r);
 const char *topo_shaping_name(const struct shape_ops *s);
 /* "shaping", "openflow" (static). */
 const char *topo_partition_name(enum partition_kind p);
-/* "uniform", "normal", "pareto", "paretonormal" (static). */
-const char *topo_dist_name(enum constraint_dist d);
 
 /* Index of the site called NAME, or -1. */
 long topo_site_index(const struct topology *t, const char *name);

@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 	if (unit) {
 		srunner_add_suite(sr, make_units_suite());
 		srunner_add_suite(sr, make_topo_suite());
+		srunner_add_suite(sr, make_constraint_suite());
 		srunner_add_suite(sr, make_addr_suite());
 		srunner_add_suite(sr, make_world_names_suite());
 		srunner_add_suite(sr, make_state_suite());

@@ -36,6 +36,8 @@ const char *sys_unavailable(void);
 
 Suite *make_units_suite(void);
 Suite *make_topo_suite(void);
+/* constraint: the WAN constraint language and `enos fault set`. */
+Suite *make_constraint_suite(void);
 Suite *make_addr_suite(void);
 Suite *make_world_names_suite(void);
 Suite *make_state_suite(void);

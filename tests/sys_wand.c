@@ -178,7 +178,7 @@ START_TEST(test_delay)
 		for (b = 0; b < NS_N; b++) {
 			if (a == b)
 				continue;
-			snprintf(kv, sizeof(kv), "delay_us=%u", delay_us[a][b]);
+			snprintf(kv, sizeof(kv), "delay=%uus", delay_us[a][b]);
 			set(a, b, kv);
 			pairs[n++] = pair(a, b);
 		}
@@ -215,7 +215,7 @@ START_TEST(test_loss)
 	double lost;
 
 	ck_assert_int_eq(wand_reset(ctl), 0);
-	set(0, 1, "loss=5");
+	set(0, 1, "loss=5%");
 	ck_assert_int_eq(probe_rtt(&p, 1, &o), 0);
 	lost = 1.0 - (double)p.received / p.sent;
 	ck_assert_msg(lost >= 0.04 && lost <= 0.06, "lost %.4f", lost);
@@ -243,8 +243,8 @@ START_TEST(test_partition)
 	int round;
 
 	ck_assert_int_eq(wand_reset(ctl), 0);
-	set(0, 1, "delay_us=5000");
-	set(1, 0, "delay_us=5000");
+	set(0, 1, "delay=5000us");
+	set(1, 0, "delay=5000us");
 	/* Learn every MAC first, so later frames are unicast. */
 	{
 		struct probe_pair warm[3] = { pair(0, 1), pair(1, 2), pair(3, 1) };
@@ -338,7 +338,7 @@ START_TEST(test_rate)
 	double bps;
 
 	ck_assert_int_eq(wand_reset(ctl), 0);
-	set(0, 1, "rate=100000000");
+	set(0, 1, "rate=100000000bit");
 	bps = iperf(0, 1, 5);
 	ck_assert_msg(bps >= 0.97 * tu_rate_floor() * goodput * 100e6 &&
 		      bps <= 1.03 * goodput * 100e6, "100mbit: %.2f Mbit/s",

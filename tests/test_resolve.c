@@ -396,7 +396,7 @@ START_TEST(test_shaping_fields)
 	ck_params(P(tab, LYON, EDGE2), 20000, 4000, DIST_PARETONORMAL, 25,
 		  0.01, 1, 50000000, 200);
 
-	resolve_apply(&lan, &t->sites[PARIS].lan);
+	constraint_apply(&t->sites[PARIS].lan, &lan);
 	ck_params(&lan, 50, 10, DIST_NORMAL, 10, 0, 0, 10000000000ull, 5000);
 
 	/* set fault: edge-1 <-> paris, symmetric, field by field */

@@ -648,7 +648,7 @@ START_TEST(test_results_runs_faults_round_trip)
 	state_free_names(keys);
 	state_free_names(values);
 
-	ck_assert_int_eq(state_fault_add(st, run, "fog", "partition", "a / b", 100.25, &fid), 0);
+	ck_assert_int_eq(state_fault_add(st, run, "fog", &(struct state_fault_spec){ .action = "partition", .detail = "a / b" }, 100.25, &fid), 0);
 	ck_assert_int_eq(state_faults(st, "fog", 0, true, &faults, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(faults[0].detail, "a / b");
@@ -664,6 +664,96 @@ START_TEST(test_results_runs_faults_round_trip)
 	ck_assert(faults[0].removed == 130.5);
 	ck_assert_int_eq(faults[0].run, run);
 	free(faults);
+	state_close(st);
+}
+END_TEST
+
+/* Schema v5: a fault's sides and fields are stored, not its text only; a
+ * field that does not pass the constraint language is refused on read. */
+START_TEST(test_faults_structured)
+{
+	static const char *const a[] = { "paris", "lyon" }, *const b[] = { "nice" };
+	struct constraint con = {
+		.set = CON_DELAY | CON_JITTER | CON_DIST | CON_LOSS | CON_BURST,
+		.delay_us = 20000, .jitter_us = 1000, .dist = DIST_NORMAL,
+		.loss_pct = 0.3, .loss_burst = 2.5,
+	};
+	struct state_fault_spec spec = {
+		.action = "set", .detail = "paris,lyon nice delay=20ms",
+		.sides = { a, b }, .n_sides = { 2, 1 }, .con = &con,
+	};
+	struct state *st = open_db("faults5");
+	struct state_fault *f = NULL;
+	sqlite3 *db = NULL;
+	char **sides[2], path[256], sql[128];
+	size_t n = 0, ns[2];
+	int64_t id = 0;
+
+	ck_assert_int_eq(state_fault_add(st, 0, "fog", &spec, 10, &id), 0);
+	ck_assert_int_eq(state_faults(st, "fog", 0, true, &f, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(f[0].structured);
+	ck_assert_str_eq(f[0].action, "set");
+	ck_assert_uint_eq(f[0].con.set, con.set);
+	ck_assert_uint_eq(f[0].con.delay_us, 20000);
+	ck_assert_int_eq(f[0].con.dist, DIST_NORMAL);
+	ck_assert(f[0].con.loss_pct == 0.3 && f[0].con.loss_burst == 2.5);
+	free(f);
+	ck_assert_int_eq(state_fault_sites(st, id, sides, ns), 0);
+	ck_assert_uint_eq(ns[0], 2);
+	ck_assert_uint_eq(ns[1], 1);
+	ck_assert_str_eq(sides[0][0], "lyon");  /* sorted by name */
+	ck_assert_str_eq(sides[0][1], "paris");
+	ck_assert_ptr_null(sides[0][2]);
+	ck_assert_str_eq(sides[1][0], "nice");
+	state_free_names(sides[0]);
+	state_free_names(sides[1]);
+	state_close(st);
+
+	/* A hostile field is refused, not applied. */
+	db_path(path, sizeof(path), "faults5");
+	snprintf(sql, sizeof(sql), "UPDATE faults SET loss_pct = 150 WHERE id = %lld",
+		 (long long)id);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = open_db("faults5");
+	ck_assert_int_eq(state_faults(st, "fog", 0, true, &f, &n), -EBADMSG);
+	ck_assert_msg(strstr(state_errmsg(st), "invalid constraint: loss 150% is out of range"),
+		      "%s", state_errmsg(st));
+	state_close(st);
+}
+END_TEST
+
+/* A database of schema v4 is migrated: its faults keep their text and are
+ * read as such (structured false), new ones are structured. */
+START_TEST(test_faults_from_v4)
+{
+	char path[256];
+	struct state *st = NULL;
+	struct state_fault *f = NULL;
+	sqlite3 *db = NULL;
+	char *err = NULL;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/v4.db", tmpdir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+		"CREATE TABLE faults (id INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER,"
+		" experiment TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL,"
+		" applied REAL NOT NULL, removed REAL);"
+		"INSERT INTO faults (experiment, action, detail, applied)"
+		" VALUES ('fog', 'set', 'a b loss=5%', 1);"
+		"PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(state_open(path, &st, &err), 0);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(state_faults(st, "fog", 0, true, &f, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(!f[0].structured);
+	ck_assert_str_eq(f[0].detail, "a b loss=5%");
+	ck_assert_uint_eq(f[0].con.set, 0);
+	free(f);
 	state_close(st);
 }
 END_TEST
@@ -684,7 +774,7 @@ START_TEST(test_schema_version)
 	ck_assert_int_eq(state_record_world(st, NULL, &f.w), 0);
 	state_close(st);
 	db_path(path, sizeof(path), "schema");
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 5);
 
 	/* An existing database of the current version opens and keeps its data. */
 	st = open_db("schema");
@@ -709,12 +799,12 @@ START_TEST(test_schema_version)
 	snprintf(path, sizeof(path), "%s/future.db", tmpdir);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE t (x);"
-				      "PRAGMA user_version = 5", NULL, NULL,
+				      "PRAGMA user_version = 6", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	err = NULL;
 	ck_assert_int_eq(state_open(path, &st, &err), -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(err, "schema version 5"));
+	ck_assert_ptr_nonnull(strstr(err, "schema version 6"));
 	free(err);
 	/* Header byte 18 is the file format: 1 rollback journal, 2 WAL. */
 	fp = fopen(path, "rb");
@@ -797,6 +887,8 @@ Suite *make_state_suite(void)
 	tcase_add_test(tc, test_processes);
 	tcase_add_test(tc, test_world_free_zeroed);
 	tcase_add_test(tc, test_bad_records);
+	tcase_add_test(tc, test_faults_structured);
+	tcase_add_test(tc, test_faults_from_v4);
 	tcase_add_test(tc, test_schema_version);
 	tcase_add_test(tc, test_results_runs_faults_round_trip);
 	tcase_add_test(tc, test_wal_mode);

@@ -1,5 +1,5 @@
 /* test_topo — the topology loader (enos/topo.c) and its helpers
- * (yamltree.c, matrix.c, suggest.c).
+ * (util/yamldoc.c, util/yload.c, matrix.c, suggest.c).
  *
  * Every tests/fixtures/bad/NAME.yaml must fail with exactly the one line in
  * NAME.err; every YAML file in tests/fixtures/good/ and topologies/ must load.
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "emulator/fabric.h"
 #include "emulator/node.h"
@@ -489,17 +490,17 @@ START_TEST(test_shaping_fields)
 	c = &t->sites[0].lan;
 	ck_assert_uint_eq(c->set, CON_DELAY | CON_JITTER | CON_DIST |
 				  CON_CORR | CON_RATE | CON_QUEUE);
-	ck_assert_int_eq(c->dist, CDIST_NORMAL);
+	ck_assert_int_eq(c->dist, DIST_NORMAL);
 	ck_assert_double_eq(c->corr_pct, 10);
 	ck_assert_uint_eq(c->queue_pkts, 5000);
 	c = &t->defaults;
-	ck_assert_int_eq(c->dist, CDIST_UNIFORM);
+	ck_assert_int_eq(c->dist, DIST_UNIFORM);
 	ck_assert_uint_eq(c->set & (CON_BURST | CON_CORR), CON_BURST);
 	ck_assert_double_eq(c->loss_burst, 1);
 	ck_assert_uint_eq(c->queue_pkts, 1000);
 	c = &t->rules[0].con;
-	ck_assert_int_eq(c->dist, CDIST_PARETONORMAL);
-	ck_assert_str_eq(topo_dist_name(c->dist), "paretonormal");
+	ck_assert_int_eq(c->dist, DIST_PARETONORMAL);
+	ck_assert_str_eq(constraint_dist_name(c->dist), "paretonormal");
 	ck_assert_double_eq(c->corr_pct, 25);
 	c = &t->rules[2].con;
 	ck_assert_uint_eq(c->set, CON_JITTER | CON_DIST | CON_CORR);
@@ -607,6 +608,51 @@ START_TEST(test_errors_inline)
 		ck_assert_str_eq(e, "inline.yaml:2:2048: could not find expected ':' while scanning a simple key");
 		free(e);
 	}
+}
+END_TEST
+
+/* Nesting beyond the bound is refused before libyaml's parser (whose cost
+ * grows with the square of the depth) sees it, flow or block, at once. */
+START_TEST(test_nesting_bound)
+{
+	size_t n = 100000, i, len = 0;
+	char *text = malloc(3 * n + 64), *e;
+	struct timespec t0, t1;
+
+	ck_assert_ptr_nonnull(text);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	len = (size_t)sprintf(text, "name: x\nsites: ");
+	for (i = 0; i < n; i++)
+		text[len++] = '[';
+	for (i = 0; i < n; i++)
+		text[len++] = ']';
+	text[len] = '\0';
+	e = load_err(text);
+	ck_assert_str_eq(e, "inline.yaml:2:71: nested too deeply (at most 64 levels of mappings and sequences)");
+	free(e);
+	len = (size_t)sprintf(text, "name: x\nsites:\n");
+	for (i = 0; i < n; i++) {
+		text[len++] = '-';
+		text[len++] = ' ';
+	}
+	text[len++] = 'x';
+	text[len] = '\0';
+	e = load_err(text);
+	ck_assert_str_eq(e, "inline.yaml:3:129: nested too deeply (at most 64 levels of mappings and sequences)");
+	free(e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 2);
+	/* 64 levels are fine as YAML (the schema then refuses the value). */
+	len = (size_t)sprintf(text, "name: x\nsites: ");
+	for (i = 0; i < 63; i++)
+		text[len++] = '[';
+	for (i = 0; i < 63; i++)
+		text[len++] = ']';
+	text[len] = '\0';
+	e = load_err(text);
+	ck_assert_str_eq(e, "inline.yaml:2:9: expected a mapping for each site, got a sequence");
+	free(e);
+	free(text);
 }
 END_TEST
 
@@ -764,6 +810,7 @@ Suite *make_topo_suite(void)
 	tcase_add_test(model, test_shaping_fields);
 	tcase_add_test(model, test_load_string);
 	tcase_add_test(model, test_errors_inline);
+	tcase_add_test(model, test_nesting_bound);
 	tcase_add_test(model, test_load_missing_file);
 	tcase_add_test(model, test_names);
 	suite_add_tcase(s, model);

@@ -9,6 +9,7 @@
 #include <linux/virtio_net.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "emulator/wand.h"
@@ -281,9 +282,9 @@ START_TEST(test_params_text)
 	enum jitter_dist d;
 
 	wand_params_format(&p, true, false, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "delay_us=25000 jitter_us=1500 dist=paretonormal "
-			 "corr=12.5 loss=0.29999999999999999 burst=3.7000000000000002 "
-			 "rate=100000000 queue=250 cut=1");
+	ck_assert_str_eq(buf, "delay=25000us jitter=1500us distribution=paretonormal "
+			 "correlation=12.5% loss=0.3% loss_burst=3.7 "
+			 "rate=100000000bit queue=250 cut=1");
 	ck_assert_int_eq(wand_params_parse(buf, &q, &cut, err, sizeof(err)), 0);
 	ck_assert(params_eq(&p, &q) && cut);
 	for (d = DIST_NONE; d <= DIST_PARETONORMAL; d++) {
@@ -299,20 +300,20 @@ START_TEST(test_params_text)
 	ck_assert_str_eq(buf, "");
 	ck_assert_int_eq(wand_params_parse("", &q, &cut, err, sizeof(err)), 0);
 	ck_assert(wand_params_plain(&q));
-	ck_assert_int_eq(wand_params_parse("delay_us=10 jiter_us=3", &q, &cut,
+	ck_assert_int_eq(wand_params_parse("delay=10us jiter=3us", &q, &cut,
 					   err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "unknown key 'jiter_us'");
-	ck_assert_int_eq(wand_params_parse("loss=101", &q, &cut, err,
+	ck_assert_str_eq(err, "unknown key 'jiter' (did you mean 'jitter'?)");
+	ck_assert_int_eq(wand_params_parse("loss=101%", &q, &cut, err,
 					   sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "bad value '101' for 'loss'");
-	ck_assert_int_eq(wand_params_parse("delay_us=-1", &q, &cut, err,
+	ck_assert_str_eq(err, "loss 101% is out of range (0% to 100%)");
+	ck_assert_int_eq(wand_params_parse("delay=-1us", &q, &cut, err,
 					   sizeof(err)), -EINVAL);
-	ck_assert_int_eq(wand_params_parse("dist=gauss", &q, &cut, err,
+	ck_assert_int_eq(wand_params_parse("distribution=gauss", &q, &cut, err,
 					   sizeof(err)), -EINVAL);
-	ck_assert_int_eq(wand_params_parse("delay_us", &q, &cut, err,
+	ck_assert_int_eq(wand_params_parse("delay", &q, &cut, err,
 					   sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "'delay_us' is not KEY=VALUE");
-	ck_assert_int_eq(wand_params_parse("  rate=8  \r\n", &q, &cut, err,
+	ck_assert_str_eq(err, "'delay' is not KEY=VALUE (e.g. delay=20ms loss=1%)");
+	ck_assert_int_eq(wand_params_parse("  rate=8bit  \r\n", &q, &cut, err,
 					   sizeof(err)), 0);
 	ck_assert_uint_eq(q.rate_bps, 8);
 }
@@ -494,7 +495,37 @@ START_TEST(test_ctl_path)
 	ck_assert_int_lt(wand_ping("/nonexistent/wand.sock"), 0);
 	ck_assert_ptr_eq(shape_ops_find("wand"), &shape_wand_ops);
 	ck_assert_ptr_null(shape_ops_find("tbf"));
-	ck_assert_str_eq(shape_dist_name(DIST_PARETONORMAL), "paretonormal");
+	ck_assert_str_eq(constraint_dist_name(DIST_PARETONORMAL), "paretonormal");
+}
+END_TEST
+
+/* The words of a control line, and the protocol's own cut=0|1. */
+START_TEST(test_ctl_words)
+{
+	char line[256], *argv[WAND_CTL_ARGS], err[192];
+	struct link_params p;
+	bool cut = false;
+	int i;
+
+	snprintf(line, sizeof(line), " set\t0 1  delay=1ms\r\n");
+	ck_assert_int_eq(wand_ctl_split(line, argv, WAND_CTL_ARGS), 4);
+	ck_assert_str_eq(argv[0], "set");
+	ck_assert_str_eq(argv[3], "delay=1ms");
+	line[0] = '\0';
+	for (i = 0; i <= WAND_CTL_ARGS; i++)
+		strcat(line, "x ");
+	ck_assert_int_eq(wand_ctl_split(line, argv, WAND_CTL_ARGS), -E2BIG);
+	ck_assert_int_eq(wand_params_parse("cut=1 rtt=2ms", &p, &cut, err,
+					   sizeof(err)), 0);
+	ck_assert(cut);
+	ck_assert_uint_eq(p.delay_us, 1000);
+	ck_assert_int_eq(wand_params_parse("cut=2", &p, &cut, err,
+					   sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "bad value '2' for 'cut'");
+	/* A resolved direction may keep a distribution without jitter. */
+	ck_assert_int_eq(wand_params_parse("distribution=normal", &p, &cut,
+					   err, sizeof(err)), 0);
+	ck_assert_int_eq(p.dist, DIST_NORMAL);
 }
 END_TEST
 
@@ -511,6 +542,7 @@ Suite *make_wand_suite(void)
 	tcase_add_test(tc, test_rate_queue);
 	tcase_add_test(tc, test_clamp);
 	tcase_add_test(tc, test_params_text);
+	tcase_add_test(tc, test_ctl_words);
 	tcase_add_test(tc, test_gso_tcp4);
 	tcase_add_test(tc, test_gso_tcp6);
 	tcase_add_test(tc, test_gso_not_super);

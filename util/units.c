@@ -1,11 +1,14 @@
 /* units — times, rates, loss and memory sizes written with units; see
  * units.h. Numbers are parsed digit by digit into an integer mantissa and a
- * count of fraction digits, so "0.1ms" is exactly 100us, never 99.999us. */
+ * count of fraction digits, so "0.1ms" is exactly 100us, never 99.999us;
+ * percentages, which are doubles, are read by strtod once the text is
+ * known to be a plain decimal. */
 #include "util/units.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -193,7 +196,12 @@ int units_parse_loss(const char *text, double *pct, const char **why)
 			       : "has no unit (use %)";
 		goto out;
 	}
-	v = (double)d.mant / (double)pow10u(d.frac);
+	/* The text holds only a sign, digits and a point before the unit:
+	 * strtod reads them and rounds correctly, so a percentage printed
+	 * with enough digits reads back the same double. */
+	v = strtod(text, NULL);
+	if (d.negative && d.mant == 0)
+		v = 0;          /* "-0%", not -0 */
 	if ((d.negative && d.mant > 0) || v > 100.0) {
 		*why = "is out of range (0% to 100%)";
 		goto out;
@@ -218,4 +226,45 @@ int units_parse_memory(const char *text, uint64_t *bytes, const char **why)
 				"has no unit (use KiB, MiB or GiB)",
 				"has an unknown unit (use KiB, MiB or GiB)",
 				bytes, why);
+}
+
+int units_parse_integer(const char *text, uint64_t *out, bool *neg)
+{
+	const char *d = text + (text[0] == '-');
+	unsigned long long x;
+	size_t i;
+
+	if (!d[0])
+		return -EINVAL;
+	for (i = 0; d[i]; i++)
+		if (d[i] < '0' || d[i] > '9')
+			return -EINVAL;
+	*neg = text[0] == '-';
+	errno = 0;
+	x = strtoull(d, NULL, 10);
+	*out = (uint64_t)x;
+	if (errno == ERANGE) {
+		*out = UINT64_MAX;
+		*neg = true;
+	}
+	return 0;
+}
+
+int units_parse_number(const char *text, double *out)
+{
+	const char *d = text + (text[0] == '-');
+	size_t digits = 0;
+
+	for (; *d >= '0' && *d <= '9'; d++)
+		digits++;
+	if (*d == '.')
+		for (d++; *d >= '0' && *d <= '9'; d++)
+			digits++;
+	if (!digits || *d)
+		return -EINVAL;
+	/* Only digits and a point were seen: strtod reads exactly them, and
+	 * rounds correctly (so a number printed with "%.17g" reads back the
+	 * same). */
+	*out = strtod(text, NULL);
+	return 0;
 }

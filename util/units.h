@@ -1,5 +1,6 @@
 /* units — the quantities a topology file writes with units: times, rates,
- * loss percentages and memory sizes.
+ * loss percentages and memory sizes; and the plain counts and numbers
+ * written without one.
  *
  * Pure string parsing for topo.c (and anything else reading user-written
  * quantities, such as `enos fault`). A value is a decimal number (digits,
@@ -15,6 +16,7 @@
 #ifndef UTIL_UNITS_H
 #define UTIL_UNITS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Parse a time "us", "ms" or "s" ("0.1ms", "20s") into microseconds.
@@ -38,5 +40,15 @@ int units_parse_loss(const char *text, double *pct, const char **why);
 /* Parse a memory size "KiB", "MiB" or "GiB" into bytes.
  * Returns 0 and sets *BYTES, or -EINVAL with *WHY. Zero is accepted here. */
 int units_parse_memory(const char *text, uint64_t *bytes, const char **why);
+
+/* Parse an integer: digits, or '-' and digits ("4", "-1"; no blank, sign
+ * '+' or exponent). Returns 0 with *OUT the magnitude and *NEG set for a
+ * leading '-' (so "-0" is 0 and negative), or -EINVAL. A magnitude too large
+ * for 64 bits gives *OUT UINT64_MAX with *NEG set: out of any range. */
+int units_parse_integer(const char *text, uint64_t *out, bool *neg);
+
+/* Parse a plain decimal ("4", "1.5", ".5", "-2": no exponent, no unit)
+ * into the nearest double. Returns 0, or -EINVAL. */
+int units_parse_number(const char *text, double *out);
 
 #endif

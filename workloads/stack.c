@@ -1,10 +1,12 @@
 /* stack — the stack file loader; see stack.h for the model and
  * workloads/README.md for the language.
  *
- * Like topo.c, the loader walks the YAML document of yamltree.c along the
- * schema, so each value is checked where it is read and each error points
- * at it. Order: top-level keys, the name, packages, each service as written,
- * then the `after` references and their cycles, then the strategies.
+ * Like topo.c, the loader walks the YAML document along the schema with
+ * the getters of util/yload.h (in the stack language's wording: see the
+ * flags in stack_load_string), so each value is checked where it is read
+ * and each error points at it. Order: top-level keys, the name, packages,
+ * each service as written, then the `after` references and their cycles,
+ * then the strategies.
  */
 #include "workloads/stack.h"
 
@@ -20,7 +22,7 @@
 #include "util/units.h"
 #include "util/fs.h"
 #include "util/str.h"
-#include "enos/yamltree.h"
+#include "util/yload.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -60,233 +62,9 @@ static const char *const per_names[] = { "site", "node" };
 static const char *const role_names[] = { "central", "regional", "edge" };
 
 struct loader {
-	const char *label;
-	struct yamltree *tree;
+	struct yload y;                 /* the document and the first error */
 	struct stack *s;
-	char *err;
 };
-
-static int fail(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (!L->err)
-		L->err = yamltree_verror(L->label, yamltree_pos(n), fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int nomem(struct loader *L)
-{
-	fail(L, NULL, "out of memory");
-	return -ENOMEM;
-}
-
-/* What N is, for "expected X, got ..." messages, into BUF. */
-static const char *got(const yaml_node_t *n, char *buf, size_t len)
-{
-	const char *v;
-
-	if (!n || yamltree_is_null(n))
-		snprintf(buf, len, "null");
-	else if (n->type == YAML_MAPPING_NODE)
-		snprintf(buf, len, "a mapping");
-	else if (n->type == YAML_SEQUENCE_NODE)
-		snprintf(buf, len, "a sequence");
-	else if (!(v = yamltree_scalar(n)))
-		snprintf(buf, len, "a string holding a NUL byte");
-	else
-		snprintf(buf, len, "'%.40s'", v);
-	return buf;
-}
-
-static yaml_node_t *node_of(struct loader *L, int id)
-{
-	return yamltree_node(L->tree, id);
-}
-
-/* Check that N is a mapping whose keys are among KEYS, each once; VALS[i]
- * gets the value of KEYS[i] or NULL. */
-static int get_map(struct loader *L, const yaml_node_t *n, const char *what,
-		   const char *const *keys, size_t n_keys,
-		   const yaml_node_t **vals)
-{
-	yaml_node_pair_t *p;
-	char g[64];
-	size_t i;
-
-	if (!n || n->type != YAML_MAPPING_NODE)
-		return fail(L, n, "expected a mapping for %s, got %s", what,
-			    got(n, g, sizeof(g)));
-	for (i = 0; i < n_keys; i++)
-		vals[i] = NULL;
-	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		const yaml_node_t *k = node_of(L, p->key);
-		const char *ks = yamltree_scalar(k);
-		const char *hint;
-
-		if (!ks || yamltree_is_null(k))
-			return fail(L, k, "expected a string key, got %s",
-				    got(k, g, sizeof(g)));
-		for (i = 0; i < n_keys && strcmp(ks, keys[i]); i++)
-			;
-		if (i == n_keys) {
-			hint = suggest_closest(ks, keys, n_keys);
-			if (hint)
-				return fail(L, k, "unknown key '%.40s' in %s (did you mean '%s'?)",
-					    ks, what, hint);
-			return fail(L, k, "unknown key '%.40s' in %s", ks, what);
-		}
-		if (vals[i])
-			return fail(L, k, "duplicate key '%s'", ks);
-		vals[i] = node_of(L, p->value);
-	}
-	return 0;
-}
-
-static bool present(const yaml_node_t *n)
-{
-	return n && !yamltree_is_null(n);
-}
-
-static int get_str(struct loader *L, const yaml_node_t *n, const char *key,
-		   const char **out)
-{
-	const char *v = yamltree_scalar(n);
-	char g[64];
-
-	if (!v || yamltree_is_null(n))
-		return fail(L, n, "expected a string for '%s', got %s", key,
-			    got(n, g, sizeof(g)));
-	*out = v;
-	return 0;
-}
-
-static char *dup_str(struct loader *L, const char *v)
-{
-	char *d = strdup(v);
-
-	if (!d)
-		nomem(L);
-	return d;
-}
-
-/* A copy of string N into *OUT. */
-static int get_dup(struct loader *L, const yaml_node_t *n, const char *key,
-		   char **out)
-{
-	const char *v;
-	int rc = get_str(L, n, key, &v);
-
-	if (rc == 0 && !(*out = dup_str(L, v)))
-		rc = -ENOMEM;
-	return rc;
-}
-
-/* Service, strategy and stack names: a-z, 0-9, '-' and '_'. */
-static int get_name(struct loader *L, const yaml_node_t *n, const char *key,
-		    const char *what, const char **out)
-{
-	const char *v;
-	size_t i;
-	int rc = get_str(L, n, key, &v);
-
-	if (rc)
-		return rc;
-	for (i = 0; v[i]; i++)
-		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') ||
-		      (i > 0 && (v[i] == '-' || v[i] == '_'))))
-			return fail(L, n, "bad %s '%.40s' (use a-z, 0-9, '-' and '_', starting with a letter or digit)",
-				    what, v);
-	if (i == 0)
-		return fail(L, n, "empty %s", what);
-	if (i > STACK_NAME_MAX)
-		return fail(L, n, "%s '%.40s' is too long (at most %d characters)",
-			    what, v, STACK_NAME_MAX);
-	*out = v;
-	return 0;
-}
-
-static int get_uint(struct loader *L, const yaml_node_t *n, const char *key,
-		    unsigned long min, unsigned long max, unsigned long *out)
-{
-	const char *v = yamltree_scalar(n);
-	unsigned long x;
-	char *end;
-	char g[64];
-
-	if (!v || yamltree_is_null(n) || v[0] < '0' || v[0] > '9')
-		return fail(L, n, "expected an integer for '%s', got %s", key,
-			    got(n, g, sizeof(g)));
-	errno = 0;
-	x = strtoul(v, &end, 10);
-	if (*end)
-		return fail(L, n, "expected an integer for '%s', got %s", key,
-			    got(n, g, sizeof(g)));
-	if (errno == ERANGE || x < min || x > max)
-		return fail(L, n, "%s %.40s is out of range (%lu to %lu)", key, v,
-			    min, max);
-	*out = x;
-	return 0;
-}
-
-static int get_bool(struct loader *L, const yaml_node_t *n, const char *key,
-		    bool *out)
-{
-	const char *v = yamltree_scalar(n);
-	char g[64];
-
-	if (v && (!strcmp(v, "true") || !strcmp(v, "false"))) {
-		*out = v[0] == 't';
-		return 0;
-	}
-	return fail(L, n, "expected true or false for '%s', got %s", key,
-		    got(n, g, sizeof(g)));
-}
-
-static int get_seq(struct loader *L, const yaml_node_t *n, const char *key)
-{
-	char g[64];
-
-	if (!n || n->type != YAML_SEQUENCE_NODE)
-		return fail(L, n, "expected a sequence for '%s', got %s", key,
-			    got(n, g, sizeof(g)));
-	return 0;
-}
-
-static size_t seq_len(const yaml_node_t *n)
-{
-	return (size_t)(n->data.sequence.items.top -
-			n->data.sequence.items.start);
-}
-
-/* A sequence of strings into a NULL-terminated array. NONEMPTY: at least
- * one item. */
-static int get_strings(struct loader *L, const yaml_node_t *n,
-		       const char *key, bool nonempty, char ***out,
-		       size_t *count)
-{
-	yaml_node_item_t *it;
-	size_t i = 0;
-	int rc = get_seq(L, n, key);
-
-	if (rc)
-		return rc;
-	if (nonempty && seq_len(n) == 0)
-		return fail(L, n, "'%s' is empty", key);
-	*out = calloc(seq_len(n) + 1, sizeof(**out));
-	if (!*out)
-		return nomem(L);
-	for (it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top && rc == 0; it++)
-		rc = get_dup(L, node_of(L, *it), key, &(*out)[i++]);
-	*count = i;
-	return rc;
-}
 
 /* A command: an argv list, or (ALLOW_ONCE) {run: [argv], once: bool}. */
 static int get_cmd(struct loader *L, const yaml_node_t *n, const char *key,
@@ -295,41 +73,39 @@ static int get_cmd(struct loader *L, const yaml_node_t *n, const char *key,
 	const yaml_node_t *v[O_N];
 	int rc;
 
-	c->pos = yamltree_pos(n);
+	c->pos = yamldoc_pos(n);
 	if (allow_once && n && n->type == YAML_MAPPING_NODE) {
-		rc = get_map(L, n, key, once_keys, O_N, v);
+		rc = yload_map(&L->y, n, key, once_keys, O_N, v, NULL);
 		if (rc == 0 && !v[O_RUN])
-			rc = fail(L, n, "missing key 'run'");
+			rc = yload_fail(&L->y, n, "missing key 'run'");
 		if (rc == 0 && v[O_ONCE])
-			rc = get_bool(L, v[O_ONCE], "once", &c->once);
+			rc = yload_bool(&L->y, v[O_ONCE], "once", &c->once);
 		if (rc == 0)
-			rc = get_strings(L, v[O_RUN], "run", true, &c->argv,
-					 &c->argc);
+			rc = yload_strings(&L->y, v[O_RUN], "run", true, &c->argv,
+					   &c->argc);
 		return rc;
 	}
 	if (!n || n->type != YAML_SEQUENCE_NODE) {
-		char g[64];
-
-		return fail(L, n, "expected a command (a sequence of arguments) for '%s', got %s",
-			    key, got(n, g, sizeof(g)));
+		return yload_fail(&L->y, n, "expected a command (a sequence of arguments) for '%s', got %s",
+				  key, yload_got(&L->y, n).s);
 	}
-	return get_strings(L, n, key, true, &c->argv, &c->argc);
+	return yload_strings(&L->y, n, key, true, &c->argv, &c->argc);
 }
 
 static int get_cmds(struct loader *L, const yaml_node_t *n, const char *key,
 		    struct stack_cmd **out, size_t *count)
 {
 	yaml_node_item_t *it;
-	int rc = get_seq(L, n, key);
+	int rc = yload_seq(&L->y, n, key);
 
 	if (rc)
 		return rc;
-	*out = calloc(seq_len(n) + 1, sizeof(**out));
+	*out = calloc(yload_seq_len(n) + 1, sizeof(**out));
 	if (!*out)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (it = n->data.sequence.items.start;
 	     it < n->data.sequence.items.top && rc == 0; it++)
-		rc = get_cmd(L, node_of(L, *it), key, true, &(*out)[(*count)++]);
+		rc = get_cmd(L, yload_node(&L->y, *it), key, true, &(*out)[(*count)++]);
 	return rc;
 }
 
@@ -347,14 +123,14 @@ static int check_sites(struct loader *L, const yaml_node_t *n, const char *v)
 				return 0;
 		hint = suggest_closest(v + 5, role_names, N_OF(role_names));
 		if (hint)
-			return fail(L, n, "unknown role '%.40s' (did you mean '%s'?)",
-				    v + 5, hint);
-		return fail(L, n, "unknown role '%.40s' (expected central, regional or edge)",
-			    v + 5);
+			return yload_fail(&L->y, n, "unknown role '%.40s' (did you mean '%s'?)",
+					  v + 5, hint);
+		return yload_fail(&L->y, n, "unknown role '%.40s' (expected central, regional or edge)",
+				  v + 5);
 	}
 	if (!*v || strchr(v, ':') || strchr(v, ' '))
-		return fail(L, n, "bad site selector '%.40s' (a site name, role:ROLE or \"*\")",
-			    v);
+		return yload_fail(&L->y, n, "bad site selector '%.40s' (a site name, role:ROLE or \"*\")",
+				  v);
 	return 0;
 }
 
@@ -363,49 +139,49 @@ static int get_rule(struct loader *L, const yaml_node_t *n,
 {
 	const yaml_node_t *v[P_N];
 	const char *sites;
-	unsigned long x;
+	uint64_t x;
 	size_t i;
-	int rc = get_map(L, n, "a placement rule", rule_keys, P_N, v);
+	int rc = yload_map(&L->y, n, "a placement rule", rule_keys, P_N, v, NULL);
 
-	r->pos = yamltree_pos(n);
+	r->pos = yamldoc_pos(n);
 	r->count = 1;
 	if (rc)
 		return rc;
-	if (!(r->service = dup_str(L, service)))
+	if (!(r->service = yload_dup(&L->y, service)))
 		return -ENOMEM;
 	if (v[P_SITES]) {
-		rc = get_str(L, v[P_SITES], "sites", &sites);
+		rc = yload_str(&L->y, v[P_SITES], "sites", &sites);
 		if (rc == 0)
 			rc = check_sites(L, v[P_SITES], sites);
-		if (rc == 0 && !(r->sites = dup_str(L, sites)))
+		if (rc == 0 && !(r->sites = yload_dup(&L->y, sites)))
 			rc = -ENOMEM;
 	}
 	if (rc == 0 && v[P_PER]) {
 		const char *p;
 
-		rc = get_str(L, v[P_PER], "per", &p);
+		rc = yload_str(&L->y, v[P_PER], "per", &p);
 		for (i = 0; rc == 0 && i < N_OF(per_names) && strcmp(p, per_names[i]); i++)
 			;
 		if (rc == 0 && i == N_OF(per_names))
-			rc = fail(L, v[P_PER], "unknown per '%.40s' (expected site or node)", p);
+			rc = yload_fail(&L->y, v[P_PER], "unknown per '%.40s' (expected site or node)", p);
 		if (rc == 0)
 			r->per = i == 0 ? PER_SITE : PER_NODE;
 	}
 	if (rc == 0 && v[P_COUNT] && v[P_PER])
-		rc = fail(L, v[P_COUNT], "'count' and 'per' exclude each other");
+		rc = yload_fail(&L->y, v[P_COUNT], "'count' and 'per' exclude each other");
 	if (rc == 0 && v[P_MAX] && !v[P_PER])
-		rc = fail(L, v[P_MAX], "'max' needs 'per' (use 'count' for a fixed number)");
+		rc = yload_fail(&L->y, v[P_MAX], "'max' needs 'per' (use 'count' for a fixed number)");
 	if (rc == 0 && v[P_COUNT]) {
-		rc = get_uint(L, v[P_COUNT], "count", 0, STACK_COUNT_MAX, &x);
+		rc = yload_uint(&L->y, v[P_COUNT], "count", 0, STACK_COUNT_MAX, &x);
 		r->count = (unsigned)x;
 	}
 	if (rc == 0 && v[P_MAX]) {
-		rc = get_uint(L, v[P_MAX], "max", 1, STACK_COUNT_MAX, &x);
+		rc = yload_uint(&L->y, v[P_MAX], "max", 1, STACK_COUNT_MAX, &x);
 		r->max = (unsigned)x;
 	}
 	/* count: 0 leaves the service out: no sites to name. */
 	if (rc == 0 && !r->sites && !stack_rule_omits(r))
-		rc = fail(L, n, "missing key 'sites'");
+		rc = yload_fail(&L->y, n, "missing key 'sites'");
 	return rc;
 }
 
@@ -413,32 +189,32 @@ static int get_ready(struct loader *L, const yaml_node_t *n,
 		     struct stack_service *svc)
 {
 	const yaml_node_t *v[RD_N];
-	unsigned long x;
-	int forms, rc = get_map(L, n, "'ready'", ready_keys, RD_N, v);
+	uint64_t x;
+	int forms, rc = yload_map(&L->y, n, "'ready'", ready_keys, RD_N, v, NULL);
 
 	if (rc)
 		return rc;
 	forms = !!v[RD_TCP] + !!v[RD_HTTP] + !!v[RD_COMMAND];
 	if (forms != 1)
-		return fail(L, n, "'ready' needs exactly one of tcp, http or command");
+		return yload_fail(&L->y, n, "'ready' needs exactly one of tcp, http or command");
 	if (v[RD_HOST] && !v[RD_TCP])
-		return fail(L, v[RD_HOST], "'host' goes with 'tcp'");
+		return yload_fail(&L->y, v[RD_HOST], "'host' goes with 'tcp'");
 	if (v[RD_STATUS] && !v[RD_HTTP])
-		return fail(L, v[RD_STATUS], "'status' goes with 'http'");
+		return yload_fail(&L->y, v[RD_STATUS], "'status' goes with 'http'");
 	if (v[RD_TCP]) {
 		svc->ready = READY_TCP;
-		rc = get_uint(L, v[RD_TCP], "tcp", 1, 65535, &x);
+		rc = yload_uint(&L->y, v[RD_TCP], "tcp", 1, 65535, &x);
 		svc->ready_port = (unsigned)x;
 		if (rc == 0 && v[RD_HOST])
-			rc = get_dup(L, v[RD_HOST], "host", &svc->ready_host);
+			rc = yload_strdup(&L->y, v[RD_HOST], "host", &svc->ready_host);
 	} else if (v[RD_HTTP]) {
 		svc->ready = READY_HTTP;
 		svc->ready_status = 200;
-		rc = get_dup(L, v[RD_HTTP], "http", &svc->ready_url);
+		rc = yload_strdup(&L->y, v[RD_HTTP], "http", &svc->ready_url);
 		if (rc == 0 && strncmp(svc->ready_url, "http://", 7))
-			rc = fail(L, v[RD_HTTP], "'http' must be an http:// URL");
+			rc = yload_fail(&L->y, v[RD_HTTP], "'http' must be an http:// URL");
 		if (rc == 0 && v[RD_STATUS]) {
-			rc = get_uint(L, v[RD_STATUS], "status", 100, 599, &x);
+			rc = yload_uint(&L->y, v[RD_STATUS], "status", 100, 599, &x);
 			svc->ready_status = (int)x;
 		}
 	} else {
@@ -452,32 +228,32 @@ static int get_files(struct loader *L, const yaml_node_t *n,
 		     struct stack_service *svc)
 {
 	yaml_node_item_t *it;
-	int rc = get_seq(L, n, "files");
+	int rc = yload_seq(&L->y, n, "files");
 
 	if (rc)
 		return rc;
-	svc->files = calloc(seq_len(n) + 1, sizeof(*svc->files));
+	svc->files = calloc(yload_seq_len(n) + 1, sizeof(*svc->files));
 	if (!svc->files)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (it = n->data.sequence.items.start;
 	     it < n->data.sequence.items.top && rc == 0; it++) {
-		const yaml_node_t *item = node_of(L, *it), *v[F_N];
+		const yaml_node_t *item = yload_node(&L->y, *it), *v[F_N];
 		struct stack_file *f = &svc->files[svc->n_files++];
 
-		f->pos = yamltree_pos(item);
-		rc = get_map(L, item, "a file", file_keys, F_N, v);
+		f->pos = yamldoc_pos(item);
+		rc = yload_map(&L->y, item, "a file", file_keys, F_N, v, NULL);
 		if (rc == 0 && (!v[F_PATH] || !v[F_CONTENT]))
-			rc = fail(L, item, "missing key '%s'",
-				  v[F_PATH] ? "content" : "path");
+			rc = yload_fail(&L->y, item, "missing key '%s'",
+					v[F_PATH] ? "content" : "path");
 		if (rc == 0)
-			rc = get_dup(L, v[F_PATH], "path", &f->path);
+			rc = yload_strdup(&L->y, v[F_PATH], "path", &f->path);
 		if (rc == 0) {
-			const char *c = yamltree_scalar(v[F_CONTENT]);
+			const char *c = yamldoc_scalar(v[F_CONTENT]);
 
 			/* An empty content is a legitimate empty file. */
 			if (!c)
-				rc = get_str(L, v[F_CONTENT], "content", &c);
-			else if (!(f->content = dup_str(L, c)))
+				rc = yload_str(&L->y, v[F_CONTENT], "content", &c);
+			else if (!(f->content = yload_dup(&L->y, c)))
 				rc = -ENOMEM;
 		}
 	}
@@ -488,30 +264,29 @@ static int get_env(struct loader *L, const yaml_node_t *n,
 		   struct stack_service *svc)
 {
 	yaml_node_pair_t *p;
-	char g[64];
 	int rc = 0;
 
 	if (!n || n->type != YAML_MAPPING_NODE)
-		return fail(L, n, "expected a mapping for 'env', got %s",
-			    got(n, g, sizeof(g)));
+		return yload_fail(&L->y, n, "expected a mapping for 'env', got %s",
+				  yload_got(&L->y, n).s);
 	svc->env = calloc((size_t)(n->data.mapping.pairs.top -
 				   n->data.mapping.pairs.start) + 1,
 			  sizeof(*svc->env));
 	if (!svc->env)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top && rc == 0; p++) {
-		const yaml_node_t *k = node_of(L, p->key);
+		const yaml_node_t *k = yload_node(&L->y, p->key);
 		struct kv *e = &svc->env[svc->n_env++];
 		const char *ks;
 
-		rc = get_str(L, k, "env", &ks);
+		rc = yload_str(&L->y, k, "env", &ks);
 		if (rc == 0 && (!*ks || strchr(ks, '=')))
-			rc = fail(L, k, "bad environment variable name '%.40s'", ks);
-		if (rc == 0 && !(e->key = dup_str(L, ks)))
+			rc = yload_fail(&L->y, k, "bad environment variable name '%.40s'", ks);
+		if (rc == 0 && !(e->key = yload_dup(&L->y, ks)))
 			rc = -ENOMEM;
 		if (rc == 0)
-			rc = get_dup(L, node_of(L, p->value), ks, &e->value);
+			rc = yload_strdup(&L->y, yload_node(&L->y, p->value), ks, &e->value);
 	}
 	return rc;
 }
@@ -521,56 +296,56 @@ static int get_service(struct loader *L, const yaml_node_t *n,
 {
 	const yaml_node_t *v[V_N];
 	const char *name, *why, *t;
-	int rc = get_map(L, n, "a service", svc_keys, V_N, v);
+	int rc = yload_map(&L->y, n, "a service", svc_keys, V_N, v, NULL);
 
-	svc->pos = yamltree_pos(n);
+	svc->pos = yamldoc_pos(n);
 	svc->timeout_us = STACK_TIMEOUT_DEFAULT_US;
 	if (rc == 0 && !v[V_NAME])
-		rc = fail(L, n, "missing key 'name'");
+		rc = yload_fail(&L->y, n, "missing key 'name'");
 	if (rc == 0 && !v[V_COMMAND])
-		rc = fail(L, n, "service '%.40s': missing key 'command'",
-			  yamltree_scalar(v[V_NAME]) ? yamltree_scalar(v[V_NAME]) : "?");
+		rc = yload_fail(&L->y, n, "service '%.40s': missing key 'command'",
+				yamldoc_scalar(v[V_NAME]) ? yamldoc_scalar(v[V_NAME]) : "?");
 	if (rc == 0)
-		rc = get_name(L, v[V_NAME], "name", "service name", &name);
-	if (rc == 0 && !(svc->name = dup_str(L, name)))
+		rc = yload_name(&L->y, v[V_NAME], "name", "service name", &name);
+	if (rc == 0 && !(svc->name = yload_dup(&L->y, name)))
 		rc = -ENOMEM;
 	if (rc == 0 && v[V_MEMORY]) {
-		rc = get_str(L, v[V_MEMORY], "memory", &t);
+		rc = yload_str(&L->y, v[V_MEMORY], "memory", &t);
 		if (rc == 0 && units_parse_memory(t, &svc->memory_bytes, &why))
-			rc = fail(L, v[V_MEMORY], "memory %.40s %s", t, why);
+			rc = yload_fail(&L->y, v[V_MEMORY], "memory %.40s %s", t, why);
 		if (rc == 0 && (svc->memory_bytes == 0 ||
 				svc->memory_bytes > STACK_MEMORY_MAX))
-			rc = fail(L, v[V_MEMORY], "memory %.40s is out of range (1KiB to 1024GiB)", t);
+			rc = yload_fail(&L->y, v[V_MEMORY], "memory %.40s is out of range (1KiB to 1024GiB)", t);
 	}
-	if (rc == 0 && present(v[V_DATA]))
-		rc = get_bool(L, v[V_DATA], "data_dir", &svc->data_dir);
-	if (rc == 0 && present(v[V_AFTER]))
-		rc = get_strings(L, v[V_AFTER], "after", false, &svc->after,
-				 &svc->n_after);
-	if (rc == 0 && present(v[V_ENV]))
+	if (rc == 0 && yload_present(v[V_DATA]))
+		rc = yload_bool(&L->y, v[V_DATA], "data_dir", &svc->data_dir);
+	if (rc == 0 && yload_present(v[V_AFTER]))
+		rc = yload_strings(&L->y, v[V_AFTER], "after", false, &svc->after,
+				   &svc->n_after);
+	if (rc == 0 && yload_present(v[V_ENV]))
 		rc = get_env(L, v[V_ENV], svc);
-	if (rc == 0 && present(v[V_PLACEMENT])) {
+	if (rc == 0 && yload_present(v[V_PLACEMENT])) {
 		svc->placement = calloc(1, sizeof(*svc->placement));
 		rc = svc->placement ? get_rule(L, v[V_PLACEMENT], name,
-					       svc->placement) : nomem(L);
+					       svc->placement) : yload_nomem(&L->y);
 	}
-	if (rc == 0 && present(v[V_FILES]))
+	if (rc == 0 && yload_present(v[V_FILES]))
 		rc = get_files(L, v[V_FILES], svc);
-	if (rc == 0 && present(v[V_SETUP]))
+	if (rc == 0 && yload_present(v[V_SETUP]))
 		rc = get_cmds(L, v[V_SETUP], "setup", &svc->setup, &svc->n_setup);
 	if (rc == 0)
 		rc = get_cmd(L, v[V_COMMAND], "command", false, &svc->command);
-	if (rc == 0 && present(v[V_READY]))
+	if (rc == 0 && yload_present(v[V_READY]))
 		rc = get_ready(L, v[V_READY], svc);
 	if (rc == 0 && v[V_TIMEOUT]) {
-		rc = get_str(L, v[V_TIMEOUT], "timeout", &t);
+		rc = yload_str(&L->y, v[V_TIMEOUT], "timeout", &t);
 		if (rc == 0 && units_parse_time(t, &svc->timeout_us, &why))
-			rc = fail(L, v[V_TIMEOUT], "timeout %.40s %s", t, why);
+			rc = yload_fail(&L->y, v[V_TIMEOUT], "timeout %.40s %s", t, why);
 		if (rc == 0 && (svc->timeout_us == 0 ||
 				svc->timeout_us > STACK_TIMEOUT_MAX))
-			rc = fail(L, v[V_TIMEOUT], "timeout %.40s is out of range (more than 0 to 3600s)", t);
+			rc = yload_fail(&L->y, v[V_TIMEOUT], "timeout %.40s is out of range (more than 0 to 3600s)", t);
 	}
-	if (rc == 0 && present(v[V_POST]))
+	if (rc == 0 && yload_present(v[V_POST]))
 		rc = get_cmds(L, v[V_POST], "post", &svc->post, &svc->n_post);
 	return rc;
 }
@@ -597,13 +372,13 @@ static int check_service_ref(struct loader *L, const yaml_node_t *n,
 		return 0;
 	names = service_names(L->s);
 	if (!names)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	hint = suggest_closest(name, names, L->s->n_services);
 	if (hint)
-		fail(L, n, "%s: unknown service '%.40s' (did you mean '%s'?)",
-		     what, name, hint);
+		yload_fail(&L->y, n, "%s: unknown service '%.40s' (did you mean '%s'?)",
+			   what, name, hint);
 	else
-		fail(L, n, "%s: unknown service '%.40s'", what, name);
+		yload_fail(&L->y, n, "%s: unknown service '%.40s'", what, name);
 	free(names);
 	return -EINVAL;
 }
@@ -638,24 +413,24 @@ static int load_services(struct loader *L, const yaml_node_t *n)
 	char what[96];
 	size_t i, k;
 	long c;
-	int rc = get_seq(L, n, "services");
+	int rc = yload_seq(&L->y, n, "services");
 
-	if (rc == 0 && seq_len(n) == 0)
-		rc = fail(L, n, "'services' is empty");
+	if (rc == 0 && yload_seq_len(n) == 0)
+		rc = yload_fail(&L->y, n, "'services' is empty");
 	if (rc)
 		return rc;
-	s->services = calloc(seq_len(n), sizeof(*s->services));
+	s->services = calloc(yload_seq_len(n), sizeof(*s->services));
 	if (!s->services)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (it = n->data.sequence.items.start;
 	     it < n->data.sequence.items.top && rc == 0; it++) {
-		const yaml_node_t *item = node_of(L, *it);
+		const yaml_node_t *item = yload_node(&L->y, *it);
 
 		rc = get_service(L, item, &s->services[s->n_services++]);
 		if (rc == 0 && stack_service_index(s, s->services[s->n_services - 1].name) <
 		    (long)s->n_services - 1)
-			rc = fail(L, item, "duplicate service '%s'",
-				  s->services[s->n_services - 1].name);
+			rc = yload_fail(&L->y, item, "duplicate service '%s'",
+					s->services[s->n_services - 1].name);
 	}
 	/* References once every name is known. */
 	for (i = 0, it = n->data.sequence.items.start; rc == 0 && i < s->n_services;
@@ -663,26 +438,26 @@ static int load_services(struct loader *L, const yaml_node_t *n)
 		const yaml_node_t *v[V_N];
 		yaml_node_item_t *a;
 
-		get_map(L, node_of(L, *it), "a service", svc_keys, V_N, v);
+		yload_map(&L->y, yload_node(&L->y, *it), "a service", svc_keys, V_N, v, NULL);
 		snprintf(what, sizeof(what), "service '%s': after", s->services[i].name);
 		for (k = 0; rc == 0 && k < s->services[i].n_after; k++) {
 			a = v[V_AFTER]->data.sequence.items.start + k;
-			rc = check_service_ref(L, node_of(L, *a),
+			rc = check_service_ref(L, yload_node(&L->y, *a),
 					       s->services[i].after[k], what);
 			if (rc == 0 && !strcmp(s->services[i].after[k], s->services[i].name))
-				rc = fail(L, node_of(L, *a), "service '%s' cannot come after itself",
-					  s->services[i].name);
+				rc = yload_fail(&L->y, yload_node(&L->y, *a), "service '%s' cannot come after itself",
+						s->services[i].name);
 		}
 	}
 	if (rc == 0 && !(mark = calloc(s->n_services, 1)))
-		rc = nomem(L);
+		rc = yload_nomem(&L->y);
 	for (i = 0; rc == 0 && i < s->n_services; i++) {
 		c = find_cycle(s, i, mark);
 		if (c >= 0) {
 			yaml_node_item_t *item = n->data.sequence.items.start + c;
 
-			rc = fail(L, node_of(L, *item), "service '%s': 'after' makes a cycle",
-				  s->services[c].name);
+			rc = yload_fail(&L->y, yload_node(&L->y, *item), "service '%s': 'after' makes a cycle",
+					s->services[c].name);
 		}
 	}
 	free(mark);
@@ -694,37 +469,37 @@ static int load_strategy(struct loader *L, const yaml_node_t *key,
 {
 	yaml_node_pair_t *p;
 	const char *name;
-	char g[64], what[64];
+	char what[64];
 	size_t i;
-	int rc = get_name(L, key, "strategies", "strategy name", &name);
+	int rc = yload_name(&L->y, key, "strategies", "strategy name", &name);
 
-	st->pos = yamltree_pos(key);
-	if (rc == 0 && !(st->name = dup_str(L, name)))
+	st->pos = yamldoc_pos(key);
+	if (rc == 0 && !(st->name = yload_dup(&L->y, name)))
 		rc = -ENOMEM;
 	if (rc == 0 && (!n || n->type != YAML_MAPPING_NODE))
-		rc = fail(L, n, "expected a mapping of service: rule for strategy '%s', got %s",
-			  name, got(n, g, sizeof(g)));
+		rc = yload_fail(&L->y, n, "expected a mapping of service: rule for strategy '%s', got %s",
+				name, yload_got(&L->y, n).s);
 	if (rc)
 		return rc;
 	st->rules = calloc((size_t)(n->data.mapping.pairs.top -
 				    n->data.mapping.pairs.start) + 1,
 			   sizeof(*st->rules));
 	if (!st->rules)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top && rc == 0; p++) {
-		const yaml_node_t *k = node_of(L, p->key);
+		const yaml_node_t *k = yload_node(&L->y, p->key);
 		const char *svc;
 
-		rc = get_str(L, k, "service", &svc);
+		rc = yload_str(&L->y, k, "service", &svc);
 		snprintf(what, sizeof(what), "strategy '%s'", st->name);
 		if (rc == 0)
 			rc = check_service_ref(L, k, svc, what);
 		for (i = 0; rc == 0 && i < st->n_rules; i++)
 			if (!strcmp(st->rules[i].service, svc))
-				rc = fail(L, k, "duplicate key '%s'", svc);
+				rc = yload_fail(&L->y, k, "duplicate key '%s'", svc);
 		if (rc == 0)
-			rc = get_rule(L, node_of(L, p->value), svc,
+			rc = get_rule(L, yload_node(&L->y, p->value), svc,
 				      &st->rules[st->n_rules++]);
 	}
 	return rc;
@@ -734,27 +509,26 @@ static int load_strategies(struct loader *L, const yaml_node_t *n)
 {
 	struct stack *s = L->s;
 	yaml_node_pair_t *p;
-	char g[64];
 	size_t i;
 	int rc = 0;
 
 	if (!n || n->type != YAML_MAPPING_NODE)
-		return fail(L, n, "expected a mapping for 'strategies', got %s",
-			    got(n, g, sizeof(g)));
+		return yload_fail(&L->y, n, "expected a mapping for 'strategies', got %s",
+				  yload_got(&L->y, n).s);
 	s->strategies = calloc((size_t)(n->data.mapping.pairs.top -
 					n->data.mapping.pairs.start) + 1,
 			       sizeof(*s->strategies));
 	if (!s->strategies)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top && rc == 0; p++) {
-		const yaml_node_t *k = node_of(L, p->key);
+		const yaml_node_t *k = yload_node(&L->y, p->key);
 		struct stack_strategy *st = &s->strategies[s->n_strategies++];
 
-		rc = load_strategy(L, k, node_of(L, p->value), st);
+		rc = load_strategy(L, k, yload_node(&L->y, p->value), st);
 		for (i = 0; rc == 0 && i + 1 < s->n_strategies; i++)
 			if (!strcmp(s->strategies[i].name, st->name))
-				rc = fail(L, k, "duplicate strategy '%s'", st->name);
+				rc = yload_fail(&L->y, k, "duplicate strategy '%s'", st->name);
 	}
 	return rc;
 }
@@ -767,14 +541,14 @@ static int get_step_on(struct loader *L, const yaml_node_t *n,
 {
 	const char *on, *dash;
 	char name[STACK_NAME_MAX + 1];
-	unsigned long x;
+	uint64_t x;
 	char *end;
 	long i;
-	int rc = get_str(L, n, "on", &on);
+	int rc = yload_str(&L->y, n, "on", &on);
 
 	if (rc)
 		return rc;
-	if (!(st->on = dup_str(L, on)))
+	if (!(st->on = yload_dup(&L->y, on)))
 		return -ENOMEM;
 	i = stack_service_index(L->s, on);
 	st->index = 1;
@@ -799,23 +573,23 @@ static int load_post(struct loader *L, const yaml_node_t *n)
 {
 	struct stack *s = L->s;
 	yaml_node_item_t *it;
-	int rc = get_seq(L, n, "post");
+	int rc = yload_seq(&L->y, n, "post");
 
 	if (rc)
 		return rc;
-	s->post = calloc(seq_len(n) + 1, sizeof(*s->post));
+	s->post = calloc(yload_seq_len(n) + 1, sizeof(*s->post));
 	if (!s->post)
-		return nomem(L);
+		return yload_nomem(&L->y);
 	for (it = n->data.sequence.items.start;
 	     it < n->data.sequence.items.top && rc == 0; it++) {
-		const yaml_node_t *item = node_of(L, *it), *v[S_N];
+		const yaml_node_t *item = yload_node(&L->y, *it), *v[S_N];
 		struct stack_step *st = &s->post[s->n_post++];
 
-		st->pos = yamltree_pos(item);
-		rc = get_map(L, item, "a post step", step_keys, S_N, v);
+		st->pos = yamldoc_pos(item);
+		rc = yload_map(&L->y, item, "a post step", step_keys, S_N, v, NULL);
 		if (rc == 0 && (!v[S_ON] || !v[S_RUN]))
-			rc = fail(L, item, "missing key '%s' in a post step",
-				  v[S_ON] ? "run" : "on");
+			rc = yload_fail(&L->y, item, "missing key '%s' in a post step",
+					v[S_ON] ? "run" : "on");
 		if (rc == 0)
 			rc = get_step_on(L, v[S_ON], st);
 		if (rc == 0)
@@ -826,35 +600,35 @@ static int load_post(struct loader *L, const yaml_node_t *n)
 
 static int load_top(struct loader *L, const char *name_check)
 {
-	yaml_node_t *root = yamltree_root(L->tree);
+	yaml_node_t *root = yamldoc_root(L->y.doc);
 	const yaml_node_t *v[K_N];
 	const char *name;
 	int rc;
 
 	if (!root)
-		return fail(L, NULL, "empty stack file (expected a mapping with 'stack' and 'services')");
-	rc = get_map(L, root, "the stack", top_keys, K_N, v);
+		return yload_fail(&L->y, NULL, "empty stack file (expected a mapping with 'stack' and 'services')");
+	rc = yload_map(&L->y, root, "the stack", top_keys, K_N, v, NULL);
 	if (rc == 0 && !v[K_STACK])
-		rc = fail(L, root, "missing key 'stack'");
+		rc = yload_fail(&L->y, root, "missing key 'stack'");
 	if (rc == 0 && !v[K_SERVICES])
-		rc = fail(L, root, "missing key 'services'");
+		rc = yload_fail(&L->y, root, "missing key 'services'");
 	if (rc == 0)
-		rc = get_name(L, v[K_STACK], "stack", "stack name", &name);
+		rc = yload_name(&L->y, v[K_STACK], "stack", "stack name", &name);
 	if (rc == 0 && name_check && strcmp(name, name_check))
-		rc = fail(L, v[K_STACK], "stack '%s' must be in a file named %s.yaml, not %s.yaml",
-			  name, name, name_check);
-	if (rc == 0 && !(L->s->name = dup_str(L, name)))
+		rc = yload_fail(&L->y, v[K_STACK], "stack '%s' must be in a file named %s.yaml, not %s.yaml",
+				name, name, name_check);
+	if (rc == 0 && !(L->s->name = yload_dup(&L->y, name)))
 		rc = -ENOMEM;
-	if (rc == 0 && present(v[K_DESC]))
-		rc = get_dup(L, v[K_DESC], "description", &L->s->description);
-	if (rc == 0 && present(v[K_PACKAGES]))
-		rc = get_strings(L, v[K_PACKAGES], "packages", false,
-				 &L->s->packages, &L->s->n_packages);
+	if (rc == 0 && yload_present(v[K_DESC]))
+		rc = yload_strdup(&L->y, v[K_DESC], "description", &L->s->description);
+	if (rc == 0 && yload_present(v[K_PACKAGES]))
+		rc = yload_strings(&L->y, v[K_PACKAGES], "packages", false,
+				   &L->s->packages, &L->s->n_packages);
 	if (rc == 0)
 		rc = load_services(L, v[K_SERVICES]);
 	if (rc == 0 && v[K_STRATEGIES])
 		rc = load_strategies(L, v[K_STRATEGIES]);
-	if (rc == 0 && present(v[K_POST]))
+	if (rc == 0 && yload_present(v[K_POST]))
 		rc = load_post(L, v[K_POST]);
 	return rc;
 }
@@ -862,27 +636,30 @@ static int load_top(struct loader *L, const char *name_check)
 struct stack *stack_load_string(const char *text, const char *label,
 				const char *name_check, char **err)
 {
-	struct loader L = { .label = label };
-	int rc = -ENOMEM;
+	struct loader L = {
+		.y = { .label = label, .name_max = STACK_NAME_MAX,
+		       .flags = YLOAD_KEY_CONTEXT | YLOAD_QUOTE_RAW |
+				YLOAD_UNSIGNED | YLOAD_LOWER_BOOL |
+				YLOAD_NAME_UNDERSCORE },
+	};
+	int rc;
 
 	*err = NULL;
-	L.tree = yamltree_parse(text, strlen(text), label, err);
-	if (!L.tree)
+	rc = yload_parse(&L.y, text, strlen(text));
+	if (rc)
 		goto out;
 	L.s = calloc(1, sizeof(*L.s));
 	if (L.s && !(L.s->path = strdup(label)))
-		nomem(&L);
-	rc = L.s && L.s->path ? load_top(&L, name_check) : nomem(&L);
+		yload_nomem(&L.y);
+	rc = L.s && L.s->path ? load_top(&L, name_check) : yload_nomem(&L.y);
 out:
-	yamltree_free(L.tree);
 	if (rc) {
 		stack_free(L.s);
 		L.s = NULL;
-		if (!*err)
-			*err = L.err ? L.err : strdup("out of memory");
-		else
-			free(L.err);
+		*err = L.y.err ? L.y.err : strdup("out of memory");
+		L.y.err = NULL;
 	}
+	yload_release(&L.y);
 	return L.s;
 }
 

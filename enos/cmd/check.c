@@ -97,7 +97,7 @@ static void print_text(const struct topology *t, const struct world *w,
  * given). */
 static const char *dist_name(enum jitter_dist d)
 {
-	return d == DIST_NONE ? NULL : shape_dist_name(d);
+	return d == DIST_NONE ? NULL : constraint_dist_name(d);
 }
 
 /* US microseconds as milliseconds without trailing zeros: "25ms",

@@ -107,14 +107,12 @@ static int fault_inject(struct enos_ctx *ctx, struct shaped_exp *e, int argc,
 		free(err);
 		return rc;
 	}
-	live_fault_release(&lf);
 	detail = fault_join(argc - 1, argv + 1);
-	if (!detail)
-		return -ENOMEM;
-	rc = inject_fault(ctx, e, argv[0], detail, 0, &id);
+	rc = detail ? inject_fault(ctx, e, &lf, detail, 0, &id) : -ENOMEM;
 	if (rc == 0)
 		printf("fault %lld applied to '%s': %s %s\n", (long long)id,
 		       e->w.name, argv[0], detail);
+	live_fault_release(&lf);
 	free(detail);
 	return rc;
 }

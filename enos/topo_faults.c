@@ -1,0 +1,153 @@
+/* topo_faults — the `faults` timeline of a topology: partitions, heals
+ * and sets at their times, each key checked against its action. A set's
+ * fields are a constraint block (topo_network_constraint). See
+ * topo_loader.h; enos/timeline.c runs the timeline.
+ */
+#include "enos/topo_loader.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const action_names[] = { "partition", "heal", "set" };
+
+/* The constraint keys come last, at F_CON (topo_network_keys builds the
+ * whole list). */
+enum { F_AT, F_ACTION, F_SITES, F_FOR, F_SRC, F_DST, F_CON,
+       F_N = F_CON + CK_N };
+static const char *const fault_keys[F_CON] = { "at", "action", "sites",
+					       "for", "src", "dst" };
+
+/* Which fault keys each action takes. */
+static bool fault_key_applies(enum fault_action a, size_t key)
+{
+	switch (key) {
+	case F_AT:
+	case F_ACTION:
+		return true;
+	case F_SITES:
+		return a != FAULT_SET;
+	case F_FOR:
+		return a == FAULT_PARTITION;
+	default:
+		return a == FAULT_SET;  /* src, dst, constraint keys */
+	}
+}
+
+static int get_fault_sites(struct topo_loader *L, const yaml_node_t *n,
+			   struct fault *f)
+{
+	bool *in = NULL;
+	yaml_node_item_t *it;
+	size_t i;
+	int rc = 0;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return yload_fail(&L->y, n, "expected a sequence for 'sites', got %s",
+				  yload_got(&L->y, n).s);
+	if (n->data.sequence.items.top == n->data.sequence.items.start)
+		return yload_fail(&L->y, n, "'sites' is empty: name at least one site");
+	in = calloc(L->t->n_sites, sizeof(*in));
+	if (!in)
+		return yload_nomem(&L->y);
+	for (it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top && !rc; it++) {
+		const struct topo_entry *e;
+
+		rc = topo_sites_ref(L, yload_node(&L->y, *it), "sites", "site", &e);
+		for (i = 0; !rc && i < e->n_sites; i++) {
+			f->n_sites += !in[e->site + i];
+			in[e->site + i] = true;
+		}
+	}
+	if (!rc) {
+		f->sites = calloc(f->n_sites, sizeof(*f->sites));
+		if (!f->sites)
+			rc = yload_nomem(&L->y);
+	}
+	for (i = 0, f->n_sites = 0; !rc && i < L->t->n_sites; i++)
+		if (in[i])
+			f->sites[f->n_sites++] = i;
+	free(in);
+	return rc;
+}
+
+static int get_fault(struct topo_loader *L, const yaml_node_t *item,
+		     struct fault *f)
+{
+	const yaml_node_t *v[F_N], *k[F_N];
+	const char *keys[F_N];
+	int action = 0;
+	size_t i;
+	int rc;
+
+	f->pos = yamldoc_pos(item);
+	rc = yload_map(&L->y, item, "each fault",
+		       topo_network_keys(keys, fault_keys, F_CON), F_N, v, k);
+	if (!rc)
+		rc = yload_need(&L->y, item, k[F_AT], "at");
+	if (!rc)
+		rc = yload_time(&L->y, v[F_AT], "at", TIMELINE_MAX_US, &f->at_us);
+	if (!rc)
+		rc = yload_need(&L->y, item, k[F_ACTION], "action");
+	if (!rc)
+		rc = yload_enum(&L->y, v[F_ACTION], "action", "fault action",
+				action_names, N_OF(action_names), &action);
+	if (rc)
+		return rc;
+	f->action = (enum fault_action)action;
+	for (i = 0; i < F_N; i++)
+		if (k[i] && !fault_key_applies(f->action, i))
+			return yload_fail(&L->y, k[i],
+					  "key '%s' does not apply to action '%s'",
+					  keys[i], action_names[action]);
+	if (f->action == FAULT_SET) {
+		rc = yload_need(&L->y, item, k[F_SRC], "src");
+		if (!rc)
+			rc = topo_sites_selector(L, v[F_SRC], "src", &f->src);
+		if (!rc)
+			rc = yload_need(&L->y, item, k[F_DST], "dst");
+		if (!rc)
+			rc = topo_sites_selector(L, v[F_DST], "dst", &f->dst);
+		if (!rc)
+			rc = topo_network_constraint(L, item, v + F_CON,
+						     k + F_CON, &f->con);
+		if (!rc && !f->con.set)
+			rc = yload_fail(&L->y, item,
+					"fault 'set' changes nothing (give delay, rtt, jitter, loss or rate)");
+		return rc;
+	}
+	rc = yload_need(&L->y, item, k[F_SITES], "sites");
+	if (!rc && !yload_present(v[F_SITES]))
+		rc = yload_fail(&L->y, k[F_SITES],
+				"'sites' is empty: name at least one site");
+	if (!rc)
+		rc = get_fault_sites(L, v[F_SITES], f);
+	if (!rc && yload_present(v[F_FOR])) {
+		rc = yload_time(&L->y, v[F_FOR], "for", TIMELINE_MAX_US, &f->for_us);
+		f->has_for = true;
+	}
+	return rc;
+}
+
+int topo_faults_load(struct topo_loader *L, const yaml_node_t *n)
+{
+	struct topology *t = L->t;
+	yaml_node_item_t *it;
+	size_t len;
+	int rc = 0;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return yload_fail(&L->y, n, "expected a sequence for 'faults', got %s",
+				  yload_got(&L->y, n).s);
+	len = (size_t)(n->data.sequence.items.top -
+		       n->data.sequence.items.start);
+	t->faults = calloc(len ? len : 1, sizeof(*t->faults));
+	if (!t->faults)
+		return yload_nomem(&L->y);
+	for (it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top && !rc; it++)
+		rc = get_fault(L, yload_node(&L->y, *it),
+			       &t->faults[t->n_faults++]);
+	return rc;
+}
