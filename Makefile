@@ -1,7 +1,7 @@
 # enos — one top-level make; each directory contributes a module.mk (no recursive make).
 #
 #   make            build bin/enos and the test runner
-#   make test       install missing Debian packages, build, run unit + system tests
+#   make test       install missing Debian packages, build, run tools/checksrc, then unit + system tests
 #   make run        install, build, run topologies/default.yaml end to end
 #   make checksrc   check the sources against the house rules (tools/checksrc)
 #   make asan       build with -fsanitize=address,undefined into build-asan/ and run the tests
@@ -67,7 +67,10 @@ deps-openstack:
 run: deps all bin/enos
 	./bin/enos run topologies/default.yaml
 
+# The source checks first: a tree that breaks a house rule fails before
+# any suite runs.
 test: deps deps-openstack all
+	./tools/checksrc
 	./tools/run-tests $(BUILD)
 
 # The house rules a machine can check (tools/checksrc --help lists them).
