@@ -10,12 +10,18 @@
  *   any quantile (stats_quantile), ECDF points for the CDF figures
  *   (stats_ecdf).
  * - Campaign reports (issue 12): the median of a metric over repetitions
- *   with its confidence interval (stats_median_ci).
+ *   with its confidence interval (stats_median_ci), and the comparison of
+ *   two strategies over repetitions with an explicit verdict
+ *   (stats_compare, stats_compare_ratio, stats_comparison_significant,
+ *   stats_comparison_describe).
  *
  * Conventions
  * - Every function returns 0 or a negative errno: -EINVAL for a NULL
  *   pointer, an empty sample (n == 0: nothing to say) or a level outside
- *   (0, 1); -EDOM when an input value is NaN or infinite; -ENOMEM.
+ *   (0, 1); -EDOM when an input value is NaN or infinite (or, for ratios,
+ *   not > 0); -ENOMEM; -E2BIG for an exact distribution too large to
+ *   tabulate (only when STATS_EXACT is forced); -EOVERFLOW when na x nb
+ *   pairs do not fit a size_t.
  * - Non-finite values are refused, not skipped: a NaN duration is a bug
  *   upstream, and dropping it silently would change n. A caller that
  *   records failed operations without a duration leaves them out itself
@@ -40,12 +46,56 @@
  *   75 %, n = 5: 93.75 %, n >= 6 reaches 95 %); the function then returns
  *   that interval with its true coverage in `achieved`, and the figure
  *   must say so.
+ * - Comparison of two strategies: the Hodges-Lehmann estimate of the
+ *   shift (the median of the na x nb differences b_j - a_i) with the
+ *   distribution-free confidence interval obtained by inverting the
+ *   Mann-Whitney (Wilcoxon rank-sum) test (Hollander & Wolfe, Moses'
+ *   interval), plus Mann-Whitney's U and two-sided p-value. With no ties
+ *   and fewer than 50 values per sample, U, p, the estimate and the
+ *   interval are those of R's wilcox.test(b, a, conf.int = TRUE); for
+ *   larger samples U, p and the estimate still are, while the interval's
+ *   order statistic comes from Hollander & Wolfe's normal approximation
+ *   (R solves for a non-order-statistic endpoint numerically).
+ *   Why: repetitions are few (3 to 10 per side) and latencies are skewed;
+ *   these procedures are exact at such sizes, need no normality and no
+ *   equal variances, and are the textbook choice reviewers know. A
+ *   percentile bootstrap is not offered: with 3 to 10 repetitions it has
+ *   only a handful of distinct resamples and covers less than it claims.
+ *   Assumptions: the repetitions of A and of B are independent samples
+ *   (runs not paired across strategies; shuffled run order helps); and,
+ *   for the interval to estimate "B - A", the shift model: B is
+ *   distributed as A + delta. Without the shift model the test remains a
+ *   valid test of "A and B have one distribution", and the estimate is
+ *   the median of pairwise differences, not the difference of medians.
+ *   Exact computation when both samples have fewer than 50 values (as in
+ *   R), otherwise the normal approximation with continuity correction
+ *   (and tie correction for the p-value). Ties: the p-value uses the
+ *   exact permutation distribution of the mid-rank sum given the ties
+ *   (R falls back to the normal approximation there); the interval keeps
+ *   the no-ties positions, which is conservative with ties: its closed
+ *   endpoints count a tied pair on both sides, so each tail misses no
+ *   more often than under the no-ties distribution that breaking the
+ *   ties at random would give (a seeded simulation in
+ *   tests/fixtures/stats/reference.py agrees). The verdict
+ *   follows the interval, never the p-value, so near the boundary a tied
+ *   sample can show p < 0.05 with "no significant difference".
+ *   Small samples cannot reach every level: 3 against 3 repetitions reach
+ *   at most 90 % (two-sided p >= 0.1), 4 against 4 reach 97.1 %. When the
+ *   level is out of reach the interval is [min, max] of the differences
+ *   with its true coverage in `achieved`, and the verdict is "no
+ *   significant difference", saying why. Campaigns should plan at least
+ *   5 repetitions per strategy (6 for the median's 95 % interval).
+ * - Ratio form (stats_compare_ratio): the same on log(values), reported
+ *   as B / A: the scale-model version, for metrics whose effect is
+ *   multiplicative (all values must be > 0).
  */
 #ifndef REPORTS_STATS_H
 #define REPORTS_STATS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+struct strbuf;
 
 struct stats_summary {
 	size_t n;
@@ -97,5 +147,74 @@ bool stats_interval_reached(const struct stats_interval *iv);
  * field of OUT is NaN. */
 int stats_median_ci(const double *v, size_t n, double level,
 		    struct stats_interval *out);
+
+/* How a rank test's distribution is computed. */
+enum stats_method {
+	STATS_AUTO,     /* exact when both samples have fewer than 50 values */
+	STATS_EXACT,    /* exact permutation distribution (given the ties) */
+	STATS_NORMAL,   /* normal approximation, continuity and tie corrected */
+};
+
+/* The Mann-Whitney test of A[0..NA) against B[0..NB): *U = number of pairs
+ * with b_j > a_i plus half the pairs with b_j == a_i (R's W for
+ * wilcox.test(b, a)); *P the two-sided p-value. Returns 0, -EINVAL
+ * (an empty sample or a NULL pointer), -EDOM, -ENOMEM or -E2BIG (an
+ * exact distribution over 64 MiB, only with STATS_EXACT). */
+int stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+		       enum stats_method method, double *u, double *p);
+
+/* Two samples compared: B relative to A. */
+struct stats_comparison {
+	size_t na, nb;
+	bool ratio;             /* estimate, lo, hi are ratios B / A */
+	double median_a, median_b;
+	double estimate;        /* Hodges-Lehmann shift B - A (ratio: B / A) */
+	double lo, hi;          /* its confidence interval */
+	double level;           /* requested confidence */
+	double achieved;        /* true coverage of [lo, hi] (see above) */
+	double u, p;            /* Mann-Whitney U of B and two-sided p-value */
+	bool exact;             /* exact distributions, not the normal one */
+};
+
+/* Compare B[0..NB) with A[0..NA) (e.g. the repetitions of strategies
+ * regional-cells and central) at confidence LEVEL into OUT: the shift
+ * B - A. Returns 0, -EINVAL (an empty sample, a NULL pointer, LEVEL
+ * outside (0, 1)), -EDOM, -ENOMEM or -EOVERFLOW (NA x NB does not fit a
+ * size_t). On error every double of OUT is NaN. */
+int stats_compare(const double *a, size_t na, const double *b, size_t nb,
+		  double level, struct stats_comparison *out);
+
+/* As stats_compare, on the logarithms: estimate, lo and hi are the ratio
+ * B / A ("B takes 1.35x as long as A"). Every value must be > 0 (else
+ * -EDOM). */
+int stats_compare_ratio(const double *a, size_t na, const double *b,
+			size_t nb, double level, struct stats_comparison *out);
+
+/* The verdict: true when the interval reached its level and excludes no
+ * difference (0 for a shift, 1 for a ratio); an interval touching it is
+ * not significant. */
+bool stats_comparison_significant(const struct stats_comparison *c);
+
+/* Words for stats_comparison_describe. A zeroed struct means: samples
+ * "A" and "B", no unit, "faster", lower values better (latencies). */
+struct stats_labels {
+	const char *a, *b;      /* the two samples' names, e.g. strategies */
+	const char *unit;       /* e.g. "s"; ignored for ratios */
+	const char *comparative;/* what the better one is: NULL for "faster" */
+	bool higher_is_better;  /* e.g. throughput */
+};
+
+/* Append C's verdict to SB as one sentence without a full stop, e.g.
+ *   central is faster by 1.23 s (95 % CI 0.80 to 1.71 s)
+ *   no significant difference (regional-cells - central: 95 % CI -0.30 to 0.50 s)
+ *   no significant difference: samples of 3 and 3 cannot reach 95 %
+ *     (regional-cells - central: 90 % CI 0.80 to 1.71 s)
+ *   central is 1.35x faster (95 % CI 1.20x to 1.52x)
+ * Numbers carry two significant digits of the interval's width. LABELS
+ * may be NULL. Returns 0, -EINVAL (C or SB is NULL, or C holds no
+ * result) or SB's error. */
+int stats_comparison_describe(const struct stats_comparison *c,
+			      const struct stats_labels *labels,
+			      struct strbuf *sb);
 
 #endif
