@@ -50,6 +50,8 @@ Suite *make_stack_suite(void);
 Suite *make_qemu_suite(void);
 /* measure: the RTT probe's endpoint per site. */
 Suite *make_measure_suite(void);
+/* kv: the kv-latency workload; its etcd cases are skipped without etcd. */
+Suite *make_kv_suite(struct skips *sk);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
