@@ -50,6 +50,8 @@ Suite *make_stack_suite(void);
 Suite *make_qemu_suite(void);
 /* measure: the RTT probe's endpoint per site. */
 Suite *make_measure_suite(void);
+/* wlimport: JSON-lines and Rally results imported as workload operations. */
+Suite *make_wlimport_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
