@@ -10,7 +10,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3 libvirt libvirt-lxc
+PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3 libvirt libvirt-lxc jansson libcurl
 CPPFLAGS += -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OPTFLAGS and SANFLAGS are set by `make asan`; CFLAGS stays the user's own,
 # so `make CFLAGS=...` can add flags but never drop the warnings.
@@ -48,7 +48,7 @@ bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 # etcd-client are the etcd stack (workloads/stacks/etcd.yaml) that sys_stack
 # and `make run` deploy.
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
-        libsqlite3-dev sqlite3 check iproute2 iputils-ping gnuplot-nox iperf3 \
+        libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check iproute2 iputils-ping gnuplot-nox iperf3 \
         qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
         libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu \
         libvirt-clients etcd-server etcd-client

@@ -16,8 +16,13 @@ $(BUILD)/bin/bench-openstack: $(BUILD)/benchmarks/bench_openstack.o $(BUILD)/tes
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ENOS_LINK) $(LDLIBS)
 
+$(BUILD)/bin/bench-kv: $(BUILD)/benchmarks/bench_kv.o $(BUILD)/tests/testutil.o \
+		$(BUILD)/tests/tu_etcd.o $(ENOS_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 all: $(BUILD)/bin/bench-scale $(BUILD)/bin/bench-wan $(BUILD)/bin/bench-backends \
-     $(BUILD)/bin/bench-openstack
+     $(BUILD)/bin/bench-openstack $(BUILD)/bin/bench-kv
 
 bench-backends: deps all
 	./$(BUILD)/bin/bench-backends --enos ./$(BUILD)/bin/enos
@@ -34,4 +39,9 @@ bench-scale: deps all
 bench-openstack: deps deps-openstack all
 	./$(BUILD)/bin/bench-openstack --enos ./$(BUILD)/bin/enos
 
-.PHONY: bench-scale bench-wan bench-backends bench-openstack
+# kv-latency's own overhead per put against a plain libcurl loop and
+# etcdctl, on one local etcd member (no root; about a minute).
+bench-kv: deps all
+	./$(BUILD)/bin/bench-kv
+
+.PHONY: bench-scale bench-wan bench-backends bench-openstack bench-kv

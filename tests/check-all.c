@@ -31,7 +31,8 @@ void skip_add(struct skips *sk, const char *name, const char *why)
 	sk->n++;
 }
 
-/* Make a system suite, telling skip_add which one it is. */
+/* Make a suite that may skip cases (every system suite, and unit suites
+ * that need a program such as etcd), telling skip_add which one it is. */
 #define SYS_SUITE(sr, sk, name) \
 	((sk)->suite = #name, srunner_add_suite((sr), make_##name##_suite(sk)))
 
@@ -97,6 +98,9 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_qemu_suite());
 		srunner_add_suite(sr, make_measure_suite());
 		srunner_add_suite(sr, make_checksrc_suite());
+		srunner_add_suite(sr, make_stats_suite());
+		SYS_SUITE(sr, &sk, kv);
+		srunner_add_suite(sr, make_wlimport_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);

@@ -5,3 +5,23 @@ TESTS_OBJ := $(TESTS_SRC:%.c=$(BUILD)/%.o)
 $(BUILD)/tests/check-all: $(TESTS_OBJ) $(ENOS_LIBS) $(BUILD)/bin/enos
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(TESTS_OBJ) $(ENOS_LINK) $(LDLIBS) $(CHECK_LIBS)
+
+# libFuzzer harnesses of the parsers of outside input (clang): `make fuzz`
+# builds them, then e.g. `build/fuzz/fuzz_jsonl -max_total_time=60
+# tests/fuzz/corpus/jsonl` (give a scratch directory first to keep what it
+# finds out of the tree's corpus).
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
+FUZZ_UTIL  := util/strbuf.c util/str.c util/fs.c util/escape.c util/suggest.c
+
+$(BUILD)/fuzz/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c workloads/jsonl.c $(FUZZ_UTIL)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(shell pkg-config --libs jansson) -lm
+
+$(BUILD)/fuzz/fuzz_rally: tests/fuzz/fuzz_rally.c workloads/rally.c $(FUZZ_UTIL)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(shell pkg-config --libs jansson) -lm
+
+fuzz: $(BUILD)/fuzz/fuzz_jsonl $(BUILD)/fuzz/fuzz_rally
+
+.PHONY: fuzz

@@ -54,6 +54,12 @@ Suite *make_qemu_suite(void);
 Suite *make_measure_suite(void);
 /* checksrc: tools/checksrc on planted violations and near misses. */
 Suite *make_checksrc_suite(void);
+/* stats: summaries, quantiles, the median's interval, comparisons. */
+Suite *make_stats_suite(void);
+/* kv: the kv-latency workload; its etcd cases are skipped without etcd. */
+Suite *make_kv_suite(struct skips *sk);
+/* wlimport: JSON-lines and Rally results imported as workload operations. */
+Suite *make_wlimport_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
