@@ -19,7 +19,7 @@ $(BUILD)/bin/bench-openstack: $(BUILD)/benchmarks/bench_openstack.o $(BUILD)/tes
 $(BUILD)/bin/bench-kv: $(BUILD)/benchmarks/bench_kv.o $(BUILD)/tests/testutil.o \
 		$(BUILD)/tests/tu_etcd.o $(ENOS_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ENOS_LINK) $(LDLIBS)
 
 all: $(BUILD)/bin/bench-scale $(BUILD)/bin/bench-wan $(BUILD)/bin/bench-backends \
      $(BUILD)/bin/bench-openstack $(BUILD)/bin/bench-kv
