@@ -109,9 +109,9 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 	if (t->n_faults)
 		support_say(how, false, "the faults timeline (%zu faults) is not run by 'up': 'enos tc --timeline' runs it",
 			    t->n_faults);
-	if (t->workload_name)
+	if (t->n_workloads)
 		support_say(how, false, "workload '%s' is validated but not run yet",
-			    t->workload_name);
+			    t->workloads[0].name);
 	return rc;
 }
 

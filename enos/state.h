@@ -4,7 +4,7 @@
  * experiment that is up or half-built, its sites, nodes and addresses, every
  * kernel object it will create (written before the object is created, so a
  * crash cannot hide one), its runs, and the figures measured in them.
- * Schema versioned (PRAGMA user_version, v5: faults stored structured), WAL mode, foreign keys on.
+ * Schema versioned (PRAGMA user_version, v6: workloads, traffic), WAL mode, foreign keys on.
  *
  * Functions return 0 or a negative errno; on failure the SQLite message is
  * kept and state_errmsg() returns it, so callers can report it once.
@@ -266,5 +266,96 @@ int state_services(struct state *st, const char *name,
 
 /* Forget every instance of NAME (after they were stopped). */
 int state_services_forget(struct state *st, const char *name);
+
+/* ---- workloads (schema v6; enos/state_workload.c) ---- */
+
+/* One operation of a workload as stored. Strings are borrowed when
+ * writing; state_wlops() allocates them (free with state_wlops_free). */
+struct wlop_row {
+	int64_t id;                     /* set when read */
+	const char *workload;           /* as run: "kv-latency", "boot-delete" */
+	const char *op;                 /* "put", "nova.boot_server", ... */
+	unsigned iteration;             /* 0: not part of one */
+	bool atomic;                    /* a part of iteration ITERATION */
+	const char *site, *node;        /* the client */
+	const char *target_site;        /* where what it addressed runs, or NULL */
+	const char *target;             /* the instance (or site) it addressed, or NULL */
+	double start;                   /* unix time, fractional */
+	double duration_ms;
+	bool ok;
+	const char *error;              /* NULL when ok */
+	double value;                   /* NaN: none (throughput: bit/s) */
+	const char *unit;               /* of value, or NULL */
+	double rtt_ms, loss_pct;        /* the pair's WAN at start; NaN: no pair */
+	const int64_t *faults;          /* ids of the faults active at start */
+	size_t n_faults;
+};
+
+/* Store operations of RUN. Many at once go faster between
+ * state_wlop_batch_begin() and state_wlop_batch_end() (one transaction;
+ * end with OK false rolls back what the batch added). Returns 0 or -errno. */
+int state_wlop_batch_begin(struct state *st);
+int state_wlop_add(struct state *st, int64_t run, const struct wlop_row *r);
+int state_wlop_batch_end(struct state *st, bool ok);
+
+/* The operations of RUN (WORKLOAD NULL: every workload), by start: *ROWS
+ * allocated with every string and fault list (state_wlops_free()). */
+int state_wlops(struct state *st, int64_t run, const char *workload,
+		struct wlop_row **rows, size_t *n);
+void state_wlops_free(struct wlop_row *rows, size_t n);
+
+/* Per run, workload, op and client site (site "*": every site). */
+struct wl_summary_row {
+	char workload[64];
+	char op[64];
+	char site[64];
+	uint64_t count;
+	uint64_t failures;
+	double min_ms, p50_ms, p90_ms, p99_ms, max_ms, mean_ms, stddev_ms;
+};
+
+/* Store (replacing) summary R of RUN; read RUN's in workload, op, site
+ * order (*ROWS free()). */
+int state_wl_summary_put(struct state *st, int64_t run,
+			 const struct wl_summary_row *r);
+int state_wl_summaries(struct state *st, int64_t run,
+		       struct wl_summary_row **rows, size_t *n);
+
+/* Bytes that crossed the WAN during RUN from SRC_SITE to DST_SITE for
+ * SERVICE ("other" when no service listens on the port), on PROTO (6 TCP,
+ * 17 UDP, 0 other) PORT (the service side's; 0 when unknown). */
+struct traffic_row {
+	char src_site[64];
+	char dst_site[64];
+	char service[64];
+	int proto;
+	int port;
+	uint64_t packets;
+	uint64_t bytes;                 /* as on the wire (Ethernet frames) */
+	uint64_t payload;               /* L4 payload bytes */
+};
+
+/* Store (adding to a row of the same key) traffic R of RUN; read RUN's by
+ * bytes, largest first (*ROWS free()). */
+int state_traffic_add(struct state *st, int64_t run,
+		      const struct traffic_row *r);
+int state_traffic(struct state *st, int64_t run, struct traffic_row **rows,
+		  size_t *n);
+
+/* A port a service instance of experiment NAME listens on (recorded at
+ * deploy; forgotten with the instances). */
+struct service_port {
+	char instance[64];
+	char service[64];               /* the instance's service, when read */
+	char site[64];                  /* its node's site, when read */
+	int proto;                      /* 6 TCP, 17 UDP */
+	int port;
+};
+int state_service_port_add(struct state *st, const char *name,
+			   const char *instance, int proto, int port);
+/* The ports of NAME's instances, joined with their service and site (*ROWS
+ * free()). */
+int state_service_ports(struct state *st, const char *name,
+			struct service_port **rows, size_t *n);
 
 #endif

@@ -68,9 +68,10 @@ static int load_stack(struct topo_loader *L, const yaml_node_t *n)
 	return 0;
 }
 
-static int load_workload(struct topo_loader *L, const yaml_node_t *n)
+/* One mapping of `workload:` into *W. */
+static int load_workload(struct topo_loader *L, const yaml_node_t *n,
+			 struct workload_spec *w)
 {
-	struct topology *t = L->t;
 	struct topo_entry *keys = NULL;
 	struct topo_entry first, dup;
 	yaml_node_pair_t *p;
@@ -84,8 +85,8 @@ static int load_workload(struct topo_loader *L, const yaml_node_t *n)
 				  yload_got(&L->y, n).s);
 	len = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 	keys = calloc(len ? len : 1, sizeof(*keys));
-	t->workload_params = calloc(len ? len : 1, sizeof(*t->workload_params));
-	if (!keys || !t->workload_params) {
+	w->params = calloc(len ? len : 1, sizeof(*w->params));
+	if (!keys || !w->params) {
 		rc = yload_nomem(&L->y);
 		goto out;
 	}
@@ -94,7 +95,7 @@ static int load_workload(struct topo_loader *L, const yaml_node_t *n)
 		const yaml_node_t *k = yload_node(&L->y, p->key);
 		const yaml_node_t *v = yload_node(&L->y, p->value);
 		const char *ks = yamldoc_scalar(k);
-		struct kv *kv;
+		struct workload_param *wp;
 
 		if (!ks || !*ks || yamldoc_is_null(k)) {
 			rc = yload_fail(&L->y, k, "expected a string key, got %s",
@@ -115,11 +116,13 @@ static int load_workload(struct topo_loader *L, const yaml_node_t *n)
 					yload_got(&L->y, v).s);
 			goto out;
 		}
-		kv = &t->workload_params[t->n_workload_params++];
-		kv->key = yload_dup(&L->y, ks);
-		kv->value = kv->key ? yload_dup(&L->y, yamldoc_scalar(v))
+		wp = &w->params[w->n_params++];
+		wp->key_pos = yamldoc_pos(k);
+		wp->pos = yamldoc_pos(v);
+		wp->key = yload_dup(&L->y, ks);
+		wp->value = wp->key ? yload_dup(&L->y, yamldoc_scalar(v))
 				    : NULL;
-		if (!kv->value) {
+		if (!wp->value) {
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -132,12 +135,44 @@ static int load_workload(struct topo_loader *L, const yaml_node_t *n)
 	if (!rc)
 		rc = yload_name(&L->y, name_at, "name", "workload name", &name);
 	if (!rc) {
-		t->workload_name = yload_dup(&L->y, name);
-		if (!t->workload_name)
+		w->pos = yamldoc_pos(name_at);
+		w->name = yload_dup(&L->y, name);
+		if (!w->name)
 			rc = -ENOMEM;
 	}
 out:
 	free(keys);
+	return rc;
+}
+
+/* `workload:`: one mapping, or a sequence of them run in order. */
+static int load_workloads(struct topo_loader *L, const yaml_node_t *n)
+{
+	struct topology *t = L->t;
+	yaml_node_item_t *it;
+	size_t len = 1;
+	int rc = 0;
+
+	if (n->type == YAML_SEQUENCE_NODE) {
+		len = (size_t)(n->data.sequence.items.top -
+			       n->data.sequence.items.start);
+		if (len == 0)
+			return yload_fail(&L->y, n, "'workload' is empty: give a workload or leave the key out");
+	} else if (n->type != YAML_MAPPING_NODE) {
+		return yload_fail(&L->y, n, "expected a mapping or a sequence for 'workload', got %s",
+				  yload_got(&L->y, n).s);
+	}
+	t->workloads = calloc(len, sizeof(*t->workloads));
+	if (!t->workloads)
+		return yload_nomem(&L->y);
+	if (n->type == YAML_MAPPING_NODE) {
+		t->n_workloads = 1;
+		return load_workload(L, n, &t->workloads[0]);
+	}
+	for (it = n->data.sequence.items.start;
+	     it < n->data.sequence.items.top && !rc; it++)
+		rc = load_workload(L, yload_node(&L->y, *it),
+				   &t->workloads[t->n_workloads++]);
 	return rc;
 }
 
@@ -178,7 +213,7 @@ static int load_top(struct topo_loader *L)
 	if (!rc && yload_present(v[T_STACK]))
 		rc = load_stack(L, v[T_STACK]);
 	if (!rc && yload_present(v[T_WORKLOAD]))
-		rc = load_workload(L, v[T_WORKLOAD]);
+		rc = load_workloads(L, v[T_WORKLOAD]);
 	return rc;
 }
 
@@ -288,12 +323,18 @@ void topo_free(struct topology *t)
 	free(t->faults);
 	free(t->stack_name);
 	free(t->stack_strategy);
-	free(t->workload_name);
-	for (i = 0; t->workload_params && i < t->n_workload_params; i++) {
-		free(t->workload_params[i].key);
-		free(t->workload_params[i].value);
+	for (i = 0; t->workloads && i < t->n_workloads; i++) {
+		struct workload_spec *w = &t->workloads[i];
+		size_t k;
+
+		for (k = 0; w->params && k < w->n_params; k++) {
+			free(w->params[k].key);
+			free(w->params[k].value);
+		}
+		free(w->params);
+		free(w->name);
 	}
-	free(t->workload_params);
+	free(t->workloads);
 	free(t->path);
 	free(t->name);
 	free(t);

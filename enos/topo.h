@@ -110,6 +110,27 @@ struct kv {
 	char *value;
 };
 
+/* One parameter of a workload as written (`times: 100`): checked later
+ * against the workload's own options (workloads/workload.h), which needs
+ * the stack for a workload a stack declares; its positions make that
+ * message FILE:LINE:COL. */
+struct workload_param {
+	char *key;
+	char *value;
+	struct src_pos key_pos;
+	struct src_pos pos;     /* of the value */
+};
+
+/* One entry of `workload:` (a mapping, or a list of them run in order):
+ * its name (a workload built into enos, or one the stack declares) and
+ * every other key, in file order. */
+struct workload_spec {
+	char *name;
+	struct src_pos pos;     /* of the name's value */
+	struct workload_param *params;
+	size_t n_params;
+};
+
 struct topology {
 	char *path;
 	char *name;
@@ -133,9 +154,8 @@ struct topology {
 
 	char *stack_name;       /* NULL if no stack */
 	char *stack_strategy;
-	char *workload_name;    /* NULL if no workload */
-	struct kv *workload_params;
-	size_t n_workload_params;
+	struct workload_spec *workloads;        /* run in order */
+	size_t n_workloads;
 };
 
 /* Parse and validate the topology file at PATH. Returns the model, or NULL

@@ -212,7 +212,7 @@ START_TEST(test_topologies_shape)
 	ck_assert_uint_eq(t->n_faults, 0);
 	ck_assert_str_eq(t->stack_name, "etcd");
 	ck_assert_str_eq(t->stack_strategy, "spread");
-	ck_assert_ptr_null(t->workload_name);
+	ck_assert_uint_eq(t->n_workloads, 0);
 	topo_free(t);
 
 	t = load_ok(TOPO_DIR "/world17.yaml");
@@ -355,12 +355,13 @@ START_TEST(test_full_example)
 
 	ck_assert_str_eq(t->stack_name, "etcd");
 	ck_assert_str_eq(t->stack_strategy, "spread");
-	ck_assert_str_eq(t->workload_name, "kv-latency");
-	ck_assert_uint_eq(t->n_workload_params, 2);
-	ck_assert_str_eq(t->workload_params[0].key, "times");
-	ck_assert_str_eq(t->workload_params[0].value, "100");
-	ck_assert_str_eq(t->workload_params[1].key, "value-size");
-	ck_assert_str_eq(t->workload_params[1].value, "1KiB");
+	ck_assert_uint_eq(t->n_workloads, 1);
+	ck_assert_str_eq(t->workloads[0].name, "kv-latency");
+	ck_assert_uint_eq(t->workloads[0].n_params, 2);
+	ck_assert_str_eq(t->workloads[0].params[0].key, "times");
+	ck_assert_str_eq(t->workloads[0].params[0].value, "100");
+	ck_assert_str_eq(t->workloads[0].params[1].key, "value-size");
+	ck_assert_str_eq(t->workloads[0].params[1].value, "1KiB");
 	topo_free(t);
 }
 END_TEST
