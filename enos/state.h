@@ -152,6 +152,8 @@ struct run_info {
 	int64_t started;        /* unix time */
 	int64_t ended;          /* 0 while running */
 	char outcome[16];
+	bool has_seed;          /* the run was given a seed: */
+	uint64_t seed;          /* the topology's, as recorded */
 };
 
 /* Run ID: 0, -ENOENT, or -errno. */
@@ -303,6 +305,10 @@ int state_wlop_batch_end(struct state *st, bool ok);
 int state_wlops(struct state *st, int64_t run, const char *workload,
 		struct wlop_row **rows, size_t *n);
 void state_wlops_free(struct wlop_row *rows, size_t n);
+
+/* The newest run with workload operations of experiment NAME (NULL: of
+ * any experiment): 0 and *ID, -ENOENT (message kept), or -errno. */
+int state_wl_run_latest(struct state *st, const char *name, int64_t *id);
 
 /* Per run, workload, op and client site (site "*": every site). */
 struct wl_summary_row {
