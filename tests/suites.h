@@ -60,6 +60,9 @@ Suite *make_stats_suite(void);
 Suite *make_kv_suite(struct skips *sk);
 /* wlimport: JSON-lines and Rally results imported as workload operations. */
 Suite *make_wlimport_suite(void);
+/* results: workload summaries, `enos results`, the report's workload
+ * sections; the figure cases are skipped without gnuplot. */
+Suite *make_results_suite(struct skips *sk);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
