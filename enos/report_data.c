@@ -169,8 +169,26 @@ static int load_workloads(struct state *st, const struct run_info *info,
 	d->ops = calloc(wl->n_ops + 1, sizeof(*d->ops));
 	d->sums = calloc(wl->n_sums + 1, sizeof(*d->sums));
 	d->traffic = calloc(wl->n_traffic + 1, sizeof(*d->traffic));
-	if (!d->ops || !d->sums || !d->traffic)
+	d->values = calloc(wl->n_values + 1, sizeof(*d->values));
+	if (!d->ops || !d->sums || !d->traffic || !d->values)
 		return -ENOMEM;
+	for (i = 0; i < wl->n_values; i++) {
+		const struct results_value *x = &wl->values[i];
+		struct report_wlvalue *y = &d->values[i];
+
+		y->workload = x->workload;
+		y->op = x->op;
+		y->site = x->site;
+		y->unit = x->unit;
+		y->n = x->s.n;
+		y->min = x->s.min;
+		y->p50 = x->s.p50;
+		y->p90 = x->s.p90;
+		y->p99 = x->s.p99;
+		y->max = x->s.max;
+		y->mean = x->s.mean;
+		y->stddev = x->s.stddev;
+	}
 	for (i = 0; i < wl->n_ops; i++) {
 		const struct wlop_row *o = &wl->ops[i];
 
@@ -218,6 +236,8 @@ static int load_workloads(struct state *st, const struct run_info *info,
 	d->in.n_sums = wl->n_sums;
 	d->in.traffic = d->traffic;
 	d->in.n_traffic = wl->n_traffic;
+	d->in.values = d->values;
+	d->in.n_values = wl->n_values;
 	d->in.results_json = wl->n_ops > 0;     /* report_data_write */
 	return 0;
 }
@@ -271,6 +291,7 @@ void report_data_release(struct report_data *d)
 	free(d->ops);
 	free(d->sums);
 	free(d->traffic);
+	free(d->values);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -27,6 +27,7 @@ struct report_data {
 	struct report_wlop *ops;
 	struct report_wlsum *sums;
 	struct report_traffic *traffic;
+	struct report_wlvalue *values;
 };
 
 /* Load run INFO into *D. The faults are the run's and, when it has

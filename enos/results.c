@@ -52,10 +52,10 @@ static int summarize(struct wlop_row *const *v, size_t n, const char *site,
 	    (int)sizeof(out->site))
 		return -ENAMETOOLONG;
 	for (i = 0; i < n; i++) {
-		if (v[i]->ok)
-			d[k++] = v[i]->duration_ms;
-		else
+		if (!v[i]->ok)
 			out->failures++;
+		else if (isfinite(v[i]->duration_ms))
+			d[k++] = v[i]->duration_ms;
 	}
 	out->count = n;
 	out->min_ms = out->p50_ms = out->p90_ms = out->p99_ms = NAN;
@@ -118,6 +118,99 @@ fail:
 	return rc;
 }
 
+/* The unit of an operation's value, for grouping. */
+static const char *row_unit(const struct wlop_row *r)
+{
+	return r->unit ? r->unit : "";
+}
+
+static int value_cmp(const void *a, const void *b)
+{
+	const struct wlop_row *x = *(const struct wlop_row *const *)a;
+	const struct wlop_row *y = *(const struct wlop_row *const *)b;
+	int c = strcmp(x->workload, y->workload);
+
+	if (!c)
+		c = strcmp(x->op, y->op);
+	if (!c)
+		c = strcmp(row_unit(x), row_unit(y));
+	if (!c)
+		c = strcmp(row_site(x), row_site(y));
+	return c;
+}
+
+static bool same_value_group(const struct wlop_row *x,
+			     const struct wlop_row *y)
+{
+	return same_op(x, y) && !strcmp(row_unit(x), row_unit(y));
+}
+
+/* The value summary of V[0..N) at SITE, using D (room for N). */
+static int summarize_value(struct wlop_row *const *v, size_t n,
+			   const char *site, double *d,
+			   struct results_value *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (snprintf(out->workload, sizeof(out->workload), "%s", v[0]->workload) >=
+	    (int)sizeof(out->workload) ||
+	    snprintf(out->op, sizeof(out->op), "%s", v[0]->op) >=
+	    (int)sizeof(out->op) ||
+	    snprintf(out->site, sizeof(out->site), "%s", site) >=
+	    (int)sizeof(out->site) ||
+	    snprintf(out->unit, sizeof(out->unit), "%s", row_unit(v[0])) >=
+	    (int)sizeof(out->unit))
+		return -ENAMETOOLONG;
+	for (i = 0; i < n; i++)
+		d[i] = v[i]->value;
+	return stats_summarize(d, n, &out->s);
+}
+
+int results_compute_values(const struct wlop_row *rows, size_t n,
+			   struct results_value **out, size_t *m)
+{
+	struct wlop_row **v = malloc((n ? n : 1) * sizeof(*v));
+	struct results_value *s = malloc((2 * n + 1) * sizeof(*s));
+	double *d = malloc((n ? n : 1) * sizeof(*d));
+	size_t i, a, b, c, k = 0, len = 0;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	*m = 0;
+	if (!v || !s || !d)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (rows[i].ok && isfinite(rows[i].value))
+			v[k++] = (struct wlop_row *)&rows[i];
+	qsort(v, k, sizeof(*v), value_cmp);
+	rc = 0;
+	for (a = 0; a < k && rc == 0; a = b) {
+		for (b = a + 1; b < k && same_value_group(v[a], v[b]); b++)
+			;
+		rc = summarize_value(v + a, b - a, "*", d, &s[len++]);
+		for (c = a; c < b && rc == 0; c = i) {
+			for (i = c + 1; i < b &&
+			     !strcmp(row_site(v[c]), row_site(v[i])); i++)
+				;
+			rc = summarize_value(v + c, i - c, row_site(v[c]), d,
+					     &s[len++]);
+		}
+	}
+	if (rc < 0)
+		goto fail;
+	free(v);
+	free(d);
+	*out = s;
+	*m = len;
+	return 0;
+fail:
+	free(v);
+	free(s);
+	free(d);
+	return rc;
+}
+
 /* Store SUMS[0..N) of RUN in one transaction. */
 static int store(struct state *st, int64_t run,
 		 const struct wl_summary_row *sums, size_t n)
@@ -156,8 +249,6 @@ const char *results_errmsg(struct state *st, int rc)
 	switch (rc) {
 	case -ENAMETOOLONG:
 		return "a workload, op or site name is longer than a summary holds (63 bytes)";
-	case -EDOM:
-		return "a successful operation has no finite duration";
 	case -ENOMEM:
 		return strerror(ENOMEM);
 	default:
@@ -199,6 +290,9 @@ int results_load(struct state *st, int64_t run, struct results *r)
 		r->failed += !r->ops[i].ok;
 		r->top += !r->ops[i].atomic;
 	}
+	rc = results_compute_values(r->ops, r->n_ops, &r->values, &r->n_values);
+	if (rc < 0)
+		return rc;
 	if (covers(r))
 		return 0;
 	/* None stored (an interrupted run, operations imported some other
@@ -208,10 +302,11 @@ int results_load(struct state *st, int64_t run, struct results *r)
 	r->sums = NULL;
 	r->n_sums = 0;
 	rc = results_compute(r->ops, r->n_ops, &r->sums, &r->n_sums);
-	if (rc == 0)
-		rc = store(st, run, r->sums, r->n_sums);
-	r->computed = rc == 0;
-	return rc;
+	if (rc < 0)
+		return rc;
+	r->computed = true;
+	r->store_error = store(st, run, r->sums, r->n_sums);
+	return 0;
 }
 
 void results_release(struct results *r)
@@ -221,6 +316,7 @@ void results_release(struct results *r)
 	state_wlops_free(r->ops, r->n_ops);
 	free(r->sums);
 	free(r->traffic);
+	free(r->values);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -368,6 +464,27 @@ int results_json(struct json *j, const struct results *r)
 	json_begin_array(j);
 	for (i = 0; i < r->n_sums; i++)
 		json_summary(j, r, &r->sums[i]);
+	json_end_array(j);
+	json_key(j, "values");
+	json_begin_array(j);
+	for (i = 0; i < r->n_values; i++) {
+		const struct results_value *v = &r->values[i];
+
+		json_begin_object(j);
+		json_key_str(j, "workload", v->workload);
+		json_key_str(j, "op", v->op);
+		json_key_str(j, "site", v->site);
+		json_key_str(j, "unit", v->unit);
+		json_key_int(j, "n", (int64_t)v->s.n);
+		json_key_double(j, "min", v->s.min);
+		json_key_double(j, "p50", v->s.p50);
+		json_key_double(j, "p90", v->s.p90);
+		json_key_double(j, "p99", v->s.p99);
+		json_key_double(j, "max", v->s.max);
+		json_key_double(j, "mean", v->s.mean);
+		json_key_double(j, "stddev", v->s.stddev);
+		json_end_object(j);
+	}
 	json_end_array(j);
 	json_key(j, "traffic");
 	if (r->n_traffic)

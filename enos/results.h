@@ -24,16 +24,33 @@
 #include <stdint.h>
 
 #include "enos/state.h"
+#include "reports/stats.h"
 
 struct json;
 
 /* The summaries of ROWS[0..N) (any order) into *OUT (malloc'd, free()) of
  * *M, in workload, op order with each op's "*" row first, then its sites.
- * Returns 0 (*M 0 when N is 0), -ENOMEM, -ENAMETOOLONG (a workload, op or
- * site name longer than a summary holds, 63 bytes) or -EDOM (a successful
- * operation's duration is not finite). */
+ * A successful operation whose duration is not finite (a record not
+ * written by enos) is counted, but has no latency, as in enos/bench.c.
+ * Returns 0 (*M 0 when N is 0), -ENOMEM or -ENAMETOOLONG (a workload, op
+ * or site name longer than a summary holds, 63 bytes). */
 int results_compute(const struct wlop_row *rows, size_t n,
 		    struct wl_summary_row **out, size_t *m);
+
+/* What operations that carry a value measured (throughput's bit/s),
+ * summarized like their latencies: per workload, op, unit and client site
+ * ("*": every site), over the successful operations with a finite value.
+ * Computed when read; not stored (workload_summaries holds latencies). */
+struct results_value {
+	char workload[64], op[64], site[64], unit[16];
+	struct stats_summary s;         /* reports/stats.h, in UNIT */
+};
+
+/* The value summaries of ROWS[0..N) into *OUT (malloc'd, free()) of *M,
+ * in workload, op, unit order, "*" first then the sites. Returns 0,
+ * -ENOMEM or -ENAMETOOLONG (a name or unit longer than a row holds). */
+int results_compute_values(const struct wlop_row *rows, size_t n,
+			   struct results_value **out, size_t *m);
 
 /* Summarize RUN's operations (results_compute) and store the summaries
  * (state_wl_summary_put, replacing any of the same key) in one
@@ -60,15 +77,21 @@ struct results {
 	bool computed;                          /* the summaries were computed
 						 * now (none stored, or they
 						 * did not cover every
-						 * operation) and stored */
+						 * operation) */
+	int store_error;                        /* 0: stored too; or why not
+						 * (-errno, state_errmsg) */
 	struct traffic_row *traffic;            /* by bytes, largest first */
 	size_t n_traffic;
+	struct results_value *values;           /* results_compute_values */
+	size_t n_values;
 };
 
 /* Load RUN into *R: its record, facts, operations, summaries (computed
  * and stored as results_summarize() does when the stored ones do not
- * count every operation) and traffic. Returns 0 or -errno (from the
- * database: state_errmsg(ST) says why; or from results_compute).
+ * count every operation; a failure to store them, such as a read-only
+ * database, is kept in R->store_error, not returned) and traffic. Returns
+ * 0 or -errno (from the database: state_errmsg(ST) says why; or from
+ * results_compute).
  * Release with results_release (also after a failure). */
 int results_load(struct state *st, int64_t run, struct results *r);
 void results_release(struct results *r);
@@ -90,6 +113,9 @@ bool results_atomic(const struct results *r, const char *workload,
  *                   site), "count", "failures", "min_ms", "p50_ms",
  *                   "p90_ms", "p99_ms", "max_ms", "mean_ms",
  *                   "stddev_ms"}, ...],      (null: no successful op)
+ *    "values": [{"workload", "op", "site", "unit", "n", "min", "p50",
+ *                "p90", "p99", "max", "mean", "stddev"}, ...],
+ *                                  (results_value; [] when none)
  *    "traffic": null (none counted) | {"bytes", "packets", "payload",
  *                "operations" (what bytes_per_op divides by: those not
  *                parts of an iteration), "bytes_per_op" (null: none),

@@ -19,7 +19,7 @@
 /* An SVG larger than this is not inlined: the page shows its PNG as a
  * data: URI instead (a timeline of 100 000 operations is megabytes of
  * SVG, and a page must stay readable). */
-#define INLINE_MAX (4u << 20)
+#define INLINE_MAX (1u << 20)
 
 enum matrix_which { M_TARGET, M_MEASURED, M_ERROR };
 
@@ -455,8 +455,11 @@ static int draw_timeline(struct report *r, size_t w)
 			continue;
 		snprintf(name, sizeof(name), "O%zu", series + 1);
 		plot_labels_add(&r->labels, &r->gp, name, r->keys[k].op);
-		strbuf_addf(&plot, "%s index %zu using 1:2 with points pt 7 ps 0.4"
-			    " title O%zu", block ? ", ''" : "", block, series + 1);
+		/* Smaller points when there are many, so density shows. */
+		strbuf_addf(&plot, "%s index %zu using 1:2 with points pt 7 ps %s"
+			    " title O%zu", block ? ", ''" : "", block,
+			    in->n_ops > 20000 ? "0.15" : in->n_ops > 2000 ?
+			    "0.25" : "0.4", series + 1);
 		block++;
 		series++;
 	}
@@ -831,6 +834,50 @@ static void put_wl_table(FILE *f, const struct report_input *in, const char *wl)
 	fputs("</table>\n", f);
 }
 
+static void put_g(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("<td>-</td>", f);
+	else
+		fprintf(f, "<td>%.6g</td>", v);
+}
+
+/* What the operations of workload WL that carry a value measured. */
+static void put_wl_values(FILE *f, const struct report_input *in, const char *wl)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < in->n_values; i++)
+		n += !strcmp(in->values[i].workload, wl);
+	if (!n)
+		return;
+	fputs("<h4>Measured values</h4>\n<table class=wl><tr><th>op</th>"
+	      "<th>client site</th><th>unit</th><th>n</th><th>p50</th><th>p90</th>"
+	      "<th>p99</th><th>mean</th><th>stddev</th><th>min</th><th>max</th></tr>\n", f);
+	for (i = 0; i < in->n_values; i++) {
+		const struct report_wlvalue *v = &in->values[i];
+
+		if (strcmp(v->workload, wl))
+			continue;
+		fputs(strcmp(v->site, "*") ? "<tr><td>" : "<tr class=all><td>", f);
+		put_escaped(f, v->op);
+		fputs("</td><td>", f);
+		put_escaped(f, strcmp(v->site, "*") ? v->site : "all sites");
+		fputs("</td><td>", f);
+		put_escaped(f, v->unit);
+		fprintf(f, "</td><td>%zu</td>", v->n);
+		put_g(f, v->p50);
+		put_g(f, v->p90);
+		put_g(f, v->p99);
+		put_g(f, v->mean);
+		put_g(f, v->stddev);
+		put_g(f, v->min);
+		put_g(f, v->max);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 /* What the timeline of workload W shades, in words. */
 static void put_windows(FILE *f, struct report *r, size_t w)
 {
@@ -857,8 +904,12 @@ static void put_windows(FILE *f, struct report *r, size_t w)
 		put_escaped(f, ft->action);
 		fputc(' ', f);
 		put_escaped(f, ft->detail);
-		fprintf(f, ": %s%.3f s to %.3f s%s</li>", x->before ? "before the start, to " : "",
-			x->from_s, x->to_s, x->active ? " (still active at the end)" : "");
+		if (x->before)
+			fprintf(f, ": from before the first operation to %.3f s",
+				x->to_s);
+		else
+			fprintf(f, ": %.3f s to %.3f s", x->from_s, x->to_s);
+		fprintf(f, "%s</li>", x->active ? " (still active at the end)" : "");
 	}
 	fputs("</ul>\n", f);
 }
@@ -880,6 +931,7 @@ static void put_workloads(FILE *f, struct report *r)
 		put_escaped(f, r->workloads[w]);
 		fputs("</h3>\n<h4>Per-site percentiles</h4>\n", f);
 		put_wl_table(f, in, r->workloads[w]);
+		put_wl_values(f, in, r->workloads[w]);
 		for (k = 0; k < r->nk; k++) {
 			if (strcmp(r->keys[k].workload, r->workloads[w]))
 				continue;

@@ -62,6 +62,8 @@ struct report_input {
 	size_t n_sums;
 	const struct report_traffic *traffic;
 	size_t n_traffic;
+	const struct report_wlvalue *values;    /* by workload, op, unit */
+	size_t n_values;
 	bool results_json;              /* DIR/results.json is written beside
 					 * the page: link it */
 };

@@ -102,7 +102,8 @@ int report_wl_cdf(const struct report_wlop *ops, size_t n,
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++)
-		if (ops[i].ok && is_op(&ops[i], workload, op) &&
+		if (ops[i].ok && isfinite(ops[i].duration_ms) &&
+		    is_op(&ops[i], workload, op) &&
 		    (!site || !strcmp(op_site(&ops[i]), site)))
 			out->ms[k++] = ops[i].duration_ms;
 	out->n = k;

@@ -42,6 +42,14 @@ struct report_wlsum {
 				/* of the successful ones; NaN: none */
 };
 
+/* What operations that carry a value measured (throughput's bit/s):
+ * per workload, op, unit and client site ("*": every site). */
+struct report_wlvalue {
+	const char *workload, *op, *site, *unit;        /* borrowed */
+	size_t n;                       /* successful ops with a value */
+	double min, p50, p90, p99, max, mean, stddev;
+};
+
 /* What crossed the WAN from SRC to DST for SERVICE during the run. */
 struct report_traffic {
 	const char *src, *dst, *service;        /* borrowed */
@@ -77,8 +85,9 @@ struct report_cdf {
 
 /* The ECDF of the successful operations among OPS[0..N) that are
  * WORKLOAD's OP at client SITE (NULL: every site; "-": those without a
- * site) into *OUT (report_cdf_release). OUT->n is 0 when none succeeded.
- * Returns 0, -ENOMEM or -EDOM (a duration that is not finite). */
+ * site) into *OUT (report_cdf_release); one whose duration is not finite
+ * has no latency and is left out, as in the summaries. OUT->n is 0 when
+ * none is left. Returns 0 or -ENOMEM. */
 int report_wl_cdf(const struct report_wlop *ops, size_t n,
 		  const char *workload, const char *op, const char *site,
 		  struct report_cdf *out);

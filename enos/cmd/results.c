@@ -139,9 +139,10 @@ static void print_run(const struct results *r)
 	if (r->run.has_seed)
 		printf(", seed %" PRIu64, r->run.seed);
 	printf("\n%zu operations, %" PRIu64 " failed; summaries %s\n",
-	       r->n_ops, r->failed, r->computed ?
-	       "computed now from the operations (none were stored) and stored" :
-	       "as stored at the end of the run");
+	       r->n_ops, r->failed, !r->computed ?
+	       "as stored at the end of the run" : r->store_error ?
+	       "computed now from the operations (not stored)" :
+	       "computed now from the operations and stored");
 }
 
 /* The width of the widest name of column COL ("op" or "site") in the
@@ -192,6 +193,41 @@ static void print_summaries(const struct results *r)
 		print_ms(s->stddev_ms);
 		print_ms(s->min_ms);
 		print_ms(s->max_ms);
+		putchar('\n');
+	}
+}
+
+static void print_g(double v)
+{
+	if (isnan(v))
+		printf(" %11s", "-");
+	else
+		printf(" %11.6g", v);
+}
+
+/* What operations that carry a value measured (throughput's bit/s). */
+static void print_values(const struct results *r)
+{
+	size_t i;
+
+	if (!r->n_values)
+		return;
+	printf("\nmeasured values (of the successful operations)\n"
+	       "  %-16s %-12s %-16s %-8s %7s %11s %11s %11s %11s %11s %11s\n",
+	       "WORKLOAD", "OP", "CLIENT SITE", "UNIT", "N", "P50", "P90",
+	       "P99", "MEAN", "MIN", "MAX");
+	for (i = 0; i < r->n_values; i++) {
+		const struct results_value *v = &r->values[i];
+
+		printf("  %-16s %-12s %-16s %-8s %7zu", str_show(v->workload).s,
+		       str_show(v->op).s, str_show(v->site).s,
+		       str_show(v->unit).s, v->s.n);
+		print_g(v->s.p50);
+		print_g(v->s.p90);
+		print_g(v->s.p99);
+		print_g(v->s.mean);
+		print_g(v->s.min);
+		print_g(v->s.max);
 		putchar('\n');
 	}
 }
@@ -280,6 +316,9 @@ static int run_results(struct enos_ctx *ctx, const struct cmd_args *a)
 			  results_errmsg(ctx->st, rc));
 		goto out;
 	}
+	if (r.store_error)
+		cli_warning("run %lld: cannot store the summaries computed now: %s",
+			    (long long)run, state_errmsg(ctx->st));
 	if (o->json) {
 		json_init(&j, stdout);
 		rc = results_json(&j, &r);
@@ -289,6 +328,7 @@ static int run_results(struct enos_ctx *ctx, const struct cmd_args *a)
 		if (!r.n_ops)
 			printf("no workload operation in this run\n");
 		print_summaries(&r);
+		print_values(&r);
 		if (r.n_traffic)
 			rc = print_traffic(&r);
 		print_facts(&r);
@@ -314,7 +354,8 @@ const struct enos_cmd cmd_results = {
 	.help =
 		"Per workload and op, the summary per client site and over every site ('*'):\n"
 		"count, failures, p50/p90/p99, mean, stddev, min and max in ms of the successful\n"
-		"operations (computed and stored now if the run has none stored); the traffic\n"
+		"operations (computed and stored now if the run has none stored); what the\n"
+		"operations that carry a value measured (throughput in bit/s); the traffic\n"
 		"that crossed the WAN per site pair and service, when counted; the run's kind,\n"
 		"outcome, seed and facts. RUN defaults to the newest run with workload\n"
 		"operations of NAME (or of the only recorded experiment, or, with none\n"
@@ -325,7 +366,9 @@ const struct enos_cmd cmd_results = {
 		"                   \"outcome\",\"seed\"},\"facts\":{},\"operations\",\"failed\",\n"
 		"                   \"summaries_source\",\"summaries\":[{\"workload\",\"op\",\"atomic\",\"site\",\n"
 		"                   \"count\",\"failures\",\"min_ms\",\"p50_ms\",\"p90_ms\",\"p99_ms\",\"max_ms\",\n"
-		"                   \"mean_ms\",\"stddev_ms\"}],\"traffic\":null|{\"bytes\",\"packets\",\n"
+		"                   \"mean_ms\",\"stddev_ms\"}],\"values\":[{\"workload\",\"op\",\"site\",\"unit\",\n"
+		"                   \"n\",\"min\",\"p50\",\"p90\",\"p99\",\"max\",\"mean\",\"stddev\"}],\n"
+		"                   \"traffic\":null|{\"bytes\",\"packets\",\n"
 		"                   \"payload\",\"operations\",\"bytes_per_op\",\"dominant\",\"services\":[],\n"
 		"                   \"rows\":[]}}\n",
 	.max_args = 1,
