@@ -306,20 +306,25 @@ static int draw_sites(struct report *r, size_t k)
 	const struct report_input *in = r->in;
 	const struct report_wlkey *key = &r->keys[k];
 	struct plot_file pf;
-	size_t i, bars = 0, any = 0;
+	size_t i, bars = 0, any = 0, sites = 0;
 	char name[64], file[80], plot[256];
 	char *text;
 	int rc;
 
 	snprintf(name, sizeof(name), "wl-sites-%zu", k + 1);
 	snprintf(file, sizeof(file), "%s.tsv", name);
+	for (i = 0; i < in->n_sums; i++)
+		sites += same_key(key, in->sums[i].workload, in->sums[i].op) &&
+			 strcmp(in->sums[i].site, "*");
 	rc = plot_file_create(r->dfd, file, &pf);
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < in->n_sums; i++) {
 		const struct report_wlsum *s = &in->sums[i];
 
-		if (!same_key(key, s->workload, s->op))
+		/* "*" is the one site's own bars when there is one. */
+		if (!same_key(key, s->workload, s->op) ||
+		    (sites == 1 && !strcmp(s->site, "*")))
 			continue;
 		plot_label(pf.f, site_label(s));
 		fputc('\t', pf.f);
@@ -459,7 +464,7 @@ static int draw_timeline(struct report *r, size_t w)
 		strbuf_addf(&plot, "%s index %zu using 1:2 with points pt 7 ps %s"
 			    " title O%zu", block ? ", ''" : "", block,
 			    in->n_ops > 20000 ? "0.15" : in->n_ops > 2000 ?
-			    "0.25" : "0.4", series + 1);
+			    "0.25" : in->n_ops > 300 ? "0.4" : "0.7", series + 1);
 		block++;
 		series++;
 	}

@@ -368,9 +368,8 @@ const struct enos_cmd cmd_results = {
 		"                   \"count\",\"failures\",\"min_ms\",\"p50_ms\",\"p90_ms\",\"p99_ms\",\"max_ms\",\n"
 		"                   \"mean_ms\",\"stddev_ms\"}],\"values\":[{\"workload\",\"op\",\"site\",\"unit\",\n"
 		"                   \"n\",\"min\",\"p50\",\"p90\",\"p99\",\"max\",\"mean\",\"stddev\"}],\n"
-		"                   \"traffic\":null|{\"bytes\",\"packets\",\n"
-		"                   \"payload\",\"operations\",\"bytes_per_op\",\"dominant\",\"services\":[],\n"
-		"                   \"rows\":[]}}\n",
+		"                   \"traffic\":null|{\"bytes\",\"packets\",\"payload\",\"operations\",\n"
+		"                   \"bytes_per_op\",\"dominant\",\"services\":[],\"rows\":[]}}\n",
 	.max_args = 1,
 	.options = results_options,
 	.opts_size = sizeof(struct results_opts),
