@@ -26,6 +26,7 @@
 #include "enos/topo.h"
 #include "util/yamldoc.h"
 #include "tests/suites.h"
+#include "tests/testutil.h"
 
 #define FIX_DIR "tests/fixtures/sweeps"
 #define BAD_DIR FIX_DIR "/bad"
@@ -1339,6 +1340,64 @@ START_TEST(test_estimate_history)
 }
 END_TEST
 
+/* `enos check SWEEP` through the binary: the plan, and the estimate from
+ * the database given (unknown before the history is there). */
+START_TEST(test_check_command)
+{
+	char db[256], sweep[256], text[512], *out = NULL;
+	char *world = realpath(FIX_DIR "/world.yaml", NULL);
+	struct state *st;
+	int64_t run;
+	int rc;
+
+	ck_assert_ptr_nonnull(world);
+	snprintf(text, sizeof(text), "name: est\ntopology: %s\norder: sequential\n"
+		 "repeat: 2\naxes:\n  network.default.rtt: [10ms, 20ms]\n"
+		 "  stack.strategy: [spread, central]\n", world);
+	tu_write(tmpdir, "est.yaml", text, sweep, sizeof(sweep));
+	snprintf(db, sizeof(db), "%s/check.db", tmpdir);
+
+	rc = tu_enos(&out, db, "check", sweep, NULL);
+	ck_assert_msg(rc == 0, "%s", out);
+	ck_assert(tu_contains(out, "sweep 'est' ("));
+	ck_assert(tu_contains(out, "points:      4, repeated 2 times: 8 (point, repetition) pairs"));
+	ck_assert(tu_contains(out, "steps:       1 rebuild, 1 redeploy, 6 reuses of the world"));
+	ck_assert_msg(tu_contains(out, "estimate:    unknown (no state database at"), "%s", out);
+	ck_assert(tu_contains(out, "  1      1      1    rebuild   network.default.rtt=10ms, stack.strategy=spread"));
+	ck_assert(tu_contains(out, "  5      2      1    redeploy  network.default.rtt=10ms, stack.strategy=central"));
+	free(out);
+
+	/* Up 15 s on average, deploys 30 s (spread) and 50 s (central): one
+	 * rebuild (15 + 30) and one redeploy (50) make 95 s, about 2 min. */
+	st = open_db("check");
+	ck_assert_int_eq(state_run_begin(st, "swp", "up", 0, false, &run), 0);
+	ck_assert_int_eq(state_result_add(st, run, "up_seconds", NULL, NULL, 10, "s"), 0);
+	ck_assert_int_eq(state_result_add(st, run, "deploy_seconds", "etcd", "spread", 30, "s"), 0);
+	ck_assert_int_eq(state_run_begin(st, "swp", "up", 0, false, &run), 0);
+	ck_assert_int_eq(state_result_add(st, run, "up_seconds", NULL, NULL, 20, "s"), 0);
+	ck_assert_int_eq(state_result_add(st, run, "deploy_seconds", "etcd", "central", 50, "s"), 0);
+	state_close(st);
+	rc = tu_enos(&out, db, "check", sweep, NULL);
+	ck_assert_msg(rc == 0, "%s", out);
+	ck_assert_msg(tu_contains(out, "estimate:    about 2 min, from past runs of 'swp'"), "%s", out);
+	free(out);
+	rc = tu_enos(&out, db, "check", "--json", sweep, NULL);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(tu_contains(out, "\"estimate_s\":95") ||
+		      tu_contains(out, "\"estimate_s\": 95"), "%s", out);
+	ck_assert(tu_contains(out, "\"pairs\":8") || tu_contains(out, "\"pairs\": 8"));
+	free(out);
+
+	/* A bad sweep: its one line, exit 1; --pairs is a usage error. */
+	rc = tu_enos(&out, db, "check", BAD_DIR "/path-no-key.yaml", NULL);
+	ck_assert_int_eq(rc, 1);
+	ck_assert(tu_contains(out, BAD_DIR "/path-no-key.yaml:4:11: axis 'network.constraint[0].rtt'"));
+	free(out);
+	ck_assert_int_eq(tu_enos(NULL, db, "check", "--pairs", sweep, NULL), 2);
+	free(world);
+}
+END_TEST
+
 Suite *make_sweep_suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -1377,6 +1436,7 @@ Suite *make_sweep_suite(void)
 	tcase_add_test(db, test_loop_stop_then_resume);
 	tcase_add_test(db, test_loop_killed_then_resume);
 	tcase_add_test(db, test_estimate_history);
+	tcase_add_test(db, test_check_command);
 	suite_add_tcase(s, db);
 	return s;
 }
