@@ -170,7 +170,7 @@ static int keep_world(struct sweep_world *sw, const struct sweep_job *job,
 		rc = deploy_down(ctx, exp);
 	if (rc == 0) {
 		rc = reshape(ctx, &e);
-		if (rc == 0)
+		if (rc == 0 && e.info.shaping_ops->shapes)
 			printf("WAN of '%s' applied again in %.2f s\n", exp,
 			       cli_now() - t0);
 	}

@@ -10,7 +10,9 @@
  * - `enos sweep` interrupted by SIGINT: the pair is recorded, the world
  *   taken down, exit 1; then resumed;
  * - with --keep, the last world carries the last point's WAN (the reuse
- *   step applied it again).
+ *   step applied it again);
+ * - a changed sweep file: --resume refuses it, --resume --force runs only
+ *   the new pairs.
  *
  * After each: every pair done, each with exactly one run that ended ok
  * (killed attempts failed), and nothing left in the kernel. Each case has
@@ -138,10 +140,10 @@ static int signal_and_reap(pid_t pid, int sig)
 	return wst;
 }
 
-/* Every pair of SWEEP done, each with exactly one run that ended ok and
- * any other run of it failed (killed) or interrupted (abandoned on
- * SIGINT); returns how many such other runs there were. */
-static int assert_each_pair_once(const char *sweep)
+/* Every pair of SWEEP (N_PAIRS of them) done, each with exactly one run
+ * that ended ok and any other run of it failed (killed) or interrupted
+ * (abandoned on SIGINT); returns how many such other runs there were. */
+static int assert_each_pair_once(const char *sweep, size_t n_pairs)
 {
 	struct sweep_pair_row *rows = NULL;
 	struct sweep_record rec;
@@ -153,7 +155,7 @@ static int assert_each_pair_once(const char *sweep)
 	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
 	ck_assert_int_eq(state_sweep_get(st, sweep, &rec), 0);
 	ck_assert_int_eq(state_sweep_pairs(st, rec.id, &rows, &n), 0);
-	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(n, n_pairs);
 	for (i = 0; i < n; i++) {
 		int64_t *runs = NULL;
 		char **outcomes = NULL;
@@ -210,7 +212,7 @@ static int resume_and_check(const char *path, const char *sweep,
 	ck_assert_msg(tu_contains(out, "recovered 1 pair a kill had left running") == killed,
 		      "%s", out);
 	free(out);
-	failed = assert_each_pair_once(sweep);
+	failed = assert_each_pair_once(sweep, 4);
 	/* Down at the end: nothing recorded, nothing in the kernel. */
 	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
 	ck_assert_int_eq(state_get(st, name, &info), -ENOENT);
@@ -280,8 +282,10 @@ START_TEST(killed_mid_way_then_resumed)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
 		run_in_child(path);
-	/* A pair done, the next one in its workload. */
+	/* A pair done, the next one in its workload (its pause is 2 s: a
+	 * moment in, its run is open). */
 	ck_assert_msg(wait_running(pid, sweep, 1, &wst), "the sweep ended first");
+	nanosleep(&(struct timespec){ 0, 500 * 1000000L }, NULL);
 	wst = signal_and_reap(pid, SIGKILL);
 	ck_assert(WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL);
 	ck_assert_int_eq(pair_counts(sweep).running, 1);
@@ -354,13 +358,53 @@ START_TEST(kept_world_has_the_last_points_wan)
 	ck_assert(tu_contains(out, "pair 4/4: point 2/2, rep 2/2"));
 	ck_assert(tu_contains(out, "reuse: network.default.rtt=30ms"));
 	free(out);
-	ck_assert_int_eq(assert_each_pair_once(sweep), 0);
+	ck_assert_int_eq(assert_each_pair_once(sweep, 4), 0);
 	/* The world kept is the last point's: measured against 30 ms. */
 	rc = tu_enos(&out, tc.db, "tc", "-n", name, "--test", "--samples", "20", NULL);
 	ck_assert_msg(rc == 0, "tc --test (%d): %s", rc, out);
 	ck_assert_msg(tu_contains(out, "30.000"), "%s", out);
 	free(out);
 	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", name, NULL), 0);
+	remove_results(name);
+}
+END_TEST
+
+/* A changed sweep file: --resume refuses it; --resume --force keeps the
+ * pairs done whose point is unchanged and runs only the new ones. */
+START_TEST(changed_file_resumes_only_with_force)
+{
+	char name[32], sweep[48], path[256], text[512], *out = NULL;
+	struct counts c;
+	int rc;
+
+	snprintf(name, sizeof(name), "t-swc-%d", (int)getpid());
+	snprintf(sweep, sizeof(sweep), "rtt-%s", name);
+	write_sweep(name, 1, "auto", path, sizeof(path));
+	rc = tu_enos(&out, tc.db, "sweep", path, NULL);
+	ck_assert_msg(rc == 0, "sweep failed (%d): %s", rc, out);
+	free(out);
+	ck_assert_int_eq(assert_each_pair_once(sweep, 4), 0);
+
+	snprintf(text, sizeof(text),
+		 "name: %s\ntopology: world.yaml\nrepeat: 2\nseed: 1\norder: sequential\n"
+		 "axes:\n  network.default.rtt: [10ms, 30ms, 50ms]\n", sweep);
+	tu_write(tc.dir, "sweep.yaml", text, path, sizeof(path));
+	rc = tu_enos(&out, tc.db, "sweep", path, "--resume", NULL);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(tu_contains(out, "was recorded from other files"), "%s", out);
+	free(out);
+	c = pair_counts(sweep);
+	ck_assert_int_eq(c.done, 4);
+	ck_assert_int_eq(c.pending, 0);
+
+	rc = tu_enos(&out, tc.db, "sweep", path, "--resume", "--force", NULL);
+	ck_assert_msg(rc == 0, "resume --force failed (%d): %s", rc, out);
+	ck_assert(tu_contains(out, "keeping the pairs done whose point is unchanged"));
+	ck_assert(tu_contains(out, "all 6 pairs done (2 in this run)"));
+	ck_assert(tu_contains(out, "network.default.rtt=50ms"));
+	ck_assert(!tu_contains(out, "rtt=10ms\n"));
+	free(out);
+	ck_assert_int_eq(assert_each_pair_once(sweep, 6), 0);
 	remove_results(name);
 }
 END_TEST
@@ -372,6 +416,7 @@ Suite *make_sys_sweep_suite(struct skips *sk)
 		{ "sweep_killed_during_up", killed_during_up_then_resumed },
 		{ "sweep_sigint", sigint_stops_cleanly_then_resumed },
 		{ "sweep_keep", kept_world_has_the_last_points_wan },
+		{ "sweep_changed_file", changed_file_resumes_only_with_force },
 	};
 	Suite *s = suite_create("sys_sweep");
 
