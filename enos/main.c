@@ -25,6 +25,7 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_exec,
 	&cmd_down,
 	&cmd_run,
+	&cmd_sweep,
 	&cmd_tc,
 	&cmd_fault,
 	&cmd_deploy,

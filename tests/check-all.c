@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, kv);
 		srunner_add_suite(sr, make_wlimport_suite());
 		SYS_SUITE(sr, &sk, results);
+		srunner_add_suite(sr, make_sweep_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -117,6 +118,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_qemu);
 		SYS_SUITE(sr, &sk, sys_mixed);
 		SYS_SUITE(sr, &sk, sys_openstack);
+		SYS_SUITE(sr, &sk, sys_sweep);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -63,6 +63,8 @@ Suite *make_wlimport_suite(void);
 /* results: workload summaries, `enos results`, the report's workload
  * sections; the figure cases are skipped without gnuplot. */
 Suite *make_results_suite(struct skips *sk);
+/* sweep: the sweep language, expansion, seeds, order, resume bookkeeping. */
+Suite *make_sweep_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -78,5 +80,7 @@ Suite *make_sys_qemu_suite(struct skips *sk);
 /* sys_mixed: qemu, lxc and netns nodes in one world, both fabrics. */
 Suite *make_sys_mixed_suite(struct skips *sk);
 Suite *make_sys_openstack_suite(struct skips *sk);
+/* sys_sweep: a sweep on a netns world, killed and resumed. */
+Suite *make_sys_sweep_suite(struct skips *sk);
 
 #endif
