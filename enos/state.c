@@ -10,7 +10,8 @@
  * code that calls SQLite. What is stored is split by table family:
  * state_world.c (experiments, sites, nodes, objects), state_run.c (runs,
  * results, facts), state_proc.c (processes and the daemons' peers),
- * state_fault.c (faults), state_service.c (service instances).
+ * state_fault.c (faults), state_service.c (service instances),
+ * state_workload.c (workloads), state_ci.c (enos ci's baselines).
  *
  * Every SQLite error is turned into a negative errno here, with the SQLite
  * message kept in the struct for state_errmsg(); nothing leaks upward.
@@ -250,6 +251,18 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (experiment, instance, proto, port),"
 	"  FOREIGN KEY (experiment, instance)"
 	"    REFERENCES services(experiment, instance) ON DELETE CASCADE"
+	") WITHOUT ROWID;",
+	/* 6 -> 7 (the ci part's; v8 once the sweep part's v7 is merged):
+	 * named baselines for `enos ci` (enos/state_ci.c), each the runs it
+	 * stands for. */
+	"CREATE TABLE ci_baselines ("
+	"  name  TEXT PRIMARY KEY NOT NULL,"
+	"  saved INTEGER NOT NULL"
+	");"
+	"CREATE TABLE ci_baseline_runs ("
+	"  name TEXT NOT NULL REFERENCES ci_baselines(name) ON DELETE CASCADE,"
+	"  run  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (name, run)"
 	") WITHOUT ROWID;",
 };
 
