@@ -19,9 +19,12 @@ WARNFLAGS := -std=gnu11 -Wall -Wextra -Werror
 ALL_CFLAGS = $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) -MMD -MP $(CFLAGS)
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
-CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check libxml-2.0 2>/dev/null)
 
 all: $(BUILD)/bin/enos $(BUILD)/tests/check-all
+
+# libxml2 is the tests' only: they parse the JUnit XML of `enos ci` back.
+$(BUILD)/tests/test_ci.o: CPPFLAGS += $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 
 include util/module.mk
 include emulator/module.mk
@@ -48,7 +51,7 @@ bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 # etcd-client are the etcd stack (workloads/stacks/etcd.yaml) that sys_stack
 # and `make run` deploy.
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
-        libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check iproute2 iputils-ping gnuplot-nox iperf3 \
+        libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check libxml2-dev iproute2 iputils-ping gnuplot-nox iperf3 \
         qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
         libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu \
         libvirt-clients etcd-server etcd-client
