@@ -7,6 +7,7 @@
 #   make asan       build with -fsanitize=address,undefined into build-asan/ and run the tests
 #   make bench-scale  bring-up/teardown benchmark against ip -batch and mininet
 #   make bench-backends  bring-up time and memory per node, per node backend
+#   make nightly    the CI gate: benchmarks/nightly.yaml against its thresholds (enos ci)
 
 BUILD   ?= build
 CC      ?= cc
@@ -19,9 +20,12 @@ WARNFLAGS := -std=gnu11 -Wall -Wextra -Werror
 ALL_CFLAGS = $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) -MMD -MP $(CFLAGS)
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
-CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check libxml-2.0 2>/dev/null)
 
 all: $(BUILD)/bin/enos $(BUILD)/tests/check-all
+
+# libxml2 is the tests' only: they parse the JUnit XML of `enos ci` back.
+$(BUILD)/tests/test_ci.o: CPPFLAGS += $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 
 include util/module.mk
 include emulator/module.mk
@@ -48,7 +52,7 @@ bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 # etcd-client are the etcd stack (workloads/stacks/etcd.yaml) that sys_stack
 # and `make run` deploy.
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
-        libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check iproute2 iputils-ping gnuplot-nox iperf3 \
+        libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check libxml2-dev iproute2 iputils-ping gnuplot-nox iperf3 \
         qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
         libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu \
         libvirt-clients etcd-server etcd-client
@@ -67,6 +71,19 @@ deps-openstack:
 run: deps all bin/enos
 	./bin/enos run topologies/default.yaml
 
+# The nightly CI gate (README.md, "CI and nightly runs"): benchmarks/nightly.yaml
+# run and checked against its thresholds. The table goes to stdout and
+# NIGHTLY_DIR/ci.txt, JUnit XML and JSON beside it; the exit status is
+# enos ci's (0 pass, 1 a threshold failed, 2 usage). Until `enos ci` runs the
+# sweep itself, give the figures to check: make nightly NIGHTLY_ARGS="--sweep nightly".
+NIGHTLY_DIR ?= results/nightly
+NIGHTLY_ARGS ?=
+nightly: all
+	@mkdir -p $(NIGHTLY_DIR)
+	./$(BUILD)/bin/enos ci benchmarks/nightly.yaml $(NIGHTLY_ARGS) \
+		--junit $(NIGHTLY_DIR)/junit.xml --json $(NIGHTLY_DIR)/ci.json \
+		> $(NIGHTLY_DIR)/ci.txt; rc=$$?; cat $(NIGHTLY_DIR)/ci.txt; exit $$rc
+
 # The source checks first: a tree that breaks a house rule fails before
 # any suite runs.
 test: deps deps-openstack all
@@ -84,6 +101,6 @@ asan:
 clean:
 	rm -rf build build-asan bin
 
-.PHONY: all deps deps-openstack run test checksrc asan clean
+.PHONY: all deps deps-openstack run test checksrc asan clean nightly
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -35,6 +35,7 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_wand_engine,
 	&cmd_report,
 	&cmd_results,
+	&cmd_ci,
 	NULL,
 };
 

@@ -11,7 +11,8 @@
  * state_world.c (experiments, sites, nodes, objects), state_run.c (runs,
  * results, facts), state_proc.c (processes and the daemons' peers),
  * state_fault.c (faults), state_service.c (service instances),
- * state_workload.c (workloads, traffic), state_sweep.c (sweeps).
+ * state_workload.c (workloads, traffic), state_sweep.c (sweeps),
+ * state_ci.c (enos ci's baselines).
  *
  * Every SQLite error is turned into a negative errno here, with the SQLite
  * message kept in the struct for state_errmsg(); nothing leaks upward.
@@ -306,6 +307,17 @@ static const char *const migrations[] = {
 	"  rep   INTEGER NOT NULL"
 	");"
 	"CREATE INDEX sweep_runs_pair ON sweep_runs(sweep, point, rep);",
+	/* 7 -> 8: named baselines for `enos ci` (enos/state_ci.c), each the runs it
+	 * stands for. */
+	"CREATE TABLE ci_baselines ("
+	"  name  TEXT PRIMARY KEY NOT NULL,"
+	"  saved INTEGER NOT NULL"
+	");"
+	"CREATE TABLE ci_baseline_runs ("
+	"  name TEXT NOT NULL REFERENCES ci_baselines(name) ON DELETE CASCADE,"
+	"  run  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (name, run)"
+	") WITHOUT ROWID;",
 };
 
 #define STATE_SCHEMA_VERSION \

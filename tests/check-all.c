@@ -103,6 +103,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_wlimport_suite());
 		SYS_SUITE(sr, &sk, results);
 		srunner_add_suite(sr, make_sweep_suite());
+		srunner_add_suite(sr, make_ci_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);

@@ -22,6 +22,10 @@ $(BUILD)/fuzz/fuzz_rally: tests/fuzz/fuzz_rally.c workloads/rally.c $(FUZZ_UTIL)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(shell pkg-config --libs jansson) -lm
 
-fuzz: $(BUILD)/fuzz/fuzz_jsonl $(BUILD)/fuzz/fuzz_rally
+$(BUILD)/fuzz/fuzz_ci: tests/fuzz/fuzz_ci.c enos/ci.c util/units.c util/yload.c util/yamldoc.c $(FUZZ_UTIL)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(shell pkg-config --libs yaml-0.1) -lm
+
+fuzz: $(BUILD)/fuzz/fuzz_jsonl $(BUILD)/fuzz/fuzz_rally $(BUILD)/fuzz/fuzz_ci
 
 .PHONY: fuzz

@@ -65,6 +65,8 @@ Suite *make_wlimport_suite(void);
 Suite *make_results_suite(struct skips *sk);
 /* sweep: the sweep language, expansion, seeds, order, resume bookkeeping. */
 Suite *make_sweep_suite(void);
+/* ci: enos ci's thresholds, evaluation, JUnit and JSON, the command. */
+Suite *make_ci_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);

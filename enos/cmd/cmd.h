@@ -23,5 +23,6 @@ extern const struct enos_cmd cmd_wand_engine;
 extern const struct enos_cmd cmd_report;
 extern const struct enos_cmd cmd_results;
 extern const struct enos_cmd cmd_sweep;
+extern const struct enos_cmd cmd_ci;
 
 #endif
