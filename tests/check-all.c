@@ -101,6 +101,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_stats_suite());
 		SYS_SUITE(sr, &sk, kv);
 		srunner_add_suite(sr, make_wlimport_suite());
+		srunner_add_suite(sr, make_traffic_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -116,6 +117,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_qemu);
 		SYS_SUITE(sr, &sk, sys_mixed);
 		SYS_SUITE(sr, &sk, sys_openstack);
+		SYS_SUITE(sr, &sk, sys_traffic);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

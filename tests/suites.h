@@ -60,6 +60,8 @@ Suite *make_stats_suite(void);
 Suite *make_kv_suite(struct skips *sk);
 /* wlimport: JSON-lines and Rally results imported as workload operations. */
 Suite *make_wlimport_suite(void);
+/* traffic: counting what crosses the WAN, and naming its services. */
+Suite *make_traffic_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -75,5 +77,7 @@ Suite *make_sys_qemu_suite(struct skips *sk);
 /* sys_mixed: qemu, lxc and netns nodes in one world, both fabrics. */
 Suite *make_sys_mixed_suite(struct skips *sk);
 Suite *make_sys_openstack_suite(struct skips *sk);
+/* sys_traffic: counters against iperf3 (wand, none), etcd's service. */
+Suite *make_sys_traffic_suite(struct skips *sk);
 
 #endif
