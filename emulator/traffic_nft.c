@@ -91,8 +91,9 @@ struct batch {
 static int batch_init(struct batch *b, size_t limit)
 {
 	memset(b, 0, sizeof(*b));
-	/* One message may land past the limit before _next says so. */
-	b->buf = malloc(limit + BATCH_MIN);
+	/* One message may land past the limit before _next says so; zeroed,
+	 * as libnftnl leaves some padding of its messages unwritten. */
+	b->buf = calloc(1, limit + BATCH_MIN);
 	if (!b->buf)
 		return -ENOMEM;
 	b->b = mnl_nlmsg_batch_start(b->buf, limit);
@@ -740,6 +741,7 @@ static int read_set(struct mnl_socket *nl, struct reader *rd)
 
 	if (!s)
 		return -ENOMEM;
+	memset(buf, 0, sizeof(buf));
 	snprintf(name, sizeof(name), "svc%zu", rd->dst);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, TRAFFIC_NFT_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, name);
@@ -802,6 +804,7 @@ static int read_objects(struct mnl_socket *nl, struct reader *rd)
 
 	if (!o)
 		return -ENOMEM;
+	memset(buf, 0, sizeof(buf));
 	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, TRAFFIC_NFT_TABLE);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETOBJ, NFPROTO_IPV4,
@@ -864,6 +867,7 @@ static int present_here(void)
 
 	if (!t)
 		return -ENOMEM;
+	memset(buf, 0, sizeof(buf));
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TRAFFIC_NFT_TABLE);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_IPV4,
 				    NLM_F_ACK, (uint32_t)time(NULL));
