@@ -541,6 +541,33 @@ START_TEST(test_store)
 }
 END_TEST
 
+/* `enos traffic` refuses bad usage before touching anything. */
+START_TEST(test_cli_usage)
+{
+	char dir[128], db[192], *out = NULL;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "traffic-cli"));
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	ck_assert_int_eq(tu_enos(&out, db, "traffic", NULL), 2);
+	free(out);
+	ck_assert_int_eq(tu_enos(&out, db, "traffic", "count", NULL), 2);
+	ck_assert_msg(tu_contains(out, "unknown action 'count'"), "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_enos(&out, db, "traffic", "start", "--json", NULL), 2);
+	ck_assert_msg(tu_contains(out, "--json goes with stop and show"), "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_enos(&out, db, "traffic", "show", "stop", NULL), 2);
+	free(out);
+	/* No experiment to show. */
+	ck_assert_int_eq(tu_enos(&out, db, "traffic", "show", NULL), 1);
+	free(out);
+	ck_assert_int_eq(tu_enos(&out, db, "traffic", "--help", NULL), 0);
+	ck_assert_msg(tu_contains(out, "start | stop [--json] | show [--json]"), "%s", out);
+	free(out);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_traffic_suite(void)
 {
 	Suite *s = suite_create("traffic");
@@ -555,6 +582,7 @@ Suite *make_traffic_suite(void)
 	tcase_add_test(tc, test_tree_ports);
 	tcase_add_test(tc, test_service_of);
 	tcase_add_test(tc, test_store);
+	tcase_add_test(tc, test_cli_usage);
 	suite_add_tcase(s, tc);
 	return s;
 }
