@@ -30,7 +30,9 @@
  * L4 header length) with its own counter, so the L4 payload is exact:
  * bytes - packets x (headers). What the kernel forwards is counted as it
  * is: a GSO superframe is one packet there (the wand engine counts wire
- * segments), and wire bytes are the IP bytes plus 14 per packet.
+ * segments), and wire bytes are the IP bytes plus 14 per packet. netem
+ * acts after the forward hook, so what its loss drops was counted (the
+ * engine counts after its loss).
  *
  * Never prints; returns 0 or -errno.
  */
