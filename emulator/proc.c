@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,200 +480,31 @@ int proc_tree_mem(pid_t leader, struct proc_mem *out)
 	return rc;
 }
 
-/* ---- the ports a tree serves on ---- */
-
-struct inode_set {
-	unsigned long long *v;
-	size_t n, cap;
-};
-
-static int inode_add(struct inode_set *s, unsigned long long ino)
+int proc_tree_pids(pid_t leader, int **pids, size_t *n)
 {
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 64;
-		unsigned long long *nv = realloc(s->v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = nc;
-	}
-	s->v[s->n++] = ino;
-	return 0;
-}
-
-static int ull_cmp(const void *a, const void *b)
-{
-	unsigned long long x = *(const unsigned long long *)a;
-	unsigned long long y = *(const unsigned long long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The socket inodes among PID's descriptors (`ls -l /proc/PID/fd`,
- * "socket:[INODE]") into S. A process gone meanwhile adds none. */
-static int socket_inodes(int pid, struct inode_set *s)
-{
-	char path[64], link[64];
-	unsigned long long ino;
-	struct dirent *de;
-	ssize_t len;
-	DIR *d;
-	int rc = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) && rc == 0) {
-		if (de->d_name[0] == '.')
-			continue;
-		len = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
-		if (len <= 0)
-			continue;
-		link[len] = '\0';
-		if (sscanf(link, "socket:[%llu]", &ino) == 1)
-			rc = inode_add(s, ino);
-	}
-	closedir(d);
-	return rc;
-}
-
-/* Is the address of HEX (8 or 32 hex digits, as /proc/net/{tcp,udp}{,6}
- * prints it: 32-bit words in host order) a loopback address? */
-static bool loopback(const char *hex)
-{
-	uint8_t b[16];
-	size_t len = strlen(hex), w;
-	char word[9];
-
-	if (len != 8 && len != 32)
-		return false;
-	for (w = 0; w < len / 8; w++) {
-		uint32_t v;
-
-		memcpy(word, hex + 8 * w, 8);
-		word[8] = '\0';
-		v = (uint32_t)strtoul(word, NULL, 16);
-		memcpy(b + 4 * w, &v, 4);
-	}
-	if (len == 8)
-		return b[0] == 127;
-	for (w = 0; w < 15 && b[w] == 0; w++)
-		;
-	if (w == 15 && b[15] == 1)
-		return true;            /* ::1 */
-	for (w = 0; w < 10 && b[w] == 0; w++)
-		;
-	return w == 10 && b[10] == 0xff && b[11] == 0xff && b[12] == 127;
-}
-
-/* Add (PROTO, PORT) to *OUT (*N, room *CAP) unless it is there. */
-static int port_add(struct proc_port **out, size_t *n, size_t *cap, int proto,
-		    int port)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if ((*out)[i].proto == proto && (*out)[i].port == port)
-			return 0;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		struct proc_port *nv = realloc(*out, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*out = nv;
-		*cap = nc;
-	}
-	(*out)[(*n)++] = (struct proc_port){ proto, port };
-	return 0;
-}
-
-#define TCP_LISTEN 0x0A
-#define TCP_CLOSE  0x07         /* an unconnected UDP socket */
-
-/* The ports of the sockets INOS (sorted) in table FILE of PID's network
- * namespace ("tcp", "udp6", ...): TCP in LISTEN, UDP bound and not
- * connected, neither on loopback only. */
-static int ports_in(int pid, const char *file, int proto,
-		    const struct inode_set *inos, struct proc_port **out,
-		    size_t *n, size_t *cap)
-{
-	char path[64], line[512], local[40];
-	unsigned long long ino;
-	unsigned port, state;
-	FILE *f;
-	int rc = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/net/%s", pid, file);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f) && rc == 0) {
-		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
-		if (sscanf(line, " %*s %39[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*u %*u %llu",
-			   local, &port, &state, &ino) != 4)
-			continue;       /* the header line */
-		if (port == 0 || port > 65535 || loopback(local) ||
-		    !bsearch(&ino, inos->v, inos->n, sizeof(ino), ull_cmp))
-			continue;
-		if (proto == 6 ? state != TCP_LISTEN : state != TCP_CLOSE)
-			continue;
-		rc = port_add(out, n, cap, proto, (int)port);
-	}
-	fclose(f);
-	return rc;
-}
-
-int proc_tree_ports(pid_t leader, struct proc_port **out, size_t *n)
-{
-	static const struct { const char *file; int proto; } tables[] = {
-		{ "tcp", 6 }, { "tcp6", 6 }, { "udp", 17 }, { "udp6", 17 },
-	};
-	struct inode_set inos = { 0 };
 	struct tree_proc *v = NULL;
-	unsigned long long *nets = NULL, net;
 	struct proc_info pi;
-	size_t nv = 0, i, k, t, n_nets = 0, cap = 0;
-	int rc;
+	size_t nv = 0, i;
+	int *out = NULL, rc;
 
-	*out = NULL;
+	*pids = NULL;
 	*n = 0;
 	if (leader <= 0 || proc_info(leader, &pi) < 0)
 		return -ESRCH;
 	rc = scan_procs(&v, &nv);
-	if (rc == 0)
-		nets = calloc(nv ? nv : 1, sizeof(*nets));
-	if (rc == 0 && !nets)
-		rc = -ENOMEM;
+	if (rc == 0) {
+		out = calloc(nv ? nv : 1, sizeof(*out));
+		if (!out)
+			rc = -ENOMEM;
+	}
 	for (i = 0; i < nv && rc == 0; i++)
 		if (in_tree(v, nv, i, leader))
-			rc = socket_inodes(v[i].pid, &inos);
-	if (rc == 0)
-		qsort(inos.v, inos.n, sizeof(*inos.v), ull_cmp);
-	/* Each network namespace of the tree once (a tree is in one). */
-	for (i = 0; i < nv && rc == 0 && inos.n; i++) {
-		if (!in_tree(v, nv, i, leader))
-			continue;
-		net = proc_netns_ino(v[i].pid);
-		for (k = 0; k < n_nets && nets[k] != net; k++)
-			;
-		if (!net || k < n_nets)
-			continue;
-		nets[n_nets++] = net;
-		for (t = 0; t < sizeof(tables) / sizeof(tables[0]) && rc == 0; t++)
-			rc = ports_in(v[i].pid, tables[t].file, tables[t].proto,
-				      &inos, out, n, &cap);
-	}
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	free(nets);
-	free(inos.v);
+			out[(*n)++] = v[i].pid;
 	free(v);
+	if (rc)
+		free(out);
+	else
+		*pids = out;
 	return rc;
 }
 

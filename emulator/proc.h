@@ -44,20 +44,9 @@ int proc_info(pid_t pid, struct proc_info *out);
  * gone, or -errno. */
 int proc_tree_mem(pid_t leader, struct proc_mem *out);
 
-/* A port a process tree serves on. */
-struct proc_port {
-	int proto;                      /* 6 TCP, 17 UDP */
-	int port;
-};
-
-/* The ports LEADER's tree (as proc_tree_mem counts it) serves on, each
- * once, into *OUT (*N; free() it): its TCP sockets in LISTEN and its bound
- * UDP sockets that are not connected, found by matching the socket inodes
- * of every process's /proc/PID/fd with /proc/PID/net/{tcp,tcp6,udp,udp6}
- * (`ss -tlnup` for those processes). Sockets bound to a loopback address
- * only are left out: nothing reaches them from another node. 0, -ESRCH if
- * LEADER is gone, or -errno. */
-int proc_tree_ports(pid_t leader, struct proc_port **out, size_t *n);
+/* The pids of LEADER's tree, as proc_tree_mem counts it, into *PIDS (*N;
+ * free() it). 0, -ESRCH if LEADER is gone, or -errno. */
+int proc_tree_pids(pid_t leader, int **pids, size_t *n);
 
 /* Is PID alive as the process that started at STARTTIME (not gone, not a
  * zombie, not a reused pid)? Reaps PID first if it is our child, storing

@@ -24,6 +24,7 @@
 
 #include "emulator/addr.h"
 #include "emulator/proc.h"
+#include "emulator/traffic_ports.h"
 #include "enos/cli.h"
 #include "enos/json.h"
 #include "enos/rundir.h"
@@ -154,9 +155,9 @@ static void record_ports(struct deployment *d, const struct supervise *sv,
 			 size_t i)
 {
 	const char *name = sv->c.pl->v[i].name;
-	struct proc_port *ports = NULL;
+	struct traffic_port *ports = NULL;
 	size_t n = 0, k;
-	int rc = proc_tree_ports(sv->inst[i].pid, &ports, &n);
+	int rc = traffic_ports_of(sv->inst[i].pid, &ports, &n);
 
 	if (rc < 0)
 		cli_warning("cannot read the ports of service '%s': %s", name,

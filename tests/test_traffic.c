@@ -19,6 +19,7 @@
 #include "emulator/proc.h"
 #include "emulator/traffic.h"
 #include "emulator/traffic_nft.h"
+#include "emulator/traffic_ports.h"
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
 #include "enos/cli.h"
@@ -436,7 +437,7 @@ static int sock_on(int type, uint32_t addr, uint16_t *port)
 START_TEST(test_tree_ports)
 {
 	struct sockaddr_in peer = { .sin_family = AF_INET };
-	struct proc_port *v = NULL;
+	struct traffic_port *v = NULL;
 	uint16_t tcp, udp, lo, conn;
 	int fds[4];
 	size_t n = 0, i;
@@ -449,7 +450,7 @@ START_TEST(test_tree_ports)
 	peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	peer.sin_port = htons(9);
 	ck_assert_int_eq(connect(fds[3], (struct sockaddr *)&peer, sizeof(peer)), 0);
-	ck_assert_int_eq(proc_tree_ports(getpid(), &v, &n), 0);
+	ck_assert_int_eq(traffic_ports_of(getpid(), &v, &n), 0);
 	for (i = 0; i < n; i++) {
 		got_tcp |= v[i].proto == 6 && v[i].port == tcp;
 		got_udp |= v[i].proto == 17 && v[i].port == udp;
@@ -460,7 +461,7 @@ START_TEST(test_tree_ports)
 	free(v);
 	for (i = 0; i < 4; i++)
 		close(fds[i]);
-	ck_assert_int_eq(proc_tree_ports(-1, &v, &n), -ESRCH);
+	ck_assert_int_eq(traffic_ports_of(-1, &v, &n), -ESRCH);
 }
 END_TEST
 
