@@ -11,7 +11,8 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3 libvirt libvirt-lxc jansson libcurl
+PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3 libvirt libvirt-lxc jansson libcurl \
+           libnftnl libmnl
 CPPFLAGS += -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OPTFLAGS and SANFLAGS are set by `make asan`; CFLAGS stays the user's own,
 # so `make CFLAGS=...` can add flags but never drop the warnings.
@@ -50,12 +51,13 @@ bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 # guest in which the netem backend is tested (this host's kernel has none);
 # iperf3 measures rates; libvirt runs lxc (and qemu) nodes; etcd-server and
 # etcd-client are the etcd stack (workloads/stacks/etcd.yaml) that sys_stack
-# and `make run` deploy.
+# and `make run` deploy; libnftnl-dev and libmnl-dev build the gateways'
+# traffic counters (emulator/traffic_nft.c).
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
         libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check libxml2-dev iproute2 iputils-ping gnuplot-nox iperf3 \
         qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
         libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu \
-        libvirt-clients etcd-server etcd-client
+        libvirt-clients etcd-server etcd-client libnftnl-dev libmnl-dev
 deps:
 	@./tools/install-deps $(DEBS)
 

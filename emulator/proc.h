@@ -44,6 +44,10 @@ int proc_info(pid_t pid, struct proc_info *out);
  * gone, or -errno. */
 int proc_tree_mem(pid_t leader, struct proc_mem *out);
 
+/* The pids of LEADER's tree, as proc_tree_mem counts it, into *PIDS (*N;
+ * free() it). 0, -ESRCH if LEADER is gone, or -errno. */
+int proc_tree_pids(pid_t leader, int **pids, size_t *n);
+
 /* Is PID alive as the process that started at STARTTIME (not gone, not a
  * zombie, not a reused pid)? Reaps PID first if it is our child, storing
  * its exit status in *STATUS (may be NULL; -1 when unknown). */

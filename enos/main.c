@@ -36,6 +36,7 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_report,
 	&cmd_results,
 	&cmd_ci,
+	&cmd_traffic,
 	NULL,
 };
 

@@ -104,6 +104,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, results);
 		srunner_add_suite(sr, make_sweep_suite());
 		srunner_add_suite(sr, make_ci_suite());
+		srunner_add_suite(sr, make_traffic_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_mixed);
 		SYS_SUITE(sr, &sk, sys_openstack);
 		SYS_SUITE(sr, &sk, sys_sweep);
+		SYS_SUITE(sr, &sk, sys_traffic);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

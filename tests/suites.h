@@ -67,6 +67,8 @@ Suite *make_results_suite(struct skips *sk);
 Suite *make_sweep_suite(void);
 /* ci: enos ci's thresholds, evaluation, JUnit and JSON, the command. */
 Suite *make_ci_suite(void);
+/* traffic: counting what crosses the WAN, and naming its services. */
+Suite *make_traffic_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -84,5 +86,7 @@ Suite *make_sys_mixed_suite(struct skips *sk);
 Suite *make_sys_openstack_suite(struct skips *sk);
 /* sys_sweep: a sweep on a netns world, killed and resumed. */
 Suite *make_sys_sweep_suite(struct skips *sk);
+/* sys_traffic: counters against iperf3 (wand, none), etcd's service. */
+Suite *make_sys_traffic_suite(struct skips *sk);
 
 #endif

@@ -24,5 +24,6 @@ extern const struct enos_cmd cmd_report;
 extern const struct enos_cmd cmd_results;
 extern const struct enos_cmd cmd_sweep;
 extern const struct enos_cmd cmd_ci;
+extern const struct enos_cmd cmd_traffic;
 
 #endif
