@@ -77,5 +77,7 @@ Suite *make_sys_qemu_suite(struct skips *sk);
 /* sys_mixed: qemu, lxc and netns nodes in one world, both fabrics. */
 Suite *make_sys_mixed_suite(struct skips *sk);
 Suite *make_sys_openstack_suite(struct skips *sk);
+/* sys_stackwl: a stack-declared workload (JSON lines) in netns nodes. */
+Suite *make_sys_stackwl_suite(struct skips *sk);
 
 #endif

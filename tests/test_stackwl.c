@@ -783,6 +783,48 @@ START_TEST(test_run_missing_needs)
 }
 END_TEST
 
+/* `enos check` of a topology naming a Rally workload says which Debian
+ * package is missing when rally cannot be found (here: PATH without it),
+ * and passes that check when it can. */
+START_TEST(test_check_names_package)
+{
+	static const char topo[] =
+		"name: oscheck\n"
+		"sites:\n"
+		"  - {name: central, role: central, nodes: 2}\n"
+		"  - {name: edge, role: edge, parent: central, count: 2}\n"
+		"stack: {name: openstack, strategy: central}\n"
+		"workload: {name: boot-delete, times: 3}\n";
+	char dir[128], path[256], db[192], *out = NULL, *saved, buf[256];
+	int rc;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "stackwl-check"));
+	tu_write(dir, "oscheck.yaml", topo, path, sizeof(path));
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	saved = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	setenv("PATH", "/nonexistent", 1);
+	rc = tu_enos(&out, db, "check", path, NULL);
+	setenv("PATH", saved, 1);
+	ck_assert_msg(rc == 1, "%d: %s", rc, out);
+	ck_assert_msg(tu_contains(out, "error: workload 'boot-delete' of stack 'openstack' needs Debian "
+				  "package 'rally' (no program 'rally' in PATH) and more: apt-get install "
+				  "rally python3-rally-openstack") ||
+		      tu_contains(out, "error: workload 'boot-delete' of stack 'openstack' needs Debian "
+				  "package 'rally' (no program 'rally' in PATH): apt-get install rally"),
+		      "%s", out);
+	free(out);
+	rc = tu_enos(&out, db, "check", path, NULL);
+	if (proc_which("rally", buf, sizeof(buf)) == 0 &&
+	    access("/usr/lib/python3/dist-packages/rally_openstack", F_OK) == 0)
+		ck_assert_msg(rc == 0 && !tu_contains(out, "needs Debian package"), "%d: %s", rc, out);
+	else
+		ck_assert_msg(rc == 1 && tu_contains(out, "needs Debian package"), "%d: %s", rc, out);
+	free(out);
+	free(saved);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_stackwl_suite(void)
 {
 	Suite *s = suite_create("stackwl");
@@ -795,6 +837,7 @@ Suite *make_stackwl_suite(void)
 	tcase_add_test(lang, test_render_for_client);
 	tcase_add_test(lang, test_kinds);
 	tcase_add_test(lang, test_needs);
+	tcase_add_test(lang, test_check_names_package);
 	suite_add_tcase(s, lang);
 	tcase_set_timeout(run, 30);
 	tcase_add_test(run, test_run_jsonl);

@@ -128,8 +128,13 @@ def main(argv):
                 rally(conf, env, "task", "abort")
                 aborted = True
             time.sleep(0.2)
-        # 0, or 2 when an SLA failed: the report says which iterations failed either way.
+        # 0, or 2 when an SLA failed: the report says which iterations failed either way. Anything
+        # else (110: the cloud did not answer Rally's validation) leaves a report without iterations.
         say("rally task start: exit %d in %.2f s" % (task.returncode, time.monotonic() - t0))
+        if task.returncode not in (0, 2):
+            say("the task did not run (exit %d); last lines of %s/rally.log:" % (task.returncode, out))
+            for line in tail(os.path.join(out, "rally.log"), 5):
+                print("  " + line, file=sys.stderr)
     rally(conf, env, "task", "report", "--json", "--out", report)
     if os.path.exists(report):
         rally(conf, env, "task", "report", "--html-static", "--out", os.path.join(out, "rally.html"))
