@@ -206,12 +206,16 @@ out:
 
 /* The child of spawn: enter the node, start a session of its own, point
  * stdin at /dev/null, stdout at OUT_FD and stderr at ERR_FD, and exec
- * ARGV. Reports errno on FD and exits when something fails. */
+ * ARGV with no signal blocked (the caller may hold SIGTERM and SIGINT, as
+ * `enos bench` does, and a program that inherits that never gets the
+ * SIGTERM that stops it). Reports errno on FD and exits when something
+ * fails. */
 static void spawn_child(const char *path, const char *name,
 			char *const argv[], int out_fd, int err_fd, int fd)
 {
 	int null_fd;
 
+	proc_child_unblock();
 	if (setsid() < 0)
 		goto fail;
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

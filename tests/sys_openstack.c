@@ -211,7 +211,7 @@ static void rally_boot_delete(void)
 	struct stat sb;
 
 	snprintf(root, sizeof(root), "%s/wl", case_dir);
-	ck_assert_msg(tu_wl_run(case_db, TOPO, "boot-delete", "central", opts, root, &r, why,
+	ck_assert_msg(tu_wl_run(case_db, TOPO, "boot-delete", "central", opts, root, 0, &r, why,
 				sizeof(why)) == 0, "%s", why);
 	ck_assert_msg(r.rc == 0, "%d: %s", r.rc, r.err ? r.err : "");
 	ck_assert_str_eq(r.client, CLIENT);

@@ -9,12 +9,16 @@
  *   the node's own address), every operation comes back, failures with
  *   their text, operations that crossed the WAN took at least its RTT,
  *   the garbage is counted, logged and skipped;
+ * - stop_reaches_the_program: the job's stop flag ends the program in
+ *   its node with SIGTERM (by its own handler, no SIGKILL) although the
+ *   caller holds SIGTERM as enos bench does;
  * - bench_jsonl_workload: the same through `enos bench --workload ops`:
  *   every operation stored in the run's workload_ops (state_wlops) with its
  *   client, failures with their text, the garbage counted. Skipped while
  *   `enos bench` is not built in this branch.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +89,7 @@ START_TEST(jsonl_workload_in_nodes)
 
 	snprintf(out_root, sizeof(out_root), "%s/wl", tc.dir);
 	for (s = 0; s < 2; s++) {
-		ck_assert_msg(tu_wl_run(tc.db, topo, "ops", sites[s], NULL, out_root, &r, why,
+		ck_assert_msg(tu_wl_run(tc.db, topo, "ops", sites[s], NULL, out_root, 0, &r, why,
 					sizeof(why)) == 0, "%s", why);
 		ck_assert_msg(r.rc == 0, "%d: %s", r.rc, r.err ? r.err : "");
 		ck_assert_uint_eq(r.n, TIMES);
@@ -120,6 +124,29 @@ START_TEST(jsonl_workload_in_nodes)
 		       r.client, r.n, ok, failed, r.seconds, r.ops[0].duration_ms);
 		tu_wl_result_release(&r);
 	}
+}
+END_TEST
+
+/* A stop reaches the program as SIGTERM in its node even though the
+ * caller holds SIGTERM (as enos bench does): it ends at once, by its own
+ * handler, and what it reported is kept. */
+START_TEST(stop_reaches_the_program)
+{
+	struct tu_wl_result r;
+	char why[512], out_root[256], log[8192], path[512];
+
+	snprintf(out_root, sizeof(out_root), "%s/wl", tc.dir);
+	ck_assert_msg(tu_wl_run(tc.db, topo, "ticks", "edge-1", NULL, out_root, 3, &r, why,
+				sizeof(why)) == 0, "%s", why);
+	ck_assert_msg(r.rc == -EINTR, "%d: %s", r.rc, r.err ? r.err : "");
+	ck_assert_uint_ge(r.n, 3);
+	ck_assert_msg(r.seconds < 3, "the job took %.1f s", r.seconds);
+	snprintf(path, sizeof(path), "%s/ticks.log", r.out_dir);
+	slurp(path, log, sizeof(log));
+	ck_assert_msg(tu_contains(log, "enos: stopping the workload (SIGTERM)") &&
+		      tu_contains(log, "ticks: got SIGTERM") &&
+		      !tu_contains(log, "SIGKILL"), "%s", log);
+	tu_wl_result_release(&r);
 }
 END_TEST
 
@@ -199,6 +226,7 @@ Suite *make_sys_stackwl_suite(struct skips *sk)
 {
 	const struct sys_case driver[] = {
 		{ "jsonl_workload_in_nodes", jsonl_workload_in_nodes },
+		{ "stop_reaches_the_program", stop_reaches_the_program },
 	};
 	const struct sys_case bench[] = {
 		{ "bench_jsonl_workload", bench_jsonl_workload },
@@ -206,7 +234,7 @@ Suite *make_sys_stackwl_suite(struct skips *sk)
 	Suite *s = suite_create("sys_stackwl");
 	const char *why = sys_unavailable();
 
-	sys_add_cases(s, sk, driver, 1, why, case_setup, case_teardown, 120);
+	sys_add_cases(s, sk, driver, 2, why, case_setup, case_teardown, 120);
 	sys_add_cases(s, sk, bench, 1, why ? why : bench_missing(), case_setup, case_teardown, 180);
 	return s;
 }

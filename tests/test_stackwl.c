@@ -126,7 +126,7 @@ struct fx {
 static void fx_init(struct fx *f)
 {
 	struct wl_stack_env env;
-	char *err = NULL;
+	char *err = NULL, path[256];
 	size_t i;
 
 	memset(f, 0, sizeof(*f));
@@ -135,7 +135,9 @@ static void fx_init(struct fx *f)
 	ck_assert_int_eq(plan_world(f->t, "ewl00", &f->w), 0);
 	for (i = 0; i < f->w.n_nodes; i++)
 		f->w.nodes[i].ops = &local_ops;
-	f->s = stack_load_string(stack_text, "tests/fixtures/stacks/wl.yaml", "wl", &err);
+	ck_assert_ptr_nonnull(tu_tmpdir(f->dir, sizeof(f->dir), "stackwl"));
+	snprintf(f->out, sizeof(f->out), "%s/out", f->dir);
+	f->s = stack_load(tu_write(f->dir, "wl.yaml", stack_text, path, sizeof(path)), &err);
 	ck_assert_msg(f->s != NULL, "%s", err ? err : "");
 	ck_assert_int_eq(place_stack(f->s, stack_strategy_find(f->s, "spread"), f->t, &f->w,
 				     &f->pl, &err), 0);
@@ -144,8 +146,6 @@ static void fx_init(struct fx *f)
 	env = (struct wl_stack_env){ .t = f->t, .pl = &f->pl, .experiment = "st-wl",
 				     .strategy = "spread", .stack_dir = "/stacks" };
 	ck_assert_int_eq(wl_stack_kinds_bind(f->kinds, f->n_kinds, &env, &err), 0);
-	ck_assert_ptr_nonnull(tu_tmpdir(f->dir, sizeof(f->dir), "stackwl"));
-	snprintf(f->out, sizeof(f->out), "%s/out", f->dir);
 }
 
 static void fx_release(struct fx *f)
@@ -256,13 +256,14 @@ static int run_job(struct fx *f, const char *name, const char *node, const char 
 	return k->run(&job, collect, g, err);
 }
 
-/* The contents of the fixture's out/NAME into BUF. */
-static const char *out_file(const struct fx *f, const char *name, char *buf, size_t len)
+/* The contents of NAME in the client NODE's directory into BUF. */
+static const char *out_file(const struct fx *f, const char *node, const char *name, char *buf,
+			    size_t len)
 {
 	char path[256], *text = NULL;
 	size_t n = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", f->out, name);
+	snprintf(path, sizeof(path), "%s/%s/%s", f->out, node, name);
 	ck_assert_msg(fs_read_file(path, 1 << 20, &text, &n) == 0, "no %s", path);
 	snprintf(buf, len, "%s", text);
 	free(text);
@@ -503,7 +504,7 @@ START_TEST(test_kinds)
 	ck_assert_int_eq(wl_stack_argv(&job, &argv, &err), 0);
 	ck_assert_str_eq(argv[0], "sh");
 	ck_assert_str_eq(argv[1], "/x/s.sh");
-	ck_assert_str_eq(argv[2], "/o");
+	ck_assert_str_eq(argv[2], "/o/edge-a-1");
 	ck_assert_str_eq(argv[3], "3");
 	ck_assert_str_eq(argv[4], "0.05");
 	ck_assert_str_eq(argv[5], "hello");
@@ -524,6 +525,19 @@ START_TEST(test_kinds)
 	ck_assert_int_eq(wl_stack_argv(&job, &argv, &err), -EINVAL);
 	ck_assert_str_eq(err, "workload 'ops' of stack 'wl' is not bound to a deployment");
 	free(err);
+	/* Placed as the topology deploys it (its strategy: the first). */
+	ck_assert_int_eq(wl_stack_kinds_place(unbound, n, NULL, f.t, &f.w, &err), 0);
+	ck_assert_int_eq(wl_stack_argv(&job, &argv, &err), 0);
+	ck_assert_str_eq(argv[6], want);
+	ck_assert_str_eq(argv[7], "cache-1");
+	wl_stack_argv_free(argv);
+	job.kind = &unbound[2];
+	job.node = node_index(&f, "central-2");
+	ck_assert_int_eq(wl_stack_argv(&job, &argv, &err), 0);
+	ck_assert_str_eq(argv[6], f.w.name);            /* {{experiment}} */
+	wl_stack_argv_free(argv);
+	/* Placing again replaces the placement (no leak under ASan). */
+	ck_assert_int_eq(wl_stack_kinds_place(unbound, n, NULL, f.t, &f.w, &err), 0);
 	wl_stack_kinds_free(unbound, n);
 	fx_release(&f);
 }
@@ -581,7 +595,7 @@ START_TEST(test_run_jsonl)
 	ck_assert_msg(err && tu_contains(err, "workload 'ops' on node 'edge-a-1': 1 bad line of output skipped") &&
 		      tu_contains(err, "edge-a-1: stdout of 'ops':4"), "%s", err ? err : "(null)");
 	free(err);
-	out_file(&f, "ops.log", log, sizeof(log));
+	out_file(&f, "edge-a-1", "ops.log", log, sizeof(log));
 	ck_assert_msg(tu_contains(log, "enos: workload 'ops' on node 'edge-a-1': sh ") &&
 		      tu_contains(log, " 3 0.05 hello ") && tu_contains(log, "args ") &&
 		      tu_contains(log, "enos: edge-a-1: stdout of 'ops':4"), "%s", log);
@@ -735,11 +749,11 @@ START_TEST(test_run_rally)
 	}
 	ck_assert_uint_eq(iters, 3);
 	ck_assert_uint_eq(atomics, 6);          /* foo and the bar nested in it */
-	out_file(&f, "rally.log", text, sizeof(text));
+	out_file(&f, "central-2", "rally.log", text, sizeof(text));
 	snprintf(buf, sizeof(buf), "rally progress on central-2 central central st-wl");
 	ck_assert_msg(tu_contains(text, buf), "%s", text);
 	ck_assert_msg(tu_contains(text, "r.json: 3 iterations, 0 failed, 6 atomic actions"), "%s", text);
-	out_file(&f, "r.html", buf, sizeof(buf));
+	out_file(&f, "central-2", "r.html", buf, sizeof(buf));
 	fx_release(&f);
 }
 END_TEST
@@ -751,17 +765,18 @@ START_TEST(test_run_rally_no_report)
 {
 	struct fx f;
 	struct got g = { 0 };
-	char path[256], stale[256], *err = NULL;
+	char path[256], dir[256], stale[256], *err = NULL;
 
 	fx_init(&f);
-	ck_assert_int_eq(fs_mkdir_p(f.out, 0755), 0);
-	tu_write(f.out, "r.json", "{}", stale, sizeof(stale));
+	snprintf(dir, sizeof(dir), "%s/central-2", f.out);
+	ck_assert_int_eq(fs_mkdir_p(dir, 0755), 0);
+	tu_write(dir, "r.json", "{}", stale, sizeof(stale));
 	script(&f, "rally.sh", "echo 'Task config is invalid: platform not available' >&2\nexit 1\n",
 	       path, sizeof(path));
 	ck_assert_int_eq(run_job(&f, "rally", "central-2", path, &g, &err), -ENOENT);
 	ck_assert_uint_eq(g.n, 0);
 	ck_assert_msg(tu_contains(err, "workload 'rally' on node 'central-2': Rally wrote no report ") &&
-		      tu_contains(err, "/out/r.json (the program exited with status 1)") &&
+		      tu_contains(err, "/out/central-2/r.json (the program exited with status 1)") &&
 		      tu_contains(err, "  | Task config is invalid: platform not available"), "%s", err);
 	free(err);
 	fx_release(&f);

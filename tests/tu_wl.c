@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ static int collect(void *arg, const struct wl_op *op)
 	snprintf(v->error, sizeof(v->error), "%s", op->error ? op->error : "");
 	v->iteration = op->iteration;
 	v->atomic = op->atomic;
+	if (r->stop_after && r->n == r->stop_after)
+		*r->stop = 1;
 	return 0;
 }
 
@@ -81,8 +84,9 @@ static int set_option(const struct wl_kind *k, struct wl_values *v, const char *
 
 int tu_wl_run(const char *db, const char *topo_path, const char *workload,
 	      const char *site, const char *const *opts, const char *out_root,
-	      struct tu_wl_result *res, char *why, size_t len)
+	      size_t stop_after, struct tu_wl_result *res, char *why, size_t len)
 {
+	sigset_t sigs, old;
 	struct topology *t = NULL;
 	struct stack *s = NULL;
 	struct state *st = NULL;
@@ -171,10 +175,17 @@ int tu_wl_run(const char *db, const char *topo_path, const char *workload,
 	snprintf(res->client, sizeof(res->client), "%s", w.nodes[job.node].name);
 	addr_format(w.nodes[job.node].addr, res->addr, sizeof(res->addr));
 	snprintf(res->out_dir, sizeof(res->out_dir), "%s/%s", out_root, res->client);
-	job.out_dir = res->out_dir;
+	job.out_dir = out_root;         /* the kind adds the client's name */
+	res->stop_after = stop_after;
+	res->stop = &stop;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 	t0 = tu_now_s();
 	res->rc = k->run(&job, collect, res, &res->err);
 	res->seconds = tu_now_s() - t0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	rc = 0;
 out:
 	free(err);

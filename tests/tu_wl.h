@@ -10,6 +10,7 @@
 #ifndef TESTS_TU_WL_H
 #define TESTS_TU_WL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -32,16 +33,21 @@ struct tu_wl_result {
 	char addr[32];          /* its address */
 	char out_dir[256];
 	double seconds;         /* the job's wall time */
+	/* Private. */
+	size_t stop_after;
+	volatile sig_atomic_t *stop;
 };
 
 /* Run WORKLOAD of the stack of topology TOPO_PATH (experiment up, state
  * database DB) from the client node of site SITE, with the options
  * NAME=VALUE of OPTS (NULL-terminated; the rest default) and
- * {{out_dir}} OUT_ROOT/CLIENT. Fills *RES (release it). Returns 0 when
- * the job ran (whatever it returned: RES->rc), or -1 with WHY. */
+ * {{out_dir}} OUT_ROOT/CLIENT, SIGINT and SIGTERM held as `enos bench`
+ * holds them; STOP_AFTER > 0: set the job's stop flag once that many
+ * operations came. Fills *RES (release it). Returns 0 when the job ran
+ * (whatever it returned: RES->rc), or -1 with WHY. */
 int tu_wl_run(const char *db, const char *topo_path, const char *workload,
 	      const char *site, const char *const *opts, const char *out_root,
-	      struct tu_wl_result *res, char *why, size_t len);
+	      size_t stop_after, struct tu_wl_result *res, char *why, size_t len);
 
 void tu_wl_result_release(struct tu_wl_result *res);
 

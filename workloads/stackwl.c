@@ -48,6 +48,8 @@ struct kind_data {
 	bool bound;
 	struct wl_stack_env env;
 	char stack_dir[PATH_MAX];
+	struct placement *own_pl;       /* wl_stack_kinds_place's (kinds[0]
+					 * owns it), or NULL */
 };
 
 static int stack_run(const struct wl_job *job, wl_emit_fn emit, void *arg,
@@ -119,13 +121,59 @@ int wl_stack_kinds(const struct stack *s, struct wl_kind **kinds, size_t *n,
 	return 0;
 }
 
+/* Free the placement wl_stack_kinds_place() made for KINDS, if any. */
+static void free_own_placement(struct wl_kind *kinds, size_t n)
+{
+	struct kind_data *d = n ? kinds[0].data : NULL;
+	size_t i;
+
+	if (!d || !d->own_pl)
+		return;
+	place_release(d->own_pl);
+	free(d->own_pl);
+	for (i = 0; i < n; i++)
+		((struct kind_data *)kinds[i].data)->own_pl = NULL;
+}
+
 void wl_stack_kinds_free(struct wl_kind *kinds, size_t n)
 {
 	size_t i;
 
+	if (kinds)
+		free_own_placement(kinds, n);
 	for (i = 0; kinds && i < n; i++)
 		free(kinds[i].data);
 	free(kinds);
+}
+
+int wl_stack_kinds_place(struct wl_kind *kinds, size_t n, struct emu *emu,
+			 const struct topology *t, const struct world *w,
+			 char **err)
+{
+	const struct stack *s;
+	struct placement *pl;
+	struct wl_stack_env env;
+	size_t i;
+	int rc;
+
+	*err = NULL;
+	if (!n)
+		return 0;
+	s = ((struct kind_data *)kinds[0].data)->s;
+	pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		return wfail(err, -ENOMEM, "out of memory");
+	rc = place_stack(s, stack_strategy_find(s, t->stack_strategy), t, w, pl, err);
+	if (rc < 0) {
+		free(pl);
+		return rc;
+	}
+	free_own_placement(kinds, n);
+	for (i = 0; i < n; i++)
+		((struct kind_data *)kinds[i].data)->own_pl = pl;
+	env = (struct wl_stack_env){ .emu = emu, .t = t, .pl = pl, .experiment = w->name,
+				     .strategy = t->stack_strategy };
+	return wl_stack_kinds_bind(kinds, n, &env, err);
 }
 
 bool wl_stack_kind_is(const struct wl_kind *k)
@@ -276,9 +324,24 @@ static void rendered_release(struct rendered *r)
 	free(r->report);
 }
 
-/* Render what JOB's workload needs for its client. */
-static int render_job(const struct wl_job *job, struct rendered *r,
-		      char **err)
+/* The client's own directory, JOB->out_dir/NODE (the runner gives one
+ * directory to all the jobs of a workload), into OUT (PATH_MAX bytes). */
+static int client_dir(const struct wl_job *job, char *out, char **err)
+{
+	const char *node = job->w->nodes[job->node].name;
+
+	if (!job->out_dir || !*job->out_dir)
+		return wfail(err, -EINVAL, "workload '%s' on node '%s': no results directory",
+			     job->kind->name, node);
+	if (snprintf(out, PATH_MAX, "%s/%s", job->out_dir, node) >= PATH_MAX)
+		return wfail(err, -ENAMETOOLONG, "'%s': path too long", job->out_dir);
+	return 0;
+}
+
+/* Render what JOB's workload needs for its client, whose directory is
+ * OUT_DIR. */
+static int render_job(const struct wl_job *job, const char *out_dir,
+		      struct rendered *r, char **err)
 {
 	const struct kind_data *d = job->kind->data;
 	const struct stack_workload *sw = d->sw;
@@ -301,7 +364,7 @@ static int render_job(const struct wl_job *job, struct rendered *r,
 		vars[n++].value = option_text(d, job, i, bufs[i], sizeof(bufs[i]));
 	}
 	vars[n].name = "out_dir";
-	vars[n++].value = job->out_dir ? job->out_dir : "";
+	vars[n++].value = out_dir;
 	r->argv = calloc(sw->run.argc + 1, sizeof(*r->argv));
 	if (!r->argv)
 		return wfail(err, -ENOMEM, "out of memory");
@@ -327,13 +390,16 @@ static int render_job(const struct wl_job *job, struct rendered *r,
 int wl_stack_argv(const struct wl_job *job, char ***argv, char **err)
 {
 	struct rendered r;
+	char dir[PATH_MAX];
 	int rc;
 
 	*err = NULL;
 	*argv = NULL;
 	if (!wl_stack_kind_is(job->kind))
 		return wfail(err, -EINVAL, "workload '%s' is not a stack's", job->kind->name);
-	rc = render_job(job, &r, err);
+	rc = client_dir(job, dir, err);
+	if (rc == 0)
+		rc = render_job(job, dir, &r, err);
 	if (rc == 0) {
 		*argv = r.argv;
 		r.argv = NULL;
@@ -365,6 +431,7 @@ struct run {
 	unsigned long bad;              /* bad lines */
 	char *first_bad;                /* the first bad line's message */
 	int log_fd;
+	char out_dir[PATH_MAX];         /* the client's own: {{out_dir}} */
 	char log_path[PATH_MAX];
 	char label[160];
 };
@@ -470,16 +537,13 @@ static void add_log_tail(const struct run *r, struct strbuf *b)
 	}
 }
 
-/* Open the job's log OUT_DIR/WORKLOAD.log for appending (a symlink there
- * is refused). */
+/* Make the client's directory and open its log OUT_DIR/WORKLOAD.log for
+ * appending (a symlink there is refused). */
 static int open_log(struct run *r, char **err)
 {
-	const char *dir = r->job->out_dir;
+	const char *dir = r->out_dir;
 	int dfd, rc;
 
-	if (!dir || !*dir)
-		return wfail(err, -EINVAL, "workload '%s' on node '%s': no results directory",
-			     r->d->sw->name, r->node);
 	rc = fs_mkdir_p(dir, 0755);
 	if (rc < 0)
 		return wfail(err, rc, "cannot make '%s': %s", dir, strerror(-rc));
@@ -704,7 +768,9 @@ static int stack_run(const struct wl_job *job, wl_emit_fn emit, void *arg,
 	*err = NULL;
 	rc = wl_stack_kind_check(job->kind, err);
 	if (rc == 0)
-		rc = render_job(job, &rd, err);
+		rc = client_dir(job, r.out_dir, err);
+	if (rc == 0)
+		rc = render_job(job, r.out_dir, &rd, err);
 	if (rc)
 		goto out;
 	if (!node->ops || !node->ops->spawn) {

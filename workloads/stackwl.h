@@ -7,10 +7,12 @@
  * `options:`), the same jobs, one per client. A job's run
  *   1. renders the workload's argv for the job's client node
  *      (template_render_node(): {{addr}}, {{SERVICE.near.addr}}, its
- *      options, {{out_dir}}, ...),
+ *      options, {{out_dir}}, ...); {{out_dir}} is the client's own
+ *      directory JOB->out_dir/NODE (made first: the runner gives one
+ *      directory to every job of a workload),
  *   2. starts it in the node through the node's backend (node_ops.spawn,
  *      in a session of its own) with stdout to a pipe and stderr to
- *      OUT_DIR/WORKLOAD.log,
+ *      {{out_dir}}/WORKLOAD.log,
  *   3. feeds stdout to the JSON-lines parser as it arrives (jsonl.h) and
  *      emits each operation at once (results: jsonl), or copies it to the
  *      log (results: rally),
@@ -77,6 +79,15 @@ struct wl_stack_env {
  * file's directory cannot be resolved). */
 int wl_stack_kinds_bind(struct wl_kind *kinds, size_t n,
 			const struct wl_stack_env *env, char **err);
+
+/* The same for the stack as T deploys it on W (place_stack() with T's
+ * strategy: what the deploy placed), the placement owned by KINDS until
+ * wl_stack_kinds_free(); {{experiment}} is W->name. What a caller that
+ * has the experiment up (enos bench) calls once before running a job of
+ * any of KINDS. Returns 0, or -errno with *ERR allocated. */
+int wl_stack_kinds_place(struct wl_kind *kinds, size_t n, struct emu *emu,
+			 const struct topology *t, const struct world *w,
+			 char **err);
 
 /* Is K a kind made by wl_stack_kinds()? */
 bool wl_stack_kind_is(const struct wl_kind *k);
