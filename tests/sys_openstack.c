@@ -18,6 +18,8 @@
  *   iterations from central-2, run as the runner runs a stack's workload
  *   (tests/tu_wl.c): every iteration ok with its atomic actions
  *   nova.boot_server and nova.delete_server, Rally's HTML report kept;
+ *   then 100 iterations stopped after 25 s: Rally aborts its task and
+ *   the iterations that finished are kept;
  * - central_rally_bench: the same through `enos bench --workload
  *   boot-delete --times 3`, stored in the run's workload_ops, the HTML
  *   report in the run's directory (skipped while `enos bench` is not built
@@ -30,6 +32,7 @@
  * packages are missing (`make test` installs them: OPENSTACK_DEBS).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,10 +211,11 @@ static void rally_boot_delete(void)
 	char why[512], root[256], html[512];
 	double d[3], boot[3], del[3];
 	size_t i, iters = 0, nb = 0, nd = 0;
+	struct tu_wl_how how = { .opts = opts, .out_root = root };
 	struct stat sb;
 
 	snprintf(root, sizeof(root), "%s/wl", case_dir);
-	ck_assert_msg(tu_wl_run(case_db, TOPO, "boot-delete", "central", opts, root, 0, &r, why,
+	ck_assert_msg(tu_wl_run(case_db, TOPO, "boot-delete", "central", &how, &r, why,
 				sizeof(why)) == 0, "%s", why);
 	ck_assert_msg(r.rc == 0, "%d: %s", r.rc, r.err ? r.err : "");
 	ck_assert_str_eq(r.client, CLIENT);
@@ -242,6 +246,30 @@ static void rally_boot_delete(void)
 	tu_wl_result_release(&r);
 }
 
+/* A stop (Ctrl-C) in the middle of 100 iterations: Rally aborts its task
+ * and still reports what finished, which is kept; the job ends well within
+ * the grace period. */
+static void rally_stopped(void)
+{
+	static const char *const opts[] = { "times=100", NULL };
+	struct tu_wl_result r;
+	char why[512], root[256];
+	struct tu_wl_how how = { .opts = opts, .out_root = root, .stop_after_s = 25 };
+	size_t i, iters = 0;
+
+	snprintf(root, sizeof(root), "%s/wl-stop", case_dir);
+	ck_assert_msg(tu_wl_run(case_db, TOPO, "boot-delete", "central", &how, &r, why,
+				sizeof(why)) == 0, "%s", why);
+	ck_assert_msg(r.rc == -EINTR, "%d: %s", r.rc, r.err ? r.err : "");
+	for (i = 0; i < r.n; i++)
+		iters += !r.ops[i].atomic;
+	ck_assert_msg(iters >= 1 && iters < 100, "%zu iterations kept", iters);
+	ck_assert_msg(r.seconds < 25 + 30, "the job took %.1f s", r.seconds);
+	printf("sys_openstack: rally boot-delete stopped after 25 s: %zu iterations kept, ended at %.1f s\n",
+	       iters, r.seconds);
+	tu_wl_result_release(&r);
+}
+
 START_TEST(central_boot_delete)
 {
 	char *out = NULL, dir[256];
@@ -261,6 +289,7 @@ START_TEST(central_boot_delete)
 	boot_and_delete("central");
 	process_trees();
 	rally_boot_delete();
+	rally_stopped();
 
 	ck_assert_msg(tu_enos(&out, case_db, "down", "-n", EXP, NULL) == 0, "%s", out);
 	free(out);

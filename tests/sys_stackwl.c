@@ -86,10 +86,11 @@ START_TEST(jsonl_workload_in_nodes)
 	struct tu_wl_result r;
 	char why[512], out_root[256], log[8192], path[512], want[128];
 	size_t s, i, failed, ok;
+	struct tu_wl_how how = { .out_root = out_root };
 
 	snprintf(out_root, sizeof(out_root), "%s/wl", tc.dir);
 	for (s = 0; s < 2; s++) {
-		ck_assert_msg(tu_wl_run(tc.db, topo, "ops", sites[s], NULL, out_root, 0, &r, why,
+		ck_assert_msg(tu_wl_run(tc.db, topo, "ops", sites[s], &how, &r, why,
 					sizeof(why)) == 0, "%s", why);
 		ck_assert_msg(r.rc == 0, "%d: %s", r.rc, r.err ? r.err : "");
 		ck_assert_uint_eq(r.n, TIMES);
@@ -134,9 +135,10 @@ START_TEST(stop_reaches_the_program)
 {
 	struct tu_wl_result r;
 	char why[512], out_root[256], log[8192], path[512];
+	struct tu_wl_how how = { .out_root = out_root, .stop_after_ops = 3 };
 
 	snprintf(out_root, sizeof(out_root), "%s/wl", tc.dir);
-	ck_assert_msg(tu_wl_run(tc.db, topo, "ticks", "edge-1", NULL, out_root, 3, &r, why,
+	ck_assert_msg(tu_wl_run(tc.db, topo, "ticks", "edge-1", &how, &r, why,
 				sizeof(why)) == 0, "%s", why);
 	ck_assert_msg(r.rc == -EINTR, "%d: %s", r.rc, r.err ? r.err : "");
 	ck_assert_uint_ge(r.n, 3);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emulator/addr.h"
 #include "emulator/emu.h"
@@ -54,6 +55,25 @@ static int collect(void *arg, const struct wl_op *op)
 	return 0;
 }
 
+/* Sets *STOP after AFTER_S unless DONE first. */
+struct stopper {
+	volatile sig_atomic_t *stop;
+	double after_s;
+	volatile sig_atomic_t done;
+};
+
+static void *stop_later(void *arg)
+{
+	struct stopper *s = arg;
+	double t0 = tu_now_s();
+
+	while (!s->done && tu_now_s() - t0 < s->after_s)
+		usleep(50000);
+	if (!s->done)
+		*s->stop = 1;
+	return NULL;
+}
+
 /* Option NAME=VALUE of K into V. */
 static int set_option(const struct wl_kind *k, struct wl_values *v, const char *nv)
 {
@@ -83,9 +103,13 @@ static int set_option(const struct wl_kind *k, struct wl_values *v, const char *
 }
 
 int tu_wl_run(const char *db, const char *topo_path, const char *workload,
-	      const char *site, const char *const *opts, const char *out_root,
-	      size_t stop_after, struct tu_wl_result *res, char *why, size_t len)
+	      const char *site, const struct tu_wl_how *how,
+	      struct tu_wl_result *res, char *why, size_t len)
 {
+	const char *const *opts = how->opts;
+	struct stopper stopper = { 0 };
+	pthread_t timer;
+	bool timing = false;
 	sigset_t sigs, old;
 	struct topology *t = NULL;
 	struct stack *s = NULL;
@@ -174,17 +198,23 @@ int tu_wl_run(const char *db, const char *topo_path, const char *workload,
 	job.node = wl_stack_client_node(k, &w, s_idx);
 	snprintf(res->client, sizeof(res->client), "%s", w.nodes[job.node].name);
 	addr_format(w.nodes[job.node].addr, res->addr, sizeof(res->addr));
-	snprintf(res->out_dir, sizeof(res->out_dir), "%s/%s", out_root, res->client);
-	job.out_dir = out_root;         /* the kind adds the client's name */
-	res->stop_after = stop_after;
+	snprintf(res->out_dir, sizeof(res->out_dir), "%s/%s", how->out_root, res->client);
+	job.out_dir = how->out_root;    /* the kind adds the client's name */
+	res->stop_after = how->stop_after_ops;
 	res->stop = &stop;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	stopper = (struct stopper){ .stop = &stop, .after_s = how->stop_after_s };
+	timing = how->stop_after_s > 0 && pthread_create(&timer, NULL, stop_later, &stopper) == 0;
 	t0 = tu_now_s();
 	res->rc = k->run(&job, collect, res, &res->err);
 	res->seconds = tu_now_s() - t0;
+	if (timing) {
+		stopper.done = 1;
+		pthread_join(timer, NULL);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	rc = 0;
 out:

@@ -38,16 +38,23 @@ struct tu_wl_result {
 	volatile sig_atomic_t *stop;
 };
 
+/* How to run it. */
+struct tu_wl_how {
+	const char *const *opts;        /* NAME=VALUE, NULL-terminated; the
+					 * rest default; may be NULL */
+	const char *out_root;           /* {{out_dir}} is OUT_ROOT/CLIENT */
+	size_t stop_after_ops;          /* > 0: stop once that many came */
+	double stop_after_s;            /* > 0: stop after that long */
+};
+
 /* Run WORKLOAD of the stack of topology TOPO_PATH (experiment up, state
- * database DB) from the client node of site SITE, with the options
- * NAME=VALUE of OPTS (NULL-terminated; the rest default) and
- * {{out_dir}} OUT_ROOT/CLIENT, SIGINT and SIGTERM held as `enos bench`
- * holds them; STOP_AFTER > 0: set the job's stop flag once that many
- * operations came. Fills *RES (release it). Returns 0 when the job ran
- * (whatever it returned: RES->rc), or -1 with WHY. */
+ * database DB) from the client node of site SITE as HOW says, SIGINT and
+ * SIGTERM held as `enos bench` holds them. Fills *RES (release it).
+ * Returns 0 when the job ran (whatever it returned: RES->rc), or -1 with
+ * WHY. */
 int tu_wl_run(const char *db, const char *topo_path, const char *workload,
-	      const char *site, const char *const *opts, const char *out_root,
-	      size_t stop_after, struct tu_wl_result *res, char *why, size_t len);
+	      const char *site, const struct tu_wl_how *how,
+	      struct tu_wl_result *res, char *why, size_t len);
 
 void tu_wl_result_release(struct tu_wl_result *res);
 

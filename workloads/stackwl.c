@@ -35,6 +35,7 @@
 
 #define POLL_MS        100
 #define EXIT_DRAIN_MS  2000
+#define KILL_WAIT_MS   10000
 #define READ_CHUNK     (64 * 1024)
 #define LOG_TAIL_LINES 15
 #define LOG_TAIL_BYTES 4096
@@ -635,6 +636,11 @@ static int follow(struct run *r, pid_t pid, unsigned long long start, int fd,
 			close(fd);      /* held by a process we cannot kill */
 			fd = -1;
 		}
+		if (killed && !exited && (t - exit_at) * 1000 >= KILL_WAIT_MS) {
+			/* Stuck in the kernel: give up on its exit status. */
+			log_note(r, "the workload did not end after SIGKILL; leaving it");
+			break;
+		}
 		if (fd >= 0) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 
@@ -690,7 +696,9 @@ static int import_rally(struct run *r, const char *path, const struct ending *en
 		goto out;
 	}
 	rc = wl_rally_load(path, r->d->sw->name, on_op, r, &res, &e);
-	if (rc == 0) {
+	if (rc == -ENODATA && end->stopped)
+		rc = 0;         /* stopped before the first iteration ended */
+	else if (rc == 0) {
 		char note[256];
 
 		snprintf(note, sizeof(note), "Rally report %s: %u iterations, %u failed, %u atomic actions, task %s",
