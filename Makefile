@@ -62,11 +62,11 @@ deps:
 	@./tools/install-deps $(DEBS)
 
 # The OpenStack stack (workloads/stacks/openstack.yaml), deployed by
-# sys_openstack and bench-openstack: about 1.1 GiB, so kept out of DEBS and
-# `make run`.
+# sys_openstack and bench-openstack, and Rally for its workloads: about
+# 1.1 GiB, so kept out of DEBS and `make run`.
 OPENSTACK_DEBS := mariadb-server rabbitmq-server memcached keystone placement-api \
         glance-api nova-api nova-conductor nova-scheduler nova-compute neutron-server \
-        python3-openstackclient uwsgi-plugin-python3 curl util-linux
+        python3-openstackclient uwsgi-plugin-python3 curl util-linux rally python3-rally-openstack
 deps-openstack:
 	@./tools/install-deps $(OPENSTACK_DEBS)
 

@@ -33,6 +33,7 @@
 #include "workloads/place.h"
 #include "workloads/ready.h"
 #include "workloads/stack.h"
+#include "workloads/stackwl.h"
 #include "workloads/supervise.h"
 
 #define LOG_TAIL_LINES 20
@@ -366,6 +367,27 @@ int deploy_memory_fits(unsigned long long need, unsigned long long avail,
 	return -ENOMEM;
 }
 
+/* Is everything the stack workloads T names need installed? Says which
+ * Debian package is missing. 0 or -ENOENT (printed). */
+static int check_workload_needs(const struct topology *t, const struct stack *s)
+{
+	struct wl_kind *kinds = NULL;
+	char *err = NULL;
+	size_t n = 0, i, k;
+	int rc = wl_stack_kinds(s, &kinds, &n, &err);
+
+	for (i = 0; rc == 0 && i < t->n_workloads; i++)
+		for (k = 0; k < n; k++)
+			if (!strcmp(kinds[k].name, t->workloads[i].name) &&
+			    (rc = wl_stack_kind_check(&kinds[k], &err)) < 0)
+				break;
+	if (rc < 0)
+		cli_error("%s", err ? err : strerror(-rc));
+	free(err);
+	wl_stack_kinds_free(kinds, n);
+	return rc;
+}
+
 int deploy_estimate(const struct topology *t, const struct world *w,
 		    bool quiet)
 {
@@ -379,6 +401,8 @@ int deploy_estimate(const struct topology *t, const struct world *w,
 
 	self_exe(exe);
 	rc = load_placed(t, w, exe, false, &s, &st, &pl);
+	if (rc == 0)
+		rc = check_workload_needs(t, s);
 	if (rc < 0)
 		goto out;
 	need = place_memory(&pl, s);

@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_sweep_suite());
 		srunner_add_suite(sr, make_ci_suite());
 		srunner_add_suite(sr, make_traffic_suite());
+		srunner_add_suite(sr, make_stackwl_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -122,6 +123,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_openstack);
 		SYS_SUITE(sr, &sk, sys_sweep);
 		SYS_SUITE(sr, &sk, sys_traffic);
+		SYS_SUITE(sr, &sk, sys_stackwl);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

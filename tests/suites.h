@@ -69,6 +69,8 @@ Suite *make_sweep_suite(void);
 Suite *make_ci_suite(void);
 /* traffic: counting what crosses the WAN, and naming its services. */
 Suite *make_traffic_suite(void);
+/* stackwl: the workloads a stack declares, their kinds and their jobs. */
+Suite *make_stackwl_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -88,5 +90,7 @@ Suite *make_sys_openstack_suite(struct skips *sk);
 Suite *make_sys_sweep_suite(struct skips *sk);
 /* sys_traffic: counters against iperf3 (wand, none), etcd's service. */
 Suite *make_sys_traffic_suite(struct skips *sk);
+/* sys_stackwl: a stack-declared workload (JSON lines) in netns nodes. */
+Suite *make_sys_stackwl_suite(struct skips *sk);
 
 #endif
