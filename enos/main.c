@@ -33,6 +33,7 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_probe_ready,
 	&cmd_wand_engine,
 	&cmd_report,
+	&cmd_bench,
 	NULL,
 };
 

@@ -52,7 +52,7 @@ static size_t plan_steps(const struct topology *t, struct step *s)
 
 /* Apply or heal step S; IDS holds the record of each applied fault. */
 static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
-		   const struct step *s, int64_t *ids, double t_s)
+		   const struct step *s, int64_t *ids, double t_s, FILE *out)
 {
 	const struct fault *f = &e->t->faults[s->fault];
 	struct live_fault lf;
@@ -62,7 +62,8 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 	int rc = -ENOMEM;
 
 	if (s->heal) {
-		printf("t=%7.2fs heal partition of fault %zu\n", t_s, s->fault + 1);
+		fprintf(out, "t=%7.2fs heal partition of fault %zu\n", t_s,
+			s->fault + 1);
 		return inject_heal(ctx, e, NULL, ids[s->fault], NULL);
 	}
 	if (f->action == FAULT_HEAL) {
@@ -71,8 +72,8 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 			return -ENOMEM;
 		for (i = 0; i < f->n_sites; i++)
 			sites[f->sites[i]] = true;
-		printf("t=%7.2fs heal partitions touching %zu site%s\n", t_s,
-		       f->n_sites, f->n_sites == 1 ? "" : "s");
+		fprintf(out, "t=%7.2fs heal partitions touching %zu site%s\n",
+			t_s, f->n_sites, f->n_sites == 1 ? "" : "s");
 		rc = inject_heal(ctx, e, f->n_sites ? sites : NULL, 0, NULL);
 		free(sites);
 		return rc;
@@ -82,8 +83,9 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 		free(detail);
 		return -ENOMEM;
 	}
-	printf("t=%7.2fs %s %s\n", t_s, fault_action_name(lf.action), detail);
-	fflush(stdout);
+	fprintf(out, "t=%7.2fs %s %s\n", t_s, fault_action_name(lf.action),
+		detail);
+	fflush(out);
 	rc = inject_fault(ctx, e, &lf, detail, run, &ids[s->fault]);
 	live_fault_release(&lf);
 	free(detail);
@@ -100,6 +102,7 @@ struct timeline {
 	size_t n, next;
 	int64_t *ids;           /* per fault: its record once applied */
 	bool *healed;           /* per fault: its `for` heal has run */
+	FILE *out;              /* where steps are said */
 };
 
 int timeline_begin(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
@@ -123,8 +126,14 @@ int timeline_begin(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 	tl->run = run;
 	tl->n = plan_steps(e->t, tl->steps);
 	tl->t0 = cli_now();
+	tl->out = stdout;
 	*out = tl;
 	return 0;
+}
+
+void timeline_output(struct timeline *tl, FILE *out)
+{
+	tl->out = out;
 }
 
 double timeline_next_due(const struct timeline *tl)
@@ -144,8 +153,8 @@ int timeline_step(struct timeline *tl)
 		if (s->heal && !tl->ids[s->fault])
 			continue;       /* never applied: nothing to heal */
 		rc = do_step(tl->ctx, tl->e, tl->run, s, tl->ids,
-			     (double)s->at_us / 1e6);
-		fflush(stdout);
+			     (double)s->at_us / 1e6, tl->out);
+		fflush(tl->out);
 		if (rc < 0) {
 			tl->next = tl->n;       /* no step after a failed one */
 			return rc;

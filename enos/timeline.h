@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct enos_ctx;
 struct shaped_exp;
@@ -27,6 +28,9 @@ int timeline_run(struct enos_ctx *ctx, struct shaped_exp *e);
  * Returns 0 or -ENOMEM. */
 int timeline_begin(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 		   struct timeline **tl);
+
+/* Say TL's steps on OUT (stdout unless set: stderr when stdout is JSON). */
+void timeline_output(struct timeline *tl, FILE *out);
 
 /* When TL's next step is due, on cli_now()'s clock; INFINITY when no step
  * is left (TL NULL included). */

@@ -130,7 +130,11 @@ static int parse_size(const char *text, uint64_t *out, const char **why)
 		}
 		return 0;
 	}
-	return units_parse_memory(text, out, why);
+	if (units_parse_memory(text, out, why) == 0)
+		return 0;
+	if (strncmp(*why, "is not a size", 13) == 0)
+		*why = "is not a size (bytes, or a number and KiB, MiB or GiB)";
+	return -EINVAL;
 }
 
 /* Check TEXT as the value of option O, called WHAT in the message, into
@@ -150,7 +154,7 @@ static char *check_value(const struct wl_option *o, const char *what,
 	switch (o->type) {
 	case WL_OPT_COUNT:
 		if (units_parse_integer(text, &x, &neg) < 0)
-			return str_printf("%s %s is not a whole number", what,
+			return str_printf("%s '%s' is not a whole number", what,
 					  str_show(text).s);
 		if (neg)
 			return str_printf("%s %s is out of range (%llu to %llu)",
@@ -160,11 +164,11 @@ static char *check_value(const struct wl_option *o, const char *what,
 		break;
 	case WL_OPT_SIZE:
 		if (parse_size(text, &x, &why) < 0)
-			return str_printf("%s %s %s", what, str_show(text).s, why);
+			return str_printf("%s '%s' %s", what, str_show(text).s, why);
 		break;
 	case WL_OPT_TIME:
 		if (units_parse_time(text, &x, &why) < 0)
-			return str_printf("%s %s %s", what, str_show(text).s, why);
+			return str_printf("%s '%s' %s", what, str_show(text).s, why);
 		break;
 	case WL_OPT_TEXT:
 		if (!o->choices)
@@ -177,7 +181,7 @@ static char *check_value(const struct wl_option *o, const char *what,
 			const char *hint = suggest_closest(text, o->choices, i);
 
 			str_join(list, sizeof(list), o->choices, i, " or ");
-			return str_printf("%s %s is not %s%s%s%s", what,
+			return str_printf("%s '%s' is not %s%s%s%s", what,
 					  str_show(text).s, list,
 					  hint ? " (did you mean '" : "",
 					  hint ? hint : "", hint ? "'?)" : "");
@@ -229,10 +233,10 @@ static char *unknown_option(const struct wl_kind *k, const char *key)
 
 	hint = suggest_closest(key, names, n);
 	if (hint)
-		return str_printf("unknown option %s (did you mean '%s'?)",
+		return str_printf("unknown option '%s' (did you mean '%s'?)",
 				  str_show(key).s, hint);
 	str_join(list, sizeof(list), names, n, ", ");
-	return str_printf("unknown option %s (its options: %s)",
+	return str_printf("unknown option '%s' (its options: %s)",
 			  str_show(key).s, list);
 }
 
@@ -305,9 +309,11 @@ int wl_option_set(const struct wl_kind *k, struct wl_values *v,
 		return 0;
 	}
 	idx = wl_option_index(k, name);
-	if (idx < 0)
-		return fail_at(err, NULL, NULL, k->name,
-			       str_printf("%s: it has no option '%s'", what, name));
+	if (idx < 0) {
+		*err = str_printf("%s: workload '%s' has no option '%s'", what,
+				  k->name, name);
+		return *err ? -EINVAL : -ENOMEM;
+	}
 	msg = check_value(&k->options[idx], what, text, &x);
 	if (msg)
 		return fail_at(err, NULL, NULL, k->name, msg);
@@ -355,7 +361,7 @@ static int select_one(const struct topology *t, const char *item,
 			if (strcmp(item + 5, topo_role_name((enum site_role)r)) == 0)
 				break;
 		if (r > ROLE_EDGE) {
-			*err = str_printf("unknown role %s (use central, regional or edge)",
+			*err = str_printf("unknown role '%s' (use central, regional or edge)",
 					  str_show(item + 5).s);
 			return -EINVAL;
 		}
@@ -382,7 +388,7 @@ static int select_one(const struct topology *t, const char *item,
 	}
 	if (names)
 		hint = suggest_closest(item, names, n);
-	*err = str_printf("unknown site %s%s%s%s", str_show(item).s,
+	*err = str_printf("unknown site '%s'%s%s%s", str_show(item).s,
 			  hint ? " (did you mean '" : "", hint ? hint : "",
 			  hint ? "'?)" : "");
 	free(names);
@@ -411,7 +417,7 @@ int wl_select_sites(const struct topology *t, const char *sel, bool *sites,
 		while (len && p[len - 1] == ' ')
 			len--;
 		if (!len || len >= sizeof(item)) {
-			*err = str_printf("bad site list %s", str_show(sel).s);
+			*err = str_printf("bad site list '%s'", str_show(sel).s);
 			goto out;
 		}
 		memcpy(item, p, len);
@@ -464,8 +470,9 @@ static int check_selector(const struct wl_kind *k, const struct topology *t,
 		    spec->params[i].value == sel)
 			pos = &spec->params[i].pos;
 	rc = fail_at(err, pos ? label : NULL, pos, k->name,
-		     str_printf("%s %s%s: %s", name, str_show(sel).s,
-				deflt ? " (the default)" : "", why));
+		     str_printf("%s '%s'%s%s%s", name, str_show(sel).s,
+				deflt ? " (the default)" : "",
+				strcmp(why, "selects no site") ? ": " : " ", why));
 	free(why);
 	return rc;
 }

@@ -124,7 +124,7 @@ int wl_options_parse(const struct wl_kind *k, const char *label,
  * `--times 50`), with the same rules; WHAT names the source in the
  * message ("--times"). NAME "from" sets V->from. TEXT is borrowed.
  * Returns 0, or -EINVAL with *ERR allocated ("--times 0 is out of range
- * (1 to 1000000)", "workload 'rtt' has no option 'times'"). */
+ * (1 to 1000000)", "--times: workload 'rtt' has no option 'times'"). */
 int wl_option_set(const struct wl_kind *k, struct wl_values *v,
 		  const char *name, const char *text, const char *what,
 		  char **err);

@@ -21,5 +21,6 @@ extern const struct enos_cmd cmd_service;
 extern const struct enos_cmd cmd_probe_ready;
 extern const struct enos_cmd cmd_wand_engine;
 extern const struct enos_cmd cmd_report;
+extern const struct enos_cmd cmd_bench;
 
 #endif
