@@ -983,7 +983,7 @@ static int run_one(struct bench *b, const struct planned *p,
 	char dir[PATH_MAX], **keys = NULL;
 	int *rcs = NULL, rc, wrc = 0, trc;
 	char **errs = NULL;
-	bool traffic = false, failed = false;
+	bool traffic = false, failed = false, ran = false;
 	double due, left;
 	size_t i;
 
@@ -1029,10 +1029,10 @@ static int run_one(struct bench *b, const struct planned *p,
 		cli_error("cannot start workload '%s': %s", p->label, strerror(-rc));
 		goto out;
 	}
+	ran = true;
 	if (!(b->o && b->o->json))
-		printf("workload '%s' (%s): %zu job%s from '%s'\n", p->label,
-		       p->kind->name, b->n_jobs, b->n_jobs == 1 ? "" : "s",
-		       p->v.from);
+		printf("workload '%s': %zu job%s from '%s'\n", p->label,
+		       b->n_jobs, b->n_jobs == 1 ? "" : "s", p->v.from);
 	fflush(stdout);
 	for (;;) {
 		due = timeline_next_due(tl);
@@ -1095,7 +1095,7 @@ out:
 		rc = -EIO;
 	if (traffic && traffic_end(b->ctx, b->e, b->run) < 0 && rc == 0)
 		rc = -EIO;
-	if (b->n_jobs && summarize(b, cli_now() - b->t0) < 0 && rc == 0)
+	if (ran && summarize(b, cli_now() - b->t0) < 0 && rc == 0)
 		rc = -EIO;
 	if (rc == 0 && *stopped)
 		rc = -EINTR;

@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_qemu);
 		SYS_SUITE(sr, &sk, sys_mixed);
 		SYS_SUITE(sr, &sk, sys_openstack);
+		SYS_SUITE(sr, &sk, sys_workload);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

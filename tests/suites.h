@@ -77,5 +77,7 @@ Suite *make_sys_qemu_suite(struct skips *sk);
 /* sys_mixed: qemu, lxc and netns nodes in one world, both fabrics. */
 Suite *make_sys_mixed_suite(struct skips *sk);
 Suite *make_sys_openstack_suite(struct skips *sk);
+/* sys_workload: enos bench and enos run with workloads, faults, Ctrl-C. */
+Suite *make_sys_workload_suite(struct skips *sk);
 
 #endif

@@ -299,7 +299,9 @@ static int run_client(const char *path, char *const argv[], int err_fd,
 	return rc;
 }
 
-/* Stop the server PID (ours: spawned by the backend from this process). */
+/* Stop the server PID (ours: spawned by the backend from this process).
+ * It holds nothing worth a graceful end, and it inherited the caller's
+ * mask (SIGTERM held while a workload runs): KILL soon. */
 static void stop_server(pid_t pid)
 {
 	struct proc_info pi;
@@ -307,7 +309,7 @@ static void stop_server(pid_t pid)
 	if (pid <= 0)
 		return;
 	if (proc_info(pid, &pi) == 0)
-		proc_stop(pid, pi.starttime, 1000);
+		proc_stop(pid, pi.starttime, 100);
 	waitpid(pid, NULL, WNOHANG);
 }
 
