@@ -1060,7 +1060,8 @@ static int run_one(struct bench *b, const struct planned *p,
 			if (load_faults(b, b->wall0) < 0)
 				failed = true;
 		}
-		if (!*stopped && signalled(sigs)) {
+		/* A second signal is taken too: stopping is under way. */
+		if (signalled(sigs) && !*stopped) {
 			*stopped = true;
 			if (b->progress_shown)
 				fputc('\n', stderr);
@@ -1300,6 +1301,10 @@ int bench_run(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 		if (r == -EINTR || rc == 0 || (rc == -BENCH_ESERVICE && r != 0))
 			rc = r;
 	}
+	/* One that came after the last drain is taken, not delivered: the
+	 * run is still to be marked. */
+	while (signalled(&sigs))
+		rc = -EINTR;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (o && o->json)
 		print_json(&b, rc);
