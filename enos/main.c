@@ -37,6 +37,7 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_results,
 	&cmd_ci,
 	&cmd_traffic,
+	&cmd_bench,
 	NULL,
 };
 

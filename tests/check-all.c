@@ -106,6 +106,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_ci_suite());
 		srunner_add_suite(sr, make_traffic_suite());
 		srunner_add_suite(sr, make_stackwl_suite());
+		SYS_SUITE(sr, &sk, workload);
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -124,6 +125,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_sweep);
 		SYS_SUITE(sr, &sk, sys_traffic);
 		SYS_SUITE(sr, &sk, sys_stackwl);
+		SYS_SUITE(sr, &sk, sys_workload);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

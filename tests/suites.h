@@ -71,6 +71,8 @@ Suite *make_ci_suite(void);
 Suite *make_traffic_suite(void);
 /* stackwl: the workloads a stack declares, their kinds and their jobs. */
 Suite *make_stackwl_suite(void);
+/* workload: kinds, options, the runner, fault tagging, summaries. */
+Suite *make_workload_suite(struct skips *sk);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
@@ -92,5 +94,7 @@ Suite *make_sys_sweep_suite(struct skips *sk);
 Suite *make_sys_traffic_suite(struct skips *sk);
 /* sys_stackwl: a stack-declared workload (JSON lines) in netns nodes. */
 Suite *make_sys_stackwl_suite(struct skips *sk);
+/* sys_workload: enos bench and enos run with workloads, faults, Ctrl-C. */
+Suite *make_sys_workload_suite(struct skips *sk);
 
 #endif

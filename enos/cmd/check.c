@@ -23,6 +23,7 @@
 #include "emulator/node.h"
 #include "emulator/shape.h"
 #include "emulator/world.h"
+#include "enos/bench.h"
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
 #include "enos/deploy.h"
@@ -303,6 +304,7 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	struct caps caps = { 0 };
 	char tag[WORLD_TAG_LEN + 1];
 	bool json = o->json, pairs = o->pairs;
+	char *err = NULL;
 	int rc, status = EXIT_FAIL;
 
 	world_tag(t->name, 0, tag);
@@ -329,8 +331,16 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	/* A stack that cannot be placed or does not fit is an error. */
 	if (t->stack_name && deploy_estimate(t, &w, json || pairs) < 0)
 		goto out;
+	/* So is a workload that cannot run: unknown, bad options, clients
+	 * on no site, or a service the stack does not deploy. */
+	if (bench_check(t, &w, &err) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "error: %s\n", err ? err : "out of memory");
+		goto out;
+	}
 	status = EXIT_OK;
 out:
+	free(err);
 	shape_table_release(&tab);
 	plan_release(&w);
 	(void)ctx;

@@ -25,5 +25,6 @@ extern const struct enos_cmd cmd_results;
 extern const struct enos_cmd cmd_sweep;
 extern const struct enos_cmd cmd_ci;
 extern const struct enos_cmd cmd_traffic;
+extern const struct enos_cmd cmd_bench;
 
 #endif
