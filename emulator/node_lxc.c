@@ -435,7 +435,7 @@ static void run_command(const struct lxc_run *r)
 
 	if (r->log_fd >= 0) {
 		/* As netns spawn: no signal of the caller's mask held. */
-		proc_child_unblock();
+		proc_child_prepare();
 		setsid();
 		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(r->log_fd, 1) < 0 ||

@@ -152,6 +152,7 @@ static void exec_child(const char *path, const char *name,
 		goto fail;
 	if (umount2("/sys", MNT_DETACH) == 0)
 		mount(name, "/sys", "sysfs", 0, NULL);
+	proc_child_prepare();
 	execvp(argv[0], argv);
 fail:
 	exec_child_fail(fd);
@@ -215,7 +216,7 @@ static void spawn_child(const char *path, const char *name,
 {
 	int null_fd;
 
-	proc_child_unblock();
+	proc_child_prepare();
 	if (setsid() < 0)
 		goto fail;
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

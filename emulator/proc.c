@@ -347,12 +347,13 @@ out:
 	return err;
 }
 
-void proc_child_unblock(void)
+void proc_child_prepare(void)
 {
 	sigset_t none;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	close_range(STDERR_FILENO + 1, ~0u, CLOSE_RANGE_CLOEXEC);
 }
 
 /* One process seen by proc_tree_mem's scan of /proc. */

@@ -64,6 +64,8 @@ static void case_setup(void)
 static void case_teardown(void)
 {
 	tu_case_teardown(&tc);
+	/* The setup runs in the runner: later suites must not see it. */
+	unsetenv("ENOS_STACKS_DIR");
 }
 
 /* The file at PATH into BUF (LEN bytes), "" if unreadable. */

@@ -852,6 +852,7 @@ int supervise_install(const struct stack *s)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		proc_child_prepare();
 		execvp(argv[0], argv);
 		_exit(127);
 	}
