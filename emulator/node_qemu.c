@@ -99,8 +99,11 @@ int node_qemu_cmdline(const char *name, uint32_t addr, unsigned plen,
 	char a[32], g[32];
 	int n;
 
-	/* quiet: the console is a log file, and TCG prints slowly. */
-	n = snprintf(buf, len, "console=ttyS0 quiet panic=-1 enos.node=%s "
+	/* quiet: the console is a log file, and TCG prints slowly.
+	 * no_timer_check: on a loaded host a TCG guest's timer may not tick
+	 * during the kernel's IO-APIC check, which then panics ("IO-APIC +
+	 * timer doesn't work!"; seen while other work ran here). */
+	n = snprintf(buf, len, "console=ttyS0 quiet panic=-1 no_timer_check enos.node=%s "
 		     "enos.addr=%s/%u enos.gw=%s%s", name,
 		     addr_format(addr, a, sizeof(a)), plen,
 		     addr_format(gw, g, sizeof(g)), txoff ? " enos.txoff=1" : "");
