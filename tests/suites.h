@@ -74,6 +74,9 @@ Suite *make_stackwl_suite(void);
 /* workload: kinds, options, the runner, fault tagging, summaries. */
 Suite *make_workload_suite(struct skips *sk);
 
+/* harden: bad input and privileges that need no root (issue 15). */
+Suite *make_harden_suite(void);
+
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
 Suite *make_sys_probe_suite(struct skips *sk);

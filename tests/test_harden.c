@@ -1,0 +1,226 @@
+/* test_harden — bad input and privileges, the cases that need no root
+ * (issue 15, "Bad input, privileges and what a careful reading found"):
+ * - a FIFO as a matrix file is refused at once (util/fs.c);
+ * - a child gets every descriptor above stderr close-on-exec and no
+ *   blocked signal (emulator/proc.c proc_child_prepare);
+ * - rules and set faults are counted after aliases, and capped with their
+ *   FILE:LINE:COL; the resolver stops when asked (enos/resolve.c);
+ * (the matrix's echoed content and a rule from a site to itself are bad
+ * fixtures in tests/fixtures/bad, checked by test_topo).
+ * The cases that need root are tests/sys_harden.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "emulator/proc.h"
+#include "emulator/shape.h"
+#include "enos/resolve.h"
+#include "enos/topo.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+#include "util/strbuf.h"
+
+/* The error of loading TEXT as a topology (LABEL "inline.yaml"). */
+static char *load_err(const char *text)
+{
+	char *err = NULL;
+	struct topology *t = topo_load_string(text, "inline.yaml", NULL, &err);
+
+	ck_assert_ptr_null(t);
+	ck_assert_ptr_nonnull(err);
+	return err;
+}
+
+/* A FIFO named as the matrix file: no writer ever comes, and `check`
+ * must neither wait for one nor read it. */
+START_TEST(matrix_fifo_refused)
+{
+	char dir[128], path[256], fifo[256], *err = NULL;
+	struct topology *t;
+	double t0 = tu_now_s();
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "fifo"));
+	snprintf(fifo, sizeof(fifo), "%s/m.tsv", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	tu_write(dir, "t.yaml", "name: f\n"
+		 "sites: [{name: a, role: central}, {name: b, role: edge, parent: a}]\n"
+		 "network: {matrix: {file: m.tsv, kind: rtt}}\n", path, sizeof(path));
+	alarm(10);      /* a hang fails the case instead of the run */
+	t = topo_load(path, &err);
+	alarm(0);
+	ck_assert_ptr_null(t);
+	ck_assert_msg(tu_contains(err, ":3:26: cannot read matrix file '") &&
+		      tu_contains(err, "/m.tsv': not a regular file"), "%s", err);
+	ck_assert_double_lt(tu_now_s() - t0, 2.0);
+	free(err);
+	tu_rmtree(dir);
+}
+END_TEST
+
+/* Run ARGV in a child that inherited a descriptor without O_CLOEXEC and
+ * had SIGTERM and SIGUSR1 blocked, after proc_child_prepare(); its stdout
+ * into BUF. */
+static void run_prepared(char *const argv[], char *buf, size_t len)
+{
+	int out[2], leak, st;
+	size_t used = 0;
+	ssize_t n;
+	sigset_t set;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(out), 0);
+	leak = open("/dev/null", O_RDONLY);     /* no O_CLOEXEC on purpose */
+	ck_assert_int_ge(leak, 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		dup2(out[1], STDOUT_FILENO);
+		close(out[0]);
+		close(out[1]);
+		proc_child_prepare();
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(out[1]);
+	while (used + 1 < len &&
+	       (n = read(out[0], buf + used, len - 1 - used)) > 0)
+		used += (size_t)n;
+	buf[used] = '\0';
+	close(out[0]);
+	close(leak);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %s", argv[0], buf);
+}
+
+/* What the program started after proc_child_prepare() sees of itself:
+ * no blocked signal, and only 0, 1 and 2 open (ls adds its listing's). */
+START_TEST(child_prepare_cloexec_and_unblocked)
+{
+	char *grep[] = { "/bin/grep", "^SigBlk", "/proc/self/status", NULL };
+	char *ls[] = { "/bin/ls", "/proc/self/fd", NULL };
+	char buf[1024];
+
+	run_prepared(grep, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "SigBlk:\t0000000000000000\n");
+	run_prepared(ls, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0\n1\n2\n3\n");
+}
+END_TEST
+
+/* TEXT: a topology of 4 sites whose `constraints` (or, with FAULTS, whose
+ * `faults`) list holds one anchored item and N aliases of it. */
+static char *many(size_t n, bool faults)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	strbuf_adds(&sb, "name: many\n"
+		    "sites:\n"
+		    "  - {name: a, role: central}\n"
+		    "  - {name: b, role: regional, parent: a}\n"
+		    "  - {name: e, role: edge, parent: b, count: 2}\n");
+	if (faults)
+		strbuf_adds(&sb, "faults:\n"
+			    "  - &f {at: 1s, action: set, src: a, dst: b, loss: 1%}\n");
+	else
+		strbuf_adds(&sb, "network:\n  constraints:\n"
+			    "    - &r {src: a, dst: \"role:edge\", delay: 5ms}\n");
+	for (i = 0; i < n; i++)
+		strbuf_adds(&sb, faults ? "  - *f\n" : "    - *r\n");
+	return strbuf_detach(&sb);
+}
+
+/* A million aliased rules used to load in a blink and keep `up` busy for
+ * minutes: rules and faults are counted after aliases, and capped. */
+START_TEST(rules_and_faults_capped)
+{
+	char want[256], *text, *err;
+	struct topology *t;
+
+	/* At the cap: loads. */
+	text = many(TOPO_RULES_MAX - 1, false);
+	t = topo_load_string(text, "inline.yaml", NULL, &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_uint_eq(t->n_rules, TOPO_RULES_MAX);
+	topo_free(t);
+	free(text);
+	/* A million: refused at the first item past the cap. */
+	text = many(1000000, false);
+	err = load_err(text);
+	snprintf(want, sizeof(want),
+		 "inline.yaml:8:5: too many constraints: this list has 1000001 (aliases counted), at most %d",
+		 TOPO_RULES_MAX);
+	ck_assert_str_eq(err, want);
+	free(err);
+	free(text);
+	text = many(TOPO_FAULTS_MAX, true);
+	err = load_err(text);
+	snprintf(want, sizeof(want),
+		 "inline.yaml:7:3: too many faults: this list has %d (aliases counted), at most %d",
+		 TOPO_FAULTS_MAX + 1, TOPO_FAULTS_MAX);
+	ck_assert_str_eq(err, want);
+	free(err);
+	free(text);
+}
+END_TEST
+
+static bool stop_after(void *arg)
+{
+	int *left = arg;
+
+	return --*left < 0;
+}
+
+/* The resolver asks between rules whether to stop (up holds Ctrl-C while
+ * it builds, so a long resolution must look for it), and stops whole. */
+START_TEST(resolver_stops_when_asked)
+{
+	struct shape_table tab = { 0 };
+	char *text = many(TOPO_RULES_MAX - 1, false), *err = NULL;
+	struct topology *t = topo_load_string(text, "inline.yaml", NULL, &err);
+	int left = 10;
+
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(resolve_pairs_until(t, &tab, stop_after, &left), -EINTR);
+	ck_assert_ptr_null(tab.p);
+	ck_assert_uint_eq(tab.n, 0);
+	left = 1 << 30;
+	ck_assert_int_eq(resolve_pairs_until(t, &tab, stop_after, &left), 0);
+	ck_assert_uint_eq(tab.n, 4);
+	ck_assert_uint_eq(shape_at(&tab, 0, 3)->delay_us, 5000);
+	ck_assert_uint_eq(shape_at(&tab, 3, 0)->delay_us, 5000);
+	ck_assert_uint_eq(shape_at(&tab, 0, 1)->delay_us, 0);
+	/* Polled once per rule, not per pair. */
+	ck_assert_int_eq((1 << 30) - left, TOPO_RULES_MAX);
+	shape_table_release(&tab);
+	topo_free(t);
+	free(text);
+}
+END_TEST
+
+Suite *make_harden_suite(void)
+{
+	Suite *s = suite_create("harden");
+	TCase *tc = tcase_create("input");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, matrix_fifo_refused);
+	tcase_add_test(tc, child_prepare_cloexec_and_unblocked);
+	tcase_add_test(tc, rules_and_faults_capped);
+	tcase_add_test(tc, resolver_stops_when_asked);
+	suite_add_tcase(s, tc);
+	return s;
+}
