@@ -5,11 +5,15 @@
  *   blocked signal (emulator/proc.c proc_child_prepare);
  * - rules and set faults are counted after aliases, and capped with their
  *   FILE:LINE:COL; the resolver stops when asked (enos/resolve.c);
+ * - a stack is looked up in $ENOS_STACKS_DIR and the binary's tree only,
+ *   never the current directory, and a stack file (or a helper it runs)
+ *   that someone else could have written is refused (workloads/stack.c);
  * (the matrix's echoed content and a rule from a site to itself are bad
  * fixtures in tests/fixtures/bad, checked by test_topo).
  * The cases that need root are tests/sys_harden.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -28,6 +32,7 @@
 #include "tests/suites.h"
 #include "tests/testutil.h"
 #include "util/strbuf.h"
+#include "workloads/stack.h"
 
 /* The error of loading TEXT as a topology (LABEL "inline.yaml"). */
 static char *load_err(const char *text)
@@ -211,6 +216,110 @@ START_TEST(resolver_stops_when_asked)
 }
 END_TEST
 
+#define ETCD_SERVICES \
+	"services:\n  - {name: a, command: [\"true\"]}\n" \
+	"strategies: {one: {a: {sites: \"*\"}}}\n"
+
+/* A planted workloads/stacks/NAME.yaml in the current directory is never
+ * taken; without $ENOS_STACKS_DIR the stacks are those of the binary's
+ * tree (NULL: the running binary's). */
+START_TEST(stack_find_ignores_cwd)
+{
+	char dir[128], sub[256], path[PATH_MAX], cwd[PATH_MAX];
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "stfind"));
+	snprintf(sub, sizeof(sub), "%s/workloads/stacks", dir);
+	ck_assert_int_eq(tu_sh("mkdir -p %s", sub), 0);
+	tu_write(sub, "planted.yaml", "stack: planted\n" ETCD_SERVICES, path,
+		 sizeof(path));
+	tu_write(sub, "etcd.yaml", "stack: etcd\n" ETCD_SERVICES, path,
+		 sizeof(path));
+	unsetenv("ENOS_STACKS_DIR");
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(stack_find("planted", "/nonexistent/bin/enos", path,
+				    sizeof(path)), -ENOENT);
+	/* The running binary is TREE/build/tests/check-all. */
+	ck_assert_int_eq(stack_find("etcd", NULL, path, sizeof(path)), 0);
+	ck_assert_msg(path[0] == '/' && tu_contains(path, cwd) &&
+		      tu_contains(path, "/workloads/stacks/etcd.yaml"), "%s", path);
+	ck_assert_int_eq(stack_find("planted", NULL, path, sizeof(path)), -ENOENT);
+	ck_assert_int_eq(chdir(cwd), 0);
+	tu_rmtree(dir);
+}
+END_TEST
+
+/* Load DIR/NAME.yaml; its error (or NULL). */
+static char *stack_err(const char *dir, const char *name)
+{
+	char path[PATH_MAX], *err = NULL;
+	struct stack *s;
+
+	snprintf(path, sizeof(path), "%s/%s.yaml", dir, name);
+	s = stack_load(path, &err);
+	stack_free(s);
+	return s ? NULL : err;
+}
+
+/* A stack's commands run as root: a stack file that anyone but root (or
+ * the caller) could have written, through its mode, its owner or a
+ * directory above it, is refused, and so is a helper file it runs. */
+START_TEST(stack_file_must_be_trusted)
+{
+	char dir[128], sub[192], path[PATH_MAX], want[2 * PATH_MAX + 256], *err;
+	char *argv[] = { "python3", NULL, "x", NULL };
+	char helper[PATH_MAX];
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "sttrust"));
+	snprintf(sub, sizeof(sub), "%s/stacks", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	tu_write(sub, "ok.yaml", "stack: ok\n" ETCD_SERVICES, path, sizeof(path));
+	ck_assert_ptr_null(stack_err(sub, "ok"));
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	err = stack_err(sub, "ok");
+	snprintf(want, sizeof(want), "%s: refused: '%s' is writable by group or others (mode 0666): a stack's commands run as root",
+		 path, path);
+	ck_assert_str_eq(err, want);
+	free(err);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_int_eq(chmod(sub, 0777), 0);
+	err = stack_err(sub, "ok");
+	snprintf(want, sizeof(want), "%s: refused: '%s' is writable by group or others (mode 0777): a stack's commands run as root",
+		 path, sub);
+	ck_assert_str_eq(err, want);
+	free(err);
+	/* The sticky bit (as on /tmp): others cannot replace what is there. */
+	ck_assert_int_eq(chmod(sub, 01777), 0);
+	ck_assert_ptr_null(stack_err(sub, "ok"));
+	ck_assert_int_eq(chmod(sub, 0755), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		err = stack_err(sub, "ok");
+		snprintf(want, sizeof(want), "%s: refused: '%s' is owned by uid 65534, not by root: a stack's commands run as root",
+			 path, path);
+		ck_assert_str_eq(err, want);
+		free(err);
+		ck_assert_int_eq(chown(path, 0, 0), 0);
+	}
+	/* A helper under the stack's directory is checked the same way; a
+	 * word elsewhere is not a helper. */
+	tu_write(sub, "h.py", "print(1)\n", helper, sizeof(helper));
+	argv[1] = helper;
+	err = NULL;
+	ck_assert_int_eq(stack_argv_trusted(sub, argv, &err), 0);
+	ck_assert_int_eq(chmod(helper, 0646), 0);
+	ck_assert_int_eq(stack_argv_trusted(sub, argv, &err), -EPERM);
+	snprintf(want, sizeof(want), "refused: '%s' is writable by group or others (mode 0646): a stack's commands run as root",
+		 helper);
+	ck_assert_str_eq(err, want);
+	free(err);
+	argv[1] = "/tmp/elsewhere.py";
+	err = NULL;
+	ck_assert_int_eq(stack_argv_trusted(sub, argv, &err), 0);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -221,6 +330,8 @@ Suite *make_harden_suite(void)
 	tcase_add_test(tc, child_prepare_cloexec_and_unblocked);
 	tcase_add_test(tc, rules_and_faults_capped);
 	tcase_add_test(tc, resolver_stops_when_asked);
+	tcase_add_test(tc, stack_find_ignores_cwd);
+	tcase_add_test(tc, stack_file_must_be_trusted);
 	suite_add_tcase(s, tc);
 	return s;
 }

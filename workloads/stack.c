@@ -1131,6 +1131,14 @@ struct stack *stack_load(const char *path, char **err)
 	int rc;
 
 	*err = NULL;
+	rc = stack_trusted(path, &text);
+	if (rc == -EPERM) {
+		*err = str_printf("%s: %s", path, text);
+		free(text);
+		return NULL;
+	}
+	free(text);
+	text = NULL;
 	rc = fs_read_file(path, STACK_FILE_MAX, &text, &used);
 	if (rc < 0) {
 		*err = rc == -ENOENT || rc == -EACCES ?
@@ -1313,15 +1321,22 @@ static int try_dir(const char *dir, const char *name, char *out, size_t len)
 int stack_find(const char *name, const char *exe, char *out, size_t len)
 {
 	const char *env = getenv("ENOS_STACKS_DIR");
-	char dir[PATH_MAX], cand[PATH_MAX];
+	char dir[PATH_MAX], cand[PATH_MAX], self[PATH_MAX];
 	char *slash;
-	int up, rc, n;
+	ssize_t got;
+	int up, rc = -ENOENT, n;
 
 	if (env && *env)
 		return try_dir(env, name, out, len);
+	if (!exe) {
+		got = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		self[got > 0 ? got : 0] = '\0';
+		exe = self;
+	}
+	snprintf(out, len, "workloads/stacks/%s.yaml (beside '%s')", name, exe);
 	/* EXE is TREE/build/bin/enos, TREE/bin/enos or a build-asan twin:
 	 * climb from its directory until workloads/stacks appears. */
-	if (exe && snprintf(dir, sizeof(dir), "%s", exe) < (int)sizeof(dir)) {
+	if (exe[0] && snprintf(dir, sizeof(dir), "%s", exe) < (int)sizeof(dir)) {
 		for (up = 0; up < 3 && (slash = strrchr(dir, '/')); up++) {
 			*slash = '\0';
 			n = snprintf(cand, sizeof(cand), "%s/workloads/stacks", dir);
@@ -1332,7 +1347,28 @@ int stack_find(const char *name, const char *exe, char *out, size_t len)
 				return 0;
 		}
 	}
-	return try_dir("workloads/stacks", name, out, len);
+	return rc == -ENAMETOOLONG ? rc : -ENOENT;
+}
+
+int stack_trusted(const char *path, char **err)
+{
+	char why[PATH_MAX + 128];
+	int rc = fs_trusted(path, why, sizeof(why));
+
+	if (rc < 0)
+		*err = str_printf("refused: %s: a stack's commands run as root", why);
+	return rc;
+}
+
+int stack_argv_trusted(const char *stack_dir, char *const *argv, char **err)
+{
+	size_t n = strlen(stack_dir), i;
+	int rc = 0;
+
+	for (i = 0; argv[i] && rc == 0; i++)
+		if (!strncmp(argv[i], stack_dir, n) && argv[i][n] == '/')
+			rc = stack_trusted(argv[i], err);
+	return rc;
 }
 
 const char *stack_ready_name(enum stack_ready r)

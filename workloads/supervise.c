@@ -573,6 +573,28 @@ static int check_one(struct supervise *sv, size_t i, const char *text,
 	return rc;
 }
 
+/* A word of a command that names a file under the stack's directory is
+ * a helper the command runs as root: refused, at POS, unless only root
+ * (or the caller) could have written it (stack_argv_trusted). */
+static int check_helper(struct supervise *sv, size_t i, const char *text,
+			struct src_pos pos, const char *what)
+{
+	char *out = NULL, *err = NULL, *argv[2] = { NULL, NULL };
+	int rc = template_render(&sv->env, i, text, &out, &err);
+
+	if (rc == 0) {
+		argv[0] = out;
+		rc = stack_argv_trusted(sv->stack_dir, argv, &err);
+	}
+	if (rc)
+		fail(sv, rc, NULL, "%s:%d:%d: service '%s' (instance '%s', %s): %s",
+		     sv->c.s->path, pos.line, pos.col, svc_of(sv, i)->name,
+		     pi_of(sv, i)->name, what, err ? err : strerror(-rc));
+	free(out);
+	free(err);
+	return rc;
+}
+
 static int check_cmds(struct supervise *sv, size_t i,
 		      const struct stack_cmd *c, size_t n, const char *what)
 {
@@ -580,8 +602,12 @@ static int check_cmds(struct supervise *sv, size_t i,
 	int rc = 0;
 
 	for (k = 0; k < n && rc == 0; k++)
-		for (a = 0; a < c[k].argc && rc == 0; a++)
+		for (a = 0; a < c[k].argc && rc == 0; a++) {
 			rc = check_one(sv, i, c[k].argv[a], c[k].pos, what);
+			if (rc == 0)
+				rc = check_helper(sv, i, c[k].argv[a], c[k].pos,
+						  what);
+		}
 	return rc;
 }
 
@@ -637,9 +663,13 @@ static int check_templates(struct supervise *sv)
 				    s->path, st->pos.line, st->pos.col, k + 1, st->on,
 				    strategy_name(sv), s->services[st->service].name,
 				    place_count(sv->c.pl, st->service));
-		for (i = 0; i < st->run.argc && rc == 0; i++)
+		for (i = 0; i < st->run.argc && rc == 0; i++) {
 			rc = check_one(sv, (size_t)on, st->run.argv[i], st->run.pos,
 				       "stack post");
+			if (rc == 0)
+				rc = check_helper(sv, (size_t)on, st->run.argv[i],
+						  st->run.pos, "stack post");
+		}
 	}
 	return rc;
 }
