@@ -8,10 +8,14 @@
  * - a stack is looked up in $ENOS_STACKS_DIR and the binary's tree only,
  *   never the current directory, and a stack file (or a helper it runs)
  *   that someone else could have written is refused (workloads/stack.c);
+ * - results and service directories are made one at a time relative to
+ *   the one above, never through a symbolic link nor into a directory
+ *   others can write (enos/rundir.c);
  * (the matrix's echoed content and a rule from a site to itself are bad
  * fixtures in tests/fixtures/bad, checked by test_topo).
  * The cases that need root are tests/sys_harden.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -28,6 +32,7 @@
 #include "emulator/proc.h"
 #include "emulator/shape.h"
 #include "enos/resolve.h"
+#include "enos/rundir.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -320,6 +325,98 @@ START_TEST(stack_file_must_be_trusted)
 }
 END_TEST
 
+/* Does directory PATH hold nothing? */
+static bool dir_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n == 0;
+}
+
+/* The mode bits of PATH (lstat). */
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+
+	ck_assert_msg(lstat(path, &st) == 0, "%s", path);
+	return (unsigned)(st.st_mode & 07777);
+}
+
+/* A results tree in a shared directory: a planted symbolic link at any
+ * level (results, results/EXP, results/EXP/RUN, .../services) or a
+ * directory others can write is refused, and nothing is written through
+ * it; what rundir makes is 0755 whatever the umask. */
+START_TEST(rundir_refuses_symlinks)
+{
+	char dir[128], victim[192], out[PATH_MAX], why[PATH_MAX + 64];
+	char cwd[PATH_MAX], db[192], want[PATH_MAX];
+	mode_t old;
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "rundir"));
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	ck_assert_int_eq(mkdir(victim, 0700), 0);
+	ck_assert_int_eq(chdir(dir), 0);
+	old = umask(0);
+	ck_assert_int_eq(rundir_make("fog", 3, "services", false, out, sizeof(out),
+				     why, sizeof(why)), 0);
+	umask(old);
+	ck_assert_str_eq(out, "results/fog/3/services");
+	ck_assert_uint_eq(mode_of("results"), 0755);
+	ck_assert_uint_eq(mode_of("results/fog/3/services"), 0755);
+	/* Again: all there, fine; absolute. */
+	ck_assert_int_eq(rundir_make("fog", 3, NULL, true, out, sizeof(out),
+				     why, sizeof(why)), 0);
+	snprintf(want, sizeof(want), "%s/results/fog/3", dir);
+	ck_assert_str_eq(out, want);
+	/* A planted link, at each level. */
+	ck_assert_int_eq(symlink(victim, "results/evil"), 0);
+	ck_assert_int_eq(rundir_make("evil", 1, "services", false, out,
+				     sizeof(out), why, sizeof(why)), -ELOOP);
+	ck_assert_str_eq(why, "'results/evil' is a symbolic link");
+	ck_assert_int_eq(symlink(victim, "results/fog/4"), 0);
+	ck_assert_int_eq(rundir_make("fog", 4, NULL, false, out, sizeof(out),
+				     why, sizeof(why)), -ELOOP);
+	ck_assert_str_eq(why, "'results/fog/4' is a symbolic link");
+	ck_assert_int_eq(symlink(victim, "results/fog/3/workloads"), 0);
+	ck_assert_int_eq(rundir_make("fog", 3, "workloads", false, out,
+				     sizeof(out), why, sizeof(why)), -ELOOP);
+	ck_assert(dir_empty(victim));
+	/* Writable by others: anyone could plant a link in it later. */
+	ck_assert_int_eq(mkdir("results/open", 0755), 0);
+	ck_assert_int_eq(chmod("results/open", 0777), 0);
+	ck_assert_int_eq(rundir_make("open", 1, NULL, false, out, sizeof(out),
+				     why, sizeof(why)), -EPERM);
+	ck_assert_str_eq(why, "'results/open' is writable by group or others (mode 0777)");
+	ck_assert_int_eq(rename("results", "results.old"), 0);
+	ck_assert_int_eq(symlink(victim, "results"), 0);
+	ck_assert_int_eq(rundir_make("fog", 3, NULL, false, out, sizeof(out),
+				     why, sizeof(why)), -ELOOP);
+	ck_assert_str_eq(why, "'results' is a symbolic link");
+	/* The services tree beside the database: the same. */
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	ck_assert_int_eq(rundir_services_make(db, "fog", out, sizeof(out), why,
+					      sizeof(why)), 0);
+	snprintf(want, sizeof(want), "%s/services/fog", dir);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(rename("services", "services.old"), 0);
+	ck_assert_int_eq(symlink(victim, "services"), 0);
+	ck_assert_int_eq(rundir_services_make(db, "fog", out, sizeof(out), why,
+					      sizeof(why)), -ELOOP);
+	snprintf(want, sizeof(want), "'%s/services' is a symbolic link", dir);
+	ck_assert_str_eq(why, want);
+	ck_assert(dir_empty(victim));
+	ck_assert_int_eq(chdir(cwd), 0);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -332,6 +429,7 @@ Suite *make_harden_suite(void)
 	tcase_add_test(tc, resolver_stops_when_asked);
 	tcase_add_test(tc, stack_find_ignores_cwd);
 	tcase_add_test(tc, stack_file_must_be_trusted);
+	tcase_add_test(tc, rundir_refuses_symlinks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -138,9 +138,8 @@ const char *fs_read_error(int rc)
 	return strerror(-rc);
 }
 
-/* Is ST, the file or directory P, written only by root or the caller? */
-static int trusted_one(const char *p, const struct stat *st, char *why,
-		       size_t len)
+int fs_stat_trusted(const char *p, const struct stat *st, char *why,
+		    size_t len)
 {
 	uid_t me = geteuid();
 
@@ -182,7 +181,7 @@ int fs_trusted(const char *path, char *why, size_t len)
 		snprintf(why, len, "'%s' is not a regular file", real);
 		return -EPERM;
 	}
-	rc = trusted_one(real, &st, why, len);
+	rc = fs_stat_trusted(real, &st, why, len);
 	/* Every directory above it, up to /. */
 	while (rc == 0 && (slash = strrchr(real, '/'))) {
 		if (slash == real)
@@ -194,7 +193,7 @@ int fs_trusted(const char *path, char *why, size_t len)
 			snprintf(why, len, "'%s': %s", real, strerror(-rc));
 			break;
 		}
-		rc = trusted_one(real, &st, why, len);
+		rc = fs_stat_trusted(real, &st, why, len);
 		if (slash == real)
 			break;
 	}

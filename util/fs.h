@@ -5,6 +5,8 @@
 #ifndef UTIL_FS_H
 #define UTIL_FS_H
 
+#include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* mkdir -p PATH with MODE for the directories it makes; a directory that
@@ -37,6 +39,11 @@ int fs_read_file(const char *path, size_t max, char **buf, size_t *len);
  * owned by uid 1000, not by root"); or -errno (-ENOENT ...) with WHY the
  * path that could not be checked. */
 int fs_trusted(const char *path, char *why, size_t len);
+
+/* fs_trusted()'s test of one file or directory: ST (from stat) of the
+ * path shown as NAME. 0, or -EPERM with WHY. */
+int fs_stat_trusted(const char *name, const struct stat *st, char *why,
+		    size_t len);
 
 /* What fs_read_file()'s RC means, for a message: "file too large", "not a
  * regular file", or strerror(-RC). Static. */

@@ -185,7 +185,9 @@ static int write_files(struct supervise *sv, size_t i)
 			rc = fs_mkdir_p(path, 0755);
 			*slash = '/';
 		}
-		fd = rc == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+		/* Never through a link: a service may own the directory. */
+		fd = rc == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+				    O_NOFOLLOW, 0644) : -1;
 		if (rc == 0 && fd < 0)
 			rc = -errno;
 		if (fd >= 0) {
@@ -299,8 +301,10 @@ static int open_instance(struct supervise *sv, size_t i)
 			rc = -errno;
 	}
 	if (rc == 0 && in->log_fd < 0) {
-		in->log_fd = open(in->log_path,
-				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		/* The log directory is checked (rundir_make), the log is not
+		 * followed if a link took its place since. */
+		in->log_fd = open(in->log_path, O_WRONLY | O_CREAT | O_APPEND |
+				  O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (in->log_fd < 0)
 			rc = -errno;
 	}

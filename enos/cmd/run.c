@@ -6,6 +6,7 @@
  * it down.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -106,7 +107,7 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 	struct report_rtt *rows = NULL;
 	struct topology *t = a->topo;
 	struct world w = { 0 };
-	char dir[512];
+	char dir[512], why[PATH_MAX + 64];
 	size_t n = 0, i, unreachable = 0, bad = 0;
 	int64_t run = 0;
 	int rc;
@@ -124,8 +125,10 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 			unreachable += !rows[i].cut && rows[i].loss_pct >= 100.0;
 			bad += !measure_within(&m, &rows[i]);
 		}
-		rundir_run(t->name, run, false, dir, sizeof(dir));
-		if (report_rtt_write(dir, t->name, run, rows, n) < 0)
+		if (rundir_make(t->name, run, NULL, false, dir, sizeof(dir), why,
+				sizeof(why)) < 0)
+			cli_warning("results directory: %s", why);
+		else if (report_rtt_write(dir, t->name, run, rows, n) < 0)
 			cli_warning("cannot write '%s'", dir);
 		if (unreachable) {
 			cli_error("%zu of %zu site pairs did not answer", unreachable, n);
