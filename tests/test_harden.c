@@ -11,6 +11,8 @@
  * - results and service directories are made one at a time relative to
  *   the one above, never through a symbolic link nor into a directory
  *   others can write (enos/rundir.c);
+ * - the state database and the directory made for it are the caller's
+ *   alone (0600, 0700, -wal and -shm too), whatever the umask;
  * (the matrix's echoed content and a rule from a site to itself are bad
  * fixtures in tests/fixtures/bad, checked by test_topo).
  * The cases that need root are tests/sys_harden.c.
@@ -33,6 +35,7 @@
 #include "emulator/shape.h"
 #include "enos/resolve.h"
 #include "enos/rundir.h"
+#include "enos/state.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -417,6 +420,44 @@ START_TEST(rundir_refuses_symlinks)
 }
 END_TEST
 
+/* The state holds every experiment's names, addresses and pids: it is
+ * created private under any umask, and SQLite gives its -wal and -shm
+ * the database file's mode. */
+START_TEST(state_files_private)
+{
+	char dir[128], sub[192], db[256], path[300], *err = NULL;
+	struct state *st = NULL;
+	mode_t old;
+	int rc;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "statemode"));
+	snprintf(sub, sizeof(sub), "%s/lib/enos", dir);
+	snprintf(db, sizeof(db), "%s/enos.db", sub);
+	old = umask(0);
+	rc = state_open(db, &st, &err);
+	umask(old);
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_uint_eq(mode_of(db), 0600);
+	snprintf(path, sizeof(path), "%s-wal", db);
+	ck_assert_uint_eq(mode_of(path), 0600);
+	snprintf(path, sizeof(path), "%s-shm", db);
+	ck_assert_uint_eq(mode_of(path), 0600);
+	ck_assert_uint_eq(mode_of(sub), 0700);
+	snprintf(path, sizeof(path), "%s/lib", dir);
+	ck_assert_uint_eq(mode_of(path), 0700);
+	state_close(st);
+	/* A database named through a link is not created elsewhere. */
+	snprintf(path, sizeof(path), "%s/link.db", dir);
+	ck_assert_int_eq(symlink("/nonexistent-enos-target.db", path), 0);
+	ck_assert_int_lt(state_open(path, &st, &err), 0);
+	ck_assert_ptr_null(st);
+	ck_assert_msg(tu_contains(err, "link.db"), "%s", err);
+	free(err);
+	ck_assert_int_ne(access("/nonexistent-enos-target.db", F_OK), 0);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -430,6 +471,7 @@ Suite *make_harden_suite(void)
 	tcase_add_test(tc, stack_find_ignores_cwd);
 	tcase_add_test(tc, stack_file_must_be_trusted);
 	tcase_add_test(tc, rundir_refuses_symlinks);
+	tcase_add_test(tc, state_files_private);
 	suite_add_tcase(s, tc);
 	return s;
 }
