@@ -16,6 +16,7 @@
 #include "emulator/virt.h"
 #include "emulator/world.h"
 #include "enos/bench.h"
+#include "enos/capacity.h"
 #include "enos/cli.h"
 #include "enos/deploy.h"
 #include "enos/plan.h"
@@ -599,6 +600,30 @@ static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 	return rc;
 }
 
+/* Refuse a world this host cannot hold (capacity.h) before anything is
+ * touched, unless --overcommit; say so either way. */
+static int check_capacity(const struct enos_ctx *ctx, const struct topology *t)
+{
+	struct capacity c;
+	uint64_t avail;
+	long cores;
+	char msg[512];
+
+	if (capacity_host(&avail, &cores) < 0)
+		return 0;       /* no figure to compare with: not a reason to refuse */
+	capacity_estimate(t, &c);
+	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) == 0)
+		return 0;
+	if (ctx->overcommit) {
+		cli_warning("the world of '%s' does not fit on this host: %s; building it anyway (--overcommit)",
+			    t->name, msg);
+		return 0;
+	}
+	cli_error("the world of '%s' does not fit on this host: %s", t->name, msg);
+	cli_hint("'enos up --overcommit' builds it anyway (the figures per node are in the README, \"Security and permissions\")");
+	return -ENOMEM;
+}
+
 /* Refuse a bad `workload:` before anything is touched: checked on a
  * plan of T (bench_check), as `enos check` does. */
 static int check_workloads(const struct topology *t)
@@ -634,6 +659,8 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	int rc;
 
 	rc = phase_check_supported(t, SUPPORT_FOR_UP);
+	if (rc == 0)
+		rc = check_capacity(ctx, t);
 	if (rc == 0)
 		rc = check_workloads(t);
 	if (rc == 0)

@@ -13,6 +13,8 @@
  *   others can write (enos/rundir.c);
  * - the state database and the directory made for it are the caller's
  *   alone (0600, 0700, -wal and -shm too), whatever the umask;
+ * - a world's memory and virtual CPUs are estimated against the host's,
+ *   as a stack's are (enos/capacity.c);
  * (the matrix's echoed content and a rule from a site to itself are bad
  * fixtures in tests/fixtures/bad, checked by test_topo).
  * The cases that need root are tests/sys_harden.c.
@@ -31,8 +33,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "emulator/node.h"
 #include "emulator/proc.h"
 #include "emulator/shape.h"
+#include "enos/capacity.h"
 #include "enos/resolve.h"
 #include "enos/rundir.h"
 #include "enos/state.h"
@@ -458,6 +462,114 @@ START_TEST(state_files_private)
 }
 END_TEST
 
+/* A topology of SITES sites of NODES nodes of BACKEND (each with MEM
+ * memory when not NULL). */
+static struct topology *world_of(size_t sites, size_t nodes,
+				 const char *backend, const char *mem)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct topology *t;
+	char *text, *err = NULL;
+	size_t i, k;
+
+	strbuf_adds(&sb, "name: cap\nsites:\n");
+	for (i = 0; i < sites; i++) {
+		strbuf_addf(&sb, "  - name: s%zu\n    role: %s\n    backend: %s\n",
+			    i, i ? "edge" : "central", backend);
+		if (i)
+			strbuf_adds(&sb, "    parent: s0\n");
+		if (!mem) {
+			strbuf_addf(&sb, "    nodes: %zu\n", nodes);
+			continue;
+		}
+		strbuf_adds(&sb, "    nodes:\n");
+		for (k = 0; k < nodes; k++)
+			strbuf_addf(&sb, "      - {name: n%zu-%zu, memory: %s}\n", i, k, mem);
+	}
+	text = strbuf_detach(&sb);
+	t = topo_load_string(text, "cap.yaml", NULL, &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	free(text);
+	return t;
+}
+
+/* The host of the issue: 24 GiB, 20 GiB of it available, 2 cores. */
+#define HOST_AVAIL (20ull << 30)
+#define HOST_CORES 2
+
+/* 64,000 namespace nodes and two 1 TiB VMs used to pass `check` without a
+ * word on a 24 GiB, 2-core host: the world's need is estimated from the
+ * backends' measured figures and compared with the host's. */
+START_TEST(capacity_estimated)
+{
+	struct capacity c;
+	char msg[512];
+	struct topology *t;
+
+	/* Two VMs of 1 TiB each. */
+	t = world_of(2, 1, "qemu", "1024GiB");
+	capacity_estimate(t, &c);
+	ck_assert_uint_eq(c.memory, 2 * ((1024ull << 30) + node_qemu_ops.host_bytes) +
+			  2 * node_netns_ops.host_bytes);
+	ck_assert_uint_eq(c.vcpus, 2);
+	ck_assert_int_eq(capacity_check(&c, HOST_AVAIL, HOST_CORES, msg,
+					sizeof(msg)), -ENOMEM);
+	ck_assert_msg(tu_contains(msg, "the world needs about 2048.5 GiB but only 20.0 GiB is available"),
+		      "%s", msg);
+	ck_assert_msg(tu_contains(msg, "2 qemu nodes"), "%s", msg);
+	topo_free(t);
+	/* 64,000 namespace nodes (64 sites of 1000). */
+	t = world_of(64, 1000, "netns", NULL);
+	capacity_estimate(t, &c);
+	ck_assert_uint_eq(c.nodes, 64000);
+	ck_assert_uint_eq(c.memory, 64064 * node_netns_ops.host_bytes);
+	ck_assert_int_eq(capacity_check(&c, HOST_AVAIL, HOST_CORES, msg,
+					sizeof(msg)),
+			 c.memory > HOST_AVAIL ? -ENOMEM : 0);
+	ck_assert_msg(tu_contains(msg, "64000 netns nodes"), "%s", msg);
+	topo_free(t);
+	/* A small world fits and says so; 8 VMs of one vCPU on 2 cores fit
+	 * in memory but overcommit the CPUs (a note, not a refusal). */
+	t = world_of(2, 4, "qemu", NULL);
+	capacity_estimate(t, &c);
+	ck_assert_uint_eq(c.vcpus, 8);
+	ck_assert_int_eq(capacity_check(&c, HOST_AVAIL, HOST_CORES, msg,
+					sizeof(msg)), 0);
+	ck_assert_msg(tu_contains(msg, "the world needs about ") &&
+		      tu_contains(msg, " of 20.0 GiB available"), "%s", msg);
+	ck_assert(capacity_cpus_over(&c, HOST_CORES));
+	ck_assert(!capacity_cpus_over(&c, 8));
+	topo_free(t);
+}
+END_TEST
+
+/* `enos check` says what the world takes and whether it fits, and names
+ * --overcommit when it does not (`up` refuses it: tests/sys_harden.c). */
+START_TEST(check_says_capacity)
+{
+	char dir[128], path[256], db[192], *out = NULL;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "capchk"));
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	tu_write(dir, "vm.yaml", "name: big-vms\n"
+		 "sites:\n"
+		 "  - {name: c, role: central, nodes: [{name: a, backend: qemu, memory: 1024GiB},\n"
+		 "                                    {name: b, backend: qemu, memory: 1024GiB}]}\n",
+		 path, sizeof(path));
+	ck_assert_int_eq(tu_enos(&out, db, "check", path, NULL), 0);
+	ck_assert_msg(tu_contains(out, "warning: the world of 'big-vms' does not fit on this host: the world needs about 2048.5 GiB but only ") &&
+		      tu_contains(out, "(2 qemu nodes, 1 gateway; 2 virtual CPUs on ") &&
+		      tu_contains(out, "'enos up' refuses it without --overcommit"), "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_enos(&out, db, "check", "topologies/default.yaml", NULL), 0);
+	ck_assert_msg(tu_contains(out, "capacity: the world needs about ") &&
+		      tu_contains(out, "(8 netns nodes, 4 gateways; 0 virtual CPUs on "),
+		      "%s", out);
+	free(out);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -472,6 +584,8 @@ Suite *make_harden_suite(void)
 	tcase_add_test(tc, stack_file_must_be_trusted);
 	tcase_add_test(tc, rundir_refuses_symlinks);
 	tcase_add_test(tc, state_files_private);
+	tcase_add_test(tc, capacity_estimated);
+	tcase_add_test(tc, check_says_capacity);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,7 +27,7 @@
 #include "reports/rtt.h"
 
 struct run_opts {
-	bool keep;
+	bool keep, overcommit;
 	const char *samples;
 	unsigned n_samples;     /* set by validate_run */
 };
@@ -113,6 +113,7 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 	int rc;
 
 	m.samples = o->n_samples;
+	ctx->overcommit = o->overcommit;
 	rc = phase_up(ctx, t, false, "run", &run);
 	if (rc < 0)
 		goto out;
@@ -163,13 +164,14 @@ out:
 
 static const struct cmd_option run_options[] = {
 	CMD_OPT_BOOL("keep", struct run_opts, keep),
+	CMD_OPT_BOOL("overcommit", struct run_opts, overcommit),
 	CMD_OPT_STR("samples", struct run_opts, samples),
 	{ 0 },
 };
 
 const struct enos_cmd cmd_run = {
 	.name = "run",
-	.usage = "[--keep] [--samples N] TOPOLOGY.yaml",
+	.usage = "[--keep] [--samples N] [--overcommit] TOPOLOGY.yaml",
 	.summary = "up, measure every site pair, run the workloads, record the results, down",
 	.help =
 		"Brings the topology up, measures the RTT between every ordered pair of sites\n"
@@ -179,7 +181,8 @@ const struct enos_cmd cmd_run = {
 		"and takes the experiment down. Ctrl-C during a workload keeps what finished,\n"
 		"marks the run interrupted and still takes the experiment down.\n\n"
 		"  --keep       leave the experiment up afterwards\n"
-		"  --samples N  probes per site pair (default 20)\n",
+		"  --samples N  probes per site pair (default 20)\n"
+		"  --overcommit build the world even when it does not fit this host (see 'enos up')\n",
 	.flags = CMD_NEEDS_ROOT | CMD_NEEDS_TOPOLOGY,
 	.min_args = 1,
 	.max_args = 1,
