@@ -92,16 +92,16 @@ int rundir_services(const char *db_path, const char *exp, char *out,
 	return rc;
 }
 
-/* Open directory NAME of directory DFD, made 0755 when missing, never
+/* Open directory NAME of directory DFD, made with MODE when missing, never
  * through a link; SHOWN is its path in messages. Returns its descriptor,
  * or -errno with WHY. */
-static int dir_step(int dfd, const char *name, const char *shown, char *why,
-		    size_t len)
+static int dir_step(int dfd, const char *name, mode_t mode, const char *shown,
+		    char *why, size_t len)
 {
 	struct stat st;
 	int fd, rc;
 
-	if (mkdirat(dfd, name, 0755) != 0 && errno != EEXIST) {
+	if (mkdirat(dfd, name, mode) != 0 && errno != EEXIST) {
 		rc = -errno;
 		snprintf(why, len, "cannot make '%s': %s", shown, strerror(-rc));
 		return rc;
@@ -134,10 +134,11 @@ static int dir_step(int dfd, const char *name, const char *shown, char *why,
 }
 
 /* Walk the components NAMES[0..N) below directory BASE (BASE_SHOWN in
- * messages, "" for the current directory), each made and checked by
- * dir_step(). 0 or -errno with WHY. */
+ * messages, "" for the current directory), each made (MODES[i]) and
+ * checked by dir_step(). 0 or -errno with WHY. */
 static int walk(const char *base, const char *base_shown,
-		const char *const *names, size_t n, char *why, size_t len)
+		const char *const *names, const mode_t *modes, size_t n,
+		char *why, size_t len)
 {
 	char shown[PATH_MAX];
 	size_t i, used;
@@ -158,7 +159,7 @@ static int walk(const char *base, const char *base_shown,
 			break;
 		}
 		used = strlen(shown);
-		fd = dir_step(dfd, names[i], shown, why, len);
+		fd = dir_step(dfd, names[i], modes[i], shown, why, len);
 		if (fd < 0)
 			rc = fd;
 		if (dfd != AT_FDCWD)
@@ -174,6 +175,7 @@ int rundir_make(const char *exp, int64_t run, const char *sub, bool absolute,
 		char *out, size_t len, char *why, size_t why_len)
 {
 	const char *names[4];
+	const mode_t modes[4] = { 0755, 0755, 0755, 0755 };
 	char run_s[32], cwd[PATH_MAX];
 	size_t n = 0;
 	int rc;
@@ -193,7 +195,7 @@ int rundir_make(const char *exp, int64_t run, const char *sub, bool absolute,
 			 strerror(-rc));
 		return rc;
 	}
-	rc = walk(NULL, absolute ? cwd : "", names, n, why, why_len);
+	rc = walk(NULL, absolute ? cwd : "", names, modes, n, why, why_len);
 	if (rc == 0 && run >= 0)
 		rc = rundir_run(exp, run, absolute, out, len);
 	else if (rc == 0)
@@ -210,6 +212,9 @@ int rundir_services_make(const char *db_path, const char *exp, char *out,
 			 size_t len, char *why, size_t why_len)
 {
 	const char *names[] = { SERVICES_DIR, exp };
+	/* services/ lists every experiment's name: passable, not readable,
+	 * as the database's directory is (state.c). */
+	const mode_t modes[] = { 0711, 0755 };
 	char base[PATH_MAX];
 	int rc;
 
@@ -218,7 +223,7 @@ int rundir_services_make(const char *db_path, const char *exp, char *out,
 	if (rc == 0)
 		base[strlen(base) - strlen("/" SERVICES_DIR)] = '\0';
 	if (rc == 0)
-		rc = walk(base, base, names, 2, why, why_len);
+		rc = walk(base, base, names, modes, 2, why, why_len);
 	if (rc == 0)
 		rc = rundir_services(db_path, exp, out, len);
 	if (rc == -ENAMETOOLONG && !why[0])

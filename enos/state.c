@@ -738,15 +738,17 @@ static int set_pragmas(struct state *st)
 	return ret;
 }
 
-/* Make PATH's directory (0700: it holds every experiment's names,
- * addresses and pids) and PATH itself (0600) if they are missing, whatever
- * the umask, before SQLite opens it: SQLite would make it 0644, and gives
- * its -wal and -shm the database file's mode. A dangling link is refused,
- * since SQLite would create its target. 0 or -errno with *ERR. */
+/* Make PATH (0600: it holds every experiment's names, addresses and pids)
+ * and its directory (0711: others may pass through it, not list it; a
+ * service that a stack runs as its own user must reach its data directory
+ * in services/ below it) if they are missing, whatever the umask, before
+ * SQLite opens it: SQLite would make it 0644, and gives its -wal and -shm
+ * the database file's mode. A dangling link is refused, since SQLite
+ * would create its target. 0 or -errno with *ERR. */
 static int create_private(const char *path, char **err)
 {
 	struct stat st;
-	int fd, ret = fs_mkdir_parent(path, 0700);
+	int fd, ret = fs_mkdir_parent(path, 0711);
 
 	if (ret) {
 		*err = str_printf("%s: cannot create its directory: %s", path,

@@ -11,8 +11,9 @@
  * - results and service directories are made one at a time relative to
  *   the one above, never through a symbolic link nor into a directory
  *   others can write (enos/rundir.c);
- * - the state database and the directory made for it are the caller's
- *   alone (0600, 0700, -wal and -shm too), whatever the umask;
+ * - the state database is the caller's alone (0600, -wal and -shm too)
+ *   and the directory made for it passable, not listable (0711), whatever
+ *   the umask;
  * - a world's memory and virtual CPUs are estimated against the host's,
  *   as a stack's are (enos/capacity.c);
  * (the matrix's echoed content and a rule from a site to itself are bad
@@ -412,6 +413,7 @@ START_TEST(rundir_refuses_symlinks)
 					      sizeof(why)), 0);
 	snprintf(want, sizeof(want), "%s/services/fog", dir);
 	ck_assert_str_eq(out, want);
+	ck_assert_uint_eq(mode_of("services"), 0711);
 	ck_assert_int_eq(rename("services", "services.old"), 0);
 	ck_assert_int_eq(symlink(victim, "services"), 0);
 	ck_assert_int_eq(rundir_services_make(db, "fog", out, sizeof(out), why,
@@ -446,9 +448,9 @@ START_TEST(state_files_private)
 	ck_assert_uint_eq(mode_of(path), 0600);
 	snprintf(path, sizeof(path), "%s-shm", db);
 	ck_assert_uint_eq(mode_of(path), 0600);
-	ck_assert_uint_eq(mode_of(sub), 0700);
+	ck_assert_uint_eq(mode_of(sub), 0711);
 	snprintf(path, sizeof(path), "%s/lib", dir);
-	ck_assert_uint_eq(mode_of(path), 0700);
+	ck_assert_uint_eq(mode_of(path), 0711);
 	state_close(st);
 	/* A database named through a link is not created elsewhere. */
 	snprintf(path, sizeof(path), "%s/link.db", dir);

@@ -39,10 +39,13 @@ static const char *const top_keys[] = { "stack", "description", "packages",
 					"workloads" };
 
 enum { V_NAME, V_MEMORY, V_DATA, V_AFTER, V_ENV, V_PLACEMENT, V_FILES,
-       V_SETUP, V_COMMAND, V_READY, V_TIMEOUT, V_POST, V_N };
+       V_SETUP, V_COMMAND, V_READY, V_TIMEOUT, V_POST, V_USER, V_NNP, V_N };
 static const char *const svc_keys[] = { "name", "memory", "data_dir", "after",
 					"env", "placement", "files", "setup",
-					"command", "ready", "timeout", "post" };
+					"command", "ready", "timeout", "post",
+					"user", "no_new_privs" };
+
+#define USER_NAME_MAX 32
 
 enum { F_PATH, F_CONTENT, F_N };
 static const char *const file_keys[] = { "path", "content" };
@@ -316,6 +319,29 @@ static int get_env(struct loader *L, const yaml_node_t *n,
 	return rc;
 }
 
+/* `user: NAME`: a user name as useradd takes it; whether it exists is the
+ * deploy's question (the host's /etc/passwd). */
+static int get_user(struct loader *L, const yaml_node_t *n,
+		    struct stack_service *svc)
+{
+	const char *u, *p;
+	int rc = yload_str(&L->y, n, "user", &u);
+	bool ok;
+
+	if (rc)
+		return rc;
+	ok = strlen(u) <= USER_NAME_MAX && ((u[0] >= 'a' && u[0] <= 'z') || u[0] == '_');
+	for (p = u; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		     *p == '_' || *p == '-';
+	if (!ok)
+		return yload_fail(&L->y, n, "user '%s' is not a user name (a letter or '_', then letters, digits, '_' or '-', at most 32)",
+				  yload_show(&L->y, u).s);
+	svc->user_pos = yamldoc_pos(n);
+	svc->user = yload_dup(&L->y, u);
+	return svc->user ? 0 : -ENOMEM;
+}
+
 static int get_service(struct loader *L, const yaml_node_t *n,
 		       struct stack_service *svc)
 {
@@ -372,6 +398,10 @@ static int get_service(struct loader *L, const yaml_node_t *n,
 	}
 	if (rc == 0 && yload_present(v[V_POST]))
 		rc = get_cmds(L, v[V_POST], "post", &svc->post, &svc->n_post);
+	if (rc == 0 && yload_present(v[V_USER]))
+		rc = get_user(L, v[V_USER], svc);
+	if (rc == 0 && yload_present(v[V_NNP]))
+		rc = yload_bool(&L->y, v[V_NNP], "no_new_privs", &svc->no_new_privs);
 	return rc;
 }
 
@@ -1201,6 +1231,7 @@ static void service_release(struct stack_service *svc)
 	free_strv(svc->command.argv);
 	free(svc->ready_host);
 	free(svc->ready_url);
+	free(svc->user);
 	free_strv(svc->ready_cmd.argv);
 }
 

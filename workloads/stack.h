@@ -98,6 +98,9 @@ struct stack_service {
 	int ready_status;               /* READY_HTTP */
 	struct stack_cmd ready_cmd;     /* READY_COMMAND */
 	uint64_t timeout_us;
+	char *user;             /* the command runs as this user; NULL: root */
+	struct src_pos user_pos;
+	bool no_new_privs;      /* PR_SET_NO_NEW_PRIVS before the command */
 	struct src_pos pos;
 };
 
