@@ -451,8 +451,7 @@ static int check_memory(const struct deployment *d)
 	return rc;
 }
 
-/* Is any instance of EXP recorded as running or starting with a live pid? */
-static bool already_deployed(struct enos_ctx *ctx, const char *exp)
+bool deploy_is_deployed(struct enos_ctx *ctx, const char *exp)
 {
 	struct service_row *rows = NULL;
 	size_t n = 0, i;
@@ -478,7 +477,7 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 	rc = deployment_init(&d, ctx, t, w, run, NULL);
 	if (rc == 0)
 		rc = check_memory(&d);
-	if (rc == 0 && already_deployed(ctx, t->name)) {
+	if (rc == 0 && deploy_is_deployed(ctx, t->name)) {
 		cli_error("stack '%s' is already deployed on '%s'", d.s->name, t->name);
 		cli_hint("'enos services -n %s' lists it; 'enos down -n %s' removes it",
 			 t->name, t->name);
