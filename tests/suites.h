@@ -74,7 +74,12 @@ Suite *make_stackwl_suite(void);
 /* workload: kinds, options, the runner, fault tagging, summaries. */
 Suite *make_workload_suite(struct skips *sk);
 
+/* harden: bad input and privileges that need no root (issue 15). */
+Suite *make_harden_suite(void);
+
 Suite *make_sys_emulator_suite(struct skips *sk);
+/* sys_harden: bad input and privileges that need root (issue 15). */
+Suite *make_sys_harden_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
 Suite *make_sys_probe_suite(struct skips *sk);
 Suite *make_sys_netem_suite(struct skips *sk);
