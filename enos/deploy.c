@@ -29,6 +29,7 @@
 #include "enos/cli.h"
 #include "enos/json.h"
 #include "enos/rundir.h"
+#include "enos/shaping.h"
 #include "enos/state.h"
 #include "util/fs.h"
 #include "workloads/place.h"
@@ -746,32 +747,20 @@ out:
 static int start_one(struct enos_ctx *ctx, const char *exp,
 		     const struct service_row *row)
 {
-	struct topology *t = NULL;
-	struct world w = { 0 };
-	struct exp_info info;
+	struct shaped_exp e;
 	struct deployment d = { 0 };
-	char *err = NULL, log_dir[PATH_MAX], *slash;
+	char log_dir[PATH_MAX], *slash;
 	long i;
 	int rc;
 
-	rc = state_get(ctx->st, exp, &info);
-	if (rc == 0)
-		rc = state_load_world(ctx->st, exp, &w);
-	if (rc < 0) {
-		cli_error("cannot read experiment '%s': %s", exp, state_errmsg(ctx->st));
+	rc = shaped_open(ctx, exp, &e);
+	if (rc < 0)
 		goto out;
-	}
-	t = topo_load(info.topo_path, &err);
-	if (!t) {
-		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
-		rc = -EINVAL;
-		goto out;
-	}
 	snprintf(log_dir, sizeof(log_dir), "%s", row->log_path);
 	slash = strrchr(log_dir, '/');
 	if (slash)
 		*slash = '\0';
-	rc = deployment_init(&d, ctx, t, &w, 0, log_dir);
+	rc = deployment_init(&d, ctx, e.t, &e.w, 0, log_dir);
 	if (rc < 0)
 		goto out;
 	i = supervise_find(&d.sv, row->instance);
@@ -789,9 +778,7 @@ static int start_one(struct enos_ctx *ctx, const char *exp,
 		       row->node, d.sv.inst[i].pid);
 out:
 	deployment_release(&d);
-	topo_free(t);
-	free(err);
-	state_world_free(&w);
+	shaped_close(&e);
 	return rc;
 }
 

@@ -152,3 +152,19 @@ out:
 	free(f);
 	return rc;
 }
+
+int inject_end_all(struct enos_ctx *ctx, const char *name)
+{
+	struct state_fault *f = NULL;
+	double now = inject_now();
+	size_t n = 0, i;
+	int rc;
+
+	rc = state_faults(ctx->st, name, 0, true, &f, &n);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		state_fault_end(ctx->st, f[i].id, now);
+	free(f);
+	return (int)n;
+}

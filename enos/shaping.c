@@ -353,6 +353,28 @@ int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e)
 	return rc;
 }
 
+int shaping_reapply(struct enos_ctx *ctx, struct shaped_exp *e, size_t *pairs)
+{
+	const struct shape_ops *ops = e->info.shaping_ops;
+	struct shape_table tab = { 0 };
+	int rc;
+
+	rc = shaping_engine(ctx, &e->w, ops, true);
+	if (rc == 0)
+		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
+	if (rc == 0)
+		rc = shaping_partition(ctx, e->t, &e->w, &tab);
+	if (rc == 0)
+		rc = shaping_apply(ctx, &e->w, ops, &tab);
+	if (rc == 0 && inject_end_all(ctx, e->w.name) < 0)
+		cli_warning("cannot end the active faults of '%s': %s", e->w.name,
+			    state_errmsg(ctx->st));
+	if (pairs)
+		*pairs = tab.n * (tab.n - 1);
+	shape_table_release(&tab);
+	return rc;
+}
+
 void shaped_close(struct shaped_exp *e)
 {
 	topo_free(e->t);

@@ -92,4 +92,11 @@ struct shaped_exp {
 int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e);
 void shaped_close(struct shaped_exp *e);
 
+/* Apply E's topology to its WAN afresh (the engine started if it is
+ * stopped, partitions included) and end its active faults in the record:
+ * `enos tc apply` and a sweep's next pair. *PAIRS (may be NULL) gets the
+ * number of ordered site pairs applied. E's backend must shape. Prints
+ * errors. Returns 0 or -errno. */
+int shaping_reapply(struct enos_ctx *ctx, struct shaped_exp *e, size_t *pairs);
+
 #endif

@@ -105,42 +105,12 @@ static void keep_in_run(const struct sweep_world *sw, int64_t run,
 			    (long long)run, why[0] ? why : strerror(-rc));
 }
 
-/* End every active fault of NAME: a pair starts from its topology (as
- * `enos tc` does). */
-static void end_active_faults(struct enos_ctx *ctx, const char *name)
-{
-	struct state_fault *f = NULL;
-	struct timespec now;
-	size_t n = 0, i;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (state_faults(ctx->st, name, 0, true, &f, &n) < 0)
-		return;
-	for (i = 0; i < n; i++)
-		state_fault_end(ctx->st, f[i].id, now.tv_sec + now.tv_nsec / 1e9);
-	free(f);
-}
-
-/* Apply E's topology to its WAN again, as `enos tc` does. */
+/* Apply E's topology to its WAN again, as `enos tc apply` does. */
 static int reshape(struct enos_ctx *ctx, struct shaped_exp *e)
 {
-	const struct shape_ops *ops = e->info.shaping_ops;
-	struct shape_table tab = { 0 };
-	int rc;
-
-	if (!ops->shapes)
+	if (!e->info.shaping_ops->shapes)
 		return 0;       /* a plain wire: nothing to apply */
-	rc = shaping_engine(ctx, &e->w, ops, true);
-	if (rc == 0)
-		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
-	if (rc == 0)
-		rc = shaping_partition(ctx, e->t, &e->w, &tab);
-	if (rc == 0)
-		rc = shaping_apply(ctx, &e->w, ops, &tab);
-	if (rc == 0)
-		end_active_faults(ctx, e->w.name);
-	shape_table_release(&tab);
-	return rc;
+	return shaping_reapply(ctx, e, NULL);
 }
 
 /* The world is up: open the run, point the experiment at the pair's

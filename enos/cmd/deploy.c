@@ -11,6 +11,7 @@
 #include "enos/cmd/cmd.h"
 #include "enos/deploy.h"
 #include "enos/phase.h"
+#include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
 
@@ -21,36 +22,20 @@ struct deploy_opts {
 static int run_deploy(struct enos_ctx *ctx, const struct cmd_args *a)
 {
 	const struct deploy_opts *o = a->opts;
-	struct topology *t = NULL;
-	struct world w = { 0 };
-	struct exp_info info;
+	struct shaped_exp e;
+	const struct topology *t;
 	const char *exp = a->exp;
-	char *err = NULL;
 	int64_t run = 0;
 	int rc;
 
 	if (cli_emu(ctx) < 0 || phase_lock(ctx, exp) < 0)
 		return EXIT_FAIL;
-	rc = state_get(ctx->st, exp, &info);
-	if (rc == 0 && strcmp(info.status, EXP_UP)) {
-		cli_error("experiment '%s' is not up (status '%s')", exp, info.status);
-		rc = -EINVAL;
+	rc = shaped_open(ctx, exp, &e);
+	if (rc < 0)
 		goto out;
-	}
-	if (rc == 0)
-		rc = state_load_world(ctx->st, exp, &w);
-	if (rc < 0) {
-		cli_error("cannot read experiment '%s': %s", exp, state_errmsg(ctx->st));
-		goto out;
-	}
-	t = topo_load(info.topo_path, &err);
-	if (!t) {
-		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
-		rc = -EINVAL;
-		goto out;
-	}
+	t = e.t;
 	if (!t->stack_name) {
-		cli_error("the topology of '%s' (%s) names no stack", exp, info.topo_path);
+		cli_error("the topology of '%s' (%s) names no stack", exp, e.info.topo_path);
 		cli_hint("add 'stack: {name: etcd, strategy: spread}' to it");
 		rc = -EINVAL;
 		goto out;
@@ -72,13 +57,11 @@ static int run_deploy(struct enos_ctx *ctx, const struct cmd_args *a)
 	}
 	if (state_run_begin(ctx->st, exp, "deploy", t->seed, t->has_seed, &run) < 0)
 		run = 0;
-	rc = deploy_stack(ctx, t, &w, run, o->install);
+	rc = deploy_stack(ctx, t, &e.w, run, o->install);
 	if (run)
 		state_run_end(ctx->st, run, rc == 0 ? "ok" : "failed");
 out:
-	free(err);
-	topo_free(t);
-	state_world_free(&w);
+	shaped_close(&e);
 	return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -24,6 +24,7 @@
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
 #include "enos/fault.h"
+#include "enos/inject.h"
 #include "enos/json.h"
 #include "enos/measure.h"
 #include "enos/shaping.h"
@@ -94,28 +95,11 @@ static int validate_tc(const struct enos_cmd *c, struct cmd_args *args)
 	return 0;
 }
 
-/* End every active fault of NAME: a fresh apply starts from the topology. */
-static void end_active_faults(struct enos_ctx *ctx, const char *name)
-{
-	struct state_fault *f = NULL;
-	struct timespec now;
-	size_t n = 0, i;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (state_faults(ctx->st, name, 0, true, &f, &n) < 0)
-		return;
-	for (i = 0; i < n; i++)
-		state_fault_end(ctx->st, f[i].id, now.tv_sec + now.tv_nsec / 1e9);
-	if (n)
-		printf("ended %zu active fault%s\n", n, n == 1 ? "" : "s");
-	free(f);
-}
-
 static int tc_apply(struct enos_ctx *ctx, struct shaped_exp *e)
 {
 	const struct shape_ops *ops = e->info.shaping_ops;
-	struct shape_table tab = { 0 };
 	double t0 = cli_now();
+	size_t pairs = 0;
 	int rc;
 
 	if (!ops->shapes) {
@@ -124,19 +108,10 @@ static int tc_apply(struct enos_ctx *ctx, struct shaped_exp *e)
 		cli_hint("set network.shaping to auto, netem or wand, then 'enos up --force'");
 		return -EINVAL;
 	}
-	rc = shaping_engine(ctx, &e->w, ops, true);
+	rc = shaping_reapply(ctx, e, &pairs);
 	if (rc == 0)
-		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
-	if (rc == 0)
-		rc = shaping_partition(ctx, e->t, &e->w, &tab);
-	if (rc == 0)
-		rc = shaping_apply(ctx, &e->w, ops, &tab);
-	if (rc == 0) {
-		end_active_faults(ctx, e->w.name);
 		printf("WAN of '%s' applied with %s: %zu site pairs in %.2f s\n",
-		       e->w.name, ops->name, tab.n * (tab.n - 1), cli_now() - t0);
-	}
-	shape_table_release(&tab);
+		       e->w.name, ops->name, pairs, cli_now() - t0);
 	return rc;
 }
 
@@ -158,11 +133,12 @@ static int tc_reset(struct enos_ctx *ctx, struct shaped_exp *e)
 			cli_error("cannot reset the WAN of '%s': %s", e->w.name,
 				  strerror(-rc));
 	}
-	if (rc == 0) {
-		end_active_faults(ctx, e->w.name);
+	if (rc == 0 && inject_end_all(ctx, e->w.name) < 0)
+		cli_warning("cannot end the active faults of '%s': %s", e->w.name,
+			    state_errmsg(ctx->st));
+	if (rc == 0)
 		printf("WAN of '%s' is a plain wire (%s reset)\n", e->w.name,
 		       ops->name);
-	}
 	return rc;
 }
 
