@@ -234,6 +234,23 @@ static const char old_enos[] =
 	"#!/bin/sh\n"
 	"echo \"error: unknown command 'host'\" >&2; exit 2\n";
 
+/* A host whose replies are hostile: a hello with control bytes in its
+ * strings, then facts with members of the wrong types and too many
+ * backends. */
+static const char hostile_enos[] =
+	"#!/bin/sh\n"
+	"read line\n"
+	"printf '{\"ok\":true,\"protocol\":1,\"enos\":\"%s\",\"commit\":\"\\\\u001b[2Jx\",\"hostname\":\"h\\\\nx\"}\\n' \"$ENOS_TEST_VERSION\"\n"
+	"read line\n"
+	"printf '{\"ok\":true,\"cores\":\"many\",\"memory_total_bytes\":-5,\"kernel\":7,\"backends\":['\n"
+	"i=0; while [ $i -lt 40 ]; do printf '{\"kind\":\"node\",\"name\":\"n%d\",\"ok\":true},' $i; i=$((i+1)); done\n"
+	"printf '3]}\\n'\n"
+	"read line\n";
+
+/* A host whose reply never ends within the bound. */
+static const char flood_enos[] =
+	"#!/bin/sh\nread line\nexec tr '\\0' x </dev/zero\n";
+
 /* A host that never answers. */
 static const char mute_enos[] = "#!/bin/sh\nexec sleep 30\n";
 
@@ -255,6 +272,9 @@ static void fake_setup(void)
 	write_script("future-enos", future_enos);
 	write_script("old-enos", old_enos);
 	write_script("mute-enos", mute_enos);
+	write_script("hostile-enos", hostile_enos);
+	write_script("flood-enos", flood_enos);
+	setenv("ENOS_TEST_VERSION", ENOS_VERSION, 1);
 	snprintf(path, sizeof(path), "%s:%s", dir, old ? old : "/usr/bin:/bin");
 	setenv("PATH", path, 1);
 }
@@ -361,6 +381,29 @@ START_TEST(test_client_errors)
 }
 END_TEST
 
+START_TEST(test_client_hostile)
+{
+	struct host_hello hello;
+	struct host_facts facts;
+	char *err = NULL;
+
+	ck_assert_msg(talk("root@h2", "hostile-enos", 8000, &hello, &facts,
+			   &err) == 0, "%s", err);
+	ck_assert_str_eq(hello.commit, "\\x1b[2Jx");
+	ck_assert_str_eq(hello.hostname, "h\\nx");
+	ck_assert_int_eq(facts.cores, 0);
+	ck_assert_uint_eq(facts.mem_total, 0);
+	ck_assert_str_eq(facts.kernel, "");
+	ck_assert_uint_eq(facts.n_backends, HOST_BACKENDS_MAX);
+	ck_assert_str_eq(facts.backends[HOST_BACKENDS_MAX - 1].name, "n23");
+
+	ck_assert_int_eq(talk("root@h2", "flood-enos", 8000, &hello, &facts,
+			      &err), -EMSGSIZE);
+	ck_assert_str_eq(err, "host 'h2' (root@h2): a reply longer than 65536 bytes");
+	free(err);
+}
+END_TEST
+
 Suite *make_host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -378,6 +421,7 @@ Suite *make_host_suite(void)
 	tcase_set_timeout(client, 30);
 	tcase_add_test(client, test_client_ok);
 	tcase_add_test(client, test_client_errors);
+	tcase_add_test(client, test_client_hostile);
 	suite_add_tcase(s, client);
 	return s;
 }
