@@ -404,6 +404,56 @@ START_TEST(test_client_hostile)
 }
 END_TEST
 
+/* `enos hosts` end to end through the stand-in ssh: each reachable host
+ * shown, the unreachable one named, exit 1; no hosts: exit 1. And `enos
+ * check --json` of the same topology: the placement and each host. */
+START_TEST(test_cmd_hosts)
+{
+	char topo[PATH_MAX + 64], plain[PATH_MAX + 64], db[PATH_MAX + 64];
+	char bin[PATH_MAX], *out = NULL;
+	char text[3 * PATH_MAX];
+
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	snprintf(text, sizeof(text),
+		 "name: spread\n"
+		 "hosts:\n"
+		 "  - {name: h1, address: 192.0.2.1, enos: %s}\n"
+		 "  - {name: h2, address: 192.0.2.2, ssh: unreachable, enos: %s, memory: 8GiB}\n"
+		 "placement: {auto: balance}\n"
+		 "sites:\n"
+		 "  - {name: cloud, role: central, nodes: 3}\n"
+		 "  - {name: edge, role: edge, count: 2, parent: cloud}\n",
+		 bin, bin);
+	tu_write(dir, "spread.yaml", text, topo, sizeof(topo));
+	tu_write(dir, "plain.yaml", "name: plain\nsites: [{name: a, role: central}]\n",
+		 plain, sizeof(plain));
+
+	ck_assert_int_eq(tu_enos(&out, db, "hosts", topo, NULL), 1);
+	ck_assert_msg(strstr(out, "host 'h1' (192.0.2.1, ") &&
+		      strstr(out, "  sites: cloud\n") &&
+		      strstr(out, "error: host 'h2' (unreachable): cannot reach it over ssh: ssh: connect to host unreachable port 22: Connection refused"),
+		      "%s", out);
+	free(out);
+
+	ck_assert_int_eq(tu_enos(&out, db, "hosts", plain, NULL), 1);
+	ck_assert_msg(strstr(out, "error: topology '") &&
+		      strstr(out, "plain.yaml' declares no 'hosts': its world lives on this host"),
+		      "%s", out);
+	free(out);
+
+	ck_assert_int_eq(tu_enos(&out, db, "check", "--json", topo, NULL), 0);
+	ck_assert_msg(strstr(out, "\"placement\":\"balance\"") &&
+		      strstr(out, "\"name\":\"h2\",\"address\":\"192.0.2.2\",\"ssh\":\"unreachable\"") &&
+		      strstr(out, "\"memory_bytes\":8589934592") &&
+		      strstr(out, "\"sites\":[\"cloud\"]") &&
+		      strstr(out, "\"sites\":[\"edge-1\",\"edge-2\"]") &&
+		      strstr(out, "\"fits\":true"),
+		      "%s", out);
+	free(out);
+}
+END_TEST
+
 Suite *make_host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -422,6 +472,7 @@ Suite *make_host_suite(void)
 	tcase_add_test(client, test_client_ok);
 	tcase_add_test(client, test_client_errors);
 	tcase_add_test(client, test_client_hostile);
+	tcase_add_test(client, test_cmd_hosts);
 	suite_add_tcase(s, client);
 	return s;
 }

@@ -39,7 +39,7 @@ struct host_result {
 static void print_text(const struct topology *t, const struct placement *pl,
 		       const struct host_result *r)
 {
-	size_t h, b;
+	size_t h, b, i, n;
 
 	for (h = 0; h < t->n_hosts; h++) {
 		const struct host_result *x = &r[h];
@@ -60,8 +60,12 @@ static void print_text(const struct topology *t, const struct placement *pl,
 			       x->facts.backends[b].kind,
 			       x->facts.backends[b].name,
 			       x->facts.backends[b].ok ? "" : " (no)");
-		printf("\n  %s: %s%s\n", pl->hosts[h].n_sites ? "its sites" : "no site",
-		       x->fit < 0 ? "DO NOT FIT: " : "", x->fit_msg);
+		printf("\n  sites:");
+		for (i = 0, n = 0; i < t->n_sites; i++)
+			if (pl->host_of[i] == h)
+				printf("%s %s", n++ ? "," : "", t->sites[i].name);
+		printf("%s\n  memory: %s%s\n", n ? "" : " none",
+		       x->fit < 0 ? "DOES NOT FIT: " : "", x->fit_msg);
 	}
 }
 
