@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "enos/capacity.h"
+#include "enos/phase.h"
 #include "enos/placement.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
@@ -181,6 +184,24 @@ START_TEST(test_balance_vm_memory)
 }
 END_TEST
 
+/* This slice places and reaches hosts but builds on one: `up` refuses a
+ * topology with hosts: before touching anything; one without is as
+ * before. */
+START_TEST(test_up_refuses_hosts)
+{
+	struct topology *t = load(
+		"name: s\n"
+		"hosts: [{name: h1, address: 10.0.0.1}]\n"
+		"sites: [{name: a, role: central}]\n");
+
+	ck_assert_int_eq(phase_check_supported(t, SUPPORT_QUIET), -ENOTSUP);
+	topo_free(t);
+	t = load("name: s\nsites: [{name: a, role: central}]\n");
+	ck_assert_int_eq(phase_check_supported(t, SUPPORT_QUIET), 0);
+	topo_free(t);
+}
+END_TEST
+
 Suite *make_placement_suite(void)
 {
 	Suite *s = suite_create("placement");
@@ -191,6 +212,7 @@ Suite *make_placement_suite(void)
 	tcase_add_test(tc, test_balance_pins);
 	tcase_add_test(tc, test_balance_memory);
 	tcase_add_test(tc, test_balance_vm_memory);
+	tcase_add_test(tc, test_up_refuses_hosts);
 	suite_add_tcase(s, tc);
 	return s;
 }

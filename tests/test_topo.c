@@ -618,6 +618,42 @@ START_TEST(test_hosts_model)
 	ck_assert_int_eq(t->sites[0].host, -1);
 	topo_free(t);
 
+	/* ssh destinations: what ssh takes as one destination passes; an
+	 * option, a second '@', shell syntax or an empty part does not. */
+	{
+		static const struct {
+			const char *v;
+			bool ok;
+		} dests[] = {
+			{ "root@192.0.2.1", true }, { "h1.example.org", true },
+			{ "ssh://root@192.0.2.1:2222", true },
+			{ "ssh://[2001:db8::1]:22", true }, { "_svc@h", true },
+			{ "deploy-user@2001:db8::1", true },
+			{ "-oProxyCommand=x", false }, { "root@-F", false },
+			{ "a@b@c", false }, { "@host", false }, { "root@", false },
+			{ "h;reboot", false }, { "h x", false }, { "$(id)", false },
+			{ "ssh://", false }, { "root@h/x", false },
+		};
+		char text[256];
+		size_t k;
+
+		for (k = 0; k < sizeof(dests) / sizeof(dests[0]); k++) {
+			snprintf(text, sizeof(text),
+				 "name: s\nhosts: [{name: a, address: 10.0.0.1, ssh: '%s'}]\n"
+				 "sites: [{name: c, role: central}]\n", dests[k].v);
+			t = topo_load_string(text, "<s>", NULL, &err);
+			ck_assert_msg((t != NULL) == dests[k].ok, "%s: %s",
+				      dests[k].v, t ? "accepted" : err);
+			if (t)
+				ck_assert_str_eq(t->hosts[0].ssh, dests[k].v);
+			else
+				ck_assert_ptr_nonnull(strstr(err, "bad ssh destination"));
+			topo_free(t);
+			free(err);
+			err = NULL;
+		}
+	}
+
 	t = topo_load_string("name: s\nsites: [{name: c, role: central}]\n",
 			     "<s>", NULL, &err);
 	ck_assert_msg(t != NULL, "%s", err);
