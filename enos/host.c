@@ -589,50 +589,19 @@ static void get_str(json_t *o, const char *key, char *buf, size_t len)
 	free(e);
 }
 
-/* A failed reply's "error", escaped, as an allocated string. */
-static char *reply_error(json_t *r)
+/* Hello reply R into *OUT; 1 if it says ok, else 0 (WHY: its error). */
+static int hello_decode(json_t *r, struct host_hello *out, char *why,
+			size_t len)
 {
-	char buf[512];
-
-	get_str(r, "error", buf, sizeof(buf));
-	return strdup(buf[0] ? buf : "no reason given");
-}
-
-int host_hello(struct host_conn *c, struct host_hello *out, char **err)
-{
-	char line[32], *why = NULL;
-	json_t *r = NULL, *v;
-	int rc;
+	json_t *v = json_object_get(r, "protocol");
 
 	memset(out, 0, sizeof(*out));
-	snprintf(line, sizeof(line), "hello %d", HOST_PROTOCOL);
-	rc = request(c, line, &r, err);
-	if (rc)
-		goto out;
-	v = json_object_get(r, "protocol");
 	out->protocol = json_is_integer(v) ? (long)json_integer_value(v) : -1;
 	get_str(r, "enos", out->enos, sizeof(out->enos));
 	get_str(r, "commit", out->commit, sizeof(out->commit));
 	get_str(r, "hostname", out->hostname, sizeof(out->hostname));
-	if (out->protocol != HOST_PROTOCOL) {
-		*err = host_msg(c->host, "it speaks enos host protocol %ld (enos %s, commit %s), this enos speaks %d (enos %s, commit %s): install the same enos on every host",
-				out->protocol, out->enos[0] ? out->enos : "?",
-				out->commit[0] ? out->commit : "?",
-				HOST_PROTOCOL, ENOS_VERSION, ENOS_COMMIT);
-		rc = -EPROTO;
-	} else if (!json_is_true(json_object_get(r, "ok"))) {
-		why = reply_error(r);
-		*err = host_msg(c->host, "hello refused: %s", why ? why : "?");
-		rc = -EPROTO;
-	} else if (strcmp(out->enos, ENOS_VERSION)) {
-		*err = host_msg(c->host, "it runs enos %s, this is enos %s: install the same enos on every host",
-				out->enos, ENOS_VERSION);
-		rc = -EPROTO;
-	}
-out:
-	free(why);
-	json_decref(r);
-	return rc;
+	get_str(r, "error", why, len);
+	return json_is_true(json_object_get(r, "ok"));
 }
 
 static uint64_t get_u64(json_t *o, const char *key)
@@ -643,23 +612,15 @@ static uint64_t get_u64(json_t *o, const char *key)
 	       ? (uint64_t)json_integer_value(v) : 0;
 }
 
-int host_facts(struct host_conn *c, struct host_facts *out, char **err)
+/* Facts reply R into *OUT, as hello_decode. */
+static int facts_decode(json_t *r, struct host_facts *out, char *why,
+			size_t len)
 {
-	json_t *r = NULL, *arr, *b;
-	char *why = NULL;
+	json_t *arr, *b;
 	size_t i;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = request(c, "facts", &r, err);
-	if (rc)
-		goto out;
-	if (!json_is_true(json_object_get(r, "ok"))) {
-		why = reply_error(r);
-		*err = host_msg(c->host, "facts refused: %s", why ? why : "?");
-		rc = -EPROTO;
-		goto out;
-	}
+	get_str(r, "error", why, len);
 	get_str(r, "hostname", out->hostname, sizeof(out->hostname));
 	get_str(r, "kernel", out->kernel, sizeof(out->kernel));
 	out->cores = (long)get_u64(r, "cores");
@@ -679,8 +640,90 @@ int host_facts(struct host_conn *c, struct host_facts *out, char **err)
 		get_str(b, "why", hb->why, sizeof(hb->why));
 		hb->ok = json_is_true(json_object_get(b, "ok"));
 	}
+	return json_is_true(json_object_get(r, "ok"));
+}
+
+/* LINE[0..LEN) as a JSON object, or NULL. */
+static json_t *load_object(const char *line, size_t len)
+{
+	json_error_t je;
+	json_t *r = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+
+	if (r && !json_is_object(r)) {
+		json_decref(r);
+		r = NULL;
+	}
+	return r;
+}
+
+int host_decode_hello(const char *line, size_t len, struct host_hello *out,
+		      char *why, size_t why_len)
+{
+	json_t *r = load_object(line, len);
+	int rc = r ? hello_decode(r, out, why, why_len) : -EPROTO;
+
+	json_decref(r);
+	return rc;
+}
+
+int host_decode_facts(const char *line, size_t len, struct host_facts *out,
+		      char *why, size_t why_len)
+{
+	json_t *r = load_object(line, len);
+	int rc = r ? facts_decode(r, out, why, why_len) : -EPROTO;
+
+	json_decref(r);
+	return rc;
+}
+
+int host_hello(struct host_conn *c, struct host_hello *out, char **err)
+{
+	char line[32], why[512];
+	json_t *r = NULL;
+	int rc, ok;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(line, sizeof(line), "hello %d", HOST_PROTOCOL);
+	rc = request(c, line, &r, err);
+	if (rc)
+		goto out;
+	ok = hello_decode(r, out, why, sizeof(why));
+	if (out->protocol != HOST_PROTOCOL) {
+		*err = host_msg(c->host, "it speaks enos host protocol %ld (enos %s, commit %s), this enos speaks %d (enos %s, commit %s): install the same enos on every host",
+				out->protocol, out->enos[0] ? out->enos : "?",
+				out->commit[0] ? out->commit : "?",
+				HOST_PROTOCOL, ENOS_VERSION, ENOS_COMMIT);
+		rc = -EPROTO;
+	} else if (!ok) {
+		*err = host_msg(c->host, "hello refused: %s",
+				why[0] ? why : "no reason given");
+		rc = -EPROTO;
+	} else if (strcmp(out->enos, ENOS_VERSION)) {
+		*err = host_msg(c->host, "it runs enos %s, this is enos %s: install the same enos on every host",
+				out->enos, ENOS_VERSION);
+		rc = -EPROTO;
+	}
 out:
-	free(why);
+	json_decref(r);
+	return rc;
+}
+
+int host_facts(struct host_conn *c, struct host_facts *out, char **err)
+{
+	char why[512];
+	json_t *r = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = request(c, "facts", &r, err);
+	if (rc)
+		goto out;
+	if (!facts_decode(r, out, why, sizeof(why))) {
+		*err = host_msg(c->host, "facts refused: %s",
+				why[0] ? why : "no reason given");
+		rc = -EPROTO;
+	}
+out:
 	json_decref(r);
 	return rc;
 }

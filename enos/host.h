@@ -115,6 +115,17 @@ int host_hello(struct host_conn *c, struct host_hello *out, char **err);
 /* Send `facts` and read the answer into *OUT. 0 or -errno with *ERR. */
 int host_facts(struct host_conn *c, struct host_facts *out, char **err);
 
+/* The controller's reading of a reply line LINE[0..LEN) (what
+ * host_hello and host_facts do after the request; exported for the fuzz
+ * harness): every member typed, bounded and escaped into *OUT, the
+ * reply's error into WHY (WHY_LEN bytes, "" if none). Returns 1 when the
+ * reply says ok, 0 when it does not, -EPROTO when it is not a JSON
+ * object. */
+int host_decode_hello(const char *line, size_t len, struct host_hello *out,
+		      char *why, size_t why_len);
+int host_decode_facts(const char *line, size_t len, struct host_facts *out,
+		      char *why, size_t why_len);
+
 /* Say `bye`, and stop ssh (TERM after 2 s, KILL after 2 more). Accepts a
  * session that never started. */
 void host_close(struct host_conn *c);
