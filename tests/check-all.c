@@ -130,6 +130,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_stackwl);
 		SYS_SUITE(sr, &sk, sys_workload);
 		SYS_SUITE(sr, &sk, sys_harden);
+		SYS_SUITE(sr, &sk, sys_hosts);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -83,6 +83,8 @@ Suite *make_host_suite(void);
 Suite *make_harden_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
+/* sys_hosts: enos host over real sshd's in two namespaces (issue 14). */
+Suite *make_sys_hosts_suite(struct skips *sk);
 /* sys_harden: bad input and privileges that need root (issue 15). */
 Suite *make_sys_harden_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
