@@ -376,6 +376,7 @@ START_TEST(host_gone_named)
 		      strstr(out, "Connection refused"), "%s", out);
 	ck_assert_msg(strstr(out, "host 'h1' (root@198.18.250.1, "), "%s", out);
 	ck_assert_msg(secs < 10, "%.1f s", secs);
+	printf("sys_hosts: sshd of h2 gone, named in %.2f s\n", secs);
 	free(out);
 
 	/* Its link down: nothing answers, ssh's connect timeout names it. */
@@ -385,6 +386,8 @@ START_TEST(host_gone_named)
 	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): "),
 		      "%s", out);
 	ck_assert_msg(secs < 10, "%.1f s: %s", secs, out);
+	printf("sys_hosts: link of h2 down, named in %.2f s: %s", secs,
+	       strstr(out, "error: host 'h2'"));
 	free(out);
 }
 END_TEST
