@@ -52,12 +52,13 @@ bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 # iperf3 measures rates; libvirt runs lxc (and qemu) nodes; etcd-server and
 # etcd-client are the etcd stack (workloads/stacks/etcd.yaml) that sys_stack
 # and `make run` deploy; libnftnl-dev and libmnl-dev build the gateways'
-# traffic counters (emulator/traffic_nft.c).
+# traffic counters (emulator/traffic_nft.c); openssh-server runs the sshd of
+# each emulated host in sys_hosts (the enos host protocol over ssh).
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
         libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check libxml2-dev iproute2 iputils-ping gnuplot-nox iperf3 \
         qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
         libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu \
-        libvirt-clients etcd-server etcd-client libnftnl-dev libmnl-dev
+        libvirt-clients etcd-server etcd-client libnftnl-dev libmnl-dev openssh-server
 deps:
 	@./tools/install-deps $(DEBS)
 

@@ -10,31 +10,52 @@
 #include "emulator/node_netns.h"
 #include "enos/deploy.h"
 
-void capacity_estimate(const struct topology *t, struct capacity *c)
+uint64_t capacity_site_memory(const struct topology *t, size_t site)
+{
+	const struct site *s = &t->sites[site];
+	/* Every site's gateway is a namespace with two veths. */
+	uint64_t bytes = NODE_NETNS_HOST_BYTES;
+	size_t k;
+
+	for (k = 0; k < s->n_nodes; k++) {
+		const struct node_ops *ops = s->nodes[k].backend;
+
+		bytes += ops->host_bytes;
+		if (ops->reserves_memory)
+			bytes += s->nodes[k].memory_bytes ? s->nodes[k].memory_bytes
+							  : ops->default_memory;
+	}
+	return bytes;
+}
+
+void capacity_estimate_part(const struct topology *t, const size_t *host_of,
+			    size_t host, struct capacity *c)
 {
 	const struct node_ops *ops;
 	size_t i, k, b;
 
 	memset(c, 0, sizeof(*c));
-	c->sites = t->n_sites;
-	/* Every site's gateway is a namespace with two veths. */
-	c->memory = (uint64_t)t->n_sites * NODE_NETNS_HOST_BYTES;
 	for (i = 0; i < t->n_sites; i++) {
+		if (host_of && host_of[i] != host)
+			continue;
+		c->sites++;
+		c->memory += capacity_site_memory(t, i);
 		for (k = 0; k < t->sites[i].n_nodes; k++) {
 			const struct node_spec *n = &t->sites[i].nodes[k];
 
 			ops = n->backend;
 			c->nodes++;
-			c->memory += ops->host_bytes;
-			if (ops->reserves_memory)
-				c->memory += n->memory_bytes ? n->memory_bytes :
-					     ops->default_memory;
 			c->vcpus += (unsigned)(n->cpus ? n->cpus : ops->default_cpus);
 			for (b = 0; b < CAPACITY_BACKENDS_MAX && node_ops_at(b); b++)
 				if (node_ops_at(b) == ops)
 					c->by_backend[b]++;
 		}
 	}
+}
+
+void capacity_estimate(const struct topology *t, struct capacity *c)
+{
+	capacity_estimate_part(t, NULL, 0, c);
 }
 
 /* BYTES in MiB or GiB, one decimal, into BUF. */
@@ -50,6 +71,14 @@ static const char *size_text(uint64_t bytes, char *buf, size_t len)
 int capacity_check(const struct capacity *c, uint64_t avail, long cores,
 		   char *msg, size_t len)
 {
+	return capacity_check_named(c, "the world", avail, "available", cores,
+				    msg, len);
+}
+
+int capacity_check_named(const struct capacity *c, const char *subject,
+			 uint64_t avail, const char *avail_word, long cores,
+			 char *msg, size_t len)
+{
 	const struct node_ops *ops;
 	char need[32], have[32], what[256];
 	size_t b, off = 0;
@@ -62,18 +91,22 @@ int capacity_check(const struct capacity *c, uint64_t avail, long cores,
 						"%zu %s node%s, ", c->by_backend[b],
 						ops->name,
 						c->by_backend[b] == 1 ? "" : "s");
-	if (off < sizeof(what))
+	if (off < sizeof(what) && cores > 0)
 		snprintf(what + off, sizeof(what) - off, "%zu gateway%s; %u virtual CPU%s on %ld core%s",
 			 c->sites, c->sites == 1 ? "" : "s", c->vcpus,
 			 c->vcpus == 1 ? "" : "s", cores, cores == 1 ? "" : "s");
+	else if (off < sizeof(what))
+		snprintf(what + off, sizeof(what) - off, "%zu gateway%s; %u virtual CPU%s",
+			 c->sites, c->sites == 1 ? "" : "s", c->vcpus,
+			 c->vcpus == 1 ? "" : "s");
 	size_text(c->memory, need, sizeof(need));
 	size_text(avail, have, sizeof(have));
 	if (fits)
-		snprintf(msg, len, "the world needs about %s of %s available (%s)",
-			 need, have, what);
+		snprintf(msg, len, "%s needs about %s of %s %s (%s)", subject,
+			 need, have, avail_word, what);
 	else
-		snprintf(msg, len, "the world needs about %s but only %s is available (%s)",
-			 need, have, what);
+		snprintf(msg, len, "%s needs about %s but only %s is %s (%s)",
+			 subject, need, have, avail_word, what);
 	return fits ? 0 : -ENOMEM;
 }
 

@@ -31,12 +31,28 @@ struct capacity {
 /* The estimate for T into C. */
 void capacity_estimate(const struct topology *t, struct capacity *c);
 
+/* The estimate for the part of T on host HOST: the sites I with
+ * HOST_OF[I] == HOST (enos/placement.h); every site if HOST_OF is NULL. */
+void capacity_estimate_part(const struct topology *t, const size_t *host_of,
+			    size_t host, struct capacity *c);
+
+/* The memory site SITE of T takes: its gateway and its nodes, as
+ * capacity_estimate counts them (what placement balances). */
+uint64_t capacity_site_memory(const struct topology *t, size_t site);
+
 /* Does C fit in AVAIL bytes (MemAvailable)? 0 with MSG "the world needs
  * about 1.2 GiB of 20.0 GiB available (1000 netns nodes, 10 gateways)",
  * or -ENOMEM with MSG "the world needs about ... but only ... is
  * available (...)". CORES is only named in the message. */
 int capacity_check(const struct capacity *c, uint64_t avail, long cores,
 		   char *msg, size_t len);
+
+/* capacity_check's test and message about SUBJECT ("its part") against
+ * AVAIL described as AVAIL_WORD ("declared"); CORES <= 0 leaves the cores
+ * out of the message. */
+int capacity_check_named(const struct capacity *c, const char *subject,
+			 uint64_t avail, const char *avail_word, long cores,
+			 char *msg, size_t len);
 
 /* More virtual CPUs than CORES? (A note: guests compete for the CPU.) */
 bool capacity_cpus_over(const struct capacity *c, long cores);

@@ -38,6 +38,8 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_ci,
 	&cmd_traffic,
 	&cmd_bench,
+	&cmd_hosts,
+	&cmd_host,
 	NULL,
 };
 

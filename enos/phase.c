@@ -102,6 +102,13 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 	int rc;
 
 	rc = check_backends(t, how);
+	/* Issue 14's first slice: hosts are read, placed and reached (enos
+	 * check, enos hosts), but a world is built on this host only. */
+	if (t->n_hosts) {
+		support_say(how, true, "%s: the world spans %zu host%s ('hosts:'): this version places it and reaches the hosts ('enos hosts') but builds a world on this host only",
+			    t->path, t->n_hosts, t->n_hosts == 1 ? "" : "s");
+		rc = -ENOTSUP;
+	}
 	if (t->fabric->supported && t->fabric->supported(why, sizeof(why)) < 0) {
 		support_say(how, true, "%s: network.fabric '%s' needs %s",
 			    t->path, t->fabric->name, why);

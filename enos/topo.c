@@ -6,9 +6,11 @@
  * The loader walks the YAML document with util/yload.h along the schema,
  * so every value is checked where it is read and every error points at
  * it. Work happens in a fixed order, so the first error reported is
- * stable: top-level keys, the experiment name and seed, the sites
+ * stable: top-level keys, the experiment name and seed, the hosts
+ * (topo_hosts.c), the sites
  * (topo_sites.c: each site as written, count expansion and site names,
- * the address plan, parents, node names), then the network
+ * the address plan, parents, node names), placement and each site's
+ * host (topo_hosts.c), then the network
  * (topo_network.c: default, matrix, constraint rules), faults
  * (topo_faults.c), stack and workload. Quantities go through
  * util/units.c and emulator/constraint.c, misspellings through
@@ -35,9 +37,10 @@ const char *const topo_role_names[] = { "central", "regional", "edge" };
 const char *const topo_partition_names[] = { "shaping", "openflow" };
 
 enum { T_NAME, T_SEED, T_SITES, T_NETWORK, T_FAULTS, T_STACK, T_WORKLOAD,
-       T_N };
+       T_HOSTS, T_PLACEMENT, T_N };
 static const char *const top_keys[] = { "name", "seed", "sites", "network",
-					"faults", "stack", "workload" };
+					"faults", "stack", "workload",
+					"hosts", "placement" };
 
 enum { ST_NAME, ST_STRATEGY, ST_N };
 static const char *const stack_keys[] = { "name", "strategy" };
@@ -202,10 +205,14 @@ static int load_top(struct topo_loader *L)
 		rc = yload_uint(&L->y, v[T_SEED], "seed", 0, UINT64_MAX, &t->seed);
 		t->has_seed = true;
 	}
+	if (!rc && k[T_HOSTS])
+		rc = topo_hosts_load(L, v[T_HOSTS]);
 	if (!rc)
 		rc = yload_need(&L->y, root, k[T_SITES], "sites");
 	if (!rc)
 		rc = topo_sites_load(L, v[T_SITES], k[T_SITES]);
+	if (!rc)
+		rc = topo_hosts_place(L, v[T_PLACEMENT], k[T_PLACEMENT]);
 	if (!rc && yload_present(v[T_NETWORK]))
 		rc = topo_network_load(L, v[T_NETWORK]);
 	if (!rc && yload_present(v[T_FAULTS]))
@@ -316,6 +323,14 @@ void topo_free(struct topology *t)
 		free(t->sites[i].base);
 	}
 	free(t->sites);
+	for (i = 0; t->hosts && i < t->n_hosts; i++) {
+		free(t->hosts[i].name);
+		free(t->hosts[i].address);
+		free(t->hosts[i].ssh);
+		free(t->hosts[i].libvirt);
+		free(t->hosts[i].enos);
+	}
+	free(t->hosts);
 	matrix_free(t->matrix);
 	free(t->rules);
 	for (i = 0; t->faults && i < t->n_faults; i++)
@@ -417,6 +432,16 @@ long topo_site_index(const struct topology *t, const char *name)
 
 	for (i = 0; i < t->n_sites; i++)
 		if (!strcmp(t->sites[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+long topo_host_index(const struct topology *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_hosts; i++)
+		if (!strcmp(t->hosts[i].name, name))
 			return (long)i;
 	return -1;
 }

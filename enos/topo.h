@@ -28,6 +28,9 @@
  * matrix gives every pair its delay at once). */
 #define TOPO_RULES_MAX  16384
 #define TOPO_FAULTS_MAX 16384
+/* Hosts a world may span: each pair is a tunnel and a base RTT to
+ * measure. */
+#define TOPO_HOSTS_MAX  64
 
 /* The backends a topology names are resolved by the loader through the
  * emulator's registries (emulator/node.h, fabric.h, shape.h): the model
@@ -73,6 +76,10 @@ struct node_spec {
 
 struct site {
 	char *name;
+	long host;              /* sites[].host: index into topology.hosts,
+				 * -1 when not written (placed by
+				 * enos/placement.c) */
+	struct src_pos host_pos;
 	enum site_role role;
 	long parent;            /* index into topology.sites, -1 if none */
 	const struct node_ops *backend; /* default for its nodes */
@@ -137,6 +144,29 @@ struct workload_spec {
 	size_t n_params;
 };
 
+/* One machine of a world spread over several (issue 14): `hosts:`. The
+ * controlling enos reaches it by running `enos host` over ssh
+ * (enos/host.h, docs/HOST-PROTOCOL.md). */
+struct topo_host {
+	char *name;
+	char *address;          /* IPv4 or IPv6 literal: the underlay end of
+				 * its tunnels */
+	char *ssh;              /* ssh destination: [USER@]HOST or
+				 * ssh://[USER@]HOST[:PORT]; default the
+				 * address */
+	char *libvirt;          /* its libvirt URI, NULL if not given */
+	char *enos;             /* the enos program there, default "enos"
+				 * (found in its PATH) */
+	uint64_t memory_bytes;  /* declared memory for placement, 0 if not */
+	struct src_pos pos;     /* of its name */
+};
+
+/* How sites without `host:` go to hosts. */
+enum placement_mode {
+	PLACEMENT_NONE,         /* every site names its host (or one host) */
+	PLACEMENT_BALANCE,      /* {auto: balance}: enos/placement.c */
+};
+
 struct topology {
 	char *path;
 	char *name;
@@ -146,6 +176,12 @@ struct topology {
 	struct site *sites;     /* count-expanded, in file order */
 	size_t n_sites;
 	size_t n_nodes;         /* over all sites */
+
+	/* No hosts: the world lives on this host, as before issue 14. */
+	struct topo_host *hosts;
+	size_t n_hosts;
+	enum placement_mode placement;
+	struct src_pos placement_pos;
 
 	const struct fabric_ops *fabric;
 	const struct shape_ops *shaping;        /* NULL: auto */
@@ -183,6 +219,9 @@ const char *topo_partition_name(enum partition_kind p);
 
 /* Index of the site called NAME, or -1. */
 long topo_site_index(const struct topology *t, const char *name);
+
+/* Index of the host called NAME, or -1. */
+long topo_host_index(const struct topology *t, const char *name);
 
 /* Does selector SEL match site index SITE? */
 bool topo_selector_matches(const struct topology *t,

@@ -10,6 +10,7 @@
  *   topo_network.c  network: fabric, shaping, constraint blocks
  *                   (emulator/constraint.c), the matrix file, rules
  *   topo_faults.c   the faults timeline
+ *   topo_hosts.c    hosts, placement and each site's host
  * Each walks the YAML document with util/yload.h, so every value is
  * checked where it is read and every error points at it.
  */
@@ -54,6 +55,7 @@ struct topo_group {
 	struct node_spec *list;         /* list form; moved to the site */
 	bool has_lan;
 	struct constraint lan;
+	const yaml_node_t *host;        /* `host:`, NULL if absent */
 	size_t first;                   /* its first site in topology.sites */
 };
 
@@ -129,6 +131,18 @@ int topo_network_constraint(struct topo_loader *L, const yaml_node_t *map,
 int topo_network_pair_check(struct topo_loader *L, const char *what,
 			    const yaml_node_t *src_n, const struct selector *src,
 			    const yaml_node_t *dst_n, const struct selector *dst);
+
+/* ---- topo_hosts.c ---- */
+
+/* `hosts` (N): names, addresses, ssh destinations, libvirt URIs. */
+int topo_hosts_load(struct topo_loader *L, const yaml_node_t *n);
+
+/* `placement` (N, its key KEY; both NULL if absent) and each site's
+ * `host:`, after the sites: resolves the names and refuses what cannot
+ * be placed (a host without `hosts:`, a site with no host among several
+ * and no automatic placement). */
+int topo_hosts_place(struct topo_loader *L, const yaml_node_t *n,
+		     const yaml_node_t *key);
 
 /* ---- topo_faults.c ---- */
 

@@ -15,9 +15,10 @@
 #include "util/str.h"
 #include "util/suggest.h"
 
-enum { S_NAME, S_ROLE, S_PARENT, S_NODES, S_BACKEND, S_COUNT, S_LAN, S_N };
+enum { S_NAME, S_ROLE, S_PARENT, S_NODES, S_BACKEND, S_COUNT, S_LAN, S_HOST,
+       S_N };
 static const char *const site_keys[] = { "name", "role", "parent", "nodes",
-					 "backend", "count", "lan" };
+					 "backend", "count", "lan", "host" };
 
 enum { ND_NAME, ND_BACKEND, ND_CPUS, ND_MEMORY, ND_N };
 static const char *const node_keys[] = { "name", "backend", "cpus",
@@ -303,6 +304,8 @@ static int get_group(struct topo_loader *L, const yaml_node_t *item,
 	}
 	if (yload_present(v[S_PARENT]))
 		g->parent = v[S_PARENT];
+	if (!rc && k[S_HOST])
+		g->host = v[S_HOST];    /* resolved by topo_hosts_place */
 	return rc;
 }
 
@@ -354,6 +357,7 @@ static int expand_sites(struct topo_loader *L, const yaml_node_t *sites_at)
 				return -ENOMEM;
 			s->role = g->role;
 			s->parent = -1;
+			s->host = -1;
 			s->backend = g->backend;
 			s->has_lan = g->has_lan;
 			s->lan = g->lan;

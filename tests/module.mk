@@ -26,6 +26,12 @@ $(BUILD)/fuzz/fuzz_ci: tests/fuzz/fuzz_ci.c enos/ci.c util/units.c util/yload.c 
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(shell pkg-config --libs yaml-0.1) -lm
 
-fuzz: $(BUILD)/fuzz/fuzz_jsonl $(BUILD)/fuzz/fuzz_rally $(BUILD)/fuzz/fuzz_ci
+# The host protocol's harness links the built libraries for the registries
+# host.c asks (only host.c itself is instrumented).
+$(BUILD)/fuzz/fuzz_host: tests/fuzz/fuzz_host.c enos/host.c $(ENOS_LIBS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -DENOS_COMMIT='"fuzz"' -o $@ tests/fuzz/fuzz_host.c enos/host.c $(ENOS_LINK) $(LDLIBS)
+
+fuzz: $(BUILD)/fuzz/fuzz_jsonl $(BUILD)/fuzz/fuzz_rally $(BUILD)/fuzz/fuzz_ci $(BUILD)/fuzz/fuzz_host
 
 .PHONY: fuzz

@@ -74,10 +74,17 @@ Suite *make_stackwl_suite(void);
 /* workload: kinds, options, the runner, fault tagging, summaries. */
 Suite *make_workload_suite(struct skips *sk);
 
+/* placement: sites to hosts (issue 14). */
+Suite *make_placement_suite(void);
+/* host: the enos host protocol, its server and the ssh argv. */
+Suite *make_host_suite(void);
+
 /* harden: bad input and privileges that need no root (issue 15). */
 Suite *make_harden_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
+/* sys_hosts: enos host over real sshd's in two namespaces (issue 14). */
+Suite *make_sys_hosts_suite(struct skips *sk);
 /* sys_harden: bad input and privileges that need root (issue 15). */
 Suite *make_sys_harden_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);

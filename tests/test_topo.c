@@ -559,6 +559,111 @@ START_TEST(test_load_string)
 }
 END_TEST
 
+/* hosts: values canonical, defaults filled, a counted site's host on
+ * every replica, and no hosts at all as before (every site -1). */
+START_TEST(test_hosts_model)
+{
+	char *err = NULL;
+	struct topology *t = topo_load(GOOD_DIR "/hosts.yaml", &err);
+	size_t i;
+
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_uint_eq(t->n_hosts, 3);
+	ck_assert_int_eq(t->placement, PLACEMENT_BALANCE);
+	ck_assert_str_eq(t->hosts[0].name, "h1");
+	ck_assert_str_eq(t->hosts[0].ssh, "root@192.0.2.1");
+	ck_assert_str_eq(t->hosts[0].enos, "enos");
+	ck_assert_ptr_null(t->hosts[0].libvirt);
+	ck_assert_uint_eq(t->hosts[0].memory_bytes, 0);
+	ck_assert_str_eq(t->hosts[1].libvirt, "qemu+ssh://root@192.0.2.2/system");
+	ck_assert_uint_eq(t->hosts[1].memory_bytes, 16ull << 30);
+	/* No ssh: the address; an IPv6 address in its canonical form. */
+	ck_assert_str_eq(t->hosts[2].address, "2001:db8::3");
+	ck_assert_str_eq(t->hosts[2].ssh, "2001:db8::3");
+	ck_assert_str_eq(t->hosts[2].enos, "/usr/local/bin/enos");
+	ck_assert_int_eq(t->hosts[2].pos.line, 6);
+	ck_assert_int_eq(topo_host_index(t, "h2"), 1);
+	ck_assert_int_eq(topo_host_index(t, "h4"), -1);
+	ck_assert_int_eq(t->sites[0].host, 0);
+	ck_assert_int_eq(t->sites[0].host_pos.line, 9);
+	ck_assert_int_eq(t->sites[1].host, 1);
+	for (i = 2; i < t->n_sites; i++)
+		ck_assert_int_eq(t->sites[i].host, -1);
+	topo_free(t);
+
+	t = topo_load_string("name: s\n"
+			     "hosts: [{name: a, address: 10.0.0.1}, {name: b, address: '10.0.0.02'}]\n"
+			     "sites: [{name: e, role: edge, count: 3, host: b}, {name: c, role: central, host: a}]\n",
+			     "<s>", NULL, &err);
+	ck_assert_ptr_null(t);
+	/* inet_pton refuses a leading zero (it would be octal to some). */
+	ck_assert_str_eq(err, "<s>:2:58: bad address '10.0.0.02' (expected an IPv4 or IPv6 address, such as 192.0.2.1)");
+	free(err);
+	t = topo_load_string("name: s\n"
+			     "hosts: [{name: a, address: 10.0.0.1}, {name: b, address: 10.0.0.2}]\n"
+			     "sites: [{name: e, role: edge, count: 3, host: b}, {name: c, role: central, host: a}]\n",
+			     "<s>", NULL, &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(t->placement, PLACEMENT_NONE);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(t->sites[i].host, 1);
+	ck_assert_int_eq(t->sites[3].host, 0);
+	topo_free(t);
+
+	/* One host holds every site without placement. */
+	t = topo_load_string("name: s\nhosts: [{name: a, address: '::1'}]\n"
+			     "sites: [{name: c, role: central}]\n",
+			     "<s>", NULL, &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(t->sites[0].host, -1);
+	topo_free(t);
+
+	/* ssh destinations: what ssh takes as one destination passes; an
+	 * option, a second '@', shell syntax or an empty part does not. */
+	{
+		static const struct {
+			const char *v;
+			bool ok;
+		} dests[] = {
+			{ "root@192.0.2.1", true }, { "h1.example.org", true },
+			{ "ssh://root@192.0.2.1:2222", true },
+			{ "ssh://[2001:db8::1]:22", true }, { "_svc@h", true },
+			{ "deploy-user@2001:db8::1", true },
+			{ "-oProxyCommand=x", false }, { "root@-F", false },
+			{ "a@b@c", false }, { "@host", false }, { "root@", false },
+			{ "h;reboot", false }, { "h x", false }, { "$(id)", false },
+			{ "ssh://", false }, { "root@h/x", false },
+		};
+		char text[256];
+		size_t k;
+
+		for (k = 0; k < sizeof(dests) / sizeof(dests[0]); k++) {
+			snprintf(text, sizeof(text),
+				 "name: s\nhosts: [{name: a, address: 10.0.0.1, ssh: '%s'}]\n"
+				 "sites: [{name: c, role: central}]\n", dests[k].v);
+			t = topo_load_string(text, "<s>", NULL, &err);
+			ck_assert_msg((t != NULL) == dests[k].ok, "%s: %s",
+				      dests[k].v, t ? "accepted" : err);
+			if (t)
+				ck_assert_str_eq(t->hosts[0].ssh, dests[k].v);
+			else
+				ck_assert_ptr_nonnull(strstr(err, "bad ssh destination"));
+			topo_free(t);
+			free(err);
+			err = NULL;
+		}
+	}
+
+	t = topo_load_string("name: s\nsites: [{name: c, role: central}]\n",
+			     "<s>", NULL, &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_uint_eq(t->n_hosts, 0);
+	ck_assert_ptr_null(t->hosts);
+	ck_assert_int_eq(t->sites[0].host, -1);
+	topo_free(t);
+}
+END_TEST
+
 START_TEST(test_errors_inline)
 {
 	char big[2048];
@@ -814,6 +919,7 @@ Suite *make_topo_suite(void)
 	tcase_add_test(model, test_nesting_bound);
 	tcase_add_test(model, test_load_missing_file);
 	tcase_add_test(model, test_names);
+	tcase_add_test(model, test_hosts_model);
 	suite_add_tcase(s, model);
 
 	tcase_add_test(helpers, test_suggest);

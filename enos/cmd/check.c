@@ -30,6 +30,7 @@
 #include "enos/deploy.h"
 #include "enos/json.h"
 #include "enos/phase.h"
+#include "enos/placement.h"
 #include "enos/plan.h"
 #include "enos/resolve.h"
 #include "enos/state.h"
@@ -74,8 +75,87 @@ static void print_caps_text(const struct caps *caps)
 		       c->why);
 }
 
+/* BYTES in MiB or GiB, one decimal (capacity.c's way). */
+static const char *mem_text(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes >= (10ull << 30))
+		snprintf(buf, len, "%.1f GiB", (double)bytes / (1ull << 30));
+	else
+		snprintf(buf, len, "%.1f MiB", (double)bytes / (1ull << 20));
+	return buf;
+}
+
+/* Host H's part of the world against its declared memory: capacity_check's
+ * message into MSG; 1 when no memory is declared (MSG says so). */
+static int host_fit(const struct topology *t, const struct placement *pl,
+		    size_t h, char *msg, size_t len)
+{
+	const struct topo_host *d = pl->hosts[h].decl;
+	char need[32];
+
+	if (!d || !d->memory_bytes) {
+		snprintf(msg, len, "its part needs about %s; its memory is not declared ('enos hosts %s' asks the host)",
+			 mem_text(pl->hosts[h].need.memory, need, sizeof(need)),
+			 t->path);
+		return 1;
+	}
+	return placement_fits(pl, h, d->memory_bytes, "declared", 0, msg, len);
+}
+
+/* `hosts:`: where each site goes (placement.h) and whether each host's
+ * part fits its declared memory. */
+static void print_placement_text(const struct topology *t,
+				 const struct placement *pl)
+{
+	char msg[512];
+	size_t h, i, pinned = 0;
+	int wn = 4;
+
+	for (h = 0; h < pl->n_hosts; h++) {
+		pinned += pl->hosts[h].n_pinned;
+		if ((int)strlen(pl->hosts[h].name) > wn)
+			wn = (int)strlen(pl->hosts[h].name);
+	}
+	printf("\nplacement (%s; %zu site%s placed by 'host:'):\n",
+	       t->placement == PLACEMENT_BALANCE ? "auto: balance" : "by site",
+	       pinned, pinned == 1 ? "" : "s");
+	printf("  %-*s %-16s %-28s %-6s %-6s %s\n", wn, "HOST", "ADDRESS", "SSH",
+	       "SITES", "NODES", "SITES PLACED");
+	for (h = 0; h < pl->n_hosts; h++) {
+		const struct topo_host *d = pl->hosts[h].decl;
+		size_t shown = 0;
+
+		printf("  %-*s %-16s %-28s %-6zu %-6zu ", wn, pl->hosts[h].name,
+		       d->address, d->ssh, pl->hosts[h].n_sites,
+		       pl->hosts[h].need.nodes);
+		for (i = 0; i < t->n_sites; i++) {
+			if (pl->host_of[i] != h)
+				continue;
+			if (shown == 8) {
+				printf(", ...");
+				break;
+			}
+			printf("%s%s", shown++ ? ", " : "", t->sites[i].name);
+		}
+		printf("%s\n", shown ? "" : "-");
+	}
+	printf("\nmemory per host:\n");
+	for (h = 0; h < pl->n_hosts; h++) {
+		int rc = host_fit(t, pl, h, msg, sizeof(msg));
+
+		printf("  %-*s %s%s\n", wn, pl->hosts[h].name,
+		       rc < 0 ? "DOES NOT FIT: " : "", msg);
+	}
+	for (h = 0; h < pl->n_hosts; h++)
+		if (host_fit(t, pl, h, msg, sizeof(msg)) < 0) {
+			fflush(stdout);
+			cli_warning("host '%s' cannot hold its part of '%s': %s",
+				    pl->hosts[h].name, t->name, msg);
+		}
+}
+
 static void print_text(const struct topology *t, const struct world *w,
-		       const struct caps *caps)
+		       const struct caps *caps, const struct placement *pl)
 {
 	const struct node_ops *ops;
 	struct role_counts rc;
@@ -99,14 +179,21 @@ static void print_text(const struct topology *t, const struct world *w,
 		printf("seed:        %llu\n", (unsigned long long)t->seed);
 	printf("\naddress plan (WAN transit %s):\n",
 	       prefix_format(&w->wan, p, sizeof(p)));
-	printf("  %-20s %-9s %-18s %-15s %s\n", "SITE", "ROLE", "PREFIX",
-	       "GATEWAY", "NODES");
-	for (i = 0; i < w->n_sites; i++)
-		printf("  %-20s %-9s %-18s %-15s %zu\n", w->sites[i].name,
+	printf("  %-20s %-9s %-18s %-15s %s%s\n", "SITE", "ROLE", "PREFIX",
+	       "GATEWAY", "NODES", t->n_hosts ? "  HOST" : "");
+	for (i = 0; i < w->n_sites; i++) {
+		printf("  %-20s %-9s %-18s %-15s ", w->sites[i].name,
 		       w->sites[i].role,
 		       prefix_format(&w->sites[i].lan, p, sizeof(p)),
-		       addr_format(w->sites[i].gw_lan_addr, g, sizeof(g)),
-		       t->sites[i].n_nodes);
+		       addr_format(w->sites[i].gw_lan_addr, g, sizeof(g)));
+		if (t->n_hosts)
+			printf("%-5zu  %s\n", t->sites[i].n_nodes,
+			       pl->hosts[pl->host_of[i]].name);
+		else
+			printf("%zu\n", t->sites[i].n_nodes);
+	}
+	if (t->n_hosts)
+		print_placement_text(t, pl);
 	print_caps_text(caps);
 }
 
@@ -245,8 +332,59 @@ static void print_pairs_json(struct json *j, const struct topology *t,
 }
 
 /* PAIRS: the resolved table to add as "pairs", or NULL. */
+/* The "placement" and "hosts" members of --json (only with `hosts:`). */
+static void print_placement_json(struct json *j, const struct topology *t,
+				 const struct placement *pl)
+{
+	char msg[512];
+	size_t h, i;
+	int fit;
+
+	json_key_str(j, "placement",
+		     t->placement == PLACEMENT_BALANCE ? "balance" : "by-site");
+	json_key(j, "hosts");
+	json_begin_array(j);
+	for (h = 0; h < pl->n_hosts; h++) {
+		const struct placement_host *ph = &pl->hosts[h];
+		const struct topo_host *d = ph->decl;
+
+		fit = host_fit(t, pl, h, msg, sizeof(msg));
+		json_begin_object(j);
+		json_key_str(j, "name", ph->name);
+		json_key_str(j, "address", d->address);
+		json_key_str(j, "ssh", d->ssh);
+		json_key_str(j, "libvirt", d->libvirt);
+		json_key_str(j, "enos", d->enos);
+		json_key(j, "memory_bytes");
+		if (d->memory_bytes)
+			json_int(j, (int64_t)d->memory_bytes);
+		else
+			json_null(j);
+		json_key_int(j, "n_sites", (int64_t)ph->n_sites);
+		json_key_int(j, "n_pinned", (int64_t)ph->n_pinned);
+		json_key_int(j, "n_nodes", (int64_t)ph->need.nodes);
+		json_key_int(j, "need_bytes", (int64_t)ph->need.memory);
+		json_key_int(j, "vcpus", ph->need.vcpus);
+		json_key(j, "fits");
+		if (fit > 0)
+			json_null(j);
+		else
+			json_bool(j, fit == 0);
+		json_key_str(j, "why", msg);
+		json_key(j, "sites");
+		json_begin_array(j);
+		for (i = 0; i < t->n_sites; i++)
+			if (pl->host_of[i] == h)
+				json_str(j, t->sites[i].name);
+		json_end_array(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
 static void print_json(const struct topology *t, const struct world *w,
-		       const struct caps *caps, const struct shape_table *pairs)
+		       const struct caps *caps, const struct shape_table *pairs,
+		       const struct placement *pl)
 {
 	const struct cap *c;
 	const char *name;
@@ -273,9 +411,14 @@ static void print_json(const struct topology *t, const struct world *w,
 		json_key_str(&j, "role", w->sites[i].role);
 		json_key_str(&j, "prefix", prefix_format(&w->sites[i].lan, p, sizeof(p)));
 		json_key_int(&j, "nodes", (int64_t)t->sites[i].n_nodes);
+		if (t->n_hosts)
+			json_key_str(&j, "host",
+				     pl->hosts[pl->host_of[i]].name);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
+	if (t->n_hosts)
+		print_placement_json(&j, t, pl);
 	json_key(&j, "capabilities");
 	json_begin_object(&j);
 	json_key_str(&j, "kernel", caps->kernel);
@@ -330,6 +473,7 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	struct world w = { 0 };
 	struct shape_table tab = { 0 };
 	struct caps caps = { 0 };
+	struct placement pl = { 0 };
 	char tag[WORLD_TAG_LEN + 1];
 	bool json = o->json, pairs = o->pairs;
 	char *err = NULL;
@@ -340,6 +484,10 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 		cli_error("cannot plan '%s'", t->name);
 		goto out;
 	}
+	if (placement_compute(t, &pl) < 0) {
+		cli_error("out of memory");
+		goto out;
+	}
 	if (pairs && (rc = resolve_pairs(t, &tab)) < 0) {
 		cli_error("cannot resolve the site pairs of '%s': %s", t->name,
 			  strerror(-rc));
@@ -348,15 +496,17 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	if (json || !pairs)
 		caps_probe(&caps);
 	if (json)
-		print_json(t, &w, &caps, pairs ? &tab : NULL);
+		print_json(t, &w, &caps, pairs ? &tab : NULL, &pl);
 	else if (pairs)
 		print_pairs_text(t, &tab);
 	else
-		print_text(t, &w, &caps);
+		print_text(t, &w, &caps, &pl);
 	/* What `up` would refuse or leave out, as notes on stderr: the
 	 * topology itself is valid. */
 	phase_check_supported(t, json ? SUPPORT_QUIET : SUPPORT_AS_NOTES);
-	if (!json)
+	/* A world over several hosts is not this host's to hold: each
+	 * host's part was compared above. */
+	if (!json && !t->n_hosts)
 		print_capacity(t, pairs);
 	/* A stack that cannot be placed or does not fit is an error. */
 	if (t->stack_name && deploy_estimate(t, &w, json || pairs) < 0)
@@ -371,6 +521,7 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	status = EXIT_OK;
 out:
 	free(err);
+	placement_release(&pl);
 	shape_table_release(&tab);
 	plan_release(&w);
 	(void)ctx;

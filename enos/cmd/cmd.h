@@ -26,5 +26,7 @@ extern const struct enos_cmd cmd_sweep;
 extern const struct enos_cmd cmd_ci;
 extern const struct enos_cmd cmd_traffic;
 extern const struct enos_cmd cmd_bench;
+extern const struct enos_cmd cmd_host;
+extern const struct enos_cmd cmd_hosts;
 
 #endif

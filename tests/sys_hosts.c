@@ -1,0 +1,426 @@
+/* sys_hosts — the enos host protocol over real ssh (issue 14).
+ *
+ * Two "hosts" on this machine: network namespaces sysh-h1 and sysh-h2
+ * joined by a veth underlay (198.18.250.1/24 and .2, the test's own
+ * addresses inside its own namespaces), each running Debian's sshd
+ * (openssh-server) on a host key, a client key and a known_hosts file the
+ * test generates, started by the test and stopped by its recorded pid.
+ * The controller is enos in sysh-h1 (the controlling host is one of the
+ * hosts), reaching both through `enos hosts` with $ENOS_SSH_CONFIG:
+ * hello and facts from each (and sshd's log says the key was accepted),
+ * a host whose enos speaks another protocol and one without enos, each
+ * named; then a host whose sshd is gone and one whose link is down, each
+ * named within 10 s. Everything is removed in the teardown, which runs
+ * in the runner even after a failed assertion.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emulator/proc.h"
+#include "enos/host.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+#define SSHD "/usr/sbin/sshd"
+#define N_HOSTS 2
+
+static const char *const ns[N_HOSTS] = { "sysh-h1", "sysh-h2" };
+static const char *const veth[N_HOSTS] = { "syshv1", "syshv2" };
+static const char *const addr[N_HOSTS] = { "198.18.250.1", "198.18.250.2" };
+
+static char dir[PATH_MAX];
+static pid_t sshd_pid[N_HOSTS];
+
+/* Write a file of DIR from FMT. */
+static const char *put(const char *name, char *path, size_t len,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static const char *put(const char *name, char *path, size_t len,
+		       const char *fmt, ...)
+{
+	char text[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return tu_write(dir, name, text, path, len);
+}
+
+/* The contents of DIR/NAME (allocated), or NULL. */
+static char *slurp(const char *name)
+{
+	char path[PATH_MAX + 64], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	if (getdelim(&text, &len, '\0', f) < 0) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+/* Start sshd for host I in its namespace, in the foreground (-D) so its
+ * pid is the one we fork; wait until it listens. */
+static int start_sshd(int i)
+{
+	char conf[PATH_MAX + 64], logpath[PATH_MAX + 64], name[32], *log;
+	pid_t pid;
+	int tries;
+
+	snprintf(name, sizeof(name), "sshd-%d.log", i);
+	put(name, logpath, sizeof(logpath), "%s", "");
+	snprintf(name, sizeof(name), "sshd-%d.conf", i);
+	put(name, conf, sizeof(conf),
+	    "ListenAddress %s\nPort 22\nHostKey %s/hostkey-%d\n"
+	    "PidFile %s/sshd-%d.pid\nAuthorizedKeysFile %s/authorized_keys\n"
+	    "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+	    "KbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
+	    "LogLevel VERBOSE\n",
+	    addr[i], dir, i, dir, i, dir);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		proc_child_prepare();
+		execl("/usr/bin/ip", "ip", "netns", "exec", ns[i], SSHD, "-D",
+		      "-f", conf, "-E", logpath, (char *)NULL);
+		_exit(127);
+	}
+	sshd_pid[i] = pid;
+	snprintf(name, sizeof(name), "sshd-%d.log", i);
+	for (tries = 0; tries < 100; tries++) {
+		log = slurp(name);
+		if (log && strstr(log, "Server listening on")) {
+			free(log);
+			return 0;
+		}
+		free(log);
+		proc_sleep_ms(50);
+	}
+	return -1;
+}
+
+/* Stop host I's sshd by its recorded pid: our child, so the pid cannot
+ * have been reused before we reap it. */
+static void stop_sshd(int i)
+{
+	int st;
+
+	if (sshd_pid[i] <= 0)
+		return;
+	kill(sshd_pid[i], SIGTERM);
+	if (waitpid(sshd_pid[i], &st, 0) < 0 && errno == EINTR)
+		waitpid(sshd_pid[i], &st, 0);
+	sshd_pid[i] = 0;
+}
+
+/* Anything still running in host I's namespace (a session sshd forked
+ * for a client that hung): `ip netns pids NS | xargs kill -9`. */
+static void kill_rest(int i)
+{
+	char *argv[] = { "ip", "netns", "pids", (char *)ns[i], NULL };
+	char *out = NULL, *p, *end;
+	long pid;
+
+	if (tu_run(&out, argv) != 0 || !out) {
+		free(out);
+		return;
+	}
+	for (p = out; *p; p = end) {
+		pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid > 1 && pid != getpid())
+			kill((pid_t)pid, SIGKILL);
+	}
+	free(out);
+}
+
+static void hosts_teardown(void)
+{
+	int i;
+
+	for (i = 0; i < N_HOSTS; i++) {
+		stop_sshd(i);
+		kill_rest(i);
+		tu_sh("ip netns del %s", ns[i]);
+	}
+	if (dir[0])
+		tu_rmtree(dir);
+	dir[0] = '\0';
+}
+
+/* Build the two hosts, their keys and their sshd's; false on failure
+ * (what was made is left for hosts_teardown). */
+static bool build_hosts(void)
+{
+	char path[PATH_MAX + 64], *pub, *hostpub[N_HOSTS] = { NULL, NULL };
+	int i, ok = 1;
+
+	for (i = 0; i < N_HOSTS; i++)
+		tu_sh("ip netns del %s", ns[i]);        /* a crashed run's */
+	/* sshd refuses to start without its privilege separation directory,
+	 * which the package's tmpfiles would make at boot. */
+	mkdir("/run/sshd", 0755);
+	/* tu_sh splits on single spaces: "-N  -f" passes an empty
+	 * passphrase. */
+	ok &= tu_sh("ssh-keygen -q -t ed25519 -N  -f %s/id", dir) == 0;
+	for (i = 0; i < N_HOSTS; i++) {
+		ok &= tu_sh("ip netns add %s", ns[i]) == 0;
+		ok &= tu_sh("ip -n %s link set lo up", ns[i]) == 0;
+		ok &= tu_sh("ssh-keygen -q -t ed25519 -N  -f %s/hostkey-%d", dir, i) == 0;
+	}
+	ok &= tu_sh("ip link add %s netns %s type veth peer name %s netns %s",
+		    veth[0], ns[0], veth[1], ns[1]) == 0;
+	for (i = 0; i < N_HOSTS; i++) {
+		ok &= tu_sh("ip -n %s addr add %s/24 dev %s", ns[i], addr[i], veth[i]) == 0;
+		ok &= tu_sh("ip -n %s link set %s up", ns[i], veth[i]) == 0;
+	}
+	if (!ok)
+		return false;
+	pub = slurp("id.pub");
+	if (!pub)
+		return false;
+	put("authorized_keys", path, sizeof(path), "%s", pub);
+	free(pub);
+	for (i = 0; i < N_HOSTS; i++) {
+		snprintf(path, sizeof(path), "hostkey-%d.pub", i);
+		hostpub[i] = slurp(path);
+	}
+	if (hostpub[0] && hostpub[1])
+		/* Known hosts written by the test: StrictHostKeyChecking
+		 * yes. */
+		put("known_hosts", path, sizeof(path), "%s %s%s %s", addr[0],
+		    hostpub[0], addr[1], hostpub[1]);
+	ok = hostpub[0] && hostpub[1];
+	free(hostpub[0]);
+	free(hostpub[1]);
+	if (!ok)
+		return false;
+	put("ssh_config", path, sizeof(path),
+	    "Host *\n  User root\n  IdentityFile %s/id\n  IdentitiesOnly yes\n"
+	    "  UserKnownHostsFile %s/known_hosts\n  GlobalKnownHostsFile /dev/null\n"
+	    "  StrictHostKeyChecking yes\n  LogLevel ERROR\n", dir, dir);
+	for (i = 0; i < N_HOSTS; i++)
+		if (start_sshd(i) < 0)
+			return false;
+	return true;
+}
+
+static void hosts_setup(void)
+{
+	char *log = NULL;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "sys_hosts"));
+	if (build_hosts())
+		return;
+	log = slurp("sshd-0.log");
+	hosts_teardown();
+	ck_abort_msg("cannot build the two hosts and their sshd (%s)",
+		     log ? log : "no sshd log");
+}
+
+/* A topology over the two hosts; ENOS2 is host h2's enos program. */
+static const char *topology(const char *enos2, char *path, size_t len)
+{
+	char bin[PATH_MAX];
+
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	return put("spread.yaml", path, len,
+		   "name: spread\n"
+		   "hosts:\n"
+		   "  - {name: h1, address: %s, ssh: root@%s, enos: %s}\n"
+		   "  - {name: h2, address: %s, ssh: root@%s, enos: %s}\n"
+		   "placement: {auto: balance}\n"
+		   "sites:\n"
+		   "  - {name: cloud, role: central, nodes: 2}\n"
+		   "  - {name: edge, role: edge, count: 2, parent: cloud}\n",
+		   addr[0], addr[0], bin, addr[1], addr[1],
+		   enos2 ? enos2 : bin);
+}
+
+/* `enos hosts [--json] TOPO` from host h1 (the controller). Returns its
+ * exit status, with stdout and stderr in *OUT and the time in *SECS. */
+static int enos_hosts(const char *topo, bool json, char **out, double *secs)
+{
+	char cfg[PATH_MAX + 64];
+	char *argv[] = { "ip", "netns", "exec", (char *)ns[0],
+			 (char *)tu_enos_bin(), "hosts", (char *)topo,
+			 json ? "--json" : NULL, NULL };
+	double t0 = tu_now_s();
+	int rc;
+
+	snprintf(cfg, sizeof(cfg), "%s/ssh_config", dir);
+	setenv("ENOS_SSH_CONFIG", cfg, 1);
+	rc = tu_run(out, argv);
+	*secs = tu_now_s() - t0;
+	return rc;
+}
+
+START_TEST(hello_and_facts)
+{
+	char topo[PATH_MAX + 64], db[PATH_MAX + 64], *out = NULL, *log, *brace;
+	json_t *r, *h;
+	json_error_t je;
+	double secs;
+	size_t i;
+	int rc;
+
+	topology(NULL, topo, sizeof(topo));
+	rc = enos_hosts(topo, true, &out, &secs);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	brace = strchr(out, '{');
+	ck_assert_ptr_nonnull(brace);
+	r = json_loads(brace, JSON_DISABLE_EOF_CHECK, &je);
+	ck_assert_msg(r != NULL, "%s: %s", je.text, out);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "hosts")), N_HOSTS);
+	json_array_foreach(json_object_get(r, "hosts"), i, h) {
+		ck_assert_msg(json_is_true(json_object_get(h, "ok")), "%s", out);
+		ck_assert_int_eq(json_integer_value(json_object_get(h, "protocol")),
+				 HOST_PROTOCOL);
+		ck_assert_str_eq(json_string_value(json_object_get(h, "commit")),
+				 host_commit());
+		ck_assert_int_eq(json_integer_value(json_object_get(h, "cores")),
+				 sysconf(_SC_NPROCESSORS_ONLN));
+		ck_assert_int_gt(json_integer_value(json_object_get(h, "memory_available_bytes")), 0);
+		ck_assert_int_gt(json_array_size(json_object_get(h, "backends")), 0);
+		ck_assert(json_is_true(json_object_get(h, "fits")));
+		ck_assert_int_gt(json_array_size(json_object_get(h, "sites")), 0);
+	}
+	json_decref(r);
+	free(out);
+	/* It went through each host's sshd, with the test's key. */
+	for (i = 0; i < N_HOSTS; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "sshd-%zu.log", i);
+		log = slurp(name);
+		ck_assert_msg(log && strstr(log, "Accepted publickey for root from"),
+			      "%s: %s", name, log ? log : "(none)");
+		free(log);
+	}
+	rc = enos_hosts(topo, false, &out, &secs);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	ck_assert_msg(strstr(out, "host 'h1' (root@198.18.250.1, ") &&
+		      strstr(out, "host 'h2' (root@198.18.250.2, ") &&
+		      strstr(out, ", protocol 1\n") && strstr(out, "node netns"),
+		      "%s", out);
+	free(out);
+	/* This slice reaches hosts; up across them is refused, untouched. */
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	rc = tu_enos(&out, db, "up", topo, NULL);
+	ck_assert_msg(rc == 1 && strstr(out, "the world spans 2 hosts"),
+		      "exit %d: %s", rc, out);
+	ck_assert_int_eq(access(db, F_OK), -1);
+	free(out);
+}
+END_TEST
+
+START_TEST(version_mismatch)
+{
+	char topo[PATH_MAX + 64], script[PATH_MAX + 64], *out = NULL;
+	double secs;
+	int rc;
+
+	/* An enos that speaks protocol 2, as a later release would. */
+	put("enos-next", script, sizeof(script), "%s",
+	    "#!/bin/sh\nread line\n"
+	    "echo '{\"ok\":false,\"protocol\":2,\"enos\":\"0.2.0\",\"commit\":\"0123abcd\",\"error\":\"protocol 1 is not spoken here\"}'\n");
+	ck_assert_int_eq(chmod(script, 0755), 0);
+	topology(script, topo, sizeof(topo));
+	rc = enos_hosts(topo, false, &out, &secs);
+	ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
+	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): it speaks enos host protocol 2 (enos 0.2.0, commit 0123abcd), this enos speaks 1") &&
+		      strstr(out, "install the same enos on every host") &&
+		      strstr(out, "host 'h1' (root@198.18.250.1, "),
+		      "%s", out);
+	free(out);
+
+	topology("/opt/no-such/enos", topo, sizeof(topo));
+	rc = enos_hosts(topo, false, &out, &secs);
+	ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
+	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): no enos there: the remote shell cannot run '/opt/no-such/enos'"),
+		      "%s", out);
+	free(out);
+}
+END_TEST
+
+START_TEST(host_gone_named)
+{
+	char topo[PATH_MAX + 64], *out = NULL;
+	double secs;
+	int rc;
+
+	topology(NULL, topo, sizeof(topo));
+	/* Its sshd gone: refused at once. */
+	stop_sshd(1);
+	rc = enos_hosts(topo, false, &out, &secs);
+	ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
+	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): cannot reach it over ssh: ") &&
+		      strstr(out, "Connection refused"), "%s", out);
+	ck_assert_msg(strstr(out, "host 'h1' (root@198.18.250.1, "), "%s", out);
+	ck_assert_msg(secs < 10, "%.1f s", secs);
+	printf("sys_hosts: sshd of h2 gone, named in %.2f s\n", secs);
+	free(out);
+
+	/* Its link down: nothing answers, ssh's connect timeout names it. */
+	ck_assert_int_eq(tu_sh("ip -n %s link set %s down", ns[1], veth[1]), 0);
+	rc = enos_hosts(topo, false, &out, &secs);
+	ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
+	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): "),
+		      "%s", out);
+	ck_assert_msg(secs < 10, "%.1f s: %s", secs, out);
+	printf("sys_hosts: link of h2 down, named in %.2f s: %s", secs,
+	       strstr(out, "error: host 'h2'"));
+	free(out);
+}
+END_TEST
+
+/* Is this suite going to run (CK_RUN_SUITE unset or naming it)? */
+static bool selected(void)
+{
+	const char *only = getenv("CK_RUN_SUITE");
+
+	return !only || !*only || !strcmp(only, "sys_hosts");
+}
+
+Suite *make_sys_hosts_suite(struct skips *sk)
+{
+	const struct sys_case cases[] = {
+		{ "hello_and_facts", hello_and_facts },
+		{ "version_mismatch", version_mismatch },
+		{ "host_gone_named", host_gone_named },
+	};
+	Suite *s = suite_create("sys_hosts");
+	const char *why = sys_unavailable();
+
+	if (!why && access(tu_enos_bin(), X_OK) != 0)
+		why = "the enos binary ($ENOS_BIN) is not built";
+	if (!why && (access("/usr/bin/ssh", X_OK) != 0 ||
+		     access("/usr/bin/ssh-keygen", X_OK) != 0))
+		why = "ssh and ssh-keygen (openssh-client) are missing";
+	/* The system tests run under the shared lock, which apt needs too. */
+	if (!why && access(SSHD, X_OK) != 0 && selected())
+		tu_sh("./tools/install-deps openssh-server");
+	if (!why && access(SSHD, X_OK) != 0)
+		why = "sshd is missing and openssh-server could not be installed (make deps)";
+	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
+		      hosts_setup, hosts_teardown, 60);
+	return s;
+}

@@ -1,0 +1,478 @@
+/* test_host — the enos host protocol (enos/host.c) without root or sshd:
+ * the server's replies and its line handling, the ssh argv, and the
+ * controller against a stand-in `ssh` first in PATH that runs the remote
+ * command here (or fails as ssh does), so a host that answers, one that
+ * speaks another protocol, one without enos, one ssh cannot reach and one
+ * that never answers are each named in the message. tests/sys_hosts.c
+ * does the same through real sshd's in namespaces.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emulator/fabric.h"
+#include "emulator/node.h"
+#include "emulator/shape.h"
+#include "enos/cli.h"
+#include "enos/host.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+/* The reply to LINE as JSON (the test owns it). */
+static json_t *reply(const char *line, int *state, bool *bye)
+{
+	char *text = host_reply(line, state, bye);
+	json_error_t je;
+	json_t *r;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_null(strchr(text, '\n'));
+	r = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	ck_assert_msg(r != NULL, "%s: %s", text, je.text);
+	free(text);
+	return r;
+}
+
+static const char *str_of(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(json_is_string(v), "no string '%s'", key);
+	return json_string_value(v);
+}
+
+START_TEST(test_reply_hello)
+{
+	int state = 0;
+	bool bye = false;
+	json_t *r, *caps;
+	char line[32];
+
+	/* Facts before hello: refused, the version must be agreed first. */
+	r = reply("facts", &state, &bye);
+	ck_assert(json_is_false(json_object_get(r, "ok")));
+	ck_assert_str_eq(str_of(r, "error"), "say 'hello 1' first");
+	json_decref(r);
+
+	r = reply("hello 99", &state, &bye);
+	ck_assert(json_is_false(json_object_get(r, "ok")));
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "protocol")),
+			 HOST_PROTOCOL);
+	ck_assert_ptr_nonnull(strstr(str_of(r, "error"), "protocol 99 is not spoken here"));
+	ck_assert_int_eq(state, 0);
+	json_decref(r);
+
+	snprintf(line, sizeof(line), "hello %d", HOST_PROTOCOL);
+	r = reply(line, &state, &bye);
+	ck_assert(json_is_true(json_object_get(r, "ok")));
+	ck_assert_str_eq(str_of(r, "enos"), ENOS_VERSION);
+	ck_assert_str_eq(str_of(r, "commit"), host_commit());
+	ck_assert_str_ne(host_commit(), "");
+	caps = json_object_get(r, "capabilities");
+	ck_assert_uint_eq(json_array_size(caps), 3);
+	ck_assert_str_eq(json_string_value(json_array_get(caps, 1)), "facts");
+	ck_assert_int_eq(state, 1);
+	ck_assert(!bye);
+	json_decref(r);
+
+	r = reply("bye", &state, &bye);
+	ck_assert(json_is_true(json_object_get(r, "ok")));
+	ck_assert(bye);
+	json_decref(r);
+}
+END_TEST
+
+START_TEST(test_reply_bad)
+{
+	static const struct {
+		const char *line, *error;
+	} cases[] = {
+		{ "", "empty or unknown request (this host answers hello, facts, bye)" },
+		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, bye)" },
+		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, bye)" },
+		{ "hello", "usage: hello PROTOCOL (a positive integer)" },
+		{ "hello x1", "usage: hello PROTOCOL (a positive integer)" },
+		{ "hello 1 2", "usage: hello PROTOCOL (a positive integer)" },
+		{ "hello -1", "usage: hello PROTOCOL (a positive integer)" },
+		{ "hello 99999999999999999999", "usage: hello PROTOCOL (a positive integer)" },
+		{ "bye now", "request 'bye' takes no argument" },
+		{ "hello\t1", "a request is one line of printable ASCII" },
+		{ "facts\x1b[2J", "a request is one line of printable ASCII" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int state = 0;
+		bool bye = false;
+		json_t *r = reply(cases[i].line, &state, &bye);
+
+		ck_assert(json_is_false(json_object_get(r, "ok")));
+		ck_assert_str_eq(str_of(r, "error"), cases[i].error);
+		ck_assert(!bye);
+		json_decref(r);
+	}
+}
+END_TEST
+
+START_TEST(test_reply_facts)
+{
+	int state = 0;
+	bool bye = false;
+	size_t n = 0, i;
+	json_t *r, *b;
+
+	json_decref(reply("hello 1", &state, &bye));
+	r = reply("facts", &state, &bye);
+	ck_assert(json_is_true(json_object_get(r, "ok")));
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "cores")),
+			 sysconf(_SC_NPROCESSORS_ONLN));
+	ck_assert_int_gt(json_integer_value(json_object_get(r, "memory_total_bytes")), 0);
+	ck_assert_int_gt(json_integer_value(json_object_get(r, "memory_available_bytes")), 0);
+	ck_assert_str_ne(str_of(r, "kernel"), "");
+	/* One entry per backend of every registry, in registry order. */
+	for (i = 0; node_ops_at(i); i++)
+		n++;
+	for (i = 0; fabric_ops_at(i); i++)
+		n++;
+	for (i = 0; shape_ops_at(i); i++)
+		n++;
+	b = json_object_get(r, "backends");
+	ck_assert_uint_eq(json_array_size(b), n);
+	ck_assert_str_eq(str_of(json_array_get(b, 0), "kind"), "node");
+	ck_assert_str_eq(str_of(json_array_get(b, 0), "name"), node_ops_at(0)->name);
+	ck_assert(json_is_boolean(json_object_get(json_array_get(b, 0), "ok")));
+	json_decref(r);
+}
+END_TEST
+
+/* host_serve over a pipe of requests: every line answered in order, a
+ * line too long answered once and skipped, CRLF accepted, nothing after
+ * bye. */
+START_TEST(test_serve)
+{
+	char *big = malloc(HOST_LINE_MAX + 100), *out = NULL;
+	size_t outlen = 0;
+	FILE *in, *o;
+	char *text;
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', HOST_LINE_MAX + 99);
+	big[HOST_LINE_MAX + 99] = '\0';
+	text = NULL;
+	ck_assert_int_gt(asprintf(&text, "hello 1\r\n%s\nnope\nbye\nfacts\n", big), 0);
+	in = fmemopen(text, strlen(text), "r");
+	o = open_memstream(&out, &outlen);
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(host_serve(in, o), 0);
+	fclose(o);
+	fclose(in);
+	ck_assert_msg(!strncmp(out, "{\"ok\":true,\"protocol\":1,", 24), "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "\n{\"ok\":false,\"error\":\"a request is at most 4095 bytes\"}\n"
+				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, bye)\"}\n"
+				     "{\"ok\":true}\n"));
+	ck_assert_ptr_null(strstr(out, "kernel"));     /* facts after bye */
+	free(out);
+	free(text);
+	free(big);
+}
+END_TEST
+
+START_TEST(test_ssh_argv)
+{
+	struct topo_host h = { .name = "h2", .address = "192.0.2.2",
+			       .ssh = "root@192.0.2.2", .enos = "/opt/enos" };
+	char **argv = NULL, line[512];
+	size_t i, off = 0;
+
+	ck_assert_int_eq(host_ssh_argv(&h, "/tmp/cfg", &argv), 0);
+	for (i = 0; argv[i]; i++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s",
+					i ? " " : "", argv[i]);
+	ck_assert_str_eq(line, "ssh -o BatchMode=yes -o ConnectTimeout=5 -o ServerAliveInterval=2 -o ServerAliveCountMax=2 -F /tmp/cfg -- root@192.0.2.2 /opt/enos host");
+	for (i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+	ck_assert_int_eq(host_ssh_argv(&h, NULL, &argv), 0);
+	ck_assert_str_eq(argv[8], "ServerAliveCountMax=2");
+	ck_assert_str_eq(argv[9], "--");
+	for (i = 0; argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+END_TEST
+
+/* ---- the controller against a stand-in ssh ---- */
+
+static char dir[PATH_MAX];
+
+/* An `ssh` that skips the options up to "--", then the destination, and
+ * runs the rest here; a destination "unreachable" fails as ssh does. */
+static const char fake_ssh[] =
+	"#!/bin/sh\n"
+	"while [ \"$1\" != -- ]; do shift; done\n"
+	"shift; dest=$1; shift\n"
+	"if [ \"$dest\" = unreachable ]; then\n"
+	"  echo \"ssh: connect to host $dest port 22: Connection refused\" >&2; exit 255\n"
+	"fi\n"
+	"exec \"$@\"\n";
+
+/* An enos that speaks protocol 7. */
+static const char future_enos[] =
+	"#!/bin/sh\n"
+	"read line\n"
+	"echo '{\"ok\":false,\"protocol\":7,\"enos\":\"9.0.0\",\"commit\":\"feedbeef\",\"error\":\"protocol 1 is not spoken here\"}'\n";
+
+/* An enos from before `enos host`. */
+static const char old_enos[] =
+	"#!/bin/sh\n"
+	"echo \"error: unknown command 'host'\" >&2; exit 2\n";
+
+/* A host whose replies are hostile: a hello with control bytes in its
+ * strings, then facts with members of the wrong types and too many
+ * backends. */
+static const char hostile_enos[] =
+	"#!/bin/sh\n"
+	"read line\n"
+	"printf '{\"ok\":true,\"protocol\":1,\"enos\":\"%s\",\"commit\":\"\\\\u001b[2Jx\",\"hostname\":\"h\\\\nx\"}\\n' \"$ENOS_TEST_VERSION\"\n"
+	"read line\n"
+	"printf '{\"ok\":true,\"cores\":\"many\",\"memory_total_bytes\":-5,\"kernel\":7,\"backends\":['\n"
+	"i=0; while [ $i -lt 40 ]; do printf '{\"kind\":\"node\",\"name\":\"n%d\",\"ok\":true},' $i; i=$((i+1)); done\n"
+	"printf '3]}\\n'\n"
+	"read line\n";
+
+/* A host whose reply never ends within the bound. */
+static const char flood_enos[] =
+	"#!/bin/sh\nread line\nexec tr '\\0' x </dev/zero\n";
+
+/* A host that never answers. */
+static const char mute_enos[] = "#!/bin/sh\nexec sleep 30\n";
+
+static void write_script(const char *name, const char *text)
+{
+	char path[PATH_MAX + 64];
+
+	tu_write(dir, name, text, path, sizeof(path));
+	ck_assert_int_eq(chmod(path, 0700), 0);
+}
+
+static void fake_setup(void)
+{
+	char path[PATH_MAX * 2];
+	const char *old = getenv("PATH");
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "host"));
+	write_script("ssh", fake_ssh);
+	write_script("future-enos", future_enos);
+	write_script("old-enos", old_enos);
+	write_script("mute-enos", mute_enos);
+	write_script("hostile-enos", hostile_enos);
+	write_script("flood-enos", flood_enos);
+	setenv("ENOS_TEST_VERSION", ENOS_VERSION, 1);
+	snprintf(path, sizeof(path), "%s:%s", dir, old ? old : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+}
+
+static void fake_teardown(void)
+{
+	tu_rmtree(dir);
+}
+
+/* Connect to a host whose ssh destination is DEST and whose enos is ENOS
+ * (a script of DIR when it has no '/'), then hello and facts. Returns the
+ * first error's rc, with its message in *ERR. */
+static int talk(const char *dest, const char *enos, int timeout_ms,
+		struct host_hello *hello, struct host_facts *facts, char **err)
+{
+	char prog[PATH_MAX + 64], abs[PATH_MAX];
+	struct topo_host h = { .name = "h2", .address = "192.0.2.2" };
+	struct host_conn c;
+	int rc;
+
+	if (!strchr(enos, '/'))
+		snprintf(prog, sizeof(prog), "%s/%s", dir, enos);
+	else if (realpath(enos, abs))
+		snprintf(prog, sizeof(prog), "%s", abs);
+	else
+		snprintf(prog, sizeof(prog), "%s", enos);
+	h.ssh = (char *)dest;
+	h.enos = prog;
+	*err = NULL;
+	rc = host_connect(&h, NULL, &c, err);
+	if (rc)
+		return rc;
+	c.timeout_ms = timeout_ms;
+	rc = host_hello(&c, hello, err);
+	if (!rc)
+		rc = host_facts(&c, facts, err);
+	host_close(&c);
+	ck_assert_int_eq(c.pid, 0);     /* reaped */
+	return rc;
+}
+
+START_TEST(test_client_ok)
+{
+	struct host_hello hello;
+	struct host_facts facts;
+	char *err = NULL;
+	size_t i;
+	bool netns = false;
+
+	ck_assert_msg(talk("root@h2", tu_enos_bin(), 8000, &hello, &facts,
+			   &err) == 0, "%s", err);
+	ck_assert_int_eq(hello.protocol, HOST_PROTOCOL);
+	ck_assert_str_eq(hello.enos, ENOS_VERSION);
+	ck_assert_str_ne(hello.commit, "");
+	ck_assert_int_eq(facts.cores, sysconf(_SC_NPROCESSORS_ONLN));
+	ck_assert_uint_gt(facts.mem_total, 0);
+	ck_assert_uint_le(facts.mem_available, facts.mem_total);
+	for (i = 0; i < facts.n_backends; i++)
+		if (!strcmp(facts.backends[i].kind, "node") &&
+		    !strcmp(facts.backends[i].name, "netns"))
+			netns = facts.backends[i].ok;
+	ck_assert(netns);
+}
+END_TEST
+
+START_TEST(test_client_errors)
+{
+	struct host_hello hello;
+	struct host_facts facts;
+	char *err = NULL, want[512];
+	double t0;
+
+	ck_assert_int_eq(talk("root@h2", "future-enos", 8000, &hello, &facts,
+			      &err), -EPROTO);
+	snprintf(want, sizeof(want), "host 'h2' (root@h2): it speaks enos host protocol 7 (enos 9.0.0, commit feedbeef), this enos speaks 1 (enos %s, commit %s): install the same enos on every host",
+		 ENOS_VERSION, host_commit());
+	ck_assert_str_eq(err, want);
+	free(err);
+
+	ck_assert_int_eq(talk("root@h2", "old-enos", 8000, &hello, &facts,
+			      &err), -EPROTO);
+	ck_assert_msg(strstr(err, "host 'h2' (root@h2): its '") &&
+		      strstr(err, "old-enos' does not speak the enos host protocol (exit 2: error: unknown command 'host'): install the same enos as here"),
+		      "%s", err);
+	free(err);
+
+	ck_assert_int_eq(talk("root@h2", "/nonexistent/enos", 8000, &hello,
+			      &facts, &err), -ENOENT);
+	ck_assert_msg(!strncmp(err, "host 'h2' (root@h2): no enos there: the remote shell cannot run '/nonexistent/enos'", 83),
+		      "%s", err);
+	free(err);
+
+	ck_assert_int_eq(talk("unreachable", "future-enos", 8000, &hello,
+			      &facts, &err), -EHOSTUNREACH);
+	ck_assert_str_eq(err, "host 'h2' (unreachable): cannot reach it over ssh: ssh: connect to host unreachable port 22: Connection refused");
+	free(err);
+
+	t0 = tu_now_s();
+	ck_assert_int_eq(talk("root@h2", "mute-enos", 500, &hello, &facts,
+			      &err), -ETIMEDOUT);
+	ck_assert_str_eq(err, "host 'h2' (root@h2): no answer to 'hello 1' within 0.5 s");
+	ck_assert_double_lt(tu_now_s() - t0, 5);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_client_hostile)
+{
+	struct host_hello hello;
+	struct host_facts facts;
+	char *err = NULL;
+
+	ck_assert_msg(talk("root@h2", "hostile-enos", 8000, &hello, &facts,
+			   &err) == 0, "%s", err);
+	ck_assert_str_eq(hello.commit, "\\x1b[2Jx");
+	ck_assert_str_eq(hello.hostname, "h\\nx");
+	ck_assert_int_eq(facts.cores, 0);
+	ck_assert_uint_eq(facts.mem_total, 0);
+	ck_assert_str_eq(facts.kernel, "");
+	ck_assert_uint_eq(facts.n_backends, HOST_BACKENDS_MAX);
+	ck_assert_str_eq(facts.backends[HOST_BACKENDS_MAX - 1].name, "n23");
+
+	ck_assert_int_eq(talk("root@h2", "flood-enos", 8000, &hello, &facts,
+			      &err), -EMSGSIZE);
+	ck_assert_str_eq(err, "host 'h2' (root@h2): a reply longer than 65536 bytes");
+	free(err);
+}
+END_TEST
+
+/* `enos hosts` end to end through the stand-in ssh: each reachable host
+ * shown, the unreachable one named, exit 1; no hosts: exit 1. And `enos
+ * check --json` of the same topology: the placement and each host. */
+START_TEST(test_cmd_hosts)
+{
+	char topo[PATH_MAX + 64], plain[PATH_MAX + 64], db[PATH_MAX + 64];
+	char bin[PATH_MAX], *out = NULL;
+	char text[3 * PATH_MAX];
+
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	snprintf(text, sizeof(text),
+		 "name: spread\n"
+		 "hosts:\n"
+		 "  - {name: h1, address: 192.0.2.1, enos: %s}\n"
+		 "  - {name: h2, address: 192.0.2.2, ssh: unreachable, enos: %s, memory: 8GiB}\n"
+		 "placement: {auto: balance}\n"
+		 "sites:\n"
+		 "  - {name: cloud, role: central, nodes: 3}\n"
+		 "  - {name: edge, role: edge, count: 2, parent: cloud}\n",
+		 bin, bin);
+	tu_write(dir, "spread.yaml", text, topo, sizeof(topo));
+	tu_write(dir, "plain.yaml", "name: plain\nsites: [{name: a, role: central}]\n",
+		 plain, sizeof(plain));
+
+	ck_assert_int_eq(tu_enos(&out, db, "hosts", topo, NULL), 1);
+	ck_assert_msg(strstr(out, "host 'h1' (192.0.2.1, ") &&
+		      strstr(out, "  sites: cloud\n") &&
+		      strstr(out, "error: host 'h2' (unreachable): cannot reach it over ssh: ssh: connect to host unreachable port 22: Connection refused"),
+		      "%s", out);
+	free(out);
+
+	ck_assert_int_eq(tu_enos(&out, db, "hosts", plain, NULL), 1);
+	ck_assert_msg(strstr(out, "error: topology '") &&
+		      strstr(out, "plain.yaml' declares no 'hosts': its world lives on this host"),
+		      "%s", out);
+	free(out);
+
+	ck_assert_int_eq(tu_enos(&out, db, "check", "--json", topo, NULL), 0);
+	ck_assert_msg(strstr(out, "\"placement\":\"balance\"") &&
+		      strstr(out, "\"name\":\"h2\",\"address\":\"192.0.2.2\",\"ssh\":\"unreachable\"") &&
+		      strstr(out, "\"memory_bytes\":8589934592") &&
+		      strstr(out, "\"sites\":[\"cloud\"]") &&
+		      strstr(out, "\"sites\":[\"edge-1\",\"edge-2\"]") &&
+		      strstr(out, "\"fits\":true"),
+		      "%s", out);
+	free(out);
+}
+END_TEST
+
+Suite *make_host_suite(void)
+{
+	Suite *s = suite_create("host");
+	TCase *server = tcase_create("server");
+	TCase *client = tcase_create("client");
+
+	tcase_add_test(server, test_reply_hello);
+	tcase_add_test(server, test_reply_bad);
+	tcase_add_test(server, test_reply_facts);
+	tcase_add_test(server, test_serve);
+	tcase_add_test(server, test_ssh_argv);
+	suite_add_tcase(s, server);
+
+	tcase_add_checked_fixture(client, fake_setup, fake_teardown);
+	tcase_set_timeout(client, 30);
+	tcase_add_test(client, test_client_ok);
+	tcase_add_test(client, test_client_errors);
+	tcase_add_test(client, test_client_hostile);
+	tcase_add_test(client, test_cmd_hosts);
+	suite_add_tcase(s, client);
+	return s;
+}
