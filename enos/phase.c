@@ -580,8 +580,9 @@ static int wait_ready(struct enos_ctx *ctx, const struct world *w,
 	return rc;
 }
 
-/* Start backend OPS (its engine, if it has one) for the freshly built W
- * and apply T's constraints. */
+/* Start backend OPS (its engine, if it has one) for the freshly built W,
+ * seed its random draws with T's `seed:` (a sweep's pair seed), and apply
+ * T's constraints. */
 static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 		       const struct world *w, const struct shape_ops *ops)
 {
@@ -593,6 +594,12 @@ static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 	rc = shaping_table(ctx, t, w, false, &tab);
 	if (rc == 0)
 		rc = shaping_engine(ctx, w, ops, true);
+	if (rc == 0 && t->has_seed && ops->reseed) {
+		rc = ops->reseed(ctx->emu, w, t->seed);
+		if (rc < 0)
+			cli_error("cannot seed the WAN of '%s': %s", w->name,
+				  strerror(-rc));
+	}
 	if (rc == 0)
 		rc = shaping_apply(ctx, w, ops, &tab);
 	shape_table_release(&tab);
