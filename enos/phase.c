@@ -18,6 +18,7 @@
 #include "enos/bench.h"
 #include "enos/cli.h"
 #include "enos/deploy.h"
+#include "enos/measure.h"
 #include "enos/plan.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
@@ -682,8 +683,12 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		cli_error("cannot record '%s': %s", t->name, state_errmsg(ctx->st));
 		goto out;
 	}
-	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0)
+	/* The world's size with the run, so that `up of N nodes` finds an
+	 * up run as it finds a run's. */
+	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0) {
 		record_host_facts(ctx->st, run, &w, shaping, why);
+		measure_store_world(ctx->st, run, &w, t->path);
+	}
 
 	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll back. */
 	sigemptyset(&block);

@@ -403,6 +403,35 @@ START_TEST(test_load_from_another_loader)
 }
 END_TEST
 
+/* A topology file holds a ci: section too: its loader parses it with the
+ * one parser, and a bad threshold is the topology's FILE:LINE:COL error. */
+START_TEST(test_in_topology)
+{
+	static const char head[] = "name: w\nsites:\n  - {name: a, role: central}\n";
+	char text[512], *err = NULL;
+	struct topology *t;
+
+	t = topo_load_string(head, "w.yaml", NULL, &err);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_null(t->ci);
+	topo_free(t);
+	snprintf(text, sizeof(text), "%sci:\n  baseline: 3\n  thresholds:\n"
+		 "    - up of 2 nodes <= 3 s\n    - rtt p50 >= 1 x baseline\n", head);
+	t = topo_load_string(text, "w.yaml", NULL, &err);
+	ck_assert_msg(t, "%s", err);
+	ck_assert_ptr_nonnull(t->ci);
+	ck_assert_uint_eq(t->ci->n, 2);
+	ck_assert_uint_eq(t->ci->t[0].s.nodes, 2);
+	ck_assert_str_eq(t->ci->baseline, "3");
+	topo_free(t);
+	snprintf(text, sizeof(text), "%sci:\n  thresholds:\n    - upp <= 3 s\n", head);
+	t = topo_load_string(text, "w.yaml", NULL, &err);
+	ck_assert_ptr_null(t);
+	ck_assert_str_eq(err, "w.yaml:6:7: unknown metric 'upp' (did you mean 'up'?)");
+	free(err);
+}
+END_TEST
+
 /* The shipped nightly sweep's ci: section and its topology load. */
 START_TEST(test_nightly)
 {
@@ -1398,6 +1427,7 @@ Suite *make_ci_suite(void)
 	tcase_add_test(lang, test_bad_fixtures_paired);
 	tcase_add_test(lang, test_load_from_another_loader);
 	tcase_add_test(lang, test_nightly);
+	tcase_add_test(lang, test_in_topology);
 	suite_add_tcase(s, lang);
 
 	tcase_add_test(ev, test_combine);
