@@ -901,36 +901,75 @@ START_TEST(test_db_tc)
 }
 END_TEST
 
-/* A sweep of two points in its newest execution (sweep_id 7), an older
- * execution (6) whose figure must not count, and a run of another sweep
- * to be the baseline. */
+/* A sweep of two points recorded twice: its first execution (a run at
+ * 10ms whose figure must not count), then the newest, where the pair at
+ * 100ms failed once (an attempt with a figure that must not count either)
+ * before it was done; and a run of another sweep to be the baseline. */
 struct sweep_db {
-	int64_t old, at10, at100, base;
+	int64_t old, attempt, at10, at100, base;
 };
 
 static void sweep_facts(struct state *st, int64_t run, const char *sweep,
-			const char *id, const char *rtt)
+			const char *rtt)
 {
 	ck_assert_int_eq(state_fact_add(st, run, "sweep", sweep), 0);
-	ck_assert_int_eq(state_fact_add(st, run, "sweep_id", id), 0);
 	ck_assert_int_eq(state_fact_add(st, run, "axis network.constraints[0].rtt", rtt), 0);
+}
+
+/* Record sweep 'nightly' (2 points, 1 repetition), again if it is: *ID. */
+static void record_sweep(struct state *st, int64_t *id)
+{
+	static const char *const axes[] = { "network.constraints[0].rtt" };
+	static const char *const values[] = { "10ms", "100ms" };
+	struct sweep_record rec = { .seed = 1, .repeat = 1 };
+	struct sweep_pair_row pairs[2] = {
+		{ .point = 0, .seed = 11, .label = (char *)"network.constraints[0].rtt=10ms" },
+		{ .point = 1, .seed = 12, .label = (char *)"network.constraints[0].rtt=100ms" },
+	};
+	struct sweep_save sv = { &rec, "name: nightly", "name: w", axes, 1,
+				 values, 2, pairs, 2 };
+
+	snprintf(rec.name, sizeof(rec.name), "nightly");
+	snprintf(rec.path, sizeof(rec.path), "/ci/nightly.yaml");
+	snprintf(rec.hash, sizeof(rec.hash), "0123456789abcdef");
+	snprintf(rec.experiment, sizeof(rec.experiment), "nightly");
+	snprintf(rec.order, sizeof(rec.order), "sequential");
+	ck_assert_int_eq(state_sweep_save(st, &sv, false, id), 0);
+}
+
+/* Run pair (POINT, 0) of sweep ID, at RTT, ending as STATUS: its run. */
+static int64_t pair_run(struct state *st, int64_t id, size_t point,
+			const char *rtt, const char *status)
+{
+	int64_t run;
+
+	ck_assert_int_eq(state_sweep_pair_start(st, id, point, 0), 0);
+	run = new_run(st, "nightly", "sweep");
+	sweep_facts(st, run, "nightly", rtt);
+	ck_assert_int_eq(state_sweep_pair_finish(st, id, point, 0, run, status,
+						 !strcmp(status, SWEEP_DONE) ? "ok" : "failed"), 0);
+	return run;
 }
 
 static void fill_sweep(struct state *st, struct sweep_db *s)
 {
+	int64_t id;
+
 	s->base = new_run(st, "nightly", "sweep");
-	sweep_facts(st, s->base, "last-week", "1", "100ms");
+	sweep_facts(st, s->base, "last-week", "100ms");
 	summary(st, s->base, "kv-latency", "put", "*", 200, 0, 100, 120);
-	s->old = new_run(st, "nightly", "sweep");
-	sweep_facts(st, s->old, "nightly", "6", "10ms");
+	record_sweep(st, &id);
+	s->old = pair_run(st, id, 0, "10ms", SWEEP_DONE);
 	summary(st, s->old, "kv-latency", "put", "*", 200, 0, 999, 999);
-	s->at10 = new_run(st, "nightly", "sweep");
-	sweep_facts(st, s->at10, "nightly", "7", "10ms");
+	/* `enos sweep --force`: the same record, started again. */
+	record_sweep(st, &id);
+	s->at10 = pair_run(st, id, 0, "10ms", SWEEP_DONE);
 	summary(st, s->at10, "kv-latency", "put", "*", 200, 0, 12, 20);
 	summary(st, s->at10, "kv-latency", "get", "*", 200, 2, 11, 15);
 	summary(st, s->at10, "kv-latency", "put", "london", 200, 0, 12.5, 21);
-	s->at100 = new_run(st, "nightly", "sweep");
-	sweep_facts(st, s->at100, "nightly", "7", "100ms");
+	s->attempt = pair_run(st, id, 1, "100ms", SWEEP_FAILED);
+	summary(st, s->attempt, "kv-latency", "put", "*", 200, 100, 999, 999);
+	s->at100 = pair_run(st, id, 1, "100ms", SWEEP_DONE);
 	summary(st, s->at100, "kv-latency", "put", "*", 200, 1, 105, 130);
 	summary(st, s->at100, "kv-latency", "get", "*", 200, 0, 104, 120);
 }
@@ -946,13 +985,14 @@ START_TEST(test_db_workloads)
 	size_t n = 0, nn = 0;
 
 	fill_sweep(st, &s);
-	/* The newest execution of 'nightly': the one of its newest run. */
+	/* The newest execution of 'nightly': the run of each pair done, not
+	 * the failed attempt nor the first execution's. */
 	ck_assert_int_eq(ci_sweep_runs(st, "nightly", &runs, &n, &why), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(runs[0], s.at10);
 	ck_assert_int_eq(runs[1], s.at100);
 	ck_assert_int_eq(ci_sweep_runs(st, "nope", &none, &nn, &why), -ENOENT);
-	ck_assert_str_eq(why, "no sweep 'nope' has stored runs");
+	ck_assert_str_eq(why, "no sweep 'nope' is recorded");
 	free(why);
 
 	db_eval(st, "kv-latency/put p50 at 100ms >= 3 x at 10ms", runs, n, NULL, &r, &t);
@@ -1386,7 +1426,7 @@ START_TEST(test_cli)
 	ck_assert(tu_contains(out, "--run ID or --sweep NAME"));
 	free(out);
 	ck_assert_int_eq(tu_enos(&out, path, "ci", "--sweep", "none", good, NULL), 1);
-	ck_assert(tu_contains(out, "no sweep 'none' has stored runs"));
+	ck_assert(tu_contains(out, "no sweep 'none' is recorded"));
 	free(out);
 	/* Usage: exit 2 before anything is read. */
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", "abc", good, NULL), 2);
