@@ -1422,8 +1422,10 @@ START_TEST(test_cli)
 				 BAD_DIR "/unknown-metric.yaml", NULL), 1);
 	ck_assert(tu_contains(out, BAD_DIR "/unknown-metric.yaml:5:7: unknown metric 'upp'"));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, path, "ci", good, NULL), 2);
-	ck_assert(tu_contains(out, "--run ID or --sweep NAME"));
+	/* Without --run or --sweep FILE is run first: this one is neither a
+	 * topology nor a sweep (said before anything, root or not). */
+	ck_assert_int_eq(tu_enos(&out, path, "ci", good, NULL), 1);
+	ck_assert_msg(tu_contains(out, "good:1:1: missing key 'sites'"), "%s", out);
 	free(out);
 	ck_assert_int_eq(tu_enos(&out, path, "ci", "--sweep", "none", good, NULL), 1);
 	ck_assert(tu_contains(out, "no sweep 'none' is recorded"));
@@ -1432,6 +1434,8 @@ START_TEST(test_cli)
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", "abc", good, NULL), 2);
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", "1,", good, NULL), 2);
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", run, "--sweep", "s",
+				 good, NULL), 2);
+	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", run, "--resume",
 				 good, NULL), 2);
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", NULL), 2);
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--check", "--run", run, good,
