@@ -76,8 +76,9 @@ run: deps all bin/enos
 # The nightly CI gate (README.md, "CI and nightly runs"): benchmarks/nightly.yaml
 # run (enos ci runs the sweep) and checked against its thresholds. The sweep's
 # log and the table go to stdout and NIGHTLY_DIR/ci.txt, JUnit XML and JSON
-# beside it; the exit status is enos ci's (0 pass, 1 a threshold or the run
-# failed, 2 usage). NIGHTLY_ARGS="--sweep nightly" checks the stored runs
+# beside it. make succeeds only when enos ci exits 0 (every threshold passed);
+# enos ci's 1 (a threshold or the run failed) or 2 (usage) make it fail
+# (make exits 2). NIGHTLY_ARGS="--sweep nightly" checks the stored runs
 # again without running anything; "--resume" finishes an interrupted night.
 NIGHTLY_DIR ?= results/nightly
 NIGHTLY_ARGS ?=
