@@ -85,6 +85,12 @@ struct shape_ops {
 			const struct shape_table *t, size_t src, size_t dst);
 	/* Remove all shaping: the WAN is a plain wire again. */
 	int (*reset)(struct emu *emu, const struct world *w);
+	/* Start the WAN's random draws (loss, jitter) again from SEED, so
+	 * the same seed meets the same loss pattern (wand: every ordered
+	 * pair's own stream, see emulator/wand.h `reseed`). NULL: the
+	 * backend's randomness cannot be seeded (netem draws from the
+	 * kernel's). -ENOTCONN when its engine does not answer. */
+	int (*reseed)(struct emu *emu, const struct world *w, uint64_t seed);
 
 	/* The engine (see above); NULL for a backend without one. */
 	/* Start W's engine in a session of its own, so that it outlives the

@@ -66,6 +66,18 @@ static int wand_reset_all(struct emu *emu, const struct world *w)
 	return wand_reset(path);
 }
 
+static int wand_reseed_all(struct emu *emu, const struct world *w,
+			   uint64_t seed)
+{
+	char path[128];
+	int rc = engine(w, path, sizeof(path));
+	(void)emu;
+
+	if (rc)
+		return rc;
+	return wand_reseed(path, seed);
+}
+
 /* The engine always counts; reset zeroes its table. */
 static int wand_traffic_zero(struct emu *emu, const struct world *w)
 {
@@ -134,6 +146,8 @@ static int wand_start(const struct world *w, const char *exe, int *pid,
 		ports[i] = w->sites[i].gw_wan_host;
 	cfg.ctl_path = ctl;
 	cfg.log_path = log;
+	/* Until the experiment's seed is given (reseed, at up: the
+	 * topology's `seed:`). */
 	cfg.seed = 1;
 	/* Real-time wake-ups: the engine blocks between deadlines, so this
 	 * only makes its releases preempt other work (measured: tails of a
@@ -226,6 +240,7 @@ const struct shape_ops shape_wand_ops = {
 	.apply = wand_apply,
 	.set_pair = wand_set,
 	.reset = wand_reset_all,
+	.reseed = wand_reseed_all,
 	.start = wand_start,
 	.alive = wand_alive,
 	.stop = wand_stop_pid,

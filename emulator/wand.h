@@ -22,6 +22,12 @@
  * followed by data lines and a final "end". Sites are port indexes.
  *   ping                          -> ok pong
  *   info                          -> ok ports=N seed=S
+ *   reseed SEED                   -> ok seed=S: every pair's loss and
+ *                                 jitter draws start again from SEED
+ *                                 (each ordered pair has its own stream,
+ *                                 so the Kth frame a pair carries after a
+ *                                 reseed meets the same draws whatever
+ *                                 else crosses the WAN)
  *   set SRC DST [KEY=VALUE ...]   replace one direction's parameters; keys
  *                                 not given are zero (a plain wire)
  *   get SRC DST                   -> ok KEY=VALUE ... cut=0|1 (the keys
@@ -89,7 +95,7 @@ static inline int wand_exit_code(int err)
 struct wand_config {
 	const char *ctl_path;           /* control socket to create */
 	const char *log_path;           /* append-only log file, or NULL */
-	uint64_t seed;                  /* of the loss/jitter PRNG */
+	uint64_t seed;                  /* of the loss/jitter draws (reseed) */
 	const char *const *ports;       /* host ifnames, one per site index */
 	size_t n_ports;
 	int rt_priority;                /* SCHED_FIFO priority of the engine
@@ -143,6 +149,9 @@ int wand_request(const char *ctl_path, const char *req, size_t len,
 		 char **reply);
 
 int wand_ping(const char *ctl_path);
+
+/* Start every pair's loss and jitter draws again from SEED (`reseed`). */
+int wand_reseed(const char *ctl_path, uint64_t seed);
 
 /* Replace the whole WAN with T (t->n must equal the engine's ports). */
 int wand_apply_table(const char *ctl_path, const struct shape_table *t);

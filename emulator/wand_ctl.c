@@ -267,6 +267,11 @@ int wand_ping(const char *ctl_path)
 	return request_fmt(ctl_path, "ping\n");
 }
 
+int wand_reseed(const char *ctl_path, uint64_t seed)
+{
+	return request_fmt(ctl_path, "reseed %llu\n", (unsigned long long)seed);
+}
+
 int wand_heal(const char *ctl_path)
 {
 	return request_fmt(ctl_path, "heal\n");

@@ -85,6 +85,10 @@ struct wand_pair {
 	struct link_params p;
 	bool cut, lossy, segment;
 	struct wand_loss loss;
+	/* The pair's own stream of draws (loss, jitter): what it drops
+	 * depends on the seed and on its own frames only, never on what
+	 * other pairs carry. */
+	struct wand_rng rng;
 	double corr_last;
 	uint64_t last_deadline;
 	struct wand_rate rate;
@@ -129,8 +133,7 @@ struct wand {
 	size_t n_dirty;
 	struct wand_pool small, large;
 	struct mac_ent *macs;
-	struct wand_rng rng;
-	uint64_t seed;
+	uint64_t seed;                  /* of every pair's stream */
 	int epfd, tfd, sfd, lfd, logfd;
 	uint64_t armed;
 	struct wand_client clients[MAX_CLIENTS];
@@ -343,6 +346,27 @@ static void heap_pop(struct wand *w)
 
 /* ---- pairs ---- */
 
+/* Start every pair's stream of draws again from SEED: pair I's stream
+ * is xoshiro256** seeded with SEED ^ (I + 1) * 2^64/phi (splitmix64 then
+ * spreads neighbouring seeds apart), its loss state back to good and its
+ * jitter correlation to none. So the Kth frame a pair carries after a
+ * reseed meets the same loss and jitter draws whenever the seed is the
+ * same, whatever else crosses the WAN. */
+static void wand_reseed_pairs(struct wand *w, uint64_t seed)
+{
+	size_t i;
+
+	w->seed = seed;
+	for (i = 0; i < w->n * w->n; i++) {
+		struct wand_pair *pr = &w->pairs[i];
+
+		wand_rng_seed(&pr->rng, seed ^ ((uint64_t)i + 1) *
+			      0x9E3779B97F4A7C15ull);
+		pr->loss.bad = false;
+		pr->corr_last = 0;
+	}
+}
+
 static void pair_set(struct wand_pair *pr, const struct link_params *p,
 		     bool cut)
 {
@@ -468,7 +492,7 @@ static void pair_enqueue(struct wand *w, struct wand_pair *pr, uint32_t idx,
 		count_frame(w, idx, f);
 	f->deadline = wand_clamp(&pr->last_deadline,
 				 base + wand_delay_ns(&pr->p, &pr->corr_last,
-						      &w->rng));
+						      &pr->rng));
 	f->next = NULL;
 	pr->st.qlen++;
 	if (pr->tail) {
@@ -503,7 +527,7 @@ static void forward(struct wand *w, size_t s, size_t d, struct wand_frame *f,
 		for (k = 0; k < nseg; k++) {
 			struct wand_frame *seg;
 
-			if (pr->lossy && wand_loss_drop(&pr->loss, &w->rng)) {
+			if (pr->lossy && wand_loss_drop(&pr->loss, &pr->rng)) {
 				pr->st.drop_loss++;
 				continue;
 			}
@@ -519,7 +543,7 @@ static void forward(struct wand *w, size_t s, size_t d, struct wand_frame *f,
 		frame_put(w, f);
 		return;
 	}
-	if (pr->lossy && wand_loss_drop(&pr->loss, &w->rng)) {
+	if (pr->lossy && wand_loss_drop(&pr->loss, &pr->rng)) {
 		pr->st.drop_loss++;
 		frame_put(w, f);
 		return;
@@ -822,6 +846,26 @@ static void cmd_info(struct wand *w, struct wand_client *c, int argc,
 		(unsigned long long)w->seed);
 }
 
+/* reseed SEED: every pair's draws start again from SEED (decimal, 0 to
+ * 2^64 - 1). */
+static void cmd_reseed(struct wand *w, struct wand_client *c, int argc,
+		       char **argv)
+{
+	unsigned long long v;
+	char *end;
+
+	(void)argc;
+	errno = 0;
+	v = strtoull(argv[1], &end, 10);
+	if (argv[1][0] < '0' || argv[1][0] > '9' || errno || *end) {
+		out_add(c, "error usage: reseed SEED (0 to 18446744073709551615)\n");
+		return;
+	}
+	wand_reseed_pairs(w, (uint64_t)v);
+	out_add(c, "ok seed=%llu\n", v);
+	wlog(w, "reseeded: seed %llu", v);
+}
+
 /* set SRC DST [KEY=VALUE ...] */
 static void cmd_set(struct wand *w, struct wand_client *c, int argc,
 		    char **argv)
@@ -1113,6 +1157,7 @@ struct ctl_cmd {
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "ping", 0, 0, "", cmd_ping },
 	{ "info", 0, 0, "", cmd_info },
+	{ "reseed", 1, 1, " SEED", cmd_reseed },
 	/* every constraint key at most once, and cut */
 	{ "set", 2, 2 + CK_N + 1, " SRC DST [KEY=VALUE ...]", cmd_set },
 	{ "get", 2, 2, " SRC DST", cmd_get },
@@ -1471,9 +1516,7 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	for (i = 0; i < MAX_CLIENTS; i++)
 		w->clients[i].fd = -1;
 	w->n = n;
-	w->seed = cfg->seed;
 	w->ctl_path = cfg->ctl_path;
-	wand_rng_seed(&w->rng, cfg->seed);
 	if (cfg->log_path)
 		w->logfd = open(cfg->log_path, O_WRONLY | O_CREAT | O_APPEND |
 				O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -1490,6 +1533,7 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	}
 	for (i = 0; i < n; i++)
 		w->ports[i].fd = -1;
+	wand_reseed_pairs(w, cfg->seed);
 	w->counting = true;
 	rc = traffic_counter_init(&w->traffic, n, traffic_counter_slots(n));
 	if (!rc)

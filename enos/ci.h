@@ -257,13 +257,15 @@ void ci_result_release(struct ci_result *r);
 /* struct ci_figures over the state database ST (borrowed): figures from
  * results (up_seconds, ready_seconds, deploy_seconds, the rtt_p50 /
  * target_rtt / loss rows tc --test and run store), workload summaries
- * (schema v6), sweep points from the run facts "axis PATH" (see
- * README.md). */
+ * (schema v6), sweep points from the run facts "axis PATH" = VALUE that
+ * the sweep loop writes (enos/sweep_loop.c; see README.md). */
 void ci_eval_db(struct state *st, struct ci_figures *f);
 
-/* The runs of sweep NAME: the newest execution of it, its runs carrying
- * the facts sweep = NAME and sweep_id = ID. *RUNS allocated (free()).
- * Returns 0, -ENOENT (no such sweep; *WHY says so) or -errno with *WHY. */
+/* The runs of sweep NAME: those of the pairs done in its record (the
+ * newest execution: `enos sweep --force` starts the record again), one
+ * per pair, ascending; runs of attempts that failed or were interrupted
+ * are not among them. *RUNS allocated (free()). Returns 0, -ENOENT (no
+ * such sweep, or no pair done; *WHY says so) or -errno with *WHY. */
 int ci_sweep_runs(struct state *st, const char *name, int64_t **runs,
 		  size_t *n, char **why);
 
@@ -280,10 +282,6 @@ int ci_baseline_save(struct state *st, const char *name, const int64_t *runs,
  * Kept beside the rest of ci while issue 12's parts are built in parallel;
  * the functions follow state.h's conventions (0 or -errno, the message in
  * state_errmsg()). */
-
-/* The runs with fact KEY = VALUE, ascending: *RUNS allocated (free()). */
-int state_ci_runs_with_fact(struct state *st, const char *key,
-			    const char *value, int64_t **runs, size_t *n);
 
 /* Store RUNS[0..N) as baseline NAME (replacing it), in one transaction. */
 int state_ci_baseline_put(struct state *st, const char *name,

@@ -814,57 +814,55 @@ void ci_eval_db(struct state *st, struct ci_figures *f)
 	f->arg = st;
 }
 
-/* The value of fact KEY of RUN into BUF ("" when it has none). */
-static int run_fact(struct state *st, int64_t run, const char *key,
-		    char *buf, size_t len)
+static int cmp_run(const void *a, const void *b)
 {
-	char **keys = NULL, **values = NULL;
-	size_t n = 0, i;
-	int rc;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	buf[0] = '\0';
-	rc = state_facts(st, run, &keys, &values, &n);
-	for (i = 0; rc == 0 && i < n; i++)
-		if (!strcmp(keys[i], key))
-			snprintf(buf, len, "%s", values[i]);
-	state_free_names(keys);
-	state_free_names(values);
-	return rc;
+	return (x > y) - (x < y);
 }
 
+/* Which runs a sweep's figures are is its record's to say (enos/state.h,
+ * schema v7): the record holds its newest execution only (`enos sweep
+ * --force` starts it again), and a pair done holds the one run that
+ * finished it. Runs of attempts that failed, were interrupted or belong
+ * to an older execution are left out, whatever facts they carry; a pair
+ * kept done by `--resume --force` keeps its run. */
 int ci_sweep_runs(struct state *st, const char *name, int64_t **runs,
 		  size_t *n, char **why)
 {
-	int64_t *all = NULL;
-	char newest[64], id[64];
-	size_t na = 0, i;
+	struct sweep_pair_row *rows = NULL;
+	struct sweep_record rec;
+	size_t nr = 0, i;
 	int rc;
 
 	*runs = NULL;
 	*n = 0;
 	*why = NULL;
-	rc = state_ci_runs_with_fact(st, "sweep", name, &all, &na);
+	rc = state_sweep_get(st, name, &rec);
+	if (rc == -ENOENT)
+		return missing(why, "no sweep '%s' is recorded", name);
+	if (rc == 0)
+		rc = state_sweep_pairs(st, rec.id, &rows, &nr);
 	if (rc < 0)
 		return db_fail(st, rc, why);
-	if (!na) {
-		free(all);
-		return missing(why, "no sweep '%s' has stored runs", name);
+	*runs = calloc(nr + 1, sizeof(**runs));
+	if (!*runs) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	/* Every execution of the sweep has its id; the newest one holds the
-	 * newest run. */
-	rc = run_fact(st, all[na - 1], "sweep_id", newest, sizeof(newest));
-	for (i = 0; rc == 0 && i < na; i++) {
-		rc = run_fact(st, all[i], "sweep_id", id, sizeof(id));
-		if (rc == 0 && !strcmp(id, newest))
-			all[(*n)++] = all[i];
+	for (i = 0; i < nr; i++)
+		if (!strcmp(rows[i].status, SWEEP_DONE) && rows[i].run > 0)
+			(*runs)[(*n)++] = rows[i].run;
+	qsort(*runs, *n, sizeof(**runs), cmp_run);
+	if (!*n) {
+		free(*runs);
+		*runs = NULL;
+		rc = missing(why, "sweep '%s' has no pair done yet (of %zu)", name,
+			     nr);
 	}
-	if (rc < 0) {
-		free(all);
-		*n = 0;
-		return db_fail(st, rc, why);
-	}
-	*runs = all;
-	return 0;
+out:
+	state_sweep_pairs_free(rows, nr);
+	return rc;
 }
 
 int ci_baseline_runs(struct state *st, const char *name, int64_t **runs,

@@ -23,6 +23,7 @@
 #include "enos/capacity.h"
 #include "enos/cli.h"
 #include "enos/deploy.h"
+#include "enos/measure.h"
 #include "enos/plan.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
@@ -592,8 +593,9 @@ static int wait_ready(struct enos_ctx *ctx, const struct world *w,
 	return rc;
 }
 
-/* Start backend OPS (its engine, if it has one) for the freshly built W
- * and apply T's constraints. */
+/* Start backend OPS (its engine, if it has one) for the freshly built W,
+ * seed its random draws with T's `seed:` (a sweep's pair seed), and apply
+ * T's constraints. */
 static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 		       const struct world *w, const struct shape_ops *ops)
 {
@@ -605,6 +607,12 @@ static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 	rc = shaping_table(ctx, t, w, false, &tab);
 	if (rc == 0)
 		rc = shaping_engine(ctx, w, ops, true);
+	if (rc == 0 && t->has_seed && ops->reseed) {
+		rc = ops->reseed(ctx->emu, w, t->seed);
+		if (rc < 0)
+			cli_error("cannot seed the WAN of '%s': %s", w->name,
+				  strerror(-rc));
+	}
 	if (rc == 0)
 		rc = shaping_apply(ctx, w, ops, &tab);
 	shape_table_release(&tab);
@@ -715,8 +723,12 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		cli_error("cannot record '%s': %s", t->name, state_errmsg(ctx->st));
 		goto out;
 	}
-	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0)
+	/* The world's size with the run, so that `up of N nodes` finds an
+	 * up run as it finds a run's. */
+	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0) {
 		record_host_facts(ctx->st, run, &w, shaping, why);
+		measure_store_world(ctx->st, run, &w, t->path);
+	}
 
 	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll back. */
 	sigemptyset(&block);

@@ -1,7 +1,7 @@
 /* state_ci — what the state database holds for `enos ci`: named
- * baselines (a name and the runs it stands for), and the one lookup of
- * runs by a fact that finds a sweep's runs. The tables are a migration of
- * state.c; the statement helpers are state_db.h's.
+ * baselines (a name and the runs it stands for). A sweep's runs are its
+ * record's (state_sweep.c). The tables are a migration of state.c; the
+ * statement helpers are state_db.h's.
  *
  * A baseline names runs, not a sweep or an experiment: those are re-run
  * under the same name every night, while a baseline must stay what it
@@ -39,20 +39,6 @@ static int collect_runs(struct db_stmt *q, int64_t **runs, size_t *n)
 	*runs = v;
 	*n = len;
 	return 0;
-}
-
-int state_ci_runs_with_fact(struct state *st, const char *key,
-			    const char *value, int64_t **runs, size_t *n)
-{
-	struct db_stmt q;
-
-	*runs = NULL;
-	*n = 0;
-	db_prepare(st, &q, "find runs by fact", "SELECT run FROM facts"
-		   " WHERE key = ?1 AND value = ?2 ORDER BY run");
-	db_bind_text(&q, 1, key);
-	db_bind_text(&q, 2, value);
-	return collect_runs(&q, runs, n);
 }
 
 int state_ci_baseline_put(struct state *st, const char *name,

@@ -65,10 +65,15 @@ const char *sweep_loop_progress_text(const struct sweep_progress *p,
 	return buf;
 }
 
-/* Tag RUN with the pair it was made for (facts of the run, for reports). */
+/* Tag RUN with the pair it was made for (facts of the run, for reports
+ * and `enos ci`): the sweep, the pair, its seed, the step that led to it,
+ * and one "axis PATH" = VALUE (the value as the sweep file writes it) per
+ * axis, which is how enos/ci_eval.c finds a run's point. */
 static void tag_run(struct state *st, int64_t run, const struct sweep_job *j)
 {
-	char v[32];
+	const struct sweep *s = j->sweep;
+	size_t idx[SWEEP_AXES_MAX], k;
+	char v[32], key[SWEEP_PATH_MAX + 8];
 
 	state_fact_add(st, run, "sweep", j->sweep->name);
 	snprintf(v, sizeof(v), "%zu", j->point + 1);
@@ -79,6 +84,11 @@ static void tag_run(struct state *st, int64_t run, const struct sweep_job *j)
 	state_fact_add(st, run, "sweep_seed", v);
 	state_fact_add(st, run, "sweep_step", sweep_action_name(j->action));
 	state_fact_add(st, run, "sweep_values", j->label);
+	sweep_point_values(s, j->point, idx);
+	for (k = 0; k < s->n_axes; k++) {
+		snprintf(key, sizeof(key), "axis %s", s->axes[k].path.text);
+		state_fact_add(st, run, key, s->axes[k].texts[idx[k]]);
+	}
 }
 
 static bool stop_asked(const struct sweep_loop *l)

@@ -10,8 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "enos/bench.h"
 #include "enos/cli.h"
 #include "enos/deploy.h"
+#include "enos/measure.h"
 #include "enos/phase.h"
 #include "enos/rundir.h"
 #include "enos/shaping.h"
@@ -183,6 +185,74 @@ int sweep_world_step(void *arg, const struct sweep_job *job, int64_t *run)
 		rc = keep_world(sw, job, run);
 	if (*run)
 		keep_in_run(sw, *run, job->text);
+	return rc;
+}
+
+/* Measure every site pair of E against its target and store the figures
+ * in RUN, as `enos run` does; prints a line of what was found. A pair
+ * that does not answer (and is not cut) fails the pair. */
+static int measure(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run)
+{
+	const struct measure_opts m = { 20, 10, 2.0, 0.5 };
+	struct shape_table tab = { 0 };
+	struct report_rtt *rows = NULL;
+	size_t n = 0, i, unreachable = 0, bad = 0;
+	int rc = 0;
+
+	if (e->info.shaping_ops->shapes)
+		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
+	if (rc == 0)
+		rc = measure_sites(&e->w, tab.n ? &tab : NULL, &m, &rows, &n);
+	if (rc < 0) {
+		cli_error("the RTT probe of '%s' failed: %s", e->w.name,
+			  strerror(-rc));
+		goto out;
+	}
+	measure_store(ctx->st, run, &m, rows, n);
+	measure_store_world(ctx->st, run, &e->w, e->info.topo_path);
+	for (i = 0; i < n; i++) {
+		unreachable += !rows[i].cut && rows[i].loss_pct >= 100.0;
+		bad += !measure_within(&m, &rows[i]);
+	}
+	printf("RTT of %zu site pair%s measured: %zu within max(%g %%, %g ms) of their target\n",
+	       n, n == 1 ? "" : "s", n - bad, m.tolerance_pct, m.tolerance_ms);
+	if (unreachable) {
+		cli_error("%zu of %zu site pairs of '%s' did not answer",
+			  unreachable, n, e->w.name);
+		rc = -EHOSTUNREACH;
+	}
+out:
+	free(rows);
+	shape_table_release(&tab);
+	return rc;
+}
+
+int sweep_world_figures(struct sweep_world *sw, const struct sweep_job *job,
+			int64_t run)
+{
+	struct enos_ctx *ctx = sw->ctx;
+	const struct shape_ops *ops;
+	struct shaped_exp e = { 0 };
+	int rc;
+
+	fflush(stdout);
+	rc = shaped_open(ctx, sw->sweep->exp, &e);
+	if (rc == 0)
+		rc = measure(ctx, &e, run);
+	ops = e.info.shaping_ops;
+	/* The workload meets the loss pattern of the pair's seed, however
+	 * the world got here (built, kept, or measured just now). */
+	if (rc == 0 && ops->reseed && e.t->n_workloads) {
+		rc = ops->reseed(ctx->emu, &e.w, job->seed);
+		if (rc < 0)
+			cli_error("cannot seed the WAN of '%s': %s", e.w.name,
+				  strerror(-rc));
+	}
+	if (rc == 0 && e.t->n_workloads) {
+		fflush(stdout);
+		rc = bench_run(ctx, &e, run, NULL);
+	}
+	shaped_close(&e);
 	return rc;
 }
 

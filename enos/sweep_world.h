@@ -1,10 +1,12 @@
-/* sweep_world — what `enos sweep` does for one (point, repetition) pair
- * today: bring the point's world to the pair, by the plan's step, and
- * record the run. The loop (enos/sweep_loop.h) calls sweep_world_step()
- * through its one step pointer; once `enos bench` (issue 11) lands, the
- * step that runs the workload calls sweep_world_step() first, then runs
- * the workload on the world it left (shaped_open() of the experiment finds
- * the point's topology: its file is the experiment's topology path).
+/* sweep_world — what `enos sweep` does for one (point, repetition) pair:
+ * bring the point's world to the pair, by the plan's step, and record the
+ * run (sweep_world_step); then take the pair's figures on the world it
+ * left, as `enos run` does (sweep_world_figures: the RTT of every site
+ * pair, the WAN reseeded with the pair's seed, the point's workloads
+ * through bench_run). The loop (enos/sweep_loop.h) calls one step pointer:
+ * enos/cmd/sweep.c's calls both; the tests may call the first alone.
+ * shaped_open() of the experiment finds the point's topology: its file is
+ * the experiment's topology path.
  *
  *   rebuild   phase_up() of the point's topology, replacing the world that
  *             is up (and deploying its stack, as `enos up` does)
@@ -47,6 +49,18 @@ void sweep_world_release(struct sweep_world *sw);
  * ends it. Prints what it does and its errors. Returns 0, -EINTR
  * (interrupted: the world was rolled back), or -errno. */
 int sweep_world_step(void *arg, const struct sweep_job *job, int64_t *run);
+
+/* After sweep_world_step() succeeded for JOB with run RUN: measure the
+ * RTT of every site pair against its target and store it in RUN (with
+ * the world's facts: its size for `up of N nodes`); then, if the point has
+ * workloads, start the WAN's random draws again from JOB's seed (a
+ * backend that can be seeded: the same seed meets the same loss pattern,
+ * whether the world was built or kept) and run them (bench_run, with the
+ * point's `workload:`, the sweep's when it has one, into RUN). Prints its
+ * progress and errors. Returns 0, -EINTR (bench_run stopped on SIGINT or
+ * SIGTERM, keeping what finished), -BENCH_ESERVICE, or -errno. */
+int sweep_world_figures(struct sweep_world *sw, const struct sweep_job *job,
+			int64_t run);
 
 /* A sweep_check_fn for sweep_validate(): the point's stack exists and has
  * its strategy (ARG: NULL). NULL, or an allocated message. */

@@ -12,7 +12,7 @@
  * the address plan, parents, node names), placement and each site's
  * host (topo_hosts.c), then the network
  * (topo_network.c: default, matrix, constraint rules), faults
- * (topo_faults.c), stack and workload. Quantities go through
+ * (topo_faults.c), stack, workload and ci (enos/ci.c's parser). Quantities go through
  * util/units.c and emulator/constraint.c, misspellings through
  * util/suggest.c.
  */
@@ -26,6 +26,7 @@
 #include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
+#include "enos/ci.h"
 #include "enos/matrix.h"
 #include "enos/topo_loader.h"
 #include "util/fs.h"
@@ -37,10 +38,10 @@ const char *const topo_role_names[] = { "central", "regional", "edge" };
 const char *const topo_partition_names[] = { "shaping", "openflow" };
 
 enum { T_NAME, T_SEED, T_SITES, T_NETWORK, T_FAULTS, T_STACK, T_WORKLOAD,
-       T_HOSTS, T_PLACEMENT, T_N };
+       T_HOSTS, T_PLACEMENT, T_CI, T_N };
 static const char *const top_keys[] = { "name", "seed", "sites", "network",
 					"faults", "stack", "workload",
-					"hosts", "placement" };
+					"hosts", "placement", "ci" };
 
 enum { ST_NAME, ST_STRATEGY, ST_N };
 static const char *const stack_keys[] = { "name", "strategy" };
@@ -221,6 +222,12 @@ static int load_top(struct topo_loader *L)
 		rc = load_stack(L, v[T_STACK]);
 	if (!rc && yload_present(v[T_WORKLOAD]))
 		rc = load_workloads(L, v[T_WORKLOAD]);
+	/* `enos ci`'s thresholds, read by its one parser where the key is
+	 * met, so a bad one is this file's FILE:LINE:COL error. */
+	if (!rc && yload_present(v[T_CI])) {
+		t->ci = calloc(1, sizeof(*t->ci));
+		rc = t->ci ? ci_load(&L->y, v[T_CI], t->ci) : yload_nomem(&L->y);
+	}
 	return rc;
 }
 
@@ -350,6 +357,8 @@ void topo_free(struct topology *t)
 		free(w->name);
 	}
 	free(t->workloads);
+	ci_spec_release(t->ci);
+	free(t->ci);
 	free(t->path);
 	free(t->name);
 	free(t);

@@ -38,6 +38,7 @@
 struct node_ops;
 struct fabric_ops;
 struct shape_ops;
+struct ci_spec;
 
 enum site_role { ROLE_CENTRAL, ROLE_REGIONAL, ROLE_EDGE };
 /* How `enos fault partition` cuts: by the shaping backend, or by OpenFlow
@@ -198,6 +199,8 @@ struct topology {
 	char *stack_strategy;
 	struct workload_spec *workloads;        /* run in order */
 	size_t n_workloads;
+
+	struct ci_spec *ci;     /* `ci:` (enos/ci.h), parsed; NULL if none */
 };
 
 /* Parse and validate the topology file at PATH. Returns the model, or NULL

@@ -126,6 +126,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_mixed);
 		SYS_SUITE(sr, &sk, sys_openstack);
 		SYS_SUITE(sr, &sk, sys_sweep);
+		SYS_SUITE(sr, &sk, sys_ci);
 		SYS_SUITE(sr, &sk, sys_traffic);
 		SYS_SUITE(sr, &sk, sys_stackwl);
 		SYS_SUITE(sr, &sk, sys_workload);

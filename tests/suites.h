@@ -100,8 +100,11 @@ Suite *make_sys_qemu_suite(struct skips *sk);
 /* sys_mixed: qemu, lxc and netns nodes in one world, both fabrics. */
 Suite *make_sys_mixed_suite(struct skips *sk);
 Suite *make_sys_openstack_suite(struct skips *sk);
-/* sys_sweep: a sweep on a netns world, killed and resumed. */
+/* sys_sweep: sweeps on netns worlds (etcd and kv-latency end to end),
+ * killed and resumed. */
 Suite *make_sys_sweep_suite(struct skips *sk);
+/* sys_ci: enos ci running a topology (passing, failing) and a sweep. */
+Suite *make_sys_ci_suite(struct skips *sk);
 /* sys_traffic: counters against iperf3 (wand, none), etcd's service. */
 Suite *make_sys_traffic_suite(struct skips *sk);
 /* sys_stackwl: a stack-declared workload (JSON lines) in netns nodes. */

@@ -1,6 +1,20 @@
-/* System tests of `enos sweep` on real namespaces, with the step that
- * brings each point's world up (enos/sweep_world.c), on a two-point,
- * two-repetition sweep over network.default.rtt of a two-site netns world:
+/* System tests of `enos sweep` on real namespaces.
+ *
+ * With etcd (skipped without it), a two-point, two-repetition sweep of
+ * kv-latency over etcd `spread` at two edge <-> regional RTTs on a small
+ * netns world, end to end through the enos binary:
+ * - every pair's run holds its measured RTTs, its operations (at the
+ *   point's RTT) and summaries, its seed and point; the world was built
+ *   once and reused between the points; `enos ci --sweep` finds the
+ *   points and checks them;
+ * - killed with SIGKILL during a pair's workload, then `--resume`: no pair
+ *   lost or run twice (the killed run failed, its pair ran again), and
+ *   after the sweep's down no namespace, link, engine or etcd member is
+ *   left.
+ *
+ * With the step that brings each point's world up alone
+ * (enos/sweep_world.c), on a two-point, two-repetition sweep over
+ * network.default.rtt of a two-site netns world without workload:
  *
  * - killed with SIGKILL mid-way (a pair done, the next one in its
  *   workload: the sweep runs in a child here, whose step pauses after the
@@ -23,9 +37,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "emulator/world.h"
 #include "enos/cli.h"
@@ -41,6 +58,8 @@ static struct tu_case tc;
 static void case_setup(void)
 {
 	ck_assert_int_eq(tu_case_setup(&tc, "sweep"), 0);
+	/* The tree's stacks (etcd), whatever an earlier suite pointed at. */
+	unsetenv("ENOS_STACKS_DIR");
 }
 
 static void case_teardown(void)
@@ -409,8 +428,286 @@ START_TEST(changed_file_resumes_only_with_force)
 }
 END_TEST
 
+/* ---- kv-latency over etcd, end to end ---- */
+
+/* The etcd world NAME (a central site, two regional ones with a member
+ * each, one edge site with the client; 4 nodes) with kv-latency of TIMES
+ * operations, and a sweep of it over the edge <-> regional RTT (10 ms,
+ * 30 ms; two repetitions, sequential) whose ci: section checks its
+ * points, into PATH. */
+static void write_etcd_sweep(const char *name, int times, char *path,
+			     size_t len)
+{
+	char text[2048], topo[256];
+
+	snprintf(text, sizeof(text),
+		 "name: %s\n"
+		 "sites:\n"
+		 "  - {name: central, role: central, nodes: 1}\n"
+		 "  - {name: regional, role: regional, parent: central, count: 2}\n"
+		 "  - {name: edge, role: edge, parent: regional-1, nodes: 1}\n"
+		 "network:\n"
+		 "  shaping: auto\n"
+		 "  default: {delay: 1ms}\n"
+		 "  constraints:\n"
+		 "    - {src: \"role:edge\", dst: \"role:regional\", rtt: 10ms}\n"
+		 "stack: {name: etcd, strategy: spread}\n"
+		 "workload: {name: kv-latency, times: %d, concurrency: 1}\n",
+		 name, times);
+	tu_write(tc.dir, "world.yaml", text, topo, sizeof(topo));
+	snprintf(text, sizeof(text),
+		 "name: kv-%s\n"
+		 "topology: world.yaml\n"
+		 "axes:\n"
+		 "  network.constraints[0].rtt: [10ms, 30ms]\n"
+		 "repeat: 2\n"
+		 "seed: 7\n"
+		 "order: sequential\n"
+		 "ci:\n"
+		 "  thresholds:\n"
+		 "    - kv-latency/put p50 at 10ms >= 10 ms\n"
+		 "    - kv-latency/put p50 at 30ms >= 30 ms\n"
+		 "    - kv-latency/put p50 at 30ms >= 1.5 x at 10ms\n"
+		 "    - kv-latency/put count at rtt=30ms >= %d\n"
+		 "    - kv-latency/put rate <= 0 %%\n"
+		 "    - tc --test worst error <= 5 ms\n"
+		 "    - up of 4 nodes <= 120 s\n",
+		 name, 2 * times);
+	tu_write(tc.dir, "sweep.yaml", text, path, len);
+}
+
+static sqlite3 *db_open(void)
+{
+	sqlite3 *db = NULL;
+
+	ck_assert_int_eq(sqlite3_open(tc.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+/* The first column of the first row of SQL with ?1 = I1 (NaN: no row or
+ * NULL). */
+static double q1(sqlite3 *db, const char *sql, int64_t i1)
+{
+	sqlite3_stmt *q = NULL;
+	double v = 0.0 / 0.0;
+
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK,
+		      "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_bind_parameter_count(q) >= 1)
+		sqlite3_bind_int64(q, 1, i1);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Fact KEY of RUN into BUF ("" if none). */
+static void fact(sqlite3 *db, int64_t run, const char *key, char *buf,
+		 size_t len)
+{
+	sqlite3_stmt *q = NULL;
+
+	buf[0] = '\0';
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT value FROM facts WHERE run = ?1"
+					    " AND key = ?2", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_int64(q, 1, run);
+	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+}
+
+/* Each pair of sweep SWEEP (done) holds in its run: the measured RTTs of
+ * the world's 20 site pairs, 2 x TIMES operations of kv-latency from the
+ * edge site, all ok and at the point's RTT, their summaries, the pair's
+ * seed and point. The step of each pair is returned in STEPS (by run
+ * order), its RTT in RTTS. */
+static void assert_pair_runs(const char *sweep, int times, char steps[][16],
+			     double *rtts)
+{
+	struct sweep_pair_row *rows = NULL;
+	struct sweep_record rec;
+	struct state *st = NULL;
+	char *err = NULL, v[64];
+	sqlite3 *db = db_open();
+	size_t n = 0, i;
+
+	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
+	ck_assert_int_eq(state_sweep_get(st, sweep, &rec), 0);
+	ck_assert_int_eq(state_sweep_pairs(st, rec.id, &rows, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	for (i = 0; i < n; i++) {
+		int64_t run = rows[i].run;
+		double rtt = rows[i].point == 0 ? 10 : 30, ops, p50;
+
+		ck_assert_str_eq(rows[i].status, SWEEP_DONE);
+		/* SQLite keeps the 64 bits as a signed integer. */
+		ck_assert_double_eq(q1(db, "SELECT seed FROM runs WHERE id = ?1", run),
+				    (double)(int64_t)rows[i].seed);
+		fact(db, run, "axis network.constraints[0].rtt", v, sizeof(v));
+		ck_assert_str_eq(v, rows[i].point == 0 ? "10ms" : "30ms");
+		fact(db, run, "world", v, sizeof(v));
+		ck_assert_str_eq(v, "4 sites, 4 nodes");
+		fact(db, run, "sweep_step", v, sizeof(v));
+		snprintf(steps[rows[i].seq], 16, "%.15s", v);
+		rtts[rows[i].seq] = rtt;
+		/* The WAN as measured at the pair: every site pair. */
+		ck_assert_double_eq(q1(db, "SELECT count(*) FROM results WHERE run = ?1"
+				       " AND metric = 'rtt_p50'", run), 12);
+		ops = q1(db, "SELECT count(*) FROM workload_ops WHERE run = ?1 AND ok"
+			 " AND site = 'edge' AND target_site LIKE 'regional-%'", run);
+		ck_assert_msg(ops == 2 * times, "run %lld: %g ops", (long long)run, ops);
+		ck_assert_double_eq(q1(db, "SELECT count(*) FROM workload_ops WHERE run = ?1"
+				       " AND abs(rtt_ms - (SELECT value FROM results WHERE run"
+				       " = ?1 AND metric = 'target_rtt' AND src = 'edge' AND"
+				       " dst = 'regional-1'))< 1e-9", run), 2 * times);
+		p50 = q1(db, "SELECT p50_ms FROM workload_summaries WHERE run = ?1 AND"
+			 " workload = 'kv-latency' AND op = 'put' AND site = '*'", run);
+		ck_assert_msg(p50 >= rtt, "run %lld: put p50 %g ms at %g ms", (long long)run,
+			      p50, rtt);
+		ck_assert_double_eq(q1(db, "SELECT count FROM workload_summaries WHERE run = ?1"
+				       " AND op = 'get' AND site = '*'", run), times);
+		printf("sys_sweep: pair %zu/%u (seed %llu, %s): %g kv-latency ops at %g ms RTT,"
+		       " put p50 %.2f ms\n", rows[i].point + 1, rows[i].rep + 1,
+		       (unsigned long long)rows[i].seed, steps[rows[i].seq], ops, rtt, p50);
+	}
+	state_sweep_pairs_free(rows, n);
+	state_close(st);
+	sqlite3_close(db);
+}
+
+START_TEST(etcd_sweep_end_to_end)
+{
+	char name[32], sweep[48], path[256], junit[256], steps[4][16], *out = NULL;
+	double rtts[4];
+	int rc;
+
+	snprintf(name, sizeof(name), "t-swe-%d", (int)getpid());
+	snprintf(sweep, sizeof(sweep), "kv-%s", name);
+	snprintf(junit, sizeof(junit), "%s/junit.xml", tc.dir);
+	write_etcd_sweep(name, 20, path, sizeof(path));
+	rc = tu_enos(&out, tc.db, "sweep", path, NULL);
+	ck_assert_msg(rc == 0, "sweep failed (%d): %s", rc, out);
+	ck_assert_msg(tu_contains(out, "pair 3/4: point 2/2, rep 1/2"), "%s", out);
+	ck_assert_msg(tu_contains(out, "reuse: network.constraints[0].rtt=30ms"), "%s", out);
+	ck_assert_msg(tu_contains(out, "workload 'kv-latency': 1 job from 'role:edge'"), "%s", out);
+	ck_assert_msg(tu_contains(out, "all 4 pairs done (4 in this run)"), "%s", out);
+	free(out);
+	ck_assert_int_eq(assert_each_pair_once(sweep, 4), 0);
+	assert_pair_runs(sweep, 20, steps, rtts);
+	/* Built once, then the world and its stack kept: the WAN changed. */
+	ck_assert_str_eq(steps[0], "rebuild");
+	ck_assert_str_eq(steps[1], "reuse");
+	ck_assert_str_eq(steps[2], "reuse");
+	ck_assert_str_eq(steps[3], "reuse");
+	ck_assert(rtts[1] == 10 && rtts[2] == 30);
+	/* What enos ci reads of it: the four runs and their points. */
+	rc = tu_enos(&out, tc.db, "ci", "--sweep", sweep, path, "--junit", junit, NULL);
+	ck_assert_msg(rc == 0, "ci (%d): %s", rc, out);
+	ck_assert_msg(tu_contains(out, "7 thresholds: 7 passed, 0 failed"), "%s", out);
+	free(out);
+	remove_results(name);
+}
+END_TEST
+
+/* The pids of the engine and the etcd members of experiment NAME now. */
+static size_t live_pids(const char *name, int *pids, size_t max)
+{
+	static const char *const engines[] = { "wand", NULL };
+	sqlite3 *db = db_open();
+	sqlite3_stmt *q = NULL;
+	int k = tu_recorded_pids(tc.db, name, engines, pids, max);
+	size_t n = k > 0 ? (size_t)k : 0;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT pid FROM services WHERE"
+					    " experiment = ?1 AND pid > 0", -1, &q,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	while (n < max && sqlite3_step(q) == SQLITE_ROW)
+		pids[n++] = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+START_TEST(etcd_sweep_killed_in_workload_then_resumed)
+{
+	char name[32], sweep[48], path[256], tag[WORLD_TAG_LEN + 1], dir[128];
+	char *out = NULL;
+	double t0, ops = 0;
+	struct exp_info info;
+	struct state *st = NULL;
+	char *err = NULL;
+	int pids[8], wst, rc;
+	size_t n, i;
+	sqlite3 *db;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "t-swx-%d", (int)getpid());
+	snprintf(sweep, sizeof(sweep), "kv-%s", name);
+	world_tag(name, 0, tag);
+	write_etcd_sweep(name, 150, path, sizeof(path));
+	pid = tu_enos_spawn(tc.db, "sweep", path, NULL);
+	ck_assert_int_gt(pid, 0);
+	/* A pair done, the next one in its workload: operations stored in a
+	 * run that is still open. */
+	ck_assert_msg(wait_running(pid, sweep, 1, &wst), "the sweep ended first");
+	db = db_open();
+	t0 = tu_now_s();
+	while (ops < 20 && tu_now_s() - t0 < 60 && pair_counts(sweep).running) {
+		usleep(50 * 1000);
+		ops = q1(db, "SELECT count(*) FROM workload_ops o JOIN runs r ON"
+			 " r.id = o.run WHERE r.ended IS NULL", 0);
+	}
+	sqlite3_close(db);
+	ck_assert_msg(ops >= 20, "no workload seen running (%g ops)", ops);
+	/* Two members, and the wand engine where the WAN is one. */
+	n = live_pids(name, pids, 8);
+	ck_assert_msg(n >= 2, "%zu engine and etcd pids", n);
+	wst = signal_and_reap(pid, SIGKILL);
+	ck_assert(WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL);
+	ck_assert_int_eq(pair_counts(sweep).running, 1);
+	/* The world a kill left runs on. */
+	for (i = 0; i < n; i++)
+		ck_assert_msg(tu_alive(pids[i]), "pid %d died with the sweep", pids[i]);
+
+	rc = tu_enos(&out, tc.db, "sweep", path, "--resume", NULL);
+	ck_assert_msg(rc == 0, "resume failed (%d): %s", rc, out);
+	ck_assert_msg(tu_contains(out, "recovered 1 pair a kill had left running"), "%s", out);
+	ck_assert_msg(tu_contains(out, "all 4 pairs done (3 in this run)"), "%s", out);
+	free(out);
+	/* The killed run failed, its pair ran again; every other pair once. */
+	ck_assert_int_eq(assert_each_pair_once(sweep, 4), 1);
+	db = db_open();
+	ops = q1(db, "SELECT count(*) FROM workload_ops o JOIN runs r ON r.id = o.run"
+		 " WHERE r.kind = 'sweep' AND r.outcome = 'failed'", 0);
+	ck_assert_msg(ops >= 20 && ops < 300, "the killed run kept %g ops", ops);
+	ck_assert_double_eq(q1(db, "SELECT count(*) FROM workload_ops o JOIN sweep_pairs p"
+			       " ON p.run = o.run", 0), 4 * 300);
+	sqlite3_close(db);
+	/* Nothing left: not recorded, no namespace or link, no engine or
+	 * member (those of the killed sweep included), no engine files. */
+	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
+	ck_assert_int_eq(state_get(st, name, &info), -ENOENT);
+	state_close(st);
+	ck_assert_int_eq(tu_leftovers(name, tag), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(!tu_alive(pids[i]), "pid %d left running", pids[i]);
+	snprintf(dir, sizeof(dir), "/run/enos/%s", name);
+	ck_assert_msg(access(dir, F_OK) != 0, "%s left", dir);
+	remove_results(name);
+}
+END_TEST
+
 Suite *make_sys_sweep_suite(struct skips *sk)
 {
+	const struct sys_case etcd_cases[] = {
+		{ "sweep_etcd_end_to_end", etcd_sweep_end_to_end },
+		{ "sweep_etcd_killed_in_workload", etcd_sweep_killed_in_workload_then_resumed },
+	};
+	char *etcd[] = { "etcd", "--version", NULL };
+	const char *why = sys_unavailable();
 	const struct sys_case cases[] = {
 		{ "sweep_killed_mid_way", killed_mid_way_then_resumed },
 		{ "sweep_killed_during_up", killed_during_up_then_resumed },
@@ -421,6 +718,10 @@ Suite *make_sys_sweep_suite(struct skips *sk)
 	Suite *s = suite_create("sys_sweep");
 
 	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]),
-		      sys_unavailable(), case_setup, case_teardown, 300);
+		      why, case_setup, case_teardown, 300);
+	if (!why && tu_run(NULL, etcd) != 0)
+		why = "etcd is not installed (apt-get install etcd-server etcd-client)";
+	sys_add_cases(s, sk, etcd_cases, sizeof(etcd_cases) / sizeof(etcd_cases[0]),
+		      why, case_setup, case_teardown, 300);
 	return s;
 }

@@ -5,7 +5,8 @@
  * engine) is a veth whose host end twPID-K is handed to an engine started
  * with wand_spawn() from the enos binary ($ENOS_BIN, default
  * build/bin/enos). Tests shape pairs over the control socket and measure
- * with the RTT probe (workloads/probe.h) and iperf3. The fixture is
+ * with the RTT probe (workloads/probe.h) and iperf3, and reseed the
+ * pairs' loss draws (the same seed loses the same probes). The fixture is
  * unchecked so its teardown (stop the engine by pid, delete namespaces)
  * runs in the runner even when a forked test fails. Nothing is added to
  * the host namespace but the veths' host ends, which carry no address.
@@ -357,6 +358,81 @@ START_TEST(test_throughput)
 }
 END_TEST
 
+/* The MAC address of wan0 in namespace NS into BUF. */
+static void wan_mac(const char *ns_name, char *buf, size_t len)
+{
+	char *argv[] = { (char *)"ip", (char *)"-n", (char *)ns_name, (char *)"-br",
+			 (char *)"link", (char *)"show", (char *)"wan0", NULL };
+	char *out = NULL, ifname[32], state[32];
+
+	ck_assert_int_eq(tu_run(&out, argv), 0);
+	ck_assert_msg(out && sscanf(out, "%31s %31s %31s", ifname, state, buf) == 3 &&
+		      len > 17 && strlen(buf) == 17, "%s", out ? out : "");
+	free(out);
+}
+
+/* Probe 0 -> 1 N times after `reseed SEED`; LOST[i]: probe i was lost. */
+static void lost_after_reseed(uint64_t seed, bool *lost, size_t n)
+{
+	struct probe_pair p = pair(0, 1);
+	struct probe_opts o = { .samples = (unsigned)n, .interval_ms = 1,
+				.timeout_ms = 500 };
+	double *ms = calloc(n, sizeof(*ms));
+	char *reply = NULL, want[64];
+	size_t i;
+
+	ck_assert_ptr_nonnull(ms);
+	ck_assert_int_eq(wand_reseed(ctl, seed), 0);
+	ck_assert_int_eq(wand_request(ctl, "info\n", 5, &reply), 0);
+	snprintf(want, sizeof(want), "seed=%llu", (unsigned long long)seed);
+	ck_assert_msg(tu_contains(reply, want), "%s", reply);
+	free(reply);
+	p.sample_ms = ms;
+	ck_assert_int_eq(probe_rtt(&p, 1, &o), 0);
+	ck_assert_uint_eq(p.sent, n);
+	for (i = 0; i < n; i++)
+		lost[i] = ms[i] != ms[i];       /* NaN: not answered */
+	free(ms);
+}
+
+/* The loss pattern of a pair is its seed's: after `reseed` with the same
+ * seed the same probes of 0 -> 1 are lost, with another seed others. Only
+ * the probes cross 0 -> 1 (static neighbours both ways, no IPv6 on ns 0's
+ * wan0), so the Kth frame of the pair is the Kth probe; the replies come
+ * back over 1 -> 0, a pair of its own that loses nothing. */
+START_TEST(test_reseed)
+{
+	enum { N = 1000 };
+	static bool a[N], b[N], c[N];
+	char mac0[32], mac1[32];
+	size_t i, lost = 0, differ = 0;
+
+	wan_mac(ns[0], mac0, sizeof(mac0));
+	wan_mac(ns[1], mac1, sizeof(mac1));
+	ck_assert_int_eq(tu_sh("ip -n %s neigh replace 198.19.0.2 lladdr %s dev wan0 nud permanent",
+			       ns[0], mac1), 0);
+	ck_assert_int_eq(tu_sh("ip -n %s neigh replace 198.19.0.1 lladdr %s dev wan0 nud permanent",
+			       ns[1], mac0), 0);
+	ck_assert_int_eq(tu_sh("ip netns exec %s sysctl -qw net.ipv6.conf.wan0.disable_ipv6=1",
+			       ns[0]), 0);
+	ck_assert_int_eq(wand_reset(ctl), 0);
+	set(0, 1, "loss=10%");
+	lost_after_reseed(42, a, N);
+	lost_after_reseed(42, b, N);
+	lost_after_reseed(43, c, N);
+	for (i = 0; i < N; i++) {
+		lost += a[i];
+		differ += a[i] != c[i];
+		ck_assert_msg(a[i] == b[i], "seed 42 twice: probe %zu %s then %s", i,
+			      a[i] ? "lost" : "answered", b[i] ? "lost" : "answered");
+	}
+	printf("sys_wand: 10%% loss on 0 -> 1: seed 42 lost %zu of %d probes, the same ones twice;"
+	       " seed 43 differs on %zu\n", lost, N, differ);
+	ck_assert_msg(lost >= N / 20 && lost <= N / 5, "%zu of %d lost", lost, N);
+	ck_assert_msg(differ > 0, "seeds 42 and 43 lost the same probes");
+}
+END_TEST
+
 /* An engine that cannot open a port dies at once, and wand_spawn says
  * with which status; one killed with SIGKILL stops answering. */
 START_TEST(test_spawn_and_kill)
@@ -405,6 +481,7 @@ Suite *make_sys_wand_suite(struct skips *sk)
 		{ "test_partition", test_partition, false },
 		{ "test_rate", test_rate, true },
 		{ "test_throughput", test_throughput, true },
+		{ "test_reseed", test_reseed, false },
 		{ "test_spawn_and_kill", test_spawn_and_kill, false },  /* last */
 	};
 	Suite *s = suite_create("sys_wand");

@@ -403,6 +403,35 @@ START_TEST(test_load_from_another_loader)
 }
 END_TEST
 
+/* A topology file holds a ci: section too: its loader parses it with the
+ * one parser, and a bad threshold is the topology's FILE:LINE:COL error. */
+START_TEST(test_in_topology)
+{
+	static const char head[] = "name: w\nsites:\n  - {name: a, role: central}\n";
+	char text[512], *err = NULL;
+	struct topology *t;
+
+	t = topo_load_string(head, "w.yaml", NULL, &err);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_null(t->ci);
+	topo_free(t);
+	snprintf(text, sizeof(text), "%sci:\n  baseline: 3\n  thresholds:\n"
+		 "    - up of 2 nodes <= 3 s\n    - rtt p50 >= 1 x baseline\n", head);
+	t = topo_load_string(text, "w.yaml", NULL, &err);
+	ck_assert_msg(t, "%s", err);
+	ck_assert_ptr_nonnull(t->ci);
+	ck_assert_uint_eq(t->ci->n, 2);
+	ck_assert_uint_eq(t->ci->t[0].s.nodes, 2);
+	ck_assert_str_eq(t->ci->baseline, "3");
+	topo_free(t);
+	snprintf(text, sizeof(text), "%sci:\n  thresholds:\n    - upp <= 3 s\n", head);
+	t = topo_load_string(text, "w.yaml", NULL, &err);
+	ck_assert_ptr_null(t);
+	ck_assert_str_eq(err, "w.yaml:6:7: unknown metric 'upp' (did you mean 'up'?)");
+	free(err);
+}
+END_TEST
+
 /* The shipped nightly sweep's ci: section and its topology load. */
 START_TEST(test_nightly)
 {
@@ -872,36 +901,75 @@ START_TEST(test_db_tc)
 }
 END_TEST
 
-/* A sweep of two points in its newest execution (sweep_id 7), an older
- * execution (6) whose figure must not count, and a run of another sweep
- * to be the baseline. */
+/* A sweep of two points recorded twice: its first execution (a run at
+ * 10ms whose figure must not count), then the newest, where the pair at
+ * 100ms failed once (an attempt with a figure that must not count either)
+ * before it was done; and a run of another sweep to be the baseline. */
 struct sweep_db {
-	int64_t old, at10, at100, base;
+	int64_t old, attempt, at10, at100, base;
 };
 
 static void sweep_facts(struct state *st, int64_t run, const char *sweep,
-			const char *id, const char *rtt)
+			const char *rtt)
 {
 	ck_assert_int_eq(state_fact_add(st, run, "sweep", sweep), 0);
-	ck_assert_int_eq(state_fact_add(st, run, "sweep_id", id), 0);
 	ck_assert_int_eq(state_fact_add(st, run, "axis network.constraints[0].rtt", rtt), 0);
+}
+
+/* Record sweep 'nightly' (2 points, 1 repetition), again if it is: *ID. */
+static void record_sweep(struct state *st, int64_t *id)
+{
+	static const char *const axes[] = { "network.constraints[0].rtt" };
+	static const char *const values[] = { "10ms", "100ms" };
+	struct sweep_record rec = { .seed = 1, .repeat = 1 };
+	struct sweep_pair_row pairs[2] = {
+		{ .point = 0, .seed = 11, .label = (char *)"network.constraints[0].rtt=10ms" },
+		{ .point = 1, .seed = 12, .label = (char *)"network.constraints[0].rtt=100ms" },
+	};
+	struct sweep_save sv = { &rec, "name: nightly", "name: w", axes, 1,
+				 values, 2, pairs, 2 };
+
+	snprintf(rec.name, sizeof(rec.name), "nightly");
+	snprintf(rec.path, sizeof(rec.path), "/ci/nightly.yaml");
+	snprintf(rec.hash, sizeof(rec.hash), "0123456789abcdef");
+	snprintf(rec.experiment, sizeof(rec.experiment), "nightly");
+	snprintf(rec.order, sizeof(rec.order), "sequential");
+	ck_assert_int_eq(state_sweep_save(st, &sv, false, id), 0);
+}
+
+/* Run pair (POINT, 0) of sweep ID, at RTT, ending as STATUS: its run. */
+static int64_t pair_run(struct state *st, int64_t id, size_t point,
+			const char *rtt, const char *status)
+{
+	int64_t run;
+
+	ck_assert_int_eq(state_sweep_pair_start(st, id, point, 0), 0);
+	run = new_run(st, "nightly", "sweep");
+	sweep_facts(st, run, "nightly", rtt);
+	ck_assert_int_eq(state_sweep_pair_finish(st, id, point, 0, run, status,
+						 !strcmp(status, SWEEP_DONE) ? "ok" : "failed"), 0);
+	return run;
 }
 
 static void fill_sweep(struct state *st, struct sweep_db *s)
 {
+	int64_t id;
+
 	s->base = new_run(st, "nightly", "sweep");
-	sweep_facts(st, s->base, "last-week", "1", "100ms");
+	sweep_facts(st, s->base, "last-week", "100ms");
 	summary(st, s->base, "kv-latency", "put", "*", 200, 0, 100, 120);
-	s->old = new_run(st, "nightly", "sweep");
-	sweep_facts(st, s->old, "nightly", "6", "10ms");
+	record_sweep(st, &id);
+	s->old = pair_run(st, id, 0, "10ms", SWEEP_DONE);
 	summary(st, s->old, "kv-latency", "put", "*", 200, 0, 999, 999);
-	s->at10 = new_run(st, "nightly", "sweep");
-	sweep_facts(st, s->at10, "nightly", "7", "10ms");
+	/* `enos sweep --force`: the same record, started again. */
+	record_sweep(st, &id);
+	s->at10 = pair_run(st, id, 0, "10ms", SWEEP_DONE);
 	summary(st, s->at10, "kv-latency", "put", "*", 200, 0, 12, 20);
 	summary(st, s->at10, "kv-latency", "get", "*", 200, 2, 11, 15);
 	summary(st, s->at10, "kv-latency", "put", "london", 200, 0, 12.5, 21);
-	s->at100 = new_run(st, "nightly", "sweep");
-	sweep_facts(st, s->at100, "nightly", "7", "100ms");
+	s->attempt = pair_run(st, id, 1, "100ms", SWEEP_FAILED);
+	summary(st, s->attempt, "kv-latency", "put", "*", 200, 100, 999, 999);
+	s->at100 = pair_run(st, id, 1, "100ms", SWEEP_DONE);
 	summary(st, s->at100, "kv-latency", "put", "*", 200, 1, 105, 130);
 	summary(st, s->at100, "kv-latency", "get", "*", 200, 0, 104, 120);
 }
@@ -917,13 +985,14 @@ START_TEST(test_db_workloads)
 	size_t n = 0, nn = 0;
 
 	fill_sweep(st, &s);
-	/* The newest execution of 'nightly': the one of its newest run. */
+	/* The newest execution of 'nightly': the run of each pair done, not
+	 * the failed attempt nor the first execution's. */
 	ck_assert_int_eq(ci_sweep_runs(st, "nightly", &runs, &n, &why), 0);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(runs[0], s.at10);
 	ck_assert_int_eq(runs[1], s.at100);
 	ck_assert_int_eq(ci_sweep_runs(st, "nope", &none, &nn, &why), -ENOENT);
-	ck_assert_str_eq(why, "no sweep 'nope' has stored runs");
+	ck_assert_str_eq(why, "no sweep 'nope' is recorded");
 	free(why);
 
 	db_eval(st, "kv-latency/put p50 at 100ms >= 3 x at 10ms", runs, n, NULL, &r, &t);
@@ -1353,16 +1422,20 @@ START_TEST(test_cli)
 				 BAD_DIR "/unknown-metric.yaml", NULL), 1);
 	ck_assert(tu_contains(out, BAD_DIR "/unknown-metric.yaml:5:7: unknown metric 'upp'"));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, path, "ci", good, NULL), 2);
-	ck_assert(tu_contains(out, "--run ID or --sweep NAME"));
+	/* Without --run or --sweep FILE is run first: this one is neither a
+	 * topology nor a sweep (said before anything, root or not). */
+	ck_assert_int_eq(tu_enos(&out, path, "ci", good, NULL), 1);
+	ck_assert_msg(tu_contains(out, "good:1:1: missing key 'sites'"), "%s", out);
 	free(out);
 	ck_assert_int_eq(tu_enos(&out, path, "ci", "--sweep", "none", good, NULL), 1);
-	ck_assert(tu_contains(out, "no sweep 'none' has stored runs"));
+	ck_assert(tu_contains(out, "no sweep 'none' is recorded"));
 	free(out);
 	/* Usage: exit 2 before anything is read. */
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", "abc", good, NULL), 2);
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", "1,", good, NULL), 2);
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", run, "--sweep", "s",
+				 good, NULL), 2);
+	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--run", run, "--resume",
 				 good, NULL), 2);
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", NULL), 2);
 	ck_assert_int_eq(tu_enos(NULL, path, "ci", "--check", "--run", run, good,
@@ -1398,6 +1471,7 @@ Suite *make_ci_suite(void)
 	tcase_add_test(lang, test_bad_fixtures_paired);
 	tcase_add_test(lang, test_load_from_another_loader);
 	tcase_add_test(lang, test_nightly);
+	tcase_add_test(lang, test_in_topology);
 	suite_add_tcase(s, lang);
 
 	tcase_add_test(ev, test_combine);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "enos/ci.h"
 #include "enos/state.h"
 #include "enos/sweep.h"
 #include "enos/sweep_loop.h"
@@ -1080,6 +1081,47 @@ static void assert_all_done_once(struct state *st, int64_t id, size_t n_pairs,
 	state_sweep_pairs_free(rows, n);
 }
 
+/* What the loop records is what `enos ci` reads: the runs of sweep S are
+ * those of its pairs done, and each run's point (its "axis PATH" facts)
+ * is the point of its pair, with the values as the sweep file writes
+ * them. */
+static void assert_points_for_ci(struct state *st, const struct sweep *s)
+{
+	struct sweep_pair_row *rows = NULL;
+	struct sweep_record rec;
+	struct ci_figures f;
+	int64_t *runs = NULL;
+	char *why = NULL;
+	size_t n = 0, nr = 0, i, k, j, idx[SWEEP_AXES_MAX];
+
+	ck_assert_int_eq(ci_sweep_runs(st, s->name, &runs, &n, &why), 0);
+	ck_assert_int_eq(state_sweep_get(st, s->name, &rec), 0);
+	ck_assert_int_eq(state_sweep_pairs(st, rec.id, &rows, &nr), 0);
+	ck_assert_uint_eq(n, nr);
+	ci_eval_db(st, &f);
+	for (i = 0; i < nr; i++) {
+		struct ci_axis *ax = NULL;
+		size_t nax = 0;
+
+		for (k = 0; k < n && runs[k] != rows[i].run; k++)
+			;
+		ck_assert_msg(k < n, "the run of pair %zu/%u is not the sweep's",
+			      rows[i].point, rows[i].rep);
+		ck_assert_int_eq(f.axes(f.arg, rows[i].run, &ax, &nax, &why), 0);
+		ck_assert_uint_eq(nax, s->n_axes);
+		sweep_point_values(s, rows[i].point, idx);
+		for (k = 0; k < s->n_axes; k++) {
+			for (j = 0; j < nax && strcmp(ax[j].axis, s->axes[k].path.text); j++)
+				;
+			ck_assert_msg(j < nax, "no axis %s", s->axes[k].path.text);
+			ck_assert_str_eq(ax[j].value, s->axes[k].texts[idx[k]]);
+		}
+		free(ax);
+	}
+	state_sweep_pairs_free(rows, nr);
+	free(runs);
+}
+
 START_TEST(test_loop_runs_every_pair)
 {
 	struct sweep *s = load_ok("name: lp\ntopology: world.yaml\nrepeat: 2\nseed: 4\n"
@@ -1114,6 +1156,7 @@ START_TEST(test_loop_runs_every_pair)
 	}
 	free(plan);
 	assert_all_done_once(st, id, 8, NULL);
+	assert_points_for_ci(st, s);
 	/* Nothing left: a second run runs nothing. */
 	loop_init(&l, &f, st, s, id);
 	ck_assert_int_eq(sweep_loop_run(&l, &out, &err), 0);

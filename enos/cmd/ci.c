@@ -6,13 +6,13 @@
  *
  *   enos ci --run ID[,ID...] FILE      the figures of these runs
  *   enos ci --sweep NAME FILE          of the newest execution of a sweep
- *   enos ci FILE                       run FILE first (ci_run_first: the
- *                                      hook `enos run` / `enos sweep` fill)
+ *   enos ci [--resume] FILE            run FILE first (ci_run_first:
+ *                                      `enos run` or `enos sweep`, root)
  *   enos ci --check FILE               validate the ci: section only
  *
  * The figures come from the results database only: runs outlive their
- * experiment, so no root is needed and nothing is touched but the files
- * asked for.
+ * experiment, so checking stored runs needs no root and touches nothing
+ * but the files asked for.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +24,7 @@
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
 #include "enos/state.h"
+#include "enos/sweep.h"
 #include "enos/topo.h"
 #include "util/str.h"
 #include "util/strbuf.h"
@@ -34,7 +35,7 @@
 
 struct ci_opts {
 	const char *run, *sweep, *baseline, *junit, *json, *save;
-	bool check;
+	bool check, resume;
 	/* Set by validate_ci: */
 	int64_t runs[CI_RUNS_MAX];
 	size_t n_runs;
@@ -100,6 +101,10 @@ static int validate_ci(const struct enos_cmd *c, struct cmd_args *a)
 		cli_error("--check takes no other option: it reads FILE alone");
 		return cli_usage(c);
 	}
+	if (o->resume && (o->run || o->sweep || o->check)) {
+		cli_error("--resume goes with running FILE, not with --run, --sweep or --check");
+		return cli_usage(c);
+	}
 	if (o->run && o->sweep) {
 		cli_error("--run and --sweep exclude each other");
 		return cli_usage(c);
@@ -132,30 +137,161 @@ static int validate_ci(const struct enos_cmd *c, struct cmd_args *a)
 	return 0;
 }
 
+static void runs_label(const int64_t *runs, size_t n, char *buf, size_t len);
+
+/* Running FILE builds a world: root only (said once FILE is known to be
+ * runnable, so a bad file is reported as such to anyone). */
+static int need_root(const struct enos_ctx *ctx, const char *path)
+{
+	if (ctx->euid == 0)
+		return 0;
+	cli_error("running '%s' needs root (it builds a world)", path);
+	cli_hint("'--run ID' or '--sweep NAME' check stored figures without running anything");
+	return -EPERM;
+}
+
+/* Run `enos NAME ARGS...` (ARGV NULL-terminated, ARGV[0] NAME) as the
+ * command line would, through C's row: its exit status. */
+static int run_command(struct enos_ctx *ctx, const struct enos_cmd *c,
+		       char **argv)
+{
+	const struct enos_cmd *const table[] = { c, NULL };
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	fflush(stdout);
+	return cli_run(ctx, table, argc, argv);
+}
+
+/* `enos ci TOPOLOGY`: `enos run TOPOLOGY` (up, measure, workloads, down),
+ * then its run into *RUNS. */
+static int run_topology(struct enos_ctx *ctx, const char *path,
+			int64_t **runs, size_t *n, bool *failed)
+{
+	struct topology *t;
+	struct run_info info = { 0 };
+	char *err = NULL, *argv[] = { (char *)"run", (char *)path, NULL };
+	int64_t before = 0, after = 0;
+	int rc;
+
+	t = topo_load(path, &err);
+	if (!t) {
+		cli_error("%s", err ? err : "out of memory");
+		free(err);
+		return -EINVAL;
+	}
+	rc = need_root(ctx, path);
+	if (rc < 0)
+		goto out;
+	/* The run `enos run` makes is the experiment's newest afterwards. */
+	rc = state_run_latest(ctx->st, t->name, NULL, &before);
+	if (rc == 0 || rc == -ENOENT) {
+		*failed = run_command(ctx, &cmd_run, argv) != EXIT_OK;
+		rc = state_run_latest(ctx->st, t->name, NULL, &after);
+	}
+	if (rc == 0 && after > before)
+		rc = state_run_get(ctx->st, after, &info);
+	if (rc < 0 && rc != -ENOENT) {
+		cli_error("cannot read the runs of '%s': %s", t->name,
+			  state_errmsg(ctx->st));
+		goto out;
+	}
+	if (after <= before || strcmp(info.kind, "run")) {
+		cli_error("'enos run %s' stored no run: nothing to check", path);
+		rc = -ENOENT;
+		goto out;
+	}
+	*runs = malloc(sizeof(**runs));
+	if (!*runs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	**runs = after;
+	*n = 1;
+	rc = 0;
+out:
+	topo_free(t);
+	return rc;
+}
+
+/* `enos ci SWEEP`: `enos sweep SWEEP` (a sweep recorded already runs
+ * again from its start, --force, its earlier runs kept; RESUME: only the
+ * pairs not done, --resume), then the runs of its pairs done into *RUNS. */
+static int run_sweep_file(struct enos_ctx *ctx, const char *path, bool resume,
+			  int64_t **runs, size_t *n, char *label, size_t len,
+			  bool *failed)
+{
+	struct sweep_record rec;
+	struct sweep *s;
+	char *err = NULL, *why = NULL, rl[256];
+	char *argv[] = { (char *)"sweep", (char *)path, NULL, NULL };
+	int rc, status;
+
+	s = sweep_load(path, &err);
+	if (!s) {
+		cli_error("%s", err ? err : "out of memory");
+		free(err);
+		return -EINVAL;
+	}
+	rc = need_root(ctx, path);
+	if (rc < 0)
+		goto out;
+	rc = state_sweep_get(ctx->st, s->name, &rec);
+	if (rc < 0 && rc != -ENOENT) {
+		cli_error("cannot read sweep '%s': %s", s->name,
+			  state_errmsg(ctx->st));
+		goto out;
+	}
+	if (resume)
+		argv[2] = (char *)"--resume";
+	else if (rc == 0) {
+		printf("sweep '%s' is recorded: running it again from its start (its earlier runs stay)\n",
+		       s->name);
+		argv[2] = (char *)"--force";
+	}
+	status = run_command(ctx, &cmd_sweep, argv);
+	*failed = status != EXIT_OK;
+	rc = ci_sweep_runs(ctx->st, s->name, runs, n, &why);
+	if (rc < 0) {
+		cli_error("%s: nothing to check", why ? why : strerror(-rc));
+		goto out;
+	}
+	runs_label(*runs, *n, rl, sizeof(rl));
+	snprintf(label, len, "sweep '%s' (%s)", s->name, rl);
+out:
+	free(why);
+	sweep_free(s);
+	return rc;
+}
+
 /* The hook "run the experiment or sweep first": called when neither
  * --run nor --sweep is given, after FILE's ci: section was read (SPEC)
- * and before anything is evaluated. It runs what FILE describes — a
- * topology with `enos run`'s steps and its workloads, or a sweep with
- * `enos sweep`'s — printing its own progress and errors, and gives back
- * the runs it stored in *RUNS (allocated) of *N, with LABEL ("sweep
- * 'nightly'", LEN bytes) naming them in the outputs. Returns 0, or -errno
- * (enos ci then exits 1, or 2 for -ENOTSUP: nothing to run with).
- *
- * Until the runner of issue 11 and the sweeps of issue 12 are in the
- * tree, there is nothing to run with: the figures must already be stored. */
+ * and before anything is evaluated. It runs what PATH describes — a
+ * topology with `enos run`'s steps (up, measure, workloads, down), or a
+ * sweep (SPEC->topology set) with `enos sweep`'s — printing their own
+ * progress and errors, and gives back the runs stored in *RUNS
+ * (allocated) of *N, with LABEL ("sweep 'nightly' (runs 4 and 5)", LEN
+ * bytes) naming them in the outputs. *FAILED: the run or the sweep did
+ * not succeed (what it stored is checked all the same: enos ci then
+ * exits 1). Returns 0, or -errno when there is nothing to check (said). */
 static int ci_run_first(struct enos_ctx *ctx, const char *path,
-			const struct ci_spec *spec, int64_t **runs, size_t *n,
-			char *label, size_t len)
+			const struct ci_spec *spec, bool resume,
+			int64_t **runs, size_t *n, char *label, size_t len,
+			bool *failed)
 {
-	(void)ctx;
-	(void)spec;
-	(void)label;
-	(void)len;
+	int rc;
+
 	*runs = NULL;
 	*n = 0;
-	cli_error("running '%s' before checking it is not built yet", path);
-	cli_hint("check stored figures with --run ID or --sweep NAME");
-	return -ENOTSUP;
+	*failed = false;
+	if (spec->topology[0])
+		return run_sweep_file(ctx, path, resume, runs, n, label, len,
+				      failed);
+	rc = run_topology(ctx, path, runs, n, failed);
+	if (rc == 0)
+		runs_label(*runs, *n, label, len);
+	return rc;
 }
 
 /* --check: the section, and a sweep file's topology. */
@@ -215,10 +351,11 @@ static void runs_label(const int64_t *runs, size_t n, char *buf, size_t len)
 	strbuf_release(&sb);
 }
 
-/* The runs to check into *RUNS (allocated) and their LABEL. */
+/* The runs to check into *RUNS (allocated) and their LABEL; *FAILED: FILE
+ * was run first and that did not succeed. */
 static int pick_source(struct enos_ctx *ctx, const struct cmd_args *a,
 		       const struct ci_spec *spec, int64_t **runs, size_t *n,
-		       char *label, size_t len)
+		       char *label, size_t len, bool *failed)
 {
 	const struct ci_opts *o = a->opts;
 	struct run_info info;
@@ -253,7 +390,8 @@ static int pick_source(struct enos_ctx *ctx, const struct cmd_args *a,
 		}
 		return rc;
 	}
-	return ci_run_first(ctx, a->argv[0], spec, runs, n, label, len);
+	return ci_run_first(ctx, a->argv[0], spec, o->resume, runs, n, label,
+			    len, failed);
 }
 
 /* The baseline NAME's runs into BASE; when they cannot be found, BASE
@@ -325,6 +463,7 @@ static int run_ci(struct enos_ctx *ctx, const struct cmd_args *a)
 	int64_t *runs = NULL, *bruns = NULL;
 	char label[320], *blabel = NULL, *err = NULL;
 	size_t n = 0, i;
+	bool run_failed = false;
 	int rc, status = EXIT_FAIL;
 
 	rc = ci_load_file(a->argv[0], &spec, &err);
@@ -338,11 +477,10 @@ static int run_ci(struct enos_ctx *ctx, const struct cmd_args *a)
 	}
 	if (cli_state(ctx) < 0)
 		goto out;
-	rc = pick_source(ctx, a, &spec, &runs, &n, label, sizeof(label));
-	if (rc < 0) {
-		status = rc == -ENOTSUP ? EXIT_USAGE : EXIT_FAIL;
+	rc = pick_source(ctx, a, &spec, &runs, &n, label, sizeof(label),
+			 &run_failed);
+	if (rc < 0)
 		goto out;
-	}
 	src = (struct ci_source){ runs, n, label };
 	/* A baseline no threshold uses is not looked up, nor reported. */
 	bname = o->baseline ? o->baseline : spec.baseline[0] ? spec.baseline : NULL;
@@ -372,6 +510,11 @@ static int run_ci(struct enos_ctx *ctx, const struct cmd_args *a)
 	if (write_outputs(o, &rep) < 0)
 		goto out;
 	status = ci_report_failed(&rep) ? EXIT_FAIL : EXIT_OK;
+	if (run_failed) {
+		cli_error("running '%s' did not succeed: its figures were checked all the same",
+			  a->argv[0]);
+		status = EXIT_FAIL;
+	}
 	if (o->save) {
 		free(err);
 		err = NULL;
@@ -403,12 +546,13 @@ static const struct cmd_option ci_options[] = {
 	CMD_OPT_STR("json", struct ci_opts, json),
 	CMD_OPT_STR("save-baseline", struct ci_opts, save),
 	CMD_OPT_BOOL("check", struct ci_opts, check),
+	CMD_OPT_BOOL("resume", struct ci_opts, resume),
 	{ 0 },
 };
 
 const struct enos_cmd cmd_ci = {
 	.name = "ci",
-	.usage = "[--run ID[,ID...] | --sweep NAME] [--baseline RUN|NAME] [--junit FILE] [--json FILE] [--save-baseline NAME] FILE | --check FILE",
+	.usage = "[--run ID[,ID...] | --sweep NAME | --resume] [--baseline RUN|NAME] [--junit FILE] [--json FILE] [--save-baseline NAME] FILE | --check FILE",
 	.summary = "check a run's or a sweep's figures against thresholds, for CI",
 	.help =
 		"Reads the 'ci:' section of FILE (a topology or a sweep file) and checks every\n"
@@ -420,11 +564,15 @@ const struct enos_cmd cmd_ci = {
 		"      - tc --test worst error <= 2 %\n"
 		"      - kv-latency/put p50 at 100ms <= 1.5 x at 10ms\n"
 		"      - kv-latency/put p99 <= 1.10 x baseline\n"
-		"Prints a pass/fail table; a missing figure fails. Exit status 0 when every\n"
-		"threshold passes, 1 when one fails, 2 on a usage error. README.md describes the\n"
-		"language and the JSON.\n\n"
-		"  --run ID[,ID...]     the figures of these runs\n"
+		"Without --run or --sweep, FILE is run first (as root): a topology as 'enos run'\n"
+		"runs it (up, RTT of every site pair, workloads, down), a sweep as 'enos sweep'\n"
+		"does (again from its start when it is recorded already); then the runs it\n"
+		"stored are checked. Prints a pass/fail table; a missing figure fails. Exit\n"
+		"status 0 when every threshold passes (and the run succeeded), 1 otherwise, 2 on\n"
+		"a usage error. README.md describes the language and the JSON.\n\n"
+		"  --run ID[,ID...]     the figures of these runs (nothing is run)\n"
 		"  --sweep NAME         the figures of the newest execution of sweep NAME\n"
+		"  --resume             run only the pairs of sweep FILE not done, then check\n"
 		"  --baseline RUN|NAME  the baseline of 'x baseline' (default: the file's)\n"
 		"  --junit FILE         write JUnit XML (one testcase per threshold)\n"
 		"  --json FILE          write the results as JSON\n"

@@ -4,16 +4,18 @@
  * Everything is checked before anything runs: the sweep file, every value
  * and every point through the topology loader, the stack's strategies.
  * Then the sweep is recorded (enos/state.h, schema v7) and the loop
- * (enos/sweep_loop.h) runs the pairs not done through one step,
- * sweep_world_step (enos/sweep_world.h), printing a progress line per
- * pair. At the end the world is taken down (unless --keep).
+ * (enos/sweep_loop.h) runs the pairs not done through one step (the
+ * pair's world, then its RTT figures and workloads: enos/sweep_world.h),
+ * printing a progress line per pair. At the end the world is taken down
+ * (unless --keep).
  *
  * One sweep runs on an experiment at a time: a lock file beside the state
  * database (sweep-EXP.lock, a record lock: a kill releases it). Ctrl-C (SIGINT,
  * SIGTERM, SIGHUP) asks the loop to stop: the pair running finishes, or is
- * abandoned when its step sees the signal (phase_up rolls back), and is
- * recorded; a second Ctrl-C kills enos (the handler is reset), which a
- * --resume recovers from like a kill -9.
+ * abandoned when its step sees the signal (phase_up rolls back; a workload
+ * stops, keeping what finished, and its pair runs again on --resume), and
+ * is recorded; a second Ctrl-C outside a workload kills enos (the handler
+ * is reset), which a --resume recovers from like a kill -9.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +58,24 @@ static bool stop_asked(void *arg)
 			strsignal(stop_signal));
 	}
 	return stop_signal != 0;
+}
+
+/* The step of `enos sweep`: the pair's world (sweep_world_step), then its
+ * figures and workloads (sweep_world_figures) unless a stop was asked
+ * meanwhile: then the pair goes back to pending rather than starting a
+ * workload nobody waits for. During the workload, bench_run holds SIGINT
+ * and SIGTERM itself: one stops the workload, keeps what finished and
+ * gives -EINTR, which puts the pair back to pending too (its run stays,
+ * "interrupted"); on_signal never sees those. */
+static int sweep_step(void *arg, const struct sweep_job *job, int64_t *run)
+{
+	int rc = sweep_world_step(arg, job, run);
+
+	if (rc == 0 && stop_signal)
+		rc = -EINTR;
+	if (rc == 0)
+		rc = sweep_world_figures(arg, job, *run);
+	return rc;
 }
 
 static void show_progress(void *arg, const struct sweep_progress *p)
@@ -270,7 +290,7 @@ static int run_sweep(struct enos_ctx *ctx, const struct cmd_args *a)
 	l.st = ctx->st;
 	l.sweep = s;
 	l.id = id;
-	l.step = sweep_world_step;
+	l.step = sweep_step;
 	l.step_arg = &sw;
 	l.stop = stop_asked;
 	l.stop_arg = &said;
@@ -323,7 +343,10 @@ const struct enos_cmd cmd_sweep = {
 		"(the WAN is applied again), the stack is deployed again when it changed, and the\n"
 		"world is built again otherwise. Every pair is recorded in the state database as\n"
 		"it runs; 'enos check SWEEP.yaml' shows the plan without running it.\n"
-		"Ctrl-C stops after the pair that runs (recorded); a second one stops at once.\n\n"
+		"Each pair measures the RTT of every site pair and runs the point's workloads\n"
+		"(the sweep's 'workload:' if it has one), all stored in the pair's run.\n"
+		"Ctrl-C stops after the pair that runs (recorded); during a workload it stops\n"
+		"the workload and the pair runs again on --resume; a second one stops at once.\n\n"
 		"  --resume  run only the pairs not done (after Ctrl-C, a kill or a reboot); a\n"
 		"            pair a kill left running runs again, its partial run marked failed\n"
 		"  --force   without --resume: start a recorded sweep again (its runs stay);\n"
