@@ -21,8 +21,18 @@
 
 #include "emulator/world.h"
 
+/* The limits of a node's profile (enos/topo.h) a backend applies, as
+ * node_ops.limits declares them; the topology loader refuses the others
+ * where they are written. */
+#define NODE_LIMIT_CPU    (1u << 0)
+#define NODE_LIMIT_MEMORY (1u << 1)
+#define NODE_LIMIT_PIDS   (1u << 2)
+
 struct node_ops {
 	const char *name;
+	/* What of a profile it applies (NODE_LIMIT_*): netns through a
+	 * cgroup per node (cgroup.h), lxc and qemu through libvirt. */
+	unsigned limits;
 	/* Host daemons its nodes need (BACKEND_NEEDS_*, world.h). */
 	unsigned needs;
 	/* Can this host run nodes of this backend? Returns 0, with WHY

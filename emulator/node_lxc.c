@@ -843,6 +843,7 @@ static int lxc_supported(char *why, size_t len)
 
 const struct node_ops node_lxc_ops = {
 	.name = "lxc",
+	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY,
 	.needs = BACKEND_NEEDS_LIBVIRT,
 	.supported = lxc_supported,
 	.create = lxc_node_create,

@@ -279,6 +279,7 @@ out:
 
 const struct node_ops node_netns_ops = {
 	.name = "netns",
+	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY | NODE_LIMIT_PIDS,
 	.create = netns_node_create,
 	.destroy = netns_node_destroy,
 	.exec = netns_node_exec,

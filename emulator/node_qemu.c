@@ -604,6 +604,7 @@ static int qemu_supported(char *why, size_t len)
 
 const struct node_ops node_qemu_ops = {
 	.name = "qemu",
+	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY,
 	.needs = BACKEND_NEEDS_LIBVIRT,
 	.supported = qemu_supported,
 	.create = qemu_node_create,

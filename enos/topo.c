@@ -6,7 +6,8 @@
  * The loader walks the YAML document with util/yload.h along the schema,
  * so every value is checked where it is read and every error points at
  * it. Work happens in a fixed order, so the first error reported is
- * stable: top-level keys, the experiment name and seed, the sites
+ * stable: top-level keys, the experiment name and seed, the profiles
+ * (topo_profiles.c), the sites
  * (topo_sites.c: each site as written, count expansion and site names,
  * the address plan, parents, node names), then the network
  * (topo_network.c: default, matrix, constraint rules), faults
@@ -35,9 +36,10 @@ const char *const topo_role_names[] = { "central", "regional", "edge" };
 const char *const topo_partition_names[] = { "shaping", "openflow" };
 
 enum { T_NAME, T_SEED, T_SITES, T_NETWORK, T_FAULTS, T_STACK, T_WORKLOAD,
-       T_N };
+       T_PROFILES, T_N };
 static const char *const top_keys[] = { "name", "seed", "sites", "network",
-					"faults", "stack", "workload" };
+					"faults", "stack", "workload",
+					"profiles" };
 
 enum { ST_NAME, ST_STRATEGY, ST_N };
 static const char *const stack_keys[] = { "name", "strategy" };
@@ -202,6 +204,8 @@ static int load_top(struct topo_loader *L)
 		rc = yload_uint(&L->y, v[T_SEED], "seed", 0, UINT64_MAX, &t->seed);
 		t->has_seed = true;
 	}
+	if (!rc && yload_present(v[T_PROFILES]))
+		rc = topo_profiles_load(L, v[T_PROFILES]);
 	if (!rc)
 		rc = yload_need(&L->y, root, k[T_SITES], "sites");
 	if (!rc)
@@ -316,6 +320,9 @@ void topo_free(struct topology *t)
 		free(t->sites[i].base);
 	}
 	free(t->sites);
+	for (i = 0; t->profiles && i < t->n_profiles; i++)
+		free(t->profiles[i].name);
+	free(t->profiles);
 	matrix_free(t->matrix);
 	free(t->rules);
 	for (i = 0; t->faults && i < t->n_faults; i++)
