@@ -41,6 +41,12 @@ struct node_ops {
 	 * LXC driver: libvirtd not found ..."). Quiet; probes the host.
 	 * NULL: always. */
 	int (*supported)(char *why, size_t len);
+	/* Can this host apply a profile of CPU_MILLI, MEMORY, PIDS (0: not
+	 * set) to a node of this backend? 0, or -ENOTSUP with WHY
+	 * completing "this host has no ..." (netns: a cgroup controller).
+	 * NULL: whatever `limits` declares. */
+	int (*limits_supported)(uint32_t cpu_milli, uint64_t memory,
+				uint64_t pids, char *why, size_t len);
 	/* Create node N of W and attach it to its site's LAN bridge. */
 	int (*create)(struct emu *emu, const struct world *w,
 		      const struct world_node *n);

@@ -167,6 +167,21 @@ static int netns_node_start(struct emu *emu, const struct world *w,
 	return err;
 }
 
+static int netns_limits_supported(uint32_t cpu_milli, uint64_t memory,
+				  uint64_t pids, char *why, size_t len)
+{
+	struct cgroup_limits l = { cpu_milli, memory, pids };
+	struct cgroup_host h;
+	int err = cgroup_detect(&h);
+
+	if (err < 0) {
+		snprintf(why, len, "cgroup mounts (/proc/self/mountinfo: %s)",
+			 strerror(-err));
+		return -ENOTSUP;
+	}
+	return cgroup_supports(&h, &l, why, len);
+}
+
 /* For a child of N to join N's cgroup: the descriptors (none when N has
  * no profile) into FDS, their count in *NFDS. */
 static int node_cgroup_open(struct emu *emu, const struct world_node *n,
@@ -394,6 +409,7 @@ const struct node_ops node_netns_ops = {
 	.name = "netns",
 	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY | NODE_LIMIT_PIDS,
 	.create = netns_node_create,
+	.limits_supported = netns_limits_supported,
 	.start = netns_node_start,
 	.destroy = netns_node_destroy,
 	.exec = netns_node_exec,

@@ -95,6 +95,32 @@ static int check_backends(const struct topology *t, enum support_report how)
 	return 0;
 }
 
+/* Can this host apply each node's profile (node_ops.limits_supported)?
+ * The first node that cannot is named: the rest share its reason. */
+static int check_profiles(const struct topology *t, enum support_report how)
+{
+	char why[256];
+	size_t i, k;
+
+	for (i = 0; i < t->n_sites; i++) {
+		for (k = 0; k < t->sites[i].n_nodes; k++) {
+			const struct node_spec *n = &t->sites[i].nodes[k];
+
+			if (!n->backend->limits_supported ||
+			    (!n->cpu_milli && !n->memory_bytes && !n->pids) ||
+			    n->backend->limits_supported(n->cpu_milli,
+							 n->memory_bytes,
+							 n->pids, why,
+							 sizeof(why)) == 0)
+				continue;
+			support_say(how, true, "node '%s': its profile needs what this host has not: %s",
+				    n->name, why);
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
 int phase_check_supported(const struct topology *t, enum support_report how)
 {
 	char why[512];
@@ -102,6 +128,8 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 	int rc;
 
 	rc = check_backends(t, how);
+	if (check_profiles(t, how) < 0)
+		rc = -ENOTSUP;
 	if (t->fabric->supported && t->fabric->supported(why, sizeof(why)) < 0) {
 		support_say(how, true, "%s: network.fabric '%s' needs %s",
 			    t->path, t->fabric->name, why);
@@ -612,10 +640,23 @@ static int check_capacity(const struct enos_ctx *ctx, const struct topology *t)
 	uint64_t avail;
 	long cores;
 	char msg[512];
+	int rc;
 
 	if (capacity_host(&avail, &cores) < 0)
 		return 0;       /* no figure to compare with: not a reason to refuse */
 	capacity_estimate(t, &c);
+	rc = capacity_profiles(&c, avail, cores, msg, sizeof(msg));
+	if (rc == 1)
+		fprintf(stderr, "note: the profiles of '%s' overcommit this host: %s\n",
+			t->name, msg);
+	if (rc == -E2BIG && ctx->overcommit)
+		cli_warning("a profile of '%s' is larger than this host: %s; building it anyway (--overcommit)",
+			    t->name, msg);
+	if (rc == -E2BIG && !ctx->overcommit) {
+		cli_error("a profile of '%s' is larger than this host: %s", t->name, msg);
+		cli_hint("'enos up --overcommit' builds it anyway");
+		return rc;
+	}
 	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) == 0)
 		return 0;
 	if (ctx->overcommit) {

@@ -108,6 +108,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_stackwl_suite());
 		SYS_SUITE(sr, &sk, workload);
 		srunner_add_suite(sr, make_harden_suite());
+		srunner_add_suite(sr, make_cgroup_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_stackwl);
 		SYS_SUITE(sr, &sk, sys_workload);
 		SYS_SUITE(sr, &sk, sys_harden);
+		SYS_SUITE(sr, &sk, sys_profiles);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -74,10 +74,15 @@ Suite *make_stackwl_suite(void);
 /* workload: kinds, options, the runner, fault tagging, summaries. */
 Suite *make_workload_suite(struct skips *sk);
 
+/* cgroup: a node's cgroup layout, steps, sweep (emulator/cgroup.c). */
+Suite *make_cgroup_suite(void);
+
 /* harden: bad input and privileges that need no root (issue 15). */
 Suite *make_harden_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
+/* sys_profiles: node profiles applied (cgroups of netns nodes). */
+Suite *make_sys_profiles_suite(struct skips *sk);
 /* sys_harden: bad input and privileges that need root (issue 15). */
 Suite *make_sys_harden_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);

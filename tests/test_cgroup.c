@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 
 #include "emulator/cgroup.h"
+#include "enos/capacity.h"
+#include "enos/topo.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
@@ -203,6 +205,52 @@ START_TEST(test_sweep_prefix)
 }
 END_TEST
 
+/* `enos check` and `up` sum the profiles against the host
+ * (enos/capacity.c): fits, overcommits in sum (a note), or one node alone
+ * larger than the host (refused without --overcommit). */
+START_TEST(test_capacity_profiles)
+{
+	static const char text[] =
+		"name: x\n"
+		"profiles:\n"
+		"  rpi4: {cpu: 0.5, memory: 1GiB, pids: 512}\n"
+		"sites:\n"
+		"  - {name: edge, role: edge, nodes: 2, count: 2, profile: rpi4}\n"
+		"  - name: central\n"
+		"    role: central\n"
+		"    nodes: [{name: db, cpu: 3, memory: 8GiB}, {name: api}]\n";
+	char *err = NULL, msg[512];
+	struct topology *t = topo_load_string(text, "inline.yaml", NULL, &err);
+	struct capacity c;
+
+	ck_assert_msg(t != NULL, "%s", err ? err : "");
+	capacity_estimate(t, &c);
+	ck_assert_uint_eq(c.limited, 5);
+	ck_assert_uint_eq(c.cpu_milli, 5000);
+	ck_assert_uint_eq(c.limit_memory, 12ull << 30);
+	ck_assert_str_eq(c.max_cpu->name, "db");
+	ck_assert_str_eq(c.max_memory->name, "db");
+	ck_assert_int_eq(capacity_profiles(&c, 64ull << 30, 8, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, "5 nodes with a profile: 5 of 8 cores, 12.0 GiB of 64.0 GiB available");
+	ck_assert_int_eq(capacity_profiles(&c, 10ull << 30, 4, msg, sizeof(msg)), 1);
+	ck_assert_str_eq(msg, "5 nodes with a profile: 5 of 4 cores (overcommitted), 12.0 GiB of 10.0 GiB available (overcommitted)");
+	ck_assert_int_eq(capacity_profiles(&c, 64ull << 30, 2, msg, sizeof(msg)), -E2BIG);
+	ck_assert_str_eq(msg, "node 'db' asks for 3 cores but this host has 2");
+	ck_assert_int_eq(capacity_profiles(&c, 4ull << 30, 8, msg, sizeof(msg)), -E2BIG);
+	ck_assert_str_eq(msg, "node 'db' asks for 8192.0 MiB but this host has 4096.0 MiB available");
+	topo_free(t);
+
+	/* Without profiles: nothing to say. */
+	t = topo_load_string("name: x\nsites: [{name: a, role: edge}]\n",
+			     "inline.yaml", NULL, &err);
+	ck_assert_ptr_nonnull(t);
+	capacity_estimate(t, &c);
+	ck_assert_int_eq(capacity_profiles(&c, 1ull << 30, 2, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, "");
+	topo_free(t);
+}
+END_TEST
+
 Suite *make_cgroup_suite(void)
 {
 	Suite *s = suite_create("cgroup");
@@ -213,6 +261,9 @@ Suite *make_cgroup_suite(void)
 	tcase_add_test(tc, test_plan_v1);
 	tcase_add_test(tc, test_plan_v2);
 	tcase_add_test(tc, test_sweep_prefix);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("capacity");
+	tcase_add_test(tc, test_capacity_profiles);
 	suite_add_tcase(s, tc);
 	return s;
 }

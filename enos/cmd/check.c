@@ -24,6 +24,7 @@
 #include "emulator/shape.h"
 #include "emulator/world.h"
 #include "enos/bench.h"
+#include "emulator/cgroup.h"
 #include "enos/capacity.h"
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
@@ -302,13 +303,31 @@ struct check_opts {
 static void print_capacity(const struct topology *t, bool quiet)
 {
 	struct capacity c;
+	struct cgroup_host h;
 	uint64_t avail;
 	long cores;
 	char msg[512];
+	int rc;
 
 	if (capacity_host(&avail, &cores) < 0)
 		return;
 	capacity_estimate(t, &c);
+	/* Profiles: what the nodes may take, against the host; the cgroup
+	 * layout netns nodes' limits go through. */
+	if (!quiet && cgroup_detect(&h) == 0)
+		printf("\ncgroups: %s\n", cgroup_describe(&h, msg, sizeof(msg)));
+	rc = capacity_profiles(&c, avail, cores, msg, sizeof(msg));
+	if (rc == 0 && msg[0] && !quiet)
+		printf("profiles: %s\n", msg);
+	if (rc == 1) {
+		fflush(stdout);
+		fprintf(stderr, "note: the profiles overcommit this host: %s\n", msg);
+	}
+	if (rc == -E2BIG) {
+		fflush(stdout);
+		cli_warning("a profile of '%s' is larger than this host: %s; 'enos up' refuses it without --overcommit",
+			    t->name, msg);
+	}
 	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) < 0) {
 		fflush(stdout);
 		cli_warning("the world of '%s' does not fit on this host: %s; 'enos up' refuses it without --overcommit",
@@ -316,7 +335,7 @@ static void print_capacity(const struct topology *t, bool quiet)
 		return;
 	}
 	if (!quiet)
-		printf("\ncapacity: %s\n", msg);
+		printf("capacity: %s\n", msg);
 	if (capacity_cpus_over(&c, cores)) {
 		fflush(stdout);
 		fprintf(stderr, "note: %u virtual CPUs on %ld cores: the nodes will compete for the CPU\n",
