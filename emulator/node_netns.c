@@ -182,21 +182,23 @@ static int netns_limits_supported(uint32_t cpu_milli, uint64_t memory,
 	return cgroup_supports(&h, &l, why, len);
 }
 
-/* For a child of N to join N's cgroup: the descriptors (none when N has
- * no profile) into FDS, their count in *NFDS. */
-static int node_cgroup_open(struct emu *emu, const struct world_node *n,
-			    int *fds, size_t *nfds)
+_Static_assert(CG_N <= NODE_JOIN_MAX, "a node_join holds a cgroup.procs per hierarchy");
+
+/* For a child of N to join N's cgroup: the cgroup.procs descriptors (none
+ * when N has no profile) into J. */
+static int netns_join_prepare(struct emu *emu, const struct world_node *n,
+			      struct node_join *j)
 {
 	struct cgroup_limits l = node_limits(n);
 	struct cgroup_host h;
 	int err;
 
-	*nfds = 0;
+	j->n = 0;
 	if (!cgroup_limited(&l))
 		return 0;
 	err = cgroup_detect(&h);
 	if (err == 0)
-		err = cgroup_procs_open(&h, n->netns, fds, nfds);
+		err = cgroup_procs_open(&h, n->netns, j->fds, &j->n);
 	if (err < 0)
 		emu_seterr(emu, "node '%s': cannot enter its cgroup '%s': %s",
 			   n->name, n->netns, err == -ENOENT ?
@@ -244,21 +246,15 @@ static void exec_child_fail(int fd)
 	_exit(127);
 }
 
-/* The descriptors of the cgroup a child joins (node_cgroup_open). */
-struct child_cg {
-	int fds[CG_N];
-	size_t n;
-};
-
 /* The child of exec: join the node's cgroup, enter the node like `ip
  * netns exec` and run ARGV. Only reports errno on FD and exits when
  * something fails. */
 static void exec_child(const char *path, const char *name,
-		       const struct child_cg *cg, char *const argv[], int fd)
+		       const struct node_join *cg, char *const argv[], int fd)
 {
 	int nsfd;
 
-	if (cgroup_procs_join(cg->fds, cg->n) < 0)
+	if (node_join_child(cg) < 0)
 		goto fail;
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0)
@@ -280,7 +276,7 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 			   char *const argv[], int *status)
 {
 	char path[PATH_MAX];
-	struct child_cg cg = { .n = 0 };
+	struct node_join cg = { .n = 0 };
 	int pipefd[2] = { -1, -1 };
 	int exec_err;
 	pid_t pid = -1;
@@ -293,7 +289,7 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 		err = -EINVAL;
 		goto out;
 	}
-	err = node_cgroup_open(emu, n, cg.fds, &cg.n);
+	err = netns_join_prepare(emu, n, &cg);
 	if (err < 0)
 		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
@@ -319,7 +315,7 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 	else if (err == 0)
 		*status = st;
 out:
-	cgroup_procs_close(cg.fds, cg.n);
+	node_join_release(&cg);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
@@ -334,7 +330,7 @@ out:
  * SIGTERM that stops it). Reports errno on FD and exits when something
  * fails. */
 static void spawn_child(const char *path, const char *name,
-			const struct child_cg *cg, char *const argv[],
+			const struct node_join *cg, char *const argv[],
 			int out_fd, int err_fd, int fd)
 {
 	int null_fd;
@@ -358,7 +354,7 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 			    int *pid)
 {
 	char path[PATH_MAX];
-	struct child_cg cg = { .n = 0 };
+	struct node_join cg = { .n = 0 };
 	int pipefd[2] = { -1, -1 };
 	pid_t child = -1;
 	int err = 0;
@@ -369,7 +365,7 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 		err = -EINVAL;
 		goto out;
 	}
-	err = node_cgroup_open(emu, n, cg.fds, &cg.n);
+	err = netns_join_prepare(emu, n, &cg);
 	if (err < 0)
 		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
@@ -397,7 +393,7 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 	}
 	*pid = child;
 out:
-	cgroup_procs_close(cg.fds, cg.n);
+	node_join_release(&cg);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
@@ -414,6 +410,7 @@ const struct node_ops node_netns_ops = {
 	.destroy = netns_node_destroy,
 	.exec = netns_node_exec,
 	.spawn = netns_node_spawn,
+	.join_prepare = netns_join_prepare,
 	.sweep = netns_node_sweep,
 	.leftovers = netns_node_leftovers,
 	.host_bytes = NODE_NETNS_HOST_BYTES,
