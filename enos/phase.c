@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/utsname.h>
 
+#include "emulator/cgroup.h"
 #include "emulator/emu.h"
 #include "emulator/fabric_ovs.h"
 #include "emulator/node.h"
@@ -164,11 +165,51 @@ static const char *backends_used(const struct world *w, char *buf, size_t len)
 	return buf;
 }
 
+/* The nodes' profiles in one line: "rpi4: 40 nodes, gateway: 1 node,
+ * own limits: 1 node", or "" when none has one. */
+static const char *profiles_used(const struct world *w, char *buf, size_t len)
+{
+	size_t i, k, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < w->n_nodes && off < len; i++) {
+		const struct world_node *n = &w->nodes[i];
+		size_t count = 0;
+
+		if (!n->cpu_milli && !n->memory_bytes && !n->pids)
+			continue;
+		/* Each profile (or none) once, at its first node. */
+		for (k = 0; k < i; k++) {
+			const struct world_node *m = &w->nodes[k];
+
+			if ((m->cpu_milli || m->memory_bytes || m->pids) &&
+			    (m->profile ? n->profile && !strcmp(m->profile, n->profile)
+					: !n->profile))
+				break;
+		}
+		if (k < i)
+			continue;
+		for (k = i; k < w->n_nodes; k++) {
+			const struct world_node *m = &w->nodes[k];
+
+			count += (m->cpu_milli || m->memory_bytes || m->pids) &&
+				 (m->profile ? n->profile && !strcmp(m->profile, n->profile)
+					     : !n->profile);
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s%s: %zu node%s",
+					off ? ", " : "",
+					n->profile ? n->profile : "own limits",
+					count, count == 1 ? "" : "s");
+	}
+	return buf;
+}
+
 static void record_host_facts(struct state *st, int64_t run,
 			      const struct world *w,
 			      const struct shape_ops *shaping, const char *why)
 {
-	char list[64];
+	char list[64], profiles[512];
+	struct cgroup_host h;
 	struct utsname u;
 
 	if (uname(&u) == 0) {
@@ -182,6 +223,13 @@ static void record_host_facts(struct state *st, int64_t run,
 		state_fact_add(st, run, "ovs_datapath", fabric_ovs_datapath());
 	state_fact_add(st, run, "shaping", shaping->name);
 	state_fact_add(st, run, "shaping_reason", why);
+	if (profiles_used(w, profiles, sizeof(profiles))[0]) {
+		state_fact_add(st, run, "profiles", profiles);
+		if (cgroup_detect(&h) == 0)
+			state_fact_add(st, run, "cgroups",
+				       cgroup_describe(&h, profiles,
+						       sizeof(profiles)));
+	}
 }
 
 /* An experiment of T's name is recorded: replace it (FORCE) or refuse. */

@@ -88,6 +88,11 @@ START_TEST(cpu_quarter_core)
 			      tu_contains(out, "small (memory 64MiB, pids 64)"),
 			      "status: %s", out);
 		free(out);
+		/* ... and so do the run's facts, with the cgroup layout. */
+		ck_assert_int_eq(tu_enos(&out, tc.db, "results", "-n", name, NULL), 0);
+		ck_assert_msg(tu_contains(out, "quarter: 1 node, small: 1 node") &&
+			      tu_contains(out, "cgroups"), "results: %s", out);
+		free(out);
 	}
 	snprintf(cg, sizeof(cg), "enos.%s.cpu", name);
 	loop = tu_enos_spawn(tc.db, "exec", "-n", name, "cpu", "--", "timeout",
