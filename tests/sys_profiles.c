@@ -6,13 +6,15 @@
  * - a process allocating 200 MiB in a node with memory: 64MiB is killed
  *   by the OOM killer there (exit 137, the cgroup's oom_kill count), while
  *   the same allocation in a node without a profile succeeds and the
- *   host is unaffected; pids: limits what the node may fork;
+ *   host is unaffected; pids: limits what the node may fork; a stack
+ *   service killed so is shown failed(OOM) by `enos services`;
  * - `down` leaves no cgroup, even with a process still running in one
  *   whose starter was killed with SIGKILL.
  * A host without the cpu, memory or pids controller skips with the
  * reason. The cgroup steps themselves are unit-tested in test_cgroup.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,8 @@
 #include "emulator/cgroup.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+
+#define FIXTURE_STACKS "tests/fixtures/stacks/sys"
 
 static struct tu_case tc;
 
@@ -170,6 +174,53 @@ START_TEST(memory_oom_in_node_only)
 }
 END_TEST
 
+/* A stack service killed by its node's memory limit is reported as such,
+ * not as a plain crash; the node's limit shows beside its RSS. */
+START_TEST(service_oom_reported)
+{
+	const char *name = "profoom";
+	char path[256], text[1024], stacks[PATH_MAX], bin[PATH_MAX];
+	char *out = NULL;
+	int i, rc;
+
+	ck_assert_ptr_nonnull(realpath(FIXTURE_STACKS, stacks));
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	setenv("ENOS_STACKS_DIR", stacks, 1);
+	setenv("ENOS_BIN", bin, 1);
+	snprintf(text, sizeof(text),
+		 "name: %s\n"
+		 "profiles:\n"
+		 "  small: {memory: 64MiB}\n"
+		 "sites:\n"
+		 "  - {name: a, role: central}\n"
+		 "  - {name: b, role: edge, parent: a, nodes: [{name: hog, profile: small}]}\n"
+		 "stack: {name: st-oom, strategy: one}\n", name);
+	tu_write(tc.dir, "oom.yaml", text, path, sizeof(path));
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
+	unsetenv("ENOS_STACKS_DIR");
+	ck_assert_msg(rc == 0, "up failed (%d): %s", rc, out ? out : "");
+	free(out);
+	out = NULL;
+	for (i = 0; i < 50; i++) {
+		free(out);
+		out = NULL;
+		ck_assert_int_eq(tu_enos(&out, tc.db, "services", "-n", name, NULL), 0);
+		if (tu_contains(out, "failed"))
+			break;
+		usleep(200000);
+	}
+	fprintf(stderr, "sys_profiles: enos services after the OOM:\n%s", out);
+	ck_assert_msg(tu_contains(out, "failed(OOM)") && tu_contains(out, "64M"),
+		      "services: %s", out);
+	free(out);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "services", "-n", name, "--json", NULL), 0);
+	ck_assert_msg(tu_contains(out, "\"oom\":true") &&
+		      tu_contains(out, "\"node_memory_limit_bytes\":67108864"),
+		      "services --json: %s", out);
+	free(out);
+}
+END_TEST
+
 START_TEST(down_leaves_no_cgroup)
 {
 	const char *name = "profdown";
@@ -210,6 +261,7 @@ Suite *make_sys_profiles_suite(struct skips *sk)
 	const struct sys_case cases[] = {
 		{ "cpu_quarter_core", cpu_quarter_core },
 		{ "memory_oom_in_node_only", memory_oom_in_node_only },
+		{ "service_oom_reported", service_oom_reported },
 		{ "down_leaves_no_cgroup", down_leaves_no_cgroup },
 	};
 	static char why_buf[320];
