@@ -79,6 +79,9 @@ static void detect_line(const char *line, struct cgroup_host *h)
 	    !field(dash + 3, 0, fstype, sizeof(fstype)) ||
 	    !field(dash + 3, 2, super, sizeof(super)))
 		return;
+	/* A controller a v1 hierarchy holds is v1, even when a cgroup2
+	 * line came first and listed it: the kernel binds a controller to
+	 * one hierarchy at a time. */
 	if (!strcmp(fstype, "cgroup")) {
 		h->has_v1 = true;
 		for (c = 0; c < CG_N; c++) {
@@ -112,7 +115,6 @@ int cgroup_detect_from(const char *mountinfo, struct cgroup_host *h)
 {
 	const char *p = mountinfo;
 	char line[1024];
-	size_t c;
 
 	memset(h, 0, sizeof(*h));
 	while (p && *p) {
@@ -127,12 +129,6 @@ int cgroup_detect_from(const char *mountinfo, struct cgroup_host *h)
 		if (*p)
 			p++;
 	}
-	/* A controller a v1 hierarchy holds is v1 even when cgroup2 was
-	 * read first and listed it: the kernel binds a controller to one
-	 * hierarchy at a time, v1 first. */
-	for (c = 0; c < CG_N; c++)
-		if (h->version[c] == 2 && h->dir[c][0] == '\0')
-			h->version[c] = 0;
 	return 0;
 }
 

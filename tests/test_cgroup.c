@@ -85,6 +85,19 @@ START_TEST(test_detect_v2)
 	snprintf(text, sizeof(text), "v2 (cpu, memory, pids in cgroup2 at %s)", dir);
 	ck_assert_str_eq(cgroup_describe(&h, buf, sizeof(buf)), text);
 
+	/* A controller a v1 hierarchy holds is v1, whatever the order of
+	 * the lines. */
+	snprintf(text, sizeof(text),
+		 "30 1 0:26 / %s rw - cgroup2 cgroup2 rw\n"
+		 "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(h.version[CG_MEMORY], 1);
+	ck_assert_str_eq(h.dir[CG_MEMORY], "/sys/fs/cgroup/memory");
+	ck_assert_int_eq(h.version[CG_CPU], 2);
+	snprintf(text, sizeof(text),
+		 "mixed (memory as v1 hierarchies under /sys/fs/cgroup; cpu, pids in cgroup2 at %s)", dir);
+	ck_assert_str_eq(cgroup_describe(&h, buf, sizeof(buf)), text);
+
 	/* Without pids in cgroup.controllers, a pids limit cannot apply. */
 	tu_write(dir, "cgroup.controllers", "cpu memory\n", scratch, sizeof(scratch));
 	snprintf(text, sizeof(text),
