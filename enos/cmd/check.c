@@ -245,6 +245,35 @@ static void print_pairs_json(struct json *j, const struct topology *t,
 	json_end_array(j);
 }
 
+/* The cgroup layout and the profiles against the host, as `enos check`
+ * prints them: "cgroups", "profiles": {"nodes", "cpu", "memory_bytes",
+ * "fits", "message"}. */
+static void print_profiles_json(struct json *j, const struct topology *t)
+{
+	struct cgroup_host h;
+	struct capacity c;
+	uint64_t avail = 0;
+	long cores = 0;
+	char msg[512];
+	int rc;
+
+	if (cgroup_detect(&h) == 0)
+		json_key_str(j, "cgroups", cgroup_describe(&h, msg, sizeof(msg)));
+	capacity_estimate(t, &c);
+	json_key(j, "profiles");
+	json_begin_object(j);
+	json_key_int(j, "nodes", (int64_t)c.limited);
+	json_key_double(j, "cpu", c.cpu_milli / 1000.0);
+	json_key_int(j, "memory_bytes", (int64_t)c.limit_memory);
+	if (capacity_host(&avail, &cores) == 0) {
+		rc = capacity_profiles(&c, avail, cores, msg, sizeof(msg));
+		json_key_str(j, "fits", rc == 0 ? "yes" : rc == 1 ?
+			     "overcommitted" : "too large");
+		json_key_str(j, "message", msg);
+	}
+	json_end_object(j);
+}
+
 /* PAIRS: the resolved table to add as "pairs", or NULL. */
 static void print_json(const struct topology *t, const struct world *w,
 		       const struct caps *caps, const struct shape_table *pairs)
@@ -288,6 +317,7 @@ static void print_json(const struct topology *t, const struct world *w,
 		json_end_object(&j);
 	}
 	json_end_object(&j);
+	print_profiles_json(&j, t);
 	if (pairs)
 		print_pairs_json(&j, t, pairs);
 	json_end_object(&j);
