@@ -3,6 +3,9 @@
 #include "emulator/node.h"
 
 #include <string.h>
+#include <unistd.h>
+
+#include "emulator/cgroup.h"
 
 /* Every backend, in the order messages list them (the topology loader's
  * "expected netns, lxc or qemu"). */
@@ -28,4 +31,15 @@ const struct node_ops *node_ops_find(const char *name)
 		if (strcmp(name, ops->name) == 0)
 			return ops;
 	return NULL;
+}
+
+int node_join_child(const struct node_join *j)
+{
+	return cgroup_procs_join(j->fds, j->n);
+}
+
+void node_join_release(struct node_join *j)
+{
+	cgroup_procs_close(j->fds, j->n);
+	j->n = 0;
 }

@@ -21,8 +21,27 @@
 
 #include "emulator/world.h"
 
+/* The limits of a node's profile (enos/topo.h) a backend applies, as
+ * node_ops.limits declares them; the topology loader refuses the others
+ * where they are written. */
+#define NODE_LIMIT_CPU    (1u << 0)
+#define NODE_LIMIT_MEMORY (1u << 1)
+#define NODE_LIMIT_PIDS   (1u << 2)
+
+/* What a process forked by a caller (rather than by the backend's exec or
+ * spawn) needs to join a node's limits before it execs: filled by
+ * node_ops.join_prepare, used in the child by node_join_child(). */
+#define NODE_JOIN_MAX 4
+struct node_join {
+	int fds[NODE_JOIN_MAX];
+	size_t n;               /* 0: nothing to join */
+};
+
 struct node_ops {
 	const char *name;
+	/* What of a profile it applies (NODE_LIMIT_*): netns through a
+	 * cgroup per node (cgroup.h), lxc and qemu through libvirt. */
+	unsigned limits;
 	/* Host daemons its nodes need (BACKEND_NEEDS_*, world.h). */
 	unsigned needs;
 	/* Can this host run nodes of this backend? Returns 0, with WHY
@@ -31,6 +50,12 @@ struct node_ops {
 	 * LXC driver: libvirtd not found ..."). Quiet; probes the host.
 	 * NULL: always. */
 	int (*supported)(char *why, size_t len);
+	/* Can this host apply a profile of CPU_MILLI, MEMORY, PIDS (0: not
+	 * set) to a node of this backend? 0, or -ENOTSUP with WHY
+	 * completing "this host has no ..." (netns: a cgroup controller).
+	 * NULL: whatever `limits` declares. */
+	int (*limits_supported)(uint32_t cpu_milli, uint64_t memory,
+				uint64_t pids, char *why, size_t len);
 	/* Create node N of W and attach it to its site's LAN bridge. */
 	int (*create)(struct emu *emu, const struct world *w,
 		      const struct world_node *n);
@@ -57,6 +82,14 @@ struct node_ops {
 	 * (a VM). NULL: the backend has no services. */
 	int (*spawn)(struct emu *emu, const struct world_node *n,
 		     char *const argv[], int out_fd, int err_fd, int *pid);
+	/* Prepare J for a child the caller forks itself in node N's network
+	 * namespace (a workload's client, such as iperf3 -c) to join N's
+	 * limits (netns: its cgroup) with node_join_child() before it
+	 * execs; exec and spawn do this themselves. Returns 0 (J empty when
+	 * N has no profile) or -errno, the detail in emu_errmsg(); release J
+	 * with node_join_release(). NULL: nothing to join. */
+	int (*join_prepare)(struct emu *emu, const struct world_node *n,
+			    struct node_join *j);
 	/* Is node N usable yet (a VM: has its guest booted)? Waits up to
 	 * WAIT_MS. Returns 1 ready, 0 not yet (with what is known, such as
 	 * the tail of a console log, in WHY), or -errno. Called from
@@ -93,6 +126,13 @@ struct node_ops {
 extern const struct node_ops node_netns_ops;
 extern const struct node_ops node_lxc_ops;
 extern const struct node_ops node_qemu_ops;
+
+/* In a forked child, before exec: join what J holds. Only write(2), so
+ * safe after fork() in a threaded parent. 0 or -errno. */
+int node_join_child(const struct node_join *j);
+
+/* Close J's descriptors (in the parent, after fork); J may be empty. */
+void node_join_release(struct node_join *j);
 
 /* The ops of backend NAME, or NULL if enos has no such backend. */
 const struct node_ops *node_ops_find(const char *name);

@@ -83,6 +83,11 @@ int node_lxc_xml(const struct world *w, const struct world_node *n,
 {
 	uint64_t mem = n->memory_bytes ? n->memory_bytes
 				       : NODE_LXC_MEMORY_DEFAULT;
+	unsigned vcpus = n->cpus ? n->cpus :
+			 n->cpu_milli ? (n->cpu_milli + 999) / 1000 : 1;
+	uint64_t quota = n->cpu_milli ?
+			 (uint64_t)n->cpu_milli * LXC_CFS_PERIOD / 1000 :
+			 (uint64_t)n->cpus * LXC_CFS_PERIOD;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -97,11 +102,13 @@ int node_lxc_xml(const struct world *w, const struct world_node *n,
 	xml_elem(f, 2, "name", n->netns);
 	fprintf(f, "  <memory unit='KiB'>%llu</memory>\n",
 		(unsigned long long)(mem >> 10));
-	fprintf(f, "  <vcpu>%u</vcpu>\n", n->cpus ? n->cpus : 1);
-	if (n->cpus)
+	fprintf(f, "  <vcpu>%u</vcpu>\n", vcpus);
+	/* The container's cgroup: its profile's cpu in host cores, else
+	 * its cpus whole. */
+	if (quota)
 		fprintf(f, "  <cputune><period>%u</period>"
 			"<quota>%llu</quota></cputune>\n", LXC_CFS_PERIOD,
-			(unsigned long long)n->cpus * LXC_CFS_PERIOD);
+			(unsigned long long)quota);
 	fputs("  <os>\n    <type>exe</type>\n", f);
 	xml_elem(f, 4, "init", "/bin/sh");
 	xml_elem(f, 4, "initarg", "-c");
@@ -843,6 +850,7 @@ static int lxc_supported(char *why, size_t len)
 
 const struct node_ops node_lxc_ops = {
 	.name = "lxc",
+	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY,
 	.needs = BACKEND_NEEDS_LIBVIRT,
 	.supported = lxc_supported,
 	.create = lxc_node_create,

@@ -3,6 +3,11 @@
  * port of its site's LAN bridge (world.h names them). world_up() builds
  * many nodes through node_netns_build(); node_netns_ops serves single-node
  * operations and running commands inside a node, as `ip netns exec` does.
+ *
+ * A node with a profile also has a cgroup of the same name (cgroup.h),
+ * made by start; exec and spawn put their child in it before it execs, so
+ * everything that runs in the node (stack services, workloads, `enos
+ * exec`, and what those start) is limited; sweep removes them all.
  */
 #include "emulator/node.h"
 #include "emulator/proc.h"
@@ -13,10 +18,12 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 
+#include "emulator/cgroup.h"
 #include "emulator/emu.h"
 #include "emulator/fabric.h"
 #include "emulator/link.h"
@@ -125,6 +132,109 @@ static int netns_node_destroy(struct emu *emu, const struct world *w,
 	return err < 0 ? err : e;
 }
 
+/* N's profile as cgroup limits. */
+static struct cgroup_limits node_limits(const struct world_node *n)
+{
+	return (struct cgroup_limits){ n->cpu_milli, n->memory_bytes,
+				       n->pids };
+}
+
+/* Make N's cgroup when it has a profile:
+ *   mkdir /sys/fs/cgroup/cpu/enos.EXP.NODE
+ *   echo 25000 > /sys/fs/cgroup/cpu/enos.EXP.NODE/cpu.cfs_quota_us ... */
+static int netns_node_start(struct emu *emu, const struct world *w,
+			    const struct world_node *n)
+{
+	struct cgroup_limits l = node_limits(n);
+	struct cgroup_host h;
+	char why[160];
+	int err;
+	(void)w;
+
+	if (!cgroup_limited(&l))
+		return 0;
+	err = cgroup_detect(&h);
+	if (err == 0 && cgroup_supports(&h, &l, why, sizeof(why)) < 0) {
+		emu_seterr(emu, "node '%s' has a profile but this host has no %s",
+			   n->name, why);
+		return -ENOTSUP;
+	}
+	if (err == 0)
+		err = cgroup_create(&h, n->netns, &l);
+	if (err < 0)
+		emu_seterr(emu, "node '%s': cannot make its cgroup '%s': %s",
+			   n->name, n->netns, strerror(-err));
+	return err;
+}
+
+static int netns_limits_supported(uint32_t cpu_milli, uint64_t memory,
+				  uint64_t pids, char *why, size_t len)
+{
+	struct cgroup_limits l = { cpu_milli, memory, pids };
+	struct cgroup_host h;
+	int err = cgroup_detect(&h);
+
+	if (err < 0) {
+		snprintf(why, len, "cgroup mounts (/proc/self/mountinfo: %s)",
+			 strerror(-err));
+		return -ENOTSUP;
+	}
+	return cgroup_supports(&h, &l, why, len);
+}
+
+_Static_assert(CG_N <= NODE_JOIN_MAX, "a node_join holds a cgroup.procs per hierarchy");
+
+/* For a child of N to join N's cgroup: the cgroup.procs descriptors (none
+ * when N has no profile) into J. */
+static int netns_join_prepare(struct emu *emu, const struct world_node *n,
+			      struct node_join *j)
+{
+	struct cgroup_limits l = node_limits(n);
+	struct cgroup_host h;
+	int err;
+
+	j->n = 0;
+	if (!cgroup_limited(&l))
+		return 0;
+	err = cgroup_detect(&h);
+	if (err == 0)
+		err = cgroup_procs_open(&h, n->netns, j->fds, &j->n);
+	if (err < 0)
+		emu_seterr(emu, "node '%s': cannot enter its cgroup '%s': %s",
+			   n->name, n->netns, err == -ENOENT ?
+			   "it is gone ('enos up --force' makes it again)" :
+			   strerror(-err));
+	return err;
+}
+
+static int netns_node_sweep(struct emu *emu, const struct world *w)
+{
+	char prefix[WORLD_NETNS_MAX];
+	struct cgroup_host h;
+	int err;
+
+	if (cgroup_detect(&h) < 0)
+		return 0;               /* no mountinfo: no cgroup of ours */
+	world_netns_prefix(w->name, prefix, sizeof(prefix));
+	err = cgroup_sweep(&h, prefix, NULL);
+	if (err < 0)
+		emu_seterr(emu, "cannot remove the cgroups '%s*': %s", prefix,
+			   strerror(-err));
+	return err;
+}
+
+static int netns_node_leftovers(struct emu *emu, const struct world *w)
+{
+	char prefix[WORLD_NETNS_MAX];
+	struct cgroup_host h;
+	(void)emu;
+
+	if (cgroup_detect(&h) < 0)
+		return 0;
+	world_netns_prefix(w->name, prefix, sizeof(prefix));
+	return cgroup_count(&h, prefix);
+}
+
 /* Report errno on FD and end the child. */
 static void exec_child_fail(int fd) __attribute__((noreturn));
 static void exec_child_fail(int fd)
@@ -136,13 +246,17 @@ static void exec_child_fail(int fd)
 	_exit(127);
 }
 
-/* The child of exec: enter the node like `ip netns exec` and run ARGV.
- * Only reports errno on FD and exits when something fails. */
+/* The child of exec: join the node's cgroup, enter the node like `ip
+ * netns exec` and run ARGV. Only reports errno on FD and exits when
+ * something fails. */
 static void exec_child(const char *path, const char *name,
-		       char *const argv[], int fd)
+		       const struct node_join *cg, char *const argv[], int fd)
 {
-	int nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	int nsfd;
 
+	if (node_join_child(cg) < 0)
+		goto fail;
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) != 0)
 		goto fail;
 	/* A private mount namespace, so /sys can show the node's links. */
@@ -162,11 +276,11 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 			   char *const argv[], int *status)
 {
 	char path[PATH_MAX];
+	struct node_join cg = { .n = 0 };
 	int pipefd[2] = { -1, -1 };
 	int exec_err;
 	pid_t pid = -1;
 	int st, err = 0;
-	(void)emu;
 
 	*status = -1;
 	if (!argv || !argv[0] ||
@@ -175,6 +289,9 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 		err = -EINVAL;
 		goto out;
 	}
+	err = netns_join_prepare(emu, n, &cg);
+	if (err < 0)
+		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
 		err = -errno;
 		goto out;
@@ -186,7 +303,7 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		exec_child(path, n->netns, argv, pipefd[1]);
+		exec_child(path, n->netns, &cg, argv, pipefd[1]);
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
@@ -198,6 +315,7 @@ static int netns_node_exec(struct emu *emu, const struct world_node *n,
 	else if (err == 0)
 		*status = st;
 out:
+	node_join_release(&cg);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
@@ -212,7 +330,8 @@ out:
  * SIGTERM that stops it). Reports errno on FD and exits when something
  * fails. */
 static void spawn_child(const char *path, const char *name,
-			char *const argv[], int out_fd, int err_fd, int fd)
+			const struct node_join *cg, char *const argv[],
+			int out_fd, int err_fd, int fd)
 {
 	int null_fd;
 
@@ -223,7 +342,7 @@ static void spawn_child(const char *path, const char *name,
 	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
 	    dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
 		goto fail;
-	exec_child(path, name, argv, fd);
+	exec_child(path, name, cg, argv, fd);
 fail:
 	exec_child_fail(fd);
 }
@@ -235,10 +354,10 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 			    int *pid)
 {
 	char path[PATH_MAX];
+	struct node_join cg = { .n = 0 };
 	int pipefd[2] = { -1, -1 };
 	pid_t child = -1;
 	int err = 0;
-	(void)emu;
 
 	if (!argv || !argv[0] || out_fd < 0 || err_fd < 0 ||
 	    snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, n->netns) >=
@@ -246,6 +365,9 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 		err = -EINVAL;
 		goto out;
 	}
+	err = netns_join_prepare(emu, n, &cg);
+	if (err < 0)
+		goto out;
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
 		err = -errno;
 		goto out;
@@ -258,7 +380,8 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 	}
 	if (child == 0) {
 		close(pipefd[0]);
-		spawn_child(path, n->netns, argv, out_fd, err_fd, pipefd[1]);
+		spawn_child(path, n->netns, &cg, argv, out_fd, err_fd,
+			    pipefd[1]);
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
@@ -270,6 +393,7 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 	}
 	*pid = child;
 out:
+	node_join_release(&cg);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
@@ -279,9 +403,15 @@ out:
 
 const struct node_ops node_netns_ops = {
 	.name = "netns",
+	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY | NODE_LIMIT_PIDS,
 	.create = netns_node_create,
+	.limits_supported = netns_limits_supported,
+	.start = netns_node_start,
 	.destroy = netns_node_destroy,
 	.exec = netns_node_exec,
 	.spawn = netns_node_spawn,
+	.join_prepare = netns_join_prepare,
+	.sweep = netns_node_sweep,
+	.leftovers = netns_node_leftovers,
 	.host_bytes = NODE_NETNS_HOST_BYTES,
 };

@@ -56,6 +56,13 @@ char *node_qemu_xml(const struct node_qemu_domain *d)
 	fprintf(f, "  <memory unit='KiB'>%llu</memory>\n",
 		(unsigned long long)(d->memory_bytes >> 10));
 	fprintf(f, "  <vcpu>%u</vcpu>\n", d->vcpus);
+	/* libvirt's quota is per vCPU thread: the profile's share of the
+	 * host, split evenly. */
+	if (d->cpu_milli && d->vcpus)
+		fprintf(f, "  <cputune><period>%u</period><quota>%llu</quota>"
+			"</cputune>\n", NODE_QEMU_CFS_PERIOD,
+			(unsigned long long)d->cpu_milli *
+			NODE_QEMU_CFS_PERIOD / 1000 / d->vcpus);
 	fprintf(f, "  <os>\n"
 		"    <type arch='x86_64'>hvm</type>\n");
 	xml_line(f, 4, "<kernel>", d->kernel, "</kernel>");
@@ -365,7 +372,9 @@ static int qemu_node_start(struct emu *emu, const struct world *w,
 	struct sockaddr_un sa;
 	struct node_qemu_domain d = {
 		.name = n->netns, .type = node_qemu_type(),
-		.vcpus = n->cpus ? n->cpus : NODE_QEMU_CPUS,
+		.vcpus = n->cpus ? n->cpus : n->cpu_milli ?
+			 (n->cpu_milli + 999) / 1000 : NODE_QEMU_CPUS,
+		.cpu_milli = n->cpu_milli,
 		.memory_bytes = n->memory_bytes ? n->memory_bytes :
 				NODE_QEMU_MEMORY,
 		.kernel = kernel, .initrd = initrd, .cmdline = cmdline,
@@ -604,6 +613,7 @@ static int qemu_supported(char *why, size_t len)
 
 const struct node_ops node_qemu_ops = {
 	.name = "qemu",
+	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY,
 	.needs = BACKEND_NEEDS_LIBVIRT,
 	.supported = qemu_supported,
 	.create = qemu_node_create,

@@ -24,6 +24,7 @@
 #define NODE_QEMU_DIR           "/run/enos/qemu"
 #define NODE_QEMU_MEMORY        (256ull << 20)
 #define NODE_QEMU_CPUS          1
+#define NODE_QEMU_CFS_PERIOD    100000u /* us, libvirt's <period> */
 /* How long exec waits for a booting guest's agent ($ENOS_QEMU_BOOT_WAIT). */
 #define NODE_QEMU_BOOT_WAIT_S   180
 #define NODE_QEMU_TAIL          480     /* console bytes a timeout shows */
@@ -33,6 +34,9 @@ struct node_qemu_domain {
 	const char *name;               /* enos.EXP.NODE */
 	const char *type;               /* "kvm" or "qemu" */
 	unsigned vcpus;
+	/* Host cores x 1000 the whole guest may use, shared by its vCPUs
+	 * (a CFS quota per vCPU thread); 0: no limit. */
+	uint32_t cpu_milli;
 	uint64_t memory_bytes;
 	const char *kernel;
 	const char *initrd;

@@ -373,7 +373,8 @@ static void *start_thread(void *arg)
 }
 
 /* Start what each node's backend runs in its namespace (ops->start), on
- * up to WORLD_START_THREADS threads; nothing to do for netns nodes. */
+ * up to WORLD_START_THREADS threads (netns nodes: their cgroup, when they
+ * have a profile). */
 static int nodes_start(struct emu *emu, const struct world *w,
 		       world_progress_fn progress, void *arg)
 {

@@ -67,7 +67,12 @@ struct world_node {
 	 * world handed to world_up(). */
 	const struct node_ops *ops;
 	unsigned cpus;                  /* 0: the backend's default */
-	uint64_t memory_bytes;          /* 0: the backend's default */
+	/* Its profile (enos/topo.h): 0 is no limit. memory_bytes is also
+	 * an lxc or qemu node's memory (0: the backend's default). */
+	uint32_t cpu_milli;             /* host cores x 1000 */
+	uint64_t memory_bytes;
+	uint64_t pids;
+	const char *profile;            /* its profile's name, borrowed; NULL */
 	uint32_t addr;
 	char host_if[WORLD_IFNAMSIZ];
 	char netns[WORLD_NETNS_MAX];

@@ -26,6 +26,13 @@ struct capacity {
 	size_t nodes;
 	size_t sites;           /* one gateway namespace each */
 	size_t by_backend[CAPACITY_BACKENDS_MAX];       /* per node_ops_at() */
+	/* The nodes' profiles (topo.h): what they may take at most, summed
+	 * over the nodes that declare it, and the largest node of each. */
+	size_t limited;                 /* nodes with any limit */
+	uint64_t cpu_milli;             /* host cores x 1000 */
+	uint64_t limit_memory;          /* bytes */
+	const struct node_spec *max_cpu;        /* NULL: no cpu limit */
+	const struct node_spec *max_memory;     /* NULL: no memory limit */
 };
 
 /* The estimate for T into C. */
@@ -56,6 +63,16 @@ int capacity_check_named(const struct capacity *c, const char *subject,
 
 /* More virtual CPUs than CORES? (A note: guests compete for the CPU.) */
 bool capacity_cpus_over(const struct capacity *c, long cores);
+
+/* C's profiles against the host (AVAIL bytes, CORES): 0 when they fit,
+ * with MSG "3 nodes with a profile: 0.75 of 2 cores, 1.1 GiB of 20.0 GiB
+ * available"; 1 when their sum overcommits the host (MSG says which:
+ * cores, memory or both, and by how much; limits are ceilings, so this
+ * is a warning); -E2BIG when one node alone asks for more than the host
+ * has (MSG names it and its profile: `up` refuses it without
+ * --overcommit). MSG is "" when no node has a profile. */
+int capacity_profiles(const struct capacity *c, uint64_t avail, long cores,
+		      char *msg, size_t len);
 
 /* This host's MemAvailable (bytes) and online cores. 0 or -errno. */
 int capacity_host(uint64_t *avail, long *cores);

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "emulator/addr.h"
+#include "emulator/cgroup.h"
 #include "emulator/proc.h"
 #include "emulator/traffic_ports.h"
 #include "enos/cli.h"
@@ -623,8 +624,49 @@ static void ports_text(const struct service_port *ports, size_t n,
 	}
 }
 
+/* The node called NODE in W, or NULL. */
+static const struct world_node *node_named(const struct world *w,
+					   const char *node)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_nodes; i++)
+		if (!strcmp(w->nodes[i].name, node))
+			return &w->nodes[i];
+	return NULL;
+}
+
+/* Was the failed instance R killed by its node's memory limit: SIGKILLed
+ * (137) in a node whose cgroup counted an OOM kill? Known for nodes with
+ * a cgroup (netns nodes with a profile); false otherwise. */
+static bool killed_by_oom(const struct cgroup_host *h, const struct world *w,
+			  const struct service_row *r)
+{
+	const struct world_node *n = node_named(w, r->node);
+	uint64_t kills = 0;
+
+	return n && n->memory_bytes && r->has_exit && r->exit_status == 128 + 9 &&
+	       cgroup_oom_kills(h, n->netns, &kills) == 0 && kills > 0;
+}
+
+/* The memory limit of R's node as "64M", or "-". */
+static const char *node_limit_text(const struct world *w,
+				   const struct service_row *r, char *buf,
+				   size_t len)
+{
+	const struct world_node *n = node_named(w, r->node);
+
+	if (n && n->memory_bytes)
+		snprintf(buf, len, "%.0fM", n->memory_bytes / 1048576.0);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 {
+	struct world w = { 0 };
+	struct cgroup_host h;
 	struct service_row *rows = NULL;
 	struct service_port *ports = NULL;
 	struct proc_mem m;
@@ -644,6 +686,12 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 			    state_errmsg(ctx->st));
 	for (i = 0; i < n; i++)
 		refresh(ctx, name, &rows[i]);
+	/* The nodes' limits, for the LIMIT column and the OOM verdict; a
+	 * world that cannot be read leaves them unknown. */
+	if (state_load_world(ctx->st, name, &w) < 0)
+		memset(&w, 0, sizeof(w));
+	if (cgroup_detect(&h) < 0)
+		memset(&h, 0, sizeof(h));
 	if (json) {
 		json_init(&j, stdout);
 		json_begin_object(&j);
@@ -667,6 +715,7 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 				json_int(&j, rows[i].exit_status);
 			else
 				json_null(&j);
+			json_key_bool(&j, "oom", killed_by_oom(&h, &w, &rows[i]));
 			json_key(&j, "uptime_s");
 			if (live)
 				json_double(&j, now - rows[i].started);
@@ -676,6 +725,12 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 			json_key(&j, "rss_bytes");
 			if (live)
 				json_int(&j, (int64_t)m.rss_bytes);
+			else
+				json_null(&j);
+			json_key(&j, "node_memory_limit_bytes");
+			if (node_named(&w, rows[i].node) &&
+			    node_named(&w, rows[i].node)->memory_bytes)
+				json_int(&j, (int64_t)node_named(&w, rows[i].node)->memory_bytes);
 			else
 				json_null(&j);
 			json_key(&j, "pss_bytes");
@@ -708,13 +763,14 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 		printf("experiment '%s' has no services\n", name);
 		goto out;
 	}
-	printf("%-16s %-12s %-14s %-12s %-15s %7s %-8s %8s %4s %8s %8s %s\n", "INSTANCE",
+	printf("%-16s %-12s %-14s %-12s %-15s %7s %-8s %8s %4s %8s %8s %6s %s\n", "INSTANCE",
 	       "SERVICE", "NODE", "SITE", "ADDRESS", "PID", "STATE", "UPTIME", "PROC",
-	       "RSS", "PSS", "PORTS");
+	       "RSS", "PSS", "LIMIT", "PORTS");
 	for (i = 0; i < n; i++) {
 		bool live = !strcmp(rows[i].state, "running") ||
 			    !strcmp(rows[i].state, "starting");
 		char up[32] = "-", rss[32] = "-", pss[32] = "-", procs[16] = "-", state[32];
+		char limit[32];
 
 		if (live)
 			snprintf(up, sizeof(up), "%.0fs", now - rows[i].started);
@@ -724,19 +780,23 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 			if (m.has_pss)
 				snprintf(pss, sizeof(pss), "%.1fM", m.pss_bytes / 1048576.0);
 		}
-		if (rows[i].has_exit)
+		if (killed_by_oom(&h, &w, &rows[i]))
+			snprintf(state, sizeof(state), "%s(OOM)", rows[i].state);
+		else if (rows[i].has_exit)
 			snprintf(state, sizeof(state), "%s(%d)", rows[i].state,
 				 rows[i].exit_status);
 		else
 			snprintf(state, sizeof(state), "%s", rows[i].state);
 		ports_text(ports, n_ports, rows[i].instance, port_list,
 			   sizeof(port_list));
-		printf("%-16s %-12s %-14s %-12s %-15s %7d %-8s %8s %4s %8s %8s %s\n",
+		printf("%-16s %-12s %-14s %-12s %-15s %7d %-8s %8s %4s %8s %8s %6s %s\n",
 		       rows[i].instance, rows[i].service, rows[i].node, rows[i].site,
 		       rows[i].address, rows[i].pid, state, up, procs, rss, pss,
+		       node_limit_text(&w, &rows[i], limit, sizeof(limit)),
 		       port_list);
 	}
 out:
+	state_world_free(&w);
 	free(rows);
 	free(ports);
 	return 0;

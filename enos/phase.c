@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/utsname.h>
 
+#include "emulator/cgroup.h"
 #include "emulator/emu.h"
 #include "emulator/fabric_ovs.h"
 #include "emulator/node.h"
@@ -96,6 +97,32 @@ static int check_backends(const struct topology *t, enum support_report how)
 	return 0;
 }
 
+/* Can this host apply each node's profile (node_ops.limits_supported)?
+ * The first node that cannot is named: the rest share its reason. */
+static int check_profiles(const struct topology *t, enum support_report how)
+{
+	char why[256];
+	size_t i, k;
+
+	for (i = 0; i < t->n_sites; i++) {
+		for (k = 0; k < t->sites[i].n_nodes; k++) {
+			const struct node_spec *n = &t->sites[i].nodes[k];
+
+			if (!n->backend->limits_supported ||
+			    (!n->cpu_milli && !n->memory_bytes && !n->pids) ||
+			    n->backend->limits_supported(n->cpu_milli,
+							 n->memory_bytes,
+							 n->pids, why,
+							 sizeof(why)) == 0)
+				continue;
+			support_say(how, true, "node '%s': its profile needs what this host has not: %s",
+				    n->name, why);
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
 int phase_check_supported(const struct topology *t, enum support_report how)
 {
 	char why[512];
@@ -110,6 +137,8 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 			    t->path, t->n_hosts, t->n_hosts == 1 ? "" : "s");
 		rc = -ENOTSUP;
 	}
+	if (check_profiles(t, how) < 0)
+		rc = -ENOTSUP;
 	if (t->fabric->supported && t->fabric->supported(why, sizeof(why)) < 0) {
 		support_say(how, true, "%s: network.fabric '%s' needs %s",
 			    t->path, t->fabric->name, why);
@@ -144,11 +173,51 @@ static const char *backends_used(const struct world *w, char *buf, size_t len)
 	return buf;
 }
 
+/* The nodes' profiles in one line: "rpi4: 40 nodes, gateway: 1 node,
+ * own limits: 1 node", or "" when none has one. */
+static const char *profiles_used(const struct world *w, char *buf, size_t len)
+{
+	size_t i, k, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < w->n_nodes && off < len; i++) {
+		const struct world_node *n = &w->nodes[i];
+		size_t count = 0;
+
+		if (!n->cpu_milli && !n->memory_bytes && !n->pids)
+			continue;
+		/* Each profile (or none) once, at its first node. */
+		for (k = 0; k < i; k++) {
+			const struct world_node *m = &w->nodes[k];
+
+			if ((m->cpu_milli || m->memory_bytes || m->pids) &&
+			    (m->profile ? n->profile && !strcmp(m->profile, n->profile)
+					: !n->profile))
+				break;
+		}
+		if (k < i)
+			continue;
+		for (k = i; k < w->n_nodes; k++) {
+			const struct world_node *m = &w->nodes[k];
+
+			count += (m->cpu_milli || m->memory_bytes || m->pids) &&
+				 (m->profile ? n->profile && !strcmp(m->profile, n->profile)
+					     : !n->profile);
+		}
+		off += (size_t)snprintf(buf + off, len - off, "%s%s: %zu node%s",
+					off ? ", " : "",
+					n->profile ? n->profile : "own limits",
+					count, count == 1 ? "" : "s");
+	}
+	return buf;
+}
+
 static void record_host_facts(struct state *st, int64_t run,
 			      const struct world *w,
 			      const struct shape_ops *shaping, const char *why)
 {
-	char list[64];
+	char list[64], profiles[512];
+	struct cgroup_host h;
 	struct utsname u;
 
 	if (uname(&u) == 0) {
@@ -162,6 +231,13 @@ static void record_host_facts(struct state *st, int64_t run,
 		state_fact_add(st, run, "ovs_datapath", fabric_ovs_datapath());
 	state_fact_add(st, run, "shaping", shaping->name);
 	state_fact_add(st, run, "shaping_reason", why);
+	if (profiles_used(w, profiles, sizeof(profiles))[0]) {
+		state_fact_add(st, run, "profiles", profiles);
+		if (cgroup_detect(&h) == 0)
+			state_fact_add(st, run, "cgroups",
+				       cgroup_describe(&h, profiles,
+						       sizeof(profiles)));
+	}
 }
 
 /* An experiment of T's name is recorded: replace it (FORCE) or refuse. */
@@ -627,10 +703,23 @@ static int check_capacity(const struct enos_ctx *ctx, const struct topology *t)
 	uint64_t avail;
 	long cores;
 	char msg[512];
+	int rc;
 
 	if (capacity_host(&avail, &cores) < 0)
 		return 0;       /* no figure to compare with: not a reason to refuse */
 	capacity_estimate(t, &c);
+	rc = capacity_profiles(&c, avail, cores, msg, sizeof(msg));
+	if (rc == 1)
+		fprintf(stderr, "note: the profiles of '%s' overcommit this host: %s\n",
+			t->name, msg);
+	if (rc == -E2BIG && ctx->overcommit)
+		cli_warning("a profile of '%s' is larger than this host: %s; building it anyway (--overcommit)",
+			    t->name, msg);
+	if (rc == -E2BIG && !ctx->overcommit) {
+		cli_error("a profile of '%s' is larger than this host: %s", t->name, msg);
+		cli_hint("'enos up --overcommit' builds it anyway");
+		return rc;
+	}
 	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) == 0)
 		return 0;
 	if (ctx->overcommit) {

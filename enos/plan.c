@@ -51,6 +51,9 @@ static void plan_nodes(const struct topology *t, struct world *w)
 			node->ops = spec->backend;
 			node->cpus = spec->cpus > 0 ? (unsigned)spec->cpus : 0;
 			node->memory_bytes = spec->memory_bytes;
+			node->cpu_milli = spec->cpu_milli;
+			node->pids = spec->pids;
+			node->profile = spec->profile;
 			node->addr = addr_host(&w->sites[i].lan, k + 1);
 		}
 	}

@@ -321,6 +321,13 @@ static const char *const migrations[] = {
 	"  run  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
 	"  PRIMARY KEY (name, run)"
 	") WITHOUT ROWID;",
+	/* 8 -> 9: each node's profile (issue 13): its name and limits, for
+	 * `enos status` and for placing a netns node's processes in its
+	 * cgroup from any later command. NULL: no limit. */
+	"ALTER TABLE nodes ADD COLUMN profile TEXT;"
+	"ALTER TABLE nodes ADD COLUMN cpu_milli INTEGER;"
+	"ALTER TABLE nodes ADD COLUMN memory_bytes INTEGER;"
+	"ALTER TABLE nodes ADD COLUMN pids INTEGER;",
 };
 
 #define STATE_SCHEMA_VERSION \

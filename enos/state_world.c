@@ -137,6 +137,32 @@ static int record_objects(struct state *st, const char *name)
 	return ret;
 }
 
+/* Bind limit V (0: none) to ?I: NULL for none. */
+static void bind_limit(struct db_stmt *q, int i, uint64_t v)
+{
+	if (v)
+		db_bind_int64(q, i, (int64_t)v);
+	else
+		db_bind_text(q, i, NULL);       /* bindings outlive a step */
+}
+
+/* Columns 8..10 of a node row: its limits, checked as a topology's are
+ * (a database is input too). */
+static int load_limits(struct db_stmt *q, struct world_node *wn)
+{
+	int64_t cpu = col_null(q, 8) ? 0 : col_int64(q, 8);
+	int64_t mem = col_null(q, 9) ? 0 : col_int64(q, 9);
+	int64_t pids = col_null(q, 10) ? 0 : col_int64(q, 10);
+
+	if (cpu < 0 || cpu > 1024 * 1000 || mem < 0 || pids < 0 ||
+	    pids > (1 << 22))
+		return -EBADMSG;
+	wn->cpu_milli = (uint32_t)cpu;
+	wn->memory_bytes = (uint64_t)mem;
+	wn->pids = (uint64_t)pids;
+	return 0;
+}
+
 /* Record world W (planned from topology T, which may be NULL) with status
  * EXP_CREATING, in one transaction: the experiment (T's path and seed),
  * its sites and nodes with their roles and backends as set in W, and every
@@ -182,8 +208,10 @@ int state_record_world(struct state *st, const struct topology *t,
 	if (!ret)
 		ret = db_prepare(st, &node, "record node",
 			"INSERT INTO nodes (experiment, idx, name, site_idx,"
-			" backend, addr, host_if, netns)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+			" backend, addr, host_if, netns, profile, cpu_milli,"
+			" memory_bytes, pids)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+			" ?12)");
 	if (ret)
 		goto out;
 
@@ -239,6 +267,10 @@ int state_record_world(struct state *st, const struct topology *t,
 		db_bind_int64(&node, 6, wn->addr);
 		db_bind_text(&node, 7, wn->host_if);
 		db_bind_text(&node, 8, wn->netns);
+		db_bind_text(&node, 9, wn->profile);
+		bind_limit(&node, 10, wn->cpu_milli);
+		bind_limit(&node, 11, wn->memory_bytes);
+		bind_limit(&node, 12, wn->pids);
 		ret = db_step(&node);
 	}
 	if (!ret)
@@ -359,6 +391,7 @@ void state_world_free(struct world *w)
 	}
 	for (i = 0; w->nodes && i < w->n_nodes; i++) {
 		free((char *)w->nodes[i].name);
+		free((char *)w->nodes[i].profile);
 	}
 	free(w->sites);
 	free(w->nodes);
@@ -428,7 +461,8 @@ static int load_nodes(struct state *st, const char *name, struct world *w)
 	int ret;
 
 	db_prepare(st, &q, "load nodes",
-		"SELECT idx, name, site_idx, backend, addr, host_if, netns"
+		"SELECT idx, name, site_idx, backend, addr, host_if, netns,"
+		" profile, cpu_milli, memory_bytes, pids"
 		" FROM nodes WHERE experiment = ?1 ORDER BY idx");
 	db_bind_text(&q, 1, name);
 	while (db_row(&q) > 0) {
@@ -457,6 +491,10 @@ static int load_nodes(struct state *st, const char *name, struct world *w)
 			ret = col_copy(&q, 5, wn->host_if, sizeof(wn->host_if));
 		if (!ret)
 			ret = col_copy(&q, 6, wn->netns, sizeof(wn->netns));
+		if (!ret)
+			ret = col_dup(&q, 7, &wn->profile);
+		if (!ret)
+			ret = load_limits(&q, wn);
 		if (db_stop(&q, ret))
 			break;
 		i++;

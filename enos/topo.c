@@ -7,7 +7,7 @@
  * so every value is checked where it is read and every error points at
  * it. Work happens in a fixed order, so the first error reported is
  * stable: top-level keys, the experiment name and seed, the hosts
- * (topo_hosts.c), the sites
+ * (topo_hosts.c), the profiles (topo_profiles.c), the sites
  * (topo_sites.c: each site as written, count expansion and site names,
  * the address plan, parents, node names), placement and each site's
  * host (topo_hosts.c), then the network
@@ -38,10 +38,10 @@ const char *const topo_role_names[] = { "central", "regional", "edge" };
 const char *const topo_partition_names[] = { "shaping", "openflow" };
 
 enum { T_NAME, T_SEED, T_SITES, T_NETWORK, T_FAULTS, T_STACK, T_WORKLOAD,
-       T_HOSTS, T_PLACEMENT, T_CI, T_N };
+       T_HOSTS, T_PLACEMENT, T_CI, T_PROFILES, T_N };
 static const char *const top_keys[] = { "name", "seed", "sites", "network",
 					"faults", "stack", "workload",
-					"hosts", "placement", "ci" };
+					"hosts", "placement", "ci", "profiles" };
 
 enum { ST_NAME, ST_STRATEGY, ST_N };
 static const char *const stack_keys[] = { "name", "strategy" };
@@ -208,6 +208,8 @@ static int load_top(struct topo_loader *L)
 	}
 	if (!rc && k[T_HOSTS])
 		rc = topo_hosts_load(L, v[T_HOSTS]);
+	if (!rc && yload_present(v[T_PROFILES]))
+		rc = topo_profiles_load(L, v[T_PROFILES]);
 	if (!rc)
 		rc = yload_need(&L->y, root, k[T_SITES], "sites");
 	if (!rc)
@@ -338,6 +340,9 @@ void topo_free(struct topology *t)
 		free(t->hosts[i].enos);
 	}
 	free(t->hosts);
+	for (i = 0; t->profiles && i < t->n_profiles; i++)
+		free(t->profiles[i].name);
+	free(t->profiles);
 	matrix_free(t->matrix);
 	free(t->rules);
 	for (i = 0; t->faults && i < t->n_faults; i++)

@@ -67,11 +67,27 @@ struct constraint_rule {
 	struct src_pos pos;
 };
 
+/* A resource profile (`profiles:`): what one node may take from the
+ * host. 0 is no limit. */
+struct profile {
+	char *name;
+	uint32_t cpu_milli;     /* thousandths of a host core */
+	uint64_t memory_bytes;
+	uint64_t pids;
+	struct src_pos pos;     /* of its name */
+};
+
 struct node_spec {
 	char *name;             /* unique across the topology */
 	const struct node_ops *backend;
-	int cpus;               /* 0 = backend default */
-	uint64_t memory_bytes;  /* 0 = backend default */
+	int cpus;               /* virtual CPUs; 0 = backend default */
+	/* Its limits: the site's profile, then the node's, then its own
+	 * cpu/memory/pids keys, key by key. memory_bytes is also an lxc or
+	 * qemu node's memory (0 = backend default). */
+	uint32_t cpu_milli;     /* host cores x 1000; 0 = no limit */
+	uint64_t memory_bytes;
+	uint64_t pids;          /* 0 = no limit */
+	const char *profile;    /* its profile's name (the topology's), or NULL */
 	struct src_pos pos;
 };
 
@@ -173,6 +189,9 @@ struct topology {
 	char *name;
 	bool has_seed;
 	uint64_t seed;
+
+	struct profile *profiles;       /* in file order */
+	size_t n_profiles;
 
 	struct site *sites;     /* count-expanded, in file order */
 	size_t n_sites;

@@ -4,6 +4,7 @@
  * The loader is split by what it reads, in the order it reads it:
  *   topo.c          the entry points, the top level, stack and workload,
  *                   the model's names and free
+ *   topo_profiles.c resource profiles and the limits a node is given
  *   topo_sites.c    sites and nodes as written, count expansion, the
  *                   site namespace (names, counted bases, selectors), the
  *                   address plan, parents, node names
@@ -36,6 +37,11 @@
 #define CPUS_MAX        1024
 #define TIMELINE_MAX_US (30ull * 86400 * 1000000)
 #define MEMORY_MAX      (1024ull << 30)         /* 1024GiB */
+/* A node's memory: below this nothing enos starts there would run. */
+#define MEMORY_MIN      (4ull << 20)            /* 4MiB */
+#define PROFILES_MAX    1024
+/* The kernel's PID_MAX_LIMIT: pids.max cannot usefully be more. */
+#define PIDS_MAX        4194304
 
 /* The values of the enums of the model, as the file writes them (topo.c). */
 extern const char *const topo_role_names[ROLE_EDGE + 1];
@@ -47,6 +53,8 @@ struct topo_group {
 	const yaml_node_t *name_node;
 	enum site_role role;
 	const struct node_ops *backend;
+	const struct profile *profile;  /* `profile:`, NULL if none */
+	const yaml_node_t *profile_at;
 	const yaml_node_t *parent;      /* NULL if none */
 	const yaml_node_t *nodes;       /* NULL if absent (one node) */
 	size_t count;
@@ -79,6 +87,31 @@ struct topo_loader {
 	size_t n_index;
 	const char **names;             /* index names, for suggestions */
 };
+
+/* ---- topo_profiles.c ---- */
+
+/* `profiles` (N): each profile's limits, into L->t->profiles. */
+int topo_profiles_load(struct topo_loader *L, const yaml_node_t *n);
+
+/* The profile named by the string N (key KEY): "unknown profile 'x' (did
+ * you mean 'y'?)" otherwise. */
+int topo_profiles_ref(struct topo_loader *L, const yaml_node_t *n,
+		      const struct profile **out);
+
+/* The limits a mapping writes: VALS of its cpu, memory and pids keys (each
+ * may be NULL) into *CPU_MILLI, *MEMORY_OUT and *PIDS_OUT where given (the others
+ * untouched). */
+int topo_profiles_limits(struct topo_loader *L, const yaml_node_t *cpu,
+			 const yaml_node_t *memory, const yaml_node_t *pids,
+			 uint32_t *cpu_milli, uint64_t *memory_out,
+			 uint64_t *pids_out);
+
+/* Refuse limits node backend OPS cannot apply: each of CPU_MILLI, MEMORY
+ * and PIDS that is set must be in OPS->limits, else an error at AT[0..3)
+ * (where that limit was written). */
+int topo_profiles_check(struct topo_loader *L, const struct node_ops *ops,
+			uint32_t cpu_milli, uint64_t memory, uint64_t pids,
+			const yaml_node_t *const at[3]);
 
 /* ---- topo_sites.c ---- */
 

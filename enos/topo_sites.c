@@ -16,13 +16,15 @@
 #include "util/suggest.h"
 
 enum { S_NAME, S_ROLE, S_PARENT, S_NODES, S_BACKEND, S_COUNT, S_LAN, S_HOST,
-       S_N };
+       S_PROFILE, S_N };
 static const char *const site_keys[] = { "name", "role", "parent", "nodes",
-					 "backend", "count", "lan", "host" };
+					 "backend", "count", "lan", "host",
+					 "profile" };
 
-enum { ND_NAME, ND_BACKEND, ND_CPUS, ND_MEMORY, ND_N };
+enum { ND_NAME, ND_BACKEND, ND_CPUS, ND_MEMORY, ND_CPU, ND_PIDS, ND_PROFILE,
+       ND_N };
 static const char *const node_keys[] = { "name", "backend", "cpus",
-					 "memory" };
+					 "memory", "cpu", "pids", "profile" };
 
 /* ---- the site namespace ---- */
 
@@ -169,14 +171,28 @@ int topo_sites_selector(struct topo_loader *L, const yaml_node_t *n,
 
 /* ---- sites ---- */
 
-static int get_node_item(struct topo_loader *L, const yaml_node_t *item,
-			 const struct node_ops *backend, struct node_spec *nd)
+/* Give ND the limits of profile P, written at AT. */
+static void take_profile(struct node_spec *nd, const struct profile *p,
+			 const yaml_node_t *at, const yaml_node_t *where[3])
 {
-	const yaml_node_t *v[ND_N], *k[ND_N];
+	nd->cpu_milli = p ? p->cpu_milli : 0;
+	nd->memory_bytes = p ? p->memory_bytes : 0;
+	nd->pids = p ? p->pids : 0;
+	nd->profile = p ? p->name : NULL;
+	where[0] = where[1] = where[2] = at;
+}
+
+static int get_node_item(struct topo_loader *L, const yaml_node_t *item,
+			 const struct topo_group *g, struct node_spec *nd)
+{
+	const yaml_node_t *v[ND_N], *k[ND_N], *where[3];
+	const struct node_ops *backend = g->backend;
+	const struct profile *prof = g->profile;
 	const char *name;
 	uint64_t cpus;
 	int rc;
 
+	take_profile(nd, prof, g->profile_at, where);
 	rc = yload_map(&L->y, item, "each node", node_keys, ND_N, v, k);
 	if (!rc)
 		rc = yload_need(&L->y, item, k[ND_NAME], "name");
@@ -188,9 +204,27 @@ static int get_node_item(struct topo_loader *L, const yaml_node_t *item,
 		rc = yload_uint(&L->y, v[ND_CPUS], "cpus", 1, CPUS_MAX, &cpus);
 		nd->cpus = (int)cpus;
 	}
-	if (!rc && yload_present(v[ND_MEMORY]))
-		rc = yload_memory(&L->y, v[ND_MEMORY], "memory", MEMORY_MAX,
-				  &nd->memory_bytes);
+	/* A node's own profile replaces its site's; its own keys then
+	 * replace the profile's, one by one. */
+	if (!rc && yload_present(v[ND_PROFILE])) {
+		rc = topo_profiles_ref(L, v[ND_PROFILE], &prof);
+		if (!rc)
+			take_profile(nd, prof, v[ND_PROFILE], where);
+	}
+	if (!rc)
+		rc = topo_profiles_limits(L, v[ND_CPU], v[ND_MEMORY], v[ND_PIDS],
+					  &nd->cpu_milli, &nd->memory_bytes,
+					  &nd->pids);
+	if (rc)
+		return rc;
+	if (yload_present(v[ND_CPU]))
+		where[0] = v[ND_CPU];
+	if (yload_present(v[ND_MEMORY]))
+		where[1] = v[ND_MEMORY];
+	if (yload_present(v[ND_PIDS]))
+		where[2] = v[ND_PIDS];
+	rc = topo_profiles_check(L, backend, nd->cpu_milli, nd->memory_bytes,
+				 nd->pids, where);
 	if (rc)
 		return rc;
 	nd->backend = backend;
@@ -227,8 +261,8 @@ static int get_nodes(struct topo_loader *L, const yaml_node_t *n,
 			return yload_nomem(&L->y);
 		for (it = n->data.sequence.items.start, i = 0;
 		     it < n->data.sequence.items.top; it++, i++) {
-			rc = get_node_item(L, yload_node(&L->y, *it),
-					   g->backend, &g->list[i]);
+			rc = get_node_item(L, yload_node(&L->y, *it), g,
+					   &g->list[i]);
 			g->n_nodes = i + 1;     /* what to free */
 			if (rc)
 				return rc;
@@ -282,6 +316,12 @@ static int get_group(struct topo_loader *L, const yaml_node_t *item,
 				&count);
 	if (rc)
 		return rc;
+	if (!rc && yload_present(v[S_PROFILE])) {
+		rc = topo_profiles_ref(L, v[S_PROFILE], &g->profile);
+		g->profile_at = v[S_PROFILE];
+	}
+	if (rc)
+		return rc;
 	g->role = (enum site_role)role;
 	g->backend = backend;
 	g->count = (size_t)count;
@@ -290,6 +330,16 @@ static int get_group(struct topo_loader *L, const yaml_node_t *item,
 	if (yload_present(v[S_NODES])) {
 		g->nodes = v[S_NODES];
 		rc = get_nodes(L, v[S_NODES], v[S_COUNT], g);
+		if (rc)
+			return rc;
+	}
+	if (g->profile && !g->list) {
+		const yaml_node_t *at[3] = { g->profile_at, g->profile_at,
+					     g->profile_at };
+
+		rc = topo_profiles_check(L, backend, g->profile->cpu_milli,
+					 g->profile->memory_bytes,
+					 g->profile->pids, at);
 		if (rc)
 			return rc;
 	}
@@ -531,9 +581,12 @@ out:
 	return rc;
 }
 
-/* Give site S the N nodes S-1 .. S-N of the count form. */
-static int count_nodes(struct topo_loader *L, struct site *s, size_t n)
+/* Give site S the N nodes S-1 .. S-N of the count form, with profile
+ * P. */
+static int count_nodes(struct topo_loader *L, struct site *s, size_t n,
+		       const struct profile *p)
 {
+	const yaml_node_t *where[3];
 	char name[TOPO_NAME_MAX + 32];
 	size_t k;
 
@@ -554,6 +607,7 @@ static int count_nodes(struct topo_loader *L, struct site *s, size_t n)
 			return -ENOMEM;
 		nd->backend = s->backend;
 		nd->pos = s->nodes_pos;
+		take_profile(nd, p, NULL, where);
 	}
 	return 0;
 }
@@ -585,7 +639,8 @@ static int expand_nodes(struct topo_loader *L)
 				s->n_nodes = g->n_nodes;
 				g->list = NULL;
 			} else {
-				rc = count_nodes(L, s, g->n_nodes);
+				rc = count_nodes(L, s, g->n_nodes,
+						 g->profile);
 			}
 			for (k = 0; k < s->n_nodes && !rc; k++, e++)
 				all[e] = (struct topo_entry){

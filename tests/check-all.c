@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_harden_suite());
 		srunner_add_suite(sr, make_placement_suite());
 		srunner_add_suite(sr, make_host_suite());
+		srunner_add_suite(sr, make_cgroup_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_workload);
 		SYS_SUITE(sr, &sk, sys_harden);
 		SYS_SUITE(sr, &sk, sys_hosts);
+		SYS_SUITE(sr, &sk, sys_profiles);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -78,6 +78,8 @@ Suite *make_workload_suite(struct skips *sk);
 Suite *make_placement_suite(void);
 /* host: the enos host protocol, its server and the ssh argv. */
 Suite *make_host_suite(void);
+/* cgroup: a node's cgroup layout, steps, sweep (emulator/cgroup.c). */
+Suite *make_cgroup_suite(void);
 
 /* harden: bad input and privileges that need no root (issue 15). */
 Suite *make_harden_suite(void);
@@ -85,6 +87,8 @@ Suite *make_harden_suite(void);
 Suite *make_sys_emulator_suite(struct skips *sk);
 /* sys_hosts: enos host over real sshd's in two namespaces (issue 14). */
 Suite *make_sys_hosts_suite(struct skips *sk);
+/* sys_profiles: node profiles applied (cgroups of netns nodes). */
+Suite *make_sys_profiles_suite(struct skips *sk);
 /* sys_harden: bad input and privileges that need root (issue 15). */
 Suite *make_sys_harden_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);

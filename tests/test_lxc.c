@@ -67,6 +67,36 @@ START_TEST(test_xml_defaults)
 }
 END_TEST
 
+/* A profile's cpu, in host cores, is the container's CFS quota (libvirt's
+ * <cputune>, on the whole container's cgroup) with as many vCPUs as it
+ * needs whole; its memory the domain's memory limit. */
+START_TEST(test_xml_profile)
+{
+	struct world w;
+	struct world_node n;
+	char *xml = NULL;
+
+	one_node(&w, &n, 0, 64ull << 20);
+	n.cpu_milli = 250;
+	ck_assert_int_eq(node_lxc_xml(&w, &n, "/v", &xml), 0);
+	ck_assert_ptr_nonnull(strstr(xml, "<memory unit='KiB'>65536</memory>"));
+	ck_assert_ptr_nonnull(strstr(xml, "<vcpu>1</vcpu>"));
+	ck_assert_ptr_nonnull(strstr(xml, "<cputune><period>100000</period><quota>25000</quota></cputune>"));
+	free(xml);
+	n.cpu_milli = 1500;
+	ck_assert_int_eq(node_lxc_xml(&w, &n, "/v", &xml), 0);
+	ck_assert_ptr_nonnull(strstr(xml, "<vcpu>2</vcpu>"));
+	ck_assert_ptr_nonnull(strstr(xml, "<quota>150000</quota>"));
+	free(xml);
+	/* cpus gives the vCPUs, cpu the share. */
+	n.cpus = 4;
+	ck_assert_int_eq(node_lxc_xml(&w, &n, "/v", &xml), 0);
+	ck_assert_ptr_nonnull(strstr(xml, "<vcpu>4</vcpu>"));
+	ck_assert_ptr_nonnull(strstr(xml, "<quota>150000</quota>"));
+	free(xml);
+}
+END_TEST
+
 START_TEST(test_lxc_registered)
 {
 	const struct node_ops *ops = node_ops_find("lxc");
@@ -121,6 +151,7 @@ Suite *make_lxc_suite(void)
 
 	tcase_add_test(tc, test_xml_limits_and_sharenet);
 	tcase_add_test(tc, test_xml_defaults);
+	tcase_add_test(tc, test_xml_profile);
 	tcase_add_test(tc, test_lxc_registered);
 	tcase_add_test(tc, test_hugetlb_probe);
 	suite_add_tcase(s, tc);

@@ -93,6 +93,31 @@ START_TEST(test_xml_escapes)
 }
 END_TEST
 
+/* A profile's cpu is shared by the guest's vCPUs: libvirt's quota is per
+ * vCPU thread. */
+START_TEST(test_xml_profile)
+{
+	struct node_qemu_domain d = {
+		.name = "enos.qm.vm-1", .type = "qemu", .vcpus = 2,
+		.cpu_milli = 1500, .memory_bytes = 1ull << 30, .kernel = "k",
+		.initrd = "i", .cmdline = "c", .tap = "t", .agent_sock = "s",
+		.console_log = "l",
+	};
+	char *xml = node_qemu_xml(&d);
+
+	ck_assert_ptr_nonnull(xml);
+	ck_assert(tu_contains(xml, "  <memory unit='KiB'>1048576</memory>\n"
+			      "  <vcpu>2</vcpu>\n"
+			      "  <cputune><period>100000</period><quota>75000</quota></cputune>\n"));
+	free(xml);
+	d.cpu_milli = 0;
+	xml = node_qemu_xml(&d);
+	ck_assert_ptr_nonnull(xml);
+	ck_assert(!tu_contains(xml, "<cputune>"));
+	free(xml);
+}
+END_TEST
+
 START_TEST(test_cmdline_and_mac)
 {
 	unsigned char a[6], b[6], c[6];
@@ -256,6 +281,7 @@ Suite *make_qemu_suite(void)
 
 	tcase_add_test(tc, test_domain_xml);
 	tcase_add_test(tc, test_xml_escapes);
+	tcase_add_test(tc, test_xml_profile);
 	tcase_add_test(tc, test_cmdline_and_mac);
 	tcase_add_test(tc, test_module_order);
 	tcase_add_test(tc, test_image);

@@ -123,6 +123,12 @@ static void fake_world(struct fake_world *f, const char *name,
 		snprintf(n->host_if, sizeof(n->host_if), "%sv%zu", tag, i);
 		snprintf(n->netns, sizeof(n->netns), "enos.%s.%s", name, n->name);
 	}
+	/* Node 0 has a profile, node 1 only a memory; the others none. */
+	f->nodes[0].profile = "rpi4";
+	f->nodes[0].cpu_milli = 250;
+	f->nodes[0].memory_bytes = 64ull << 20;
+	f->nodes[0].pids = 512;
+	f->nodes[1].memory_bytes = 1ull << 30;
 }
 
 static void assert_same_world(const struct world *a, const struct world *b)
@@ -159,6 +165,13 @@ static void assert_same_world(const struct world *a, const struct world *b)
 		ck_assert_uint_eq(x->addr, y->addr);
 		ck_assert_str_eq(x->host_if, y->host_if);
 		ck_assert_str_eq(x->netns, y->netns);
+		if (x->profile)
+			ck_assert_str_eq(x->profile, y->profile);
+		else
+			ck_assert_ptr_null(y->profile);
+		ck_assert_uint_eq(x->cpu_milli, y->cpu_milli);
+		ck_assert_uint_eq(x->memory_bytes, y->memory_bytes);
+		ck_assert_uint_eq(x->pids, y->pids);
 	}
 }
 
@@ -742,12 +755,14 @@ START_TEST(test_faults_from_v4)
 		"CREATE TABLE faults (id INTEGER PRIMARY KEY AUTOINCREMENT, run INTEGER,"
 		" experiment TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL,"
 		" applied REAL NOT NULL, removed REAL);"
+		/* v8 -> v9 adds the nodes' profiles */
+		"CREATE TABLE nodes (experiment TEXT NOT NULL, idx INTEGER NOT NULL);"
 		"INSERT INTO faults (experiment, action, detail, applied)"
 		" VALUES ('fog', 'set', 'a b loss=5%', 1);"
 		"PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(state_open(path, &st, &err), 0);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 8);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 9);
 	ck_assert_int_eq(state_faults(st, "fog", 0, true, &f, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert(!f[0].structured);
@@ -774,7 +789,7 @@ START_TEST(test_schema_version)
 	ck_assert_int_eq(state_record_world(st, NULL, &f.w), 0);
 	state_close(st);
 	db_path(path, sizeof(path), "schema");
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 8);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 9);
 
 	/* An existing database of the current version opens and keeps its data. */
 	st = open_db("schema");
@@ -799,12 +814,12 @@ START_TEST(test_schema_version)
 	snprintf(path, sizeof(path), "%s/future.db", tmpdir);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE t (x);"
-				      "PRAGMA user_version = 9", NULL, NULL,
+				      "PRAGMA user_version = 10", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	err = NULL;
 	ck_assert_int_eq(state_open(path, &st, &err), -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(err, "schema version 9"));
+	ck_assert_ptr_nonnull(strstr(err, "schema version 10"));
 	free(err);
 	/* Header byte 18 is the file format: 1 rollback journal, 2 WAL. */
 	fp = fopen(path, "rb");

@@ -717,6 +717,84 @@ START_TEST(test_errors_inline)
 }
 END_TEST
 
+/* Profiles: a site's profile reaches each of its nodes, counted or listed;
+ * a node's own profile replaces it; a node's keys replace the profile's
+ * one by one; cpu is in host cores, rounded to thousandths. */
+START_TEST(test_profiles)
+{
+	static const char text[] =
+		"name: x\n"
+		"profiles:\n"
+		"  rpi4: {cpu: 0.5, memory: 1GiB, pids: 512}\n"
+		"  gateway: {cpu: 2, memory: 4GiB}\n"
+		"sites:\n"
+		"  - {name: edge, role: edge, nodes: 2, count: 2, profile: rpi4}\n"
+		"  - name: central\n"
+		"    role: central\n"
+		"    profile: rpi4\n"
+		"    nodes: [{name: db, cpu: 2, memory: 8GiB}, {name: api},\n"
+		"            {name: gw, profile: gateway, pids: 100},\n"
+		"            {name: vm, backend: qemu, cpu: 0.25, profile: gateway},\n"
+		"            {name: tiny, cpu: 0.0125}]\n";
+	char *err = NULL;
+	struct topology *t = topo_load_string(text, "inline.yaml", NULL, &err);
+	const struct node_spec *n;
+
+	ck_assert_msg(t != NULL, "%s", err ? err : "");
+	ck_assert_uint_eq(t->n_profiles, 2);
+	ck_assert_str_eq(t->profiles[0].name, "rpi4");
+	ck_assert_uint_eq(t->profiles[0].cpu_milli, 500);
+	ck_assert_uint_eq(t->profiles[0].memory_bytes, 1ull << 30);
+	ck_assert_uint_eq(t->profiles[0].pids, 512);
+	ck_assert_uint_eq(t->profiles[1].pids, 0);
+	/* edge-2-2: counted site, counted nodes */
+	n = &t->sites[1].nodes[1];
+	ck_assert_str_eq(n->name, "edge-2-2");
+	ck_assert_str_eq(n->profile, "rpi4");
+	ck_assert_uint_eq(n->cpu_milli, 500);
+	ck_assert_uint_eq(n->memory_bytes, 1ull << 30);
+	ck_assert_uint_eq(n->pids, 512);
+	n = &t->sites[2].nodes[0];      /* db: keys over the site's profile */
+	ck_assert_str_eq(n->profile, "rpi4");
+	ck_assert_uint_eq(n->cpu_milli, 2000);
+	ck_assert_uint_eq(n->memory_bytes, 8ull << 30);
+	ck_assert_uint_eq(n->pids, 512);
+	n = &t->sites[2].nodes[1];      /* api: the site's profile */
+	ck_assert_uint_eq(n->cpu_milli, 500);
+	n = &t->sites[2].nodes[2];      /* gw: its own profile, then pids */
+	ck_assert_str_eq(n->profile, "gateway");
+	ck_assert_uint_eq(n->cpu_milli, 2000);
+	ck_assert_uint_eq(n->memory_bytes, 4ull << 30);
+	ck_assert_uint_eq(n->pids, 100);
+	n = &t->sites[2].nodes[3];      /* vm: a profile without pids fits qemu */
+	ck_assert_uint_eq(n->cpu_milli, 250);
+	ck_assert_uint_eq(n->pids, 0);
+	n = &t->sites[2].nodes[4];
+	ck_assert_uint_eq(n->cpu_milli, 13);
+	topo_free(t);
+
+	/* A site without a profile has nodes without limits. */
+	t = topo_load_string("name: x\nsites: [{name: a, role: edge}]\n",
+			     "inline.yaml", NULL, &err);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_null(t->sites[0].nodes[0].profile);
+	ck_assert_uint_eq(t->sites[0].nodes[0].cpu_milli, 0);
+	ck_assert_uint_eq(t->sites[0].nodes[0].pids, 0);
+	topo_free(t);
+
+	ck_assert_err("name: x\nprofiles: {a: {cpu: 0.001}}\nsites: [{name: a, role: edge}]\n",
+		      "inline.yaml:2:21: cpu 0.001 is out of range (0.01 to 1024 host cores)");
+	ck_assert_err("name: x\nprofiles: {a: {cpu: 1}, a: {cpu: 2}}\nsites: [{name: a, role: edge}]\n",
+		      "inline.yaml:2:25: duplicate profile 'a' (first defined at line 2)");
+	ck_assert_err("name: x\nprofiles: {a: {cpus: 1}}\nsites: [{name: a, role: edge}]\n",
+		      "inline.yaml:2:16: unknown key 'cpus' (did you mean 'cpu'?)");
+	ck_assert_err("name: x\nsites: [{name: a, role: edge, profile: p}]\n",
+		      "inline.yaml:2:40: unknown profile 'p' (the topology has no 'profiles')");
+	ck_assert_err("name: x\nprofiles: {p: {pids: 10}}\nsites: [{name: a, role: edge, nodes: [{name: n, backend: lxc, profile: p}]}]\n",
+		      "inline.yaml:3:72: backend 'lxc' cannot limit pids (it limits cpu and memory)");
+}
+END_TEST
+
 /* Nesting beyond the bound is refused before libyaml's parser (whose cost
  * grows with the square of the depth) sees it, flow or block, at once. */
 START_TEST(test_nesting_bound)
@@ -916,6 +994,7 @@ Suite *make_topo_suite(void)
 	tcase_add_test(model, test_shaping_fields);
 	tcase_add_test(model, test_load_string);
 	tcase_add_test(model, test_errors_inline);
+	tcase_add_test(model, test_profiles);
 	tcase_add_test(model, test_nesting_bound);
 	tcase_add_test(model, test_load_missing_file);
 	tcase_add_test(model, test_names);

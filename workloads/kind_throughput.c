@@ -11,7 +11,9 @@
  *           network namespace, so the child is too; in a process group of
  *           its own (a Ctrl-C on the terminal reaches enos, which stops it
  *           with SIGINT: iperf3 then still writes its report) with every
- *           signal unblocked and no descriptor but its stdout and stderr.
+ *           signal unblocked and no descriptor but its stdout and stderr;
+ *           in the client node's limits (node_ops.join_prepare: a netns
+ *           node's cgroup), as the server is in the target's by spawn.
  * PORT is `port` + the job's index, so two jobs never share a server; the
  * kind runs one job at a time (max_parallel 1) so tests do not share the
  * host's CPU. The report is kept as iperf3-JOB.json beside the server's
@@ -35,6 +37,7 @@
 #include <jansson.h>
 
 #include "emulator/addr.h"
+#include "emulator/emu.h"
 #include "emulator/node.h"
 #include "emulator/proc.h"
 #include "util/str.h"
@@ -201,13 +204,16 @@ static int wait_listening(uint32_t addr, unsigned port, int wait_ms,
 	}
 }
 
-/* The child: its own process group, every signal unblocked and at its
- * default, stdout OUT_FD, stderr ERR_FD, nothing else open. */
-static void client_child(const char *path, char *const argv[], int out_fd,
-			 int err_fd)
+/* The child: in its node's limits (JOIN), its own process group, every
+ * signal unblocked and at its default, stdout OUT_FD, stderr ERR_FD,
+ * nothing else open. */
+static void client_child(const struct node_join *join, const char *path,
+			 char *const argv[], int out_fd, int err_fd)
 {
 	sigset_t none;
 
+	if (node_join_child(join) < 0)
+		_exit(127);
 	setpgid(0, 0);
 	sigemptyset(&none);
 	signal(SIGINT, SIG_DFL);
@@ -225,7 +231,8 @@ static void client_child(const char *path, char *const argv[], int out_fd,
  * allocated), stderr to ERR_FD; SIGINT it when *STOP is set, SIGKILL
  * TP_STOP_GRACE_MS later. *STATUS gets its exit status (shell
  * convention). Returns 0 or -errno. */
-static int run_client(const char *path, char *const argv[], int err_fd,
+static int run_client(const struct node_join *join, const char *path,
+		      char *const argv[], int err_fd,
 		      const volatile sig_atomic_t *stop, char **out,
 		      size_t *len, int *status)
 {
@@ -249,7 +256,7 @@ static int run_client(const char *path, char *const argv[], int err_fd,
 		return rc;
 	}
 	if (child == 0)
-		client_child(path, argv, pfd[1], err_fd);
+		client_child(join, path, argv, pfd[1], err_fd);
 	close(pfd[1]);
 	p.fd = pfd[0];
 	p.events = POLLIN;
@@ -340,7 +347,8 @@ static int tp_run(const struct wl_job *job, wl_emit_fn emit, void *arg,
 		  char **err)
 {
 	const struct wl_values *v = job->values;
-	const struct world_node *tn;
+	const struct world_node *tn, *cn;
+	struct node_join join = { .n = 0 };
 	unsigned port = (unsigned)(v->num[TP_PORT] + job->index);
 	char path[4096], a[32], ports[16], secs[32], par[16], ivl[32];
 	char name[64], *out = NULL;
@@ -427,7 +435,17 @@ static int tp_run(const struct wl_job *job, wl_emit_fn emit, void *arg,
 	cargv[12] = "--connect-timeout";
 	cargv[13] = "5000";
 	cargv[14] = NULL;
-	rc = run_client(path, cargv, log_fd, job->stop, &out, &len, &status);
+	/* The client is the client node's process: in its limits. */
+	cn = job->node != SIZE_MAX ? &job->w->nodes[job->node] : NULL;
+	if (cn && cn->ops && cn->ops->join_prepare &&
+	    (rc = cn->ops->join_prepare(job->emu, cn, &join)) < 0) {
+		*err = str_printf("node '%s': %s", cn->name,
+				  emu_errmsg(job->emu));
+		goto out;
+	}
+	rc = run_client(&join, path, cargv, log_fd, job->stop, &out, &len,
+			&status);
+	node_join_release(&join);
 	if (rc < 0) {
 		*err = str_printf("cannot run iperf3 -c: %s", strerror(-rc));
 		goto out;

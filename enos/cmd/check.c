@@ -24,6 +24,7 @@
 #include "emulator/shape.h"
 #include "emulator/world.h"
 #include "enos/bench.h"
+#include "emulator/cgroup.h"
 #include "enos/capacity.h"
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
@@ -331,6 +332,35 @@ static void print_pairs_json(struct json *j, const struct topology *t,
 	json_end_array(j);
 }
 
+/* The cgroup layout and the profiles against the host, as `enos check`
+ * prints them: "cgroups", "profiles": {"nodes", "cpu", "memory_bytes",
+ * "fits", "message"}. */
+static void print_profiles_json(struct json *j, const struct topology *t)
+{
+	struct cgroup_host h;
+	struct capacity c;
+	uint64_t avail = 0;
+	long cores = 0;
+	char msg[512];
+	int rc;
+
+	if (cgroup_detect(&h) == 0)
+		json_key_str(j, "cgroups", cgroup_describe(&h, msg, sizeof(msg)));
+	capacity_estimate(t, &c);
+	json_key(j, "profiles");
+	json_begin_object(j);
+	json_key_int(j, "nodes", (int64_t)c.limited);
+	json_key_double(j, "cpu", c.cpu_milli / 1000.0);
+	json_key_int(j, "memory_bytes", (int64_t)c.limit_memory);
+	if (capacity_host(&avail, &cores) == 0) {
+		rc = capacity_profiles(&c, avail, cores, msg, sizeof(msg));
+		json_key_str(j, "fits", rc == 0 ? "yes" : rc == 1 ?
+			     "overcommitted" : "too large");
+		json_key_str(j, "message", msg);
+	}
+	json_end_object(j);
+}
+
 /* PAIRS: the resolved table to add as "pairs", or NULL. */
 /* The "placement" and "hosts" members of --json (only with `hosts:`). */
 static void print_placement_json(struct json *j, const struct topology *t,
@@ -430,6 +460,7 @@ static void print_json(const struct topology *t, const struct world *w,
 		json_end_object(&j);
 	}
 	json_end_object(&j);
+	print_profiles_json(&j, t);
 	if (pairs)
 		print_pairs_json(&j, t, pairs);
 	json_end_object(&j);
@@ -445,13 +476,31 @@ struct check_opts {
 static void print_capacity(const struct topology *t, bool quiet)
 {
 	struct capacity c;
+	struct cgroup_host h;
 	uint64_t avail;
 	long cores;
 	char msg[512];
+	int rc;
 
 	if (capacity_host(&avail, &cores) < 0)
 		return;
 	capacity_estimate(t, &c);
+	/* Profiles: what the nodes may take, against the host; the cgroup
+	 * layout netns nodes' limits go through. */
+	if (!quiet && cgroup_detect(&h) == 0)
+		printf("\ncgroups: %s\n", cgroup_describe(&h, msg, sizeof(msg)));
+	rc = capacity_profiles(&c, avail, cores, msg, sizeof(msg));
+	if (rc == 0 && msg[0] && !quiet)
+		printf("profiles: %s\n", msg);
+	if (rc == 1) {
+		fflush(stdout);
+		fprintf(stderr, "note: the profiles overcommit this host: %s\n", msg);
+	}
+	if (rc == -E2BIG) {
+		fflush(stdout);
+		cli_warning("a profile of '%s' is larger than this host: %s; 'enos up' refuses it without --overcommit",
+			    t->name, msg);
+	}
 	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) < 0) {
 		fflush(stdout);
 		cli_warning("the world of '%s' does not fit on this host: %s; 'enos up' refuses it without --overcommit",
@@ -459,7 +508,7 @@ static void print_capacity(const struct topology *t, bool quiet)
 		return;
 	}
 	if (!quiet)
-		printf("\ncapacity: %s\n", msg);
+		printf("capacity: %s\n", msg);
 	if (capacity_cpus_over(&c, cores)) {
 		fflush(stdout);
 		fprintf(stderr, "note: %u virtual CPUs on %ld cores: the nodes will compete for the CPU\n",

@@ -75,16 +75,62 @@ static void print_status_json(struct json *j, const struct exp_info *info,
 		json_key_str(j, "address", addr_format(n->addr, buf, sizeof(buf)));
 		json_key_str(j, "netns", n->netns);
 		json_key_str(j, "interface", n->host_if);
+		json_key_str(j, "profile", n->profile);
+		if (n->cpu_milli)
+			json_key_double(j, "cpu", n->cpu_milli / 1000.0);
+		if (n->memory_bytes)
+			json_key_int(j, "memory_bytes", (int64_t)n->memory_bytes);
+		if (n->pids)
+			json_key_int(j, "pids", (int64_t)n->pids);
 		json_end_object(j);
 	}
 	json_end_array(j);
 	json_end_object(j);
 }
 
+/* N's profile in a column: "rpi4 (cpu 0.5, memory 1GiB, pids 512)", the
+ * limits alone without a name, "-" without any. */
+static const char *profile_text(const struct world_node *n, char *buf,
+				size_t len)
+{
+	char mem[32];
+	size_t off = 0;
+
+	if (!n->cpu_milli && !n->memory_bytes && !n->pids) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (n->memory_bytes % (1ull << 30) == 0)
+		snprintf(mem, sizeof(mem), "%lluGiB",
+			 (unsigned long long)(n->memory_bytes >> 30));
+	else if (n->memory_bytes % (1ull << 20) == 0)
+		snprintf(mem, sizeof(mem), "%lluMiB",
+			 (unsigned long long)(n->memory_bytes >> 20));
+	else
+		snprintf(mem, sizeof(mem), "%lluKiB",
+			 (unsigned long long)(n->memory_bytes >> 10));
+	buf[0] = '\0';
+	if (n->profile)
+		off += (size_t)snprintf(buf, len, "%s (", n->profile);
+	if (n->cpu_milli && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "cpu %g",
+					n->cpu_milli / 1000.0);
+	if (n->memory_bytes && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "%smemory %s",
+					n->cpu_milli ? ", " : "", mem);
+	if (n->pids && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "%spids %llu",
+					n->cpu_milli || n->memory_bytes ? ", " : "",
+					(unsigned long long)n->pids);
+	if (n->profile && off < len)
+		snprintf(buf + off, len - off, ")");
+	return buf;
+}
+
 static void print_status_text(const struct exp_info *info,
 			      const struct world *w, const char *engine)
 {
-	char p[32], g[32];
+	char p[32], g[32], prof[128];
 	size_t i;
 
 	printf("experiment '%s': %s (tag %s, fabric %s, shaping %s)\n",
@@ -102,14 +148,15 @@ static void print_status_text(const struct exp_info *info,
 		       prefix_format(&s->lan, p, sizeof(p)),
 		       addr_format(s->gw_lan_addr, g, sizeof(g)), s->lan_bridge);
 	}
-	printf("\n%-24s %-20s %-8s %-15s %s\n", "NODE", "SITE", "BACKEND",
-	       "ADDRESS", "NETNS");
+	printf("\n%-24s %-20s %-8s %-15s %-40s %s\n", "NODE", "SITE",
+	       "BACKEND", "ADDRESS", "NETNS", "PROFILE");
 	for (i = 0; i < w->n_nodes; i++) {
 		const struct world_node *n = &w->nodes[i];
 
-		printf("%-24s %-20s %-8s %-15s %s\n", n->name,
+		printf("%-24s %-20s %-8s %-15s %-40s %s\n", n->name,
 		       w->sites[n->site].name, n->ops->name,
-		       addr_format(n->addr, p, sizeof(p)), n->netns);
+		       addr_format(n->addr, p, sizeof(p)), n->netns,
+		       profile_text(n, prof, sizeof(prof)));
 	}
 }
 
@@ -204,7 +251,7 @@ const struct enos_cmd cmd_status = {
 	.help =
 		"Without -n shows the only experiment, or every recorded one.\n\n"
 		"  -n, --name NAME  the experiment\n"
-		"  --json           {\"name\",\"sites\":[{\"name\",\"role\",\"prefix\"}],\"nodes\":[{\"name\",\"site\",\"backend\",\"address\"}]}\n",
+		"  --json           {\"name\",\"sites\":[{\"name\",\"role\",\"prefix\"}],\"nodes\":[{\"name\",\"site\",\"backend\",\"address\",\"profile\",\"cpu\",\"memory_bytes\",\"pids\"}]}\n",
 	.exp = CMD_EXP_NAMED,
 	.options = status_options,
 	.opts_size = sizeof(struct status_opts),

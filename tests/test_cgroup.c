@@ -1,0 +1,282 @@
+/* test_cgroup — emulator/cgroup.c without root: the layout read from
+ * mountinfo texts (this host's hybrid one, a pure v2 one, none), what it
+ * says in `enos check`, and the mkdir/write steps of a node's cgroup
+ * compared as text (the system test, tests/sys_profiles.c, applies them).
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "emulator/cgroup.h"
+#include "enos/capacity.h"
+#include "enos/topo.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+/* This machine's mounts (an excerpt of /proc/self/mountinfo). */
+static const char hybrid[] =
+	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+	"34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+	"39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+
+/* systemd's usual v1 layout: cpu and cpuacct in one hierarchy. */
+static const char comounted[] =
+	"25 24 0:22 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+	"26 24 0:23 / /sys/fs/cgroup/memory rw shared:9 - cgroup cgroup rw,memory\n";
+
+START_TEST(test_detect_hybrid)
+{
+	struct cgroup_host h;
+	char buf[256];
+
+	ck_assert_int_eq(cgroup_detect_from(hybrid, &h), 0);
+	ck_assert_int_eq(h.version[CG_CPU], 1);
+	ck_assert_str_eq(h.dir[CG_CPU], "/sys/fs/cgroup/cpu");
+	ck_assert_str_eq(h.dir[CG_CPUACCT], "/sys/fs/cgroup/cpuacct");
+	ck_assert_str_eq(h.dir[CG_MEMORY], "/sys/fs/cgroup/memory");
+	ck_assert_str_eq(h.dir[CG_PIDS], "/sys/fs/cgroup/pids");
+	ck_assert_str_eq(h.unified, "/sys/fs/cgroup/unified");
+	ck_assert(h.has_v1);
+	ck_assert_str_eq(cgroup_describe(&h, buf, sizeof(buf)),
+			 "v1 (cpu, cpuacct, memory, pids as v1 hierarchies under /sys/fs/cgroup; cgroup2 at /sys/fs/cgroup/unified without them)");
+
+	ck_assert_int_eq(cgroup_detect_from(comounted, &h), 0);
+	ck_assert_str_eq(h.dir[CG_CPU], "/sys/fs/cgroup/cpu,cpuacct");
+	ck_assert_str_eq(h.dir[CG_CPUACCT], "/sys/fs/cgroup/cpu,cpuacct");
+	ck_assert_int_eq(h.version[CG_PIDS], 0);
+	ck_assert_str_eq(cgroup_describe(&h, buf, sizeof(buf)),
+			 "v1 (cpu, cpuacct, memory as v1 hierarchies under /sys/fs/cgroup)");
+
+	ck_assert_int_eq(cgroup_detect_from("", &h), 0);
+	ck_assert_str_eq(cgroup_describe(&h, buf, sizeof(buf)),
+			 "none (no cpu, memory or pids controller mounted)");
+	/* Garbage lines are skipped. */
+	ck_assert_int_eq(cgroup_detect_from("x\n - \n1 2 3\n\n", &h), 0);
+	ck_assert_int_eq(h.version[CG_MEMORY], 0);
+}
+END_TEST
+
+/* A pure v2 host: the controllers are what the mount's
+ * cgroup.controllers lists (read from the mount point). */
+START_TEST(test_detect_v2)
+{
+	char dir[128], text[512], buf[256], scratch[256];
+	struct cgroup_host h;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "cgroup"));
+	tu_write(dir, "cgroup.controllers", "cpuset cpu io memory pids\n", scratch, sizeof(scratch));
+	snprintf(text, sizeof(text),
+		 "30 1 0:26 / %s rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(h.version[CG_CPU], 2);
+	ck_assert_int_eq(h.version[CG_CPUACCT], 2);
+	ck_assert_int_eq(h.version[CG_MEMORY], 2);
+	ck_assert_int_eq(h.version[CG_PIDS], 2);
+	ck_assert_str_eq(h.dir[CG_MEMORY], dir);
+	ck_assert(!h.has_v1);
+	snprintf(text, sizeof(text), "v2 (cpu, memory, pids in cgroup2 at %s)", dir);
+	ck_assert_str_eq(cgroup_describe(&h, buf, sizeof(buf)), text);
+
+	/* A controller a v1 hierarchy holds is v1, whatever the order of
+	 * the lines. */
+	snprintf(text, sizeof(text),
+		 "30 1 0:26 / %s rw - cgroup2 cgroup2 rw\n"
+		 "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(h.version[CG_MEMORY], 1);
+	ck_assert_str_eq(h.dir[CG_MEMORY], "/sys/fs/cgroup/memory");
+	ck_assert_int_eq(h.version[CG_CPU], 2);
+	snprintf(text, sizeof(text),
+		 "mixed (memory as v1 hierarchies under /sys/fs/cgroup; cpu, pids in cgroup2 at %s)", dir);
+	ck_assert_str_eq(cgroup_describe(&h, buf, sizeof(buf)), text);
+
+	/* Without pids in cgroup.controllers, a pids limit cannot apply. */
+	tu_write(dir, "cgroup.controllers", "cpu memory\n", scratch, sizeof(scratch));
+	snprintf(text, sizeof(text),
+		 "30 1 0:26 / %s rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(h.version[CG_PIDS], 0);
+	{
+		struct cgroup_limits l = { .pids = 10 };
+		char why[256];
+
+		ck_assert_int_eq(cgroup_supports(&h, &l, why, sizeof(why)), -ENOTSUP);
+		ck_assert_ptr_nonnull(strstr(why, "pids cgroup controller"));
+		l = (struct cgroup_limits){ .cpu_milli = 10, .memory_bytes = 1 };
+		ck_assert_int_eq(cgroup_supports(&h, &l, why, sizeof(why)), 0);
+	}
+	tu_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_plan_v1)
+{
+	struct cgroup_limits l = { 250, 64ull << 20, 512 };
+	struct cgroup_op ops[CGROUP_OPS_MAX];
+	struct cgroup_host h;
+	char buf[2048];
+	size_t n;
+
+	ck_assert_int_eq(cgroup_detect_from(hybrid, &h), 0);
+	ck_assert_int_eq(cgroup_plan(&h, "enos.fog.edge-1", &l, ops, &n), 0);
+	ck_assert_str_eq(cgroup_plan_text(ops, n, buf, sizeof(buf)),
+		"mkdir /sys/fs/cgroup/cpu/enos.fog.edge-1\n"
+		"mkdir /sys/fs/cgroup/cpuacct/enos.fog.edge-1\n"
+		"mkdir /sys/fs/cgroup/memory/enos.fog.edge-1\n"
+		"mkdir /sys/fs/cgroup/pids/enos.fog.edge-1\n"
+		"echo '100000' > /sys/fs/cgroup/cpu/enos.fog.edge-1/cpu.cfs_period_us\n"
+		"echo '25000' > /sys/fs/cgroup/cpu/enos.fog.edge-1/cpu.cfs_quota_us\n"
+		"echo '67108864' > /sys/fs/cgroup/memory/enos.fog.edge-1/memory.limit_in_bytes\n"
+		"echo '67108864' > /sys/fs/cgroup/memory/enos.fog.edge-1/memory.memsw.limit_in_bytes (if present)\n"
+		"echo '512' > /sys/fs/cgroup/pids/enos.fog.edge-1/pids.max\n");
+
+	/* Only what is set is written; a co-mounted hierarchy is made once. */
+	l = (struct cgroup_limits){ .cpu_milli = 2000 };
+	ck_assert_int_eq(cgroup_detect_from(comounted, &h), 0);
+	ck_assert_int_eq(cgroup_plan(&h, "enos.fog.db", &l, ops, &n), 0);
+	ck_assert_str_eq(cgroup_plan_text(ops, n, buf, sizeof(buf)),
+		"mkdir /sys/fs/cgroup/cpu,cpuacct/enos.fog.db\n"
+		"mkdir /sys/fs/cgroup/memory/enos.fog.db\n"
+		"echo '100000' > /sys/fs/cgroup/cpu,cpuacct/enos.fog.db/cpu.cfs_period_us\n"
+		"echo '200000' > /sys/fs/cgroup/cpu,cpuacct/enos.fog.db/cpu.cfs_quota_us\n");
+
+	/* A limit without its controller, and names that are not one
+	 * directory, are refused before anything. */
+	l.pids = 5;
+	ck_assert_int_eq(cgroup_plan(&h, "enos.fog.db", &l, ops, &n), -ENOTSUP);
+	ck_assert_uint_eq(n, 0);
+	l.pids = 0;
+	ck_assert_int_eq(cgroup_plan(&h, "../x", &l, ops, &n), -EINVAL);
+	ck_assert_int_eq(cgroup_plan(&h, "", &l, ops, &n), -EINVAL);
+	ck_assert_int_eq(cgroup_plan(&h, "..", &l, ops, &n), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_plan_v2)
+{
+	struct cgroup_limits l = { 500, 1ull << 30, 100 };
+	struct cgroup_op ops[CGROUP_OPS_MAX];
+	struct cgroup_host h;
+	char buf[2048], dir[128], text[512], want[2048], scratch[256];
+	size_t n;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "cgroup"));
+	tu_write(dir, "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma\n", scratch, sizeof(scratch));
+	snprintf(text, sizeof(text), "30 1 0:26 / %s rw - cgroup2 cgroup2 rw\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(cgroup_plan(&h, "enos.fog.a", &l, ops, &n), 0);
+	snprintf(want, sizeof(want),
+		 "echo '+cpu +memory +pids' > %s/cgroup.subtree_control\n"
+		 "mkdir %s/enos.fog.a\n"
+		 "echo '50000 100000' > %s/enos.fog.a/cpu.max\n"
+		 "echo '1073741824' > %s/enos.fog.a/memory.max\n"
+		 "echo '0' > %s/enos.fog.a/memory.swap.max (if present)\n"
+		 "echo '100' > %s/enos.fog.a/pids.max\n",
+		 dir, dir, dir, dir, dir, dir);
+	ck_assert_str_eq(cgroup_plan_text(ops, n, buf, sizeof(buf)), want);
+	tu_rmtree(dir);
+}
+END_TEST
+
+/* Sweep and count by prefix, on plain directories standing in for a
+ * hierarchy: only the experiment's names go. */
+START_TEST(test_sweep_prefix)
+{
+	char dir[128], text[512], path[256];
+	struct cgroup_host h;
+	size_t found = 0;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "cgroup"));
+	snprintf(text, sizeof(text), "1 1 0:1 / %s rw - cgroup cgroup rw,memory\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	snprintf(path, sizeof(path), "%s/enos.fog.a", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/enos.fog.b", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/enos.fogx.a", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_int_eq(cgroup_count(&h, "enos.fog."), 2);
+	ck_assert(cgroup_exists(&h, "enos.fog.a"));
+	ck_assert_int_eq(cgroup_sweep(&h, "enos.fog.", &found), 0);
+	ck_assert_uint_eq(found, 2);
+	ck_assert_int_eq(cgroup_count(&h, "enos.fog."), 0);
+	ck_assert(!cgroup_exists(&h, "enos.fog.a"));
+	ck_assert_int_eq(cgroup_count(&h, "enos.fogx."), 1);
+	/* Gone already is success. */
+	ck_assert_int_eq(cgroup_sweep(&h, "enos.fog.", &found), 0);
+	ck_assert_uint_eq(found, 0);
+	ck_assert_int_eq(cgroup_sweep(&h, "", &found), -EINVAL);
+	tu_rmtree(dir);
+}
+END_TEST
+
+/* `enos check` and `up` sum the profiles against the host
+ * (enos/capacity.c): fits, overcommits in sum (a note), or one node alone
+ * larger than the host (refused without --overcommit). */
+START_TEST(test_capacity_profiles)
+{
+	static const char text[] =
+		"name: x\n"
+		"profiles:\n"
+		"  rpi4: {cpu: 0.5, memory: 1GiB, pids: 512}\n"
+		"sites:\n"
+		"  - {name: edge, role: edge, nodes: 2, count: 2, profile: rpi4}\n"
+		"  - name: central\n"
+		"    role: central\n"
+		"    nodes: [{name: db, cpu: 3, memory: 8GiB}, {name: api}]\n";
+	char *err = NULL, msg[512];
+	struct topology *t = topo_load_string(text, "inline.yaml", NULL, &err);
+	struct capacity c;
+
+	ck_assert_msg(t != NULL, "%s", err ? err : "");
+	capacity_estimate(t, &c);
+	ck_assert_uint_eq(c.limited, 5);
+	ck_assert_uint_eq(c.cpu_milli, 5000);
+	ck_assert_uint_eq(c.limit_memory, 12ull << 30);
+	ck_assert_str_eq(c.max_cpu->name, "db");
+	ck_assert_str_eq(c.max_memory->name, "db");
+	ck_assert_int_eq(capacity_profiles(&c, 64ull << 30, 8, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, "5 nodes with a profile: 5 of 8 cores, 12.0 GiB of 64.0 GiB available");
+	ck_assert_int_eq(capacity_profiles(&c, 10ull << 30, 4, msg, sizeof(msg)), 1);
+	ck_assert_str_eq(msg, "5 nodes with a profile: 5 of 4 cores (overcommitted), 12.0 GiB of 10.0 GiB available (overcommitted)");
+	ck_assert_int_eq(capacity_profiles(&c, 64ull << 30, 2, msg, sizeof(msg)), -E2BIG);
+	ck_assert_str_eq(msg, "node 'db' asks for 3 cores but this host has 2");
+	ck_assert_int_eq(capacity_profiles(&c, 4ull << 30, 8, msg, sizeof(msg)), -E2BIG);
+	ck_assert_str_eq(msg, "node 'db' asks for 8192.0 MiB but this host has 4096.0 MiB available");
+	topo_free(t);
+
+	/* Without profiles: nothing to say. */
+	t = topo_load_string("name: x\nsites: [{name: a, role: edge}]\n",
+			     "inline.yaml", NULL, &err);
+	ck_assert_ptr_nonnull(t);
+	capacity_estimate(t, &c);
+	ck_assert_int_eq(capacity_profiles(&c, 1ull << 30, 2, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, "");
+	topo_free(t);
+}
+END_TEST
+
+Suite *make_cgroup_suite(void)
+{
+	Suite *s = suite_create("cgroup");
+	TCase *tc = tcase_create("cgroup");
+
+	tcase_add_test(tc, test_detect_hybrid);
+	tcase_add_test(tc, test_detect_v2);
+	tcase_add_test(tc, test_plan_v1);
+	tcase_add_test(tc, test_plan_v2);
+	tcase_add_test(tc, test_sweep_prefix);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("capacity");
+	tcase_add_test(tc, test_capacity_profiles);
+	suite_add_tcase(s, tc);
+	return s;
+}
