@@ -101,6 +101,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_stats_suite());
 		SYS_SUITE(sr, &sk, kv);
 		srunner_add_suite(sr, make_wlimport_suite());
+		srunner_add_suite(sr, make_fuzz_replay_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);

@@ -60,6 +60,8 @@ Suite *make_stats_suite(void);
 Suite *make_kv_suite(struct skips *sk);
 /* wlimport: JSON-lines and Rally results imported as workload operations. */
 Suite *make_wlimport_suite(void);
+/* fuzz_replay: each libFuzzer harness over its corpus and crash inputs. */
+Suite *make_fuzz_replay_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
