@@ -12,8 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-/* Mantissas stay below 10^18 so mantissa * scale fits in 128 bits. */
-#define MANT_LIMIT 100000000000000000ull
+/* A mantissa is any 64-bit value: times the largest scale (tibps, 2^43)
+ * it still fits in 128 bits. At most 18 fraction digits: 10^18 fits in
+ * 64 bits. */
 #define FRAC_MAX   18
 
 struct decimal {
@@ -48,15 +49,17 @@ static int parse_decimal(const char *text, struct decimal *d,
 			continue;
 		}
 		digits = true;
-		if (d->mant >= MANT_LIMIT / 10) {
+		if (point && d->frac >= FRAC_MAX)
+			continue;
+		/* Every value of 64 bits, so that a value accepted in a large
+		 * unit can also be written in the smallest one. */
+		if (d->mant > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
 			if (!point) {
 				*why = "is too large";
 				goto out;
 			}
 			continue;       /* fraction digits past precision */
 		}
-		if (point && d->frac >= FRAC_MAX)
-			continue;
 		d->mant = d->mant * 10 + (uint64_t)(*p - '0');
 		if (point)
 			d->frac++;
