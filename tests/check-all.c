@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, kv);
 		srunner_add_suite(sr, make_wlimport_suite());
 		srunner_add_suite(sr, make_fuzz_replay_suite());
+		srunner_add_suite(sr, make_bombs_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);

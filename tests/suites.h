@@ -62,6 +62,8 @@ Suite *make_kv_suite(struct skips *sk);
 Suite *make_wlimport_suite(void);
 /* fuzz_replay: each libFuzzer harness over its corpus and crash inputs. */
 Suite *make_fuzz_replay_suite(void);
+/* bombs: billion laughs and deep nesting refused in bounded time and memory. */
+Suite *make_bombs_suite(void);
 
 Suite *make_sys_emulator_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);

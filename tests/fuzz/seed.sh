@@ -13,7 +13,9 @@
 #               input per line (wandctl and wand_engine: see those files)
 #   jsonl, rally  kept as they are (they come from workloads' own fixtures)
 #
-# Inputs the fuzzers found and that were worth keeping (minimised, new
+# Fixtures over 64 KiB (the million-level nesting bombs) are left out: the
+# corpus's largest input sets libFuzzer's -max_len, and tests/test_bombs.c
+# runs those. Inputs the fuzzers found and that were worth keeping (minimised, new
 # coverage) are copied into the corpus by hand and are not removed here:
 # only the files this script makes (prefix "fx-" or "seed-") are renewed.
 # Run from the top of the tree: bash tests/fuzz/seed.sh
@@ -23,6 +25,8 @@ for n in topo stack matrix constraint units wandctl wand_engine; do
 	mkdir -p "$C/$n"
 	rm -f "$C/$n"/fx-* "$C/$n"/seed-*
 done
+
+big() { [ "$(wc -c < "$1")" -gt 65536 ]; }
 
 # The matrix file a topology names ("matrix: {file: data/x.tsv, ...}"),
 # relative to the topology, or nothing.
@@ -34,6 +38,7 @@ matrix_of() {
 
 for y in tests/fixtures/bad/*.yaml tests/fixtures/good/*.yaml \
 	 tests/fixtures/stacks/topo/*.yaml topologies/*.yaml; do
+	big "$y" && continue
 	out="$C/topo/fx-$(echo "$y" | tr '/' '_')"
 	m=$(matrix_of "$y")
 	if [ -n "$m" ]; then
@@ -45,6 +50,7 @@ done
 
 for y in tests/fixtures/stacks/bad/*.yaml tests/fixtures/stacks/sys/*.yaml \
 	 workloads/stacks/*.yaml; do
+	big "$y" && continue
 	cp "$y" "$C/stack/fx-$(echo "$y" | tr '/' '_')"
 done
 
