@@ -6,6 +6,7 @@
 #include "util/units.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -257,6 +258,7 @@ int units_parse_number(const char *text, double *out)
 {
 	const char *d = text + (text[0] == '-');
 	size_t digits = 0;
+	double v;
 
 	for (; *d >= '0' && *d <= '9'; d++)
 		digits++;
@@ -267,7 +269,10 @@ int units_parse_number(const char *text, double *out)
 		return -EINVAL;
 	/* Only digits and a point were seen: strtod reads exactly them, and
 	 * rounds correctly (so a number printed with "%.17g" reads back the
-	 * same). */
-	*out = strtod(text, NULL);
+	 * same). Past the largest double it gives infinity: not a number. */
+	v = strtod(text, NULL);
+	if (!isfinite(v))
+		return -EINVAL;
+	*out = v;
 	return 0;
 }
