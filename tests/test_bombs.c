@@ -28,7 +28,7 @@
 #define BOMB_MAX     16
 
 struct bomb {
-	char path[256];
+	char path[320];         /* a directory and a d_name (< 256) */
 	bool stack;
 };
 
@@ -48,7 +48,8 @@ static size_t list_bombs(struct bomb *out, size_t max)
 			size_t len = strlen(de->d_name);
 
 			if (strncmp(de->d_name, "bomb-", 5) || len < 6 ||
-			    strcmp(de->d_name + len - 5, ".yaml"))
+			    strcmp(de->d_name + len - 5, ".yaml") ||
+			    strlen(dirs[d]) + 1 + len >= sizeof(out[n].path))
 				continue;
 			snprintf(out[n].path, sizeof(out[n].path), "%s/%s",
 				 dirs[d], de->d_name);
