@@ -42,17 +42,19 @@ static size_t list_bombs(struct bomb *out, size_t max)
 	for (d = 0; d < 2; d++) {
 		DIR *dir = opendir(dirs[d]);
 		struct dirent *de;
+		int w;
 
 		first = n;
 		while (dir && (de = readdir(dir)) && n < max) {
 			size_t len = strlen(de->d_name);
 
 			if (strncmp(de->d_name, "bomb-", 5) || len < 6 ||
-			    strcmp(de->d_name + len - 5, ".yaml") ||
-			    strlen(dirs[d]) + 1 + len >= sizeof(out[n].path))
+			    strcmp(de->d_name + len - 5, ".yaml"))
 				continue;
-			snprintf(out[n].path, sizeof(out[n].path), "%s/%s",
-				 dirs[d], de->d_name);
+			w = snprintf(out[n].path, sizeof(out[n].path), "%s/%s",
+				     dirs[d], de->d_name);
+			if (w < 0 || (size_t)w >= sizeof(out[n].path))
+				continue;
 			out[n].stack = d == 1;
 			n++;
 		}

@@ -12,8 +12,14 @@
 char *yamldoc_verror(const char *label, struct src_pos pos,
 		      const char *fmt, va_list ap)
 {
-	char *msg = str_vprintf(fmt, ap), *out = NULL;
+	char *msg = str_vprintf(fmt, ap), *out = NULL, *p;
 
+	/* Messages quote what a hostile file wrote (a YAML string may hold
+	 * any byte through escapes, a matrix cell any byte at all): no
+	 * control byte reaches a terminal, as str_show() shows values. */
+	for (p = msg; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (msg)
 		out = str_printf("%s:%d:%d: %s", label, pos.line, pos.col, msg);
 	free(msg);

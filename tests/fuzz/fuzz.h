@@ -49,4 +49,15 @@ static inline void fuzz_check_err(const char *err, const char *label)
 		fuzz_fail("message does not start with the label", err);
 }
 
+/* MSG holds no control byte: a message quotes hostile input and goes to
+ * a terminal (yamldoc_verror shows control bytes as '?'). */
+static inline void fuzz_check_printable(const char *msg)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)msg; p && *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			fuzz_fail("control byte in a message", msg);
+}
+
 #endif

@@ -3,7 +3,7 @@
  *
  * The input is the file's bytes (NUL bytes included: the reader takes a
  * length). Contract checked (matrix.h): a matrix or a LABEL:LINE:COL
- * message, never both; a matrix has 1 to MATRIX_MAX_SITES distinct,
+ * message (with no control byte: cells are quoted), never both; a matrix has 1 to MATRIX_MAX_SITES distinct,
  * non-empty names, each with a position, and every cell in 0..3600000 ms.
  */
 #include <math.h>
@@ -24,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("a matrix and a message", err);
 	if (!m) {
 		fuzz_check_err(err, LABEL);
+		fuzz_check_printable(err);
 		free(err);
 		return 0;
 	}

@@ -6,7 +6,8 @@
  * "fuzz", as stack_load does with the file's base name. No file is read
  * or written.
  *
- * Contract checked: a stack or a FILE:LINE:COL message, never both; a
+ * Contract checked: a stack or a FILE:LINE:COL message, never both, with
+ * no control byte (values are quoted as written, escapes excepted); a
  * loaded stack is consistent (every argv NULL-terminated with its count,
  * post steps on a service that exists, names given).
  */
@@ -78,8 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = stack_load_string(text, LABEL, check, &err);
 	if (s && err)
 		fuzz_fail("a stack and a message", err);
-	if (!s)
+	if (!s) {
 		fuzz_check_err(err, LABEL);
+		fuzz_check_printable(err);
+	}
 	else
 		check_stack(s);
 	stack_free(s);

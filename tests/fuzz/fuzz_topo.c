@@ -10,6 +10,8 @@
  * file, whatever path the YAML gives.
  *
  * Contract checked: a topology or a FILE:LINE:COL message, never both; a
+ * message holds no control byte (a hostile file or its matrix cannot send
+ * terminal escapes); a
  * loaded model is consistent (indexes in range, counts that add up); and
  * for a small world (the plan is linear in nodes, the resolver square in
  * sites) the plan and the resolution that `enos up` would run succeed.
@@ -143,6 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A matrix error names the matrix file, not the YAML. */
 		fuzz_check_err(err, strstr(err ? err : "", "fuzz-dir/") == err ||
 				    (err && err[0] == '/') ? NULL : LABEL);
+		fuzz_check_printable(err);
 	} else {
 		check_model(t);
 		check_small_world(t);
