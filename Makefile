@@ -9,10 +9,12 @@
 #                   FUZZ_SECONDS (default 60) from tests/fuzz/corpus (tests/fuzz/README.md)
 #   make bench-scale  bring-up/teardown benchmark against ip -batch and mininet
 #   make bench-backends  bring-up time and memory per node, per node backend
+#   make nightly    the CI gate: benchmarks/nightly.yaml against its thresholds (enos ci)
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3 libvirt libvirt-lxc jansson libcurl
+PKGS    := libnl-3.0 libnl-route-3.0 yaml-0.1 sqlite3 libvirt libvirt-lxc jansson libcurl \
+           libnftnl libmnl
 CPPFLAGS += -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # OPTFLAGS and SANFLAGS are set by `make asan`; CFLAGS stays the user's own,
 # so `make CFLAGS=...` can add flags but never drop the warnings.
@@ -21,9 +23,12 @@ WARNFLAGS := -std=gnu11 -Wall -Wextra -Werror
 ALL_CFLAGS = $(WARNFLAGS) $(OPTFLAGS) $(SANFLAGS) -MMD -MP $(CFLAGS)
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
-CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check libxml-2.0 2>/dev/null)
 
 all: $(BUILD)/bin/enos $(BUILD)/tests/check-all
+
+# libxml2 is the tests' only: they parse the JUnit XML of `enos ci` back.
+$(BUILD)/tests/test_ci.o: CPPFLAGS += $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 
 include util/module.mk
 include emulator/module.mk
@@ -48,26 +53,40 @@ bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 # guest in which the netem backend is tested (this host's kernel has none);
 # iperf3 measures rates; libvirt runs lxc (and qemu) nodes; etcd-server and
 # etcd-client are the etcd stack (workloads/stacks/etcd.yaml) that sys_stack
-# and `make run` deploy.
+# and `make run` deploy; libnftnl-dev and libmnl-dev build the gateways'
+# traffic counters (emulator/traffic_nft.c).
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
-        libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check iproute2 iputils-ping gnuplot-nox iperf3 \
+        libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check libxml2-dev iproute2 iputils-ping gnuplot-nox iperf3 \
         qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
         libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu \
-        libvirt-clients etcd-server etcd-client
+        libvirt-clients etcd-server etcd-client libnftnl-dev libmnl-dev
 deps:
 	@./tools/install-deps $(DEBS)
 
 # The OpenStack stack (workloads/stacks/openstack.yaml), deployed by
-# sys_openstack and bench-openstack: about 1.1 GiB, so kept out of DEBS and
-# `make run`.
+# sys_openstack and bench-openstack, and Rally for its workloads: about
+# 1.1 GiB, so kept out of DEBS and `make run`.
 OPENSTACK_DEBS := mariadb-server rabbitmq-server memcached keystone placement-api \
         glance-api nova-api nova-conductor nova-scheduler nova-compute neutron-server \
-        python3-openstackclient uwsgi-plugin-python3 curl util-linux
+        python3-openstackclient uwsgi-plugin-python3 curl util-linux rally python3-rally-openstack
 deps-openstack:
 	@./tools/install-deps $(OPENSTACK_DEBS)
 
 run: deps all bin/enos
 	./bin/enos run topologies/default.yaml
+
+# The nightly CI gate (README.md, "CI and nightly runs"): benchmarks/nightly.yaml
+# run and checked against its thresholds. The table goes to stdout and
+# NIGHTLY_DIR/ci.txt, JUnit XML and JSON beside it; the exit status is
+# enos ci's (0 pass, 1 a threshold failed, 2 usage). Until `enos ci` runs the
+# sweep itself, give the figures to check: make nightly NIGHTLY_ARGS="--sweep nightly".
+NIGHTLY_DIR ?= results/nightly
+NIGHTLY_ARGS ?=
+nightly: all
+	@mkdir -p $(NIGHTLY_DIR)
+	./$(BUILD)/bin/enos ci benchmarks/nightly.yaml $(NIGHTLY_ARGS) \
+		--junit $(NIGHTLY_DIR)/junit.xml --json $(NIGHTLY_DIR)/ci.json \
+		> $(NIGHTLY_DIR)/ci.txt; rc=$$?; cat $(NIGHTLY_DIR)/ci.txt; exit $$rc
 
 # The source checks first: a tree that breaks a house rule fails before
 # any suite runs.
@@ -120,6 +139,6 @@ fuzz: deps-fuzz
 clean:
 	rm -rf build build-asan build-fuzz bin
 
-.PHONY: all deps deps-openstack deps-fuzz run test checksrc asan fuzz clean
+.PHONY: all deps deps-openstack deps-fuzz run test checksrc asan fuzz clean nightly
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

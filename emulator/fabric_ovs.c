@@ -216,7 +216,7 @@ static void run_child(char *const argv[], int in_fd, int out_fd)
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	size_t i;
 
-	proc_child_unblock();
+	proc_child_prepare();
 	if (null < 0)
 		_exit(127);
 	if (dup2(in_fd >= 0 ? in_fd : null, 0) < 0 ||

@@ -49,12 +49,13 @@ struct node_ops {
 	int (*exec)(struct emu *emu, const struct world_node *n,
 		    char *const argv[], int *status);
 	/* Start ARGV inside node N in the background, in a session of its
-	 * own, with stdin from /dev/null and stdout and stderr to LOG_FD;
-	 * store in *PID the pid the host sees (the one to signal). Returns
-	 * 0 or -errno; -ENOTSUP where the backend cannot (a VM). NULL: the
-	 * backend has no services. */
+	 * own, with stdin from /dev/null, stdout to OUT_FD and stderr to
+	 * ERR_FD (the same descriptor for one log; a workload reads its
+	 * stdout from a pipe); store in *PID the pid the host sees (the one
+	 * to signal). Returns 0 or -errno; -ENOTSUP where the backend cannot
+	 * (a VM). NULL: the backend has no services. */
 	int (*spawn)(struct emu *emu, const struct world_node *n,
-		     char *const argv[], int log_fd, int *pid);
+		     char *const argv[], int out_fd, int err_fd, int *pid);
 	/* Is node N usable yet (a VM: has its guest booted)? Waits up to
 	 * WAIT_MS. Returns 1 ready, 0 not yet (with what is known, such as
 	 * the tail of a console log, in WHY), or -errno. Called from

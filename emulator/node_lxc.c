@@ -422,7 +422,8 @@ static void child_fail(int fd, int err)
 struct lxc_run {
 	int init;               /* the node's init, host pid */
 	char *const *argv;
-	int log_fd;             /* spawn: stdout/stderr; -1: exec */
+	int log_fd;             /* spawn: stdout; -1: exec */
+	int err_log_fd;         /* spawn: stderr */
 	int err_fd;             /* carries an errno, closed on exec */
 	int pid_fd;             /* spawn: the host pid of the command */
 };
@@ -433,10 +434,12 @@ static void run_command(const struct lxc_run *r)
 	int null;
 
 	if (r->log_fd >= 0) {
+		/* As netns spawn: no signal of the caller's mask held. */
+		proc_child_prepare();
 		setsid();
 		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(r->log_fd, 1) < 0 ||
-		    dup2(r->log_fd, 2) < 0)
+		    dup2(r->err_log_fd, 2) < 0)
 			child_fail(r->err_fd, -errno);
 	}
 	execvp(r->argv[0], r->argv);
@@ -543,16 +546,18 @@ static int lxc_node_exec(struct emu *emu, const struct world_node *n,
 	return lxc_run(n, &r, status, NULL);
 }
 
-/* As exec, detached: `setsid ARGV... </dev/null >&LOG_FD 2>&1 &` inside. */
+/* As exec, detached: `setsid ARGV... </dev/null >&OUT_FD 2>&ERR_FD &`
+ * inside. */
 static int lxc_node_spawn(struct emu *emu, const struct world_node *n,
-			  char *const argv[], int log_fd, int *pid)
+			  char *const argv[], int out_fd, int err_fd, int *pid)
 {
-	struct lxc_run r = { .argv = argv, .log_fd = log_fd };
+	struct lxc_run r = { .argv = argv, .log_fd = out_fd,
+			     .err_log_fd = err_fd };
 	int status = -1, err;
 	(void)emu;
 
 	*pid = 0;
-	if (!argv || !argv[0] || log_fd < 0)
+	if (!argv || !argv[0] || out_fd < 0 || err_fd < 0)
 		return -EINVAL;
 	err = lxc_run(n, &r, &status, pid);
 	if (err == 0 && status != 0)

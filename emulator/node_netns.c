@@ -152,6 +152,7 @@ static void exec_child(const char *path, const char *name,
 		goto fail;
 	if (umount2("/sys", MNT_DETACH) == 0)
 		mount(name, "/sys", "sysfs", 0, NULL);
+	proc_child_prepare();
 	execvp(argv[0], argv);
 fail:
 	exec_child_fail(fd);
@@ -205,28 +206,33 @@ out:
 }
 
 /* The child of spawn: enter the node, start a session of its own, point
- * stdin at /dev/null and stdout/stderr at LOG_FD, and exec ARGV. Reports
- * errno on FD and exits when something fails. */
+ * stdin at /dev/null, stdout at OUT_FD and stderr at ERR_FD, and exec
+ * ARGV with no signal blocked (the caller may hold SIGTERM and SIGINT, as
+ * `enos bench` does, and a program that inherits that never gets the
+ * SIGTERM that stops it). Reports errno on FD and exits when something
+ * fails. */
 static void spawn_child(const char *path, const char *name,
-			char *const argv[], int log_fd, int fd)
+			char *const argv[], int out_fd, int err_fd, int fd)
 {
 	int null_fd;
 
+	proc_child_prepare();
 	if (setsid() < 0)
 		goto fail;
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 ||
-	    dup2(log_fd, STDOUT_FILENO) < 0 || dup2(log_fd, STDERR_FILENO) < 0)
+	    dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0)
 		goto fail;
 	exec_child(path, name, argv, fd);
 fail:
 	exec_child_fail(fd);
 }
 
-/* As `setsid ip netns exec NODE ARGV... </dev/null >>LOG 2>&1 &`: the
+/* As `setsid ip netns exec NODE ARGV... </dev/null >OUT 2>ERR &`: the
  * process stays our child until we exit, then init's. */
 static int netns_node_spawn(struct emu *emu, const struct world_node *n,
-			    char *const argv[], int log_fd, int *pid)
+			    char *const argv[], int out_fd, int err_fd,
+			    int *pid)
 {
 	char path[PATH_MAX];
 	int pipefd[2] = { -1, -1 };
@@ -234,7 +240,7 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 	int err = 0;
 	(void)emu;
 
-	if (!argv || !argv[0] || log_fd < 0 ||
+	if (!argv || !argv[0] || out_fd < 0 || err_fd < 0 ||
 	    snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, n->netns) >=
 	    (int)sizeof(path)) {
 		err = -EINVAL;
@@ -252,7 +258,7 @@ static int netns_node_spawn(struct emu *emu, const struct world_node *n,
 	}
 	if (child == 0) {
 		close(pipefd[0]);
-		spawn_child(path, n->netns, argv, log_fd, pipefd[1]);
+		spawn_child(path, n->netns, argv, out_fd, err_fd, pipefd[1]);
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;

@@ -347,12 +347,13 @@ out:
 	return err;
 }
 
-void proc_child_unblock(void)
+void proc_child_prepare(void)
 {
 	sigset_t none;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	close_range(STDERR_FILENO + 1, ~0u, CLOSE_RANGE_CLOEXEC);
 }
 
 /* One process seen by proc_tree_mem's scan of /proc. */
@@ -405,19 +406,18 @@ static bool in_tree(const struct tree_proc *v, size_t n, size_t i, int leader)
 	return false;
 }
 
-int proc_tree_mem(pid_t leader, struct proc_mem *out)
+/* Every process /proc shows into *OUT (*N; free() it). 0 or -errno. */
+static int scan_procs(struct tree_proc **out, size_t *n)
 {
 	struct tree_proc *v = NULL, *nv;
 	struct proc_info pi;
-	size_t n = 0, cap = 0, i;
+	size_t cap = 0;
 	struct dirent *de;
-	uint64_t pss = 0;
-	DIR *d = NULL;
+	DIR *d;
 	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (leader <= 0 || proc_info(leader, &pi) < 0)
-		return -ESRCH;
+	*out = NULL;
+	*n = 0;
 	d = opendir("/proc");
 	if (!d)
 		return -errno;
@@ -430,7 +430,7 @@ int proc_tree_mem(pid_t leader, struct proc_mem *out)
 		pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 0 || proc_info((pid_t)pid, &pi) < 0)
 			continue;
-		if (n == cap) {
+		if (*n == cap) {
 			cap = cap ? cap * 2 : 256;
 			nv = realloc(v, cap * sizeof(*v));
 			if (!nv) {
@@ -439,8 +439,33 @@ int proc_tree_mem(pid_t leader, struct proc_mem *out)
 			}
 			v = nv;
 		}
-		v[n++] = (struct tree_proc){ (int)pid, pi.ppid, pi.session, pi.rss_bytes };
+		v[(*n)++] = (struct tree_proc){ (int)pid, pi.ppid, pi.session, pi.rss_bytes };
 	}
+out:
+	closedir(d);
+	if (rc) {
+		free(v);
+		v = NULL;
+		*n = 0;
+	}
+	*out = v;
+	return rc;
+}
+
+int proc_tree_mem(pid_t leader, struct proc_mem *out)
+{
+	struct tree_proc *v = NULL;
+	struct proc_info pi;
+	size_t n = 0, i;
+	uint64_t pss = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (leader <= 0 || proc_info(leader, &pi) < 0)
+		return -ESRCH;
+	rc = scan_procs(&v, &n);
+	if (rc)
+		return rc;
 	out->has_pss = true;
 	for (i = 0; i < n; i++) {
 		if (!in_tree(v, n, i, leader))
@@ -452,9 +477,35 @@ int proc_tree_mem(pid_t leader, struct proc_mem *out)
 		else if (v[i].rss)
 			out->has_pss = false;   /* gone meanwhile, or no smaps_rollup */
 	}
-out:
-	closedir(d);
 	free(v);
+	return rc;
+}
+
+int proc_tree_pids(pid_t leader, int **pids, size_t *n)
+{
+	struct tree_proc *v = NULL;
+	struct proc_info pi;
+	size_t nv = 0, i;
+	int *out = NULL, rc;
+
+	*pids = NULL;
+	*n = 0;
+	if (leader <= 0 || proc_info(leader, &pi) < 0)
+		return -ESRCH;
+	rc = scan_procs(&v, &nv);
+	if (rc == 0) {
+		out = calloc(nv ? nv : 1, sizeof(*out));
+		if (!out)
+			rc = -ENOMEM;
+	}
+	for (i = 0; i < nv && rc == 0; i++)
+		if (in_tree(v, nv, i, leader))
+			out[(*n)++] = v[i].pid;
+	free(v);
+	if (rc)
+		free(out);
+	else
+		*pids = out;
 	return rc;
 }
 

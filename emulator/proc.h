@@ -44,6 +44,10 @@ int proc_info(pid_t pid, struct proc_info *out);
  * gone, or -errno. */
 int proc_tree_mem(pid_t leader, struct proc_mem *out);
 
+/* The pids of LEADER's tree, as proc_tree_mem counts it, into *PIDS (*N;
+ * free() it). 0, -ESRCH if LEADER is gone, or -errno. */
+int proc_tree_pids(pid_t leader, int **pids, size_t *n);
+
 /* Is PID alive as the process that started at STARTTIME (not gone, not a
  * zombie, not a reused pid)? Reaps PID first if it is our child, storing
  * its exit status in *STATUS (may be NULL; -1 when unknown). */
@@ -106,10 +110,15 @@ pid_t proc_daemon_pid(const char *pidfile, const char *prog);
 int proc_daemon_stop(const char *pidfile, const char *prog, pid_t pid,
 		     int wait_ms);
 
-/* In a forked child before exec: unblock every signal. The caller may
- * hold some (enos up holds SIGTERM while it builds); a daemon must not
- * inherit that, or SIGTERM never reaches it. */
-void proc_child_unblock(void);
+/* In a forked child before exec: unblock every signal, and mark every
+ * descriptor above stderr close-on-exec (close_range(2) with
+ * CLOSE_RANGE_CLOEXEC, so a pipe that reports exec's errno still works).
+ * The caller may hold signals (enos up holds SIGTERM while it builds): a
+ * daemon that inherits that never gets the SIGTERM that stops it. And a
+ * program that inherits the caller's descriptors (a database, a lock
+ * such as flock(1)'s, a control socket) keeps them open for as long as it
+ * lives. */
+void proc_child_prepare(void);
 
 /* A wait status in the shell's convention: the exit code, 128 + the
  * signal, or -1. */

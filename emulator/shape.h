@@ -24,6 +24,12 @@
  * one), checks alive before each later use, and stops it by that pid;
  * apply, set_pair and reset only talk to a running engine and return
  * -ENOTCONN when none answers. They never start one.
+ *
+ * Traffic. Every backend counts what crosses the WAN its own way, behind
+ * the same three ops (emulator/traffic.h says what is counted): wand in
+ * its engine, per frame forwarded; netem and none with nftables counters
+ * on each gateway (traffic_nft.c), armed by traffic_reset and removed by
+ * traffic_clear (and by reset, and with the namespaces at down).
  */
 #ifndef EMULATOR_SHAPE_H
 #define EMULATOR_SHAPE_H
@@ -36,6 +42,7 @@
 #include "emulator/world.h"
 
 struct emu;
+struct traffic_table;
 
 /* Per ordered pair (src * n + dst) parameters and partition cut. */
 struct shape_table {
@@ -100,6 +107,21 @@ struct shape_ops {
 	 * pid file the engine writes, and only if that pid still runs NAME's
 	 * engine), and remove its files. Returns 0 or -errno. */
 	int (*sweep)(const char *name);
+
+	/* Traffic counting; NULL: this backend cannot count. */
+	/* Zero W's counters, arming them first where counting takes rules
+	 * (every gateway's table, replaced whole). -ENOTSUP if this host
+	 * cannot count so; -ENOTCONN if W's engine does not answer. */
+	int (*traffic_reset)(struct emu *emu, const struct world *w);
+	/* What crossed each ordered pair of W since traffic_reset into T
+	 * (initialised here for W's sites, finished; release it with
+	 * traffic_table_release, also after a failure). -ENOENT: nothing was
+	 * armed. */
+	int (*traffic_read)(struct emu *emu, const struct world *w,
+			    struct traffic_table *t);
+	/* Remove what traffic_reset armed (nothing for an engine that always
+	 * counts); gone already is success. */
+	int (*traffic_clear)(struct emu *emu, const struct world *w);
 };
 
 extern const struct shape_ops shape_netem_ops;

@@ -51,6 +51,7 @@
 #include "emulator/emu.h"
 #include "emulator/link.h"
 #include "emulator/netns.h"
+#include "emulator/traffic_nft.h"
 
 #define ROOT_MAJOR          1u          /* 1: */
 #define DEFAULT_MINOR       1u          /* 1:1 */
@@ -957,7 +958,10 @@ static int netem_reset(struct emu *emu, const struct world *w)
 	if (err == 0)
 		err = shape_netem_exec(emu, &plan);
 	shape_netem_plan_release(&plan);
-	return err;
+	/* A plain wire counts nothing either. */
+	if (err == 0)
+		err = traffic_nft_clear(emu, w);
+	return err == -ENOTSUP ? 0 : err;
 }
 
 /* Does the kernel have sch_netem (caps.c adds one in a throwaway
@@ -982,4 +986,7 @@ const struct shape_ops shape_netem_ops = {
 	.apply = netem_apply,
 	.set_pair = netem_set_pair,
 	.reset = netem_reset,
+	.traffic_reset = traffic_nft_reset,
+	.traffic_read = traffic_nft_read,
+	.traffic_clear = traffic_nft_clear,
 };

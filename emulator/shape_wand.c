@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "emulator/shape.h"
+#include "emulator/traffic.h"
 #include "emulator/wand.h"
 
 /* The engine's socket path for W into BUF, and whether it answers. */
@@ -63,6 +64,41 @@ static int wand_reset_all(struct emu *emu, const struct world *w)
 	if (rc)
 		return rc;
 	return wand_reset(path);
+}
+
+/* The engine always counts; reset zeroes its table. */
+static int wand_traffic_zero(struct emu *emu, const struct world *w)
+{
+	char path[128];
+	int rc = engine(w, path, sizeof(path));
+	(void)emu;
+
+	if (rc)
+		return rc;
+	return wand_traffic_reset(path);
+}
+
+static int wand_traffic_read(struct emu *emu, const struct world *w,
+			     struct traffic_table *t)
+{
+	char path[128];
+	int rc = engine(w, path, sizeof(path));
+	(void)emu;
+
+	traffic_table_init(t, w->n_sites);
+	if (rc)
+		return rc;
+	rc = wand_traffic(path, t);
+	if (rc == 0 && t->n_sites != w->n_sites)
+		rc = -EPROTO;   /* another world's engine */
+	return rc;
+}
+
+static int wand_traffic_clear(struct emu *emu, const struct world *w)
+{
+	(void)emu;
+	(void)w;
+	return 0;
 }
 
 /* The engine's log beside its control socket CTL ("wand.sock" ->
@@ -194,4 +230,7 @@ const struct shape_ops shape_wand_ops = {
 	.alive = wand_alive,
 	.stop = wand_stop_pid,
 	.sweep = wand_sweep,
+	.traffic_reset = wand_traffic_zero,
+	.traffic_read = wand_traffic_read,
+	.traffic_clear = wand_traffic_clear,
 };

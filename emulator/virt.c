@@ -171,7 +171,7 @@ static void daemon_child(const char *prog, const char *daemon)
 	char log[128];
 	int fd;
 
-	proc_child_unblock();
+	proc_child_prepare();
 	setsid();
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {

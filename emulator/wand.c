@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/proc.h"
 #include "emulator/wand.h"
 #include "util/fs.h"
 
@@ -113,6 +114,7 @@ int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 				close(fd);
 		}
 		setsid();
+		proc_child_prepare();
 		execv(exe, (char *const *)argv);
 		_exit(127);
 	}

@@ -38,6 +38,15 @@
  *       "port I rx=F rx_bytes=B tx=F tx_bytes=B tx_errors=E rx_nobuf=E",
  *       M lines "pair S D frames=F bytes=B loss=L queue=Q cut=C nobuf=X
  *       qlen=N" (pairs that ever saw a frame), then "end"
+ *   traffic                       -> ok traffic sites=N entries=M
+ *       lost_packets=P lost_bytes=B lost_payload=L, then M lines
+ *       "S D PROTO PORT packets=P bytes=B payload=L": what crossed S -> D
+ *       since the last reset, per IP protocol and service port (port 0:
+ *       other; protocol 0: not IP, or the pair's overflow bucket), then
+ *       "end" (emulator/traffic.h says what is counted, and how)
+ *   traffic reset                 zero the counters
+ *   traffic on / traffic off      count, or not (on from the start): the
+ *                                 switch bench-wan measures the cost with
  *   quit                          -> ok bye, and the engine exits
  * Keys: the constraint language's (emulator/constraint.h), in its
  * canonical text: delay=25000us jitter=1500us distribution=normal
@@ -56,6 +65,7 @@
 #include <sys/types.h>
 
 #include "emulator/shape.h"
+#include "emulator/traffic.h"
 #include "emulator/world.h"
 
 #define WAND_QUEUE_DEFAULT 1000        /* rate queue bound, packets */
@@ -165,5 +175,13 @@ struct wand_stats {
 /* Fetch the counters. *OUT is allocated; free with wand_stats_free. */
 int wand_stats(const char *ctl_path, struct wand_stats **out);
 void wand_stats_free(struct wand_stats *s);
+
+/* The traffic counters into *T (initialised here, finished: sorted and
+ * merged; release it with traffic_table_release, also after a failure). */
+int wand_traffic(const char *ctl_path, struct traffic_table *t);
+/* Zero them. */
+int wand_traffic_reset(const char *ctl_path);
+/* Count (ON) or stop counting; the counts stay. */
+int wand_traffic_switch(const char *ctl_path, bool on);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "emulator/shape.h"
+#include "emulator/traffic.h"
 
 /* xoshiro256** seeded through splitmix64: same seed, same sequence. */
 struct wand_rng {
@@ -148,5 +149,19 @@ int wand_params_format(const struct link_params *p, bool cut, bool all,
 
 /* Is P a plain wire (every field zero)? */
 bool wand_params_plain(const struct link_params *p);
+
+/* One entry line of a `traffic` reply (emulator/wand.h) into BUF:
+ * "SRC DST PROTO PORT packets=P bytes=B payload=L\n". Returns its length
+ * (like snprintf). */
+int wand_traffic_format(char *buf, size_t len, size_t src, size_t dst,
+			uint8_t proto, uint16_t port,
+			const struct traffic_count *c);
+
+/* A whole `traffic` reply (its "ok traffic ..." line, the entries, "end")
+ * into T, initialised here for the reply's sites and finished. Every
+ * number is checked (sites within the reply's count and distinct,
+ * protocol and port in range, as many entries as announced). 0, -EPROTO
+ * for an unreadable reply (T is then empty), or -ENOMEM. */
+int wand_traffic_parse(const char *reply, struct traffic_table *t);
 
 #endif

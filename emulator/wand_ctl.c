@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "emulator/constraint.h"
+#include "emulator/traffic.h"
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
 #include "util/strbuf.h"
@@ -166,14 +167,15 @@ out:
 }
 
 /* Is the reply in BUF[0..LEN) complete? One line, or through "end\n" for
- * a multi-line "ok stats" reply. */
+ * a multi-line "ok stats" or "ok traffic" reply. */
 static bool reply_done(const char *buf, size_t len)
 {
 	const char *nl = memchr(buf, '\n', len);
 
 	if (!nl)
 		return false;
-	if (strncmp(buf, "ok stats", 8) != 0)
+	if (strncmp(buf, "ok stats", 8) != 0 &&
+	    strncmp(buf, "ok traffic ", 11) != 0)
 		return true;
 	return len >= 5 && memcmp(buf + len - 5, "\nend\n", 5) == 0;
 }
@@ -427,4 +429,148 @@ out:
 	wand_stats_free(st);
 	free(reply);
 	return rc;
+}
+
+/* ---- traffic ---- */
+
+int wand_traffic_format(char *buf, size_t len, size_t src, size_t dst,
+			uint8_t proto, uint16_t port,
+			const struct traffic_count *c)
+{
+	return snprintf(buf, len, "%zu %zu %u %u packets=%llu bytes=%llu "
+			"payload=%llu\n", src, dst, (unsigned)proto,
+			(unsigned)port, (unsigned long long)c->packets,
+			(unsigned long long)c->bytes,
+			(unsigned long long)c->payload);
+}
+
+/* The whole number S (digits only) into *V, at most MAX. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EPROTO;
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || *end || x > max)
+		return -EPROTO;
+	*v = x;
+	return 0;
+}
+
+/* WORD is "KEY=NUMBER": the number into *V. */
+static int parse_kv(const char *word, const char *key, uint64_t *v)
+{
+	size_t k = strlen(key);
+
+	if (strncmp(word, key, k) != 0 || word[k] != '=')
+		return -EPROTO;
+	return parse_u64(word + k + 1, UINT64_MAX, v);
+}
+
+/* One entry line "S D PROTO PORT packets=P bytes=B payload=L" into T. */
+static int traffic_line(char *line, struct traffic_table *t)
+{
+	char *argv[8];
+	uint64_t s, d, proto, port;
+	struct traffic_count c;
+	int rc;
+
+	if (wand_ctl_split(line, argv, 8) != 7)
+		return -EPROTO;
+	rc = parse_u64(argv[0], t->n_sites - 1, &s);
+	if (!rc)
+		rc = parse_u64(argv[1], t->n_sites - 1, &d);
+	if (!rc)
+		rc = parse_u64(argv[2], 255, &proto);
+	if (!rc)
+		rc = parse_u64(argv[3], 65535, &port);
+	if (!rc)
+		rc = parse_kv(argv[4], "packets", &c.packets);
+	if (!rc)
+		rc = parse_kv(argv[5], "bytes", &c.bytes);
+	if (!rc)
+		rc = parse_kv(argv[6], "payload", &c.payload);
+	if (!rc && s == d)
+		rc = -EPROTO;
+	if (!rc)
+		rc = traffic_table_add(t, (size_t)s, (size_t)d, (uint8_t)proto,
+				       (uint16_t)port, &c);
+	return rc;
+}
+
+int wand_traffic_parse(const char *reply, struct traffic_table *t)
+{
+	char *copy = NULL, *line, *nl, *argv[8];
+	uint64_t sites, entries, got = 0;
+	int rc = -EPROTO, argc;
+	bool ended = false;
+
+	traffic_table_init(t, 0);
+	copy = strdup(reply);
+	if (!copy)
+		return -ENOMEM;
+	nl = strchr(copy, '\n');
+	if (!nl)
+		goto out;
+	*nl = '\0';
+	/* ok traffic sites=N entries=M lost_packets=P lost_bytes=B
+	 * lost_payload=L */
+	argc = wand_ctl_split(copy, argv, 8);
+	if (argc != 7 || strcmp(argv[0], "ok") || strcmp(argv[1], "traffic") ||
+	    parse_kv(argv[2], "sites", &sites) || sites < 1 ||
+	    sites > WAND_MAX_PORTS || parse_kv(argv[3], "entries", &entries) ||
+	    parse_kv(argv[4], "lost_packets", &t->lost.packets) ||
+	    parse_kv(argv[5], "lost_bytes", &t->lost.bytes) ||
+	    parse_kv(argv[6], "lost_payload", &t->lost.payload))
+		goto out;
+	t->n_sites = (size_t)sites;
+	rc = 0;
+	for (line = nl + 1; *line && !rc; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl) {
+			rc = -EPROTO;
+			break;
+		}
+		*nl = '\0';
+		if (!strcmp(line, "end")) {
+			ended = true;
+			break;
+		}
+		rc = got++ < entries ? traffic_line(line, t) : -EPROTO;
+	}
+	if (!rc && (!ended || got != entries))
+		rc = -EPROTO;
+	if (!rc)
+		traffic_table_finish(t);
+out:
+	if (rc)
+		traffic_table_release(t);
+	free(copy);
+	return rc;
+}
+
+int wand_traffic(const char *ctl_path, struct traffic_table *t)
+{
+	char *reply = NULL;
+	int rc;
+
+	traffic_table_init(t, 0);
+	rc = wand_request(ctl_path, "traffic\n", 8, &reply);
+	if (!rc)
+		rc = wand_traffic_parse(reply, t);
+	free(reply);
+	return rc;
+}
+
+int wand_traffic_reset(const char *ctl_path)
+{
+	return request_fmt(ctl_path, "traffic reset\n");
+}
+
+int wand_traffic_switch(const char *ctl_path, bool on)
+{
+	return request_fmt(ctl_path, "traffic %s\n", on ? "on" : "off");
 }

@@ -13,6 +13,13 @@
  * earliest one; due frames are sent in batches per port with sendmmsg.
  * No allocation per frame: two pools of buffers (wire-sized and GSO-sized)
  * are mapped at start and recycled.
+ *
+ * Traffic. Each frame a pair accepts (past its cut, loss and rate queue)
+ * is counted once, at the sender's side where its delay is applied, per
+ * ordered pair, IP protocol and service port (emulator/traffic.h): a
+ * fixed-size table made at start, so counting never allocates; the
+ * control requests that read and zero it run in this same thread, so
+ * nothing is locked.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,6 +46,7 @@
 #include <unistd.h>
 
 #include "emulator/constraint.h"
+#include "emulator/traffic.h"
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
 
@@ -127,6 +135,8 @@ struct wand {
 	struct wand_client clients[MAX_CLIENTS];
 	const char *ctl_path;
 	bool quit, listening;
+	bool counting;                  /* `traffic on|off` */
+	struct traffic_counter traffic;
 	struct wand_frame *rx[RX_BATCH];
 	uint8_t *scratch;               /* reads dropped for want of buffers */
 	struct mmsghdr msgs[RX_BATCH > TX_BATCH ? RX_BATCH : TX_BATCH];
@@ -421,6 +431,16 @@ static void release_due(struct wand *w, uint64_t now)
 
 /* ---- receive and switch ---- */
 
+/* Count frame F on pair IDX. */
+static void count_frame(struct wand *w, uint32_t idx,
+			const struct wand_frame *f)
+{
+	struct traffic_frame tf;
+
+	traffic_classify(f->data, f->len, WAND_VNET_LEN, &tf);
+	traffic_counter_add_pair(&w->traffic, idx, tf.proto, tf.port, &tf.c);
+}
+
 /* Queue wire packet F on pair PR (index IDX) at time NOW. */
 static void pair_enqueue(struct wand *w, struct wand_pair *pr, uint32_t idx,
 			 struct wand_frame *f, uint64_t now)
@@ -443,6 +463,8 @@ static void pair_enqueue(struct wand *w, struct wand_pair *pr, uint32_t idx,
 		}
 		base = dep;
 	}
+	if (w->counting)
+		count_frame(w, idx, f);
 	f->deadline = wand_clamp(&pr->last_deadline,
 				 base + wand_delay_ns(&pr->p, &pr->corr_last,
 						      &w->rng));
@@ -1030,6 +1052,45 @@ static void cmd_stats(struct wand *w, struct wand_client *c, int argc,
 	out_add(c, "end\n");
 }
 
+/* traffic [reset|on|off] */
+static void cmd_traffic(struct wand *w, struct wand_client *c, int argc,
+			char **argv)
+{
+	struct traffic_count cnt;
+	uint16_t port;
+	uint8_t proto;
+	size_t pos = 0, m = 0, s, d;
+	char line[160];
+
+	if (argc == 2) {
+		if (!strcmp(argv[1], "reset"))
+			traffic_counter_reset(&w->traffic);
+		else if (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))
+			w->counting = !strcmp(argv[1], "on");
+		else {
+			out_add(c, "error usage: traffic [reset|on|off]\n");
+			return;
+		}
+		out_add(c, "ok\n");
+		return;
+	}
+	while (traffic_counter_next(&w->traffic, &pos, &s, &d, &proto, &port,
+				    &cnt))
+		m++;
+	out_add(c, "ok traffic sites=%zu entries=%zu lost_packets=%llu "
+		"lost_bytes=%llu lost_payload=%llu\n", w->n, m,
+		(unsigned long long)w->traffic.lost.packets,
+		(unsigned long long)w->traffic.lost.bytes,
+		(unsigned long long)w->traffic.lost.payload);
+	pos = 0;
+	while (traffic_counter_next(&w->traffic, &pos, &s, &d, &proto, &port,
+				    &cnt)) {
+		wand_traffic_format(line, sizeof(line), s, d, proto, port, &cnt);
+		out_add(c, "%s", line);
+	}
+	out_add(c, "end\n");
+}
+
 static void cmd_quit(struct wand *w, struct wand_client *c, int argc,
 		     char **argv)
 {
@@ -1061,6 +1122,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "heal", 0, 0, "", cmd_heal },
 	{ "reset", 0, 0, "", cmd_reset },
 	{ "stats", 0, 0, "", cmd_stats },
+	{ "traffic", 0, 1, " [reset|on|off]", cmd_traffic },
 	{ "quit", 0, 0, "", cmd_quit },
 };
 
@@ -1365,6 +1427,7 @@ static void wand_free(struct wand *w)
 	free(w->dirty);
 	free(w->macs);
 	free(w->scratch);
+	traffic_counter_release(&w->traffic);
 	free(w);
 }
 
@@ -1402,7 +1465,10 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	}
 	for (i = 0; i < n; i++)
 		w->ports[i].fd = -1;
-	rc = pool_init(&w->small, N_SMALL, SMALL_CAP, false);
+	w->counting = true;
+	rc = traffic_counter_init(&w->traffic, n, traffic_counter_slots(n));
+	if (!rc)
+		rc = pool_init(&w->small, N_SMALL, SMALL_CAP, false);
 	if (!rc)
 		rc = pool_init(&w->large, N_LARGE, LARGE_CAP, true);
 	if (rc)

@@ -4,7 +4,9 @@
  * the database; this file gives it what it works from (the stack found,
  * loaded and placed, the directories rundir.h roots) and implements its
  * hooks: each instance recorded in the services table as it becomes
- * starting, running, failed or stopped, progress lines on a TTY. It
+ * starting, running, failed or stopped (once running, with the ports its
+ * process tree serves on: what maps WAN traffic to a service, traffic.h),
+ * progress lines on a TTY. It
  * prints what the supervisor returns (the message, then the tail of the
  * instance's log when that says more) and owns what only enos/ does: the
  * services table as `enos services` and `enos service` read it, the run's
@@ -22,6 +24,7 @@
 
 #include "emulator/addr.h"
 #include "emulator/proc.h"
+#include "emulator/traffic_ports.h"
 #include "enos/cli.h"
 #include "enos/json.h"
 #include "enos/rundir.h"
@@ -30,6 +33,7 @@
 #include "workloads/place.h"
 #include "workloads/ready.h"
 #include "workloads/stack.h"
+#include "workloads/stackwl.h"
 #include "workloads/supervise.h"
 
 #define LOG_TAIL_LINES 20
@@ -146,6 +150,28 @@ static void say(const struct deployment *d, int rc)
 
 /* ---- the supervisor's hooks ---- */
 
+/* Record the ports instance I serves on, now that it is ready. A port we
+ * cannot read is no reason to fail a deploy: its traffic is "other". */
+static void record_ports(struct deployment *d, const struct supervise *sv,
+			 size_t i)
+{
+	const char *name = sv->c.pl->v[i].name;
+	struct traffic_port *ports = NULL;
+	size_t n = 0, k;
+	int rc = traffic_ports_of(sv->inst[i].pid, &ports, &n);
+
+	if (rc < 0)
+		cli_warning("cannot read the ports of service '%s': %s", name,
+			    strerror(-rc));
+	for (k = 0; k < n && rc == 0; k++)
+		rc = state_service_port_add(d->ctx->st, d->exp, name,
+					    ports[k].proto, ports[k].port);
+	if (rc < 0 && n)
+		cli_warning("cannot record the ports of service '%s': %s", name,
+			    state_errmsg(d->ctx->st));
+	free(ports);
+}
+
 static int on_record(void *arg, const struct supervise *sv, size_t i,
 		     enum supervise_state state, int status)
 {
@@ -159,6 +185,8 @@ static int on_record(void *arg, const struct supervise *sv, size_t i,
 		cli_error("cannot record service '%s': %s", sv->c.pl->v[i].name,
 			  state_errmsg(d->ctx->st));
 		d->said = true;
+	} else if (state == SUPERVISE_RUNNING) {
+		record_ports(d, sv, i);
 	}
 	return rc;
 }
@@ -339,6 +367,27 @@ int deploy_memory_fits(unsigned long long need, unsigned long long avail,
 	return -ENOMEM;
 }
 
+/* Is everything the stack workloads T names need installed? Says which
+ * Debian package is missing. 0 or -ENOENT (printed). */
+static int check_workload_needs(const struct topology *t, const struct stack *s)
+{
+	struct wl_kind *kinds = NULL;
+	char *err = NULL;
+	size_t n = 0, i, k;
+	int rc = wl_stack_kinds(s, &kinds, &n, &err);
+
+	for (i = 0; rc == 0 && i < t->n_workloads; i++)
+		for (k = 0; k < n; k++)
+			if (!strcmp(kinds[k].name, t->workloads[i].name) &&
+			    (rc = wl_stack_kind_check(&kinds[k], &err)) < 0)
+				break;
+	if (rc < 0)
+		cli_error("%s", err ? err : strerror(-rc));
+	free(err);
+	wl_stack_kinds_free(kinds, n);
+	return rc;
+}
+
 int deploy_estimate(const struct topology *t, const struct world *w,
 		    bool quiet)
 {
@@ -352,6 +401,8 @@ int deploy_estimate(const struct topology *t, const struct world *w,
 
 	self_exe(exe);
 	rc = load_placed(t, w, exe, false, &s, &st, &pl);
+	if (rc == 0)
+		rc = check_workload_needs(t, s);
 	if (rc < 0)
 		goto out;
 	need = place_memory(&pl, s);
@@ -539,13 +590,35 @@ static void refresh(struct enos_ctx *ctx, const char *exp, struct service_row *r
 			  "failed", r->has_exit, status);
 }
 
+/* The ports of INSTANCE among PORTS[0..N) as "tcp/2379,tcp/2380" into
+ * BUF ("-" if none). */
+static void ports_text(const struct service_port *ports, size_t n,
+		       const char *instance, char *buf, size_t len)
+{
+	size_t k, used = 0;
+	int w;
+
+	snprintf(buf, len, "-");
+	for (k = 0; k < n; k++) {
+		if (strcmp(ports[k].instance, instance))
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s/%d", used ? "," : "",
+			     ports[k].proto == 17 ? "udp" : "tcp", ports[k].port);
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
 int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 {
 	struct service_row *rows = NULL;
+	struct service_port *ports = NULL;
 	struct proc_mem m;
 	struct json j;
-	size_t n = 0, i;
+	size_t n = 0, n_ports = 0, i, k;
 	double now = (double)time(NULL);
+	char port_list[128];
 	int rc = state_services(ctx->st, name, &rows, &n);
 
 	if (rc < 0) {
@@ -553,6 +626,9 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 			  state_errmsg(ctx->st));
 		return rc;
 	}
+	if (state_service_ports(ctx->st, name, &ports, &n_ports) < 0)
+		cli_warning("cannot read the service ports of '%s': %s", name,
+			    state_errmsg(ctx->st));
 	for (i = 0; i < n; i++)
 		refresh(ctx, name, &rows[i]);
 	if (json) {
@@ -597,6 +673,17 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 			json_key(&j, "processes");
 			json_int(&j, live ? (int64_t)m.n_procs : 0);
 			json_key_str(&j, "log", rows[i].log_path);
+			json_key(&j, "ports");
+			json_begin_array(&j);
+			for (k = 0; k < n_ports; k++) {
+				if (strcmp(ports[k].instance, rows[i].instance))
+					continue;
+				json_begin_object(&j);
+				json_key_str(&j, "proto", ports[k].proto == 17 ? "udp" : "tcp");
+				json_key_int(&j, "port", ports[k].port);
+				json_end_object(&j);
+			}
+			json_end_array(&j);
 			json_end_object(&j);
 		}
 		json_end_array(&j);
@@ -608,9 +695,9 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 		printf("experiment '%s' has no services\n", name);
 		goto out;
 	}
-	printf("%-16s %-12s %-14s %-12s %-15s %7s %-8s %8s %4s %8s %8s\n", "INSTANCE",
+	printf("%-16s %-12s %-14s %-12s %-15s %7s %-8s %8s %4s %8s %8s %s\n", "INSTANCE",
 	       "SERVICE", "NODE", "SITE", "ADDRESS", "PID", "STATE", "UPTIME", "PROC",
-	       "RSS", "PSS");
+	       "RSS", "PSS", "PORTS");
 	for (i = 0; i < n; i++) {
 		bool live = !strcmp(rows[i].state, "running") ||
 			    !strcmp(rows[i].state, "starting");
@@ -629,12 +716,16 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 				 rows[i].exit_status);
 		else
 			snprintf(state, sizeof(state), "%s", rows[i].state);
-		printf("%-16s %-12s %-14s %-12s %-15s %7d %-8s %8s %4s %8s %8s\n",
+		ports_text(ports, n_ports, rows[i].instance, port_list,
+			   sizeof(port_list));
+		printf("%-16s %-12s %-14s %-12s %-15s %7d %-8s %8s %4s %8s %8s %s\n",
 		       rows[i].instance, rows[i].service, rows[i].node, rows[i].site,
-		       rows[i].address, rows[i].pid, state, up, procs, rss, pss);
+		       rows[i].address, rows[i].pid, state, up, procs, rss, pss,
+		       port_list);
 	}
 out:
 	free(rows);
+	free(ports);
 	return 0;
 }
 

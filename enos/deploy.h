@@ -68,8 +68,10 @@ int deploy_memory_fits(unsigned long long need, unsigned long long avail,
 
 /* `enos check`: load T's stack, place it on W (one host: this one) and
  * print the memory its instances need by their `memory` figures against
- * MemAvailable (QUIET: only errors). Returns 0, or -errno when the stack
- * is invalid, cannot be placed or does not fit (printed with the numbers). */
+ * MemAvailable (QUIET: only errors); the stack workloads T names must have
+ * what they need installed (Rally: which Debian package is missing).
+ * Returns 0, or -errno when the stack is invalid, cannot be placed, does
+ * not fit (printed with the numbers) or a workload lacks a package. */
 int deploy_estimate(const struct topology *t, const struct world *w,
 		    bool quiet);
 

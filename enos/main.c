@@ -25,6 +25,7 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_exec,
 	&cmd_down,
 	&cmd_run,
+	&cmd_sweep,
 	&cmd_tc,
 	&cmd_fault,
 	&cmd_deploy,
@@ -33,6 +34,10 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_probe_ready,
 	&cmd_wand_engine,
 	&cmd_report,
+	&cmd_results,
+	&cmd_ci,
+	&cmd_traffic,
+	&cmd_bench,
 	NULL,
 };
 

@@ -15,6 +15,7 @@
 #include "emulator/node_qemu.h"
 #include "emulator/virt.h"
 #include "emulator/world.h"
+#include "enos/bench.h"
 #include "enos/cli.h"
 #include "enos/deploy.h"
 #include "enos/plan.h"
@@ -107,11 +108,8 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 		support_say(how, false, "site '%s': lan constraints are validated but not applied yet (nodes reach their gateway over a plain bridge)",
 			    t->sites[i].name);
 	if (t->n_faults)
-		support_say(how, false, "the faults timeline (%zu faults) is not run by 'up': 'enos tc --timeline' runs it",
+		support_say(how, false, "the faults timeline (%zu faults) is not run by 'up': a workload ('enos bench', 'enos run') or 'enos tc --timeline' runs it",
 			    t->n_faults);
-	if (t->n_workloads)
-		support_say(how, false, "workload '%s' is validated but not run yet",
-			    t->workloads[0].name);
 	return rc;
 }
 
@@ -601,6 +599,27 @@ static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 	return rc;
 }
 
+/* Refuse a bad `workload:` before anything is touched: checked on a
+ * plan of T (bench_check), as `enos check` does. */
+static int check_workloads(const struct topology *t)
+{
+	char tag[WORLD_TAG_LEN + 1], *err = NULL;
+	struct world w = { 0 };
+	int rc;
+
+	if (!t->n_workloads)
+		return 0;
+	world_tag(t->name, 0, tag);
+	rc = plan_world(t, tag, &w);
+	if (rc == 0)
+		rc = bench_check(t, &w, &err);
+	if (rc < 0)
+		fprintf(stderr, "error: %s\n", err ? err : strerror(-rc));
+	free(err);
+	plan_release(&w);
+	return rc;
+}
+
 int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	     const char *run_kind, int64_t *run_id)
 {
@@ -615,6 +634,8 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	int rc;
 
 	rc = phase_check_supported(t, SUPPORT_FOR_UP);
+	if (rc == 0)
+		rc = check_workloads(t);
 	if (rc == 0)
 		rc = shaping_choose(t, &shaping, why, sizeof(why));
 	if (rc < 0)

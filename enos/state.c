@@ -10,7 +10,9 @@
  * code that calls SQLite. What is stored is split by table family:
  * state_world.c (experiments, sites, nodes, objects), state_run.c (runs,
  * results, facts), state_proc.c (processes and the daemons' peers),
- * state_fault.c (faults), state_service.c (service instances).
+ * state_fault.c (faults), state_service.c (service instances),
+ * state_workload.c (workloads, traffic), state_sweep.c (sweeps),
+ * state_ci.c (enos ci's baselines).
  *
  * Every SQLite error is turned into a negative errno here, with the SQLite
  * message kept in the struct for state_errmsg(); nothing leaks upward.
@@ -250,6 +252,71 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (experiment, instance, proto, port),"
 	"  FOREIGN KEY (experiment, instance)"
 	"    REFERENCES services(experiment, instance) ON DELETE CASCADE"
+	") WITHOUT ROWID;",
+	/* 6 -> 7: sweeps (enos/state_sweep.c). A sweep by name, the files it
+	 * was read from (their text and a hash a resume compares), its axes
+	 * and each point's values; its (point, repetition) pairs in run order
+	 * with their seed and status; and every run made for a pair
+	 * (sweep_runs: a pair killed mid-way and run again has two). Points
+	 * and repetitions count from 0. */
+	"CREATE TABLE sweeps ("
+	"  id         INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name       TEXT NOT NULL UNIQUE,"
+	"  path       TEXT NOT NULL,"
+	"  hash       TEXT NOT NULL,"
+	"  experiment TEXT NOT NULL,"
+	"  seed       INTEGER NOT NULL,"
+	"  repeat     INTEGER NOT NULL,"
+	"  ordering   TEXT NOT NULL,"
+	"  created    INTEGER NOT NULL,"
+	"  text       TEXT,"
+	"  topology   TEXT"
+	");"
+	"CREATE TABLE sweep_axes ("
+	"  sweep INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,"
+	"  idx   INTEGER NOT NULL,"
+	"  path  TEXT NOT NULL,"
+	"  PRIMARY KEY (sweep, idx)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE sweep_values ("
+	"  sweep INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,"
+	"  point INTEGER NOT NULL,"
+	"  axis  INTEGER NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (sweep, point, axis)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE sweep_pairs ("
+	"  sweep   INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,"
+	"  point   INTEGER NOT NULL,"
+	"  rep     INTEGER NOT NULL,"
+	"  seq     INTEGER NOT NULL,"
+	"  label   TEXT NOT NULL,"
+	"  seed    INTEGER NOT NULL,"
+	"  status  TEXT NOT NULL DEFAULT 'pending' CHECK (status IN"
+	"            ('pending', 'running', 'done', 'failed')),"
+	"  run     INTEGER,"
+	"  started INTEGER,"
+	"  ended   INTEGER,"
+	"  PRIMARY KEY (sweep, point, rep),"
+	"  UNIQUE (sweep, seq)"
+	");"
+	"CREATE TABLE sweep_runs ("
+	"  run   INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+	"  sweep INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,"
+	"  point INTEGER NOT NULL,"
+	"  rep   INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sweep_runs_pair ON sweep_runs(sweep, point, rep);",
+	/* 7 -> 8: named baselines for `enos ci` (enos/state_ci.c), each the runs it
+	 * stands for. */
+	"CREATE TABLE ci_baselines ("
+	"  name  TEXT PRIMARY KEY NOT NULL,"
+	"  saved INTEGER NOT NULL"
+	");"
+	"CREATE TABLE ci_baseline_runs ("
+	"  name TEXT NOT NULL REFERENCES ci_baselines(name) ON DELETE CASCADE,"
+	"  run  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (name, run)"
 	") WITHOUT ROWID;",
 };
 

@@ -4,7 +4,7 @@
  * experiment that is up or half-built, its sites, nodes and addresses, every
  * kernel object it will create (written before the object is created, so a
  * crash cannot hide one), its runs, and the figures measured in them.
- * Schema versioned (PRAGMA user_version, v6: workloads, traffic), WAL mode, foreign keys on.
+ * Schema versioned (PRAGMA user_version, v7: sweeps), WAL mode, foreign keys on.
  *
  * Functions return 0 or a negative errno; on failure the SQLite message is
  * kept and state_errmsg() returns it, so callers can report it once.
@@ -152,6 +152,8 @@ struct run_info {
 	int64_t started;        /* unix time */
 	int64_t ended;          /* 0 while running */
 	char outcome[16];
+	bool has_seed;          /* the run was given a seed: */
+	uint64_t seed;          /* the topology's, as recorded */
 };
 
 /* Run ID: 0, -ENOENT, or -errno. */
@@ -304,6 +306,10 @@ int state_wlops(struct state *st, int64_t run, const char *workload,
 		struct wlop_row **rows, size_t *n);
 void state_wlops_free(struct wlop_row *rows, size_t n);
 
+/* The newest run with workload operations of experiment NAME (NULL: of
+ * any experiment): 0 and *ID, -ENOENT (message kept), or -errno. */
+int state_wl_run_latest(struct state *st, const char *name, int64_t *id);
+
 /* Per run, workload, op and client site (site "*": every site). */
 struct wl_summary_row {
 	char workload[64];
@@ -357,5 +363,130 @@ int state_service_port_add(struct state *st, const char *name,
  * free()). */
 int state_service_ports(struct state *st, const char *name,
 			struct service_port **rows, size_t *n);
+
+/* ---- sweeps (schema v7; enos/state_sweep.c) ----
+ *
+ * A sweep (enos/sweep.h) is recorded by name with the files it was read
+ * from, its axes, each point's values and its (point, repetition) pairs in
+ * run order. A pair is pending, running, done or failed; every run made
+ * for it is kept (sweep_runs). Each change is one transaction, so a kill
+ * -9 between any two statements leaves a consistent record: a pair is
+ * marked running before its step starts, and done (with its run ended)
+ * in one transaction after; state_sweep_recover() turns what a kill left
+ * running back into pending and ends its runs as failed. Points and
+ * repetitions count from 0 here (enos shows them from 1). */
+
+/* Pair status, as stored. */
+#define SWEEP_PENDING "pending"
+#define SWEEP_RUNNING "running"
+#define SWEEP_DONE    "done"
+#define SWEEP_FAILED  "failed"
+
+/* The kind of the runs a sweep makes (runs.kind). */
+#define SWEEP_RUN_KIND "sweep"
+
+struct sweep_record {
+	int64_t id;
+	char name[64];
+	char path[4096];        /* the sweep file */
+	char hash[17];          /* sweep_hash() in hex */
+	char experiment[64];    /* the topology's name */
+	uint64_t seed;
+	unsigned repeat;
+	char order[16];         /* "shuffled", "sequential" */
+	int64_t created;        /* unix time */
+};
+
+/* One pair. Read: label allocated (state_sweep_pairs_free). Written
+ * (struct sweep_save): point, rep, seed and label; seq is its index. */
+struct sweep_pair_row {
+	size_t point;
+	unsigned rep;
+	size_t seq;             /* position in the run order */
+	uint64_t seed;
+	char status[16];
+	int64_t run;            /* the last run made for it, 0: none */
+	int64_t started;        /* unix time, 0: never */
+	int64_t ended;
+	char *label;            /* "PATH=VALUE, ..." of its point */
+};
+
+/* What state_sweep_save() records. */
+struct sweep_save {
+	const struct sweep_record *rec;         /* id and created are set by save */
+	const char *text;                       /* the sweep file as read */
+	const char *topology;                   /* the topology file as read */
+	const char *const *axes;                /* paths, file order */
+	size_t n_axes;
+	const char *const *values;              /* n_points x n_axes value texts, point-major */
+	size_t n_points;
+	const struct sweep_pair_row *pairs;     /* run order */
+	size_t n_pairs;
+};
+
+/* Record sweep SV in one transaction, replacing any sweep of its name.
+ * KEEP_DONE: a pair of the replaced sweep that was done and has the same
+ * label and repetition as a new one stays done, with its seed, run and
+ * times (a resume --force of a changed file loses no finished work).
+ * *ID (may be NULL) gets the sweep's id. Returns 0 or -errno. */
+int state_sweep_save(struct state *st, const struct sweep_save *sv,
+		     bool keep_done, int64_t *id);
+
+/* Sweep NAME: 0, -ENOENT, or -errno. */
+int state_sweep_get(struct state *st, const char *name,
+		    struct sweep_record *out);
+
+/* The pairs of sweep ID in run order (*ROWS allocated,
+ * state_sweep_pairs_free()). */
+int state_sweep_pairs(struct state *st, int64_t id,
+		      struct sweep_pair_row **rows, size_t *n);
+void state_sweep_pairs_free(struct sweep_pair_row *rows, size_t n);
+
+/* After a kill: every pair of sweep ID left running goes back to pending,
+ * and the runs made for it that never ended (also those whose id it never
+ * recorded: runs of kind SWEEP_RUN_KIND of its experiment started since
+ * the pair started) end as "failed". *N (may be NULL): how many pairs.
+ * One transaction. Returns 0 or -errno. */
+int state_sweep_recover(struct state *st, int64_t id, size_t *n);
+
+/* Pair (POINT, REP) of sweep ID starts: pending or failed -> running.
+ * -EALREADY if it is done or running. */
+int state_sweep_pair_start(struct state *st, int64_t id, size_t point,
+			   unsigned rep);
+
+/* Pair (POINT, REP), which is running, ends with STATUS (SWEEP_DONE,
+ * SWEEP_FAILED, or SWEEP_PENDING when it was abandoned) and RUN (0: the
+ * step opened none) ending as OUTCOME ("ok", "failed", "interrupted"; an
+ * outcome the step wrote itself is kept). Runs of kind SWEEP_RUN_KIND of
+ * the experiment started since the pair started are recorded as its runs
+ * too, and any of them still open ends "failed". One transaction:
+ * -ESTALE if the pair was not running (it is never done twice). */
+int state_sweep_pair_finish(struct state *st, int64_t id, size_t point,
+			    unsigned rep, int64_t run, const char *status,
+			    const char *outcome);
+
+/* The runs made for pair (POINT, REP) of sweep ID, oldest first: *RUNS
+ * (free()) and their outcomes (*OUTCOMES, NULL-terminated,
+ * state_free_names(); "" while open). */
+int state_sweep_runs(struct state *st, int64_t id, size_t point,
+		     unsigned rep, int64_t **runs, char ***outcomes,
+		     size_t *n);
+
+/* What past runs of experiment EXP took, for estimates: the mean of their
+ * up_seconds, of their deploy_seconds of stack STACK (NULL: skipped) with
+ * strategy STRATEGY (NULL: any), and of their workloads' spans (first
+ * operation's start to the last one's end), each with how many runs it
+ * averages (0: NaN mean). */
+struct run_history {
+	double up_s, deploy_s, workload_s;
+	size_t n_up, n_deploy, n_workload;
+};
+int state_history(struct state *st, const char *exp, const char *stack,
+		  const char *strategy, struct run_history *h);
+
+/* Experiment NAME now runs the topology at PATH (a sweep changed its WAN
+ * or stack on the world that is up): what `enos tc` and faults read. */
+int state_set_topo_path(struct state *st, const char *name,
+			const char *path);
 
 #endif

@@ -93,7 +93,7 @@ int state_fact_add(struct state *st, int64_t run_id, const char *key,
 }
 
 /* Fill *OUT from the row of Q: id, experiment, kind, started, ended,
- * outcome (a text too long for its field is cut). */
+ * outcome, seed (a text too long for its field is cut). */
 static void run_from_row(struct db_stmt *q, struct run_info *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -103,6 +103,8 @@ static void run_from_row(struct db_stmt *q, struct run_info *out)
 	out->started = col_int64(q, 3);
 	out->ended = col_int64(q, 4);
 	col_copy(q, 5, out->outcome, sizeof(out->outcome));
+	out->has_seed = !col_null(q, 6);
+	out->seed = out->has_seed ? (uint64_t)col_int64(q, 6) : 0;
 }
 
 int state_run_get(struct state *st, int64_t id, struct run_info *out)
@@ -111,7 +113,7 @@ int state_run_get(struct state *st, int64_t id, struct run_info *out)
 	int ret;
 
 	db_prepare(st, &q, "read run", "SELECT id, experiment, kind, started,"
-		   " ended, outcome FROM runs WHERE id = ?1");
+		   " ended, outcome, seed FROM runs WHERE id = ?1");
 	db_bind_int64(&q, 1, id);
 	ret = db_one(&q);
 	if (ret == 0)

@@ -202,6 +202,28 @@ void state_wlops_free(struct wlop_row *rows, size_t n)
 	free(rows);
 }
 
+int state_wl_run_latest(struct state *st, const char *name, int64_t *id)
+{
+	struct db_stmt q;
+	int ret;
+
+	db_prepare(st, &q, "find workload run",
+		"SELECT max(r.id) FROM runs r WHERE (?1 IS NULL OR r.experiment"
+		" = ?1) AND EXISTS (SELECT 1 FROM workload_ops o WHERE o.run ="
+		" r.id)");
+	db_bind_text(&q, 1, name);
+	ret = db_one(&q);
+	if (!ret && col_null(&q, 0))
+		ret = name ? state_error(st, -ENOENT, "experiment '%s' has no run"
+					 " with workload operations", name)
+			   : state_error(st, -ENOENT, "no run has workload"
+					 " operations");
+	else if (!ret)
+		*id = col_int64(&q, 0);
+	db_done(&q);
+	return ret;
+}
+
 int state_wl_summary_put(struct state *st, int64_t run,
 			 const struct wl_summary_row *r)
 {

@@ -2,6 +2,7 @@
 #include "enos/timeline.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,40 +50,9 @@ static size_t plan_steps(const struct topology *t, struct step *s)
 	return n;
 }
 
-/* Sleep until START + AT_US on the monotonic clock, or until one of the
- * signals in SET arrives (then -EINTR). */
-static int wait_until(const struct timespec *start, uint64_t at_us,
-		      const sigset_t *set)
-{
-	struct timespec deadline = *start, now, left;
-	int sig;
-
-	deadline.tv_sec += (time_t)(at_us / 1000000);
-	deadline.tv_nsec += (long)(at_us % 1000000) * 1000;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > deadline.tv_sec ||
-		    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
-			return 0;
-		left.tv_sec = deadline.tv_sec - now.tv_sec;
-		left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000L;
-		}
-		sig = sigtimedwait(set, NULL, &left);
-		if (sig > 0)
-			return -EINTR;
-	}
-}
-
 /* Apply or heal step S; IDS holds the record of each applied fault. */
 static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
-		   const struct step *s, int64_t *ids, double t_s)
+		   const struct step *s, int64_t *ids, double t_s, FILE *out)
 {
 	const struct fault *f = &e->t->faults[s->fault];
 	struct live_fault lf;
@@ -92,7 +62,8 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 	int rc = -ENOMEM;
 
 	if (s->heal) {
-		printf("t=%7.2fs heal partition of fault %zu\n", t_s, s->fault + 1);
+		fprintf(out, "t=%7.2fs heal partition of fault %zu\n", t_s,
+			s->fault + 1);
 		return inject_heal(ctx, e, NULL, ids[s->fault], NULL);
 	}
 	if (f->action == FAULT_HEAL) {
@@ -101,8 +72,8 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 			return -ENOMEM;
 		for (i = 0; i < f->n_sites; i++)
 			sites[f->sites[i]] = true;
-		printf("t=%7.2fs heal partitions touching %zu site%s\n", t_s,
-		       f->n_sites, f->n_sites == 1 ? "" : "s");
+		fprintf(out, "t=%7.2fs heal partitions touching %zu site%s\n",
+			t_s, f->n_sites, f->n_sites == 1 ? "" : "s");
 		rc = inject_heal(ctx, e, f->n_sites ? sites : NULL, 0, NULL);
 		free(sites);
 		return rc;
@@ -112,64 +83,168 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 		free(detail);
 		return -ENOMEM;
 	}
-	printf("t=%7.2fs %s %s\n", t_s, fault_action_name(lf.action), detail);
-	fflush(stdout);
+	fprintf(out, "t=%7.2fs %s %s\n", t_s, fault_action_name(lf.action),
+		detail);
+	fflush(out);
 	rc = inject_fault(ctx, e, &lf, detail, run, &ids[s->fault]);
 	live_fault_release(&lf);
 	free(detail);
 	return rc;
 }
 
+
+struct timeline {
+	struct enos_ctx *ctx;
+	struct shaped_exp *e;
+	int64_t run;
+	double t0;              /* cli_now() at the start */
+	struct step *steps;
+	size_t n, next;
+	int64_t *ids;           /* per fault: its record once applied */
+	bool *healed;           /* per fault: its `for` heal has run */
+	FILE *out;              /* where steps are said */
+};
+
+int timeline_begin(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
+		   struct timeline **out)
+{
+	struct timeline *tl = calloc(1, sizeof(*tl));
+	size_t nf = e->t->n_faults;
+
+	*out = NULL;
+	if (!tl)
+		return -ENOMEM;
+	tl->steps = calloc(2 * nf + 1, sizeof(*tl->steps));
+	tl->ids = calloc(nf + 1, sizeof(*tl->ids));
+	tl->healed = calloc(nf + 1, sizeof(*tl->healed));
+	if (!tl->steps || !tl->ids || !tl->healed) {
+		timeline_end(tl, false);
+		return -ENOMEM;
+	}
+	tl->ctx = ctx;
+	tl->e = e;
+	tl->run = run;
+	tl->n = plan_steps(e->t, tl->steps);
+	tl->t0 = cli_now();
+	tl->out = stdout;
+	*out = tl;
+	return 0;
+}
+
+void timeline_output(struct timeline *tl, FILE *out)
+{
+	tl->out = out;
+}
+
+double timeline_next_due(const struct timeline *tl)
+{
+	if (!tl || tl->next >= tl->n)
+		return INFINITY;
+	return tl->t0 + (double)tl->steps[tl->next].at_us / 1e6;
+}
+
+int timeline_step(struct timeline *tl)
+{
+	const struct step *s;
+	int ran = 0, rc;
+
+	while (tl->next < tl->n && timeline_next_due(tl) <= cli_now()) {
+		s = &tl->steps[tl->next++];
+		if (s->heal && !tl->ids[s->fault])
+			continue;       /* never applied: nothing to heal */
+		rc = do_step(tl->ctx, tl->e, tl->run, s, tl->ids,
+			     (double)s->at_us / 1e6, tl->out);
+		fflush(tl->out);
+		if (rc < 0) {
+			tl->next = tl->n;       /* no step after a failed one */
+			return rc;
+		}
+		if (s->heal)
+			tl->healed[s->fault] = true;
+		ran++;
+	}
+	return ran;
+}
+
+int timeline_end(struct timeline *tl, bool heal)
+{
+	size_t i;
+	int rc = 0, r;
+
+	if (!tl)
+		return 0;
+	for (i = 0; heal && tl->ids && i < tl->e->t->n_faults; i++) {
+		if (!tl->ids[i] || tl->healed[i] ||
+		    tl->e->t->faults[i].action != FAULT_PARTITION)
+			continue;
+		r = inject_heal(tl->ctx, tl->e, NULL, tl->ids[i], NULL);
+		if (r < 0 && rc == 0)
+			rc = r;
+		tl->healed[i] = true;
+	}
+	free(tl->steps);
+	free(tl->ids);
+	free(tl->healed);
+	free(tl);
+	return rc;
+}
+
+/* Wait until TL's next step is due, or until one of the signals in SET
+ * arrives (then -EINTR). */
+static int wait_due(const struct timeline *tl, const sigset_t *set)
+{
+	struct timespec left;
+	double d;
+
+	for (;;) {
+		d = timeline_next_due(tl) - cli_now();
+		if (d <= 0)
+			return 0;
+		left.tv_sec = (time_t)d;
+		left.tv_nsec = (long)((d - (double)left.tv_sec) * 1e9);
+		if (sigtimedwait(set, NULL, &left) > 0)
+			return -EINTR;
+	}
+}
+
 int timeline_run(struct enos_ctx *ctx, struct shaped_exp *e)
 {
-	struct step *steps = NULL;
-	int64_t *ids = NULL, run = 0;
-	struct timespec start;
+	struct timeline *tl = NULL;
+	int64_t run = 0;
 	sigset_t set, old;
-	size_t n, i;
-	int rc = -ENOMEM;
+	int rc;
 
 	if (e->t->n_faults == 0) {
 		printf("topology '%s' has no faults: timeline\n", e->t->path);
 		return 0;
 	}
-	steps = calloc(2 * e->t->n_faults, sizeof(*steps));
-	ids = calloc(e->t->n_faults, sizeof(*ids));
-	if (!steps || !ids)
-		goto out;
-	n = plan_steps(e->t, steps);
 	rc = state_run_begin(ctx->st, e->w.name, "timeline", e->t->seed,
 			     e->t->has_seed, &run);
 	if (rc < 0) {
 		cli_error("cannot record the run: %s", state_errmsg(ctx->st));
-		goto out;
+		return rc;
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	printf("running %zu faults of '%s' (run %lld)\n", e->t->n_faults,
-	       e->w.name, (long long)run);
-	for (i = 0; i < n && rc == 0; i++) {
-		rc = wait_until(&start, steps[i].at_us, &set);
+	rc = timeline_begin(ctx, e, run, &tl);
+	if (rc == 0)
+		printf("running %zu faults of '%s' (run %lld)\n", e->t->n_faults,
+		       e->w.name, (long long)run);
+	while (rc == 0 && timeline_next_due(tl) < INFINITY) {
+		rc = wait_due(tl, &set);
 		if (rc == 0)
-			rc = do_step(ctx, e, run, &steps[i], ids,
-				     (double)steps[i].at_us / 1e6);
-		fflush(stdout);
+			rc = timeline_step(tl);
+		if (rc > 0)
+			rc = 0;
 	}
-	if (rc == -EINTR) {
+	if (rc == -EINTR)
 		cli_error("timeline interrupted: healing the partitions it applied");
-		for (i = 0; i < e->t->n_faults; i++)
-			if (ids[i] && e->t->faults[i].action == FAULT_PARTITION)
-				inject_heal(ctx, e, NULL, ids[i], NULL);
-	}
+	timeline_end(tl, rc == -EINTR);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	state_run_end(ctx->st, run, rc == 0 ? "ok" : "failed");
 	if (rc == 0)
 		printf("timeline done: run %lld\n", (long long)run);
-out:
-	free(steps);
-	free(ids);
 	return rc;
 }

@@ -1,16 +1,27 @@
-/* html — the HTML report of one run: topology summary, the target and
- * measured RTT matrices and their difference as gnuplot heatmaps (PNG and
- * SVG files, the SVG also inlined so the page has no external resources),
- * the error of every pair against the accuracy bound, and the faults
- * applied. gnuplot is driven through a pipe.
+/* html — the HTML report of one run: its facts; the target and measured
+ * RTT matrices and their difference as gnuplot heatmaps and the error of
+ * every pair against the accuracy bound; when the run has workload
+ * operations (issue 11), per workload the per-site percentiles (a table
+ * and a bar chart of p50/p90/p99 per client site), a latency CDF per op,
+ * and a timeline of operations (start vs latency, failures marked) with
+ * the fault windows shaded; the WAN traffic per site pair and service,
+ * bytes per operation and the service that dominates; the faults.
+ *
+ * Figures are PNG and SVG files, the SVG also inlined (or, when too large,
+ * the PNG as a data: URI) so the page loads no external resource. Every
+ * figure is drawn by one gnuplot run on report.gp from the .tsv data
+ * files beside it, names passed as data (plot.h); the page escapes every
+ * name it shows.
  */
 #ifndef REPORTS_HTML_H
 #define REPORTS_HTML_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "reports/rtt.h"
+#include "reports/workload.h"
 
 struct report_fault {
 	const char *action;
@@ -29,6 +40,9 @@ struct report_input {
 	int64_t run;
 	const char *run_kind;
 	const char *outcome;
+	int64_t started, ended;         /* unix time; 0: not known */
+	bool has_seed;
+	uint64_t seed;
 	const char **sites;             /* names in matrix order */
 	size_t n_sites;
 	const struct report_rtt *rows;  /* ordered pairs measured */
@@ -39,11 +53,29 @@ struct report_input {
 	size_t n_facts;
 	double tolerance_pct;           /* a pair is within bound when */
 	double tolerance_ms;            /* |p50 - target| <= max(pct, ms) */
+	/* Workloads: every operation of the run (by start), the stored
+	 * summaries (by workload, op, site "*" first), the WAN traffic
+	 * (n_traffic 0: none counted). All may be empty. */
+	const struct report_wlop *ops;
+	size_t n_ops;
+	const struct report_wlsum *sums;
+	size_t n_sums;
+	const struct report_traffic *traffic;
+	size_t n_traffic;
+	const struct report_wlvalue *values;    /* by workload, op, unit */
+	size_t n_values;
+	bool results_json;              /* DIR/results.json is written beside
+					 * the page: link it */
 };
 
-/* Write DIR/index.html and its figures (DIR/{target,measured,error}.{png,svg})
- * for IN. GNUPLOT is the program to run ("gnuplot"). Returns 0 or -errno;
- * on failure *ERR (may be NULL) holds an allocated reason. */
+/* Write DIR/index.html (DIR made if needed), its figures and their data
+ * for IN: {target,measured,error}.{tsv,png,svg} when IN has RTT rows;
+ * wl-cdf-K, wl-sites-K (K: the (workload, op) pairs in report_wl_keys
+ * order, from 1) and wl-timeline-W (W: the workloads in that order, from
+ * 1) .{tsv,png,svg} when it has operations; traffic.tsv when it has
+ * traffic; labels.tsv, report.gp and gnuplot.log. GNUPLOT is the program
+ * to run ("gnuplot"). Returns 0 or -errno; on failure *ERR (may be NULL)
+ * holds an allocated reason. */
 int report_html_write(const char *dir, const struct report_input *in,
 		      const char *gnuplot, char **err);
 

@@ -101,6 +101,12 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_stats_suite());
 		SYS_SUITE(sr, &sk, kv);
 		srunner_add_suite(sr, make_wlimport_suite());
+		SYS_SUITE(sr, &sk, results);
+		srunner_add_suite(sr, make_sweep_suite());
+		srunner_add_suite(sr, make_ci_suite());
+		srunner_add_suite(sr, make_traffic_suite());
+		srunner_add_suite(sr, make_stackwl_suite());
+		SYS_SUITE(sr, &sk, workload);
 		srunner_add_suite(sr, make_fuzz_replay_suite());
 		srunner_add_suite(sr, make_bombs_suite());
 	}
@@ -118,6 +124,10 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_qemu);
 		SYS_SUITE(sr, &sk, sys_mixed);
 		SYS_SUITE(sr, &sk, sys_openstack);
+		SYS_SUITE(sr, &sk, sys_sweep);
+		SYS_SUITE(sr, &sk, sys_traffic);
+		SYS_SUITE(sr, &sk, sys_stackwl);
+		SYS_SUITE(sr, &sk, sys_workload);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -12,7 +12,8 @@ TESTS_OBJ := $(TESTS_SRC:%.c=$(BUILD)/%.o)
 #   $(BUILD)/fuzz/fuzz_NAME (in build-fuzz/, see the Makefile).
 # FUZZ_LDFLAGS_NAME: what a harness adds to the link (fuzz_topo replaces
 # the file reader, so a topology's matrix file comes from the input).
-FUZZ_NAMES := topo stack constraint units matrix wandctl wand_engine jsonl rally
+FUZZ_NAMES := topo stack constraint units matrix wandctl wand_engine jsonl rally \
+	ci
 FUZZ_LDFLAGS_topo := -Wl,--wrap=fs_read_file
 FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)
 FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)

@@ -60,6 +60,19 @@ Suite *make_stats_suite(void);
 Suite *make_kv_suite(struct skips *sk);
 /* wlimport: JSON-lines and Rally results imported as workload operations. */
 Suite *make_wlimport_suite(void);
+/* results: workload summaries, `enos results`, the report's workload
+ * sections; the figure cases are skipped without gnuplot. */
+Suite *make_results_suite(struct skips *sk);
+/* sweep: the sweep language, expansion, seeds, order, resume bookkeeping. */
+Suite *make_sweep_suite(void);
+/* ci: enos ci's thresholds, evaluation, JUnit and JSON, the command. */
+Suite *make_ci_suite(void);
+/* traffic: counting what crosses the WAN, and naming its services. */
+Suite *make_traffic_suite(void);
+/* stackwl: the workloads a stack declares, their kinds and their jobs. */
+Suite *make_stackwl_suite(void);
+/* workload: kinds, options, the runner, fault tagging, summaries. */
+Suite *make_workload_suite(struct skips *sk);
 /* fuzz_replay: each libFuzzer harness over its corpus and crash inputs. */
 Suite *make_fuzz_replay_suite(void);
 /* bombs: billion laughs and deep nesting refused in bounded time and memory. */
@@ -79,5 +92,13 @@ Suite *make_sys_qemu_suite(struct skips *sk);
 /* sys_mixed: qemu, lxc and netns nodes in one world, both fabrics. */
 Suite *make_sys_mixed_suite(struct skips *sk);
 Suite *make_sys_openstack_suite(struct skips *sk);
+/* sys_sweep: a sweep on a netns world, killed and resumed. */
+Suite *make_sys_sweep_suite(struct skips *sk);
+/* sys_traffic: counters against iperf3 (wand, none), etcd's service. */
+Suite *make_sys_traffic_suite(struct skips *sk);
+/* sys_stackwl: a stack-declared workload (JSON lines) in netns nodes. */
+Suite *make_sys_stackwl_suite(struct skips *sk);
+/* sys_workload: enos bench and enos run with workloads, faults, Ctrl-C. */
+Suite *make_sys_workload_suite(struct skips *sk);
 
 #endif

@@ -14,6 +14,16 @@
  *   post step (discover_hosts, which the boot needs);
  * - `down` stops every service process and removes namespaces and service
  *   directories.
+ * - Rally's boot-delete workload (workloads/stacks/openstack.yaml), 3
+ *   iterations from central-2, run as the runner runs a stack's workload
+ *   (tests/tu_wl.c): every iteration ok with its atomic actions
+ *   nova.boot_server and nova.delete_server, Rally's HTML report kept;
+ *   then 100 iterations stopped after 25 s: Rally aborts its task and
+ *   the iterations that finished are kept;
+ * - central_rally_bench: the same through `enos bench --workload
+ *   boot-delete --times 3`, stored in the run's workload_ops, the HTML
+ *   report in the run's directory (skipped while `enos bench` is not built
+ *   in this branch).
  * Also, without deploying: `enos check` estimates the stack's memory on
  * this host and refuses, with both numbers, 200 edge computes that cannot
  * fit.
@@ -21,6 +31,8 @@
  * Slow (about 4 minutes of deploy on 2 vCPUs). Skipped when the OpenStack
  * packages are missing (`make test` installs them: OPENSTACK_DEBS).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +40,10 @@
 #include <sys/stat.h>
 
 #include "emulator/proc.h"
+#include "enos/state.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_wl.h"
 
 #define TOPO "topologies/openstack-6site.yaml"
 #define EXP "os6"
@@ -180,6 +194,82 @@ static void process_trees(void)
 		      "%s has no stack post step", path);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Rally's boot-delete, 3 iterations from central-2, run in-process as the
+ * runner runs a stack's workload: each iteration ok, with nova.boot_server
+ * and nova.delete_server among its atomic actions; rally.html kept. */
+static void rally_boot_delete(void)
+{
+	static const char *const opts[] = { "times=3", NULL };
+	struct tu_wl_result r;
+	char why[512], root[256], html[512];
+	double d[3], boot[3], del[3];
+	size_t i, iters = 0, nb = 0, nd = 0;
+	struct tu_wl_how how = { .opts = opts, .out_root = root };
+	struct stat sb;
+
+	snprintf(root, sizeof(root), "%s/wl", case_dir);
+	ck_assert_msg(tu_wl_run(case_db, TOPO, "boot-delete", "central", &how, &r, why,
+				sizeof(why)) == 0, "%s", why);
+	ck_assert_msg(r.rc == 0, "%d: %s", r.rc, r.err ? r.err : "");
+	ck_assert_str_eq(r.client, CLIENT);
+	for (i = 0; i < r.n; i++) {
+		if (!r.ops[i].atomic) {
+			ck_assert_str_eq(r.ops[i].op, "boot-delete");
+			ck_assert_msg(r.ops[i].ok, "iteration %u: %s", r.ops[i].iteration, r.ops[i].error);
+			if (iters < 3)
+				d[iters] = r.ops[i].duration_ms / 1000;
+			iters++;
+		} else if (!strcmp(r.ops[i].op, "nova.boot_server") && nb < 3) {
+			boot[nb++] = r.ops[i].duration_ms / 1000;
+		} else if (!strcmp(r.ops[i].op, "nova.delete_server") && nd < 3) {
+			del[nd++] = r.ops[i].duration_ms / 1000;
+		}
+	}
+	ck_assert_uint_eq(iters, 3);
+	ck_assert_uint_eq(nb, 3);
+	ck_assert_uint_eq(nd, 3);
+	snprintf(html, sizeof(html), "%s/rally.html", r.out_dir);
+	ck_assert_msg(stat(html, &sb) == 0 && sb.st_size > 1000, "no Rally report %s", html);
+	qsort(d, 3, sizeof(d[0]), cmp_double);
+	qsort(boot, 3, sizeof(boot[0]), cmp_double);
+	qsort(del, 3, sizeof(del[0]), cmp_double);
+	printf("sys_openstack: rally boot-delete x3 at %.0f ms RTT: iteration %.2f s median (%.2f-%.2f), "
+	       "nova.boot_server %.2f s, nova.delete_server %.2f s; the job %.1f s\n",
+	       WAN_RTT_MS, d[1], d[0], d[2], boot[1], del[1], r.seconds);
+	tu_wl_result_release(&r);
+}
+
+/* A stop (Ctrl-C) in the middle of 100 iterations: Rally aborts its task
+ * and still reports what finished, which is kept; the job ends well within
+ * the grace period. */
+static void rally_stopped(void)
+{
+	static const char *const opts[] = { "times=100", NULL };
+	struct tu_wl_result r;
+	char why[512], root[256];
+	struct tu_wl_how how = { .opts = opts, .out_root = root, .stop_after_s = 25 };
+	size_t i, iters = 0;
+
+	snprintf(root, sizeof(root), "%s/wl-stop", case_dir);
+	ck_assert_msg(tu_wl_run(case_db, TOPO, "boot-delete", "central", &how, &r, why,
+				sizeof(why)) == 0, "%s", why);
+	ck_assert_msg(r.rc == -EINTR, "%d: %s", r.rc, r.err ? r.err : "");
+	for (i = 0; i < r.n; i++)
+		iters += !r.ops[i].atomic;
+	ck_assert_msg(iters >= 1 && iters < 100, "%zu iterations kept", iters);
+	ck_assert_msg(r.seconds < 25 + 30, "the job took %.1f s", r.seconds);
+	printf("sys_openstack: rally boot-delete stopped after 25 s: %zu iterations kept, ended at %.1f s\n",
+	       iters, r.seconds);
+	tu_wl_result_release(&r);
+}
+
 START_TEST(central_boot_delete)
 {
 	char *out = NULL, dir[256];
@@ -198,6 +288,8 @@ START_TEST(central_boot_delete)
 	hypervisors_up();
 	boot_and_delete("central");
 	process_trees();
+	rally_boot_delete();
+	rally_stopped();
 
 	ck_assert_msg(tu_enos(&out, case_db, "down", "-n", EXP, NULL) == 0, "%s", out);
 	free(out);
@@ -250,6 +342,83 @@ START_TEST(regional_cells_boot_delete)
 	ck_assert_int_eq(tu_netns_count(EXP), 0);
 }
 END_TEST
+
+/* The files named NAME under DIR (recursively). */
+static int files_named(const char *dir, const char *name, int depth)
+{
+	char path[1024];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	while (d && depth < 6 && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			n += files_named(path, name, depth + 1);
+		else if (!strcmp(de->d_name, name))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* `enos bench --workload boot-delete --times 3` on the central strategy:
+ * 3 iterations stored in the run's workload_ops, each ok with its atomic
+ * actions nova.boot_server and nova.delete_server; Rally's HTML report in
+ * the run's directory. */
+START_TEST(central_rally_bench)
+{
+	struct wlop_row *rows = NULL;
+	struct state *st = NULL;
+	char *out = NULL, *err = NULL, dir[256];
+	size_t n = 0, i, iters = 0, boots = 0, dels = 0;
+	int64_t run = 0;
+
+	ck_assert_msg(tu_enos(&out, case_db, "up", TOPO, NULL) == 0, "%s", out);
+	free(out);
+	ck_assert_msg(tu_enos(&out, case_db, "bench", "-n", EXP, "--workload", "boot-delete",
+			      "--times", "3", NULL) == 0, "%s", out);
+	printf("sys_openstack: enos bench boot-delete x3:\n%s", out);
+	free(out);
+	ck_assert_int_eq(state_open(case_db, &st, &err), 0);
+	ck_assert_int_eq(state_run_latest(st, EXP, NULL, &run), 0);
+	ck_assert_int_eq(state_wlops(st, run, "boot-delete", &rows, &n), 0);
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(rows[i].node, CLIENT);
+		if (!rows[i].atomic) {
+			ck_assert_str_eq(rows[i].op, "boot-delete");
+			ck_assert_msg(rows[i].ok, "iteration %u: %s", rows[i].iteration,
+				      rows[i].error ? rows[i].error : "");
+			iters++;
+		}
+		boots += rows[i].atomic && !strcmp(rows[i].op, "nova.boot_server");
+		dels += rows[i].atomic && !strcmp(rows[i].op, "nova.delete_server");
+	}
+	ck_assert_uint_eq(iters, 3);
+	ck_assert_uint_eq(boots, 3);
+	ck_assert_uint_eq(dels, 3);
+	state_wlops_free(rows, n);
+	state_close(st);
+	snprintf(dir, sizeof(dir), "results/%s/%lld", EXP, (long long)run);
+	ck_assert_msg(files_named(dir, "rally.html", 0) == 1, "no rally.html under %s", dir);
+}
+END_TEST
+
+/* Why `enos bench` cannot be tested here, or NULL. */
+static const char *bench_missing(void)
+{
+	char *out = NULL;
+	const char *why = NULL;
+
+	tu_enos(&out, "/nonexistent/enos.db", "bench", "--help", NULL);
+	if (!out || tu_contains(out, "is not an enos command"))
+		why = "enos bench not built in this branch";
+	free(out);
+	return why;
+}
 
 /* MemAvailable of this host in MiB, from /proc/meminfo. */
 static long mem_available_mib(void)
@@ -320,6 +489,9 @@ static const char *missing_packages(void)
 		if (access(progs[i], X_OK) < 0)
 			return "OpenStack packages missing (make deps-openstack, or apt-get install "
 			       "the Makefile's OPENSTACK_DEBS)";
+	if (access("/usr/bin/rally", X_OK) < 0 ||
+	    access("/usr/lib/python3/dist-packages/rally_openstack", F_OK) < 0)
+		return "Rally missing (make deps-openstack: rally python3-rally-openstack)";
 	return NULL;
 }
 
@@ -332,12 +504,18 @@ Suite *make_sys_openstack_suite(struct skips *sk)
 	const struct sys_case check[] = {
 		{ "check_refuses_what_cannot_fit", check_refuses_what_cannot_fit },
 	};
+	const struct sys_case bench[] = {
+		{ "central_rally_bench", central_rally_bench },
+	};
 	Suite *s = suite_create("sys_openstack");
 	const char *why = sys_unavailable();
 
 	sys_add_cases(s, sk, check, 1, NULL, case_setup, case_teardown, 30);
-	sys_add_cases(s, sk, deploy, sizeof(deploy) / sizeof(deploy[0]),
-		      why ? why : missing_packages(),
+	if (!why)
+		why = missing_packages();
+	sys_add_cases(s, sk, deploy, sizeof(deploy) / sizeof(deploy[0]), why,
 		      case_setup, case_teardown, 600);
+	sys_add_cases(s, sk, bench, 1, why ? why : bench_missing(), case_setup,
+		      case_teardown, 600);
 	return s;
 }

@@ -29,6 +29,10 @@ struct wl_op {
 	unsigned iteration;             /* 1-based; 0: not part of one */
 	bool atomic;                    /* a part of iteration ITERATION
 					 * rather than the iteration itself */
+	/* A measured quantity beside the duration (throughput: bit/s);
+	 * UNIT (static) NULL: none, and VALUE means nothing. */
+	double value;
+	const char *unit;
 };
 
 /* Where a workload hands each operation as it completes. Returns 0 to go

@@ -244,11 +244,11 @@ static long ancestor_depth(const struct topology *t, size_t from, size_t to)
 	return !t && from == to ? 0 : -1;
 }
 
-long place_near(const struct placement *p, const struct topology *t,
-		const struct world *w, size_t inst, const size_t *svcs,
-		size_t n_svcs)
+long place_near_node(const struct placement *p, const struct topology *t,
+		     const struct world *w, size_t node, const size_t *svcs,
+		     size_t n_svcs)
 {
-	const size_t node = p->v[inst].node, site = w->nodes[node].site;
+	const size_t site = w->nodes[node].site;
 	long best = -1, best_rank = LONG_MAX, depth, rank;
 	size_t k, i;
 
@@ -269,4 +269,11 @@ long place_near(const struct placement *p, const struct topology *t,
 		}
 	}
 	return best;
+}
+
+long place_near(const struct placement *p, const struct topology *t,
+		const struct world *w, size_t inst, const size_t *svcs,
+		size_t n_svcs)
+{
+	return place_near_node(p, t, w, p->v[inst].node, svcs, n_svcs);
 }

@@ -53,6 +53,13 @@ long place_near(const struct placement *p, const struct topology *t,
 		const struct world *w, size_t inst, const size_t *svcs,
 		size_t n_svcs);
 
+/* The same for a node rather than an instance: the instance nearest to
+ * node NODE of W (a workload's client) among the instances of SVCS, by the
+ * same ranks and ties. place_near() is this for its instance's node. */
+long place_near_node(const struct placement *p, const struct topology *t,
+		     const struct world *w, size_t node, const size_t *svcs,
+		     size_t n_svcs);
+
 /* How many instances service SVC has in P. */
 size_t place_count(const struct placement *p, size_t svc);
 

@@ -494,6 +494,8 @@ static void receive(struct probe_run *r, size_t p)
 		}
 		f->seen[seq] = 1;
 		f->rtt_ms[f->received++] = (double)(rx - f->tx_ns[seq]) / NS_PER_MS;
+		if (r->pairs[p].sample_ms)
+			r->pairs[p].sample_ms[seq] = f->rtt_ms[f->received - 1];
 		r->pending--;
 	}
 }
@@ -601,6 +603,8 @@ static void summarise(struct probe_run *r)
 		pp->duplicates = f->duplicates;
 		pp->loss_bursts = 0;
 		pp->first_answered = -1;
+		for (j = 0; pp->sample_start && j < pp->sent; j++)
+			pp->sample_start[j] = (double)f->tx_ns[j] / 1e9;
 		for (j = 0; j < pp->sent; j++) {
 			if (f->seen[j] && pp->first_answered < 0)
 				pp->first_answered = (int)j;
@@ -664,6 +668,14 @@ int probe_rtt(struct probe_pair *pairs, size_t n, const struct probe_opts *o)
 	if (!n)
 		goto out;       /* nothing to measure */
 	for (i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < o->samples; j++) {
+			if (pairs[i].sample_ms)
+				pairs[i].sample_ms[j] = NAN;
+			if (pairs[i].sample_start)
+				pairs[i].sample_start[j] = 0;
+		}
 		pairs[i].sent = pairs[i].received = pairs[i].duplicates = 0;
 		pairs[i].min_ms = pairs[i].mean_ms = pairs[i].max_ms = 0;
 		pairs[i].p50_ms = pairs[i].p90_ms = pairs[i].p99_ms = 0;

@@ -30,6 +30,12 @@ struct probe_pair {
 	 * `enos-agent echo PORT`, whose network the host cannot enter):
 	 * no echo socket is bound and dst_netns is not used. */
 	uint16_t remote_port;
+	/* Optional, for every probe's own figure (the rtt workload): NULL,
+	 * or room for the options' samples values each. SAMPLE_MS[i] gets
+	 * probe i's RTT in ms (NaN: not answered), SAMPLE_START[i] when it
+	 * was sent (CLOCK_REALTIME, s; 0: it could not be sent). */
+	double *sample_ms;
+	double *sample_start;
 
 	/* Results. sent counts probes attempted (a send the kernel refused
 	 * is a lost probe); the figures cover received replies and are 0

@@ -32,9 +32,11 @@
 #define STACK_COUNT_MAX   1000
 #define STACK_MEMORY_MAX  (1024ull << 30)
 
-enum { K_STACK, K_DESC, K_PACKAGES, K_SERVICES, K_STRATEGIES, K_POST, K_N };
+enum { K_STACK, K_DESC, K_PACKAGES, K_SERVICES, K_STRATEGIES, K_POST,
+       K_WORKLOADS, K_N };
 static const char *const top_keys[] = { "stack", "description", "packages",
-					"services", "strategies", "post" };
+					"services", "strategies", "post",
+					"workloads" };
 
 enum { V_NAME, V_MEMORY, V_DATA, V_AFTER, V_ENV, V_PLACEMENT, V_FILES,
        V_SETUP, V_COMMAND, V_READY, V_TIMEOUT, V_POST, V_N };
@@ -57,6 +59,29 @@ static const char *const ready_keys[] = { "tcp", "host", "http", "status",
 
 enum { P_SITES, P_PER, P_COUNT, P_MAX, P_N };
 static const char *const rule_keys[] = { "sites", "per", "count", "max" };
+
+enum { W_DESC, W_FROM, W_NODE, W_SERVICE, W_OPTIONS, W_RUN, W_RESULTS,
+       W_REPORT, W_TIMEOUT, W_NEEDS, W_N };
+static const char *const wl_keys[] = { "description", "from", "node",
+				       "service", "options", "run", "results",
+				       "report", "timeout", "needs" };
+
+enum { OP_DEFAULT, OP_TYPE, OP_MIN, OP_MAX, OP_HELP, OP_N };
+static const char *const opt_keys[] = { "default", "type", "min", "max",
+					"help" };
+/* In enum wl_opt_type's order. */
+static const char *const opt_types[] = { "count", "size", "time", "text" };
+
+enum { RS_RALLY, RS_N };
+static const char *const results_keys[] = { "rally" };
+
+const char *const stack_wl_vars[] = { "addr", "node", "site", "role",
+				      "out_dir", "stack_dir", "experiment",
+				      NULL };
+/* An instance's variables, which a client node has no value for. */
+static const char *const instance_vars[] = { "instance", "index", "service",
+					     "conf_dir", "data_dir",
+					     "log_dir", NULL };
 
 static const char *const per_names[] = { "site", "node" };
 static const char *const role_names[] = { "central", "regional", "edge" };
@@ -598,6 +623,426 @@ static int load_post(struct loader *L, const yaml_node_t *n)
 	return rc;
 }
 
+/* ---- workloads ---- */
+
+/* Is NAME in the NULL-terminated V? */
+static bool in_list(const char *const *v, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; v[i]; i++)
+		if (strlen(v[i]) == len && !memcmp(v[i], name, len))
+			return true;
+	return false;
+}
+
+/* Parse TEXT as a value of TYPE into *OUT: 0, or -EINVAL with *WHY. */
+static int opt_value(enum wl_opt_type type, const char *text, uint64_t *out,
+		     const char **why)
+{
+	bool neg = false;
+
+	*why = NULL;
+	switch (type) {
+	case WL_OPT_COUNT:
+		if (units_parse_integer(text, out, &neg) || neg) {
+			*why = "is not a count (digits)";
+			return -EINVAL;
+		}
+		return 0;
+	case WL_OPT_SIZE:
+		return units_parse_memory(text, out, why);
+	case WL_OPT_TIME:
+		return units_parse_time(text, out, why);
+	case WL_OPT_TEXT:
+		break;
+	}
+	*out = 0;
+	return 0;
+}
+
+/* The type a default as written says: a count (digits), a time, a size,
+ * else text. */
+static enum wl_opt_type opt_infer(const char *text)
+{
+	const char *why;
+	uint64_t x;
+	bool neg;
+
+	if (units_parse_integer(text, &x, &neg) == 0)
+		return WL_OPT_COUNT;
+	if (units_parse_time(text, &x, &why) == 0)
+		return WL_OPT_TIME;
+	if (units_parse_memory(text, &x, &why) == 0)
+		return WL_OPT_SIZE;
+	return WL_OPT_TEXT;
+}
+
+/* One bound of option O (KEY "min" or "max") from N into *OUT. */
+static int opt_bound(struct loader *L, const char *wl, const yaml_node_t *n,
+		     const struct stack_wl_option *o, const char *key,
+		     uint64_t *out)
+{
+	const char *t, *why;
+	int rc = yload_str(&L->y, n, key, &t);
+
+	if (rc == 0 && o->type == WL_OPT_TEXT)
+		rc = yload_fail(&L->y, n, "workload '%s': option '%s': '%s' goes with a count, size or time",
+				wl, o->name, key);
+	if (rc == 0 && opt_value(o->type, t, out, &why))
+		rc = yload_fail(&L->y, n, "workload '%s': option '%s': %s %s %s",
+				wl, o->name, key, yload_show(&L->y, t).s, why);
+	return rc;
+}
+
+/* The default bounds of each type as a file writes them. */
+static const char *const opt_bound_text[][2] = {
+	{ "1", "1000000" }, { "0KiB", "1024GiB" }, { "0s", "86400s" }, { "", "" },
+};
+
+static int get_wl_option(struct loader *L, const char *wl,
+			 const yaml_node_t *k, const yaml_node_t *n,
+			 struct stack_wl_option *o)
+{
+	static const uint64_t tops[] = { STACK_WL_COUNT_MAX, STACK_WL_SIZE_MAX,
+					 STACK_WL_TIME_MAX, 0 };
+	const yaml_node_t *v[OP_N] = { NULL };
+	const char *name, *def = NULL, *why;
+	uint64_t x = 0;
+	int type = -1, rc;
+
+	o->pos = yamldoc_pos(k);
+	rc = yload_name(&L->y, k, "options", "option name", &name);
+	if (rc == 0 && (in_list(stack_wl_vars, name, strlen(name)) ||
+			in_list(instance_vars, name, strlen(name)) ||
+			!strcmp(name, "from")))
+		rc = yload_fail(&L->y, k, "workload '%s': option '%s' would hide %s",
+				wl, name, strcmp(name, "from") ? "a template variable of that name" :
+				"the clients' selector of every workload");
+	if (rc == 0 && !(o->name = yload_dup(&L->y, name)))
+		rc = -ENOMEM;
+	if (rc)
+		return rc;
+	if (n && n->type == YAML_MAPPING_NODE) {
+		rc = yload_map(&L->y, n, "an option", opt_keys, OP_N, v, NULL);
+		if (rc == 0 && !v[OP_DEFAULT] && !v[OP_TYPE])
+			rc = yload_fail(&L->y, n, "workload '%s': option '%s' needs a 'default' or a 'type'",
+					wl, name);
+		if (rc == 0 && v[OP_TYPE])
+			rc = yload_enum(&L->y, v[OP_TYPE], "type", "option type",
+					opt_types, N_OF(opt_types), &type);
+		if (rc == 0 && v[OP_DEFAULT])
+			rc = yload_str(&L->y, v[OP_DEFAULT], "default", &def);
+		if (rc == 0 && v[OP_HELP])
+			rc = yload_strdup(&L->y, v[OP_HELP], "help", &o->help);
+	} else {
+		rc = yload_str(&L->y, n, name, &def);
+	}
+	if (rc)
+		return rc;
+	o->type = type >= 0 ? (enum wl_opt_type)type : opt_infer(def);
+	o->min = o->type == WL_OPT_COUNT ? 1 : 0;
+	o->max = tops[o->type];
+	if (v[OP_MIN])
+		rc = opt_bound(L, wl, v[OP_MIN], o, "min", &o->min);
+	if (rc == 0 && v[OP_MAX])
+		rc = opt_bound(L, wl, v[OP_MAX], o, "max", &o->max);
+	if (rc == 0 && o->min > o->max)
+		rc = yload_fail(&L->y, v[OP_MIN], "workload '%s': option '%s': min is above max",
+				wl, name);
+	if (rc || !def)
+		return rc;
+	if (!(o->def = yload_dup(&L->y, def)))
+		return -ENOMEM;
+	n = v[OP_DEFAULT] ? v[OP_DEFAULT] : n;
+	if (opt_value(o->type, def, &x, &why))
+		return yload_fail(&L->y, n, "workload '%s': option '%s': default %s %s",
+				  wl, name, yload_show(&L->y, def).s, why);
+	if (o->type != WL_OPT_TEXT && (x < o->min || x > o->max))
+		return yload_fail(&L->y, n, "workload '%s': option '%s': default %s is out of range (%s to %s)",
+				  wl, name, yload_show(&L->y, def).s,
+				  v[OP_MIN] ? yamldoc_scalar(v[OP_MIN]) : opt_bound_text[o->type][0],
+				  v[OP_MAX] ? yamldoc_scalar(v[OP_MAX]) : opt_bound_text[o->type][1]);
+	return 0;
+}
+
+static int get_wl_options(struct loader *L, struct stack_workload *sw,
+			  const yaml_node_t *n)
+{
+	yaml_node_pair_t *p;
+	size_t i, count;
+	int rc = 0;
+
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return yload_fail(&L->y, n, "expected a mapping of option: default for 'options', got %s",
+				  yload_got(&L->y, n).s);
+	count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	if (count > WL_OPTIONS_MAX)
+		return yload_fail(&L->y, n, "workload '%s': %zu options (at most %d)",
+				  sw->name, count, WL_OPTIONS_MAX);
+	sw->options = calloc(count + 1, sizeof(*sw->options));
+	if (!sw->options)
+		return yload_nomem(&L->y);
+	for (p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top && rc == 0; p++) {
+		const yaml_node_t *k = yload_node(&L->y, p->key);
+		struct stack_wl_option *o = &sw->options[sw->n_options++];
+
+		rc = get_wl_option(L, sw->name, k, yload_node(&L->y, p->value), o);
+		for (i = 0; rc == 0 && i + 1 < sw->n_options; i++)
+			if (!strcmp(sw->options[i].name, o->name))
+				rc = yload_fail(&L->y, k, "duplicate key '%s'", o->name);
+	}
+	return rc;
+}
+
+/* A Debian package name: [a-z0-9][a-z0-9+.-]+. */
+static bool package_name_ok(const char *p)
+{
+	size_t i, n = strlen(p);
+
+	if (n < 2 || n > 64 || !((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= '0' && p[0] <= '9')))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') ||
+		      p[i] == '+' || p[i] == '.' || p[i] == '-'))
+			return false;
+	return true;
+}
+
+/* `needs: {PACKAGE: PROGRAM-OR-ABSOLUTE-PATH}`. */
+static int get_wl_needs(struct loader *L, struct stack_workload *sw,
+			const yaml_node_t *n)
+{
+	yaml_node_pair_t *p;
+	int rc = 0;
+
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return yload_fail(&L->y, n, "expected a mapping of package: program or path for 'needs', got %s",
+				  yload_got(&L->y, n).s);
+	sw->needs = calloc((size_t)(n->data.mapping.pairs.top -
+				    n->data.mapping.pairs.start) + 1,
+			   sizeof(*sw->needs));
+	if (!sw->needs)
+		return yload_nomem(&L->y);
+	for (p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top && rc == 0; p++) {
+		const yaml_node_t *k = yload_node(&L->y, p->key);
+		const yaml_node_t *val = yload_node(&L->y, p->value);
+		struct stack_wl_need *nd = &sw->needs[sw->n_needs++];
+		const char *pkg, *what;
+
+		nd->pos = yamldoc_pos(k);
+		rc = yload_str(&L->y, k, "needs", &pkg);
+		if (rc == 0 && !package_name_ok(pkg))
+			rc = yload_fail(&L->y, k, "bad Debian package name '%.40s'", pkg);
+		if (rc == 0)
+			rc = yload_str(&L->y, val, pkg, &what);
+		if (rc == 0 && (!*what || (strchr(what, '/') && what[0] != '/')))
+			rc = yload_fail(&L->y, val, "workload '%s': needs: '%.40s' must be a program name or an absolute path",
+					sw->name, what);
+		if (rc == 0 && (!(nd->package = yload_dup(&L->y, pkg)) ||
+				!(nd->what = yload_dup(&L->y, what))))
+			rc = -ENOMEM;
+	}
+	return rc;
+}
+
+/* Check the variables of template TEXT (the string at N, for KEY) of
+ * workload SW: every bare {{NAME}} is a client's variable or an option,
+ * every {{SERVICE.FIELD}} names a service; near(...) and join(...) are
+ * checked when rendered. */
+static int check_wl_template(struct loader *L, const struct stack_workload *sw,
+			     const yaml_node_t *n, const char *key,
+			     const char *text)
+{
+	const char *p = text, *open, *c, *e, *b;
+	const char *names[WL_OPTIONS_MAX + 8], *hint;
+	char name[STACK_NAME_MAX + 1];
+	size_t k = 0, i, len;
+	int depth;
+
+	for (i = 0; stack_wl_vars[i]; i++)
+		names[k++] = stack_wl_vars[i];
+	for (i = 0; i < sw->n_options; i++)
+		names[k++] = sw->options[i].name;
+	while ((open = strstr(p, "{{"))) {
+		for (depth = 1, c = open + 2; *c && c[1]; c++) {
+			if (c[0] == '{' && c[1] == '{') {
+				depth++;
+				c++;
+			} else if (c[0] == '}' && c[1] == '}' && --depth == 0) {
+				break;
+			} else if (c[0] == '}' && c[1] == '}') {
+				c++;
+			}
+		}
+		if (depth)
+			return yload_fail(&L->y, n, "workload '%s': unclosed '{{' in '%s'",
+					  sw->name, key);
+		for (b = open + 2; b < c && (*b == ' ' || *b == '\t'); b++)
+			;
+		for (e = c; e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		len = (size_t)(e - b);
+		p = c + 2;
+		if (memchr(b, '(', len))
+			continue;
+		if (memchr(b, '.', len)) {
+			len = (size_t)((const char *)memchr(b, '.', len) - b);
+			snprintf(name, sizeof(name), "%.*s", (int)(len < STACK_NAME_MAX ? len : STACK_NAME_MAX), b);
+			if (stack_service_index(L->s, name) < 0) {
+				char what[96];
+
+				snprintf(what, sizeof(what), "workload '%s': '%s'", sw->name, key);
+				return check_service_ref(L, n, name, what);
+			}
+			continue;
+		}
+		names[k] = NULL;
+		if (in_list(names, b, len))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len < STACK_NAME_MAX ? len : STACK_NAME_MAX), b);
+		if (in_list(instance_vars, b, len))
+			return yload_fail(&L->y, n, "workload '%s': '{{%s}}' in '%s' is a service instance's variable (a workload runs in a client node)",
+					  sw->name, name, key);
+		hint = suggest_closest(name, names, k);
+		if (hint)
+			return yload_fail(&L->y, n, "workload '%s': unknown template variable '%s' in '%s' (did you mean '%s'?)",
+					  sw->name, name, key, hint);
+		return yload_fail(&L->y, n, "workload '%s': unknown template variable '%s' in '%s'",
+				  sw->name, name, key);
+	}
+	return 0;
+}
+
+static int get_wl_results(struct loader *L, struct stack_workload *sw,
+			  const yaml_node_t *n)
+{
+	const yaml_node_t *v[RS_N];
+	const char *t;
+	int rc;
+
+	if (n && n->type == YAML_MAPPING_NODE) {
+		rc = yload_map(&L->y, n, "'results'", results_keys, RS_N, v, NULL);
+		if (rc == 0 && !v[RS_RALLY])
+			rc = yload_fail(&L->y, n, "missing key 'rally'");
+		if (rc == 0)
+			rc = yload_strdup(&L->y, v[RS_RALLY], "rally", &sw->rally_report);
+		if (rc == 0)
+			rc = check_wl_template(L, sw, v[RS_RALLY], "results", sw->rally_report);
+		sw->results = STACK_WL_RALLY;
+		return rc;
+	}
+	rc = yload_str(&L->y, n, "results", &t);
+	if (rc == 0 && strcmp(t, "jsonl"))
+		rc = yload_fail(&L->y, n, "unknown results '%.40s' (expected jsonl or {rally: FILE})", t);
+	return rc;
+}
+
+static int get_workload(struct loader *L, const yaml_node_t *k,
+			const yaml_node_t *n, struct stack_workload *sw)
+{
+	const yaml_node_t *v[W_N];
+	const char *name, *t;
+	uint64_t x;
+	size_t i;
+	int rc;
+
+	sw->pos = yamldoc_pos(k);
+	sw->node = 1;
+	rc = yload_name(&L->y, k, "workloads", "workload name", &name);
+	if (rc == 0 && !(sw->name = yload_dup(&L->y, name)))
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = yload_map(&L->y, n, "a workload", wl_keys, W_N, v, NULL);
+	if (rc == 0 && !v[W_RUN])
+		rc = yload_fail(&L->y, n, "missing key 'run' in workload '%s'", name);
+	if (rc)
+		return rc;
+	if (yload_present(v[W_DESC]))
+		rc = yload_strdup(&L->y, v[W_DESC], "description", &sw->description);
+	if (rc == 0 && v[W_FROM]) {
+		rc = yload_str(&L->y, v[W_FROM], "from", &t);
+		if (rc == 0)
+			rc = check_sites(L, v[W_FROM], t);
+		if (rc == 0 && !(sw->from = yload_dup(&L->y, t)))
+			rc = -ENOMEM;
+	} else if (rc == 0 && !(sw->from = yload_dup(&L->y, "role:central"))) {
+		rc = -ENOMEM;
+	}
+	if (rc == 0 && v[W_NODE]) {
+		rc = yload_uint(&L->y, v[W_NODE], "node", 1, STACK_COUNT_MAX, &x);
+		sw->node = (unsigned)x;
+	}
+	if (rc == 0 && v[W_SERVICE]) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "workload '%s'", name);
+		rc = yload_str(&L->y, v[W_SERVICE], "service", &t);
+		if (rc == 0)
+			rc = check_service_ref(L, v[W_SERVICE], t, what);
+		if (rc == 0 && !(sw->service = yload_dup(&L->y, t)))
+			rc = -ENOMEM;
+	}
+	if (rc == 0 && yload_present(v[W_OPTIONS]))
+		rc = get_wl_options(L, sw, v[W_OPTIONS]);
+	if (rc == 0)
+		rc = get_cmd(L, v[W_RUN], "run", false, &sw->run);
+	for (i = 0; rc == 0 && i < sw->run.argc; i++)
+		rc = check_wl_template(L, sw, yload_node(&L->y, v[W_RUN]->data.sequence.items.start[i]),
+				       "run", sw->run.argv[i]);
+	if (rc == 0 && v[W_RESULTS])
+		rc = get_wl_results(L, sw, v[W_RESULTS]);
+	if (rc == 0 && yload_present(v[W_REPORT])) {
+		rc = yload_strdup(&L->y, v[W_REPORT], "report", &sw->report);
+		if (rc == 0)
+			rc = check_wl_template(L, sw, v[W_REPORT], "report", sw->report);
+	}
+	if (rc == 0 && v[W_TIMEOUT]) {
+		rc = yload_str(&L->y, v[W_TIMEOUT], "timeout", &t);
+		if (rc == 0 && units_parse_time(t, &sw->timeout_us, &t))
+			rc = yload_fail(&L->y, v[W_TIMEOUT], "timeout %.40s %s",
+					yamldoc_scalar(v[W_TIMEOUT]), t);
+		if (rc == 0 && (sw->timeout_us == 0 ||
+				sw->timeout_us > STACK_WL_TIME_MAX))
+			rc = yload_fail(&L->y, v[W_TIMEOUT], "timeout %.40s is out of range (more than 0 to 86400s)",
+					yamldoc_scalar(v[W_TIMEOUT]));
+	}
+	if (rc == 0 && yload_present(v[W_NEEDS]))
+		rc = get_wl_needs(L, sw, v[W_NEEDS]);
+	return rc;
+}
+
+/* `workloads:` a mapping of name: workload. */
+static int load_workloads(struct loader *L, const yaml_node_t *n)
+{
+	struct stack *s = L->s;
+	yaml_node_pair_t *p;
+	size_t i;
+	int rc = 0;
+
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return yload_fail(&L->y, n, "expected a mapping of name: workload for 'workloads', got %s",
+				  yload_got(&L->y, n).s);
+	s->workloads = calloc((size_t)(n->data.mapping.pairs.top -
+				       n->data.mapping.pairs.start) + 1,
+			      sizeof(*s->workloads));
+	if (!s->workloads)
+		return yload_nomem(&L->y);
+	for (p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top && rc == 0; p++) {
+		const yaml_node_t *k = yload_node(&L->y, p->key);
+		struct stack_workload *sw = &s->workloads[s->n_workloads++];
+
+		rc = get_workload(L, k, yload_node(&L->y, p->value), sw);
+		for (i = 0; rc == 0 && i + 1 < s->n_workloads; i++)
+			if (!strcmp(s->workloads[i].name, sw->name))
+				rc = yload_fail(&L->y, k, "duplicate workload '%s'", sw->name);
+	}
+	return rc;
+}
+
 static int load_top(struct loader *L, const char *name_check)
 {
 	yaml_node_t *root = yamldoc_root(L->y.doc);
@@ -630,6 +1075,8 @@ static int load_top(struct loader *L, const char *name_check)
 		rc = load_strategies(L, v[K_STRATEGIES]);
 	if (rc == 0 && yload_present(v[K_POST]))
 		rc = load_post(L, v[K_POST]);
+	if (rc == 0 && yload_present(v[K_WORKLOADS]))
+		rc = load_workloads(L, v[K_WORKLOADS]);
 	return rc;
 }
 
@@ -749,12 +1196,39 @@ static void service_release(struct stack_service *svc)
 	free_strv(svc->ready_cmd.argv);
 }
 
+static void workload_release(struct stack_workload *sw)
+{
+	size_t i;
+
+	free(sw->name);
+	free(sw->description);
+	free(sw->from);
+	free(sw->service);
+	for (i = 0; i < sw->n_options; i++) {
+		free(sw->options[i].name);
+		free(sw->options[i].def);
+		free(sw->options[i].help);
+	}
+	free(sw->options);
+	free_strv(sw->run.argv);
+	free(sw->rally_report);
+	free(sw->report);
+	for (i = 0; i < sw->n_needs; i++) {
+		free(sw->needs[i].package);
+		free(sw->needs[i].what);
+	}
+	free(sw->needs);
+}
+
 void stack_free(struct stack *s)
 {
 	size_t i, k;
 
 	if (!s)
 		return;
+	for (i = 0; i < s->n_workloads; i++)
+		workload_release(&s->workloads[i]);
+	free(s->workloads);
 	for (i = 0; i < s->n_services; i++)
 		service_release(&s->services[i]);
 	free(s->services);
@@ -783,6 +1257,16 @@ long stack_service_index(const struct stack *s, const char *name)
 
 	for (i = 0; i < s->n_services; i++)
 		if (s->services[i].name && !strcmp(s->services[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+long stack_workload_index(const struct stack *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_workloads; i++)
+		if (s->workloads[i].name && !strcmp(s->workloads[i].name, name))
 			return (long)i;
 	return -1;
 }

@@ -4,8 +4,9 @@
  * command that runs each in a node, how to tell it is ready, what it needs
  * first, one-shot setup/post steps, and the measured memory of one instance;
  * strategies are named sets of placement rules (count: 0 leaves a service
- * out); the stack's own post steps run once every service is ready. workloads/README.md is the
- * language. stack_load() checks the whole file before anything runs (keys,
+ * out); the stack's own post steps run once every service is ready; its
+ * workloads are programs run in client nodes against it. workloads/README.md
+ * is the language. stack_load() checks the whole file before anything runs (keys,
  * types, names, `after` references and cycles, strategy rules, selector
  * syntax) so place.c and supervise.c only see a consistent model. Site names in
  * selectors are resolved against a topology later, by place.c.
@@ -21,6 +22,7 @@
 #include <stdint.h>
 
 #include "enos/topo.h"
+#include "workloads/workload.h"
 
 #define STACK_TIMEOUT_DEFAULT_US (60ull * 1000000)
 
@@ -99,6 +101,57 @@ struct stack_service {
 	struct src_pos pos;
 };
 
+/* A workload a stack declares (`workloads:`): an argv run in a client
+ * node whose results come back as JSON lines on stdout or as a Rally
+ * report; workloads/stackwl.h makes a struct wl_kind of each. */
+
+#define STACK_WL_COUNT_MAX 1000000ull
+#define STACK_WL_SIZE_MAX  (1ull << 40)
+#define STACK_WL_TIME_MAX  (24ull * 3600 * 1000000)
+
+/* One option: its type comes from its default as written (an integer is
+ * a count, a time or size with a unit is that, anything else text) or
+ * from the explicit form {default, type, min, max, help}. */
+struct stack_wl_option {
+	char *name;             /* [a-z0-9_], not a template variable's name */
+	enum wl_opt_type type;
+	uint64_t min, max;      /* COUNT, SIZE (bytes), TIME (us) */
+	char *def;              /* the default as written */
+	char *help;             /* may be NULL */
+	struct src_pos pos;
+};
+
+/* What must be installed on the host for the workload to run: Debian
+ * package PACKAGE, seen as WHAT (a program in PATH, or an absolute path
+ * when it holds a '/'). */
+struct stack_wl_need {
+	char *package;
+	char *what;
+	struct src_pos pos;
+};
+
+enum stack_wl_results { STACK_WL_JSONL, STACK_WL_RALLY };
+
+struct stack_workload {
+	char *name;             /* a name like a service's */
+	char *description;      /* may be NULL */
+	char *from;             /* client sites (a placement selector);
+				 * default "role:central" */
+	unsigned node;          /* the client is this node (from 1) of each
+				 * chosen site, its last if it has fewer */
+	char *service;          /* the target service, or NULL */
+	struct stack_wl_option *options;
+	size_t n_options;
+	struct stack_cmd run;   /* templates */
+	enum stack_wl_results results;
+	char *rally_report;     /* STACK_WL_RALLY: the JSON report, template */
+	char *report;           /* a file to keep, template; may be NULL */
+	uint64_t timeout_us;    /* 0: none */
+	struct stack_wl_need *needs;
+	size_t n_needs;
+	struct src_pos pos;
+};
+
 struct stack {
 	char *path;
 	char *name;
@@ -111,6 +164,8 @@ struct stack {
 	size_t n_strategies;
 	struct stack_step *post;        /* after every service is ready */
 	size_t n_post;
+	struct stack_workload *workloads;
+	size_t n_workloads;
 };
 
 /* Parse and validate the stack file at PATH. Returns the model, or NULL
@@ -147,5 +202,13 @@ bool stack_rule_omits(const struct stack_rule *r);
 int stack_find(const char *name, const char *exe, char *out, size_t len);
 
 const char *stack_ready_name(enum stack_ready r);
+
+/* Workload NAME of S, or -1. */
+long stack_workload_index(const struct stack *s, const char *name);
+
+/* The template variables a workload's templates have besides its options
+ * ({{addr}}, {{node}}, ..., {{out_dir}}), NULL-terminated: no option may
+ * take one of these names. */
+extern const char *const stack_wl_vars[];
 
 #endif

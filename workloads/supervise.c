@@ -330,7 +330,8 @@ static int start_instance(struct supervise *sv, size_t i, bool setup)
 	if (rc == 0) {
 		dprintf(in->log_fd, "enos: starting %s on node %s\n",
 			pi_of(sv, i)->name, n->name);
-		rc = sv->ops[i]->spawn(sv->c.emu, n, argv, in->log_fd, &in->pid);
+		rc = sv->ops[i]->spawn(sv->c.emu, n, argv, in->log_fd, in->log_fd,
+				       &in->pid);
 		if (rc == -ENOTSUP)
 			fail(sv, rc, NULL, "service '%s' cannot run on node '%s': its backend '%s' cannot start services",
 			     pi_of(sv, i)->name, n->name, n->ops->name);
@@ -851,6 +852,7 @@ int supervise_install(const struct stack *s)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		proc_child_prepare();
 		execvp(argv[0], argv);
 		_exit(127);
 	}

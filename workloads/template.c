@@ -40,16 +40,76 @@ int template_dir(const struct template_env *e, size_t inst, const char *sub,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Variable VAR (LEN bytes) of instance INST, appended to B. */
-static int add_var(const struct template_env *e, size_t inst, const char *var,
-		   size_t len, struct strbuf *b, char **err)
+/* What a template is rendered for: instance INST of the placement, or
+ * (INST < 0) client node NODE with the variables VARS. */
+struct tat {
+	long inst;
+	size_t node;
+	const struct template_var *vars;
+	size_t n_vars;
+};
+
+/* AT for instance I, keeping AT's variables (a join inside a workload's
+ * template). */
+static struct tat at_inst(const struct template_env *e, const struct tat *at,
+			  size_t i)
 {
-	const struct place_instance *pi = &e->pl->v[inst];
-	const struct world_node *n = &e->w->nodes[pi->node];
-	const struct stack_service *svc = &e->stack->services[pi->service];
+	return (struct tat){ .inst = (long)i, .node = e->pl->v[i].node,
+			     .vars = at->vars, .n_vars = at->n_vars };
+}
+
+/* A client node's variable VAR (LEN bytes), appended to B. */
+static int add_node_var(const struct template_env *e, const struct tat *at,
+			const char *var, size_t len, struct strbuf *b,
+			char **err)
+{
+	const struct world_node *n = &e->w->nodes[at->node];
+	char buf[64];
+	const char *v = NULL;
+
+#define IS(x) (len == strlen(x) && !memcmp(var, x, len))
+	if (IS("addr"))
+		v = addr_format(n->addr, buf, sizeof(buf));
+	else if (IS("node"))
+		v = n->name;
+	else if (IS("site"))
+		v = e->w->sites[n->site].name;
+	else if (IS("role"))
+		v = e->w->sites[n->site].role;
+	else if (IS("stack_dir") && e->stack_dir)
+		v = e->stack_dir;
+	else if (IS("experiment") && e->experiment)
+		v = e->experiment;
+	else if (IS("instance") || IS("index") || IS("service") || IS("conf_dir") ||
+		 IS("data_dir") || IS("log_dir"))
+		return tfail(err, "'{{%.*s}}' is a service instance's variable: node '%s' is a client",
+			     (int)len, var, n->name);
+#undef IS
+	if (!v)
+		return tfail(err, "unknown template variable '%.*s'", (int)len, var);
+	return strbuf_adds(b, v);
+}
+
+/* Variable VAR (LEN bytes) of AT, appended to B. */
+static int add_var(const struct template_env *e, const struct tat *at,
+		   const char *var, size_t len, struct strbuf *b, char **err)
+{
+	const struct place_instance *pi;
+	const struct world_node *n;
+	const struct stack_service *svc;
+	size_t inst = (size_t)at->inst, i;
 	char buf[4096];
 	const char *v = NULL;
 
+	/* A workload's own (its options, {{out_dir}}), also inside a join. */
+	for (i = 0; i < at->n_vars; i++)
+		if (len == strlen(at->vars[i].name) && !memcmp(var, at->vars[i].name, len))
+			return strbuf_adds(b, at->vars[i].value);
+	if (at->inst < 0)
+		return add_node_var(e, at, var, len, b, err);
+	pi = &e->pl->v[inst];
+	n = &e->w->nodes[pi->node];
+	svc = &e->stack->services[pi->service];
 #define IS(x) (len == strlen(x) && !memcmp(var, x, len))
 	if (IS("addr"))
 		v = addr_format(n->addr, buf, sizeof(buf));
@@ -85,8 +145,8 @@ static int add_var(const struct template_env *e, size_t inst, const char *var,
 	return strbuf_adds(b, v);
 }
 
-static int render(const struct template_env *e, size_t inst, const char *text,
-		  size_t len, struct strbuf *b, char **err);
+static int render(const struct template_env *e, const struct tat *at,
+		  const char *text, size_t len, struct strbuf *b, char **err);
 
 /* Skip blanks in [*P, END). */
 static void skip_blank(const char **p, const char *end)
@@ -132,8 +192,9 @@ static int service_of(const struct template_env *e, const char *s, size_t n,
 }
 
 /* join(SERVICE, 'SEP', 'TEMPLATE'): ARGS is what is inside the parentheses. */
-static int add_join(const struct template_env *e, const char *args,
-		    const char *end, struct strbuf *b, char **err)
+static int add_join(const struct template_env *e, const struct tat *at,
+		    const char *args, const char *end, struct strbuf *b,
+		    char **err)
 {
 	const char *p = args, *name, *sep, *tpl;
 	size_t name_n, sep_n, tpl_n, svc = 0, i, done = 0;
@@ -163,8 +224,11 @@ static int add_join(const struct template_env *e, const char *args,
 			continue;
 		if (done++)
 			rc = strbuf_add(b, sep, sep_n);
-		if (rc == 0)
-			rc = render(e, i, tpl, tpl_n, b, err);
+		if (rc == 0) {
+			struct tat in = at_inst(e, at, i);
+
+			rc = render(e, &in, tpl, tpl_n, b, err);
+		}
 	}
 	return rc;
 }
@@ -183,9 +247,9 @@ static int no_instance(const struct template_env *e, size_t svc, char **err)
 }
 
 /* near(SERVICE, SERVICE, ...): ARGS is what is inside the parentheses;
- * the index of the instance nearest to INST into *OUT. */
-static int near_of(const struct template_env *e, size_t inst, const char *args,
-		   const char *end, long *out, char **err)
+ * the index of the instance nearest to AT's node into *OUT. */
+static int near_of(const struct template_env *e, const struct tat *at,
+		   const char *args, const char *end, long *out, char **err)
 {
 	size_t svcs[16], n = 0;
 	const char *p = args, *name;
@@ -206,7 +270,7 @@ static int near_of(const struct template_env *e, size_t inst, const char *args,
 		return rc;
 	if (n == 0)
 		return tfail(err, "near: expected near(SERVICE, ...) with 1 to 16 services");
-	*out = place_near(e->pl, e->topo, e->w, inst, svcs, n);
+	*out = place_near_node(e->pl, e->topo, e->w, at->node, svcs, n);
 	if (*out < 0 && n == 1)
 		return no_instance(e, svcs[0], err);
 	if (*out < 0)
@@ -215,9 +279,11 @@ static int near_of(const struct template_env *e, size_t inst, const char *args,
 }
 
 /* One expression [S, END), blanks trimmed. */
-static int add_expr(const struct template_env *e, size_t inst, const char *s,
-		    const char *end, struct strbuf *b, char **err)
+static int add_expr(const struct template_env *e, const struct tat *at,
+		    const char *s, const char *end, struct strbuf *b,
+		    char **err)
 {
+	struct tat to;
 	const char *dot;
 	size_t svc = 0;
 	long first = -1;
@@ -227,21 +293,23 @@ static int add_expr(const struct template_env *e, size_t inst, const char *s,
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (end - s > 5 && !memcmp(s, "join(", 5) && end[-1] == ')')
-		return add_join(e, s + 5, end - 1, b, err);
+		return add_join(e, at, s + 5, end - 1, b, err);
 	if (end - s > 5 && !memcmp(s, "near(", 5)) {
 		const char *close = memchr(s, ')', (size_t)(end - s));
 
 		if (!close || close + 1 >= end || close[1] != '.')
 			return tfail(err, "near: expected near(SERVICE, ...).FIELD");
-		rc = near_of(e, inst, s + 5, close, &first, err);
-		if (rc == 0)
-			rc = add_var(e, (size_t)first, close + 2,
-				     (size_t)(end - close - 2), b, err);
+		rc = near_of(e, at, s + 5, close, &first, err);
+		if (rc == 0) {
+			to = at_inst(e, at, (size_t)first);
+			rc = add_var(e, &to, close + 2, (size_t)(end - close - 2),
+				     b, err);
+		}
 		return rc;
 	}
 	dot = memchr(s, '.', (size_t)(end - s));
 	if (!dot)
-		return add_var(e, inst, s, (size_t)(end - s), b, err);
+		return add_var(e, at, s, (size_t)(end - s), b, err);
 	rc = service_of(e, s, (size_t)(dot - s), &svc, err);
 	if (rc)
 		return rc;
@@ -252,19 +320,21 @@ static int add_expr(const struct template_env *e, size_t inst, const char *s,
 		return strbuf_adds(b, buf);
 	}
 	if (end - dot - 1 > 5 && !memcmp(dot + 1, "near.", 5)) {
-		first = place_near(e->pl, e->topo, e->w, inst, &svc, 1);
+		first = place_near_node(e->pl, e->topo, e->w, at->node, &svc, 1);
 		if (first < 0)
 			return no_instance(e, svc, err);
-		return add_var(e, (size_t)first, dot + 6, (size_t)(end - dot - 6), b, err);
+		to = at_inst(e, at, (size_t)first);
+		return add_var(e, &to, dot + 6, (size_t)(end - dot - 6), b, err);
 	}
 	first = place_first(e->pl, svc);
 	if (first < 0)
 		return no_instance(e, svc, err);
-	return add_var(e, (size_t)first, dot + 1, (size_t)(end - dot - 1), b, err);
+	to = at_inst(e, at, (size_t)first);
+	return add_var(e, &to, dot + 1, (size_t)(end - dot - 1), b, err);
 }
 
-static int render(const struct template_env *e, size_t inst, const char *text,
-		  size_t len, struct strbuf *b, char **err)
+static int render(const struct template_env *e, const struct tat *at,
+		  const char *text, size_t len, struct strbuf *b, char **err)
 {
 	const char *p = text, *end = text + len, *open, *c;
 	int depth, rc = 0;
@@ -292,25 +362,44 @@ static int render(const struct template_env *e, size_t inst, const char *text,
 		if (rc == 0 && depth)
 			return tfail(err, "unclosed '{{' in a template");
 		if (rc == 0)
-			rc = add_expr(e, inst, open + 2, c, b, err);
+			rc = add_expr(e, at, open + 2, c, b, err);
 		p = c + 2;
 	}
 	return rc;
 }
 
-int template_render(const struct template_env *e, size_t inst,
-		    const char *text, char **out, char **err)
+/* Render TEXT for AT into *OUT. */
+static int render_at(const struct template_env *e, const struct tat *at,
+		     const char *text, char **out, char **err)
 {
 	struct strbuf b = STRBUF_INIT;
 	int rc;
 
 	*err = NULL;
 	*out = NULL;
-	rc = render(e, inst, text, strlen(text), &b, err);
+	rc = render(e, at, text, strlen(text), &b, err);
 	if (rc == 0 && !(*out = strbuf_detach(&b)))
 		rc = -ENOMEM;
 	if (rc == -ENOMEM && !*err)
 		tfail(err, "out of memory");
 	strbuf_release(&b);
 	return rc;
+}
+
+int template_render(const struct template_env *e, size_t inst,
+		    const char *text, char **out, char **err)
+{
+	struct tat at = { .inst = (long)inst, .node = e->pl->v[inst].node };
+
+	return render_at(e, &at, text, out, err);
+}
+
+int template_render_node(const struct template_env *e, size_t node,
+			 const struct template_var *vars, size_t n_vars,
+			 const char *text, char **out, char **err)
+{
+	struct tat at = { .inst = -1, .node = node, .vars = vars,
+			  .n_vars = n_vars };
+
+	return render_at(e, &at, text, out, err);
 }

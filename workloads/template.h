@@ -1,9 +1,11 @@
 /* template — fill a stack's templates ({{addr}}, {{etcd.addr}},
  * {{etcd.near.addr}}, {{near(rabbitmq-cell, rabbitmq).addr}},
  * {{join(etcd, ',', '{{instance}}=http://{{addr}}:2380')}}) for one
- * service instance of a placement.
+ * service instance of a placement, or for the client node of a workload
+ * the stack declares.
  *
- * Pure string work for supervise.c; workloads/README.md lists the variables.
+ * Pure string work for supervise.c and stackwl.c; workloads/README.md
+ * lists the variables.
  */
 #ifndef WORKLOADS_TEMPLATE_H
 #define WORKLOADS_TEMPLATE_H
@@ -33,6 +35,23 @@ struct template_env {
  * ("unknown template variable 'x'", ...; caller frees). */
 int template_render(const struct template_env *e, size_t inst,
 		    const char *text, char **out, char **err);
+
+/* A variable of a workload's templates: {{NAME}} is VALUE (borrowed). */
+struct template_var {
+	const char *name;
+	const char *value;
+};
+
+/* Render TEXT for client node NODE of E->w (a workload a stack declares):
+ * {{addr}}, {{node}}, {{site}}, {{role}} are the node's, {{SERVICE.near.F}}
+ * and {{near(...).F}} the instance nearest to the node (place_near_node),
+ * {{experiment}} and {{stack_dir}} as for instances, and VARS[0..N_VARS)
+ * (its options, {{out_dir}}) come first; an instance's own variables
+ * ({{instance}}, {{conf_dir}}, ...) are errors. E->log_dir and E->svc_dir
+ * are not used. Returns as template_render(). */
+int template_render_node(const struct template_env *e, size_t node,
+			 const struct template_var *vars, size_t n_vars,
+			 const char *text, char **out, char **err);
 
 /* The directories of instance INST: SVC_DIR/INSTANCE, .../conf, .../data
  * into OUT (LEN bytes). 0 or -ENAMETOOLONG. */

@@ -33,6 +33,9 @@
 #include "enos/topo.h"
 #include "workloads/op.h"
 
+struct emu;
+struct stack;
+
 #define WL_OPTIONS_MAX 16
 
 enum wl_opt_type {
@@ -51,6 +54,9 @@ struct wl_option {
 	const char *def;        /* the default as a file would write it; NULL:
 				 * required */
 	const char *help;       /* one line for `enos bench --help` */
+	/* TEXT: the values it may take, NULL-terminated ("yes", "no"); NULL:
+	 * any text. */
+	const char *const *choices;
 };
 
 /* Parsed options, in the kind's option order. */
@@ -79,12 +85,28 @@ struct wl_kind {
 	int (*run)(const struct wl_job *job, wl_emit_fn emit, void *arg,
 		   char **err);
 	void *data;                     /* a stack-declared kind's own */
+	/* Jobs the runner lets run at once (the others wait for a slot):
+	 * throughput runs one iperf3 test at a time so that tests do not
+	 * share the host's CPU. 0: every job at once. */
+	unsigned max_parallel;
+	/* The operations (not counting atomic ones) one job of V will emit,
+	 * for the progress line; NULL or 0: not known in advance. */
+	uint64_t (*expected)(const struct wl_values *v);
 };
 
 /* The built-in kinds by name, or NULL; I (0, 1, ...) of them, NULL past
  * the end. */
 const struct wl_kind *wl_kind_find(const char *name);
 const struct wl_kind *wl_kind_at(size_t i);
+
+/* The kinds stack S declares (its `workloads:`), built from the stack
+ * file: *KINDS[0..*N) allocated (wl_stack_kinds_free), each with its
+ * options, run and data. Returns 0 (*N may be 0), or -errno with *ERR
+ * allocated. Implemented by workloads/stackwl.c; callers look a name up
+ * among the built-in kinds first, then among these. */
+int wl_stack_kinds(const struct stack *s, struct wl_kind **kinds, size_t *n,
+		   char **err);
+void wl_stack_kinds_free(struct wl_kind *kinds, size_t n);
 
 /* Index of option NAME of K, or -1. */
 int wl_option_index(const struct wl_kind *k, const char *name);
@@ -100,10 +122,38 @@ int wl_options_parse(const struct wl_kind *k, const char *label,
 
 /* Set option NAME of K in *V from TEXT (a command-line override such as
  * `--times 50`), with the same rules; WHAT names the source in the
- * message ("--times"). Returns 0, or -EINVAL with *ERR allocated. */
+ * message ("--times"). NAME "from" sets V->from. TEXT is borrowed.
+ * Returns 0, or -EINVAL with *ERR allocated ("--times 0 is out of range
+ * (1 to 1000000)", "--times: workload 'rtt' has no option 'times'"). */
 int wl_option_set(const struct wl_kind *k, struct wl_values *v,
 		  const char *name, const char *text, const char *what,
 		  char **err);
+
+/* The value of option NAME of K in V (COUNT, SIZE, TIME), or DEF when K
+ * has no such option; the text of a TEXT option, or NULL. For kinds. */
+uint64_t wl_value_num(const struct wl_kind *k, const struct wl_values *v,
+		      const char *name, uint64_t def);
+const char *wl_value_text(const struct wl_kind *k, const struct wl_values *v,
+			  const char *name);
+
+/* The sites selector SEL picks in T into SITES (T->n_sites flags, set for
+ * each site picked; others left alone): a comma-separated list of site
+ * names, base names of counted sites ("edge" for edge-1..N), role:ROLE
+ * and "*". Returns how many sites it picked (at least 1), or -EINVAL with
+ * *ERR allocated ("unknown site 'egde' (did you mean 'edge'?)", "selects
+ * no site"). */
+int wl_select_sites(const struct topology *t, const char *sel, bool *sites,
+		    char **err);
+
+/* Check V's site selectors (`from`, and `to` if K has it) against T: each
+ * must pick at least one site. LABEL and SPEC (may be NULL) place the
+ * message: at the parameter's value when SPEC gave it, at the workload's
+ * name for a default ("LABEL:LINE:COL: workload 'kv-latency': from
+ * 'role:edge' (the default): selects no site"), nowhere for a value set by
+ * wl_option_set. Returns 0, or -EINVAL with *ERR allocated. */
+int wl_check_sites(const struct wl_kind *k, const struct topology *t,
+		   const char *label, const struct workload_spec *spec,
+		   const struct wl_values *v, char **err);
 
 /* One client's share of a workload. */
 struct wl_job {
@@ -117,7 +167,16 @@ struct wl_job {
 	const char *target;             /* instance or site name, or NULL */
 	const char *key_prefix;         /* unique per client and run */
 	const char *out_dir;            /* its own results directory */
+	/* Set by the runner for its copy of the job (the runner's stop flag:
+	 * wl_runner_stop); what the caller puts here is not used. */
 	const volatile sig_atomic_t *stop;
+	/* For the node ops a kind calls from its thread (throughput spawns
+	 * its iperf3 server through the target node's spawn op, which takes
+	 * no lock on it); may be NULL. */
+	struct emu *emu;
+	/* The index of this job among those of its workload (iperf3 servers
+	 * listen on a port of their own per job). */
+	size_t index;
 };
 
 /* An operation as the runner hands it back: the op (its error copied,
@@ -126,8 +185,13 @@ typedef int (*wl_take_fn)(void *arg, size_t job, const struct wl_op *op);
 
 struct wl_runner;
 
-/* Start JOBS[0..N) (borrowed until wl_runner_finish), one thread each.
- * Returns 0 and *OUT, or -errno (nothing started). */
+/* Start JOBS[0..N) (copied; what they point to is borrowed until
+ * wl_runner_finish), one thread each: it enters the network namespace of
+ * node JOBS[i].node (SIZE_MAX: it stays in the caller's, for tests), waits
+ * for a slot when the kind has max_parallel, and calls the kind's run.
+ * The threads inherit the caller's signal mask (block SIGINT and SIGTERM
+ * first) and never print. Returns 0 and *OUT, or -errno (nothing
+ * started). */
 int wl_runner_start(const struct wl_job *jobs, size_t n,
 		    struct wl_runner **out);
 

@@ -2,18 +2,28 @@
  * show the plan (sites by role, nodes, site pairs, address plan) and what
  * this host can do (emulator/caps.c), as text or JSON. With --pairs, the
  * WAN as enos/resolve.c resolves it: one row per ordered site pair.
+ *
+ * `enos check SWEEP`: a file with a top-level `axes` key is a sweep
+ * (enos/sweep.h): every value and every point is applied and validated
+ * through the topology loader, the stack's strategies are checked, and
+ * the plan is shown: points, (point, repetition) pairs, which pairs reuse
+ * the world, and a duration estimated from past runs in the database.
  */
-#include <stddef.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emulator/caps.h"
 #include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
 #include "emulator/world.h"
+#include "enos/bench.h"
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
 #include "enos/deploy.h"
@@ -21,7 +31,13 @@
 #include "enos/phase.h"
 #include "enos/plan.h"
 #include "enos/resolve.h"
+#include "enos/state.h"
+#include "enos/sweep.h"
+#include "enos/sweep_loop.h"
+#include "enos/sweep_world.h"
 #include "enos/topo.h"
+#include "util/fs.h"
+#include "util/str.h"
 
 #define BACKENDS_MAX 8
 
@@ -280,15 +296,15 @@ struct check_opts {
 	bool json, pairs;
 };
 
-static int run_check(struct enos_ctx *ctx, const struct cmd_args *a)
+static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
+			  const struct topology *t)
 {
-	const struct check_opts *o = a->opts;
-	const struct topology *t = a->topo;
 	struct world w = { 0 };
 	struct shape_table tab = { 0 };
 	struct caps caps = { 0 };
 	char tag[WORLD_TAG_LEN + 1];
 	bool json = o->json, pairs = o->pairs;
+	char *err = NULL;
 	int rc, status = EXIT_FAIL;
 
 	world_tag(t->name, 0, tag);
@@ -315,11 +331,297 @@ static int run_check(struct enos_ctx *ctx, const struct cmd_args *a)
 	/* A stack that cannot be placed or does not fit is an error. */
 	if (t->stack_name && deploy_estimate(t, &w, json || pairs) < 0)
 		goto out;
+	/* So is a workload that cannot run: unknown, bad options, clients
+	 * on no site, or a service the stack does not deploy. */
+	if (bench_check(t, &w, &err) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "error: %s\n", err ? err : "out of memory");
+		goto out;
+	}
 	status = EXIT_OK;
 out:
+	free(err);
 	shape_table_release(&tab);
 	plan_release(&w);
 	(void)ctx;
+	return status;
+}
+
+/* ---- sweeps ---- */
+
+/* S seconds as "40 s", "31 min", "2 h 10 min". */
+static const char *span_text(double s, char *buf, size_t len)
+{
+	long t = (long)(s + 0.5), min = (t + 30) / 60;
+
+	if (t < 60)
+		snprintf(buf, len, "%ld s", t);
+	else if (min < 90)
+		snprintf(buf, len, "%ld min", min);
+	else
+		snprintf(buf, len, "%ld h %ld min", min / 60, min % 60);
+	return buf;
+}
+
+/* The estimate of PAIRS from the history in the database, or NaN with
+ * *WHY (LEN bytes) saying what is missing. */
+static double sweep_duration(struct enos_ctx *ctx, const struct sweep *s,
+			     const struct sweep_pair *pairs, size_t n,
+			     char *why, size_t len)
+{
+	struct sweep_cost *cost = NULL;
+	const char *missing = NULL;
+	char *err = NULL;
+	double d = NAN;
+
+	if (access(ctx->db_path, F_OK) != 0) {
+		snprintf(why, len, "no state database at '%s'", ctx->db_path);
+		return NAN;
+	}
+	cost = calloc(s->n_points, sizeof(*cost));
+	if (!cost || cli_state(ctx) < 0 ||
+	    sweep_loop_costs(ctx->st, s, cost, &err) < 0) {
+		snprintf(why, len, "%s", err ? err : "cannot read the database");
+		goto out;
+	}
+	d = sweep_estimate(pairs, n, cost, &missing);
+	if (isnan(d))
+		snprintf(why, len, "no past run of '%s' in '%s' has its %s time",
+			 s->exp, ctx->db_path, missing ? missing : "?");
+out:
+	free(err);
+	free(cost);
+	return d;
+}
+
+/* What a change of an axis costs, as the plan says it. */
+static const char *change_text(enum sweep_action a)
+{
+	return a == SWEEP_REUSE ? "a change reuses the world" :
+	       a == SWEEP_REDEPLOY ? "a change redeploys the stack" :
+	       "a change rebuilds the world";
+}
+
+static void print_sweep_text(const struct sweep *s, const char *path,
+			     const struct sweep_pair *pairs, size_t n,
+			     const size_t *steps, double est, const char *why)
+{
+	char *label, buf[32];
+	size_t i, k;
+
+	printf("sweep '%s' (%s) is valid\n", s->name, path);
+	printf("topology:    %s (experiment '%s')\n", s->topo_path, s->exp);
+	for (i = 0; i < s->n_axes; i++) {
+		const struct sweep_axis *a = &s->axes[i];
+
+		printf("%-12s %s: %zu value%s (", i ? "" : "axes:", a->path.text,
+		       a->n_values, a->n_values == 1 ? "" : "s");
+		for (k = 0; k < a->n_values; k++)
+			printf("%s%s", k ? ", " : "", a->texts[k]);
+		printf("), %s\n", change_text(a->action));
+	}
+	printf("points:      %zu, repeated %u time%s: %zu (point, repetition) pairs\n",
+	       s->n_points, s->repeat, s->repeat == 1 ? "" : "s", n);
+	printf("order:       %s, seed %" PRIu64 "\n",
+	       s->order == SWEEP_SHUFFLED ? "shuffled" : "sequential", s->seed);
+	printf("steps:       %zu rebuild%s, %zu redeploy%s, %zu reuse%s of the world\n",
+	       steps[SWEEP_REBUILD], steps[SWEEP_REBUILD] == 1 ? "" : "s",
+	       steps[SWEEP_REDEPLOY], steps[SWEEP_REDEPLOY] == 1 ? "" : "s",
+	       steps[SWEEP_REUSE], steps[SWEEP_REUSE] == 1 ? "" : "s");
+	if (isnan(est))
+		printf("estimate:    unknown (%s)\n", why);
+	else
+		printf("estimate:    about %s, from past runs of '%s'\n",
+		       span_text(est, buf, sizeof(buf)), s->exp);
+	printf("\nplan (point and repetition from 1; the step leads from the pair before):\n");
+	printf("  %-6s %-6s %-4s %-9s %s\n", "PAIR", "POINT", "REP", "STEP", "VALUES");
+	for (i = 0; i < n; i++) {
+		label = sweep_point_label(s, pairs[i].point);
+		printf("  %-6zu %-6zu %-4u %-9s %s\n", i + 1, pairs[i].point + 1,
+		       pairs[i].rep + 1, sweep_action_name(pairs[i].action),
+		       label ? label : "?");
+		free(label);
+	}
+}
+
+static void print_sweep_json(const struct sweep *s, const char *path,
+			     const struct sweep_pair *pairs, size_t n,
+			     const size_t *steps, double est, const char *why)
+{
+	struct json j;
+	char seed[24], *label;
+	size_t i, k;
+
+	json_init(&j, stdout);
+	json_begin_object(&j);
+	json_key_str(&j, "sweep", s->name);
+	json_key_str(&j, "path", path);
+	json_key_bool(&j, "valid", true);
+	json_key_str(&j, "topology", s->topo_path);
+	json_key_str(&j, "experiment", s->exp);
+	json_key(&j, "axes");
+	json_begin_array(&j);
+	for (i = 0; i < s->n_axes; i++) {
+		json_begin_object(&j);
+		json_key_str(&j, "path", s->axes[i].path.text);
+		json_key_str(&j, "change", sweep_action_name(s->axes[i].action));
+		json_key(&j, "values");
+		json_begin_array(&j);
+		for (k = 0; k < s->axes[i].n_values; k++)
+			json_str(&j, s->axes[i].texts[k]);
+		json_end_array(&j);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	json_key_int(&j, "points", (int64_t)s->n_points);
+	json_key_int(&j, "repeat", s->repeat);
+	json_key_int(&j, "pairs", (int64_t)n);
+	json_key_str(&j, "order", s->order == SWEEP_SHUFFLED ? "shuffled" : "sequential");
+	snprintf(seed, sizeof(seed), "%" PRIu64, s->seed);
+	json_key_str(&j, "seed", seed);
+	json_key(&j, "steps");
+	json_begin_object(&j);
+	for (i = SWEEP_REUSE; i <= SWEEP_REBUILD; i++)
+		json_key_int(&j, sweep_action_name((enum sweep_action)i),
+			     (int64_t)steps[i]);
+	json_end_object(&j);
+	json_key_double(&j, "estimate_s", est);
+	json_key_str(&j, "estimate_unknown", isnan(est) ? why : NULL);
+	json_key(&j, "plan");
+	json_begin_array(&j);
+	for (i = 0; i < n; i++) {
+		label = sweep_point_label(s, pairs[i].point);
+		json_begin_object(&j);
+		json_key_int(&j, "point", (int64_t)pairs[i].point + 1);
+		json_key_int(&j, "rep", (int64_t)pairs[i].rep + 1);
+		snprintf(seed, sizeof(seed), "%" PRIu64, pairs[i].seed);
+		json_key_str(&j, "seed", seed);
+		json_key_str(&j, "step", sweep_action_name(pairs[i].action));
+		json_key_str(&j, "values", label);
+		json_end_object(&j);
+		free(label);
+	}
+	json_end_array(&j);
+	json_end_object(&j);
+	json_finish(&j);
+}
+
+/* Each distinct stack and strategy of S's points fits this host (as
+ * `enos check TOPOLOGY` says of one). Prints errors. */
+static int check_sweep_stacks(const struct sweep *s)
+{
+	char tag[WORLD_TAG_LEN + 1], *text = NULL, *err = NULL;
+	char **seen = calloc(s->n_points, sizeof(*seen));
+	size_t point, n_seen = 0, k;
+	int rc = seen ? 0 : -ENOMEM;
+
+	world_tag(s->exp, 0, tag);
+	for (point = 0; rc == 0 && point < s->n_points; point++) {
+		struct topology *t = NULL;
+		struct world w = { 0 };
+		char *key;
+
+		rc = sweep_point_text(s, point, 0, false, &text, &err);
+		if (rc == 0 && !(t = topo_load_string(text, s->topo_path,
+						       s->topo_dir, &err)))
+			rc = -EINVAL;
+		if (rc < 0) {
+			fprintf(stderr, "%s\n", err ? err : "error: out of memory");
+			break;
+		}
+		key = t->stack_name ? str_printf("%s/%s", t->stack_name,
+					 t->stack_strategy ? t->stack_strategy : "")
+				    : NULL;
+		for (k = 0; key && k < n_seen && strcmp(seen[k], key); k++)
+			;
+		if (key && k == n_seen) {
+			seen[n_seen++] = key;
+			key = NULL;
+			rc = plan_world(t, tag, &w);
+			if (rc == 0)
+				rc = deploy_estimate(t, &w, true);
+			plan_release(&w);
+		}
+		free(key);
+		topo_free(t);
+		free(text);
+		text = NULL;
+	}
+	for (k = 0; k < n_seen; k++)
+		free(seen[k]);
+	free(seen);
+	free(text);
+	free(err);
+	return rc;
+}
+
+static int check_sweep(struct enos_ctx *ctx, const struct check_opts *o,
+		       const char *path)
+{
+	struct sweep_pair *pairs = NULL;
+	struct sweep *s = NULL;
+	size_t n = 0, i, steps[3] = { 0, 0, 0 };
+	char *err = NULL, why[512] = "";
+	double est;
+	int status = EXIT_FAIL;
+
+	if (o->pairs) {
+		cli_error("--pairs shows the WAN of a topology: '%s' is a sweep", path);
+		return EXIT_USAGE;
+	}
+	s = sweep_load(path, &err);
+	if (s && sweep_validate(s, sweep_world_check_stack, NULL, &err) < 0) {
+		sweep_free(s);
+		s = NULL;
+	}
+	if (!s) {
+		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
+		goto out;
+	}
+	if (check_sweep_stacks(s) < 0)
+		goto out;
+	if (sweep_plan(s, &pairs, &n) < 0) {
+		cli_error("out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		steps[pairs[i].action]++;
+	est = sweep_duration(ctx, s, pairs, n, why, sizeof(why));
+	if (o->json)
+		print_sweep_json(s, path, pairs, n, steps, est, why);
+	else
+		print_sweep_text(s, path, pairs, n, steps, est, why);
+	status = EXIT_OK;
+out:
+	free(pairs);
+	free(err);
+	sweep_free(s);
+	return status;
+}
+
+/* A sweep (a top-level `axes` key) or a topology. */
+static int run_check(struct enos_ctx *ctx, const struct cmd_args *a)
+{
+	const char *path = a->argv[0];
+	struct topology *t;
+	char *text = NULL, *err = NULL;
+	size_t len = 0;
+	int status;
+
+	if (fs_read_file(path, 1u << 20, &text, &len) == 0 &&
+	    sweep_sniff(text, len)) {
+		free(text);
+		return check_sweep(ctx, a->opts, path);
+	}
+	free(text);
+	t = topo_load(path, &err);
+	if (!t) {
+		fprintf(stderr, "%s\n", err ? err : "error: out of memory");
+		free(err);
+		return EXIT_FAIL;
+	}
+	status = check_topology(ctx, a->opts, t);
+	topo_free(t);
 	return status;
 }
 
@@ -332,8 +634,8 @@ static const struct cmd_option check_options[] = {
 /* Options may follow the topology: `enos check TOPO --pairs`. */
 const struct enos_cmd cmd_check = {
 	.name = "check",
-	.usage = "[--json] [--pairs] TOPOLOGY.yaml",
-	.summary = "validate a topology, show its plan and this host's capabilities",
+	.usage = "[--json] [--pairs] TOPOLOGY.yaml | SWEEP.yaml",
+	.summary = "validate a topology or a sweep, show its plan and this host's capabilities",
 	.help =
 		"Validates TOPOLOGY.yaml without touching the system and prints its sites by role,\n"
 		"nodes, site pairs and address plan, then what this host can do (netem, Open vSwitch,\n"
@@ -345,8 +647,14 @@ const struct enos_cmd cmd_check = {
 		"  --json   machine-readable output\n"
 		"  --pairs  the resolved WAN instead of the plan: one row per ordered site pair with\n"
 		"           delay, jitter (distribution, correlation), loss (burst), rate, queue and\n"
-		"           target RTT; with --json, a \"pairs\" array is added\n",
-	.flags = CMD_OPTS_ANYWHERE | CMD_NEEDS_TOPOLOGY,
+		"           target RTT; with --json, a \"pairs\" array is added\n\n"
+		"A sweep file (one with 'axes', see benchmarks/README.md) is expanded instead: every\n"
+		"value and every point is validated through the topology loader (one FILE:LINE:COL\n"
+		"message at the value, or at the axes for a combination), and the plan is printed:\n"
+		"the points, the (point, repetition) pairs in run order with the step before each\n"
+		"(rebuild, redeploy, or reuse of the world), and a duration estimated from past runs\n"
+		"of the topology in the state database (\"unknown\" without them).\n",
+	.flags = CMD_OPTS_ANYWHERE,
 	.min_args = 1,
 	.max_args = 1,
 	.options = check_options,

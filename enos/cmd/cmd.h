@@ -21,5 +21,10 @@ extern const struct enos_cmd cmd_service;
 extern const struct enos_cmd cmd_probe_ready;
 extern const struct enos_cmd cmd_wand_engine;
 extern const struct enos_cmd cmd_report;
+extern const struct enos_cmd cmd_results;
+extern const struct enos_cmd cmd_sweep;
+extern const struct enos_cmd cmd_ci;
+extern const struct enos_cmd cmd_traffic;
+extern const struct enos_cmd cmd_bench;
 
 #endif

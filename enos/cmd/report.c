@@ -1,7 +1,7 @@
-/* cmd_report — `enos report [-n NAME] [RUN]`: read a run's figures, faults
- * and facts from the results database and write results/EXP/RUN/index.html
- * with gnuplot heatmaps (reports/html.c). Results outlive the experiment,
- * so a run can be reported after `down`.
+/* cmd_report — `enos report [-n NAME] [RUN]`: read a run's figures,
+ * workloads, traffic, faults and facts from the results database and write
+ * results/EXP/RUN/index.html with its gnuplot figures (reports/html.c).
+ * Results outlive the experiment, so a run can be reported after `down`.
  */
 #include <errno.h>
 #include <math.h>
@@ -60,10 +60,23 @@ static int pick_run(struct enos_ctx *ctx, const char *name, int64_t *run,
 		}
 		name = one;
 	}
+	/* The newest run with RTT figures or workload operations. */
 	rc = state_run_latest(ctx->st, name, "rtt_p50", run);
+	if (rc == 0 || rc == -ENOENT) {
+		int64_t wl = 0;
+		int wrc = state_wl_run_latest(ctx->st, name, &wl);
+
+		if (wrc == 0 && (rc == -ENOENT || wl > *run)) {
+			*run = wl;
+			rc = 0;
+		} else if (wrc < 0 && wrc != -ENOENT) {
+			rc = wrc;
+		}
+	}
 	if (rc == -ENOENT) {
 		cli_error("experiment '%s' has no measured run", name);
-		cli_hint("'enos tc --test -n %s' or 'enos run' measure one", name);
+		cli_hint("'enos tc --test -n %s', 'enos bench' or 'enos run' measure one",
+			 name);
 		return rc;
 	}
 	if (rc == 0)
@@ -85,8 +98,8 @@ static int run_report(struct enos_ctx *ctx, const struct cmd_args *a)
 		return EXIT_FAIL;
 	rc = report_data_write(ctx->st, run, dir, &err);
 	if (rc == -ENOENT)
-		cli_error("run %lld of '%s' has no RTT figures", (long long)run,
-			  info.experiment);
+		cli_error("run %lld of '%s' has no RTT figures and no workload operations",
+			  (long long)run, info.experiment);
 	else if (rc < 0)
 		cli_error("cannot write the report of run %lld: %s", (long long)run,
 			  err ? err : state_errmsg(ctx->st));
@@ -107,10 +120,12 @@ const struct enos_cmd cmd_report = {
 	.usage = "[-n NAME] [RUN]",
 	.summary = "write the HTML report of a run",
 	.help =
-		"Writes results/NAME/RUN/index.html from the results database: the topology\n"
-		"summary, the target and measured RTT matrices as gnuplot heatmaps (PNG and SVG),\n"
-		"the error of every site pair, and the faults applied. RUN defaults to the\n"
-		"newest measured run; reports work after 'enos down' too.\n\n"
+		"Writes results/NAME/RUN/index.html from the results database: the run's facts;\n"
+		"the target and measured RTT matrices as gnuplot heatmaps (PNG and SVG) and the\n"
+		"error of every site pair; per workload the per-site percentiles, a latency CDF\n"
+		"per op and a timeline of operations with the fault windows shaded; the traffic\n"
+		"over the WAN per site pair and service; the faults. RUN defaults to the newest\n"
+		"run with RTT figures or workload operations; reports work after 'enos down'.\n\n"
 		"  -n, --name NAME  the experiment\n",
 	.max_args = 1,
 	.options = report_options,

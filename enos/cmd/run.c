@@ -1,7 +1,9 @@
 /* cmd_run — `enos run TOPOLOGY`: the experiment end to end as far as this
  * version goes: up, measure the RTT of every ordered site pair with the UDP
- * echo probe (workloads/probe.c) from one node per site, store the figures
- * in the results database, write results/EXP/RUN/, and take it down.
+ * echo probe (workloads/probe.c) from one node per site, run the
+ * topology's workloads (enos/bench.c, as `enos bench` runs them), store
+ * the figures in the results database, write results/EXP/RUN/, and take
+ * it down.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "emulator/world.h"
+#include "enos/bench.h"
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
 #include "enos/measure.h"
@@ -83,6 +86,19 @@ static int measure(struct enos_ctx *ctx, const struct topology *t,
 	return rc;
 }
 
+static int run_workloads(struct enos_ctx *ctx, const char *name, int64_t run)
+{
+	struct shaped_exp e;
+	int rc;
+
+	fflush(stdout);
+	rc = shaped_open(ctx, name, &e);
+	if (rc == 0)
+		rc = bench_run(ctx, &e, run, NULL);
+	shaped_close(&e);
+	return rc;
+}
+
 static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 {
 	const struct run_opts *o = a->opts;
@@ -119,7 +135,10 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 				    bad, n, m.tolerance_pct, m.tolerance_ms);
 		}
 	}
-	state_run_end(ctx->st, run, rc == 0 ? "ok" : "failed");
+	/* The topology's workloads, as `enos bench` runs them, in this run. */
+	if (rc == 0 && t->n_workloads)
+		rc = run_workloads(ctx, t->name, run);
+	state_run_end(ctx->st, run, bench_outcome(rc));
 	if (!o->keep && phase_down(ctx, t->name) < 0 && rc == 0)
 		rc = -EIO;
 	if (n) {
@@ -148,11 +167,14 @@ static const struct cmd_option run_options[] = {
 const struct enos_cmd cmd_run = {
 	.name = "run",
 	.usage = "[--keep] [--samples N] TOPOLOGY.yaml",
-	.summary = "up, measure every site pair, record the results, down",
+	.summary = "up, measure every site pair, run the workloads, record the results, down",
 	.help =
 		"Brings the topology up, measures the RTT between every ordered pair of sites\n"
-		"with a UDP echo probe (one node per site), stores the figures in the results\n"
-		"database, writes results/NAME/RUN/, and takes the experiment down.\n\n"
+		"with a UDP echo probe (one node per site), runs the topology's 'workload:'\n"
+		"entries as 'enos bench' does (with its 'faults:' timeline from each workload's\n"
+		"start), stores the figures in the results database, writes results/NAME/RUN/,\n"
+		"and takes the experiment down. Ctrl-C during a workload keeps what finished,\n"
+		"marks the run interrupted and still takes the experiment down.\n\n"
 		"  --keep       leave the experiment up afterwards\n"
 		"  --samples N  probes per site pair (default 20)\n",
 	.flags = CMD_NEEDS_ROOT | CMD_NEEDS_TOPOLOGY,

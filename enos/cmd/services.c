@@ -31,10 +31,13 @@ const struct enos_cmd cmd_services = {
 	.help =
 		"Lists each instance with its service, node, site, address, pid, state\n"
 		"(starting, running, failed, stopped), uptime and RSS. An instance whose process\n"
-		"died is shown as failed with its exit status; enos never restarts one by itself.\n\n"
+		"died is shown as failed with its exit status; enos never restarts one by itself.\n"
+		"PORTS are those its processes serve on (TCP listening, UDP bound), recorded once\n"
+		"it was ready: what 'enos traffic' names services by.\n\n"
 		"  -n, --name NAME  the experiment\n"
 		"  --json           {\"services\":[{\"name\",\"service\",\"node\",\"site\",\"address\",\"pid\",\n"
-		"                   \"state\",\"exit_status\",\"uptime_s\",\"rss_bytes\",\"log\"}]}\n",
+		"                   \"state\",\"exit_status\",\"uptime_s\",\"rss_bytes\",\"log\",\n"
+		"                   \"ports\":[{\"proto\",\"port\"}]}]}\n",
 	.exp = CMD_EXP_ONE,
 	.options = services_options,
 	.opts_size = sizeof(struct services_opts),

@@ -1,0 +1,252 @@
+/* sweep_world — one pair's world for `enos sweep`; see sweep_world.h.
+ */
+#include "enos/sweep_world.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enos/cli.h"
+#include "enos/deploy.h"
+#include "enos/phase.h"
+#include "enos/rundir.h"
+#include "enos/shaping.h"
+#include "enos/state.h"
+#include "enos/topo.h"
+#include "util/fs.h"
+#include "util/str.h"
+#include "util/strbuf.h"
+#include "workloads/stack.h"
+
+int sweep_world_init(struct sweep_world *sw, struct enos_ctx *ctx,
+		     const struct sweep *s)
+{
+	char exp[PATH_MAX];
+	int rc;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->ctx = ctx;
+	sw->sweep = s;
+	rc = rundir_experiment(s->exp, true, exp, sizeof(exp));
+	if (rc == 0 && snprintf(sw->dir, sizeof(sw->dir), "%s/sweep-%s", exp,
+				s->name) >= (int)sizeof(sw->dir))
+		rc = -ENAMETOOLONG;
+	if (rc == 0)
+		rc = fs_mkdir_p(sw->dir, 0755);
+	if (rc < 0)
+		cli_error("cannot make the directory of sweep '%s': %s", s->name,
+			  strerror(-rc));
+	return rc;
+}
+
+void sweep_world_release(struct sweep_world *sw)
+{
+	topo_free(sw->t);
+	sw->t = NULL;
+}
+
+/* Write TEXT to DIR/NAME: a new file beside it, then renamed over it, both
+ * relative to DIR's descriptor and never through a symbolic link. */
+static int write_at(const char *dir, const char *name, const char *text)
+{
+	size_t len = strlen(text), off = 0;
+	char tmp[256];
+	int dfd, fd = -1, rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", name, (long)getpid()) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0644);
+	if (fd < 0 && errno == EEXIST && unlinkat(dfd, tmp, 0) == 0)
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	while (off < len && rc == 0) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno != EINTR)
+			rc = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && renameat(dfd, tmp, dfd, name) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(dfd, tmp, 0);
+out:
+	close(dfd);
+	return rc;
+}
+
+/* Keep a copy of the pair's topology with run RUN (best effort). */
+static void keep_in_run(const struct sweep_world *sw, int64_t run,
+			const char *text)
+{
+	char dir[PATH_MAX];
+	int rc = rundir_run(sw->sweep->exp, run, true, dir, sizeof(dir));
+
+	if (rc == 0)
+		rc = fs_mkdir_p(dir, 0755);
+	if (rc == 0)
+		rc = write_at(dir, "topology.yaml", text);
+	if (rc < 0)
+		cli_warning("cannot keep the topology of run %lld: %s",
+			    (long long)run, strerror(-rc));
+}
+
+/* End every active fault of NAME: a pair starts from its topology (as
+ * `enos tc` does). */
+static void end_active_faults(struct enos_ctx *ctx, const char *name)
+{
+	struct state_fault *f = NULL;
+	struct timespec now;
+	size_t n = 0, i;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (state_faults(ctx->st, name, 0, true, &f, &n) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		state_fault_end(ctx->st, f[i].id, now.tv_sec + now.tv_nsec / 1e9);
+	free(f);
+}
+
+/* Apply E's topology to its WAN again, as `enos tc` does. */
+static int reshape(struct enos_ctx *ctx, struct shaped_exp *e)
+{
+	const struct shape_ops *ops = e->info.shaping_ops;
+	struct shape_table tab = { 0 };
+	int rc;
+
+	if (!ops->shapes)
+		return 0;       /* a plain wire: nothing to apply */
+	rc = shaping_engine(ctx, &e->w, ops, true);
+	if (rc == 0)
+		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
+	if (rc == 0)
+		rc = shaping_partition(ctx, e->t, &e->w, &tab);
+	if (rc == 0)
+		rc = shaping_apply(ctx, &e->w, ops, &tab);
+	if (rc == 0)
+		end_active_faults(ctx, e->w.name);
+	shape_table_release(&tab);
+	return rc;
+}
+
+/* The world is up: open the run, point the experiment at the pair's
+ * topology, (redeploy: stop the services,) apply the WAN, (redeploy:
+ * deploy). */
+static int keep_world(struct sweep_world *sw, const struct sweep_job *job,
+		      int64_t *run)
+{
+	struct enos_ctx *ctx = sw->ctx;
+	const char *exp = sw->sweep->exp;
+	struct shaped_exp e = { 0 };
+	double t0 = cli_now();
+	int rc;
+
+	rc = state_run_begin(ctx->st, exp, SWEEP_RUN_KIND, job->seed, true, run);
+	if (rc == 0)
+		rc = state_set_topo_path(ctx->st, exp, sw->path);
+	if (rc < 0) {
+		cli_error("cannot record the run of '%s': %s", exp,
+			  state_errmsg(ctx->st));
+		return rc;
+	}
+	rc = shaped_open(ctx, exp, &e);
+	if (rc == 0 && job->action == SWEEP_REDEPLOY)
+		rc = deploy_down(ctx, exp);
+	if (rc == 0) {
+		rc = reshape(ctx, &e);
+		if (rc == 0 && e.info.shaping_ops->shapes)
+			printf("WAN of '%s' applied again in %.2f s\n", exp,
+			       cli_now() - t0);
+	}
+	if (rc == 0 && job->action == SWEEP_REDEPLOY && e.t->stack_name &&
+	    !ctx->no_deploy) {
+		fflush(stdout);
+		rc = deploy_stack(ctx, e.t, &e.w, *run, false);
+	}
+	shaped_close(&e);
+	return rc;
+}
+
+int sweep_world_step(void *arg, const struct sweep_job *job, int64_t *run)
+{
+	struct sweep_world *sw = arg;
+	char name[64], *err = NULL;
+	int rc;
+
+	*run = 0;
+	snprintf(name, sizeof(name), "point-%zu-rep-%u.yaml", job->point + 1,
+		 job->rep + 1);
+	rc = write_at(sw->dir, name, job->text);
+	if (rc == 0 && snprintf(sw->path, sizeof(sw->path), "%s/%s", sw->dir,
+				name) >= (int)sizeof(sw->path))
+		rc = -ENAMETOOLONG;
+	if (rc < 0) {
+		cli_error("cannot write the topology of point %zu: %s",
+			  job->point + 1, strerror(-rc));
+		return rc;
+	}
+	topo_free(sw->t);
+	sw->t = topo_load(sw->path, &err);
+	if (!sw->t) {
+		cli_error("%s", err ? err : "out of memory");
+		free(err);
+		return -EINVAL;
+	}
+	fflush(stdout);
+	if (job->action == SWEEP_REBUILD)
+		rc = phase_up(sw->ctx, sw->t, true, SWEEP_RUN_KIND, run);
+	else
+		rc = keep_world(sw, job, run);
+	if (*run)
+		keep_in_run(sw, *run, job->text);
+	return rc;
+}
+
+char *sweep_world_check_stack(void *arg, const struct topology *t)
+{
+	char exe[PATH_MAX], path[PATH_MAX], *err = NULL, *msg = NULL;
+	struct stack *s;
+	ssize_t n;
+	size_t i;
+	(void)arg;
+
+	if (!t->stack_name)
+		return NULL;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (stack_find(t->stack_name, exe[0] ? exe : NULL, path, sizeof(path)) < 0)
+		return str_printf("no stack '%s': %s not found", t->stack_name, path);
+	s = stack_load(path, &err);
+	if (!s)
+		return err ? err : strdup("out of memory");
+	if (t->stack_strategy && !stack_strategy_find(s, t->stack_strategy)) {
+		struct strbuf names = STRBUF_INIT;
+
+		for (i = 0; i < s->n_strategies; i++)
+			strbuf_addf(&names, "%s%s", i ? ", " : "",
+				    s->strategies[i].name);
+		msg = str_printf("stack '%s' has no strategy '%s' (strategies: %s)",
+				 s->name, t->stack_strategy, strbuf_str(&names));
+		strbuf_release(&names);
+		if (!msg)
+			msg = strdup("out of memory");
+	}
+	stack_free(s);
+	return msg;
+}
