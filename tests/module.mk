@@ -11,10 +11,12 @@ TESTS_OBJ := $(TESTS_SRC:%.c=$(BUILD)/%.o)
 # - by `make fuzz` with clang and -fsanitize=fuzzer,address,undefined as
 #   $(BUILD)/fuzz/fuzz_NAME (in build-fuzz/, see the Makefile).
 # FUZZ_LDFLAGS_NAME: what a harness adds to the link (fuzz_topo replaces
-# the file reader, so a topology's matrix file comes from the input).
+# the file reader, so a topology's matrix file comes from the input;
+# fuzz_sweep likewise for the topology a sweep names).
 FUZZ_NAMES := topo stack constraint units matrix wandctl wand_engine jsonl rally \
-	ci
+	ci sweep
 FUZZ_LDFLAGS_topo := -Wl,--wrap=fs_read_file
+FUZZ_LDFLAGS_sweep := -Wl,--wrap=fs_read_file
 FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)
 FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 

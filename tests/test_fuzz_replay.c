@@ -25,7 +25,7 @@
 
 static const char *const harnesses[] = {
 	"topo", "stack", "constraint", "units", "matrix", "wandctl",
-	"wand_engine", "jsonl", "rally", "ci",
+	"wand_engine", "jsonl", "rally", "ci", "sweep",
 };
 
 /* The directory of this runner ($(BUILD)/tests) into BUF. */

@@ -11,7 +11,13 @@
 #   constraint, units, wandctl, wand_engine
 #               the hand-written seeds in tests/fuzz/seeds/NAME.txt, one
 #               input per line (wandctl and wand_engine: see those files)
-#   jsonl, rally  kept as they are (they come from workloads' own fixtures)
+#   sweep       every sweep of tests/fixtures/sweeps/bad, benchmarks/ and
+#               tests/fuzz/seeds/sweep (whose topology paths are relative to
+#               tests/fixtures/sweeps/bad, as the fixtures'), each followed
+#               by a NUL byte and the topology it names, and that
+#               topology's matrix file after another NUL (the harness's
+#               input format)
+#   jsonl, rally, ci  kept as they are (they come from their own fixtures)
 #
 # Fixtures over 64 KiB (the million-level nesting bombs) are left out: the
 # corpus's largest input sets libFuzzer's -max_len, and tests/test_bombs.c
@@ -21,7 +27,7 @@
 # Run from the top of the tree: bash tests/fuzz/seed.sh
 set -eu
 C=tests/fuzz/corpus
-for n in topo stack matrix constraint units wandctl wand_engine; do
+for n in topo stack matrix constraint units wandctl wand_engine sweep; do
 	mkdir -p "$C/$n"
 	rm -f "$C/$n"/fx-* "$C/$n"/seed-*
 done
@@ -67,4 +73,29 @@ for n in constraint units wandctl wand_engine; do
 		i=$((i + 1))
 		printf '%b' "$line" > "$C/$n/seed-$(printf '%03d' "$i")"
 	done < "tests/fuzz/seeds/$n.txt"
+done
+
+# The topology a sweep names ("topology: PATH"), relative to DIR.
+topology_of() {
+	f=$(sed -n 's/^topology: *\([^ #]*\).*/\1/p' "$1" | head -n 1)
+	[ -n "$f" ] && [ -f "$2/$f" ] && echo "$2/$f"
+	return 0
+}
+
+for y in tests/fixtures/sweeps/bad/*.yaml benchmarks/*.yaml \
+	 tests/fuzz/seeds/sweep/*.yaml; do
+	grep -q '^axes:' "$y" || [ "${y#tests/fixtures}" != "$y" ] || continue
+	case "$y" in
+	tests/fuzz/seeds/*) dir=tests/fixtures/sweeps/bad ;;
+	*) dir=$(dirname "$y") ;;
+	esac
+	out="$C/sweep/fx-$(echo "$y" | tr '/' '_')"
+	t=$(topology_of "$y" "$dir")
+	if [ -z "$t" ]; then
+		cp "$y" "$out"
+		continue
+	fi
+	m=$(matrix_of "$t")
+	{ cat "$y"; printf '\000'; cat "$t"
+	  [ -n "$m" ] && { printf '\000'; cat "$m"; }; } > "$out"
 done
