@@ -17,6 +17,7 @@
 #define EMULATOR_NODE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "emulator/world.h"
 
@@ -71,6 +72,18 @@ struct node_ops {
 	int (*sweep)(struct emu *emu, const struct world *w);
 	/* How many such objects of W exist. NULL: none. */
 	int (*leftovers)(struct emu *emu, const struct world *w);
+	/* What one node takes from the host, for the capacity estimate of
+	 * `enos check` and `up` (enos/capacity.c): HOST_BYTES beyond the
+	 * processes a stack runs in it (its kernel objects, its backend's
+	 * processes; measured by `make bench-backends`, see README), plus,
+	 * when RESERVES_MEMORY, its configured memory (node_spec's, else
+	 * DEFAULT_MEMORY): a VM's RAM is the guest's to fill, a container's
+	 * limit only a ceiling. Its virtual CPUs: node_spec's cpus, else
+	 * DEFAULT_CPUS (0: it has none of its own). */
+	uint64_t host_bytes;
+	bool reserves_memory;
+	uint64_t default_memory;
+	int default_cpus;
 	/* The node's namespace is an empty marker, its network stack is
 	 * elsewhere (a VM behind a tap): whatever must run on the node's
 	 * network (the RTT probe) cannot enter the namespace instead. */

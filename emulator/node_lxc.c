@@ -22,6 +22,7 @@
 #include "emulator/node.h"
 #include "emulator/proc.h"
 #include "emulator/node_lxc.h"
+#include "emulator/node_netns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -851,4 +852,7 @@ const struct node_ops node_lxc_ops = {
 	.spawn = lxc_node_spawn,
 	.sweep = lxc_sweep,
 	.leftovers = lxc_leftovers,
+	/* The domain's libvirt_lxc controller and init (bench-backends: 23
+	 * MiB per node); its memory is a limit, not a reservation. */
+	.host_bytes = NODE_NETNS_HOST_BYTES + (23ull << 20),
 };

@@ -283,4 +283,5 @@ const struct node_ops node_netns_ops = {
 	.destroy = netns_node_destroy,
 	.exec = netns_node_exec,
 	.spawn = netns_node_spawn,
+	.host_bytes = NODE_NETNS_HOST_BYTES,
 };

@@ -11,6 +11,12 @@ struct nl_sock;
 /* The interface of a node inside its namespace. */
 #define NODE_NETNS_IF "eth0"
 
+/* Kernel memory one namespace node takes from the host: its namespace,
+ * its veth pair and bridge port, addresses and routes (measured: see
+ * README, "Security and permissions"). Every node has one, whatever its
+ * backend, and so has every site's gateway. */
+#define NODE_NETNS_HOST_BYTES (256ull << 10)
+
 /* Build node N of W in the calling thread, which must be in the host
  * namespace (HOST_FD) and returns there: `ip netns add N->netns`, a veth
  * N->host_if (master LAN_INDEX, up) whose peer eth0 is made inside, then

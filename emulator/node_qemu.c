@@ -2,6 +2,7 @@
  * rendered by node_qemu_xml() from a plain struct, so the unit tests
  * compare it without root or libvirt.
  */
+#include "emulator/node_netns.h"
 #include "emulator/node_qemu.h"
 
 #include <dirent.h>
@@ -99,8 +100,11 @@ int node_qemu_cmdline(const char *name, uint32_t addr, unsigned plen,
 	char a[32], g[32];
 	int n;
 
-	/* quiet: the console is a log file, and TCG prints slowly. */
-	n = snprintf(buf, len, "console=ttyS0 quiet panic=-1 enos.node=%s "
+	/* quiet: the console is a log file, and TCG prints slowly.
+	 * no_timer_check: on a loaded host a TCG guest's timer may not tick
+	 * during the kernel's IO-APIC check, which then panics ("IO-APIC +
+	 * timer doesn't work!"; seen while other work ran here). */
+	n = snprintf(buf, len, "console=ttyS0 quiet panic=-1 no_timer_check enos.node=%s "
 		     "enos.addr=%s/%u enos.gw=%s%s", name,
 		     addr_format(addr, a, sizeof(a)), plen,
 		     addr_format(gw, g, sizeof(g)), txoff ? " enos.txoff=1" : "");
@@ -610,4 +614,11 @@ const struct node_ops node_qemu_ops = {
 	.sweep = qemu_sweep,
 	.leftovers = qemu_leftovers,
 	.netns_empty = true,
+	/* qemu-system's RSS after boot (bench-backends: 233 MiB with a 256
+	 * MiB guest, TCG), and the guest's RAM, all of which it may touch:
+	 * an upper bound. */
+	.host_bytes = NODE_NETNS_HOST_BYTES + (233ull << 20),
+	.reserves_memory = true,
+	.default_memory = NODE_QEMU_MEMORY,
+	.default_cpus = NODE_QEMU_CPUS,
 };

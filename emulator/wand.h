@@ -11,7 +11,10 @@
  * (wand_spawn, as `enos wand-engine`: enos/cmd/wand-engine.c), stops it, and
  * drives it through the control socket.
  *
- * Control protocol. A UNIX stream socket; requests are text lines of at
+ * Control protocol. A UNIX stream socket, 0600 in a 0700 directory, that
+ * accepts a peer only if it is root or the engine's own user
+ * (SO_PEERCRED: a refused one gets "error permission denied ..." and is
+ * closed); requests are text lines of at
  * most WAND_LINE_MAX bytes and WAND_CTL_ARGS words (a longer line closes
  * the connection), dispatched by name from one table (wand_engine.c
  * ctl_cmds: name, how many words follow, function); every reply is one
@@ -110,8 +113,10 @@ int wand_ctl_path(const struct world *w, char *buf, size_t len);
 
 /* Start the engine as `EXE wand-engine --ctl PATH --seed N [--log PATH]
  * [--rt PRIO] -- PORT...` (EXE: the enos binary, e.g. /proc/self/exe), in its own
- * session with stdio on /dev/null, after creating the control socket's
- * directory. Waits (about 5 s at most) until it answers `ping`. Returns 0
+ * session with stdio on /dev/null, after making the control socket's
+ * directory 0700 (an existing one must be ours and no link: -ENOTDIR,
+ * -EPERM). The engine makes the socket 0600 and accepts only root's
+ * connections (SO_PEERCRED); its log is 0600. Waits (about 5 s at most) until it answers `ping`. Returns 0
  * with *PID set; -(WAND_EEXITED + code) if it exited first (it is reaped);
  * -ETIMEDOUT if it never answered (it is stopped); -EADDRINUSE if an
  * engine already answers on CFG->ctl_path; or another -errno. */

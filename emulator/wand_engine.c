@@ -40,6 +40,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <time.h>
@@ -1247,6 +1248,25 @@ gone:
 	client_close(w, c);
 }
 
+/* Is the peer of FD root (or the engine's own user)? The socket is 0600
+ * in a 0700 directory; this holds even where those modes were opened up,
+ * since a request can cut links or set 100 % loss. */
+static bool peer_allowed(struct wand *w, int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	static const char no[] = "error permission denied: only root controls the engine\n";
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 &&
+	    (cr.uid == 0 || cr.uid == geteuid()))
+		return true;
+	wlog(w, "refused a control connection from uid %d (pid %d)",
+	     len == sizeof(cr) ? (int)cr.uid : -1, len == sizeof(cr) ? (int)cr.pid : -1);
+	if (send(fd, no, sizeof(no) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		len = 0;        /* it is refused either way */
+	return false;
+}
+
 static void listen_accept(struct wand *w)
 {
 	struct epoll_event ev;
@@ -1256,6 +1276,10 @@ static void listen_accept(struct wand *w)
 		fd = accept4(w->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		if (!peer_allowed(w, fd)) {
+			close(fd);
+			continue;
+		}
 		for (i = 0; i < MAX_CLIENTS && w->clients[i].fd >= 0; i++)
 			;
 		if (i == MAX_CLIENTS) {
@@ -1291,8 +1315,9 @@ static int listen_open(struct wand *w, const char *path)
 	w->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (w->lfd < 0)
 		return -errno;
+	/* 0600 whatever the umask, before anyone can connect (listen). */
 	if (bind(w->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(w->lfd, 64)) {
+	    chmod(path, 0600) || listen(w->lfd, 64)) {
 		rc = -errno;
 		goto out;
 	}
@@ -1450,8 +1475,8 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	w->ctl_path = cfg->ctl_path;
 	wand_rng_seed(&w->rng, cfg->seed);
 	if (cfg->log_path)
-		w->logfd = open(cfg->log_path,
-				O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		w->logfd = open(cfg->log_path, O_WRONLY | O_CREAT | O_APPEND |
+				O_CLOEXEC | O_NOFOLLOW, 0600);
 	w->ports = calloc(n, sizeof(*w->ports));
 	w->pairs = calloc(n * n, sizeof(*w->pairs));
 	w->heap = calloc(n * n, sizeof(*w->heap));

@@ -1204,13 +1204,11 @@ int bench_run(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = rundir_run(e->w.name, run, true, dir, sizeof(dir));
-	if (rc == 0 && snprintf(b.dir, sizeof(b.dir), "%s/workloads", dir) >=
-	    (int)sizeof(b.dir))
-		rc = -ENAMETOOLONG;
+	rc = rundir_make(e->w.name, run, "workloads", true, b.dir, sizeof(b.dir),
+			 dir, sizeof(dir));
 	if (rc < 0) {
-		cli_error("cannot name the results directory of run %lld: %s",
-			  (long long)run, strerror(-rc));
+		cli_error("cannot make the results directory of run %lld: %s",
+			  (long long)run, dir);
 		goto out;
 	}
 	/* Held for the whole run (the runner's threads inherit the mask):

@@ -66,6 +66,9 @@ int cli_state(struct enos_ctx *ctx)
 		cli_error("cannot open the state database '%s': %s",
 			  ctx->db_path, err ? err : strerror(-rc));
 		free(err);
+		/* It is made 0600 in a 0700 directory: root's alone. */
+		if (ctx->euid != 0 && access(ctx->db_path, R_OK) != 0)
+			cli_hint("the state database is readable by its owner only (root's): run enos as root, or give another with --db");
 	}
 	return rc;
 }

@@ -33,6 +33,11 @@ struct enos_ctx {
 	uid_t euid;             /* main's geteuid(): a CMD_NEEDS_ROOT row wants 0 */
 	bool progress;          /* stderr is a TTY: show progress lines */
 	bool no_deploy;         /* up/run: do not deploy the topology's stack */
+	bool overcommit;        /* up/run: build a world the host cannot hold */
+	/* The experiment lock this process holds (phase_lock): its name
+	 * ("" for none) and the descriptor its flock is on. */
+	char lock_exp[64];
+	int lock_fd;
 };
 
 /* One option of a command (git's struct option, without callbacks): the

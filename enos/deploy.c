@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "emulator/addr.h"
 #include "emulator/proc.h"
@@ -284,6 +285,7 @@ static int deployment_init(struct deployment *d, struct enos_ctx *ctx,
 			   int64_t run, const char *log_dir)
 {
 	char exe[PATH_MAX], logs[PATH_MAX], svc[PATH_MAX];
+	char why[PATH_MAX + 64] = "";
 	struct supervise_config c;
 	int rc;
 
@@ -300,11 +302,14 @@ static int deployment_init(struct deployment *d, struct enos_ctx *ctx,
 		rc = snprintf(logs, sizeof(logs), "%s", log_dir) >= (int)sizeof(logs) ?
 		     -ENAMETOOLONG : 0;
 	else
-		rc = rundir_run_services(t->name, run, logs, sizeof(logs));
+		rc = rundir_make(t->name, run, "services", true, logs, sizeof(logs),
+				 why, sizeof(why));
 	if (rc == 0)
-		rc = rundir_services(ctx->db_path, t->name, svc, sizeof(svc));
+		rc = rundir_services_make(ctx->db_path, t->name, svc, sizeof(svc),
+					  why, sizeof(why));
 	if (rc < 0) {
-		cli_error("cannot deploy '%s': %s", t->name, strerror(-rc));
+		cli_error("cannot deploy '%s': %s", t->name,
+			  why[0] ? why : strerror(-rc));
 		return rc;
 	}
 	c = (struct supervise_config){ .emu = ctx->emu, .t = t, .w = w, .s = d->s,
@@ -446,8 +451,7 @@ static int check_memory(const struct deployment *d)
 	return rc;
 }
 
-/* Is any instance of EXP recorded as running or starting with a live pid? */
-static bool already_deployed(struct enos_ctx *ctx, const char *exp)
+bool deploy_is_deployed(struct enos_ctx *ctx, const char *exp)
 {
 	struct service_row *rows = NULL;
 	size_t n = 0, i;
@@ -473,7 +477,7 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 	rc = deployment_init(&d, ctx, t, w, run, NULL);
 	if (rc == 0)
 		rc = check_memory(&d);
-	if (rc == 0 && already_deployed(ctx, t->name)) {
+	if (rc == 0 && deploy_is_deployed(ctx, t->name)) {
 		cli_error("stack '%s' is already deployed on '%s'", d.s->name, t->name);
 		cli_hint("'enos services -n %s' lists it; 'enos down -n %s' removes it",
 			 t->name, t->name);
@@ -527,7 +531,8 @@ out:
 int deploy_down(struct enos_ctx *ctx, const char *name)
 {
 	struct service_row *rows = NULL;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], why[PATH_MAX + 64];
+	struct stat st;
 	size_t n = 0, i, swept = 0;
 	int rc, e;
 
@@ -557,6 +562,13 @@ int deploy_down(struct enos_ctx *ctx, const char *name)
 			n, swept);
 	if (rc == 0)
 		rc = rundir_services(ctx->db_path, name, dir, sizeof(dir));
+	/* Never through a planted link: the tree is checked on the way. */
+	if (rc == 0 && lstat(dir, &st) == 0 &&
+	    (e = rundir_services_make(ctx->db_path, name, dir, sizeof(dir), why,
+				      sizeof(why))) < 0) {
+		cli_error("cannot remove the services of '%s': %s", name, why);
+		rc = e;
+	}
 	if (rc == 0 && (e = fs_remove_tree(dir)) < 0) {
 		cli_error("cannot remove '%s': %s", dir, strerror(-e));
 		rc = e;

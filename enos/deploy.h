@@ -31,6 +31,10 @@ struct enos_ctx;
 int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 		 const struct world *w, int64_t run, bool install);
 
+/* Is any instance of EXP recorded as running or starting with a live
+ * pid? (deploy_stack refuses to deploy over it.) */
+bool deploy_is_deployed(struct enos_ctx *ctx, const char *exp);
+
 /* Stop every service process of experiment NAME: the recorded ones (by pid
  * and start time, TERM then KILL), then any process left inside its node
  * namespaces; remove its service directories and forget its instances.

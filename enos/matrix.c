@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/escape.h"
 #include "util/yamldoc.h"
 
 #define MATRIX_MAX_MS 3600000.0
@@ -23,6 +24,7 @@ struct reader {
 	char *err;
 	struct cell *cells;
 	size_t n_cells, cap;
+	char *shown;            /* see show() */
 };
 
 static int fail(struct reader *r, int line, int col, const char *fmt, ...)
@@ -39,6 +41,21 @@ static int fail(struct reader *r, int line, int col, const char *fmt, ...)
 					 ap);
 	va_end(ap);
 	return -EINVAL;
+}
+
+/* V (LEN bytes) as a message quotes it: whole, control bytes escaped (a
+ * cell can hold anything, and the message goes to a terminal). Kept in R
+ * until the next call or the end of the parse. */
+static const char *show(struct reader *r, const char *v, size_t len)
+{
+	free(r->shown);
+	r->shown = escape_dup(v, len);
+	return r->shown ? r->shown : "?";
+}
+
+static const char *show_str(struct reader *r, const char *v)
+{
+	return show(r, v, strlen(v));
 }
 
 static bool blank(char c)
@@ -101,15 +118,16 @@ static int cell_value(struct reader *r, int line, const struct cell *c,
 	if (c->len == 0)
 		return fail(r, line, c->col, "empty matrix cell");
 	if (c->len >= sizeof(buf))
-		return fail(r, line, c->col, "matrix cell '%.20s...' is not a number",
-			    c->start);
+		return fail(r, line, c->col, "matrix cell '%s' is not a number",
+			    show(r, c->start, c->len));
 	memcpy(buf, c->start, c->len);
 	buf[c->len] = '\0';
 	/* Plain decimals only: strtod would also take "inf", "nan", hex. */
 	for (i = 0; i < c->len; i++)
 		if (!strchr("0123456789.-+", buf[i]))
 			return fail(r, line, c->col,
-				    "matrix cell '%s' is not a number", buf);
+				    "matrix cell '%s' is not a number",
+				    show(r, c->start, c->len));
 	errno = 0;
 	v = strtod(buf, &end);
 	if (end == buf || *end || errno || !isfinite(v))
@@ -164,7 +182,7 @@ static int header(struct reader *r, struct matrix_file *m, int line)
 		if (dup >= 0)
 			return fail(r, line, c->col,
 				    "duplicate site '%s' in matrix header (first at column %d)",
-				    m->names[dup], m->name_pos[dup].col);
+				    show_str(r, m->names[dup]), m->name_pos[dup].col);
 		m->names[m->n] = cell_dup(c);
 		if (!m->names[m->n])
 			return -ENOMEM;
@@ -189,17 +207,16 @@ static int row(struct reader *r, struct matrix_file *m, int line, int *seen)
 	from = find_name(m, name);
 	if (from < 0)
 		return fail(r, line, name->col,
-			    "matrix row '%.*s' is not in the header",
-			    (int)(name->len > 40 ? 40 : name->len),
-			    name->start);
+			    "matrix row '%s' is not in the header",
+			    show(r, name->start, name->len));
 	if (seen[from])
 		return fail(r, line, name->col,
 			    "duplicate matrix row '%s' (first at line %d)",
-			    m->names[from], seen[from]);
+			    show_str(r, m->names[from]), seen[from]);
 	if (r->n_cells != m->n + 1)
 		return fail(r, line, name->col,
 			    "matrix row '%s' has %zu value%s, expected %zu (one per header site)",
-			    m->names[from], r->n_cells - 1,
+			    show_str(r, m->names[from]), r->n_cells - 1,
 			    r->n_cells == 2 ? "" : "s", m->n);
 	for (j = 0; j < m->n; j++) {
 		rc = cell_value(r, line, &r->cells[j + 1],
@@ -273,7 +290,7 @@ struct matrix_file *matrix_file_parse(const char *text, size_t len,
 		if (!seen[i]) {
 			rc = fail(&r, m->name_pos[i].line, m->name_pos[i].col,
 				  "matrix is not square: %zu columns but %zu rows (no row for '%s')",
-				  m->n, rows, m->names[i]);
+				  m->n, rows, show_str(&r, m->names[i]));
 			goto out;
 		}
 	}
@@ -281,6 +298,7 @@ struct matrix_file *matrix_file_parse(const char *text, size_t len,
 out:
 	free(seen);
 	free(r.cells);
+	free(r.shown);
 	if (rc) {
 		*err = r.err ? r.err : strdup("out of memory");
 		matrix_file_free(m);

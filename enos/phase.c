@@ -2,11 +2,15 @@
 #include "enos/phase.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sys/utsname.h>
 
 #include "emulator/emu.h"
@@ -16,6 +20,7 @@
 #include "emulator/virt.h"
 #include "emulator/world.h"
 #include "enos/bench.h"
+#include "enos/capacity.h"
 #include "enos/cli.h"
 #include "enos/deploy.h"
 #include "enos/plan.h"
@@ -599,6 +604,30 @@ static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 	return rc;
 }
 
+/* Refuse a world this host cannot hold (capacity.h) before anything is
+ * touched, unless --overcommit; say so either way. */
+static int check_capacity(const struct enos_ctx *ctx, const struct topology *t)
+{
+	struct capacity c;
+	uint64_t avail;
+	long cores;
+	char msg[512];
+
+	if (capacity_host(&avail, &cores) < 0)
+		return 0;       /* no figure to compare with: not a reason to refuse */
+	capacity_estimate(t, &c);
+	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) == 0)
+		return 0;
+	if (ctx->overcommit) {
+		cli_warning("the world of '%s' does not fit on this host: %s; building it anyway (--overcommit)",
+			    t->name, msg);
+		return 0;
+	}
+	cli_error("the world of '%s' does not fit on this host: %s", t->name, msg);
+	cli_hint("'enos up --overcommit' builds it anyway (the figures per node are in the README, \"Security and permissions\")");
+	return -ENOMEM;
+}
+
 /* Refuse a bad `workload:` before anything is touched: checked on a
  * plan of T (bench_check), as `enos check` does. */
 static int check_workloads(const struct topology *t)
@@ -635,12 +664,16 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 
 	rc = phase_check_supported(t, SUPPORT_FOR_UP);
 	if (rc == 0)
+		rc = check_capacity(ctx, t);
+	if (rc == 0)
 		rc = check_workloads(t);
 	if (rc == 0)
 		rc = shaping_choose(t, &shaping, why, sizeof(why));
 	if (rc < 0)
 		return rc;
 	rc = cli_state(ctx);
+	if (rc == 0)
+		rc = phase_lock(ctx, t->name);
 	if (rc == 0)
 		rc = handle_existing(ctx, t, force);
 	if (rc == 0)
@@ -736,6 +769,62 @@ out:
 	return rc;
 }
 
+int phase_lock(struct enos_ctx *ctx, const char *name)
+{
+	char path[PATH_MAX], pid[32] = "";
+	ssize_t n;
+	int fd, rc;
+
+	if (ctx->lock_exp[0] && !strcmp(ctx->lock_exp, name))
+		return 0;
+	if (ctx->lock_exp[0]) {
+		close(ctx->lock_fd);
+		ctx->lock_exp[0] = '\0';
+	}
+	if (strlen(name) >= sizeof(ctx->lock_exp) ||
+	    snprintf(path, sizeof(path), "%s-%s.lock", ctx->db_path, name) >=
+	    (int)sizeof(path)) {
+		cli_error("cannot lock experiment '%s': %s", name, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		cli_error("cannot lock experiment '%s' ('%s'): %s", name, path,
+			  strerror(-rc));
+		return rc;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK) {
+			rc = -errno;
+			goto fail;
+		}
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr, "enos: experiment '%s' is busy: another 'enos up', 'down', 'deploy' or 'sweep' of it runs%s%s%s; waiting for it\n",
+			name, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+		while (flock(fd, LOCK_EX) != 0) {
+			if (errno != EINTR) {
+				rc = -errno;
+				goto fail;
+			}
+		}
+	}
+	/* Our pid, for the message of the next one to wait. */
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) != n)
+		n = 0;  /* only a message is lost */
+	ctx->lock_fd = fd;
+	snprintf(ctx->lock_exp, sizeof(ctx->lock_exp), "%s", name);
+	return 0;
+fail:
+	cli_error("cannot lock experiment '%s' ('%s'): %s", name, path,
+		  strerror(-rc));
+	close(fd);
+	return rc;
+}
+
 /* Down of a name the database does not know: sweep its prefixes. */
 static int sweep_unrecorded(struct enos_ctx *ctx, const char *name)
 {
@@ -764,6 +853,8 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 	int rc;
 
 	rc = cli_state(ctx);
+	if (rc == 0)
+		rc = phase_lock(ctx, name);
 	if (rc == 0)
 		rc = cli_emu(ctx);
 	if (rc < 0)

@@ -25,6 +25,19 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 /* Take experiment NAME down. Prints its messages. Returns 0 or -errno. */
 int phase_down(struct enos_ctx *ctx, const char *name);
 
+/* Hold the lock of experiment NAME until this process exits: an exclusive
+ * flock on DB-NAME.lock beside the state database (0600, never through a
+ * link), holding the holder's pid. up, down, deploy and sweep of NAME take
+ * it, so two of them never build or tear down one experiment at once; a
+ * second waits for the first, saying so once on stderr ("experiment 'x'
+ * is busy: ... (pid N); waiting"), then goes on with what the first left
+ * (an `up` then finds it up). Readers (status, services, results) never
+ * take it. Taken again for NAME, it is already held; taken for another
+ * experiment, the first is released. The descriptor is close-on-exec, and
+ * children get proc_child_prepare(), so no daemon keeps it. Returns 0 or
+ * -errno (printed). */
+int phase_lock(struct enos_ctx *ctx, const char *name);
+
 enum support_report {
 	SUPPORT_FOR_UP,         /* errors for what up refuses, warnings */
 	SUPPORT_AS_NOTES,       /* everything as "note:" lines (enos check) */

@@ -2,6 +2,7 @@
 #include "enos/report_data.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -353,8 +354,14 @@ int report_data_write(struct state *st, int64_t run, char *dir, char **err)
 					 " directory name", (long long)run,
 					 str_show(info.experiment).s);
 	}
-	if (rc == 0)
-		rc = rundir_run(info.experiment, run, false, dir, 512);
+	if (rc == 0) {
+		char why[PATH_MAX + 64];
+
+		rc = rundir_make(info.experiment, run, NULL, false, dir, 512, why,
+				 sizeof(why));
+		if (rc < 0 && err)
+			*err = str_printf("results directory: %s", why);
+	}
 	if (rc == 0)
 		rc = report_html_write(dir, &d.in, "gnuplot", err);
 	if (rc == 0 && d.in.n_ops) {

@@ -69,6 +69,12 @@ static bool matrix_delay(const struct matrix *m, size_t a, size_t b,
 
 int resolve_pairs(const struct topology *t, struct shape_table *out)
 {
+	return resolve_pairs_until(t, out, NULL, NULL);
+}
+
+int resolve_pairs_until(const struct topology *t, struct shape_table *out,
+			bool (*stop)(void *arg), void *arg)
+{
 	const struct matrix *m = t->matrix;
 	size_t n = t->n_sites, a, b, i;
 	uint64_t us;
@@ -89,13 +95,19 @@ int resolve_pairs(const struct topology *t, struct shape_table *out)
 				p->delay_us = us;
 		}
 	}
-	for (i = 0; i < t->n_rules; i++)
+	for (i = 0; i < t->n_rules; i++) {
+		if (stop && stop(arg)) {
+			shape_table_release(out);
+			rc = -EINTR;
+			goto out;
+		}
 		apply_rule(t, &t->rules[i].src, &t->rules[i].dst,
 			   t->rules[i].symmetric, &t->rules[i].con, out, NULL);
+	}
 	rc = 0;
 out:
-	/* shape_table_init frees what it allocated when it fails; nothing
-	 * after it can fail, so there is nothing to release here. */
+	/* shape_table_init frees what it allocated when it fails, and a
+	 * stop released the table. */
 	if (rc < 0)
 		memset(out, 0, sizeof(*out));
 	return rc;

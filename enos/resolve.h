@@ -42,6 +42,13 @@
  * shape_table_release(). */
 int resolve_pairs(const struct topology *t, struct shape_table *out);
 
+/* resolve_pairs, asking STOP(ARG) before each rule whether to go on (a
+ * rule costs up to a pass over every pair: `up`, which holds Ctrl-C while
+ * it builds, looks for a pending signal there). When STOP returns true:
+ * -EINTR, OUT released. STOP NULL: never stops. */
+int resolve_pairs_until(const struct topology *t, struct shape_table *out,
+			bool (*stop)(void *arg), void *arg);
+
 /* Apply fault F (action `set`) of topology T onto TAB, a table of
  * T->n_sites sites (normally from resolve_pairs): its constraint
  * overrides, field by field, every ordered pair (s, d) of distinct sites

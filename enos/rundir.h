@@ -20,6 +20,8 @@
  *   services table describes what is in it and `down` removes it with
  *   those records, so it must be found again from any working directory,
  *   and two databases (the tests use one per case) never share it.
+ * Every directory of both trees is made by rundir_make() or
+ * rundir_services_make(), one at a time and never through a link.
  * To root results/ elsewhere later (beside the database too, or under a
  * --results option), change results_root() in rundir.c; nothing else
  * spells these paths.
@@ -50,5 +52,23 @@ int rundir_run_services(const char *exp, int64_t run, char *out, size_t len);
  * NULL: DBDIR/services, the parent of every experiment's. */
 int rundir_services(const char *db_path, const char *exp, char *out,
 		    size_t len);
+
+/* Make results/EXP, then RUN below it (RUN < 0: none), then SUB below
+ * that (NULL: none), as rundir_run() names them (ABSOLUTE likewise), and
+ * write the path to OUT. Each directory is opened relative to the one
+ * above with O_NOFOLLOW and made (0755) when missing: a results tree
+ * often sits in a shared working directory, where anyone could have
+ * planted a link to a file of root's. Refused: a symbolic link (-ELOOP),
+ * not a directory (-ENOTDIR), a directory another user owns or that group
+ * or others can write (-EPERM: they could plant one later; what is
+ * written under it then goes by name, reports/ included). WHY (WHY_LEN
+ * bytes) says which and why: "'results/fog' is a symbolic link". */
+int rundir_make(const char *exp, int64_t run, const char *sub, bool absolute,
+		char *out, size_t len, char *why, size_t why_len);
+
+/* The same for DBDIR/services/EXP (DBDIR itself is the database's, taken
+ * as it is); OUT absolute, as rundir_services(). */
+int rundir_services_make(const char *db_path, const char *exp, char *out,
+			 size_t len, char *why, size_t why_len);
 
 #endif

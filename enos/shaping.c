@@ -91,14 +91,31 @@ int shaping_topology(const char *path, const struct world *w,
 	return 0;
 }
 
+/* A Ctrl-C (or TERM, HUP) waiting: `up` holds them while it builds and
+ * rolls back when it finds one, so a long resolution must stop for it. */
+static bool signal_pending(void *arg)
+{
+	sigset_t pending;
+	(void)arg;
+
+	if (sigpending(&pending) != 0)
+		return false;
+	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
+	       sigismember(&pending, SIGHUP);
+}
+
 int shaping_table(struct enos_ctx *ctx, const struct topology *t,
 		  const struct world *w, bool with_faults,
 		  struct shape_table *tab)
 {
 	struct state_fault *faults = NULL;
 	size_t n = 0, i;
-	int rc = resolve_pairs(t, tab);
+	int rc = resolve_pairs_until(t, tab, signal_pending, NULL);
 
+	if (rc == -EINTR) {
+		cli_error("interrupted while resolving the WAN of '%s'", w->name);
+		return rc;
+	}
 	if (rc < 0) {
 		cli_error("cannot resolve the WAN of '%s': %s", w->name, strerror(-rc));
 		return rc;

@@ -20,10 +20,13 @@
 #include "enos/state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -735,6 +738,43 @@ static int set_pragmas(struct state *st)
 	return ret;
 }
 
+/* Make PATH (0600: it holds every experiment's names, addresses and pids)
+ * and its directory (0711: others may pass through it, not list it; a
+ * service that a stack runs as its own user must reach its data directory
+ * in services/ below it) if they are missing, whatever the umask, before
+ * SQLite opens it: SQLite would make it 0644, and gives its -wal and -shm
+ * the database file's mode. A dangling link is refused, since SQLite
+ * would create its target. 0 or -errno with *ERR. */
+static int create_private(const char *path, char **err)
+{
+	struct stat st;
+	int fd, ret = fs_mkdir_parent(path, 0711);
+
+	if (ret) {
+		*err = str_printf("%s: cannot create its directory: %s", path,
+				  strerror(-ret));
+		return ret;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	ret = -errno;
+	if (ret == -EEXIST && lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    stat(path, &st) != 0 && errno == ENOENT) {
+		*err = str_printf("%s: a symbolic link to nothing: not creating the state database through it",
+				  path);
+		return -ELOOP;
+	}
+	/* There already (its owner chose its mode), or not ours to make:
+	 * SQLite says what it finds. */
+	if (ret == -EEXIST || ret == -EACCES)
+		return 0;
+	*err = str_printf("%s: cannot create: %s", path, strerror(-ret));
+	return ret;
+}
+
 /* Open (creating it and its directory if needed) the database at PATH and
  * bring its schema up to date.
  * PATH: file name (":memory:" for a private in-memory database).
@@ -755,12 +795,9 @@ int state_open(const char *path, struct state **out, char **err)
 		goto out;
 	}
 	if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0) {
-		ret = fs_mkdir_parent(path, 0755);
-		if (ret) {
-			*err = str_printf("%s: cannot create its directory: %s",
-					  path, strerror(-ret));
+		ret = create_private(path, err);
+		if (ret)
 			goto out;
-		}
 	}
 	rc = sqlite3_open_v2(path, &st->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |

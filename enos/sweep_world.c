@@ -25,21 +25,20 @@
 int sweep_world_init(struct sweep_world *sw, struct enos_ctx *ctx,
 		     const struct sweep *s)
 {
-	char exp[PATH_MAX];
+	char sub[PATH_MAX], why[PATH_MAX + 64];
 	int rc;
 
 	memset(sw, 0, sizeof(*sw));
 	sw->ctx = ctx;
 	sw->sweep = s;
-	rc = rundir_experiment(s->exp, true, exp, sizeof(exp));
-	if (rc == 0 && snprintf(sw->dir, sizeof(sw->dir), "%s/sweep-%s", exp,
-				s->name) >= (int)sizeof(sw->dir))
-		rc = -ENAMETOOLONG;
+	rc = snprintf(sub, sizeof(sub), "sweep-%s", s->name) >= (int)sizeof(sub) ?
+	     -ENAMETOOLONG : 0;
 	if (rc == 0)
-		rc = fs_mkdir_p(sw->dir, 0755);
+		rc = rundir_make(s->exp, -1, sub, true, sw->dir, sizeof(sw->dir),
+				 why, sizeof(why));
 	if (rc < 0)
 		cli_error("cannot make the directory of sweep '%s': %s", s->name,
-			  strerror(-rc));
+			  rc == -ENAMETOOLONG ? strerror(-rc) : why);
 	return rc;
 }
 
@@ -95,16 +94,15 @@ out:
 static void keep_in_run(const struct sweep_world *sw, int64_t run,
 			const char *text)
 {
-	char dir[PATH_MAX];
-	int rc = rundir_run(sw->sweep->exp, run, true, dir, sizeof(dir));
+	char dir[PATH_MAX], why[PATH_MAX + 64] = "";
+	int rc = rundir_make(sw->sweep->exp, run, NULL, true, dir, sizeof(dir),
+			     why, sizeof(why));
 
-	if (rc == 0)
-		rc = fs_mkdir_p(dir, 0755);
 	if (rc == 0)
 		rc = write_at(dir, "topology.yaml", text);
 	if (rc < 0)
 		cli_warning("cannot keep the topology of run %lld: %s",
-			    (long long)run, strerror(-rc));
+			    (long long)run, why[0] ? why : strerror(-rc));
 }
 
 /* End every active fault of NAME: a pair starts from its topology (as

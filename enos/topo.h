@@ -22,6 +22,12 @@
 #include "util/yamldoc.h"       /* struct src_pos */
 
 #define TOPO_NAME_MAX 32        /* experiment, site and node names */
+/* Constraint rules and faults a topology may hold, counted after YAML
+ * aliases: each costs up to a pass over every site pair when the WAN is
+ * resolved (enough for a rule per ordered pair of 128 sites; a measured
+ * matrix gives every pair its delay at once). */
+#define TOPO_RULES_MAX  16384
+#define TOPO_FAULTS_MAX 16384
 
 /* The backends a topology names are resolved by the loader through the
  * emulator's registries (emulator/node.h, fabric.h, shape.h): the model

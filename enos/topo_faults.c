@@ -110,6 +110,9 @@ static int get_fault(struct topo_loader *L, const yaml_node_t *item,
 		if (!rc)
 			rc = topo_sites_selector(L, v[F_DST], "dst", &f->dst);
 		if (!rc)
+			rc = topo_network_pair_check(L, "fault 'set'", v[F_SRC],
+						     &f->src, v[F_DST], &f->dst);
+		if (!rc)
 			rc = topo_network_constraint(L, item, v + F_CON,
 						     k + F_CON, &f->con);
 		if (!rc && !f->con.set)
@@ -142,6 +145,10 @@ int topo_faults_load(struct topo_loader *L, const yaml_node_t *n)
 				  yload_got(&L->y, n).s);
 	len = (size_t)(n->data.sequence.items.top -
 		       n->data.sequence.items.start);
+	if (len > TOPO_FAULTS_MAX)
+		return yload_fail(&L->y, n,
+				  "too many faults: this list has %zu (aliases counted), at most %d",
+				  len, TOPO_FAULTS_MAX);
 	t->faults = calloc(len ? len : 1, sizeof(*t->faults));
 	if (!t->faults)
 		return yload_nomem(&L->y);

@@ -122,6 +122,14 @@ int topo_network_constraint(struct topo_loader *L, const yaml_node_t *map,
 			    const yaml_node_t *const *vals,
 			    const yaml_node_t *const *k, struct constraint *c);
 
+/* A rule or a set fault (WHAT: "constraint", "fault 'set'") between the
+ * selectors SRC and DST, written at nodes SRC_N and DST_N: refused when
+ * both select the same one site, since it would shape no pair (rules
+ * apply between different sites). */
+int topo_network_pair_check(struct topo_loader *L, const char *what,
+			    const yaml_node_t *src_n, const struct selector *src,
+			    const yaml_node_t *dst_n, const struct selector *dst);
+
 /* ---- topo_faults.c ---- */
 
 /* `faults` (N): the timeline, in file order. */

@@ -13,6 +13,7 @@
 
 #include "emulator/fabric.h"
 #include "enos/matrix.h"
+#include "util/escape.h"
 #include "util/fs.h"
 #include "util/str.h"
 
@@ -111,7 +112,7 @@ static int load_matrix(struct topo_loader *L, const yaml_node_t *n)
 	size_t *site_of = NULL;
 	bool *covered = NULL;
 	const char *file;
-	char *text = NULL;
+	char *text = NULL, *shown = NULL;
 	size_t len = 0, i, j;
 	int kind = 0;
 	int rc;
@@ -142,8 +143,11 @@ static int load_matrix(struct topo_loader *L, const yaml_node_t *n)
 	m->kind = (enum matrix_kind)kind;
 	rc = fs_read_file(m->path, MATRIX_FILE_MAX, &text, &len);
 	if (rc) {
-		rc = yload_fail(&L->y, v[M_FILE], "cannot read matrix file '%s': %s",
-			  yload_show(&L->y, m->path).s, fs_read_error(rc));
+		/* The whole path, escaped: it is what the user must fix. */
+		shown = escape_dup(m->path, strlen(m->path));
+		rc = shown ? yload_fail(&L->y, v[M_FILE],
+					"cannot read matrix file '%s': %s", shown,
+					fs_read_error(rc)) : yload_nomem(&L->y);
 		goto out;
 	}
 	mf = matrix_file_parse(text, len, m->path, &L->y.err);
@@ -169,14 +173,17 @@ static int load_matrix(struct topo_loader *L, const yaml_node_t *n)
 			continue;
 		}
 		hint = topo_sites_suggest(L, mf->names[i]);
-		if (hint)
+		shown = escape_dup(mf->names[i], strlen(mf->names[i]));
+		if (!shown)
+			rc = yload_nomem(&L->y);
+		else if (hint)
 			rc = yload_fail_in(&L->y, m->path, mf->name_pos[i],
 					   "matrix site '%s' matches no site in the topology (did you mean '%s'?)",
-				     yload_show(&L->y, mf->names[i]).s, hint);
+					   shown, hint);
 		else
 			rc = yload_fail_in(&L->y, m->path, mf->name_pos[i],
 					   "matrix site '%s' matches no site in the topology",
-					   yload_show(&L->y, mf->names[i]).s);
+					   shown);
 		goto out;
 	}
 	for (i = 0; i < t->n_sites; i++) {
@@ -199,9 +206,33 @@ out:
 	matrix_free(m);
 	matrix_file_free(mf);
 	free(text);
+	free(shown);
 	free(site_of);
 	free(covered);
 	return rc;
+}
+
+int topo_network_pair_check(struct topo_loader *L, const char *what,
+			    const yaml_node_t *src_n, const struct selector *src,
+			    const yaml_node_t *dst_n, const struct selector *dst)
+{
+	const struct topology *t = L->t;
+	size_t i, n_src = 0, n_dst = 0, only = 0;
+
+	for (i = 0; i < t->n_sites; i++) {
+		if (topo_selector_matches(t, src, i)) {
+			n_src++;
+			only = i;
+		}
+		n_dst += topo_selector_matches(t, dst, i);
+	}
+	if (n_src != 1 || n_dst != 1 || !topo_selector_matches(t, dst, only))
+		return 0;
+	return yload_fail(&L->y, dst_n,
+			  "%s from '%s' to '%s' selects only site '%s' on both sides: a constraint applies between two different sites (inside a site, use its 'lan'), so this one would shape nothing",
+			  what, (const char *)src_n->data.scalar.value,
+			  (const char *)dst_n->data.scalar.value,
+			  t->sites[only].name);
 }
 
 static int get_rule(struct topo_loader *L, const yaml_node_t *item,
@@ -223,6 +254,9 @@ static int get_rule(struct topo_loader *L, const yaml_node_t *item,
 		rc = yload_need(&L->y, item, k[R_DST], "dst");
 	if (!rc)
 		rc = topo_sites_selector(L, v[R_DST], "dst", &r->dst);
+	if (!rc)
+		rc = topo_network_pair_check(L, "constraint", v[R_SRC], &r->src,
+					     v[R_DST], &r->dst);
 	if (!rc && yload_present(v[R_SYMMETRIC]))
 		rc = yload_bool(&L->y, v[R_SYMMETRIC], "symmetric", &r->symmetric);
 	if (!rc)
@@ -246,6 +280,11 @@ static int load_rules(struct topo_loader *L, const yaml_node_t *n)
 				  yload_got(&L->y, n).s);
 	len = (size_t)(n->data.sequence.items.top -
 		       n->data.sequence.items.start);
+	/* Counted as resolved: an alias is one more rule to apply. */
+	if (len > TOPO_RULES_MAX)
+		return yload_fail(&L->y, n,
+				  "too many constraints: this list has %zu (aliases counted), at most %d",
+				  len, TOPO_RULES_MAX);
 	t->rules = calloc(len ? len : 1, sizeof(*t->rules));
 	if (!t->rules)
 		return yload_nomem(&L->y);

@@ -107,6 +107,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_traffic_suite());
 		srunner_add_suite(sr, make_stackwl_suite());
 		SYS_SUITE(sr, &sk, workload);
+		srunner_add_suite(sr, make_harden_suite());
 		srunner_add_suite(sr, make_fuzz_replay_suite());
 		srunner_add_suite(sr, make_bombs_suite());
 	}
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_traffic);
 		SYS_SUITE(sr, &sk, sys_stackwl);
 		SYS_SUITE(sr, &sk, sys_workload);
+		SYS_SUITE(sr, &sk, sys_harden);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -78,7 +78,12 @@ Suite *make_fuzz_replay_suite(void);
 /* bombs: billion laughs and deep nesting refused in bounded time and memory. */
 Suite *make_bombs_suite(void);
 
+/* harden: bad input and privileges that need no root (issue 15). */
+Suite *make_harden_suite(void);
+
 Suite *make_sys_emulator_suite(struct skips *sk);
+/* sys_harden: bad input and privileges that need root (issue 15). */
+Suite *make_sys_harden_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);
 Suite *make_sys_probe_suite(struct skips *sk);
 Suite *make_sys_netem_suite(struct skips *sk);

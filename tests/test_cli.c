@@ -48,7 +48,7 @@ START_TEST(version_and_help)
 	ck_assert(tu_contains(out, "  down "));
 	free(out);
 	ck_assert_int_eq(tu_enos(&out, tc.db, "up", "--help", NULL), 0);
-	ck_assert(tu_contains(out, "usage: enos up [--force] [--no-deploy] TOPOLOGY.yaml"));
+	ck_assert(tu_contains(out, "usage: enos up [--force] [--no-deploy] [--overcommit] TOPOLOGY.yaml"));
 	free(out);
 }
 END_TEST

@@ -25,7 +25,7 @@ static const char expected_xml[] =
 	"    <type arch='x86_64'>hvm</type>\n"
 	"    <kernel>/run/enos/qemu/enos.qm.vmlinuz</kernel>\n"
 	"    <initrd>/run/enos/qemu/enos.qm.initrd.cpio</initrd>\n"
-	"    <cmdline>console=ttyS0 quiet panic=-1 enos.node=vm-1 enos.addr=198.18.0.2/24 enos.gw=198.18.0.1 enos.txoff=1</cmdline>\n"
+	"    <cmdline>console=ttyS0 quiet panic=-1 no_timer_check enos.node=vm-1 enos.addr=198.18.0.2/24 enos.gw=198.18.0.1 enos.txoff=1</cmdline>\n"
 	"  </os>\n"
 	"  <features><acpi/></features>\n"
 	"  <clock offset='utc'/>\n"
@@ -100,7 +100,7 @@ START_TEST(test_cmdline_and_mac)
 
 	ck_assert_int_eq(node_qemu_cmdline("n", 0xc6120102, 29, 0xc6120101,
 					   0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "console=ttyS0 quiet panic=-1 enos.node=n "
+	ck_assert_str_eq(buf, "console=ttyS0 quiet panic=-1 no_timer_check enos.node=n "
 			 "enos.addr=198.18.1.2/29 enos.gw=198.18.1.1");
 	ck_assert_int_eq(node_qemu_cmdline("n", 1, 8, 2, 0, small,
 					   sizeof(small)), -ENAMETOOLONG);

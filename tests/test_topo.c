@@ -360,7 +360,7 @@ START_TEST(test_full_example)
 	ck_assert_uint_eq(t->workloads[0].n_params, 2);
 	ck_assert_str_eq(t->workloads[0].params[0].key, "times");
 	ck_assert_str_eq(t->workloads[0].params[0].value, "100");
-	ck_assert_str_eq(t->workloads[0].params[1].key, "value-size");
+	ck_assert_str_eq(t->workloads[0].params[1].key, "size");
 	ck_assert_str_eq(t->workloads[0].params[1].value, "1KiB");
 	topo_free(t);
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "enos/state.h"
 
@@ -257,7 +258,9 @@ int tu_case_setup(struct tu_case *c, const char *what)
 	if (!tu_tmpdir(c->dir, sizeof(c->dir), what))
 		return -1;
 	snprintf(c->db, sizeof(c->db), "%s/enos.db", c->dir);
-	return 0;
+	/* Passable, as enos makes a database's directory (0711): services a
+	 * stack runs as their own user reach their data directory below. */
+	return chmod(c->dir, 0711) == 0 ? 0 : -1;
 }
 
 void tu_case_teardown(const struct tu_case *c)

@@ -70,3 +70,11 @@ int escape_ctl(struct strbuf *sb, const void *data, size_t len)
 	}
 	return sb->err;
 }
+
+char *escape_dup(const void *data, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	escape_ctl(&sb, data, len);
+	return strbuf_detach(&sb);
+}

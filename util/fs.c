@@ -137,3 +137,65 @@ const char *fs_read_error(int rc)
 		return "not a regular file";
 	return strerror(-rc);
 }
+
+int fs_stat_trusted(const char *p, const struct stat *st, char *why,
+		    size_t len)
+{
+	uid_t me = geteuid();
+
+	if (st->st_uid != 0 && st->st_uid != me) {
+		if (me == 0)
+			snprintf(why, len, "'%s' is owned by uid %u, not by root", p,
+				 (unsigned)st->st_uid);
+		else
+			snprintf(why, len, "'%s' is owned by uid %u, not by root or by you (uid %u)",
+				 p, (unsigned)st->st_uid, (unsigned)me);
+		return -EPERM;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) &&
+	    !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))) {
+		snprintf(why, len, "'%s' is writable by group or others (mode %04o)",
+			 p, (unsigned)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+int fs_trusted(const char *path, char *why, size_t len)
+{
+	char real[PATH_MAX], *slash;
+	struct stat st;
+	int rc;
+
+	if (!realpath(path, real)) {
+		rc = -errno;
+		snprintf(why, len, "'%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	if (stat(real, &st) != 0) {
+		rc = -errno;
+		snprintf(why, len, "'%s': %s", real, strerror(-rc));
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "'%s' is not a regular file", real);
+		return -EPERM;
+	}
+	rc = fs_stat_trusted(real, &st, why, len);
+	/* Every directory above it, up to /. */
+	while (rc == 0 && (slash = strrchr(real, '/'))) {
+		if (slash == real)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(real, &st) != 0) {
+			rc = -errno;
+			snprintf(why, len, "'%s': %s", real, strerror(-rc));
+			break;
+		}
+		rc = fs_stat_trusted(real, &st, why, len);
+		if (slash == real)
+			break;
+	}
+	return rc;
+}

@@ -5,6 +5,8 @@
 #ifndef UTIL_FS_H
 #define UTIL_FS_H
 
+#include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* mkdir -p PATH with MODE for the directories it makes; a directory that
@@ -26,6 +28,22 @@ int fs_remove_tree(const char *path);
  * (a FIFO or a device would block or never end). On failure *BUF is
  * untouched. */
 int fs_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* Could only root or the caller (the effective uid) have written PATH?
+ * PATH is resolved (realpath) and must be a regular file; it and every
+ * directory above it must be owned by root or the caller and not writable
+ * by group or others, except a directory with the sticky bit (as /tmp),
+ * where nobody else can replace what root or the caller put there. The
+ * test OpenSSH's StrictModes applies to authorized_keys. 0; -EPERM with
+ * WHY ("'/x/y' is writable by group or others (mode 0777)", "'/x' is
+ * owned by uid 1000, not by root"); or -errno (-ENOENT ...) with WHY the
+ * path that could not be checked. */
+int fs_trusted(const char *path, char *why, size_t len);
+
+/* fs_trusted()'s test of one file or directory: ST (from stat) of the
+ * path shown as NAME. 0, or -EPERM with WHY. */
+int fs_stat_trusted(const char *name, const struct stat *st, char *why,
+		    size_t len);
 
 /* What fs_read_file()'s RC means, for a message: "file too large", "not a
  * regular file", or strerror(-RC). Static. */

@@ -39,10 +39,13 @@ static const char *const top_keys[] = { "stack", "description", "packages",
 					"workloads" };
 
 enum { V_NAME, V_MEMORY, V_DATA, V_AFTER, V_ENV, V_PLACEMENT, V_FILES,
-       V_SETUP, V_COMMAND, V_READY, V_TIMEOUT, V_POST, V_N };
+       V_SETUP, V_COMMAND, V_READY, V_TIMEOUT, V_POST, V_USER, V_NNP, V_N };
 static const char *const svc_keys[] = { "name", "memory", "data_dir", "after",
 					"env", "placement", "files", "setup",
-					"command", "ready", "timeout", "post" };
+					"command", "ready", "timeout", "post",
+					"user", "no_new_privs" };
+
+#define USER_NAME_MAX 32
 
 enum { F_PATH, F_CONTENT, F_N };
 static const char *const file_keys[] = { "path", "content" };
@@ -316,6 +319,29 @@ static int get_env(struct loader *L, const yaml_node_t *n,
 	return rc;
 }
 
+/* `user: NAME`: a user name as useradd takes it; whether it exists is the
+ * deploy's question (the host's /etc/passwd). */
+static int get_user(struct loader *L, const yaml_node_t *n,
+		    struct stack_service *svc)
+{
+	const char *u, *p;
+	int rc = yload_str(&L->y, n, "user", &u);
+	bool ok;
+
+	if (rc)
+		return rc;
+	ok = strlen(u) <= USER_NAME_MAX && ((u[0] >= 'a' && u[0] <= 'z') || u[0] == '_');
+	for (p = u; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		     *p == '_' || *p == '-';
+	if (!ok)
+		return yload_fail(&L->y, n, "user '%s' is not a user name (a letter or '_', then letters, digits, '_' or '-', at most 32)",
+				  yload_show(&L->y, u).s);
+	svc->user_pos = yamldoc_pos(n);
+	svc->user = yload_dup(&L->y, u);
+	return svc->user ? 0 : -ENOMEM;
+}
+
 static int get_service(struct loader *L, const yaml_node_t *n,
 		       struct stack_service *svc)
 {
@@ -372,6 +398,10 @@ static int get_service(struct loader *L, const yaml_node_t *n,
 	}
 	if (rc == 0 && yload_present(v[V_POST]))
 		rc = get_cmds(L, v[V_POST], "post", &svc->post, &svc->n_post);
+	if (rc == 0 && yload_present(v[V_USER]))
+		rc = get_user(L, v[V_USER], svc);
+	if (rc == 0 && yload_present(v[V_NNP]))
+		rc = yload_bool(&L->y, v[V_NNP], "no_new_privs", &svc->no_new_privs);
 	return rc;
 }
 
@@ -1131,6 +1161,14 @@ struct stack *stack_load(const char *path, char **err)
 	int rc;
 
 	*err = NULL;
+	rc = stack_trusted(path, &text);
+	if (rc == -EPERM) {
+		*err = str_printf("%s: %s", path, text);
+		free(text);
+		return NULL;
+	}
+	free(text);
+	text = NULL;
 	rc = fs_read_file(path, STACK_FILE_MAX, &text, &used);
 	if (rc < 0) {
 		*err = rc == -ENOENT || rc == -EACCES ?
@@ -1193,6 +1231,7 @@ static void service_release(struct stack_service *svc)
 	free_strv(svc->command.argv);
 	free(svc->ready_host);
 	free(svc->ready_url);
+	free(svc->user);
 	free_strv(svc->ready_cmd.argv);
 }
 
@@ -1313,15 +1352,22 @@ static int try_dir(const char *dir, const char *name, char *out, size_t len)
 int stack_find(const char *name, const char *exe, char *out, size_t len)
 {
 	const char *env = getenv("ENOS_STACKS_DIR");
-	char dir[PATH_MAX], cand[PATH_MAX];
+	char dir[PATH_MAX], cand[PATH_MAX], self[PATH_MAX];
 	char *slash;
-	int up, rc, n;
+	ssize_t got;
+	int up, rc = -ENOENT, n;
 
 	if (env && *env)
 		return try_dir(env, name, out, len);
+	if (!exe) {
+		got = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		self[got > 0 ? got : 0] = '\0';
+		exe = self;
+	}
+	snprintf(out, len, "workloads/stacks/%s.yaml (beside '%s')", name, exe);
 	/* EXE is TREE/build/bin/enos, TREE/bin/enos or a build-asan twin:
 	 * climb from its directory until workloads/stacks appears. */
-	if (exe && snprintf(dir, sizeof(dir), "%s", exe) < (int)sizeof(dir)) {
+	if (exe[0] && snprintf(dir, sizeof(dir), "%s", exe) < (int)sizeof(dir)) {
 		for (up = 0; up < 3 && (slash = strrchr(dir, '/')); up++) {
 			*slash = '\0';
 			n = snprintf(cand, sizeof(cand), "%s/workloads/stacks", dir);
@@ -1332,7 +1378,28 @@ int stack_find(const char *name, const char *exe, char *out, size_t len)
 				return 0;
 		}
 	}
-	return try_dir("workloads/stacks", name, out, len);
+	return rc == -ENAMETOOLONG ? rc : -ENOENT;
+}
+
+int stack_trusted(const char *path, char **err)
+{
+	char why[PATH_MAX + 128];
+	int rc = fs_trusted(path, why, sizeof(why));
+
+	if (rc < 0)
+		*err = str_printf("refused: %s: a stack's commands run as root", why);
+	return rc;
+}
+
+int stack_argv_trusted(const char *stack_dir, char *const *argv, char **err)
+{
+	size_t n = strlen(stack_dir), i;
+	int rc = 0;
+
+	for (i = 0; argv[i] && rc == 0; i++)
+		if (!strncmp(argv[i], stack_dir, n) && argv[i][n] == '/')
+			rc = stack_trusted(argv[i], err);
+	return rc;
 }
 
 const char *stack_ready_name(enum stack_ready r)

@@ -98,6 +98,9 @@ struct stack_service {
 	int ready_status;               /* READY_HTTP */
 	struct stack_cmd ready_cmd;     /* READY_COMMAND */
 	uint64_t timeout_us;
+	char *user;             /* the command runs as this user; NULL: root */
+	struct src_pos user_pos;
+	bool no_new_privs;      /* PR_SET_NO_NEW_PRIVS before the command */
 	struct src_pos pos;
 };
 
@@ -197,9 +200,23 @@ bool stack_rule_omits(const struct stack_rule *r);
 
 /* The file of stack NAME: $ENOS_STACKS_DIR/NAME.yaml, else
  * workloads/stacks/NAME.yaml of the tree holding EXE (the enos binary's
- * path, may be NULL), else ./workloads/stacks/NAME.yaml. Writes the first
- * that exists (or the last tried) to OUT. 0, or -ENOENT / -ENAMETOOLONG. */
+ * path; NULL: the running binary's, /proc/self/exe), climbing at most
+ * three directories from it (TREE/build/bin/enos, TREE/bin/enos). Never
+ * the current directory: a stack's commands run as root, and a planted
+ * ./workloads/stacks/etcd.yaml would run too. Writes the first that
+ * exists (or the last tried) to OUT. 0, or -ENOENT / -ENAMETOOLONG. */
 int stack_find(const char *name, const char *exe, char *out, size_t len);
+
+/* Could only root or the caller have written PATH (fs_trusted)? 0, or
+ * -EPERM (-errno when it cannot be checked) with *ERR an allocated
+ * "refused: WHY: a stack's commands run as root". stack_load() checks
+ * the stack file itself this way. */
+int stack_trusted(const char *path, char **err);
+
+/* The words of ARGV that name a file under STACK_DIR (the stack's helper
+ * scripts: "{{stack_dir}}/openstack/catalog.py"), each checked by
+ * stack_trusted(). 0, or its error with *ERR. */
+int stack_argv_trusted(const char *stack_dir, char *const *argv, char **err);
 
 const char *stack_ready_name(enum stack_ready r);
 

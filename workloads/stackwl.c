@@ -372,6 +372,9 @@ static int render_job(const struct wl_job *job, const char *out_dir,
 	for (i = 0; i < sw->run.argc && rc == 0; i++)
 		rc = template_render_node(&env, job->node, vars, n, sw->run.argv[i],
 					  &r->argv[i], &e);
+	/* Its helper scripts run as root too (stack_argv_trusted). */
+	if (rc == 0 && env.stack_dir)
+		rc = stack_argv_trusted(env.stack_dir, r->argv, &e);
 	if (rc == 0 && sw->rally_report)
 		rc = template_render_node(&env, job->node, vars, n, sw->rally_report,
 					  &r->rally, &e);

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -185,7 +187,9 @@ static int write_files(struct supervise *sv, size_t i)
 			rc = fs_mkdir_p(path, 0755);
 			*slash = '/';
 		}
-		fd = rc == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+		/* Never through a link: a service may own the directory. */
+		fd = rc == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+				    O_NOFOLLOW, 0644) : -1;
 		if (rc == 0 && fd < 0)
 			rc = -errno;
 		if (fd >= 0) {
@@ -279,6 +283,41 @@ static int run_steps(struct supervise *sv, size_t i,
 
 /* ---- starting and readiness ---- */
 
+/* Can user UID (group GID and the groups of USER) pass through every
+ * directory above DIR? 0, or -EACCES with the first that blocks in WHY. */
+static int user_reaches(const char *dir, const char *user, uid_t uid,
+			gid_t gid, char *why, size_t len)
+{
+	char path[PATH_MAX], *slash;
+	gid_t groups[64];
+	int n = 64, k;
+	struct stat st;
+	mode_t bit;
+
+	if (getgrouplist(user, gid, groups, &n) < 0)
+		n = 0;
+	snprintf(path, sizeof(path), "%s", dir);
+	while ((slash = strrchr(path, '/')) && slash != path) {
+		*slash = '\0';
+		if (stat(path, &st) != 0)
+			continue;
+		bit = S_IXOTH;
+		if (st.st_uid == uid)
+			bit = S_IXUSR;
+		else if (st.st_gid == gid)
+			bit = S_IXGRP;
+		for (k = 0; bit == S_IXOTH && k < n; k++)
+			if (groups[k] == st.st_gid)
+				bit = S_IXGRP;
+		if (!(st.st_mode & bit)) {
+			snprintf(why, len, "'%s' (mode %04o) does not let it through",
+				 path, (unsigned)(st.st_mode & 07777));
+			return -EACCES;
+		}
+	}
+	return 0;
+}
+
 /* Open instance I's log (append) and make its directories. */
 static int open_instance(struct supervise *sv, size_t i)
 {
@@ -294,13 +333,28 @@ static int open_instance(struct supervise *sv, size_t i)
 		rc = template_dir(&sv->env, i, "data", dir, sizeof(dir));
 		if (rc == 0)
 			rc = fs_mkdir_p(dir, 0755);
-		/* Databases (etcd) want their directory private. */
+		/* Databases (etcd) want their directory private; it is the
+		 * service's user's. */
 		if (rc == 0 && chmod(dir, 0700) != 0)
 			rc = -errno;
+		if (rc == 0 && sv->svc_uid[sv->c.pl->v[i].service] >= 0) {
+			size_t s = sv->c.pl->v[i].service;
+			char why[PATH_MAX + 64];
+
+			if (chown(dir, (uid_t)sv->svc_uid[s], (gid_t)sv->svc_gid[s]) != 0)
+				rc = -errno;
+			else if (user_reaches(dir, svc->user, (uid_t)sv->svc_uid[s],
+					      (gid_t)sv->svc_gid[s], why, sizeof(why)) < 0)
+				return fail(sv, -EACCES, NULL,
+					    "service '%s' runs as user '%s', who cannot reach its data directory '%s': %s (the state database's directory must let others pass: chmod o+x)",
+					    pi_of(sv, i)->name, svc->user, dir, why);
+		}
 	}
 	if (rc == 0 && in->log_fd < 0) {
-		in->log_fd = open(in->log_path,
-				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		/* The log directory is checked (rundir_make), the log is not
+		 * followed if a link took its place since. */
+		in->log_fd = open(in->log_path, O_WRONLY | O_CREAT | O_APPEND |
+				  O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (in->log_fd < 0)
 			rc = -errno;
 	}
@@ -308,6 +362,46 @@ static int open_instance(struct supervise *sv, size_t i)
 		fail(sv, rc, NULL, "cannot prepare '%s' (%s): %s",
 		     pi_of(sv, i)->name, dir, strerror(-rc));
 	return rc;
+}
+
+/* ARGV (the service's rendered command) started as the stack asks for
+ * service S: through `setpriv` when it names a user or no_new_privs,
+ * else ARGV itself. *OUT is NULL-terminated, free with free_argv (ARGV's
+ * words move into it). */
+static int privs_argv(struct supervise *sv, size_t s, char **argv, char ***out)
+{
+	const struct stack_service *svc = &sv->c.s->services[s];
+	char **v;
+	size_t n = 0, k, argc;
+	bool ok = true;
+
+	*out = argv;
+	if (sv->svc_uid[s] < 0 && !svc->no_new_privs)
+		return 0;
+	for (argc = 0; argv[argc]; argc++)
+		;
+	v = calloc(argc + 8, sizeof(*v));
+	if (!v)
+		return fail(sv, -ENOMEM, NULL, "%s", strerror(ENOMEM));
+	ok = (v[n++] = strdup("setpriv")) != NULL;
+	if (ok && sv->svc_uid[s] >= 0) {
+		ok = (v[n++] = str_printf("--reuid=%d", sv->svc_uid[s])) &&
+		     (v[n++] = str_printf("--regid=%d", sv->svc_gid[s])) &&
+		     (v[n++] = strdup("--init-groups"));
+	}
+	if (ok && svc->no_new_privs)
+		ok = (v[n++] = strdup("--no-new-privs")) != NULL;
+	if (ok)
+		ok = (v[n++] = strdup("--")) != NULL;
+	if (!ok) {
+		free_argv(v);
+		return fail(sv, -ENOMEM, NULL, "%s", strerror(ENOMEM));
+	}
+	for (k = 0; k < argc; k++)
+		v[n++] = argv[k];
+	free(argv);
+	*out = v;
+	return 0;
 }
 
 /* Files, setup (SETUP), then spawn instance I in its node. */
@@ -327,9 +421,13 @@ static int start_instance(struct supervise *sv, size_t i, bool setup)
 		rc = run_steps(sv, i, svc->setup, svc->n_setup, "setup");
 	if (rc == 0)
 		rc = render_argv(sv, i, &svc->command, &argv);
+	if (rc == 0)
+		rc = privs_argv(sv, sv->c.pl->v[i].service, argv, &argv);
 	if (rc == 0) {
-		dprintf(in->log_fd, "enos: starting %s on node %s\n",
-			pi_of(sv, i)->name, n->name);
+		dprintf(in->log_fd, "enos: starting %s on node %s%s%s%s\n",
+			pi_of(sv, i)->name, n->name, svc->user ? " as user " : "",
+			svc->user ? svc->user : "",
+			svc->no_new_privs ? ", no new privileges" : "");
 		rc = sv->ops[i]->spawn(sv->c.emu, n, argv, in->log_fd, in->log_fd,
 				       &in->pid);
 		if (rc == -ENOTSUP)
@@ -573,6 +671,28 @@ static int check_one(struct supervise *sv, size_t i, const char *text,
 	return rc;
 }
 
+/* A word of a command that names a file under the stack's directory is
+ * a helper the command runs as root: refused, at POS, unless only root
+ * (or the caller) could have written it (stack_argv_trusted). */
+static int check_helper(struct supervise *sv, size_t i, const char *text,
+			struct src_pos pos, const char *what)
+{
+	char *out = NULL, *err = NULL, *argv[2] = { NULL, NULL };
+	int rc = template_render(&sv->env, i, text, &out, &err);
+
+	if (rc == 0) {
+		argv[0] = out;
+		rc = stack_argv_trusted(sv->stack_dir, argv, &err);
+	}
+	if (rc)
+		fail(sv, rc, NULL, "%s:%d:%d: service '%s' (instance '%s', %s): %s",
+		     sv->c.s->path, pos.line, pos.col, svc_of(sv, i)->name,
+		     pi_of(sv, i)->name, what, err ? err : strerror(-rc));
+	free(out);
+	free(err);
+	return rc;
+}
+
 static int check_cmds(struct supervise *sv, size_t i,
 		      const struct stack_cmd *c, size_t n, const char *what)
 {
@@ -580,8 +700,12 @@ static int check_cmds(struct supervise *sv, size_t i,
 	int rc = 0;
 
 	for (k = 0; k < n && rc == 0; k++)
-		for (a = 0; a < c[k].argc && rc == 0; a++)
+		for (a = 0; a < c[k].argc && rc == 0; a++) {
 			rc = check_one(sv, i, c[k].argv[a], c[k].pos, what);
+			if (rc == 0)
+				rc = check_helper(sv, i, c[k].argv[a], c[k].pos,
+						  what);
+		}
 	return rc;
 }
 
@@ -637,14 +761,49 @@ static int check_templates(struct supervise *sv)
 				    s->path, st->pos.line, st->pos.col, k + 1, st->on,
 				    strategy_name(sv), s->services[st->service].name,
 				    place_count(sv->c.pl, st->service));
-		for (i = 0; i < st->run.argc && rc == 0; i++)
+		for (i = 0; i < st->run.argc && rc == 0; i++) {
 			rc = check_one(sv, (size_t)on, st->run.argv[i], st->run.pos,
 				       "stack post");
+			if (rc == 0)
+				rc = check_helper(sv, (size_t)on, st->run.argv[i],
+						  st->run.pos, "stack post");
+		}
 	}
 	return rc;
 }
 
 /* ---- the supervisor ---- */
+
+/* The uid and gid of each service's `user` (-1: root's, no user), from the
+ * host's user database: nodes share it (netns) or bind the host's root
+ * (lxc). A user that does not exist fails at its place in the stack file,
+ * before anything starts. */
+static int resolve_users(struct supervise *sv)
+{
+	const struct stack *s = sv->c.s;
+	struct passwd pw, *found;
+	char buf[4096];
+	size_t k;
+	int e;
+
+	for (k = 0; k < s->n_services; k++) {
+		sv->svc_uid[k] = sv->svc_gid[k] = -1;
+		if (!s->services[k].user ||
+		    stack_rule_omits(stack_rule_for(sv->c.st, &s->services[k])))
+			continue;
+		e = getpwnam_r(s->services[k].user, &pw, buf, sizeof(buf), &found);
+		if (e || !found)
+			return fail(sv, e ? -e : -ENOENT, NULL,
+				    "%s:%d:%d: service '%s': user '%s' %s",
+				    s->path, s->services[k].user_pos.line,
+				    s->services[k].user_pos.col, s->services[k].name,
+				    s->services[k].user,
+				    e ? strerror(e) : "does not exist on this host");
+		sv->svc_uid[k] = (int)pw.pw_uid;
+		sv->svc_gid[k] = (int)pw.pw_gid;
+	}
+	return 0;
+}
 
 /* Copy SRC into DST (PATH_MAX bytes). 0 or -ENAMETOOLONG. */
 static int copy_path(char *dst, const char *src)
@@ -702,10 +861,16 @@ int supervise_init(struct supervise *sv, const struct supervise_config *c)
 	sv->inst = calloc(n + 1, sizeof(*sv->inst));
 	sv->svc_ready = calloc(c->s->n_services + 1, sizeof(bool));
 	sv->svc_started = calloc(c->s->n_services + 1, sizeof(bool));
-	if (!sv->ops || !sv->inst || !sv->svc_ready || !sv->svc_started) {
+	sv->svc_uid = calloc(c->s->n_services + 1, sizeof(int));
+	sv->svc_gid = calloc(c->s->n_services + 1, sizeof(int));
+	if (!sv->ops || !sv->inst || !sv->svc_ready || !sv->svc_started ||
+	    !sv->svc_uid || !sv->svc_gid) {
 		rc = -ENOMEM;
 		goto cannot;
 	}
+	rc = resolve_users(sv);
+	if (rc < 0)
+		return rc;
 	for (i = 0; i < n; i++)
 		sv->inst[i].log_fd = -1;
 	for (i = 0; i < n; i++) {
@@ -745,6 +910,8 @@ void supervise_release(struct supervise *sv)
 	free(sv->ops);
 	free(sv->svc_ready);
 	free(sv->svc_started);
+	free(sv->svc_uid);
+	free(sv->svc_gid);
 	free(sv->err);
 	memset(sv, 0, sizeof(*sv));
 }

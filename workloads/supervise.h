@@ -11,6 +11,15 @@
  * anything starts, so one naming a service the strategy leaves out fails
  * with its FILE:LINE:COL while nothing runs yet.
  *
+ * A service's command runs as root unless the stack gives it a `user`
+ * (resolved on the host when the deploy is planned, its data directory
+ * handed to it) or `no_new_privs`: the command is then started through
+ * setpriv(1) (util-linux), as `setpriv --reuid=UID --regid=GID
+ * --init-groups --no-new-privs -- COMMAND`, which drops to the user (and
+ * with it every capability) and sets PR_SET_NO_NEW_PRIVS before it execs
+ * the command in place: same pid, same start time. Setup, post and ready
+ * steps stay root's: they prepare what the service cannot.
+ *
  * No systemd and no supervisor process: an instance is known by its pid
  * and start time (/proc/PID/stat field 22), which answer whether it is
  * alive, dead with its exit status (a zombie: this host's PID 1 never
@@ -107,6 +116,7 @@ struct supervise {
 	struct supervise_inst *inst;    /* per instance, C.pl->n */
 	bool *svc_ready;                /* per service */
 	bool *svc_started;              /* per service */
+	int *svc_uid, *svc_gid;         /* per service: its `user`, or -1 */
 	char *err;                      /* the last failure, or NULL */
 	const char *err_log;            /* its instance's log, or NULL */
 };

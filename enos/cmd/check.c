@@ -24,6 +24,7 @@
 #include "emulator/shape.h"
 #include "emulator/world.h"
 #include "enos/bench.h"
+#include "enos/capacity.h"
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
 #include "enos/deploy.h"
@@ -296,6 +297,33 @@ struct check_opts {
 	bool json, pairs;
 };
 
+/* What the world takes from this host (capacity.h): a line, and a
+ * warning when `up` would refuse it (QUIET: only the warning). */
+static void print_capacity(const struct topology *t, bool quiet)
+{
+	struct capacity c;
+	uint64_t avail;
+	long cores;
+	char msg[512];
+
+	if (capacity_host(&avail, &cores) < 0)
+		return;
+	capacity_estimate(t, &c);
+	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) < 0) {
+		fflush(stdout);
+		cli_warning("the world of '%s' does not fit on this host: %s; 'enos up' refuses it without --overcommit",
+			    t->name, msg);
+		return;
+	}
+	if (!quiet)
+		printf("\ncapacity: %s\n", msg);
+	if (capacity_cpus_over(&c, cores)) {
+		fflush(stdout);
+		fprintf(stderr, "note: %u virtual CPUs on %ld cores: the nodes will compete for the CPU\n",
+			c.vcpus, cores);
+	}
+}
+
 static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 			  const struct topology *t)
 {
@@ -328,6 +356,8 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	/* What `up` would refuse or leave out, as notes on stderr: the
 	 * topology itself is valid. */
 	phase_check_supported(t, json ? SUPPORT_QUIET : SUPPORT_AS_NOTES);
+	if (!json)
+		print_capacity(t, pairs);
 	/* A stack that cannot be placed or does not fit is an error. */
 	if (t->stack_name && deploy_estimate(t, &w, json || pairs) < 0)
 		goto out;

@@ -6,6 +6,7 @@
  * it down.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 #include "reports/rtt.h"
 
 struct run_opts {
-	bool keep;
+	bool keep, overcommit;
 	const char *samples;
 	unsigned n_samples;     /* set by validate_run */
 };
@@ -106,12 +107,13 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 	struct report_rtt *rows = NULL;
 	struct topology *t = a->topo;
 	struct world w = { 0 };
-	char dir[512];
+	char dir[512], why[PATH_MAX + 64];
 	size_t n = 0, i, unreachable = 0, bad = 0;
 	int64_t run = 0;
 	int rc;
 
 	m.samples = o->n_samples;
+	ctx->overcommit = o->overcommit;
 	rc = phase_up(ctx, t, false, "run", &run);
 	if (rc < 0)
 		goto out;
@@ -124,8 +126,10 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 			unreachable += !rows[i].cut && rows[i].loss_pct >= 100.0;
 			bad += !measure_within(&m, &rows[i]);
 		}
-		rundir_run(t->name, run, false, dir, sizeof(dir));
-		if (report_rtt_write(dir, t->name, run, rows, n) < 0)
+		if (rundir_make(t->name, run, NULL, false, dir, sizeof(dir), why,
+				sizeof(why)) < 0)
+			cli_warning("results directory: %s", why);
+		else if (report_rtt_write(dir, t->name, run, rows, n) < 0)
 			cli_warning("cannot write '%s'", dir);
 		if (unreachable) {
 			cli_error("%zu of %zu site pairs did not answer", unreachable, n);
@@ -160,13 +164,14 @@ out:
 
 static const struct cmd_option run_options[] = {
 	CMD_OPT_BOOL("keep", struct run_opts, keep),
+	CMD_OPT_BOOL("overcommit", struct run_opts, overcommit),
 	CMD_OPT_STR("samples", struct run_opts, samples),
 	{ 0 },
 };
 
 const struct enos_cmd cmd_run = {
 	.name = "run",
-	.usage = "[--keep] [--samples N] TOPOLOGY.yaml",
+	.usage = "[--keep] [--samples N] [--overcommit] TOPOLOGY.yaml",
 	.summary = "up, measure every site pair, run the workloads, record the results, down",
 	.help =
 		"Brings the topology up, measures the RTT between every ordered pair of sites\n"
@@ -176,7 +181,8 @@ const struct enos_cmd cmd_run = {
 		"and takes the experiment down. Ctrl-C during a workload keeps what finished,\n"
 		"marks the run interrupted and still takes the experiment down.\n\n"
 		"  --keep       leave the experiment up afterwards\n"
-		"  --samples N  probes per site pair (default 20)\n",
+		"  --samples N  probes per site pair (default 20)\n"
+		"  --overcommit build the world even when it does not fit this host (see 'enos up')\n",
 	.flags = CMD_NEEDS_ROOT | CMD_NEEDS_TOPOLOGY,
 	.min_args = 1,
 	.max_args = 1,

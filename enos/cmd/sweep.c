@@ -243,6 +243,9 @@ static int run_sweep(struct enos_ctx *ctx, const struct cmd_args *a)
 		cli_error("cannot lock experiment '%s': %s", s->exp, strerror(-rc));
 		goto out;
 	}
+	/* And the experiment itself, against an up, down or deploy of it. */
+	if (phase_lock(ctx, s->exp) < 0)
+		goto out;
 	if (choose_record(ctx, s, path, o, &id) < 0)
 		goto out;
 	cost = calloc(s->n_points, sizeof(*cost));

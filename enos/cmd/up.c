@@ -10,7 +10,7 @@
 #include "enos/topo.h"
 
 struct up_opts {
-	bool force, no_deploy;
+	bool force, no_deploy, overcommit;
 };
 
 static int run_up(struct enos_ctx *ctx, const struct cmd_args *a)
@@ -20,6 +20,7 @@ static int run_up(struct enos_ctx *ctx, const struct cmd_args *a)
 	int rc;
 
 	ctx->no_deploy = o->no_deploy;
+	ctx->overcommit = o->overcommit;
 	rc = phase_up(ctx, t, o->force, "up", NULL);
 	if (rc == 0)
 		printf("next: 'enos status -n %s', 'enos exec -n %s NODE -- CMD', 'enos down -n %s'\n",
@@ -30,12 +31,13 @@ static int run_up(struct enos_ctx *ctx, const struct cmd_args *a)
 static const struct cmd_option up_options[] = {
 	CMD_OPT_BOOL("force", struct up_opts, force),
 	CMD_OPT_BOOL("no-deploy", struct up_opts, no_deploy),
+	CMD_OPT_BOOL("overcommit", struct up_opts, overcommit),
 	{ 0 },
 };
 
 const struct enos_cmd cmd_up = {
 	.name = "up",
-	.usage = "[--force] [--no-deploy] TOPOLOGY.yaml",
+	.usage = "[--force] [--no-deploy] [--overcommit] TOPOLOGY.yaml",
 	.summary = "build the topology's sites and nodes",
 	.help =
 		"Records the planned world in the state database, then builds it: a network\n"
@@ -44,7 +46,9 @@ const struct enos_cmd cmd_up = {
 		"built is removed again. Then the topology's stack, if any, is deployed (see\n"
 		"'enos deploy'); if that fails the world stays up.\n\n"
 		"  --force      take an experiment of the same name down first\n"
-		"  --no-deploy  do not deploy the topology's stack\n",
+		"  --no-deploy  do not deploy the topology's stack\n"
+		"  --overcommit build the world even when its estimated memory is more than this\n"
+		"               host has available (see 'enos check')\n",
 	.flags = CMD_NEEDS_ROOT | CMD_NEEDS_TOPOLOGY,
 	.min_args = 1,
 	.max_args = 1,

@@ -4,6 +4,7 @@
  * quit or gets SIGTERM. Hidden: enos starts it, users do not.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <limits.h>
 #include <stddef.h>
@@ -18,26 +19,37 @@
 
 /* Write our pid to PATH unless it names another process that still runs
  * (a second engine on the same socket must not take the first one's
- * file). Returns whether the file is ours. */
+ * file). A new file, 0600, never through a link: a stale one (its engine
+ * gone) is removed first, and if another engine made it meanwhile, it is
+ * that one's. Returns whether the file is ours. */
 static bool pidfile_claim(const char *path)
 {
-	char proc[64];
-	int other = 0;
-	FILE *f = fopen(path, "r");
+	char proc[64], buf[32];
+	int other = 0, fd, n;
+	ssize_t got;
 
-	if (f) {
-		if (fscanf(f, "%d", &other) != 1)
-			other = 0;
-		fclose(f);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		got = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[got > 0 ? got : 0] = '\0';
+		other = (int)strtol(buf, NULL, 10);
 		snprintf(proc, sizeof(proc), "/proc/%d", other);
 		if (other > 0 && other != (int)getpid() && access(proc, F_OK) == 0)
 			return false;
 	}
-	f = fopen(path, "w");
-	if (!f)
+	if (unlink(path) != 0 && errno != ENOENT)
 		return false;
-	fprintf(f, "%d\n", (int)getpid());
-	return fclose(f) == 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		unlink(path);
+		return false;
+	}
+	return close(fd) == 0;
 }
 
 struct wand_opts {
