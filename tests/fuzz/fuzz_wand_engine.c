@@ -9,10 +9,15 @@
  * client_read does after its recv calls (LF, a CR before it dropped), and
  * a remainder longer than WAND_LINE_MAX ends the connection as there.
  *
+ * The traffic counter is made with the fewest slots (64, so a few keys
+ * fill it and overflow) and holds a count for every pair, one protocol
+ * and port each, so `traffic` has entries to list.
+ *
  * Contract checked: every request gets exactly one answer, a line that
- * starts with "ok" or "error" (a `stats` answer goes on through "end"),
- * except the lines of a `table N` body, answered once after the last; and
- * the pairs keep parameters that wand_params_format can print.
+ * starts with "ok" or "error" (a `stats` or `traffic` answer goes on
+ * through "end"), except the lines of a `table N` body, answered once
+ * after the last; and the pairs keep parameters that wand_params_format
+ * can print.
  */
 #include "emulator/wand_engine.c"
 
@@ -23,8 +28,9 @@
  * is none; after anything else, exactly one. */
 static void check_answer(struct wand_client *c)
 {
-	char *p = c->out, *end = c->out + c->out_len;
-	bool stats = c->out_len >= 8 && !memcmp(p, "ok stats", 8);
+	char *p = c->out, *end = p ? p + c->out_len : NULL;
+	bool table = (c->out_len >= 8 && !memcmp(p, "ok stats", 8)) ||
+		     (c->out_len >= 10 && !memcmp(p, "ok traffic", 10));
 
 	if (c->table_left) {
 		if (c->out_len)
@@ -37,9 +43,9 @@ static void check_answer(struct wand_client *c)
 		fuzz_fail("answer is not a line", NULL);
 	if (strncmp(p, "ok", 2) && strncmp(p, "error ", 6))
 		fuzz_fail("answer is neither ok nor error", NULL);
-	if (stats) {
+	if (table) {
 		if (c->out_len < 5 || memcmp(end - 4, "end\n", 4))
-			fuzz_fail("stats answer without end", NULL);
+			fuzz_fail("stats or traffic answer without end", NULL);
 	} else if (memchr(p, '\n', c->out_len) != end - 1) {
 		fuzz_fail("more than one answer line", NULL);
 	}
@@ -69,8 +75,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c->in_len = size - 1;
 	c->in_cap = size;
 	c->in = malloc(c->in_cap);
-	if (!w->ports || !w->pairs || !c->in)
+	if (!w->ports || !w->pairs || !c->in ||
+	    traffic_counter_init(&w->traffic, w->n, 64))
 		goto out;
+	w->counting = true;
+	for (i = 0; i < w->n * w->n; i++) {
+		struct traffic_count one = { 1 + i, 100 * (i + 1), 50 * i };
+
+		traffic_counter_add_pair(&w->traffic, i, TRAFFIC_PROTO_TCP,
+					 (uint16_t)(2379 + i), &one);
+	}
 	memcpy(c->in, data + 1, c->in_len);
 	/* client_read, after its recv calls */
 	while ((nl = memchr(c->in + start, '\n', c->in_len - start))) {
@@ -95,6 +109,7 @@ out:
 		wand_rate_release(&w->pairs[i].rate);
 	free(w->ports);
 	free(w->pairs);
+	traffic_counter_release(&w->traffic);
 	free(w);
 	return 0;
 }
