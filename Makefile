@@ -5,6 +5,8 @@
 #   make run        install, build, run topologies/default.yaml end to end
 #   make checksrc   check the sources against the house rules (tools/checksrc)
 #   make asan       build with -fsanitize=address,undefined into build-asan/ and run the tests
+#   make fuzz       build the libFuzzer harnesses with clang into build-fuzz/ and run each for
+#                   FUZZ_SECONDS (default 60) from tests/fuzz/corpus (tests/fuzz/README.md)
 #   make bench-scale  bring-up/teardown benchmark against ip -batch and mininet
 #   make bench-backends  bring-up time and memory per node, per node backend
 #   make nightly    the CI gate: benchmarks/nightly.yaml against its thresholds (enos ci)
@@ -103,9 +105,43 @@ asan:
 	$(MAKE) BUILD=build-asan SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" OPTFLAGS="-O1 -g" all
 	ENOS_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./tools/run-tests build-asan
 
-clean:
-	rm -rf build build-asan bin
+# Fuzzing (tests/fuzz/README.md). The whole tree is built with clang and
+# -fsanitize=fuzzer-no-link,address,undefined into build-fuzz/ (as `make
+# asan` does into build-asan/), and each harness runs for FUZZ_SECONDS,
+# one after the other, niced. libFuzzer writes new inputs into the first
+# corpus directory it is given: FUZZ_SCRATCH/NAME, outside the tree; the
+# tree's corpus is only read. A crash, leak, timeout or out-of-memory input
+# is written into tests/fuzz/crashes/NAME/, where the replay suite of
+# `make test` picks it up: commit it with its fix.
+FUZZ_SECONDS ?= 60
+FUZZ_SCRATCH ?= build-fuzz/scratch
+FUZZ_DEBS := clang-14 libclang-rt-14-dev libfuzzer-14-dev
+FUZZ_RUN_NAMES ?= $(FUZZ_NAMES)
 
-.PHONY: all deps deps-openstack run test checksrc asan clean nightly
+deps-fuzz:
+	@./tools/install-deps $(FUZZ_DEBS)
+
+fuzz: deps-fuzz
+	$(MAKE) BUILD=build-fuzz CC=clang-14 OPTFLAGS="-O1 -g" \
+		SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" fuzz-build
+	@failed=""; for n in $(FUZZ_RUN_NAMES); do \
+		mkdir -p $(FUZZ_SCRATCH)/$$n tests/fuzz/crashes/$$n; \
+		dict=""; [ -f tests/fuzz/$$n.dict ] && dict="-dict=tests/fuzz/$$n.dict"; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		nice ./build-fuzz/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -rss_limit_mb=2048 -timeout=10 $$dict \
+			-artifact_prefix=tests/fuzz/crashes/$$n/ \
+			$(FUZZ_SCRATCH)/$$n tests/fuzz/corpus/$$n \
+			2>$(FUZZ_SCRATCH)/$$n.log || failed="$$failed $$n"; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' \
+			$(FUZZ_SCRATCH)/$$n.log | sed "s/^/fuzz: $$n /"; \
+	done; \
+	if [ -n "$$failed" ]; then \
+		echo "fuzz: failed:$$failed (inputs in tests/fuzz/crashes/, logs in $(FUZZ_SCRATCH)/)"; exit 1; fi
+
+clean:
+	rm -rf build build-asan build-fuzz bin
+
+.PHONY: all deps deps-openstack deps-fuzz run test checksrc asan fuzz clean nightly
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

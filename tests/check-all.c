@@ -111,6 +111,8 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_placement_suite());
 		srunner_add_suite(sr, make_host_suite());
 		srunner_add_suite(sr, make_cgroup_suite());
+		srunner_add_suite(sr, make_fuzz_replay_suite());
+		srunner_add_suite(sr, make_bombs_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);

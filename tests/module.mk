@@ -2,36 +2,39 @@
 TESTS_SRC := $(wildcard tests/*.c)
 TESTS_OBJ := $(TESTS_SRC:%.c=$(BUILD)/%.o)
 
-$(BUILD)/tests/check-all: $(TESTS_OBJ) $(ENOS_LIBS) $(BUILD)/bin/enos
+# The libFuzzer harnesses of the parsers of outside input
+# (tests/fuzz/README.md). Each tests/fuzz/fuzz_NAME.c is built twice:
+# - with the project's compiler and flags, linked to tests/fuzz/replay.c,
+#   as $(BUILD)/tests/fuzz/replay_NAME, which tests/test_fuzz_replay.c runs
+#   over tests/fuzz/corpus/NAME and tests/fuzz/crashes/NAME (no clang
+#   needed; sanitized under `make asan`);
+# - by `make fuzz` with clang and -fsanitize=fuzzer,address,undefined as
+#   $(BUILD)/fuzz/fuzz_NAME (in build-fuzz/, see the Makefile).
+# FUZZ_LDFLAGS_NAME: what a harness adds to the link (fuzz_topo replaces
+# the file reader, so a topology's matrix file comes from the input;
+# fuzz_sweep likewise for the topology a sweep names).
+FUZZ_NAMES := topo stack constraint units matrix wandctl wand_engine jsonl rally \
+	ci sweep host
+FUZZ_LDFLAGS_topo := -Wl,--wrap=fs_read_file
+FUZZ_LDFLAGS_sweep := -Wl,--wrap=fs_read_file
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)
+FUZZ_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/tests/check-all: $(TESTS_OBJ) $(ENOS_LIBS) $(BUILD)/bin/enos $(FUZZ_REPLAY)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(TESTS_OBJ) $(ENOS_LINK) $(LDLIBS) $(CHECK_LIBS)
 
-# libFuzzer harnesses of the parsers of outside input (clang): `make fuzz`
-# builds them, then e.g. `build/fuzz/fuzz_jsonl -max_total_time=60
-# tests/fuzz/corpus/jsonl` (give a scratch directory first to keep what it
-# finds out of the tree's corpus).
-FUZZ_CC    ?= clang
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
-FUZZ_UTIL  := util/strbuf.c util/str.c util/fs.c util/escape.c util/suggest.c
-
-$(BUILD)/fuzz/fuzz_jsonl: tests/fuzz/fuzz_jsonl.c workloads/jsonl.c $(FUZZ_UTIL)
+$(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(ENOS_LIBS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(shell pkg-config --libs jansson) -lm
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(FUZZ_LDFLAGS_$*) $(ENOS_LINK) $(LDLIBS)
 
-$(BUILD)/fuzz/fuzz_rally: tests/fuzz/fuzz_rally.c workloads/rally.c $(FUZZ_UTIL)
+# libFuzzer's main: only for a build whose objects carry
+# -fsanitize=fuzzer-no-link (make fuzz).
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(ENOS_LIBS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(shell pkg-config --libs jansson) -lm
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(FUZZ_LDFLAGS_$*) $(ENOS_LINK) $(LDLIBS)
 
-$(BUILD)/fuzz/fuzz_ci: tests/fuzz/fuzz_ci.c enos/ci.c util/units.c util/yload.c util/yamldoc.c $(FUZZ_UTIL)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $^ $(shell pkg-config --libs yaml-0.1) -lm
+fuzz-build: $(FUZZ_BIN)
 
-# The host protocol's harness links the built libraries for the registries
-# host.c asks (only host.c itself is instrumented).
-$(BUILD)/fuzz/fuzz_host: tests/fuzz/fuzz_host.c enos/host.c $(ENOS_LIBS)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -DENOS_COMMIT='"fuzz"' -o $@ tests/fuzz/fuzz_host.c enos/host.c $(ENOS_LINK) $(LDLIBS)
-
-fuzz: $(BUILD)/fuzz/fuzz_jsonl $(BUILD)/fuzz/fuzz_rally $(BUILD)/fuzz/fuzz_ci $(BUILD)/fuzz/fuzz_host
-
-.PHONY: fuzz
+.PHONY: fuzz-build
+.SECONDARY: $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/fuzz_%.o) $(BUILD)/tests/fuzz/replay.o

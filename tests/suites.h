@@ -73,6 +73,10 @@ Suite *make_traffic_suite(void);
 Suite *make_stackwl_suite(void);
 /* workload: kinds, options, the runner, fault tagging, summaries. */
 Suite *make_workload_suite(struct skips *sk);
+/* fuzz_replay: each libFuzzer harness over its corpus and crash inputs. */
+Suite *make_fuzz_replay_suite(void);
+/* bombs: billion laughs and deep nesting refused in bounded time and memory. */
+Suite *make_bombs_suite(void);
 
 /* placement: sites to hosts (issue 14). */
 Suite *make_placement_suite(void);

@@ -6,14 +6,16 @@
 #include "util/units.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Mantissas stay below 10^18 so mantissa * scale fits in 128 bits. */
-#define MANT_LIMIT 100000000000000000ull
+/* A mantissa is any 64-bit value: times the largest scale (tibps, 2^43)
+ * it still fits in 128 bits. At most 18 fraction digits: 10^18 fits in
+ * 64 bits. */
 #define FRAC_MAX   18
 
 struct decimal {
@@ -48,15 +50,17 @@ static int parse_decimal(const char *text, struct decimal *d,
 			continue;
 		}
 		digits = true;
-		if (d->mant >= MANT_LIMIT / 10) {
+		if (point && d->frac >= FRAC_MAX)
+			continue;
+		/* Every value of 64 bits, so that a value accepted in a large
+		 * unit can also be written in the smallest one. */
+		if (d->mant > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
 			if (!point) {
 				*why = "is too large";
 				goto out;
 			}
 			continue;       /* fraction digits past precision */
 		}
-		if (point && d->frac >= FRAC_MAX)
-			continue;
 		d->mant = d->mant * 10 + (uint64_t)(*p - '0');
 		if (point)
 			d->frac++;
@@ -254,6 +258,7 @@ int units_parse_number(const char *text, double *out)
 {
 	const char *d = text + (text[0] == '-');
 	size_t digits = 0;
+	double v;
 
 	for (; *d >= '0' && *d <= '9'; d++)
 		digits++;
@@ -264,7 +269,10 @@ int units_parse_number(const char *text, double *out)
 		return -EINVAL;
 	/* Only digits and a point were seen: strtod reads exactly them, and
 	 * rounds correctly (so a number printed with "%.17g" reads back the
-	 * same). */
-	*out = strtod(text, NULL);
+	 * same). Past the largest double it gives infinity: not a number. */
+	v = strtod(text, NULL);
+	if (!isfinite(v))
+		return -EINVAL;
+	*out = v;
 	return 0;
 }

@@ -48,7 +48,8 @@ int units_parse_memory(const char *text, uint64_t *bytes, const char **why);
 int units_parse_integer(const char *text, uint64_t *out, bool *neg);
 
 /* Parse a plain decimal ("4", "1.5", ".5", "-2": no exponent, no unit)
- * into the nearest double. Returns 0, or -EINVAL. */
+ * into the nearest double. Returns 0, or -EINVAL (also past the largest
+ * double). */
 int units_parse_number(const char *text, double *out);
 
 #endif

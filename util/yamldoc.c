@@ -12,11 +12,19 @@
 char *yamldoc_verror(const char *label, struct src_pos pos,
 		      const char *fmt, va_list ap)
 {
-	char *msg = str_vprintf(fmt, ap), *out = NULL;
+	char *msg = str_vprintf(fmt, ap), *out = NULL, *p;
 
 	if (msg)
 		out = str_printf("%s:%d:%d: %s", label, pos.line, pos.col, msg);
 	free(msg);
+	/* Messages quote what a hostile file wrote (a YAML string may hold
+	 * any byte through escapes, a matrix cell any byte at all), and
+	 * LABEL may be a path such a file named (a topology's matrix file, a
+	 * sweep's topology): no control byte reaches a terminal, as
+	 * str_show() shows values. */
+	for (p = out; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return out;
 }
 

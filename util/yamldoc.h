@@ -63,8 +63,9 @@ bool yamldoc_is_null(const yaml_node_t *n);
  * value holds a NUL byte. Owned by the document. */
 const char *yamldoc_scalar(const yaml_node_t *n);
 
-/* Allocate "LABEL:LINE:COL: " followed by FMT formatted. Returns NULL only
- * when out of memory. */
+/* Allocate "LABEL:LINE:COL: " followed by FMT formatted, every control
+ * byte of both (LABEL may be a path a hostile file named) shown as '?'.
+ * Returns NULL only when out of memory. */
 char *yamldoc_error(const char *label, struct src_pos pos,
 		    const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
