@@ -2,7 +2,7 @@
 #
 #   make            build bin/enos and the test runner
 #   make test       install missing Debian packages, build, run tools/checksrc, then unit + system tests
-#   make run        install, build, run topologies/default.yaml end to end
+#   make run        install, build enos, run topologies/default.yaml (OpenStack) end to end
 #   make checksrc   check the sources against the house rules (tools/checksrc)
 #   make asan       build with -fsanitize=address,undefined into build-asan/ and run the tests
 #   make fuzz       build the libFuzzer harnesses with clang into build-fuzz/ and run each for
@@ -53,9 +53,9 @@ bin/enos: $(BUILD)/bin/enos $(BUILD)/bin/enos-agent
 # guest in which the netem backend is tested (this host's kernel has none);
 # iperf3 measures rates; libvirt runs lxc (and qemu) nodes; etcd-server and
 # etcd-client are the etcd stack (workloads/stacks/etcd.yaml) that sys_stack
-# and `make run` deploy; libnftnl-dev and libmnl-dev build the gateways'
-# traffic counters (emulator/traffic_nft.c); openssh-server runs the sshd of
-# each emulated host in sys_hosts (the enos host protocol over ssh).
+# and topologies/etcd.yaml deploy; libnftnl-dev and libmnl-dev build the
+# gateways' traffic counters (emulator/traffic_nft.c); openssh-server runs the
+# sshd of each emulated host in sys_hosts (the enos host protocol over ssh).
 DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
         libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check libxml2-dev iproute2 iputils-ping gnuplot-nox iperf3 \
         qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
@@ -65,15 +65,23 @@ deps:
 	@./tools/install-deps $(DEBS)
 
 # The OpenStack stack (workloads/stacks/openstack.yaml), deployed by
-# sys_openstack and bench-openstack, and Rally for its workloads: about
-# 1.1 GiB, so kept out of DEBS and `make run`.
+# `make run` (topologies/default.yaml), sys_openstack and bench-openstack,
+# and Rally for its workloads: about 1.1 GiB, so kept out of DEBS (`make`
+# alone does not need them).
 OPENSTACK_DEBS := mariadb-server rabbitmq-server memcached keystone placement-api \
         glance-api nova-api nova-conductor nova-scheduler nova-compute neutron-server \
         python3-openstackclient uwsgi-plugin-python3 curl util-linux rally python3-rally-openstack
 deps-openstack:
 	@./tools/install-deps $(OPENSTACK_DEBS)
 
-run: deps all bin/enos
+# The default experiment: what is missing of both package sets in one
+# apt-get run, then enos alone (not the tests) in a sub-make, which starts
+# only once the packages are in (even under make -j) and runs on every core,
+# then OpenStack over the 7-region fog of topologies/default.yaml.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+run:
+	@./tools/install-deps $(DEBS) $(OPENSTACK_DEBS)
+	@$(MAKE) --no-print-directory -j$(NPROC) bin/enos
 	./bin/enos run topologies/default.yaml
 
 # The nightly CI gate (README.md, "CI and nightly runs"): benchmarks/nightly.yaml

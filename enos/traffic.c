@@ -165,3 +165,83 @@ int traffic_end(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run)
 	traffic_table_release(&t);
 	return rc;
 }
+
+#define MAX_SERVICES 64
+
+/* Per-service totals of ROWS, largest first, into SVC (at most MAX). */
+struct svc_total {
+	const char *service;
+	uint64_t bytes, payload;
+};
+
+static int svc_cmp(const void *a, const void *b)
+{
+	const struct svc_total *x = a, *y = b;
+
+	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 :
+	       strcmp(x->service, y->service);
+}
+
+static size_t by_service(const struct traffic_row *rows, size_t n,
+			 struct svc_total *svc, size_t max)
+{
+	size_t i, k, m = 0;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < m && strcmp(svc[k].service, rows[i].service); k++)
+			;
+		if (k == m) {
+			if (m == max)
+				continue;
+			svc[m].service = rows[i].service;
+			svc[m].bytes = svc[m].payload = 0;
+			m++;
+		}
+		svc[k].bytes += rows[i].bytes;
+		svc[k].payload += rows[i].payload;
+	}
+	qsort(svc, m, sizeof(*svc), svc_cmp);
+	return m;
+}
+
+void traffic_print(const char *name, int64_t run, const struct traffic_row *rows,
+		   size_t n, size_t max_rows)
+{
+	struct svc_total svc[MAX_SERVICES];
+	uint64_t total = 0;
+	size_t i, m, shown = max_rows && max_rows < n ? max_rows : n;
+
+	printf("WAN traffic of '%s', run %lld:\n", name, (long long)run);
+	if (n == 0) {
+		printf("  nothing crossed the WAN\n");
+		return;
+	}
+	printf("%-14s %-14s %-14s %-6s %5s %12s %14s %14s\n", "SRC", "DST",
+	       "SERVICE", "PROTO", "PORT", "PACKETS", "BYTES", "PAYLOAD");
+	for (i = 0; i < n; i++) {
+		const char *proto = traffic_proto_name(rows[i].proto);
+		char num[16];
+
+		total += rows[i].bytes;
+		if (i >= shown)
+			continue;
+		if (!proto) {
+			snprintf(num, sizeof(num), "%d", rows[i].proto);
+			proto = num;
+		}
+		printf("%-14s %-14s %-14s %-6s %5d %12llu %14llu %14llu\n",
+		       rows[i].src_site, rows[i].dst_site, rows[i].service, proto,
+		       rows[i].port, (unsigned long long)rows[i].packets,
+		       (unsigned long long)rows[i].bytes,
+		       (unsigned long long)rows[i].payload);
+	}
+	if (shown < n)
+		printf("... %zu more rows ('enos traffic show' or the report has them all)\n",
+		       n - shown);
+	m = by_service(rows, n, svc, MAX_SERVICES);
+	printf("by service:");
+	for (i = 0; i < m; i++)
+		printf(" %s %.1f%%", svc[i].service,
+		       total ? 100.0 * (double)svc[i].bytes / (double)total : 0.0);
+	printf(" of %llu bytes\n", (unsigned long long)total);
+}

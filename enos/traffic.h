@@ -54,4 +54,10 @@ int traffic_store(struct enos_ctx *ctx, const struct world *w, int64_t run,
 		  const struct traffic_table *t,
 		  const struct service_port *ports, size_t n_ports);
 
+/* Print the table of ROWS[0..N) (RUN's, as state_traffic reads them:
+ * largest first) for experiment NAME: its first MAX_ROWS rows (0: all),
+ * then each service's share of all N rows' bytes, largest first. */
+void traffic_print(const char *name, int64_t run, const struct traffic_row *rows,
+		   size_t n, size_t max_rows);
+
 #endif

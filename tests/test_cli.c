@@ -14,6 +14,7 @@
 
 #include "emulator/addr.h"
 #include "emulator/node.h"
+#include "emulator/proc.h"
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/json.h"
@@ -77,17 +78,44 @@ END_TEST
 START_TEST(check_good_topology)
 {
 	char *out = NULL;
-	int rc = tu_enos(&out, tc.db, "check", "topologies/default.yaml", NULL);
+	int rc = tu_enos(&out, tc.db, "check", "topologies/etcd.yaml", NULL);
 
 	ck_assert_msg(rc == 0, "%s", out);
 	ck_assert_msg(tu_contains(out, "is valid"), "%s", out);
 	ck_assert(tu_contains(out, "198.18.0.0/"));
 	ck_assert(tu_contains(out, "netem"));
 	free(out);
-	rc = tu_enos(&out, tc.db, "check", "--json", "topologies/default.yaml", NULL);
+	rc = tu_enos(&out, tc.db, "check", "--json", "topologies/etcd.yaml", NULL);
 	ck_assert_int_eq(rc, 0);
-	ck_assert_msg(tu_contains(out, "\"name\":\"default\""), "%s", out);
+	ck_assert_msg(tu_contains(out, "\"name\":\"etcd\""), "%s", out);
 	ck_assert(tu_contains(out, "\"capabilities\":"));
+	free(out);
+}
+END_TEST
+
+/* The default experiment (`make run`) passes `enos check`: the topology,
+ * the matrix, the stack's placement and memory, the workload's options.
+ * Its Rally workload needs Debian's rally and python3-rally-openstack on
+ * the host; without them check refuses and names them (make run installs
+ * them first). */
+START_TEST(check_default_experiment)
+{
+	char *out = NULL, buf[4096];
+	int rc = tu_enos(&out, tc.db, "check", "topologies/default.yaml", NULL);
+	bool rally = proc_which("rally", buf, sizeof(buf)) == 0 &&
+		     access("/usr/lib/python3/dist-packages/rally_openstack", F_OK) == 0;
+
+	ck_assert_msg(tu_contains(out, "topology 'default' (topologies/default.yaml) is valid\n"),
+		      "%s", out);
+	ck_assert_msg(tu_contains(out, "sites:       7 (1 central, 2 regional, 4 edge)"), "%s", out);
+	ck_assert_msg(tu_contains(out, "a matrix"), "%s", out);
+	ck_assert_msg(tu_contains(out, "stack 'openstack' (strategy 'central')"), "%s", out);
+	ck_assert_msg(tu_contains(out, "  nova-compute           4 x"), "%s", out);
+	if (rally)
+		ck_assert_msg(rc == 0 && !tu_contains(out, "error:"), "%d: %s", rc, out);
+	else
+		ck_assert_msg(rc == 1 && tu_contains(out, "needs Debian package '"),
+			      "%d: %s", rc, out);
 	free(out);
 }
 END_TEST
@@ -608,7 +636,7 @@ START_TEST(real_commands_refuse_options_by_exact_name)
 	ck_assert_int_eq(tu_enos(&out, tc.db, "wand-engine", "--help", NULL), 0);
 	ck_assert(tu_contains(out, "usage: enos wand-engine --ctl PATH"));
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, tc.db, "check", "topologies/default.yaml", "--pairs", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "check", "topologies/etcd.yaml", "--pairs", NULL), 0);
 	free(out);
 }
 END_TEST
@@ -623,6 +651,7 @@ Suite *make_cli_suite(void)
 	tcase_add_test(tc, version_and_help);
 	tcase_add_test(tc, usage_errors_exit_2);
 	tcase_add_test(tc, check_good_topology);
+	tcase_add_test(tc, check_default_experiment);
 	tcase_add_test(tc, check_bad_topology_prints_the_fixture_message);
 	tcase_add_test(tc, status_on_an_empty_database);
 	tcase_add_test(tc, json_writer_nests_and_escapes);

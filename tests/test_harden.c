@@ -563,7 +563,7 @@ START_TEST(check_says_capacity)
 		      tu_contains(out, "(2 qemu nodes, 1 gateway; 2 virtual CPUs on ") &&
 		      tu_contains(out, "'enos up' refuses it without --overcommit"), "%s", out);
 	free(out);
-	ck_assert_int_eq(tu_enos(&out, db, "check", "topologies/default.yaml", NULL), 0);
+	ck_assert_int_eq(tu_enos(&out, db, "check", "topologies/etcd.yaml", NULL), 0);
 	ck_assert_msg(tu_contains(out, "capacity: the world needs about ") &&
 		      tu_contains(out, "(8 netns nodes, 4 gateways; 0 virtual CPUs on "),
 		      "%s", out);

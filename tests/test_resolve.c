@@ -529,11 +529,11 @@ END_TEST
 START_TEST(test_check_pairs_text)
 {
 	char *out = NULL;
-	int rc = tu_enos(&out, tc.db, "check", "topologies/default.yaml",
+	int rc = tu_enos(&out, tc.db, "check", "topologies/etcd.yaml",
 			 "--pairs", NULL);
 
 	ck_assert_msg(rc == 0, "%s", out);
-	ck_assert_msg(tu_contains(out, "topology 'default' (topologies/default.yaml) is valid\n"),
+	ck_assert_msg(tu_contains(out, "topology 'etcd' (topologies/etcd.yaml) is valid\n"),
 		      "%s", out);
 	ck_assert_msg(tu_contains(out, "site pairs: 12 ordered"), "%s", out);
 	ck_assert_msg(tu_contains(out,
@@ -573,12 +573,12 @@ END_TEST
 START_TEST(test_check_pairs_json)
 {
 	char *out = NULL;
-	int rc = tu_enos(&out, tc.db, "check", "topologies/default.yaml",
+	int rc = tu_enos(&out, tc.db, "check", "topologies/etcd.yaml",
 			 "--pairs", "--json", NULL);
 
 	ck_assert_msg(rc == 0, "%s", out);
 	ck_assert_msg(out[0] == '{', "%s", out);
-	ck_assert_msg(tu_contains(out, "\"name\":\"default\""), "%s", out);
+	ck_assert_msg(tu_contains(out, "\"name\":\"etcd\""), "%s", out);
 	ck_assert_msg(tu_contains(out, "\"pairs\":[{\"src\":\"central\",\"dst\":\"regional\",\"delay_ms\":20,\"jitter_ms\":0,\"distribution\":null,\"correlation_pct\":0,\"loss_pct\":0,\"loss_burst\":0,\"rate_bps\":1000000000,\"queue\":0,\"target_rtt_ms\":40}"),
 		      "%s", out);
 	ck_assert_msg(tu_contains(out, "{\"src\":\"edge-1\",\"dst\":\"central\",\"delay_ms\":25,\"jitter_ms\":1,\"distribution\":null,\"correlation_pct\":0,\"loss_pct\":0,\"loss_burst\":0,\"rate_bps\":100000000,\"queue\":0,\"target_rtt_ms\":50}"),
@@ -596,7 +596,7 @@ START_TEST(test_check_pairs_json)
 	free(out);
 
 	/* without --pairs, no "pairs" */
-	rc = tu_enos(&out, tc.db, "check", "--json", "topologies/default.yaml",
+	rc = tu_enos(&out, tc.db, "check", "--json", "topologies/etcd.yaml",
 		     NULL);
 	ck_assert_int_eq(rc, 0);
 	ck_assert(!tu_contains(out, "\"pairs\""));

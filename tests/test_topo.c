@@ -200,10 +200,10 @@ END_TEST
 
 START_TEST(test_topologies_shape)
 {
-	struct topology *t = load_ok(TOPO_DIR "/default.yaml");
+	struct topology *t = load_ok(TOPO_DIR "/etcd.yaml");
 	size_t i;
 
-	ck_assert_str_eq(t->name, "default");
+	ck_assert_str_eq(t->name, "etcd");
 	ck_assert_uint_eq(t->n_sites, 4);
 	ck_assert_uint_eq(t->n_nodes, 8);
 	ck_assert_str_eq(t->sites[2].name, "edge-1");
@@ -233,6 +233,77 @@ START_TEST(test_topologies_shape)
 		ck_assert_int_eq(t->sites[i].role, ROLE_EDGE);
 		ck_assert_int_eq(t->sites[i].parent, 1 + (long)(i - 4) / 4);
 	}
+	topo_free(t);
+}
+END_TEST
+
+/* The default experiment (`make run`): 1 central, 2 regional and 4 edge
+ * sites, two edges under each regional; its matrix covers every site and
+ * holds exactly world17's measured cells for those regions; OpenStack,
+ * strategy central, with the client node Rally runs from (the second
+ * central node) and boot-delete. */
+START_TEST(test_default_experiment)
+{
+	struct topology *t = load_ok(TOPO_DIR "/default.yaml");
+	struct topology *w = load_ok(TOPO_DIR "/world17.yaml");
+	size_t i, j, n_role[3] = { 0 }, wi[64];
+
+	ck_assert_str_eq(t->name, "default");
+	ck_assert_uint_eq(t->n_sites, 7);
+	ck_assert_uint_le(t->n_sites, sizeof(wi) / sizeof(wi[0]));
+	for (i = 0; i < t->n_sites; i++) {
+		const struct site *s = &t->sites[i];
+
+		n_role[s->role]++;
+		if (s->role == ROLE_CENTRAL) {
+			ck_assert_int_eq(s->parent, -1);
+			ck_assert_uint_ge(s->n_nodes, 2);   /* control plane + client */
+		} else {
+			ck_assert_int_ge(s->parent, 0);
+			ck_assert_int_eq(t->sites[s->parent].role,
+					 s->role == ROLE_EDGE ? ROLE_REGIONAL : ROLE_CENTRAL);
+		}
+	}
+	ck_assert_uint_eq(n_role[ROLE_CENTRAL], 1);
+	ck_assert_uint_eq(n_role[ROLE_REGIONAL], 2);
+	ck_assert_uint_eq(n_role[ROLE_EDGE], 4);
+	for (i = 0; i < t->n_sites; i++) {           /* two edges per regional */
+		size_t kids = 0;
+
+		if (t->sites[i].role != ROLE_REGIONAL)
+			continue;
+		for (j = 0; j < t->n_sites; j++)
+			kids += t->sites[j].parent == (long)i;
+		ck_assert_msg(kids == 2, "%s has %zu edges", t->sites[i].name, kids);
+	}
+
+	/* The matrix covers every site (no default delay to fall back on)
+	 * and each cell is world17's for the same pair of regions. */
+	ck_assert_ptr_nonnull(t->matrix);
+	ck_assert_int_eq(t->matrix->kind, MATRIX_RTT);
+	ck_assert_uint_eq(t->matrix->n, t->n_sites);
+	ck_assert(!(t->defaults.set & CON_DELAY));
+	for (i = 0; i < t->n_sites; i++) {
+		for (wi[i] = 0; wi[i] < w->n_sites; wi[i]++)
+			if (!strcmp(w->sites[wi[i]].name, t->sites[i].name))
+				break;
+		ck_assert_msg(wi[i] < w->n_sites, "site '%s' is no world17 region",
+			      t->sites[i].name);
+	}
+	for (i = 0; i < t->n_sites; i++)
+		for (j = 0; j < t->n_sites; j++) {
+			double c = t->matrix->ms[i * t->n_sites + j];
+
+			ck_assert_msg(!isnan(c), "%s -> %s not covered",
+				      t->sites[i].name, t->sites[j].name);
+			ck_assert_double_eq(c, w->matrix->ms[wi[i] * w->n_sites + wi[j]]);
+		}
+
+	ck_assert_str_eq(t->stack_name, "openstack");
+	ck_assert_str_eq(t->stack_strategy, "central");
+	ck_assert_uint_eq(t->n_workloads, 1);
+	ck_assert_str_eq(t->workloads[0].name, "boot-delete");
+	topo_free(w);
 	topo_free(t);
 }
 END_TEST
@@ -984,6 +1055,7 @@ Suite *make_topo_suite(void)
 	tcase_add_loop_test(fx, test_topologies, 0,
 			    (int)count_dir(TOPO_DIR, ".yaml"));
 	tcase_add_test(fx, test_topologies_shape);
+	tcase_add_test(fx, test_default_experiment);
 	suite_add_tcase(s, fx);
 
 	tcase_add_test(model, test_full_example);

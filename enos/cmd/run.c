@@ -24,7 +24,11 @@
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
+#include "enos/traffic.h"
 #include "reports/rtt.h"
+
+/* Rows of the WAN traffic table `run` prints (all: `enos traffic show`). */
+#define TRAFFIC_TOP 8
 
 struct run_opts {
 	bool keep, overcommit;
@@ -100,6 +104,22 @@ static int run_workloads(struct enos_ctx *ctx, const char *name, int64_t run)
 	return rc;
 }
 
+/* The top rows of what crossed the WAN during RUN's workloads, and each
+ * service's share. A run without a count (a backend that cannot count)
+ * prints nothing: bench said why. */
+static void print_traffic(struct enos_ctx *ctx, const char *name, int64_t run)
+{
+	struct traffic_row *rows = NULL;
+	size_t n = 0;
+
+	if (state_traffic(ctx->st, run, &rows, &n) < 0)
+		cli_warning("cannot read the traffic of run %lld: %s", (long long)run,
+			    state_errmsg(ctx->st));
+	else if (n)
+		traffic_print(name, run, rows, n, TRAFFIC_TOP);
+	free(rows);
+}
+
 static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 {
 	const struct run_opts *o = a->opts;
@@ -140,8 +160,10 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 		}
 	}
 	/* The topology's workloads, as `enos bench` runs them, in this run. */
-	if (rc == 0 && t->n_workloads)
+	if (rc == 0 && t->n_workloads) {
 		rc = run_workloads(ctx, t->name, run);
+		print_traffic(ctx, t->name, run);
+	}
 	state_run_end(ctx->st, run, bench_outcome(rc));
 	if (!o->keep && phase_down(ctx, t->name) < 0 && rc == 0)
 		rc = -EIO;
