@@ -135,8 +135,17 @@ static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 	m.samples = o->n_samples;
 	ctx->overcommit = o->overcommit;
 	rc = phase_up(ctx, t, false, "run", &run);
-	if (rc < 0)
+	if (rc < 0) {
+		/* RUN is set once the world is up: a failed deploy left it up,
+		 * which `up` keeps for 'enos deploy' to retry, but a run that
+		 * cannot go on takes it down like any other failure. */
+		if (run) {
+			state_run_end(ctx->st, run, "failed");
+			if (!o->keep)
+				phase_down(ctx, t->name);
+		}
 		goto out;
+	}
 	rc = measure(ctx, t, &m, &w, &rows, &n);
 	if (rc == 0) {
 		print_rows(rows, n);
