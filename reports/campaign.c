@@ -81,23 +81,43 @@ int campaign_metrics(const struct campaign_input *in,
 			qsort(m, len, sizeof(*m), metric_cmp);
 		}
 	}
-	/* Latencies of 10 s and more read better in seconds. */
+	/* An op that measures a value is followed by its value, not its
+	 * duration (a throughput test lasts as long as it was told to). */
+	for (i = k = 0; i < len; i++) {
+		struct campaign_metric v = m[i];
+		size_t j;
+		bool valued = false;
+
+		for (j = 0; j < len && m[i].kind == CAMPAIGN_LATENCY; j++)
+			valued |= m[j].kind == CAMPAIGN_VALUE &&
+				  !strcmp(m[j].workload, v.workload) &&
+				  !strcmp(m[j].op, v.op);
+		if (!valued)
+			m[k++] = v;
+	}
+	len = k;
+	/* Latencies of 10 s and more read better in seconds, rates in
+	 * Mbit/s or Gbit/s. */
 	for (k = 0; k < len; k++) {
 		double max = 0;
 
 		m[k].scale = 1;
 		m[k].shown_unit = m[k].unit;
-		if (m[k].kind != CAMPAIGN_LATENCY)
-			continue;
 		for (i = 0; i < in->n_runs; i++) {
 			double v = campaign_run_value(&in->runs[i], &m[k]);
 
 			if (isfinite(v))
-				max = fmax(max, v);
+				max = fmax(max, fabs(v));
 		}
-		if (max >= 10000) {
+		if (m[k].kind == CAMPAIGN_LATENCY && max >= 10000) {
 			m[k].scale = 1000;
 			m[k].shown_unit = "s";
+		} else if (!strcmp(m[k].unit, "bit/s") && max >= 1e9) {
+			m[k].scale = 1e9;
+			m[k].shown_unit = "Gbit/s";
+		} else if (!strcmp(m[k].unit, "bit/s") && max >= 1e6) {
+			m[k].scale = 1e6;
+			m[k].shown_unit = "Mbit/s";
 		}
 	}
 	*out = m;

@@ -100,8 +100,9 @@ struct campaign_metric {
 	const char *unit;               /* "ms", or the value's unit */
 	bool higher_is_better;          /* values per second (bit/s): yes */
 	double scale;                   /* shown in UNIT / SCALE: 1000 for
-					 * latencies of 10 s and more ("s") */
-	const char *shown_unit;         /* "ms", "s", or UNIT */
+					 * latencies of 10 s and more ("s"),
+					 * 1e6 or 1e9 for rates in bit/s */
+	const char *shown_unit;         /* "ms", "s", "Mbit/s", or UNIT */
 };
 
 /* The metrics of IN's runs: every (workload, op) with a latency summary

@@ -36,6 +36,15 @@ struct cpage {
 	unsigned var;                   /* gnuplot label variables made */
 };
 
+/* Each series keeps its colour in every figure. */
+static const char *series_color(size_t s)
+{
+	static const char *const c[] = { "#1b9e77", "#d95f02", "#7570b3",
+		"#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666" };
+
+	return c[s % (sizeof(c) / sizeof(c[0]))];
+}
+
 static void keep(struct cpage *p, int rc)
 {
 	if (rc < 0 && p->rc == 0)
@@ -207,8 +216,9 @@ static int draw_vs(struct cpage *p, size_t k)
 		}
 		label_var(p, in->series[s], var);
 		strbuf_addf(&plot, ", '' index %zu using 1:2:3:4 with %s lw 1.5"
-			    " pt 7 ps 0.8 title %s", blocks,
-			    by_series ? "yerrorbars" : "yerrorlines", var);
+			    " pt 7 ps 0.8 lc rgb '%s' title %s", blocks,
+			    by_series ? "yerrorbars" : "yerrorlines",
+			    series_color(s), var);
 		blocks++;
 	}
 	if (!pts) {
@@ -312,8 +322,9 @@ static int draw_cdf(struct cpage *p, size_t k, size_t x)
 		t = str_printf("%s (%zu)", in->series[s], n);
 		label_var(p, t, var);
 		free(t);
-		strbuf_addf(&plot, "%s index %zu using 1:2 with steps lw 2 title %s",
-			    curves ? ", ''" : "", curves, var);
+		strbuf_addf(&plot, "%s index %zu using 1:2 with steps lw 2 lc rgb"
+			    " '%s' title %s", curves ? ", ''" : "", curves,
+			    series_color(s), var);
 		curves++;
 		free(v);
 		free(ps);
@@ -388,8 +399,9 @@ static int draw_sites(struct cpage *p, size_t k, size_t x)
 	strbuf_addf(&plot, "plot '%s'", file);
 	for (s = 0; s < in->n_series; s++) {
 		label_var(p, in->series[s], var);
-		strbuf_addf(&plot, "%s using %zu%s title %s", s ? ", ''" : "",
-			    s + 2, s ? "" : ":xtic(1)", var);
+		strbuf_addf(&plot, "%s using %zu%s lc rgb '%s' title %s",
+			    s ? ", ''" : "", s + 2, s ? "" : ":xtic(1)",
+			    series_color(s), var);
 	}
 	t = in->n_x > 1 ? str_printf("%s %s at %s: median per client site",
 				     m->workload, m->op, in->x_labels[x])

@@ -428,6 +428,14 @@ void csv_field(FILE *f, const char *s)
 
 void csv_num(FILE *f, double v)
 {
-	if (isfinite(v))
-		fprintf(f, "%.17g", v);
+	char buf[40];
+
+	if (!isfinite(v))
+		return;
+	/* The shortest of 15 or 17 digits that reads back as V: 0.95, not
+	 * 0.94999999999999996. */
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof(buf), "%.17g", v);
+	fputs(buf, f);
 }

@@ -115,7 +115,8 @@ void page_topology(FILE *f, int dfd, const struct report_extras *x,
  * each double quote doubled). */
 void csv_field(FILE *f, const char *s);
 
-/* V as a CSV number: %.17g, or empty for NaN. */
+/* V as a CSV number: the shorter of %.15g and %.17g that reads back as
+ * V exactly, or empty for NaN. */
 void csv_num(FILE *f, double v);
 
 #endif

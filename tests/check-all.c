@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, kv);
 		srunner_add_suite(sr, make_wlimport_suite());
 		SYS_SUITE(sr, &sk, results);
+		SYS_SUITE(sr, &sk, report);
 		srunner_add_suite(sr, make_sweep_suite());
 		srunner_add_suite(sr, make_ci_suite());
 		srunner_add_suite(sr, make_traffic_suite());
