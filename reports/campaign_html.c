@@ -722,6 +722,78 @@ static int put_verdicts(FILE *f, struct cpage *p, size_t k, size_t *won,
 	return rc;
 }
 
+/* The numbers of figure cdf-K-X: per series, the pooled operations'
+ * count and percentiles. */
+static int put_pooled_table(FILE *f, struct cpage *p, size_t k, size_t x)
+{
+	const struct campaign_input *in = p->in;
+	const struct campaign_metric *m = &p->m[k];
+	size_t s, n;
+	int rc = 0;
+
+	fputs("<table><tr><th class=l>series</th><th>operations</th><th>p50</th>"
+	      "<th>p90</th><th>p99</th><th>min</th><th>max</th></tr>\n", f);
+	for (s = 0; s < in->n_series && rc == 0; s++) {
+		struct stats_summary sum;
+		double *v = NULL;
+
+		rc = campaign_pooled(in, m, s, x, &v, &n);
+		if (rc < 0)
+			break;
+		fputs("<tr><td class=l>", f);
+		page_escape(f, in->series[s]);
+		fprintf(f, "</td><td>%zu</td>", n);
+		if (n && stats_summarize(v, n, &sum) == 0) {
+			page_g(f, sum.p50 / m->scale);
+			page_g(f, sum.p90 / m->scale);
+			page_g(f, sum.p99 / m->scale);
+			page_g(f, sum.min / m->scale);
+			page_g(f, sum.max / m->scale);
+		} else {
+			fputs("<td>-</td><td>-</td><td>-</td><td>-</td><td>-</td>", f);
+		}
+		fputs("</tr>\n", f);
+		free(v);
+	}
+	fputs("</table>\n", f);
+	return rc;
+}
+
+/* The numbers of figure sites-K-X: a row per client site. */
+static int put_sites_table(FILE *f, struct cpage *p, size_t k, size_t x)
+{
+	const struct campaign_input *in = p->in;
+	const struct campaign_metric *m = &p->m[k];
+	const char **sites = NULL;
+	size_t ns = 0, i, s;
+	int rc = campaign_sites(in, m, &sites, &ns);
+
+	if (rc < 0)
+		return rc;
+	fputs("<table><tr><th class=l>client site</th>", f);
+	for (s = 0; s < in->n_series; s++) {
+		fputs("<th>", f);
+		page_escape(f, in->series[s]);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (i = 0; i < ns && rc == 0; i++) {
+		fputs("<tr><td class=l>", f);
+		page_escape(f, sites[i]);
+		fputs("</td>", f);
+		for (s = 0; s < in->n_series && rc == 0; s++) {
+			double v;
+
+			rc = campaign_site_median(in, m, s, x, sites[i], &v);
+			page_g(f, v / m->scale);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	free(sites);
+	return rc;
+}
+
 static int put_metrics(FILE *f, struct cpage *p)
 {
 	const struct campaign_input *in = p->in;
@@ -767,12 +839,18 @@ static int put_metrics(FILE *f, struct cpage *p)
 				page_figure(f, p->dfd, name, NULL,
 					    "Every successful operation of the"
 					    " point's repetitions, pooled per series.");
+				rc = put_pooled_table(f, p, k, x);
+				if (rc < 0)
+					break;
 			}
 			if (p->sites_drawn[k * in->n_x + x]) {
 				snprintf(name, sizeof(name), "sites-%zu-%zu", k + 1, x + 1);
 				page_figure(f, p->dfd, name, NULL,
 					    "Per client site: the median over the"
 					    " repetitions of each run's median there.");
+				rc = put_sites_table(f, p, k, x);
+				if (rc < 0)
+					break;
 			}
 		}
 		if (in->n_x > POINT_FIGURES_MAX)
@@ -1058,6 +1136,7 @@ static int draw_all(struct cpage *p, const char *gnuplot, char **err)
 	if (rc < 0)
 		goto fail;
 	fputs(strbuf_str(&p->gp), pf.f);
+	plot_clear_outputs(p->dfd, strbuf_str(&p->gp));
 	rc = plot_file_commit(&pf);
 	if (rc < 0)
 		goto fail;

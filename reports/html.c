@@ -659,6 +659,7 @@ static int draw_figures(struct report *r, const char *gnuplot, char **err)
 	if (rc < 0)
 		goto fail;
 	fputs(strbuf_str(&r->gp), pf.f);
+	plot_clear_outputs(r->dfd, strbuf_str(&r->gp));
 	rc = plot_file_commit(&pf);
 	if (rc < 0)
 		goto fail;

@@ -357,6 +357,9 @@ int page_topology_draw(int dfd, const char *dir,
 
 	if (!x || !x->topo || !x->topo->n)
 		return -ENOENT;
+	/* dot opens its outputs by name: no link planted there is followed. */
+	unlinkat(dfd, "topology.svg", 0);
+	unlinkat(dfd, "topology.png", 0);
 	rc = write_dot(dfd, x->topo);
 	if (rc < 0) {
 		if (err)

@@ -197,6 +197,25 @@ out:
 	return rc;
 }
 
+void plot_clear_outputs(int dirfd, const char *script)
+{
+	static const char key[] = "set output '";
+	const char *p = script, *end;
+	char name[160];
+
+	while ((p = strstr(p, key))) {
+		p += sizeof(key) - 1;
+		end = strchr(p, '\'');
+		if (!end)
+			break;
+		if ((size_t)(end - p) < sizeof(name) && !memchr(p, '/', (size_t)(end - p))) {
+			snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
+			unlinkat(dirfd, name, 0);
+		}
+		p = end;
+	}
+}
+
 int plot_run(int dirfd, const char *dir, const char *gnuplot,
 	     const char *script, char **err)
 {

@@ -90,6 +90,11 @@ void plot_settings(struct strbuf *script);
 int plot_exec(int dirfd, const char *dir, char *const argv[],
 	      const char *log, char **err);
 
+/* Remove from DIRFD every file SCRIPT (a report.gp's text) names in a
+ * `set output '...'` line: gnuplot opens its outputs by name, and would
+ * follow a link planted there. */
+void plot_clear_outputs(int dirfd, const char *script);
+
 /* Run GNUPLOT (a program found on PATH) on SCRIPT (a file name in DIRFD)
  * in that directory, its output and warnings into DIRFD/gnuplot.log. DIR
  * is DIRFD's path, for messages. Returns 0, or -errno with *ERR (may be

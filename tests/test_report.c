@@ -29,6 +29,7 @@
 #include "enos/state.h"
 #include "reports/campaign.h"
 #include "reports/campaign_html.h"
+#include "reports/page.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 #include "tests/tu_browser.h"
@@ -87,6 +88,33 @@ static double pair_median(size_t rtt, size_t strategy, unsigned rep)
 	if (rtt == 0)
 		return strategy == 0 ? 100 + rep : 50 + rep;
 	return strategy == 0 ? 100 + rep : 105 - rep;
+}
+
+/* RTT figures of RUN as `enos tc --test` stores them: every ordered pair
+ * of the four sites, the target from the topology and p50 a little off
+ * (edge-a -> edge-b not measured). */
+static void store_rtt(struct state *st, int64_t run)
+{
+	static const char *const site[] = { "cloud", "region", "edge-a", "edge-b" };
+	static const double target[4][4] = {
+		{ NAN, 30, 40, 40 }, { 30, NAN, 10, 10 },
+		{ 40, 10, NAN, 10 }, { 40, 10, 10, NAN },
+	};
+	size_t a, b;
+
+	for (a = 0; a < 4; a++)
+		for (b = 0; b < 4; b++) {
+			if (a == b || (a == 2 && b == 3))
+				continue;
+			state_result_add(st, run, "target_rtt", site[a], site[b],
+					 target[a][b], "ms");
+			state_result_add(st, run, "rtt_p50", site[a], site[b],
+					 target[a][b] + 0.25 * (double)(a + b), "ms");
+			state_result_add(st, run, "rtt_min", site[a], site[b],
+					 target[a][b], "ms");
+			state_result_add(st, run, "loss", site[a], site[b], 0, "%");
+			state_result_add(st, run, "samples", site[a], site[b], 20, "count");
+		}
 }
 
 /* Store sweep NAME of experiment EXP: 2 RTTs x 2 strategies (STRATS),
@@ -179,6 +207,8 @@ static int64_t store_sweep(struct state *st, const char *name, const char *exp,
 			ck_assert_int_eq(state_wlop_add(st, run, &o), 0);
 		}
 		ck_assert_int_eq(state_traffic_add(st, run, &tr), 0);
+		if (p == 0)
+			store_rtt(st, run);
 		ck_assert_int_eq(state_sweep_pair_finish(st, id, point, pairs[p].rep,
 							 run, SWEEP_DONE, "ok"), 0);
 	}
@@ -533,10 +563,22 @@ START_TEST(sweep_report_exports)
 	ck_assert(tu_contains(t, "<h2 id=topology>Topology</h2>"));
 	ck_assert(tu_contains(t, "run-1/index.html"));
 	free(t);
-	/* A run's own page links back and has its timeline. */
+	/* A run's own page links back and has its timeline; run 1 measured
+	 * RTTs: its heatmaps carry their numbers (region -> cloud: target 30,
+	 * measured 30.25, error 0.25). */
 	t = slurp(dir, "run-1/index.html");
 	ck_assert(tu_contains(t, "href=\"../index.html\""));
 	ck_assert(tu_contains(t, "<h4>Timeline</h4>"));
+	ck_assert(tu_contains(t, "<h2>RTT matrices</h2>"));
+	free(t);
+	t = slurp(dir, "run-1/measured.svg");
+	ck_assert_msg(tu_contains(t, ">30.2<") || tu_contains(t, ">30.3<"), "no cell number");
+	free(t);
+	t = slurp(dir, "run-1/error.svg");
+	ck_assert(tu_contains(t, ">0.25<"));
+	free(t);
+	t = slurp(dir, "run-1/target.svg");
+	ck_assert(tu_contains(t, ">30.0<"));
 	free(t);
 	state_close(st);
 }
@@ -572,6 +614,60 @@ START_TEST(report_escapes_and_refuses)
 	t = slurp(dir, "runs.csv");
 	ck_assert(tu_contains(t, ",\"b\"\"</td>\","));
 	free(t);
+
+	/* A link planted where gnuplot writes a figure is replaced, not
+	 * followed: its target stays as it was. */
+	{
+		char target[PATH_MAX + 16], fig[PATH_MAX + 32];
+		struct stat sb;
+		FILE *f;
+
+		snprintf(target, sizeof(target), "%s/target", tc.dir);
+		f = fopen(target, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("untouched\n", f);
+		fclose(f);
+		snprintf(fig, sizeof(fig), "%s/metric-1.png", out);
+		ck_assert_int_eq(unlink(fig), 0);
+		ck_assert_int_eq(symlink(target, fig), 0);
+		write_sweep_report(st, "hostile", out, dir, sizeof(dir));
+		ck_assert_int_eq(lstat(fig, &sb), 0);
+		ck_assert(S_ISREG(sb.st_mode) && sb.st_size > 100);
+		t = slurp(tc.dir, "target");
+		ck_assert_str_eq(t, "untouched\n");
+		free(t);
+	}
+
+	/* Names in the topology drawing are DOT strings, whatever they
+	 * hold. */
+	{
+		const struct report_site sites[] = {
+			{ "a\"];evil [label=\"x", "central", -1, 1 },
+			{ "b\\\nc\x01", "edge", 0, 2 },
+		};
+		const double rtt[] = { NAN, 10, 12, NAN };
+		const struct report_topo topo = { sites, 2, rtt, "note" };
+		const struct report_extras x = { .topo = &topo, .dot = "dot" };
+		int dfd = open(out, O_RDONLY | O_DIRECTORY);
+
+		ck_assert_int_ge(dfd, 0);
+		err = NULL;
+		ck_assert_msg(page_topology_draw(dfd, out, &x, &err) == 0, "%s", err);
+		close(dfd);
+		t = slurp(out, "topology.dot");
+		ck_assert_msg(tu_contains(t, "label=\"a\\\"];evil [label=\\\"x\\n"
+					  "central, 1 node\"]"), "%s", t);
+		ck_assert_msg(tu_contains(t, "b\\\\\\\\nc\\\\x01"), "%s", t);
+		ck_assert(tu_contains(t, "s0 -- s1 [penwidth=1.5, label=\"10 / 12 ms\"]"));
+		free(t);
+		/* Two nodes, the name shown whole as text. */
+		t = slurp(out, "topology.svg");
+		ck_assert(tu_contains(t, "evil [label=&quot;x"));
+		ck_assert(tu_contains(t, "<title>s0</title>"));
+		ck_assert(tu_contains(t, "<title>s1</title>"));
+		ck_assert(!tu_contains(t, "<title>evil</title>"));
+		free(t);
+	}
 
 	/* The experiment "../x" makes no directory of its own. */
 	ck_assert_int_eq(report_campaign_sweep(st, "hostile", &c, &err), 0);
