@@ -460,6 +460,13 @@ int campaign_compare(const struct campaign_input *in,
 	else
 		strbuf_addf(&sb, "; over %zu and %zu repetitions", out->na,
 			    out->nb);
+	/* How much that is against the reference's own median. */
+	if (out->significant && !out->cmp.ratio && out->cmp.median_a > 0)
+		strbuf_addf(&sb, "; that is %.*f %% of the median of %s"
+			    " (%.4g %s)", fabs(out->cmp.estimate) <
+			    0.1 * out->cmp.median_a ? 1 : 0, 100 *
+			    fabs(out->cmp.estimate) / out->cmp.median_a, na,
+			    out->cmp.median_a, m->shown_unit);
 text:
 	if (sb.err) {
 		rc = -ENOMEM;

@@ -172,7 +172,9 @@ struct campaign_verdict {
  * (campaign_verdict_release): the repetitions' values, or the pooled
  * operations when both cells hold one run. OUT->text always says
  * something: the verdict (stats_comparison_describe), or why there is
- * none. Returns 0 or -ENOMEM. */
+ * none; a significant one ends with the difference against A's median
+ * ("; that is 49 % of the median of central (103 ms)"). Returns 0
+ * or -ENOMEM. */
 int campaign_compare(const struct campaign_input *in,
 		     const struct campaign_metric *m, size_t x, size_t a,
 		     size_t b, struct campaign_verdict *out);

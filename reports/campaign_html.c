@@ -232,9 +232,18 @@ static int draw_vs(struct cpage *p, size_t k)
 	label_var(p, t, var);
 	free(t);
 	strbuf_addf(&p->gp, "set title %s\nset key outside right top\nset grid\n"
-		    "set yrange [0:*]\nset ylabel '%s'\n", var, m->shown_unit);
+		    "set yrange [0:*]\n", var);
+	/* The unit may come from the database: data, like every name. */
+	t = str_printf("median %s (%s)", metric_what(m), m->shown_unit);
+	label_var(p, t, var);
+	free(t);
+	strbuf_addf(&p->gp, "set ylabel %s\n", var);
 	if (in->x_axis && !by_series) {
-		label_var(p, in->x_axis, var);
+		/* Points placed as times: say so on the axis. */
+		t = in->x_ms ? str_printf("%s (ms)", in->x_axis)
+			     : str_printf("%s", in->x_axis);
+		label_var(p, t, var);
+		free(t);
 		strbuf_addf(&p->gp, "set xlabel %s\n", var);
 	}
 	if (by_series || !in->x_ms)
@@ -319,7 +328,7 @@ static int draw_cdf(struct cpage *p, size_t k, size_t x)
 		}
 		put_value(pf.f, log ? hi * 1.15 : hi + 0.03 * (hi - lo + 1e-9));
 		fputs("\t1\n", pf.f);
-		t = str_printf("%s (%zu)", in->series[s], n);
+		t = str_printf("%s, %zu operations", in->series[s], n);
 		label_var(p, t, var);
 		free(t);
 		strbuf_addf(&plot, "%s index %zu using 1:2 with steps lw 2 lc rgb"
@@ -340,10 +349,15 @@ static int draw_cdf(struct cpage *p, size_t k, size_t x)
 				     in->series_axis ? in->series_axis : "series");
 	label_var(p, t, var);
 	free(t);
-	strbuf_addf(&p->gp, "set title %s\nset xlabel '%s %s'\n"
+	strbuf_addf(&p->gp, "set title %s\n", var);
+	t = str_printf("%s (%s)%s", metric_what(m), m->shown_unit,
+		       log ? ", log scale" : "");
+	label_var(p, t, var);
+	free(t);
+	strbuf_addf(&p->gp, "set xlabel %s\n"
 		    "set ylabel 'fraction of operations'\nset yrange [0:1.02]\n"
-		    "set key bottom right\nset grid\n%s", var, metric_what(m),
-		    m->shown_unit, log ? "set logscale x\n" : "");
+		    "set key below\nset grid\n%s", var,
+		    log ? "set logscale x\n" : "");
 	plot_draw(&p->gp, name, 720, 420, strbuf_str(&plot));
 	p->cdf_drawn[k * in->n_x + x] = true;
 out:
@@ -409,12 +423,16 @@ static int draw_sites(struct cpage *p, size_t k, size_t x)
 				     m->op);
 	label_var(p, t, var);
 	free(t);
-	strbuf_addf(&p->gp, "set title %s\nset style data histograms\n"
+	strbuf_addf(&p->gp, "set title %s\n", var);
+	t = str_printf("median %s (%s)", metric_what(m), m->shown_unit);
+	label_var(p, t, var);
+	free(t);
+	strbuf_addf(&p->gp, "set style data histograms\n"
 		    "set style histogram clustered gap 1\n"
 		    "set style fill solid 0.8 border -1\n"
-		    "set ylabel '%s (%s)'\nset yrange [0:*]\n"
-		    "set key top left\nset grid y\n%s", var, metric_what(m),
-		    m->shown_unit, ns > 4 ? "set xtics rotate by 30 right\n" : "");
+		    "set ylabel %s\nset yrange [0:*]\nset xlabel 'client site'\n"
+		    "set key top left\nset grid y\n%s", var,
+		    ns > 4 ? "set xtics rotate by 30 right\n" : "");
 	plot_draw(&p->gp, name, ns > 4 ? 200 + 60 * (int)ns : 560, 400,
 		  strbuf_str(&plot));
 	p->sites_drawn[k * in->n_x + x] = true;
@@ -979,10 +997,15 @@ static int put_summary(FILE *f, struct cpage *p)
 	page_escape(f, in->series[0]);
 	fprintf(f, ", per metric and point: the Hodges-Lehmann estimate of the"
 		" difference with its %.0f %% Mann-Whitney confidence interval"
-		" (exact for small samples), computed over the repetitions; \"no"
+		" (exact for small samples), computed over %s; \"no"
 		" significant difference\" where the interval holds zero, or when"
-		" the repetitions are too few to reach %.0f %%.</p>\n<ul>\n",
-		100 * in->level, 100 * in->level);
+		" the samples are too few to reach %.0f %%.</p>\n<ul>\n",
+		100 * in->level, in->what == CAMPAIGN_COMPARE_RUNS
+		? "each run's operations (one run each: they are not independent"
+		  " repetitions, so the interval says nothing of how another run"
+		  " would differ; compare sweeps with repetitions for that)"
+		: "the repetitions (a cell of one run each: over its operations,"
+		  " as its verdict says)", 100 * in->level);
 	for (k = 0; k < p->nm && rc == 0; k++) {
 		char *t = metric_title(&p->m[k]);
 

@@ -8,7 +8,7 @@
  * name from the database and refused directory names; `enos report
  * --sweep` and `--compare` through the binary; and the generated report
  * opened in headless chromium: every image loads, no console error, no
- * request leaves its files, a screenshot kept under
+ * request leaves its files, the report and its screenshots kept under
  * build/test-artifacts/.
  *
  * No root needed. The cases that draw need gnuplot and Graphviz's dot;
@@ -346,6 +346,10 @@ START_TEST(sweep_verdicts)
 	ck_assert_msg(tu_contains(v.text, "regional-cells is faster by 50.0 ms"
 				  " (95 % CI 47.0 to 53.0 ms); over 6 and 6 repetitions"),
 		      "%s", v.text);
+	/* 50 of central's median 103: 48.5 %. */
+	ck_assert(v.cmp.median_a == 103);
+	ck_assert_msg(tu_contains(v.text, "repetitions; that is 49 % of the median"
+				  " of central (103 ms)"), "%s", v.text);
 	campaign_verdict_release(&v);
 
 	ck_assert_int_eq(campaign_compare(&c.in, put, 1, 0, 1, &v), 0);
@@ -355,6 +359,7 @@ START_TEST(sweep_verdicts)
 	ck_assert(v.cmp.lo < 0 && v.cmp.hi > 0);
 	ck_assert_msg(tu_contains(v.text, "no significant difference (regional-cells"
 				  " - central: 95 % CI"), "%s", v.text);
+	ck_assert(!tu_contains(v.text, "that is"));
 	campaign_verdict_release(&v);
 
 	ck_assert_int_eq(campaign_compare(&c.in, send, 1, 0, 1, &v), 0);
@@ -365,6 +370,8 @@ START_TEST(sweep_verdicts)
 	ck_assert(v.cmp.estimate == 100);
 	ck_assert_msg(tu_contains(v.text, "regional-cells is faster by 100 Mbit/s"),
 		      "%s", v.text);
+	ck_assert_msg(tu_contains(v.text, "; that is 100 % of the median of"
+				  " central (100 Mbit/s)"), "%s", v.text);
 	campaign_verdict_release(&v);
 	free(m);
 	report_campaign_release(&c);
@@ -511,7 +518,8 @@ START_TEST(sweep_report_exports)
 	/* Two metrics x two points x one comparison. */
 	ck_assert_uint_eq(lines(t), 1 + 4);
 	ck_assert(tu_contains(t, "\"regional-cells is faster by 50.0 ms (95 % CI 47.0 to"
-			      " 53.0 ms); over 6 and 6 repetitions\""));
+			      " 53.0 ms); over 6 and 6 repetitions; that is 49 %"
+			      " of the median of central (103 ms)\""));
 	free(t);
 	t = slurp(dir, "metrics.csv");
 	ck_assert_uint_eq(lines(t), 1 + 2 * 2 * 2);
@@ -598,6 +606,19 @@ START_TEST(report_escapes_and_refuses)
 	int rc;
 
 	store_sweep(st, "hostile", "../x", bad, 3);
+	{
+		/* A unit is a name too: a metric whose unit is markup and
+		 * gnuplot syntax (a shell escape, were it script text; 15
+		 * bytes, what a summary's unit holds). */
+		struct wlop_row o = {
+			.workload = "probe", .op = "rate", .site = "edge-a",
+			.node = "n", .start = 1000.0, .duration_ms = 5, .ok = true,
+			.value = 42, .unit = "<b>'\n!touch P #",
+			.rtt_ms = NAN, .loss_pct = NAN,
+		};
+
+		ck_assert_int_eq(state_wlop_add(st, 1, &o), 0);
+	}
 	snprintf(out, sizeof(out), "%s/hostile", tc.dir);
 	write_sweep_report(st, "hostile", out, dir, sizeof(dir));
 	t = slurp(dir, "index.html");
@@ -606,11 +627,30 @@ START_TEST(report_escapes_and_refuses)
 	ck_assert(tu_contains(t, "&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;"));
 	ck_assert(tu_contains(t, "cannot reach 95 %"));
 	ck_assert(tu_contains(t, "covers the median only 75.0 % of the time"));
+	ck_assert(!tu_contains(t, "<b>"));
+	ck_assert(tu_contains(t, "&lt;b&gt;&#39;\n!touch P #"));
 	free(t);
-	/* The script names no series: they are data. */
+	/* The script names no series and no unit: they are data. */
 	t = slurp(dir, "report.gp");
 	ck_assert(!tu_contains(t, "onerror"));
+	ck_assert(!tu_contains(t, "!touch"));
 	free(t);
+	t = slurp(dir, "labels.tsv");
+	ck_assert(tu_contains(t, "!touch P #"));
+	free(t);
+	t = slurp(dir, "run-1/report.gp");
+	ck_assert(!tu_contains(t, "!touch"));
+	free(t);
+	t = slurp(dir, "run-1/index.html");
+	ck_assert(!tu_contains(t, "<b>"));
+	ck_assert(tu_contains(t, "&lt;b&gt;&#39;\n!touch P #"));
+	free(t);
+	{
+		char pwned[PATH_MAX + 16];
+
+		snprintf(pwned, sizeof(pwned), "%s/P", dir);
+		ck_assert_int_ne(access(pwned, F_OK), 0);
+	}
 	t = slurp(dir, "runs.csv");
 	ck_assert(tu_contains(t, ",\"b\"\"</td>\","));
 	free(t);
@@ -739,17 +779,19 @@ START_TEST(report_in_chromium)
 	struct state *st = open_db();
 	struct tu_page_check chk;
 	const char *why = NULL, *browser = tu_browser_find(&why);
-	char out[PATH_MAX], dir[PATH_MAX], page[PATH_MAX + 32], shot[PATH_MAX + 64];
-	char cwd[PATH_MAX], *err = NULL;
+	char out[PATH_MAX + 64], dir[PATH_MAX], page[PATH_MAX + 32];
+	char shot[PATH_MAX + 64], cwd[PATH_MAX], *err = NULL;
 	int rc;
 
 	ck_assert_ptr_nonnull(browser);
 	store_sweep(st, "reps", "rep", strategies, 6);
-	snprintf(out, sizeof(out), "%s/browser", tc.dir);
-	write_sweep_report(st, "reps", out, dir, sizeof(dir));
-	state_close(st);
+	/* The report is kept beside its screenshots, to be read. */
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
 	ck_assert_int_eq(fs_mkdir_p("build/test-artifacts", 0755), 0);
+	snprintf(out, sizeof(out), "%s/build/test-artifacts/report-sweep", cwd);
+	tu_rmtree(out);
+	write_sweep_report(st, "reps", out, dir, sizeof(dir));
+	state_close(st);
 	snprintf(page, sizeof(page), "%s/index.html", dir);
 	snprintf(shot, sizeof(shot), "%s/build/test-artifacts/report-sweep.png", cwd);
 	rc = tu_browser_check(browser, page, shot, &chk, &err);
@@ -771,8 +813,8 @@ START_TEST(report_in_chromium)
 		      " external\n%s", chk.images, chk.broken, chk.errors,
 		      chk.external, chk.what);
 	tu_page_check_release(&chk);
-	printf("report_in_chromium: screenshots in %s/build/test-artifacts/"
-	       "report-{sweep,run}.png\n", cwd);
+	printf("report_in_chromium: the report in %s, screenshots in"
+	       " %s/build/test-artifacts/report-{sweep,run}.png\n", out, cwd);
 	free(err);
 }
 END_TEST
