@@ -370,7 +370,7 @@ static int draw_sites(struct report *r, size_t k)
 		    "set style histogram clustered gap 1\n"
 		    "set style fill solid 0.8 border -1\n"
 		    "set ylabel 'latency (ms)'\nset yrange [0:*]\n"
-		    "set key top left\nset grid y\n%s",
+		    "set xlabel 'client site'\nset key top left\nset grid y\n%s",
 		    bars > 4 ? "set xtics rotate by 30 right\n" : "");
 	snprintf(plot, sizeof(plot), "plot '%s' using 2:xtic(1) title 'p50',"
 		 " '' using 3 title 'p90', '' using 4 title 'p99'", file);
@@ -870,7 +870,10 @@ static void put_workloads(FILE *f, struct report *r)
 				page_figure(f, r->dfd, name, NULL, NULL);
 			}
 		}
-		fputs("<h4>Latency CDF per op</h4>\n", f);
+		fputs("<h4>Latency CDF per op</h4>\n<p class=cap>Their numbers:"
+		      " the percentiles above; every operation, with its"
+		      " latency, client and faults: <a href=\"ops.csv\">ops.csv"
+		      "</a>.</p>\n", f);
 		for (k = 0; k < r->nk; k++) {
 			if (strcmp(r->keys[k].workload, r->workloads[w]))
 				continue;
@@ -885,6 +888,9 @@ static void put_workloads(FILE *f, struct report *r)
 		}
 		fputs("<h4>Timeline</h4>\n", f);
 		put_windows(f, r, w);
+		fputs("<p class=cap>Every point of it is a row of <a"
+		      " href=\"ops.csv\">ops.csv</a>; the windows are those"
+		      " listed under <a href=\"#faults\">faults</a>.</p>\n", f);
 		if (r->timeline_drawn[w]) {
 			snprintf(name, sizeof(name), "wl-timeline-%zu", w + 1);
 			page_figure(f, r->dfd, name, NULL, NULL);

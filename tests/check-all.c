@@ -127,6 +127,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_traffic);
 		SYS_SUITE(sr, &sk, sys_stackwl);
 		SYS_SUITE(sr, &sk, sys_workload);
+		SYS_SUITE(sr, &sk, sys_report);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -100,5 +100,8 @@ Suite *make_sys_traffic_suite(struct skips *sk);
 Suite *make_sys_stackwl_suite(struct skips *sk);
 /* sys_workload: enos bench and enos run with workloads, faults, Ctrl-C. */
 Suite *make_sys_workload_suite(struct skips *sk);
+/* sys_report: two real runs (etcd by two strategies) compared by enos
+ * report, the verdicts against the topology, the page in chromium. */
+Suite *make_sys_report_suite(struct skips *sk);
 
 #endif
