@@ -66,6 +66,23 @@ static void label_var(struct cpage *p, const char *s, char *var)
 	plot_labels_add(&p->labels, &p->gp, var, s);
 }
 
+/* Names on a figure (tics, titles) are cut to what fits: at most
+ * FIG_NAME_MAX bytes, on a UTF-8 boundary, then "..."; the tables beside
+ * it show them whole. S into BUF (FIG_NAME_MAX + 4 bytes). */
+#define FIG_NAME_MAX 36
+static const char *fig_name(const char *s, char *buf)
+{
+	size_t n = strlen(s);
+
+	if (n <= FIG_NAME_MAX)
+		return s;
+	n = FIG_NAME_MAX - 3;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	snprintf(buf, FIG_NAME_MAX + 4, "%.*s...", (int)n, s);
+	return buf;
+}
+
 static bool point_drawn(const struct campaign_input *in, size_t x)
 {
 	return in->n_x <= POINT_FIGURES_MAX || x == 0 || x == in->n_x - 1;
@@ -117,7 +134,9 @@ static void coverage(struct cpage *p, const struct campaign_metric *m,
 			if (campaign_cell(in, m, s, x, &c) < 0)
 				continue;
 			if (c.n) {
-				if (c.median.achieved < *least)
+				/* One repetition has no interval at all:
+				 * said apart, not as 0 % coverage. */
+				if (c.n > 1 && c.median.achieved < *least)
 					*least = c.median.achieved;
 				if (c.n < *nmin)
 					*nmin = c.n;
@@ -133,6 +152,7 @@ static void coverage(struct cpage *p, const struct campaign_metric *m,
 /* What the bars of metric M's figure are, in words (allocated). */
 static char *bars_caption(struct cpage *p, const struct campaign_metric *m)
 {
+	const char *single = "";
 	double least;
 	size_t nmin, nmax;
 
@@ -140,17 +160,19 @@ static char *bars_caption(struct cpage *p, const struct campaign_metric *m)
 	if (nmax <= 1)
 		return str_printf("One run per point: no interval (a point is"
 				  " that run's median).");
+	if (nmin <= 1)
+		single = " A point of one repetition has no bar.";
 	if (least >= p->in->level - 1e-9)
 		return str_printf("Points: the median over %zu to %zu repetitions"
 				  " of each run's median; bars: its %.0f %%"
-				  " distribution-free confidence interval.",
-				  nmin, nmax, 100 * p->in->level);
+				  " distribution-free confidence interval.%s",
+				  nmin, nmax, 100 * p->in->level, single);
 	return str_printf("Points: the median over %zu to %zu repetitions of"
 			  " each run's median; bars: the widest interval those"
 			  " repetitions allow, [min, max], which covers the"
 			  " median only %.1f %% of the time for the smallest"
-			  " (%.0f %% needs 6 repetitions or more).", nmin, nmax,
-			  100 * least, 100 * p->in->level);
+			  " (%.0f %% needs 6 repetitions or more).%s", nmin, nmax,
+			  100 * least, 100 * p->in->level, single);
 }
 
 /* metric-K: the median against the points, one curve per series (or,
@@ -161,7 +183,7 @@ static int draw_vs(struct cpage *p, size_t k)
 	const struct campaign_metric *m = &p->m[k];
 	struct strbuf plot = STRBUF_INIT;
 	struct plot_file pf = { 0 };
-	char name[64], file[80], var[16], *t;
+	char name[64], file[80], var[16], cut[FIG_NAME_MAX + 4], *t;
 	bool by_series = in->n_x == 1;
 	size_t s, x, blocks = 0, pts = 0;
 	int rc;
@@ -179,7 +201,8 @@ static int draw_vs(struct cpage *p, size_t k)
 	for (x = 0; x < (by_series ? in->n_series : in->n_x); x++) {
 		put_value(pf.f, by_series ? (double)x : x_pos(in, x, 0, 1));
 		fputc('\t', pf.f);
-		plot_label(pf.f, by_series ? in->series[x] : in->x_labels[x]);
+		plot_label(pf.f, fig_name(by_series ? in->series[x]
+						    : in->x_labels[x], cut));
 		fputc('\n', pf.f);
 	}
 	strbuf_addf(&plot, "plot '%s' index 0 using 1:(NaN):xtic(2) notitle", file);
@@ -269,7 +292,7 @@ static int draw_cdf(struct cpage *p, size_t k, size_t x)
 	const struct campaign_metric *m = &p->m[k];
 	struct strbuf plot = STRBUF_INIT;
 	struct plot_file pf = { 0 };
-	char name[64], file[80], var[16], *t;
+	char name[64], file[80], var[16], cut[FIG_NAME_MAX + 4], *t;
 	double lo = INFINITY, hi = -INFINITY, *v = NULL, *ps = NULL;
 	size_t s, i, n, mm, curves = 0;
 	bool log;
@@ -343,7 +366,7 @@ static int draw_cdf(struct cpage *p, size_t k, size_t x)
 	if (rc < 0)
 		goto out;
 	t = in->n_x > 1 ? str_printf("%s %s at %s: CDF per %s", m->workload,
-				     m->op, in->x_labels[x],
+				     m->op, fig_name(in->x_labels[x], cut),
 				     in->series_axis ? in->series_axis : "series")
 			: str_printf("%s %s: CDF per %s", m->workload, m->op,
 				     in->series_axis ? in->series_axis : "series");
@@ -377,7 +400,7 @@ static int draw_sites(struct cpage *p, size_t k, size_t x)
 	struct strbuf plot = STRBUF_INIT;
 	struct plot_file pf = { 0 };
 	const char **sites = NULL;
-	char name[64], file[80], var[16], *t;
+	char name[64], file[80], var[16], cut[FIG_NAME_MAX + 4], *t;
 	size_t ns = 0, i, s, any = 0;
 	int rc;
 
@@ -418,7 +441,8 @@ static int draw_sites(struct cpage *p, size_t k, size_t x)
 			    series_color(s), var);
 	}
 	t = in->n_x > 1 ? str_printf("%s %s at %s: median per client site",
-				     m->workload, m->op, in->x_labels[x])
+				     m->workload, m->op,
+				     fig_name(in->x_labels[x], cut))
 			: str_printf("%s %s: median per client site", m->workload,
 				     m->op);
 	label_var(p, t, var);
@@ -1024,6 +1048,13 @@ static int put_summary(FILE *f, struct cpage *p)
 				fputs("<li>", f);
 				if (in->n_x > 1) {
 					page_escape(f, in->x_labels[x]);
+					fputs(": ", f);
+				}
+				/* With three series or more, say which pair. */
+				if (in->n_series > 2) {
+					page_escape(f, in->series[s]);
+					fputs(" vs ", f);
+					page_escape(f, in->series[0]);
 					fputs(": ", f);
 				}
 				page_escape(f, v.text);

@@ -727,6 +727,71 @@ START_TEST(report_escapes_and_refuses)
 }
 END_TEST
 
+/* Three strategies, six repetitions each, at two points, the second's
+ * label long: every verdict names its pair; the figures show the label
+ * cut, the page and the exports whole; a cell of one repetition (edge at
+ * the first point) is said to have no bar, not a 0 % interval. */
+START_TEST(three_series_long_point)
+{
+	static const char long_point[] =
+		"[{at: 5s, action: partition, for: 20s, sites: [singapore,"
+		" chennai, hongkong]}]";
+	struct report_wlsum sums[31];
+	struct campaign_run runs[31];
+	const char *const series[] = { "central", "spread", "edge" };
+	const char *const x[] = { "[]", long_point };
+	struct campaign_input in = {
+		.what = CAMPAIGN_SWEEP, .title = "three", .series_axis = "stack.strategy",
+		.series = series, .n_series = 3, .x_axis = "faults",
+		.x_labels = x, .n_x = 2, .runs = runs, .level = 0.95,
+	};
+	char out[PATH_MAX], *t, *err = NULL;
+	size_t sr, px, r, n = 0;
+	int rc;
+
+	memset(runs, 0, sizeof(runs));
+	/* central 100..105, spread 50..55, edge 100..105 (one run at []). */
+	for (px = 0; px < 2; px++)
+		for (sr = 0; sr < 3; sr++)
+			for (r = 0; r < (sr == 2 && px == 0 ? 1 : 6); r++) {
+				double v = (sr == 1 ? 50 : 100) + (double)r;
+
+				sums[n] = (struct report_wlsum){ "kv", "get", "*", 1, 0,
+								  v, v, v, v, v, v, 0 };
+				runs[n].run = (int64_t)n + 1;
+				runs[n].series = sr;
+				runs[n].x = px;
+				runs[n].rep = (unsigned)r + 1;
+				runs[n].outcome = "ok";
+				runs[n].sums = &sums[n];
+				runs[n].n_sums = 1;
+				n++;
+			}
+	ck_assert_uint_eq(n, 31);
+	in.n_runs = n;
+	snprintf(out, sizeof(out), "%s/three", tc.dir);
+	rc = campaign_html_write(out, &in, false, "gnuplot", &err);
+	ck_assert_msg(rc == 0, "%s", err);
+	t = slurp(out, "index.html");
+	ck_assert(tu_contains(t, "<li>[]: spread vs central: spread is faster by 50.0 ms"));
+	ck_assert(tu_contains(t, "<li>[]: edge vs central: no significant difference:"
+			      " samples of 6 and 1"));
+	ck_assert(tu_contains(t, "hongkong]}]: edge vs central: no significant difference ("));
+	ck_assert(tu_contains(t, "A point of one repetition has no bar."));
+	ck_assert(!tu_contains(t, "only 0.0 %"));
+	free(t);
+	/* The tics: the long label cut. */
+	t = slurp(out, "metric-1.tsv");
+	ck_assert_msg(tu_contains(t, "\"[]\"") && tu_contains(t, "...\"") &&
+		      !tu_contains(t, "hongkong"), "%s", t);
+	free(t);
+	t = slurp(out, "metrics.csv");
+	ck_assert(tu_contains(t, "hongkong]}]"));
+	free(t);
+	free(err);
+}
+END_TEST
+
 /* Through the binary: --sweep, --compare of two sweeps and of two runs,
  * and the usage errors. */
 START_TEST(report_command)
@@ -838,6 +903,7 @@ Suite *make_report_suite(struct skips *sk)
 		{ "sweep_report_exports", sweep_report_exports },
 		{ "report_escapes_and_refuses", report_escapes_and_refuses },
 		{ "report_command", report_command },
+		{ "three_series_long_point", three_series_long_point },
 	};
 	Suite *s = suite_create("report");
 	TCase *t = tcase_create("report");
