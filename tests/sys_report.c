@@ -41,17 +41,28 @@
 #define EDGE_REGIONAL_MS 10
 
 static struct tu_case tc;
+static char names[2][32];       /* the experiments, named per process */
 
 static void case_setup(void)
 {
 	ck_assert_int_eq(tu_case_setup(&tc, "sysreport"), 0);
 	/* The tree's stacks (etcd), whatever an earlier suite pointed at. */
 	unsetenv("ENOS_STACKS_DIR");
+	snprintf(names[0], sizeof(names[0]), "rc-central-%d", (int)getpid());
+	snprintf(names[1], sizeof(names[1]), "rc-spread-%d", (int)getpid());
 }
 
+/* Down, and the runs' results/ directories gone, whatever happened. */
 static void case_teardown(void)
 {
+	char d[64];
+	int i;
+
 	tu_case_teardown(&tc);
+	for (i = 0; i < 2; i++) {
+		snprintf(d, sizeof(d), "results/%s", names[i]);
+		tu_rmtree(d);
+	}
 }
 
 /* Run the world NAME with etcd placed by STRATEGY: its run id. */
@@ -138,7 +149,7 @@ static void browse(const char *browser, const char *dir, const char *page,
 
 static void strategies_compared(bool browser)
 {
-	char names[2][32], out[PATH_MAX], expect[PATH_MAX + 64], a[16], b[16];
+	char out[PATH_MAX], expect[PATH_MAX + 64], a[16], b[16];
 	char run_dir[64], spread[96], *text = NULL, *t;
 	long long run[2];
 	json_t *root, *cmp;
@@ -146,8 +157,6 @@ static void strategies_compared(bool browser)
 	size_t i, seen = 0;
 	int rc;
 
-	snprintf(names[0], sizeof(names[0]), "rc-central-%d", (int)getpid());
-	snprintf(names[1], sizeof(names[1]), "rc-spread-%d", (int)getpid());
 	run[0] = run_world(names[0], "central");
 	run[1] = run_world(names[1], "spread");
 	snprintf(a, sizeof(a), "%lld", run[0]);
@@ -240,15 +249,11 @@ static void strategies_compared(bool browser)
 		const char *why = NULL, *bin = tu_browser_find(&why);
 
 		ck_assert_msg(bin != NULL, "%s", why);
-		browse(bin, out, "index.html", "sys-report-compare.png", 8);
+		/* put and get: a median, a CDF and a per-site figure each;
+		 * the topology. */
+		browse(bin, out, "index.html", "sys-report-compare.png", 2 * 3 + 1);
 		snprintf(expect, sizeof(expect), "%s/index.html", run_dir);
 		browse(bin, out, expect, "sys-report-run.png", 3);
-	}
-	for (i = 0; i < 2; i++) {
-		char d[64];
-
-		snprintf(d, sizeof(d), "results/%s", names[i]);
-		tu_rmtree(d);
 	}
 }
 
