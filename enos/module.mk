@@ -32,13 +32,3 @@ $(BUILD)/bin/enos: $(BUILD)/enos/main.o $(ENOS_LIBS)
 # resolves. Every binary that links ENOS_LIBS links $(ENOS_LINK).
 ENOS_LINK = -Wl,--start-group $(ENOS_LIBS) -Wl,--end-group
 
-# The commit `enos host` reports in its hello (enos/host.c): written to a
-# stamp only when it changes, so host.o is rebuilt then and only then.
-ENOS_COMMIT := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
-$(BUILD)/commit.stamp: FORCE
-	@mkdir -p $(dir $@)
-	@echo '$(ENOS_COMMIT)' | cmp -s - $@ || echo '$(ENOS_COMMIT)' > $@
-$(BUILD)/enos/host.o: $(BUILD)/commit.stamp
-$(BUILD)/enos/host.o: CPPFLAGS += -DENOS_COMMIT='"$(ENOS_COMMIT)"'
-FORCE:
-.PHONY: FORCE

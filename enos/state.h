@@ -442,6 +442,20 @@ int state_sweep_pairs(struct state *st, int64_t id,
 		      struct sweep_pair_row **rows, size_t *n);
 void state_sweep_pairs_free(struct sweep_pair_row *rows, size_t n);
 
+/* The text of the sweep file and of the topology file sweep ID was read
+ * from, as recorded (*TEXT and *TOPOLOGY allocated, free(); "" when not
+ * stored). Returns 0, -ENOENT, or -errno. */
+int state_sweep_texts(struct state *st, int64_t id, char **text,
+		      char **topology);
+
+/* The axes of sweep ID (*AXES: paths in file order, NULL-terminated,
+ * state_free_names(), *N_AXES of them) and each point's value texts
+ * (*VALUES: N_POINTS x N_AXES, point-major, NULL-terminated,
+ * state_free_names()). Returns 0 or -errno (-EBADMSG: a point misses a
+ * value). */
+int state_sweep_points(struct state *st, int64_t id, char ***axes,
+		       size_t *n_axes, char ***values, size_t *n_points);
+
 /* After a kill: every pair of sweep ID left running goes back to pending,
  * and the runs made for it that never ended (also those whose id it never
  * recorded: runs of kind SWEEP_RUN_KIND of its experiment started since

@@ -413,6 +413,80 @@ int state_sweep_runs(struct state *st, int64_t id, size_t point,
 	return 0;
 }
 
+int state_sweep_texts(struct state *st, int64_t id, char **text,
+		      char **topology)
+{
+	struct db_stmt q;
+	int ret;
+
+	*text = NULL;
+	*topology = NULL;
+	db_prepare(st, &q, "read sweep files", "SELECT COALESCE(text, ''),"
+		   " COALESCE(topology, '') FROM sweeps WHERE id = ?1");
+	db_bind_int64(&q, 1, id);
+	ret = db_one(&q);
+	if (ret == 0 && (col_dup(&q, 0, (const char **)text) ||
+			 col_dup(&q, 1, (const char **)topology)))
+		ret = db_stop(&q, state_nomem(st));
+	else if (ret == -ENOENT)
+		state_error(st, ret, "no sweep %lld", (long long)id);
+	db_done(&q);
+	if (ret) {
+		free(*text);
+		free(*topology);
+		*text = *topology = NULL;
+	}
+	return ret;
+}
+
+int state_sweep_points(struct state *st, int64_t id, char ***axes,
+		       size_t *n_axes, char ***values, size_t *n_points)
+{
+	struct db_stmt q;
+	size_t na = 0, nv = 0, cap = 0;
+	int ret;
+
+	*axes = *values = NULL;
+	*n_axes = *n_points = 0;
+	db_prepare(st, &q, "read sweep axes", "SELECT path FROM sweep_axes"
+		   " WHERE sweep = ?1 ORDER BY idx");
+	db_bind_int64(&q, 1, id);
+	ret = db_names(&q, axes, NULL, &na);
+	if (ret)
+		return ret;
+	/* Every point has a value per axis, in axis order (a point whose
+	 * count is off is not one enos wrote). */
+	db_prepare(st, &q, "read sweep values", "SELECT value, point, axis"
+		   " FROM sweep_values WHERE sweep = ?1 ORDER BY point, axis");
+	db_bind_int64(&q, 1, id);
+	while (db_row(&q) > 0) {
+		if (col_int64(&q, 1) != (int64_t)(na ? nv / na : 0) ||
+		    col_int64(&q, 2) != (int64_t)(na ? nv % na : 0)) {
+			db_stop(&q, state_error(st, -EBADMSG, "sweep %lld: bad"
+						" point values", (long long)id));
+			break;
+		}
+		if (db_add_name(&q, values, nv, &cap, col_text(&q, 0)))
+			break;
+		nv++;
+	}
+	ret = db_done(&q);
+	if (!ret && !*values && !(*values = calloc(1, sizeof(**values))))
+		ret = state_nomem(st);
+	if (!ret && na && nv % na)
+		ret = state_error(st, -EBADMSG, "sweep %lld: bad point values",
+				  (long long)id);
+	if (ret) {
+		state_free_names(*axes);
+		state_free_names(*values);
+		*axes = *values = NULL;
+		return ret;
+	}
+	*n_axes = na;
+	*n_points = na ? nv / na : 0;
+	return 0;
+}
+
 /* ---- a pair's life ---- */
 
 int state_sweep_pair_start(struct state *st, int64_t id, size_t point,

@@ -11,15 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reports/export.h"
+#include "reports/page.h"
 #include "reports/plot.h"
 #include "util/fs.h"
 #include "util/str.h"
 #include "util/strbuf.h"
-
-/* An SVG larger than this is not inlined: the page shows its PNG as a
- * data: URI instead (a timeline of 100 000 operations is megabytes of
- * SVG, and a page must stay readable). */
-#define INLINE_MAX (1u << 20)
 
 enum matrix_which { M_TARGET, M_MEASURED, M_ERROR };
 
@@ -44,6 +41,7 @@ struct report {
 	size_t n_wl;
 	bool *timeline_drawn;           /* per workload */
 	struct report_window *win;      /* room for in->n_faults */
+	bool topo_drawn;                /* topology.svg is there */
 };
 
 int report_within(const struct report_input *in, const struct report_rtt *r)
@@ -130,13 +128,16 @@ static void write_matrix(struct report *r, const char *name, const double *m)
 	keep(r, plot_file_commit(&pf));
 }
 
+/* A heatmap of M with the number in every cell measured: white text on
+ * the darkest cells (above 60 % of the colour range), black elsewhere. */
 static void heatmap(struct report *r, enum matrix_which w, const double *m)
 {
 	const struct report_input *in = r->in;
 	size_t n = in->n_sites, i;
-	int px = 260 + 28 * (int)n;
+	int px = 260 + 36 * (int)n;
 	char *title = str_printf("%s: %s", in->experiment, matrix_title[w]);
-	char plot[128];
+	char plot[512];
+	double lo = INFINITY, hi = -INFINITY, mx = 0;
 
 	write_matrix(r, matrix_file[w], m);
 	plot_labels_add(&r->labels, &r->gp, "T", title);
@@ -146,24 +147,41 @@ static void heatmap(struct report *r, enum matrix_which w, const double *m)
 	strbuf_addf(&r->gp, "set xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n",
 		    n - 1, n - 1);
 	strbuf_addf(&r->gp, "set xtics rotate by 90 right\n");
+	for (i = 0; i < n * n; i++) {
+		if (isnan(m[i]))
+			continue;
+		lo = fmin(lo, m[i]);
+		hi = fmax(hi, m[i]);
+		mx = fmax(mx, fabs(m[i]));
+	}
 	if (w == M_ERROR) {
 		/* White at zero: a range symmetric around it. */
-		double mx = 0;
-
-		for (i = 0; i < n * n; i++)
-			if (!isnan(m[i]) && fabs(m[i]) > mx)
-				mx = fabs(m[i]);
 		if (mx == 0)
 			mx = 1;
 		strbuf_addf(&r->gp, "set palette defined (-1 'blue', 0 'white', 1 'red')\n"
 			    "set cbrange [%g:%g]\n", -mx, mx);
+		snprintf(plot, sizeof(plot), "plot '%s.tsv' matrix columnheaders"
+			 " rowheaders with image, '' matrix columnheaders rowheaders"
+			 " using 1:2:($3 == $3 ? sprintf(abs($3) >= 100 ? '%%.0f' :"
+			 " '%%.2f', $3) : ''):(abs($3) > %.17g ? 0xffffff : 0)"
+			 " with labels tc rgb variable font ',7'", matrix_file[w],
+			 0.6 * mx);
 	} else {
+		if (!isfinite(lo) || !isfinite(hi)) {
+			lo = 0;         /* nothing measured */
+			hi = 1;
+		}
+		if (!(hi > lo))
+			hi = lo + 1;
 		strbuf_addf(&r->gp, "set cbrange [*:*]\n"
 			    "set palette defined (0 'white', 1 '#fdd49e', 2 '#ef6548', 3 '#7f0000')\n");
+		snprintf(plot, sizeof(plot), "plot '%s.tsv' matrix columnheaders"
+			 " rowheaders with image, '' matrix columnheaders rowheaders"
+			 " using 1:2:($3 == $3 ? sprintf(abs($3) >= 100 ? '%%.0f' :"
+			 " '%%.1f', $3) : ''):($3 > %.17g ? 0xffffff : 0)"
+			 " with labels tc rgb variable font ',7'", matrix_file[w],
+			 lo + 0.6 * (hi - lo));
 	}
-	snprintf(plot, sizeof(plot),
-		 "plot '%s.tsv' matrix columnheaders rowheaders with image",
-		 matrix_file[w]);
 	plot_draw(&r->gp, matrix_file[w], px + 120, px, plot);
 }
 
@@ -352,7 +370,7 @@ static int draw_sites(struct report *r, size_t k)
 		    "set style histogram clustered gap 1\n"
 		    "set style fill solid 0.8 border -1\n"
 		    "set ylabel 'latency (ms)'\nset yrange [0:*]\n"
-		    "set key top left\nset grid y\n%s",
+		    "set xlabel 'client site'\nset key top left\nset grid y\n%s",
 		    bars > 4 ? "set xtics rotate by 30 right\n" : "");
 	snprintf(plot, sizeof(plot), "plot '%s' using 2:xtic(1) title 'p50',"
 		 " '' using 3 title 'p90', '' using 4 title 'p99'", file);
@@ -569,6 +587,38 @@ static void write_traffic(struct report *r)
 	keep(r, plot_file_commit(&pf));
 }
 
+/* The CSV exports of the run (export.h). */
+static void write_exports(struct report *r)
+{
+	const struct report_input *in = r->in;
+	const struct export_tag tag = { .run = in->run };
+	struct plot_file pf;
+	int rc;
+
+	rc = plot_file_create(r->dfd, "ops.csv", &pf);
+	if (rc == 0) {
+		export_ops_head(pf.f);
+		export_ops(pf.f, &tag, in->ops, in->n_ops);
+		rc = plot_file_commit(&pf);
+	}
+	if (rc == 0 && (rc = plot_file_create(r->dfd, "summaries.csv", &pf)) == 0) {
+		export_sums_head(pf.f);
+		export_sums(pf.f, &tag, in->sums, in->n_sums);
+		rc = plot_file_commit(&pf);
+	}
+	if (rc == 0 && (rc = plot_file_create(r->dfd, "values.csv", &pf)) == 0) {
+		export_values_head(pf.f);
+		export_values(pf.f, &tag, in->values, in->n_values);
+		rc = plot_file_commit(&pf);
+	}
+	if (rc == 0 && (rc = plot_file_create(r->dfd, "traffic.csv", &pf)) == 0) {
+		export_traffic_head(pf.f);
+		export_traffic(pf.f, &tag, in->traffic, in->n_traffic);
+		rc = plot_file_commit(&pf);
+	}
+	keep(r, rc);
+}
+
 /* Write report.gp and every data file, then run gnuplot on it. */
 static int draw_figures(struct report *r, const char *gnuplot, char **err)
 {
@@ -595,6 +645,9 @@ static int draw_figures(struct report *r, const char *gnuplot, char **err)
 	}
 	if (in->n_traffic)
 		write_traffic(r);
+	if (in->n_ops || in->n_traffic)
+		write_exports(r);
+	keep(r, page_files_write(r->dfd, in->extras));
 	rc = plot_labels_end(&r->labels);
 	if (rc == 0)
 		rc = r->rc;
@@ -606,10 +659,20 @@ static int draw_figures(struct report *r, const char *gnuplot, char **err)
 	if (rc < 0)
 		goto fail;
 	fputs(strbuf_str(&r->gp), pf.f);
+	plot_clear_outputs(r->dfd, strbuf_str(&r->gp));
 	rc = plot_file_commit(&pf);
 	if (rc < 0)
 		goto fail;
-	return plot_run(r->dfd, r->dir, gnuplot, "report.gp", err);
+	rc = plot_run(r->dfd, r->dir, gnuplot, "report.gp", err);
+	if (rc == 0 && in->extras && in->extras->topo) {
+		/* A drawing that fails leaves the table of sites, and says so. */
+		char *why = NULL;
+
+		r->topo_drawn = page_topology_draw(r->dfd, r->dir, in->extras,
+						   &why) == 0;
+		free(why);
+	}
+	return rc;
 fail:
 	plot_file_abort(&r->labels.file);
 	if (err)
@@ -619,136 +682,6 @@ fail:
 }
 
 /* ---- the page ---- */
-
-static void put_escaped(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-static void put_base64(FILE *out, FILE *in)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned char b[3];
-	size_t n;
-
-	while ((n = fread(b, 1, 3, in)) > 0) {
-		unsigned v = (unsigned)b[0] << 16 |
-			     (n > 1 ? (unsigned)b[1] << 8 : 0) |
-			     (n > 2 ? b[2] : 0);
-
-		fputc(b64[v >> 18 & 63], out);
-		fputc(b64[v >> 12 & 63], out);
-		fputc(n > 1 ? b64[v >> 6 & 63] : '=', out);
-		fputc(n > 2 ? b64[v & 63] : '=', out);
-	}
-}
-
-/* Open NAME in DFD for reading, not through a link; its size in *SIZE. */
-static FILE *open_in(int dfd, const char *name, off_t *size)
-{
-	struct stat sb;
-	FILE *f;
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    !(f = fdopen(fd, "r"))) {
-		close(fd);
-		return NULL;
-	}
-	*size = sb.st_size;
-	return f;
-}
-
-/* Figure NAME in the page: its SVG inlined without the XML prologue, or
- * its PNG as a data: URI when the SVG is too large, and links to both. */
-static void put_figure(FILE *html, int dfd, const char *name)
-{
-	char file[80], line[4096];
-	FILE *f;
-	off_t size = 0;
-	int started = 0;
-
-	fputs("<div class=fig>", html);
-	snprintf(file, sizeof(file), "%s.svg", name);
-	f = open_in(dfd, file, &size);
-	if (f && size <= (off_t)INLINE_MAX) {
-		while (fgets(line, sizeof(line), f)) {
-			if (!started && strstr(line, "<svg"))
-				started = 1;
-			if (started)
-				fputs(line, html);
-		}
-	} else {
-		if (f)
-			fclose(f);
-		snprintf(file, sizeof(file), "%s.png", name);
-		f = open_in(dfd, file, &size);
-		if (f && size <= (off_t)INLINE_MAX) {
-			fputs("<img alt=\"figure\" src=\"data:image/png;base64,", html);
-			put_base64(html, f);
-			fputs("\">", html);
-		}
-	}
-	if (f)
-		fclose(f);
-	fprintf(html, "<br><a href=\"%s.png\">PNG</a> <a href=\"%s.svg\">SVG</a>"
-		" <a href=\"%s.tsv\">data</a></div>\n", name, name, name);
-}
-
-static void put_time(FILE *f, double t)
-{
-	char buf[64];
-	time_t s = (time_t)t;
-	struct tm tm;
-
-	if (isnan(t)) {
-		fputs("active", f);
-		return;
-	}
-	gmtime_r(&s, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(f, "%s.%03d UTC", buf, (int)((t - (double)s) * 1000));
-}
-
-static void put_num(FILE *f, double v)
-{
-	if (isnan(v))
-		fputs("<td>-</td>", f);
-	else
-		fprintf(f, "<td>%.3f</td>", v);
-}
-
-/* BYTES as a reader takes it in (SI units, 3 significant digits), the
- * exact count in a tooltip. */
-static void put_bytes(FILE *f, uint64_t bytes)
-{
-	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1000 && u < 5) {
-		v /= 1000;
-		u++;
-	}
-	fprintf(f, "<td title=\"%llu bytes\">", (unsigned long long)bytes);
-	if (u == 0)
-		fprintf(f, "%llu B</td>", (unsigned long long)bytes);
-	else
-		fprintf(f, "%.*f %s</td>", v < 10 ? 2 : v < 100 ? 1 : 0, v,
-			unit[u]);
-}
 
 static void put_pairs(FILE *f, const struct report_input *in)
 {
@@ -765,16 +698,16 @@ static void put_pairs(FILE *f, const struct report_input *in)
 
 		fputs(ok ? "<tr>" : "<tr class=bad>", f);
 		fputs("<td>", f);
-		put_escaped(f, r->src);
+		page_escape(f, r->src);
 		fputs("</td><td>", f);
-		put_escaped(f, r->dst);
+		page_escape(f, r->dst);
 		fputs("</td>", f);
-		put_num(f, r->target_ms);
-		put_num(f, r->min_ms);
-		put_num(f, r->p50_ms);
-		put_num(f, r->p90_ms);
-		put_num(f, r->p99_ms);
-		put_num(f, r->p50_ms - r->target_ms);
+		page_num(f, r->target_ms);
+		page_num(f, r->min_ms);
+		page_num(f, r->p50_ms);
+		page_num(f, r->p90_ms);
+		page_num(f, r->p99_ms);
+		page_num(f, r->p50_ms - r->target_ms);
 		fprintf(f, "<td>%.2f</td><td>%u</td><td>%s</td></tr>\n",
 			r->loss_pct, r->samples, ok ? "yes" : "NO");
 	}
@@ -793,13 +726,13 @@ static void put_faults(FILE *f, const struct report_input *in)
 	fputs("<table><tr><th>action</th><th>detail</th><th>applied</th><th>removed</th></tr>\n", f);
 	for (i = 0; i < in->n_faults; i++) {
 		fputs("<tr><td>", f);
-		put_escaped(f, in->faults[i].action);
+		page_escape(f, in->faults[i].action);
 		fputs("</td><td>", f);
-		put_escaped(f, in->faults[i].detail);
+		page_escape(f, in->faults[i].detail);
 		fputs("</td><td>", f);
-		put_time(f, in->faults[i].applied);
+		page_time(f, in->faults[i].applied);
 		fputs("</td><td>", f);
-		put_time(f, in->faults[i].removed);
+		page_time(f, in->faults[i].removed);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -821,30 +754,22 @@ static void put_wl_table(FILE *f, const struct report_input *in, const char *wl)
 			continue;
 		fputs(s->failures ? "<tr class=bad>" : all ? "<tr class=all>" : "<tr>", f);
 		fputs("<td>", f);
-		put_escaped(f, s->op);
+		page_escape(f, s->op);
 		fputs("</td><td>", f);
-		put_escaped(f, site_label(s));
+		page_escape(f, site_label(s));
 		fprintf(f, "</td><td>%llu</td><td>%llu</td>",
 			(unsigned long long)s->count,
 			(unsigned long long)s->failures);
-		put_num(f, s->p50_ms);
-		put_num(f, s->p90_ms);
-		put_num(f, s->p99_ms);
-		put_num(f, s->mean_ms);
-		put_num(f, s->stddev_ms);
-		put_num(f, s->min_ms);
-		put_num(f, s->max_ms);
+		page_num(f, s->p50_ms);
+		page_num(f, s->p90_ms);
+		page_num(f, s->p99_ms);
+		page_num(f, s->mean_ms);
+		page_num(f, s->stddev_ms);
+		page_num(f, s->min_ms);
+		page_num(f, s->max_ms);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
-}
-
-static void put_g(FILE *f, double v)
-{
-	if (isnan(v))
-		fputs("<td>-</td>", f);
-	else
-		fprintf(f, "<td>%.6g</td>", v);
 }
 
 /* What the operations of workload WL that carry a value measured. */
@@ -865,19 +790,19 @@ static void put_wl_values(FILE *f, const struct report_input *in, const char *wl
 		if (strcmp(v->workload, wl))
 			continue;
 		fputs(strcmp(v->site, "*") ? "<tr><td>" : "<tr class=all><td>", f);
-		put_escaped(f, v->op);
+		page_escape(f, v->op);
 		fputs("</td><td>", f);
-		put_escaped(f, strcmp(v->site, "*") ? v->site : "all sites");
+		page_escape(f, strcmp(v->site, "*") ? v->site : "all sites");
 		fputs("</td><td>", f);
-		put_escaped(f, v->unit);
+		page_escape(f, v->unit);
 		fprintf(f, "</td><td>%zu</td>", v->n);
-		put_g(f, v->p50);
-		put_g(f, v->p90);
-		put_g(f, v->p99);
-		put_g(f, v->mean);
-		put_g(f, v->stddev);
-		put_g(f, v->min);
-		put_g(f, v->max);
+		page_g(f, v->p50);
+		page_g(f, v->p90);
+		page_g(f, v->p99);
+		page_g(f, v->mean);
+		page_g(f, v->stddev);
+		page_g(f, v->min);
+		page_g(f, v->max);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -893,7 +818,7 @@ static void put_windows(FILE *f, struct report *r, size_t w)
 	if (report_wl_span(in->ops, in->n_ops, r->workloads[w], &t0, &t1) < 0)
 		return;
 	fputs("<p>From ", f);
-	put_time(f, t0);
+	page_time(f, t0);
 	fprintf(f, " for %.3f s. ", t1 - t0);
 	report_wl_windows(in->faults, in->n_faults, t0, t1, r->win, &nw);
 	if (nw == 0) {
@@ -906,9 +831,9 @@ static void put_windows(FILE *f, struct report *r, size_t w)
 		const struct report_fault *ft = &in->faults[x->fault];
 
 		fputs("<li>", f);
-		put_escaped(f, ft->action);
+		page_escape(f, ft->action);
 		fputc(' ', f);
-		put_escaped(f, ft->detail);
+		page_escape(f, ft->detail);
 		if (x->before)
 			fprintf(f, ": from before the first operation to %.3f s",
 				x->to_s);
@@ -933,7 +858,7 @@ static void put_workloads(FILE *f, struct report *r)
 		" tables and marked on the timelines.</p>\n", in->n_ops, failed);
 	for (w = 0; w < r->n_wl; w++) {
 		fputs("<h3>", f);
-		put_escaped(f, r->workloads[w]);
+		page_escape(f, r->workloads[w]);
 		fputs("</h3>\n<h4>Per-site percentiles</h4>\n", f);
 		put_wl_table(f, in, r->workloads[w]);
 		put_wl_values(f, in, r->workloads[w]);
@@ -942,27 +867,33 @@ static void put_workloads(FILE *f, struct report *r)
 				continue;
 			if (r->sites_drawn[k]) {
 				snprintf(name, sizeof(name), "wl-sites-%zu", k + 1);
-				put_figure(f, r->dfd, name);
+				page_figure(f, r->dfd, name, NULL, NULL);
 			}
 		}
-		fputs("<h4>Latency CDF per op</h4>\n", f);
+		fputs("<h4>Latency CDF per op</h4>\n<p class=cap>Their numbers:"
+		      " the percentiles above; every operation, with its"
+		      " latency, client and faults: <a href=\"ops.csv\">ops.csv"
+		      "</a>.</p>\n", f);
 		for (k = 0; k < r->nk; k++) {
 			if (strcmp(r->keys[k].workload, r->workloads[w]))
 				continue;
 			if (r->cdf_drawn[k]) {
 				snprintf(name, sizeof(name), "wl-cdf-%zu", k + 1);
-				put_figure(f, r->dfd, name);
+				page_figure(f, r->dfd, name, NULL, NULL);
 			} else {
 				fputs("<p>", f);
-				put_escaped(f, r->keys[k].op);
+				page_escape(f, r->keys[k].op);
 				fputs(": no successful operation, no CDF.</p>\n", f);
 			}
 		}
 		fputs("<h4>Timeline</h4>\n", f);
 		put_windows(f, r, w);
+		fputs("<p class=cap>Every point of it is a row of <a"
+		      " href=\"ops.csv\">ops.csv</a>; the windows are those"
+		      " listed under <a href=\"#faults\">faults</a>.</p>\n", f);
 		if (r->timeline_drawn[w]) {
 			snprintf(name, sizeof(name), "wl-timeline-%zu", w + 1);
-			put_figure(f, r->dfd, name);
+			page_figure(f, r->dfd, name, NULL, NULL);
 		}
 	}
 }
@@ -977,7 +908,7 @@ static void put_traffic_matrix(FILE *f, const struct report_input *in,
 	fputs("<table><tr><th>from</th><th>to</th>", f);
 	for (s = 0; s < ns; s++) {
 		fputs("<th>", f);
-		put_escaped(f, sv[s].service);
+		page_escape(f, sv[s].service);
 		fputs("</th>", f);
 	}
 	fputs("<th>total</th></tr>\n", f);
@@ -993,9 +924,9 @@ static void put_traffic_matrix(FILE *f, const struct report_input *in,
 		if (j < i)
 			continue;
 		fputs("<tr><td>", f);
-		put_escaped(f, t->src);
+		page_escape(f, t->src);
 		fputs("</td><td>", f);
-		put_escaped(f, t->dst);
+		page_escape(f, t->dst);
 		fputs("</td>", f);
 		for (s = 0; s < ns; s++) {
 			uint64_t b = 0;
@@ -1007,11 +938,11 @@ static void put_traffic_matrix(FILE *f, const struct report_input *in,
 					b += in->traffic[j].bytes;
 			total += b;
 			if (b)
-				put_bytes(f, b);
+				page_bytes(f, b);
 			else
 				fputs("<td>-</td>", f);
 		}
-		put_bytes(f, total);
+		page_bytes(f, total);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -1031,7 +962,7 @@ static int put_traffic(FILE *f, const struct report_input *in)
 		total += sv[s].bytes;
 	fputs("<h2>WAN traffic</h2>\n<p>", f);
 	if (ns && total) {
-		put_escaped(f, sv[0].service);
+		page_escape(f, sv[0].service);
 		fprintf(f, " dominates WAN traffic: %.1f %% of the %llu bytes that"
 			" crossed the WAN", 100 * sv[0].share,
 			(unsigned long long)total);
@@ -1050,11 +981,11 @@ static int put_traffic(FILE *f, const struct report_input *in)
 	      "<th>payload</th><th>share</th><th>bytes per operation</th></tr>\n", f);
 	for (s = 0; s < ns; s++) {
 		fputs("<tr><td>", f);
-		put_escaped(f, sv[s].service);
+		page_escape(f, sv[s].service);
 		fputs("</td>", f);
-		put_bytes(f, sv[s].bytes);
+		page_bytes(f, sv[s].bytes);
 		fprintf(f, "<td>%llu</td>", (unsigned long long)sv[s].packets);
-		put_bytes(f, sv[s].payload);
+		page_bytes(f, sv[s].payload);
 		if (isnan(sv[s].share))
 			fputs("<td>-</td>", f);
 		else
@@ -1077,13 +1008,13 @@ static void put_summary(FILE *f, const struct report_input *in)
 
 	fprintf(f, "<h2>Summary</h2>\n<table>");
 	fputs("<tr><th>run kind</th><td>", f);
-	put_escaped(f, in->run_kind);
+	page_escape(f, in->run_kind);
 	fputs("</td></tr><tr><th>outcome</th><td>", f);
-	put_escaped(f, in->outcome ? in->outcome : "-");
+	page_escape(f, in->outcome ? in->outcome : "-");
 	fputs("</td></tr>", f);
 	if (in->started) {
 		fputs("<tr><th>started</th><td>", f);
-		put_time(f, (double)in->started);
+		page_time(f, (double)in->started);
 		fputs("</td></tr>", f);
 	}
 	if (in->started && in->ended >= in->started)
@@ -1102,9 +1033,9 @@ static void put_summary(FILE *f, const struct report_input *in)
 			in->n_ops);
 	for (i = 0; i < in->n_facts; i++) {
 		fputs("<tr><th>", f);
-		put_escaped(f, in->facts[i].key);
+		page_escape(f, in->facts[i].key);
 		fputs("</th><td>", f);
-		put_escaped(f, in->facts[i].value);
+		page_escape(f, in->facts[i].value);
 		fputs("</td></tr>", f);
 	}
 	fputs("</table>\n", f);
@@ -1114,28 +1045,29 @@ static int write_page(struct report *r)
 {
 	const struct report_input *in = r->in;
 	struct plot_file pf;
+	char *title;
 	int w, rc;
 
 	rc = plot_file_create(r->dfd, "index.html", &pf);
 	if (rc < 0)
 		return rc;
-	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>enos: ", pf.f);
-	put_escaped(pf.f, in->experiment);
-	fprintf(pf.f, " run %lld</title>\n", (long long)in->run);
-	fputs("<style>body{font-family:sans-serif;margin:2em;max-width:1400px}"
-	      "table{border-collapse:collapse;font-size:13px;margin:0.5em 0}"
-	      "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-	      "tr.bad{background:#fdd}tr.all{font-weight:bold}"
-	      ".fig{display:inline-block;vertical-align:top}"
-	      "svg,img{max-width:100%;height:auto}</style>\n</head><body>\n", pf.f);
+	title = str_printf("enos: %s run %lld", in->experiment ? in->experiment : "",
+			   (long long)in->run);
+	page_head(pf.f, title);
+	free(title);
+	if (in->up_link) {
+		fputs("<p><a href=\"", pf.f);
+		page_escape(pf.f, in->up_link);
+		fputs("\">up: the report this run belongs to</a></p>\n", pf.f);
+	}
 	fputs("<h1>", pf.f);
-	put_escaped(pf.f, in->experiment);
+	page_escape(pf.f, in->experiment);
 	fprintf(pf.f, ", run %lld</h1>\n", (long long)in->run);
 	put_summary(pf.f, in);
 	if (in->n_rows && in->n_sites) {
 		fputs("<h2>RTT matrices</h2>\n", pf.f);
 		for (w = M_TARGET; w <= M_ERROR; w++)
-			put_figure(pf.f, r->dfd, matrix_file[w]);
+			page_figure(pf.f, r->dfd, matrix_file[w], NULL, NULL);
 		put_pairs(pf.f, in);
 	}
 	if (in->n_ops)
@@ -1143,14 +1075,28 @@ static int write_page(struct report *r)
 	if (in->n_traffic)
 		rc = put_traffic(pf.f, in);
 	put_faults(pf.f, in);
-	fputs("<h2>Files</h2>\n<p>Every figure is drawn by <a href=\"report.gp\">"
+	if (in->extras && (in->extras->topo || in->extras->topo_why))
+		page_topology(pf.f, r->dfd, in->extras, r->topo_drawn);
+	page_files(pf.f, in->extras);
+	fputs("<h2>Data</h2>\n<p>Every figure is drawn by <a href=\"report.gp\">"
 	      "report.gp</a> from the .tsv files beside this page (names in <a"
 	      " href=\"labels.tsv\">labels.tsv</a>): <code>gnuplot report.gp</code>"
 	      " in this directory draws them again.", pf.f);
 	if (in->results_json)
 		fputs(" The summaries and the traffic as JSON: <a"
 		      " href=\"results.json\">results.json</a>.", pf.f);
-	fputs("</p>\n</body></html>\n", pf.f);
+	if (in->n_ops || in->n_traffic)
+		fputs(" As CSV: <a href=\"ops.csv\">ops.csv</a> (every"
+		      " operation), <a href=\"summaries.csv\">summaries.csv</a>,"
+		      " <a href=\"values.csv\">values.csv</a>, <a"
+		      " href=\"traffic.csv\">traffic.csv</a>.", pf.f);
+	fputs("</p>\n", pf.f);
+	if (in->extras && in->extras->made_by) {
+		fputs("<p>Written by ", pf.f);
+		page_escape(pf.f, in->extras->made_by);
+		fputs(".</p>\n", pf.f);
+	}
+	fputs("</body></html>\n", pf.f);
 	if (rc < 0) {
 		plot_file_abort(&pf);
 		return rc;
@@ -1179,7 +1125,8 @@ int report_html_write(const char *dir, const struct report_input *in,
 	int rc = fs_mkdir_p(dir, 0755);
 
 	if (rc == 0) {
-		r.dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* A results directory that is a link is refused. */
+		r.dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (r.dfd < 0)
 			rc = -errno;
 	}

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reports/page.h"
 #include "reports/rtt.h"
 #include "reports/workload.h"
 
@@ -28,11 +29,6 @@ struct report_fault {
 	const char *detail;
 	double applied;         /* unix time */
 	double removed;         /* NaN: still active */
-};
-
-struct report_fact {
-	const char *key;
-	const char *value;
 };
 
 struct report_input {
@@ -66,6 +62,9 @@ struct report_input {
 	size_t n_values;
 	bool results_json;              /* DIR/results.json is written beside
 					 * the page: link it */
+	const struct report_extras *extras;     /* files, topology; may be NULL */
+	const char *up_link;            /* a page this one belongs to (a
+					 * campaign's index.html), or NULL */
 };
 
 /* Write DIR/index.html (DIR made if needed), its figures and their data
@@ -73,7 +72,9 @@ struct report_input {
  * wl-cdf-K, wl-sites-K (K: the (workload, op) pairs in report_wl_keys
  * order, from 1) and wl-timeline-W (W: the workloads in that order, from
  * 1) .{tsv,png,svg} when it has operations; traffic.tsv when it has
- * traffic; labels.tsv, report.gp and gnuplot.log. GNUPLOT is the program
+ * traffic; labels.tsv, report.gp and gnuplot.log; the CSV exports
+ * ops.csv, summaries.csv, values.csv and traffic.csv; the extras' files
+ * and topology drawing (topology.{dot,svg,png}, dot.log). GNUPLOT is the program
  * to run ("gnuplot"). Returns 0 or -errno; on failure *ERR (may be NULL)
  * holds an allocated reason. */
 int report_html_write(const char *dir, const struct report_input *in,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,37 +138,44 @@ static int wait_child(pid_t pid)
 	return st;
 }
 
-int plot_run(int dirfd, const char *dir, const char *gnuplot,
-	     const char *script, char **err)
+int plot_exec(int dirfd, const char *dir, char *const argv[],
+	      const char *log, char **err)
 {
 	int logfd, nullfd, st, rc = 0;
 	pid_t pid;
 
-	logfd = openat(dirfd, "gnuplot.log", O_WRONLY | O_CREAT | O_TRUNC |
-		       O_NOFOLLOW | O_CLOEXEC, 0644);
+	/* A link planted where the log goes is replaced, not followed. */
+	unlinkat(dirfd, log, 0);
+	logfd = openat(dirfd, log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		       O_CLOEXEC, 0644);
 	if (logfd < 0) {
 		rc = -errno;
 		if (err)
-			*err = str_printf("cannot write '%s/gnuplot.log': %s", dir,
+			*err = str_printf("cannot write '%s/%s': %s", dir, log,
 					 strerror(-rc));
 		return rc;
 	}
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pid = nullfd < 0 ? -1 : fork();
 	if (pid == 0) {
-		/* The script names its files relative to the report. */
+		sigset_t all;
+
+		/* The caller may hold signals; the program must not. Its
+		 * files are named relative to the report. */
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
 		if (fchdir(dirfd) < 0 || dup2(nullfd, STDIN_FILENO) < 0 ||
 		    dup2(logfd, STDOUT_FILENO) < 0 ||
 		    dup2(logfd, STDERR_FILENO) < 0)
 			_exit(127);
 		close_range(3, ~0u, 0);
-		execlp(gnuplot, gnuplot, script, (char *)NULL);
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	if (pid < 0) {
 		rc = -errno;
 		if (err)
-			*err = str_printf("cannot run '%s': %s", gnuplot,
+			*err = str_printf("cannot run '%s': %s", argv[0],
 					 strerror(-rc));
 		goto out;
 	}
@@ -175,16 +183,43 @@ int plot_run(int dirfd, const char *dir, const char *gnuplot,
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		rc = -EIO;
 		if (err && st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
-			*err = str_printf("cannot run '%s' (is it installed?), see %s/gnuplot.log",
-					 gnuplot, dir);
+			*err = str_printf("cannot run '%s' (is it installed?), see %s/%s",
+					 argv[0], dir, log);
 		else if (err)
-			*err = str_printf("'%s' failed (status %d), see %s/gnuplot.log",
-					 gnuplot, st != -1 && WIFEXITED(st) ?
-					 WEXITSTATUS(st) : -1, dir);
+			*err = str_printf("'%s' failed (status %d), see %s/%s",
+					 argv[0], st != -1 && WIFEXITED(st) ?
+					 WEXITSTATUS(st) : -1, dir, log);
 	}
 out:
 	if (nullfd >= 0)
 		close(nullfd);
 	close(logfd);
 	return rc;
+}
+
+void plot_clear_outputs(int dirfd, const char *script)
+{
+	static const char key[] = "set output '";
+	const char *p = script, *end;
+	char name[160];
+
+	while ((p = strstr(p, key))) {
+		p += sizeof(key) - 1;
+		end = strchr(p, '\'');
+		if (!end)
+			break;
+		if ((size_t)(end - p) < sizeof(name) && !memchr(p, '/', (size_t)(end - p))) {
+			snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
+			unlinkat(dirfd, name, 0);
+		}
+		p = end;
+	}
+}
+
+int plot_run(int dirfd, const char *dir, const char *gnuplot,
+	     const char *script, char **err)
+{
+	char *const argv[] = { (char *)gnuplot, (char *)script, NULL };
+
+	return plot_exec(dirfd, dir, argv, "gnuplot.log", err);
 }

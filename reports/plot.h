@@ -82,6 +82,19 @@ void plot_draw(struct strbuf *script, const char *name, int w, int h,
  * UTF-8, tab-separated data, NaN as missing. */
 void plot_settings(struct strbuf *script);
 
+/* Run ARGV (ARGV[0] a program found on PATH) in DIRFD's directory,
+ * stdin from /dev/null, its output and messages into DIRFD/LOG (a plain
+ * file name, created without following a link), no descriptor of ours
+ * inherited. DIR is DIRFD's path, for messages. Returns 0, or -errno with
+ * *ERR (may be NULL) an allocated reason (-EIO: it failed; see the log). */
+int plot_exec(int dirfd, const char *dir, char *const argv[],
+	      const char *log, char **err);
+
+/* Remove from DIRFD every file SCRIPT (a report.gp's text) names in a
+ * `set output '...'` line: gnuplot opens its outputs by name, and would
+ * follow a link planted there. */
+void plot_clear_outputs(int dirfd, const char *script);
+
 /* Run GNUPLOT (a program found on PATH) on SCRIPT (a file name in DIRFD)
  * in that directory, its output and warnings into DIRFD/gnuplot.log. DIR
  * is DIRFD's path, for messages. Returns 0, or -errno with *ERR (may be

@@ -30,6 +30,9 @@ struct report_wlop {
 	double duration_ms;
 	bool ok;
 	bool atomic;            /* a part of an iteration, not an iteration */
+	double value;           /* what it measured (throughput's bit/s), NaN:
+				 * nothing */
+	const char *unit;       /* of VALUE, or NULL */
 };
 
 /* A stored summary (state's workload_summaries), strings borrowed. */

@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, kv);
 		srunner_add_suite(sr, make_wlimport_suite());
 		SYS_SUITE(sr, &sk, results);
+		SYS_SUITE(sr, &sk, report);
 		srunner_add_suite(sr, make_sweep_suite());
 		srunner_add_suite(sr, make_ci_suite());
 		srunner_add_suite(sr, make_traffic_suite());
@@ -136,6 +137,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_harden);
 		SYS_SUITE(sr, &sk, sys_hosts);
 		SYS_SUITE(sr, &sk, sys_profiles);
+		SYS_SUITE(sr, &sk, sys_report);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

@@ -63,6 +63,10 @@ Suite *make_wlimport_suite(void);
 /* results: workload summaries, `enos results`, the report's workload
  * sections; the figure cases are skipped without gnuplot. */
 Suite *make_results_suite(struct skips *sk);
+/* report: sweep and comparison reports (data, verdicts, exports,
+ * escaping, the command); drawing cases skipped without gnuplot or dot,
+ * the browser case without chromium. */
+Suite *make_report_suite(struct skips *sk);
 /* sweep: the sweep language, expansion, seeds, order, resume bookkeeping. */
 Suite *make_sweep_suite(void);
 /* ci: enos ci's thresholds, evaluation, JUnit and JSON, the command. */
@@ -119,5 +123,8 @@ Suite *make_sys_traffic_suite(struct skips *sk);
 Suite *make_sys_stackwl_suite(struct skips *sk);
 /* sys_workload: enos bench and enos run with workloads, faults, Ctrl-C. */
 Suite *make_sys_workload_suite(struct skips *sk);
+/* sys_report: two real runs (etcd by two strategies) compared by enos
+ * report, the verdicts against the topology, the page in chromium. */
+Suite *make_sys_report_suite(struct skips *sk);
 
 #endif

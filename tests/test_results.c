@@ -671,6 +671,8 @@ START_TEST(html_workload_sections_escape_names)
 		ops[i].duration_ms = 1 + (double)(i % 7);
 		ops[i].ok = i % 10 != 0;
 		ops[i].atomic = false;
+		ops[i].value = NAN;
+		ops[i].unit = NULL;
 	}
 	snprintf(dir, sizeof(dir), "%s/report", tc.dir);
 	ck_assert_int_eq(fs_mkdir_p(dir, 0755), 0);
