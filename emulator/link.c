@@ -2,7 +2,6 @@
 #include "emulator/link.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -423,22 +422,6 @@ int link_index(struct nl_sock *sk, const char *name, int *ifindex)
 		err = -errno;
 	else
 		*ifindex = ifr.ifr_ifindex;
-	return err;
-}
-
-int link_default_quiet(void)
-{
-	static const char path[] =
-		"/proc/sys/net/ipv6/conf/default/addr_gen_mode";
-	int fd, err = 0;
-
-	/* /proc/sys/net shows the namespace of the thread that opens it. */
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (write(fd, "1", 1) != 1)
-		err = -errno;
-	close(fd);
 	return err;
 }
 

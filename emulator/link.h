@@ -73,13 +73,6 @@ int link_bridge_add(struct link_batch *b, const char *name);
 int link_veth_add(struct link_batch *b, const char *name, int master,
 		  const char *peer, pid_t peer_tid);
 
-/* `sysctl -w net.ipv6.conf.default.addr_gen_mode=1` in the calling
- * thread's network namespace: links made in it from now on get no IPv6
- * link-local address when they come up, so link_up() is enough where
- * link_up_quiet() took two requests. A kernel without IPv6 needs
- * nothing. */
-int link_default_quiet(void);
-
 /* `ip link set NAME addrgenmode none && ip link set NAME up`: no IPv6
  * link-local address, so no DAD or router solicitation noise. */
 int link_up_quiet(struct link_batch *b, const char *name);

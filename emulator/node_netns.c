@@ -40,9 +40,6 @@ int node_netns_build(struct nl_sock *host_sk, int host_fd,
 		goto out;
 	inside = 1;
 	err = link_sock_open(&sk);
-	/* eth0 then comes up quietly with one request instead of two. */
-	if (err == 0)
-		err = link_default_quiet();
 	if (err < 0)
 		goto out;
 	/* The host socket still speaks for the host namespace; the peer
@@ -59,7 +56,7 @@ int node_netns_build(struct nl_sock *host_sk, int host_fd,
 	link_batch_init(&nb, sk);
 	err = link_up(&nb, "lo");
 	if (err == 0)
-		err = link_up(&nb, NODE_NETNS_IF);
+		err = link_up_quiet(&nb, NODE_NETNS_IF);
 	if (err == 0)
 		err = link_addr_add(&nb, ifindex, n->addr, s->lan.plen);
 	if (err == 0)

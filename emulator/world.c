@@ -184,7 +184,7 @@ static void report(world_progress_fn progress, void *arg, const char *phase,
 }
 
 /* Gateway of site I: `ip netns add`, its veths lan0 and wan0 (up, without
- * IPv6 link-local addresses: link_default_quiet()), addresses, forwarding and a route to
+ * IPv6 link-local addresses), addresses, forwarding and a route to
  * every other site's LAN through its gateway. */
 static int gateway_up(struct emu *emu, const struct world *w, size_t i,
 		      int lan_index, int wan_index)
@@ -206,8 +206,6 @@ static int gateway_up(struct emu *emu, const struct world *w, size_t i,
 		goto out;
 	inside = 1;
 	err = link_sock_open(&sk);
-	if (err == 0)
-		err = link_default_quiet();
 	if (err < 0)
 		goto out;
 	err = link_veth_add(&hb, s->gw_lan_host, lan_index, "lan0", tid);
@@ -225,9 +223,9 @@ static int gateway_up(struct emu *emu, const struct world *w, size_t i,
 	link_batch_init(&nb, sk);
 	err = link_up(&nb, "lo");
 	if (err == 0)
-		err = link_up(&nb, "lan0");
+		err = link_up_quiet(&nb, "lan0");
 	if (err == 0)
-		err = link_up(&nb, "wan0");
+		err = link_up_quiet(&nb, "wan0");
 	if (err == 0)
 		err = link_addr_add(&nb, lan0, s->gw_lan_addr, s->lan.plen);
 	if (err == 0)
