@@ -1,29 +1,58 @@
-/* bench-scale — how fast enos brings namespace worlds up and down, against
- * the baseline of the same number of namespaces + veths made by iproute2's
- * `ip -batch`, and against Mininet (`mn --topo single,N --switch lxbr`).
+/* bench-scale — how fast enos brings namespace worlds up and down, with the
+ * kernel as the yardstick: the same namespaces, veths and bridges made and
+ * removed by iproute2's `ip -batch` in the same run, and Mininet
+ * (`mn --topo single,N --switch lxbr`).
  *
- * Usage: bench-scale [--db PATH] [--sizes 100,1000,3000] [--mininet 100,300]
- *                    [--enos PATH]
+ * Usage: bench-scale [--db PATH] [--sizes 100,1000,3000,10000] [--runs K]
+ *                    [--mininet 100,300] [--enos PATH]
+ *
+ * The baseline makes what enos makes, without addresses or routes: one
+ * namespace per node and per site gateway, a veth per node on its site's
+ * bridge, a gateway's two veths on its site's bridge and on the WAN bridge
+ * (one `ip -batch` file of namespaces, one of links). Its down is the one
+ * issue 15 defines: `ip -batch` of `netns del` lines, plus the kernel's
+ * cleanup of the same links (timed until no host end of a veth is left).
+ * The bridges are deleted after that and timed apart ("bridges"): a new
+ * user who deletes the namespaces does not wait for them. After each down
+ * the bench waits until the kernel has freed the namespaces (the
+ * net_namespace slab is back to where it was), so that neither tool's
+ * cleanup slows the other; that wait is shown as "settle".
+ *
  * Prints a table and stores every figure in the results database as run
- * kind "bench-scale" (metric up_s/down_s/total_s, src = tool, dst = N).
- * Needs root. Never runs `mn -c` (it kills processes by name).
+ * kind "bench-scale" (metric, src = tool, dst = N). Needs root. Never runs
+ * `mn -c` (it kills processes by name).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "enos/state.h"
 #include "tests/testutil.h"
 
-#define MAX_SIZES 8
+#define MAX_SIZES       8
+#define MAX_RUNS        10
+#define SITE_MAX_NODES  1022    /* a bridge has 1023 ports, one is the gateway's */
+#define WAIT_MAX_S      600.0
+#define POLL_US         10000
 
 struct sizes {
 	size_t v[MAX_SIZES];
 	size_t n;
+};
+
+/* One size, one run: every figure of a row. */
+struct row {
+	size_t nodes, sites;
+	double eu, ed, bu, bd, bbr;     /* enos up/down, ip -batch up/down, bridges */
+	double es, bs;                  /* settle after each down */
+	long rss_kib;                   /* enos's peak RSS over up and down */
 };
 
 static double now(void)
@@ -52,16 +81,127 @@ static int parse_sizes(const char *s, struct sizes *out)
 	return 0;
 }
 
-/* Sites for N nodes: 10, 50 or 100 as the issue asks (N/10 up to 100). */
+/* Sites for N nodes: 10, 50, 100 or 200 as issue 15 asks (10,000 nodes in
+ * 200 sites), more if a site would hold more nodes than a bridge has
+ * ports for. */
 static size_t sites_for(size_t n)
 {
-	return n <= 100 ? 10 : n <= 1000 ? 50 : 100;
+	size_t s = n <= 100 ? 10 : n <= 1000 ? 50 : n <= 3000 ? 100 : 200;
+
+	while (n / s > SITE_MAX_NODES)
+		s++;
+	return s;
 }
 
-static const char *write_topology(const char *dir, size_t n, char *path,
-				  size_t len)
+/* Run ARGV with its output in LOG, timed; *RSS_KIB (may be NULL) gets its
+ * peak resident set. Prints the log's end if it fails. Returns its exit
+ * status or -1. */
+static int run_timed(double *secs, long *rss_kib, const char *log,
+		     char *const argv[])
 {
-	size_t sites = sites_for(n);
+	struct rusage ru;
+	double t0;
+	pid_t pid;
+	int st = 0, rc;
+
+	fflush(NULL);
+	t0 = now();
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			      0600);
+
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+		    dup2(fd, STDERR_FILENO) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (wait4(pid, &st, 0, &ru) < 0)
+		if (errno != EINTR)
+			return -1;
+	*secs = now() - t0;
+	if (rss_kib)
+		*rss_kib = ru.ru_maxrss;
+	rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (rc != 0) {
+		char *tail[] = { (char *)"tail", (char *)"-n", (char *)"5",
+				 (char *)log, NULL };
+		char *out = NULL;
+
+		tu_run(&out, tail);
+		fprintf(stderr, "bench-scale: '%s %s' failed (%d): %s\n",
+			argv[0], argv[1] ? argv[1] : "", rc, out ? out : "");
+		free(out);
+	}
+	return rc;
+}
+
+/* Host links whose name starts with one of PREFIXES. */
+static size_t count_links(const char *const *prefixes)
+{
+	struct dirent *e;
+	DIR *d = opendir("/sys/class/net");
+	size_t n = 0, i;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		for (i = 0; prefixes[i]; i++)
+			if (strncmp(e->d_name, prefixes[i],
+				    strlen(prefixes[i])) == 0) {
+				n++;
+				break;
+			}
+	closedir(d);
+	return n;
+}
+
+/* Network namespaces the kernel holds, freed or not yet: the active
+ * objects of the net_namespace slab; -1 if /proc/slabinfo has none. */
+static long netns_objects(void)
+{
+	FILE *f = fopen("/proc/slabinfo", "re");
+	char line[512];
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "net_namespace ", 14) == 0) {
+			char *end;
+
+			v = strtol(line + 14, &end, 10);
+			if (end == line + 14)
+				v = -1;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* Wait until the kernel holds no more namespaces than BASE; returns the
+ * seconds waited, or -1 if it cannot tell or gave up. */
+static double settle(long base)
+{
+	double t0 = now();
+	long v;
+
+	if (base < 0)
+		return -1;
+	while ((v = netns_objects()) > base) {
+		if (v < 0 || now() - t0 > WAIT_MAX_S)
+			return -1;
+		usleep(POLL_US);
+	}
+	return now() - t0;
+}
+
+static int write_topology(const char *dir, size_t n, size_t sites,
+			  char *path, size_t len)
+{
 	char text[512];
 
 	snprintf(text, sizeof(text),
@@ -72,141 +212,226 @@ static const char *write_topology(const char *dir, size_t n, char *path,
 		 "network: {shaping: none}\n",
 		 n, n / sites, sites - 1, n / sites);
 	snprintf(path, len, "%s/bench-%zu.yaml", dir, n);
-	return tu_write(dir, strrchr(path, '/') + 1, text, path, len);
-}
-
-static int run_timed(double *secs, char *const argv[])
-{
-	char *out = NULL;
-	double t0 = now();
-	int rc = tu_run(&out, argv);
-
-	*secs = now() - t0;
-	if (rc != 0)
-		fprintf(stderr, "bench-scale: '%s %s' failed (%d): %s\n", argv[0],
-			argv[1] ? argv[1] : "", rc, out ? out : "");
-	free(out);
-	return rc;
+	return tu_write(dir, strrchr(path, '/') + 1, text, path, len) ? 0
+								       : -EIO;
 }
 
 static int bench_enos(const char *enos, const char *db, const char *dir,
-		      size_t n, double *up, double *down)
+		      struct row *r)
 {
-	char path[256], name[32];
+	char path[256], name[32], log[256];
 	char *up_argv[] = { (char *)enos, (char *)"--db", (char *)db,
 			    (char *)"up", path, NULL };
 	char *down_argv[] = { (char *)enos, (char *)"--db", (char *)db,
 			      (char *)"down", (char *)"-n", name, NULL };
-
-	snprintf(name, sizeof(name), "bench-%zu", n);
-	if (!write_topology(dir, n, path, sizeof(path)))
-		return -EIO;
-	if (run_timed(up, up_argv) != 0) {
-		run_timed(down, down_argv);
-		return -EIO;
-	}
-	return run_timed(down, down_argv) == 0 ? 0 : -EIO;
-}
-
-/* Host links whose name starts with PREFIX. */
-static size_t count_links(const char *prefix)
-{
-	struct dirent *e;
-	DIR *d = opendir("/sys/class/net");
-	size_t n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-	closedir(d);
-	return n;
-}
-
-/* The same world without addresses, routes or gateways: N namespaces, each
- * with a veth whose host end is on one of as many bridges as enos makes
- * sites (a bridge holds at most 1024 ports), made by `ip -batch` (one file
- * of namespaces, one of links). Its down deletes the namespaces, waits, as
- * enos does, until the kernel has removed the host veth ends, then deletes
- * the bridges. */
-static int bench_ip_batch(const char *dir, size_t n, double *up, double *down)
-{
-	char ns_path[256], link_path[256], del_path[256], br_path[256];
-	char *ns_argv[] = { (char *)"ip", (char *)"-batch", ns_path, NULL };
-	char *link_argv[] = { (char *)"ip", (char *)"-batch", link_path, NULL };
-	char *del_argv[] = { (char *)"ip", (char *)"-batch", del_path, NULL };
-	char *br_argv[] = { (char *)"ip", (char *)"-batch", br_path, NULL };
-	size_t sites = sites_for(n), i;
-	double a = 0, b = 0, c = 0, d = 0, t0;
-	FILE *ns, *ln, *del, *br;
+	long base = netns_objects(), rss_up = 0, rss_down = 0;
 	int rc;
 
-	snprintf(ns_path, sizeof(ns_path), "%s/ns.batch", dir);
-	snprintf(link_path, sizeof(link_path), "%s/link.batch", dir);
-	snprintf(del_path, sizeof(del_path), "%s/del.batch", dir);
-	snprintf(br_path, sizeof(br_path), "%s/br.batch", dir);
-	ns = fopen(ns_path, "w");
-	ln = fopen(link_path, "w");
-	del = fopen(del_path, "w");
-	br = fopen(br_path, "w");
-	if (!ns || !ln || !del || !br) {
-		if (ns)
-			fclose(ns);
-		if (ln)
-			fclose(ln);
-		if (del)
-			fclose(del);
-		if (br)
-			fclose(br);
+	snprintf(name, sizeof(name), "bench-%zu", r->nodes);
+	snprintf(log, sizeof(log), "%s/enos.log", dir);
+	if (write_topology(dir, r->nodes, r->sites, path, sizeof(path)) < 0)
 		return -EIO;
-	}
-	for (i = 0; i < sites; i++) {
-		fprintf(ln, "link add zbbr%zu type bridge\nlink set zbbr%zu up\n", i, i);
-		fprintf(br, "link del zbbr%zu\n", i);
-	}
-	for (i = 0; i < n; i++) {
-		fprintf(ns, "netns add zbench.%zu\n", i);
-		fprintf(ln, "link add zbv%zu type veth peer name eth0 netns zbench.%zu\n", i, i);
-		fprintf(ln, "link set zbv%zu master zbbr%zu up\n", i, i % sites);
-		fprintf(del, "netns del zbench.%zu\n", i);
-	}
-	fclose(ns);
-	fclose(ln);
-	fclose(del);
-	fclose(br);
-	rc = run_timed(&a, ns_argv);
-	if (rc == 0)
-		rc = run_timed(&b, link_argv);
-	*up = a + b;
-	t0 = now();
-	run_timed(&c, del_argv);
-	for (i = 0; i < 3000 && count_links("zbv") > 0; i++)
-		usleep(10000);
-	run_timed(&d, br_argv);
-	*down = now() - t0;
+	rc = run_timed(&r->eu, &rss_up, log, up_argv);
+	if (run_timed(&r->ed, &rss_down, log, down_argv) != 0)
+		rc = -EIO;
+	r->es = settle(base);
+	r->rss_kib = rss_up > rss_down ? rss_up : rss_down;
 	return rc == 0 ? 0 : -EIO;
 }
 
-static int bench_mininet(size_t n, double *total)
+/* Open DIR/NAME for writing into *F and its path into PATH. */
+static int batch_open(const char *dir, const char *name, char *path,
+		      size_t len, FILE **f)
 {
-	char topo[32];
+	snprintf(path, len, "%s/%s", dir, name);
+	*f = fopen(path, "we");
+	return *f ? 0 : -EIO;
+}
+
+/* Write the four batch files of the baseline for R into DIR. */
+static int baseline_files(const char *dir, const struct row *r, char *ns_p,
+			  char *ln_p, char *del_p, char *br_p, size_t len)
+{
+	FILE *ns = NULL, *ln = NULL, *del = NULL, *br = NULL;
+	size_t per = r->nodes / r->sites, i;
+	int err;
+
+	err = batch_open(dir, "ns.batch", ns_p, len, &ns);
+	if (err == 0)
+		err = batch_open(dir, "link.batch", ln_p, len, &ln);
+	if (err == 0)
+		err = batch_open(dir, "del.batch", del_p, len, &del);
+	if (err == 0)
+		err = batch_open(dir, "br.batch", br_p, len, &br);
+	if (err < 0)
+		goto out;
+	fprintf(ln, "link add zbw type bridge\nlink set zbw up\n");
+	fprintf(br, "link del zbw\n");
+	for (i = 0; i < r->sites; i++) {
+		fprintf(ns, "netns add zbench.g%zu\n", i);
+		fprintf(del, "netns del zbench.g%zu\n", i);
+		fprintf(ln, "link add zbb%zu type bridge\nlink set zbb%zu up\n",
+			i, i);
+		fprintf(ln, "link add zbg%zu type veth peer name lan0 netns zbench.g%zu\n"
+			"link set zbg%zu master zbb%zu up\n"
+			"link add zbu%zu type veth peer name wan0 netns zbench.g%zu\n"
+			"link set zbu%zu master zbw up\n", i, i, i, i, i, i, i);
+		fprintf(br, "link del zbb%zu\n", i);
+	}
+	for (i = 0; i < per * r->sites; i++) {
+		fprintf(ns, "netns add zbench.%zu\n", i);
+		fprintf(ln, "link add zbv%zu type veth peer name eth0 netns zbench.%zu\n",
+			i, i);
+		fprintf(ln, "link set zbv%zu master zbb%zu up\n", i, i / per);
+		fprintf(del, "netns del zbench.%zu\n", i);
+	}
+out:
+	if (ns && fclose(ns) != 0)
+		err = -EIO;
+	if (ln && fclose(ln) != 0)
+		err = -EIO;
+	if (del && fclose(del) != 0)
+		err = -EIO;
+	if (br && fclose(br) != 0)
+		err = -EIO;
+	return err;
+}
+
+/* The baseline's up, down (namespaces deleted, then until the kernel has
+ * removed the host ends of their veths), bridges and settle, into R. */
+static int bench_ip_batch(const char *dir, struct row *r)
+{
+	static const char *const veths[] = { "zbv", "zbg", "zbu", NULL };
+	static const char *const all[] = { "zb", NULL };
+	char ns_p[256], ln_p[256], del_p[256], br_p[256], log[256];
+	char *ns_argv[] = { (char *)"ip", (char *)"-batch", ns_p, NULL };
+	char *ln_argv[] = { (char *)"ip", (char *)"-batch", ln_p, NULL };
+	char *del_argv[] = { (char *)"ip", (char *)"-batch", del_p, NULL };
+	char *br_argv[] = { (char *)"ip", (char *)"-batch", br_p, NULL };
+	long base = netns_objects();
+	double a = 0, b = 0, t0;
+	int rc;
+
+	snprintf(log, sizeof(log), "%s/ip.log", dir);
+	if (baseline_files(dir, r, ns_p, ln_p, del_p, br_p, sizeof(ns_p)) < 0)
+		return -EIO;
+	rc = run_timed(&a, NULL, log, ns_argv);
+	if (rc == 0)
+		rc = run_timed(&b, NULL, log, ln_argv);
+	r->bu = a + b;
+	t0 = now();
+	if (run_timed(&a, NULL, log, del_argv) != 0)
+		rc = -1;
+	while (count_links(veths) > 0 && now() - t0 < WAIT_MAX_S)
+		usleep(POLL_US);
+	r->bd = now() - t0;
+	if (run_timed(&r->bbr, NULL, log, br_argv) != 0 ||
+	    count_links(all) > 0)
+		rc = -1;
+	r->bs = settle(base);
+	return rc == 0 ? 0 : -EIO;
+}
+
+static int bench_mininet(const char *dir, size_t n, double *total)
+{
+	char topo[32], log[256];
 	char *argv[] = { (char *)"mn", (char *)"--topo", topo, (char *)"--switch",
 			 (char *)"lxbr", (char *)"--controller", (char *)"none",
 			 (char *)"--test", (char *)"none", NULL };
 
 	snprintf(topo, sizeof(topo), "single,%zu", n);
-	return run_timed(total, argv) == 0 ? 0 : -EIO;
+	snprintf(log, sizeof(log), "%s/mn.log", dir);
+	return run_timed(total, NULL, log, argv) == 0 ? 0 : -EIO;
+}
+
+/* A /proc/sys value, or -1. */
+static long proc_long(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Mounts in this process's mount namespace. */
+static long mounts_now(void)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char line[4096];
+	long n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+/* Can this host hold a world of N nodes in SITES sites and its baseline?
+ * Returns NULL or why not. */
+static const char *host_refuses(size_t n, size_t sites, char *why,
+				size_t len)
+{
+	long ns_max = proc_long("/proc/sys/user/max_net_namespaces");
+	long mnt_max = proc_long("/proc/sys/fs/mount-max");
+	long need = (long)(n + sites);
+
+	if (ns_max >= 0 && need + netns_objects() > ns_max)
+		snprintf(why, len, "needs %ld network namespaces, user.max_net_namespaces is %ld",
+			 need, ns_max);
+	else if (mnt_max >= 0 && need + mounts_now() > mnt_max)
+		snprintf(why, len, "needs %ld more mounts (/run/netns), fs.mount-max is %ld",
+			 need, mnt_max);
+	else
+		return NULL;
+	return why;
 }
 
 static void store(struct state *st, int64_t run, const char *metric,
-		  const char *tool, size_t n, double v)
+		  const char *tool, size_t n, double v, const char *unit)
 {
 	char nbuf[16];
 
 	snprintf(nbuf, sizeof(nbuf), "%zu", n);
-	if (st && run)
-		state_result_add(st, run, metric, tool, nbuf, v,
-				 strstr(metric, "ratio") ? "x" : "s");
+	if (st && run && v >= 0)
+		state_result_add(st, run, metric, tool, nbuf, v, unit);
+}
+
+static void row_store(struct state *st, int64_t run, const struct row *r)
+{
+	size_t n = r->nodes;
+
+	store(st, run, "up_s", "enos", n, r->eu, "s");
+	store(st, run, "down_s", "enos", n, r->ed, "s");
+	store(st, run, "settle_s", "enos", n, r->es, "s");
+	store(st, run, "peak_rss_mib", "enos", n, (double)r->rss_kib / 1024,
+	      "MiB");
+	store(st, run, "up_s", "ip-batch", n, r->bu, "s");
+	store(st, run, "down_s", "ip-batch", n, r->bd, "s");
+	store(st, run, "bridges_del_s", "ip-batch", n, r->bbr, "s");
+	store(st, run, "settle_s", "ip-batch", n, r->bs, "s");
+	store(st, run, "up_ratio", "enos/ip-batch", n, r->eu / r->bu, "x");
+	store(st, run, "down_ratio", "enos/ip-batch", n, r->ed / r->bd, "x");
+}
+
+static void row_print(const struct row *r)
+{
+	char es[16] = "n/a", bs[16] = "n/a";
+
+	if (r->es >= 0)
+		snprintf(es, sizeof(es), "%.2fs", r->es);
+	if (r->bs >= 0)
+		snprintf(bs, sizeof(bs), "%.2fs", r->bs);
+	printf("%-6zu %-5zu %7.2fs %7.2fs %6.2fx %8.2fs %8.2fs %6.2fx %8.2fs %8s %8s %6.1f\n",
+	       r->nodes, r->sites, r->eu, r->bu, r->eu / r->bu, r->ed, r->bd,
+	       r->ed / r->bd, r->bbr, es, bs, (double)r->rss_kib / 1024);
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -214,16 +439,19 @@ int main(int argc, char **argv)
 	struct sizes sizes, mn_sizes;
 	const char *db = getenv("ENOS_DB"), *enos = "build/bin/enos";
 	struct state *st = NULL;
-	char dir[128], *err = NULL;
+	char dir[128], why[160], *err = NULL;
 	int64_t run = 0;
+	long runs = 1;
 	size_t i;
-	int i_arg, failed = 0;
+	int i_arg, failed = 0, k;
 
-	parse_sizes("100,1000,3000", &sizes);
+	parse_sizes("100,1000,3000,10000", &sizes);
 	parse_sizes("100,300", &mn_sizes);
 	if (!db || !*db)
 		db = STATE_DEFAULT_PATH;
 	for (i_arg = 1; i_arg + 1 < argc; i_arg += 2) {
+		char *end;
+
 		if (strcmp(argv[i_arg], "--db") == 0)
 			db = argv[i_arg + 1];
 		else if (strcmp(argv[i_arg], "--enos") == 0)
@@ -232,13 +460,19 @@ int main(int argc, char **argv)
 			 parse_sizes(argv[i_arg + 1], &sizes) == 0)
 			;
 		else if (strcmp(argv[i_arg], "--mininet") == 0 &&
-			 parse_sizes(argv[i_arg + 1], &mn_sizes) == 0)
+			 (strcmp(argv[i_arg + 1], "none") == 0 ?
+			  (mn_sizes.n = 0, 1) :
+			  parse_sizes(argv[i_arg + 1], &mn_sizes) == 0))
+			;
+		else if (strcmp(argv[i_arg], "--runs") == 0 &&
+			 (runs = strtol(argv[i_arg + 1], &end, 10)) > 0 &&
+			 runs <= MAX_RUNS && !*end)
 			;
 		else
 			break;
 	}
 	if (i_arg != argc) {
-		fprintf(stderr, "usage: bench-scale [--db PATH] [--enos PATH] [--sizes N,..] [--mininet N,..]\n");
+		fprintf(stderr, "usage: bench-scale [--db PATH] [--enos PATH] [--sizes N,..] [--runs K] [--mininet N,..|none]\n");
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -255,49 +489,58 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	state_run_begin(st, "bench-scale", "bench-scale", 0, false, &run);
-	printf("%-7s %-6s %9s %9s %10s %10s %9s %9s\n", "nodes", "sites",
-	       "enos up", "enos down", "ip-batch up", "ip-b down",
-	       "up ratio", "down ratio");
+	printf("host: user.max_net_namespaces %ld, fs.mount-max %ld, %ld mounts now\n",
+	       proc_long("/proc/sys/user/max_net_namespaces"),
+	       proc_long("/proc/sys/fs/mount-max"), mounts_now());
+	printf("%-6s %-5s %8s %8s %7s %9s %9s %7s %9s %8s %8s %6s\n",
+	       "nodes", "sites", "enos up", "ip-b up", "ratio", "enos down",
+	       "ip-b down", "ratio", "bridges", "settle e", "settle i",
+	       "RSS MiB");
 	for (i = 0; i < sizes.n; i++) {
-		size_t n = sizes.v[i];
-		double eu = 0, ed = 0, bu = 0, bd = 0;
+		size_t sites = sites_for(sizes.v[i]);
 
-		if (bench_enos(enos, db, dir, n, &eu, &ed) < 0 ||
-		    bench_ip_batch(dir, n, &bu, &bd) < 0) {
-			failed = 1;
+		if (host_refuses(sizes.v[i], sites, why, sizeof(why))) {
+			printf("%-6zu %-5zu skipped: %s\n", sizes.v[i], sites,
+			       why);
 			continue;
 		}
-		store(st, run, "up_s", "enos", n, eu);
-		store(st, run, "down_s", "enos", n, ed);
-		store(st, run, "up_s", "ip-batch", n, bu);
-		store(st, run, "down_s", "ip-batch", n, bd);
-		store(st, run, "up_ratio", "enos/ip-batch", n, eu / bu);
-		store(st, run, "down_ratio", "enos/ip-batch", n, ed / bd);
-		printf("%-7zu %-6zu %8.2fs %8.2fs %9.2fs %9.2fs %8.2fx %8.2fx\n",
-		       n, sites_for(n), eu, ed, bu, bd, eu / bu, ed / bd);
-		fflush(stdout);
+		for (k = 0; k < runs; k++) {
+			struct row r = { .sites = sites };
+
+			r.nodes = sites * (sizes.v[i] / sites);
+			if (bench_enos(enos, db, dir, &r) < 0 ||
+			    bench_ip_batch(dir, &r) < 0) {
+				failed = 1;
+				continue;
+			}
+			row_store(st, run, &r);
+			row_print(&r);
+		}
 	}
-	if (access("/usr/bin/mn", X_OK) != 0) {
+	if (mn_sizes.n && access("/usr/bin/mn", X_OK) != 0) {
 		printf("mininet: not installed (apt-get install mininet), skipped\n");
 		mn_sizes.n = 0;
-	} else {
+	} else if (mn_sizes.n) {
 		printf("\n%-7s %12s %12s %12s\n", "nodes", "mininet up+down",
 		       "enos up+down", "enos/mininet");
 	}
 	for (i = 0; i < mn_sizes.n; i++) {
-		size_t n = mn_sizes.v[i];
-		double mt = 0, eu = 0, ed = 0;
+		struct row r = { .nodes = mn_sizes.v[i] };
+		double mt = 0;
 
-		if (bench_mininet(n, &mt) < 0 ||
-		    bench_enos(enos, db, dir, n, &eu, &ed) < 0) {
+		r.sites = sites_for(r.nodes);
+		r.nodes = r.sites * (r.nodes / r.sites);
+		if (bench_mininet(dir, mn_sizes.v[i], &mt) < 0 ||
+		    bench_enos(enos, db, dir, &r) < 0) {
 			failed = 1;
 			continue;
 		}
-		store(st, run, "total_s", "mininet", n, mt);
-		store(st, run, "total_s", "enos", n, eu + ed);
-		store(st, run, "total_ratio", "enos/mininet", n, (eu + ed) / mt);
-		printf("%-7zu %14.2fs %11.2fs %11.2fx\n", n, mt, eu + ed,
-		       (eu + ed) / mt);
+		store(st, run, "total_s", "mininet", r.nodes, mt, "s");
+		store(st, run, "total_s", "enos", r.nodes, r.eu + r.ed, "s");
+		store(st, run, "total_ratio", "enos/mininet", r.nodes,
+		      (r.eu + r.ed) / mt, "x");
+		printf("%-7zu %14.2fs %11.2fs %11.2fx\n", r.nodes, mt,
+		       r.eu + r.ed, (r.eu + r.ed) / mt);
 		fflush(stdout);
 	}
 	state_run_end(st, run, failed ? "failed" : "ok");

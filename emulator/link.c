@@ -106,6 +106,11 @@ void link_batch_init(struct link_batch *b, struct nl_sock *sk)
 	b->sk = sk;
 }
 
+void link_batch_group(struct link_batch *b, uint32_t group)
+{
+	b->group = group;
+}
+
 static void batch_fail(struct link_batch *b, int err)
 {
 	if (err < 0 && b->err == 0)
@@ -199,6 +204,8 @@ int link_bridge_add(struct link_batch *b, const char *name)
 
 	if (link) {
 		rtnl_link_set_name(link, name);
+		if (b->group)
+			rtnl_link_set_group(link, b->group);
 		err = send_link(b, link, NLM_F_CREATE | NLM_F_EXCL);
 	}
 	if (err == 0)
@@ -218,6 +225,8 @@ int link_veth_add(struct link_batch *b, const char *name, int master,
 	rtnl_link_set_name(link, name);
 	if (master > 0)
 		rtnl_link_set_master(link, master);
+	if (b->group)
+		rtnl_link_set_group(link, b->group);
 	p = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(p, peer);
 	if (peer_tid > 0)
@@ -354,21 +363,65 @@ out:
 	return err;
 }
 
-int link_index(struct nl_sock *sk, const char *name, int *ifindex)
+int link_group_set(struct link_batch *b, const char *name, uint32_t group)
 {
-	struct rtnl_link *link = NULL;
-	int err;
+	struct rtnl_link *link = rtnl_link_alloc();
+	struct nl_msg *msg = NULL;
+	int err = -ENOMEM;
 
-	*ifindex = 0;
-	err = link_errno(rtnl_link_get_kernel(sk, 0, name, &link));
-	if (err == -ENOENT)
-		err = -ENODEV;
+	if (!link)
+		goto out;
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_group(link, group);
+	err = link_errno(rtnl_link_build_add_request(link, 0, &msg));
+	rtnl_link_put(link);
+	if (err == 0)
+		err = batch_send(b, msg, ENODEV);
+out:
+	return err;
+}
+
+int link_group_del(struct link_batch *b, uint32_t group)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg = NULL;
+	int err = -EINVAL;
+
+	if (group == 0)
+		goto out;
+	/* libnl's delete request wants a name or an index: built by hand. */
+	err = -ENOMEM;
+	msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+	if (!msg)
+		goto out;
+	err = link_errno(nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO));
+	if (err == 0)
+		err = link_errno(nla_put_u32(msg, IFLA_GROUP, group));
 	if (err < 0)
 		goto out;
-	*ifindex = rtnl_link_get_ifindex(link);
+	err = batch_send(b, msg, ENODEV);
+	msg = NULL;             /* consumed */
 out:
-	if (link)
-		rtnl_link_put(link);
+	nlmsg_free(msg);
+	return err;
+}
+
+int link_index(struct nl_sock *sk, const char *name, int *ifindex)
+{
+	struct ifreq ifr;
+	int err = 0;
+
+	*ifindex = 0;
+	memset(&ifr, 0, sizeof(ifr));
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+	/* Any socket answers SIOCGIFINDEX for its own namespace, without a
+	 * netlink round trip or the RTNL lock. */
+	if (ioctl(nl_socket_get_fd(sk), SIOCGIFINDEX, &ifr) < 0)
+		err = -errno;
+	else
+		*ifindex = ifr.ifr_ifindex;
 	return err;
 }
 
@@ -377,21 +430,23 @@ static int dump_one(struct nlmsghdr *h, const char *prefix, size_t plen,
 		    link_dump_fn fn, void *arg)
 {
 	const struct ifinfomsg *ifi = nlmsg_data(h);
+	struct link_info li = { .ifindex = ifi->ifi_index };
 	struct nlattr *a;
-	const char *name = NULL;
-	int master = 0;
 	int rem;
 
 	nlmsg_for_each_attr(a, h, sizeof(*ifi), rem) {
 		if (nla_type(a) == IFLA_IFNAME)
-			name = nla_data(a);
+			li.name = nla_data(a);
 		else if (nla_type(a) == IFLA_MASTER &&
 			 nla_len(a) >= (int)sizeof(uint32_t))
-			master = (int)nla_get_u32(a);
+			li.master = (int)nla_get_u32(a);
+		else if (nla_type(a) == IFLA_GROUP &&
+			 nla_len(a) >= (int)sizeof(uint32_t))
+			li.group = nla_get_u32(a);
 	}
-	if (!name || strncmp(name, prefix, plen) != 0)
+	if (!li.name || strncmp(li.name, prefix, plen) != 0)
 		return 0;
-	return fn(arg, ifi->ifi_index, name, master);
+	return fn(arg, &li);
 }
 
 int link_dump(struct nl_sock *sk, const char *prefix, link_dump_fn fn,

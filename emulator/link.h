@@ -27,6 +27,7 @@ struct nl_sock;
 /* Requests sent on SK whose acknowledgements are still unread. */
 struct link_batch {
 	struct nl_sock *sk;             /* borrowed */
+	uint32_t group;                 /* device group of the links it makes */
 	unsigned n;
 	uint32_t seq[LINK_BATCH_MAX];
 	int ok[LINK_BATCH_MAX];         /* errno that counts as success */
@@ -44,8 +45,14 @@ int link_sock_open(struct nl_sock **out);
 /* Close SK; accepts NULL. */
 void link_sock_close(struct nl_sock *sk);
 
-/* Start an empty batch on SK (borrowed). */
+/* Start an empty batch on SK (borrowed); its links join the default
+ * device group (0) until link_batch_group(). */
 void link_batch_init(struct link_batch *b, struct nl_sock *sk);
+
+/* Make the bridges and veths B creates from now on members of device
+ * group GROUP (`ip link add ... group GROUP`), so link_group_del() can
+ * remove them all at once; a veth's peer stays in group 0. */
+void link_batch_group(struct link_batch *b, uint32_t group);
 
 /* Read the acknowledgements of every pending request. Returns the first
  * failure since the last flush (negative errno) or 0, and clears it. */
@@ -59,7 +66,10 @@ int link_bridge_add(struct link_batch *b, const char *name);
 /* `ip link add NAME master MASTER type veth peer name PEER netns TID`,
  * `ip link set NAME addrgenmode none`, `ip link set NAME up`: the peer is
  * created directly in the network namespace of thread TID (0: beside
- * NAME), down. MASTER 0: no master. */
+ * NAME), down: the kernel configures the peer before it ties the pair, and
+ * a veth cannot come up without its peer (veth_open(): -ENOTCONN), so
+ * the peer is brought up from its namespace afterwards. MASTER 0: no
+ * master. */
 int link_veth_add(struct link_batch *b, const char *name, int master,
 		  const char *peer, pid_t peer_tid);
 
@@ -81,23 +91,43 @@ int link_route_add(struct link_batch *b, const struct prefix *dst,
 /* `ip link del NAME`; a link already gone is success. */
 int link_del(struct link_batch *b, const char *name);
 
+/* `ip link set NAME group GROUP`; a link already gone is success. */
+int link_group_set(struct link_batch *b, const char *name, uint32_t group);
+
+/* `ip link del group GROUP`: every link of the socket's namespace in
+ * device group GROUP (not 0), with the peers of its veths wherever they
+ * are, goes in one request and one unregistration: the kernel then waits
+ * for RCU once for them all instead of once per link (it still waits once
+ * per bridge for the bridge's multicast state). No such link is success. */
+int link_group_del(struct link_batch *b, uint32_t group);
+
 /* `ethtool -K NAME tx off` in the calling thread's network namespace
  * (the ETHTOOL_STXCSUM ioctl): no TX checksum offload, and with it the
  * kernel drops TSO, so every packet leaves with a full checksum. */
 int link_tx_csum_off(const char *name);
 
-/* `ip link show NAME`: its index into *IFINDEX, -ENODEV if none. */
+/* `ip link show NAME` in SK's namespace: its index into *IFINDEX,
+ * -ENODEV if none. Asks with an ioctl on SK, so requests of a batch on
+ * SK may be pending. */
 int link_index(struct nl_sock *sk, const char *name, int *ifindex);
+
+/* One link of a dump; NAME is valid during the callback only. */
+struct link_info {
+	int ifindex;
+	const char *name;
+	int master;                     /* 0: none */
+	uint32_t group;                 /* device group, 0 by default */
+};
 
 /* Called for each link of a dump; a nonzero return stops the dump and is
  * returned by link_dump(). */
-typedef int (*link_dump_fn)(void *arg, int ifindex, const char *name,
-			    int master);
+typedef int (*link_dump_fn)(void *arg, const struct link_info *li);
 
 /* `ip -o link show | grep '^[0-9]*: PREFIX'`: call FN for every link of
- * SK's namespace whose name starts with PREFIX. Returns 0, FN's nonzero
- * value, -errno, or -EAGAIN if the kernel flagged the dump as inconsistent
- * (links came or went meanwhile; FN has seen a partial list). */
+ * SK's namespace whose name starts with PREFIX ("": every link). Returns
+ * 0, FN's nonzero value, -errno, or -EAGAIN if the kernel flagged the dump
+ * as inconsistent (links came or went meanwhile; FN has seen a partial
+ * list). */
 int link_dump(struct nl_sock *sk, const char *prefix, link_dump_fn fn,
 	      void *arg);
 

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,11 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
+
+/* netns_sweep() unbinds on up to this many threads, one per this many
+ * namespaces. */
+#define NETNS_DEL_THREADS       8
+#define NETNS_DEL_PER_THREAD    16
 
 static int netns_path(const char *name, char *buf, size_t len)
 {
@@ -186,19 +193,27 @@ out:
 	return err;
 }
 
-/* Call FN(NAME, ARG) on every entry of /run/netns starting with PREFIX,
- * after the directory has been read (FN may remove entries). Returns the
- * number of entries or -errno; a missing directory has none. */
-static int netns_each(const char *prefix,
-		      int (*fn)(const char *name, void *arg), void *arg)
+static void names_free(char **names, size_t n)
 {
-	size_t plen = strlen(prefix);
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The entries of /run/netns starting with PREFIX (not empty) into *NAMES
+ * (each and the array to free with names_free()) of *N. A missing
+ * directory has none. Returns 0 or -errno (then nothing is allocated). */
+static int netns_list(const char *prefix, char ***names, size_t *n)
+{
+	size_t plen = strlen(prefix), cap = 0;
 	struct dirent *de;
 	DIR *dir = NULL;
 	int err = 0;
 
+	*names = NULL;
+	*n = 0;
 	if (plen == 0) {
 		err = -EINVAL;
 		goto out;
@@ -211,49 +226,94 @@ static int netns_each(const char *prefix,
 	while ((de = readdir(dir)) != NULL) {
 		if (strncmp(de->d_name, prefix, plen) != 0)
 			continue;
-		if (n == cap) {
+		if (*n == cap) {
 			size_t ncap = cap ? 2 * cap : 64;
-			char **nn = realloc(names, ncap * sizeof(*names));
+			char **nn = realloc(*names, ncap * sizeof(**names));
 
 			if (!nn) {
 				err = -ENOMEM;
 				goto out;
 			}
-			names = nn;
+			*names = nn;
 			cap = ncap;
 		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
+		(*names)[*n] = strdup(de->d_name);
+		if (!(*names)[*n]) {
 			err = -ENOMEM;
 			goto out;
 		}
-		n++;
+		(*n)++;
 	}
-	for (i = 0; i < n && fn && err == 0; i++)
-		err = fn(names[i], arg);
 out:
 	if (dir)
 		closedir(dir);
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return err < 0 ? err : (int)n;
+	if (err < 0) {
+		names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
+	return err;
 }
 
-static int del_one(const char *name, void *arg)
+/* Namespaces being unbound by several threads. */
+struct del_pool {
+	char **names;
+	size_t n;
+	atomic_size_t next;
+	atomic_int err;         /* first failure */
+};
+
+static void *del_thread(void *arg)
 {
-	(void)arg;
-	return netns_del(name);
+	struct del_pool *p = arg;
+	size_t i;
+	int zero, err;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+		err = netns_del(p->names[i]);
+		zero = 0;
+		if (err < 0)
+			atomic_compare_exchange_strong(&p->err, &zero, err);
+	}
+	return NULL;
 }
 
 int netns_sweep(const char *prefix)
 {
-	return netns_each(prefix, del_one, NULL);
+	struct del_pool p = { 0 };
+	pthread_t th[NETNS_DEL_THREADS];
+	size_t started = 0, i;
+	int err;
+
+	err = netns_list(prefix, &p.names, &p.n);
+	if (err < 0)
+		return err;
+	atomic_init(&p.next, 0);
+	atomic_init(&p.err, 0);
+	/* Each unmount waits for an RCU grace period after it has let go of
+	 * the mount lock; several threads wait for the same one. */
+	for (i = 1; i < NETNS_DEL_THREADS && i < p.n / NETNS_DEL_PER_THREAD;
+	     i++) {
+		if (pthread_create(&th[started], NULL, del_thread, &p) != 0)
+			break;  /* fewer threads, same result */
+		started++;
+	}
+	del_thread(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	err = atomic_load(&p.err);
+	names_free(p.names, p.n);
+	return err < 0 ? err : (int)p.n;
 }
 
 int netns_count(const char *prefix)
 {
-	return netns_each(prefix, NULL, NULL);
+	char **names;
+	size_t n;
+	int err = netns_list(prefix, &names, &n);
+
+	names_free(names, n);
+	return err < 0 ? err : (int)n;
 }
 
 struct inode_list {
@@ -261,11 +321,9 @@ struct inode_list {
 	size_t n, cap;
 };
 
-/* Add the inode of namespace NAME to the inode_list ARG; one gone
- * meanwhile is skipped. */
-static int add_inode(const char *name, void *arg)
+/* Add the inode of namespace NAME to L; one gone meanwhile is skipped. */
+static int add_inode(const char *name, struct inode_list *l)
 {
-	struct inode_list *l = arg;
 	char path[PATH_MAX];
 	struct stat sb;
 
@@ -287,8 +345,13 @@ static int add_inode(const char *name, void *arg)
 int netns_inodes(const char *prefix, unsigned long long **inos, size_t *n)
 {
 	struct inode_list l = { 0 };
-	int err = netns_each(prefix, add_inode, &l);
+	char **names;
+	size_t k, i;
+	int err = netns_list(prefix, &names, &k);
 
+	for (i = 0; i < k && err == 0; i++)
+		err = add_inode(names[i], &l);
+	names_free(names, k);
 	if (err < 0) {
 		free(l.v);
 		l.v = NULL;

@@ -51,7 +51,8 @@ int netns_enter_fd(int fd);
 int netns_del(const char *name);
 
 /* `ip netns del` every namespace whose name starts with PREFIX (not
- * empty). Returns how many were removed, or -errno. */
+ * empty), on several threads. Tries them all; returns how many there
+ * were, or the first -errno. */
 int netns_sweep(const char *prefix);
 
 /* How many namespaces under /run/netns start with PREFIX, or -errno. */

@@ -41,6 +41,7 @@ int node_netns_build(struct nl_sock *host_sk, int host_fd,
 	int err;
 
 	link_batch_init(&hb, host_sk);
+	link_batch_group(&hb, world_group(w));
 	err = netns_add_enter(n->netns, host_fd);
 	if (err < 0)
 		goto out;

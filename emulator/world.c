@@ -9,11 +9,12 @@
  * with it. Backends that run something in a node's namespace (an lxc
  * domain) start it afterwards on more threads (nodes_start()), since
  * each start is mostly work in other processes (libvirtd, the domain's
- * controller), which more threads keep busy. world_down()
- * deletes the bridges, unbinds the namespaces (the
- * kernel then destroys them and their veths in batches, far faster than
- * deleting veths one by one) and waits until no link with the tag is
- * left. Links go through link.c, namespaces through netns.c.
+ * controller), which more threads keep busy. Every host link is made in
+ * the world's device group. world_down() finds the links by tag, deletes
+ * them all (bridges, veths and their peers) with one `ip link del group`
+ * while other threads unbind the namespaces, and checks that no link with
+ * the tag is left; the kernel frees the emptied namespaces afterwards.
+ * Links go through link.c, namespaces through netns.c.
  * world_ready() then waits, on threads of its own, until every node whose
  * backend has a ready op (a VM's guest) answers.
  */
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +43,6 @@
  * on libvirtd (default max_workers 20), so more than the host's cores
  * overlap. */
 #define WORLD_START_THREADS     8
-#define WORLD_DOWN_GRACE_MS     3000    /* then delete the links by hand */
 #define WORLD_DOWN_TIMEOUT_MS   30000
 #define WORLD_DOWN_POLL_MS      10
 #define WORLD_READY_THREADS     16      /* blocked in poll(), not on CPU */
@@ -74,6 +75,23 @@ void world_tag(const char *name, unsigned salt, char *tag)
 		h /= 36;
 	}
 	tag[WORLD_TAG_LEN] = '\0';
+}
+
+uint32_t world_group(const struct world *w)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (strlen(w->tag) != WORLD_TAG_LEN)
+		return 0;
+	for (i = 1; i < WORLD_TAG_LEN; i++) {
+		const char *d = strchr(base36, w->tag[i]);
+
+		if (!w->tag[i] || !d)
+			return 0;
+		v = v * 36 + (uint32_t)(d - base36);
+	}
+	return WORLD_GROUP_BASE + v;
 }
 
 /* TAG, KIND and INDEX in decimal into BUF (WORLD_IFNAMSIZ bytes): at most
@@ -165,8 +183,9 @@ static void report(world_progress_fn progress, void *arg, const char *phase,
 		progress(arg, phase, done, total);
 }
 
-/* Gateway of site I: `ip netns add`, its veths lan0 and wan0, addresses,
- * forwarding and a route to every other site's LAN through its gateway. */
+/* Gateway of site I: `ip netns add`, its veths lan0 and wan0 (up, without
+ * IPv6 link-local addresses), addresses, forwarding and a route to
+ * every other site's LAN through its gateway. */
 static int gateway_up(struct emu *emu, const struct world *w, size_t i,
 		      int lan_index, int wan_index)
 {
@@ -181,6 +200,7 @@ static int gateway_up(struct emu *emu, const struct world *w, size_t i,
 	int err;
 
 	link_batch_init(&hb, emu_nl(emu));
+	link_batch_group(&hb, world_group(w));
 	err = netns_add_enter(s->gw_netns, host_fd);
 	if (err < 0)
 		goto out;
@@ -506,90 +526,105 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Links named with a world's tag: its bridges and the rest. */
-struct tag_count {
-	int bridges;
+/* The links of the host namespace that belong to a world: named with its
+ * tag, or in its device group. */
+struct tag_scan {
+	const char *tag;
+	uint32_t group;
+	bool keep;                      /* collect the tagged names */
+	char (*names)[WORLD_IFNAMSIZ];
+	uint32_t *groups;               /* of names[i] */
+	size_t n, cap;
+	int bridges;                    /* tagged links by kind */
 	int others;
+	int foreign;                    /* in the group, not tagged */
 };
 
-static int count_link(void *arg, int ifindex, const char *name, int master)
+static int scan_link(void *arg, const struct link_info *li)
 {
-	struct tag_count *c = arg;
-	(void)ifindex;
-	(void)master;
+	struct tag_scan *s = arg;
 
-	if (strchr("wb", name[WORLD_TAG_LEN]))
-		c->bridges++;
+	if (strncmp(li->name, s->tag, WORLD_TAG_LEN) != 0) {
+		s->foreign += s->group && li->group == s->group;
+		return 0;
+	}
+	if (strchr("wb", li->name[WORLD_TAG_LEN]))
+		s->bridges++;
 	else
-		c->others++;
+		s->others++;
+	if (!s->keep)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		void *nn = realloc(s->names, cap * sizeof(*s->names));
+
+		if (!nn)
+			return -ENOMEM;
+		s->names = nn;
+		nn = realloc(s->groups, cap * sizeof(*s->groups));
+		if (!nn)
+			return -ENOMEM;
+		s->groups = nn;
+		s->cap = cap;
+	}
+	snprintf(s->names[s->n], WORLD_IFNAMSIZ, "%s", li->name);
+	s->groups[s->n++] = li->group;
 	return 0;
 }
 
-/* Count the links named with W's tag into *C; retries dumps the kernel
- * flagged as inconsistent, so zero means none. Returns 0 or -errno. */
-static int tag_links(struct emu *emu, const struct world *w,
-		     struct tag_count *c)
+static void tag_scan_release(struct tag_scan *s)
+{
+	free(s->names);
+	free(s->groups);
+	memset(s, 0, sizeof(*s));
+}
+
+/* One dump of the host's links into *S (released by the caller), keeping
+ * the tagged names if KEEP. The kernel flags a dump made while links came
+ * or went; it is retried, so an empty scan means none. Returns 0 or
+ * -errno. */
+static int tag_scan(struct emu *emu, const struct world *w, bool keep,
+		    struct tag_scan *s)
 {
 	int err, tries = 0;
 
 	do {
-		memset(c, 0, sizeof(*c));
-		err = link_dump(emu_nl(emu), w->tag, count_link, c);
+		tag_scan_release(s);
+		s->tag = w->tag;
+		s->group = world_group(w);
+		s->keep = keep;
+		err = link_dump(emu_nl(emu), "", scan_link, s);
 	} while (err == -EAGAIN && ++tries < 100);
 	return err;
 }
 
-/* The names of a dump, collected: requests cannot go out on the socket
- * while it is still answering the dump. */
-struct name_list {
-	const char *kinds;      /* kind letters to keep, NULL: all */
-	char (*names)[WORLD_IFNAMSIZ];
-	size_t n, cap;
-};
-
-static int collect_link(void *arg, int ifindex, const char *name,
-			int master)
+/* Delete every link of scan S of W: all in one `ip link del group` (the
+ * tagged links not in W's group join it first: bridges, links made by an
+ * enos that had no groups), or one by one if a link that is not W's is in
+ * its group. Returns 0 or -errno. */
+static int tag_links_drop(struct emu *emu, const struct world *w,
+			  const struct tag_scan *s)
 {
-	struct name_list *l = arg;
-	(void)ifindex;
-	(void)master;
-
-	if (l->kinds && !strchr(l->kinds, name[WORLD_TAG_LEN]))
-		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		void *nn = realloc(l->names, cap * sizeof(*l->names));
-
-		if (!nn)
-			return -ENOMEM;
-		l->names = nn;
-		l->cap = cap;
-	}
-	snprintf(l->names[l->n++], WORLD_IFNAMSIZ, "%s", name);
-	return 0;
-}
-
-/* `ip link del` every link named with W's tag and a kind in KINDS (NULL:
- * any). A dump cut short by changing links is fine: the caller polls. */
-static int tag_links_del(struct emu *emu, const struct world *w,
-			 const char *kinds)
-{
-	struct name_list l = { .kinds = kinds };
+	uint32_t group = world_group(w);
 	struct link_batch b;
 	size_t i;
-	int err;
+	int err = 0;
 
+	if (s->n == 0)
+		return 0;
 	link_batch_init(&b, emu_nl(emu));
-	err = link_dump(emu_nl(emu), w->tag, collect_link, &l);
-	if (err == -EAGAIN)
-		err = 0;
-	for (i = 0; i < l.n && err == 0; i++)
-		err = link_del(&b, l.names[i]);
+	for (i = 0; i < s->n && err == 0; i++) {
+		if (!group || s->foreign)
+			err = link_del(&b, s->names[i]);
+		else if (s->groups[i] != group)
+			err = link_group_set(&b, s->names[i], group);
+	}
+	if (err == 0 && group && !s->foreign)
+		err = link_group_del(&b, group);
 	if (err == 0)
 		err = link_batch_flush(&b);
 	else
 		link_batch_flush(&b);
-	free(l.names);
 	return err;
 }
 
@@ -606,14 +641,33 @@ static int backends_sweep(struct emu *emu, const struct world *w)
 	return err < 0 ? err : 0;
 }
 
+/* The first drop of world_down(), on a thread of its own. */
+struct drop_job {
+	struct emu *emu;
+	const struct world *w;
+	const struct tag_scan *s;
+	int err;
+};
+
+static void *drop_thread(void *arg)
+{
+	struct drop_job *j = arg;
+
+	j->err = tag_links_drop(j->emu, j->w, j->s);
+	return NULL;
+}
+
 int world_down(struct emu *emu, const struct world *w,
 	       world_progress_fn progress, void *arg)
 {
 	char prefix[WORLD_NETNS_MAX];
-	struct tag_count c;
-	uint64_t start, forced;
-	int first = -1, left;
-	int err;
+	struct tag_scan s = { 0 };
+	struct drop_job job = { .emu = emu, .w = w, .s = &s };
+	pthread_t th;
+	bool threaded = false;
+	uint64_t start;
+	size_t first;
+	int err, n;
 
 	err = world_check(w);
 	if (err < 0)
@@ -626,53 +680,53 @@ int world_down(struct emu *emu, const struct world *w,
 	err = backends_sweep(emu, w);
 	if (err < 0)
 		goto out;
-	/* Bridges first: each costs the kernel an rcu_barrier() or two
-	 * (~40 ms here) whatever else is going on; done before the
-	 * namespaces go, their port removals are the cheap part. */
-	err = tag_links_del(emu, w, "wb");
+	/* The links by tag, so a lost plan loses nothing: bridges and veths
+	 * (their peers go with them) in one unregistration, on a thread,
+	 * while this one unbinds the namespaces. Both mostly wait for RCU
+	 * grace periods: the links under the RTNL lock (a bridge waits for
+	 * one of its own), the unmounts not. */
+	err = tag_scan(emu, w, true, &s);
 	if (err < 0)
 		goto out;
+	first = s.n;
+	if (getenv("ENOS_DOWN_SERIAL") == NULL && s.n > 0 &&
+	    pthread_create(&th, NULL, drop_thread, &job) == 0)
+		threaded = true;
 	/* Every namespace of W starts with the prefix: the sweep covers the
 	 * plan and what a crash left out of it. */
 	world_netns_prefix(w->name, prefix, sizeof(prefix));
-	err = netns_sweep(prefix);
+	n = netns_sweep(prefix);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		job.err = tag_links_drop(emu, w, &s);
+	err = n < 0 ? n : job.err;
 	if (err < 0)
 		goto out;
-	report(progress, arg, "namespaces", (size_t)err, (size_t)err);
-	start = forced = now_ms();
+	report(progress, arg, "namespaces", (size_t)n, (size_t)n);
+	/* A world_up still running may have added links meanwhile: again
+	 * until none is left. */
+	start = now_ms();
 	for (;;) {
-		err = tag_links(emu, w, &c);
+		err = tag_scan(emu, w, true, &s);
 		if (err < 0)
 			goto out;
-		left = c.bridges + c.others;
-		if (first < 0)
-			first = left;
 		report(progress, arg, "links",
-		       (size_t)(first > left ? first - left : 0),
-		       (size_t)first);
-		if (left == 0)
+		       first - (s.n < first ? s.n : first), first);
+		if (s.n == 0)
 			break;
 		if (now_ms() - start >= WORLD_DOWN_TIMEOUT_MS) {
 			err = -ETIMEDOUT;
 			goto out;
 		}
-		if (c.others == 0) {
-			/* A bridge made meanwhile (a world_up still
-			 * running when the sweep began). */
-			err = tag_links_del(emu, w, "wb");
-		} else if (now_ms() - forced >= WORLD_DOWN_GRACE_MS) {
-			/* Something (a process inside) keeps a namespace
-			 * alive: cut its links from the host side. */
-			err = tag_links_del(emu, w, NULL);
-			forced = now_ms();
-		} else {
-			usleep(WORLD_DOWN_POLL_MS * 1000);
-		}
+		usleep(WORLD_DOWN_POLL_MS * 1000);
+		err = tag_links_drop(emu, w, &s);
 		if (err < 0)
 			goto out;
 	}
 	err = 0;
 out:
+	tag_scan_release(&s);
 	return err;
 }
 
@@ -680,14 +734,14 @@ int world_leftovers(struct emu *emu, const struct world *w)
 {
 	char prefix[WORLD_NETNS_MAX];
 	const struct node_ops *ops;
-	struct tag_count c;
+	struct tag_scan c = { 0 };
 	int links, ns, err;
 	size_t i;
 
 	err = world_check(w);
 	if (err < 0)
 		goto out;
-	err = tag_links(emu, w, &c);
+	err = tag_scan(emu, w, false, &c);
 	if (err < 0)
 		goto out;
 	links = c.bridges + c.others;
@@ -710,6 +764,7 @@ int world_leftovers(struct emu *emu, const struct world *w)
 	}
 	err = links + ns;
 out:
+	tag_scan_release(&c);
 	return err;
 }
 

@@ -14,6 +14,7 @@
  *   TAG "g" S       host end of gateway S's LAN port
  *   TAG "u" S       host end of gateway S's WAN port
  *   TAG "v" N       host end of node N's veth
+ * Each of these links is in the world's device group (world_group()).
  * Network namespaces are bound under /run/netns as "enos.EXP.NODE" for nodes
  * and "enos.EXP.gw.SITE" for gateways ('.' cannot appear in a YAML name, so
  * the prefix "enos.EXP." belongs to one experiment), which lets users run
@@ -29,6 +30,9 @@
 #include "emulator/addr.h"
 
 #define WORLD_TAG_LEN   5
+/* A world's host links are in device group WORLD_GROUP_BASE + the number
+ * its tag spells in base 36 (world_group()). */
+#define WORLD_GROUP_BASE 0x40000000u
 #define WORLD_IFNAMSIZ  16
 #define WORLD_NETNS_MAX 96
 #define WORLD_SHARED_MAX 4
@@ -118,6 +122,11 @@ typedef void (*world_progress_fn)(void *arg, const char *phase, size_t done,
  * base-36 characters of a hash. Writes WORLD_TAG_LEN + 1 bytes to TAG. */
 void world_tag(const char *name, unsigned salt, char *tag);
 
+/* The device group of W's host links (`ip link show group N`): one per
+ * tag, so `ip link del group N` removes them all in one request; 0 if
+ * W->tag is not a tag. */
+uint32_t world_group(const struct world *w);
+
 /* Fill every name of W from W->name, W->tag and the site and node names
  * already set, and the addresses from the sites' lan blocks. */
 void world_name(struct world *w);
@@ -146,11 +155,15 @@ typedef int (*world_ready_fn)(void *arg, size_t ready, size_t total);
 int world_ready(struct emu *emu, const struct world *w, int wait_ms,
 		world_ready_fn tick, void *arg);
 
-/* Remove everything of W, then sweep any link whose name starts with
- * W->tag and any namespace under /run/netns starting with the experiment's
- * netns prefix, and wait until the kernel has let go of them. Objects
- * already gone are success. W->sites/nodes may be empty: the sweep alone
- * cleans up after a crash that lost the plan. Returns 0 or -errno. */
+/* Remove everything of W: what its fabric and node backends keep, every
+ * link whose name starts with W->tag (in one request through W's device
+ * group, unless a link of another owner is in that group) and every
+ * namespace under /run/netns starting with the experiment's netns prefix
+ * (on several threads); returns once no such link or name is left (the
+ * kernel frees the emptied namespaces afterwards). Objects already gone
+ * are success; a failure to remove one is reported after the rest are
+ * gone. W->sites/nodes may be empty: the sweep alone cleans up after a
+ * crash that lost the plan. Returns 0 or -errno. */
 int world_down(struct emu *emu, const struct world *w,
 	       world_progress_fn progress, void *arg);
 
