@@ -30,6 +30,7 @@
 #include "enos/state.h"
 #include "enos/timeline.h"
 #include "enos/topo.h"
+#include "util/crash.h"
 
 enum tc_mode { TC_APPLY, TC_RESET, TC_TEST, TC_TIMELINE };
 
@@ -125,10 +126,12 @@ static int tc_apply(struct enos_ctx *ctx, struct shaped_exp *e)
 		return -EINVAL;
 	}
 	rc = shaping_engine(ctx, &e->w, ops, true);
+	crash_point("tc:engine");
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
 	if (rc == 0)
 		rc = shaping_partition(ctx, e->t, &e->w, &tab);
+	crash_point("tc:before_apply");
 	if (rc == 0)
 		rc = shaping_apply(ctx, &e->w, ops, &tab);
 	if (rc == 0) {
