@@ -108,6 +108,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_stackwl_suite());
 		SYS_SUITE(sr, &sk, workload);
 		srunner_add_suite(sr, make_harden_suite());
+		srunner_add_suite(sr, make_crash_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);

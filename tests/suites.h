@@ -73,6 +73,8 @@ Suite *make_traffic_suite(void);
 Suite *make_stackwl_suite(void);
 /* workload: kinds, options, the runner, fault tagging, summaries. */
 Suite *make_workload_suite(struct skips *sk);
+/* crash: the crash points of ENOS_CRASH_AT. */
+Suite *make_crash_suite(void);
 
 /* harden: bad input and privileges that need no root (issue 15). */
 Suite *make_harden_suite(void);
