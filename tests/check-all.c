@@ -129,6 +129,8 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_stackwl);
 		SYS_SUITE(sr, &sk, sys_workload);
 		SYS_SUITE(sr, &sk, sys_harden);
+		SYS_SUITE(sr, &sk, sys_crash);
+		SYS_SUITE(sr, &sk, sys_concurrent);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
