@@ -103,7 +103,7 @@ Suite *make_sys_traffic_suite(struct skips *sk);
 Suite *make_sys_stackwl_suite(struct skips *sk);
 /* sys_workload: enos bench and enos run with workloads, faults, Ctrl-C. */
 Suite *make_sys_workload_suite(struct skips *sk);
-/* sys_crash: kill -9 at 29 named points, then down leaves nothing; the
+/* sys_crash: kill -9 at 28 named points (30 kills), then down leaves nothing; the
  * engine killed under traffic; disk full, few descriptors. */
 Suite *make_sys_crash_suite(struct skips *sk);
 /* sys_concurrent: two experiments at once, the same one twice, status
