@@ -36,6 +36,7 @@
 #include "emulator/netns.h"
 #include "emulator/node.h"
 #include "emulator/node_netns.h"
+#include "util/crash.h"
 
 #define WORLD_UP_THREADS        2
 /* Threads starting backends' nodes (lxc domains) once the namespaces are
@@ -301,6 +302,7 @@ static void pool_work(struct node_pool *p, struct nl_sock *sk,
 		}
 		/* Every 1 %, counting the other thread's nodes too. */
 		done = atomic_fetch_add(&p->done, 1) + 1;
+		crash_point_n("up:node", done);
 		if (progress && done / step > shown && done < total) {
 			shown = done / step;
 			progress(arg, "nodes", done, total);
@@ -377,6 +379,7 @@ static void start_work(struct node_pool *p, size_t todo,
 			break;
 		}
 		done = atomic_fetch_add(&p->done, 1) + 1;
+		crash_point_n("up:start", done);
 		if (progress && done / step > shown && done < todo) {
 			shown = done / step;
 			progress(arg, "started", done, todo);
@@ -499,10 +502,12 @@ int world_up(struct emu *emu, const struct world *w,
 		err = link_index(sk, w->sites[i].lan_bridge, &lan_index[i]);
 	if (err < 0)
 		goto out;
+	crash_point("up:bridges");
 	for (i = 0; i < w->n_sites; i++) {
 		err = gateway_up(emu, w, i, lan_index[i], wan_index);
 		if (err < 0)
 			goto out;
+		crash_point_n("up:gateway", i + 1);
 		report(progress, arg, "sites", i + 1, w->n_sites);
 	}
 	err = nodes_up(emu, w, lan_index, progress, arg);
@@ -696,6 +701,7 @@ int world_down(struct emu *emu, const struct world *w,
 	 * plan and what a crash left out of it. */
 	world_netns_prefix(w->name, prefix, sizeof(prefix));
 	n = netns_sweep(prefix);
+	crash_point("down:netns_swept");
 	if (threaded)
 		pthread_join(th, NULL);
 	else
@@ -703,6 +709,7 @@ int world_down(struct emu *emu, const struct world *w,
 	err = n < 0 ? n : job.err;
 	if (err < 0)
 		goto out;
+	crash_point("down:bridges_deleted");
 	report(progress, arg, "namespaces", (size_t)n, (size_t)n);
 	/* A world_up still running may have added links meanwhile: again
 	 * until none is left. */

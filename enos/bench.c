@@ -23,6 +23,7 @@
 #include "enos/state.h"
 #include "enos/timeline.h"
 #include "enos/traffic.h"
+#include "util/crash.h"
 #include "util/fs.h"
 #include "util/str.h"
 #include "util/suggest.h"
@@ -490,6 +491,7 @@ static int flush(struct bench *b)
 		r.n_faults = n_ids;
 		rc = state_wlop_add(b->ctx->st, b->run, &r);
 	}
+	crash_point("bench:before_commit");
 	if (rc == 0)
 		rc = state_wlop_batch_end(b->ctx->st, true);
 	else if (began)
@@ -498,6 +500,8 @@ static int flush(struct bench *b)
 		cli_error("cannot store the operations of workload '%s': %s",
 			  b->p->label, rc == -ENOMEM ? strerror(ENOMEM) :
 			  state_errmsg(b->ctx->st));
+	else
+		crash_point("bench:committed");
 	for (i = 0; i < b->n_pend; i++)
 		free(b->pend[i].error);
 	b->n_pend = 0;

@@ -32,6 +32,7 @@
 #include "enos/rundir.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
+#include "util/crash.h"
 #include "util/fs.h"
 #include "workloads/place.h"
 #include "workloads/ready.h"
@@ -496,6 +497,7 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 		rc = record_all(&d);
 	if (rc < 0)
 		goto out;
+	crash_point("deploy:recorded");
 	strategy = d.st ? d.st->name : "default";
 	printf("deploying stack '%s' (strategy '%s'): %zu instance%s of %zu service%s\n",
 	       d.s->name, strategy, d.pl.n, d.pl.n == 1 ? "" : "s",
@@ -509,6 +511,7 @@ int deploy_stack(struct enos_ctx *ctx, const struct topology *t,
 			 d.sv.log_dir, t->name);
 		goto out;
 	}
+	crash_point("deploy:ready");
 	supervise_memory(&d.sv, &rss, &pss);
 	if (run) {
 		state_result_add(ctx->st, run, "deploy_seconds", d.s->name, strategy,

@@ -12,6 +12,7 @@
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
+#include "util/crash.h"
 
 double inject_now(void)
 {
@@ -94,6 +95,7 @@ int inject_fault(struct enos_ctx *ctx, struct shaped_exp *e,
 		cli_error("cannot record the fault: %s", state_errmsg(ctx->st));
 		return rc;
 	}
+	crash_point("fault:recorded");
 	rc = reapply(ctx, e);
 	if (rc < 0) {
 		state_fault_end(ctx->st, fid, inject_now());

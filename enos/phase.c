@@ -34,6 +34,7 @@
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
+#include "util/crash.h"
 
 /* What ready_tick() has shown. */
 struct ready_progress {
@@ -714,6 +715,7 @@ static int ready_tick(void *arg, size_t ready, size_t total)
 		cli_progress(rp->ctx, "nodes ready", ready, total);
 		rp->shown = ready;
 	}
+	crash_point("up:ready_wait");
 	sigpending(&pending);
 	if (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) ||
 	    sigismember(&pending, SIGHUP))
@@ -767,6 +769,7 @@ static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 			cli_error("cannot seed the WAN of '%s': %s", w->name,
 				  strerror(-rc));
 	}
+	crash_point("up:engine");
 	if (rc == 0)
 		rc = shaping_apply(ctx, w, ops, &tab);
 	shape_table_release(&tab);
@@ -896,6 +899,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		record_host_facts(ctx->st, run, &w, shaping, why);
 		measure_store_world(ctx->st, run, &w, t->path);
 	}
+	crash_point("up:recorded");
 
 	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll back. */
 	sigemptyset(&block);
@@ -905,6 +909,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	sigprocmask(SIG_BLOCK, &block, &old);
 	t0 = cli_now();
 	rc = daemons_needed_up(ctx, w.name, world_needs(&w), false);
+	crash_point("up:daemons");
 	if (rc == 0) {
 		rc = world_up(ctx->emu, &w, cli_progress, ctx);
 		if (rc < 0) {
@@ -912,8 +917,10 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 			emu_detail(ctx);
 		}
 	}
+	crash_point("up:world_built");
 	if (rc == 0)
 		rc = shape_world(ctx, t, &w, shaping);
+	crash_point("up:shaped");
 	if (rc == 0)
 		rc = wait_ready(ctx, &w, run);
 	sigpending(&pending);
@@ -938,6 +945,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		if (strcmp(run_kind, "up") == 0)
 			state_run_end(ctx->st, run, "ok");
 	}
+	crash_point("up:marked_up");
 	printf("experiment '%s' is up: %zu sites, %zu nodes, WAN shaping %s, in %.2f s\n",
 	       t->name, w.n_sites, w.n_nodes, shaping->name, cli_now() - t0);
 	if (run_id)
@@ -1061,6 +1069,7 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 	rc = deploy_down(ctx, name);
 	if (rc < 0)
 		goto out;
+	crash_point("down:services_stopped");
 	/* Engines next: they hold sockets on the links about to go. */
 	rc = shaping_stop(ctx, name);
 	if (rc == 0)
@@ -1069,10 +1078,12 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 		cli_error("cannot stop the engine of '%s': %s", name, strerror(-rc));
 		goto out;
 	}
+	crash_point("down:engine_stopped");
 	/* Domains are removed through libvirtd: a killed one is restarted. */
 	rc = daemons_needed_up(ctx, name, world_needs(&w), true);
 	if (rc == 0)
 		rc = world_down(ctx->emu, &w, cli_progress, ctx);
+	crash_point("down:world_down");
 	if (rc == 0)
 		rc = daemons_all_down(ctx, name);
 	if (rc < 0) {

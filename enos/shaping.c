@@ -17,6 +17,7 @@
 #include "enos/resolve.h"
 #include "enos/state.h"
 #include "enos/topo.h"
+#include "util/crash.h"
 
 int shaping_choose(const struct topology *t, const struct shape_ops **out,
 		   char *why, size_t len)
@@ -360,10 +361,12 @@ int shaping_reapply(struct enos_ctx *ctx, struct shaped_exp *e, size_t *pairs)
 	int rc;
 
 	rc = shaping_engine(ctx, &e->w, ops, true);
+	crash_point("tc:engine");
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
 	if (rc == 0)
 		rc = shaping_partition(ctx, e->t, &e->w, &tab);
+	crash_point("tc:before_apply");
 	if (rc == 0)
 		rc = shaping_apply(ctx, &e->w, ops, &tab);
 	if (rc == 0 && inject_end_all(ctx, e->w.name) < 0)

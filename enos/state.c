@@ -730,11 +730,22 @@ static int set_pragmas(struct state *st)
 	ret = db_exec(st, "PRAGMA foreign_keys = ON");
 	if (!ret)
 		ret = db_exec(st, "PRAGMA synchronous = NORMAL");
-	if (!ret)
+	/* Switching a new file to WAL takes an exclusive lock, and SQLite
+	 * answers SQLITE_BUSY at once, without its busy handler, while
+	 * another process opening the same new file holds a shared one (two
+	 * `enos up` on a fresh database): retry for the busy timeout. */
+	for (int tries = 0; !ret; tries++) {
 		ret = db_prepare(st, &q, "PRAGMA journal_mode = WAL",
 				 "PRAGMA journal_mode = WAL");
-	if (!ret)
-		ret = db_one(&q);
+		if (!ret)
+			ret = db_one(&q);
+		if (ret != -EBUSY || tries >= 500)
+			break;
+		db_done(&q);
+		q = (struct db_stmt){ 0 };
+		ret = 0;
+		usleep(10 * 1000);
+	}
 	/* An in-memory database answers "memory": fine for tests. */
 	mode = ret ? NULL : col_text(&q, 0);
 	if (!ret && (!mode || (strcmp(mode, "wal") != 0 &&

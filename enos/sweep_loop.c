@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "enos/topo.h"
+#include "util/crash.h"
 #include "util/str.h"
 
 static double mono_now(void)
@@ -217,6 +218,7 @@ int sweep_loop_run(const struct sweep_loop *l, struct sweep_outcome *out,
 		out->ran++;
 		start = clock();
 		src = l->step(l->step_arg, &job, &run);
+		crash_point_n("sweep:stepped", i + 1);
 		if (src == 0) {
 			status = SWEEP_DONE;
 			outcome = "ok";
@@ -242,6 +244,7 @@ int sweep_loop_run(const struct sweep_loop *l, struct sweep_outcome *out,
 					  l->sweep->name, state_errmsg(l->st));
 			break;
 		}
+		crash_point_n("sweep:pair_done", i + 1);
 		free(text);
 		text = NULL;
 		if (out->interrupted)

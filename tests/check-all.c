@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_cgroup_suite());
 		srunner_add_suite(sr, make_fuzz_replay_suite());
 		srunner_add_suite(sr, make_bombs_suite());
+		srunner_add_suite(sr, make_crash_suite());
 	}
 	if (sys) {
 		SYS_SUITE(sr, &sk, sys_emulator);
@@ -138,6 +139,8 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_hosts);
 		SYS_SUITE(sr, &sk, sys_profiles);
 		SYS_SUITE(sr, &sk, sys_report);
+		SYS_SUITE(sr, &sk, sys_crash);
+		SYS_SUITE(sr, &sk, sys_concurrent);
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

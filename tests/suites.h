@@ -89,6 +89,9 @@ Suite *make_host_suite(void);
 /* cgroup: a node's cgroup layout, steps, sweep (emulator/cgroup.c). */
 Suite *make_cgroup_suite(void);
 
+/* crash: the crash points of ENOS_CRASH_AT. */
+Suite *make_crash_suite(void);
+
 /* harden: bad input and privileges that need no root (issue 15). */
 Suite *make_harden_suite(void);
 
@@ -126,5 +129,11 @@ Suite *make_sys_workload_suite(struct skips *sk);
 /* sys_report: two real runs (etcd by two strategies) compared by enos
  * report, the verdicts against the topology, the page in chromium. */
 Suite *make_sys_report_suite(struct skips *sk);
+/* sys_crash: kill -9 at 28 named points (30 kills), then down leaves nothing; the
+ * engine killed under traffic; disk full, few descriptors. */
+Suite *make_sys_crash_suite(struct skips *sk);
+/* sys_concurrent: two experiments at once, the same one twice, status
+ * readers during up. */
+Suite *make_sys_concurrent_suite(struct skips *sk);
 
 #endif

@@ -28,6 +28,7 @@
 #include "emulator/addr.h"
 #include "emulator/netns.h"
 #include "emulator/proc.h"
+#include "util/crash.h"
 #include "util/fs.h"
 #include "util/str.h"
 
@@ -257,7 +258,7 @@ static int run_step(struct supervise *sv, size_t i, char **argv,
 static int run_steps(struct supervise *sv, size_t i,
 		     const struct stack_cmd *cmds, size_t n, const char *what)
 {
-	char **argv = NULL, step[32];
+	char **argv = NULL, step[32], point[96];
 	size_t k;
 	int rc = 0, status;
 
@@ -269,6 +270,9 @@ static int run_steps(struct supervise *sv, size_t i,
 			break;
 		snprintf(step, sizeof(step), "%s step %zu", what, k + 1);
 		rc = run_step(sv, i, argv, step, &status);
+		snprintf(point, sizeof(point), "deploy:%s:%s", what, svc_of(sv, i)->name);
+		if (rc == 0)
+			crash_point_n(point, k + 1);
 		if (rc)
 			fail(sv, rc, sv->inst[i].log_path,
 			     "service '%s': %s step %zu ('%s') %s %d",
@@ -445,7 +449,9 @@ static int start_instance(struct supervise *sv, size_t i, bool setup)
 	in->start = proc_info(in->pid, &pi) == 0 ? pi.starttime : 0;
 	in->t0 = now();
 	in->state = SUPERVISE_STARTING;
-	return record(sv, i, SUPERVISE_STARTING, -1);
+	rc = record(sv, i, SUPERVISE_STARTING, -1);
+	crash_point_n("deploy:spawned", i + 1);
+	return rc;
 }
 
 /* Is instance I ready? 1 yes, 0 not yet. */

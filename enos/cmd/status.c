@@ -19,13 +19,17 @@ struct status_opts {
 	bool json;
 };
 
-/* The engine line of status: "running (pid N)", or why not. */
-static const char *engine_text(int state, int pid, char *buf, size_t len)
+/* The engine line of status: "running (pid N)", or why not. STATUS: the
+ * experiment's when it is not up (NULL when it is). */
+static const char *engine_text(int state, int pid, const char *status,
+			       char *buf, size_t len)
 {
 	if (state < 0)
 		return NULL;
 	if (state > 0)
 		snprintf(buf, len, "running (pid %d)", pid);
+	else if (status)
+		snprintf(buf, len, "not running (the experiment is '%s')", status);
 	else if (pid > 0)
 		snprintf(buf, len, "NOT RUNNING: pid %d died or was killed; 'enos tc' restarts it", pid);
 	else
@@ -167,6 +171,7 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 	char ebuf[128];
 	const char *engine;
 	int rc = state_get(ctx->st, name, &info), pid = 0, alive;
+	bool up;
 
 	if (rc == 0)
 		rc = state_load_world(ctx->st, name, &w);
@@ -175,9 +180,12 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 			  state_errmsg(ctx->st));
 		goto out;
 	}
+	/* Only an experiment that is up promises an engine: one being built
+	 * (or left by a failure) without it is no news. */
+	up = strcmp(info.status, EXP_UP) == 0;
 	alive = shaping_engine_state(ctx, &w, info.shaping_ops, &pid);
-	engine = engine_text(alive, pid, ebuf, sizeof(ebuf));
-	if (alive == 0)
+	engine = engine_text(alive, pid, up ? NULL : info.status, ebuf, sizeof(ebuf));
+	if (alive == 0 && up)
 		cli_error("the %s engine of '%s' is not running: the WAN is down",
 			  info.shaping_ops->name, name);
 	if (j)
