@@ -286,7 +286,7 @@ static void stop(struct cdp *b)
 	int st;
 
 	if (b->in >= 0) {
-		call(b, "Browser.close", NULL, false);
+		json_decref(call(b, "Browser.close", NULL, false));
 		close(b->in);
 	}
 	if (b->out >= 0)
