@@ -1148,7 +1148,6 @@ static int write_page(struct cpage *p, bool results_json)
 static int draw_all(struct cpage *p, const char *gnuplot, char **err)
 {
 	const struct campaign_input *in = p->in;
-	struct plot_file pf;
 	size_t k, x;
 	int rc;
 
@@ -1179,36 +1178,10 @@ static int draw_all(struct cpage *p, const char *gnuplot, char **err)
 	keep(p, export_metrics(p));
 	keep(p, export_comparisons(p));
 	keep(p, page_files_write(p->dfd, in->extras));
-	rc = plot_labels_end(&p->labels);
-	if (rc == 0)
-		rc = p->rc;
-	if (rc == 0)
-		rc = p->gp.err;
-	if (rc < 0)
-		goto fail;
-	rc = plot_file_create(p->dfd, "report.gp", &pf);
-	if (rc < 0)
-		goto fail;
-	fputs(strbuf_str(&p->gp), pf.f);
-	plot_clear_outputs(p->dfd, strbuf_str(&p->gp));
-	rc = plot_file_commit(&pf);
-	if (rc < 0)
-		goto fail;
-	rc = plot_run(p->dfd, p->dir, gnuplot, "report.gp", err);
-	if (rc == 0 && in->extras && in->extras->topo) {
-		char *why = NULL;
-
-		p->topo_drawn = page_topology_draw(p->dfd, p->dir, in->extras,
-						   &why) == 0;
-		free(why);
-	}
-	return rc;
+	return page_figures_draw(p->dfd, p->dir, &p->labels, p->rc, &p->gp,
+				 gnuplot, in->extras, &p->topo_drawn, err);
 fail:
-	plot_file_abort(&p->labels.file);
-	if (err)
-		*err = str_printf("cannot write the figures' files in '%s': %s",
-				 p->dir, strerror(-rc));
-	return rc;
+	return page_figures_fail(&p->labels, p->dir, rc, err);
 }
 
 int campaign_html_write(const char *dir, const struct campaign_input *in,

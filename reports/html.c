@@ -623,7 +623,6 @@ static void write_exports(struct report *r)
 static int draw_figures(struct report *r, const char *gnuplot, char **err)
 {
 	const struct report_input *in = r->in;
-	struct plot_file pf;
 	int rc;
 
 	rc = plot_labels_begin(r->dfd, &r->labels);
@@ -648,37 +647,10 @@ static int draw_figures(struct report *r, const char *gnuplot, char **err)
 	if (in->n_ops || in->n_traffic)
 		write_exports(r);
 	keep(r, page_files_write(r->dfd, in->extras));
-	rc = plot_labels_end(&r->labels);
-	if (rc == 0)
-		rc = r->rc;
-	if (rc == 0)
-		rc = r->gp.err;
-	if (rc < 0)
-		goto fail;
-	rc = plot_file_create(r->dfd, "report.gp", &pf);
-	if (rc < 0)
-		goto fail;
-	fputs(strbuf_str(&r->gp), pf.f);
-	plot_clear_outputs(r->dfd, strbuf_str(&r->gp));
-	rc = plot_file_commit(&pf);
-	if (rc < 0)
-		goto fail;
-	rc = plot_run(r->dfd, r->dir, gnuplot, "report.gp", err);
-	if (rc == 0 && in->extras && in->extras->topo) {
-		/* A drawing that fails leaves the table of sites, and says so. */
-		char *why = NULL;
-
-		r->topo_drawn = page_topology_draw(r->dfd, r->dir, in->extras,
-						   &why) == 0;
-		free(why);
-	}
-	return rc;
+	return page_figures_draw(r->dfd, r->dir, &r->labels, r->rc, &r->gp,
+				 gnuplot, in->extras, &r->topo_drawn, err);
 fail:
-	plot_file_abort(&r->labels.file);
-	if (err)
-		*err = str_printf("cannot write the figures' files in '%s': %s",
-				 r->dir, strerror(-rc));
-	return rc;
+	return page_figures_fail(&r->labels, r->dir, rc, err);
 }
 
 /* ---- the page ---- */

@@ -442,3 +442,45 @@ void csv_num(FILE *f, double v)
 		snprintf(buf, sizeof(buf), "%.17g", v);
 	fputs(buf, f);
 }
+
+int page_figures_fail(struct plot_labels *labels, const char *dir, int rc,
+		      char **err)
+{
+	plot_file_abort(&labels->file);
+	if (err)
+		*err = str_printf("cannot write the figures' files in '%s': %s",
+				 dir, strerror(-rc));
+	return rc;
+}
+
+int page_figures_draw(int dfd, const char *dir, struct plot_labels *labels,
+		      int rc, const struct strbuf *gp, const char *gnuplot,
+		      const struct report_extras *x, bool *topo_drawn,
+		      char **err)
+{
+	struct plot_file pf;
+
+	if (rc == 0)
+		rc = plot_labels_end(labels);
+	if (rc == 0)
+		rc = gp->err;
+	if (rc < 0)
+		return page_figures_fail(labels, dir, rc, err);
+	rc = plot_file_create(dfd, "report.gp", &pf);
+	if (rc < 0)
+		return page_figures_fail(labels, dir, rc, err);
+	fputs(strbuf_str(gp), pf.f);
+	plot_clear_outputs(dfd, strbuf_str(gp));
+	rc = plot_file_commit(&pf);
+	if (rc < 0)
+		return page_figures_fail(labels, dir, rc, err);
+	rc = plot_run(dfd, dir, gnuplot, "report.gp", err);
+	if (rc == 0 && x && x->topo) {
+		/* A drawing that fails leaves the table of sites. */
+		char *why = NULL;
+
+		*topo_drawn = page_topology_draw(dfd, dir, x, &why) == 0;
+		free(why);
+	}
+	return rc;
+}

@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct plot_labels;
+struct strbuf;
+
 /* A fact about a run or the host (kernel, package version, seed). */
 struct report_fact {
 	const char *key;
@@ -105,6 +108,19 @@ void page_files(FILE *f, const struct report_extras *x);
  * allocated reason. */
 int page_topology_draw(int dfd, const char *dir,
 		       const struct report_extras *x, char **err);
+
+/* Finish a page's figures in DFD (named DIR in messages): close LABELS,
+ * write GP as report.gp (its outputs unlinked first, so a planted link is
+ * never followed), run GNUPLOT on it from an argv, then draw X's topology
+ * when it has one (*TOPO_DRAWN says whether it was; a failed drawing only
+ * leaves the table of sites). RC is the first error the page met writing
+ * its other files. Returns 0 or -errno, with *ERR (may be NULL) allocated. */
+int page_figures_fail(struct plot_labels *labels, const char *dir, int rc,
+		      char **err);
+int page_figures_draw(int dfd, const char *dir, struct plot_labels *labels,
+		      int rc, const struct strbuf *gp, const char *gnuplot,
+		      const struct report_extras *x, bool *topo_drawn,
+		      char **err);
 
 /* The section "Topology": the drawing (when DRAWN) and a table of the
  * sites; or why there is none. */
