@@ -308,8 +308,11 @@ void report_data_release(struct report_data *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* DIR/results.json: the object of `enos results --json`. */
-static int write_json(const char *dir, const struct results *wl)
+/* DIR/results.json, written by EMIT(J, ARG) into a new file renamed into
+ * place (never through a link). */
+static int write_results_json(const char *dir,
+			      int (*emit)(struct json *j, const void *arg),
+			      const void *arg)
 {
 	struct plot_file pf = { 0 };
 	struct json j;
@@ -321,7 +324,7 @@ static int write_json(const char *dir, const struct results *wl)
 	rc = plot_file_create(dfd, "results.json", &pf);
 	if (rc == 0) {
 		json_init(&j, pf.f);
-		rc = results_json(&j, wl);
+		rc = emit(&j, arg);
 		json_finish(&j);
 	}
 	if (rc == 0)
@@ -329,6 +332,17 @@ static int write_json(const char *dir, const struct results *wl)
 	plot_file_abort(&pf);
 	close(dfd);
 	return rc;
+}
+
+static int emit_run(struct json *j, const void *arg)
+{
+	return results_json(j, arg);
+}
+
+/* DIR/results.json: the object of `enos results --json`. */
+static int write_json(const char *dir, const struct results *wl)
+{
+	return write_results_json(dir, emit_run, wl);
 }
 
 /* ---- what was run: files and topology ---- */
@@ -1259,27 +1273,15 @@ int report_campaign_json(struct json *j, const struct report_campaign *c)
 	return rc;
 }
 
+static int emit_campaign(struct json *j, const void *arg)
+{
+	return report_campaign_json(j, arg);
+}
+
 /* DIR/results.json of campaign C. */
 static int write_campaign_json(const char *dir, const struct report_campaign *c)
 {
-	struct plot_file pf = { 0 };
-	struct json j;
-	int dfd, rc;
-
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	rc = plot_file_create(dfd, "results.json", &pf);
-	if (rc == 0) {
-		json_init(&j, pf.f);
-		rc = report_campaign_json(&j, c);
-		json_finish(&j);
-	}
-	if (rc == 0)
-		rc = plot_file_commit(&pf);
-	plot_file_abort(&pf);
-	close(dfd);
-	return rc;
+	return write_results_json(dir, emit_campaign, c);
 }
 
 int report_campaign_write(struct report_campaign *c, struct state *st,
