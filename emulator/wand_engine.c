@@ -1271,6 +1271,9 @@ static void client_read(struct wand *w, struct wand_client *c)
 		c->in_len += (size_t)r;
 	}
 	while ((nl = memchr(c->in + start, '\n', c->in_len - start))) {
+		/* A whole line may arrive in one read: bounded all the same. */
+		if ((size_t)(nl - (c->in + start)) > WAND_LINE_MAX)
+			goto too_long;
 		*nl = '\0';
 		if (nl > c->in + start && nl[-1] == '\r')
 			nl[-1] = '\0';
@@ -1280,15 +1283,14 @@ static void client_read(struct wand *w, struct wand_client *c)
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
 	/* A request line is bounded: what is left is at most one line. */
-	if (c->in_len > WAND_LINE_MAX) {
-		out_add(c, "error request line longer than %u bytes\n",
-			WAND_LINE_MAX);
-		client_write(w, c);
-		goto gone;
-	}
+	if (c->in_len > WAND_LINE_MAX)
+		goto too_long;
 	if (!client_write(w, c))
 		goto gone;
 	return;
+too_long:
+	out_add(c, "error request line longer than %u bytes\n", WAND_LINE_MAX);
+	client_write(w, c);
 gone:
 	client_close(w, c);
 }

@@ -789,6 +789,17 @@ static int check_capacity(const struct enos_ctx *ctx, const struct topology *t)
 	if (capacity_host(&avail, &cores) < 0)
 		return 0;       /* no figure to compare with: not a reason to refuse */
 	capacity_estimate(t, &c);
+	/* The whole world first (VMs take their memory whole), then each
+	 * node's limits against the host. */
+	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) < 0) {
+		if (!ctx->overcommit) {
+			cli_error("the world of '%s' does not fit on this host: %s", t->name, msg);
+			cli_hint("'enos up --overcommit' builds it anyway (the figures per node are in the README, \"Security and permissions\")");
+			return -ENOMEM;
+		}
+		cli_warning("the world of '%s' does not fit on this host: %s; building it anyway (--overcommit)",
+			    t->name, msg);
+	}
 	rc = capacity_profiles(&c, avail, cores, msg, sizeof(msg));
 	if (rc == 1)
 		fprintf(stderr, "note: the profiles of '%s' overcommit this host: %s\n",
@@ -801,16 +812,7 @@ static int check_capacity(const struct enos_ctx *ctx, const struct topology *t)
 		cli_hint("'enos up --overcommit' builds it anyway");
 		return rc;
 	}
-	if (capacity_check(&c, avail, cores, msg, sizeof(msg)) == 0)
-		return 0;
-	if (ctx->overcommit) {
-		cli_warning("the world of '%s' does not fit on this host: %s; building it anyway (--overcommit)",
-			    t->name, msg);
-		return 0;
-	}
-	cli_error("the world of '%s' does not fit on this host: %s", t->name, msg);
-	cli_hint("'enos up --overcommit' builds it anyway (the figures per node are in the README, \"Security and permissions\")");
-	return -ENOMEM;
+	return 0;
 }
 
 /* Refuse a bad `workload:` before anything is touched: checked on a
