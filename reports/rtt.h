@@ -21,8 +21,9 @@ struct report_rtt {
 	const char *dst_node;   /* endpoints); may be NULL, borrowed */
 };
 
-/* Create DIR (and its parents) and write DIR/rtt.tsv and DIR/summary.txt
- * for experiment EXP, run RUN. Returns 0 or -errno. */
+/* Write DIR/rtt.tsv and DIR/summary.txt for experiment EXP, run RUN, each
+ * as a new file renamed into place. DIR must exist and not be a link
+ * (enos/rundir.c makes it). Returns 0 or -errno. */
 int report_rtt_write(const char *dir, const char *exp, int64_t run,
 		     const struct report_rtt *rows, size_t n);
 

@@ -42,8 +42,10 @@
 #include "enos/rundir.h"
 #include "enos/state.h"
 #include "enos/topo.h"
+#include "reports/rtt.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "util/fs.h"
 #include "util/strbuf.h"
 #include "workloads/stack.h"
 
@@ -572,6 +574,31 @@ START_TEST(check_says_capacity)
 }
 END_TEST
 
+/* rtt.tsv and summary.txt are written new and renamed into place: a link
+ * planted where one goes is replaced, and what it pointed to untouched. */
+START_TEST(rtt_files_replace_links)
+{
+	struct report_rtt row = { .src = "a", .dst = "b", .target_ms = 10,
+				  .p50_ms = 10.1, .samples = 1 };
+	char dir[128], victim[192], link[192];
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "rttlink"));
+	snprintf(link, sizeof(link), "%s/rtt.tsv", dir);
+	tu_write(dir, "victim", "precious\n", victim, sizeof(victim));
+	ck_assert_int_eq(symlink(victim, link), 0);
+	ck_assert_int_eq(report_rtt_write(dir, "x", 1, &row, 1), 0);
+	ck_assert_int_eq(lstat(link, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(fs_read_file(victim, 4096, &text, &len), 0);
+	ck_assert_str_eq(text, "precious\n");
+	free(text);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -588,6 +615,7 @@ Suite *make_harden_suite(void)
 	tcase_add_test(tc, state_files_private);
 	tcase_add_test(tc, capacity_estimated);
 	tcase_add_test(tc, check_says_capacity);
+	tcase_add_test(tc, rtt_files_replace_links);
 	suite_add_tcase(s, tc);
 	return s;
 }
