@@ -1301,14 +1301,20 @@ int report_campaign_write(struct report_campaign *c, struct state *st,
 				  " directory with --out", str_show(
 				  report_dir_name_ok(name) ? c->exp : name).s);
 		return -EINVAL;
-	} else if (c->in.what == CAMPAIGN_SWEEP) {
-		rc = rundir_experiment(c->exp, false, base, sizeof(base));
-		if (rc == 0 && snprintf(dir, len, "%s/sweep-%s/report", base, name) >=
-		    (int)len)
-			rc = -ENAMETOOLONG;
 	} else {
-		rc = snprintf(dir, len, "results/compare/%s", name) >= (int)len ?
-		     -ENAMETOOLONG : 0;
+		/* Made one component at a time, never through a link. */
+		char why[PATH_MAX + 64];
+
+		if (c->in.what == CAMPAIGN_SWEEP)
+			snprintf(base, sizeof(base), "sweep-%s/report", name);
+		rc = c->in.what == CAMPAIGN_SWEEP ?
+		     rundir_make(c->exp, -1, base, false, dir, len, why, sizeof(why)) :
+		     rundir_make("compare", -1, name, false, dir, len, why, sizeof(why));
+		if (rc < 0) {
+			*err = str_printf("the report's directory: %s",
+					  why[0] ? why : strerror(-rc));
+			return rc;
+		}
 	}
 	if (rc < 0) {
 		*err = str_printf("the report's directory: %s", strerror(-rc));

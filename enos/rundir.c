@@ -171,12 +171,15 @@ static int walk(const char *base, const char *base_shown,
 	return rc;
 }
 
+/* results, EXP, RUN and at most three components of SUB. */
+#define RUNDIR_DEPTH_MAX 6
+
 int rundir_make(const char *exp, int64_t run, const char *sub, bool absolute,
 		char *out, size_t len, char *why, size_t why_len)
 {
-	const char *names[4];
-	const mode_t modes[4] = { 0755, 0755, 0755, 0755 };
-	char run_s[32], cwd[PATH_MAX];
+	const char *names[RUNDIR_DEPTH_MAX];
+	const mode_t modes[RUNDIR_DEPTH_MAX] = { 0755, 0755, 0755, 0755, 0755, 0755 };
+	char run_s[32], cwd[PATH_MAX], parts[PATH_MAX], *save = NULL, *p;
 	size_t n = 0;
 	int rc;
 
@@ -187,8 +190,20 @@ int rundir_make(const char *exp, int64_t run, const char *sub, bool absolute,
 		snprintf(run_s, sizeof(run_s), "%lld", (long long)run);
 		names[n++] = run_s;
 	}
-	if (sub)
-		names[n++] = sub;
+	/* SUB may be several components ("sweep-x/report"), each made and
+	 * checked like the others. */
+	if (sub && snprintf(parts, sizeof(parts), "%s", sub) >= (int)sizeof(parts)) {
+		snprintf(why, why_len, "path too long");
+		return -ENAMETOOLONG;
+	}
+	for (p = sub ? strtok_r(parts, "/", &save) : NULL; p;
+	     p = strtok_r(NULL, "/", &save)) {
+		if (n == RUNDIR_DEPTH_MAX || !strcmp(p, ".") || !strcmp(p, "..")) {
+			snprintf(why, why_len, "'%s' is not a results subdirectory", sub);
+			return -EINVAL;
+		}
+		names[n++] = p;
+	}
 	if (absolute && !getcwd(cwd, sizeof(cwd))) {
 		rc = -errno;
 		snprintf(why, why_len, "cannot read the current directory: %s",

@@ -54,7 +54,7 @@ int rundir_services(const char *db_path, const char *exp, char *out,
 		    size_t len);
 
 /* Make results/EXP, then RUN below it (RUN < 0: none), then SUB below
- * that (NULL: none), as rundir_run() names them (ABSOLUTE likewise), and
+ * that (NULL: none; "a/b" for two levels, at most three), as rundir_run() names them (ABSOLUTE likewise), and
  * write the path to OUT. Each directory is opened relative to the one
  * above with O_NOFOLLOW and made (0755) when missing: a results tree
  * often sits in a shared working directory, where anyone could have
