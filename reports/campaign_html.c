@@ -51,14 +51,6 @@ static void keep(struct cpage *p, int rc)
 		p->rc = rc;
 }
 
-static void put_value(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.17g", v);
-	else
-		fputs("NaN", f);
-}
-
 /* A new gnuplot variable holding label S: its name in VAR (16 bytes). */
 static void label_var(struct cpage *p, const char *s, char *var)
 {
@@ -199,7 +191,7 @@ static int draw_vs(struct cpage *p, size_t k)
 	      " labels.tsv\n", pf.f);
 	/* Block 0: where the tics go, and their labels. */
 	for (x = 0; x < (by_series ? in->n_series : in->n_x); x++) {
-		put_value(pf.f, by_series ? (double)x : x_pos(in, x, 0, 1));
+		plot_value(pf.f, by_series ? (double)x : x_pos(in, x, 0, 1));
 		fputc('\t', pf.f);
 		plot_label(pf.f, fig_name(by_series ? in->series[x]
 						    : in->x_labels[x], cut));
@@ -218,16 +210,16 @@ static int draw_vs(struct cpage *p, size_t k)
 			if (rc < 0)
 				goto out;
 			if (c.n) {
-				put_value(pf.f, by_series ? (double)s
+				plot_value(pf.f, by_series ? (double)s
 							  : x_pos(in, x, s, in->n_series));
 				fputc('\t', pf.f);
-				put_value(pf.f, c.median.estimate / m->scale);
+				plot_value(pf.f, c.median.estimate / m->scale);
 				fputc('\t', pf.f);
-				put_value(pf.f, c.median.lo / m->scale);
+				plot_value(pf.f, c.median.lo / m->scale);
 				fputc('\t', pf.f);
-				put_value(pf.f, c.median.hi / m->scale);
+				plot_value(pf.f, c.median.hi / m->scale);
 				fprintf(pf.f, "\t%zu\t", c.n);
-				put_value(pf.f, c.median.achieved);
+				plot_value(pf.f, c.median.achieved);
 				fputc('\n', pf.f);
 				any = true;
 				pts++;
@@ -341,15 +333,15 @@ static int draw_cdf(struct cpage *p, size_t k, size_t x)
 			goto out;
 		if (curves)
 			fputs("\n\n", pf.f);
-		put_value(pf.f, log ? lo / 1.15 : lo - 0.03 * (hi - lo + 1e-9));
+		plot_value(pf.f, log ? lo / 1.15 : lo - 0.03 * (hi - lo + 1e-9));
 		fputs("\t0\n", pf.f);
 		for (i = 0; i < mm; i++) {
-			put_value(pf.f, v[i]);
+			plot_value(pf.f, v[i]);
 			fputc('\t', pf.f);
-			put_value(pf.f, ps[i]);
+			plot_value(pf.f, ps[i]);
 			fputc('\n', pf.f);
 		}
-		put_value(pf.f, log ? hi * 1.15 : hi + 0.03 * (hi - lo + 1e-9));
+		plot_value(pf.f, log ? hi * 1.15 : hi + 0.03 * (hi - lo + 1e-9));
 		fputs("\t1\n", pf.f);
 		t = str_printf("%s, %zu operations", in->series[s], n);
 		label_var(p, t, var);
@@ -421,7 +413,7 @@ static int draw_sites(struct cpage *p, size_t k, size_t x)
 			if (rc < 0)
 				goto out;
 			fputc('\t', pf.f);
-			put_value(pf.f, v / m->scale);
+			plot_value(pf.f, v / m->scale);
 			any += isfinite(v);
 		}
 		fputc('\n', pf.f);

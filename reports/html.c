@@ -56,14 +56,6 @@ static void keep(struct report *r, int rc)
 		r->rc = rc;
 }
 
-static void put_value(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.17g", v);
-	else
-		fputs("NaN", f);
-}
-
 /* ---- RTT heatmaps ---- */
 
 static long site_index(const struct report_input *in, const char *name)
@@ -121,7 +113,7 @@ static void write_matrix(struct report *r, const char *name, const double *m)
 		plot_label(pf.f, in->sites[i]);
 		for (k = 0; k < in->n_sites; k++) {
 			fputc('\t', pf.f);
-			put_value(pf.f, m[i * in->n_sites + k]);
+			plot_value(pf.f, m[i * in->n_sites + k]);
 		}
 		fputc('\n', pf.f);
 	}
@@ -346,11 +338,11 @@ static int draw_sites(struct report *r, size_t k)
 			continue;
 		plot_label(pf.f, site_label(s));
 		fputc('\t', pf.f);
-		put_value(pf.f, s->p50_ms);
+		plot_value(pf.f, s->p50_ms);
 		fputc('\t', pf.f);
-		put_value(pf.f, s->p90_ms);
+		plot_value(pf.f, s->p90_ms);
 		fputc('\t', pf.f);
-		put_value(pf.f, s->p99_ms);
+		plot_value(pf.f, s->p99_ms);
 		fputc('\n', pf.f);
 		bars++;
 		any += isfinite(s->p50_ms);

@@ -2,6 +2,7 @@
 #include "reports/plot.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,14 @@ void plot_file_abort(struct plot_file *pf)
 	fclose(pf->f);
 	pf->f = NULL;
 	unlinkat(pf->dirfd, pf->tmp, 0);
+}
+
+void plot_value(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.17g", v);
+	else
+		fputs("NaN", f);
 }
 
 void plot_label(FILE *f, const char *s)

@@ -52,6 +52,10 @@ void plot_file_abort(struct plot_file *pf);
  * made a single one (gnuplot has no escape for it). For display only. */
 void plot_label(FILE *f, const char *s);
 
+/* Write V to F as a gnuplot data value: all 17 digits, or NaN (which
+ * `set datafile missing 'NaN'` skips) when V is not finite. */
+void plot_value(FILE *f, double v);
+
 /* Labels of a report, numbered in the order they are added: the data file
  * labels.tsv (one label per line) and the script lines that read one into
  * a variable. */
