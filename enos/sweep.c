@@ -762,7 +762,12 @@ enum { S_NAME, S_TOPOLOGY, S_AXES, S_REPEAT, S_SEED, S_ORDER, S_WORKLOAD,
 static const char *const sweep_keys[] = { "name", "topology", "axes",
 					  "repeat", "seed", "order",
 					  "workload", "ci" };
-static const char *const order_names[] = { "shuffled", "sequential" };
+static const char *const order_names[] = { "shuffled", "sequential", "blocked" };
+
+const char *sweep_order_name(enum sweep_order order)
+{
+	return (size_t)order < N_OF(order_names) ? order_names[order] : "?";
+}
 
 /* Where offset AT of scalar K's value is in the file: K's position moved
  * right when K is written on one line as its text (plain, or quoted
@@ -1338,6 +1343,51 @@ static int pair_cmp(const void *pa, const void *pb, void *arg)
 	return a->rep < b->rep ? -1 : a->rep > b->rep;
 }
 
+/* The group of POINT: the index of its REBUILD and REDEPLOY axis values
+ * (mixed radix), the same for every point one deployment serves. */
+static size_t point_group(const struct sweep *s, size_t point)
+{
+	size_t idx[SWEEP_AXES_MAX], i, g = 0;
+
+	sweep_point_values(s, point, idx);
+	for (i = 0; i < s->n_axes; i++)
+		if (s->axes[i].action != SWEEP_REUSE)
+			g = g * s->axes[i].n_values + idx[i];
+	return g;
+}
+
+/* The draw ordering group G within block REP: one stream per sweep seed,
+ * apart from the pairs' seeds. */
+static uint64_t group_draw(const struct sweep *s, unsigned rep, size_t g)
+{
+	return sweep_splitmix64(sweep_splitmix64(sweep_splitmix64(s->seed ^
+					0x626c6f636bull) ^ rep) ^ (uint64_t)g);
+}
+
+/* Blocked order: by repetition, then the block's draw for the group, then
+ * the pair's own seed (a draw per point and repetition). */
+static int block_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct sweep *s = arg;
+	const struct sweep_pair *a = pa, *b = pb;
+	size_t ga, gb;
+	uint64_t da, db;
+
+	if (a->rep != b->rep)
+		return a->rep < b->rep ? -1 : 1;
+	ga = point_group(s, a->point);
+	gb = point_group(s, b->point);
+	da = group_draw(s, a->rep, ga);
+	db = group_draw(s, b->rep, gb);
+	if (da != db)
+		return da < db ? -1 : 1;
+	if (ga != gb)
+		return ga < gb ? -1 : 1;
+	if (a->seed != b->seed)
+		return a->seed < b->seed ? -1 : 1;
+	return a->point < b->point ? -1 : a->point > b->point;
+}
+
 int sweep_plan(const struct sweep *s, struct sweep_pair **pairs, size_t *n)
 {
 	size_t total = s->n_points * s->repeat, i, k = 0;
@@ -1366,7 +1416,9 @@ int sweep_plan(const struct sweep *s, struct sweep_pair **pairs, size_t *n)
 			v[j] = tmp;
 		}
 	} else {
-		qsort_r(v, total, sizeof(*v), pair_cmp, (void *)s);
+		qsort_r(v, total, sizeof(*v),
+			s->order == SWEEP_BLOCKED ? block_cmp : pair_cmp,
+			(void *)s);
 	}
 	sweep_plan_actions(s, v, total);
 	*pairs = v;

@@ -8,7 +8,7 @@
  *     stack.strategy: [central, regional-cells]
  *   repeat: 5                                      # default 1
  *   seed: 1                                        # default 0
- *   order: shuffled                                # or sequential (default shuffled)
+ *   order: shuffled                                # sequential | blocked (default shuffled)
  *   workload: {name: boot-delete, times: 10}       # optional: replaces the topology's
  *   ci: ...                                        # optional: kept for enos/ci (opaque here)
  *
@@ -49,7 +49,7 @@ struct topology;
 #define SWEEP_INDEX_MAX    65535
 #define SWEEP_VALUE_NODES  4096         /* nodes one structured value copies */
 
-enum sweep_order { SWEEP_SHUFFLED, SWEEP_SEQUENTIAL };
+enum sweep_order { SWEEP_SHUFFLED, SWEEP_SEQUENTIAL, SWEEP_BLOCKED };
 
 /* What moving from one point to the next costs, cheapest first: the
  * world is kept (WAN values changed: shaping applied again, the workload
@@ -187,6 +187,9 @@ struct sweep_rng {
 	uint64_t state;
 };
 uint64_t sweep_rng_next(struct sweep_rng *r);
+/* The name of ORDER as the sweep file spells it. */
+const char *sweep_order_name(enum sweep_order order);
+
 /* Uniform in [0, BOUND) (BOUND > 0), unbiased: draws below 2^64 mod BOUND
  * are drawn again. */
 uint64_t sweep_rng_below(struct sweep_rng *r, uint64_t bound);
@@ -212,7 +215,12 @@ enum sweep_action sweep_step_action(const struct sweep *s, size_t a,
  * pairs sorted so that rebuilds, then redeploys, are fewest: by the
  * values of the REBUILD axes, then the REDEPLOY axes, then the REUSE
  * axes (each in file order, by value index), then the repetition.
- * Returns 0 or -ENOMEM. */
+ * Blocked (a randomized complete block design): repetition R is block R,
+ * run whole before block R+1; within a block, the groups of points that
+ * share a deployment (equal REBUILD and REDEPLOY axis values) come in an
+ * order drawn for that block, and a group's points in an order drawn
+ * too, so drift spreads over every point while the stack is deployed
+ * once per group and block. Returns 0 or -ENOMEM. */
 int sweep_plan(const struct sweep *s, struct sweep_pair **pairs, size_t *n);
 
 /* Set the action of PAIRS[0..N) for running them in this order: the

@@ -338,7 +338,7 @@ int sweep_loop_record(struct state *st, const struct sweep *s,
 	snprintf(rec.hash, sizeof(rec.hash), "%016" PRIx64, s->hash);
 	snprintf(rec.experiment, sizeof(rec.experiment), "%s", s->exp);
 	snprintf(rec.order, sizeof(rec.order), "%s",
-		 s->order == SWEEP_SHUFFLED ? "shuffled" : "sequential");
+		 sweep_order_name(s->order));
 	rec.seed = s->seed;
 	rec.repeat = s->repeat;
 	rc = sweep_plan(s, &plan, &n);

@@ -715,6 +715,64 @@ START_TEST(test_plan_steps)
 }
 END_TEST
 
+/* Blocked: each repetition is a block run whole, holding every point
+ * once; a block's points come grouped by deployment (strategy), so the
+ * stack is deployed at most once per group and block; the draws depend
+ * on the seed alone. */
+START_TEST(test_plan_blocked)
+{
+	static const char *const text =
+		"name: t\ntopology: world.yaml\nrepeat: 4\norder: blocked\n"
+		"axes:\n  network.default.rtt: [1ms, 2ms, 3ms]\n"
+		"  stack.strategy: [spread, central]\nseed: ";
+	char buf[512];
+	struct sweep *s;
+	struct sweep_pair *p = NULL, *q = NULL;
+	size_t n, i, redeploys = 0, differ = 0;
+	unsigned seen[4][6] = { { 0 } };
+
+	snprintf(buf, sizeof(buf), "%s7\n", text);
+	s = load_ok(buf);
+	ck_assert_int_eq(s->order, SWEEP_BLOCKED);
+	ck_assert_str_eq(sweep_order_name(s->order), "blocked");
+	ck_assert_int_eq(sweep_plan(s, &p, &n), 0);
+	ck_assert_uint_eq(n, 24);
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_eq(p[i].rep, i / 6);             /* blocks in order */
+		seen[p[i].rep][p[i].point]++;
+		ck_assert_uint_eq(p[i].seed, sweep_pair_seed(7, p[i].point, p[i].rep));
+		if (i && p[i].action == SWEEP_REDEPLOY)
+			redeploys++;
+		/* within a block, a strategy's points are contiguous */
+		if (i % 3)
+			ck_assert_int_eq(sweep_step_action(s, p[i - 1].point, p[i].point),
+					 SWEEP_REUSE);
+	}
+	for (i = 0; i < 24; i++)
+		ck_assert_uint_eq(seen[i / 6][i % 6], 1);
+	ck_assert_uint_le(redeploys, 4 * 2 - 1);
+	sweep_free(s);
+
+	/* Another seed, another order; the same seed, the same order. */
+	snprintf(buf, sizeof(buf), "%s8\n", text);
+	s = load_ok(buf);
+	ck_assert_int_eq(sweep_plan(s, &q, &n), 0);
+	for (i = 0; i < n; i++)
+		differ += q[i].point != p[i].point;
+	ck_assert_uint_gt(differ, 0);
+	free(q);
+	sweep_free(s);
+	snprintf(buf, sizeof(buf), "%s7\n", text);
+	s = load_ok(buf);
+	ck_assert_int_eq(sweep_plan(s, &q, &n), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(q[i].point, p[i].point);
+	free(q);
+	free(p);
+	sweep_free(s);
+}
+END_TEST
+
 START_TEST(test_estimate)
 {
 	struct sweep_cost cost[2] = {
@@ -1465,6 +1523,7 @@ Suite *make_sweep_suite(void)
 	tcase_add_test(lang, test_rng_below);
 	tcase_add_test(lang, test_shuffle_known);
 	tcase_add_test(lang, test_plan_steps);
+	tcase_add_test(lang, test_plan_blocked);
 	tcase_add_test(lang, test_estimate);
 	tcase_add_test(lang, test_progress_text);
 	suite_add_tcase(s, lang);

@@ -653,7 +653,7 @@ static void print_sweep_text(const struct sweep *s, const char *path,
 	printf("points:      %zu, repeated %u time%s: %zu (point, repetition) pairs\n",
 	       s->n_points, s->repeat, s->repeat == 1 ? "" : "s", n);
 	printf("order:       %s, seed %" PRIu64 "\n",
-	       s->order == SWEEP_SHUFFLED ? "shuffled" : "sequential", s->seed);
+	       sweep_order_name(s->order), s->seed);
 	printf("steps:       %zu rebuild%s, %zu redeploy%s, %zu reuse%s of the world\n",
 	       steps[SWEEP_REBUILD], steps[SWEEP_REBUILD] == 1 ? "" : "s",
 	       steps[SWEEP_REDEPLOY], steps[SWEEP_REDEPLOY] == 1 ? "" : "s",
