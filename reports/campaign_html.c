@@ -85,11 +85,22 @@ static const char *metric_what(const struct campaign_metric *m)
 	return m->kind == CAMPAIGN_LATENCY ? "latency" : "value";
 }
 
+/* "kv-latency put", or "boot-delete" where the operation is named as its
+ * workload (a stack workload of one operation). */
+static char *metric_name(const struct campaign_metric *m)
+{
+	return strcmp(m->workload, m->op) == 0 ? str_printf("%s", m->op)
+					       : str_printf("%s %s", m->workload, m->op);
+}
+
 /* "kv-latency put latency (ms)" */
 static char *metric_title(const struct campaign_metric *m)
 {
-	return str_printf("%s %s %s (%s)", m->workload, m->op, metric_what(m),
-			  m->shown_unit);
+	char *name = metric_name(m), *t;
+
+	t = str_printf("%s %s (%s)", name, metric_what(m), m->shown_unit);
+	free(name);
+	return t;
 }
 
 /* The x position of point X of series S in a figure, spread a little so
@@ -284,7 +295,7 @@ static int draw_cdf(struct cpage *p, size_t k, size_t x)
 	const struct campaign_metric *m = &p->m[k];
 	struct strbuf plot = STRBUF_INIT;
 	struct plot_file pf = { 0 };
-	char name[64], file[80], var[16], cut[FIG_NAME_MAX + 4], *t;
+	char name[64], file[80], var[16], cut[FIG_NAME_MAX + 4], *t, *what;
 	double lo = INFINITY, hi = -INFINITY, *v = NULL, *ps = NULL;
 	size_t s, i, n, mm, curves = 0;
 	bool log;
@@ -357,11 +368,13 @@ static int draw_cdf(struct cpage *p, size_t k, size_t x)
 	rc = plot_file_commit(&pf);
 	if (rc < 0)
 		goto out;
-	t = in->n_x > 1 ? str_printf("%s %s at %s: CDF per %s", m->workload,
-				     m->op, fig_name(in->x_labels[x], cut),
+	what = metric_name(m);
+	t = in->n_x > 1 ? str_printf("%s at %s: CDF per %s", what,
+				     fig_name(in->x_labels[x], cut),
 				     in->series_axis ? in->series_axis : "series")
-			: str_printf("%s %s: CDF per %s", m->workload, m->op,
+			: str_printf("%s: CDF per %s", what,
 				     in->series_axis ? in->series_axis : "series");
+	free(what);
 	label_var(p, t, var);
 	free(t);
 	strbuf_addf(&p->gp, "set title %s\n", var);
@@ -392,7 +405,7 @@ static int draw_sites(struct cpage *p, size_t k, size_t x)
 	struct strbuf plot = STRBUF_INIT;
 	struct plot_file pf = { 0 };
 	const char **sites = NULL;
-	char name[64], file[80], var[16], cut[FIG_NAME_MAX + 4], *t;
+	char name[64], file[80], var[16], cut[FIG_NAME_MAX + 4], *t, *what;
 	size_t ns = 0, i, s, any = 0;
 	int rc;
 
@@ -432,11 +445,11 @@ static int draw_sites(struct cpage *p, size_t k, size_t x)
 			    s ? ", ''" : "", s + 2, s ? "" : ":xtic(1)",
 			    series_color(s), var);
 	}
-	t = in->n_x > 1 ? str_printf("%s %s at %s: median per client site",
-				     m->workload, m->op,
+	what = metric_name(m);
+	t = in->n_x > 1 ? str_printf("%s at %s: median per client site", what,
 				     fig_name(in->x_labels[x], cut))
-			: str_printf("%s %s: median per client site", m->workload,
-				     m->op);
+			: str_printf("%s: median per client site", what);
+	free(what);
 	label_var(p, t, var);
 	free(t);
 	strbuf_addf(&p->gp, "set title %s\n", var);
