@@ -352,16 +352,17 @@ int topo_lan_check(struct topo_loader *L)
 		if (t->shaping && !t->shaping->lan)
 			return yload_fail_at(&L->y, s->lan_pos,
 					     "site '%s' has a lan, which shaping '%s' cannot apply: only the wand engine shapes a site's lan (set 'shaping: wand' or 'auto', or remove the lan)",
-					     s->name, t->shaping->name);
+					     s->base ? s->base : s->name, t->shaping->name);
 		if (t->partition == PARTITION_OPENFLOW)
 			return yload_fail_at(&L->y, s->lan_pos,
 					     "site '%s' has a lan, whose switch is the wand engine, not the LAN bridge that 'partition: openflow' puts its drop rules on (use 'partition: shaping', or remove the lan)",
-					     s->name);
+					     s->base ? s->base : s->name);
 		for (k = 0; k < s->n_nodes; k++)
 			if (s->nodes[k].backend->netns_empty)
 				return yload_fail_at(&L->y, s->lan_pos,
 						     "site '%s' has a lan and node '%s' is a VM (backend '%s'), whose port the wand engine does not switch (move the VM to a site without a lan, or remove the lan)",
-						     s->name, s->nodes[k].name,
+						     s->base ? s->base : s->name,
+						     s->nodes[k].name,
 						     s->nodes[k].backend->name);
 	}
 	return 0;
