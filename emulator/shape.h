@@ -16,7 +16,7 @@
  *
  * The world is built for its backend (shape_ops.wan_mode): netem shapes
  * gateways joined by the WAN bridge; wand replaces the WAN bridge, and
- * the LAN bridge of each site with a `lan` (shape_ops.lan).
+ * the LAN bridge of each site with a `lan` (shape_ops.lan_engine).
  *
  * The engine. A backend whose WAN is a process of its own (wand) has
  * start, alive, stop and sweep; the others have none of them. The caller
@@ -77,11 +77,15 @@ struct shape_ops {
 	 * target to measure against and no fault to inject. */
 	bool shapes;
 	/* true: it shapes a site's `lan` (apply makes T's lan so on every
-	 * site with world_site.lan_shaped): wand, whose engine is then that
-	 * site's switch, the site's nodes' and gateway's LAN host ends on no
-	 * bridge (the world is built so). false: it cannot, and a topology
-	 * with a `lan` is refused at load (FILE:LINE:COL). */
+	 * site with world_site.lan_shaped, reset removes it): netem with a
+	 * qdisc on each LAN bridge port, wand as that site's switch. false:
+	 * it cannot (none), and a topology with a `lan` is refused at load
+	 * (FILE:LINE:COL). */
 	bool lan;
+	/* true (wand): it shapes a lan by being the site's switch, so the
+	 * site's nodes' and gateway's LAN host ends are on no bridge (the
+	 * world is built so: world_site.lan_engine). */
+	bool lan_engine;
 	/* The kernel module it needs ("sch_netem"), or NULL. */
 	const char *kmod;
 	/* Can this host use it? Returns 0, or -ENOTSUP with WHY saying what

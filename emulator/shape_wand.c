@@ -34,7 +34,7 @@ static int wand_apply_lans(const char *path, const struct world *w,
 	int rc = 0;
 
 	for (i = 0; i < w->n_sites && rc == 0; i++)
-		if (w->sites[i].lan_shaped)
+		if (w->sites[i].lan_engine)
 			rc = wand_lan_set(path, i, &t->lan[i]);
 	return rc;
 }
@@ -143,14 +143,14 @@ static size_t lan_ports(const struct world *w, const char **ports,
 	size_t i, n = 0;
 
 	for (i = 0; i < w->n_sites; i++) {
-		if (!w->sites[i].lan_shaped)
+		if (!w->sites[i].lan_engine)
 			continue;
 		sites[n] = i;
 		ports[n++] = w->sites[i].gw_lan_host;
 	}
 	for (i = 0; i < w->n_nodes; i++) {
 		if (w->nodes[i].site >= w->n_sites ||
-		    !w->sites[w->nodes[i].site].lan_shaped)
+		    !w->sites[w->nodes[i].site].lan_engine)
 			continue;
 		sites[n] = w->nodes[i].site;
 		ports[n++] = w->nodes[i].host_if;
@@ -285,6 +285,7 @@ const struct shape_ops shape_wand_ops = {
 	.wan_mode = WAN_WAND,
 	.shapes = true,
 	.lan = true,
+	.lan_engine = true,
 	.apply = wand_apply,
 	.set_pair = wand_set,
 	.reset = wand_reset_all,

@@ -443,7 +443,7 @@ static int ports_up(struct emu *emu, const struct world *w)
 	if (!p)
 		return -ENOMEM;
 	for (i = 0; i < w->n_sites; i++) {
-		if (!w->sites[i].lan_shaped) {  /* else the engine's port */
+		if (!w->sites[i].lan_engine) {  /* else the engine's port */
 			p[n].bridge = w->sites[i].lan_bridge;
 			p[n++].port = w->sites[i].gw_lan_host;
 		}
@@ -453,7 +453,7 @@ static int ports_up(struct emu *emu, const struct world *w)
 		}
 	}
 	for (i = 0; i < w->n_nodes; i++) {
-		if (w->sites[w->nodes[i].site].lan_shaped)
+		if (w->sites[w->nodes[i].site].lan_engine)
 			continue;
 		p[n].bridge = w->sites[w->nodes[i].site].lan_bridge;
 		p[n++].port = w->nodes[i].host_if;
@@ -505,7 +505,7 @@ int world_up(struct emu *emu, const struct world *w,
 	/* A site whose lan the engine shapes keeps index 0: its host ends
 	 * are the engine's ports, on no bridge. */
 	for (i = 0; i < w->n_sites && err == 0 && ops->master_at_create; i++)
-		if (!w->sites[i].lan_shaped)
+		if (!w->sites[i].lan_engine)
 			err = link_index(sk, w->sites[i].lan_bridge,
 					 &lan_index[i]);
 	if (err < 0)

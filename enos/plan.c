@@ -93,9 +93,12 @@ void plan_lan(const struct topology *t, const struct shape_ops *shaping,
 {
 	size_t i;
 
-	for (i = 0; i < w->n_sites; i++)
+	for (i = 0; i < w->n_sites; i++) {
 		w->sites[i].lan_shaped = shaping && shaping->lan &&
 					 i < t->n_sites && t->sites[i].has_lan;
+		w->sites[i].lan_engine = w->sites[i].lan_shaped &&
+					 shaping->lan_engine;
+	}
 }
 
 void plan_release(struct world *w)

@@ -117,10 +117,11 @@ int topo_profiles_check(struct topo_loader *L, const struct node_ops *ops,
 /* ---- topo_network.c ---- */
 
 /* Refuse a site's `lan` that the world could not apply (after sites and
- * network): a shaping backend that cannot shape a lan (shape_ops.lan), a
- * VM node on such a site (the engine does not switch a VM's tap), or
- * `partition: openflow` (its drop rules are on the LAN bridge the engine
- * replaces). FILE:LINE:COL at the lan. */
+ * network): a shaping backend that cannot shape a lan (shape_ops.lan:
+ * none), a VM node on such a site (a lan is shaped on veth ports, not a
+ * VM's tap), or `partition: openflow` unless netem shapes (the wand
+ * engine replaces the LAN bridge its drop rules are on). FILE:LINE:COL at
+ * the lan. */
 int topo_lan_check(struct topo_loader *L);
 
 /* ---- topo_sites.c ---- */

@@ -656,8 +656,9 @@ START_TEST(test_lan)
 END_TEST
 
 /* plan_lan: the sites whose lan the backend shapes are the sites with a
- * lan, for wand only; netem and none shape none (their topologies are
- * refused at load, and a world loaded back under them has no such site). */
+ * lan, for netem and wand; only wand's engine is their switch (their
+ * ports off the bridge); none shapes none (its topologies are refused at
+ * load). */
 START_TEST(test_plan_lan)
 {
 	struct topology *t = load_text(
@@ -674,10 +675,13 @@ START_TEST(test_plan_lan)
 	for (i = 0; i < w.n_sites; i++)
 		ck_assert(!w.sites[i].lan_shaped);
 	plan_lan(t, &shape_wand_ops, &w);
-	ck_assert(w.sites[PARIS].lan_shaped);
-	ck_assert(!w.sites[LYON].lan_shaped);
-	ck_assert(w.sites[EDGE1].lan_shaped);
+	ck_assert(w.sites[PARIS].lan_shaped && w.sites[PARIS].lan_engine);
+	ck_assert(!w.sites[LYON].lan_shaped && !w.sites[LYON].lan_engine);
+	ck_assert(w.sites[EDGE1].lan_shaped && w.sites[EDGE1].lan_engine);
 	ck_assert(w.sites[EDGE2].lan_shaped);
+	plan_lan(t, &shape_netem_ops, &w);
+	ck_assert(w.sites[PARIS].lan_shaped && !w.sites[PARIS].lan_engine);
+	ck_assert(!w.sites[LYON].lan_shaped);
 	/* Every backend that says it cannot shape a lan shapes none. */
 	for (i = 0; (ops = shape_ops_at(i)); i++) {
 		size_t k;
@@ -685,11 +689,13 @@ START_TEST(test_plan_lan)
 		plan_lan(t, ops, &w);
 		for (k = 0; k < w.n_sites; k++)
 			ck_assert(w.sites[k].lan_shaped ==
-				  (ops->lan && t->sites[k].has_lan));
+				  (ops->lan && t->sites[k].has_lan) &&
+				  w.sites[k].lan_engine ==
+				  (ops->lan_engine && t->sites[k].has_lan));
 	}
-	ck_assert(shape_wand_ops.lan);
-	ck_assert(!shape_netem_ops.lan);
-	ck_assert(!shape_none_ops.lan);
+	ck_assert(shape_wand_ops.lan && shape_wand_ops.lan_engine);
+	ck_assert(shape_netem_ops.lan && !shape_netem_ops.lan_engine);
+	ck_assert(!shape_none_ops.lan && !shape_none_ops.lan_engine);
 	plan_release(&w);
 	topo_free(t);
 }
