@@ -157,8 +157,8 @@ static void print_placement_text(const struct topology *t,
 }
 
 
-/* Each site's lan, in the constraint language's canonical text, and who
- * shapes it (only the wand engine does; the loader refused the others). */
+/* Each site's lan, in the constraint language's canonical text, and how
+ * it is shaped (the loader refused a backend that cannot). */
 static void print_lans(const struct topology *t)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -173,9 +173,12 @@ static void print_lans(const struct topology *t)
 			continue;
 		strbuf_reset(&sb);
 		constraint_format(&s->lan, &sb);
-		printf("lan:         site %s: %s (the wand engine is its switch)\n",
+		printf("lan:         site %s: %s (%s)\n",
 		       s->base ? s->base : s->name,
-		       sb.err || !sb.len ? "a plain switch" : sb.buf);
+		       sb.err || !sb.len ? "a plain switch" : sb.buf,
+		       !t->shaping ? "netem on its bridge ports, or the wand engine as its switch" :
+		       t->shaping->lan_engine ? "the wand engine is its switch" :
+		       "netem on its bridge ports");
 	}
 	strbuf_release(&sb);
 }
