@@ -289,6 +289,9 @@ START_TEST(lan_loss_and_refusal)
 	n = lan_rows(out, r, 8);
 	ck_assert_msg(n == 3, "%zu intra-site rows: %s", n, out);
 	for (i = 0; i < n; i++) {
+		printf("sys_lan: loss 5%% one way: lan3-1 -> %s: %.2f %% of 400 probes lost, p50 %.3f ms (target 4)\n",
+		       r[i].dst, r[i].loss, r[i].p50);
+		fflush(stdout);
 		ck_assert_double_eq_tol(r[i].target, 4.0, 1e-9);
 		ck_assert_msg(r[i].loss > 9.75 - 4.5 && r[i].loss < 9.75 + 4.5,
 			      "lan3-1 -> %s: %g %% lost", r[i].dst, r[i].loss);
