@@ -96,14 +96,15 @@ static int netns_node_create(struct emu *emu, const struct world *w,
 	if (err < 0)
 		goto out;
 	lan_index = 0;          /* attached afterwards */
-	if (world_fabric(w)->master_at_create)
+	if (world_fabric(w)->master_at_create && !w->sites[n->site].lan_engine)
 		err = link_index(emu_nl(emu), w->sites[n->site].lan_bridge,
 				 &lan_index);
 	if (err < 0)
 		goto out;
 	err = node_netns_build(emu_nl(emu), emu_host_netns(emu), w, n,
 			       lan_index);
-	if (err == 0 && !world_fabric(w)->master_at_create) {
+	if (err == 0 && !world_fabric(w)->master_at_create &&
+	    !w->sites[n->site].lan_engine) {
 		struct fabric_port p = { w->sites[n->site].lan_bridge,
 					 n->host_if };
 

@@ -20,7 +20,8 @@ int shape_table_init(struct shape_table *t, size_t n)
 	}
 	t->p = calloc(n ? n * n : 1, sizeof(*t->p));
 	t->cut = calloc(n ? n * n : 1, sizeof(*t->cut));
-	if (!t->p || !t->cut) {
+	t->lan = calloc(n ? n : 1, sizeof(*t->lan));
+	if (!t->p || !t->cut || !t->lan) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -37,6 +38,7 @@ void shape_table_release(struct shape_table *t)
 		return;
 	free(t->p);
 	free(t->cut);
+	free(t->lan);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -15,7 +15,8 @@
  * (wan_mode, shapes, supported, start) and never compare names.
  *
  * The world is built for its backend (shape_ops.wan_mode): netem shapes
- * gateways joined by the WAN bridge; wand replaces the WAN bridge.
+ * gateways joined by the WAN bridge; wand replaces the WAN bridge, and
+ * the LAN bridge of each site with a `lan` (shape_ops.lan_engine).
  *
  * The engine. A backend whose WAN is a process of its own (wand) has
  * start, alive, stop and sweep; the others have none of them. The caller
@@ -49,6 +50,10 @@ struct shape_table {
 	size_t n;               /* == world.n_sites */
 	struct link_params *p;  /* n * n; the diagonal is unused */
 	bool *cut;              /* n * n; true: drop everything src -> dst */
+	/* n: site i's `lan`, between any two hosts of the site (its nodes
+	 * and its gateway), one way; zero: a plain switch. Applied to the
+	 * sites whose LAN the backend shapes (world_site.lan_shaped). */
+	struct link_params *lan;
 };
 
 /* An engine that exited while starting: its start returns
@@ -71,6 +76,16 @@ struct shape_ops {
 	 * WAN stays a plain wire whatever it is given, so there is no
 	 * target to measure against and no fault to inject. */
 	bool shapes;
+	/* true: it shapes a site's `lan` (apply makes T's lan so on every
+	 * site with world_site.lan_shaped, reset removes it): netem with a
+	 * qdisc on each LAN bridge port, wand as that site's switch. false:
+	 * it cannot (none), and a topology with a `lan` is refused at load
+	 * (FILE:LINE:COL). */
+	bool lan;
+	/* true (wand): it shapes a lan by being the site's switch, so the
+	 * site's nodes' and gateway's LAN host ends are on no bridge (the
+	 * world is built so: world_site.lan_engine). */
+	bool lan_engine;
 	/* The kernel module it needs ("sch_netem"), or NULL. */
 	const char *kmod;
 	/* Can this host use it? Returns 0, or -ENOTSUP with WHY saying what

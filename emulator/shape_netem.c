@@ -164,11 +164,11 @@ static struct tc_op op_base(const struct world_site *s, enum tc_verb verb,
 	return op;
 }
 
-/* The netem parameters of SRC -> DST from T into *OUT. */
-static int pair_netem(const struct shape_table *t, size_t src, size_t dst,
+/* The netem parameters of one direction LP (CUT: it loses everything)
+ * into *OUT. */
+static int link_netem(const struct link_params *lp, bool cut,
 		      struct tc_netem *out)
 {
-	const struct link_params *lp = shape_at(t, src, dst);
 	double bps, line_s, limit, l, r, p;
 	int err = 0;
 
@@ -194,7 +194,7 @@ static int pair_netem(const struct shape_table *t, size_t src, size_t dst,
 		out->corr_pct = pct_round(lp->jitter_corr_pct);
 		out->dist = dist_tc_name(lp->dist) ? lp->dist : DIST_NONE;
 	}
-	if (t->cut[src * t->n + dst]) {
+	if (cut) {
 		out->loss_pct = 100;
 	} else if (lp->loss_burst > 1 && lp->loss_pct > 0 &&
 		   lp->loss_pct < 100) {
@@ -209,6 +209,14 @@ static int pair_netem(const struct shape_table *t, size_t src, size_t dst,
 	}
 out:
 	return err;
+}
+
+/* The netem parameters of SRC -> DST from T into *OUT. */
+static int pair_netem(const struct shape_table *t, size_t src, size_t dst,
+		      struct tc_netem *out)
+{
+	return link_netem(shape_at(t, src, dst), t->cut[src * t->n + dst],
+			  out);
 }
 
 static uint32_t htb_quantum(uint64_t rate_bps)
@@ -299,6 +307,97 @@ static int plan_root_del(const struct world_site *s, struct tc_plan *plan)
 	return plan_push(plan, &op);
 }
 
+/* ---- a site's lan ----
+ *
+ * On each port of the site's LAN bridge (the host ends of its gateway's
+ * LAN port and of its nodes' veths, in the host namespace), what leaves
+ * the bridge towards that host:
+ *   qdisc 1: htb, default class 1:LAN_MINOR
+ *   class 1:LAN_MINOR, rate = the lan's rate (that host's link)
+ *   qdisc LAN_MINOR: netem under it: the lan's delay, jitter, loss
+ * So a frame meets the lan once, on its way to the host it is for: the
+ * delay between two hosts of the site is the lan's one-way delay, as with
+ * the wand engine (emulator/wand_engine.c, "site LANs"). */
+#define LAN_MINOR SHAPE_NETEM_MINOR_BASE
+
+/* `tc OBJ VERB dev DEV ...` in the host namespace. */
+static struct tc_op op_port(const char *dev, enum tc_verb verb,
+			    enum tc_obj obj, enum tc_kind kind)
+{
+	struct tc_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.verb = verb;
+	op.obj = obj;
+	op.kind = kind;
+	op.netns = NULL;
+	op.dev = dev;
+	return op;
+}
+
+/* The ops of LAN port DEV with the lan LP; ADD: from scratch (after
+ * deleting its root), else only its root's deletion. */
+static int plan_lan_port(const char *dev, const struct link_params *lp,
+			 bool add, struct tc_plan *p)
+{
+	struct tc_netem n;
+	struct tc_op op;
+	int err;
+
+	op = op_port(dev, TC_DEL, TC_QDISC, TC_KIND_NONE);
+	op.parent = TC_H_ROOT;
+	op.missing_ok = true;
+	err = plan_push(p, &op);
+	if (err < 0 || !add)
+		return err;
+	err = link_netem(lp, false, &n);
+	if (err < 0)
+		return err;
+	op = op_port(dev, TC_ADD, TC_QDISC, TC_KIND_HTB);
+	op.parent = TC_H_ROOT;
+	op.handle = handle(ROOT_MAJOR, 0);
+	op.u.htb_default = LAN_MINOR;
+	err = plan_push(p, &op);
+	op = op_port(dev, TC_ADD, TC_CLASS, TC_KIND_HTB);
+	op.parent = handle(ROOT_MAJOR, 0);
+	op.handle = handle(ROOT_MAJOR, LAN_MINOR);
+	op.u.htb.rate_bps = lp->rate_bps ? lp->rate_bps :
+			    SHAPE_NETEM_UNLIMITED_BPS;
+	op.u.htb.quantum = htb_quantum(op.u.htb.rate_bps);
+	if (err == 0)
+		err = plan_push(p, &op);
+	op = op_port(dev, TC_ADD, TC_QDISC, TC_KIND_NETEM);
+	op.parent = handle(ROOT_MAJOR, LAN_MINOR);
+	op.handle = handle(LAN_MINOR, 0);
+	op.u.netem = n;
+	if (err == 0)
+		err = plan_push(p, &op);
+	return err;
+}
+
+/* Every LAN port of each site of W whose lan netem shapes
+ * (world_site.lan_shaped): T's lan (T NULL: removed). */
+static int plan_lans(const struct world *w, const struct shape_table *t,
+		     struct tc_plan *p)
+{
+	size_t i;
+	int err = 0;
+
+	if (t && !t->lan)
+		return -EINVAL;
+	for (i = 0; i < w->n_sites && err == 0; i++)
+		if (w->sites[i].lan_shaped)
+			err = plan_lan_port(w->sites[i].gw_lan_host,
+					    t ? &t->lan[i] : NULL, t != NULL, p);
+	for (i = 0; i < w->n_nodes && err == 0; i++)
+		if (w->nodes[i].site < w->n_sites &&
+		    w->sites[w->nodes[i].site].lan_shaped)
+			err = plan_lan_port(w->nodes[i].host_if,
+					    t ? &t->lan[w->nodes[i].site] : NULL,
+					    t != NULL, p);
+	return err;
+}
+
 int shape_netem_plan(const struct world *w, const struct shape_table *t,
 		     struct tc_plan *plan)
 {
@@ -330,6 +429,8 @@ int shape_netem_plan(const struct world *w, const struct shape_table *t,
 				err = plan_pair_ops(w, t, src, dst, TC_ADD,
 						    &p);
 	}
+	if (err == 0)
+		err = plan_lans(w, t, &p);
 out:
 	if (err < 0)
 		shape_netem_plan_release(&p);
@@ -362,6 +463,8 @@ int shape_netem_plan_reset(const struct world *w, struct tc_plan *plan)
 
 	for (i = 0; i < w->n_sites && err == 0; i++)
 		err = plan_root_del(&w->sites[i], &p);
+	if (err == 0)
+		err = plan_lans(w, NULL, &p);
 	if (err < 0)
 		shape_netem_plan_release(&p);
 	*plan = p;
@@ -459,8 +562,10 @@ static void put_op(FILE *f, const struct tc_op *op)
 	static const char *const objs[] = { "qdisc", "class", "filter" };
 	char addr[24];
 
-	fprintf(f, "ip netns exec %s tc %s %s dev %s ", op->netns,
-		objs[op->obj], verbs[op->verb], op->dev);
+	if (op->netns)  /* else the host's: a LAN bridge port */
+		fprintf(f, "ip netns exec %s ", op->netns);
+	fprintf(f, "tc %s %s dev %s ", objs[op->obj], verbs[op->verb],
+		op->dev);
 	if (op->parent == TC_H_ROOT) {
 		fputs("root", f);
 	} else {
@@ -874,10 +979,11 @@ static int exec_group(struct emu *emu, struct exec_ctx *x,
 
 	for (i = 0; i < n; i++)
 		optional = optional && ops[i].missing_ok;
-	err = netns_enter(ops[0].netns);
+	/* No namespace: the host's own (a LAN bridge port). */
+	err = ops[0].netns ? netns_enter(ops[0].netns) : 0;
 	if (err < 0)
 		goto out;
-	inside = true;
+	inside = ops[0].netns != NULL;
 	err = link_sock_open(&x->sk);
 	for (i = 0; i < n && err == 0; i++) {
 		if (!dev || strcmp(dev, ops[i].dev) != 0) {
@@ -903,6 +1009,12 @@ out:
 	return err;
 }
 
+/* Two ops' namespaces (NULL: the host's) are the same. */
+static bool same_netns(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
 int shape_netem_exec(struct emu *emu, const struct tc_plan *plan)
 {
 	struct exec_ctx x;
@@ -912,7 +1024,7 @@ int shape_netem_exec(struct emu *emu, const struct tc_plan *plan)
 	memset(&x, 0, sizeof(x));
 	for (i = 0; i < plan->n && err == 0; i = j) {
 		for (j = i + 1; j < plan->n; j++)
-			if (strcmp(plan->ops[j].netns, plan->ops[i].netns) != 0)
+			if (!same_netns(plan->ops[j].netns, plan->ops[i].netns))
 				break;
 		err = exec_group(emu, &x, &plan->ops[i], j - i);
 	}
@@ -981,6 +1093,7 @@ const struct shape_ops shape_netem_ops = {
 	.name = "netem",
 	.wan_mode = WAN_BRIDGE,
 	.shapes = true,
+	.lan = true,            /* on each LAN bridge port: plan_lans() */
 	.kmod = "sch_netem",
 	.supported = netem_supported,
 	.apply = netem_apply,

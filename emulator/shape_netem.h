@@ -13,6 +13,14 @@
  *            for the pair's bandwidth-delay product; a cut pair loses 100%
  *   filter   u32 at 1: prio 1: ip dst D's LAN prefix -> 1:X
  *
+ * A site with a `lan` (world_site.lan_shaped) also gets, on each port of
+ * its LAN bridge in the host namespace (its gateway's and nodes' host
+ * ends: what leaves the bridge towards that host), an HTB root with one
+ * class at the lan's rate and a netem under it with the lan's delay,
+ * jitter and loss; those ops have no namespace (netns NULL) and render as
+ * plain `tc` commands. A frame meets the lan once, on its way to the host
+ * it is for, as with the wand engine.
+ *
  * Work is planned before it is done: shape_netem_plan*() turn a world and
  * a shape table into a list of struct tc_op (pure, no system calls), which
  * shape_netem_exec() sends over rtnetlink inside each gateway's namespace
@@ -64,8 +72,9 @@ struct tc_op {
 	enum tc_verb verb;
 	enum tc_obj obj;
 	enum tc_kind kind;      /* TC_KIND_NONE for deletions */
-	const char *netns;      /* gateway namespace, borrowed from the world */
-	const char *dev;        /* SHAPE_NETEM_DEV */
+	const char *netns;      /* gateway namespace, borrowed from the world;
+				 * NULL: the host's (a LAN bridge port) */
+	const char *dev;        /* SHAPE_NETEM_DEV, or a LAN bridge port */
 	uint32_t parent;        /* TC_H_ROOT or major:minor (TC_H_MAKE) */
 	uint32_t handle;        /* qdisc handle or classid; 0: none */
 	bool missing_ok;        /* TC_DEL: already gone is success */
@@ -93,7 +102,8 @@ struct tc_plan {
 
 /* Plan T on W from scratch: per gateway, delete the root qdisc (already
  * gone is fine), then the HTB root, the default class and per other site a
- * class, a netem qdisc and a filter. Fills *PLAN (zeroed by the caller or
+ * class, a netem qdisc and a filter; then each LAN port of each site whose
+ * lan is shaped (see above), T->lan giving its lan. Fills *PLAN (zeroed by the caller or
  * released before); returns 0, -EINVAL (T does not fit W, bad values),
  * -EOPNOTSUPP (W was built for wand: W->wan_mode is not WAN_BRIDGE),
  * -E2BIG (more than SHAPE_NETEM_MAX_SITES sites) or -ENOMEM. On failure
@@ -109,8 +119,9 @@ int shape_netem_plan(const struct world *w, const struct shape_table *t,
 int shape_netem_plan_pair(const struct world *w, const struct shape_table *t,
 			  size_t src, size_t dst, struct tc_plan *plan);
 
-/* Plan `tc qdisc del dev wan0 root` on every gateway, already gone being
- * success. Returns 0 or -ENOMEM. */
+/* Plan `tc qdisc del dev wan0 root` on every gateway, and on every LAN
+ * bridge port of a site whose lan is shaped, already gone being success.
+ * Returns 0 or -ENOMEM. */
 int shape_netem_plan_reset(const struct world *w, struct tc_plan *plan);
 
 /* Free PLAN's operations and zero it; accepts a zeroed plan and NULL. */

@@ -26,6 +26,19 @@ static int engine(const struct world *w, char *buf, size_t len)
 	return wand_ping(buf) == 0 ? 0 : -ENOTCONN;
 }
 
+/* Each site whose LAN the engine switches gets T's lan. */
+static int wand_apply_lans(const char *path, const struct world *w,
+			   const struct shape_table *t)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < w->n_sites && rc == 0; i++)
+		if (w->sites[i].lan_engine)
+			rc = wand_lan_set(path, i, &t->lan[i]);
+	return rc;
+}
+
 static int wand_apply(struct emu *emu, const struct world *w,
 		      const struct shape_table *t)
 {
@@ -37,7 +50,8 @@ static int wand_apply(struct emu *emu, const struct world *w,
 		return rc;
 	if (!t || t->n != w->n_sites)
 		return -EINVAL;
-	return wand_apply_table(path, t);
+	rc = wand_apply_table(path, t);
+	return rc ? rc : wand_apply_lans(path, w, t);
 }
 
 static int wand_set(struct emu *emu, const struct world *w,
@@ -120,11 +134,37 @@ static void log_path(const char *ctl, char *buf, size_t len)
 	snprintf(buf, len, "%.*s.log", (int)(strlen(ctl) - 5), ctl);
 }
 
-/* One port per site, port I on gateway I's WAN host end. */
+/* The LAN ports of W: for each site whose lan the engine shapes, its
+ * gateway's LAN host end and its nodes' host ends, into PORTS and SITES
+ * (room for every site and node); returns how many. */
+static size_t lan_ports(const struct world *w, const char **ports,
+			size_t *sites)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < w->n_sites; i++) {
+		if (!w->sites[i].lan_engine)
+			continue;
+		sites[n] = i;
+		ports[n++] = w->sites[i].gw_lan_host;
+	}
+	for (i = 0; i < w->n_nodes; i++) {
+		if (w->nodes[i].site >= w->n_sites ||
+		    !w->sites[w->nodes[i].site].lan_engine)
+			continue;
+		sites[n] = w->nodes[i].site;
+		ports[n++] = w->nodes[i].host_if;
+	}
+	return n;
+}
+
+/* One port per site, port I on gateway I's WAN host end; then the LAN
+ * ports of the sites whose lan it shapes. */
 static int wand_start(const struct world *w, const char *exe, int *pid,
 		      char *log, size_t len)
 {
-	const char **ports = NULL;
+	const char **ports = NULL, **lports = NULL;
+	size_t *lsites = NULL;
 	struct wand_config cfg = { 0 };
 	char ctl[108];
 	pid_t child = 0;
@@ -138,7 +178,9 @@ static int wand_start(const struct world *w, const char *exe, int *pid,
 		goto out;
 	log_path(ctl, log, len);
 	ports = calloc(w->n_sites + 1, sizeof(*ports));
-	if (!ports) {
+	lports = calloc(w->n_sites + w->n_nodes + 1, sizeof(*lports));
+	lsites = calloc(w->n_sites + w->n_nodes + 1, sizeof(*lsites));
+	if (!ports || !lports || !lsites) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -155,11 +197,16 @@ static int wand_start(const struct world *w, const char *exe, int *pid,
 	cfg.rt_priority = 10;
 	cfg.ports = ports;
 	cfg.n_ports = w->n_sites;
+	cfg.n_lan_ports = lan_ports(w, lports, lsites);
+	cfg.lan_ports = lports;
+	cfg.lan_sites = lsites;
 	rc = wand_spawn(exe, &cfg, &child);
 	if (rc == 0)
 		*pid = (int)child;
 out:
 	free(ports);
+	free(lports);
+	free(lsites);
 	return rc;
 }
 
@@ -237,6 +284,8 @@ const struct shape_ops shape_wand_ops = {
 	.name = "wand",
 	.wan_mode = WAN_WAND,
 	.shapes = true,
+	.lan = true,
+	.lan_engine = true,
 	.apply = wand_apply,
 	.set_pair = wand_set,
 	.reset = wand_reset_all,

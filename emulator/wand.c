@@ -19,6 +19,7 @@
 #include "emulator/proc.h"
 #include "emulator/wand.h"
 #include "util/fs.h"
+#include "util/str.h"
 
 #define SPAWN_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS  2000
@@ -81,17 +82,45 @@ static int private_dir(const char *ctl)
 	return chmod(dir, 0700) == 0 ? 0 : -errno;
 }
 
+/* The LAN ports of CFG as the engine's words "SITE:IFNAME" into *WORDS
+ * (free with wand_lan_words_free). */
+static int wand_lan_words(const struct wand_config *cfg, char ***words)
+{
+	size_t i;
+
+	*words = calloc(cfg->n_lan_ports + 1, sizeof(**words));
+	if (!*words)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_lan_ports; i++) {
+		(*words)[i] = str_printf("%zu:%s", cfg->lan_sites[i],
+					 cfg->lan_ports[i]);
+		if (!(*words)[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void wand_lan_words_free(char **words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; words && i < n; i++)
+		free(words[i]);
+	free(words);
+}
+
 int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 {
 	char seed[32], rt[16];
 	const char **argv = NULL;
+	char **lan = NULL;
 	size_t i, n = 0;
 	int rc = 0, st, waited = 0;
 	pid_t child = -1;
 
 	*pid = 0;
 	if (!exe || !cfg || !cfg->ctl_path || !cfg->ports || !cfg->n_ports ||
-	    cfg->n_ports > WAND_MAX_PORTS)
+	    cfg->n_ports + cfg->n_lan_ports > WAND_MAX_PORTS)
 		return -EINVAL;
 	rc = private_dir(cfg->ctl_path);
 	if (rc)
@@ -101,8 +130,9 @@ int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 		rc = -EADDRINUSE;
 		goto out;
 	}
-	argv = calloc(cfg->n_ports + 16, sizeof(*argv));
-	if (!argv) {
+	argv = calloc(cfg->n_ports + cfg->n_lan_ports + 16, sizeof(*argv));
+	rc = wand_lan_words(cfg, &lan);
+	if (!argv || rc) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -125,6 +155,8 @@ int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 	argv[n++] = "--";
 	for (i = 0; i < cfg->n_ports; i++)
 		argv[n++] = cfg->ports[i];
+	for (i = 0; i < cfg->n_lan_ports; i++)
+		argv[n++] = lan[i];
 	argv[n] = NULL;
 	fflush(NULL);
 	child = fork();
@@ -168,6 +200,7 @@ out:
 		waitpid(child, &st, 0);
 	}
 	free(argv);
+	wand_lan_words_free(lan, cfg->n_lan_ports);
 	return rc;
 }
 

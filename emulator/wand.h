@@ -43,6 +43,15 @@
  *                                 both ways
  *   heal                          uncut every pair
  *   reset                         every pair a plain wire, nothing cut
+ *                                 (and every site LAN)
+ *   lan SITE [KEY=VALUE ...]      -> ok ports=N: the LAN of SITE (the
+ *                                 LAN ports the engine was started with
+ *                                 for it) gets these parameters, keys not
+ *                                 given zero; each frame meets them once,
+ *                                 on its way out to the LAN port it is
+ *                                 for, so between any two hosts of the
+ *                                 site the delay is one-way delay (no
+ *                                 cut; "error site S has no LAN ports")
  *   stats                         -> ok stats ports=N pairs=M, N lines
  *       "port I rx=F rx_bytes=B tx=F tx_bytes=B tx_errors=E rx_nobuf=E",
  *       M lines "pair S D frames=F bytes=B loss=L queue=Q cut=C nobuf=X
@@ -98,6 +107,13 @@ struct wand_config {
 	uint64_t seed;                  /* of the loss/jitter draws (reseed) */
 	const char *const *ports;       /* host ifnames, one per site index */
 	size_t n_ports;
+	/* The site LANs the engine is the switch of (a site whose `lan` it
+	 * shapes, see `lan` above): host ifnames (the site's nodes' and its
+	 * gateway's LAN host ends) and the site index of each. The engine
+	 * gets them as words "SITE:IFNAME" after the WAN ports. */
+	const char *const *lan_ports;
+	const size_t *lan_sites;
+	size_t n_lan_ports;
 	int rt_priority;                /* SCHED_FIFO priority of the engine
 					 * (1 .. 99), 0: ordinary scheduling.
 					 * Its loop blocks between deadlines,
@@ -161,6 +177,10 @@ int wand_set_pair(const char *ctl_path, size_t src, size_t dst,
 		  const struct link_params *p, bool cut);
 
 int wand_cut(const char *ctl_path, size_t src, size_t dst, bool cut);
+
+/* Make site SITE's LAN (served by the engine) what P says (`lan`). */
+int wand_lan_set(const char *ctl_path, size_t site,
+		 const struct link_params *p);
 
 /* Cut every pair between groups A[0..NA) and B[0..NB), both ways. */
 int wand_partition(const char *ctl_path, const size_t *a, size_t na,

@@ -299,6 +299,17 @@ int wand_set_pair(const char *ctl_path, size_t src, size_t dst,
 	return request_fmt(ctl_path, "set %zu %zu %s\n", src, dst, kv);
 }
 
+int wand_lan_set(const char *ctl_path, size_t site,
+		 const struct link_params *p)
+{
+	char kv[512];
+
+	if (!p)
+		return -EINVAL;
+	wand_params_format(p, false, false, kv, sizeof(kv));
+	return request_fmt(ctl_path, "lan %zu %s\n", site, kv);
+}
+
 int wand_partition(const char *ctl_path, const size_t *a, size_t na,
 		   const size_t *b, size_t nb)
 {

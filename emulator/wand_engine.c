@@ -100,6 +100,7 @@ struct wand_pair {
 struct wand_port {
 	int fd;
 	int ifindex;
+	size_t lan_site;                /* a LAN port: its site; WAN: SIZE_MAX */
 	char name[IF_NAMESIZE];
 	struct wand_port_stats st;
 	struct wand_frame *txq[TX_BATCH];
@@ -124,9 +125,12 @@ struct wand_client {
 };
 
 struct wand {
-	size_t n;
+	size_t n;                       /* sites: WAN ports 0 .. n - 1 */
+	size_t n_lan;                   /* LAN ports n .. n + n_lan - 1 */
+	size_t n_pairs;                 /* n * n WAN pairs, then n_lan LAN
+					 * egress queues (lan_pair()) */
 	struct wand_port *ports;
-	struct wand_pair *pairs;        /* n * n */
+	struct wand_pair *pairs;        /* n_pairs */
 	uint32_t *heap;                 /* pair indexes by head deadline */
 	size_t heap_len;
 	size_t *dirty;                  /* ports with frames to send */
@@ -357,7 +361,7 @@ static void wand_reseed_pairs(struct wand *w, uint64_t seed)
 	size_t i;
 
 	w->seed = seed;
-	for (i = 0; i < w->n * w->n; i++) {
+	for (i = 0; i < w->n_pairs; i++) {
 		struct wand_pair *pr = &w->pairs[i];
 
 		wand_rng_seed(&pr->rng, seed ^ ((uint64_t)i + 1) *
@@ -425,6 +429,31 @@ static void port_queue(struct wand *w, size_t pi, struct wand_frame *f)
 		port_flush(w, pi);      /* stays on the dirty list, empty */
 }
 
+/* ---- site LANs ----
+ *
+ * A site whose `lan` the engine shapes has its nodes' host ends and its
+ * gateway's LAN host end on no bridge: they are LAN ports (n .. n + n_lan
+ * - 1, each with its site), and the engine is that site's switch. Each
+ * LAN port has one egress queue, pair n * n + (port - n), with the site's
+ * lan parameters: a frame is delayed (lost, rate-limited) once, on its
+ * way out to the port it is for, as netem on each port of a bridge would
+ * do it. So the delay between any two hosts of the site (node or
+ * gateway) is the lan's one-way delay, an RTT twice it. A LAN frame is
+ * switched only among its site's LAN ports, never to the WAN ports. */
+
+/* The port pair IDX sends to: a WAN pair's destination, or the LAN port
+ * of an egress queue. */
+static size_t pair_port(const struct wand *w, size_t idx)
+{
+	return idx < w->n * w->n ? idx % w->n : w->n + (idx - w->n * w->n);
+}
+
+/* The egress queue of LAN port PI. */
+static uint32_t lan_pair(const struct wand *w, size_t pi)
+{
+	return (uint32_t)(w->n * w->n + (pi - w->n));
+}
+
 static void release_due(struct wand *w, uint64_t now)
 {
 	size_t i;
@@ -446,7 +475,7 @@ static void release_due(struct wand *w, uint64_t now)
 		pr->st.qlen--;
 		pr->st.frames++;
 		pr->st.bytes += f->len - WAND_VNET_LEN;
-		port_queue(w, idx % w->n, f);
+		port_queue(w, pair_port(w, idx), f);
 	}
 	for (i = 0; i < w->n_dirty; i++)
 		if (w->ports[w->dirty[i]].ntx)
@@ -488,7 +517,7 @@ static void pair_enqueue(struct wand *w, struct wand_pair *pr, uint32_t idx,
 		}
 		base = dep;
 	}
-	if (w->counting)
+	if (w->counting && idx < w->n * w->n)   /* the WAN's traffic */
 		count_frame(w, idx, f);
 	f->deadline = wand_clamp(&pr->last_deadline,
 				 base + wand_delay_ns(&pr->p, &pr->corr_last,
@@ -504,11 +533,10 @@ static void pair_enqueue(struct wand *w, struct wand_pair *pr, uint32_t idx,
 	}
 }
 
-/* Forward F (owned; NULL: no buffer was free) from port S to port D. */
-static void forward(struct wand *w, size_t s, size_t d, struct wand_frame *f,
-		    uint64_t now)
+/* Forward F (owned; NULL: no buffer was free) through pair IDX. */
+static void pair_forward(struct wand *w, uint32_t idx, struct wand_frame *f,
+			 uint64_t now)
 {
-	uint32_t idx = (uint32_t)(s * w->n + d);
 	struct wand_pair *pr = &w->pairs[idx];
 	struct wand_gso g;
 	size_t nseg, k;
@@ -551,6 +579,13 @@ static void forward(struct wand *w, size_t s, size_t d, struct wand_frame *f,
 	pair_enqueue(w, pr, idx, f, now);
 }
 
+/* Forward F (owned; NULL: no buffer was free) from WAN port S to D. */
+static void forward(struct wand *w, size_t s, size_t d, struct wand_frame *f,
+		    uint64_t now)
+{
+	pair_forward(w, (uint32_t)(s * w->n + d), f, now);
+}
+
 static struct wand_frame *frame_copy(struct wand *w, const struct wand_frame *f)
 {
 	struct wand_frame *c = frame_get(w, f->len);
@@ -560,6 +595,39 @@ static struct wand_frame *frame_copy(struct wand *w, const struct wand_frame *f)
 		c->len = f->len;
 	}
 	return c;
+}
+
+/* Frame K of the receive batch on LAN port IN (learnt already): to the
+ * LAN port of its destination, or flooded to the site's other LAN ports
+ * when that is unknown, a group, or not on this site's LAN. */
+static void lan_rx_frame(struct wand *w, size_t in, size_t k, uint64_t now)
+{
+	struct wand_frame *f = w->rx[k], *t;
+	const uint8_t *eth = f->data + WAND_VNET_LEN;
+	size_t site = w->ports[in].lan_site, j;
+	long out;
+
+	out = (eth[0] & 1) ? -1 : mac_lookup(w, eth);
+	if (out == (long)in)
+		return;
+	if (out < 0 || w->ports[out].lan_site != site) {
+		for (j = w->n; j < w->n + w->n_lan; j++)
+			if (j != in && w->ports[j].lan_site == site)
+				pair_forward(w, lan_pair(w, j),
+					     frame_copy(w, f), now);
+		return;
+	}
+	/* As rx_frame(): a wire frame to a small buffer, a superframe
+	 * keeps the batch's. */
+	t = f->len <= SMALL_CAP ? pool_get(&w->small) : NULL;
+	if (t) {
+		memcpy(t->data, f->data, f->len);
+		t->len = f->len;
+	} else {
+		t = f;
+		w->rx[k] = NULL;
+	}
+	pair_forward(w, lan_pair(w, (size_t)out), t, now);
 }
 
 /* Frame K of the receive batch, LEN bytes, arrived on port IN. */
@@ -576,7 +644,13 @@ static void rx_frame(struct wand *w, size_t in, size_t k, size_t len,
 	w->ports[in].st.rx_bytes += len - WAND_VNET_LEN;
 	if (!(eth[6] & 1))
 		mac_learn(w, eth + 6, in);
+	if (in >= w->n) {
+		lan_rx_frame(w, in, k, now);
+		return;
+	}
 	out = (eth[0] & 1) ? -1 : mac_lookup(w, eth);
+	if (out >= (long)w->n)
+		out = -1;       /* a LAN's address: not on the WAN */
 	if (out == (long)in)
 		return;
 	if (out < 0) {
@@ -734,6 +808,28 @@ static int port_open(struct wand *w, size_t i, const char *name)
 		rc = -errno;
 out:
 	return rc;
+}
+
+/* Open the LAN ports of CFG, after the WAN's. */
+static int lan_ports_open(struct wand *w, const struct wand_config *cfg)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < w->n_lan; i++) {
+		if (cfg->lan_sites[i] >= w->n) {
+			wlog(w, "LAN port '%s': no site %zu", cfg->lan_ports[i],
+			     cfg->lan_sites[i]);
+			return -EINVAL;
+		}
+		rc = port_open(w, w->n + i, cfg->lan_ports[i]);
+		if (rc) {
+			wlog(w, "LAN port '%s' of site %zu: %s",
+			     cfg->lan_ports[i], cfg->lan_sites[i], strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /* ---- control server ---- */
@@ -1050,9 +1146,45 @@ static void cmd_reset(struct wand *w, struct wand_client *c, int argc,
 
 	(void)argc, (void)argv;
 	memset(&p, 0, sizeof(p));
-	for (i = 0; i < w->n * w->n; i++)
+	for (i = 0; i < w->n_pairs; i++)        /* the LANs too */
 		pair_set(&w->pairs[i], &p, false);
 	out_add(c, "ok\n");
+}
+
+/* lan SITE [KEY=VALUE ...]: every egress queue of SITE's LAN ports gets
+ * these parameters (keys not given are zero); no cut on a LAN. */
+static void cmd_lan(struct wand *w, struct wand_client *c, int argc,
+		    char **argv)
+{
+	struct link_params p;
+	char err[192];
+	size_t s, j, m = 0;
+	bool cut;
+
+	if (parse_site(w, argv[1], &s)) {
+		out_add(c, "error bad site\n");
+		return;
+	}
+	if (wand_params_decode(argc - 2, argv + 2, &p, &cut, err,
+			       sizeof(err))) {
+		out_add(c, "error %s\n", err);
+		return;
+	}
+	if (cut) {
+		out_add(c, "error a LAN is not cut\n");
+		return;
+	}
+	for (j = w->n; j < w->n + w->n_lan; j++)
+		if (w->ports[j].lan_site == s) {
+			pair_set(&w->pairs[lan_pair(w, j)], &p, false);
+			m++;
+		}
+	if (m == 0) {
+		out_add(c, "error site %zu has no LAN ports\n", s);
+		return;
+	}
+	out_add(c, "ok ports=%zu\n", m);
+	wlog(w, "LAN of site %zu: %zu ports", s, m);
 }
 
 static void cmd_stats(struct wand *w, struct wand_client *c, int argc,
@@ -1167,6 +1299,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "partition", 3, 3, " A,B,... / C,D,...", cmd_partition },
 	{ "heal", 0, 0, "", cmd_heal },
 	{ "reset", 0, 0, "", cmd_reset },
+	/* every constraint key at most once */
+	{ "lan", 1, 1 + CK_N, " SITE [KEY=VALUE ...]", cmd_lan },
 	{ "stats", 0, 0, "", cmd_stats },
 	{ "traffic", 0, 1, " [reset|on|off]", cmd_traffic },
 	{ "quit", 0, 0, "", cmd_quit },
@@ -1474,10 +1608,10 @@ static void wand_free(struct wand *w)
 		}
 		client_close(w, c);
 	}
-	for (i = 0; w->ports && i < w->n; i++)
+	for (i = 0; w->ports && i < w->n + w->n_lan; i++)
 		if (w->ports[i].fd >= 0)
 			close(w->ports[i].fd);
-	for (i = 0; w->pairs && i < w->n * w->n; i++)
+	for (i = 0; w->pairs && i < w->n_pairs; i++)
 		wand_rate_release(&w->pairs[i].rate);
 	if (w->listening)
 		unlink(w->ctl_path);
@@ -1518,14 +1652,16 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	for (i = 0; i < MAX_CLIENTS; i++)
 		w->clients[i].fd = -1;
 	w->n = n;
+	w->n_lan = cfg->n_lan_ports;
+	w->n_pairs = n * n + w->n_lan;
 	w->ctl_path = cfg->ctl_path;
 	if (cfg->log_path)
 		w->logfd = open(cfg->log_path, O_WRONLY | O_CREAT | O_APPEND |
 				O_CLOEXEC | O_NOFOLLOW, 0600);
-	w->ports = calloc(n, sizeof(*w->ports));
-	w->pairs = calloc(n * n, sizeof(*w->pairs));
-	w->heap = calloc(n * n, sizeof(*w->heap));
-	w->dirty = calloc(n, sizeof(*w->dirty));
+	w->ports = calloc(n + w->n_lan, sizeof(*w->ports));
+	w->pairs = calloc(w->n_pairs, sizeof(*w->pairs));
+	w->heap = calloc(w->n_pairs, sizeof(*w->heap));
+	w->dirty = calloc(n + w->n_lan, sizeof(*w->dirty));
 	w->macs = calloc(MAC_SLOTS, sizeof(*w->macs));
 	w->scratch = malloc(LARGE_CAP);
 	if (!w->ports || !w->pairs || !w->heap || !w->dirty || !w->macs ||
@@ -1533,8 +1669,10 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n + w->n_lan; i++) {
 		w->ports[i].fd = -1;
+		w->ports[i].lan_site = i < n ? SIZE_MAX : cfg->lan_sites[i - n];
+	}
 	wand_reseed_pairs(w, cfg->seed);
 	w->counting = true;
 	rc = traffic_counter_init(&w->traffic, n, traffic_counter_slots(n));
@@ -1571,6 +1709,9 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 			goto out;
 		}
 	}
+	rc = lan_ports_open(w, cfg);
+	if (rc)
+		goto out;
 	rc = listen_open(w, cfg->ctl_path);
 	if (rc)
 		wlog(w, "control socket '%s': %s", cfg->ctl_path, strerror(-rc));
@@ -1589,7 +1730,8 @@ int wand_run(const struct wand_config *cfg)
 	int rc;
 
 	if (!cfg || !cfg->ctl_path || !cfg->ports || cfg->n_ports < 1 ||
-	    cfg->n_ports > WAND_MAX_PORTS)
+	    cfg->n_ports + cfg->n_lan_ports > WAND_MAX_PORTS ||
+	    (cfg->n_lan_ports && (!cfg->lan_ports || !cfg->lan_sites)))
 		return -EINVAL;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -1608,8 +1750,8 @@ int wand_run(const struct wand_config *cfg)
 			wlog(w, "SCHED_FIFO %d: %s", cfg->rt_priority,
 			     strerror(errno));
 	}
-	wlog(w, "started: %zu ports, seed %llu, rt %d", w->n,
-	     (unsigned long long)w->seed, cfg->rt_priority);
+	wlog(w, "started: %zu ports, %zu LAN ports, seed %llu, rt %d", w->n,
+	     w->n_lan, (unsigned long long)w->seed, cfg->rt_priority);
 	loop(w);
 	wlog(w, "stopped");
 out:

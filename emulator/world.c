@@ -443,14 +443,18 @@ static int ports_up(struct emu *emu, const struct world *w)
 	if (!p)
 		return -ENOMEM;
 	for (i = 0; i < w->n_sites; i++) {
-		p[n].bridge = w->sites[i].lan_bridge;
-		p[n++].port = w->sites[i].gw_lan_host;
+		if (!w->sites[i].lan_engine) {  /* else the engine's port */
+			p[n].bridge = w->sites[i].lan_bridge;
+			p[n++].port = w->sites[i].gw_lan_host;
+		}
 		if (w->wan_mode == WAN_BRIDGE) {
 			p[n].bridge = w->wan_bridge;
 			p[n++].port = w->sites[i].gw_wan_host;
 		}
 	}
 	for (i = 0; i < w->n_nodes; i++) {
+		if (w->sites[w->nodes[i].site].lan_engine)
+			continue;
 		p[n].bridge = w->sites[w->nodes[i].site].lan_bridge;
 		p[n++].port = w->nodes[i].host_if;
 	}
@@ -498,8 +502,12 @@ int world_up(struct emu *emu, const struct world *w,
 	 * attached by ports_up(). */
 	if (err == 0 && ops->master_at_create && w->wan_mode == WAN_BRIDGE)
 		err = link_index(sk, w->wan_bridge, &wan_index);
+	/* A site whose lan the engine shapes keeps index 0: its host ends
+	 * are the engine's ports, on no bridge. */
 	for (i = 0; i < w->n_sites && err == 0 && ops->master_at_create; i++)
-		err = link_index(sk, w->sites[i].lan_bridge, &lan_index[i]);
+		if (!w->sites[i].lan_engine)
+			err = link_index(sk, w->sites[i].lan_bridge,
+					 &lan_index[i]);
 	if (err < 0)
 		goto out;
 	crash_point("up:bridges");

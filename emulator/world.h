@@ -24,6 +24,7 @@
 #ifndef EMULATOR_WORLD_H
 #define EMULATOR_WORLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,14 @@ struct world_site {
 	char gw_lan_host[WORLD_IFNAMSIZ];
 	char gw_wan_host[WORLD_IFNAMSIZ];
 	char gw_netns[WORLD_NETNS_MAX];
+	/* Its `lan` is shaped (shape_ops.lan): by netem on its LAN bridge
+	 * ports, or, lan_engine, by the WAN engine, which is then its
+	 * switch: the host ends of its nodes and of its gateway's LAN port
+	 * are left on no bridge (wand opens them, see emulator/wand.h
+	 * `lan`). Not recorded: set from the topology (plan_lan), so
+	 * whether a site has a `lan` is fixed at up. */
+	bool lan_shaped;
+	bool lan_engine;
 };
 
 struct world_node {

@@ -95,6 +95,63 @@ static int probe_rtt_rt(struct probe_pair *pairs, size_t n,
 	return rc;
 }
 
+/* The target RTT from a node of site A to one of site B in TAB: the WAN
+ * pair's, plus the LAN RTT of each side whose lan W shapes. */
+static double node_target_ms(const struct world *w,
+			     const struct shape_table *tab, size_t a, size_t b)
+{
+	double ms = resolve_target_rtt_ms(tab, a, b);
+
+	if (w->sites[a].lan_shaped)
+		ms += resolve_lan_rtt_ms(tab, a);
+	if (w->sites[b].lan_shaped)
+		ms += resolve_lan_rtt_ms(tab, b);
+	return ms;
+}
+
+/* Append to PAIRS and R (from N) the intra-site pairs of every site whose
+ * lan W shapes: its endpoint EP[i] (a node) to each other node the probe
+ * can enter, and to its gateway. Returns the new count. */
+static size_t lan_pairs(const struct world *w, const struct shape_table *tab,
+			const struct measure_endpoint *ep,
+			struct probe_pair *pairs, struct report_rtt *r,
+			size_t n, double *max_target)
+{
+	char prefix[WORLD_NETNS_MAX];
+	size_t i, k, plen;
+
+	world_netns_prefix(w->name, prefix, sizeof(prefix));
+	plen = strlen(prefix);
+	for (i = 0; i < w->n_sites; i++) {
+		const struct world_site *s = &w->sites[i];
+
+		if (!s->lan_shaped || !ep[i].netns || ep[i].gateway)
+			continue;
+		for (k = 0; k <= w->n_nodes; k++) {
+			const struct world_node *d = k < w->n_nodes ?
+						     &w->nodes[k] : NULL;
+
+			if (d && (d->site != i || !probe_can_enter(d) ||
+				  d->netns == ep[i].netns))
+				continue;
+			pairs[n].src_netns = ep[i].netns;
+			pairs[n].dst_netns = d ? d->netns : s->gw_netns;
+			pairs[n].dst_addr = d ? d->addr : s->gw_lan_addr;
+			r[n].src = r[n].dst = s->name;
+			r[n].src_node = ep[i].node;
+			r[n].dst_node = d ? d->name :
+				strncmp(s->gw_netns, prefix, plen) == 0 ?
+				s->gw_netns + plen : s->gw_netns;
+			r[n].lan = 1;
+			r[n].target_ms = tab ? resolve_lan_rtt_ms(tab, i) : NAN;
+			if (!isnan(r[n].target_ms) && r[n].target_ms > *max_target)
+				*max_target = r[n].target_ms;
+			n++;
+		}
+	}
+	return n;
+}
+
 int measure_sites(const struct world *w, const struct shape_table *tab,
 		  const struct measure_opts *o, struct report_rtt **rows,
 		  size_t *n_rows)
@@ -109,8 +166,11 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 
 	*rows = NULL;
 	*n_rows = 0;
-	pairs = calloc(w->n_sites * w->n_sites + 1, sizeof(*pairs));
-	r = calloc(w->n_sites * w->n_sites + 1, sizeof(*r));
+	/* The WAN's pairs, then at most a node or gateway per LAN pair. */
+	pairs = calloc(w->n_sites * w->n_sites + w->n_nodes + w->n_sites + 1,
+		       sizeof(*pairs));
+	r = calloc(w->n_sites * w->n_sites + w->n_nodes + w->n_sites + 1,
+		   sizeof(*r));
 	if (!ep || !pairs || !r)
 		goto out;
 	rc = measure_endpoints(w, ep);
@@ -127,7 +187,7 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 			r[n].dst = w->sites[k].name;
 			r[n].src_node = ep[i].node;
 			r[n].dst_node = ep[k].node;
-			r[n].target_ms = tab ? resolve_target_rtt_ms(tab, i, k) : NAN;
+			r[n].target_ms = tab ? node_target_ms(w, tab, i, k) : NAN;
 			r[n].cut = tab && (tab->cut[i * tab->n + k] ||
 					   tab->cut[k * tab->n + i]);
 			if (!isnan(r[n].target_ms) && r[n].target_ms > max_target)
@@ -135,6 +195,8 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 			n++;
 		}
 	}
+	if (o->lan)
+		n = lan_pairs(w, tab, ep, pairs, r, n, &max_target);
 	/* Wait for the slowest reply: the longest target plus its jitter. */
 	po.timeout_ms = 1000 + (unsigned)(2 * max_target);
 	/* Warm up first: the first packet of a pair waits for the gateways
@@ -165,6 +227,20 @@ out:
 	return rc;
 }
 
+/* An intra-site row R: its own metrics (lan_*), between its two hosts,
+ * so the site-pair figures stay one row per ordered pair of sites. */
+static void lan_store(struct state *st, int64_t run, const struct report_rtt *r)
+{
+	const char *s = r->src_node, *d = r->dst_node;
+
+	state_result_add(st, run, "lan_target_rtt", s, d, r->target_ms, "ms");
+	state_result_add(st, run, "lan_rtt_min", s, d, r->min_ms, "ms");
+	state_result_add(st, run, "lan_rtt_p50", s, d, r->p50_ms, "ms");
+	state_result_add(st, run, "lan_rtt_p99", s, d, r->p99_ms, "ms");
+	state_result_add(st, run, "lan_loss", s, d, r->loss_pct, "%");
+	state_result_add(st, run, "lan_samples", s, d, r->samples, "count");
+}
+
 void measure_store(struct state *st, int64_t run, const struct measure_opts *o,
 		   const struct report_rtt *rows, size_t n)
 {
@@ -175,6 +251,10 @@ void measure_store(struct state *st, int64_t run, const struct measure_opts *o,
 	for (i = 0; i < n; i++) {
 		const struct report_rtt *r = &rows[i];
 
+		if (r->lan) {
+			lan_store(st, run, r);
+			continue;
+		}
 		state_result_add(st, run, "target_rtt", r->src, r->dst, r->target_ms, "ms");
 		state_result_add(st, run, "rtt_min", r->src, r->dst, r->min_ms, "ms");
 		state_result_add(st, run, "rtt_p50", r->src, r->dst, r->p50_ms, "ms");

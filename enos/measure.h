@@ -21,6 +21,11 @@ struct measure_opts {
 	unsigned interval_ms;   /* between a pair's probes */
 	double tolerance_pct;   /* bound on |p50 - target|: */
 	double tolerance_ms;    /* max(pct of target, ms) */
+	/* Also measure inside each site whose lan is shaped
+	 * (world_site.lan_shaped): from its endpoint to each of its other
+	 * nodes the probe can enter, and to its gateway; rows with
+	 * report_rtt.lan set (`enos tc --test`). */
+	bool lan;
 };
 
 /* Where the probe of one site runs: the first node whose backend shares
@@ -42,8 +47,10 @@ struct measure_endpoint {
 int measure_endpoints(const struct world *w, struct measure_endpoint *ep);
 
 /* Measure every ordered pair of sites of W that both have a node. TAB (may
- * be NULL: no targets) gives each pair's target RTT and cut. *ROWS is
- * allocated (free()), its names borrowed from W. Returns 0 or -errno. */
+ * be NULL: no targets) gives each pair's target RTT and cut: node to node,
+ * so a site whose lan is shaped adds its LAN RTT (resolve_node_rtt_ms).
+ * With O->lan, the intra-site pairs follow (see measure_opts.lan). *ROWS
+ * is allocated (free()), its names borrowed from W. Returns 0 or -errno. */
 int measure_sites(const struct world *w, const struct shape_table *tab,
 		  const struct measure_opts *o, struct report_rtt **rows,
 		  size_t *n);

@@ -132,7 +132,6 @@ static int check_profiles(const struct topology *t, enum support_report how)
 int phase_check_supported(const struct topology *t, enum support_report how)
 {
 	char why[512];
-	size_t i;
 	int rc;
 
 	rc = check_backends(t, how);
@@ -150,11 +149,6 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 			    t->path, t->fabric->name, why);
 		rc = -ENOTSUP;
 	}
-	for (i = 0; i < t->n_sites && !t->sites[i].has_lan; i++)
-		;
-	if (i < t->n_sites)
-		support_say(how, false, "site '%s': lan constraints are validated but not applied yet (nodes reach their gateway over a plain bridge)",
-			    t->sites[i].name);
 	if (t->n_faults)
 		support_say(how, false, "the faults timeline (%zu faults) is not run by 'up': a workload ('enos bench', 'enos run') or 'enos tc --timeline' runs it",
 			    t->n_faults);
@@ -876,6 +870,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	}
 	/* The world is built for its shaping backend, on its fabric. */
 	w.wan_mode = shaping->wan_mode;
+	plan_lan(t, shaping, &w);
 	w.fabric = t->fabric;
 	if (t->stack_name) {
 		rc = deploy_shared_dirs(ctx, t, shared);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emulator/addr.h"
+#include "emulator/shape.h"
 #include "enos/topo.h"
 
 static int plan_sites(const struct topology *t, struct world *w)
@@ -85,6 +86,19 @@ int plan_world(const struct topology *t, const char *tag, struct world *w)
 fail:
 	plan_release(w);
 	return rc;
+}
+
+void plan_lan(const struct topology *t, const struct shape_ops *shaping,
+	      struct world *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_sites; i++) {
+		w->sites[i].lan_shaped = shaping && shaping->lan &&
+					 i < t->n_sites && t->sites[i].has_lan;
+		w->sites[i].lan_engine = w->sites[i].lan_shaped &&
+					 shaping->lan_engine;
+	}
 }
 
 void plan_release(struct world *w)

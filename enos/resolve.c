@@ -104,6 +104,7 @@ int resolve_pairs_until(const struct topology *t, struct shape_table *out,
 		apply_rule(t, &t->rules[i].src, &t->rules[i].dst,
 			   t->rules[i].symmetric, &t->rules[i].con, out, NULL);
 	}
+	resolve_lan(t, out);
 	rc = 0;
 out:
 	/* shape_table_init frees what it allocated when it fails, and a
@@ -161,4 +162,28 @@ double resolve_target_rtt_ms(const struct shape_table *tab, size_t a,
 {
 	return (double)(shape_at(tab, a, b)->delay_us +
 			shape_at(tab, b, a)->delay_us) / 1000.0;
+}
+
+void resolve_lan(const struct topology *t, struct shape_table *tab)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_sites && i < tab->n; i++) {
+		memset(&tab->lan[i], 0, sizeof(tab->lan[i]));
+		if (t->sites[i].has_lan)
+			constraint_apply(&t->sites[i].lan, &tab->lan[i]);
+	}
+}
+
+double resolve_lan_rtt_ms(const struct shape_table *tab, size_t a)
+{
+	return 2 * (double)tab->lan[a].delay_us / 1000.0;
+}
+
+double resolve_node_rtt_ms(const struct shape_table *tab, size_t a, size_t b)
+{
+	if (a == b)
+		return resolve_lan_rtt_ms(tab, a);
+	return resolve_target_rtt_ms(tab, a, b) + resolve_lan_rtt_ms(tab, a) +
+	       resolve_lan_rtt_ms(tab, b);
 }

@@ -77,4 +77,19 @@ void resolve_set_sides(const bool *a, const bool *b,
 double resolve_target_rtt_ms(const struct shape_table *tab, size_t a,
 			     size_t b);
 
+/* Each site's `lan` of T into TAB->lan (zero for a site without one);
+ * resolve_pairs does it. Sites' LANs take no part in the precedence: a
+ * `lan` is the one block that says it. */
+void resolve_lan(const struct topology *t, struct shape_table *tab);
+
+/* The target RTT between two hosts of site A's LAN (two nodes, or a node
+ * and its gateway), in milliseconds: twice the lan's one-way delay. */
+double resolve_lan_rtt_ms(const struct shape_table *tab, size_t a);
+
+/* The target RTT between a node of site A and a node of site B: A == B,
+ * the LAN's (resolve_lan_rtt_ms); else the WAN pair's target plus both
+ * sites' LAN RTTs (a frame crosses A's LAN, the WAN, then B's LAN). Only
+ * for sites whose lan is shaped; others have a zero lan. */
+double resolve_node_rtt_ms(const struct shape_table *tab, size_t a, size_t b);
+
 #endif

@@ -14,6 +14,7 @@
 #include "enos/cli.h"
 #include "enos/fault.h"
 #include "enos/inject.h"
+#include "enos/plan.h"
 #include "enos/resolve.h"
 #include "enos/state.h"
 #include "enos/topo.h"
@@ -23,8 +24,13 @@ int shaping_choose(const struct topology *t, const struct shape_ops **out,
 		   char *why, size_t len)
 {
 	const struct shape_ops *ops = t->shaping;
+	const char *lan = NULL;
 	char missing[512] = "";
 	size_t i;
+
+	for (i = 0; i < t->n_sites && !lan; i++)
+		if (t->sites[i].has_lan)
+			lan = t->sites[i].name;
 
 	if (ops) {
 		if (ops->supported && ops->supported(missing, sizeof(missing)) < 0) {
@@ -49,6 +55,14 @@ int shaping_choose(const struct topology *t, const struct shape_ops **out,
 	for (i = 0; (ops = shape_ops_at(i)); i++) {
 		if (!ops->shapes)
 			continue;
+		/* A lan needs a backend that shapes it (wand): netem is
+		 * passed over, even where the kernel has it. */
+		if (lan && !ops->lan) {
+			snprintf(missing, sizeof(missing),
+				 "site '%s' has a lan, which %s cannot shape",
+				 lan, ops->name);
+			continue;
+		}
 		if (ops->supported && ops->supported(missing, sizeof(missing)) < 0)
 			continue;
 		if (ops->kmod)
@@ -351,6 +365,9 @@ int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e)
 	}
 	if (rc == 0)
 		rc = shaping_topology(e->info.topo_path, &e->w, &e->t);
+	/* Which LANs the engine switches: as the world was built. */
+	if (rc == 0)
+		plan_lan(e->t, e->info.shaping_ops, &e->w);
 	return rc;
 }
 

@@ -193,7 +193,7 @@ int sweep_world_step(void *arg, const struct sweep_job *job, int64_t *run)
  * that does not answer (and is not cut) fails the pair. */
 static int measure(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run)
 {
-	const struct measure_opts m = { 20, 10, 2.0, 0.5 };
+	const struct measure_opts m = { 20, 10, 2.0, 0.5, false };
 	struct shape_table tab = { 0 };
 	struct report_rtt *rows = NULL;
 	size_t n = 0, i, unreachable = 0, bad = 0;

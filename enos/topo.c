@@ -218,6 +218,8 @@ static int load_top(struct topo_loader *L)
 		rc = topo_hosts_place(L, v[T_PLACEMENT], k[T_PLACEMENT]);
 	if (!rc && yload_present(v[T_NETWORK]))
 		rc = topo_network_load(L, v[T_NETWORK]);
+	if (!rc)
+		rc = topo_lan_check(L);
 	if (!rc && yload_present(v[T_FAULTS]))
 		rc = topo_faults_load(L, v[T_FAULTS]);
 	if (!rc && yload_present(v[T_STACK]))

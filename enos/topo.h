@@ -104,6 +104,7 @@ struct site {
 	size_t n_nodes;
 	bool has_lan;
 	struct constraint lan;  /* intra-site link */
+	struct src_pos lan_pos; /* of its `lan` value (has_lan) */
 	struct src_pos pos;     /* of the site's name */
 	struct src_pos nodes_pos;
 	char *base;             /* counted sites: the name before expansion

@@ -63,6 +63,7 @@ struct topo_group {
 	struct node_spec *list;         /* list form; moved to the site */
 	bool has_lan;
 	struct constraint lan;
+	const yaml_node_t *lan_at;      /* its `lan` value, NULL if none */
 	const yaml_node_t *host;        /* `host:`, NULL if absent */
 	size_t first;                   /* its first site in topology.sites */
 };
@@ -112,6 +113,16 @@ int topo_profiles_limits(struct topo_loader *L, const yaml_node_t *cpu,
 int topo_profiles_check(struct topo_loader *L, const struct node_ops *ops,
 			uint32_t cpu_milli, uint64_t memory, uint64_t pids,
 			const yaml_node_t *const at[3]);
+
+/* ---- topo_network.c ---- */
+
+/* Refuse a site's `lan` that the world could not apply (after sites and
+ * network): a shaping backend that cannot shape a lan (shape_ops.lan:
+ * none), a VM node on such a site (a lan is shaped on veth ports, not a
+ * VM's tap), or `partition: openflow` unless netem shapes (the wand
+ * engine replaces the LAN bridge its drop rules are on). FILE:LINE:COL at
+ * the lan. */
+int topo_lan_check(struct topo_loader *L);
 
 /* ---- topo_sites.c ---- */
 

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "emulator/fabric.h"
+#include "emulator/node.h"
+#include "emulator/shape.h"
 #include "enos/matrix.h"
 #include "util/escape.h"
 #include "util/fs.h"
@@ -335,4 +337,35 @@ int topo_network_load(struct topo_loader *L, const yaml_node_t *n)
 	if (!rc && yload_present(v[NW_CONSTRAINTS]))
 		rc = load_rules(L, v[NW_CONSTRAINTS]);
 	return rc;
+}
+
+int topo_lan_check(struct topo_loader *L)
+{
+	const struct topology *t = L->t;
+	size_t i, k;
+
+	for (i = 0; i < t->n_sites; i++) {
+		const struct site *s = &t->sites[i];
+		const char *name = s->base ? s->base : s->name;
+
+		if (!s->has_lan)
+			continue;
+		if (t->shaping && !t->shaping->lan)
+			return yload_fail_at(&L->y, s->lan_pos,
+					     "site '%s' has a lan, which shaping '%s' cannot apply (it shapes nothing): use 'shaping: auto', 'netem' or 'wand', or remove the lan",
+					     name, t->shaping->name);
+		/* wand (or auto, which may pick it) replaces the bridge. */
+		if (t->partition == PARTITION_OPENFLOW &&
+		    (!t->shaping || t->shaping->lan_engine))
+			return yload_fail_at(&L->y, s->lan_pos,
+					     "site '%s' has a lan, which the wand engine shapes as the site's switch, without the LAN bridge that 'partition: openflow' puts its drop rules on (use 'shaping: netem' or 'partition: shaping', or remove the lan)",
+					     name);
+		for (k = 0; k < s->n_nodes; k++)
+			if (s->nodes[k].backend->netns_empty)
+				return yload_fail_at(&L->y, s->lan_pos,
+						     "site '%s' has a lan and node '%s' is a VM (backend '%s'): a lan is shaped on veth ports, not on a VM's tap (move the VM to a site without a lan, or remove the lan)",
+						     name, s->nodes[k].name,
+						     s->nodes[k].backend->name);
+	}
+	return 0;
 }

@@ -351,6 +351,7 @@ static int get_group(struct topo_loader *L, const yaml_node_t *item,
 			rc = topo_network_constraint(L, v[S_LAN], lv, lk,
 						     &g->lan);
 		g->has_lan = true;
+		g->lan_at = v[S_LAN];
 	}
 	if (yload_present(v[S_PARENT]))
 		g->parent = v[S_PARENT];
@@ -411,6 +412,7 @@ static int expand_sites(struct topo_loader *L, const yaml_node_t *sites_at)
 			s->backend = g->backend;
 			s->has_lan = g->has_lan;
 			s->lan = g->lan;
+			s->lan_pos = g->lan_at ? yamldoc_pos(g->lan_at) : pos;
 			s->pos = pos;
 			s->nodes_pos = g->nodes ? yamldoc_pos(g->nodes) : pos;
 			L->index[e] = (struct topo_entry){ s->name,

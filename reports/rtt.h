@@ -19,6 +19,8 @@ struct report_rtt {
 	unsigned loss_bursts;   /* runs of consecutive lost probes */
 	const char *src_node;   /* where it was measured (enos/measure.h's */
 	const char *dst_node;   /* endpoints); may be NULL, borrowed */
+	int lan;                /* between two hosts of site src's LAN (src ==
+				 * dst): src_node to dst_node */
 };
 
 /* Write DIR/rtt.tsv and DIR/summary.txt for experiment EXP, run RUN, each

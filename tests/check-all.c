@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_netem_guest);
 		SYS_SUITE(sr, &sk, sys_wand);
 		SYS_SUITE(sr, &sk, sys_wan);
+		SYS_SUITE(sr, &sk, sys_lan);
 		SYS_SUITE(sr, &sk, sys_ovs);
 		SYS_SUITE(sr, &sk, sys_lxc);
 		SYS_SUITE(sr, &sk, sys_stack);

@@ -108,6 +108,8 @@ Suite *make_sys_netem_suite(struct skips *sk);
 Suite *make_sys_netem_guest_suite(struct skips *sk);
 Suite *make_sys_wand_suite(struct skips *sk);
 Suite *make_sys_wan_suite(struct skips *sk);
+/* sys_lan: site lan constraints shaped by the wand engine (issue 13). */
+Suite *make_sys_lan_suite(struct skips *sk);
 Suite *make_sys_ovs_suite(struct skips *sk);
 Suite *make_sys_lxc_suite(struct skips *sk);
 Suite *make_sys_stack_suite(struct skips *sk);

@@ -379,6 +379,54 @@ START_TEST(test_set_pair)
 }
 END_TEST
 
+/* A site's lan (issue 13): s0's lan of 5 ms one way, on each port of its
+ * LAN bridge (host namespace), so its node to its gateway is 10 ms RTT,
+ * and s1's node to s0's node crosses s0's LAN once each way: its WAN
+ * baseline + 10 ms. reset removes the ports' qdiscs too. */
+START_TEST(test_lan)
+{
+	struct shape_table t;
+	struct probe_pair pairs[2];
+	struct probe_opts o = { .samples = RTT_SAMPLES, .interval_ms = 5,
+				.timeout_ms = 500 };
+	double tol = fmax(10 * TOL_PCT / 100, TOL_MIN_MS);
+	char *argv[] = { "tc", "qdisc", "show", "dev", nodes[0].host_if, NULL };
+	char *out = NULL;
+
+	/* This test's process only: the world is the runner's. */
+	sites[0].lan_shaped = true;
+	table(&t);
+	t.lan[0].delay_us = 5000;
+	ck_assert_int_eq(shape_netem_ops.apply(emu, &w, &t), 0);
+	ck_assert_int_eq(tu_run(&out, argv), 0);
+	ck_assert_msg(tu_contains(out, "qdisc netem 10: parent 1:10") &&
+		      tu_contains(out, "delay 5ms"), "%s", out);
+	free(out);
+	memset(pairs, 0, sizeof(pairs));
+	pairs[0].src_netns = nodes[0].netns;
+	pairs[0].dst_netns = sites[0].gw_netns;
+	pairs[0].dst_addr = sites[0].gw_lan_addr;
+	pairs[1] = pair(1, 0);
+	ck_assert_int_eq(probe_rtt(pairs, 2, &o), 0);
+	printf("sys_netem: lan n0 -> gw.s0: shaped 10.0 ms: min %.3f p50 "
+	       "%.3f p90 %.3f ms, %u/%u answered\n", pairs[0].min_ms,
+	       pairs[0].p50_ms, pairs[0].p90_ms, pairs[0].received,
+	       pairs[0].sent);
+	fflush(stdout);
+	ck_assert_uint_eq(pairs[0].received, pairs[0].sent);
+	ck_assert_msg(pairs[0].min_ms >= 10.0, "min %.3f", pairs[0].min_ms);
+	ck_assert_msg((rtt_slack_ms() > 0 ? pairs[0].min_ms : pairs[0].p50_ms) <=
+		      10.0 + tol + rtt_slack_ms(), "n0 -> gw.s0: min %.3f p50 %.3f",
+		      pairs[0].min_ms, pairs[0].p50_ms);
+	assert_rtt(&pairs[1], 1, 0, 10, 0);
+	ck_assert_int_eq(shape_netem_ops.reset(emu, &w), 0);
+	ck_assert_int_eq(tu_run(&out, argv), 0);
+	ck_assert_msg(!tu_contains(out, "netem"), "%s", out);
+	free(out);
+	shape_table_release(&t);
+}
+END_TEST
+
 Suite *make_sys_netem_suite(struct skips *sk)
 {
 	const struct {
@@ -389,6 +437,7 @@ Suite *make_sys_netem_suite(struct skips *sk)
 		{ "test_loss", test_loss },
 		{ "test_partition", test_partition },
 		{ "test_set_pair", test_set_pair },
+		{ "test_lan", test_lan },
 	};
 	Suite *s = suite_create("sys_netem");
 	const char *why = sys_unavailable();

@@ -361,6 +361,70 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* A site's lan: on each port of its LAN bridge (its gateway's and nodes'
+ * host ends, in the host namespace), after the WAN's ops: an HTB root,
+ * one class at the lan's rate, its netem; nothing for a site without one
+ * or whose lan is not shaped; reset deletes those roots too. */
+START_TEST(test_render_lan)
+{
+	struct fixture f;
+	struct world_node nodes[3];
+	struct tc_plan plan = { 0 };
+	char *text = NULL, *before = NULL, want[1024];
+	const char *gw, *v0, *v1;
+
+	fixture_init(&f);
+	memset(nodes, 0, sizeof(nodes));
+	nodes[0].name = "paris-1";
+	nodes[1].name = "paris-2";
+	nodes[2].name = "lyon-1";
+	nodes[2].site = 1;
+	f.w.nodes = nodes;
+	f.w.n_nodes = 3;
+	world_name(&f.w);
+	f.t.lan[0].delay_us = 5000;
+	f.t.lan[0].loss_pct = 1;
+	f.t.lan[0].rate_bps = 100000000;
+	f.t.lan[1].delay_us = 1000;     /* lyon's: not shaped below */
+	/* No site's lan shaped: the WAN's ops only. */
+	ck_assert_int_eq(shape_netem_render(&f.w, &f.t, &before), 0);
+	ck_assert(!strstr(before, "tc qdisc del dev e"));
+	f.sites[0].lan_shaped = true;
+	ck_assert_int_eq(shape_netem_render(&f.w, &f.t, &text), 0);
+	ck_assert_int_eq(strncmp(text, before, strlen(before)), 0);
+	gw = f.sites[0].gw_lan_host;
+	v0 = nodes[0].host_if;
+	v1 = nodes[1].host_if;
+	snprintf(want, sizeof(want),
+		 "tc qdisc del dev %s root\n"
+		 "tc qdisc add dev %s root handle 1: htb default 10\n"
+		 "tc class add dev %s parent 1: classid 1:10 htb rate 100mbit quantum 200000\n"
+		 "tc qdisc add dev %s parent 1:10 handle 10: netem limit 1042 delay 5ms loss 1%%\n",
+		 gw, gw, gw, gw);
+	ck_assert_msg(!strncmp(text + strlen(before), want, strlen(want)),
+		      "got:\n%s", text + strlen(before));
+	/* Then each node of paris alike, and nothing of lyon. */
+	snprintf(want, sizeof(want), "tc qdisc add dev %s parent 1:10 handle 10: netem", v0);
+	ck_assert(strstr(text, want));
+	snprintf(want, sizeof(want), "tc qdisc add dev %s parent 1:10 handle 10: netem", v1);
+	ck_assert(strstr(text, want));
+	ck_assert(!strstr(text, nodes[2].host_if));
+	ck_assert(!strstr(text, f.sites[1].gw_lan_host));
+	free(text);
+	free(before);
+	ck_assert_int_eq(shape_netem_plan_reset(&f.w, &plan), 0);
+	ck_assert_int_eq(shape_netem_plan_render(&plan, &text), 0);
+	snprintf(want, sizeof(want), "tc qdisc del dev %s root\ntc qdisc del dev %s root\ntc qdisc del dev %s root\n",
+		 gw, v0, v1);
+	ck_assert_msg(strstr(text, want), "%s", text);
+	free(text);
+	shape_netem_plan_release(&plan);
+	ck_assert(shape_netem_ops.lan);
+	ck_assert(!shape_netem_ops.lan_engine);
+	fixture_release(&f);
+}
+END_TEST
+
 Suite *make_netem_suite(void)
 {
 	Suite *s = suite_create("netem");
@@ -373,6 +437,7 @@ Suite *make_netem_suite(void)
 	tcase_add_test(tc, test_render_partition);
 	tcase_add_test(tc, test_render_set_pair);
 	tcase_add_test(tc, test_render_reset);
+	tcase_add_test(tc, test_render_lan);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
 	return s;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "emulator/shape.h"
+#include "enos/plan.h"
 #include "enos/resolve.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
@@ -604,6 +605,102 @@ START_TEST(test_check_pairs_json)
 }
 END_TEST
 
+/* A site's lan: resolved from its own block only (rules and the default
+ * take no part), into the table's lan, zero for a site without one; the
+ * target inside a LAN is twice its one-way delay, and node to node across
+ * the WAN adds each side's LAN RTT. */
+START_TEST(test_lan)
+{
+	struct shape_table tab = { 0 };
+	struct topology *t = load_text(
+		"name: r\n"
+		"sites:\n"
+		"  - {name: paris, role: central, nodes: 3, lan: {delay: 5ms, loss: 1%, rate: 1gbit}}\n"
+		"  - {name: lyon, role: regional, parent: paris}\n"
+		"  - {name: edge, role: edge, parent: lyon, count: 2, lan: {rtt: 3ms}}\n"
+		"network:\n"
+		"  default: {delay: 10ms, loss: 0.5%}\n"
+		"  constraints:\n"
+		"    - {src: paris, dst: lyon, rtt: 40ms}\n");
+
+	ck_assert_int_eq(resolve_pairs(t, &tab), 0);
+	ck_assert_ptr_nonnull(tab.lan);
+	ck_assert_uint_eq(tab.lan[PARIS].delay_us, 5000);
+	ck_assert_double_eq_tol(tab.lan[PARIS].loss_pct, 1.0, 1e-9);
+	ck_assert_uint_eq(tab.lan[PARIS].rate_bps, 1000000000ull);
+	/* No lan: a plain switch, whatever the default says. */
+	ck_assert_uint_eq(tab.lan[LYON].delay_us, 0);
+	ck_assert_double_eq_tol(tab.lan[LYON].loss_pct, 0.0, 1e-9);
+	/* Counted: every replica; rtt is twice the one-way delay. */
+	ck_assert_uint_eq(tab.lan[EDGE1].delay_us, 1500);
+	ck_assert_uint_eq(tab.lan[EDGE2].delay_us, 1500);
+	ck_assert_double_eq_tol(resolve_lan_rtt_ms(&tab, PARIS), 10.0, 1e-9);
+	ck_assert_double_eq_tol(resolve_lan_rtt_ms(&tab, LYON), 0.0, 1e-9);
+	ck_assert_double_eq_tol(resolve_node_rtt_ms(&tab, PARIS, PARIS), 10.0,
+				1e-9);
+	/* paris <-> lyon: 40 ms of WAN, 10 ms of paris's LAN. */
+	ck_assert_double_eq_tol(resolve_node_rtt_ms(&tab, PARIS, LYON), 50.0,
+				1e-9);
+	ck_assert_double_eq_tol(resolve_node_rtt_ms(&tab, LYON, PARIS), 50.0,
+				1e-9);
+	/* edge-1 -> paris: 20 ms of WAN, 3 + 10 ms of LANs. */
+	ck_assert_double_eq_tol(resolve_node_rtt_ms(&tab, EDGE1, PARIS), 33.0,
+				1e-9);
+	/* The WAN pair's own target is unchanged by the lans. */
+	ck_assert_double_eq_tol(resolve_target_rtt_ms(&tab, EDGE1, PARIS),
+				20.0, 1e-9);
+	shape_table_release(&tab);
+	ck_assert_ptr_null(tab.lan);
+	topo_free(t);
+}
+END_TEST
+
+/* plan_lan: the sites whose lan the backend shapes are the sites with a
+ * lan, for netem and wand; only wand's engine is their switch (their
+ * ports off the bridge); none shapes none (its topologies are refused at
+ * load). */
+START_TEST(test_plan_lan)
+{
+	struct topology *t = load_text(
+		"name: r\n"
+		"sites:\n"
+		"  - {name: paris, role: central, nodes: 3, lan: {delay: 5ms}}\n"
+		"  - {name: lyon, role: regional, parent: paris}\n"
+		"  - {name: edge, role: edge, parent: lyon, count: 2, lan: {rtt: 3ms}}\n");
+	const struct shape_ops *ops;
+	struct world w = { 0 };
+	size_t i;
+
+	ck_assert_int_eq(plan_world(t, "eplan", &w), 0);
+	for (i = 0; i < w.n_sites; i++)
+		ck_assert(!w.sites[i].lan_shaped);
+	plan_lan(t, &shape_wand_ops, &w);
+	ck_assert(w.sites[PARIS].lan_shaped && w.sites[PARIS].lan_engine);
+	ck_assert(!w.sites[LYON].lan_shaped && !w.sites[LYON].lan_engine);
+	ck_assert(w.sites[EDGE1].lan_shaped && w.sites[EDGE1].lan_engine);
+	ck_assert(w.sites[EDGE2].lan_shaped);
+	plan_lan(t, &shape_netem_ops, &w);
+	ck_assert(w.sites[PARIS].lan_shaped && !w.sites[PARIS].lan_engine);
+	ck_assert(!w.sites[LYON].lan_shaped);
+	/* Every backend that says it cannot shape a lan shapes none. */
+	for (i = 0; (ops = shape_ops_at(i)); i++) {
+		size_t k;
+
+		plan_lan(t, ops, &w);
+		for (k = 0; k < w.n_sites; k++)
+			ck_assert(w.sites[k].lan_shaped ==
+				  (ops->lan && t->sites[k].has_lan) &&
+				  w.sites[k].lan_engine ==
+				  (ops->lan_engine && t->sites[k].has_lan));
+	}
+	ck_assert(shape_wand_ops.lan && shape_wand_ops.lan_engine);
+	ck_assert(shape_netem_ops.lan && !shape_netem_ops.lan_engine);
+	ck_assert(!shape_none_ops.lan && !shape_none_ops.lan_engine);
+	plan_release(&w);
+	topo_free(t);
+}
+END_TEST
+
 Suite *make_resolve_suite(void)
 {
 	Suite *s = suite_create("resolve");
@@ -622,6 +719,8 @@ Suite *make_resolve_suite(void)
 	tcase_add_test(prec, test_rtt_and_delay_in_rules);
 	tcase_add_test(prec, test_shaping_fields);
 	tcase_add_test(prec, test_fault_set_refused);
+	tcase_add_test(prec, test_lan);
+	tcase_add_test(prec, test_plan_lan);
 	suite_add_tcase(s, prec);
 
 	tcase_add_test(topos, test_world17);

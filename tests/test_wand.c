@@ -15,6 +15,7 @@
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
 #include "tests/suites.h"
+#include "tests/testutil.h"
 
 START_TEST(test_rng_seeded)
 {
@@ -529,6 +530,40 @@ START_TEST(test_ctl_words)
 }
 END_TEST
 
+/* The LAN ports an engine is started with: "SITE:IFNAME" words after the
+ * WAN ports, SITE one of them; refused before anything is opened. */
+START_TEST(test_engine_lan_words)
+{
+	const char *const wan[] = { "p0", "p1" };
+	const char *const lan[] = { "v0" };
+	const size_t sites[] = { 0 };
+	struct wand_config cfg = { 0 };
+	char *out = NULL;
+	int rc;
+
+	rc = tu_enos(&out, "/nonexistent/enos.db", "wand-engine", "--ctl",
+		     "/nonexistent/wand.sock", "--", "p0", "p1", "2:v0", NULL);
+	ck_assert_int_eq(rc, 2);
+	ck_assert_msg(tu_contains(out, "'2:v0' is not SITE:IFNAME with SITE below 2"), "%s", out);
+	free(out);
+	rc = tu_enos(&out, "/nonexistent/enos.db", "wand-engine", "--ctl",
+		     "/nonexistent/wand.sock", "--", "p0", "1:", NULL);
+	ck_assert_int_eq(rc, 2);
+	ck_assert_msg(tu_contains(out, "'1:' is not SITE:IFNAME"), "%s", out);
+	free(out);
+	/* The config itself: LAN ports need their sites. */
+	cfg.ctl_path = "/nonexistent/wand.sock";
+	cfg.ports = wan;
+	cfg.n_ports = 2;
+	cfg.lan_ports = lan;
+	cfg.n_lan_ports = 1;
+	ck_assert_int_eq(wand_run(&cfg), -EINVAL);
+	cfg.lan_sites = sites;
+	cfg.n_lan_ports = WAND_MAX_PORTS;       /* with the WAN's, too many */
+	ck_assert_int_eq(wand_run(&cfg), -EINVAL);
+}
+END_TEST
+
 Suite *make_wand_suite(void)
 {
 	Suite *s = suite_create("wand");
@@ -543,6 +578,7 @@ Suite *make_wand_suite(void)
 	tcase_add_test(tc, test_clamp);
 	tcase_add_test(tc, test_params_text);
 	tcase_add_test(tc, test_ctl_words);
+	tcase_add_test(tc, test_engine_lan_words);
 	tcase_add_test(tc, test_gso_tcp4);
 	tcase_add_test(tc, test_gso_tcp6);
 	tcase_add_test(tc, test_gso_not_super);

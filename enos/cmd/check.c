@@ -41,6 +41,7 @@
 #include "enos/topo.h"
 #include "util/fs.h"
 #include "util/str.h"
+#include "util/strbuf.h"
 
 #define BACKENDS_MAX 8
 
@@ -155,6 +156,32 @@ static void print_placement_text(const struct topology *t,
 		}
 }
 
+
+/* Each site's lan, in the constraint language's canonical text, and how
+ * it is shaped (the loader refused a backend that cannot). */
+static void print_lans(const struct topology *t)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < t->n_sites; i++) {
+		const struct site *s = &t->sites[i];
+
+		/* A counted site once, by its base name. */
+		if (!s->has_lan || (s->base && i > 0 && t->sites[i - 1].base &&
+				    !strcmp(s->base, t->sites[i - 1].base)))
+			continue;
+		strbuf_reset(&sb);
+		constraint_format(&s->lan, &sb);
+		printf("lan:         site %s: %s (%s)\n",
+		       s->base ? s->base : s->name,
+		       sb.err || !sb.len ? "a plain switch" : sb.buf,
+		       !t->shaping ? "netem on its bridge ports, or the wand engine as its switch" :
+		       t->shaping->lan_engine ? "the wand engine is its switch" :
+		       "netem on its bridge ports");
+	}
+	strbuf_release(&sb);
+}
 static void print_text(const struct topology *t, const struct world *w,
 		       const struct caps *caps, const struct placement *pl)
 {
@@ -178,6 +205,7 @@ static void print_text(const struct topology *t, const struct world *w,
 	       t->n_rules, t->matrix ? ", a matrix" : "");
 	if (t->has_seed)
 		printf("seed:        %llu\n", (unsigned long long)t->seed);
+	print_lans(t);
 	printf("\naddress plan (WAN transit %s):\n",
 	       prefix_format(&w->wan, p, sizeof(p)));
 	printf("  %-20s %-9s %-18s %-15s %s%s\n", "SITE", "ROLE", "PREFIX",

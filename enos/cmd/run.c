@@ -19,6 +19,7 @@
 #include "enos/cmd/cmd.h"
 #include "enos/measure.h"
 #include "enos/phase.h"
+#include "enos/plan.h"
 #include "enos/report_data.h"
 #include "enos/rundir.h"
 #include "enos/shaping.h"
@@ -76,6 +77,7 @@ static int measure(struct enos_ctx *ctx, const struct topology *t,
 		cli_error("cannot read experiment '%s': %s", t->name, state_errmsg(ctx->st));
 		return rc;
 	}
+	plan_lan(t, info.shaping_ops, w);       /* as it was built */
 	if (info.shaping_ops->shapes) {
 		rc = shaping_table(ctx, t, w, true, &tab);
 		if (rc < 0)
@@ -123,7 +125,7 @@ static void print_traffic(struct enos_ctx *ctx, const char *name, int64_t run)
 static int run_run(struct enos_ctx *ctx, const struct cmd_args *a)
 {
 	const struct run_opts *o = a->opts;
-	struct measure_opts m = { 20, 10, 2.0, 0.5 };
+	struct measure_opts m = { 20, 10, 2.0, 0.5, false };
 	struct report_rtt *rows = NULL;
 	struct topology *t = a->topo;
 	struct world w = { 0 };

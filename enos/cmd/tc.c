@@ -68,6 +68,7 @@ static int validate_tc(const struct enos_cmd *c, struct cmd_args *args)
 	a->m.interval_ms = 20;
 	a->m.tolerance_pct = 2.0;
 	a->m.tolerance_ms = 0.5;
+	a->m.lan = true;        /* and inside each site whose lan is shaped */
 	if (a->samples) {
 		if (cli_opt_range("samples", a->samples, 1, 100000, "a count", &v) < 0)
 			return cli_usage(c);
@@ -163,21 +164,31 @@ out:
 static void print_test_text(const struct tc_args *a, const struct report_rtt *r,
 			    size_t n, size_t bad)
 {
-	size_t i;
+	size_t i, lan;
 
 	printf("%-16s %-16s %9s %9s %9s %9s %8s %7s %s\n", "SRC", "DST",
 	       "target", "p50", "p99", "error", "error%", "loss%", "");
 	for (i = 0; i < n; i++) {
 		double err = r[i].p50_ms - r[i].target_ms;
 
+		/* Inside a site's LAN: node to node (or gateway). */
+		if (r[i].lan && (i == 0 || !r[i - 1].lan))
+			printf("inside sites (lan), node to node:\n");
 		printf("%-16s %-16s %9.3f %9.3f %9.3f %+9.3f %+7.2f%% %7.2f %s\n",
-		       r[i].src, r[i].dst, r[i].target_ms, r[i].p50_ms,
+		       r[i].lan ? r[i].src_node : r[i].src,
+		       r[i].lan ? r[i].dst_node : r[i].dst,
+		       r[i].target_ms, r[i].p50_ms,
 		       r[i].p99_ms, err, r[i].target_ms > 0 ? 100 * err / r[i].target_ms : 0.0,
 		       r[i].loss_pct, r[i].cut ? "(cut)" :
 		       measure_within(&a->m, &r[i]) ? "" : "OUT OF BOUND");
 	}
-	printf("%zu site pairs, %u probes each: %zu outside max(%g %%, %g ms)\n",
-	       n, a->m.samples, bad, a->m.tolerance_pct, a->m.tolerance_ms);
+	for (i = 0, lan = 0; i < n; i++)
+		lan += r[i].lan;
+	printf("%zu site pairs", n - lan);
+	if (lan)
+		printf(" and %zu pairs inside sites", lan);
+	printf(", %u probes each: %zu outside max(%g %%, %g ms)\n",
+	       a->m.samples, bad, a->m.tolerance_pct, a->m.tolerance_ms);
 }
 
 static void print_test_json(const char *backend, const struct report_rtt *r,
@@ -207,6 +218,8 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 		 * VM (then its next node, or its gateway). */
 		json_key_str(&j, "src_node", r[i].src_node ? r[i].src_node : "");
 		json_key_str(&j, "dst_node", r[i].dst_node ? r[i].dst_node : "");
+		/* Inside site src's LAN, src_node to dst_node. */
+		json_key_bool(&j, "lan", r[i].lan);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -309,11 +322,12 @@ const struct enos_cmd cmd_tc = {
 		"ends active faults.\n\n"
 		"  --reset            make the WAN a plain wire\n"
 		"  --test             measure the RTT of every ordered site pair with a UDP echo probe\n"
-		"                     (kernel timestamps), store min/p50/p90/p99/mean/loss with the\n"
-		"                     target, print target vs measured, exit 1 if a pair is outside\n"
-		"                     the bound\n"
+		"                     (kernel timestamps), and inside each site with a lan from its\n"
+		"                     first node to its other nodes and its gateway; store\n"
+		"                     min/p50/p90/p99/mean/loss with the target, print target vs\n"
+		"                     measured, exit 1 if a pair is outside the bound\n"
 		"  --json             with --test: {\"pairs\":[{\"src\",\"dst\",\"target_rtt_ms\",\"p50_ms\",\n"
-		"                     \"p90_ms\",\"p99_ms\",\"loss_pct\",\"samples\"}],\"backend\"}\n"
+		"                     \"p90_ms\",\"p99_ms\",\"loss_pct\",\"samples\",\"lan\"}],\"backend\"}\n"
 		"  --samples N        probes per pair (default 50)\n"
 		"  --interval MS      between a pair's probes (default 20)\n"
 		"  --tolerance P[,MS] the bound on |p50 - target|: max(P %, MS ms) (default 2,0.5)\n"

@@ -1,4 +1,5 @@
-/* wand-engine — `enos wand-engine --ctl PATH --seed N [--log PATH] PORT...`:
+/* wand-engine — `enos wand-engine --ctl PATH --seed N [--log PATH] PORT...
+ * [SITE:LANPORT...]`:
  * the process wand_spawn() starts, which runs the wand WAN engine
  * (emulator/wand_engine.c) on the given host ports until it is told to
  * quit or gets SIGTERM. Hidden: enos starts it, users do not.
@@ -55,7 +56,47 @@ static bool pidfile_claim(const char *path)
 struct wand_opts {
 	const char *ctl, *seed, *log, *rt;
 	struct wand_config cfg; /* set by validate_wand */
+	/* The LAN ports (words "SITE:IFNAME" after the WAN's), split. */
+	const char **lan_ports;
+	size_t *lan_sites;
 };
+
+/* Split the words of A after the WAN ports: "SITE:IFNAME" are LAN ports
+ * (emulator/wand.h, wand_config.lan_ports). Returns 0 or EXIT_USAGE. */
+static int lan_words(struct wand_opts *o, const struct cmd_args *a)
+{
+	size_t n_wan = 0, i;
+	char *end;
+
+	while (n_wan < (size_t)a->argc && !strchr(a->argv[n_wan], ':'))
+		n_wan++;
+	o->cfg.n_ports = n_wan;
+	o->cfg.n_lan_ports = (size_t)a->argc - n_wan;
+	if (!o->cfg.n_lan_ports)
+		return 0;
+	o->lan_ports = calloc(o->cfg.n_lan_ports, sizeof(*o->lan_ports));
+	o->lan_sites = calloc(o->cfg.n_lan_ports, sizeof(*o->lan_sites));
+	if (!o->lan_ports || !o->lan_sites) {
+		cli_error("out of memory");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < o->cfg.n_lan_ports; i++) {
+		const char *w = a->argv[n_wan + i];
+
+		errno = 0;
+		o->lan_sites[i] = (size_t)strtoul(w, &end, 10);
+		if (errno || end == w || *end != ':' || !end[1] ||
+		    o->lan_sites[i] >= n_wan) {
+			cli_error("'%s' is not SITE:IFNAME with SITE below %zu", w,
+				  n_wan);
+			return EXIT_USAGE;
+		}
+		o->lan_ports[i] = end + 1;
+	}
+	o->cfg.lan_ports = o->lan_ports;
+	o->cfg.lan_sites = o->lan_sites;
+	return 0;
+}
 
 static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
 {
@@ -87,8 +128,7 @@ static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
 	o->cfg.ctl_path = o->ctl;
 	o->cfg.log_path = o->log;
 	o->cfg.ports = (const char *const *)a->argv;
-	o->cfg.n_ports = (size_t)a->argc;
-	return 0;
+	return lan_words(o, a);
 }
 
 static int run_wand_engine(struct enos_ctx *ctx, const struct cmd_args *a)
@@ -106,6 +146,8 @@ static int run_wand_engine(struct enos_ctx *ctx, const struct cmd_args *a)
 	rc = wand_run(&o->cfg);
 	if (mine)
 		unlink(pidfile);
+	free(o->lan_ports);
+	free(o->lan_sites);
 	if (rc) {
 		cli_error("wand engine on '%s': %s", o->cfg.ctl_path, strerror(-rc));
 		return EXIT_FAIL;
@@ -126,7 +168,7 @@ static const struct cmd_option wand_options[] = {
  * (the reason goes to stderr and the log). */
 const struct enos_cmd cmd_wand_engine = {
 	.name = "wand-engine",
-	.usage = "--ctl PATH --seed N [--log PATH] [--rt PRIO] -- PORT...",
+	.usage = "--ctl PATH --seed N [--log PATH] [--rt PRIO] -- PORT... [SITE:LANPORT...]",
 	.summary = "run the wand WAN engine (started by enos itself)",
 	.help =
 		"The userspace WAN engine that 'up' starts for 'shaping: wand'. Not for users.\n",
