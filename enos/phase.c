@@ -761,6 +761,7 @@ static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 	if (!ops->shapes)
 		return 0;       /* a plain wire: nothing to resolve */
 	rc = shaping_table(ctx, t, w, false, &tab);
+	tab.trace_start_us = shaping_now_us();  /* the traces start now */
 	if (rc == 0)
 		rc = shaping_engine(ctx, w, ops, true);
 	if (rc == 0 && t->has_seed && ops->reseed) {
@@ -845,6 +846,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	char shared[DEPLOY_SHARED_DIRS][PATH_MAX];
 	size_t k;
 	const struct shape_ops *shaping = NULL;
+	uint64_t trace_start = 0;
 	int64_t run = 0;
 	double t0;
 	int rc;
@@ -923,6 +925,8 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	if (rc == 0)
 		rc = shape_world(ctx, t, &w, shaping);
 	crash_point("up:shaped");
+	if (rc == 0 && shaping->shapes && topo_has_traces(t))
+		rc = shaping_trace_start(ctx, &w, shaping, run, &trace_start);
 	if (rc == 0)
 		rc = wait_ready(ctx, &w, run);
 	sigpending(&pending);

@@ -77,4 +77,17 @@ void resolve_set_sides(const bool *a, const bool *b,
 double resolve_target_rtt_ms(const struct shape_table *tab, size_t a,
 			     size_t b);
 
+/* The target RTT of the pair (A, B) in TAB for a probe sent OFFSET_US
+ * after the traces' start (shape_table.trace_start_us), in milliseconds:
+ * the delay A -> B in force then, plus the delay B -> A in force when it
+ * arrives there. A direction without a trace keeps its constant delay, so
+ * this is resolve_target_rtt_ms for a table without traces. */
+double resolve_target_rtt_at_ms(const struct shape_table *tab, size_t a,
+				size_t b, uint64_t offset_us);
+
+/* The trace whose delay direction A -> B of TAB follows, else the one
+ * B -> A follows, else NULL (the pair's RTT is constant). */
+const struct trace *resolve_pair_trace(const struct shape_table *tab,
+				       size_t a, size_t b);
+
 #endif
