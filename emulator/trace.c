@@ -309,3 +309,26 @@ size_t trace_index_at(const struct trace *t, uint64_t offset_us,
 	}
 	return lo;
 }
+
+size_t trace_step_at_ns(const struct trace *t, uint64_t start_ns,
+			uint64_t now_ns, uint64_t *next_ns)
+{
+	uint64_t off = now_ns > start_ns ? (now_ns - start_ns) / 1000 : 0;
+	uint64_t next_us;
+	size_t idx = trace_index_at(t, off, &next_us);
+
+	if (next_ns)
+		*next_ns = next_us == UINT64_MAX ? UINT64_MAX :
+			   start_ns + next_us * 1000;
+	return idx;
+}
+
+uint64_t trace_clock_start(uint64_t start_us, uint64_t real_ns,
+			   uint64_t mono_ns)
+{
+	uint64_t start_ns = start_us * 1000;
+
+	if (start_ns > real_ns)
+		return mono_ns + (start_ns - real_ns);
+	return real_ns - start_ns > mono_ns ? 0 : mono_ns - (real_ns - start_ns);
+}

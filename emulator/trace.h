@@ -74,4 +74,18 @@ uint64_t trace_period_us(const struct trace *t);
 size_t trace_index_at(const struct trace *t, uint64_t offset_us,
 		      uint64_t *next_us);
 
+/* The engine's clock (emulator/wand_engine.c). START_NS is when offset 0
+ * is on a clock of the caller's (the engine's CLOCK_MONOTONIC); NOW_NS a
+ * time on it. Returns the step in force at NOW_NS (step 0 before the
+ * start) and in *NEXT_NS when the next begins on that clock (UINT64_MAX:
+ * never). */
+size_t trace_step_at_ns(const struct trace *t, uint64_t start_ns,
+			uint64_t now_ns, uint64_t *next_ns);
+
+/* START_US on CLOCK_REALTIME (us) as a time on another clock, given one
+ * instant read on both: REAL_NS (CLOCK_REALTIME) and MONO_NS (the other).
+ * A start before the other clock's zero gives 0. */
+uint64_t trace_clock_start(uint64_t start_us, uint64_t real_ns,
+			   uint64_t mono_ns);
+
 #endif

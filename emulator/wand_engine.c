@@ -420,10 +420,9 @@ static void pair_trace_step(struct wand *w, uint32_t idx, uint64_t now)
 {
 	struct wand_pair *pr = &w->pairs[idx];
 	const struct trace_step *st;
-	uint64_t off = now > pr->tr_start ? (now - pr->tr_start) / 1000 : 0;
-	uint64_t next_us;
 
-	st = &pr->trace->steps[trace_index_at(pr->trace, off, &next_us)];
+	st = &pr->trace->steps[trace_step_at_ns(pr->trace, pr->tr_start, now,
+						&pr->tr_next)];
 	if (pr->tr_delay)
 		pr->p.delay_us = st->delay_us;
 	if (pr->tr_loss) {
@@ -432,8 +431,6 @@ static void pair_trace_step(struct wand *w, uint32_t idx, uint64_t now)
 		pr->lossy = st->loss_pct > 0;
 		pr->segment = pr->lossy || pr->p.rate_bps;
 	}
-	pr->tr_next = next_us == UINT64_MAX ? UINT64_MAX :
-		      pr->tr_start + next_us * 1000;
 }
 
 /* Every traced direction whose next step is due at NOW takes it; then
@@ -1090,7 +1087,7 @@ static void trace_commit(struct wand *w, struct wand_client *c)
 {
 	uint32_t idx = (uint32_t)c->tr_pair;
 	struct wand_pair *pr = &w->pairs[idx];
-	uint64_t mono = mono_ns(), real = real_ns(), start_ns;
+	uint64_t mono = mono_ns(), real = real_ns();
 
 	if (c->table_err[0]) {
 		out_add(c, "error %s\n", c->table_err);
@@ -1098,11 +1095,7 @@ static void trace_commit(struct wand *w, struct wand_client *c)
 	}
 	pair_untrace(w, idx);
 	/* The same instant on the engine's clock: CLOCK_MONOTONIC. */
-	start_ns = c->tr_start_us * 1000;
-	pr->tr_start = start_ns <= real ? mono - (real - start_ns)
-					: mono + (start_ns - real);
-	if (start_ns <= real && real - start_ns > mono)
-		pr->tr_start = 0;       /* before this boot: far in the past */
+	pr->tr_start = trace_clock_start(c->tr_start_us, real, mono);
 	pr->trace = c->tr;
 	c->tr = NULL;
 	pr->tr_delay = c->tr_delay;
