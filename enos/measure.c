@@ -128,7 +128,10 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 			r[n].dst = w->sites[k].name;
 			r[n].src_node = ep[i].node;
 			r[n].dst_node = ep[k].node;
-			r[n].target_ms = tab ? resolve_target_rtt_ms(tab, i, k) : NAN;
+			/* A pair that follows a trace has no one target:
+			 * measure_series is its measurement. */
+			r[n].target_ms = tab && !resolve_pair_trace(tab, i, k) ?
+					 resolve_target_rtt_ms(tab, i, k) : NAN;
 			r[n].cut = tab && (tab->cut[i * tab->n + k] ||
 					   tab->cut[k * tab->n + i]);
 			if (!isnan(r[n].target_ms) && r[n].target_ms > max_target)

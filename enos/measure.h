@@ -42,7 +42,8 @@ struct measure_endpoint {
 int measure_endpoints(const struct world *w, struct measure_endpoint *ep);
 
 /* Measure every ordered pair of sites of W that both have a node. TAB (may
- * be NULL: no targets) gives each pair's target RTT and cut. *ROWS is
+ * be NULL: no targets) gives each pair's target RTT and cut; a pair that
+ * follows a trace gets none (NaN: measure_series measures it). *ROWS is
  * allocated (free()), its names borrowed from W. Returns 0 or -errno. */
 int measure_sites(const struct world *w, const struct shape_table *tab,
 		  const struct measure_opts *o, struct report_rtt **rows,

@@ -238,6 +238,9 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 	json_finish(&j);
 }
 
+static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
+			const struct tc_args *a);
+
 static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 		   const struct tc_args *a)
 {
@@ -253,6 +256,19 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
 	if (rc < 0)
 		goto out;
+	/* A target that changes over time is measured over time: as long as
+	 * the probes would have taken, each against its step. */
+	if (e->info.shaping_ops->shapes && shape_table_traced(&tab)) {
+		struct tc_args over = *a;
+
+		over.over_ms = a->m.samples * a->m.interval_ms;
+		if (over.over_ms < 1000)
+			over.over_ms = 1000;
+		fprintf(stderr, "note: the WAN of '%s' follows traces: measuring it over %u ms against their steps (--over sets how long)\n",
+			e->w.name, over.over_ms);
+		shape_table_release(&tab);
+		return tc_test_over(ctx, e, &over);
+	}
 	if (ctx->progress)
 		fprintf(stderr, "measuring %zu site pairs, %u probes each\n",
 			e->w.n_sites * (e->w.n_sites - 1), a->m.samples);
