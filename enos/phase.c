@@ -954,6 +954,10 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	crash_point("up:marked_up");
 	printf("experiment '%s' is up: %zu sites, %zu nodes, WAN shaping %s, in %.2f s\n",
 	       t->name, w.n_sites, w.n_nodes, shaping->name, cli_now() - t0);
+	if (trace_start)
+		printf("WAN traces started at %llu.%06llu (the fact trace_start of run %lld)\n",
+		       (unsigned long long)(trace_start / 1000000),
+		       (unsigned long long)(trace_start % 1000000), (long long)run);
 	if (run_id)
 		*run_id = run;
 	/* The stack goes on a shaped WAN; a failed deploy leaves the world up. */
