@@ -204,8 +204,8 @@ START_TEST(trace_followed_measured_reported)
 	ck_assert_int_eq(trace_starts(name, starts), 3);
 	ck_assert_str_eq(starts[0], starts[2]);
 
-	/* The report of the series run (the second: the last is the fault's
-	 * short one) has the time series. */
+	/* The report of the newest run (the 2 s series during the fault)
+	 * has the time series. */
 	rc = tu_enos(&out, tc.db, "report", "-n", name, NULL);
 	ck_assert_msg(rc == 0, "report: %s", out);
 	free(out);
