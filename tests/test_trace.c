@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "emulator/trace.h"
+#include "enos/bench.h"
 #include "enos/measure.h"
 #include "enos/resolve.h"
 #include "enos/topo.h"
@@ -315,6 +316,36 @@ START_TEST(test_fault_set_on_trace)
 }
 END_TEST
 
+/* A workload operation is tagged with the step in force when it started. */
+START_TEST(test_bench_tag)
+{
+	struct topology *t = load("network:\n  constraints:\n"
+				  "    - {src: edge, dst: paris, trace: {file: s.tsv, loop: true}}\n");
+	struct shape_table tab = { 0 };
+	double rtt, loss;
+	int64_t ids[1];
+	size_t n;
+
+	ck_assert_int_eq(resolve_pairs(t, &tab), 0);
+	tab.trace_start_us = 1000000000000ull;          /* 1e6 s */
+	bench_wan_at(&tab, NULL, 0, 1e6 + 1, EDGE1, PARIS, &rtt, &loss, ids, &n);
+	ck_assert_double_eq(rtt, 20);
+	ck_assert_double_eq(loss, 0);
+	bench_wan_at(&tab, NULL, 0, 1e6 + 4, PARIS, EDGE2, &rtt, &loss, ids, &n);
+	ck_assert_double_eq(rtt, 80);
+	ck_assert_double_eq_tol(loss, 100 - 98.0 * 98.0 / 100, 1e-9);
+	bench_wan_at(&tab, NULL, 0, 1e6 + 7, EDGE1, PARIS, &rtt, &loss, ids, &n);
+	ck_assert_double_eq(rtt, 20);
+	/* Not started (a start of 0): the first step. */
+	tab.trace_start_us = 0;
+	bench_wan_at(&tab, NULL, 0, 1e6 + 4, EDGE1, PARIS, &rtt, &loss, ids, &n);
+	ck_assert_double_eq(rtt, 20);
+	ck_assert_double_eq(resolve_target_rtt_ms(&tab, LYON, PARIS), 0);
+	shape_table_release(&tab);
+	topo_free(t);
+}
+END_TEST
+
 /* A series of a 20/80 ms looped trace, every 100 ms for 12 s, measured as
  * the target plus OFFSET (and the transitions as the engine makes them:
  * a probe sent before a drop waits for the old delay). */
@@ -452,6 +483,7 @@ Suite *make_trace_suite(void)
 	tcase_add_checked_fixture(res, dir_setup, dir_teardown);
 	tcase_add_test(res, test_resolve_trace);
 	tcase_add_test(res, test_fault_set_on_trace);
+	tcase_add_test(res, test_bench_tag);
 	tcase_add_test(res, test_series_steps);
 	tcase_add_test(res, test_series_settle);
 	suite_add_tcase(s, res);
