@@ -39,7 +39,25 @@ void shape_table_release(struct shape_table *t)
 	free(t->p);
 	free(t->cut);
 	free(t->lan);
+	free(t->tr);
 	memset(t, 0, sizeof(*t));
+}
+
+int shape_table_traces(struct shape_table *t)
+{
+	if (!t->tr)
+		t->tr = calloc(t->n ? t->n * t->n : 1, sizeof(*t->tr));
+	return t->tr ? 0 : -ENOMEM;
+}
+
+bool shape_table_traced(const struct shape_table *t)
+{
+	size_t i;
+
+	for (i = 0; t->tr && i < t->n * t->n; i++)
+		if (t->tr[i].trace && (t->tr[i].delay || t->tr[i].loss))
+			return true;
+	return false;
 }
 
 /* Every backend, in the order messages list them (the topology loader's

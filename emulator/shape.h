@@ -43,7 +43,17 @@
 #include "emulator/world.h"
 
 struct emu;
+struct trace;
 struct traffic_table;
+
+/* What of one direction follows a trace (emulator/trace.h): its delay,
+ * its loss, or both; the rest of the direction is its link_params, whose
+ * delay and loss hold the trace's first step (what a reader that knows no
+ * time sees). */
+struct shape_trace {
+	const struct trace *trace;      /* NULL: the direction is constant */
+	bool delay, loss;
+};
 
 /* Per ordered pair (src * n + dst) parameters and partition cut. */
 struct shape_table {
@@ -54,6 +64,15 @@ struct shape_table {
 	 * and its gateway), one way; zero: a plain switch. Applied to the
 	 * sites whose LAN the backend shapes (world_site.lan_shaped). */
 	struct link_params *lan;
+	/* n * n, or NULL when no direction follows a trace
+	 * (shape_table_traces makes it); the traces are borrowed (the
+	 * topology's). */
+	struct shape_trace *tr;
+	/* When the traces started (CLOCK_REALTIME, us since the epoch): set
+	 * by the caller before apply, 0 to keep the start the backend
+	 * replays from already (a fault changing other fields must not
+	 * restart them), or now if none. */
+	uint64_t trace_start_us;
 };
 
 /* An engine that exited while starting: its start returns
@@ -100,6 +119,14 @@ struct shape_ops {
 			const struct shape_table *t, size_t src, size_t dst);
 	/* Remove all shaping: the WAN is a plain wire again. */
 	int (*reset)(struct emu *emu, const struct world *w);
+	/* The start (CLOCK_REALTIME, us) of the traces W's WAN replays now
+	 * into *START_US, 0 if it replays none. Non-NULL means this backend
+	 * replays traces: apply makes every direction of T->tr follow its
+	 * trace from T->trace_start_us, each step in force at its time. NULL
+	 * (netem, none): a table with traces is refused before apply, never
+	 * applied as constants. -ENOTCONN when its engine does not answer. */
+	int (*trace_start)(struct emu *emu, const struct world *w,
+			   uint64_t *start_us);
 	/* Start the WAN's random draws (loss, jitter) again from SEED, so
 	 * the same seed meets the same loss pattern (wand: every ordered
 	 * pair's own stream, see emulator/wand.h `reseed`). NULL: the
@@ -152,6 +179,13 @@ extern const struct shape_ops shape_none_ops;
 /* Allocate a table for N sites, all plain wire, nothing cut. Returns 0 or
  * -ENOMEM; release with shape_table_release (accepts a zeroed table). */
 int shape_table_init(struct shape_table *t, size_t n);
+
+/* Give T (initialised) its trace array, every direction constant, if it
+ * has none yet. Returns 0 or -ENOMEM. */
+int shape_table_traces(struct shape_table *t);
+
+/* Does a direction of T follow a trace? */
+bool shape_table_traced(const struct shape_table *t);
 void shape_table_release(struct shape_table *t);
 
 static inline struct link_params *shape_at(const struct shape_table *t,

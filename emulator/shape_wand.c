@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emulator/shape.h"
@@ -39,10 +40,24 @@ static int wand_apply_lans(const char *path, const struct world *w,
 	return rc;
 }
 
+/* CLOCK_REALTIME now, in us. */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The table, then one `trace` request per traced direction, all from
+ * the same start: T's, else the one the engine replays from already (a
+ * fault re-applying the table keeps the traces' clock), else now. */
 static int wand_apply(struct emu *emu, const struct world *w,
 		      const struct shape_table *t)
 {
+	uint64_t start = 0;
 	char path[128];
+	size_t i;
 	int rc = engine(w, path, sizeof(path));
 	(void)emu;
 
@@ -50,8 +65,33 @@ static int wand_apply(struct emu *emu, const struct world *w,
 		return rc;
 	if (!t || t->n != w->n_sites)
 		return -EINVAL;
+	if (shape_table_traced(t)) {
+		start = t->trace_start_us;
+		if (!start && (rc = wand_trace_start(path, &start)) < 0)
+			return rc;
+		if (!start)
+			start = now_us();
+	}
 	rc = wand_apply_table(path, t);
+	for (i = 0; rc == 0 && t->tr && i < t->n * t->n; i++)
+		if (t->tr[i].trace && (t->tr[i].delay || t->tr[i].loss) &&
+		    i / t->n != i % t->n)
+			rc = wand_apply_trace(path, i / t->n, i % t->n,
+					      &t->tr[i], start);
 	return rc ? rc : wand_apply_lans(path, w, t);
+}
+
+static int wand_trace_start_of(struct emu *emu, const struct world *w,
+			       uint64_t *start_us)
+{
+	char path[128];
+	int rc = engine(w, path, sizeof(path));
+	(void)emu;
+
+	*start_us = 0;
+	if (rc)
+		return rc;
+	return wand_trace_start(path, start_us);
 }
 
 static int wand_set(struct emu *emu, const struct world *w,
@@ -290,6 +330,7 @@ const struct shape_ops shape_wand_ops = {
 	.set_pair = wand_set,
 	.reset = wand_reset_all,
 	.reseed = wand_reseed_all,
+	.trace_start = wand_trace_start_of,
 	.start = wand_start,
 	.alive = wand_alive,
 	.stop = wand_stop_pid,

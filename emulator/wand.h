@@ -21,7 +21,10 @@
  * line "ok ..." or "error MESSAGE", except `stats` whose "ok" line is
  * followed by data lines and a final "end". Sites are port indexes.
  *   ping                          -> ok pong
- *   info                          -> ok ports=N seed=S
+ *   info                          -> ok ports=N seed=S traced=K
+ *                                 trace_start=US (K directions follow a
+ *                                 trace, started at US, CLOCK_REALTIME
+ *                                 microseconds; 0 when K is 0)
  *   reseed SEED                   -> ok seed=S: every pair's loss and
  *                                 jitter draws start again from SEED
  *                                 (each ordered pair has its own stream,
@@ -38,6 +41,27 @@
  *                                 unless a line says cut=1. Atomic: on a
  *                                 bad line nothing changes ("error line
  *                                 K: ..." after all N lines were read)
+ *                                 A table ends every trace.
+ *   trace SRC DST N START_US LOOP FIELDS
+ *                                 then N lines "AT_US [delay=Xus]
+ *                                 [loss=Y%]": direction SRC -> DST
+ *                                 follows these steps (emulator/trace.h)
+ *                                 from START_US (CLOCK_REALTIME us; the
+ *                                 engine keeps the instant on its
+ *                                 CLOCK_MONOTONIC), each step's values
+ *                                 in force from its AT_US (0 first, then
+ *                                 increasing) until the next; LOOP 1:
+ *                                 again after the last, whose length is
+ *                                 the interval before it; FIELDS "delay",
+ *                                 "loss" or "delay,loss": what the steps
+ *                                 set, the rest of the direction staying
+ *                                 as `table`/`set` made it. The engine
+ *                                 advances every traced direction by its
+ *                                 own clock (its timer fires at the next
+ *                                 step). Atomic like table ("error line
+ *                                 K: ..."). `trace SRC DST 0` ends it;
+ *                                 `set` on the direction, `table` and
+ *                                 `reset` end it too
  *   cut SRC DST / uncut SRC DST   drop everything SRC -> DST, or stop
  *   partition A,B,... / C,D,...   cut every pair between the two groups,
  *                                 both ways
@@ -171,6 +195,15 @@ int wand_reseed(const char *ctl_path, uint64_t seed);
 
 /* Replace the whole WAN with T (t->n must equal the engine's ports). */
 int wand_apply_table(const char *ctl_path, const struct shape_table *t);
+
+/* Make direction SRC -> DST follow ST's trace (its delay and/or loss, as
+ * ST says) from START_US (CLOCK_REALTIME, us): one `trace` request with
+ * every step. The direction's other fields stay as the table set them. */
+int wand_apply_trace(const char *ctl_path, size_t src, size_t dst,
+		     const struct shape_trace *st, uint64_t start_us);
+
+/* The start of the traces the engine replays (`info`), 0 if none. */
+int wand_trace_start(const char *ctl_path, uint64_t *start_us);
 
 /* Replace one direction SRC -> DST with P, cut or not. */
 int wand_set_pair(const char *ctl_path, size_t src, size_t dst,

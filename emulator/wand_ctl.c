@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "emulator/constraint.h"
+#include "emulator/trace.h"
 #include "emulator/traffic.h"
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
@@ -363,6 +364,59 @@ int wand_apply_table(const char *ctl_path, const struct shape_table *t)
 	}
 	rc = sb.err ? sb.err : wand_request(ctl_path, sb.buf, sb.len, NULL);
 	strbuf_release(&sb);
+	return rc;
+}
+
+int wand_apply_trace(const char *ctl_path, size_t src, size_t dst,
+		     const struct shape_trace *st, uint64_t start_us)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct trace *tr = st ? st->trace : NULL;
+	size_t i;
+	int rc;
+
+	if (!tr || !tr->n || !(st->delay || st->loss))
+		return -EINVAL;
+	strbuf_addf(&sb, "trace %zu %zu %zu %llu %d %s\n", src, dst, tr->n,
+		    (unsigned long long)start_us, tr->loop ? 1 : 0,
+		    st->delay && st->loss ? "delay,loss" :
+		    st->delay ? "delay" : "loss");
+	for (i = 0; i < tr->n && !sb.err; i++) {
+		struct constraint c = { 0 };
+
+		if (st->delay) {
+			c.set |= CON_DELAY;
+			c.delay_us = tr->steps[i].delay_us;
+		}
+		if (st->loss) {
+			c.set |= CON_LOSS;
+			c.loss_pct = tr->steps[i].loss_pct;
+		}
+		strbuf_addf(&sb, "%llu ", (unsigned long long)tr->steps[i].at_us);
+		constraint_format(&c, &sb);
+		strbuf_addc(&sb, '\n');
+	}
+	rc = sb.err ? sb.err : wand_request(ctl_path, sb.buf, sb.len, NULL);
+	strbuf_release(&sb);
+	return rc;
+}
+
+int wand_trace_start(const char *ctl_path, uint64_t *start_us)
+{
+	unsigned long long v = 0;
+	const char *at;
+	char *reply = NULL;
+	int rc = wand_request(ctl_path, "info\n", 5, &reply);
+
+	*start_us = 0;
+	if (rc == 0) {
+		at = strstr(reply, " trace_start=");
+		if (!at || sscanf(at, " trace_start=%llu", &v) != 1)
+			rc = -EPROTO;
+		else
+			*start_us = v;
+	}
+	free(reply);
 	return rc;
 }
 

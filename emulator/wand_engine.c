@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "emulator/constraint.h"
+#include "emulator/trace.h"
 #include "emulator/traffic.h"
 #include "emulator/wand.h"
 #include "emulator/wand_core.h"
@@ -95,6 +96,12 @@ struct wand_pair {
 	struct wand_frame *head, *tail;
 	struct wand_pair_stats st;
 	bool seen;
+	/* A trace this direction follows (`trace`), or NULL: its delay
+	 * and/or loss change to each step's at the step's time. */
+	struct trace *trace;
+	bool tr_delay, tr_loss;
+	uint64_t tr_start;              /* CLOCK_MONOTONIC ns of offset 0 */
+	uint64_t tr_next;               /* when the next step begins */
 };
 
 struct wand_port {
@@ -122,6 +129,11 @@ struct wand_client {
 	struct link_params *tp;
 	bool *tcut;
 	char table_err[224];
+	/* A `trace SRC DST N ...` being received: its steps so far. */
+	struct trace *tr;
+	size_t tr_left, tr_line, tr_pair;
+	uint64_t tr_start_us;
+	bool tr_delay, tr_loss;
 };
 
 struct wand {
@@ -145,6 +157,11 @@ struct wand {
 	bool quit, listening;
 	bool counting;                  /* `traffic on|off` */
 	struct traffic_counter traffic;
+	/* Directions that follow a trace, and the earliest next step. */
+	uint32_t *traced;
+	size_t n_traced;
+	uint64_t trace_next;            /* UINT64_MAX: none */
+	uint64_t trace_start_us;        /* CLOCK_REALTIME of the last `trace` */
 	struct wand_frame *rx[RX_BATCH];
 	uint8_t *scratch;               /* reads dropped for want of buffers */
 	struct mmsghdr msgs[RX_BATCH > TX_BATCH ? RX_BATCH : TX_BATCH];
@@ -379,6 +396,64 @@ static void pair_set(struct wand_pair *pr, const struct link_params *p,
 	wand_loss_set(&pr->loss, p->loss_pct, p->loss_burst);
 	pr->lossy = p->loss_pct > 0;
 	pr->segment = pr->lossy || p->rate_bps;
+}
+
+/* ---- traces ---- */
+
+/* Direction IDX follows no trace any more: it keeps the values of the
+ * step it was at. */
+static void pair_untrace(struct wand *w, uint32_t idx)
+{
+	struct wand_pair *pr = &w->pairs[idx];
+	size_t i;
+
+	if (!pr->trace)
+		return;
+	trace_free(pr->trace);
+	pr->trace = NULL;
+	for (i = 0; i < w->n_traced; i++)
+		if (w->traced[i] == idx) {
+			w->traced[i] = w->traced[--w->n_traced];
+			break;
+		}
+}
+
+/* Put direction IDX at the step of its trace in force at NOW and note
+ * when the next one begins. */
+static void pair_trace_step(struct wand *w, uint32_t idx, uint64_t now)
+{
+	struct wand_pair *pr = &w->pairs[idx];
+	const struct trace_step *st;
+
+	st = &pr->trace->steps[trace_step_at_ns(pr->trace, pr->tr_start, now,
+						&pr->tr_next)];
+	if (pr->tr_delay)
+		pr->p.delay_us = st->delay_us;
+	if (pr->tr_loss) {
+		pr->p.loss_pct = st->loss_pct;
+		wand_loss_set(&pr->loss, st->loss_pct, pr->p.loss_burst);
+		pr->lossy = st->loss_pct > 0;
+		pr->segment = pr->lossy || pr->p.rate_bps;
+	}
+}
+
+/* Every traced direction whose next step is due at NOW takes it; then
+ * the earliest next step of all. */
+static void trace_tick(struct wand *w, uint64_t now)
+{
+	size_t i;
+
+	if (now < w->trace_next)
+		return;
+	w->trace_next = UINT64_MAX;
+	for (i = 0; i < w->n_traced; i++) {
+		struct wand_pair *pr = &w->pairs[w->traced[i]];
+
+		if (pr->tr_next <= now)
+			pair_trace_step(w, w->traced[i], now);
+		if (pr->tr_next < w->trace_next)
+			w->trace_next = pr->tr_next;
+	}
 }
 
 /* ---- transmit ---- */
@@ -876,6 +951,7 @@ static void client_close(struct wand *w, struct wand_client *c)
 	free(c->out);
 	free(c->tp);
 	free(c->tcut);
+	trace_free(c->tr);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 }
@@ -938,8 +1014,9 @@ static void cmd_info(struct wand *w, struct wand_client *c, int argc,
 		     char **argv)
 {
 	(void)argc, (void)argv;
-	out_add(c, "ok ports=%zu seed=%llu\n", w->n,
-		(unsigned long long)w->seed);
+	out_add(c, "ok ports=%zu seed=%llu traced=%zu trace_start=%llu\n", w->n,
+		(unsigned long long)w->seed, w->n_traced,
+		(unsigned long long)(w->n_traced ? w->trace_start_us : 0));
 }
 
 /* reseed SEED: every pair's draws start again from SEED (decimal, 0 to
@@ -977,6 +1054,7 @@ static void cmd_set(struct wand *w, struct wand_client *c, int argc,
 				      sizeof(err))) {
 		out_add(c, "error %s\n", err);
 	} else {
+		pair_untrace(w, (uint32_t)(s * w->n + d));
 		pair_set(&w->pairs[s * w->n + d], &p, cut);
 		out_add(c, "ok\n");
 	}
@@ -1022,6 +1100,8 @@ static void table_commit(struct wand *w, struct wand_client *c)
 	if (c->table_err[0]) {
 		out_add(c, "error %s\n", c->table_err);
 	} else {
+		while (w->n_traced)
+			pair_untrace(w, w->traced[0]);
 		for (i = 0; i < w->n * w->n; i++)
 			if (i / w->n != i % w->n)
 				pair_set(&w->pairs[i], &c->tp[i], c->tcut[i]);
@@ -1097,6 +1177,136 @@ static void cmd_table(struct wand *w, struct wand_client *c, int argc,
 		table_commit(w, c);     /* all plain wires */
 }
 
+/* The end of a `trace` body: direction C->tr_pair follows C->tr from
+ * C->tr_start_us, or nothing changes if a line was bad. */
+static void trace_commit(struct wand *w, struct wand_client *c)
+{
+	uint32_t idx = (uint32_t)c->tr_pair;
+	struct wand_pair *pr = &w->pairs[idx];
+	uint64_t mono = mono_ns(), real = real_ns();
+
+	if (c->table_err[0]) {
+		out_add(c, "error %s\n", c->table_err);
+		goto out;
+	}
+	pair_untrace(w, idx);
+	/* The same instant on the engine's clock: CLOCK_MONOTONIC. */
+	pr->tr_start = trace_clock_start(c->tr_start_us, real, mono);
+	pr->trace = c->tr;
+	c->tr = NULL;
+	pr->tr_delay = c->tr_delay;
+	pr->tr_loss = c->tr_loss;
+	w->traced[w->n_traced++] = idx;
+	w->trace_start_us = c->tr_start_us;
+	pair_trace_step(w, idx, mono);
+	if (pr->tr_next < w->trace_next)
+		w->trace_next = pr->tr_next;
+	out_add(c, "ok steps=%zu\n", pr->trace->n);
+	wlog(w, "trace of %zu steps on %zu -> %zu from %llu", pr->trace->n,
+	     idx / w->n, idx % w->n, (unsigned long long)c->tr_start_us);
+out:
+	trace_free(c->tr);
+	c->tr = NULL;
+}
+
+/* One line "AT_US [delay=Xus] [loss=Y%]" of a `trace` body: step K. */
+static void trace_line(struct wand *w, struct wand_client *c, char *line)
+{
+	char *argv[WAND_CTL_ARGS], *end, *msg = NULL;
+	struct trace_step *st = &c->tr->steps[c->tr_line];
+	struct constraint con = { 0 };
+	unsigned long long at;
+	unsigned given = 0;
+	int argc, i;
+
+	c->tr_line++;
+	if (c->table_err[0])
+		goto out;
+	argc = wand_ctl_split(line, argv, WAND_CTL_ARGS);
+	errno = 0;
+	at = argc > 0 ? strtoull(argv[0], &end, 10) : 0;
+	if (argc < 1 || argv[0][0] < '0' || argv[0][0] > '9' || errno || *end ||
+	    (c->tr_line == 1 ? at != 0 : at <= st[-1].at_us)) {
+		snprintf(c->table_err, sizeof(c->table_err),
+			 "line %zu: a step's time must be 0 first, then increasing",
+			 c->tr_line);
+		goto out;
+	}
+	for (i = 1; i < argc; i++) {
+		if (constraint_parse_kv(&con, argv[i], &given, &msg) < 0 ||
+		    (con.set & ~(CON_DELAY | CON_LOSS))) {
+			snprintf(c->table_err, sizeof(c->table_err),
+				 "line %zu: %.160s", c->tr_line,
+				 msg ? msg : "a step gives only delay and loss");
+			free(msg);
+			goto out;
+		}
+	}
+	st->at_us = at;
+	st->delay_us = con.delay_us;
+	st->loss_pct = con.loss_pct;
+out:
+	(void)w;
+	if (--c->tr_left == 0)
+		trace_commit(w, c);
+}
+
+/* trace SRC DST N START_US LOOP FIELDS: the next N lines are the steps
+ * direction SRC -> DST follows from START_US (CLOCK_REALTIME), LOOP 0|1,
+ * FIELDS "delay", "loss" or "delay,loss" (what the steps give). N 0:
+ * the direction follows no trace any more. */
+static void cmd_trace(struct wand *w, struct wand_client *c, int argc,
+		      char **argv)
+{
+	unsigned long long n = 0, start = 0;
+	bool delay, loss, loop;
+	char *end;
+	size_t s, d;
+	int bad;
+
+	(void)argc;
+	errno = 0;
+	bad = parse_pair(w, argv[1], argv[2], &s, &d);
+	if (!bad) {
+		n = strtoull(argv[3], &end, 10);
+		bad = argv[3][0] < '0' || argv[3][0] > '9' || errno || *end ||
+		      n > TRACE_STEPS_MAX;
+	}
+	if (!bad && n == 0) {
+		pair_untrace(w, (uint32_t)(s * w->n + d));
+		out_add(c, "ok steps=0\n");
+		return;
+	}
+	if (!bad && argc == 7) {
+		start = strtoull(argv[4], &end, 10);
+		bad = argv[4][0] < '0' || argv[4][0] > '9' || errno || *end;
+	} else {
+		bad = 1;
+	}
+	delay = !bad && (!strcmp(argv[6], "delay") || !strcmp(argv[6], "delay,loss"));
+	loss = !bad && (!strcmp(argv[6], "loss") || !strcmp(argv[6], "delay,loss"));
+	loop = !bad && !strcmp(argv[5], "1");
+	if (bad || (strcmp(argv[5], "0") && !loop) || (!delay && !loss)) {
+		out_add(c, "error usage: trace SRC DST N START_US 0|1 delay|loss|delay,loss (N <= %d), or trace SRC DST 0\n",
+			TRACE_STEPS_MAX);
+		return;
+	}
+	c->tr = trace_new((size_t)n);
+	if (!c->tr) {
+		out_add(c, "error out of memory\n");
+		return;
+	}
+	c->tr->loop = loop;
+	c->tr->has_loss = loss;
+	c->tr_pair = s * w->n + d;
+	c->tr_start_us = start;
+	c->tr_delay = delay;
+	c->tr_loss = loss;
+	c->tr_line = 0;
+	c->tr_left = (size_t)n;
+	c->table_err[0] = '\0';
+}
+
 /* partition A,B,... / C,D,... */
 static void cmd_partition(struct wand *w, struct wand_client *c, int argc,
 			  char **argv)
@@ -1146,6 +1356,8 @@ static void cmd_reset(struct wand *w, struct wand_client *c, int argc,
 
 	(void)argc, (void)argv;
 	memset(&p, 0, sizeof(p));
+	while (w->n_traced)
+		pair_untrace(w, w->traced[0]);
 	for (i = 0; i < w->n_pairs; i++)        /* the LANs too */
 		pair_set(&w->pairs[i], &p, false);
 	out_add(c, "ok\n");
@@ -1296,6 +1508,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "cut", 2, 2, " SRC DST", cmd_cut },
 	{ "uncut", 2, 2, " SRC DST", cmd_cut },
 	{ "table", 1, 1, " N", cmd_table },
+	{ "trace", 3, 6, " SRC DST N START_US 0|1 delay|loss|delay,loss", cmd_trace },
 	{ "partition", 3, 3, " A,B,... / C,D,...", cmd_partition },
 	{ "heal", 0, 0, "", cmd_heal },
 	{ "reset", 0, 0, "", cmd_reset },
@@ -1315,6 +1528,10 @@ static void client_line(struct wand *w, struct wand_client *c, char *line)
 
 	if (c->table_left) {
 		table_line(w, c, line);
+		return;
+	}
+	if (c->tr_left) {
+		trace_line(w, c, line);
 		return;
 	}
 	argc = wand_ctl_split(line, argv, WAND_CTL_ARGS);
@@ -1535,10 +1752,13 @@ static void loop(struct wand *w)
 	struct signalfd_siginfo si;
 
 	while (!w->quit) {
+		trace_tick(w, mono_ns());
 		release_due(w, mono_ns());
 		timeout = -1;
-		if (w->heap_len) {
+		next = w->trace_next;
+		if (w->heap_len && w->pairs[w->heap[0]].head->deadline < next)
 			next = w->pairs[w->heap[0]].head->deadline;
+		if (next != UINT64_MAX) {
 			if (next <= mono_ns())
 				timeout = 0;
 			else
@@ -1611,8 +1831,11 @@ static void wand_free(struct wand *w)
 	for (i = 0; w->ports && i < w->n + w->n_lan; i++)
 		if (w->ports[i].fd >= 0)
 			close(w->ports[i].fd);
-	for (i = 0; w->pairs && i < w->n_pairs; i++)
+	for (i = 0; w->pairs && i < w->n_pairs; i++) {
 		wand_rate_release(&w->pairs[i].rate);
+		trace_free(w->pairs[i].trace);
+	}
+	free(w->traced);
 	if (w->listening)
 		unlink(w->ctl_path);
 	if (w->lfd >= 0)
@@ -1664,8 +1887,10 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	w->dirty = calloc(n + w->n_lan, sizeof(*w->dirty));
 	w->macs = calloc(MAC_SLOTS, sizeof(*w->macs));
 	w->scratch = malloc(LARGE_CAP);
+	w->traced = calloc(n * n, sizeof(*w->traced));
+	w->trace_next = UINT64_MAX;
 	if (!w->ports || !w->pairs || !w->heap || !w->dirty || !w->macs ||
-	    !w->scratch) {
+	    !w->scratch || !w->traced) {
 		rc = -ENOMEM;
 		goto out;
 	}

@@ -59,8 +59,12 @@ void bench_wan_at(const struct shape_table *base,
 	*n_ids = 0;
 	*rtt_ms = *loss_pct = NAN;
 	if (base && a != b && a < base->n && b < base->n) {
-		ab = *shape_at(base, a, b);
-		ba = *shape_at(base, b, a);
+		/* A direction that follows a trace: its step then. */
+		uint64_t off = base->trace_start_us && t * 1e6 > (double)base->trace_start_us ?
+			       (uint64_t)(t * 1e6) - base->trace_start_us : 0;
+
+		resolve_params_at(base, a, b, off, &ab);
+		resolve_params_at(base, b, a, off, &ba);
 		cut = base->cut && (base->cut[a * base->n + b] ||
 				    base->cut[b * base->n + a]);
 	}
@@ -1195,6 +1199,12 @@ int bench_run(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 	b.shaped = e->info.shaping_ops && e->info.shaping_ops->shapes;
 	if (b.shaped) {
 		rc = shaping_table(ctx, e->t, &e->w, false, &b.base);
+		/* Operations are tagged with the step of a trace in force
+		 * when they started: from the engine's start, a fact of the
+		 * run. */
+		if (rc == 0 && shape_table_traced(&b.base))
+			rc = shaping_trace_start(ctx, &e->w, e->info.shaping_ops,
+						 run, &b.base.trace_start_us);
 		if (rc < 0)
 			goto out;
 	}

@@ -90,7 +90,9 @@ struct bench_fault {
 /* The WAN of ordered site pair (A, B) at time T: BASE (the resolved
  * constraints; NULL when the experiment is not shaped: *RTT_MS and
  * *LOSS_PCT NaN) with every fault of FAULTS[0..N) active at T
- * (applied <= T < removed) applied in order, as enos applies them.
+ * (applied <= T < removed) applied in order, as enos applies them; a
+ * direction that follows a trace has the step in force at T (T and
+ * BASE->trace_start_us on CLOCK_REALTIME; a start of 0: the first step).
  * *RTT_MS is the delay A -> B plus B -> A; *LOSS_PCT the loss of a round
  * trip, 100 - (100 - loss A -> B)(100 - loss B -> A) / 100, and 100 when a
  * direction is cut. A == B (inside one site): NaN both. IDS (room for N)

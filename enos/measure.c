@@ -12,6 +12,7 @@
 
 #include "enos/resolve.h"
 #include "emulator/addr.h"
+#include "emulator/trace.h"
 #include "emulator/node.h"
 #include "enos/state.h"
 #include "workloads/probe.h"
@@ -187,7 +188,10 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 			r[n].dst = w->sites[k].name;
 			r[n].src_node = ep[i].node;
 			r[n].dst_node = ep[k].node;
-			r[n].target_ms = tab ? node_target_ms(w, tab, i, k) : NAN;
+			/* A pair that follows a trace has no one target:
+			 * measure_series is its measurement. */
+			r[n].target_ms = tab && !resolve_pair_trace(tab, i, k) ?
+					 node_target_ms(w, tab, i, k) : NAN;
 			r[n].cut = tab && (tab->cut[i * tab->n + k] ||
 					   tab->cut[k * tab->n + i]);
 			if (!isnan(r[n].target_ms) && r[n].target_ms > max_target)
@@ -290,4 +294,241 @@ void measure_store_world(struct state *st, int64_t run, const struct world *w,
 int measure_within(const struct measure_opts *o, const struct report_rtt *r)
 {
 	return report_rtt_within(r, o->tolerance_pct, o->tolerance_ms);
+}
+
+/* The longest RTT direction pair (A, B) of TAB can have, in ms: its
+ * trace's largest step, or its constant delay, each way. */
+static double max_rtt_ms(const struct shape_table *tab, size_t a, size_t b)
+{
+	size_t d, i;
+	double sum = 0;
+
+	for (d = 0; d < 2; d++) {
+		size_t s = d ? b : a, t = d ? a : b;
+		const struct shape_trace *st = tab->tr ? &tab->tr[s * tab->n + t] : NULL;
+		uint64_t max = shape_at(tab, s, t)->delay_us;
+
+		for (i = 0; st && st->trace && st->delay && i < st->trace->n; i++)
+			if (st->trace->steps[i].delay_us > max)
+				max = st->trace->steps[i].delay_us;
+		sum += (double)max / 1000.0;
+	}
+	return sum;
+}
+
+int measure_series(const struct world *w, const struct shape_table *tab,
+		   uint64_t trace_start_us, unsigned over_ms,
+		   const struct measure_opts *o, struct measure_series **out,
+		   size_t *n_out)
+{
+	struct probe_opts po = { 0 }, warm;
+	struct measure_endpoint *ep = calloc(w->n_sites + 1, sizeof(*ep));
+	struct probe_pair *pairs = NULL;
+	struct measure_series *s = NULL;
+	size_t i, k, j, n = 0;
+	unsigned samples = over_ms / (o->interval_ms ? o->interval_ms : 1);
+	double max_target = 0, t0;
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	*n_out = 0;
+	if (samples < 1)
+		samples = 1;
+	pairs = calloc(w->n_sites * w->n_sites + 1, sizeof(*pairs));
+	s = calloc(w->n_sites * w->n_sites + 1, sizeof(*s));
+	if (!ep || !pairs || !s)
+		goto out;
+	rc = measure_endpoints(w, ep);
+	if (rc < 0)
+		goto out;
+	for (i = 0; i < w->n_sites; i++) {
+		for (k = 0; k < w->n_sites; k++) {
+			if (i == k || !ep[i].netns || !ep[k].netns)
+				continue;
+			pairs[n].src_netns = ep[i].netns;
+			pairs[n].dst_netns = ep[k].netns;
+			pairs[n].dst_addr = ep[k].addr;
+			s[n].src = w->sites[i].name;
+			s[n].dst = w->sites[k].name;
+			s[n].a = i;
+			s[n].b = k;
+			s[n].traced = resolve_pair_trace(tab, i, k) != NULL;
+			if (max_rtt_ms(tab, i, k) > max_target)
+				max_target = max_rtt_ms(tab, i, k);
+			n++;
+		}
+	}
+	po.interval_ms = o->interval_ms;
+	po.timeout_ms = 1000 + (unsigned)(2 * max_target);
+	/* As measure_sites: the first packet of a pair resolves MACs. */
+	warm = po;
+	warm.samples = 2;
+	warm.interval_ms = 10;
+	rc = probe_rtt_rt(pairs, n, &warm);
+	if (rc < 0)
+		goto out;
+	rc = -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct probe_pair *p = &pairs[i];
+
+		p->sent = p->received = p->duplicates = 0;
+		s[i].at_s = calloc(samples, sizeof(double));
+		s[i].target_ms = calloc(samples, sizeof(double));
+		s[i].rtt_ms = calloc(samples, sizeof(double));
+		if (!s[i].at_s || !s[i].target_ms || !s[i].rtt_ms)
+			goto out;
+		p->sample_start = s[i].at_s;
+		p->sample_ms = s[i].rtt_ms;
+		s[i].n = samples;
+	}
+	po.samples = samples;
+	rc = probe_rtt_rt(pairs, n, &po);
+	if (rc < 0)
+		goto out;
+	t0 = trace_start_us ? (double)trace_start_us / 1e6 : NAN;
+	for (i = 0; i < n && isnan(t0); i++)
+		for (j = 0; j < s[i].n; j++)
+			if (s[i].at_s[j] > 0 && (isnan(t0) || s[i].at_s[j] < t0))
+				t0 = s[i].at_s[j];
+	for (i = 0; i < n; i++) {
+		struct measure_series *m = &s[i];
+		size_t kept = 0;
+
+		/* A probe that could not be sent (start 0) is left out. */
+		for (j = 0; j < m->n; j++) {
+			double at = m->at_s[j] - t0;
+
+			if (m->at_s[j] <= 0 || at < 0)
+				continue;
+			m->at_s[kept] = at;
+			m->rtt_ms[kept] = m->rtt_ms[j];
+			m->target_ms[kept] = resolve_target_rtt_at_ms(tab, m->a, m->b,
+								      (uint64_t)llround(at * 1e6));
+			kept++;
+		}
+		m->n = kept;
+		measure_series_steps(tab, o, m);
+	}
+	*out = s;
+	*n_out = n;
+	s = NULL;
+	rc = 0;
+out:
+	if (s)
+		measure_series_free(s, n);
+	free(ep);
+	free(pairs);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The window [*START, *END) in us of the step of TR in force at OFF. */
+static void step_window(const struct trace *tr, uint64_t off, uint64_t *start,
+			uint64_t *end)
+{
+	uint64_t period = trace_period_us(tr), base = 0;
+	size_t idx = trace_index_at(tr, off, end);
+
+	if (tr->loop && period)
+		base = off - off % period;
+	*start = base + tr->steps[idx].at_us;
+	if (!tr->loop && period && off >= period)
+		*start = tr->steps[tr->n - 1].at_us;
+}
+
+void measure_series_steps(const struct shape_table *tab,
+			  const struct measure_opts *o,
+			  struct measure_series *s)
+{
+	const struct trace *tr = resolve_pair_trace(tab, s->a, s->b);
+	double *got = calloc(s->n + 1, sizeof(*got));
+	size_t i = 0, j, k;
+
+	s->steps = s->steps_within = 0;
+	s->worst_err_ms = s->worst_err_pct = NAN;
+	if (!got)
+		return;
+	while (i < s->n) {
+		uint64_t start = 0, end = UINT64_MAX, off;
+		double settle_ms = 0, target = NAN;
+		struct report_rtt r = { 0 };
+
+		off = (uint64_t)llround(s->at_s[i] * 1e6);
+		if (tr) {
+			step_window(tr, off, &start, &end);
+			if (start > 0)
+				settle_ms = resolve_target_rtt_at_ms(tab, s->a, s->b,
+								     start - 1);
+		}
+		for (j = i, k = 0; j < s->n; j++) {
+			double at_us = s->at_s[j] * 1e6;
+
+			if (tr && (at_us < (double)start || at_us >= (double)end))
+				break;
+			if (at_us < (double)start + settle_ms * 1000.0 ||
+			    (end != UINT64_MAX &&
+			     at_us + s->target_ms[j] * 1000.0 > (double)end) ||
+			    isnan(s->rtt_ms[j]))
+				continue;
+			got[k++] = s->rtt_ms[j];
+			target = s->target_ms[j];
+		}
+		if (j == i)
+			j++;    /* a sample before its step: never, but move on */
+		i = j;
+		if (!k)
+			continue;
+		qsort(got, k, sizeof(*got), cmp_double);
+		r.target_ms = target;
+		r.p50_ms = k % 2 ? got[k / 2] : (got[k / 2 - 1] + got[k / 2]) / 2;
+		s->steps++;
+		s->steps_within += report_rtt_within(&r, o->tolerance_pct,
+						     o->tolerance_ms) ? 1 : 0;
+		if (isnan(s->worst_err_ms) ||
+		    fabs(r.p50_ms - target) > s->worst_err_ms) {
+			s->worst_err_ms = fabs(r.p50_ms - target);
+			s->worst_err_pct = target > 0 ? 100.0 * s->worst_err_ms / target : 0;
+		}
+	}
+	free(got);
+}
+
+void measure_series_store(struct state *st, int64_t run,
+			  const struct measure_series *s, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct measure_series *m = &s[i];
+
+		state_result_add(st, run, "trace_steps", m->src, m->dst, m->steps, "count");
+		state_result_add(st, run, "trace_steps_within", m->src, m->dst,
+				 m->steps_within, "count");
+		state_result_add(st, run, "trace_step_worst_error", m->src, m->dst,
+				 m->worst_err_ms, "ms");
+		for (j = 0; j < m->n; j++) {
+			state_result_add(st, run, "rtt_series_at", m->src, m->dst, m->at_s[j], "s");
+			state_result_add(st, run, "rtt_series_target", m->src, m->dst,
+					 m->target_ms[j], "ms");
+			state_result_add(st, run, "rtt_series", m->src, m->dst, m->rtt_ms[j], "ms");
+		}
+	}
+}
+
+void measure_series_free(struct measure_series *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++) {
+		free(s[i].at_s);
+		free(s[i].target_ms);
+		free(s[i].rtt_ms);
+	}
+	free(s);
 }

@@ -48,7 +48,8 @@ int measure_endpoints(const struct world *w, struct measure_endpoint *ep);
 
 /* Measure every ordered pair of sites of W that both have a node. TAB (may
  * be NULL: no targets) gives each pair's target RTT and cut: node to node,
- * so a site whose lan is shaped adds its LAN RTT (resolve_node_rtt_ms).
+ * so a site whose lan is shaped adds its LAN RTT (resolve_node_rtt_ms); a
+ * pair that follows a trace gets none (NaN: measure_series measures it).
  * With O->lan, the intra-site pairs follow (see measure_opts.lan). *ROWS
  * is allocated (free()), its names borrowed from W. Returns 0 or -errno. */
 int measure_sites(const struct world *w, const struct shape_table *tab,
@@ -67,5 +68,54 @@ void measure_store_world(struct state *st, int64_t run, const struct world *w,
 
 /* Is ROW within the bound of O (or, cut, fully lost)? */
 int measure_within(const struct measure_opts *o, const struct report_rtt *row);
+
+/* One ordered pair's RTT over time (`enos tc --test --over`): a probe
+ * every interval, each with its send time, the target then and what it
+ * measured. */
+struct measure_series {
+	const char *src, *dst;  /* site names, borrowed from the world */
+	size_t a, b;            /* their indexes */
+	size_t n;               /* samples */
+	double *at_s;           /* send time, s after the traces' start (or
+				 * after the first probe, without traces) */
+	double *target_ms;      /* the target then (resolve_target_rtt_at_ms) */
+	double *rtt_ms;         /* measured; NaN: lost */
+	bool traced;            /* the pair's delay follows a trace */
+	/* Per step of the trace (a constant pair is one step): the steps
+	 * with settled samples, how many of them have their p50 within the
+	 * bound, and the largest |p50 - target| among them (ms, and in %
+	 * of that step's target). measure_series_steps fills them. */
+	unsigned steps, steps_within;
+	double worst_err_ms, worst_err_pct;
+};
+
+/* Probe every ordered pair of W (both with a node) every O->interval_ms
+ * for OVER_MS, recording each probe (its send time on CLOCK_REALTIME
+ * against TRACE_START_US, 0: none). TAB gives the targets. *OUT is
+ * allocated (measure_series_free), names borrowed from W. Returns 0 or
+ * -errno. */
+int measure_series(const struct world *w, const struct shape_table *tab,
+		   uint64_t trace_start_us, unsigned over_ms,
+		   const struct measure_opts *o, struct measure_series **out,
+		   size_t *n);
+
+/* Fill S's per-step figures from its samples (pure). A step's samples
+ * are those sent while it is in force; the settled ones are sent at least
+ * the previous step's RTT after it began (the engine never reorders, so
+ * a probe right after a drop in delay waits behind those sent before it)
+ * and answered, by the target, before it ends. A step with no settled
+ * sample answered is not counted. */
+void measure_series_steps(const struct shape_table *tab,
+			  const struct measure_opts *o,
+			  struct measure_series *s);
+
+/* Store the series of S[0..N) as results of RUN: per sample the metrics
+ * rtt_series_at (s), rtt_series_target and rtt_series (ms; NULL when
+ * lost), in order, and per pair trace_steps, trace_steps_within,
+ * trace_step_worst_error (ms). */
+void measure_series_store(struct state *st, int64_t run,
+			  const struct measure_series *s, size_t n);
+
+void measure_series_free(struct measure_series *s, size_t n);
 
 #endif

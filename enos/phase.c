@@ -755,6 +755,7 @@ static int shape_world(struct enos_ctx *ctx, const struct topology *t,
 	if (!ops->shapes)
 		return 0;       /* a plain wire: nothing to resolve */
 	rc = shaping_table(ctx, t, w, false, &tab);
+	tab.trace_start_us = shaping_now_us();  /* the traces start now */
 	if (rc == 0)
 		rc = shaping_engine(ctx, w, ops, true);
 	if (rc == 0 && t->has_seed && ops->reseed) {
@@ -839,6 +840,7 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	char shared[DEPLOY_SHARED_DIRS][PATH_MAX];
 	size_t k;
 	const struct shape_ops *shaping = NULL;
+	uint64_t trace_start = 0;
 	int64_t run = 0;
 	double t0;
 	int rc;
@@ -918,6 +920,8 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	if (rc == 0)
 		rc = shape_world(ctx, t, &w, shaping);
 	crash_point("up:shaped");
+	if (rc == 0 && shaping->shapes && topo_has_traces(t))
+		rc = shaping_trace_start(ctx, &w, shaping, run, &trace_start);
 	if (rc == 0)
 		rc = wait_ready(ctx, &w, run);
 	sigpending(&pending);
@@ -945,6 +949,10 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	crash_point("up:marked_up");
 	printf("experiment '%s' is up: %zu sites, %zu nodes, WAN shaping %s, in %.2f s\n",
 	       t->name, w.n_sites, w.n_nodes, shaping->name, cli_now() - t0);
+	if (trace_start)
+		printf("WAN traces started at %llu.%06llu (the fact trace_start of run %lld)\n",
+		       (unsigned long long)(trace_start / 1000000),
+		       (unsigned long long)(trace_start % 1000000), (long long)run);
 	if (run_id)
 		*run_id = run;
 	/* The stack goes on a shaped WAN; a failed deploy leaves the world up. */

@@ -96,6 +96,109 @@ static bool is_pair_metric(const struct state_result *r)
 	return false;
 }
 
+/* Which array of a series result R fills: 0 time, 1 target, 2 measured;
+ * -1 for another metric. */
+static int series_column(const struct state_result *r)
+{
+	static const char *const m[] = { "rtt_series_at", "rtt_series_target",
+					 "rtt_series" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(r->metric, m[i]))
+			return i;
+	return -1;
+}
+
+static struct report_series *find_series(struct report_data *d,
+					 const char *src, const char *dst)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_series; i++)
+		if (!strcmp(d->series[i].src, src) && !strcmp(d->series[i].dst, dst))
+			return &d->series[i];
+	return NULL;
+}
+
+/* The series of `tc --test --over` (measure_series_store's results: per
+ * sample three results in order, per pair its step counts) into D. A
+ * pair's three columns are as long as the shortest of them. */
+static int load_series(struct report_data *d)
+{
+	size_t i, *len = NULL;
+	int rc = -ENOMEM;
+
+	d->series = calloc(d->n_results + 1, sizeof(*d->series));
+	len = calloc(3 * (d->n_results + 1), sizeof(*len));
+	if (!d->series || !len)
+		goto out;
+	for (i = 0; i < d->n_results; i++) {
+		const struct state_result *r = &d->results[i];
+		struct report_series *s;
+		int col = series_column(r);
+
+		if (!r->src[0] || !r->dst[0])
+			continue;
+		if (col < 0 && strcmp(r->metric, "trace_steps") &&
+		    strcmp(r->metric, "trace_steps_within") &&
+		    strcmp(r->metric, "trace_step_worst_error"))
+			continue;
+		s = find_series(d, r->src, r->dst);
+		if (!s) {
+			s = &d->series[d->n_series++];
+			s->src = r->src;
+			s->dst = r->dst;
+			s->steps = s->steps_within = s->worst_err_ms = NAN;
+		}
+		if (col >= 0)
+			len[3 * (size_t)(s - d->series) + (size_t)col]++;
+		else if (!strcmp(r->metric, "trace_steps"))
+			s->steps = r->value;
+		else if (!strcmp(r->metric, "trace_steps_within"))
+			s->steps_within = r->value;
+		else
+			s->worst_err_ms = r->value;
+	}
+	for (i = 0; i < d->n_series; i++) {
+		struct report_series *s = &d->series[i];
+		size_t n = len[3 * i];
+
+		if (len[3 * i + 1] < n)
+			n = len[3 * i + 1];
+		if (len[3 * i + 2] < n)
+			n = len[3 * i + 2];
+		s->at_s = calloc(n + 1, sizeof(double));
+		s->target_ms = calloc(n + 1, sizeof(double));
+		s->rtt_ms = calloc(n + 1, sizeof(double));
+		if (!s->at_s || !s->target_ms || !s->rtt_ms)
+			goto out;
+		len[3 * i] = len[3 * i + 1] = len[3 * i + 2] = 0;
+		s->n = n;
+	}
+	for (i = 0; i < d->n_results; i++) {
+		const struct state_result *r = &d->results[i];
+		int col = series_column(r);
+		struct report_series *s;
+		size_t *at;
+
+		if (col < 0 || !r->src[0] || !r->dst[0] ||
+		    !(s = find_series(d, r->src, r->dst)))
+			continue;
+		at = &len[3 * (size_t)(s - d->series) + (size_t)col];
+		if (*at >= s->n)
+			continue;
+		(col == 0 ? s->at_s : col == 1 ? s->target_ms : s->rtt_ms)[(*at)++] =
+			r->value;
+	}
+	d->in.series = d->series;
+	d->in.n_series = d->n_series;
+	rc = 0;
+out:
+	free(len);
+	return rc;
+}
+
 static void load_tolerance(struct report_data *d)
 {
 	size_t i;
@@ -273,6 +376,9 @@ int report_data_load(struct state *st, const struct run_info *info,
 		if (is_pair_metric(&d->results[i]))
 			place(d, &d->results[i]);
 	load_tolerance(d);
+	rc = load_series(d);
+	if (rc < 0)
+		return rc;
 	d->run = *info;
 	d->in.experiment = d->run.experiment;
 	d->in.run = info->id;
@@ -292,6 +398,14 @@ int report_data_load(struct state *st, const struct run_info *info,
 
 void report_data_release(struct report_data *d)
 {
+	size_t i;
+
+	for (i = 0; d->series && i < d->n_series; i++) {
+		free(d->series[i].at_s);
+		free(d->series[i].target_ms);
+		free(d->series[i].rtt_ms);
+	}
+	free(d->series);
 	free(d->results);
 	free(d->rows);
 	free(d->sites);
@@ -603,7 +717,7 @@ int report_data_write_to(struct state *st, int64_t run, const char *out,
 		if (rc < 0 && err)
 			*err = str_printf("%s", results_errmsg(st, rc));
 	}
-	if (rc == 0 && d.in.n_rows == 0 && d.in.n_ops == 0)
+	if (rc == 0 && d.in.n_rows == 0 && d.in.n_ops == 0 && d.in.n_series == 0)
 		rc = -ENOENT;
 	/* The experiment's name becomes a directory unless OUT is given. */
 	if (rc == 0 && !out && !report_dir_name_ok(info.experiment)) {

@@ -58,6 +58,8 @@ struct report_data {
 	struct report_wlsum *sums;
 	struct report_traffic *traffic;
 	struct report_wlvalue *values;
+	struct report_series *series;   /* `tc --test --over`; arrays owned */
+	size_t n_series;
 };
 
 /* Load run INFO into *D. The faults are the run's and, when it has

@@ -7,19 +7,51 @@
  */
 #include "enos/resolve.h"
 
+#include "emulator/trace.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Apply C to every ordered pair (s, d), s != d, with s in SRC and d in DST,
+/* Apply C, and trace TR if not NULL, to the direction S -> D of TAB,
+ * field by field: the trace gives the delay (and the loss, with a loss
+ * column), starting at its first step; a block that sets the delay or the
+ * loss later takes that field from a trace an earlier block gave. */
+static void apply_pair(struct shape_table *tab, size_t s, size_t d,
+		       const struct constraint *c, const struct trace *tr)
+{
+	struct link_params *p = shape_at(tab, s, d);
+	struct shape_trace *st = tab->tr ? &tab->tr[s * tab->n + d] : NULL;
+
+	constraint_apply(c, p);
+	if (tr && st) {
+		st->trace = tr;
+		st->delay = true;
+		st->loss = tr->has_loss;
+		p->delay_us = tr->steps[0].delay_us;
+		if (tr->has_loss)
+			p->loss_pct = tr->steps[0].loss_pct;
+		return;
+	}
+	if (!st || !st->trace)
+		return;
+	if (c->set & CON_DELAY)
+		st->delay = false;
+	if (c->set & CON_LOSS)
+		st->loss = false;
+	if (!st->delay && !st->loss)
+		st->trace = NULL;
+}
+
+/* Apply C (and TR) to every ordered pair (s, d), s != d, with s in SRC and d in DST,
  * and with SYMMETRIC also to those with s in DST and d in SRC. Rows that
  * match neither selector are skipped whole, so a rule between two sites
  * costs O(n). */
 static void apply_rule(const struct topology *t, const struct selector *src,
 		       const struct selector *dst, bool symmetric,
-		       const struct constraint *c, struct shape_table *tab,
-		       bool *changed)
+		       const struct constraint *c, const struct trace *tr,
+		       struct shape_table *tab, bool *changed)
 {
 	size_t n = tab->n, s, d;
 
@@ -33,13 +65,13 @@ static void apply_rule(const struct topology *t, const struct selector *src,
 			if (d == s)
 				continue;
 			if (fwd && topo_selector_matches(t, dst, d)) {
-				constraint_apply(c, shape_at(tab, s, d));
+				apply_pair(tab, s, d, c, tr);
 				if (changed)
 					changed[s * n + d] = true;
 			}
 			/* s in DST, d in SRC: the rule's reverse */
 			if (rev && topo_selector_matches(t, src, d)) {
-				constraint_apply(c, shape_at(tab, s, d));
+				apply_pair(tab, s, d, c, tr);
 				if (changed)
 					changed[s * n + d] = true;
 			}
@@ -82,6 +114,8 @@ int resolve_pairs_until(const struct topology *t, struct shape_table *out,
 
 	memset(out, 0, sizeof(*out));
 	rc = n ? shape_table_init(out, n) : -EINVAL;
+	if (rc == 0 && topo_has_traces(t))
+		rc = shape_table_traces(out);
 	if (rc < 0)
 		goto out;
 	for (a = 0; a < n; a++) {
@@ -102,15 +136,16 @@ int resolve_pairs_until(const struct topology *t, struct shape_table *out,
 			goto out;
 		}
 		apply_rule(t, &t->rules[i].src, &t->rules[i].dst,
-			   t->rules[i].symmetric, &t->rules[i].con, out, NULL);
+			   t->rules[i].symmetric, &t->rules[i].con,
+			   t->rules[i].trace, out, NULL);
 	}
 	resolve_lan(t, out);
 	rc = 0;
 out:
-	/* shape_table_init frees what it allocated when it fails, and a
-	 * stop released the table. */
+	/* A stop released the table; so does this for a failure after
+	 * shape_table_init (which frees its own when it fails). */
 	if (rc < 0)
-		memset(out, 0, sizeof(*out));
+		shape_table_release(out);
 	return rc;
 }
 
@@ -126,7 +161,7 @@ void resolve_set_sides(const bool *a, const bool *b,
 		for (d = 0; d < n; d++) {
 			if (d == s || !((a[s] && b[d]) || (b[s] && a[d])))
 				continue;
-			constraint_apply(c, shape_at(tab, s, d));
+			apply_pair(tab, s, d, c, NULL);
 			if (changed)
 				changed[s * n + d] = true;
 		}
@@ -186,4 +221,53 @@ double resolve_node_rtt_ms(const struct shape_table *tab, size_t a, size_t b)
 		return resolve_lan_rtt_ms(tab, a);
 	return resolve_target_rtt_ms(tab, a, b) + resolve_lan_rtt_ms(tab, a) +
 	       resolve_lan_rtt_ms(tab, b);
+}
+
+void resolve_params_at(const struct shape_table *tab, size_t s, size_t d,
+		       uint64_t offset_us, struct link_params *p)
+{
+	const struct shape_trace *st = tab->tr ? &tab->tr[s * tab->n + d] : NULL;
+	const struct trace_step *step;
+
+	*p = *shape_at(tab, s, d);
+	if (!st || !st->trace)
+		return;
+	step = &st->trace->steps[trace_index_at(st->trace, offset_us, NULL)];
+	if (st->delay)
+		p->delay_us = step->delay_us;
+	if (st->loss)
+		p->loss_pct = step->loss_pct;
+}
+
+/* The one-way delay of direction S -> D of TAB at OFFSET_US after the
+ * traces' start, in us. */
+static uint64_t delay_at(const struct shape_table *tab, size_t s, size_t d,
+			 uint64_t offset_us)
+{
+	struct link_params p;
+
+	resolve_params_at(tab, s, d, offset_us, &p);
+	return p.delay_us;
+}
+
+double resolve_target_rtt_at_ms(const struct shape_table *tab, size_t a,
+				size_t b, uint64_t offset_us)
+{
+	uint64_t there = delay_at(tab, a, b, offset_us);
+
+	return (double)(there + delay_at(tab, b, a, offset_us + there)) / 1000.0;
+}
+
+const struct trace *resolve_pair_trace(const struct shape_table *tab,
+				       size_t a, size_t b)
+{
+	const struct shape_trace *ab, *ba;
+
+	if (!tab->tr)
+		return NULL;
+	ab = &tab->tr[a * tab->n + b];
+	ba = &tab->tr[b * tab->n + a];
+	if (ab->trace && ab->delay)
+		return ab->trace;
+	return ba->trace && ba->delay ? ba->trace : NULL;
 }

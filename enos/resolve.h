@@ -91,5 +91,22 @@ double resolve_lan_rtt_ms(const struct shape_table *tab, size_t a);
  * sites' LAN RTTs (a frame crosses A's LAN, the WAN, then B's LAN). Only
  * for sites whose lan is shaped; others have a zero lan. */
 double resolve_node_rtt_ms(const struct shape_table *tab, size_t a, size_t b);
+/* The target RTT of the pair (A, B) in TAB for a probe sent OFFSET_US
+ * after the traces' start (shape_table.trace_start_us), in milliseconds:
+ * the delay A -> B in force then, plus the delay B -> A in force when it
+ * arrives there. A direction without a trace keeps its constant delay, so
+ * this is resolve_target_rtt_ms for a table without traces. */
+double resolve_target_rtt_at_ms(const struct shape_table *tab, size_t a,
+				size_t b, uint64_t offset_us);
+
+/* Direction S -> D of TAB as it is OFFSET_US after the traces' start
+ * into *P: its parameters, with the delay and loss its trace gives then. */
+void resolve_params_at(const struct shape_table *tab, size_t s, size_t d,
+		       uint64_t offset_us, struct link_params *p);
+
+/* The trace whose delay direction A -> B of TAB follows, else the one
+ * B -> A follows, else NULL (the pair's RTT is constant). */
+const struct trace *resolve_pair_trace(const struct shape_table *tab,
+				       size_t a, size_t b);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emulator/fabric.h"
@@ -65,6 +66,13 @@ int shaping_choose(const struct topology *t, const struct shape_ops **out,
 		}
 		if (ops->supported && ops->supported(missing, sizeof(missing)) < 0)
 			continue;
+		/* A trace is replayed or refused, never applied as a
+		 * constant. */
+		if (!ops->trace_start && topo_has_traces(t)) {
+			snprintf(missing, sizeof(missing),
+				 "%s cannot replay the topology's traces", ops->name);
+			continue;
+		}
 		if (ops->kmod)
 			snprintf(why, len, "the kernel has %s", ops->kmod);
 		else
@@ -381,6 +389,8 @@ int shaping_reapply(struct enos_ctx *ctx, struct shaped_exp *e, size_t *pairs)
 	crash_point("tc:engine");
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, false, &tab);
+	/* Applied afresh: the traces start again. */
+	tab.trace_start_us = shaping_now_us();
 	if (rc == 0)
 		rc = shaping_partition(ctx, e->t, &e->w, &tab);
 	crash_point("tc:before_apply");
@@ -427,4 +437,39 @@ int shaping_engine_state(struct enos_ctx *ctx, const struct world *w,
 	if (pid)
 		*pid = p;
 	return p > 0 && ops->alive(w) == 1;
+}
+
+uint64_t shaping_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int shaping_trace_start(struct enos_ctx *ctx, const struct world *w,
+			const struct shape_ops *ops, int64_t run,
+			uint64_t *start_us)
+{
+	char val[64];
+	int rc;
+
+	*start_us = 0;
+	if (!ops->trace_start)
+		return 0;
+	rc = cli_emu(ctx);
+	if (rc == 0)
+		rc = ops->trace_start(ctx->emu, w, start_us);
+	if (rc < 0) {
+		cli_error("cannot ask the %s engine of '%s' when its traces started: %s",
+			  ops->name, w->name, strerror(-rc));
+		return rc;
+	}
+	if (*start_us && run) {
+		snprintf(val, sizeof(val), "%llu.%06llu",
+			 (unsigned long long)(*start_us / 1000000),
+			 (unsigned long long)(*start_us % 1000000));
+		state_fact_add(ctx->st, run, "trace_start", val);
+	}
+	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "emulator/shape.h"
 #include "emulator/world.h"
@@ -98,5 +99,18 @@ void shaped_close(struct shaped_exp *e);
  * number of ordered site pairs applied. E's backend must shape. Prints
  * errors. Returns 0 or -errno. */
 int shaping_reapply(struct enos_ctx *ctx, struct shaped_exp *e, size_t *pairs);
+
+/* CLOCK_REALTIME now, in us: a table's trace_start_us for an apply that
+ * starts the traces again (`up`, `enos tc`). */
+uint64_t shaping_now_us(void);
+
+/* When the traces W's WAN replays (backend OPS) started into *START_US
+ * (CLOCK_REALTIME us; 0: none, or a backend that replays none), and, when
+ * there are some and RUN is not 0, the fact "trace_start" (seconds since
+ * the epoch, to the microsecond) of RUN, so a measurement can be aligned
+ * with the steps. Prints errors. Returns 0 or -errno. */
+int shaping_trace_start(struct enos_ctx *ctx, const struct world *w,
+			const struct shape_ops *ops, int64_t run,
+			uint64_t *start_us);
 
 #endif

@@ -26,6 +26,7 @@
 #include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
+#include "emulator/trace.h"
 #include "enos/ci.h"
 #include "enos/matrix.h"
 #include "enos/topo_loader.h"
@@ -346,6 +347,10 @@ void topo_free(struct topology *t)
 		free(t->profiles[i].name);
 	free(t->profiles);
 	matrix_free(t->matrix);
+	for (i = 0; t->rules && i < t->n_rules; i++) {
+		trace_free(t->rules[i].trace);
+		free(t->rules[i].trace_path);
+	}
 	free(t->rules);
 	for (i = 0; t->faults && i < t->n_faults; i++)
 		free(t->faults[i].sites);
@@ -460,6 +465,16 @@ long topo_host_index(const struct topology *t, const char *name)
 		if (!strcmp(t->hosts[i].name, name))
 			return (long)i;
 	return -1;
+}
+
+bool topo_has_traces(const struct topology *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rules; i++)
+		if (t->rules[i].trace)
+			return true;
+	return false;
 }
 
 bool topo_selector_matches(const struct topology *t,

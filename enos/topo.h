@@ -39,6 +39,7 @@ struct node_ops;
 struct fabric_ops;
 struct shape_ops;
 struct ci_spec;
+struct trace;
 
 enum site_role { ROLE_CENTRAL, ROLE_REGIONAL, ROLE_EDGE };
 /* How `enos fault partition` cuts: by the shaping backend, or by OpenFlow
@@ -65,6 +66,12 @@ struct constraint_rule {
 	struct constraint con;
 	bool symmetric;
 	struct src_pos pos;
+	/* `trace: {file, loop}` (emulator/trace.h), or NULL: the pairs'
+	 * delay (half the trace's RTT each way) and, with a loss column,
+	 * their loss follow it over time; con then gives neither. */
+	struct trace *trace;
+	char *trace_path;       /* as resolved (relative to the YAML file) */
+	struct src_pos trace_pos;       /* of the `trace` key */
 };
 
 /* A resource profile (`profiles:`): what one node may take from the
@@ -245,6 +252,9 @@ long topo_site_index(const struct topology *t, const char *name);
 
 /* Index of the host called NAME, or -1. */
 long topo_host_index(const struct topology *t, const char *name);
+
+/* Does a constraint rule of T follow a trace? */
+bool topo_has_traces(const struct topology *t);
 
 /* Does selector SEL match site index SITE? */
 bool topo_selector_matches(const struct topology *t,

@@ -14,6 +14,7 @@
 #include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
+#include "emulator/trace.h"
 #include "enos/matrix.h"
 #include "util/escape.h"
 #include "util/fs.h"
@@ -32,8 +33,12 @@ static const char *const matrix_keys[] = { "file", "kind" };
 
 /* The constraint keys come last in a rule, at R_CON (topo_network_keys
  * builds the whole list). */
-enum { R_SRC, R_DST, R_SYMMETRIC, R_CON, R_N = R_CON + CK_N };
-static const char *const rule_keys[R_CON] = { "src", "dst", "symmetric" };
+enum { R_SRC, R_DST, R_SYMMETRIC, R_TRACE, R_CON, R_N = R_CON + CK_N };
+static const char *const rule_keys[R_CON] = { "src", "dst", "symmetric",
+					      "trace" };
+
+enum { T_FILE, T_LOOP, T_N };
+static const char *const trace_keys[] = { "file", "loop" };
 
 /* KEYS[0..N_OWN) followed by the constraint keys, into OUT (room for
  * N_OWN + CK_N). */
@@ -237,6 +242,73 @@ int topo_network_pair_check(struct topo_loader *L, const char *what,
 			  t->sites[only].name);
 }
 
+/* `trace: {file, loop}` of rule R (mapping N at key K): the file read
+ * through util/fs.c (regular files only) and parsed by emulator/trace.c.
+ * Where the file cannot be read or holds no row, the message points at
+ * `file` here; what is wrong inside it points into the file. */
+static int load_trace(struct topo_loader *L, const yaml_node_t *k,
+		      const yaml_node_t *n, struct constraint_rule *r)
+{
+	const struct shape_ops *shaping = L->t->shaping;
+	const yaml_node_t *v[T_N], *tk[T_N];
+	const char *file;
+	char *text = NULL, *shown = NULL, *err = NULL;
+	size_t len = 0;
+	bool loop = false;
+	int rc;
+
+	r->trace_pos = yamldoc_pos(k);
+	/* Checked where it is written: `auto` is refused later only if the
+	 * backend it picks cannot replay (shaping_choose passes over it). */
+	if (shaping && shaping->shapes && !shaping->trace_start)
+		return yload_fail(&L->y, k,
+				  "shaping '%s' cannot replay a trace: this version replays traces in the wand engine only (use 'shaping: wand', or 'auto')",
+				  shaping->name);
+	rc = yload_map(&L->y, n, "'trace'", trace_keys, T_N, v, tk);
+	if (!rc)
+		rc = yload_need(&L->y, n, tk[T_FILE], "file");
+	if (!rc)
+		rc = yload_str(&L->y, v[T_FILE], "file", &file);
+	if (!rc && yload_present(v[T_LOOP]))
+		rc = yload_bool(&L->y, v[T_LOOP], "loop", &loop);
+	if (rc)
+		return rc;
+	r->trace_path = resolve_path(L->dir, file);
+	if (!r->trace_path)
+		return yload_nomem(&L->y);
+	rc = fs_read_file(r->trace_path, TRACE_FILE_MAX, &text, &len);
+	if (rc == 0)
+		rc = trace_parse(text, len, r->trace_path, &r->trace, &err);
+	if (rc == -EINVAL && err) {
+		/* Already "FILE:LINE:COL: ..." inside the trace file. */
+		if (!L->y.err) {
+			L->y.err = err;
+			err = NULL;
+		}
+	} else if (rc == -ENOMEM) {
+		yload_nomem(&L->y);
+	} else if (rc) {
+		shown = escape_dup(r->trace_path, strlen(r->trace_path));
+		if (!shown)
+			yload_nomem(&L->y);
+		else if (rc == -ENODATA)
+			yload_fail(&L->y, v[T_FILE],
+				   "trace file '%s' has no rows (expected lines of 'time_s rtt_ms [loss_pct]')",
+				   shown);
+		else
+			yload_fail(&L->y, v[T_FILE],
+				   "cannot read trace file '%s': %s", shown,
+				   fs_read_error(rc));
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		r->trace->loop = loop;
+	free(text);
+	free(shown);
+	free(err);
+	return rc;
+}
+
 static int get_rule(struct topo_loader *L, const yaml_node_t *item,
 		    struct constraint_rule *r)
 {
@@ -264,9 +336,23 @@ static int get_rule(struct topo_loader *L, const yaml_node_t *item,
 	if (!rc)
 		rc = topo_network_constraint(L, item, v + R_CON, k + R_CON,
 					     &r->con);
-	if (!rc && !r->con.set)
+	if (!rc && yload_present(v[R_TRACE])) {
+		/* The trace gives the delay, and the loss with a loss
+		 * column: a block giving them too would be half ignored. */
+		if (r->con.set & CON_DELAY)
+			rc = yload_fail(&L->y, k[R_TRACE],
+					"give 'trace' or '%s', not both: the trace gives the delay",
+					yload_present(v[R_CON + CK_RTT]) ? "rtt" : "delay");
+		if (!rc)
+			rc = load_trace(L, k[R_TRACE], v[R_TRACE], r);
+		if (!rc && r->trace->has_loss && (r->con.set & CON_LOSS))
+			rc = yload_fail(&L->y, k[R_CON + CK_LOSS],
+					"give 'loss' or a trace with a loss column, not both: '%s' gives the loss",
+					r->trace_path);
+	}
+	if (!rc && !r->con.set && !r->trace)
 		rc = yload_fail(&L->y, item,
-				"constraint sets nothing (give delay, rtt, jitter, loss or rate)");
+				"constraint sets nothing (give delay, rtt, jitter, loss, rate or trace)");
 	return rc;
 }
 

@@ -42,6 +42,7 @@ struct report {
 	bool *timeline_drawn;           /* per workload */
 	struct report_window *win;      /* room for in->n_faults */
 	bool topo_drawn;                /* topology.svg is there */
+	bool *series_drawn;             /* per series */
 };
 
 int report_within(const struct report_input *in, const struct report_rtt *r)
@@ -634,6 +635,14 @@ static int draw_figures(struct report *r, const char *gnuplot, char **err)
 		if (rc < 0)
 			goto fail;
 	}
+	if (in->n_series) {
+		r->series_drawn = calloc(in->n_series, sizeof(*r->series_drawn));
+		rc = r->series_drawn ? report_series_draw(r->dfd, &r->gp, &r->labels,
+							  in->series, in->n_series,
+							  r->series_drawn) : -ENOMEM;
+		if (rc < 0)
+			goto fail;
+	}
 	if (in->n_traffic)
 		write_traffic(r);
 	if (in->n_ops || in->n_traffic)
@@ -1034,6 +1043,10 @@ static int write_page(struct report *r)
 			page_figure(pf.f, r->dfd, matrix_file[w], NULL, NULL);
 		put_pairs(pf.f, in);
 	}
+	if (in->n_series)
+		report_series_put(pf.f, r->dfd, in->series, in->n_series,
+				  r->series_drawn, in->tolerance_pct,
+				  in->tolerance_ms);
 	if (in->n_ops)
 		put_workloads(pf.f, r);
 	if (in->n_traffic)
@@ -1077,6 +1090,7 @@ static void report_release(struct report *r)
 	free(r->workloads);
 	free(r->timeline_drawn);
 	free(r->win);
+	free(r->series_drawn);
 	if (r->dfd >= 0)
 		close(r->dfd);
 }

@@ -22,6 +22,7 @@
 
 #include "reports/page.h"
 #include "reports/rtt.h"
+#include "reports/series.h"
 #include "reports/workload.h"
 
 struct report_fault {
@@ -62,6 +63,10 @@ struct report_input {
 	size_t n_values;
 	bool results_json;              /* DIR/results.json is written beside
 					 * the page: link it */
+	/* Pairs measured over time (`tc --test --over`, reports/series.h);
+	 * n_series 0: none. */
+	const struct report_series *series;
+	size_t n_series;
 	const struct report_extras *extras;     /* files, topology; may be NULL */
 	const char *up_link;            /* a page this one belongs to (a
 					 * campaign's index.html), or NULL */

@@ -92,6 +92,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_netem_suite());
 		srunner_add_suite(sr, make_resolve_suite());
 		srunner_add_suite(sr, make_wand_suite());
+		srunner_add_suite(sr, make_trace_suite());
 		srunner_add_suite(sr, make_ovs_suite());
 		srunner_add_suite(sr, make_lxc_suite());
 		srunner_add_suite(sr, make_stack_suite());
@@ -125,6 +126,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_wand);
 		SYS_SUITE(sr, &sk, sys_wan);
 		SYS_SUITE(sr, &sk, sys_lan);
+		SYS_SUITE(sr, &sk, sys_trace);
 		SYS_SUITE(sr, &sk, sys_ovs);
 		SYS_SUITE(sr, &sk, sys_lxc);
 		SYS_SUITE(sr, &sk, sys_stack);

@@ -14,7 +14,7 @@ TESTS_OBJ := $(TESTS_SRC:%.c=$(BUILD)/%.o)
 # the file reader, so a topology's matrix file comes from the input;
 # fuzz_sweep likewise for the topology a sweep names).
 FUZZ_NAMES := topo stack constraint units matrix wandctl wand_engine jsonl rally \
-	ci sweep host
+	ci sweep host trace
 FUZZ_LDFLAGS_topo := -Wl,--wrap=fs_read_file
 FUZZ_LDFLAGS_sweep := -Wl,--wrap=fs_read_file
 FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/replay_%)

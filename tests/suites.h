@@ -46,6 +46,9 @@ Suite *make_caps_suite(void);
 Suite *make_netem_suite(void);
 Suite *make_resolve_suite(void);
 Suite *make_wand_suite(void);
+/* trace: trace files, steps over time, the engine's clock, resolution
+ * and per-step accuracy of links that follow a trace. */
+Suite *make_trace_suite(void);
 Suite *make_ovs_suite(void);
 Suite *make_lxc_suite(void);
 Suite *make_stack_suite(void);
@@ -110,6 +113,8 @@ Suite *make_sys_wand_suite(struct skips *sk);
 Suite *make_sys_wan_suite(struct skips *sk);
 /* sys_lan: site lan constraints shaped by the wand engine (issue 13). */
 Suite *make_sys_lan_suite(struct skips *sk);
+/* sys_trace: a link that follows a trace, measured over time and drawn. */
+Suite *make_sys_trace_suite(struct skips *sk);
 Suite *make_sys_ovs_suite(struct skips *sk);
 Suite *make_sys_lxc_suite(struct skips *sk);
 Suite *make_sys_stack_suite(struct skips *sk);

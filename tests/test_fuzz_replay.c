@@ -25,7 +25,7 @@
 
 static const char *const harnesses[] = {
 	"topo", "stack", "constraint", "units", "matrix", "wandctl",
-	"wand_engine", "jsonl", "rally", "ci", "sweep", "host",
+	"wand_engine", "jsonl", "rally", "ci", "sweep", "host", "trace",
 };
 
 /* The directory of this runner ($(BUILD)/tests) into BUF. */

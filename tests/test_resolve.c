@@ -580,11 +580,11 @@ START_TEST(test_check_pairs_json)
 	ck_assert_msg(rc == 0, "%s", out);
 	ck_assert_msg(out[0] == '{', "%s", out);
 	ck_assert_msg(tu_contains(out, "\"name\":\"etcd\""), "%s", out);
-	ck_assert_msg(tu_contains(out, "\"pairs\":[{\"src\":\"central\",\"dst\":\"regional\",\"delay_ms\":20,\"jitter_ms\":0,\"distribution\":null,\"correlation_pct\":0,\"loss_pct\":0,\"loss_burst\":0,\"rate_bps\":1000000000,\"queue\":0,\"target_rtt_ms\":40}"),
+	ck_assert_msg(tu_contains(out, "\"pairs\":[{\"src\":\"central\",\"dst\":\"regional\",\"delay_ms\":20,\"jitter_ms\":0,\"distribution\":null,\"correlation_pct\":0,\"loss_pct\":0,\"loss_burst\":0,\"rate_bps\":1000000000,\"queue\":0,\"target_rtt_ms\":40,\"trace\":null}"),
 		      "%s", out);
-	ck_assert_msg(tu_contains(out, "{\"src\":\"edge-1\",\"dst\":\"central\",\"delay_ms\":25,\"jitter_ms\":1,\"distribution\":null,\"correlation_pct\":0,\"loss_pct\":0,\"loss_burst\":0,\"rate_bps\":100000000,\"queue\":0,\"target_rtt_ms\":50}"),
+	ck_assert_msg(tu_contains(out, "{\"src\":\"edge-1\",\"dst\":\"central\",\"delay_ms\":25,\"jitter_ms\":1,\"distribution\":null,\"correlation_pct\":0,\"loss_pct\":0,\"loss_burst\":0,\"rate_bps\":100000000,\"queue\":0,\"target_rtt_ms\":50,\"trace\":null}"),
 		      "%s", out);
-	ck_assert_msg(tu_contains(out, "{\"src\":\"edge-2\",\"dst\":\"edge-1\",\"delay_ms\":10,\"jitter_ms\":0,\"distribution\":null,\"correlation_pct\":0,\"loss_pct\":0,\"loss_burst\":0,\"rate_bps\":1000000000,\"queue\":0,\"target_rtt_ms\":20}]}"),
+	ck_assert_msg(tu_contains(out, "{\"src\":\"edge-2\",\"dst\":\"edge-1\",\"delay_ms\":10,\"jitter_ms\":0,\"distribution\":null,\"correlation_pct\":0,\"loss_pct\":0,\"loss_burst\":0,\"rate_bps\":1000000000,\"queue\":0,\"target_rtt_ms\":20,\"trace\":null}]}"),
 		      "%s", out);
 	ck_assert(tu_contains(out, "\"capabilities\":{"));
 	free(out);
@@ -592,7 +592,7 @@ START_TEST(test_check_pairs_json)
 	rc = tu_enos(&out, tc.db, "check", "--json",
 		     "tests/fixtures/good/shaping-fields.yaml", "--pairs", NULL);
 	ck_assert_msg(rc == 0, "%s", out);
-	ck_assert_msg(tu_contains(out, "{\"src\":\"edge-1\",\"dst\":\"paris\",\"delay_ms\":20,\"jitter_ms\":4,\"distribution\":\"paretonormal\",\"correlation_pct\":25,\"loss_pct\":2,\"loss_burst\":4,\"rate_bps\":50000000,\"queue\":200,\"target_rtt_ms\":40}"),
+	ck_assert_msg(tu_contains(out, "{\"src\":\"edge-1\",\"dst\":\"paris\",\"delay_ms\":20,\"jitter_ms\":4,\"distribution\":\"paretonormal\",\"correlation_pct\":25,\"loss_pct\":2,\"loss_burst\":4,\"rate_bps\":50000000,\"queue\":200,\"target_rtt_ms\":40,\"trace\":null}"),
 		      "%s", out);
 	free(out);
 

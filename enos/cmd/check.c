@@ -22,6 +22,7 @@
 #include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
+#include "emulator/trace.h"
 #include "emulator/world.h"
 #include "enos/bench.h"
 #include "emulator/cgroup.h"
@@ -265,6 +266,7 @@ static const char *fmt_rate(uint64_t bps, char *buf, size_t len)
 	};
 	size_t i;
 
+
 	if (!bps) {
 		snprintf(buf, len, "-");
 		return buf;
@@ -274,6 +276,53 @@ static const char *fmt_rate(uint64_t bps, char *buf, size_t len)
 	snprintf(buf, len, "%" PRIu64 "%s", bps / units[i].mult,
 		 units[i].unit);
 	return buf;
+}
+
+/* The file of trace TR, one of T's rules'. */
+static const char *trace_file(const struct topology *t, const struct trace *tr)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_rules; i++)
+		if (t->rules[i].trace == tr)
+			return t->rules[i].trace_path;
+	return "?";
+}
+
+/* Below the pairs: each direction that follows a trace (the table shows
+ * its first step). */
+static void print_traces(const struct topology *t, const struct shape_table *tab)
+{
+	char lo[32], hi[32];
+	size_t a, b, i;
+
+	for (a = 0; tab->tr && a < t->n_sites; a++) {
+		for (b = 0; b < t->n_sites; b++) {
+			const struct shape_trace *st = &tab->tr[a * tab->n + b];
+			uint64_t min = UINT64_MAX, max = 0;
+
+			if (a == b || !st->trace || !(st->delay || st->loss))
+				continue;
+			for (i = 0; i < st->trace->n; i++) {
+				if (st->trace->steps[i].delay_us < min)
+					min = st->trace->steps[i].delay_us;
+				if (st->trace->steps[i].delay_us > max)
+					max = st->trace->steps[i].delay_us;
+			}
+			printf("  %s -> %s follows %s%s%s '%s': %zu steps over %.1f s%s",
+			       t->sites[a].name, t->sites[b].name,
+			       st->delay ? "the delay" : "",
+			       st->delay && st->loss ? " and loss" : st->loss ? "the loss" : "",
+			       st->delay || st->loss ? " of trace" : "",
+			       trace_file(t, st->trace), st->trace->n,
+			       (double)trace_period_us(st->trace) / 1e6,
+			       st->trace->loop ? ", looped" : ", then holds its last step");
+			if (st->delay)
+				printf(", delay %s to %s", fmt_ms(min, lo, sizeof(lo)),
+				       fmt_ms(max, hi, sizeof(hi)));
+			printf(" (the table shows its first step)\n");
+		}
+	}
 }
 
 static void print_pairs_text(const struct topology *t,
@@ -324,6 +373,7 @@ static void print_pairs_text(const struct topology *t,
 				      rtt, sizeof(rtt)));
 		}
 	}
+	print_traces(t, tab);
 }
 
 /* The "pairs" array of --json --pairs. */
@@ -354,6 +404,11 @@ static void print_pairs_json(struct json *j, const struct topology *t,
 			json_key_int(j, "queue", (int64_t)p->queue_pkts);
 			json_key_double(j, "target_rtt_ms",
 					resolve_target_rtt_ms(tab, a, b));
+			/* The trace this direction follows (its delay, its
+			 * loss), or null: the figures above are its first
+			 * step. */
+			json_key_str(j, "trace", tab->tr && tab->tr[a * tab->n + b].trace ?
+				     trace_file(t, tab->tr[a * tab->n + b].trace) : NULL);
 			json_end_object(j);
 		}
 	}

@@ -82,8 +82,20 @@ static int pick_run(struct enos_ctx *ctx, const char *name, int64_t *run,
 		}
 		name = one;
 	}
-	/* The newest run with RTT figures or workload operations. */
+	/* The newest run with RTT figures, an RTT series (`tc --test
+	 * --over`) or workload operations. */
 	rc = state_run_latest(ctx->st, name, "rtt_p50", run);
+	if (rc == 0 || rc == -ENOENT) {
+		int64_t series = 0;
+		int src = state_run_latest(ctx->st, name, "rtt_series", &series);
+
+		if (src == 0 && (rc == -ENOENT || series > *run)) {
+			*run = series;
+			rc = 0;
+		} else if (src < 0 && src != -ENOENT) {
+			rc = src;
+		}
+	}
 	if (rc == 0 || rc == -ENOENT) {
 		int64_t wl = 0;
 		int wrc = state_wl_run_latest(ctx->st, name, &wl);

@@ -31,15 +31,17 @@
 #include "enos/state.h"
 #include "enos/timeline.h"
 #include "enos/topo.h"
+#include "util/units.h"
 
 enum tc_mode { TC_APPLY, TC_RESET, TC_TEST, TC_TIMELINE };
 
 struct tc_args {
 	bool reset, test, timeline, json;
-	const char *samples, *interval, *tolerance;
+	const char *samples, *interval, *tolerance, *over;
 	/* Set by validate_tc: */
 	enum tc_mode mode;
 	struct measure_opts m;
+	unsigned over_ms;       /* --over: a time series this long; 0: none */
 };
 
 static int parse_tolerance(const char *s, struct measure_opts *m)
@@ -79,6 +81,25 @@ static int validate_tc(const struct enos_cmd *c, struct cmd_args *args)
 			return cli_usage(c);
 		a->m.interval_ms = (unsigned)v;
 	}
+	if (a->over) {
+		uint64_t us;
+		const char *why = NULL;
+
+		if (units_parse_time(a->over, &us, &why) < 0 || us < 1000000 ||
+		    us > 86400ull * 1000000) {
+			cli_error("--over '%s' is not a duration from 1s to 86400s (e.g. 60s)%s%s",
+				  a->over, why ? ": " : "", why ? why : "");
+			return cli_usage(c);
+		}
+		a->over_ms = (unsigned)(us / 1000);
+		/* A probe every 100 ms unless --interval says. */
+		if (!a->interval)
+			a->m.interval_ms = 100;
+		if (a->samples) {
+			cli_error("--samples does not go with --over (the duration and --interval set them)");
+			return cli_usage(c);
+		}
+	}
 	if (a->tolerance && parse_tolerance(a->tolerance, &a->m) < 0) {
 		cli_error("--tolerance '%s' is not PERCENT[,MS] (e.g. 2,0.5)", a->tolerance);
 		return cli_usage(c);
@@ -89,8 +110,9 @@ static int validate_tc(const struct enos_cmd *c, struct cmd_args *args)
 	}
 	a->mode = a->reset ? TC_RESET : a->test ? TC_TEST :
 		  a->timeline ? TC_TIMELINE : TC_APPLY;
-	if ((a->json || a->samples || a->interval || a->tolerance) && !a->test) {
-		cli_error("--json, --samples, --interval and --tolerance go with --test");
+	if ((a->json || a->samples || a->interval || a->tolerance || a->over) &&
+	    !a->test) {
+		cli_error("--json, --samples, --interval, --tolerance and --over go with --test");
 		return cli_usage(c);
 	}
 	return 0;
@@ -229,6 +251,9 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 	json_finish(&j);
 }
 
+static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
+			const struct tc_args *a);
+
 static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 		   const struct tc_args *a)
 {
@@ -244,6 +269,19 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
 	if (rc < 0)
 		goto out;
+	/* A target that changes over time is measured over time: as long as
+	 * the probes would have taken, each against its step. */
+	if (e->info.shaping_ops->shapes && shape_table_traced(&tab)) {
+		struct tc_args over = *a;
+
+		over.over_ms = a->m.samples * a->m.interval_ms;
+		if (over.over_ms < 1000)
+			over.over_ms = 1000;
+		fprintf(stderr, "note: the WAN of '%s' follows traces: measuring it over %u ms against their steps (--over sets how long)\n",
+			e->w.name, over.over_ms);
+		shape_table_release(&tab);
+		return tc_test_over(ctx, e, &over);
+	}
 	if (ctx->progress)
 		fprintf(stderr, "measuring %zu site pairs, %u probes each\n",
 			e->w.n_sites * (e->w.n_sites - 1), a->m.samples);
@@ -281,6 +319,139 @@ out:
 	return rc;
 }
 
+static void print_series_text(const struct tc_args *a,
+			      const struct measure_series *s, size_t n,
+			      uint64_t start_us, size_t bad)
+{
+	size_t i, j, lost;
+
+	if (start_us)
+		printf("traces started at %llu.%06llu (CLOCK_REALTIME); a probe every %u ms for %u s\n",
+		       (unsigned long long)(start_us / 1000000),
+		       (unsigned long long)(start_us % 1000000), a->m.interval_ms,
+		       a->over_ms / 1000);
+	printf("%-16s %-16s %7s %7s %6s %6s %11s %9s %7s\n", "SRC", "DST", "trace",
+	       "samples", "steps", "within", "worst(ms)", "worst(%)", "loss%");
+	for (i = 0; i < n; i++) {
+		for (j = lost = 0; j < s[i].n; j++)
+			lost += isnan(s[i].rtt_ms[j]);
+		printf("%-16s %-16s %7s %7zu %6u %6u %11.3f %9.2f %7.2f %s\n",
+		       s[i].src, s[i].dst, s[i].traced ? "yes" : "no", s[i].n,
+		       s[i].steps, s[i].steps_within, s[i].worst_err_ms,
+		       s[i].worst_err_pct, s[i].n ? 100.0 * lost / s[i].n : 0.0,
+		       s[i].steps_within < s[i].steps || !s[i].steps ? "OUT OF BOUND" : "");
+	}
+	printf("%zu site pairs over %u s: %zu with a step outside max(%g %%, %g ms)\n",
+	       n, a->over_ms / 1000, bad, a->m.tolerance_pct, a->m.tolerance_ms);
+}
+
+static void print_series_json(const char *backend, const struct measure_series *s,
+			      size_t n, uint64_t start_us, int64_t run)
+{
+	struct json j;
+	size_t i, k;
+
+	json_init(&j, stdout);
+	json_begin_object(&j);
+	json_key(&j, "series");
+	json_begin_array(&j);
+	for (i = 0; i < n; i++) {
+		json_begin_object(&j);
+		json_key_str(&j, "src", s[i].src);
+		json_key_str(&j, "dst", s[i].dst);
+		json_key_bool(&j, "traced", s[i].traced);
+		json_key_int(&j, "steps", s[i].steps);
+		json_key_int(&j, "steps_within", s[i].steps_within);
+		json_key_double(&j, "worst_error_ms", s[i].worst_err_ms);
+		json_key(&j, "samples");
+		json_begin_array(&j);
+		for (k = 0; k < s[i].n; k++) {
+			json_begin_array(&j);
+			json_double(&j, s[i].at_s[k]);
+			json_double(&j, s[i].target_ms[k]);
+			json_double(&j, s[i].rtt_ms[k]);
+			json_end_array(&j);
+		}
+		json_end_array(&j);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	json_key_double(&j, "trace_start", start_us ? (double)start_us / 1e6 : NAN);
+	json_key_str(&j, "backend", backend);
+	json_key_int(&j, "run", run);
+	json_end_object(&j);
+	json_finish(&j);
+}
+
+/* `--test --over`: the RTT of every pair over time against the target in
+ * force at each probe (the steps of its trace). */
+static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
+			const struct tc_args *a)
+{
+	const struct shape_ops *ops = e->info.shaping_ops;
+	struct shape_table tab = { 0 };
+	struct measure_series *s = NULL;
+	uint64_t start = 0;
+	int64_t run = 0;
+	size_t n = 0, i, bad = 0;
+	int rc;
+
+	if (!ops->shapes) {
+		cli_error("experiment '%s' was built with shaping '%s': there is no target to follow",
+			  e->w.name, ops->name);
+		return -EINVAL;
+	}
+	rc = shaping_engine(ctx, &e->w, ops, false);
+	if (rc == 0)
+		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
+	if (rc == 0 && state_run_begin(ctx->st, e->w.name, "tc-test", e->t->seed,
+				       e->t->has_seed, &run) < 0)
+		run = 0;
+	if (rc == 0)
+		rc = shaping_trace_start(ctx, &e->w, ops, run, &start);
+	if (rc < 0)
+		goto out;
+	if (ctx->progress)
+		fprintf(stderr, "measuring %zu site pairs for %u s, a probe every %u ms\n",
+			e->w.n_sites * (e->w.n_sites - 1), a->over_ms / 1000,
+			a->m.interval_ms);
+	rc = measure_series(&e->w, &tab, start, a->over_ms, &a->m, &s, &n);
+	if (rc < 0) {
+		cli_error("the RTT probe failed: %s", strerror(-rc));
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		bad += !s[i].steps || s[i].steps_within < s[i].steps;
+	if (run) {
+		state_result_add(ctx->st, run, "tolerance_pct", NULL, NULL,
+				 a->m.tolerance_pct, "%");
+		state_result_add(ctx->st, run, "tolerance_ms", NULL, NULL,
+				 a->m.tolerance_ms, "ms");
+		state_result_add(ctx->st, run, "series_interval", NULL, NULL,
+				 a->m.interval_ms, "ms");
+		measure_series_store(ctx->st, run, s, n);
+		measure_store_world(ctx->st, run, &e->w, e->info.topo_path);
+		state_fact_add(ctx->st, run, "shaping", e->info.shaping);
+		state_run_end(ctx->st, run, bad ? "out-of-bound" : "ok");
+	}
+	if (a->json) {
+		print_series_json(e->info.shaping, s, n, start, run);
+	} else {
+		print_series_text(a, s, n, start, bad);
+		print_endpoints(&e->w);
+		printf("stored as run %lld; 'enos report -n %s %lld' draws it\n",
+		       (long long)run, e->w.name, (long long)run);
+	}
+	if (bad)
+		rc = -ERANGE;
+out:
+	if (rc < 0 && run && !n)
+		state_run_end(ctx->st, run, "failed");
+	measure_series_free(s, n);
+	shape_table_release(&tab);
+	return rc;
+}
+
 static int run_tc(struct enos_ctx *ctx, const struct cmd_args *args)
 {
 	const struct tc_args *a = args->opts;
@@ -292,7 +463,9 @@ static int run_tc(struct enos_ctx *ctx, const struct cmd_args *args)
 		switch (a->mode) {
 		case TC_APPLY: rc = tc_apply(ctx, &e); break;
 		case TC_RESET: rc = tc_reset(ctx, &e); break;
-		case TC_TEST: rc = tc_test(ctx, &e, a); break;
+		case TC_TEST:
+			rc = a->over_ms ? tc_test_over(ctx, &e, a) : tc_test(ctx, &e, a);
+			break;
 		case TC_TIMELINE: rc = timeline_run(ctx, &e); break;
 		}
 	}
@@ -309,12 +482,13 @@ static const struct cmd_option tc_options[] = {
 	CMD_OPT_STR("samples", struct tc_args, samples),
 	CMD_OPT_STR("tolerance", struct tc_args, tolerance),
 	CMD_OPT_STR("interval", struct tc_args, interval),
+	CMD_OPT_STR("over", struct tc_args, over),
 	{ 0 },
 };
 
 const struct enos_cmd cmd_tc = {
 	.name = "tc",
-	.usage = "[-n NAME] [--reset | --test [--json] [--samples N] [--interval MS] [--tolerance PCT[,MS]] | --timeline]",
+	.usage = "[-n NAME] [--reset | --test [--json] [--samples N | --over DURATION] [--interval MS] [--tolerance PCT[,MS]] | --timeline]",
 	.summary = "apply, reset or measure the WAN; run the faults timeline",
 	.help =
 		"Without options applies the topology's WAN constraints again through the backend\n"
@@ -331,6 +505,11 @@ const struct enos_cmd cmd_tc = {
 		"  --samples N        probes per pair (default 50)\n"
 		"  --interval MS      between a pair's probes (default 20)\n"
 		"  --tolerance P[,MS] the bound on |p50 - target|: max(P %, MS ms) (default 2,0.5)\n"
+		"  --over DURATION    with --test: a time series instead (e.g. 60s): a probe every\n"
+		"                     --interval (default 100 ms) per pair, each against the target\n"
+		"                     in force when it was sent (a trace's step); per step of the\n"
+		"                     trace the p50 of its settled probes must be within the bound;\n"
+		"                     'enos report' plots target vs measured over time\n"
 		"  --timeline         run the topology's faults: list, each at its time\n"
 		"  -n, --name NAME    the experiment\n",
 	.flags = CMD_NEEDS_ROOT | CMD_OPTS_ANYWHERE,

@@ -16,8 +16,9 @@
  * Contract checked: every request gets exactly one answer, a line that
  * starts with "ok" or "error" (a `stats` or `traffic` answer goes on
  * through "end"), except the lines of a `table N` body, answered once
- * after the last; and the pairs keep parameters that wand_params_format
- * can print.
+ * after the last (and of a `trace` body likewise); and the pairs keep
+ * parameters that wand_params_format can print, also once their traces
+ * have stepped.
  */
 #include "emulator/wand_engine.c"
 
@@ -32,9 +33,9 @@ static void check_answer(struct wand_client *c)
 	bool table = (c->out_len >= 8 && !memcmp(p, "ok stats", 8)) ||
 		     (c->out_len >= 10 && !memcmp(p, "ok traffic", 10));
 
-	if (c->table_left) {
+	if (c->table_left || c->tr_left) {
 		if (c->out_len)
-			fuzz_fail("answer while a table is pending", NULL);
+			fuzz_fail("answer while a table or trace is pending", NULL);
 		return;
 	}
 	if (c->out_len == 0)
@@ -71,11 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w->seed = 1;
 	w->ports = calloc(w->n, sizeof(*w->ports));
 	w->pairs = calloc(w->n * w->n, sizeof(*w->pairs));
+	w->traced = calloc(w->n * w->n, sizeof(*w->traced));
+	w->trace_next = UINT64_MAX;
 	c = &w->clients[0];
 	c->in_len = size - 1;
 	c->in_cap = size;
 	c->in = malloc(c->in_cap);
-	if (!w->ports || !w->pairs || !c->in ||
+	if (!w->ports || !w->pairs || !w->traced || !c->in ||
 	    traffic_counter_init(&w->traffic, w->n, 64))
 		goto out;
 	w->counting = true;
@@ -100,13 +103,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c->in_len > WAND_LINE_MAX)
 		out_add(c, "error request line longer than %u bytes\n",
 			WAND_LINE_MAX);
+	/* The traced directions take the step of their clock now. */
+	trace_tick(w, mono_ns() + 3600ull * 1000000000);
 	for (i = 0; i < w->n * w->n; i++)
 		wand_params_format(&w->pairs[i].p, w->pairs[i].cut, true, kv,
 				   sizeof(kv));
 out:
 	client_close(w, c);
-	for (i = 0; w->pairs && i < w->n * w->n; i++)
+	for (i = 0; w->pairs && i < w->n * w->n; i++) {
 		wand_rate_release(&w->pairs[i].rate);
+		trace_free(w->pairs[i].trace);
+	}
+	free(w->traced);
 	free(w->ports);
 	free(w->pairs);
 	traffic_counter_release(&w->traffic);

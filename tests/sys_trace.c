@@ -1,0 +1,252 @@
+/* sys_trace — a link that follows a trace (issue 13), through the command
+ * line on a real world with the wand engine: two sites whose RTT follows
+ * a synthetic trace (20 ms for 3 s, 80 ms for 3 s, looped);
+ * - `up` starts it and records when (the fact trace_start of its run);
+ * - `tc --test --over 10s --json` gives a series per pair whose probes
+ *   follow the steps: checked here against the trace itself (not against
+ *   the targets the series carries), the p50 of each step's settled probes
+ *   within the bound, and every step within it by enos's own count too;
+ * - a fault that changes another field keeps the traces' clock (the
+ *   same trace_start after it);
+ * - `enos report` draws the time series (series-K.svg, "RTT over time");
+ * - `down` leaves no namespace, link or engine.
+ * The parser, the step lookup, the engine's clock and the per-step count
+ * are unit-tested in test_trace.c.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "enos/state.h"
+#include "tests/suites.h"
+#include "tests/testutil.h"
+
+static struct tu_case tc;
+
+static void case_setup(void)
+{
+	ck_assert_int_eq(tu_case_setup(&tc, "trace"), 0);
+}
+
+static void case_teardown(void)
+{
+	tu_case_teardown(&tc);
+}
+
+/* The bound: enos's default, looser in a sanitized build (test_wan's
+ * reason: those runs are for memory errors, not timing). */
+static const char *tolerance(void)
+{
+	return tu_slack_ms() > 0 ? "50,20" : "2,0.5";
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The trace's RTT at AT seconds: 20 ms in [0, 3) mod 6, else 80 ms. */
+static double trace_rtt(double at)
+{
+	return fmod(at, 6.0) < 3.0 ? 20.0 : 80.0;
+}
+
+/* Check one series of the JSON: every step the probes cover fully has the
+ * p50 of its settled probes (0.2 s into it to 0.2 s before its end) within
+ * max(PCT, MS) of the trace. Returns how many steps were checked. */
+static int check_series(json_t *series, double pct, double ms)
+{
+	json_t *samples = json_object_get(series, "samples"), *row;
+	double got[64], step_rtt = 0;
+	long step = -1;
+	size_t i, k = 0;
+	int checked = 0;
+
+	ck_assert(json_is_array(samples));
+	ck_assert_uint_ge(json_array_size(samples), 80);
+	for (i = 0; i <= json_array_size(samples); i++) {
+		double at = 0, target = 0, rtt = NAN;
+		long s = -2;
+
+		if (i < json_array_size(samples)) {
+			row = json_array_get(samples, i);
+			at = json_number_value(json_array_get(row, 0));
+			target = json_number_value(json_array_get(row, 1));
+			rtt = json_is_number(json_array_get(row, 2)) ?
+			      json_number_value(json_array_get(row, 2)) : NAN;
+			s = (long)floor(at / 3.0);
+		}
+		if (s != step) {
+			if (k >= 10) {
+				qsort(got, k, sizeof(*got), cmp_double);
+				ck_assert_msg(fabs(got[k / 2] - step_rtt) <=
+					      fmax(pct / 100 * step_rtt, ms),
+					      "step %ld: p50 %.3f ms, trace %.0f ms",
+					      step, got[k / 2], step_rtt);
+				checked++;
+			}
+			step = s;
+			k = 0;
+		}
+		if (i == json_array_size(samples))
+			break;
+		/* The targets enos computed are the trace's away from a step. */
+		if (fmod(at, 3.0) > 0.2 && fmod(at, 3.0) < 2.8) {
+			ck_assert_msg(fabs(target - trace_rtt(at)) < 1e-9,
+				      "target %.3f at %.3f s", target, at);
+			step_rtt = trace_rtt(at);
+			if (isfinite(rtt) && k < sizeof(got) / sizeof(got[0]))
+				got[k++] = rtt;
+		}
+	}
+	return checked;
+}
+
+/* The trace_start facts of NAME's runs, oldest first, into STARTS[0..4). */
+static int trace_starts(const char *name, char starts[4][32])
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int n = 0;
+
+	ck_assert_int_eq(sqlite3_open_v2(tc.db, &db, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT f.value FROM facts f JOIN runs r"
+					    " ON r.id = f.run WHERE r.experiment = ?1"
+					    " AND f.key = 'trace_start' ORDER BY r.id",
+					    -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	while (n < 4 && sqlite3_step(q) == SQLITE_ROW)
+		snprintf(starts[n++], 32, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+START_TEST(trace_followed_measured_reported)
+{
+	char name[32], path[256], text[1024], tag[WORLD_TAG_LEN + 1], report[64];
+	char starts[4][32], *out = NULL;
+	struct state *st = NULL;
+	struct exp_info info;
+	json_error_t jerr;
+	json_t *doc, *series;
+	double pct = 2, ms = 0.5;
+	size_t i;
+	int rc;
+
+	snprintf(name, sizeof(name), "t-trace-%d", (int)getpid());
+	snprintf(report, sizeof(report), "results/%s", name);
+	ck_assert_ptr_nonnull(tu_write(tc.dir, "steps.tsv",
+				       "# 20 ms for 3 s, 80 ms for 3 s\ntime_s\trtt_ms\n0\t20\n3\t80\n",
+				       path, sizeof(path)));
+	snprintf(text, sizeof(text),
+		 "name: %s\n"
+		 "sites:\n"
+		 "  - {name: central, role: central}\n"
+		 "  - {name: edge, role: edge, parent: central}\n"
+		 "network:\n"
+		 "  shaping: wand\n"
+		 "  constraints:\n"
+		 "    - {src: edge, dst: central, trace: {file: steps.tsv, loop: true}}\n",
+		 name);
+	ck_assert_ptr_nonnull(tu_write(tc.dir, "trace.yaml", text, path, sizeof(path)));
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
+	ck_assert_msg(rc == 0, "up: %s", out);
+	ck_assert_msg(tu_contains(out, "WAN shaping wand"), "%s", out);
+	free(out);
+	ck_assert_int_eq(trace_starts(name, starts), 1);
+
+	rc = tu_enos(&out, tc.db, "tc", "--test", "--over", "10s", "--json",
+		     "--tolerance", tolerance(), NULL);
+	ck_assert_msg(rc == 0, "tc --test --over: %s", out);
+	doc = json_loads(out, 0, &jerr);
+	ck_assert_msg(doc != NULL, "%s: %s", jerr.text, out);
+	free(out);
+	if (tu_slack_ms() > 0) {
+		pct = 50;
+		ms = 20;
+	}
+	series = json_object_get(doc, "series");
+	ck_assert_uint_eq(json_array_size(series), 2);
+	for (i = 0; i < 2; i++) {
+		json_t *s = json_array_get(series, i);
+		int steps = (int)json_integer_value(json_object_get(s, "steps"));
+
+		ck_assert(json_is_true(json_object_get(s, "traced")));
+		/* 10 s over 3 s steps: at least 3 with settled probes. */
+		ck_assert_int_ge(steps, 3);
+		ck_assert_int_eq(json_integer_value(json_object_get(s, "steps_within")),
+				 steps);
+		ck_assert_int_ge(check_series(s, pct, ms), 2);
+	}
+	ck_assert(json_is_number(json_object_get(doc, "trace_start")));
+	json_decref(doc);
+	/* The tc-test run recorded the same start as up's. */
+	ck_assert_int_eq(trace_starts(name, starts), 2);
+	ck_assert_str_eq(starts[0], starts[1]);
+
+	/* A fault on another field keeps the traces' clock. */
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "fault", "set", "edge", "central",
+				 "jitter=0.1ms", NULL), 0);
+	rc = tu_enos(&out, tc.db, "tc", "--test", "--over", "2s", "--tolerance",
+		     "50,20", NULL);
+	ck_assert_msg(rc == 0, "tc --test during the fault: %s", out);
+	free(out);
+	ck_assert_int_eq(trace_starts(name, starts), 3);
+	ck_assert_str_eq(starts[0], starts[2]);
+
+	/* The report of the newest run (the 2 s series during the fault)
+	 * has the time series. */
+	rc = tu_enos(&out, tc.db, "report", "-n", name, NULL);
+	ck_assert_msg(rc == 0, "report: %s", out);
+	free(out);
+	{
+		char *ls = NULL, cmd[1024];
+		char *argv[] = { (char *)"sh", (char *)"-c", cmd, NULL };
+
+		snprintf(cmd, sizeof(cmd), "ls %s/*/series-1.svg %s/*/series-2.png"
+			 " && grep -l 'RTT over time' %s/*/index.html", report,
+			 report, report);
+		ck_assert_msg(tu_run(&ls, argv) == 0, "%s", ls);
+		free(ls);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", report);
+		tu_run(NULL, argv);
+	}
+
+	ck_assert_int_eq(state_open(tc.db, &st, &out), 0);
+	ck_assert_int_eq(state_get(st, name, &info), 0);
+	memcpy(tag, info.tag, WORLD_TAG_LEN + 1);
+	state_close(st);
+	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
+	ck_assert_msg(rc == 0, "down: %s", out);
+	free(out);
+	ck_assert_int_eq(tu_leftovers(name, tag), 0);
+	/* The engine and its directory (socket, pid file, log). */
+	snprintf(path, sizeof(path), "/run/enos/%s", name);
+	ck_assert_msg(access(path, F_OK) != 0, "%s left after down", path);
+}
+END_TEST
+
+Suite *make_sys_trace_suite(struct skips *sk)
+{
+	const struct sys_case cases[] = {
+		{ "trace_followed_measured_reported", trace_followed_measured_reported },
+	};
+	Suite *s = suite_create("sys_trace");
+	const char *why = sys_unavailable();
+
+	if (!why && access(tu_enos_bin(), X_OK) != 0)
+		why = "the enos binary ($ENOS_BIN) is not built";
+	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
+		      case_setup, case_teardown, 180);
+	return s;
+}
