@@ -137,6 +137,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_workload);
 		SYS_SUITE(sr, &sk, sys_harden);
 		SYS_SUITE(sr, &sk, sys_hosts);
+		SYS_SUITE(sr, &sk, sys_tunnel);
 		SYS_SUITE(sr, &sk, sys_profiles);
 		SYS_SUITE(sr, &sk, sys_report);
 		SYS_SUITE(sr, &sk, sys_crash);

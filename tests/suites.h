@@ -98,6 +98,9 @@ Suite *make_harden_suite(void);
 Suite *make_sys_emulator_suite(struct skips *sk);
 /* sys_hosts: enos host over real sshd's in two namespaces (issue 14). */
 Suite *make_sys_hosts_suite(struct skips *sk);
+/* sys_tunnel: VXLAN between two hosts, wand across them, calibration
+ * (issue 14). */
+Suite *make_sys_tunnel_suite(struct skips *sk);
 /* sys_profiles: node profiles applied (cgroups of netns nodes). */
 Suite *make_sys_profiles_suite(struct skips *sk);
 /* sys_harden: bad input and privileges that need root (issue 15). */
