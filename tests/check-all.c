@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, workload);
 		srunner_add_suite(sr, make_harden_suite());
 		srunner_add_suite(sr, make_placement_suite());
+		srunner_add_suite(sr, make_tunnel_suite());
 		srunner_add_suite(sr, make_host_suite());
 		srunner_add_suite(sr, make_cgroup_suite());
 		srunner_add_suite(sr, make_fuzz_replay_suite());

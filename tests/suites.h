@@ -84,6 +84,8 @@ Suite *make_bombs_suite(void);
 
 /* placement: sites to hosts (issue 14). */
 Suite *make_placement_suite(void);
+/* tunnel: VNIs, inner MTU, tunnel specs, base-RTT calibration (issue 14). */
+Suite *make_tunnel_suite(void);
 /* host: the enos host protocol, its server and the ssh argv. */
 Suite *make_host_suite(void);
 /* cgroup: a node's cgroup layout, steps, sweep (emulator/cgroup.c). */
