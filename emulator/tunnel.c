@@ -326,8 +326,8 @@ int tunnel_join(struct emu *emu, const struct tunnel_spec *spec)
 			   strerror(-err));
 		return err;
 	}
-	if (spec->bridge && fab && fab->tunnel_add)
-		return fab->tunnel_add(emu, spec);
+	if (!fab)
+		fab = &fabric_bridge_ops;
 	tunnel_ifname(spec->tag, name, sizeof(name));
 	memset(&w, 0, sizeof(w));
 	memcpy(w.tag, spec->tag, WORLD_TAG_LEN + 1);
@@ -338,7 +338,7 @@ int tunnel_join(struct emu *emu, const struct tunnel_spec *spec)
 	err = link_del(&b, name);
 	if (!err)
 		err = link_batch_flush(&b);
-	if (!err && spec->bridge)
+	if (!err && spec->bridge && fab->master_at_create)
 		err = link_index(sk, spec->bridge, &master);
 	if (err)
 		goto out;
@@ -354,6 +354,11 @@ int tunnel_join(struct emu *emu, const struct tunnel_spec *spec)
 		err = link_up_quiet(&b, name);
 	if (!err)
 		err = link_batch_flush(&b);
+	if (!err && spec->bridge && !fab->master_at_create) {
+		struct fabric_port port = { spec->bridge, name };
+
+		err = fab->ports_add(emu, &port, 1);
+	}
 	if (err) {
 		emu_seterr(emu, "VXLAN device '%s' (VNI %u, local %s): %s",
 			   name, spec->vni, spec->local, strerror(-err));
@@ -375,8 +380,8 @@ int tunnel_leave(struct emu *emu, const char *tag,
 
 	if (!tunnel_ifname(tag, name, sizeof(name)))
 		return -EINVAL;
-	if (fabric && fabric->tunnel_del)
-		err2 = fabric->tunnel_del(emu, tag);
+	if (fabric && fabric->port_del)
+		err2 = fabric->port_del(emu, name);
 	err = link_sock_open(&sk);
 	if (!err) {
 		link_batch_init(&b, sk);

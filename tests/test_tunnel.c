@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emulator/fabric_ovs.h"
 #include "emulator/shape.h"
 #include "emulator/tunnel.h"
 #include "emulator/world.h"
@@ -331,6 +332,26 @@ START_TEST(test_engine_cli)
 }
 END_TEST
 
+/* With `fabric: ovs` TAGx is an ordinary port of the OVS WAN bridge;
+ * leaving removes it from OVSDB before the link goes; the Linux bridge
+ * needs no such step (its port_del is NULL: deleting the link detaches
+ * it), and makes TAGx with its master. */
+START_TEST(test_ovs_port)
+{
+	struct fabric_cmd c = { 0 };
+	char buf[256];
+
+	ck_assert_int_eq(fabric_ovs_port_del_cmd(&c, "e1a2bx"), 0);
+	ck_assert_str_eq(fabric_cmd_render(&c, buf, sizeof(buf)),
+			 "ovs-vsctl --timeout=30 -- --if-exists del-port e1a2bx");
+	fabric_cmd_release(&c);
+	ck_assert_ptr_nonnull(fabric_ovs_ops.port_del);
+	ck_assert(!fabric_ovs_ops.master_at_create);
+	ck_assert_ptr_null(fabric_bridge_ops.port_del);
+	ck_assert(fabric_bridge_ops.master_at_create);
+}
+END_TEST
+
 Suite *make_tunnel_suite(void)
 {
 	Suite *s = suite_create("tunnel");
@@ -345,6 +366,7 @@ Suite *make_tunnel_suite(void)
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_warning);
 	tcase_add_test(tc, test_engine_cli);
+	tcase_add_test(tc, test_ovs_port);
 	suite_add_tcase(s, tc);
 	return s;
 }
