@@ -618,6 +618,21 @@ START_TEST(test_wand_cross)
 	cross = rtt(1, 0);
 	ck_assert_msg(within(cross.p50_ms, 2 * target_us / 1000.0),
 		      "cross-host 1 -> 0 %.3f ms", cross.p50_ms);
+	/* Once, at the sender: pair 0 -> 1 carried frames on h1's engine
+	 * only, pair 1 -> 0 on h2's only; the receiving engine forwarded
+	 * them from the tunnel outside any pair. */
+	{
+		struct wand_stats *s1 = NULL, *s2 = NULL;
+
+		ck_assert_int_eq(wand_stats(ctl_h[0], &s1), 0);
+		ck_assert_int_eq(wand_stats(ctl_h[1], &s2), 0);
+		ck_assert_uint_ge(s1->pairs[0 * N_SITES + 1].frames, 400);
+		ck_assert_uint_eq(s2->pairs[0 * N_SITES + 1].frames, 0);
+		ck_assert_uint_ge(s2->pairs[1 * N_SITES + 0].frames, 400);
+		ck_assert_uint_eq(s1->pairs[1 * N_SITES + 0].frames, 0);
+		wand_stats_free(s1);
+		wand_stats_free(s2);
+	}
 }
 END_TEST
 
