@@ -394,11 +394,13 @@ START_TEST(test_bridge)
 }
 END_TEST
 
-/* A spec tunnel_join must refuse, and a local address not on the host. */
+/* A spec tunnel_join must refuse, a local address not on the host, and
+ * a path MTU towards a host that answers nothing. */
 START_TEST(test_refuse)
 {
 	struct emu *emu = NULL;
 	struct join_arg j;
+	double t0;
 
 	ck_assert_int_eq(emu_open(&emu), 0);
 	spec_of(&j, emu, 0, NULL, 0);
@@ -410,6 +412,14 @@ START_TEST(test_refuse)
 	ck_assert_int_eq(in_ns(H1, do_join, &j), -EINVAL);
 	ck_assert(tu_contains(emu_errmsg(emu), "is the local one"));
 	ck_assert(!link_exists(H1, VXDEV));
+	/* A far end that answers nothing (the wire cut h1 -> h2): said in
+	 * about 0.6 s, after three tries of the smallest size. */
+	ck_assert_int_eq(wand_cut(ctl_wire, 0, 1, true), 0);
+	spec_of(&j, emu, 0, NULL, 0);
+	t0 = tu_now_s();
+	ck_assert_int_eq(in_ns(H1, do_path_mtu, &j), -EHOSTUNREACH);
+	ck_assert_double_lt(tu_now_s() - t0, 2.0);
+	ck_assert_int_eq(wand_cut(ctl_wire, 0, 1, false), 0);
 	emu_close(emu);
 }
 END_TEST
