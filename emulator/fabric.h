@@ -61,6 +61,10 @@ struct fabric_ops {
 	 * NULL: the fabric has no such rules, so it cannot carry
 	 * `network.partition: openflow`. */
 	int (*drops)(const char *bridge, const struct prefix *dsts, size_t n);
+	/* Detach PORT, a link about to be deleted (the VXLAN device of
+	 * emulator/tunnel.h), from the switch that holds it; gone already is
+	 * success. NULL: deleting the link detaches it (Linux bridges). */
+	int (*port_del)(struct emu *emu, const char *port);
 };
 
 extern const struct fabric_ops fabric_bridge_ops;

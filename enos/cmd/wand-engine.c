@@ -1,8 +1,10 @@
-/* wand-engine — `enos wand-engine --ctl PATH --seed N [--log PATH] PORT...
- * [SITE:LANPORT...]`:
- * the process wand_spawn() starts, which runs the wand WAN engine
- * (emulator/wand_engine.c) on the given host ports until it is told to
- * quit or gets SIGTERM. Hidden: enos starts it, users do not.
+/* wand-engine — `enos wand-engine --ctl PATH --seed N [--log PATH]
+ * [--tunnel DEV] PORT... [SITE:LANPORT...]`: the process wand_spawn()
+ * starts, which runs the wand WAN engine (emulator/wand_engine.c) on the
+ * given host ports until it is told to quit or gets SIGTERM. A PORT `-`
+ * is a site on another host, reached through the tunnel device DEV
+ * (emulator/wand.h, "Several hosts"). Hidden: enos starts it, users do
+ * not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,11 +56,12 @@ static bool pidfile_claim(const char *path)
 }
 
 struct wand_opts {
-	const char *ctl, *seed, *log, *rt;
+	const char *ctl, *seed, *log, *rt, *tunnel;
 	struct wand_config cfg; /* set by validate_wand */
 	/* The LAN ports (words "SITE:IFNAME" after the WAN's), split. */
 	const char **lan_ports;
 	size_t *lan_sites;
+	const char *ports[WAND_MAX_PORTS]; /* argv, `-` as NULL */
 };
 
 /* Split the words of A after the WAN ports: "SITE:IFNAME" are LAN ports
@@ -104,6 +107,8 @@ static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
 	unsigned long long seed;
 	char *end;
 	long rt;
+	size_t remote, i;
+	int rc;
 
 	if (o->seed) {
 		errno = 0;
@@ -127,8 +132,24 @@ static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
 	}
 	o->cfg.ctl_path = o->ctl;
 	o->cfg.log_path = o->log;
-	o->cfg.ports = (const char *const *)a->argv;
-	return lan_words(o, a);
+	rc = lan_words(o, a);
+	if (rc)
+		return rc;
+	for (i = 0, remote = 0; i < o->cfg.n_ports; i++) {
+		o->ports[i] = strcmp(a->argv[i], "-") ? a->argv[i] : NULL;
+		remote += !o->ports[i];
+	}
+	if (remote && !o->tunnel) {
+		cli_error("a port '-' (a site on another host) needs --tunnel");
+		return EXIT_USAGE;
+	}
+	if (remote == o->cfg.n_ports) {
+		cli_error("no port of this host");
+		return EXIT_USAGE;
+	}
+	o->cfg.tunnel = o->tunnel;
+	o->cfg.ports = o->ports;
+	return 0;
 }
 
 static int run_wand_engine(struct enos_ctx *ctx, const struct cmd_args *a)
@@ -160,15 +181,17 @@ static const struct cmd_option wand_options[] = {
 	CMD_OPT_STR("seed", struct wand_opts, seed),
 	CMD_OPT_STR("log", struct wand_opts, log),
 	CMD_OPT_STR("rt", struct wand_opts, rt),
+	CMD_OPT_STR("tunnel", struct wand_opts, tunnel),
 	{ 0 },
 };
 
-/* enos wand-engine --ctl PATH --seed N [--log PATH] [--rt PRIO] [--] PORT...
+/* enos wand-engine --ctl PATH --seed N [--log PATH] [--rt PRIO]
+ * [--tunnel DEV] [--] PORT...
  * runs until `quit` or SIGTERM: EXIT_FAIL if the engine could not start
  * (the reason goes to stderr and the log). */
 const struct enos_cmd cmd_wand_engine = {
 	.name = "wand-engine",
-	.usage = "--ctl PATH --seed N [--log PATH] [--rt PRIO] -- PORT... [SITE:LANPORT...]",
+	.usage = "--ctl PATH --seed N [--log PATH] [--rt PRIO] [--tunnel DEV] -- PORT... [SITE:LANPORT...]",
 	.summary = "run the wand WAN engine (started by enos itself)",
 	.help =
 		"The userspace WAN engine that 'up' starts for 'shaping: wand'. Not for users.\n",
