@@ -197,6 +197,21 @@ static int send_link(struct link_batch *b, struct rtnl_link *link, int flags)
 	return err;
 }
 
+/* `ip link set NAME addrgenmode none` */
+static int link_quiet(struct link_batch *b, const char *name)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	int err = -ENOMEM;
+
+	if (link) {
+		rtnl_link_set_name(link, name);
+		rtnl_link_inet6_set_addr_gen_mode(link,
+						  IN6_ADDR_GEN_MODE_NONE);
+		err = send_link(b, link, 0);
+	}
+	return err;
+}
+
 int link_bridge_add(struct link_batch *b, const char *name)
 {
 	struct rtnl_link *link = rtnl_link_bridge_alloc();
@@ -223,6 +238,13 @@ int link_veth_add(struct link_batch *b, const char *name, int master,
 	if (!link)
 		goto out;
 	rtnl_link_set_name(link, name);
+	/* Up from the start: the kernel opens NAME once the pair is tied,
+	 * and without its peer up NAME has no carrier, so IPv6 makes no
+	 * link-local address before addrgenmode none below; one request and
+	 * one RTM_NEWLINK event fewer than `ip link set NAME up` after (each
+	 * event on a host end walks the host's list of namespace ids:
+	 * peernet2id_alloc()). */
+	rtnl_link_set_flags(link, IFF_UP);
 	if (master > 0)
 		rtnl_link_set_master(link, master);
 	if (b->group)
@@ -234,7 +256,7 @@ int link_veth_add(struct link_batch *b, const char *name, int master,
 	rtnl_link_put(p);
 	err = send_link(b, link, NLM_F_CREATE | NLM_F_EXCL);
 	if (err == 0)
-		err = link_up_quiet(b, name);
+		err = link_quiet(b, name);
 out:
 	return err;
 }
@@ -254,21 +276,14 @@ int link_up(struct link_batch *b, const char *name)
 
 int link_up_quiet(struct link_batch *b, const char *name)
 {
-	struct rtnl_link *link = rtnl_link_alloc();
-	int err = -ENOMEM;
-
-	if (!link)
-		goto out;
 	/* Two requests: the kernel applies IFF_UP before IFLA_AF_SPEC, and
 	 * the link-local address would be made at IFF_UP. (It refuses
 	 * IFLA_AF_SPEC on creation, so this follows every RTM_NEWLINK that
 	 * creates a link.) */
-	rtnl_link_set_name(link, name);
-	rtnl_link_inet6_set_addr_gen_mode(link, IN6_ADDR_GEN_MODE_NONE);
-	err = send_link(b, link, 0);
+	int err = link_quiet(b, name);
+
 	if (err == 0)
 		err = link_up(b, name);
-out:
 	return err;
 }
 
