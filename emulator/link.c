@@ -240,10 +240,10 @@ int link_veth_add(struct link_batch *b, const char *name, int master,
 	rtnl_link_set_name(link, name);
 	/* Up from the start: the kernel opens NAME once the pair is tied,
 	 * and without its peer up NAME has no carrier, so IPv6 makes no
-	 * link-local address before addrgenmode none below; one request and
-	 * one RTM_NEWLINK event fewer than `ip link set NAME up` after (each
-	 * event on a host end walks the host's list of namespace ids:
-	 * peernet2id_alloc()). */
+	 * link-local address before addrgenmode none below. One request
+	 * fewer than `ip link set NAME up` after it; as many RTM_NEWLINK
+	 * events (addrgenmode on a link that is up sends one, on a link
+	 * that is down none). */
 	rtnl_link_set_flags(link, IFF_UP);
 	if (master > 0)
 		rtnl_link_set_master(link, master);
