@@ -28,7 +28,10 @@
  * Run K of a size (--runs) goes in the order enos, baseline, x2 when K is
  * even and x2, baseline, enos when odd, so a load that changes during a
  * run does not always favour the same tool; the host's 1-minute load
- * average at the start of each run is printed and stored ("load").
+ * average at the start of each run is printed and stored ("load"), and
+ * the CPU time (user and system, all threads, from wait4) of each tool's
+ * up ("up CPU"): on a shared host the work done, where the wall time
+ * also counts the waits for a CPU.
  *
  * Prints a table and stores every figure in the results database as run
  * kind "bench-scale" (metric, src = tool, dst = N). Needs root. Never runs
@@ -73,6 +76,7 @@ struct row {
 	double bns, bln;                /* ip -batch up: namespaces, links */
 	double b2u;                     /* two ip -batch at once: up */
 	double es, bs;                  /* settle after each down */
+	double ecpu, bcpu, b2cpu;       /* CPU time of the three ups */
 	double load;                    /* 1-minute load average at start */
 	long rss_kib;                   /* enos's peak RSS over up and down */
 };
@@ -135,22 +139,29 @@ static pid_t spawn_logged(const char *log, char *const argv[])
 	return pid;
 }
 
-/* Wait for PID started from ARGV with its output in LOG; *RSS_KIB (may
- * be NULL) gets its peak resident set. Prints the log's end if it
- * fails. Returns its exit status or -1. */
-static int wait_logged(pid_t pid, long *rss_kib, const char *log,
+/* CPU seconds (user and system, every thread) of RU. */
+static double cpu_s(const struct rusage *ru)
+{
+	return (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	       (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
+
+/* Wait for PID started from ARGV with its output in LOG; *RU (may be
+ * NULL) gets its resource use (peak resident set, CPU time). Prints the
+ * log's end if it fails. Returns its exit status or -1. */
+static int wait_logged(pid_t pid, struct rusage *ru, const char *log,
 		       char *const argv[])
 {
-	struct rusage ru;
+	struct rusage mine;
 	int st = 0, rc;
 
+	if (!ru)
+		ru = &mine;
 	if (pid < 0)
 		return -1;
-	while (wait4(pid, &st, 0, &ru) < 0)
+	while (wait4(pid, &st, 0, ru) < 0)
 		if (errno != EINTR)
 			return -1;
-	if (rss_kib)
-		*rss_kib = ru.ru_maxrss;
 	rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (rc != 0) {
 		char *tail[] = { (char *)"tail", (char *)"-n", (char *)"5",
@@ -165,14 +176,14 @@ static int wait_logged(pid_t pid, long *rss_kib, const char *log,
 	return rc;
 }
 
-/* Run ARGV with its output in LOG, timed; *RSS_KIB (may be NULL) gets its
- * peak resident set. Prints the log's end if it fails. Returns its exit
+/* Run ARGV with its output in LOG, timed; *RU (may be NULL) gets its
+ * resource use. Prints the log's end if it fails. Returns its exit
  * status or -1. */
-static int run_timed(double *secs, long *rss_kib, const char *log,
+static int run_timed(double *secs, struct rusage *ru, const char *log,
 		     char *const argv[])
 {
 	double t0 = now();
-	int rc = wait_logged(spawn_logged(log, argv), rss_kib, log, argv);
+	int rc = wait_logged(spawn_logged(log, argv), ru, log, argv);
 
 	*secs = now() - t0;
 	return rc;
@@ -263,18 +274,21 @@ static int bench_enos(const char *enos, const char *db, const char *dir,
 			    (char *)"up", path, NULL };
 	char *down_argv[] = { (char *)enos, (char *)"--db", (char *)db,
 			      (char *)"down", (char *)"-n", name, NULL };
-	long base = netns_objects(), rss_up = 0, rss_down = 0;
+	struct rusage up = { 0 }, down = { 0 };
+	long base = netns_objects();
 	int rc;
 
 	snprintf(name, sizeof(name), "bench-%zu", r->nodes);
 	snprintf(log, sizeof(log), "%s/enos.log", dir);
 	if (write_topology(dir, r->nodes, r->sites, path, sizeof(path)) < 0)
 		return -EIO;
-	rc = run_timed(&r->eu, &rss_up, log, up_argv);
-	if (run_timed(&r->ed, &rss_down, log, down_argv) != 0)
+	rc = run_timed(&r->eu, &up, log, up_argv);
+	if (run_timed(&r->ed, &down, log, down_argv) != 0)
 		rc = -EIO;
 	r->es = settle(base);
-	r->rss_kib = rss_up > rss_down ? rss_up : rss_down;
+	r->rss_kib = up.ru_maxrss > down.ru_maxrss ? up.ru_maxrss
+						   : down.ru_maxrss;
+	r->ecpu = cpu_s(&up);
 	return rc == 0 ? 0 : -EIO;
 }
 
@@ -369,16 +383,18 @@ static int bench_ip_batch(const char *dir, struct row *r)
 	char ns_p[256], ln_p[256], del_p[256], br_p[256], log[256];
 	char *ns_argv[] = { (char *)"ip", (char *)"-batch", ns_p, NULL };
 	char *ln_argv[] = { (char *)"ip", (char *)"-batch", ln_p, NULL };
+	struct rusage a = { 0 }, b = { 0 };
 	long base = netns_objects();
 	int rc;
 
 	snprintf(log, sizeof(log), "%s/ip.log", dir);
 	if (baseline_files(dir, r, ns_p, ln_p, del_p, br_p, sizeof(ns_p)) < 0)
 		return -EIO;
-	rc = run_timed(&r->bns, NULL, log, ns_argv);
+	rc = run_timed(&r->bns, &a, log, ns_argv);
 	if (rc == 0)
-		rc = run_timed(&r->bln, NULL, log, ln_argv);
+		rc = run_timed(&r->bln, &b, log, ln_argv);
 	r->bu = r->bns + r->bln;
+	r->bcpu = cpu_s(&a) + cpu_s(&b);
 	if (ip_batch_down(log, del_p, br_p, base, &r->bd, &r->bbr, &r->bs) < 0)
 		rc = -1;
 	return rc == 0 ? 0 : -EIO;
@@ -422,6 +438,7 @@ static int bench_ip_batch2(const char *dir, struct row *r)
 		{ (char *)"ip", (char *)"-batch", half_p[1], NULL },
 	};
 	FILE *pre = NULL, *half[2] = { NULL, NULL };
+	struct rusage ru = { 0 };
 	long base = netns_objects();
 	double t0, a, d, b, st;
 	size_t i, mid = r->sites / 2;
@@ -458,13 +475,16 @@ static int bench_ip_batch2(const char *dir, struct row *r)
 	if (rc < 0)
 		return rc;
 	t0 = now();
-	rc = run_timed(&a, NULL, log[2], pre_argv);
+	rc = run_timed(&a, &ru, log[2], pre_argv);
+	r->b2cpu = cpu_s(&ru);
 	if (rc == 0) {
 		for (i = 0; i < 2; i++)
 			pid[i] = spawn_logged(log[i], argv[i]);
-		for (i = 0; i < 2; i++)
-			if (wait_logged(pid[i], NULL, log[i], argv[i]) != 0)
+		for (i = 0; i < 2; i++) {
+			if (wait_logged(pid[i], &ru, log[i], argv[i]) != 0)
 				rc = -1;
+			r->b2cpu += cpu_s(&ru);
+		}
 	}
 	r->b2u = now() - t0;
 	if (ip_batch_down(log[2], del_p, br_p, base, &d, &b, &st) < 0)
@@ -571,6 +591,9 @@ static void row_store(struct state *st, int64_t run, const struct row *r)
 	store(st, run, "links_up_s", "ip-batch", n, r->bln, "s");
 	store(st, run, "up_s", "ip-batch-x2", n, r->b2u, "s");
 	store(st, run, "load_1m", "host", n, r->load, "");
+	store(st, run, "up_cpu_s", "enos", n, r->ecpu, "s");
+	store(st, run, "up_cpu_s", "ip-batch", n, r->bcpu, "s");
+	store(st, run, "up_cpu_s", "ip-batch-x2", n, r->b2cpu, "s");
 	store(st, run, "down_s", "ip-batch", n, r->bd, "s");
 	store(st, run, "bridges_del_s", "ip-batch", n, r->bbr, "s");
 	store(st, run, "settle_s", "ip-batch", n, r->bs, "s");
@@ -587,10 +610,11 @@ static void row_print(const struct row *r)
 		snprintf(es, sizeof(es), "%.2fs", r->es);
 	if (r->bs >= 0)
 		snprintf(bs, sizeof(bs), "%.2fs", r->bs);
-	printf("%-6zu %-5zu %7.2fs %7.2fs %6.2fx %7.2fs %8.2fs %8.2fs %6.2fx %8.2fs %8s %8s %6.1f %5.2f\n",
+	printf("%-6zu %-5zu %7.2fs %7.2fs %6.2fx %7.2fs %8.2fs %8.2fs %6.2fx %8.2fs %8s %8s %6.1f %5.2f  %.1f/%.1f/%.1fs\n",
 	       r->nodes, r->sites, r->eu, r->bu, r->eu / r->bu, r->b2u,
 	       r->ed, r->bd, r->ed / r->bd, r->bbr, es, bs,
-	       (double)r->rss_kib / 1024, r->load);
+	       (double)r->rss_kib / 1024, r->load, r->ecpu, r->bcpu,
+	       r->b2cpu);
 	fflush(stdout);
 }
 
@@ -652,10 +676,10 @@ int main(int argc, char **argv)
 	printf("host: user.max_net_namespaces %ld, fs.mount-max %ld, %ld mounts now\n",
 	       proc_long("/proc/sys/user/max_net_namespaces"),
 	       proc_long("/proc/sys/fs/mount-max"), mounts_now());
-	printf("%-6s %-5s %8s %8s %7s %8s %9s %9s %7s %9s %8s %8s %6s %5s\n",
+	printf("%-6s %-5s %8s %8s %7s %8s %9s %9s %7s %9s %8s %8s %6s %5s  %s\n",
 	       "nodes", "sites", "enos up", "ip-b up", "ratio", "ip-b x2",
 	       "enos down", "ip-b down", "ratio", "bridges", "settle e",
-	       "settle i", "RSS MiB", "load");
+	       "settle i", "RSS MiB", "load", "up CPU e/i/x2");
 	for (i = 0; i < sizes.n; i++) {
 		size_t sites = sites_for(sizes.v[i]);
 

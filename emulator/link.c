@@ -197,21 +197,6 @@ static int send_link(struct link_batch *b, struct rtnl_link *link, int flags)
 	return err;
 }
 
-/* `ip link set NAME addrgenmode none` */
-static int link_quiet(struct link_batch *b, const char *name)
-{
-	struct rtnl_link *link = rtnl_link_alloc();
-	int err = -ENOMEM;
-
-	if (link) {
-		rtnl_link_set_name(link, name);
-		rtnl_link_inet6_set_addr_gen_mode(link,
-						  IN6_ADDR_GEN_MODE_NONE);
-		err = send_link(b, link, 0);
-	}
-	return err;
-}
-
 int link_bridge_add(struct link_batch *b, const char *name)
 {
 	struct rtnl_link *link = rtnl_link_bridge_alloc();
@@ -238,13 +223,6 @@ int link_veth_add(struct link_batch *b, const char *name, int master,
 	if (!link)
 		goto out;
 	rtnl_link_set_name(link, name);
-	/* Up from the start: the kernel opens NAME once the pair is tied,
-	 * and without its peer up NAME has no carrier, so IPv6 makes no
-	 * link-local address before addrgenmode none below. One request
-	 * fewer than `ip link set NAME up` after it; as many RTM_NEWLINK
-	 * events (addrgenmode on a link that is up sends one, on a link
-	 * that is down none). */
-	rtnl_link_set_flags(link, IFF_UP);
 	if (master > 0)
 		rtnl_link_set_master(link, master);
 	if (b->group)
@@ -256,7 +234,7 @@ int link_veth_add(struct link_batch *b, const char *name, int master,
 	rtnl_link_put(p);
 	err = send_link(b, link, NLM_F_CREATE | NLM_F_EXCL);
 	if (err == 0)
-		err = link_quiet(b, name);
+		err = link_up_quiet(b, name);
 out:
 	return err;
 }
@@ -276,14 +254,21 @@ int link_up(struct link_batch *b, const char *name)
 
 int link_up_quiet(struct link_batch *b, const char *name)
 {
+	struct rtnl_link *link = rtnl_link_alloc();
+	int err = -ENOMEM;
+
+	if (!link)
+		goto out;
 	/* Two requests: the kernel applies IFF_UP before IFLA_AF_SPEC, and
 	 * the link-local address would be made at IFF_UP. (It refuses
 	 * IFLA_AF_SPEC on creation, so this follows every RTM_NEWLINK that
 	 * creates a link.) */
-	int err = link_quiet(b, name);
-
+	rtnl_link_set_name(link, name);
+	rtnl_link_inet6_set_addr_gen_mode(link, IN6_ADDR_GEN_MODE_NONE);
+	err = send_link(b, link, 0);
 	if (err == 0)
 		err = link_up(b, name);
+out:
 	return err;
 }
 

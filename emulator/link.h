@@ -63,14 +63,13 @@ int link_batch_flush(struct link_batch *b);
  * off (the kernel's default), so ports forward at once. */
 int link_bridge_add(struct link_batch *b, const char *name);
 
-/* `ip link add NAME master MASTER up type veth peer name PEER netns TID`,
- * `ip link set NAME addrgenmode none`: NAME is up from the start, but has
- * no carrier (and so no IPv6 link-local address) until PEER is up. The
- * peer is created directly in the network namespace of thread TID (0:
- * beside NAME), down: the kernel configures the peer before it ties the
- * pair, and a veth cannot come up without its peer (veth_open():
- * -ENOTCONN), so the peer is brought up from its namespace afterwards,
- * after this batch is flushed. MASTER 0: no master. */
+/* `ip link add NAME master MASTER type veth peer name PEER netns TID`,
+ * `ip link set NAME addrgenmode none`, `ip link set NAME up`: the peer is
+ * created directly in the network namespace of thread TID (0: beside
+ * NAME), down: the kernel configures the peer before it ties the pair, and
+ * a veth cannot come up without its peer (veth_open(): -ENOTCONN), so
+ * the peer is brought up from its namespace afterwards. MASTER 0: no
+ * master. */
 int link_veth_add(struct link_batch *b, const char *name, int master,
 		  const char *peer, pid_t peer_tid);
 
