@@ -16,7 +16,22 @@
  * user who deletes the namespaces does not wait for them. After each down
  * the bench waits until the kernel has freed the namespaces (the
  * net_namespace slab is back to where it was), so that neither tool's
- * cleanup slows the other; that wait is shown as "settle".
+ * cleanup slows the other; that wait is shown as "settle". The baseline's
+ * up is also stored in its two halves (namespaces, links).
+ *
+ * The kernel's best on this host ("ip-b x2"): the same world by two
+ * `ip -batch` processes at once, each making half the sites (namespaces
+ * and links), after one making the bridges; timed until both are done.
+ * enos builds its nodes on two threads, so this, not the one-process
+ * baseline, is what its time is bounded by on a host with two cores.
+ *
+ * Run K of a size (--runs) goes in the order enos, baseline, x2 when K is
+ * even and x2, baseline, enos when odd, so a load that changes during a
+ * run does not always favour the same tool; the host's 1-minute load
+ * average at the start of each run is printed and stored ("load"), and
+ * the CPU time (user and system, all threads, from wait4) of each tool's
+ * up ("up CPU"): on a shared host the work done, where the wall time
+ * also counts the waits for a CPU.
  *
  * Prints a table and stores every figure in the results database as run
  * kind "bench-scale" (metric, src = tool, dst = N). Needs root. Never runs
@@ -24,6 +39,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +57,12 @@
 #define SITE_MAX_NODES  1022    /* a bridge has 1023 ports, one is the gateway's */
 #define WAIT_MAX_S      600.0
 #define POLL_US         10000
+/* The settle wait gives up after this long: namespaces that others make
+ * meanwhile (a service's, another experiment's) are counted too, and the
+ * count may never come back to where it was. /proc/slabinfo is read
+ * every SETTLE_POLL_US (reading it costs CPU). */
+#define SETTLE_MAX_S    120.0
+#define SETTLE_POLL_US  50000
 
 struct sizes {
 	size_t v[MAX_SIZES];
@@ -51,7 +73,11 @@ struct sizes {
 struct row {
 	size_t nodes, sites;
 	double eu, ed, bu, bd, bbr;     /* enos up/down, ip -batch up/down, bridges */
+	double bns, bln;                /* ip -batch up: namespaces, links */
+	double b2u;                     /* two ip -batch at once: up */
 	double es, bs;                  /* settle after each down */
+	double ecpu, bcpu, b2cpu;       /* CPU time of the three ups */
+	double load;                    /* 1-minute load average at start */
 	long rss_kib;                   /* enos's peak RSS over up and down */
 };
 
@@ -93,22 +119,13 @@ static size_t sites_for(size_t n)
 	return s;
 }
 
-/* Run ARGV with its output in LOG, timed; *RSS_KIB (may be NULL) gets its
- * peak resident set. Prints the log's end if it fails. Returns its exit
- * status or -1. */
-static int run_timed(double *secs, long *rss_kib, const char *log,
-		     char *const argv[])
+/* Start ARGV with its output in LOG; returns its pid or -1. */
+static pid_t spawn_logged(const char *log, char *const argv[])
 {
-	struct rusage ru;
-	double t0;
 	pid_t pid;
-	int st = 0, rc;
 
 	fflush(NULL);
-	t0 = now();
 	pid = fork();
-	if (pid < 0)
-		return -1;
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			      0600);
@@ -119,12 +136,32 @@ static int run_timed(double *secs, long *rss_kib, const char *log,
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	while (wait4(pid, &st, 0, &ru) < 0)
+	return pid;
+}
+
+/* CPU seconds (user and system, every thread) of RU. */
+static double cpu_s(const struct rusage *ru)
+{
+	return (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+	       (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
+
+/* Wait for PID started from ARGV with its output in LOG; *RU (may be
+ * NULL) gets its resource use (peak resident set, CPU time). Prints the
+ * log's end if it fails. Returns its exit status or -1. */
+static int wait_logged(pid_t pid, struct rusage *ru, const char *log,
+		       char *const argv[])
+{
+	struct rusage mine;
+	int st = 0, rc;
+
+	if (!ru)
+		ru = &mine;
+	if (pid < 0)
+		return -1;
+	while (wait4(pid, &st, 0, ru) < 0)
 		if (errno != EINTR)
 			return -1;
-	*secs = now() - t0;
-	if (rss_kib)
-		*rss_kib = ru.ru_maxrss;
 	rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (rc != 0) {
 		char *tail[] = { (char *)"tail", (char *)"-n", (char *)"5",
@@ -136,6 +173,19 @@ static int run_timed(double *secs, long *rss_kib, const char *log,
 			argv[0], argv[1] ? argv[1] : "", rc, out ? out : "");
 		free(out);
 	}
+	return rc;
+}
+
+/* Run ARGV with its output in LOG, timed; *RU (may be NULL) gets its
+ * resource use. Prints the log's end if it fails. Returns its exit
+ * status or -1. */
+static int run_timed(double *secs, struct rusage *ru, const char *log,
+		     char *const argv[])
+{
+	double t0 = now();
+	int rc = wait_logged(spawn_logged(log, argv), ru, log, argv);
+
+	*secs = now() - t0;
 	return rc;
 }
 
@@ -183,7 +233,7 @@ static long netns_objects(void)
 }
 
 /* Wait until the kernel holds no more namespaces than BASE; returns the
- * seconds waited, or -1 if it cannot tell or gave up. */
+ * seconds waited, or -1 if it cannot tell or gave up (SETTLE_MAX_S). */
 static double settle(long base)
 {
 	double t0 = now();
@@ -192,9 +242,9 @@ static double settle(long base)
 	if (base < 0)
 		return -1;
 	while ((v = netns_objects()) > base) {
-		if (v < 0 || now() - t0 > WAIT_MAX_S)
+		if (v < 0 || now() - t0 > SETTLE_MAX_S)
 			return -1;
-		usleep(POLL_US);
+		usleep(SETTLE_POLL_US);
 	}
 	return now() - t0;
 }
@@ -224,18 +274,21 @@ static int bench_enos(const char *enos, const char *db, const char *dir,
 			    (char *)"up", path, NULL };
 	char *down_argv[] = { (char *)enos, (char *)"--db", (char *)db,
 			      (char *)"down", (char *)"-n", name, NULL };
-	long base = netns_objects(), rss_up = 0, rss_down = 0;
+	struct rusage up = { 0 }, down = { 0 };
+	long base = netns_objects();
 	int rc;
 
 	snprintf(name, sizeof(name), "bench-%zu", r->nodes);
 	snprintf(log, sizeof(log), "%s/enos.log", dir);
 	if (write_topology(dir, r->nodes, r->sites, path, sizeof(path)) < 0)
 		return -EIO;
-	rc = run_timed(&r->eu, &rss_up, log, up_argv);
-	if (run_timed(&r->ed, &rss_down, log, down_argv) != 0)
+	rc = run_timed(&r->eu, &up, log, up_argv);
+	if (run_timed(&r->ed, &down, log, down_argv) != 0)
 		rc = -EIO;
 	r->es = settle(base);
-	r->rss_kib = rss_up > rss_down ? rss_up : rss_down;
+	r->rss_kib = up.ru_maxrss > down.ru_maxrss ? up.ru_maxrss
+						   : down.ru_maxrss;
+	r->ecpu = cpu_s(&up);
 	return rc == 0 ? 0 : -EIO;
 }
 
@@ -297,38 +350,145 @@ out:
 	return err;
 }
 
+/* The baseline's down: the namespaces deleted (DEL_P), then until the
+ * kernel has removed the host ends of their veths, into *DOWN; the bridges
+ * (BR_P) into *BRIDGES; then the settle from BASE into *SETTLE. Returns 0
+ * or -EIO. */
+static int ip_batch_down(const char *log, char *del_p, char *br_p, long base,
+			 double *down, double *bridges, double *settle_s)
+{
+	static const char *const veths[] = { "zbv", "zbg", "zbu", NULL };
+	static const char *const all[] = { "zb", NULL };
+	char *del_argv[] = { (char *)"ip", (char *)"-batch", del_p, NULL };
+	char *br_argv[] = { (char *)"ip", (char *)"-batch", br_p, NULL };
+	double t0 = now(), a;
+	int rc = 0;
+
+	if (run_timed(&a, NULL, log, del_argv) != 0)
+		rc = -1;
+	while (count_links(veths) > 0 && now() - t0 < WAIT_MAX_S)
+		usleep(POLL_US);
+	*down = now() - t0;
+	if (run_timed(bridges, NULL, log, br_argv) != 0 ||
+	    count_links(all) > 0)
+		rc = -1;
+	*settle_s = settle(base);
+	return rc == 0 ? 0 : -EIO;
+}
+
 /* The baseline's up, down (namespaces deleted, then until the kernel has
  * removed the host ends of their veths), bridges and settle, into R. */
 static int bench_ip_batch(const char *dir, struct row *r)
 {
-	static const char *const veths[] = { "zbv", "zbg", "zbu", NULL };
-	static const char *const all[] = { "zb", NULL };
 	char ns_p[256], ln_p[256], del_p[256], br_p[256], log[256];
 	char *ns_argv[] = { (char *)"ip", (char *)"-batch", ns_p, NULL };
 	char *ln_argv[] = { (char *)"ip", (char *)"-batch", ln_p, NULL };
-	char *del_argv[] = { (char *)"ip", (char *)"-batch", del_p, NULL };
-	char *br_argv[] = { (char *)"ip", (char *)"-batch", br_p, NULL };
+	struct rusage a = { 0 }, b = { 0 };
 	long base = netns_objects();
-	double a = 0, b = 0, t0;
 	int rc;
 
 	snprintf(log, sizeof(log), "%s/ip.log", dir);
 	if (baseline_files(dir, r, ns_p, ln_p, del_p, br_p, sizeof(ns_p)) < 0)
 		return -EIO;
-	rc = run_timed(&a, NULL, log, ns_argv);
+	rc = run_timed(&r->bns, &a, log, ns_argv);
 	if (rc == 0)
-		rc = run_timed(&b, NULL, log, ln_argv);
-	r->bu = a + b;
+		rc = run_timed(&r->bln, &b, log, ln_argv);
+	r->bu = r->bns + r->bln;
+	r->bcpu = cpu_s(&a) + cpu_s(&b);
+	if (ip_batch_down(log, del_p, br_p, base, &r->bd, &r->bbr, &r->bs) < 0)
+		rc = -1;
+	return rc == 0 ? 0 : -EIO;
+}
+
+/* Into F: the namespaces (NS) or the links (!NS) of sites [FROM, TO) of
+ * R, as baseline_files() makes them. */
+static void half_lines(FILE *f, bool ns, const struct row *r, size_t from,
+		       size_t to)
+{
+	size_t per = r->nodes / r->sites, i;
+
+	for (i = from; i < to; i++)
+		if (ns)
+			fprintf(f, "netns add zbench.g%zu\n", i);
+		else
+			fprintf(f, "link add zbg%zu type veth peer name lan0 netns zbench.g%zu\n"
+				"link set zbg%zu master zbb%zu up\n"
+				"link add zbu%zu type veth peer name wan0 netns zbench.g%zu\n"
+				"link set zbu%zu master zbw up\n", i, i, i, i,
+				i, i, i);
+	for (i = from * per; i < to * per; i++)
+		if (ns)
+			fprintf(f, "netns add zbench.%zu\n", i);
+		else
+			fprintf(f, "link add zbv%zu type veth peer name eth0 netns zbench.%zu\n"
+				"link set zbv%zu master zbb%zu up\n", i, i, i,
+				i / per);
+}
+
+/* The same world by two `ip -batch` at once, each half the sites, after
+ * one making the bridges: up into R->b2u, then removed as the baseline's
+ * (not timed). */
+static int bench_ip_batch2(const char *dir, struct row *r)
+{
+	char pre_p[256], half_p[2][256], log[3][256];
+	char ns_p[256], ln_p[256], del_p[256], br_p[256];
+	char *pre_argv[] = { (char *)"ip", (char *)"-batch", pre_p, NULL };
+	char *argv[2][4] = {
+		{ (char *)"ip", (char *)"-batch", half_p[0], NULL },
+		{ (char *)"ip", (char *)"-batch", half_p[1], NULL },
+	};
+	FILE *pre = NULL, *half[2] = { NULL, NULL };
+	struct rusage ru = { 0 };
+	long base = netns_objects();
+	double t0, a, d, b, st;
+	size_t i, mid = r->sites / 2;
+	pid_t pid[2];
+	int rc = 0;
+
+	for (i = 0; i < 3; i++)
+		snprintf(log[i], sizeof(log[i]), "%s/ip2-%zu.log", dir, i);
+	if (batch_open(dir, "x2pre.batch", pre_p, sizeof(pre_p), &pre) < 0 ||
+	    batch_open(dir, "x2a.batch", half_p[0], sizeof(half_p[0]),
+		       &half[0]) < 0 ||
+	    batch_open(dir, "x2b.batch", half_p[1], sizeof(half_p[1]),
+		       &half[1]) < 0)
+		rc = -EIO;
+	if (rc == 0) {
+		fprintf(pre, "link add zbw type bridge\nlink set zbw up\n");
+		for (i = 0; i < r->sites; i++)
+			fprintf(pre, "link add zbb%zu type bridge\nlink set zbb%zu up\n",
+				i, i);
+		half_lines(half[0], true, r, 0, mid);
+		half_lines(half[0], false, r, 0, mid);
+		half_lines(half[1], true, r, mid, r->sites);
+		half_lines(half[1], false, r, mid, r->sites);
+	}
+	for (i = 0; i < 2; i++)
+		if (half[i] && fclose(half[i]) != 0)
+			rc = -EIO;
+	if (pre && fclose(pre) != 0)
+		rc = -EIO;
+	/* The names are the baseline's: its del and br files remove them. */
+	if (rc == 0 && baseline_files(dir, r, ns_p, ln_p, del_p, br_p,
+				      sizeof(ns_p)) < 0)
+		rc = -EIO;
+	if (rc < 0)
+		return rc;
 	t0 = now();
-	if (run_timed(&a, NULL, log, del_argv) != 0)
+	rc = run_timed(&a, &ru, log[2], pre_argv);
+	r->b2cpu = cpu_s(&ru);
+	if (rc == 0) {
+		for (i = 0; i < 2; i++)
+			pid[i] = spawn_logged(log[i], argv[i]);
+		for (i = 0; i < 2; i++) {
+			if (wait_logged(pid[i], &ru, log[i], argv[i]) != 0)
+				rc = -1;
+			r->b2cpu += cpu_s(&ru);
+		}
+	}
+	r->b2u = now() - t0;
+	if (ip_batch_down(log[2], del_p, br_p, base, &d, &b, &st) < 0)
 		rc = -1;
-	while (count_links(veths) > 0 && now() - t0 < WAIT_MAX_S)
-		usleep(POLL_US);
-	r->bd = now() - t0;
-	if (run_timed(&r->bbr, NULL, log, br_argv) != 0 ||
-	    count_links(all) > 0)
-		rc = -1;
-	r->bs = settle(base);
 	return rc == 0 ? 0 : -EIO;
 }
 
@@ -352,6 +512,20 @@ static long proc_long(const char *path)
 
 	if (f) {
 		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The host's 1-minute load average, or -1. */
+static double load_1m(void)
+{
+	FILE *f = fopen("/proc/loadavg", "re");
+	double v = -1;
+
+	if (f) {
+		if (fscanf(f, "%lf", &v) != 1)
 			v = -1;
 		fclose(f);
 	}
@@ -413,10 +587,18 @@ static void row_store(struct state *st, int64_t run, const struct row *r)
 	store(st, run, "peak_rss_mib", "enos", n, (double)r->rss_kib / 1024,
 	      "MiB");
 	store(st, run, "up_s", "ip-batch", n, r->bu, "s");
+	store(st, run, "netns_up_s", "ip-batch", n, r->bns, "s");
+	store(st, run, "links_up_s", "ip-batch", n, r->bln, "s");
+	store(st, run, "up_s", "ip-batch-x2", n, r->b2u, "s");
+	store(st, run, "load_1m", "host", n, r->load, "");
+	store(st, run, "up_cpu_s", "enos", n, r->ecpu, "s");
+	store(st, run, "up_cpu_s", "ip-batch", n, r->bcpu, "s");
+	store(st, run, "up_cpu_s", "ip-batch-x2", n, r->b2cpu, "s");
 	store(st, run, "down_s", "ip-batch", n, r->bd, "s");
 	store(st, run, "bridges_del_s", "ip-batch", n, r->bbr, "s");
 	store(st, run, "settle_s", "ip-batch", n, r->bs, "s");
 	store(st, run, "up_ratio", "enos/ip-batch", n, r->eu / r->bu, "x");
+	store(st, run, "up_ratio", "enos/ip-batch-x2", n, r->eu / r->b2u, "x");
 	store(st, run, "down_ratio", "enos/ip-batch", n, r->ed / r->bd, "x");
 }
 
@@ -428,9 +610,11 @@ static void row_print(const struct row *r)
 		snprintf(es, sizeof(es), "%.2fs", r->es);
 	if (r->bs >= 0)
 		snprintf(bs, sizeof(bs), "%.2fs", r->bs);
-	printf("%-6zu %-5zu %7.2fs %7.2fs %6.2fx %8.2fs %8.2fs %6.2fx %8.2fs %8s %8s %6.1f\n",
-	       r->nodes, r->sites, r->eu, r->bu, r->eu / r->bu, r->ed, r->bd,
-	       r->ed / r->bd, r->bbr, es, bs, (double)r->rss_kib / 1024);
+	printf("%-6zu %-5zu %7.2fs %7.2fs %6.2fx %7.2fs %8.2fs %8.2fs %6.2fx %8.2fs %8s %8s %6.1f %5.2f  %.1f/%.1f/%.1fs\n",
+	       r->nodes, r->sites, r->eu, r->bu, r->eu / r->bu, r->b2u,
+	       r->ed, r->bd, r->ed / r->bd, r->bbr, es, bs,
+	       (double)r->rss_kib / 1024, r->load, r->ecpu, r->bcpu,
+	       r->b2cpu);
 	fflush(stdout);
 }
 
@@ -492,10 +676,10 @@ int main(int argc, char **argv)
 	printf("host: user.max_net_namespaces %ld, fs.mount-max %ld, %ld mounts now\n",
 	       proc_long("/proc/sys/user/max_net_namespaces"),
 	       proc_long("/proc/sys/fs/mount-max"), mounts_now());
-	printf("%-6s %-5s %8s %8s %7s %9s %9s %7s %9s %8s %8s %6s\n",
-	       "nodes", "sites", "enos up", "ip-b up", "ratio", "enos down",
-	       "ip-b down", "ratio", "bridges", "settle e", "settle i",
-	       "RSS MiB");
+	printf("%-6s %-5s %8s %8s %7s %8s %9s %9s %7s %9s %8s %8s %6s %5s  %s\n",
+	       "nodes", "sites", "enos up", "ip-b up", "ratio", "ip-b x2",
+	       "enos down", "ip-b down", "ratio", "bridges", "settle e",
+	       "settle i", "RSS MiB", "load", "up CPU e/i/x2");
 	for (i = 0; i < sizes.n; i++) {
 		size_t sites = sites_for(sizes.v[i]);
 
@@ -508,8 +692,14 @@ int main(int argc, char **argv)
 			struct row r = { .sites = sites };
 
 			r.nodes = sites * (sizes.v[i] / sites);
-			if (bench_enos(enos, db, dir, &r) < 0 ||
-			    bench_ip_batch(dir, &r) < 0) {
+			r.load = load_1m();
+			if (k % 2 == 0 ?
+			    bench_enos(enos, db, dir, &r) < 0 ||
+			    bench_ip_batch(dir, &r) < 0 ||
+			    bench_ip_batch2(dir, &r) < 0 :
+			    bench_ip_batch2(dir, &r) < 0 ||
+			    bench_ip_batch(dir, &r) < 0 ||
+			    bench_enos(enos, db, dir, &r) < 0) {
 				failed = 1;
 				continue;
 			}
