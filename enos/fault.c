@@ -329,7 +329,12 @@ int fault_sides(const struct topology *t, const struct live_fault *f,
 
 const char *fault_action_name(enum fault_action a)
 {
-	return a == FAULT_SET ? "set" : a == FAULT_HEAL ? "heal" : "partition";
+	static const char *const names[] = { "partition", "heal", "set",
+					     "cpu", "memory", "freeze", "thaw",
+					     "crash", "stress" };
+
+	return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a]
+							     : "partition";
 }
 
 void live_fault_release(struct live_fault *f)

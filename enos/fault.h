@@ -63,7 +63,7 @@ int fault_of_record(const struct topology *t, const char *action,
 int fault_sides(const struct topology *t, const struct live_fault *f,
 		const char **names[2], size_t n[2]);
 
-/* "partition" or "set". */
+/* "partition", "set", ... "stress": the word of any action. */
 const char *fault_action_name(enum fault_action a);
 
 void live_fault_release(struct live_fault *f);
