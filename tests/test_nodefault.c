@@ -17,6 +17,7 @@
 #include "enos/state.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
+#include "tests/testutil.h"
 
 /* x: netns with cpu 0.5; q: a qemu node (no kill_all). */
 static struct world_node nodes[2];
@@ -182,6 +183,41 @@ START_TEST(test_restore_bookkeeping)
 }
 END_TEST
 
+/* A node fault's record (schema 10): node, amount and a stressor's pid
+ * come back as written; a WAN fault's node is "". */
+START_TEST(test_record_roundtrip)
+{
+	struct state_fault_spec spec = { .action = "stress",
+					 .detail = "edge-1-0 cpu=2",
+					 .node = "edge-1-0", .amount = 2 };
+	struct state_fault_spec wan = { .action = "partition",
+					.detail = "a" };
+	struct state_fault *rows = NULL;
+	char dir[128], path[256], *err = NULL;
+	struct state *st = NULL;
+	int64_t id = 0;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "nodefault"));
+	snprintf(path, sizeof(path), "%s/enos.db", dir);
+	ck_assert_int_eq(state_open(path, &st, &err), 0);
+	ck_assert_int_eq(state_fault_add(st, 0, "fog", &spec, 10.0, &id), 0);
+	ck_assert_int_eq(state_fault_set_pid(st, id, 4242), 0);
+	ck_assert_int_eq(state_fault_add(st, 0, "fog", &wan, 11.0, NULL), 0);
+	ck_assert_int_eq(state_faults(st, "fog", 0, true, &rows, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(rows[0].action, "stress");
+	ck_assert_str_eq(rows[0].node, "edge-1-0");
+	ck_assert_int_eq(rows[0].amount, 2);
+	ck_assert_int_eq(rows[0].pid, 4242);
+	ck_assert_str_eq(rows[1].node, "");
+	ck_assert_int_eq(rows[1].pid, 0);
+	free(rows);
+	state_close(st);
+	tu_rmtree(dir);
+}
+END_TEST
+
 /* A topology's node faults: keys, values and FILE:LINE:COL errors. */
 static struct topology *load(const char *faults, char **err)
 {
@@ -269,6 +305,7 @@ Suite *make_nodefault_suite(void)
 	tcase_add_test(c, test_parse_forms);
 	tcase_add_test(c, test_parse_errors);
 	tcase_add_test(c, test_restore_bookkeeping);
+	tcase_add_test(c, test_record_roundtrip);
 	tcase_add_test(c, test_timeline_keys);
 	tcase_add_test(c, test_timeline_errors);
 	suite_add_tcase(s, c);
