@@ -156,8 +156,6 @@ static int netns_node_start(struct emu *emu, const struct world *w,
 	(void)w;
 
 	err = cgroup_detect(&h);
-	if (err < 0 && !cgroup_limited(&l))
-		return 0;               /* no mountinfo: nothing to limit */
 	if (err == 0 && cgroup_supports(&h, &l, why, sizeof(why)) < 0) {
 		emu_seterr(emu, "node '%s' has a profile but this host has no %s",
 			   n->name, why);
@@ -165,6 +163,10 @@ static int netns_node_start(struct emu *emu, const struct world *w,
 	}
 	if (err == 0)
 		err = cgroup_create(&h, n->netns, &l);
+	/* Without a profile the node runs as well without one (where the
+	 * cgroup tree is not ours to write); node faults then say so. */
+	if (err < 0 && !cgroup_limited(&l))
+		return 0;
 	if (err < 0)
 		emu_seterr(emu, "node '%s': cannot make its cgroup '%s': %s",
 			   n->name, n->netns, strerror(-err));

@@ -498,6 +498,91 @@ START_TEST(down_after_frozen_kill9)
 }
 END_TEST
 
+/* The memory limit of the cgroup a command in an lxc node runs in (the
+ * container's, which libvirt's setmem writes). */
+#define LXC_MEM_LIMIT \
+	"cat /proc/self/cgroup; d=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup); " \
+	"cat /sys/fs/cgroup/memory$d/memory.limit_in_bytes"
+
+/* `virsh -c lxc:/// CMD enos.NAME.NODE` output, allocated. */
+static char *virsh(const char *cmd, const char *name, const char *node)
+{
+	char dom[96], *out = NULL;
+	char *argv[] = { "virsh", "-c", "lxc:///", (char *)cmd, dom, NULL };
+
+	snprintf(dom, sizeof(dom), "enos.%s.%s", name, node);
+	ck_assert_int_eq(tu_run(&out, argv), 0);
+	return out;
+}
+
+/* The same faults on an lxc node, through libvirt: schedinfo's quota,
+ * setmem, suspend/resume, and a crash that kills what runs in the
+ * container but not its init (the domain stays). */
+START_TEST(lxc_node_faults)
+{
+	const char *name = "nflxc";
+	char path[256], text[512], *out = NULL;
+	pid_t sleeper;
+	int i, st = 0;
+
+	snprintf(text, sizeof(text), "name: %s\n"
+		 "sites:\n"
+		 "  - {name: a, role: central, backend: lxc,\n"
+		 "     nodes: [{name: c, cpu: 0.5, memory: 256MiB}]}\n", name);
+	tu_write(tc.dir, "lxc.yaml", text, path, sizeof(path));
+	i = tu_enos(&out, tc.db, "up", path, NULL);
+	ck_assert_msg(i == 0, "up failed (%d): %s", i, out ? out : "");
+	free(out);
+	sleeper = tu_enos_spawn(tc.db, "exec", "-n", name, "c", "--", "sleep",
+				"300", NULL);
+	ck_assert_int_gt(sleeper, 0);
+
+	fault_ok(name, "cpu", "c", "0.2");
+	out = virsh("schedinfo", name, "c");
+	ck_assert_msg(strstr(out, "vcpu_quota     : 20000") != NULL,
+		      "schedinfo: %s", out);
+	free(out);
+	fault_ok(name, "memory", "c", "128MiB");
+	/* libvirt's LXC setmem is the container's memory cgroup limit,
+	 * which the container sees as its root. */
+	tu_exec(&out, tc.db, name, "c", "sh", "-c", LXC_MEM_LIMIT);
+	ck_assert_msg(out && strstr(out, "134217728"), "limit in c: %s",
+		      out ? out : "");
+	free(out);
+
+	fault_ok(name, "freeze", "c");
+	out = virsh("domstate", name, "c");
+	ck_assert_msg(strstr(out, "paused") != NULL, "domstate: %s", out);
+	free(out);
+	fault_ok(name, "thaw", "c");
+	out = virsh("domstate", name, "c");
+	ck_assert_msg(strstr(out, "running") != NULL, "domstate: %s", out);
+	free(out);
+
+	fault_ok(name, "crash", "c");
+	for (i = 0; i < 50 && waitpid(sleeper, &st, WNOHANG) == 0; i++)
+		usleep(100000);
+	ck_assert_msg(i < 50, "the sleep in c outlived the crash");
+	out = virsh("domstate", name, "c");
+	ck_assert_msg(strstr(out, "running") != NULL, "after crash: %s", out);
+	free(out);
+	ck_assert_int_eq(tu_exec(NULL, tc.db, name, "c", "true"), 0);
+
+	fault_ok(name, "clear");
+	out = virsh("schedinfo", name, "c");
+	ck_assert_msg(strstr(out, "vcpu_quota     : 50000") != NULL,
+		      "schedinfo after clear: %s", out);
+	free(out);
+	tu_exec(&out, tc.db, name, "c", "sh", "-c", LXC_MEM_LIMIT);
+	ck_assert_msg(out && strstr(out, "268435456"), "limit in c after clear: %s",
+		      out ? out : "");
+	free(out);
+	fprintf(stderr, "sys_nodefault: lxc node: quota 20000 us/100 ms, 128 MiB, paused/running, crash killed its sleep and kept the domain, clear restored 50000 us and 256 MiB\n");
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", name, NULL), 0);
+	ck_assert_int_eq(tu_domains("lxc:///", name), 0);
+}
+END_TEST
+
 Suite *make_sys_nodefault_suite(struct skips *sk)
 {
 	const struct sys_case cases[] = {
@@ -508,6 +593,9 @@ Suite *make_sys_nodefault_suite(struct skips *sk)
 		{ "stress_raises_cpu", stress_raises_cpu },
 		{ "timeline_node_faults", timeline_node_faults },
 		{ "down_after_frozen_kill9", down_after_frozen_kill9 },
+	};
+	const struct sys_case lxc_cases[] = {
+		{ "lxc_node_faults", lxc_node_faults },
 	};
 	Suite *s = suite_create("sys_nodefault");
 	const char *why = sys_unavailable();
@@ -530,5 +618,9 @@ Suite *make_sys_nodefault_suite(struct skips *sk)
 		why = "python3 is not installed";
 	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
 		      case_setup, case_teardown, 120);
+	if (!why && (access("/usr/sbin/libvirtd", X_OK) != 0 ||
+		     access("/usr/lib/libvirt/libvirt_lxc", X_OK) != 0))
+		why = "libvirt's LXC driver is not installed (apt-get install libvirt-daemon-driver-lxc libvirt-daemon)";
+	sys_add_cases(s, sk, lxc_cases, 1, why, case_setup, case_teardown, 180);
 	return s;
 }
