@@ -545,10 +545,9 @@ static int thaw_dir(const char *dir)
 	char path[CGROUP_PATH_MAX * 2 + 16];
 
 	snprintf(path, sizeof(path), "%s/freezer.state", dir);
-	if (write_file(path, "THAWED", true) == 0) {
-		snprintf(path, sizeof(path), "%s/cgroup.freeze", dir);
-		write_file(path, "0", true);
-	}
+	write_file(path, "THAWED", true);
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", dir);
+	write_file(path, "0", true);
 	return 0;
 }
 

@@ -510,8 +510,12 @@ static char *virsh(const char *cmd, const char *name, const char *node)
 	char dom[96], *out = NULL;
 	char *argv[] = { "virsh", "-c", "lxc:///", (char *)cmd, dom, NULL };
 
+	int rc;
+
 	snprintf(dom, sizeof(dom), "enos.%s.%s", name, node);
-	ck_assert_int_eq(tu_run(&out, argv), 0);
+	rc = tu_run(&out, argv);
+	ck_assert_msg(rc == 0, "virsh %s %s: %d: %s", cmd, dom, rc,
+		      out ? out : "");
 	return out;
 }
 
