@@ -13,6 +13,7 @@
 
 #include "emulator/node.h"
 #include "emulator/world.h"
+#include "enos/fault.h"
 #include "enos/nodefault.h"
 #include "enos/state.h"
 #include "enos/topo.h"
@@ -257,6 +258,32 @@ START_TEST(test_timeline_keys)
 }
 END_TEST
 
+/* A node fault read back for the WAN side (bench's tagging, the table
+ * rebuild) touches no pair and changes no table. */
+START_TEST(test_record_touches_no_pair)
+{
+	char *err = NULL, **sides[2] = { NULL, NULL };
+	size_t n_sides[2] = { 0, 0 }, i;
+	struct topology *t = load("  - {at: 1s, action: crash, node: edge-1}\n",
+				  &err);
+	struct live_fault f;
+	struct constraint none = { 0 };
+
+	ck_assert_msg(t != NULL, "%s", err ? err : "");
+	ck_assert_int_eq(fault_of_record(t, "freeze", sides, n_sides, &none, &f,
+					 &err), 0);
+	ck_assert_int_eq(f.action, FAULT_FREEZE);
+	for (i = 0; i < t->n_sites; i++)
+		ck_assert(!f.group_a[i] && !f.group_b[i]);
+	live_fault_release(&f);
+	ck_assert_int_eq(fault_of_record(t, "heal", sides, n_sides, &none, &f,
+					 &err), -EINVAL);
+	ck_assert_str_eq(err, "unknown fault 'heal'");
+	free(err);
+	topo_free(t);
+}
+END_TEST
+
 START_TEST(test_timeline_errors)
 {
 	static const struct {
@@ -308,6 +335,7 @@ Suite *make_nodefault_suite(void)
 	tcase_add_test(c, test_record_roundtrip);
 	tcase_add_test(c, test_timeline_keys);
 	tcase_add_test(c, test_timeline_errors);
+	tcase_add_test(c, test_record_touches_no_pair);
 	suite_add_tcase(s, c);
 	return s;
 }
