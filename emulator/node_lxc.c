@@ -827,13 +827,14 @@ static int lxc_freeze(struct emu *emu, const struct world *w,
 
 /* `enos fault crash`: every process of the container but its init (which
  * libvirt would take for the domain's end), from the cgroup.procs of the
- * init's memory cgroup, as
+ * init's memory cgroup, those in the init's pid namespace, as
  *   kill -9 $(grep -vx INIT /sys/fs/cgroup/memory/machine/...lxc.../cgroup.procs) */
 static int lxc_kill_all(struct emu *emu, const struct world *w,
 			const struct world_node *n, size_t *killed)
 {
 	char path[PATH_MAX], line[PATH_MAX], *text = NULL, *p, *end;
 	int init = node_lxc_init_pid(n->netns), err = -ENOENT;
+	struct stat ns;
 	size_t len;
 	FILE *f;
 	(void)w;
@@ -864,12 +865,21 @@ static int lxc_kill_all(struct emu *emu, const struct world *w,
 		fclose(f);
 	if (path[0])
 		err = fs_read_file(path, 1u << 20, &text, &len);
+	/* The cgroup holds libvirt's controller too (libvirt_lxc, in the
+	 * host's pid namespace): only the container's own processes go. */
+	snprintf(line, sizeof(line), "/proc/%d/ns/pid", init);
+	if (err == 0 && stat(line, &ns) < 0)
+		err = -errno;
 	for (p = text; err == 0 && p && *p; p = end) {
 		long pid = strtol(p, &end, 10);
+		struct stat pns;
 
 		if (end == p)
 			break;
-		if (pid > 1 && pid != init && kill((pid_t)pid, SIGKILL) == 0)
+		snprintf(line, sizeof(line), "/proc/%ld/ns/pid", pid);
+		if (pid > 1 && pid != init && stat(line, &pns) == 0 &&
+		    pns.st_ino == ns.st_ino && pns.st_dev == ns.st_dev &&
+		    kill((pid_t)pid, SIGKILL) == 0)
 			(*killed)++;
 	}
 	free(text);

@@ -504,8 +504,10 @@ END_TEST
 	"cat /proc/self/cgroup; d=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup); " \
 	"cat /sys/fs/cgroup/memory$d/memory.limit_in_bytes"
 
-/* `virsh -c lxc:/// CMD enos.NAME.NODE` output, allocated. */
-static char *virsh(const char *cmd, const char *name, const char *node)
+/* `virsh -c lxc:/// CMD enos.NAME.NODE` output, allocated; WHEN says
+ * which step failed. */
+static char *virsh(const char *cmd, const char *name, const char *node,
+		   const char *when)
 {
 	char dom[96], *out = NULL;
 	char *argv[] = { "virsh", "-c", "lxc:///", (char *)cmd, dom, NULL };
@@ -514,7 +516,7 @@ static char *virsh(const char *cmd, const char *name, const char *node)
 
 	snprintf(dom, sizeof(dom), "enos.%s.%s", name, node);
 	rc = tu_run(&out, argv);
-	ck_assert_msg(rc == 0, "virsh %s %s: %d: %s", cmd, dom, rc,
+	ck_assert_msg(rc == 0, "%s: virsh %s %s: %d: %s", when, cmd, dom, rc,
 		      out ? out : "");
 	return out;
 }
@@ -542,7 +544,7 @@ START_TEST(lxc_node_faults)
 	ck_assert_int_gt(sleeper, 0);
 
 	fault_ok(name, "cpu", "c", "0.2");
-	out = virsh("schedinfo", name, "c");
+	out = virsh("schedinfo", name, "c", "cpu");
 	ck_assert_msg(strstr(out, "vcpu_quota     : 20000") != NULL,
 		      "schedinfo: %s", out);
 	free(out);
@@ -555,11 +557,11 @@ START_TEST(lxc_node_faults)
 	free(out);
 
 	fault_ok(name, "freeze", "c");
-	out = virsh("domstate", name, "c");
+	out = virsh("domstate", name, "c", "freeze");
 	ck_assert_msg(strstr(out, "paused") != NULL, "domstate: %s", out);
 	free(out);
 	fault_ok(name, "thaw", "c");
-	out = virsh("domstate", name, "c");
+	out = virsh("domstate", name, "c", "thaw");
 	ck_assert_msg(strstr(out, "running") != NULL, "domstate: %s", out);
 	free(out);
 
@@ -567,13 +569,13 @@ START_TEST(lxc_node_faults)
 	for (i = 0; i < 50 && waitpid(sleeper, &st, WNOHANG) == 0; i++)
 		usleep(100000);
 	ck_assert_msg(i < 50, "the sleep in c outlived the crash");
-	out = virsh("domstate", name, "c");
+	out = virsh("domstate", name, "c", "crash");
 	ck_assert_msg(strstr(out, "running") != NULL, "after crash: %s", out);
 	free(out);
 	ck_assert_int_eq(tu_exec(NULL, tc.db, name, "c", "true"), 0);
 
 	fault_ok(name, "clear");
-	out = virsh("schedinfo", name, "c");
+	out = virsh("schedinfo", name, "c", "clear");
 	ck_assert_msg(strstr(out, "vcpu_quota     : 50000") != NULL,
 		      "schedinfo after clear: %s", out);
 	free(out);
