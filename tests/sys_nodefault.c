@@ -30,7 +30,9 @@
 
 #include <sqlite3.h>
 
+#include "emulator/caps.h"
 #include "emulator/cgroup.h"
+#include "emulator/node_qemu.h"
 #include "emulator/proc.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -504,13 +506,13 @@ END_TEST
 	"cat /proc/self/cgroup; d=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup); " \
 	"cat /sys/fs/cgroup/memory$d/memory.limit_in_bytes"
 
-/* `virsh -c lxc:/// CMD enos.NAME.NODE` output, allocated; WHEN says
- * which step failed. */
-static char *virsh(const char *cmd, const char *name, const char *node,
-		   const char *when)
+/* `virsh -c URI CMD enos.NAME.NODE` output, allocated; WHEN says which
+ * step failed. */
+static char *virsh_at(const char *uri, const char *cmd, const char *name,
+		      const char *node, const char *when)
 {
 	char dom[96], *out = NULL;
-	char *argv[] = { "virsh", "-c", "lxc:///", (char *)cmd, dom, NULL };
+	char *argv[] = { "virsh", "-c", (char *)uri, (char *)cmd, dom, NULL };
 
 	int rc;
 
@@ -520,6 +522,8 @@ static char *virsh(const char *cmd, const char *name, const char *node,
 		      out ? out : "");
 	return out;
 }
+
+#define virsh(cmd, name, node, when) virsh_at("lxc:///", cmd, name, node, when)
 
 /* The same faults on an lxc node, through libvirt: schedinfo's quota,
  * setmem, suspend/resume, and a crash that kills what runs in the
@@ -589,6 +593,52 @@ START_TEST(lxc_node_faults)
 }
 END_TEST
 
+/* One VM (TCG here, so one case): its vCPU quota and suspend/resume
+ * through libvirt's QEMU driver; a crash is refused (enos cannot reach
+ * the guest's processes). */
+START_TEST(qemu_node_faults)
+{
+	const char *name = "nfqemu";
+	char path[256], text[512], *out = NULL;
+	int rc;
+
+	snprintf(text, sizeof(text), "name: %s\n"
+		 "sites:\n"
+		 "  - {name: a, role: central,\n"
+		 "     nodes: [{name: vm, backend: qemu, cpu: 1, memory: 256MiB}]}\n",
+		 name);
+	tu_write(tc.dir, "qemu.yaml", text, path, sizeof(path));
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
+	ck_assert_msg(rc == 0, "up failed (%d): %s", rc, out ? out : "");
+	free(out);
+	fault_ok(name, "cpu", "vm", "0.5");
+	out = virsh_at("qemu:///system", "schedinfo", name, "vm", "cpu");
+	ck_assert_msg(strstr(out, "vcpu_quota     : 50000") != NULL,
+		      "schedinfo: %s", out);
+	free(out);
+	fault_ok(name, "freeze", "vm");
+	out = virsh_at("qemu:///system", "domstate", name, "vm", "freeze");
+	ck_assert_msg(strstr(out, "paused") != NULL, "domstate: %s", out);
+	free(out);
+	fault_ok(name, "thaw", "vm");
+	out = virsh_at("qemu:///system", "domstate", name, "vm", "thaw");
+	ck_assert_msg(strstr(out, "running") != NULL, "domstate: %s", out);
+	free(out);
+	rc = tu_enos(&out, tc.db, "fault", "-n", name, "crash", "vm", NULL);
+	ck_assert_msg(rc == 1 && tu_contains(out, "its backend cannot crash"),
+		      "crash on a VM: %d: %s", rc, out ? out : "");
+	free(out);
+	fault_ok(name, "clear");
+	out = virsh_at("qemu:///system", "schedinfo", name, "vm", "clear");
+	ck_assert_msg(strstr(out, "vcpu_quota     : 100000") != NULL,
+		      "schedinfo after clear: %s", out);
+	free(out);
+	fprintf(stderr, "sys_nodefault: qemu node: vCPU quota 50000 us, paused/running, crash refused, clear restored 100000 us\n");
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", name, NULL), 0);
+	ck_assert_int_eq(tu_domains("qemu:///system", name), 0);
+}
+END_TEST
+
 Suite *make_sys_nodefault_suite(struct skips *sk)
 {
 	const struct sys_case cases[] = {
@@ -603,6 +653,11 @@ Suite *make_sys_nodefault_suite(struct skips *sk)
 	const struct sys_case lxc_cases[] = {
 		{ "lxc_node_faults", lxc_node_faults },
 	};
+	const struct sys_case qemu_cases[] = {
+		{ "qemu_node_faults", qemu_node_faults },
+	};
+	static char reason[320];
+	struct caps caps;
 	Suite *s = suite_create("sys_nodefault");
 	const char *why = sys_unavailable();
 	struct cgroup_host h;
@@ -628,5 +683,20 @@ Suite *make_sys_nodefault_suite(struct skips *sk)
 		     access("/usr/lib/libvirt/libvirt_lxc", X_OK) != 0))
 		why = "libvirt's LXC driver is not installed (apt-get install libvirt-daemon-driver-lxc libvirt-daemon)";
 	sys_add_cases(s, sk, lxc_cases, 1, why, case_setup, case_teardown, 180);
+	why = sys_unavailable();
+	if (!why && access(tu_enos_bin(), X_OK) != 0)
+		why = "the enos binary ($ENOS_BIN) is not built";
+	if (!why) {
+		tu_agent_env();
+		caps_probe(&caps);
+		if (!caps.libvirt_qemu.found) {
+			snprintf(reason, sizeof(reason), "libvirt QEMU: %s",
+				 caps.libvirt_qemu.why);
+			why = reason;
+		} else if (node_qemu_probe(reason, sizeof(reason)) < 0) {
+			why = reason;
+		}
+	}
+	sys_add_cases(s, sk, qemu_cases, 1, why, case_setup, case_teardown, 240);
 	return s;
 }
