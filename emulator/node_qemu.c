@@ -570,16 +570,24 @@ static int qemu_set_limits(struct emu *emu, const struct world *w,
 {
 	int64_t quota = cpu_milli ? (int64_t)cpu_milli * NODE_QEMU_CFS_PERIOD /
 				    1000 / qemu_vcpus(n) : -1;
-	int err;
+	uint64_t boot = n->memory_bytes ? n->memory_bytes : NODE_QEMU_MEMORY;
+	uint64_t target = memory ? memory : boot;
+	int err, e;
 	(void)w;
 
 	err = virt_domain_set_quota(emu, VIRT_QEMU_URI, n->netns,
 				    NODE_QEMU_CFS_PERIOD, quota);
-	if (err == 0)
+	/* Only the guest's balloon changes a running VM's memory. Back to
+	 * what it booted with, a VM without one (libvirt: operation
+	 * invalid) never left it; another size needs it. */
+	if (err == 0 && target != boot)
 		err = virt_domain_set_memory(emu, VIRT_QEMU_URI, n->netns,
-					     memory ? memory :
-					     n->memory_bytes ? n->memory_bytes :
-					     NODE_QEMU_MEMORY);
+					     target);
+	else if (err == 0) {
+		e = virt_domain_set_memory(emu, VIRT_QEMU_URI, n->netns, boot);
+		if (e != -EINVAL)
+			err = e;
+	}
 	return err;
 }
 
