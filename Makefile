@@ -78,7 +78,7 @@ DEBS := build-essential pkg-config libnl-3-dev libnl-route-3-dev libyaml-dev \
         libsqlite3-dev sqlite3 libjansson-dev libcurl4-openssl-dev check libxml2-dev iproute2 iputils-ping gnuplot-nox graphviz iperf3 \
         qemu-system-x86 linux-image-cloud-amd64 cpio busybox-static openvswitch-switch \
         libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu \
-        libvirt-clients etcd-server etcd-client libnftnl-dev libmnl-dev openssh-server
+        libvirt-clients etcd-server etcd-client libnftnl-dev libmnl-dev openssh-server stress-ng
 deps:
 	@./tools/install-deps $(DEBS)
 

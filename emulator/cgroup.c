@@ -22,7 +22,8 @@
 /* The controllers' names, in v1 mount options and v2's cgroup.controllers
  * (v2 has no cpuacct: its accounting is the cpu controller's). */
 static const char *const ctrl_names[CG_N] = { "cpu", "cpuacct", "memory",
-					      "pids" };
+					      "pids", "freezer" };
+#define FREEZE_WAIT_MS 2000
 
 bool cgroup_limited(const struct cgroup_limits *l)
 {
@@ -95,6 +96,11 @@ static void detect_line(const char *line, struct cgroup_host *h)
 	if (strcmp(fstype, "cgroup2") || h->unified[0])
 		return;
 	snprintf(h->unified, sizeof(h->unified), "%s", mount);
+	/* cgroup2 freezes any cgroup (cgroup.freeze), no controller asked. */
+	if (!h->version[CG_FREEZER]) {
+		snprintf(h->dir[CG_FREEZER], sizeof(h->dir[CG_FREEZER]), "%s", mount);
+		h->version[CG_FREEZER] = 2;
+	}
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", mount);
 	if (fs_read_file(path, 4096, &ctrls, &len) < 0)
 		return;
@@ -103,7 +109,8 @@ static void detect_line(const char *line, struct cgroup_host *h)
 		/* v2 accounts CPU time in the cpu controller's cpu.stat. */
 		const char *want = c == CG_CPUACCT ? "cpu" : ctrl_names[c];
 
-		if (h->version[c] || !has_word(ctrls, want, ' '))
+		if (c == CG_FREEZER || h->version[c] ||
+		    !has_word(ctrls, want, ' '))
 			continue;
 		snprintf(h->dir[c], sizeof(h->dir[c]), "%s", mount);
 		h->version[c] = 2;
@@ -155,7 +162,8 @@ static size_t list_version(const struct cgroup_host *h, int version, char *buf,
 
 	buf[0] = '\0';
 	for (c = 0; c < CG_N && off < len; c++) {
-		if (h->version[c] != version || (version == 2 && c == CG_CPUACCT))
+		if (h->version[c] != version ||
+		    (version == 2 && (c == CG_CPUACCT || c == CG_FREEZER)))
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
 					n ? ", " : "", ctrl_names[c]);
@@ -264,7 +272,7 @@ static void v2_enable(const struct cgroup_host *h, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (c = 0; c < CG_N && off < len; c++)
-		if (h->version[c] == 2 && c != CG_CPUACCT)
+		if (h->version[c] == 2 && c != CG_CPUACCT && c != CG_FREEZER)
 			off += (size_t)snprintf(buf + off, len - off, "%s+%s",
 						off ? " " : "", ctrl_names[c]);
 }
@@ -530,6 +538,19 @@ static int each_dir(const struct cgroup_host *h, const char *prefix,
 	return rc;
 }
 
+/* Thaw cgroup directory DIR if it is a frozen one (v1 freezer.state, v2
+ * cgroup.freeze; neither file: nothing to do). */
+static int thaw_dir(const char *dir)
+{
+	char path[CGROUP_PATH_MAX * 2 + 16];
+
+	snprintf(path, sizeof(path), "%s/freezer.state", dir);
+	write_file(path, "THAWED", true);
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", dir);
+	write_file(path, "0", true);
+	return 0;
+}
+
 int cgroup_sweep(const struct cgroup_host *h, const char *prefix,
 		 size_t *found)
 {
@@ -538,6 +559,11 @@ int cgroup_sweep(const struct cgroup_host *h, const char *prefix,
 
 	if (!prefix || !*prefix)
 		return -EINVAL;
+	/* A frozen node's processes die of SIGKILL only once thawed, and
+	 * every hierarchy's directory waits for them: thaw them all first
+	 * (a node frozen by an enos that was then killed included). */
+	each_dir(h, prefix, thaw_dir, &n);
+	n = 0;
 	rc = each_dir(h, prefix, remove_dir, &n);
 	if (found)
 		*found = n;
@@ -624,4 +650,160 @@ bool cgroup_exists(const struct cgroup_host *h, const char *name)
 		    stat(path, &st) == 0)
 			return true;
 	return false;
+}
+
+/* ---- node faults ---- */
+
+int cgroup_plan_set(const struct cgroup_host *h, const char *name,
+		    const struct cgroup_limits *l, struct cgroup_op *ops,
+		    size_t *n)
+{
+	char v[48];
+	const char *d;
+	int rc = 0;
+
+	*n = 0;
+	if (!name || !*name || strchr(name, '/') || name[0] == '.')
+		return -EINVAL;
+	if (!h->version[CG_CPU] || !h->version[CG_MEMORY])
+		return -ENOTSUP;
+	d = h->dir[CG_CPU];
+	if (h->version[CG_CPU] == 1) {
+		if (l->cpu_milli)
+			snprintf(v, sizeof(v), "%" PRIu64, (uint64_t)l->cpu_milli *
+				 CGROUP_CFS_PERIOD_US / 1000);
+		else
+			snprintf(v, sizeof(v), "-1");
+		snprintf(v + 24, sizeof(v) - 24, "%u", CGROUP_CFS_PERIOD_US);
+		rc = op_add(ops, n, CGROUP_WRITE, false, d, name,
+			    "cpu.cfs_period_us", v + 24);
+		if (!rc)
+			rc = op_add(ops, n, CGROUP_WRITE, false, d, name,
+				    "cpu.cfs_quota_us", v);
+	} else {
+		if (l->cpu_milli)
+			snprintf(v, sizeof(v), "%" PRIu64 " %u",
+				 (uint64_t)l->cpu_milli * CGROUP_CFS_PERIOD_US / 1000,
+				 CGROUP_CFS_PERIOD_US);
+		else
+			snprintf(v, sizeof(v), "max %u", CGROUP_CFS_PERIOD_US);
+		rc = op_add(ops, n, CGROUP_WRITE, false, d, name, "cpu.max", v);
+	}
+	if (rc)
+		return rc;
+	d = h->dir[CG_MEMORY];
+	if (h->version[CG_MEMORY] == 1) {
+		if (l->memory_bytes)
+			snprintf(v, sizeof(v), "%" PRIu64, l->memory_bytes);
+		else
+			snprintf(v, sizeof(v), "-1");
+		rc = op_add(ops, n, CGROUP_WRITE, false, d, name,
+			    "memory.limit_in_bytes", v);
+		if (!rc)
+			rc = op_add(ops, n, CGROUP_WRITE, true, d, name,
+				    "memory.memsw.limit_in_bytes", v);
+	} else {
+		if (l->memory_bytes)
+			snprintf(v, sizeof(v), "%" PRIu64, l->memory_bytes);
+		else
+			snprintf(v, sizeof(v), "max");
+		rc = op_add(ops, n, CGROUP_WRITE, false, d, name, "memory.max",
+			    v);
+	}
+	return rc;
+}
+
+int cgroup_set(const struct cgroup_host *h, const char *name,
+	       const struct cgroup_limits *l)
+{
+	struct cgroup_op ops[CGROUP_OPS_MAX];
+	bool again[CGROUP_OPS_MAX] = { false };
+	size_t n = 0, i;
+	int rc = cgroup_plan_set(h, name, l, ops, &n), r;
+
+	if (!rc && !cgroup_exists(h, name))
+		rc = -ENOENT;
+	for (i = 0; !rc && i < n; i++) {
+		r = write_file(ops[i].path, ops[i].value, ops[i].optional);
+		if (r == -EINVAL)
+			again[i] = true;
+		else
+			rc = r;
+	}
+	for (i = 0; !rc && i < n; i++)
+		if (again[i])
+			rc = write_file(ops[i].path, ops[i].value, ops[i].optional);
+	return rc;
+}
+
+/* Does FILE of cgroup NAME (controller C) hold WANT on one of its lines
+ * ("FROZEN", "frozen 1")? */
+static bool file_says(const struct cgroup_host *h, size_t c, const char *name,
+		      const char *file, const char *want)
+{
+	char path[CGROUP_PATH_MAX * 2], *text = NULL;
+	size_t len;
+	bool yes;
+
+	if (node_path(h, c, name, file, path, sizeof(path)) ||
+	    fs_read_file(path, 4096, &text, &len) < 0)
+		return false;
+	yes = strstr(text, want) != NULL;
+	free(text);
+	return yes;
+}
+
+int cgroup_freeze(const struct cgroup_host *h, const char *name, bool frozen)
+{
+	char path[CGROUP_PATH_MAX * 2];
+	bool v1 = h->version[CG_FREEZER] == 1;
+	const char *file = v1 ? "freezer.state" : "cgroup.freeze";
+	int rc, waited;
+
+	if (!h->version[CG_FREEZER])
+		return -ENOTSUP;
+	rc = node_path(h, CG_FREEZER, name, file, path, sizeof(path));
+	if (!rc)
+		rc = write_file(path, v1 ? (frozen ? "FROZEN" : "THAWED")
+					 : (frozen ? "1" : "0"), false);
+	if (rc || !frozen)
+		return rc;
+	/* The kernel stops the tasks one by one: wait until it says all. */
+	for (waited = 0; waited < FREEZE_WAIT_MS; waited += 10) {
+		if (v1 ? file_says(h, CG_FREEZER, name, file, "FROZEN")
+		       : file_says(h, CG_FREEZER, name, "cgroup.events",
+				   "frozen 1"))
+			return 0;
+		proc_sleep_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
+bool cgroup_frozen(const struct cgroup_host *h, const char *name)
+{
+	if (h->version[CG_FREEZER] == 1)
+		return file_says(h, CG_FREEZER, name, "freezer.state", "FREEZING") ||
+		       file_says(h, CG_FREEZER, name, "freezer.state", "FROZEN");
+	if (h->version[CG_FREEZER] == 2)
+		return file_says(h, CG_FREEZER, name, "cgroup.freeze", "1");
+	return false;
+}
+
+int cgroup_kill(const struct cgroup_host *h, const char *name, size_t *killed)
+{
+	char dir[CGROUP_PATH_MAX * 2];
+	size_t c, k = 0;
+	bool any = false;
+
+	for (c = 0; c < CG_N; c++) {
+		if (!h->version[c] || dir_seen(h, c) ||
+		    node_path(h, c, name, NULL, dir, sizeof(dir)))
+			continue;
+		if (access(dir, F_OK) == 0)
+			any = true;
+		k += kill_procs(dir);
+	}
+	if (killed)
+		*killed = k;
+	return any ? 0 : -ENOENT;
 }

@@ -32,8 +32,10 @@
 #include <stdint.h>
 
 /* The controllers enos uses, as indexes. CG_CPUACCT is v1's accounting
- * (v2 accounts in the cpu controller's cpu.stat). */
-enum cgroup_ctrl { CG_CPU, CG_CPUACCT, CG_MEMORY, CG_PIDS, CG_N };
+ * (v2 accounts in the cpu controller's cpu.stat). CG_FREEZER is v1's
+ * freezer hierarchy, else cgroup2, whose every cgroup has cgroup.freeze
+ * without a controller to enable: it stops a node (`enos fault freeze`). */
+enum cgroup_ctrl { CG_CPU, CG_CPUACCT, CG_MEMORY, CG_PIDS, CG_FREEZER, CG_N };
 
 #define CGROUP_PATH_MAX 256
 /* The CFS period enos writes (100 ms, the kernel's default); a quota is
@@ -150,5 +152,43 @@ int cgroup_oom_kills(const struct cgroup_host *h, const char *name,
 
 /* Is PATH's directory (an absolute cgroup directory) there? */
 bool cgroup_exists(const struct cgroup_host *h, const char *name);
+
+/* ---- node faults (enos/nodefault.c) ---- */
+
+/* The steps that change the cpu and memory limits of existing cgroup NAME
+ * to L, into OPS (room for CGROUP_OPS_MAX), their count in *N. Unlike
+ * cgroup_plan, a 0 is written too, as no limit: v1 cfs_quota_us -1 and
+ * memory.limit_in_bytes -1, v2 "max 100000" and "max", so that a fault's
+ * end restores a profile without a limit. pids are left alone. Returns 0,
+ * -ENOTSUP (a controller L needs is missing), -ENAMETOOLONG. */
+int cgroup_plan_set(const struct cgroup_host *h, const char *name,
+		    const struct cgroup_limits *l, struct cgroup_op *ops,
+		    size_t *n);
+
+/* Write cgroup_plan_set's steps. A v1 memory limit must stay at most its
+ * memsw limit, so a write the kernel refuses with EINVAL is tried again
+ * after the others (raising a limit writes memsw first). -EBUSY: v1 could
+ * not reclaim the node's memory down to the new limit. 0 or -errno. */
+int cgroup_set(const struct cgroup_host *h, const char *name,
+	       const struct cgroup_limits *l);
+
+/* Freeze (FROZEN true) or thaw cgroup NAME: v1
+ *   echo FROZEN > /sys/fs/cgroup/freezer/NAME/freezer.state
+ * (waiting, up to 2 s, while it reads FREEZING), v2
+ *   echo 1 > /sys/fs/cgroup/NAME/cgroup.freeze
+ * (waiting for "frozen 1" in cgroup.events). Thawing a thawed cgroup is
+ * success. 0, -ENOTSUP (no freezer), -ENOENT (no such cgroup), -ETIMEDOUT,
+ * -errno. */
+int cgroup_freeze(const struct cgroup_host *h, const char *name, bool frozen);
+
+/* Is cgroup NAME frozen (or freezing)? false when it has no freezer. */
+bool cgroup_frozen(const struct cgroup_host *h, const char *name);
+
+/* SIGKILL every process of cgroup NAME, in each hierarchy (a process may
+ * have joined only some); *KILLED (may be NULL) how many signals went.
+ * A frozen cgroup's processes die when it is thawed. 0 or -errno (-ENOENT:
+ * no such cgroup). */
+int cgroup_kill(const struct cgroup_host *h, const char *name,
+		size_t *killed);
 
 #endif

@@ -31,7 +31,7 @@
 /* What a process forked by a caller (rather than by the backend's exec or
  * spawn) needs to join a node's limits before it execs: filled by
  * node_ops.join_prepare, used in the child by node_join_child(). */
-#define NODE_JOIN_MAX 4
+#define NODE_JOIN_MAX 5
 struct node_join {
 	int fds[NODE_JOIN_MAX];
 	size_t n;               /* 0: nothing to join */
@@ -105,6 +105,25 @@ struct node_ops {
 	int (*sweep)(struct emu *emu, const struct world *w);
 	/* How many such objects of W exist. NULL: none. */
 	int (*leftovers)(struct emu *emu, const struct world *w);
+	/* Node faults (enos/nodefault.c: `enos fault cpu|memory|freeze|
+	 * crash` and the timeline), on running node N of W. Each returns 0
+	 * or -errno with the detail in emu_errmsg(); NULL: this backend
+	 * cannot (the fault is refused, saying so).
+	 * set_limits: its cpu and memory limits now CPU_MILLI and MEMORY,
+	 * 0 as in a profile (no limit; an lxc or qemu node: its cpus whole,
+	 * the memory it started with). netns: its cgroup's quota and memory
+	 * limit; lxc and qemu: libvirt's schedinfo and setmem. */
+	int (*set_limits)(struct emu *emu, const struct world *w,
+			  const struct world_node *n, uint32_t cpu_milli,
+			  uint64_t memory);
+	/* freeze: stop (FROZEN true) or resume every process of N at once:
+	 * netns its cgroup's freezer, lxc and qemu libvirt's suspend. */
+	int (*freeze)(struct emu *emu, const struct world *w,
+		      const struct world_node *n, bool frozen);
+	/* kill_all: SIGKILL every process of N (netns: each pid its cgroup
+	 * holds; lxc: its container's, the init kept), *KILLED how many. */
+	int (*kill_all)(struct emu *emu, const struct world *w,
+			const struct world_node *n, size_t *killed);
 	/* What one node takes from the host, for the capacity estimate of
 	 * `enos check` and `up` (enos/capacity.c): HOST_BYTES beyond the
 	 * processes a stack runs in it (its kernel objects, its backend's

@@ -30,6 +30,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -791,6 +792,104 @@ static int host_ends_del(struct emu *emu, const struct world *w)
 	return err;
 }
 
+/* `enos fault cpu|memory` on a container, as
+ *   virsh -c lxc:/// schedinfo enos.EXP.NODE --live vcpu_quota=10000
+ *   virsh -c lxc:/// setmem enos.EXP.NODE 262144 --live
+ * 0 is what the domain XML would say without a profile: its cpus whole
+ * (or no quota), its default memory. */
+static int lxc_set_limits(struct emu *emu, const struct world *w,
+			  const struct world_node *n, uint32_t cpu_milli,
+			  uint64_t memory)
+{
+	int64_t quota = cpu_milli ?
+			(int64_t)cpu_milli * LXC_CFS_PERIOD / 1000 :
+			n->cpus ? (int64_t)n->cpus * LXC_CFS_PERIOD : -1;
+	int err;
+	(void)w;
+
+	err = virt_domain_set_quota(emu, VIRT_LXC_URI, n->netns,
+				    LXC_CFS_PERIOD, quota);
+	if (err == 0)
+		err = virt_domain_set_memory(emu, VIRT_LXC_URI, n->netns,
+					     memory ? memory :
+					     n->memory_bytes ? n->memory_bytes :
+					     NODE_LXC_MEMORY_DEFAULT);
+	return err;
+}
+
+/* `enos fault freeze|thaw`: virsh -c lxc:/// suspend|resume enos.EXP.NODE */
+static int lxc_freeze(struct emu *emu, const struct world *w,
+		      const struct world_node *n, bool frozen)
+{
+	(void)w;
+	return virt_domain_suspend(emu, VIRT_LXC_URI, n->netns, frozen);
+}
+
+/* `enos fault crash`: every process of the container but its init (which
+ * libvirt would take for the domain's end), from the cgroup.procs of the
+ * init's memory cgroup, those in the init's pid namespace, as
+ *   kill -9 $(grep -vx INIT /sys/fs/cgroup/memory/machine/...lxc.../cgroup.procs) */
+static int lxc_kill_all(struct emu *emu, const struct world *w,
+			const struct world_node *n, size_t *killed)
+{
+	char path[PATH_MAX], line[PATH_MAX], *text = NULL, *p, *end;
+	int init = node_lxc_init_pid(n->netns), err = -ENOENT;
+	struct stat ns;
+	size_t len;
+	FILE *f;
+	(void)w;
+
+	*killed = 0;
+	if (init < 0) {
+		emu_seterr(emu, "node '%s': its container's init is not running",
+			   n->name);
+		return init;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", init);
+	f = fopen(path, "re");
+	path[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		char *ctrl = strchr(line, ':'), *cg = ctrl ? strchr(ctrl + 1, ':') : NULL;
+
+		if (!cg)
+			continue;
+		*cg++ = '\0';
+		cg[strcspn(cg, "\n")] = '\0';
+		ctrl++;
+		/* v1 memory, else cgroup2's one line. */
+		if (!strcmp(ctrl, "memory") || (!*ctrl && !path[0]))
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/cgroup.procs",
+				 *ctrl ? ctrl : "unified", cg);
+	}
+	if (f)
+		fclose(f);
+	if (path[0])
+		err = fs_read_file(path, 1u << 20, &text, &len);
+	/* The cgroup holds libvirt's controller too (libvirt_lxc, in the
+	 * host's pid namespace): only the container's own processes go. */
+	snprintf(line, sizeof(line), "/proc/%d/ns/pid", init);
+	if (err == 0 && stat(line, &ns) < 0)
+		err = -errno;
+	for (p = text; err == 0 && p && *p; p = end) {
+		long pid = strtol(p, &end, 10);
+		struct stat pns;
+
+		if (end == p)
+			break;
+		snprintf(line, sizeof(line), "/proc/%ld/ns/pid", pid);
+		if (pid > 1 && pid != init && stat(line, &pns) == 0 &&
+		    pns.st_ino == ns.st_ino && pns.st_dev == ns.st_dev &&
+		    kill((pid_t)pid, SIGKILL) == 0)
+			(*killed)++;
+	}
+	free(text);
+	if (err < 0)
+		emu_seterr(emu, "node '%s': cannot read its container's processes (%s): %s",
+			   n->name, path[0] ? path : "/proc/INIT/cgroup",
+			   strerror(-err));
+	return err;
+}
+
 static int lxc_sweep(struct emu *emu, const struct world *w)
 {
 	char prefix[WORLD_NETNS_MAX];
@@ -858,6 +957,9 @@ const struct node_ops node_lxc_ops = {
 	.destroy = lxc_node_destroy,
 	.exec = lxc_node_exec,
 	.spawn = lxc_node_spawn,
+	.set_limits = lxc_set_limits,
+	.freeze = lxc_freeze,
+	.kill_all = lxc_kill_all,
 	.sweep = lxc_sweep,
 	.leftovers = lxc_leftovers,
 	/* The domain's libvirt_lxc controller and init (bench-backends: 23

@@ -141,9 +141,12 @@ static struct cgroup_limits node_limits(const struct world_node *n)
 				       n->pids };
 }
 
-/* Make N's cgroup when it has a profile:
+/* Make N's cgroup, with its profile's limits when it has one:
  *   mkdir /sys/fs/cgroup/cpu/enos.EXP.NODE
- *   echo 25000 > /sys/fs/cgroup/cpu/enos.EXP.NODE/cpu.cfs_quota_us ... */
+ *   echo 25000 > /sys/fs/cgroup/cpu/enos.EXP.NODE/cpu.cfs_quota_us ...
+ * A node without a profile gets one too, without limits, wherever the
+ * host has hierarchies: its processes are then found by the cgroup, for
+ * the node faults (freeze, crash, a cpu or memory limit set live). */
 static int netns_node_start(struct emu *emu, const struct world *w,
 			    const struct world_node *n)
 {
@@ -153,8 +156,6 @@ static int netns_node_start(struct emu *emu, const struct world *w,
 	int err;
 	(void)w;
 
-	if (!cgroup_limited(&l))
-		return 0;
 	err = cgroup_detect(&h);
 	if (err == 0 && cgroup_supports(&h, &l, why, sizeof(why)) < 0) {
 		emu_seterr(emu, "node '%s' has a profile but this host has no %s",
@@ -163,6 +164,10 @@ static int netns_node_start(struct emu *emu, const struct world *w,
 	}
 	if (err == 0)
 		err = cgroup_create(&h, n->netns, &l);
+	/* Without a profile the node runs as well without one (where the
+	 * cgroup tree is not ours to write); node faults then say so. */
+	if (err < 0 && !cgroup_limited(&l))
+		return 0;
 	if (err < 0)
 		emu_seterr(emu, "node '%s': cannot make its cgroup '%s': %s",
 			   n->name, n->netns, strerror(-err));
@@ -196,15 +201,81 @@ static int netns_join_prepare(struct emu *emu, const struct world_node *n,
 	int err;
 
 	j->n = 0;
-	if (!cgroup_limited(&l))
-		return 0;
 	err = cgroup_detect(&h);
 	if (err == 0)
 		err = cgroup_procs_open(&h, n->netns, j->fds, &j->n);
+	/* A node without a profile of a world an older enos made has no
+	 * cgroup: it runs as before, unlimited. */
+	if (!cgroup_limited(&l) && err < 0) {
+		j->n = 0;
+		return 0;
+	}
 	if (err < 0)
 		emu_seterr(emu, "node '%s': cannot enter its cgroup '%s': %s",
 			   n->name, n->netns, err == -ENOENT ?
 			   "it is gone ('enos up --force' makes it again)" :
+			   strerror(-err));
+	return err;
+}
+
+/* `enos fault cpu|memory`: N's cgroup limits now (cgroup_plan_set):
+ *   echo 10000 > /sys/fs/cgroup/cpu/enos.EXP.NODE/cpu.cfs_quota_us
+ *   echo 268435456 > /sys/fs/cgroup/memory/enos.EXP.NODE/memory.limit_in_bytes */
+static int netns_set_limits(struct emu *emu, const struct world *w,
+			    const struct world_node *n, uint32_t cpu_milli,
+			    uint64_t memory)
+{
+	struct cgroup_limits l = { cpu_milli, memory, 0 };
+	struct cgroup_host h;
+	int err = cgroup_detect(&h);
+	(void)w;
+
+	if (err == 0)
+		err = cgroup_set(&h, n->netns, &l);
+	if (err < 0)
+		emu_seterr(emu, "node '%s': cannot set the limits of its cgroup '%s': %s",
+			   n->name, n->netns, err == -ENOENT ?
+			   "it has none (made by an older enos: 'enos up --force' makes it)" :
+			   err == -EBUSY ? "its processes use more memory than that" :
+			   err == -ENOTSUP ? "this host has no cpu or memory controller" :
+			   strerror(-err));
+	return err;
+}
+
+/* `enos fault freeze|thaw`:
+ *   echo FROZEN > /sys/fs/cgroup/freezer/enos.EXP.NODE/freezer.state */
+static int netns_freeze(struct emu *emu, const struct world *w,
+			const struct world_node *n, bool frozen)
+{
+	struct cgroup_host h;
+	int err = cgroup_detect(&h);
+	(void)w;
+
+	if (err == 0)
+		err = cgroup_freeze(&h, n->netns, frozen);
+	if (err < 0)
+		emu_seterr(emu, "node '%s': cannot %s its cgroup '%s': %s",
+			   n->name, frozen ? "freeze" : "thaw", n->netns,
+			   err == -ENOTSUP ? "this host has no freezer (neither a v1 hierarchy nor cgroup2)" :
+			   err == -ENOENT ? "it has none (made by an older enos: 'enos up --force' makes it)" :
+			   strerror(-err));
+	return err;
+}
+
+/* `enos fault crash`: kill -9 $(cat .../enos.EXP.NODE/cgroup.procs) */
+static int netns_kill_all(struct emu *emu, const struct world *w,
+			  const struct world_node *n, size_t *killed)
+{
+	struct cgroup_host h;
+	int err = cgroup_detect(&h);
+	(void)w;
+
+	if (err == 0)
+		err = cgroup_kill(&h, n->netns, killed);
+	if (err < 0)
+		emu_seterr(emu, "node '%s': cannot kill the processes of its cgroup '%s': %s",
+			   n->name, n->netns, err == -ENOENT ?
+			   "it has none (made by an older enos: 'enos up --force' makes it)" :
 			   strerror(-err));
 	return err;
 }
@@ -413,6 +484,9 @@ const struct node_ops node_netns_ops = {
 	.exec = netns_node_exec,
 	.spawn = netns_node_spawn,
 	.join_prepare = netns_join_prepare,
+	.set_limits = netns_set_limits,
+	.freeze = netns_freeze,
+	.kill_all = netns_kill_all,
 	.sweep = netns_node_sweep,
 	.leftovers = netns_node_leftovers,
 	.host_bytes = NODE_NETNS_HOST_BYTES,

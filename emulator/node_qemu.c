@@ -358,6 +358,13 @@ static int tap_up(struct nl_sock *sk, const struct world *w,
 	return err;
 }
 
+/* The vCPUs N is started with. */
+static unsigned qemu_vcpus(const struct world_node *n)
+{
+	return n->cpus ? n->cpus : n->cpu_milli ?
+	       (n->cpu_milli + 999) / 1000 : NODE_QEMU_CPUS;
+}
+
 /* Start node N's domain (world_up() calls it from its threads, after the
  * node's namespace exists; the namespace stays, empty, as a marker):
  * the boot files, the tap, then
@@ -372,8 +379,7 @@ static int qemu_node_start(struct emu *emu, const struct world *w,
 	struct sockaddr_un sa;
 	struct node_qemu_domain d = {
 		.name = n->netns, .type = node_qemu_type(),
-		.vcpus = n->cpus ? n->cpus : n->cpu_milli ?
-			 (n->cpu_milli + 999) / 1000 : NODE_QEMU_CPUS,
+		.vcpus = qemu_vcpus(n),
 		.cpu_milli = n->cpu_milli,
 		.memory_bytes = n->memory_bytes ? n->memory_bytes :
 				NODE_QEMU_MEMORY,
@@ -554,6 +560,46 @@ static int qemu_files(const char *prefix, int unlink_them)
 /* Destroy W's domains, delete the taps of its recorded qemu nodes (so
  * world_down() need not wait for them), and remove its files:
  *   virsh destroy enos.EXP.*; ip link del TAGvN...; rm NODE_QEMU_DIR/enos.EXP.* */
+/* `enos fault cpu|memory` on a VM, as
+ *   virsh schedinfo enos.EXP.NODE --live vcpu_quota=QUOTA  (per vCPU)
+ *   virsh setmem enos.EXP.NODE KIB --live  (the guest's balloon)
+ * 0: no quota, the memory it started with. */
+static int qemu_set_limits(struct emu *emu, const struct world *w,
+			   const struct world_node *n, uint32_t cpu_milli,
+			   uint64_t memory)
+{
+	int64_t quota = cpu_milli ? (int64_t)cpu_milli * NODE_QEMU_CFS_PERIOD /
+				    1000 / qemu_vcpus(n) : -1;
+	uint64_t boot = n->memory_bytes ? n->memory_bytes : NODE_QEMU_MEMORY;
+	uint64_t target = memory ? memory : boot;
+	int err, e;
+	(void)w;
+
+	err = virt_domain_set_quota(emu, VIRT_QEMU_URI, n->netns,
+				    NODE_QEMU_CFS_PERIOD, quota);
+	/* Only the guest's balloon changes a running VM's memory. Back to
+	 * what it booted with, a VM without one (libvirt: operation
+	 * invalid) never left it; another size needs it. */
+	if (err == 0 && target != boot)
+		err = virt_domain_set_memory(emu, VIRT_QEMU_URI, n->netns,
+					     target);
+	else if (err == 0) {
+		e = virt_domain_set_memory(emu, VIRT_QEMU_URI, n->netns, boot);
+		if (e != -EINVAL)
+			err = e;
+	}
+	return err;
+}
+
+/* `enos fault freeze|thaw`: virsh suspend|resume enos.EXP.NODE (the VM's
+ * vCPUs stop; its guest cannot tell). */
+static int qemu_freeze(struct emu *emu, const struct world *w,
+		       const struct world_node *n, bool frozen)
+{
+	(void)w;
+	return virt_domain_suspend(emu, VIRT_QEMU_URI, n->netns, frozen);
+}
+
 static int qemu_sweep(struct emu *emu, const struct world *w)
 {
 	char prefix[WORLD_NETNS_MAX];
@@ -621,6 +667,8 @@ const struct node_ops node_qemu_ops = {
 	.destroy = qemu_node_destroy,
 	.exec = qemu_node_exec,
 	.ready = qemu_node_ready,
+	.set_limits = qemu_set_limits,
+	.freeze = qemu_freeze,
 	.sweep = qemu_sweep,
 	.leftovers = qemu_leftovers,
 	.netns_empty = true,

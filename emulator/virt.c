@@ -483,6 +483,87 @@ out:
 	return err;
 }
 
+/* Domain NAME of URI into *DOM (virDomainFree it). */
+static int domain_lookup(struct emu *emu, const char *uri, const char *name,
+			 virDomainPtr *dom)
+{
+	void *conn;
+	int err = virt_conn(emu, uri, &conn);
+
+	*dom = NULL;
+	if (err < 0)
+		return err;
+	*dom = virDomainLookupByName(conn, name);
+	return *dom ? 0 : virt_error(emu, name);
+}
+
+int virt_domain_suspend(struct emu *emu, const char *uri, const char *name,
+			bool suspend)
+{
+	virDomainPtr dom = NULL;
+	int err = domain_lookup(emu, uri, name, &dom), state = 0, reason;
+	char what[160];
+
+	if (err < 0)
+		goto out;
+	if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+		err = virt_error(emu, name);
+		goto out;
+	}
+	if ((state == VIR_DOMAIN_PAUSED) == suspend)
+		goto out;
+	snprintf(what, sizeof(what), "%s '%s'", suspend ? "suspending" :
+		 "resuming", name);
+	if ((suspend ? virDomainSuspend(dom) : virDomainResume(dom)) < 0)
+		err = virt_error(emu, what);
+out:
+	if (dom)
+		virDomainFree(dom);
+	return err;
+}
+
+int virt_domain_set_memory(struct emu *emu, const char *uri, const char *name,
+			   uint64_t bytes)
+{
+	virDomainPtr dom = NULL;
+	int err = domain_lookup(emu, uri, name, &dom);
+	char what[160];
+
+	snprintf(what, sizeof(what), "setting the memory of '%s'", name);
+	if (err == 0 && virDomainSetMemoryFlags(dom, bytes >> 10,
+						VIR_DOMAIN_AFFECT_LIVE) < 0)
+		err = virt_error(emu, what);
+	if (dom)
+		virDomainFree(dom);
+	return err;
+}
+
+int virt_domain_set_quota(struct emu *emu, const char *uri, const char *name,
+			  uint64_t period_us, int64_t quota_us)
+{
+	virTypedParameter p[2];
+	virDomainPtr dom = NULL;
+	int err = domain_lookup(emu, uri, name, &dom);
+	char what[160];
+
+	memset(p, 0, sizeof(p));
+	snprintf(p[0].field, sizeof(p[0].field), "%s",
+		 VIR_DOMAIN_SCHEDULER_VCPU_PERIOD);
+	p[0].type = VIR_TYPED_PARAM_ULLONG;
+	p[0].value.ul = period_us;
+	snprintf(p[1].field, sizeof(p[1].field), "%s",
+		 VIR_DOMAIN_SCHEDULER_VCPU_QUOTA);
+	p[1].type = VIR_TYPED_PARAM_LLONG;
+	p[1].value.l = quota_us;
+	snprintf(what, sizeof(what), "setting the CPU quota of '%s'", name);
+	if (err == 0 && virDomainSetSchedulerParametersFlags(dom, p, 2,
+						VIR_DOMAIN_AFFECT_LIVE) < 0)
+		err = virt_error(emu, what);
+	if (dom)
+		virDomainFree(dom);
+	return err;
+}
+
 /* The domains of URI whose names start with PREFIX into *DOMS (*N of them;
  * virDomainFree each, free the array). */
 static int domains_with_prefix(struct emu *emu, const char *uri,

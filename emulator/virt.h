@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct emu;
@@ -105,5 +106,25 @@ int virt_domain_sweep(struct emu *emu, const char *uri, const char *prefix);
 /* Count the domains of URI (running or defined) whose name starts with
  * PREFIX; 0 when no daemon runs. Returns the count or -errno. */
 int virt_domain_count(struct emu *emu, const char *uri, const char *prefix);
+
+/* Node faults on a running domain NAME of URI (enos/nodefault.c through a
+ * backend's ops). Each returns 0 or -errno with libvirt's message in
+ * emu_errmsg() (-ENOENT: no such domain). */
+
+/* Pause (SUSPEND true) or resume it, as `virsh suspend|resume NAME`; a
+ * domain already in that state is success. */
+int virt_domain_suspend(struct emu *emu, const char *uri, const char *name,
+			bool suspend);
+
+/* Its memory now to BYTES, as `virsh setmem NAME KIB --live`; at most the
+ * memory it was started with. */
+int virt_domain_set_memory(struct emu *emu, const char *uri, const char *name,
+			   uint64_t bytes);
+
+/* Its CPU bandwidth now, as `virsh schedinfo NAME --live
+ * vcpu_period=PERIOD vcpu_quota=QUOTA` (QUOTA -1: no limit; LXC applies
+ * it to the container, QEMU to each vCPU thread). */
+int virt_domain_set_quota(struct emu *emu, const char *uri, const char *name,
+			  uint64_t period_us, int64_t quota_us);
 
 #endif

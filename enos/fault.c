@@ -276,13 +276,20 @@ int fault_of_record(const struct topology *t, const char *action,
 	long k;
 	int rc;
 
+	int a;
+
 	memset(f, 0, sizeof(*f));
 	*err = NULL;
-	if (strcmp(action, "partition") && strcmp(action, "set")) {
-		*err = str_printf("unknown fault '%s'", action);
+	for (a = FAULT_STRESS; a >= 0; a--)
+		if (!strcmp(action, fault_action_name((enum fault_action)a)))
+			break;
+	if (a < 0 || a == FAULT_HEAL) {
+		*err = str_printf("unknown fault '%s'", str_show(action).s);
 		return *err ? -EINVAL : -ENOMEM;
 	}
-	f->action = strcmp(action, "set") ? FAULT_PARTITION : FAULT_SET;
+	/* A node fault (enos/nodefault.c) touches no site pair: its sides
+	 * stay empty, so that it tags the operations run under it. */
+	f->action = (enum fault_action)a;
 	rc = alloc_sides(t, f);
 	for (side = 0; side < 2 && !rc; side++) {
 		bool *flags = side ? f->group_b : f->group_a;
@@ -329,7 +336,12 @@ int fault_sides(const struct topology *t, const struct live_fault *f,
 
 const char *fault_action_name(enum fault_action a)
 {
-	return a == FAULT_SET ? "set" : a == FAULT_HEAL ? "heal" : "partition";
+	static const char *const names[] = { "partition", "heal", "set",
+					     "cpu", "memory", "freeze", "thaw",
+					     "crash", "stress" };
+
+	return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a]
+							     : "partition";
 }
 
 void live_fault_release(struct live_fault *f)
@@ -345,6 +357,8 @@ void fault_apply(const struct live_fault *f, struct shape_table *tab)
 {
 	size_t a, b;
 
+	if (f->action != FAULT_SET && f->action != FAULT_PARTITION)
+		return;                 /* a node fault: not the WAN's */
 	if (f->action == FAULT_SET) {
 		resolve_set_sides(f->group_a, f->group_b, &f->con, tab, NULL);
 		return;

@@ -27,7 +27,8 @@
  * partition cuts every pair (a, b) and (b, a) with a in side A and b in
  * side B; a set applies CON to those same pairs, as a symmetric rule. */
 struct live_fault {
-	enum fault_action action;       /* FAULT_PARTITION or FAULT_SET */
+	enum fault_action action;       /* FAULT_PARTITION, FAULT_SET, or a node
+					 * fault's (recorded; touches no pair) */
 	bool *group_a;                  /* n_sites flags: side A (set: SRC) */
 	bool *group_b;                  /* n_sites flags: side B (set: DST) */
 	struct constraint con;          /* set: the fields it changes */
@@ -50,7 +51,8 @@ int fault_parse_line(const struct topology *t, const char *action,
 int fault_of_topology(const struct topology *t, const struct fault *tf,
 		      struct live_fault *f);
 
-/* A recorded fault: ACTION ("partition", "set"), the site names of its
+/* A recorded fault: ACTION ("partition", "set"; a node fault's, such as
+ * "freeze", gives empty sides: it touches no pair), the site names of its
  * two sides and, for a set, CON. Returns 0, or -EINVAL with *ERR (a name
  * that is no site of T, an unknown action), or -ENOMEM. */
 int fault_of_record(const struct topology *t, const char *action,
@@ -63,12 +65,13 @@ int fault_of_record(const struct topology *t, const char *action,
 int fault_sides(const struct topology *t, const struct live_fault *f,
 		const char **names[2], size_t n[2]);
 
-/* "partition" or "set". */
+/* "partition", "set", ... "stress": the word of any action. */
 const char *fault_action_name(enum fault_action a);
 
 void live_fault_release(struct live_fault *f);
 
-/* Apply F onto TAB (a table of the sites F was made for). */
+/* Apply F onto TAB (a table of the sites F was made for); a node fault
+ * changes nothing. */
 void fault_apply(const struct live_fault *f, struct shape_table *tab);
 
 /* Render timeline fault F of T into the command-line detail (the part after

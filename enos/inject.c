@@ -165,8 +165,12 @@ int inject_end_all(struct enos_ctx *ctx, const char *name)
 	rc = state_faults(ctx->st, name, 0, true, &f, &n);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < n; i++)
+	for (i = 0, rc = 0; i < n; i++) {
+		if (f[i].node[0])
+			continue;       /* a node's: enos/nodefault.c ends it */
 		state_fault_end(ctx->st, f[i].id, now);
+		rc++;
+	}
 	free(f);
-	return (int)n;
+	return rc;
 }

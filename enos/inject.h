@@ -42,9 +42,9 @@ int inject_load(struct enos_ctx *ctx, const struct topology *t,
 int inject_heal(struct enos_ctx *ctx, struct shaped_exp *e, const bool *sites,
 		int64_t id, size_t *ended);
 
-/* Mark every active fault of experiment NAME ended now, in the record
- * only (the caller applies the WAN afresh from its topology). Returns how
- * many were ended, or -errno. */
+/* Mark every active WAN fault of experiment NAME ended now, in the record
+ * only (the caller applies the WAN afresh from its topology); node faults
+ * stay (enos/nodefault.c). Returns how many were ended, or -errno. */
 int inject_end_all(struct enos_ctx *ctx, const char *name);
 
 #endif

@@ -30,6 +30,7 @@
 #include "enos/cli.h"
 #include "enos/deploy.h"
 #include "enos/measure.h"
+#include "enos/nodefault.h"
 #include "enos/plan.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
@@ -1070,6 +1071,9 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 			  state_errmsg(ctx->st));
 		goto out;
 	}
+	/* Node faults first: a frozen node's processes cannot be stopped,
+	 * and a stressor would outlive its fault's record. */
+	nodefault_down(ctx, name, &w);
 	/* Services first: they run inside the nodes about to go. */
 	rc = deploy_down(ctx, name);
 	if (rc < 0)

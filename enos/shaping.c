@@ -155,6 +155,8 @@ int shaping_table(struct enos_ctx *ctx, const struct topology *t,
 		struct live_fault f;
 		char *err = NULL;
 
+		if (faults[i].node[0])
+			continue;       /* a node fault: not the WAN's */
 		rc = inject_load(ctx, t, &faults[i], &f, &err);
 		if (rc == -EINVAL) {
 			cli_warning("fault %lld ('%s %s') no longer applies: %s",

@@ -328,6 +328,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE nodes ADD COLUMN cpu_milli INTEGER;"
 	"ALTER TABLE nodes ADD COLUMN memory_bytes INTEGER;"
 	"ALTER TABLE nodes ADD COLUMN pids INTEGER;",
+	/* 9 -> 10: node faults (enos/nodefault.c): the node a fault acts on
+	 * (NULL: a WAN fault, on its fault_sites), its amount (cpu: host
+	 * cores x 1000; memory: bytes; stress: workers) and, for a stress,
+	 * the pid of its load generator, to stop it when the fault ends. */
+	"ALTER TABLE faults ADD COLUMN node TEXT;"
+	"ALTER TABLE faults ADD COLUMN amount INTEGER;"
+	"ALTER TABLE faults ADD COLUMN pid INTEGER;",
 };
 
 #define STATE_SCHEMA_VERSION \

@@ -199,6 +199,12 @@ struct state_fault {
 	bool structured;        /* v5: con and state_fault_sites hold it */
 	struct constraint con;  /* set: the fields it changes (checked by
 				 * constraint_validate when read) */
+	/* v10, node faults (cpu, memory, freeze, crash, stress): the node
+	 * ("" for a WAN fault), the amount (cpu: host cores x 1000, memory:
+	 * bytes, stress: workers; 0 otherwise) and a stress's pid (0). */
+	char node[64];
+	int64_t amount;
+	int pid;
 };
 
 /* A fault to record: SIDES[i][0..N_SIDES[i]) are the site names of side
@@ -209,6 +215,8 @@ struct state_fault_spec {
 	const char *const *sides[2];
 	size_t n_sides[2];
 	const struct constraint *con;
+	const char *node;               /* a node fault's node, else NULL */
+	int64_t amount;                 /* a node fault's amount */
 };
 
 /* Record fault F of NAME applied at APPLIED (unix time), in RUN (0: none),
@@ -216,6 +224,8 @@ struct state_fault_spec {
 int state_fault_add(struct state *st, int64_t run, const char *name,
 		    const struct state_fault_spec *f, double applied,
 		    int64_t *id);
+/* Record PID as the load generator of stress fault ID. */
+int state_fault_set_pid(struct state *st, int64_t id, int pid);
 /* Mark fault ID removed at REMOVED; ending an ended fault is success. */
 int state_fault_end(struct state *st, int64_t id, double removed);
 /* Faults of NAME (RUN 0: all runs; ACTIVE_ONLY: not yet removed), oldest

@@ -118,9 +118,9 @@ int state_fault_add(struct state *st, int64_t run, const char *name,
 	if (ret)
 		return ret;
 	db_prepare(st, &q, "record fault", "INSERT INTO faults (run, experiment,"
-		   " action, detail, applied, structured, " FAULT_CON_COLS ")"
-		   " VALUES (?1, ?2, ?3, ?4, ?5, 1,"
-		   " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+		   " action, detail, applied, structured, " FAULT_CON_COLS ","
+		   " node, amount) VALUES (?1, ?2, ?3, ?4, ?5, 1,"
+		   " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
 	if (run)
 		db_bind_int64(&q, 1, run);
 	db_bind_text(&q, 2, name);
@@ -129,6 +129,10 @@ int state_fault_add(struct state *st, int64_t run, const char *name,
 	db_bind_double(&q, 5, applied);
 	if (f->con)
 		bind_constraint(&q, 6, f->con);
+	if (f->node) {
+		db_bind_text(&q, 14, f->node);
+		db_bind_int64(&q, 15, f->amount);
+	}
 	ret = db_run(&q);
 	if (!ret) {
 		fid = db_last_id(st);
@@ -155,6 +159,17 @@ int state_fault_add(struct state *st, int64_t run, const char *name,
 	return 0;
 }
 
+int state_fault_set_pid(struct state *st, int64_t id, int pid)
+{
+	struct db_stmt q;
+
+	db_prepare(st, &q, "record stress pid", "UPDATE faults SET pid = ?2"
+		   " WHERE id = ?1");
+	db_bind_int64(&q, 1, id);
+	db_bind_int(&q, 2, pid);
+	return db_run(&q);
+}
+
 int state_fault_end(struct state *st, int64_t id, double removed)
 {
 	struct db_stmt q;
@@ -178,7 +193,7 @@ int state_faults(struct state *st, const char *name, int64_t run,
 	*n = 0;
 	db_prepare(st, &q, "read faults",
 		"SELECT id, action, detail, applied, removed, run,"
-		" structured, " FAULT_CON_COLS " FROM faults WHERE experiment = ?1 AND (?2 = 0 OR run = ?2)"
+		" structured, " FAULT_CON_COLS ", node, amount, pid FROM faults WHERE experiment = ?1 AND (?2 = 0 OR run = ?2)"
 		" AND (?3 = 0 OR removed IS NULL) ORDER BY id");
 	db_bind_text(&q, 1, name);
 	db_bind_int64(&q, 2, run);
@@ -193,6 +208,9 @@ int state_faults(struct state *st, const char *name, int64_t run,
 		f->removed = col_null(&q, 4) ? NAN : col_double(&q, 4);
 		f->run = col_int64(&q, 5);
 		f->structured = col_int(&q, 6) != 0;
+		col_copy(&q, 15, f->node, sizeof(f->node));
+		f->amount = col_null(&q, 16) ? 0 : col_int64(&q, 16);
+		f->pid = col_null(&q, 17) ? 0 : col_int(&q, 17);
 		if (f->structured &&
 		    db_stop(&q, col_constraint(&q, 7, f->id, &f->con)))
 			break;

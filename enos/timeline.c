@@ -12,6 +12,7 @@
 #include "enos/cli.h"
 #include "enos/fault.h"
 #include "enos/inject.h"
+#include "enos/nodefault.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
@@ -43,11 +44,36 @@ static size_t plan_steps(const struct topology *t, struct step *s)
 		const struct fault *f = &t->faults[i];
 
 		s[n++] = (struct step){ f->at_us, i, false };
-		if (f->action == FAULT_PARTITION && f->has_for)
+		if ((f->action == FAULT_PARTITION || nodefault_is(f->action)) &&
+		    f->has_for)
 			s[n++] = (struct step){ f->at_us + f->for_us, i, true };
 	}
 	qsort(s, n, sizeof(*s), by_time);
 	return n;
+}
+
+/* Apply node fault F of the timeline; *ID its record. */
+static int node_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
+		     const struct fault *f, int64_t *id, double t_s, FILE *out)
+{
+	struct node_fault nf;
+	char *err = NULL, *detail;
+	int rc = nodefault_of_topology(&e->w, f, &nf, &err);
+
+	if (rc < 0) {
+		cli_error("%s", err ? err : strerror(-rc));
+		free(err);
+		return rc;
+	}
+	detail = nodefault_detail(&nf);
+	if (!detail)
+		return -ENOMEM;
+	fprintf(out, "t=%7.2fs %s %s\n", t_s, fault_action_name(nf.action),
+		detail);
+	fflush(out);
+	rc = nodefault_inject(ctx, e, &nf, detail, run, id);
+	free(detail);
+	return rc;
 }
 
 /* Apply or heal step S; IDS holds the record of each applied fault. */
@@ -61,11 +87,18 @@ static int do_step(struct enos_ctx *ctx, struct shaped_exp *e, int64_t run,
 	size_t i;
 	int rc = -ENOMEM;
 
+	if (s->heal && nodefault_is(f->action)) {
+		fprintf(out, "t=%7.2fs end %s of fault %zu\n", t_s,
+			fault_action_name(f->action), s->fault + 1);
+		return nodefault_end(ctx, e, ids[s->fault], NULL, false, NULL);
+	}
 	if (s->heal) {
 		fprintf(out, "t=%7.2fs heal partition of fault %zu\n", t_s,
 			s->fault + 1);
 		return inject_heal(ctx, e, NULL, ids[s->fault], NULL);
 	}
+	if (nodefault_is(f->action))
+		return node_step(ctx, e, run, f, &ids[s->fault], t_s, out);
 	if (f->action == FAULT_HEAL) {
 		sites = calloc(e->t->n_sites + 1, sizeof(*sites));
 		if (!sites)
@@ -174,10 +207,16 @@ int timeline_end(struct timeline *tl, bool heal)
 	if (!tl)
 		return 0;
 	for (i = 0; heal && tl->ids && i < tl->e->t->n_faults; i++) {
+		enum fault_action a = tl->e->t->faults[i].action;
+
 		if (!tl->ids[i] || tl->healed[i] ||
-		    tl->e->t->faults[i].action != FAULT_PARTITION)
+		    (a != FAULT_PARTITION && !nodefault_is(a)))
 			continue;
-		r = inject_heal(tl->ctx, tl->e, NULL, tl->ids[i], NULL);
+		if (nodefault_is(a))
+			r = nodefault_end(tl->ctx, tl->e, tl->ids[i], NULL,
+					  false, NULL);
+		else
+			r = inject_heal(tl->ctx, tl->e, NULL, tl->ids[i], NULL);
 		if (r < 0 && rc == 0)
 			rc = r;
 		tl->healed[i] = true;

@@ -46,7 +46,12 @@ enum site_role { ROLE_CENTRAL, ROLE_REGIONAL, ROLE_EDGE };
  * drop rules on the switches (needs a fabric with drops: ovs). */
 enum partition_kind { PARTITION_SHAPING, PARTITION_OPENFLOW };
 enum matrix_kind { MATRIX_RTT, MATRIX_DELAY };
-enum fault_action { FAULT_PARTITION, FAULT_HEAL, FAULT_SET };
+/* WAN faults (partition, heal, set) act on sites; node faults (cpu ...
+ * stress, enos/nodefault.h) on one node. FAULT_THAW ends a node's freeze
+ * as FAULT_HEAL ends partitions. */
+enum fault_action { FAULT_PARTITION, FAULT_HEAL, FAULT_SET, FAULT_CPU,
+		    FAULT_MEMORY, FAULT_FREEZE, FAULT_THAW, FAULT_CRASH,
+		    FAULT_STRESS };
 
 /* SEL_GROUP: the base name of a counted site ("edge" with count 3) selects
  * all its replicas, sites [site, site + n_sites). */
@@ -140,6 +145,11 @@ struct fault {
 	struct selector src;    /* set */
 	struct selector dst;
 	struct constraint con;
+	/* A node fault: its node (the topology's) and amount (cpu: host
+	 * cores x 1000; memory: bytes; stress: workers). for_us also ends
+	 * a cpu, memory, freeze or stress. */
+	const struct node_spec *node;
+	uint64_t amount;
 	struct src_pos pos;
 };
 
@@ -242,6 +252,14 @@ struct topology *topo_load_string(const char *text, const char *label,
 void topo_free(struct topology *t);
 
 const char *topo_role_name(enum site_role r);
+
+/* A node's limits as written after `cpu:` ("0.25": host cores) or
+ * `memory:` ("256MiB"), with the rules of profiles (0.01 to CPUS_MAX
+ * cores; 4MiB to 1024GiB), for the YAML and `enos fault` alike. 0, or
+ * -EINVAL with *ERR an allocated message ("cpu 0 is out of range (0.01
+ * to 1024 host cores)"), or -ENOMEM. */
+int topo_cpu_parse(const char *text, uint32_t *milli, char **err);
+int topo_memory_parse(const char *text, uint64_t *bytes, char **err);
 /* S's name, "auto" for NULL (static). */
 const char *topo_shaping_name(const struct shape_ops *s);
 /* "shaping", "openflow" (static). */

@@ -22,26 +22,61 @@
 enum { P_CPU, P_MEMORY, P_PIDS, P_N };
 static const char *const profile_keys[] = { "cpu", "memory", "pids" };
 
+int topo_cpu_parse(const char *text, uint32_t *milli, char **err)
+{
+	double cores;
+
+	*err = NULL;
+	if (units_parse_number(text, &cores))
+		*err = str_printf("cpu %s is not a number of host cores (such as 0.5 or 2)",
+				  str_show(text).s);
+	else if (!(cores * 1000 >= CGROUP_CPU_MILLI_MIN - 0.5) || cores > CPUS_MAX)
+		*err = str_printf("cpu %s is out of range (0.01 to %d host cores)",
+				  str_show(text).s, CPUS_MAX);
+	else {
+		*milli = (uint32_t)llround(cores * 1000);
+		return 0;
+	}
+	return *err ? -EINVAL : -ENOMEM;
+}
+
+int topo_memory_parse(const char *text, uint64_t *bytes, char **err)
+{
+	const char *why = NULL;
+
+	*err = NULL;
+	if (units_parse_memory(text, bytes, &why) < 0)
+		*err = str_printf("memory %s: %s", str_show(text).s,
+				  why ? why : "not a size (such as 256MiB)");
+	else if (*bytes > MEMORY_MAX)
+		*err = str_printf("memory %s is too large (at most 1024GiB)",
+				  str_show(text).s);
+	else if (*bytes < MEMORY_MIN)
+		*err = str_printf("memory %s is too small (at least 4MiB)",
+				  str_show(text).s);
+	else
+		return 0;
+	return *err ? -EINVAL : -ENOMEM;
+}
+
 /* A cpu share in host cores: "0.25" is a quarter of one core. */
 static int get_cpu(struct topo_loader *L, const yaml_node_t *n,
 		   uint32_t *milli)
 {
 	const char *v = yamldoc_scalar(n);
-	double cores;
+	char *err = NULL;
+	int rc;
 
 	if (!v || yamldoc_is_null(n))
 		return yload_fail(&L->y, n, "expected a number of host cores for 'cpu', got %s",
 				  yload_got(&L->y, n).s);
-	if (units_parse_number(v, &cores))
-		return yload_fail(&L->y, n,
-				  "cpu %s is not a number of host cores (such as 0.5 or 2)",
-				  yload_show(&L->y, v).s);
-	if (!(cores * 1000 >= CGROUP_CPU_MILLI_MIN - 0.5) || cores > CPUS_MAX)
-		return yload_fail(&L->y, n,
-				  "cpu %s is out of range (0.01 to %d host cores)",
-				  yload_show(&L->y, v).s, CPUS_MAX);
-	*milli = (uint32_t)llround(cores * 1000);
-	return 0;
+	rc = topo_cpu_parse(v, milli, &err);
+	if (rc == -EINVAL)
+		rc = yload_fail(&L->y, n, "%s", err);
+	else if (rc)
+		rc = yload_nomem(&L->y);
+	free(err);
+	return rc;
 }
 
 int topo_profiles_limits(struct topo_loader *L, const yaml_node_t *cpu,

@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 		srunner_add_suite(sr, make_tunnel_suite());
 		srunner_add_suite(sr, make_host_suite());
 		srunner_add_suite(sr, make_cgroup_suite());
+		srunner_add_suite(sr, make_nodefault_suite());
 		srunner_add_suite(sr, make_fuzz_replay_suite());
 		srunner_add_suite(sr, make_bombs_suite());
 		srunner_add_suite(sr, make_crash_suite());
@@ -143,6 +144,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_hosts);
 		SYS_SUITE(sr, &sk, sys_tunnel);
 		SYS_SUITE(sr, &sk, sys_profiles);
+		SYS_SUITE(sr, &sk, sys_nodefault);
 		SYS_SUITE(sr, &sk, sys_report);
 		SYS_SUITE(sr, &sk, sys_crash);
 		SYS_SUITE(sr, &sk, sys_concurrent);

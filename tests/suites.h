@@ -108,6 +108,11 @@ Suite *make_sys_hosts_suite(struct skips *sk);
 Suite *make_sys_tunnel_suite(struct skips *sk);
 /* sys_profiles: node profiles applied (cgroups of netns nodes). */
 Suite *make_sys_profiles_suite(struct skips *sk);
+/* sys_nodefault: node faults (cpu, memory, freeze, crash, stress) live
+ * and on the timeline. */
+Suite *make_sys_nodefault_suite(struct skips *sk);
+/* nodefault: parsing node faults and the restore bookkeeping. */
+Suite *make_nodefault_suite(void);
 /* sys_harden: bad input and privileges that need root (issue 15). */
 Suite *make_sys_harden_suite(struct skips *sk);
 Suite *make_sys_cli_suite(struct skips *sk);

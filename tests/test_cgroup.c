@@ -24,6 +24,7 @@ static const char hybrid[] =
 	"34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
 	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
 	"39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+	"36 31 0:33 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer\n"
 	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
 	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
 
@@ -46,7 +47,9 @@ START_TEST(test_detect_hybrid)
 	ck_assert_str_eq(h.unified, "/sys/fs/cgroup/unified");
 	ck_assert(h.has_v1);
 	ck_assert_str_eq(cgroup_describe(&h, buf, sizeof(buf)),
-			 "v1 (cpu, cpuacct, memory, pids as v1 hierarchies under /sys/fs/cgroup; cgroup2 at /sys/fs/cgroup/unified without them)");
+			 "v1 (cpu, cpuacct, memory, pids, freezer as v1 hierarchies under /sys/fs/cgroup; cgroup2 at /sys/fs/cgroup/unified without them)");
+	ck_assert_int_eq(h.version[CG_FREEZER], 1);
+	ck_assert_str_eq(h.dir[CG_FREEZER], "/sys/fs/cgroup/freezer");
 
 	ck_assert_int_eq(cgroup_detect_from(comounted, &h), 0);
 	ck_assert_str_eq(h.dir[CG_CPU], "/sys/fs/cgroup/cpu,cpuacct");
@@ -132,6 +135,7 @@ START_TEST(test_plan_v1)
 		"mkdir /sys/fs/cgroup/cpuacct/enos.fog.edge-1\n"
 		"mkdir /sys/fs/cgroup/memory/enos.fog.edge-1\n"
 		"mkdir /sys/fs/cgroup/pids/enos.fog.edge-1\n"
+		"mkdir /sys/fs/cgroup/freezer/enos.fog.edge-1\n"
 		"echo '100000' > /sys/fs/cgroup/cpu/enos.fog.edge-1/cpu.cfs_period_us\n"
 		"echo '25000' > /sys/fs/cgroup/cpu/enos.fog.edge-1/cpu.cfs_quota_us\n"
 		"echo '67108864' > /sys/fs/cgroup/memory/enos.fog.edge-1/memory.limit_in_bytes\n"
@@ -160,6 +164,51 @@ START_TEST(test_plan_v1)
 }
 END_TEST
 
+/* A node fault's limits: set values, and 0 written as no limit, so that
+ * clearing a fault restores a profile without one. The freezer: v1's
+ * hierarchy, else cgroup2 (no controller to enable). */
+START_TEST(test_plan_set)
+{
+	struct cgroup_limits l = { 100, 256ull << 20, 0 };
+	struct cgroup_op ops[CGROUP_OPS_MAX];
+	struct cgroup_host h;
+	char buf[2048];
+	size_t n;
+
+	ck_assert_int_eq(cgroup_detect_from(hybrid, &h), 0);
+	ck_assert_int_eq(cgroup_plan_set(&h, "enos.fog.x", &l, ops, &n), 0);
+	ck_assert_str_eq(cgroup_plan_text(ops, n, buf, sizeof(buf)),
+		"echo '100000' > /sys/fs/cgroup/cpu/enos.fog.x/cpu.cfs_period_us\n"
+		"echo '10000' > /sys/fs/cgroup/cpu/enos.fog.x/cpu.cfs_quota_us\n"
+		"echo '268435456' > /sys/fs/cgroup/memory/enos.fog.x/memory.limit_in_bytes\n"
+		"echo '268435456' > /sys/fs/cgroup/memory/enos.fog.x/memory.memsw.limit_in_bytes (if present)\n");
+	l = (struct cgroup_limits){ 0 };
+	ck_assert_int_eq(cgroup_plan_set(&h, "enos.fog.x", &l, ops, &n), 0);
+	ck_assert_str_eq(cgroup_plan_text(ops, n, buf, sizeof(buf)),
+		"echo '100000' > /sys/fs/cgroup/cpu/enos.fog.x/cpu.cfs_period_us\n"
+		"echo '-1' > /sys/fs/cgroup/cpu/enos.fog.x/cpu.cfs_quota_us\n"
+		"echo '-1' > /sys/fs/cgroup/memory/enos.fog.x/memory.limit_in_bytes\n"
+		"echo '-1' > /sys/fs/cgroup/memory/enos.fog.x/memory.memsw.limit_in_bytes (if present)\n");
+	ck_assert_int_eq(cgroup_plan_set(&h, "../x", &l, ops, &n), -EINVAL);
+
+	/* A hybrid host without a v1 freezer freezes in cgroup2; a host
+	 * with neither has none. */
+	ck_assert_int_eq(cgroup_detect_from(
+		"32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+		"41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n", &h), 0);
+	ck_assert_int_eq(h.version[CG_FREEZER], 2);
+	ck_assert_str_eq(h.dir[CG_FREEZER], "/sys/fs/cgroup/unified");
+	ck_assert_int_eq(cgroup_detect_from(comounted, &h), 0);
+	ck_assert_int_eq(h.version[CG_FREEZER], 0);
+	ck_assert_int_eq(cgroup_freeze(&h, "enos.fog.x", true), -ENOTSUP);
+	ck_assert(!cgroup_frozen(&h, "enos.fog.x"));
+	/* Without a memory controller, a limit cannot be set. */
+	ck_assert_int_eq(cgroup_detect_from(
+		"32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n", &h), 0);
+	ck_assert_int_eq(cgroup_plan_set(&h, "enos.fog.x", &l, ops, &n), -ENOTSUP);
+}
+END_TEST
+
 START_TEST(test_plan_v2)
 {
 	struct cgroup_limits l = { 500, 1ull << 30, 100 };
@@ -182,6 +231,14 @@ START_TEST(test_plan_v2)
 		 "echo '100' > %s/enos.fog.a/pids.max\n",
 		 dir, dir, dir, dir, dir, dir);
 	ck_assert_str_eq(cgroup_plan_text(ops, n, buf, sizeof(buf)), want);
+	/* A node fault's end without a profile: no limit, in v2's words. */
+	l = (struct cgroup_limits){ 0 };
+	ck_assert_int_eq(cgroup_plan_set(&h, "enos.fog.a", &l, ops, &n), 0);
+	snprintf(want, sizeof(want),
+		 "echo 'max 100000' > %s/enos.fog.a/cpu.max\n"
+		 "echo 'max' > %s/enos.fog.a/memory.max\n", dir, dir);
+	ck_assert_str_eq(cgroup_plan_text(ops, n, buf, sizeof(buf)), want);
+	ck_assert_int_eq(h.version[CG_FREEZER], 2);
 	tu_rmtree(dir);
 }
 END_TEST
@@ -273,6 +330,7 @@ Suite *make_cgroup_suite(void)
 	tcase_add_test(tc, test_detect_v2);
 	tcase_add_test(tc, test_plan_v1);
 	tcase_add_test(tc, test_plan_v2);
+	tcase_add_test(tc, test_plan_set);
 	tcase_add_test(tc, test_sweep_prefix);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("capacity");
