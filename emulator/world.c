@@ -443,6 +443,8 @@ static int ports_up(struct emu *emu, const struct world *w)
 	if (!p)
 		return -ENOMEM;
 	for (i = 0; i < w->n_sites; i++) {
+		if (w->sites[i].remote)
+			continue;
 		p[n].bridge = w->sites[i].lan_bridge;
 		p[n++].port = w->sites[i].gw_lan_host;
 		if (w->wan_mode == WAN_BRIDGE) {
@@ -475,7 +477,8 @@ int world_up(struct emu *emu, const struct world *w,
 		goto out;
 	/* Every node has a site and a backend before anything is made. */
 	for (i = 0; i < w->n_nodes; i++)
-		if (w->nodes[i].site >= w->n_sites || !w->nodes[i].ops) {
+		if (w->nodes[i].site >= w->n_sites || !w->nodes[i].ops ||
+		    w->sites[w->nodes[i].site].remote) {
 			err = -EINVAL;
 			goto out;
 		}
@@ -492,18 +495,23 @@ int world_up(struct emu *emu, const struct world *w,
 	if (w->wan_mode == WAN_BRIDGE)
 		names[n++] = w->wan_bridge;
 	for (i = 0; i < w->n_sites; i++)
-		names[n++] = w->sites[i].lan_bridge;
+		if (!w->sites[i].remote)
+			names[n++] = w->sites[i].lan_bridge;
 	err = ops->bridges_add(emu, names, n);
 	/* Otherwise the indexes stay 0: veths are made without a master and
 	 * attached by ports_up(). */
 	if (err == 0 && ops->master_at_create && w->wan_mode == WAN_BRIDGE)
 		err = link_index(sk, w->wan_bridge, &wan_index);
 	for (i = 0; i < w->n_sites && err == 0 && ops->master_at_create; i++)
-		err = link_index(sk, w->sites[i].lan_bridge, &lan_index[i]);
+		if (!w->sites[i].remote)
+			err = link_index(sk, w->sites[i].lan_bridge,
+					 &lan_index[i]);
 	if (err < 0)
 		goto out;
 	crash_point("up:bridges");
 	for (i = 0; i < w->n_sites; i++) {
+		if (w->sites[i].remote)
+			continue;
 		err = gateway_up(emu, w, i, lan_index[i], wan_index);
 		if (err < 0)
 			goto out;

@@ -24,6 +24,7 @@
 #ifndef EMULATOR_WORLD_H
 #define EMULATOR_WORLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,11 @@ struct world_site {
 	char gw_lan_host[WORLD_IFNAMSIZ];
 	char gw_wan_host[WORLD_IFNAMSIZ];
 	char gw_netns[WORLD_NETNS_MAX];
+	/* Built by another host of a world spread over several (issue 14):
+	 * named and routed to like the others, but world_up() makes nothing
+	 * of it here (no LAN bridge, no gateway), and the world handed to it
+	 * holds none of its nodes. */
+	bool remote;
 };
 
 struct world_node {

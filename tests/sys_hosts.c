@@ -14,6 +14,8 @@
  * in the runner even after a failed assertion.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +42,85 @@ static const char *const addr[N_HOSTS] = { "198.18.250.1", "198.18.250.2" };
 
 static char dir[PATH_MAX];
 static pid_t sshd_pid[N_HOSTS];
+/* Each host's holder: a process that keeps the host's mount namespace
+ * (its own /run/netns, /var/lib/enos and /run/enos, tmpfs) whether its
+ * sshd runs or not, as a machine keeps its disk when its sshd dies. */
+static pid_t holder_pid[N_HOSTS];
+
+/* Host I's mount namespace: a copy of this one, private, in the host's
+ * network namespace, with /sys of that namespace and its own tmpfs on
+ * the directories enos keeps a host's state in. Runs in the holder. */
+static int host_mounts(int i)
+{
+	static const char *const dirs[] = { "/run/netns", "/var/lib/enos",
+					    "/run/enos" };
+	char path[PATH_MAX];
+	size_t k;
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns[i]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		return -1;
+	close(fd);
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	umount2("/sys", MNT_DETACH);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
+		return -1;
+	for (k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
+		mkdir(dirs[k], 0755);
+		if (mount("tmpfs", dirs[k], "tmpfs", 0, "mode=0755") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Start host I's holder; wait until its namespaces are made. */
+static int start_holder(int i)
+{
+	int p[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(p[0]);
+		c = host_mounts(i) == 0 ? 'y' : 'n';
+		if (write(p[1], &c, 1) != 1 || c != 'y')
+			_exit(1);
+		close(p[1]);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		c = 'n';
+	close(p[0]);
+	holder_pid[i] = pid;
+	return c == 'y' ? 0 : -1;
+}
+
+/* Enter host I's namespaces (its holder's), in a child about to exec. */
+static int enter_host(int i)
+{
+	char path[64];
+	int net, mnt;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)holder_pid[i]);
+	net = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)holder_pid[i]);
+	mnt = open(path, O_RDONLY | O_CLOEXEC);
+	if (net < 0 || mnt < 0 || setns(net, CLONE_NEWNET) < 0 ||
+	    setns(mnt, CLONE_NEWNS) < 0 || chdir("/") < 0)
+		return -1;
+	return 0;
+}
 
 /* Write a file of DIR from FMT. */
 static const char *put(const char *name, char *path, size_t len,
@@ -98,8 +180,9 @@ static int start_sshd(int i)
 		return -1;
 	if (pid == 0) {
 		proc_child_prepare();
-		execl("/usr/bin/ip", "ip", "netns", "exec", ns[i], SSHD, "-D",
-		      "-f", conf, "-E", logpath, (char *)NULL);
+		if (enter_host(i) < 0)
+			_exit(126);
+		execl(SSHD, SSHD, "-D", "-f", conf, "-E", logpath, (char *)NULL);
 		_exit(127);
 	}
 	sshd_pid[i] = pid;
@@ -159,6 +242,11 @@ static void hosts_teardown(void)
 	for (i = 0; i < N_HOSTS; i++) {
 		stop_sshd(i);
 		kill_rest(i);
+		if (holder_pid[i] > 0) {
+			kill(holder_pid[i], SIGKILL);
+			waitpid(holder_pid[i], NULL, 0);
+			holder_pid[i] = 0;
+		}
 		tu_sh("ip netns del %s", ns[i]);
 	}
 	if (dir[0])
@@ -218,7 +306,7 @@ static bool build_hosts(void)
 	    "  UserKnownHostsFile %s/known_hosts\n  GlobalKnownHostsFile /dev/null\n"
 	    "  StrictHostKeyChecking yes\n  LogLevel ERROR\n", dir, dir);
 	for (i = 0; i < N_HOSTS; i++)
-		if (start_sshd(i) < 0)
+		if (start_holder(i) < 0 || start_sshd(i) < 0)
 			return false;
 	return true;
 }
@@ -319,15 +407,20 @@ START_TEST(hello_and_facts)
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
 	ck_assert_msg(strstr(out, "host 'h1' (root@198.18.250.1, ") &&
 		      strstr(out, "host 'h2' (root@198.18.250.2, ") &&
-		      strstr(out, ", protocol 1\n") && strstr(out, "node netns"),
+		      strstr(out, ", protocol 2\n") && strstr(out, "node netns"),
 		      "%s", out);
 	free(out);
-	/* This slice reaches hosts; up across them is refused, untouched. */
+	/* A spread world with a qemu node: refused before anything. */
 	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	put("vm.yaml", topo, sizeof(topo),
+	    "name: spreadvm\nhosts:\n  - {name: h1, address: %s}\n"
+	    "  - {name: h2, address: %s}\nplacement: {auto: balance}\n"
+	    "sites:\n  - {name: cloud, role: central, nodes: [{name: vm, backend: qemu}]}\n"
+	    "  - {name: edge, role: edge, parent: cloud, nodes: 1}\n",
+	    addr[0], addr[1]);
 	rc = tu_enos(&out, db, "up", topo, NULL);
-	ck_assert_msg(rc == 1 && strstr(out, "the world spans 2 hosts"),
+	ck_assert_msg(rc == 1 && strstr(out, "lxc/qemu nodes on a remote host: not built yet"),
 		      "exit %d: %s", rc, out);
-	ck_assert_int_eq(access(db, F_OK), -1);
 	free(out);
 }
 END_TEST
@@ -338,15 +431,16 @@ START_TEST(version_mismatch)
 	double secs;
 	int rc;
 
-	/* An enos that speaks protocol 2, as a later release would. */
-	put("enos-next", script, sizeof(script), "%s",
+	/* An enos that speaks protocol 1, as the first release did (hello,
+	 * facts, bye: no up). */
+	put("enos-v1", script, sizeof(script), "%s",
 	    "#!/bin/sh\nread line\n"
-	    "echo '{\"ok\":false,\"protocol\":2,\"enos\":\"0.2.0\",\"commit\":\"0123abcd\",\"error\":\"protocol 1 is not spoken here\"}'\n");
+	    "echo '{\"ok\":false,\"protocol\":1,\"enos\":\"0.1.0\",\"commit\":\"0123abcd\",\"error\":\"protocol 2 is not spoken here\"}'\n");
 	ck_assert_int_eq(chmod(script, 0755), 0);
 	topology(script, topo, sizeof(topo));
 	rc = enos_hosts(topo, false, &out, &secs);
 	ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
-	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): it speaks enos host protocol 2 (enos 0.2.0, commit 0123abcd), this enos speaks 1") &&
+	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): it speaks enos host protocol 1 (enos 0.1.0, commit 0123abcd), this enos speaks 2") &&
 		      strstr(out, "install the same enos on every host") &&
 		      strstr(out, "host 'h1' (root@198.18.250.1, "),
 		      "%s", out);
@@ -392,6 +486,202 @@ START_TEST(host_gone_named)
 }
 END_TEST
 
+/* enos VERB ARGS... as the controller (in host h1's network namespace,
+ * the test's database DIR/ctl.db): its exit status, output in *OUT. */
+static int ctl(char **out, double *secs, const char *verb, const char *a1,
+	       const char *a2)
+{
+	char db[PATH_MAX + 64], cfg[PATH_MAX + 64];
+	char *argv[] = { "ip", "netns", "exec", (char *)ns[0],
+			 (char *)tu_enos_bin(), "--db", db, (char *)verb,
+			 (char *)a1, (char *)a2, NULL };
+	double t0 = tu_now_s();
+	int rc;
+
+	snprintf(db, sizeof(db), "%s/ctl.db", dir);
+	snprintf(cfg, sizeof(cfg), "%s/ssh_config", dir);
+	setenv("ENOS_SSH_CONFIG", cfg, 1);
+	rc = tu_run(out, argv);
+	if (secs)
+		*secs = tu_now_s() - t0;
+	return rc;
+}
+
+/* Run ARGV in host I's namespaces (its holder's): exit status, output in
+ * *OUT. */
+static int on_host(int i, char **out, ...) __attribute__((sentinel));
+
+static int on_host(int i, char **out, ...)
+{
+	char t[32];
+	char *argv[24] = { "nsenter", "-t", t, "-m", "-n" };
+	size_t n = 5;
+	va_list ap;
+
+	va_start(ap, out);
+	while (n < 23 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(t, sizeof(t), "%d", (int)holder_pid[i]);
+	return tu_run(out, argv);
+}
+
+/* How many of experiment EXP's namespaces and links host I holds. */
+static int host_objects(int i, const char *exp)
+{
+	char prefix[64], *out = NULL, *p;
+	int n = 0;
+
+	snprintf(prefix, sizeof(prefix), "enos.%s.", exp);
+	if (on_host(i, &out, "ls", "/run/netns", NULL) == 0)
+		for (p = out; (p = strstr(p, prefix)); p++)
+			n++;
+	free(out);
+	out = NULL;
+	/* The world's links: every tag begins with 'e' and 4 more, then
+	 * the kind letter; the test's own are sysh... and lo. */
+	if (on_host(i, &out, "ip", "-o", "link", "show", NULL) == 0)
+		for (p = out; (p = strstr(p, ": e")); p++)
+			n++;
+	free(out);
+	return n;
+}
+
+/* The node names in host I's /run/netns for EXP, into NAMES (up to MAX). */
+static size_t host_nodes(int i, const char *exp, char names[][96], size_t max)
+{
+	char prefix[64], *out = NULL, *p, *end;
+	size_t n = 0;
+
+	snprintf(prefix, sizeof(prefix), "enos.%s.", exp);
+	if (on_host(i, &out, "ls", "/run/netns", NULL) != 0) {
+		free(out);
+		return 0;
+	}
+	for (p = out; *p && n < max; p = end + (*end != 0)) {
+		end = p + strcspn(p, "\n");
+		if ((size_t)(end - p) < 96 && !strncmp(p, prefix, strlen(prefix)) &&
+		    strncmp(p + strlen(prefix), "gw.", 3)) {
+			memcpy(names[n], p, (size_t)(end - p));
+			names[n++][end - p] = '\0';
+		}
+	}
+	free(out);
+	return n;
+}
+
+/* The address of NS's eth0 inside host I, into BUF. */
+static bool node_addr(int i, const char *netns, char *buf, size_t len)
+{
+	char *out = NULL, *p;
+	bool ok = false;
+
+	if (on_host(i, &out, "ip", "netns", "exec", netns, "ip", "-4", "-o",
+		    "addr", NULL) == 0 && (p = strstr(out, "eth0    inet ")) != NULL) {
+		p += strlen("eth0    inet ");
+		snprintf(buf, len, "%.*s", (int)strcspn(p, "/"), p);
+		ok = true;
+	}
+	free(out);
+	return ok;
+}
+
+START_TEST(spread_up_down)
+{
+	char topo[PATH_MAX + 64], *out = NULL;
+	char names[N_HOSTS][16][96], addrs[N_HOSTS][16][32];
+	size_t n[N_HOSTS], i, a, b, pings = 0;
+	double secs;
+	int rc, h, g;
+
+	topology(NULL, topo, sizeof(topo));
+	rc = ctl(&out, &secs, "up", topo, NULL);
+	ck_assert_msg(rc == 0 && strstr(out, "is up: 3 sites, 4 nodes over 2 hosts (h1: "),
+		      "exit %d: %s", rc, out);
+	printf("sys_hosts: up over 2 hosts in %.2f s: %s", secs, out);
+	free(out);
+	/* Each host holds its part, and only it. */
+	for (h = 0; h < N_HOSTS; h++) {
+		n[h] = host_nodes(h, "spread", names[h], 16);
+		ck_assert_msg(n[h] > 0, "host %d builds nothing", h);
+		for (i = 0; i < n[h]; i++)
+			ck_assert_msg(node_addr(h, names[h][i], addrs[h][i], 32),
+				      "%s on host %d has no address", names[h][i], h);
+	}
+	ck_assert_uint_eq(n[0] + n[1], 4);
+	/* Every pair on one host pings (through its gateways and the WAN
+	 * bridge of that host). */
+	for (h = 0; h < N_HOSTS; h++)
+		for (a = 0; a < n[h]; a++)
+			for (b = 0; b < n[h]; b++) {
+				if (a == b)
+					continue;
+				rc = on_host(h, &out, "ip", "netns", "exec", names[h][a],
+					     "ping", "-n", "-q", "-c1", "-W2",
+					     addrs[h][b], NULL);
+				ck_assert_msg(rc == 0, "%s -> %s (%s) on host %d: %s",
+					      names[h][a], names[h][b], addrs[h][b], h, out);
+				free(out);
+				pings++;
+			}
+	(void)g;
+	/* status names each host and its part. */
+	rc = ctl(&out, NULL, "status", "-n", "spread");
+	ck_assert_msg(rc == 0 && strstr(out, "host h1") && strstr(out, "host h2"),
+		      "exit %d: %s", rc, out);
+	free(out);
+	rc = ctl(&out, &secs, "down", "-n", "spread");
+	ck_assert_msg(rc == 0 && strstr(out, "is down: 3 sites, 4 nodes removed from 2 hosts"),
+		      "exit %d: %s", rc, out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++)
+		ck_assert_msg(host_objects(h, "spread") == 0, "host %d keeps objects", h);
+	printf("sys_hosts: %zu pings within hosts; down left nothing on either host\n",
+	       pings);
+}
+END_TEST
+
+START_TEST(host_lost_then_back)
+{
+	char topo[PATH_MAX + 64], *out = NULL;
+	double secs;
+	int rc;
+
+	topology(NULL, topo, sizeof(topo));
+	rc = ctl(&out, &secs, "up", topo, NULL);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	ck_assert_int_gt(host_objects(1, "spread"), 0);
+	/* h2's sshd killed by its pid: the host keeps its part. */
+	stop_sshd(1);
+	rc = ctl(&out, &secs, "down", "-n", "spread");
+	ck_assert_msg(rc == 1 && strstr(out, "error: host 'h2' (root@198.18.250.2): cannot reach it over ssh") &&
+		      strstr(out, "experiment 'spread' is not down: 1 of 2 hosts"),
+		      "exit %d: %s", rc, out);
+	ck_assert_msg(secs < 10, "%.1f s", secs);
+	printf("sys_hosts: down with h2 gone: named in %.2f s\n", secs);
+	free(out);
+	ck_assert_int_eq(host_objects(0, "spread"), 0);
+	ck_assert_int_gt(host_objects(1, "spread"), 0);
+	/* The record stays, h2 marked unreachable. */
+	rc = ctl(&out, NULL, "status", "-n", "spread");
+	ck_assert_msg(rc == 0 && strstr(out, "host h2") && strstr(out, "unreachable"),
+		      "exit %d: %s", rc, out);
+	free(out);
+	/* h2 back: down cleans it. */
+	ck_assert_int_eq(start_sshd(1), 0);
+	rc = ctl(&out, &secs, "down", "-n", "spread");
+	ck_assert_msg(rc == 0 && strstr(out, "is down"), "exit %d: %s", rc, out);
+	free(out);
+	ck_assert_int_eq(host_objects(0, "spread"), 0);
+	ck_assert_int_eq(host_objects(1, "spread"), 0);
+	rc = ctl(&out, NULL, "status", "-n", "spread");
+	ck_assert_msg(rc != 0, "still recorded: %s", out);
+	free(out);
+}
+END_TEST
+
 /* Is this suite going to run (CK_RUN_SUITE unset or naming it)? */
 static bool selected(void)
 {
@@ -406,6 +696,8 @@ Suite *make_sys_hosts_suite(struct skips *sk)
 		{ "hello_and_facts", hello_and_facts },
 		{ "version_mismatch", version_mismatch },
 		{ "host_gone_named", host_gone_named },
+		{ "spread_up_down", spread_up_down },
+		{ "host_lost_then_back", host_lost_then_back },
 	};
 	Suite *s = suite_create("sys_hosts");
 	const char *why = sys_unavailable();

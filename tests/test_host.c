@@ -57,7 +57,7 @@ START_TEST(test_reply_hello)
 	/* Facts before hello: refused, the version must be agreed first. */
 	r = reply("facts", &state, &bye);
 	ck_assert(json_is_false(json_object_get(r, "ok")));
-	ck_assert_str_eq(str_of(r, "error"), "say 'hello 1' first");
+	ck_assert_str_eq(str_of(r, "error"), "say 'hello 2' first");
 	json_decref(r);
 
 	r = reply("hello 99", &state, &bye);
@@ -75,7 +75,7 @@ START_TEST(test_reply_hello)
 	ck_assert_str_eq(str_of(r, "commit"), host_commit());
 	ck_assert_str_ne(host_commit(), "");
 	caps = json_object_get(r, "capabilities");
-	ck_assert_uint_eq(json_array_size(caps), 3);
+	ck_assert_uint_eq(json_array_size(caps), 7);
 	ck_assert_str_eq(json_string_value(json_array_get(caps, 1)), "facts");
 	ck_assert_int_eq(state, 1);
 	ck_assert(!bye);
@@ -93,9 +93,9 @@ START_TEST(test_reply_bad)
 	static const struct {
 		const char *line, *error;
 	} cases[] = {
-		{ "", "empty or unknown request (this host answers hello, facts, bye)" },
-		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, bye)" },
-		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, bye)" },
+		{ "", "empty or unknown request (this host answers hello, facts, up, down, state, rtt, bye)" },
+		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, up, down, state, rtt, bye)" },
+		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, up, down, state, rtt, bye)" },
 		{ "hello", "usage: hello PROTOCOL (a positive integer)" },
 		{ "hello x1", "usage: hello PROTOCOL (a positive integer)" },
 		{ "hello 1 2", "usage: hello PROTOCOL (a positive integer)" },
@@ -127,7 +127,7 @@ START_TEST(test_reply_facts)
 	size_t n = 0, i;
 	json_t *r, *b;
 
-	json_decref(reply("hello 1", &state, &bye));
+	json_decref(reply("hello 2", &state, &bye));
 	r = reply("facts", &state, &bye);
 	ck_assert(json_is_true(json_object_get(r, "ok")));
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "cores")),
@@ -165,7 +165,7 @@ START_TEST(test_serve)
 	memset(big, 'x', HOST_LINE_MAX + 99);
 	big[HOST_LINE_MAX + 99] = '\0';
 	text = NULL;
-	ck_assert_int_gt(asprintf(&text, "hello 1\r\n%s\nnope\nbye\nfacts\n", big), 0);
+	ck_assert_int_gt(asprintf(&text, "hello 2\r\n%s\nnope\nbye\nfacts\n", big), 0);
 	in = fmemopen(text, strlen(text), "r");
 	o = open_memstream(&out, &outlen);
 	ck_assert_ptr_nonnull(in);
@@ -173,9 +173,9 @@ START_TEST(test_serve)
 	ck_assert_int_eq(host_serve(in, o), 0);
 	fclose(o);
 	fclose(in);
-	ck_assert_msg(!strncmp(out, "{\"ok\":true,\"protocol\":1,", 24), "%s", out);
+	ck_assert_msg(!strncmp(out, "{\"ok\":true,\"protocol\":2,", 24), "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "\n{\"ok\":false,\"error\":\"a request is at most 4095 bytes\"}\n"
-				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, bye)\"}\n"
+				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, up, down, state, rtt, bye)\"}\n"
 				     "{\"ok\":true}\n"));
 	ck_assert_ptr_null(strstr(out, "kernel"));     /* facts after bye */
 	free(out);
@@ -240,7 +240,7 @@ static const char old_enos[] =
 static const char hostile_enos[] =
 	"#!/bin/sh\n"
 	"read line\n"
-	"printf '{\"ok\":true,\"protocol\":1,\"enos\":\"%s\",\"commit\":\"\\\\u001b[2Jx\",\"hostname\":\"h\\\\nx\"}\\n' \"$ENOS_TEST_VERSION\"\n"
+	"printf '{\"ok\":true,\"protocol\":2,\"enos\":\"%s\",\"commit\":\"\\\\u001b[2Jx\",\"hostname\":\"h\\\\nx\"}\\n' \"$ENOS_TEST_VERSION\"\n"
 	"read line\n"
 	"printf '{\"ok\":true,\"cores\":\"many\",\"memory_total_bytes\":-5,\"kernel\":7,\"backends\":['\n"
 	"i=0; while [ $i -lt 40 ]; do printf '{\"kind\":\"node\",\"name\":\"n%d\",\"ok\":true},' $i; i=$((i+1)); done\n"
@@ -349,7 +349,7 @@ START_TEST(test_client_errors)
 
 	ck_assert_int_eq(talk("root@h2", "future-enos", 8000, &hello, &facts,
 			      &err), -EPROTO);
-	snprintf(want, sizeof(want), "host 'h2' (root@h2): it speaks enos host protocol 7 (enos 9.0.0, commit feedbeef), this enos speaks 1 (enos %s, commit %s): install the same enos on every host",
+	snprintf(want, sizeof(want), "host 'h2' (root@h2): it speaks enos host protocol 7 (enos 9.0.0, commit feedbeef), this enos speaks 2 (enos %s, commit %s): install the same enos on every host",
 		 ENOS_VERSION, host_commit());
 	ck_assert_str_eq(err, want);
 	free(err);
@@ -375,7 +375,7 @@ START_TEST(test_client_errors)
 	t0 = tu_now_s();
 	ck_assert_int_eq(talk("root@h2", "mute-enos", 500, &hello, &facts,
 			      &err), -ETIMEDOUT);
-	ck_assert_str_eq(err, "host 'h2' (root@h2): no answer to 'hello 1' within 0.5 s");
+	ck_assert_str_eq(err, "host 'h2' (root@h2): no answer to 'hello 2' within 0.5 s");
 	ck_assert_double_lt(tu_now_s() - t0, 5);
 	free(err);
 }

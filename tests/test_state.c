@@ -757,12 +757,15 @@ START_TEST(test_faults_from_v4)
 		" applied REAL NOT NULL, removed REAL);"
 		/* v8 -> v9 adds the nodes' profiles */
 		"CREATE TABLE nodes (experiment TEXT NOT NULL, idx INTEGER NOT NULL);"
+		/* v9 -> v10 adds the hosts of a spread world */
+		"CREATE TABLE sites (experiment TEXT NOT NULL, idx INTEGER NOT NULL);"
+		"CREATE TABLE objects (experiment TEXT NOT NULL, seq INTEGER NOT NULL);"
 		"INSERT INTO faults (experiment, action, detail, applied)"
 		" VALUES ('fog', 'set', 'a b loss=5%', 1);"
 		"PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(state_open(path, &st, &err), 0);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 9);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 10);
 	ck_assert_int_eq(state_faults(st, "fog", 0, true, &f, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert(!f[0].structured);
@@ -789,7 +792,7 @@ START_TEST(test_schema_version)
 	ck_assert_int_eq(state_record_world(st, NULL, &f.w), 0);
 	state_close(st);
 	db_path(path, sizeof(path), "schema");
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 9);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 10);
 
 	/* An existing database of the current version opens and keeps its data. */
 	st = open_db("schema");
@@ -814,12 +817,12 @@ START_TEST(test_schema_version)
 	snprintf(path, sizeof(path), "%s/future.db", tmpdir);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE t (x);"
-				      "PRAGMA user_version = 10", NULL, NULL,
+				      "PRAGMA user_version = 11", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	err = NULL;
 	ck_assert_int_eq(state_open(path, &st, &err), -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(err, "schema version 10"));
+	ck_assert_ptr_nonnull(strstr(err, "schema version 11"));
 	free(err);
 	/* Header byte 18 is the file format: 1 rollback journal, 2 WAL. */
 	fp = fopen(path, "rb");
