@@ -57,6 +57,20 @@
  *   traffic on / traffic off      count, or not (on from the start): the
  *                                 switch bench-wan measures the cost with
  *   quit                          -> ok bye, and the engine exits
+ * Several hosts. When a world spans hosts every host runs its own engine
+ * over the same site indexes (the controller sends every engine the same
+ * table). A site whose gateway is elsewhere has no port here (ports[i]
+ * NULL; on the command line `-`); the engine opens CFG->tunnel as one
+ * more packet socket instead. A frame from a local port to a remote site's
+ * gateway is shaped by that pair (delay, loss, rate, cut: at the sender,
+ * once) and written to the tunnel; a frame arriving from the tunnel is
+ * forwarded to the local port of its destination unshaped (the sender's
+ * engine shaped it), broadcasts to every local port, never back into the
+ * tunnel. Which remote site a MAC belongs to is learned from ARP arriving
+ * through the tunnel: a gateway's ARP carries its WAN transit address,
+ * addr_wan(site) (emulator/addr.h), so sender MAC -> site. Until a remote
+ * gateway's MAC is known, a frame to it is flooded: one unshaped copy to
+ * the tunnel. `info` says remote=R tunnel=NAME.
  * Keys: the constraint language's (emulator/constraint.h), in its
  * canonical text: delay=25000us jitter=1500us distribution=normal
  * correlation=25% loss=0.3% loss_burst=4 rate=100000000bit queue=1000
@@ -96,8 +110,14 @@ struct wand_config {
 	const char *ctl_path;           /* control socket to create */
 	const char *log_path;           /* append-only log file, or NULL */
 	uint64_t seed;                  /* of the loss/jitter draws (reseed) */
-	const char *const *ports;       /* host ifnames, one per site index */
+	const char *const *ports;       /* host ifnames, one per site index;
+					 * NULL: the site's gateway is on
+					 * another host, behind TUNNEL */
 	size_t n_ports;
+	/* The VXLAN device joining this host's WAN part to the others'
+	 * (emulator/tunnel.h: TAG "x"), or NULL on one host. See "Several
+	 * hosts" above. */
+	const char *tunnel;
 	int rt_priority;                /* SCHED_FIFO priority of the engine
 					 * (1 .. 99), 0: ordinary scheduling.
 					 * Its loop blocks between deadlines,
