@@ -13,18 +13,12 @@
 #include "emulator/fabric.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
+#include "emulator/tunnel.h"
 #include "enos/cli.h"
 #include "enos/phase.h"
 #include "enos/placement.h"
 #include "enos/state.h"
 #include "enos/topo.h"
-
-uint32_t host_part_vni(const struct world *w)
-{
-	uint32_t g = world_group(w) - WORLD_GROUP_BASE;
-
-	return g % 0xfffffeu + 1;
-}
 
 /* ---- the controller: encode ---- */
 
@@ -78,7 +72,7 @@ char *host_part_encode(const struct world *w, const struct topology *t,
 			      "experiment", w->name, "tag", w->tag,
 			      "host", t->hosts[h].name,
 			      "address", t->hosts[h].address,
-			      "vni", (json_int_t)host_part_vni(w),
+			      "vni", (json_int_t)tunnel_vni(w->tag),
 			      "shaping", shaping->name,
 			      "fabric", world_fabric(w)->name,
 			      "sites", sites, "nodes", nodes, "peers", peers);
@@ -269,8 +263,9 @@ int host_part_decode(const char *exp, const char *body, size_t len,
 	if (!fabric)
 		return bad(why, why_len, "fabric '%s' is not one of this enos", v ? v : "");
 	p->w.fabric = fabric;
-	if (!int_of(r, "vni", 1, 0xfffffe, &vni))
-		return bad(why, why_len, "no vni from 1 to 16777214");
+	if (!int_of(r, "vni", 1, TUNNEL_VNI_MAX, &vni) ||
+	    (uint32_t)vni != tunnel_vni(p->w.tag))
+		return bad(why, why_len, "vni is not the one of tag %s", p->w.tag);
 	p->vni = (uint32_t)vni;
 	v = str_of(r, "host");
 	if (!name_ok(v, sizeof(p->host)))
@@ -362,12 +357,101 @@ static int open_for(struct enos_ctx *ctx, const char *exp)
 	return rc;
 }
 
+/* The inner MTU JOIN wrote at the start of its message ("mtu N: ..."),
+ * or 0. */
+static unsigned mtu_of(const char *msg)
+{
+	unsigned m = 0;
+
+	return sscanf(msg, "mtu %u", &m) == 1 ? m : 0;
+}
+
+/* Join P's part of the WAN to its peers' (emulator/tunnel.h): the path
+ * MTU to each peer measured, the inner MTU the smallest less the VXLAN
+ * overhead, set on this host's WAN veths, then the VXLAN device TAGx
+ * recorded and made. MSG says what was done or why not. Returns 0,
+ * -ENOSYS when this enos has no tunnel yet, or -errno. */
+static int join(struct enos_ctx *ctx, const struct host_part *p, char *msg,
+		size_t len)
+{
+	struct tunnel_peer peers[HOST_PART_PEERS_MAX];
+	const char *addrs[HOST_PART_PEERS_MAX];
+	unsigned mtus[HOST_PART_PEERS_MAX], inner = 0;
+	bool *local = NULL;
+	char dev[WORLD_IFNAMSIZ];
+	struct tunnel_spec spec = { 0 };
+	size_t i;
+	int rc = 0;
+
+	if (!p->n_peers) {
+		snprintf(msg, len, "no other host");
+		return 0;
+	}
+	for (i = 0; i < p->n_peers; i++) {
+		peers[i].host = p->peers[i].name;
+		peers[i].addr = p->peers[i].address;
+		addrs[i] = p->peers[i].address;
+		rc = tunnel_path_mtu(p->address, p->peers[i].address, &mtus[i]);
+		if (rc == -ENOSYS)
+			break;
+		if (rc < 0) {
+			snprintf(msg, len, "no path MTU from %s to host '%s' (%s): %s",
+				 p->address, p->peers[i].name, p->peers[i].address,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	if (rc == 0) {
+		rc = tunnel_inner_mtu_min(mtus, addrs, p->n_peers, &inner);
+		if (rc < 0) {
+			snprintf(msg, len, "the path MTU to another host leaves less than %d bytes inside the tunnel",
+				 TUNNEL_MTU_MIN);
+			return rc;
+		}
+		local = calloc(p->w.n_sites, sizeof(*local));
+		if (!local)
+			return -ENOMEM;
+		for (i = 0; i < p->w.n_sites; i++)
+			local[i] = !p->w.sites[i].remote;
+		rc = tunnel_wan_mtu(ctx->emu, &p->w, local, inner);
+		free(local);
+		if (rc < 0 && rc != -ENOSYS) {
+			snprintf(msg, len, "cannot set the WAN MTU to %u: %s", inner,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	spec.tag = p->w.tag;
+	spec.vni = p->vni;
+	spec.local = p->address;
+	spec.peers = peers;
+	spec.n_peers = p->n_peers;
+	spec.mtu = inner;
+	spec.bridge = p->w.wan_mode == WAN_BRIDGE ? p->w.wan_bridge : NULL;
+	spec.fabric = p->w.fabric;
+	if (tunnel_spec_check(&spec, msg, len) < 0)
+		return -EINVAL;
+	tunnel_ifname(p->w.tag, dev, sizeof(dev));
+	rc = state_object_add(ctx->st, p->w.name, OBJ_LINK, dev);
+	if (rc == 0)
+		rc = tunnel_join(ctx->emu, &spec);
+	if (rc == -ENOSYS)
+		snprintf(msg, len, "this enos has no VXLAN tunnel yet");
+	else if (rc < 0)
+		snprintf(msg, len, "%s: %s", strerror(-rc), detail(ctx));
+	else
+		snprintf(msg, len, "mtu %u: %s joined to %zu host%s by VXLAN %u",
+			 inner, dev, p->n_peers, p->n_peers == 1 ? "" : "s",
+			 p->vni);
+	return rc;
+}
+
 static char *serve_up(struct enos_ctx *ctx, const char *exp,
 		      const char *body, size_t len)
 {
 	struct host_part p;
 	struct exp_info info;
-	char why[512];
+	char why[512], tunnel[512] = "";
 	double t0 = cli_now();
 	int rc, left;
 	char *out;
@@ -420,12 +504,30 @@ static char *serve_up(struct enos_ctx *ctx, const char *exp,
 		}
 		goto done;
 	}
+	rc = join(ctx, &p, tunnel, sizeof(tunnel));
+	if (rc < 0 && rc != -ENOSYS) {
+		char msg[768];
+
+		snprintf(msg, sizeof(msg), "%s", tunnel);
+		if (world_down(ctx->emu, &p.w, NULL, NULL) == 0) {
+			state_forget(ctx->st, exp);
+			out = reply_error("cannot join its part of '%s' to the other hosts: %s (rolled back)",
+					  exp, msg);
+		} else {
+			state_set_status(ctx->st, exp, EXP_FAILED);
+			out = reply_error("cannot join its part of '%s' to the other hosts: %s (rolling back failed too: 'enos down' retries)",
+					  exp, msg);
+		}
+		goto done;
+	}
 	state_set_status(ctx->st, exp, EXP_UP);
 	left = world_leftovers(ctx->emu, &p.w);
-	out = reply_dump(json_pack("{s:b, s:i, s:i, s:i, s:I, s:f}", "ok", 1,
-				   "sites", (int)p.n_local_sites,
+	out = reply_dump(json_pack("{s:b, s:i, s:i, s:i, s:I, s:b, s:s, s:i, s:f}",
+				   "ok", 1, "sites", (int)p.n_local_sites,
 				   "nodes", (int)p.w.n_nodes,
 				   "objects", left, "vni", (json_int_t)p.vni,
+				   "joined", rc == 0, "tunnel", tunnel,
+				   "mtu", (int)mtu_of(tunnel),
 				   "seconds", cli_now() - t0));
 done:
 	host_part_release(&p);
@@ -475,7 +577,11 @@ static char *serve_down(struct enos_ctx *ctx, const char *exp, const char *tag)
 		w.name = exp;
 		memcpy(w.tag, tag, WORLD_TAG_LEN + 1);
 	}
-	rc = world_down(ctx->emu, &w, NULL, NULL);
+	rc = tunnel_leave(ctx->emu, w.tag, w.fabric);
+	if (rc == -ENOSYS)
+		rc = 0;         /* no tunnel was made: TAGx is in the group */
+	if (rc == 0)
+		rc = world_down(ctx->emu, &w, NULL, NULL);
 	left = rc == 0 ? world_leftovers(ctx->emu, &w) : -1;
 	if (rc < 0 || left != 0) {
 		out = reply_error("cannot take its part of '%s' down: %s%s%s", exp,

@@ -48,10 +48,6 @@ struct host_part {
 	size_t n_local_sites;
 };
 
-/* The VNI of the WAN tunnel of world W: derived from its tag (which
- * state_pick_tag keeps unique among recorded experiments), 1..2^24-2. */
-uint32_t host_part_vni(const struct world *w);
-
 /* The body of `up` for host H of T (placed by PL) from the planned world
  * W with shaping backend SHAPING: an allocated JSON text (*LEN bytes), or
  * NULL when out of memory. */

@@ -15,6 +15,7 @@
 
 #include "emulator/node.h"
 #include "emulator/shape.h"
+#include "emulator/tunnel.h"
 #include "enos/cli.h"
 #include "enos/host.h"
 #include "enos/host_part.h"
@@ -100,6 +101,44 @@ static long reply_int(const char *r, const char *key)
 	return x;
 }
 
+/* String member KEY of reply R into BUF (escaped); returns 1 if it is
+ * true, 0 otherwise. */
+static int reply_str(const char *r, const char *key, char *buf, size_t len)
+{
+	json_t *o = r ? json_loads(r, 0, NULL) : NULL;
+	json_t *v = json_object_get(o, key);
+	int yes = json_is_true(v);
+
+	snprintf(buf, len, "%s", json_is_string(v) ? json_string_value(v) : "");
+	for (char *c = buf; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	json_decref(o);
+	return yes;
+}
+
+/* "joined by VXLAN VNI, inner MTU M" when every host joined, else "WAN
+ * not joined across hosts", into BUF. */
+static const char *mtu_part(const struct hconn *v, size_t n, char *buf,
+			    size_t len)
+{
+	char why[512];
+	long mtu = -1, vni = reply_int(v[0].reply, "vni");
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (reply_str(v[i].reply, "joined", why, sizeof(why)) != 1) {
+			snprintf(buf, len, "WAN not joined across hosts");
+			return buf;
+		}
+		if (mtu < 0 || (reply_int(v[i].reply, "mtu") > 0 &&
+				reply_int(v[i].reply, "mtu") < mtu))
+			mtu = reply_int(v[i].reply, "mtu");
+	}
+	snprintf(buf, len, "joined by VXLAN %ld, inner MTU %ld", vni, mtu);
+	return buf;
+}
+
 int phase_hosts_check(const struct topology *t, enum support_report how)
 {
 	size_t i, k;
@@ -175,7 +214,7 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 	struct placement pl = { 0 };
 	struct hconn *v = NULL;
 	const char **names = NULL, **addrs = NULL, **sshs = NULL, **enoss = NULL;
-	char tag[WORLD_TAG_LEN + 1], line[128];
+	char tag[WORLD_TAG_LEN + 1], line[128], dev[WORLD_IFNAMSIZ];
 	bool *asked = NULL;
 	size_t i, n = t->n_hosts, failed = 0;
 	int64_t run = 0;
@@ -226,6 +265,8 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 	/* The whole world, every object with its host, recorded here
 	 * before any host builds anything. */
 	rc = state_record_world(ctx->st, t, &w);
+	if (rc == 0 && n > 1 && tunnel_ifname(w.tag, dev, sizeof(dev)))
+		rc = state_object_add(ctx->st, t->name, OBJ_LINK, dev);
 	if (rc == 0)
 		rc = state_hosts_record(ctx->st, t->name, n, names, addrs, sshs,
 					enoss, pl.host_of);
@@ -296,6 +337,16 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 		if (strcmp(run_kind, "up") == 0)
 			state_run_end(ctx->st, run, "ok");
 	}
+	for (i = 0; i < n; i++) {
+		char why[512];
+
+		if (reply_str(v[i].reply, "joined", why, sizeof(why)) == 1 ||
+		    n < 2)
+			continue;
+		reply_str(v[i].reply, "tunnel", why, sizeof(why));
+		cli_warning("host '%s': the WAN of '%s' is not joined to the other hosts: %s",
+			    t->hosts[i].name, t->name, why);
+	}
 	printf("experiment '%s' is up: %zu sites, %zu nodes over %zu hosts (",
 	       t->name, w.n_sites, w.n_nodes, n);
 	for (i = 0; i < n; i++)
@@ -304,7 +355,14 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 		       reply_int(v[i].reply, "sites") == 1 ? "" : "s",
 		       reply_int(v[i].reply, "nodes"),
 		       reply_int(v[i].reply, "nodes") == 1 ? "" : "s");
-	printf("), WAN shaping %s, in %.2f s\n", shaping->name, cli_now() - t0);
+	{
+		char why[512];
+
+		reply_str(v[0].reply, "tunnel", why, sizeof(why));
+		printf("), WAN shaping %s, %s, in %.2f s\n", shaping->name,
+		       n < 2 ? "one host" : mtu_part(v, n, why, sizeof(why)),
+		       cli_now() - t0);
+	}
 	if (run_id)
 		*run_id = run;
 	rc = 0;

@@ -21,6 +21,10 @@
 #include "emulator/shape.h"
 #include "enos/cli.h"
 #include "enos/host.h"
+#include "enos/host_part.h"
+#include "enos/placement.h"
+#include "enos/plan.h"
+#include "enos/topo.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
@@ -454,6 +458,125 @@ START_TEST(test_cmd_hosts)
 }
 END_TEST
 
+static const char spread_yaml[] =
+	"name: spread\n"
+	"hosts:\n"
+	"  - {name: h1, address: 192.0.2.1}\n"
+	"  - {name: h2, address: 192.0.2.2}\n"
+	"sites:\n"
+	"  - {name: cloud, role: central, nodes: 2, host: h1}\n"
+	"  - {name: edge, role: edge, count: 3, parent: cloud, nodes: 2, host: h2}\n";
+
+/* The body of `up` for each host, decoded as the host does: every site
+ * with the controller's names and addresses, marked local on its own
+ * host only, and exactly that host's nodes with the same names and
+ * addresses (an address means the same on every host). */
+START_TEST(test_part_roundtrip)
+{
+	struct topology *t;
+	struct placement pl = { 0 };
+	struct world w = { 0 };
+	struct host_part p;
+	char *err = NULL, why[512], *body;
+	size_t len, h, i, k;
+
+	t = topo_load_string(spread_yaml, "spread.yaml", ".", &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(placement_compute(t, &pl), 0);
+	ck_assert_int_eq(plan_world(t, "eabcd", &w), 0);
+	for (h = 0; h < 2; h++) {
+		body = host_part_encode(&w, t, &pl, h, shape_ops_find("none"), &len);
+		ck_assert_ptr_nonnull(body);
+		ck_assert_msg(host_part_decode("spread", body, len, &p, why,
+					       sizeof(why)) == 0, "%s", why);
+		ck_assert_str_eq(p.host, t->hosts[h].name);
+		ck_assert_uint_eq(p.n_peers, 1);
+		ck_assert_str_eq(p.peers[0].address, t->hosts[1 - h].address);
+		ck_assert_uint_eq(p.w.n_sites, w.n_sites);
+		ck_assert_uint_eq(p.n_local_sites, h == 0 ? 1 : 3);
+		for (i = 0; i < w.n_sites; i++) {
+			ck_assert_int_eq(p.w.sites[i].remote, pl.host_of[i] != h);
+			ck_assert_str_eq(p.w.sites[i].gw_netns, w.sites[i].gw_netns);
+			ck_assert_str_eq(p.w.sites[i].gw_wan_host, w.sites[i].gw_wan_host);
+			ck_assert_uint_eq(p.w.sites[i].gw_wan_addr, w.sites[i].gw_wan_addr);
+			ck_assert_uint_eq(p.w.sites[i].lan.addr, w.sites[i].lan.addr);
+		}
+		ck_assert_uint_eq(p.w.n_nodes, h == 0 ? 2 : 6);
+		for (i = 0, k = 0; i < w.n_nodes; i++) {
+			if (pl.host_of[w.nodes[i].site] != h)
+				continue;
+			ck_assert_str_eq(p.w.nodes[k].netns, w.nodes[i].netns);
+			ck_assert_str_eq(p.w.nodes[k].host_if, w.nodes[i].host_if);
+			ck_assert_uint_eq(p.w.nodes[k].addr, w.nodes[i].addr);
+			ck_assert_uint_eq(p.w.nodes[k].site, w.nodes[i].site);
+			k++;
+		}
+		/* For another experiment: refused. */
+		host_part_release(&p);
+		ck_assert_int_eq(host_part_decode("other", body, len, &p, why,
+						  sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, "the body of 'up' is for experiment 'spread', not 'other'");
+		host_part_release(&p);
+		free(body);
+	}
+	plan_release(&w);
+	placement_release(&pl);
+	topo_free(t);
+}
+END_TEST
+
+/* What a host refuses in a body: it is input from outside. */
+START_TEST(test_part_hostile)
+{
+	static const struct {
+		const char *from, *to, *why;
+	} cases[] = {
+		{ "\"netns\":\"enos.spread.cloud-1\"", "\"netns\":\"enos.other.cloud-1\"",
+		  "node 'cloud-1': netns is not one of this world's names" },
+		{ "\"host_if\":\"eabcdv0\"", "\"host_if\":\"eth0\"",
+		  "node 'cloud-1': host_if is not one of this world's names" },
+		{ "\"local\":true", "\"local\":false",
+		  "node 'cloud-1' is of site 'cloud', which this host does not build" },
+		{ "\"backend\":\"netns\"", "\"backend\":\"nope\"",
+		  "node 'cloud-1': backend 'nope' is not one of this enos" },
+		{ "\"tag\":\"eabcd\"", "\"tag\":\"e/../\"", "tag 'e/../' is not a tag" },
+		{ "\"gw_netns\":\"enos.spread.gw.cloud\"", "\"gw_netns\":\"../../etc\"",
+		  "site 'cloud': gw_netns '../../etc' is not one of this world's names" },
+	};
+	struct topology *t;
+	struct placement pl = { 0 };
+	struct world w = { 0 };
+	struct host_part p;
+	char *err = NULL, why[512], *body, *bad, *at;
+	size_t len, i;
+
+	t = topo_load_string(spread_yaml, "spread.yaml", ".", &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(placement_compute(t, &pl), 0);
+	ck_assert_int_eq(plan_world(t, "eabcd", &w), 0);
+	body = host_part_encode(&w, t, &pl, 0, shape_ops_find("none"), &len);
+	ck_assert_ptr_nonnull(body);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		at = strstr(body, cases[i].from);
+		ck_assert_msg(at != NULL, "%s not in %s", cases[i].from, body);
+		ck_assert_int_gt(asprintf(&bad, "%.*s%s%s", (int)(at - body), body,
+					  cases[i].to, at + strlen(cases[i].from)), 0);
+		ck_assert_int_eq(host_part_decode("spread", bad, strlen(bad), &p,
+						  why, sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, cases[i].why);
+		host_part_release(&p);
+		free(bad);
+	}
+	ck_assert_int_eq(host_part_decode("spread", "[1]", 3, &p, why, sizeof(why)),
+			 -EINVAL);
+	host_part_release(&p);
+	free(body);
+	plan_release(&w);
+	placement_release(&pl);
+	topo_free(t);
+}
+END_TEST
+
 Suite *make_host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -465,6 +588,8 @@ Suite *make_host_suite(void)
 	tcase_add_test(server, test_reply_facts);
 	tcase_add_test(server, test_serve);
 	tcase_add_test(server, test_ssh_argv);
+	tcase_add_test(server, test_part_roundtrip);
+	tcase_add_test(server, test_part_hostile);
 	suite_add_tcase(s, server);
 
 	tcase_add_checked_fixture(client, fake_setup, fake_teardown);
