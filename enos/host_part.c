@@ -391,6 +391,8 @@ static int join(struct enos_ctx *ctx, const struct host_part *p, char *msg,
 		peers[i].host = p->peers[i].name;
 		peers[i].addr = p->peers[i].address;
 		addrs[i] = p->peers[i].address;
+	}
+	for (i = 0; i < p->n_peers; i++) {
 		rc = tunnel_path_mtu(p->address, p->peers[i].address, &mtus[i]);
 		if (rc == -ENOSYS)
 			break;

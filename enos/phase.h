@@ -68,6 +68,11 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 		   const struct shape_ops *shaping, const char *run_kind,
 		   int64_t *run_id);
 
+/* If recorded experiment NAME spans hosts, say that WHAT ("'enos exec'")
+ * is not built across hosts yet and return -ENOTSUP; else 0. */
+int phase_hosts_refuse(struct enos_ctx *ctx, const char *name,
+		       const char *what);
+
 /* Down of recorded experiment INFO over its N HOSTS: every reachable host
  * at once; an unreachable one is named and keeps its records. */
 int phase_down_hosts(struct enos_ctx *ctx, const struct exp_info *info,

@@ -154,6 +154,14 @@ int phase_hosts_check(const struct topology *t, enum support_report how)
 					t->sites[i].nodes[k].backend->name);
 				return -ENOTSUP;
 			}
+	if (t->stack_name || t->n_workloads) {
+		fflush(stdout);
+		fprintf(stderr, "%s%s: %s across hosts: not built yet (the world is: remove '%s' to build it)\n",
+			how == SUPPORT_AS_NOTES ? "note: 'enos up' would refuse: " : "error: ",
+			t->path, t->stack_name ? "a stack" : "a workload",
+			t->stack_name ? "stack" : "workload");
+		return -ENOTSUP;
+	}
 	if (t->shaping && t->shaping->shapes) {
 		fflush(stdout);
 		fprintf(stderr, "%s%s: network.shaping '%s' across hosts: not built yet (the WAN between hosts is a plain wire: shaping none)\n",
@@ -162,6 +170,22 @@ int phase_hosts_check(const struct topology *t, enum support_report how)
 		return -ENOTSUP;
 	}
 	return 0;
+}
+
+int phase_hosts_refuse(struct enos_ctx *ctx, const char *name,
+		       const char *what)
+{
+	struct state_host *h = NULL;
+	size_t n = 0;
+
+	if (state_hosts(ctx->st, name, &h, &n) < 0 || !n) {
+		free(h);
+		return 0;
+	}
+	free(h);
+	cli_error("experiment '%s' spans %zu hosts: %s across hosts is not built yet ('enos status', 'enos down' are)",
+		  name, n, what);
+	return -ENOTSUP;
 }
 
 /* Take down every part that was sent (after a failed up). Returns the

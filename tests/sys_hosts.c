@@ -34,11 +34,13 @@
 #include "tests/testutil.h"
 
 #define SSHD "/usr/sbin/sshd"
-#define N_HOSTS 2
+#define N_HOSTS 3
+#define UNDERLAY "sysh-ul"      /* the namespace of the underlay's switch */
 
-static const char *const ns[N_HOSTS] = { "sysh-h1", "sysh-h2" };
-static const char *const veth[N_HOSTS] = { "syshv1", "syshv2" };
-static const char *const addr[N_HOSTS] = { "198.18.250.1", "198.18.250.2" };
+static const char *const ns[N_HOSTS] = { "sysh-h1", "sysh-h2", "sysh-h3" };
+static const char *const veth[N_HOSTS] = { "syshv1", "syshv2", "syshv3" };
+static const char *const addr[N_HOSTS] = { "198.18.250.1", "198.18.250.2",
+					   "198.18.250.3" };
 
 static char dir[PATH_MAX];
 static pid_t sshd_pid[N_HOSTS];
@@ -249,6 +251,7 @@ static void hosts_teardown(void)
 		}
 		tu_sh("ip netns del %s", ns[i]);
 	}
+	tu_sh("ip netns del %s", UNDERLAY);
 	if (dir[0])
 		tu_rmtree(dir);
 	dir[0] = '\0';
@@ -258,11 +261,14 @@ static void hosts_teardown(void)
  * (what was made is left for hosts_teardown). */
 static bool build_hosts(void)
 {
-	char path[PATH_MAX + 64], *pub, *hostpub[N_HOSTS] = { NULL, NULL };
+	char path[PATH_MAX + 64], *pub, *hostpub[N_HOSTS] = { NULL };
+	char known[4096];
+	size_t off = 0;
 	int i, ok = 1;
 
 	for (i = 0; i < N_HOSTS; i++)
 		tu_sh("ip netns del %s", ns[i]);        /* a crashed run's */
+	tu_sh("ip netns del %s", UNDERLAY);
 	/* sshd refuses to start without its privilege separation directory,
 	 * which the package's tmpfiles would make at boot. */
 	mkdir("/run/sshd", 0755);
@@ -274,8 +280,16 @@ static bool build_hosts(void)
 		ok &= tu_sh("ip -n %s link set lo up", ns[i]) == 0;
 		ok &= tu_sh("ssh-keygen -q -t ed25519 -N  -f %s/hostkey-%d", dir, i) == 0;
 	}
-	ok &= tu_sh("ip link add %s netns %s type veth peer name %s netns %s",
-		    veth[0], ns[0], veth[1], ns[1]) == 0;
+	/* The underlay: a bridge in a namespace of its own, a veth to each
+	 * host. */
+	ok &= tu_sh("ip netns add %s", UNDERLAY) == 0;
+	ok &= tu_sh("ip -n %s link add br0 type bridge", UNDERLAY) == 0;
+	ok &= tu_sh("ip -n %s link set br0 up", UNDERLAY) == 0;
+	for (i = 0; i < N_HOSTS; i++) {
+		ok &= tu_sh("ip link add %s netns %s type veth peer name p%d netns %s",
+			    veth[i], ns[i], i, UNDERLAY) == 0;
+		ok &= tu_sh("ip -n %s link set p%d master br0 up", UNDERLAY, i) == 0;
+	}
 	for (i = 0; i < N_HOSTS; i++) {
 		ok &= tu_sh("ip -n %s addr add %s/24 dev %s", ns[i], addr[i], veth[i]) == 0;
 		ok &= tu_sh("ip -n %s link set %s up", ns[i], veth[i]) == 0;
@@ -291,16 +305,17 @@ static bool build_hosts(void)
 		snprintf(path, sizeof(path), "hostkey-%d.pub", i);
 		hostpub[i] = slurp(path);
 	}
-	if (hostpub[0] && hostpub[1])
-		/* Known hosts written by the test: StrictHostKeyChecking
-		 * yes. */
-		put("known_hosts", path, sizeof(path), "%s %s%s %s", addr[0],
-		    hostpub[0], addr[1], hostpub[1]);
-	ok = hostpub[0] && hostpub[1];
-	free(hostpub[0]);
-	free(hostpub[1]);
-	if (!ok)
+	/* Known hosts written by the test: StrictHostKeyChecking yes. */
+	for (i = 0; i < N_HOSTS; i++) {
+		ok &= hostpub[i] != NULL;
+		if (hostpub[i])
+			off += (size_t)snprintf(known + off, sizeof(known) - off,
+						"%s %s", addr[i], hostpub[i]);
+		free(hostpub[i]);
+	}
+	if (!ok || off >= sizeof(known))
 		return false;
+	put("known_hosts", path, sizeof(path), "%s", known);
 	put("ssh_config", path, sizeof(path),
 	    "Host *\n  User root\n  IdentityFile %s/id\n  IdentitiesOnly yes\n"
 	    "  UserKnownHostsFile %s/known_hosts\n  GlobalKnownHostsFile /dev/null\n"
@@ -335,12 +350,13 @@ static const char *topology(const char *enos2, char *path, size_t len)
 		   "hosts:\n"
 		   "  - {name: h1, address: %s, ssh: root@%s, enos: %s}\n"
 		   "  - {name: h2, address: %s, ssh: root@%s, enos: %s}\n"
+		   "  - {name: h3, address: %s, ssh: root@%s, enos: %s}\n"
 		   "placement: {auto: balance}\n"
 		   "sites:\n"
 		   "  - {name: cloud, role: central, nodes: 2}\n"
 		   "  - {name: edge, role: edge, count: 2, parent: cloud}\n",
 		   addr[0], addr[0], bin, addr[1], addr[1],
-		   enos2 ? enos2 : bin);
+		   enos2 ? enos2 : bin, addr[2], addr[2], bin);
 }
 
 /* `enos hosts [--json] TOPO` from host h1 (the controller). Returns its
@@ -598,9 +614,9 @@ START_TEST(spread_up_down)
 
 	topology(NULL, topo, sizeof(topo));
 	rc = ctl(&out, &secs, "up", topo, NULL);
-	ck_assert_msg(rc == 0 && strstr(out, "is up: 3 sites, 4 nodes over 2 hosts (h1: "),
+	ck_assert_msg(rc == 0 && strstr(out, "is up: 3 sites, 4 nodes over 3 hosts (h1: "),
 		      "exit %d: %s", rc, out);
-	printf("sys_hosts: up over 2 hosts in %.2f s: %s", secs, out);
+	printf("sys_hosts: up over 3 hosts in %.2f s: %s", secs, out);
 	/* The hosts' WANs joined by VXLAN (emulator/tunnel.h) once the
 	 * tunnel is built; until then up says it is not. */
 	joined = strstr(out, "joined by VXLAN") != NULL;
@@ -614,7 +630,7 @@ START_TEST(spread_up_down)
 			ck_assert_msg(node_addr(h, names[h][i], addrs[h][i], 32),
 				      "%s on host %d has no address", names[h][i], h);
 	}
-	ck_assert_uint_eq(n[0] + n[1], 4);
+	ck_assert_uint_eq(n[0] + n[1] + n[2], 4);
 	/* Every pair on one host pings (through its gateways and the WAN
 	 * bridge of that host). */
 	for (h = 0; h < N_HOSTS; h++)
@@ -652,12 +668,12 @@ START_TEST(spread_up_down)
 		      "exit %d: %s", rc, out);
 	free(out);
 	rc = ctl(&out, &secs, "down", "-n", "spread");
-	ck_assert_msg(rc == 0 && strstr(out, "is down: 3 sites, 4 nodes removed from 2 hosts"),
+	ck_assert_msg(rc == 0 && strstr(out, "is down: 3 sites, 4 nodes removed from 3 hosts"),
 		      "exit %d: %s", rc, out);
 	free(out);
 	for (h = 0; h < N_HOSTS; h++)
 		ck_assert_msg(host_objects(h, "spread") == 0, "host %d keeps objects", h);
-	printf("sys_hosts: %zu pings within hosts, %zu across; down left nothing on either host\n",
+	printf("sys_hosts: %zu pings within hosts, %zu across; down left nothing on any host\n",
 	       pings, cross);
 }
 END_TEST
@@ -669,20 +685,49 @@ START_TEST(host_lost_then_back)
 	int rc;
 
 	topology(NULL, topo, sizeof(topo));
+	/* A host gone at up: named within 10 s, nothing recorded or built
+	 * anywhere. */
+	stop_sshd(2);
+	rc = ctl(&out, &secs, "up", topo, NULL);
+	ck_assert_msg(rc == 1 && strstr(out, "error: host 'h3' (root@198.18.250.3): cannot reach it over ssh"),
+		      "exit %d: %s", rc, out);
+	ck_assert_msg(secs < 10, "%.1f s", secs);
+	free(out);
+	rc = ctl(&out, NULL, "status", "-n", "spread");
+	ck_assert_msg(rc != 0, "recorded: %s", out);
+	free(out);
+	ck_assert_int_eq(host_objects(0, "spread") + host_objects(1, "spread"), 0);
+	ck_assert_int_eq(start_sshd(2), 0);
+
 	rc = ctl(&out, &secs, "up", topo, NULL);
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
 	free(out);
 	ck_assert_int_gt(host_objects(1, "spread"), 0);
+	/* Commands not spread yet say so. */
+	{
+		char *argv_out = NULL;
+		char db[PATH_MAX + 64];
+		char *argv[] = { "ip", "netns", "exec", (char *)ns[0],
+				 (char *)tu_enos_bin(), "--db", db, "exec", "-n",
+				 "spread", "cloud-1", "--", "true", NULL };
+
+		snprintf(db, sizeof(db), "%s/ctl.db", dir);
+		rc = tu_run(&argv_out, argv);
+		ck_assert_msg(rc == 1 && strstr(argv_out, "spans 3 hosts: 'enos exec' across hosts is not built yet"),
+			      "exit %d: %s", rc, argv_out);
+		free(argv_out);
+	}
 	/* h2's sshd killed by its pid: the host keeps its part. */
 	stop_sshd(1);
 	rc = ctl(&out, &secs, "down", "-n", "spread");
 	ck_assert_msg(rc == 1 && strstr(out, "error: host 'h2' (root@198.18.250.2): cannot reach it over ssh") &&
-		      strstr(out, "experiment 'spread' is not down: 1 of 2 hosts"),
+		      strstr(out, "experiment 'spread' is not down: 1 of 3 hosts"),
 		      "exit %d: %s", rc, out);
 	ck_assert_msg(secs < 10, "%.1f s", secs);
 	printf("sys_hosts: down with h2 gone: named in %.2f s\n", secs);
 	free(out);
 	ck_assert_int_eq(host_objects(0, "spread"), 0);
+	ck_assert_int_eq(host_objects(2, "spread"), 0);
 	ck_assert_int_gt(host_objects(1, "spread"), 0);
 	/* The record stays, h2 marked unreachable. */
 	rc = ctl(&out, NULL, "status", "-n", "spread");
@@ -696,9 +741,66 @@ START_TEST(host_lost_then_back)
 	free(out);
 	ck_assert_int_eq(host_objects(0, "spread"), 0);
 	ck_assert_int_eq(host_objects(1, "spread"), 0);
+	ck_assert_int_eq(host_objects(2, "spread"), 0);
 	rc = ctl(&out, NULL, "status", "-n", "spread");
 	ck_assert_msg(rc != 0, "still recorded: %s", out);
 	free(out);
+}
+END_TEST
+
+/* $ENOS_SPREAD_NODES netns nodes (100 per site) brought up and down over
+ * the 3 hosts from the controller, then the same world without `hosts:`
+ * on one of them (its enos run inside it, as the hosts' enos are): the
+ * bring-up figures of docs/MULTIHOST.md. Only registered when
+ * $ENOS_SPREAD_NODES is set: a measurement, not a check. */
+START_TEST(spread_scale)
+{
+	char spread[PATH_MAX + 64], single[PATH_MAX + 64], db[PATH_MAX + 64];
+	char bin[PATH_MAX], *out = NULL;
+	long nodes = strtol(getenv("ENOS_SPREAD_NODES"), NULL, 10);
+	long sites = (nodes + 99) / 100;
+	double up3, down3, up1, down1, t0;
+	int rc, h;
+
+	ck_assert_int_gt(nodes, 0);
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	put("scale3.yaml", spread, sizeof(spread),
+	    "name: scale\nhosts:\n"
+	    "  - {name: h1, address: %s, ssh: root@%s, enos: %s}\n"
+	    "  - {name: h2, address: %s, ssh: root@%s, enos: %s}\n"
+	    "  - {name: h3, address: %s, ssh: root@%s, enos: %s}\n"
+	    "placement: {auto: balance}\n"
+	    "network: {shaping: none}\n"
+	    "sites:\n  - {name: s, role: edge, count: %ld, nodes: %ld}\n",
+	    addr[0], addr[0], bin, addr[1], addr[1], bin, addr[2], addr[2],
+	    bin, sites, nodes / sites);
+	put("scale1.yaml", single, sizeof(single),
+	    "name: scale\nnetwork: {shaping: none}\n"
+	    "sites:\n  - {name: s, role: edge, count: %ld, nodes: %ld}\n",
+	    sites, nodes / sites);
+	rc = ctl(&out, &up3, "up", spread, NULL);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	printf("sys_hosts: %s", out);
+	free(out);
+	rc = ctl(&out, &down3, "down", "-n", "scale");
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++)
+		ck_assert_int_eq(host_objects(h, "scale"), 0);
+	snprintf(db, sizeof(db), "%s/single.db", dir);
+	t0 = tu_now_s();
+	rc = on_host(0, &out, bin, "--db", db, "up", single, NULL);
+	up1 = tu_now_s() - t0;
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	t0 = tu_now_s();
+	rc = on_host(0, &out, bin, "--db", db, "down", "-n", "scale", NULL);
+	down1 = tu_now_s() - t0;
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	ck_assert_int_eq(host_objects(0, "scale"), 0);
+	printf("sys_hosts: %ld netns nodes in %ld sites: over 3 hosts up %.2f s, down %.2f s; on one host up %.2f s, down %.2f s (enos wall time, ssh included)\n",
+	       nodes, sites, up3, down3, up1, down1);
 }
 END_TEST
 
@@ -732,7 +834,12 @@ Suite *make_sys_hosts_suite(struct skips *sk)
 		tu_sh("./tools/install-deps openssh-server");
 	if (!why && access(SSHD, X_OK) != 0)
 		why = "sshd is missing and openssh-server could not be installed (make deps)";
+	const struct sys_case scale[] = { { "spread_scale", spread_scale } };
+
 	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
 		      hosts_setup, hosts_teardown, 60);
+	if (getenv("ENOS_SPREAD_NODES"))
+		sys_add_cases(s, sk, scale, 1, why, hosts_setup, hosts_teardown,
+			      1800);
 	return s;
 }
