@@ -776,6 +776,67 @@ START_TEST(test_faults_from_v4)
 }
 END_TEST
 
+/* The hosts of a spread world: each site, node and object has its host
+ * ('*' for the WAN bridge and the tunnel, on every host); a host's status
+ * and error change alone; forgetting the experiment forgets its hosts. */
+START_TEST(test_hosts)
+{
+	static const char *const names[] = { "h1", "h2" };
+	static const char *const addrs[] = { "192.0.2.1", "192.0.2.2" };
+	static const char *const ssh[] = { "root@192.0.2.1", "root@192.0.2.2" };
+	static const char *const enos[] = { "enos", "/opt/enos" };
+	static const size_t host_of[N_SITES] = { 0, 1, 1 };
+	struct state *st = open_db("hosts");
+	struct state_host *h = NULL;
+	struct fake_world f;
+	char buf[64];
+	size_t n = 9;
+
+	fake_world(&f, "fog", "eabcd");
+	ck_assert_int_eq(state_record_world(st, NULL, &f.w), 0);
+	ck_assert_int_eq(state_hosts(st, "fog", &h, &n), 0);
+	ck_assert_uint_eq(n, 0);        /* on this host alone */
+	free(h);
+	ck_assert_int_eq(state_site_host(st, "fog", 1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(state_object_add(st, "fog", OBJ_LINK, "eabcdx"), 0);
+	ck_assert_int_eq(state_hosts_record(st, "fog", 2, names, addrs, ssh,
+					    enos, host_of), 0);
+	ck_assert_int_eq(state_hosts(st, "fog", &h, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(h[0].name, "h1");
+	ck_assert_str_eq(h[1].enos, "/opt/enos");
+	ck_assert_str_eq(h[1].status, HOST_PLANNED);
+	ck_assert_uint_eq(h[0].n_sites, 1);
+	ck_assert_uint_eq(h[1].n_sites, 2);
+	ck_assert_uint_eq(h[0].n_nodes, 2);     /* node_site: 0, 0, 1, 1, 1, 2, 2 */
+	ck_assert_uint_eq(h[1].n_nodes, 5);
+	/* Site 0: bridge, netns, 2 links; 2 nodes: netns + link each; plus
+	 * the WAN bridge and the tunnel, which every host has. */
+	ck_assert_uint_eq(h[0].n_objects, 4 + 2 * 2 + 2);
+	ck_assert_uint_eq(h[1].n_objects, 2 * 4 + 5 * 2 + 2);
+	free(h);
+	ck_assert_int_eq(state_site_host(st, "fog", 2, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "h2");
+	ck_assert_int_eq(state_host_set_status(st, "fog", "h2", HOST_UNREACHABLE,
+					       "host 'h2': gone"), 0);
+	ck_assert_int_eq(state_host_set_status(st, "fog", "h9", HOST_UP, NULL),
+			 -ENOENT);
+	ck_assert_int_eq(state_host_set_status(st, "fog", "h1", "lost", NULL),
+			 -EINVAL);
+	ck_assert_int_eq(state_hosts(st, "fog", &h, &n), 0);
+	ck_assert_str_eq(h[0].status, HOST_PLANNED);
+	ck_assert_str_eq(h[1].status, HOST_UNREACHABLE);
+	ck_assert_str_eq(h[1].error, "host 'h2': gone");
+	free(h);
+	ck_assert_int_eq(state_forget(st, "fog"), 0);
+	ck_assert_int_eq(state_hosts(st, "fog", &h, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(h);
+	state_close(st);
+}
+END_TEST
+
 START_TEST(test_schema_version)
 {
 	char path[256];
@@ -908,6 +969,7 @@ Suite *make_state_suite(void)
 	tcase_add_test(tc, test_faults_structured);
 	tcase_add_test(tc, test_faults_from_v4);
 	tcase_add_test(tc, test_schema_version);
+	tcase_add_test(tc, test_hosts);
 	tcase_add_test(tc, test_results_runs_faults_round_trip);
 	tcase_add_test(tc, test_wal_mode);
 	tcase_add_test(tc, test_open_errors);
