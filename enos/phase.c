@@ -137,8 +137,10 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 
 	rc = check_backends(t, how);
 	/* A world over several hosts: what is not spread yet. */
-	if (t->n_hosts && phase_hosts_check(t, how) < 0)
+	if (t->n_hosts && phase_hosts_check(t, why, sizeof(why)) < 0) {
+		support_say(how, true, "%s", why);
 		rc = -ENOTSUP;
+	}
 	if (check_profiles(t, how) < 0)
 		rc = -ENOTSUP;
 	if (t->fabric->supported && t->fabric->supported(why, sizeof(why)) < 0) {

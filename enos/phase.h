@@ -57,9 +57,9 @@ struct exp_info;
 struct state_host;
 
 /* What a topology with `hosts:` asks that this version cannot spread yet
- * (lxc/qemu nodes on a remote host, WAN shaping across hosts): said as
- * HOW asks; -ENOTSUP if up refuses it. */
-int phase_hosts_check(const struct topology *t, enum support_report how);
+ * (lxc/qemu nodes on a remote host, a stack or a workload, WAN shaping
+ * across hosts): -ENOTSUP with the reason in WHY (LEN bytes), or 0. */
+int phase_hosts_check(const struct topology *t, char *why, size_t len);
 
 /* Up of T over its hosts (the database open and T's lock held): hello to
  * every host, the whole world recorded with each object's host, each

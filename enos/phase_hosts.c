@@ -139,34 +139,27 @@ static const char *mtu_part(const struct hconn *v, size_t n, char *buf,
 	return buf;
 }
 
-int phase_hosts_check(const struct topology *t, enum support_report how)
+int phase_hosts_check(const struct topology *t, char *why, size_t len)
 {
 	size_t i, k;
 
-	(void)how;
 	for (i = 0; i < t->n_sites; i++)
 		for (k = 0; k < t->sites[i].n_nodes; k++)
 			if (t->sites[i].nodes[k].backend->needs & BACKEND_NEEDS_LIBVIRT) {
-				fflush(stdout);
-				fprintf(stderr, "%s%s: node '%s' (%s): lxc/qemu nodes on a remote host: not built yet (netns nodes are)\n",
-					how == SUPPORT_AS_NOTES ? "note: 'enos up' would refuse: " : "error: ",
-					t->path, t->sites[i].nodes[k].name,
-					t->sites[i].nodes[k].backend->name);
+				snprintf(why, len, "%s: node '%s' (%s): lxc/qemu nodes on a remote host: not built yet (netns nodes are)",
+					 t->path, t->sites[i].nodes[k].name,
+					 t->sites[i].nodes[k].backend->name);
 				return -ENOTSUP;
 			}
 	if (t->stack_name || t->n_workloads) {
-		fflush(stdout);
-		fprintf(stderr, "%s%s: %s across hosts: not built yet (the world is: remove '%s' to build it)\n",
-			how == SUPPORT_AS_NOTES ? "note: 'enos up' would refuse: " : "error: ",
-			t->path, t->stack_name ? "a stack" : "a workload",
-			t->stack_name ? "stack" : "workload");
+		snprintf(why, len, "%s: %s across hosts: not built yet (the world is: without '%s' it is built)",
+			 t->path, t->stack_name ? "a stack" : "a workload",
+			 t->stack_name ? "stack" : "workload");
 		return -ENOTSUP;
 	}
 	if (t->shaping && t->shaping->shapes) {
-		fflush(stdout);
-		fprintf(stderr, "%s%s: network.shaping '%s' across hosts: not built yet (the WAN between hosts is a plain wire: shaping none)\n",
-			how == SUPPORT_AS_NOTES ? "note: 'enos up' would refuse: " : "error: ",
-			t->path, topo_shaping_name(t->shaping));
+		snprintf(why, len, "%s: network.shaping '%s' across hosts: not built yet (a spread world's WAN is a plain wire: shaping none or auto)",
+			 t->path, topo_shaping_name(t->shaping));
 		return -ENOTSUP;
 	}
 	return 0;
