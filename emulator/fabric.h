@@ -22,7 +22,6 @@
 
 struct emu;
 struct prefix;
-struct tunnel_spec;
 
 /* One veth host end to attach to a switch. */
 struct fabric_port {
@@ -62,13 +61,10 @@ struct fabric_ops {
 	 * NULL: the fabric has no such rules, so it cannot carry
 	 * `network.partition: openflow`. */
 	int (*drops)(const char *bridge, const struct prefix *dsts, size_t n);
-	/* Join SPEC->bridge to the other hosts' WAN parts with ports of the
-	 * fabric's own (OVS vxlan ports), or NULL: tunnel.c makes a kernel
-	 * VXLAN device and enslaves it (emulator/tunnel.h). */
-	int (*tunnel_add)(struct emu *emu, const struct tunnel_spec *spec);
-	/* Remove the tunnel ports tunnel_add made for TAG; gone already is
-	 * success. NULL when tunnel_add is. */
-	int (*tunnel_del)(struct emu *emu, const char *tag);
+	/* Detach PORT, a link about to be deleted (the VXLAN device of
+	 * emulator/tunnel.h), from the switch that holds it; gone already is
+	 * success. NULL: deleting the link detaches it (Linux bridges). */
+	int (*port_del)(struct emu *emu, const char *port);
 };
 
 extern const struct fabric_ops fabric_bridge_ops;

@@ -334,6 +334,17 @@ out:
 
 /* Run the built command C (with INPUT and *OUT as run() takes them),
  * then release C. */
+int fabric_ovs_port_del_cmd(struct fabric_cmd *c, const char *port)
+{
+	cmd_add(c, "ovs-vsctl");
+	cmd_add(c, "--timeout=30");
+	cmd_add(c, "--");
+	cmd_add(c, "--if-exists");
+	cmd_add(c, "del-port");
+	cmd_add(c, "%s", port);
+	return c->err;
+}
+
 static int run_cmd(struct fabric_cmd *c, const char *input, char **out)
 {
 	int err = c->err;
@@ -365,6 +376,15 @@ static int ovs_ports_add(struct emu *emu, const struct fabric_port *ports,
 	if (n == 0)
 		return 0;
 	fabric_ovs_ports_cmd(&c, ports, n);
+	return run_cmd(&c, NULL, NULL);
+}
+
+static int ovs_port_del(struct emu *emu, const char *port)
+{
+	struct fabric_cmd c = { 0 };
+	(void)emu;
+
+	fabric_ovs_port_del_cmd(&c, port);
 	return run_cmd(&c, NULL, NULL);
 }
 
@@ -606,4 +626,5 @@ const struct fabric_ops fabric_ovs_ops = {
 	.sweep = ovs_sweep,
 	.leftovers = ovs_leftovers,
 	.drops = fabric_ovs_drops,
+	.port_del = ovs_port_del,
 };

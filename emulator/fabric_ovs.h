@@ -46,6 +46,10 @@ int fabric_ovs_ports_cmd(struct fabric_cmd *c,
 int fabric_ovs_del_cmd(struct fabric_cmd *c, const char *const *names,
 		       size_t n, int wait);
 
+/* `ovs-vsctl --timeout=30 -- --if-exists del-port PORT` into *C: what
+ * fabric_ovs_ops.port_del runs. Returns 0 or -ENOMEM. */
+int fabric_ovs_port_del_cmd(struct fabric_cmd *c, const char *port);
+
 /* The flow table that drops IPv4 to each of DSTS[0..N) and switches the
  * rest, as `ovs-ofctl replace-flows BRIDGE -` reads it: *TEXT allocated
  * (free()). Returns 0 or -ENOMEM. */

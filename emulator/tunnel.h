@@ -12,9 +12,15 @@
  * port of it (`ip link set TAGx master TAGw`); with the wand engine
  * (WAN_WAND) it is on no bridge: the engine opens it as one more packet
  * socket and forwards cross-host pairs through it (wand.h, "Several
- * hosts"). With `fabric: ovs` and a WAN bridge, the fabric's tunnel_add
- * makes one OVS vxlan port per other host on TAGw instead (OVS vxlan ports
- * are point to point).
+ * hosts"). With `fabric: ovs` TAGx is an ordinary port of the OVS WAN
+ * bridge (the fabric's ports_add: `ovs-vsctl add-port TAGw TAGx`), not
+ * one OVS `type=vxlan` port per peer: without the openvswitch kernel
+ * module (this project's reference kernel) OVS runs its userspace
+ * datapath, whose tunnel ports encapsulate in userspace and need the
+ * underlay address on an OVS bridge with the host's NIC in it (OVS's
+ * "userspace tunneling": br-phy, its own route and ARP tables), i.e. OVS
+ * taking over the host's own network. The kernel device needs nothing of
+ * the host but its address.
  *
  * TAGx is in the experiment's device group (world_group()), so `down`'s
  * one `ip link del group` removes it with the rest; tunnel_leave() is the
@@ -75,8 +81,8 @@ struct tunnel_spec {
 	 * opens TAGx itself). */
 	const char *bridge;
 	/* The world's fabric (NULL: Linux bridges). Asked, never compared:
-	 * a fabric with a tunnel_add op makes the ports itself when there is
-	 * a bridge. */
+	 * master_at_create says whether TAGx is made with BRIDGE as its
+	 * master or added by the fabric's ports_add. */
 	const struct fabric_ops *fabric;
 };
 
@@ -116,9 +122,9 @@ int tunnel_spec_check(const struct tunnel_spec *spec, char *why, size_t len);
  * an address of this namespace; the detail in emu_errmsg()). */
 int tunnel_join(struct emu *emu, const struct tunnel_spec *spec);
 
-/* Undo tunnel_join() for TAG: delete TAGx (its fdb entries go with it)
- * and, when FABRIC has a tunnel_del op, the fabric's tunnel ports. Gone
- * already is success. */
+/* Undo tunnel_join() for TAG: detach TAGx from FABRIC's switch if the
+ * fabric has a port_del op (OVS; NULL FABRIC: Linux bridges), then delete
+ * it (its fdb entries go with it). Gone already is success. */
 int tunnel_leave(struct emu *emu, const char *tag,
 		 const struct fabric_ops *fabric);
 

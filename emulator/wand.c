@@ -122,9 +122,13 @@ int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 		argv[n++] = "--rt";
 		argv[n++] = rt;
 	}
+	if (cfg->tunnel) {
+		argv[n++] = "--tunnel";
+		argv[n++] = cfg->tunnel;
+	}
 	argv[n++] = "--";
 	for (i = 0; i < cfg->n_ports; i++)
-		argv[n++] = cfg->ports[i];
+		argv[n++] = cfg->ports[i] ? cfg->ports[i] : "-";
 	argv[n] = NULL;
 	fflush(NULL);
 	child = fork();

@@ -20,6 +20,13 @@
  * fixed-size table made at start, so counting never allocates; the
  * control requests that read and zero it run in this same thread, so
  * nothing is locked.
+ *
+ * Several hosts (wand.h). A site whose gateway is on another host has no
+ * socket (its port is `remote`); the tunnel device is one more port, index
+ * n, outside the pairs. Frames to a remote site are shaped by their pair
+ * and queued on the tunnel port; frames from the tunnel go unshaped to
+ * the local port of their destination (tunnel_rx), and teach the MAC
+ * table which remote site an ARP sender is (tunnel_learn).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emulator/addr.h"
 #include "emulator/constraint.h"
 #include "emulator/traffic.h"
 #include "emulator/wand.h"
@@ -104,6 +112,9 @@ struct wand_port {
 	struct wand_port_stats st;
 	struct wand_frame *txq[TX_BATCH];
 	unsigned ntx;
+	bool listed;                    /* on the dirty list */
+	bool remote;                    /* a site on another host: no socket,
+					 * its frames go to the tunnel port */
 };
 
 struct mac_ent {
@@ -125,7 +136,9 @@ struct wand_client {
 
 struct wand {
 	size_t n;
-	struct wand_port *ports;
+	struct wand_port *ports;        /* n, then the tunnel port if any */
+	size_t n_remote;                /* remote sites */
+	bool tunnel;                    /* ports[n] is the tunnel device */
 	struct wand_pair *pairs;        /* n * n */
 	uint32_t *heap;                 /* pair indexes by head deadline */
 	size_t heap_len;
@@ -416,10 +429,15 @@ static void port_flush(struct wand *w, size_t pi)
 
 static void port_queue(struct wand *w, size_t pi, struct wand_frame *f)
 {
-	struct wand_port *po = &w->ports[pi];
+	struct wand_port *po;
 
-	if (po->ntx == 0)
+	if (w->ports[pi].remote)
+		pi = w->n;              /* the tunnel port */
+	po = &w->ports[pi];
+	if (!po->listed) {
+		po->listed = true;
 		w->dirty[w->n_dirty++] = pi;
+	}
 	po->txq[po->ntx++] = f;
 	if (po->ntx == TX_BATCH)
 		port_flush(w, pi);      /* stays on the dirty list, empty */
@@ -448,9 +466,11 @@ static void release_due(struct wand *w, uint64_t now)
 		pr->st.bytes += f->len - WAND_VNET_LEN;
 		port_queue(w, idx % w->n, f);
 	}
-	for (i = 0; i < w->n_dirty; i++)
+	for (i = 0; i < w->n_dirty; i++) {
 		if (w->ports[w->dirty[i]].ntx)
 			port_flush(w, w->dirty[i]);
+		w->ports[w->dirty[i]].listed = false;
+	}
 	w->n_dirty = 0;
 }
 
@@ -562,6 +582,51 @@ static struct wand_frame *frame_copy(struct wand *w, const struct wand_frame *f)
 	return c;
 }
 
+/* An ARP packet in F from the tunnel whose sender protocol address is a
+ * remote site's WAN transit address (addr_wan): its sender MAC is that
+ * site's gateway. */
+static void tunnel_learn(struct wand *w, const struct wand_frame *f)
+{
+	const uint8_t *eth = f->data + WAND_VNET_LEN, *arp = eth + 14;
+	uint32_t spa, first = addr_wan(0);
+
+	if (f->len < WAND_VNET_LEN + 14 + 28 || eth[12] != 0x08 ||
+	    eth[13] != 0x06 || arp[2] != 0x08 || arp[3] != 0x00 ||
+	    arp[4] != 6 || arp[5] != 4)
+		return;
+	spa = (uint32_t)arp[14] << 24 | (uint32_t)arp[15] << 16 |
+	      (uint32_t)arp[16] << 8 | arp[17];
+	if (spa >= first && spa - first < w->n && w->ports[spa - first].remote &&
+	    !(arp[8] & 1))
+		mac_learn(w, arp + 8, spa - first);
+}
+
+/* F (a receive buffer of the batch: copied, never kept) came from the
+ * tunnel: another host's engine shaped it. Deliver it to the local port
+ * of its destination, or to every local port if it is a broadcast; never
+ * back into the tunnel. */
+static void tunnel_rx(struct wand *w, const struct wand_frame *f)
+{
+	const uint8_t *eth = f->data + WAND_VNET_LEN;
+	struct wand_frame *t;
+	long out;
+	size_t j;
+
+	tunnel_learn(w, f);
+	if (eth[0] & 1) {
+		for (j = 0; j < w->n; j++)
+			if (!w->ports[j].remote && (t = frame_copy(w, f)))
+				port_queue(w, j, t);
+		return;
+	}
+	out = mac_lookup(w, eth);
+	if (out < 0 || w->ports[out].remote)
+		return;
+	t = frame_copy(w, f);
+	if (t)
+		port_queue(w, (size_t)out, t);
+}
+
 /* Frame K of the receive batch, LEN bytes, arrived on port IN. */
 static void rx_frame(struct wand *w, size_t in, size_t k, size_t len,
 		     uint64_t now)
@@ -574,6 +639,10 @@ static void rx_frame(struct wand *w, size_t in, size_t k, size_t len,
 	f->len = (uint32_t)len;
 	w->ports[in].st.rx_frames++;
 	w->ports[in].st.rx_bytes += len - WAND_VNET_LEN;
+	if (in == w->n) {
+		tunnel_rx(w, f);
+		return;
+	}
 	if (!(eth[6] & 1))
 		mac_learn(w, eth + 6, in);
 	out = (eth[0] & 1) ? -1 : mac_lookup(w, eth);
@@ -581,8 +650,13 @@ static void rx_frame(struct wand *w, size_t in, size_t k, size_t len,
 		return;
 	if (out < 0) {
 		for (j = 0; j < w->n; j++)
-			if (j != in)
+			if (j != in && !w->ports[j].remote)
 				forward(w, in, j, frame_copy(w, f), now);
+		/* One copy for every other host, unshaped: broadcasts are
+		 * ARP, and unicast to a remote gateway floods only until its
+		 * ARP reply taught the table its site. */
+		if (w->tunnel && (t = frame_copy(w, f)))
+			port_queue(w, w->n, t);
 		return;
 	}
 	/* Wire-sized frames move to a small buffer; a superframe's buffer is
@@ -842,8 +916,13 @@ static void cmd_info(struct wand *w, struct wand_client *c, int argc,
 		     char **argv)
 {
 	(void)argc, (void)argv;
-	out_add(c, "ok ports=%zu seed=%llu\n", w->n,
-		(unsigned long long)w->seed);
+	if (w->tunnel)
+		out_add(c, "ok ports=%zu seed=%llu remote=%zu tunnel=%s\n",
+			w->n, (unsigned long long)w->seed, w->n_remote,
+			w->ports[w->n].name);
+	else
+		out_add(c, "ok ports=%zu seed=%llu\n", w->n,
+			(unsigned long long)w->seed);
 }
 
 /* reseed SEED: every pair's draws start again from SEED (decimal, 0 to
@@ -1474,7 +1553,7 @@ static void wand_free(struct wand *w)
 		}
 		client_close(w, c);
 	}
-	for (i = 0; w->ports && i < w->n; i++)
+	for (i = 0; w->ports && i < w->n + w->tunnel; i++)
 		if (w->ports[i].fd >= 0)
 			close(w->ports[i].fd);
 	for (i = 0; w->pairs && i < w->n * w->n; i++)
@@ -1522,10 +1601,11 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	if (cfg->log_path)
 		w->logfd = open(cfg->log_path, O_WRONLY | O_CREAT | O_APPEND |
 				O_CLOEXEC | O_NOFOLLOW, 0600);
-	w->ports = calloc(n, sizeof(*w->ports));
+	w->tunnel = cfg->tunnel != NULL;
+	w->ports = calloc(n + 1, sizeof(*w->ports));
 	w->pairs = calloc(n * n, sizeof(*w->pairs));
 	w->heap = calloc(n * n, sizeof(*w->heap));
-	w->dirty = calloc(n, sizeof(*w->dirty));
+	w->dirty = calloc(n + 1, sizeof(*w->dirty));
 	w->macs = calloc(MAC_SLOTS, sizeof(*w->macs));
 	w->scratch = malloc(LARGE_CAP);
 	if (!w->ports || !w->pairs || !w->heap || !w->dirty || !w->macs ||
@@ -1533,7 +1613,7 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i <= n; i++)
 		w->ports[i].fd = -1;
 	wand_reseed_pairs(w, cfg->seed);
 	w->counting = true;
@@ -1564,10 +1644,23 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
+		if (!cfg->ports[i]) {
+			/* On another host: behind the tunnel. */
+			w->ports[i].remote = true;
+			w->n_remote++;
+			continue;
+		}
 		rc = port_open(w, i, cfg->ports[i]);
 		if (rc) {
 			wlog(w, "port %zu '%s': %s", i, cfg->ports[i],
 			     strerror(-rc));
+			goto out;
+		}
+	}
+	if (w->tunnel) {
+		rc = port_open(w, n, cfg->tunnel);
+		if (rc) {
+			wlog(w, "tunnel '%s': %s", cfg->tunnel, strerror(-rc));
 			goto out;
 		}
 	}
@@ -1586,10 +1679,16 @@ int wand_run(const struct wand_config *cfg)
 {
 	struct wand *w = NULL;
 	sigset_t sigs, old;
+	size_t i, remote = 0;
 	int rc;
 
 	if (!cfg || !cfg->ctl_path || !cfg->ports || cfg->n_ports < 1 ||
 	    cfg->n_ports > WAND_MAX_PORTS)
+		return -EINVAL;
+	for (i = 0; i < cfg->n_ports; i++)
+		remote += !cfg->ports[i];
+	/* A remote site needs the tunnel; a tunnel needs a local port. */
+	if ((remote && !cfg->tunnel) || remote == cfg->n_ports)
 		return -EINVAL;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);

@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, workload);
 		srunner_add_suite(sr, make_harden_suite());
 		srunner_add_suite(sr, make_placement_suite());
+		srunner_add_suite(sr, make_tunnel_suite());
 		srunner_add_suite(sr, make_host_suite());
 		srunner_add_suite(sr, make_cgroup_suite());
 		srunner_add_suite(sr, make_fuzz_replay_suite());
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
 		SYS_SUITE(sr, &sk, sys_workload);
 		SYS_SUITE(sr, &sk, sys_harden);
 		SYS_SUITE(sr, &sk, sys_hosts);
+		SYS_SUITE(sr, &sk, sys_tunnel);
 		SYS_SUITE(sr, &sk, sys_profiles);
 		SYS_SUITE(sr, &sk, sys_report);
 		SYS_SUITE(sr, &sk, sys_crash);

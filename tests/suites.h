@@ -84,6 +84,8 @@ Suite *make_bombs_suite(void);
 
 /* placement: sites to hosts (issue 14). */
 Suite *make_placement_suite(void);
+/* tunnel: VNIs, inner MTU, tunnel specs, base-RTT calibration (issue 14). */
+Suite *make_tunnel_suite(void);
 /* host: the enos host protocol, its server and the ssh argv. */
 Suite *make_host_suite(void);
 /* cgroup: a node's cgroup layout, steps, sweep (emulator/cgroup.c). */
@@ -98,6 +100,9 @@ Suite *make_harden_suite(void);
 Suite *make_sys_emulator_suite(struct skips *sk);
 /* sys_hosts: enos host over real sshd's in two namespaces (issue 14). */
 Suite *make_sys_hosts_suite(struct skips *sk);
+/* sys_tunnel: VXLAN between two hosts, wand across them, calibration
+ * (issue 14). */
+Suite *make_sys_tunnel_suite(struct skips *sk);
 /* sys_profiles: node profiles applied (cgroups of netns nodes). */
 Suite *make_sys_profiles_suite(struct skips *sk);
 /* sys_harden: bad input and privileges that need root (issue 15). */

@@ -1,7 +1,9 @@
-/* wand-engine — `enos wand-engine --ctl PATH --seed N [--log PATH] PORT...`:
- * the process wand_spawn() starts, which runs the wand WAN engine
- * (emulator/wand_engine.c) on the given host ports until it is told to
- * quit or gets SIGTERM. Hidden: enos starts it, users do not.
+/* wand-engine — `enos wand-engine --ctl PATH --seed N [--log PATH]
+ * [--tunnel DEV] PORT...`: the process wand_spawn() starts, which runs the
+ * wand WAN engine (emulator/wand_engine.c) on the given host ports until
+ * it is told to quit or gets SIGTERM. A PORT `-` is a site on another
+ * host, reached through the tunnel device DEV (emulator/wand.h, "Several
+ * hosts"). Hidden: enos starts it, users do not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,8 +55,9 @@ static bool pidfile_claim(const char *path)
 }
 
 struct wand_opts {
-	const char *ctl, *seed, *log, *rt;
+	const char *ctl, *seed, *log, *rt, *tunnel;
 	struct wand_config cfg; /* set by validate_wand */
+	const char *ports[WAND_MAX_PORTS]; /* argv, `-` as NULL */
 };
 
 static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
@@ -63,6 +66,8 @@ static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
 	unsigned long long seed;
 	char *end;
 	long rt;
+	size_t remote;
+	int i;
 
 	if (o->seed) {
 		errno = 0;
@@ -86,7 +91,20 @@ static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
 	}
 	o->cfg.ctl_path = o->ctl;
 	o->cfg.log_path = o->log;
-	o->cfg.ports = (const char *const *)a->argv;
+	for (i = 0, remote = 0; i < a->argc; i++) {
+		o->ports[i] = strcmp(a->argv[i], "-") ? a->argv[i] : NULL;
+		remote += !o->ports[i];
+	}
+	if (remote && !o->tunnel) {
+		cli_error("a port '-' (a site on another host) needs --tunnel");
+		return EXIT_USAGE;
+	}
+	if (remote == (size_t)a->argc) {
+		cli_error("no port of this host");
+		return EXIT_USAGE;
+	}
+	o->cfg.tunnel = o->tunnel;
+	o->cfg.ports = o->ports;
 	o->cfg.n_ports = (size_t)a->argc;
 	return 0;
 }
@@ -118,15 +136,17 @@ static const struct cmd_option wand_options[] = {
 	CMD_OPT_STR("seed", struct wand_opts, seed),
 	CMD_OPT_STR("log", struct wand_opts, log),
 	CMD_OPT_STR("rt", struct wand_opts, rt),
+	CMD_OPT_STR("tunnel", struct wand_opts, tunnel),
 	{ 0 },
 };
 
-/* enos wand-engine --ctl PATH --seed N [--log PATH] [--rt PRIO] [--] PORT...
+/* enos wand-engine --ctl PATH --seed N [--log PATH] [--rt PRIO]
+ * [--tunnel DEV] [--] PORT...
  * runs until `quit` or SIGTERM: EXIT_FAIL if the engine could not start
  * (the reason goes to stderr and the log). */
 const struct enos_cmd cmd_wand_engine = {
 	.name = "wand-engine",
-	.usage = "--ctl PATH --seed N [--log PATH] [--rt PRIO] -- PORT...",
+	.usage = "--ctl PATH --seed N [--log PATH] [--rt PRIO] [--tunnel DEV] -- PORT...",
 	.summary = "run the wand WAN engine (started by enos itself)",
 	.help =
 		"The userspace WAN engine that 'up' starts for 'shaping: wand'. Not for users.\n",
