@@ -17,6 +17,7 @@
 #include "enos/cli.h"
 #include "enos/phase.h"
 #include "enos/placement.h"
+#include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
 
@@ -46,9 +47,39 @@ static json_t *node_json(const struct world_node *n)
 			 "netns", n->netns);
 }
 
+/* TAB's pairs that differ from a plain wire, each
+ * [src, dst, delay_us, jitter_us, dist, corr_pct, loss_pct, loss_burst,
+ *  rate_bps, queue_pkts, cut]. */
+static json_t *table_json(const struct shape_table *tab)
+{
+	json_t *a = json_array();
+	size_t s, d;
+
+	for (s = 0; a && s < tab->n; s++)
+		for (d = 0; d < tab->n; d++) {
+			const struct link_params *lp = &tab->p[s * tab->n + d];
+			bool cut = tab->cut[s * tab->n + d];
+
+			if (s == d || (!cut && !lp->delay_us && !lp->jitter_us &&
+				       !lp->loss_pct && !lp->rate_bps))
+				continue;
+			if (json_array_append_new(a, json_pack("[I, I, I, I, i, f, f, f, I, I, b]",
+				(json_int_t)s, (json_int_t)d,
+				(json_int_t)lp->delay_us, (json_int_t)lp->jitter_us,
+				(int)lp->dist, lp->jitter_corr_pct, lp->loss_pct,
+				lp->loss_burst, (json_int_t)lp->rate_bps,
+				(json_int_t)lp->queue_pkts, cut)) < 0) {
+				json_decref(a);
+				return NULL;
+			}
+		}
+	return a;
+}
+
 char *host_part_encode(const struct world *w, const struct topology *t,
 		       const struct placement *pl, size_t h,
-		       const struct shape_ops *shaping, size_t *len)
+		       const struct shape_ops *shaping,
+		       const struct shape_table *tab, size_t *len)
 {
 	json_t *sites = json_array(), *nodes = json_array(), *peers = json_array();
 	json_t *o = NULL;
@@ -76,6 +107,11 @@ char *host_part_encode(const struct world *w, const struct topology *t,
 			      "shaping", shaping->name,
 			      "fabric", world_fabric(w)->name,
 			      "sites", sites, "nodes", nodes, "peers", peers);
+	if (o && tab && tab->n == w->n_sites &&
+	    json_object_set_new(o, "shape", table_json(tab)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (o)
 		text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -223,6 +259,59 @@ static int decode_node(struct host_part *p, json_t *o, size_t i, char *why,
 	return 0;
 }
 
+static bool num_of(json_t *a, size_t i, double max, double *out)
+{
+	json_t *v = json_array_get(a, i);
+	double x = json_is_number(v) ? json_number_value(v) : -1;
+
+	*out = x;
+	return x >= 0 && x <= max;
+}
+
+/* The "shape" member: the pairs of the world's table that are shaped,
+ * each field within the constraint language's limits. */
+static int decode_table(struct host_part *p, json_t *a, char *why, size_t len)
+{
+	double src, dst, delay, jitter, dist, corr, loss, burst, rate, queue;
+	size_t i, n = p->w.n_sites;
+	json_t *e;
+
+	if (!json_is_array(a))
+		return bad(why, len, "shaping '%s' needs the world's table ('shape')",
+			   p->shaping->name);
+	if (shape_table_init(&p->tab, n) < 0)
+		return -ENOMEM;
+	json_array_foreach(a, i, e) {
+		struct link_params *lp;
+
+		if (!json_is_array(e) || json_array_size(e) != 11 ||
+		    !num_of(e, 0, (double)n - 1, &src) ||
+		    !num_of(e, 1, (double)n - 1, &dst) || src == dst ||
+		    !num_of(e, 2, CON_DELAY_MAX_US, &delay) ||
+		    !num_of(e, 3, CON_DELAY_MAX_US, &jitter) ||
+		    !num_of(e, 4, DIST_PARETONORMAL, &dist) ||
+		    !num_of(e, 5, 100, &corr) || !num_of(e, 6, 100, &loss) ||
+		    !num_of(e, 7, CON_BURST_MAX, &burst) ||
+		    !num_of(e, 8, (double)CON_RATE_MAX_BPS, &rate) ||
+		    !num_of(e, 9, CON_QUEUE_MAX, &queue) ||
+		    !json_is_boolean(json_array_get(e, 10)))
+			return bad(why, len, "shape pair %zu: [src, dst, delay_us, jitter_us, dist, corr, loss, burst, rate_bps, queue, cut] within the constraint language's limits",
+				   i);
+		lp = &p->tab.p[(size_t)src * n + (size_t)dst];
+		lp->delay_us = (uint64_t)delay;
+		lp->jitter_us = (uint64_t)jitter;
+		lp->dist = (enum jitter_dist)(int)dist;
+		lp->jitter_corr_pct = corr;
+		lp->loss_pct = loss;
+		lp->loss_burst = burst;
+		lp->rate_bps = (uint64_t)rate;
+		lp->queue_pkts = (uint32_t)queue;
+		p->tab.cut[(size_t)src * n + (size_t)dst] =
+			json_is_true(json_array_get(e, 10));
+	}
+	return 0;
+}
+
 int host_part_decode(const char *exp, const char *body, size_t len,
 		     struct host_part *p, char *why, size_t why_len)
 {
@@ -293,6 +382,9 @@ int host_part_decode(const char *exp, const char *body, size_t len,
 	json_array_foreach(nodes, i, o)
 		if ((rc = decode_node(p, o, i, why, why_len)) < 0)
 			return rc;
+	if (p->shaping->shapes && (rc = decode_table(p, json_object_get(r, "shape"),
+						      why, why_len)) < 0)
+		return rc;
 	json_array_foreach(peers, i, o) {
 		const char *name = str_of(o, "name"), *addr = str_of(o, "address");
 
@@ -309,6 +401,7 @@ int host_part_decode(const char *exp, const char *body, size_t len,
 
 void host_part_release(struct host_part *p)
 {
+	shape_table_release(&p->tab);
 	free(p->w.sites);
 	free(p->w.nodes);
 	json_decref(p->root);
@@ -522,6 +615,29 @@ static char *serve_up(struct enos_ctx *ctx, const char *exp,
 		}
 		goto done;
 	}
+	/* Its engine shapes what its gateways send (once, at the sender),
+	 * remote sites' frames through the tunnel. */
+	if (p.shaping->shapes) {
+		rc = shaping_engine(ctx, &p.w, p.shaping, true);
+		if (rc == 0)
+			rc = shaping_apply(ctx, &p.w, p.shaping, &p.tab);
+		if (rc < 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "%s", strerror(-rc));
+			if (shaping_stop(ctx, exp) == 0 &&
+			    world_down(ctx->emu, &p.w, NULL, NULL) == 0) {
+				state_forget(ctx->st, exp);
+				out = reply_error("cannot shape its part of '%s' (%s): %s (rolled back; the engine's messages are on stderr)",
+						  exp, p.shaping->name, msg);
+			} else {
+				state_set_status(ctx->st, exp, EXP_FAILED);
+				out = reply_error("cannot shape its part of '%s' (%s): %s (rolling back failed too: 'enos down' retries)",
+						  exp, p.shaping->name, msg);
+			}
+			goto done;
+		}
+	}
 	state_set_status(ctx->st, exp, EXP_UP);
 	left = world_leftovers(ctx->emu, &p.w);
 	out = reply_dump(json_pack("{s:b, s:i, s:i, s:i, s:I, s:b, s:s, s:i, s:f}",
@@ -579,6 +695,13 @@ static char *serve_down(struct enos_ctx *ctx, const char *exp, const char *tag)
 		w.name = exp;
 		memcpy(w.tag, tag, WORLD_TAG_LEN + 1);
 	}
+	/* Its engine first: it holds sockets on the links about to go. */
+	rc = shaping_stop(ctx, exp);
+	if (rc == 0)
+		rc = shaping_sweep(exp);
+	if (rc < 0)
+		return reply_error("cannot stop the engine of '%s' here: %s", exp,
+				   strerror(-rc));
 	rc = tunnel_leave(ctx->emu, w.tag, w.fabric);
 	if (rc == -ENOSYS)
 		rc = 0;         /* no tunnel was made: TAGx is in the group */

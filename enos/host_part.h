@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emulator/shape.h"
 #include "emulator/world.h"
 
 struct enos_ctx;
@@ -46,14 +47,20 @@ struct host_part {
 	struct host_peer peers[HOST_PART_PEERS_MAX];
 	size_t n_peers;
 	size_t n_local_sites;
+	/* The resolved WAN of the whole world, every ordered pair: applied
+	 * by this host's engine to the frames its gateways send (n 0: the
+	 * backend does not shape). */
+	struct shape_table tab;
 };
 
 /* The body of `up` for host H of T (placed by PL) from the planned world
- * W with shaping backend SHAPING: an allocated JSON text (*LEN bytes), or
- * NULL when out of memory. */
+ * W with shaping backend SHAPING and its resolved table TAB (NULL when
+ * SHAPING does not shape): an allocated JSON text (*LEN bytes), or NULL
+ * when out of memory. */
 char *host_part_encode(const struct world *w, const struct topology *t,
 		       const struct placement *pl, size_t h,
-		       const struct shape_ops *shaping, size_t *len);
+		       const struct shape_ops *shaping,
+		       const struct shape_table *tab, size_t *len);
 
 /* Decode and check BODY[0..LEN), the part for experiment EXP, into *P.
  * Returns 0, or -EINVAL with why in WHY (LEN bytes). Release *P with

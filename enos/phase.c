@@ -855,7 +855,9 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	if (rc == 0)
 		rc = check_workloads(t);
 	if (rc == 0 && t->n_hosts)
-		shaping = shape_ops_find("none");  /* not spread yet: see phase_hosts_check */
+		/* Named (a wand engine on each host: phase_hosts_check), or
+		 * a plain wire: auto does not pick across hosts yet. */
+		shaping = t->shaping ? t->shaping : shape_ops_find("none");
 	else if (rc == 0)
 		rc = shaping_choose(t, &shaping, why, sizeof(why));
 	if (rc < 0)

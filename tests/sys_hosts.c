@@ -748,6 +748,77 @@ START_TEST(host_lost_then_back)
 }
 END_TEST
 
+/* The average RTT of 5 pings from node SRC (on host H) to ADDR, in ms,
+ * or -1. */
+static double ping_avg(int h, const char *src, const char *addr, char **out)
+{
+	char ns_name[128], *p;
+	double mn = -1, avg = -1;
+
+	snprintf(ns_name, sizeof(ns_name), "enos.spreadw.%s", src);
+	if (on_host(h, out, "ip", "netns", "exec", ns_name, "ping", "-n", "-q",
+		    "-c5", "-i0.2", "-W2", addr, NULL) != 0)
+		return -1;
+	p = strstr(*out, "min/avg/max");
+	if (p && (p = strstr(p, "= ")) && sscanf(p + 2, "%lf/%lf", &mn, &avg) == 2)
+		return avg;
+	return -1;
+}
+
+/* The WAN shaped across hosts: the wand engine on each host shapes what
+ * its gateways send (once, at the sender) and hands remote sites' frames
+ * to the tunnel; a 20 ms RTT holds across hosts and within one. */
+START_TEST(spread_wan)
+{
+	char topo[PATH_MAX + 64], bin[PATH_MAX], *out = NULL;
+	double across, within, secs;
+	int rc, h;
+
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	put("spreadw.yaml", topo, sizeof(topo),
+	    "name: spreadw\nhosts:\n"
+	    "  - {name: h1, address: %s, ssh: root@%s, enos: %s}\n"
+	    "  - {name: h2, address: %s, ssh: root@%s, enos: %s}\n"
+	    "network: {shaping: wand, default: {rtt: 20ms}}\n"
+	    "sites:\n"
+	    "  - {name: cloud, role: central, nodes: 1, host: h1}\n"
+	    "  - {name: edge, role: edge, count: 2, parent: cloud, nodes: 1, host: h2}\n",
+	    addr[0], addr[0], bin, addr[1], addr[1], bin);
+	rc = ctl(&out, &secs, "up", topo, NULL);
+	ck_assert_msg(rc == 0 && strstr(out, "WAN shaping wand, joined by VXLAN"),
+		      "exit %d: %s", rc, out);
+	printf("sys_hosts: %s", strstr(out, "experiment"));
+	free(out);
+	/* cloud-1 (h1) -> edge-1-1 (h2): 198.18.0.x addresses as planned;
+	 * read the address from h2. */
+	{
+		char a[32];
+
+		ck_assert(node_addr(1, "enos.spreadw.edge-1-1", a, sizeof(a)));
+		across = ping_avg(0, "cloud-1", a, &out);
+		ck_assert_msg(across >= 19.5 && across <= 30, "across hosts %.2f ms: %s",
+			      across, out);
+		free(out);
+		ck_assert(node_addr(1, "enos.spreadw.edge-2-1", a, sizeof(a)));
+		within = ping_avg(1, "edge-1-1", a, &out);
+		ck_assert_msg(within >= 19.5 && within <= 30, "within h2 %.2f ms: %s",
+			      within, out);
+		free(out);
+	}
+	printf("sys_hosts: rtt 20 ms shaped by wand: %.2f ms across hosts, %.2f ms within one\n",
+	       across, within);
+	rc = ctl(&out, NULL, "down", "-n", "spreadw");
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++) {
+		ck_assert_int_eq(host_objects(h, "spreadw"), 0);
+		rc = on_host(h, &out, "ls", "/run/enos/spreadw", NULL);
+		ck_assert_msg(rc != 0, "host %d keeps /run/enos/spreadw: %s", h, out);
+		free(out);
+	}
+}
+END_TEST
+
 /* $ENOS_SPREAD_NODES netns nodes (100 per site) brought up and down over
  * the 3 hosts from the controller, then the same world without `hosts:`
  * on one of them (its enos run inside it, as the hosts' enos are): the
@@ -820,6 +891,7 @@ Suite *make_sys_hosts_suite(struct skips *sk)
 		{ "host_gone_named", host_gone_named },
 		{ "spread_up_down", spread_up_down },
 		{ "host_lost_then_back", host_lost_then_back },
+		{ "spread_wan", spread_wan },
 	};
 	Suite *s = suite_create("sys_hosts");
 	const char *why = sys_unavailable();

@@ -485,7 +485,7 @@ START_TEST(test_part_roundtrip)
 	ck_assert_int_eq(placement_compute(t, &pl), 0);
 	ck_assert_int_eq(plan_world(t, "eabcd", &w), 0);
 	for (h = 0; h < 2; h++) {
-		body = host_part_encode(&w, t, &pl, h, shape_ops_find("none"), &len);
+		body = host_part_encode(&w, t, &pl, h, shape_ops_find("none"), NULL, &len);
 		ck_assert_ptr_nonnull(body);
 		ck_assert_msg(host_part_decode("spread", body, len, &p, why,
 					       sizeof(why)) == 0, "%s", why);
@@ -554,7 +554,7 @@ START_TEST(test_part_hostile)
 	ck_assert_msg(t != NULL, "%s", err);
 	ck_assert_int_eq(placement_compute(t, &pl), 0);
 	ck_assert_int_eq(plan_world(t, "eabcd", &w), 0);
-	body = host_part_encode(&w, t, &pl, 0, shape_ops_find("none"), &len);
+	body = host_part_encode(&w, t, &pl, 0, shape_ops_find("none"), NULL, &len);
 	ck_assert_ptr_nonnull(body);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		at = strstr(body, cases[i].from);
