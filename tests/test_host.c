@@ -525,6 +525,74 @@ START_TEST(test_part_roundtrip)
 }
 END_TEST
 
+/* A shaped world's table travels whole: every host decodes the same
+ * pairs, and a pair out of the language's limits is refused. */
+START_TEST(test_part_table)
+{
+	static const char yaml[] =
+		"name: spread\n"
+		"hosts:\n"
+		"  - {name: h1, address: 192.0.2.1}\n"
+		"  - {name: h2, address: 192.0.2.2}\n"
+		"network: {shaping: wand, default: {delay: 10ms, loss: 1%}}\n"
+		"sites:\n"
+		"  - {name: cloud, role: central, host: h1}\n"
+		"  - {name: edge, role: edge, count: 2, parent: cloud, host: h2}\n";
+	struct topology *t;
+	struct placement pl = { 0 };
+	struct world w = { 0 };
+	struct shape_table tab = { 0 };
+	struct host_part p;
+	char *err = NULL, why[512], *body, *bad, *at;
+	size_t len, i;
+
+	t = topo_load_string(yaml, "spread.yaml", ".", &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(placement_compute(t, &pl), 0);
+	ck_assert_int_eq(plan_world(t, "eabcd", &w), 0);
+	ck_assert_int_eq(shape_table_init(&tab, w.n_sites), 0);
+	for (i = 0; i < w.n_sites * w.n_sites; i++) {
+		tab.p[i].delay_us = 10000 + i;
+		tab.p[i].loss_pct = 1;
+	}
+	tab.cut[1 * w.n_sites + 2] = true;
+	body = host_part_encode(&w, t, &pl, 1, t->shaping, &tab, &len);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_msg(host_part_decode("spread", body, len, &p, why, sizeof(why)) == 0,
+		      "%s", why);
+	ck_assert_uint_eq(p.tab.n, w.n_sites);
+	for (i = 0; i < w.n_sites * w.n_sites; i++) {
+		if (i % (w.n_sites + 1) == 0)
+			continue;       /* the diagonal is not sent */
+		ck_assert_uint_eq(p.tab.p[i].delay_us, 10000 + i);
+		ck_assert_double_eq(p.tab.p[i].loss_pct, 1);
+		ck_assert_int_eq(p.tab.cut[i], i == 1 * w.n_sites + 2);
+	}
+	host_part_release(&p);
+	/* A delay beyond an hour, a loss above 100 %, a site out of range. */
+	at = strstr(body, "[0,1,10001,");
+	ck_assert_msg(at != NULL, "%s", body);
+	ck_assert_int_gt(asprintf(&bad, "%.*s[0,1,3600000001,%s", (int)(at - body), body,
+				  at + strlen("[0,1,10001,")), 0);
+	ck_assert_int_eq(host_part_decode("spread", bad, strlen(bad), &p, why,
+					  sizeof(why)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "shape pair 0:"));
+	host_part_release(&p);
+	free(bad);
+	ck_assert_int_gt(asprintf(&bad, "%.*s[0,7,10001,%s", (int)(at - body), body,
+				  at + strlen("[0,1,10001,")), 0);
+	ck_assert_int_eq(host_part_decode("spread", bad, strlen(bad), &p, why,
+					  sizeof(why)), -EINVAL);
+	host_part_release(&p);
+	free(bad);
+	free(body);
+	shape_table_release(&tab);
+	plan_release(&w);
+	placement_release(&pl);
+	topo_free(t);
+}
+END_TEST
+
 /* What a host refuses in a body: it is input from outside. */
 START_TEST(test_part_hostile)
 {
@@ -590,6 +658,7 @@ Suite *make_host_suite(void)
 	tcase_add_test(server, test_ssh_argv);
 	tcase_add_test(server, test_part_roundtrip);
 	tcase_add_test(server, test_part_hostile);
+	tcase_add_test(server, test_part_table);
 	suite_add_tcase(s, server);
 
 	tcase_add_checked_fixture(client, fake_setup, fake_teardown);
