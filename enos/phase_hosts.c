@@ -26,6 +26,7 @@
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
+#include "util/crash.h"
 
 /* How long a host may take to build or remove its part: a world of
  * thousands of nodes takes minutes on one host. */
@@ -309,6 +310,7 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed,
 			    &run) == 0)
 		measure_store_world(ctx->st, run, &w, t->path);
+	crash_point("up:hosts_recorded");
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
@@ -330,6 +332,7 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 		v[i].ok = v[i].sent;
 		free(body);
 	}
+	crash_point("up:hosts_sent");
 	receive_all(v, n);
 	for (i = 0; i < n; i++) {
 		if (asked[i] && v[i].ok) {

@@ -748,6 +748,44 @@ START_TEST(host_lost_then_back)
 }
 END_TEST
 
+/* The controller killed (SIGKILL) while recording and while the hosts
+ * build their parts: everything stays recorded, and `down` cleans every
+ * host, so nothing is orphaned without a record. */
+START_TEST(controller_killed)
+{
+	static const char *const points[] = { "up:hosts_recorded", "up:hosts_sent" };
+	char topo[PATH_MAX + 64], *out = NULL;
+	size_t k;
+	int rc, h;
+
+	topology(NULL, topo, sizeof(topo));
+	for (k = 0; k < 2; k++) {
+		setenv("ENOS_CRASH_AT", points[k], 1);
+		rc = ctl(&out, NULL, "up", topo, NULL);
+		unsetenv("ENOS_CRASH_AT");
+		ck_assert_msg(rc == 137, "%s: exit %d: %s", points[k], rc, out);
+		free(out);
+		rc = ctl(&out, NULL, "status", "-n", "spread");
+		ck_assert_msg(rc == 0 && strstr(out, "creating") &&
+			      strstr(out, "host h3"), "%s: exit %d: %s", points[k],
+			      rc, out);
+		free(out);
+		/* The hosts go on building what they were sent. */
+		proc_sleep_ms(1000);
+		rc = ctl(&out, NULL, "down", "-n", "spread");
+		ck_assert_msg(rc == 0 && strstr(out, "is down"), "%s: exit %d: %s",
+			      points[k], rc, out);
+		free(out);
+		for (h = 0; h < N_HOSTS; h++)
+			ck_assert_msg(host_objects(h, "spread") == 0,
+				      "%s: host %d keeps objects", points[k], h);
+		rc = ctl(&out, NULL, "status", "-n", "spread");
+		ck_assert_msg(rc != 0, "%s: still recorded: %s", points[k], out);
+		free(out);
+	}
+}
+END_TEST
+
 /* The average RTT of 5 pings from node SRC (on host H) to ADDR, in ms,
  * or -1. */
 static double ping_avg(int h, const char *src, const char *addr, char **out)
@@ -899,6 +937,7 @@ Suite *make_sys_hosts_suite(struct skips *sk)
 		{ "spread_up_down", spread_up_down },
 		{ "host_lost_then_back", host_lost_then_back },
 		{ "spread_wan", spread_wan },
+		{ "controller_killed", controller_killed },
 	};
 	Suite *s = suite_create("sys_hosts");
 	const char *why = sys_unavailable();
