@@ -30,7 +30,7 @@
 
 /* The requests this version answers, in the order `hello` lists them. */
 static const char *const requests[] = { "hello", "facts", "up", "down",
-					 "state", "rtt", "bye" };
+					 "state", "mtu", "rtt", "bye" };
 
 const char *host_commit(void)
 {
@@ -150,7 +150,8 @@ static bool line_ok(const char *line)
 static bool host_builds(const char *verb)
 {
 	return !strcmp(verb, "up") || !strcmp(verb, "down") ||
-	       !strcmp(verb, "state") || !strcmp(verb, "rtt");
+	       !strcmp(verb, "state") || !strcmp(verb, "mtu") ||
+	       !strcmp(verb, "rtt");
 }
 
 char *host_reply(const char *line, int *state, bool *bye)
@@ -171,7 +172,7 @@ char *host_reply(const char *line, int *state, bool *bye)
 	if (arg)
 		arg++;
 	if (vlen == 0 || vlen >= sizeof(verb)) {
-		r = error_reply("empty or unknown request (this host answers hello, facts, up, down, state, rtt, bye)");
+		r = error_reply("empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, bye)");
 		goto out;
 	}
 	memcpy(verb, line, vlen);
@@ -203,7 +204,7 @@ char *host_reply(const char *line, int *state, bool *bye)
 		r = json_pack("{s:b}", "ok", 1);
 		*bye = true;
 	} else {
-		r = error_reply("unknown request '%s' (this host answers hello, facts, up, down, state, rtt, bye)",
+		r = error_reply("unknown request '%s' (this host answers hello, facts, up, down, state, mtu, rtt, bye)",
 				verb);
 	}
 out:
@@ -869,6 +870,36 @@ int host_facts(struct host_conn *c, struct host_facts *out, char **err)
 out:
 	json_decref(r);
 	return rc;
+}
+
+int host_decode_paths(const char *reply, struct host_path *paths, size_t n)
+{
+	json_t *o = reply ? load_object(reply, strlen(reply)) : NULL;
+	json_t *a = json_object_get(o, "paths"), *e, *v;
+	size_t i, k = 0;
+
+	if (!json_is_array(a)) {
+		json_decref(o);
+		return -EPROTO;
+	}
+	json_array_foreach(a, i, e) {
+		if (k == n)
+			break;
+		if (!json_is_object(e))
+			continue;
+		v = json_object_get(e, "mtu");
+		paths[k].mtu = json_is_integer(v) && json_integer_value(v) > 0 &&
+			       json_integer_value(v) <= 65535
+			       ? (long)json_integer_value(v) : -1;
+		v = json_object_get(e, "inner");
+		paths[k].inner = json_is_integer(v) && json_integer_value(v) > 0 &&
+				 json_integer_value(v) <= 65535
+				 ? (long)json_integer_value(v) : -1;
+		get_str(e, "error", paths[k].error, sizeof(paths[k].error));
+		k++;
+	}
+	json_decref(o);
+	return (int)k;
 }
 
 void host_close(struct host_conn *c)

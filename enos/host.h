@@ -153,6 +153,18 @@ int host_send(struct host_conn *c, const char *line, const char *body,
 int host_receive(struct host_conn *c, int timeout_ms, char **reply,
 		 char **err);
 
+/* The path MTU from a host to another (`mtu LOCAL PEER...`). */
+#define HOST_PATHS_MAX 64
+struct host_path {
+	long mtu, inner;        /* the IP path MTU and what it leaves inside
+				 * the tunnel; -1: not measured */
+	char error[128];        /* why not, or "" (escaped) */
+};
+
+/* The reply to `mtu` (JSON text) into PATHS[0..N), in the order the
+ * peers were asked. Returns how many were decoded, or -EPROTO. */
+int host_decode_paths(const char *reply, struct host_path *paths, size_t n);
+
 /* Say `bye`, and stop ssh (TERM after 2 s, KILL after 2 more). Accepts a
  * session that never started. */
 void host_close(struct host_conn *c);

@@ -750,6 +750,39 @@ static char *serve_state(struct enos_ctx *ctx, const char *exp, const char *tag)
 				    "objects", left));
 }
 
+/* `mtu LOCAL PEER...`: the path MTU from this host's underlay address
+ * LOCAL to each PEER (emulator/tunnel.h) and what it leaves inside the
+ * tunnel. */
+static char *serve_mtu(const char *args)
+{
+	char buf[HOST_PART_PEERS_MAX * 48], *save = NULL, *local, *peer;
+	json_t *a = json_array(), *o;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	local = strtok_r(buf, " ", &save);
+	if (!a || !local || !name_ok(local, 64) || strchr(local, '/')) {
+		json_decref(a);
+		return reply_error("usage: mtu LOCAL PEER... (underlay addresses)");
+	}
+	while ((peer = strtok_r(NULL, " ", &save)) && n++ < HOST_PART_PEERS_MAX) {
+		unsigned mtu = 0, inner = 0;
+		int rc = strspn(peer, "0123456789abcdefABCDEF.:") == strlen(peer)
+			 ? tunnel_path_mtu(local, peer, &mtu) : -EINVAL;
+
+		if (rc == 0)
+			tunnel_inner_mtu(mtu, peer, &inner);
+		o = json_pack("{s:s, s:i, s:i, s:s}", "address", peer,
+			      "mtu", (int)mtu, "inner", (int)inner,
+			      "error", rc < 0 ? strerror(-rc) : "");
+		if (!o || json_array_append_new(a, o) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return reply_dump(json_pack("{s:b, s:o}", "ok", 1, "paths", a));
+}
+
 char *host_part_serve(void *arg, const char *verb, const char *args,
 		      const char *body, size_t len)
 {
@@ -763,6 +796,8 @@ char *host_part_serve(void *arg, const char *verb, const char *args,
 	}
 	if (!strcmp(verb, "rtt"))
 		return reply_error("'rtt' is not built yet in this enos");
+	if (!strcmp(verb, "mtu"))
+		return serve_mtu(args);
 	if (!exp_tag(args, exp, sizeof(exp), tag))
 		return reply_error("usage: %s EXPERIMENT TAG", verb);
 	if (!strcmp(verb, "down"))

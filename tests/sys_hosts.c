@@ -380,10 +380,10 @@ static int enos_hosts(const char *topo, bool json, char **out, double *secs)
 START_TEST(hello_and_facts)
 {
 	char topo[PATH_MAX + 64], db[PATH_MAX + 64], *out = NULL, *log, *brace;
-	json_t *r, *h;
+	json_t *r, *h, *p;
 	json_error_t je;
 	double secs;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	topology(NULL, topo, sizeof(topo));
@@ -406,6 +406,14 @@ START_TEST(hello_and_facts)
 		ck_assert_int_gt(json_array_size(json_object_get(h, "backends")), 0);
 		ck_assert(json_is_true(json_object_get(h, "fits")));
 		ck_assert_int_gt(json_array_size(json_object_get(h, "sites")), 0);
+		/* The path MTU to each other host over the underlay's veths
+		 * (1500), less VXLAN's 50 inside the tunnel. */
+		ck_assert_uint_eq(json_array_size(json_object_get(h, "paths")), N_HOSTS - 1);
+		json_array_foreach(json_object_get(h, "paths"), k, p) {
+			ck_assert_msg(json_integer_value(json_object_get(p, "mtu")) == 1500 &&
+				      json_integer_value(json_object_get(p, "inner")) == 1450,
+				      "%s", out);
+		}
 	}
 	json_decref(r);
 	free(out);
@@ -423,7 +431,8 @@ START_TEST(hello_and_facts)
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
 	ck_assert_msg(strstr(out, "host 'h1' (root@198.18.250.1, ") &&
 		      strstr(out, "host 'h2' (root@198.18.250.2, ") &&
-		      strstr(out, ", protocol 2\n") && strstr(out, "node netns"),
+		      strstr(out, ", protocol 2\n") && strstr(out, "node netns") &&
+		      strstr(out, "path MTU to 'h2' (198.18.250.2): 1500, 1450 inside the tunnel"),
 		      "%s", out);
 	free(out);
 	/* A spread world with a qemu node: refused before anything. */
