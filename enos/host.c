@@ -30,7 +30,7 @@
 
 /* The requests this version answers, in the order `hello` lists them. */
 static const char *const requests[] = { "hello", "facts", "up", "down",
-					 "state", "mtu", "rtt", "bye" };
+					 "state", "mtu", "rtt", "shape", "bye" };
 
 const char *host_commit(void)
 {
@@ -151,7 +151,7 @@ static bool host_builds(const char *verb)
 {
 	return !strcmp(verb, "up") || !strcmp(verb, "down") ||
 	       !strcmp(verb, "state") || !strcmp(verb, "mtu") ||
-	       !strcmp(verb, "rtt");
+	       !strcmp(verb, "rtt") || !strcmp(verb, "shape");
 }
 
 char *host_reply(const char *line, int *state, bool *bye)
@@ -172,7 +172,7 @@ char *host_reply(const char *line, int *state, bool *bye)
 	if (arg)
 		arg++;
 	if (vlen == 0 || vlen >= sizeof(verb)) {
-		r = error_reply("empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, bye)");
+		r = error_reply("empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)");
 		goto out;
 	}
 	memcpy(verb, line, vlen);
@@ -204,7 +204,7 @@ char *host_reply(const char *line, int *state, bool *bye)
 		r = json_pack("{s:b}", "ok", 1);
 		*bye = true;
 	} else {
-		r = error_reply("unknown request '%s' (this host answers hello, facts, up, down, state, mtu, rtt, bye)",
+		r = error_reply("unknown request '%s' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)",
 				verb);
 	}
 out:
@@ -242,11 +242,11 @@ static char *serve_build(const char *line, FILE *in, host_build_fn fn,
 
 	memcpy(verb, line, vlen);
 	verb[vlen] = '\0';
-	if (!strcmp(verb, "up")) {
+	if (!strcmp(verb, "up") || !strcmp(verb, "shape")) {
 		len = body_len(line);
 		if (len < 0)
-			return str_printf("{\"ok\":false,\"error\":\"usage: up EXPERIMENT LENGTH, then LENGTH bytes of JSON (at most %d)\"}",
-					  HOST_BODY_MAX);
+			return str_printf("{\"ok\":false,\"error\":\"usage: %s EXPERIMENT LENGTH, then LENGTH bytes of JSON (at most %d)\"}",
+					  verb, HOST_BODY_MAX);
 		body = malloc((size_t)len + 1);
 		if (!body)
 			return NULL;

@@ -8,12 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "emulator/emu.h"
 #include "emulator/fabric.h"
+#include "emulator/proc.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
 #include "emulator/tunnel.h"
+#include "enos/calibrate.h"
 #include "enos/cli.h"
 #include "enos/phase.h"
 #include "enos/placement.h"
@@ -74,6 +79,16 @@ static json_t *table_json(const struct shape_table *tab)
 			}
 		}
 	return a;
+}
+
+char *host_part_table(const struct shape_table *tab, size_t *len)
+{
+	json_t *o = json_pack("{s:o}", "shape", table_json(tab));
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	*len = text ? strlen(text) : 0;
+	return text;
 }
 
 char *host_part_encode(const struct world *w, const struct topology *t,
@@ -783,6 +798,106 @@ static char *serve_mtu(const char *args)
 	return reply_dump(json_pack("{s:b, s:o}", "ok", 1, "paths", a));
 }
 
+#define RTT_SAMPLES 40
+
+/* `rtt GWNS ADDR`: the RTT from gateway namespace GWNS of this host to
+ * ADDR (another host's gateway, across both engines and the tunnel),
+ * RTT_SAMPLES ICMP echoes every 10 ms (iproute2's and iputils' ping, from
+ * an argv), summarized as calibration wants it (calibrate_summary: the
+ * base is the 10th percentile). */
+static char *serve_rtt(const char *args)
+{
+	char ns[WORLD_NETNS_MAX], addr[64], count[8], line[256];
+	char *argv[] = { "ip", "netns", "exec", ns, "ping", "-n", "-c", count,
+			 "-i", "0.01", "-W", "1", addr, NULL };
+	double v[RTT_SAMPLES], ms;
+	struct calib_base b;
+	const char *sp = strchr(args, ' ');
+	size_t n = 0;
+	int fd[2], st;
+	pid_t pid;
+	FILE *f;
+
+	if (!sp || (size_t)(sp - args) >= sizeof(ns) || strlen(sp + 1) >= sizeof(addr) ||
+	    strspn(sp + 1, "0123456789.") != strlen(sp + 1))
+		return reply_error("usage: rtt GATEWAY_NETNS IPV4_ADDRESS");
+	snprintf(ns, sizeof(ns), "%.*s", (int)(sp - args), args);
+	snprintf(addr, sizeof(addr), "%s", sp + 1);
+	if (!name_ok(ns, sizeof(ns)) || strncmp(ns, "enos.", 5) || !strstr(ns, ".gw."))
+		return reply_error("rtt: '%s' is not a gateway's namespace", ns);
+	snprintf(count, sizeof(count), "%d", RTT_SAMPLES);
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return reply_error("rtt: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		proc_child_prepare();
+		if (dup2(fd[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	f = pid > 0 ? fdopen(fd[0], "r") : NULL;
+	if (!f)
+		close(fd[0]);
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *t = strstr(line, "time=");
+
+		if (t && n < RTT_SAMPLES && sscanf(t, "time=%lf", &ms) == 1)
+			v[n++] = ms;
+	}
+	if (f)
+		fclose(f);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (pid < 0 || n == 0 || calibrate_summary(v, n, &b) < 0)
+		return reply_error("rtt: no answer from %s in %s", addr, ns);
+	return reply_dump(json_pack("{s:b, s:f, s:f, s:f, s:f, s:i, s:i}", "ok", 1,
+				    "base_ms", b.base_ms, "p50_ms", b.p50_ms,
+				    "spread_ms", b.spread_ms, "min_ms", b.min_ms,
+				    "sent", RTT_SAMPLES, "received", (int)n));
+}
+
+/* `shape EXP LENGTH` + {"shape": [...]}: apply a new table to the
+ * engine of this host's part (after calibration). */
+static char *serve_shape(struct enos_ctx *ctx, const char *exp,
+			 const char *body, size_t len)
+{
+	struct host_part p;
+	struct exp_info info;
+	json_error_t je;
+	char why[512];
+	char *out;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (cli_state(ctx) < 0 || cli_emu(ctx) < 0)
+		return reply_error("cannot open this host's state database ('%s') or emulator",
+				   ctx->db_path);
+	if (state_get(ctx->st, exp, &info) < 0 || strcmp(info.status, EXP_UP))
+		return reply_error("experiment '%s' is not up here", exp);
+	if (state_load_world(ctx->st, exp, &p.w) < 0)
+		return reply_error("cannot read '%s' here: %s", exp, state_errmsg(ctx->st));
+	p.shaping = info.shaping_ops;
+	p.root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!p.shaping->shapes) {
+		out = reply_error("experiment '%s' is not shaped here", exp);
+	} else if (decode_table(&p, json_object_get(p.root, "shape"), why,
+				sizeof(why)) < 0) {
+		out = reply_error("%s", why);
+	} else {
+		rc = shaping_engine(ctx, &p.w, p.shaping, false);
+		if (rc == 0)
+			rc = shaping_apply(ctx, &p.w, p.shaping, &p.tab);
+		out = rc < 0 ? reply_error("cannot shape '%s' here: %s", exp, strerror(-rc))
+			     : reply_dump(json_pack("{s:b}", "ok", 1));
+	}
+	state_world_free(&p.w);
+	shape_table_release(&p.tab);
+	json_decref(p.root);
+	return out;
+}
+
 char *host_part_serve(void *arg, const char *verb, const char *args,
 		      const char *body, size_t len)
 {
@@ -795,7 +910,12 @@ char *host_part_serve(void *arg, const char *verb, const char *args,
 		return serve_up(ctx, args, body, len);
 	}
 	if (!strcmp(verb, "rtt"))
-		return reply_error("'rtt' is not built yet in this enos");
+		return serve_rtt(args);
+	if (!strcmp(verb, "shape")) {
+		if (!name_ok(args, sizeof(exp)))
+			return reply_error("usage: shape EXPERIMENT LENGTH");
+		return serve_shape(ctx, args, body, len);
+	}
 	if (!strcmp(verb, "mtu"))
 		return serve_mtu(args);
 	if (!exp_tag(args, exp, sizeof(exp), tag))

@@ -62,6 +62,10 @@ char *host_part_encode(const struct world *w, const struct topology *t,
 		       const struct shape_ops *shaping,
 		       const struct shape_table *tab, size_t *len);
 
+/* The body of `shape`: {"shape": TAB's shaped pairs}, an allocated JSON
+ * text of *LEN bytes, or NULL when out of memory. */
+char *host_part_table(const struct shape_table *tab, size_t *len);
+
 /* Decode and check BODY[0..LEN), the part for experiment EXP, into *P.
  * Returns 0, or -EINVAL with why in WHY (LEN bytes). Release *P with
  * host_part_release, also after a failure. */

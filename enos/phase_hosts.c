@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emulator/addr.h"
 #include "emulator/node.h"
 #include "emulator/shape.h"
 #include "emulator/tunnel.h"
+#include "enos/calibrate.h"
 #include "enos/cli.h"
 #include "enos/host.h"
 #include "enos/host_part.h"
@@ -98,6 +100,17 @@ static long reply_int(const char *r, const char *key)
 	json_t *o = r ? json_loads(r, 0, NULL) : NULL;
 	json_t *v = json_object_get(o, key);
 	long x = json_is_integer(v) ? (long)json_integer_value(v) : -1;
+
+	json_decref(o);
+	return x;
+}
+
+/* Number member KEY of reply R (JSON text), or -1. */
+static double reply_double(const char *r, const char *key)
+{
+	json_t *o = r ? json_loads(r, 0, NULL) : NULL;
+	json_t *v = json_object_get(o, key);
+	double x = json_is_number(v) ? json_number_value(v) : -1;
 
 	json_decref(o);
 	return x;
@@ -228,13 +241,138 @@ static size_t parts_down(struct enos_ctx *ctx, const struct world *w,
 	return failed;
 }
 
+/* TAB with every pair across hosts a plain wire, into *OUT: what the
+ * engines shape until the base RTT is measured through them. */
+static int plain_across(const struct shape_table *tab, const size_t *host_of,
+			struct shape_table *out)
+{
+	size_t a, b, n = tab->n;
+
+	if (shape_table_init(out, n) < 0)
+		return -ENOMEM;
+	for (a = 0; a < n; a++)
+		for (b = 0; b < n; b++)
+			if (host_of[a] == host_of[b]) {
+				out->p[a * n + b] = tab->p[a * n + b];
+				out->cut[a * n + b] = tab->cut[a * n + b];
+			}
+	return 0;
+}
+
+struct calib_warn {
+	const struct world *w;
+	const struct topology *t;
+	const size_t *host_of;
+};
+
+static void calib_warn(void *arg, size_t src, size_t dst,
+		       uint64_t target_rtt_us, uint64_t base_us)
+{
+	const struct calib_warn *cw = arg;
+	char msg[512];
+
+	calibrate_warning(msg, sizeof(msg), cw->w->sites[src].name,
+			  cw->w->sites[dst].name, target_rtt_us, base_us,
+			  cw->t->hosts[cw->host_of[src]].name,
+			  cw->t->hosts[cw->host_of[dst]].name);
+	cli_warning("%s", msg);
+}
+
+/* Measure the base RTT between every pair of hosts (`rtt` from a
+ * gateway of one to a gateway of the other, through both engines and the
+ * tunnel, while the pairs across hosts are still a plain wire), subtract
+ * half of it from each cross-host direction of TAB (calibrate_table), and
+ * send every host the calibrated table (`shape`). A pair of hosts whose
+ * RTT cannot be measured keeps its targets whole (a warning). Returns 0,
+ * or -errno when a host does not take the table. */
+static int calibrate_and_shape(struct enos_ctx *ctx, const struct topology *t,
+			       const struct world *w,
+			       const struct placement *pl, struct hconn *v,
+			       struct shape_table *tab, int64_t run)
+{
+	size_t n = t->n_hosts, a, b, i, *first = calloc(n, sizeof(*first));
+	uint64_t *base = calloc(n * n, sizeof(*base));
+	struct calib_warn cw = { w, t, pl->host_of };
+	char line[HOST_LINE_MAX], addr[20], *reply = NULL, *err = NULL;
+	size_t len;
+	char *body = NULL;
+	int rc = 0;
+
+	if (!first || !base) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (a = 0; a < n; a++)
+		first[a] = (size_t)-1;
+	for (i = w->n_sites; i-- > 0;)
+		first[pl->host_of[i]] = i;
+	for (a = 0; a < n; a++)
+		for (b = a + 1; b < n; b++) {
+			double ms;
+			long ok;
+
+			if (first[a] == (size_t)-1 || first[b] == (size_t)-1)
+				continue;
+			snprintf(line, sizeof(line), "rtt %s %s",
+				 w->sites[first[a]].gw_netns,
+				 addr_format(w->sites[first[b]].gw_wan_addr, addr,
+					     sizeof(addr)));
+			free(reply);
+			free(err);
+			reply = err = NULL;
+			ok = host_send(&v[a].c, line, NULL, 0, &err) == 0 &&
+			     host_receive(&v[a].c, 15000, &reply, &err) == 0;
+			ms = ok ? reply_double(reply, "base_ms") : -1;
+			if (ms < 0) {
+				cli_warning("no base RTT between hosts '%s' and '%s' (%s): their pairs keep their targets whole",
+					    t->hosts[a].name, t->hosts[b].name,
+					    err ? err : "no answer");
+				continue;
+			}
+			base[a * n + b] = base[b * n + a] = (uint64_t)(ms * 1000);
+			printf("base RTT between hosts '%s' and '%s': %.3f ms (p10 of %ld; median %.3f ms)\n",
+			       t->hosts[a].name, t->hosts[b].name, ms,
+			       reply_int(reply, "received"),
+			       reply_double(reply, "p50_ms"));
+			if (run)
+				state_result_add(ctx->st, run, "base_rtt",
+						 t->hosts[a].name, t->hosts[b].name,
+						 ms, "ms");
+		}
+	calibrate_table(tab, pl->host_of, n, base, NULL, calib_warn, &cw);
+	body = host_part_table(tab, &len);
+	if (!body) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	snprintf(line, sizeof(line), "shape %s %zu", t->name, len);
+	for (a = 0; a < n; a++)
+		v[a].sent = host_send(&v[a].c, line, body, len, &v[a].err) == 0;
+	for (a = 0; a < n; a++) {
+		free(v[a].reply);
+		v[a].reply = NULL;
+		if (v[a].sent && host_receive(&v[a].c, PART_TIMEOUT_MS, &v[a].reply,
+					      &v[a].err) == 0)
+			continue;
+		cli_error("%s", v[a].err ? v[a].err : "the table was not taken");
+		rc = -EIO;
+	}
+out:
+	free(body);
+	free(reply);
+	free(err);
+	free(first);
+	free(base);
+	return rc;
+}
+
 int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 		   const struct shape_ops *shaping, const char *run_kind,
 		   int64_t *run_id)
 {
 	struct world w = { 0 };
 	struct placement pl = { 0 };
-	struct shape_table tab = { 0 };
+	struct shape_table tab = { 0 }, plain = { 0 };
 	struct hconn *v = NULL;
 	const char **names = NULL, **addrs = NULL, **sshs = NULL, **enoss = NULL;
 	char tag[WORLD_TAG_LEN + 1], line[128], dev[WORLD_IFNAMSIZ];
@@ -289,6 +427,8 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 	 * same table and shapes the pairs its gateways send. */
 	if (shaping->shapes) {
 		rc = shaping_table(ctx, t, &w, false, &tab);
+		if (rc == 0)
+			rc = plain_across(&tab, pl.host_of, &plain);
 		if (rc < 0)
 			goto out;
 	}
@@ -320,7 +460,7 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 	for (i = 0; i < n; i++) {
 		size_t len;
 		char *body = host_part_encode(&w, t, &pl, i, shaping,
-					      shaping->shapes ? &tab : NULL, &len);
+					      shaping->shapes ? &plain : NULL, &len);
 
 		if (!body) {
 			rc = -ENOMEM;
@@ -360,6 +500,21 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 			state_run_end(ctx->st, run, "failed");
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		rc = rc < 0 ? rc : -EHOSTUNREACH;
+		goto out;
+	}
+	/* The base RTT between hosts on the path the traffic takes, then
+	 * the table less half of it on each cross-host direction. */
+	if (shaping->shapes && n > 1 &&
+	    calibrate_and_shape(ctx, t, &w, &pl, v, &tab, run) < 0) {
+		fprintf(stderr, "rolling back '%s' on every host\n", t->name);
+		if (parts_down(ctx, &w, v, n, asked) == 0)
+			state_forget(ctx->st, t->name);
+		else
+			state_set_status(ctx->st, t->name, EXP_FAILED);
+		if (run)
+			state_run_end(ctx->st, run, "failed");
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		rc = -EIO;
 		goto out;
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -408,6 +563,7 @@ out:
 	free(enoss);
 	placement_release(&pl);
 	shape_table_release(&tab);
+	shape_table_release(&plain);
 	plan_release(&w);
 	return rc;
 }

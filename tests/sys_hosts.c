@@ -839,9 +839,10 @@ START_TEST(spread_wan)
 	    "  - {name: edge, role: edge, count: 2, parent: cloud, nodes: 1, host: h2}\n",
 	    addr[0], addr[0], bin, addr[1], addr[1], bin);
 	rc = ctl(&out, &secs, "up", topo, NULL);
-	ck_assert_msg(rc == 0 && strstr(out, "WAN shaping wand, joined by VXLAN"),
+	ck_assert_msg(rc == 0 && strstr(out, "WAN shaping wand, joined by VXLAN") &&
+		      strstr(out, "base RTT between hosts 'h1' and 'h2': "),
 		      "exit %d: %s", rc, out);
-	printf("sys_hosts: %s", strstr(out, "experiment"));
+	printf("sys_hosts: %s", strstr(out, "base RTT"));
 	free(out);
 	/* cloud-1 (h1) -> edge-1-1 (h2): 198.18.0.x addresses as planned;
 	 * read the address from h2. */

@@ -79,7 +79,7 @@ START_TEST(test_reply_hello)
 	ck_assert_str_eq(str_of(r, "commit"), host_commit());
 	ck_assert_str_ne(host_commit(), "");
 	caps = json_object_get(r, "capabilities");
-	ck_assert_uint_eq(json_array_size(caps), 8);
+	ck_assert_uint_eq(json_array_size(caps), 9);
 	ck_assert_str_eq(json_string_value(json_array_get(caps, 1)), "facts");
 	ck_assert_int_eq(state, 1);
 	ck_assert(!bye);
@@ -97,9 +97,9 @@ START_TEST(test_reply_bad)
 	static const struct {
 		const char *line, *error;
 	} cases[] = {
-		{ "", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, bye)" },
-		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, up, down, state, mtu, rtt, bye)" },
-		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, bye)" },
+		{ "", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
+		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
+		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
 		{ "hello", "usage: hello PROTOCOL (a positive integer)" },
 		{ "hello x1", "usage: hello PROTOCOL (a positive integer)" },
 		{ "hello 1 2", "usage: hello PROTOCOL (a positive integer)" },
@@ -179,7 +179,7 @@ START_TEST(test_serve)
 	fclose(in);
 	ck_assert_msg(!strncmp(out, "{\"ok\":true,\"protocol\":2,", 24), "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "\n{\"ok\":false,\"error\":\"a request is at most 4095 bytes\"}\n"
-				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, up, down, state, mtu, rtt, bye)\"}\n"
+				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)\"}\n"
 				     "{\"ok\":true}\n"));
 	ck_assert_ptr_null(strstr(out, "kernel"));     /* facts after bye */
 	free(out);
