@@ -348,10 +348,11 @@ static int calibrate_and_shape(struct enos_ctx *ctx, const struct topology *t,
 	snprintf(line, sizeof(line), "shape %s %zu", t->name, len);
 	for (a = 0; a < n; a++)
 		v[a].sent = host_send(&v[a].c, line, body, len, &v[a].err) == 0;
+	/* Each host's answer to up (v[].reply) is kept for the summary. */
 	for (a = 0; a < n; a++) {
-		free(v[a].reply);
-		v[a].reply = NULL;
-		if (v[a].sent && host_receive(&v[a].c, PART_TIMEOUT_MS, &v[a].reply,
+		free(reply);
+		reply = NULL;
+		if (v[a].sent && host_receive(&v[a].c, PART_TIMEOUT_MS, &reply,
 					      &v[a].err) == 0)
 			continue;
 		cli_error("%s", v[a].err ? v[a].err : "the table was not taken");
