@@ -472,8 +472,12 @@ static int echo_once(int fd, bool v6, const struct sockaddr_storage *r,
 			sum = (sum & 0xffff) + (sum >> 16);
 		h->checksum = htons((uint16_t)~sum);
 	}
+	/* Too big for the route, or dropped on the way out (ENOBUFS: the
+	 * neighbour's queue while it is resolved, a full device queue):
+	 * not answered, as if lost. */
 	if (sendto(fd, buf, len, 0, (const struct sockaddr *)r, rl) < 0)
-		return errno == EMSGSIZE ? 0 : -errno;
+		return errno == EMSGSIZE || errno == ENOBUFS ||
+		       errno == EAGAIN ? 0 : -errno;
 	deadline = now_ms() + PROBE_WAIT_MS;
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -552,7 +556,16 @@ int tunnel_path_mtu(const char *local, const char *remote, unsigned *mtu)
 	hi = route > 65535 ? 65535 : route;
 	if (hi < lo)
 		lo = hi;
-	/* Invariant: LO answered (checked first), sizes above HI did not. */
+	/* The smallest size first: it proves the far end answers at all
+	 * (and resolves its neighbour entry), then the route's MTU, which
+	 * is the answer on most paths; then bisect. Invariant: LO was
+	 * answered, sizes above HI were not. */
+	for (ok = 0, t = 0; t < PROBE_TRIES && ok == 0; t++)
+		ok = echo_once(fd, v6, &r, rl, lo, id, ++seq, buf, in);
+	if (ok <= 0) {
+		err = ok < 0 ? ok : -EHOSTUNREACH;
+		goto out;
+	}
 	for (ok = 0, t = 0; t < PROBE_TRIES && ok == 0; t++)
 		ok = echo_once(fd, v6, &r, rl, hi, id, ++seq, buf, in);
 	if (ok < 0) {
@@ -561,12 +574,6 @@ int tunnel_path_mtu(const char *local, const char *remote, unsigned *mtu)
 	}
 	if (ok) {
 		*mtu = hi;
-		goto out;
-	}
-	for (ok = 0, t = 0; t < PROBE_TRIES && ok == 0; t++)
-		ok = echo_once(fd, v6, &r, rl, lo, id, ++seq, buf, in);
-	if (ok <= 0) {
-		err = ok < 0 ? ok : -EHOSTUNREACH;
 		goto out;
 	}
 	hi--;

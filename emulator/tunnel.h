@@ -131,9 +131,11 @@ int tunnel_leave(struct emu *emu, const char *tag,
 /* The path MTU from LOCAL to REMOTE (address literals of one family):
  * the MTU of the route (`ip route get REMOTE from LOCAL`: a connected UDP
  * socket's IP_MTU), then echo requests with DF set and no fragmentation
- * (IP_PMTUDISC_PROBE, raw ICMP/ICMPv6 bound to LOCAL) bisected between
- * TUNNEL_MTU_MIN + the overhead and that MTU: the largest IP packet
- * REMOTE answered. Each size is tried up to 3 times, 200 ms each, so an
+ * (`ping -M do -s N`: IP_PMTUDISC_PROBE on a raw ICMP/ICMPv6 socket bound
+ * to LOCAL): the smallest size (576; IPv6 1280) first, then the route's
+ * MTU, then bisected between them: the largest IP packet REMOTE answered,
+ * so a path that drops big packets without an ICMP error (a black hole)
+ * is measured too. Each size is tried up to 3 times, 200 ms each, so an
  * unanswered size costs 0.6 s and the whole search at most ~8 s. Works in
  * the calling thread's network namespace; needs CAP_NET_RAW. Returns 0
  * and *MTU; -EHOSTUNREACH if REMOTE answers no probe at all (not even the

@@ -394,11 +394,13 @@ START_TEST(test_bridge)
 }
 END_TEST
 
-/* A spec tunnel_join must refuse, and a local address not on the host. */
+/* A spec tunnel_join must refuse, a local address not on the host, and
+ * a path MTU towards a host that answers nothing. */
 START_TEST(test_refuse)
 {
 	struct emu *emu = NULL;
 	struct join_arg j;
+	double t0;
 
 	ck_assert_int_eq(emu_open(&emu), 0);
 	spec_of(&j, emu, 0, NULL, 0);
@@ -409,6 +411,69 @@ START_TEST(test_refuse)
 	j.peer.addr = UL1;
 	ck_assert_int_eq(in_ns(H1, do_join, &j), -EINVAL);
 	ck_assert(tu_contains(emu_errmsg(emu), "is the local one"));
+	ck_assert(!link_exists(H1, VXDEV));
+	/* A far end that answers nothing (the wire cut h1 -> h2): said in
+	 * about 0.6 s, after three tries of the smallest size. */
+	ck_assert_int_eq(wand_cut(ctl_wire, 0, 1, true), 0);
+	spec_of(&j, emu, 0, NULL, 0);
+	t0 = tu_now_s();
+	ck_assert_int_eq(in_ns(H1, do_path_mtu, &j), -EHOSTUNREACH);
+	ck_assert_double_lt(tu_now_s() - t0, 2.0);
+	ck_assert_int_eq(wand_cut(ctl_wire, 0, 1, false), 0);
+	emu_close(emu);
+}
+END_TEST
+
+/* IPv6 underlay: the path MTU through the same black hole (probes start
+ * at IPv6's 1280), the inner MTU 70 below it, and the sites reach each
+ * other over a tunnel between IPv6 ends. */
+static int do_path_mtu6(void *a)
+{
+	struct join_arg *j = a;
+
+	return tunnel_path_mtu("2001:db8:250::1", "2001:db8:250::2", &j->mtu);
+}
+
+START_TEST(test_ipv6)
+{
+	struct emu *emu = NULL;
+	struct join_arg j;
+	unsigned inner;
+	int h, i;
+
+	ck_assert_int_eq(emu_open(&emu), 0);
+	ck_assert_int_eq(tu_sh("ip -n %s addr add 2001:db8:250::1/64 dev ul nodad",
+			       H1), 0);
+	ck_assert_int_eq(tu_sh("ip -n %s addr add 2001:db8:250::2/64 dev ul nodad",
+			       H2), 0);
+	spec_of(&j, emu, 0, NULL, 0);
+	ck_assert_int_eq(in_ns(H1, do_path_mtu6, &j), 0);
+	ck_assert_uint_eq(j.mtu, WIRE_MTU);
+	ck_assert_int_eq(tunnel_inner_mtu(j.mtu, "2001:db8:250::1", &inner), 0);
+	ck_assert_uint_eq(inner, WIRE_MTU - TUNNEL_OVERHEAD_V6);
+	for (i = 0; i < N_SITES; i++) {
+		tu_sh("ip -n %s link add %sw type bridge", gw_host[i], TAG);
+		ck_assert_int_eq(tu_sh("ip -n %s link set %sw up", gw_host[i], TAG), 0);
+		ck_assert_int_eq(tu_sh("ip -n %s link set %su%d master %sw",
+				       gw_host[i], TAG, i, TAG), 0);
+	}
+	for (h = 0; h < 2; h++) {
+		struct wan_mtu_arg m = { emu, h, inner };
+
+		spec_of(&j, emu, h, TAG "w", inner);
+		j.local = h == 0 ? "2001:db8:250::1" : "2001:db8:250::2";
+		j.peer.addr = h == 0 ? "2001:db8:250::2" : "2001:db8:250::1";
+		j.spec.local = j.local;
+		ck_assert_msg(in_ns(h == 0 ? H1 : H2, do_join, &j) == 0,
+			      "join h%d: %s", h + 1, emu_errmsg(emu));
+		ck_assert_int_eq(in_ns(h == 0 ? H1 : H2, do_wan_mtu, &m), 0);
+	}
+	link_has(H1, VXDEV, "link", "local 2001:db8:250::1");
+	link_has(H1, VXDEV, "fdb", "00:00:00:00:00:00 dst 2001:db8:250::2");
+	ck_assert_int_eq(df_ping(0, 1, inner - 28), 0);
+	ck_assert_int_ne(df_ping(0, 1, inner - 28 + 1), 0);
+	ck_assert_int_eq(in_ns(H1, do_leave, &j), 0);
+	ck_assert_int_eq(in_ns(H2, do_leave, &j), 0);
 	ck_assert(!link_exists(H1, VXDEV));
 	emu_close(emu);
 }
@@ -563,6 +628,21 @@ START_TEST(test_wand_cross)
 	cross = rtt(1, 0);
 	ck_assert_msg(within(cross.p50_ms, 2 * target_us / 1000.0),
 		      "cross-host 1 -> 0 %.3f ms", cross.p50_ms);
+	/* Once, at the sender: pair 0 -> 1 carried frames on h1's engine
+	 * only, pair 1 -> 0 on h2's only; the receiving engine forwarded
+	 * them from the tunnel outside any pair. */
+	{
+		struct wand_stats *s1 = NULL, *s2 = NULL;
+
+		ck_assert_int_eq(wand_stats(ctl_h[0], &s1), 0);
+		ck_assert_int_eq(wand_stats(ctl_h[1], &s2), 0);
+		ck_assert_uint_ge(s1->pairs[0 * N_SITES + 1].frames, 400);
+		ck_assert_uint_eq(s2->pairs[0 * N_SITES + 1].frames, 0);
+		ck_assert_uint_ge(s2->pairs[1 * N_SITES + 0].frames, 400);
+		ck_assert_uint_eq(s1->pairs[1 * N_SITES + 0].frames, 0);
+		wand_stats_free(s1);
+		wand_stats_free(s2);
+	}
 }
 END_TEST
 
@@ -626,6 +706,7 @@ Suite *make_sys_tunnel_suite(struct skips *sk)
 	const struct sys_case base_cases[] = {
 		{ "test_bridge", test_bridge },
 		{ "test_refuse", test_refuse },
+		{ "test_ipv6", test_ipv6 },
 	};
 	const struct sys_case wand_cases[] = {
 		{ "test_wand_cross", test_wand_cross },
@@ -639,7 +720,7 @@ Suite *make_sys_tunnel_suite(struct skips *sk)
 		why = "the enos binary ($ENOS_BIN) is not built";
 	if (!why && tu_sh("ping -V") != 0)
 		why = "ping (iputils-ping) is not installed";
-	sys_add_cases(s, sk, base_cases, 2, why, base_setup, base_teardown, 120);
+	sys_add_cases(s, sk, base_cases, 3, why, base_setup, base_teardown, 120);
 	sys_add_cases(s, sk, wand_cases, 1, why, wand_setup, base_teardown, 120);
 	{
 		const struct sys_case tcp_cases[] = {
