@@ -15,6 +15,7 @@
 
 #include "emulator/shape.h"
 #include "emulator/traffic.h"
+#include "emulator/tunnel.h"
 #include "emulator/wand.h"
 
 /* The engine's socket path for W into BUF, and whether it answers. */
@@ -206,6 +207,7 @@ static int wand_start(const struct world *w, const char *exe, int *pid,
 	const char **ports = NULL, **lports = NULL;
 	size_t *lsites = NULL;
 	struct wand_config cfg = { 0 };
+	char tun[WORLD_IFNAMSIZ];
 	char ctl[108];
 	pid_t child = 0;
 	size_t i;
@@ -224,8 +226,13 @@ static int wand_start(const struct world *w, const char *exe, int *pid,
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < w->n_sites; i++)
-		ports[i] = w->sites[i].gw_wan_host;
+	/* A site built by another host has no port here: its frames go
+	 * through the world's tunnel (wand.h, "Several hosts"). */
+	for (i = 0; i < w->n_sites; i++) {
+		ports[i] = w->sites[i].remote ? NULL : w->sites[i].gw_wan_host;
+		if (w->sites[i].remote)
+			cfg.tunnel = tunnel_ifname(w->tag, tun, sizeof(tun));
+	}
 	cfg.ctl_path = ctl;
 	cfg.log_path = log;
 	/* Until the experiment's seed is given (reseed, at up: the

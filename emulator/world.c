@@ -443,6 +443,8 @@ static int ports_up(struct emu *emu, const struct world *w)
 	if (!p)
 		return -ENOMEM;
 	for (i = 0; i < w->n_sites; i++) {
+		if (w->sites[i].remote)
+			continue;
 		if (!w->sites[i].lan_engine) {  /* else the engine's port */
 			p[n].bridge = w->sites[i].lan_bridge;
 			p[n++].port = w->sites[i].gw_lan_host;
@@ -479,7 +481,8 @@ int world_up(struct emu *emu, const struct world *w,
 		goto out;
 	/* Every node has a site and a backend before anything is made. */
 	for (i = 0; i < w->n_nodes; i++)
-		if (w->nodes[i].site >= w->n_sites || !w->nodes[i].ops) {
+		if (w->nodes[i].site >= w->n_sites || !w->nodes[i].ops ||
+		    w->sites[w->nodes[i].site].remote) {
 			err = -EINVAL;
 			goto out;
 		}
@@ -496,7 +499,8 @@ int world_up(struct emu *emu, const struct world *w,
 	if (w->wan_mode == WAN_BRIDGE)
 		names[n++] = w->wan_bridge;
 	for (i = 0; i < w->n_sites; i++)
-		names[n++] = w->sites[i].lan_bridge;
+		if (!w->sites[i].remote)
+			names[n++] = w->sites[i].lan_bridge;
 	err = ops->bridges_add(emu, names, n);
 	/* Otherwise the indexes stay 0: veths are made without a master and
 	 * attached by ports_up(). */
@@ -505,13 +509,15 @@ int world_up(struct emu *emu, const struct world *w,
 	/* A site whose lan the engine shapes keeps index 0: its host ends
 	 * are the engine's ports, on no bridge. */
 	for (i = 0; i < w->n_sites && err == 0 && ops->master_at_create; i++)
-		if (!w->sites[i].lan_engine)
+		if (!w->sites[i].remote && !w->sites[i].lan_engine)
 			err = link_index(sk, w->sites[i].lan_bridge,
 					 &lan_index[i]);
 	if (err < 0)
 		goto out;
 	crash_point("up:bridges");
 	for (i = 0; i < w->n_sites; i++) {
+		if (w->sites[i].remote)
+			continue;
 		err = gateway_up(emu, w, i, lan_index[i], wan_index);
 		if (err < 0)
 			goto out;

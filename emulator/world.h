@@ -70,6 +70,11 @@ struct world_site {
 	 * whether a site has a `lan` is fixed at up. */
 	bool lan_shaped;
 	bool lan_engine;
+	/* Built by another host of a world spread over several (issue 14):
+	 * named and routed to like the others, but world_up() makes nothing
+	 * of it here (no LAN bridge, no gateway), and the world handed to it
+	 * holds none of its nodes. */
+	bool remote;
 };
 
 struct world_node {

@@ -29,7 +29,8 @@
 
 
 /* The requests this version answers, in the order `hello` lists them. */
-static const char *const requests[] = { "hello", "facts", "bye" };
+static const char *const requests[] = { "hello", "facts", "up", "down",
+					 "state", "mtu", "rtt", "shape", "bye" };
 
 const char *host_commit(void)
 {
@@ -144,6 +145,15 @@ static bool line_ok(const char *line)
 	return true;
 }
 
+/* The requests that build or read a host's part of a world: served by
+ * the handler host_serve_with() is given. */
+static bool host_builds(const char *verb)
+{
+	return !strcmp(verb, "up") || !strcmp(verb, "down") ||
+	       !strcmp(verb, "state") || !strcmp(verb, "mtu") ||
+	       !strcmp(verb, "rtt") || !strcmp(verb, "shape");
+}
+
 char *host_reply(const char *line, int *state, bool *bye)
 {
 	char verb[16], *end;
@@ -162,7 +172,7 @@ char *host_reply(const char *line, int *state, bool *bye)
 	if (arg)
 		arg++;
 	if (vlen == 0 || vlen >= sizeof(verb)) {
-		r = error_reply("empty or unknown request (this host answers hello, facts, bye)");
+		r = error_reply("empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)");
 		goto out;
 	}
 	memcpy(verb, line, vlen);
@@ -182,6 +192,9 @@ char *host_reply(const char *line, int *state, bool *bye)
 			r = hello_fields(true);
 			*state = 1;
 		}
+	} else if (host_builds(verb)) {
+		r = *state ? error_reply("request '%s' is served by 'enos host' only", verb)
+			   : error_reply("say 'hello %d' first", HOST_PROTOCOL);
 	} else if (arg) {
 		r = error_reply("request '%s' takes no argument", verb);
 	} else if (!strcmp(verb, "facts")) {
@@ -191,7 +204,7 @@ char *host_reply(const char *line, int *state, bool *bye)
 		r = json_pack("{s:b}", "ok", 1);
 		*bye = true;
 	} else {
-		r = error_reply("unknown request '%s' (this host answers hello, facts, bye)",
+		r = error_reply("unknown request '%s' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)",
 				verb);
 	}
 out:
@@ -202,13 +215,66 @@ out:
 	return text;
 }
 
-int host_serve(FILE *in, FILE *out)
+/* `up EXP LEN`: LEN, the size of the body that follows, or -1. */
+static long body_len(const char *line)
 {
-	char line[HOST_LINE_MAX + 1];
+	const char *sp = strrchr(line, ' ');
+	char *end;
+	long v;
+
+	if (!sp || sp == line + 2)
+		return -1;
+	errno = 0;
+	v = strtol(sp + 1, &end, 10);
+	if (end == sp + 1 || *end || errno || v < 0 || v > HOST_BODY_MAX)
+		return -1;
+	return v;
+}
+
+/* LINE, a request a handler serves (up, down, state, rtt): its reply. */
+static char *serve_build(const char *line, FILE *in, host_build_fn fn,
+			 void *arg)
+{
+	const char *sp = strchr(line, ' ');
+	char verb[16], *body = NULL, *reply;
+	size_t vlen = sp ? (size_t)(sp - line) : strlen(line);
+	long len = 0;
+
+	memcpy(verb, line, vlen);
+	verb[vlen] = '\0';
+	if (!strcmp(verb, "up") || !strcmp(verb, "shape")) {
+		len = body_len(line);
+		if (len < 0)
+			return str_printf("{\"ok\":false,\"error\":\"usage: %s EXPERIMENT LENGTH, then LENGTH bytes of JSON (at most %d)\"}",
+					  verb, HOST_BODY_MAX);
+		body = malloc((size_t)len + 1);
+		if (!body)
+			return NULL;
+		if (fread(body, 1, (size_t)len, in) != (size_t)len) {
+			free(body);
+			return str_printf("{\"ok\":false,\"error\":\"the body of 'up' ended after fewer than %ld bytes\"}",
+					  len);
+		}
+		body[len] = '\0';
+		/* The experiment is the word between. */
+		*strrchr((char *)line, ' ') = '\0';
+	}
+	if (!fn)
+		reply = str_printf("{\"ok\":false,\"error\":\"request '%s' is not served here\"}",
+				   verb);
+	else
+		reply = fn(arg, verb, sp ? sp + 1 : "", body, (size_t)len);
+	free(body);
+	return reply;
+}
+
+int host_serve_with(FILE *in, FILE *out, host_build_fn fn, void *arg)
+{
+	char line[HOST_LINE_MAX + 1], verb[16];
 	int state = 0, c;
 	bool bye = false;
 	char *reply;
-	size_t len;
+	size_t len, vlen;
 
 	while (!bye && fgets(line, sizeof(line), in)) {
 		len = strlen(line);
@@ -216,7 +282,16 @@ int host_serve(FILE *in, FILE *out)
 			line[--len] = '\0';
 			if (len && line[len - 1] == '\r')
 				line[--len] = '\0';
-			reply = host_reply(line, &state, &bye);
+			vlen = strcspn(line, " ");
+			if (state && line_ok(line) && vlen < sizeof(verb)) {
+				memcpy(verb, line, vlen);
+				verb[vlen] = '\0';
+			} else {
+				verb[0] = '\0';
+			}
+			reply = verb[0] && host_builds(verb) && line[vlen] == ' '
+				? serve_build(line, in, fn, arg)
+				: host_reply(line, &state, &bye);
 		} else if (!feof(in)) {
 			/* Too long: skip the rest of it, answer once. */
 			while ((c = fgetc(in)) != EOF && c != '\n')
@@ -235,6 +310,11 @@ int host_serve(FILE *in, FILE *out)
 		free(reply);
 	}
 	return 0;
+}
+
+int host_serve(FILE *in, FILE *out)
+{
+	return host_serve_with(in, out, NULL, NULL);
 }
 
 /* ---- the controller ---- */
@@ -479,38 +559,60 @@ static int ended(struct host_conn *c, char **err)
 	return rc;
 }
 
-/* Send LINE and read one reply line into *OUT (parsed). */
-static int request(struct host_conn *c, const char *line, json_t **out,
+/* String member KEY of O into BUF (LEN bytes), control bytes escaped;
+ * "" when absent or not a string. */
+static void get_str(json_t *o, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(o, key);
+	char *e;
+
+	buf[0] = '\0';
+	if (!json_is_string(v))
+		return;
+	e = escape_dup(json_string_value(v), json_string_length(v));
+	snprintf(buf, len, "%s", e ? e : "");
+	free(e);
+}
+
+/* Send BUF[0..LEN) whole. */
+static int send_all(struct host_conn *c, const char *buf, size_t len,
+		    char **err)
+{
+	size_t off = 0;
+
+	if (c->pid <= 0 || c->io < 0) {
+		*err = host_msg(c->host, "no session");
+		return -ENOTCONN;
+	}
+	while (off < len) {
+		ssize_t n = send(c->io, buf + off, len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ended(c, err);
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Read one reply line into *OUT (parsed), within c->timeout_ms; LINE is
+ * the request, for messages. */
+static int receive(struct host_conn *c, const char *line, json_t **out,
 		   char **err)
 {
 	double until = now_ms() + c->timeout_ms;
-	char *req = str_printf("%s\n", line), *nl;
-	size_t len, off = 0;
 	json_error_t je;
+	size_t len;
+	char *nl;
 	int rc = 0;
 
 	*out = NULL;
 	*err = NULL;
-	if (!req)
-		return -ENOMEM;
 	if (c->pid <= 0 || c->io < 0) {
-		free(req);
 		*err = host_msg(c->host, "no session");
 		return -ENOTCONN;
 	}
-	len = strlen(req);
-	while (off < len) {
-		ssize_t n = send(c->io, req + off, len - off, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(req);
-			return ended(c, err);
-		}
-		off += (size_t)n;
-	}
-	free(req);
 	while (!(nl = c->in ? memchr(c->in, '\n', c->in_len) : NULL)) {
 		struct pollfd p[2] = { { c->io, POLLIN, 0 }, { c->err, POLLIN, 0 } };
 		double left = until - now_ms();
@@ -573,19 +675,62 @@ static int request(struct host_conn *c, const char *line, json_t **out,
 	return rc;
 }
 
-/* String member KEY of O into BUF (LEN bytes), control bytes escaped;
- * "" when absent or not a string. */
-static void get_str(json_t *o, const char *key, char *buf, size_t len)
+/* Send LINE and read one reply line into *OUT (parsed). */
+static int request(struct host_conn *c, const char *line, json_t **out,
+		   char **err)
 {
-	json_t *v = json_object_get(o, key);
-	char *e;
+	char *req = str_printf("%s\n", line);
+	int rc;
 
-	buf[0] = '\0';
-	if (!json_is_string(v))
-		return;
-	e = escape_dup(json_string_value(v), json_string_length(v));
-	snprintf(buf, len, "%s", e ? e : "");
-	free(e);
+	*out = NULL;
+	*err = NULL;
+	if (!req)
+		return -ENOMEM;
+	rc = send_all(c, req, strlen(req), err);
+	free(req);
+	return rc ? rc : receive(c, line, out, err);
+}
+
+int host_send(struct host_conn *c, const char *line, const char *body,
+	      size_t len, char **err)
+{
+	char *req = str_printf("%s\n", line);
+	int rc;
+
+	*err = NULL;
+	if (!req)
+		return -ENOMEM;
+	snprintf(c->pending, sizeof(c->pending), "%s", line);
+	rc = send_all(c, req, strlen(req), err);
+	free(req);
+	if (rc == 0 && body && len)
+		rc = send_all(c, body, len, err);
+	return rc;
+}
+
+int host_receive(struct host_conn *c, int timeout_ms, char **reply,
+		 char **err)
+{
+	int saved = c->timeout_ms, rc;
+	json_t *r = NULL;
+	char why[1024];
+
+	*reply = NULL;
+	c->timeout_ms = timeout_ms;
+	rc = receive(c, c->pending, &r, err);
+	c->timeout_ms = saved;
+	if (rc)
+		return rc;
+	if (!json_is_true(json_object_get(r, "ok"))) {
+		get_str(r, "error", why, sizeof(why));
+		*err = host_msg(c->host, "%s", why[0] ? why : "refused, no reason given");
+		rc = -EREMOTEIO;
+	}
+	*reply = json_dumps(r, JSON_COMPACT);
+	json_decref(r);
+	if (!*reply && !rc)
+		rc = -ENOMEM;
+	return rc;
 }
 
 /* Hello reply R into *OUT; 1 if it says ok, else 0 (WHY: its error). */
@@ -725,6 +870,36 @@ int host_facts(struct host_conn *c, struct host_facts *out, char **err)
 out:
 	json_decref(r);
 	return rc;
+}
+
+int host_decode_paths(const char *reply, struct host_path *paths, size_t n)
+{
+	json_t *o = reply ? load_object(reply, strlen(reply)) : NULL;
+	json_t *a = json_object_get(o, "paths"), *e, *v;
+	size_t i, k = 0;
+
+	if (!json_is_array(a)) {
+		json_decref(o);
+		return -EPROTO;
+	}
+	json_array_foreach(a, i, e) {
+		if (k == n)
+			break;
+		if (!json_is_object(e))
+			continue;
+		v = json_object_get(e, "mtu");
+		paths[k].mtu = json_is_integer(v) && json_integer_value(v) > 0 &&
+			       json_integer_value(v) <= 65535
+			       ? (long)json_integer_value(v) : -1;
+		v = json_object_get(e, "inner");
+		paths[k].inner = json_is_integer(v) && json_integer_value(v) > 0 &&
+				 json_integer_value(v) <= 65535
+				 ? (long)json_integer_value(v) : -1;
+		get_str(e, "error", paths[k].error, sizeof(paths[k].error));
+		k++;
+	}
+	json_decref(o);
+	return (int)k;
 }
 
 void host_close(struct host_conn *c)

@@ -28,9 +28,10 @@
 
 #include "enos/topo.h"
 
-#define HOST_PROTOCOL   1
+#define HOST_PROTOCOL   2
 #define HOST_LINE_MAX   4096            /* a request, newline included */
 #define HOST_REPLY_MAX  (64u << 10)     /* a reply line */
+#define HOST_BODY_MAX   (64 << 20)      /* the body of `up` */
 /* How long a host may take to answer one request, ssh's connection
  * included: a host that is gone is named well within 10 s. */
 #define HOST_TIMEOUT_MS 8000
@@ -53,6 +54,18 @@ char *host_reply(const char *line, int *state, bool *bye);
  * Returns 0, or -errno when OUT cannot be written (the controller is
  * gone) or memory runs out. */
 int host_serve(FILE *in, FILE *out);
+
+/* What serves the requests that build (protocol 2: up, down, state, rtt)
+ * once hello is said: VERB, the rest of the line ARGS ("EXP" for up, whose
+ * body BODY[0..LEN) is read here; "EXP TAG" for down and state), its reply
+ * an allocated one-line JSON object (NULL: out of memory). enos/host_part.c
+ * is the one `enos host` uses. */
+typedef char *(*host_build_fn)(void *arg, const char *verb, const char *args,
+			       const char *body, size_t len);
+
+/* host_serve, with FN (may be NULL: those requests are refused) serving
+ * up, down, state and rtt. */
+int host_serve_with(FILE *in, FILE *out, host_build_fn fn, void *arg);
 
 /* ---- the controller ---- */
 
@@ -89,6 +102,7 @@ struct host_conn {
 	char *in;               /* bytes read from IO, not yet a line */
 	size_t in_len;
 	char tail[512];         /* the last of stderr, for messages */
+	char pending[128];      /* the request host_send sent last */
 	size_t tail_len;
 	int timeout_ms;
 };
@@ -125,6 +139,31 @@ int host_decode_hello(const char *line, size_t len, struct host_hello *out,
 		      char *why, size_t why_len);
 int host_decode_facts(const char *line, size_t len, struct host_facts *out,
 		      char *why, size_t why_len);
+
+/* Send request LINE (no newline), then BODY[0..LEN) if LEN (up's JSON),
+ * without waiting for the reply: so a controller asks every host at once
+ * and then reads each answer. 0 or -errno with *ERR. */
+int host_send(struct host_conn *c, const char *line, const char *body,
+	      size_t len, char **err);
+
+/* Read the reply to the request host_send sent, within TIMEOUT_MS: 0 with
+ * *REPLY (the JSON object as text, allocated), -EREMOTEIO when it says
+ * not ok (its error in *ERR, naming the host; *REPLY is still set), or
+ * another -errno with *ERR (unreachable, timed out). */
+int host_receive(struct host_conn *c, int timeout_ms, char **reply,
+		 char **err);
+
+/* The path MTU from a host to another (`mtu LOCAL PEER...`). */
+#define HOST_PATHS_MAX 64
+struct host_path {
+	long mtu, inner;        /* the IP path MTU and what it leaves inside
+				 * the tunnel; -1: not measured */
+	char error[128];        /* why not, or "" (escaped) */
+};
+
+/* The reply to `mtu` (JSON text) into PATHS[0..N), in the order the
+ * peers were asked. Returns how many were decoded, or -EPROTO. */
+int host_decode_paths(const char *reply, struct host_path *paths, size_t n);
 
 /* Say `bye`, and stop ssh (TERM after 2 s, KILL after 2 more). Accepts a
  * session that never started. */

@@ -136,11 +136,9 @@ int phase_check_supported(const struct topology *t, enum support_report how)
 	int rc;
 
 	rc = check_backends(t, how);
-	/* Issue 14's first slice: hosts are read, placed and reached (enos
-	 * check, enos hosts), but a world is built on this host only. */
-	if (t->n_hosts) {
-		support_say(how, true, "%s: the world spans %zu host%s ('hosts:'): this version places it and reaches the hosts ('enos hosts') but builds a world on this host only",
-			    t->path, t->n_hosts, t->n_hosts == 1 ? "" : "s");
+	/* A world over several hosts: what is not spread yet. */
+	if (t->n_hosts && phase_hosts_check(t, why, sizeof(why)) < 0) {
+		support_say(how, true, "%s", why);
 		rc = -ENOTSUP;
 	}
 	if (check_profiles(t, how) < 0)
@@ -847,11 +845,17 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	int rc;
 
 	rc = phase_check_supported(t, SUPPORT_FOR_UP);
-	if (rc == 0)
+	/* A spread world is weighed per host by its placement ('enos
+	 * hosts'), not against this host. */
+	if (rc == 0 && !t->n_hosts)
 		rc = check_capacity(ctx, t);
 	if (rc == 0)
 		rc = check_workloads(t);
-	if (rc == 0)
+	if (rc == 0 && t->n_hosts)
+		/* Named (a wand engine on each host: phase_hosts_check), or
+		 * a plain wire: auto does not pick across hosts yet. */
+		shaping = t->shaping ? t->shaping : shape_ops_find("none");
+	else if (rc == 0)
 		rc = shaping_choose(t, &shaping, why, sizeof(why));
 	if (rc < 0)
 		return rc;
@@ -860,6 +864,8 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		rc = phase_lock(ctx, t->name);
 	if (rc == 0)
 		rc = handle_existing(ctx, t, force);
+	if (rc == 0 && t->n_hosts)
+		return phase_up_hosts(ctx, t, shaping, run_kind, run_id);
 	if (rc == 0)
 		rc = cli_emu(ctx);
 	if (rc < 0)
@@ -1062,6 +1068,18 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 	rc = state_get(ctx->st, name, &info);
 	if (rc == -ENOENT)
 		return sweep_unrecorded(ctx, name);
+	if (rc == 0) {
+		struct state_host *hosts = NULL;
+		size_t n_hosts = 0;
+
+		rc = state_hosts(ctx->st, name, &hosts, &n_hosts);
+		if (rc == 0 && n_hosts) {
+			rc = phase_down_hosts(ctx, &info, hosts, n_hosts);
+			free(hosts);
+			return rc;
+		}
+		free(hosts);
+	}
 	if (rc == 0)
 		rc = state_set_status(ctx->st, name, EXP_DOWN);
 	if (rc == 0)

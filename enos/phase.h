@@ -10,6 +10,7 @@
 #define ENOS_PHASE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct enos_ctx;
@@ -48,5 +49,33 @@ enum support_report {
  * build (then returns -ENOTSUP) and what it builds without (WAN shaping,
  * faults, stack, workload). */
 int phase_check_supported(const struct topology *t, enum support_report how);
+
+/* ---- a world spread over several hosts (phase_hosts.c) ---- */
+
+struct shape_ops;
+struct exp_info;
+struct state_host;
+
+/* What a topology with `hosts:` asks that this version cannot spread yet
+ * (lxc/qemu nodes on a remote host, a stack or a workload, WAN shaping
+ * across hosts): -ENOTSUP with the reason in WHY (LEN bytes), or 0. */
+int phase_hosts_check(const struct topology *t, char *why, size_t len);
+
+/* Up of T over its hosts (the database open and T's lock held): hello to
+ * every host, the whole world recorded with each object's host, each
+ * host's part built there, all rolled back if one fails. */
+int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
+		   const struct shape_ops *shaping, const char *run_kind,
+		   int64_t *run_id);
+
+/* If recorded experiment NAME spans hosts, say that WHAT ("'enos exec'")
+ * is not built across hosts yet and return -ENOTSUP; else 0. */
+int phase_hosts_refuse(struct enos_ctx *ctx, const char *name,
+		       const char *what);
+
+/* Down of recorded experiment INFO over its N HOSTS: every reachable host
+ * at once; an unreachable one is named and keeps its records. */
+int phase_down_hosts(struct enos_ctx *ctx, const struct exp_info *info,
+		     const struct state_host *hosts, size_t n);
 
 #endif

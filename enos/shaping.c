@@ -16,6 +16,7 @@
 #include "enos/fault.h"
 #include "enos/inject.h"
 #include "enos/plan.h"
+#include "enos/phase.h"
 #include "enos/resolve.h"
 #include "enos/state.h"
 #include "enos/topo.h"
@@ -367,6 +368,8 @@ int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e)
 		cli_hint("'enos down -n %s' cleans it up", name);
 		return -EINVAL;
 	}
+	if (rc == 0)
+		rc = phase_hosts_refuse(ctx, name, "the WAN commands (tc, fault, traffic)");
 	if (rc == 0) {
 		rc = state_load_world(ctx->st, name, &e->w);
 		if (rc < 0)

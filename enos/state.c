@@ -335,6 +335,27 @@ static const char *const migrations[] = {
 	"ALTER TABLE faults ADD COLUMN node TEXT;"
 	"ALTER TABLE faults ADD COLUMN amount INTEGER;"
 	"ALTER TABLE faults ADD COLUMN pid INTEGER;",
+	/* 10 -> 11: a world spread over several hosts (issue 14): each host
+	 * of an experiment, how to reach it and its status, and the host
+	 * that builds each site, node and object ('*': every host, as the
+	 * WAN bridge; NULL: this one, as before). */
+	"CREATE TABLE hosts ("
+	"  experiment TEXT NOT NULL"
+	"             REFERENCES experiments(name) ON DELETE CASCADE,"
+	"  idx        INTEGER NOT NULL,"
+	"  name       TEXT NOT NULL,"
+	"  address    TEXT NOT NULL,"
+	"  ssh        TEXT NOT NULL,"
+	"  enos       TEXT NOT NULL,"
+	"  status     TEXT NOT NULL CHECK (status IN"
+	"               ('planned', 'up', 'failed', 'unreachable', 'down')),"
+	"  error      TEXT,"
+	"  PRIMARY KEY (experiment, idx),"
+	"  UNIQUE (experiment, name)"
+	") WITHOUT ROWID;"
+	"ALTER TABLE sites ADD COLUMN host TEXT;"
+	"ALTER TABLE nodes ADD COLUMN host TEXT;"
+	"ALTER TABLE objects ADD COLUMN host TEXT;",
 };
 
 #define STATE_SCHEMA_VERSION \

@@ -4,7 +4,7 @@
  * experiment that is up or half-built, its sites, nodes and addresses, every
  * kernel object it will create (written before the object is created, so a
  * crash cannot hide one), its runs, and the figures measured in them.
- * Schema versioned (PRAGMA user_version, v7: sweeps), WAL mode, foreign keys on.
+ * Schema versioned (PRAGMA user_version, v10: hosts), WAL mode, foreign keys on.
  *
  * Functions return 0 or a negative errno; on failure the SQLite message is
  * kept and state_errmsg() returns it, so callers can report it once.
@@ -512,5 +512,52 @@ int state_history(struct state *st, const char *exp, const char *stack,
  * or stack on the world that is up): what `enos tc` and faults read. */
 int state_set_topo_path(struct state *st, const char *name,
 			const char *path);
+
+/* ---- a world spread over several hosts (issue 14; state_hosts.c) ---- */
+
+/* Host statuses, as stored. */
+#define HOST_PLANNED     "planned"      /* recorded, its part not yet sent */
+#define HOST_UP          "up"           /* its part is built */
+#define HOST_FAILED      "failed"       /* its part failed: needs down */
+#define HOST_UNREACHABLE "unreachable"  /* not reached by the last command:
+					 * its objects stay recorded */
+#define HOST_DOWN        "down"         /* its part is removed */
+
+/* One host of a recorded experiment. */
+struct state_host {
+	char name[64];
+	char address[64];
+	char ssh[256];
+	char enos[256];
+	char status[16];
+	char error[512];        /* why the last command failed there, or "" */
+	size_t n_sites, n_nodes, n_objects;     /* recorded on it */
+};
+
+/* Record the hosts of experiment NAME (recorded by state_record_world
+ * just before, in the same order as its sites): N_HOSTS hosts (NAMES,
+ * ADDRESSES, SSH, ENOS, each N_HOSTS strings), every one HOST_PLANNED, and
+ * HOST_OF[site] the index of the host that builds each site, which gives
+ * each site, its nodes and its objects their host ('*' for the WAN bridge,
+ * which every host has). One transaction. Returns 0 or -errno. */
+int state_hosts_record(struct state *st, const char *name, size_t n_hosts,
+		       const char *const *names, const char *const *addresses,
+		       const char *const *ssh, const char *const *enos,
+		       const size_t *host_of);
+
+/* The hosts of NAME in their order: *HOSTS (free()) of *N; *N is 0 for
+ * an experiment on this host alone. */
+int state_hosts(struct state *st, const char *name, struct state_host **hosts,
+		size_t *n);
+
+/* Set host HOST of NAME to STATUS, with ERROR (NULL: none). */
+int state_host_set_status(struct state *st, const char *name,
+			  const char *host, const char *status,
+			  const char *error);
+
+/* The host that builds site IDX of NAME ("" when NAME is on this host
+ * alone) into BUF (LEN bytes). */
+int state_site_host(struct state *st, const char *name, size_t idx,
+		    char *buf, size_t len);
 
 #endif

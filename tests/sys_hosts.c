@@ -14,6 +14,8 @@
  * in the runner even after a failed assertion.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,14 +34,95 @@
 #include "tests/testutil.h"
 
 #define SSHD "/usr/sbin/sshd"
-#define N_HOSTS 2
+#define N_HOSTS 3
+#define UNDERLAY "sysh-ul"      /* the namespace of the underlay's switch */
 
-static const char *const ns[N_HOSTS] = { "sysh-h1", "sysh-h2" };
-static const char *const veth[N_HOSTS] = { "syshv1", "syshv2" };
-static const char *const addr[N_HOSTS] = { "198.18.250.1", "198.18.250.2" };
+static const char *const ns[N_HOSTS] = { "sysh-h1", "sysh-h2", "sysh-h3" };
+static const char *const veth[N_HOSTS] = { "syshv1", "syshv2", "syshv3" };
+static const char *const addr[N_HOSTS] = { "198.18.250.1", "198.18.250.2",
+					   "198.18.250.3" };
 
 static char dir[PATH_MAX];
 static pid_t sshd_pid[N_HOSTS];
+/* Each host's holder: a process that keeps the host's mount namespace
+ * (its own /run/netns, /var/lib/enos and /run/enos, tmpfs) whether its
+ * sshd runs or not, as a machine keeps its disk when its sshd dies. */
+static pid_t holder_pid[N_HOSTS];
+
+/* Host I's mount namespace: a copy of this one, private, in the host's
+ * network namespace, with /sys of that namespace and its own tmpfs on
+ * the directories enos keeps a host's state in. Runs in the holder. */
+static int host_mounts(int i)
+{
+	static const char *const dirs[] = { "/run/netns", "/var/lib/enos",
+					    "/run/enos" };
+	char path[PATH_MAX];
+	size_t k;
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns[i]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		return -1;
+	close(fd);
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	umount2("/sys", MNT_DETACH);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
+		return -1;
+	for (k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
+		mkdir(dirs[k], 0755);
+		if (mount("tmpfs", dirs[k], "tmpfs", 0, "mode=0755") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Start host I's holder; wait until its namespaces are made. */
+static int start_holder(int i)
+{
+	int p[2];
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(p[0]);
+		c = host_mounts(i) == 0 ? 'y' : 'n';
+		if (write(p[1], &c, 1) != 1 || c != 'y')
+			_exit(1);
+		close(p[1]);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		c = 'n';
+	close(p[0]);
+	holder_pid[i] = pid;
+	return c == 'y' ? 0 : -1;
+}
+
+/* Enter host I's namespaces (its holder's), in a child about to exec. */
+static int enter_host(int i)
+{
+	char path[64];
+	int net, mnt;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)holder_pid[i]);
+	net = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)holder_pid[i]);
+	mnt = open(path, O_RDONLY | O_CLOEXEC);
+	if (net < 0 || mnt < 0 || setns(net, CLONE_NEWNET) < 0 ||
+	    setns(mnt, CLONE_NEWNS) < 0 || chdir("/") < 0)
+		return -1;
+	return 0;
+}
 
 /* Write a file of DIR from FMT. */
 static const char *put(const char *name, char *path, size_t len,
@@ -98,8 +182,9 @@ static int start_sshd(int i)
 		return -1;
 	if (pid == 0) {
 		proc_child_prepare();
-		execl("/usr/bin/ip", "ip", "netns", "exec", ns[i], SSHD, "-D",
-		      "-f", conf, "-E", logpath, (char *)NULL);
+		if (enter_host(i) < 0)
+			_exit(126);
+		execl(SSHD, SSHD, "-D", "-f", conf, "-E", logpath, (char *)NULL);
 		_exit(127);
 	}
 	sshd_pid[i] = pid;
@@ -159,8 +244,14 @@ static void hosts_teardown(void)
 	for (i = 0; i < N_HOSTS; i++) {
 		stop_sshd(i);
 		kill_rest(i);
+		if (holder_pid[i] > 0) {
+			kill(holder_pid[i], SIGKILL);
+			waitpid(holder_pid[i], NULL, 0);
+			holder_pid[i] = 0;
+		}
 		tu_sh("ip netns del %s", ns[i]);
 	}
+	tu_sh("ip netns del %s", UNDERLAY);
 	if (dir[0])
 		tu_rmtree(dir);
 	dir[0] = '\0';
@@ -170,11 +261,14 @@ static void hosts_teardown(void)
  * (what was made is left for hosts_teardown). */
 static bool build_hosts(void)
 {
-	char path[PATH_MAX + 64], *pub, *hostpub[N_HOSTS] = { NULL, NULL };
+	char path[PATH_MAX + 64], *pub, *hostpub[N_HOSTS] = { NULL };
+	char known[4096];
+	size_t off = 0;
 	int i, ok = 1;
 
 	for (i = 0; i < N_HOSTS; i++)
 		tu_sh("ip netns del %s", ns[i]);        /* a crashed run's */
+	tu_sh("ip netns del %s", UNDERLAY);
 	/* sshd refuses to start without its privilege separation directory,
 	 * which the package's tmpfiles would make at boot. */
 	mkdir("/run/sshd", 0755);
@@ -186,8 +280,16 @@ static bool build_hosts(void)
 		ok &= tu_sh("ip -n %s link set lo up", ns[i]) == 0;
 		ok &= tu_sh("ssh-keygen -q -t ed25519 -N  -f %s/hostkey-%d", dir, i) == 0;
 	}
-	ok &= tu_sh("ip link add %s netns %s type veth peer name %s netns %s",
-		    veth[0], ns[0], veth[1], ns[1]) == 0;
+	/* The underlay: a bridge in a namespace of its own, a veth to each
+	 * host. */
+	ok &= tu_sh("ip netns add %s", UNDERLAY) == 0;
+	ok &= tu_sh("ip -n %s link add br0 type bridge", UNDERLAY) == 0;
+	ok &= tu_sh("ip -n %s link set br0 up", UNDERLAY) == 0;
+	for (i = 0; i < N_HOSTS; i++) {
+		ok &= tu_sh("ip link add %s netns %s type veth peer name p%d netns %s",
+			    veth[i], ns[i], i, UNDERLAY) == 0;
+		ok &= tu_sh("ip -n %s link set p%d master br0 up", UNDERLAY, i) == 0;
+	}
 	for (i = 0; i < N_HOSTS; i++) {
 		ok &= tu_sh("ip -n %s addr add %s/24 dev %s", ns[i], addr[i], veth[i]) == 0;
 		ok &= tu_sh("ip -n %s link set %s up", ns[i], veth[i]) == 0;
@@ -203,22 +305,23 @@ static bool build_hosts(void)
 		snprintf(path, sizeof(path), "hostkey-%d.pub", i);
 		hostpub[i] = slurp(path);
 	}
-	if (hostpub[0] && hostpub[1])
-		/* Known hosts written by the test: StrictHostKeyChecking
-		 * yes. */
-		put("known_hosts", path, sizeof(path), "%s %s%s %s", addr[0],
-		    hostpub[0], addr[1], hostpub[1]);
-	ok = hostpub[0] && hostpub[1];
-	free(hostpub[0]);
-	free(hostpub[1]);
-	if (!ok)
+	/* Known hosts written by the test: StrictHostKeyChecking yes. */
+	for (i = 0; i < N_HOSTS; i++) {
+		ok &= hostpub[i] != NULL;
+		if (hostpub[i])
+			off += (size_t)snprintf(known + off, sizeof(known) - off,
+						"%s %s", addr[i], hostpub[i]);
+		free(hostpub[i]);
+	}
+	if (!ok || off >= sizeof(known))
 		return false;
+	put("known_hosts", path, sizeof(path), "%s", known);
 	put("ssh_config", path, sizeof(path),
 	    "Host *\n  User root\n  IdentityFile %s/id\n  IdentitiesOnly yes\n"
 	    "  UserKnownHostsFile %s/known_hosts\n  GlobalKnownHostsFile /dev/null\n"
 	    "  StrictHostKeyChecking yes\n  LogLevel ERROR\n", dir, dir);
 	for (i = 0; i < N_HOSTS; i++)
-		if (start_sshd(i) < 0)
+		if (start_holder(i) < 0 || start_sshd(i) < 0)
 			return false;
 	return true;
 }
@@ -247,12 +350,13 @@ static const char *topology(const char *enos2, char *path, size_t len)
 		   "hosts:\n"
 		   "  - {name: h1, address: %s, ssh: root@%s, enos: %s}\n"
 		   "  - {name: h2, address: %s, ssh: root@%s, enos: %s}\n"
+		   "  - {name: h3, address: %s, ssh: root@%s, enos: %s}\n"
 		   "placement: {auto: balance}\n"
 		   "sites:\n"
 		   "  - {name: cloud, role: central, nodes: 2}\n"
 		   "  - {name: edge, role: edge, count: 2, parent: cloud}\n",
 		   addr[0], addr[0], bin, addr[1], addr[1],
-		   enos2 ? enos2 : bin);
+		   enos2 ? enos2 : bin, addr[2], addr[2], bin);
 }
 
 /* `enos hosts [--json] TOPO` from host h1 (the controller). Returns its
@@ -276,10 +380,10 @@ static int enos_hosts(const char *topo, bool json, char **out, double *secs)
 START_TEST(hello_and_facts)
 {
 	char topo[PATH_MAX + 64], db[PATH_MAX + 64], *out = NULL, *log, *brace;
-	json_t *r, *h;
+	json_t *r, *h, *p;
 	json_error_t je;
 	double secs;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	topology(NULL, topo, sizeof(topo));
@@ -302,6 +406,14 @@ START_TEST(hello_and_facts)
 		ck_assert_int_gt(json_array_size(json_object_get(h, "backends")), 0);
 		ck_assert(json_is_true(json_object_get(h, "fits")));
 		ck_assert_int_gt(json_array_size(json_object_get(h, "sites")), 0);
+		/* The path MTU to each other host over the underlay's veths
+		 * (1500), less VXLAN's 50 inside the tunnel. */
+		ck_assert_uint_eq(json_array_size(json_object_get(h, "paths")), N_HOSTS - 1);
+		json_array_foreach(json_object_get(h, "paths"), k, p) {
+			ck_assert_msg(json_integer_value(json_object_get(p, "mtu")) == 1500 &&
+				      json_integer_value(json_object_get(p, "inner")) == 1450,
+				      "%s", out);
+		}
 	}
 	json_decref(r);
 	free(out);
@@ -319,15 +431,21 @@ START_TEST(hello_and_facts)
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
 	ck_assert_msg(strstr(out, "host 'h1' (root@198.18.250.1, ") &&
 		      strstr(out, "host 'h2' (root@198.18.250.2, ") &&
-		      strstr(out, ", protocol 1\n") && strstr(out, "node netns"),
+		      strstr(out, ", protocol 2\n") && strstr(out, "node netns") &&
+		      strstr(out, "path MTU to 'h2' (198.18.250.2): 1500, 1450 inside the tunnel"),
 		      "%s", out);
 	free(out);
-	/* This slice reaches hosts; up across them is refused, untouched. */
+	/* A spread world with a qemu node: refused before anything. */
 	snprintf(db, sizeof(db), "%s/enos.db", dir);
+	put("vm.yaml", topo, sizeof(topo),
+	    "name: spreadvm\nhosts:\n  - {name: h1, address: %s}\n"
+	    "  - {name: h2, address: %s}\nplacement: {auto: balance}\n"
+	    "sites:\n  - {name: cloud, role: central, nodes: [{name: vm, backend: qemu}]}\n"
+	    "  - {name: edge, role: edge, parent: cloud, nodes: 1}\n",
+	    addr[0], addr[1]);
 	rc = tu_enos(&out, db, "up", topo, NULL);
-	ck_assert_msg(rc == 1 && strstr(out, "the world spans 2 hosts"),
+	ck_assert_msg(rc == 1 && strstr(out, "lxc/qemu nodes on a remote host: not built yet"),
 		      "exit %d: %s", rc, out);
-	ck_assert_int_eq(access(db, F_OK), -1);
 	free(out);
 }
 END_TEST
@@ -338,15 +456,16 @@ START_TEST(version_mismatch)
 	double secs;
 	int rc;
 
-	/* An enos that speaks protocol 2, as a later release would. */
-	put("enos-next", script, sizeof(script), "%s",
+	/* An enos that speaks protocol 1, as the first release did (hello,
+	 * facts, bye: no up). */
+	put("enos-v1", script, sizeof(script), "%s",
 	    "#!/bin/sh\nread line\n"
-	    "echo '{\"ok\":false,\"protocol\":2,\"enos\":\"0.2.0\",\"commit\":\"0123abcd\",\"error\":\"protocol 1 is not spoken here\"}'\n");
+	    "echo '{\"ok\":false,\"protocol\":1,\"enos\":\"0.1.0\",\"commit\":\"0123abcd\",\"error\":\"protocol 2 is not spoken here\"}'\n");
 	ck_assert_int_eq(chmod(script, 0755), 0);
 	topology(script, topo, sizeof(topo));
 	rc = enos_hosts(topo, false, &out, &secs);
 	ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
-	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): it speaks enos host protocol 2 (enos 0.2.0, commit 0123abcd), this enos speaks 1") &&
+	ck_assert_msg(strstr(out, "error: host 'h2' (root@198.18.250.2): it speaks enos host protocol 1 (enos 0.1.0, commit 0123abcd), this enos speaks 2") &&
 		      strstr(out, "install the same enos on every host") &&
 		      strstr(out, "host 'h1' (root@198.18.250.1, "),
 		      "%s", out);
@@ -392,6 +511,425 @@ START_TEST(host_gone_named)
 }
 END_TEST
 
+/* enos VERB ARGS... as the controller (in host h1's network namespace,
+ * the test's database DIR/ctl.db): its exit status, output in *OUT. */
+static int ctl(char **out, double *secs, const char *verb, const char *a1,
+	       const char *a2)
+{
+	char db[PATH_MAX + 64], cfg[PATH_MAX + 64];
+	char *argv[] = { "ip", "netns", "exec", (char *)ns[0],
+			 (char *)tu_enos_bin(), "--db", db, (char *)verb,
+			 (char *)a1, (char *)a2, NULL };
+	double t0 = tu_now_s();
+	int rc;
+
+	snprintf(db, sizeof(db), "%s/ctl.db", dir);
+	snprintf(cfg, sizeof(cfg), "%s/ssh_config", dir);
+	setenv("ENOS_SSH_CONFIG", cfg, 1);
+	rc = tu_run(out, argv);
+	if (secs)
+		*secs = tu_now_s() - t0;
+	return rc;
+}
+
+/* Run ARGV in host I's namespaces (its holder's): exit status, output in
+ * *OUT. */
+static int on_host(int i, char **out, ...) __attribute__((sentinel));
+
+static int on_host(int i, char **out, ...)
+{
+	char t[32];
+	char *argv[24] = { "nsenter", "-t", t, "-m", "-n" };
+	size_t n = 5;
+	va_list ap;
+
+	va_start(ap, out);
+	while (n < 23 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(t, sizeof(t), "%d", (int)holder_pid[i]);
+	return tu_run(out, argv);
+}
+
+/* How many of experiment EXP's namespaces and links host I holds. */
+static int host_objects(int i, const char *exp)
+{
+	char prefix[64], *out = NULL, *p;
+	int n = 0;
+
+	snprintf(prefix, sizeof(prefix), "enos.%s.", exp);
+	if (on_host(i, &out, "ls", "/run/netns", NULL) == 0)
+		for (p = out; (p = strstr(p, prefix)); p++)
+			n++;
+	free(out);
+	out = NULL;
+	/* The world's links: every tag begins with 'e' and 4 more, then
+	 * the kind letter; the test's own are sysh... and lo. */
+	if (on_host(i, &out, "ip", "-o", "link", "show", NULL) == 0)
+		for (p = out; (p = strstr(p, ": e")); p++)
+			n++;
+	free(out);
+	return n;
+}
+
+/* The node names in host I's /run/netns for EXP, into NAMES (up to MAX). */
+static size_t host_nodes(int i, const char *exp, char names[][96], size_t max)
+{
+	char prefix[64], *out = NULL, *p, *end;
+	size_t n = 0;
+
+	snprintf(prefix, sizeof(prefix), "enos.%s.", exp);
+	if (on_host(i, &out, "ls", "/run/netns", NULL) != 0) {
+		free(out);
+		return 0;
+	}
+	for (p = out; *p && n < max; p = end + (*end != 0)) {
+		end = p + strcspn(p, "\n");
+		if ((size_t)(end - p) < 96 && !strncmp(p, prefix, strlen(prefix)) &&
+		    strncmp(p + strlen(prefix), "gw.", 3)) {
+			memcpy(names[n], p, (size_t)(end - p));
+			names[n++][end - p] = '\0';
+		}
+	}
+	free(out);
+	return n;
+}
+
+/* The address of NS's eth0 inside host I, into BUF. */
+static bool node_addr(int i, const char *netns, char *buf, size_t len)
+{
+	char *out = NULL, *p;
+	bool ok = false;
+
+	if (on_host(i, &out, "ip", "netns", "exec", netns, "ip", "-4", "-o",
+		    "addr", NULL) == 0 && (p = strstr(out, "eth0    inet ")) != NULL) {
+		p += strlen("eth0    inet ");
+		snprintf(buf, len, "%.*s", (int)strcspn(p, "/"), p);
+		ok = true;
+	}
+	free(out);
+	return ok;
+}
+
+START_TEST(spread_up_down)
+{
+	char topo[PATH_MAX + 64], *out = NULL;
+	char names[N_HOSTS][16][96], addrs[N_HOSTS][16][32];
+	size_t n[N_HOSTS], i, a, b, pings = 0, cross = 0;
+	double secs;
+	bool joined;
+	int rc, h, g;
+
+	topology(NULL, topo, sizeof(topo));
+	rc = ctl(&out, &secs, "up", topo, NULL);
+	ck_assert_msg(rc == 0 && strstr(out, "is up: 3 sites, 4 nodes over 3 hosts (h1: "),
+		      "exit %d: %s", rc, out);
+	printf("sys_hosts: up over 3 hosts in %.2f s: %s", secs, out);
+	/* The hosts' WANs joined by VXLAN (emulator/tunnel.h) once the
+	 * tunnel is built; until then up says it is not. */
+	joined = strstr(out, "joined by VXLAN") != NULL;
+	ck_assert_msg(joined || strstr(out, "WAN not joined across hosts"), "%s", out);
+	free(out);
+	/* Each host holds its part, and only it. */
+	for (h = 0; h < N_HOSTS; h++) {
+		n[h] = host_nodes(h, "spread", names[h], 16);
+		ck_assert_msg(n[h] > 0, "host %d builds nothing", h);
+		for (i = 0; i < n[h]; i++)
+			ck_assert_msg(node_addr(h, names[h][i], addrs[h][i], 32),
+				      "%s on host %d has no address", names[h][i], h);
+	}
+	ck_assert_uint_eq(n[0] + n[1] + n[2], 4);
+	/* Every pair on one host pings (through its gateways and the WAN
+	 * bridge of that host). */
+	for (h = 0; h < N_HOSTS; h++)
+		for (a = 0; a < n[h]; a++)
+			for (b = 0; b < n[h]; b++) {
+				if (a == b)
+					continue;
+				rc = on_host(h, &out, "ip", "netns", "exec", names[h][a],
+					     "ping", "-n", "-q", "-c1", "-W2",
+					     addrs[h][b], NULL);
+				ck_assert_msg(rc == 0, "%s -> %s (%s) on host %d: %s",
+					      names[h][a], names[h][b], addrs[h][b], h, out);
+				free(out);
+				pings++;
+			}
+	/* Every pair across hosts, through both gateways and the tunnel. */
+	for (h = 0; h < N_HOSTS && joined; h++)
+		for (g = 0; g < N_HOSTS; g++)
+			for (a = 0; a < n[h] && g != h; a++)
+				for (b = 0; b < n[g]; b++) {
+					rc = on_host(h, &out, "ip", "netns", "exec",
+						     names[h][a], "ping", "-n", "-q",
+						     "-c1", "-W2", addrs[g][b], NULL);
+					ck_assert_msg(rc == 0, "%s (host %d) -> %s (%s, host %d): %s",
+						      names[h][a], h, names[g][b],
+						      addrs[g][b], g, out);
+					free(out);
+					cross++;
+				}
+	if (!joined)
+		printf("sys_hosts: pings across hosts not run: this enos has no VXLAN tunnel yet\n");
+	/* status names each host and its part. */
+	rc = ctl(&out, NULL, "status", "-n", "spread");
+	ck_assert_msg(rc == 0 && strstr(out, "host h1") && strstr(out, "host h2"),
+		      "exit %d: %s", rc, out);
+	free(out);
+	rc = ctl(&out, &secs, "down", "-n", "spread");
+	ck_assert_msg(rc == 0 && strstr(out, "is down: 3 sites, 4 nodes removed from 3 hosts"),
+		      "exit %d: %s", rc, out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++)
+		ck_assert_msg(host_objects(h, "spread") == 0, "host %d keeps objects", h);
+	printf("sys_hosts: %zu pings within hosts, %zu across; down left nothing on any host\n",
+	       pings, cross);
+}
+END_TEST
+
+START_TEST(host_lost_then_back)
+{
+	char topo[PATH_MAX + 64], *out = NULL;
+	double secs;
+	int rc;
+
+	topology(NULL, topo, sizeof(topo));
+	/* A host gone at up: named within 10 s, nothing recorded or built
+	 * anywhere. */
+	stop_sshd(2);
+	rc = ctl(&out, &secs, "up", topo, NULL);
+	ck_assert_msg(rc == 1 && strstr(out, "error: host 'h3' (root@198.18.250.3): cannot reach it over ssh"),
+		      "exit %d: %s", rc, out);
+	ck_assert_msg(secs < 10, "%.1f s", secs);
+	free(out);
+	rc = ctl(&out, NULL, "status", "-n", "spread");
+	ck_assert_msg(rc != 0, "recorded: %s", out);
+	free(out);
+	ck_assert_int_eq(host_objects(0, "spread") + host_objects(1, "spread"), 0);
+	ck_assert_int_eq(start_sshd(2), 0);
+
+	rc = ctl(&out, &secs, "up", topo, NULL);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	ck_assert_int_gt(host_objects(1, "spread"), 0);
+	/* Commands not spread yet say so. */
+	{
+		char *argv_out = NULL;
+		char db[PATH_MAX + 64];
+		char *argv[] = { "ip", "netns", "exec", (char *)ns[0],
+				 (char *)tu_enos_bin(), "--db", db, "exec", "-n",
+				 "spread", "cloud-1", "--", "true", NULL };
+
+		snprintf(db, sizeof(db), "%s/ctl.db", dir);
+		rc = tu_run(&argv_out, argv);
+		ck_assert_msg(rc == 1 && strstr(argv_out, "spans 3 hosts: 'enos exec' across hosts is not built yet"),
+			      "exit %d: %s", rc, argv_out);
+		free(argv_out);
+	}
+	/* h2's sshd killed by its pid: the host keeps its part. */
+	stop_sshd(1);
+	rc = ctl(&out, &secs, "down", "-n", "spread");
+	ck_assert_msg(rc == 1 && strstr(out, "error: host 'h2' (root@198.18.250.2): cannot reach it over ssh") &&
+		      strstr(out, "experiment 'spread' is not down: 1 of 3 hosts"),
+		      "exit %d: %s", rc, out);
+	ck_assert_msg(secs < 10, "%.1f s", secs);
+	printf("sys_hosts: down with h2 gone: named in %.2f s\n", secs);
+	free(out);
+	ck_assert_int_eq(host_objects(0, "spread"), 0);
+	ck_assert_int_eq(host_objects(2, "spread"), 0);
+	ck_assert_int_gt(host_objects(1, "spread"), 0);
+	/* The record stays, h2 marked unreachable. */
+	rc = ctl(&out, NULL, "status", "-n", "spread");
+	ck_assert_msg(rc == 0 && strstr(out, "host h2") && strstr(out, "unreachable"),
+		      "exit %d: %s", rc, out);
+	free(out);
+	/* h2 back: down cleans it. */
+	ck_assert_int_eq(start_sshd(1), 0);
+	rc = ctl(&out, &secs, "down", "-n", "spread");
+	ck_assert_msg(rc == 0 && strstr(out, "is down"), "exit %d: %s", rc, out);
+	free(out);
+	ck_assert_int_eq(host_objects(0, "spread"), 0);
+	ck_assert_int_eq(host_objects(1, "spread"), 0);
+	ck_assert_int_eq(host_objects(2, "spread"), 0);
+	rc = ctl(&out, NULL, "status", "-n", "spread");
+	ck_assert_msg(rc != 0, "still recorded: %s", out);
+	free(out);
+}
+END_TEST
+
+/* The controller killed (SIGKILL) while recording and while the hosts
+ * build their parts: everything stays recorded, and `down` cleans every
+ * host, so nothing is orphaned without a record. */
+START_TEST(controller_killed)
+{
+	static const char *const points[] = { "up:hosts_recorded", "up:hosts_sent" };
+	char topo[PATH_MAX + 64], *out = NULL;
+	size_t k;
+	int rc, h;
+
+	topology(NULL, topo, sizeof(topo));
+	for (k = 0; k < 2; k++) {
+		setenv("ENOS_CRASH_AT", points[k], 1);
+		rc = ctl(&out, NULL, "up", topo, NULL);
+		unsetenv("ENOS_CRASH_AT");
+		ck_assert_msg(rc == 137, "%s: exit %d: %s", points[k], rc, out);
+		free(out);
+		rc = ctl(&out, NULL, "status", "-n", "spread");
+		ck_assert_msg(rc == 0 && strstr(out, "creating") &&
+			      strstr(out, "host h3"), "%s: exit %d: %s", points[k],
+			      rc, out);
+		free(out);
+		/* The hosts go on building what they were sent. */
+		proc_sleep_ms(1000);
+		rc = ctl(&out, NULL, "down", "-n", "spread");
+		ck_assert_msg(rc == 0 && strstr(out, "is down"), "%s: exit %d: %s",
+			      points[k], rc, out);
+		free(out);
+		for (h = 0; h < N_HOSTS; h++)
+			ck_assert_msg(host_objects(h, "spread") == 0,
+				      "%s: host %d keeps objects", points[k], h);
+		rc = ctl(&out, NULL, "status", "-n", "spread");
+		ck_assert_msg(rc != 0, "%s: still recorded: %s", points[k], out);
+		free(out);
+	}
+}
+END_TEST
+
+/* The average RTT of 5 pings from node SRC (on host H) to ADDR, in ms,
+ * or -1. */
+static double ping_avg(int h, const char *src, const char *addr, char **out)
+{
+	char ns_name[128], *p;
+	double mn = -1, avg = -1;
+
+	snprintf(ns_name, sizeof(ns_name), "enos.spreadw.%s", src);
+	/* One first, untimed: until the engines have seen the gateways'
+	 * ARP, a frame to a remote gateway is flooded (wand.h). */
+	if (on_host(h, out, "ip", "netns", "exec", ns_name, "ping", "-n", "-q",
+		    "-c1", "-W2", addr, NULL) != 0)
+		return -1;
+	free(*out);
+	*out = NULL;
+	if (on_host(h, out, "ip", "netns", "exec", ns_name, "ping", "-n", "-q",
+		    "-c5", "-i0.2", "-W2", addr, NULL) != 0)
+		return -1;
+	p = strstr(*out, "min/avg/max");
+	if (p && (p = strstr(p, "= ")) && sscanf(p + 2, "%lf/%lf", &mn, &avg) == 2)
+		return avg;
+	return -1;
+}
+
+/* The WAN shaped across hosts: the wand engine on each host shapes what
+ * its gateways send (once, at the sender) and hands remote sites' frames
+ * to the tunnel; a 20 ms RTT holds across hosts and within one. */
+START_TEST(spread_wan)
+{
+	char topo[PATH_MAX + 64], bin[PATH_MAX], *out = NULL;
+	double across, within, secs;
+	int rc, h;
+
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	put("spreadw.yaml", topo, sizeof(topo),
+	    "name: spreadw\nhosts:\n"
+	    "  - {name: h1, address: %s, ssh: root@%s, enos: %s}\n"
+	    "  - {name: h2, address: %s, ssh: root@%s, enos: %s}\n"
+	    "network: {shaping: wand, default: {rtt: 20ms}}\n"
+	    "sites:\n"
+	    "  - {name: cloud, role: central, nodes: 1, host: h1}\n"
+	    "  - {name: edge, role: edge, count: 2, parent: cloud, nodes: 1, host: h2}\n",
+	    addr[0], addr[0], bin, addr[1], addr[1], bin);
+	rc = ctl(&out, &secs, "up", topo, NULL);
+	ck_assert_msg(rc == 0 && strstr(out, "WAN shaping wand, joined by VXLAN") &&
+		      strstr(out, "base RTT between hosts 'h1' and 'h2': "),
+		      "exit %d: %s", rc, out);
+	printf("sys_hosts: %s", strstr(out, "base RTT"));
+	free(out);
+	/* cloud-1 (h1) -> edge-1-1 (h2): 198.18.0.x addresses as planned;
+	 * read the address from h2. */
+	{
+		char a[32];
+
+		ck_assert(node_addr(1, "enos.spreadw.edge-1-1", a, sizeof(a)));
+		across = ping_avg(0, "cloud-1", a, &out);
+		ck_assert_msg(across >= 19.5 && across <= 30, "across hosts %.2f ms: %s",
+			      across, out);
+		free(out);
+		ck_assert(node_addr(1, "enos.spreadw.edge-2-1", a, sizeof(a)));
+		within = ping_avg(1, "edge-1-1", a, &out);
+		ck_assert_msg(within >= 19.5 && within <= 30, "within h2 %.2f ms: %s",
+			      within, out);
+		free(out);
+	}
+	printf("sys_hosts: rtt 20 ms shaped by wand: %.2f ms across hosts, %.2f ms within one\n",
+	       across, within);
+	rc = ctl(&out, NULL, "down", "-n", "spreadw");
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++) {
+		ck_assert_int_eq(host_objects(h, "spreadw"), 0);
+		rc = on_host(h, &out, "ls", "/run/enos/spreadw", NULL);
+		ck_assert_msg(rc != 0, "host %d keeps /run/enos/spreadw: %s", h, out);
+		free(out);
+	}
+}
+END_TEST
+
+/* $ENOS_SPREAD_NODES netns nodes (100 per site) brought up and down over
+ * the 3 hosts from the controller, then the same world without `hosts:`
+ * on one of them (its enos run inside it, as the hosts' enos are): the
+ * bring-up figures of docs/MULTIHOST.md. Only registered when
+ * $ENOS_SPREAD_NODES is set: a measurement, not a check. */
+START_TEST(spread_scale)
+{
+	char spread[PATH_MAX + 64], single[PATH_MAX + 64], db[PATH_MAX + 64];
+	char bin[PATH_MAX], *out = NULL;
+	long nodes = strtol(getenv("ENOS_SPREAD_NODES"), NULL, 10);
+	long sites = (nodes + 99) / 100;
+	double up3, down3, up1, down1, t0;
+	int rc, h;
+
+	ck_assert_int_gt(nodes, 0);
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	put("scale3.yaml", spread, sizeof(spread),
+	    "name: scale\nhosts:\n"
+	    "  - {name: h1, address: %s, ssh: root@%s, enos: %s}\n"
+	    "  - {name: h2, address: %s, ssh: root@%s, enos: %s}\n"
+	    "  - {name: h3, address: %s, ssh: root@%s, enos: %s}\n"
+	    "placement: {auto: balance}\n"
+	    "network: {shaping: none}\n"
+	    "sites:\n  - {name: s, role: edge, count: %ld, nodes: %ld}\n",
+	    addr[0], addr[0], bin, addr[1], addr[1], bin, addr[2], addr[2],
+	    bin, sites, nodes / sites);
+	put("scale1.yaml", single, sizeof(single),
+	    "name: scale\nnetwork: {shaping: none}\n"
+	    "sites:\n  - {name: s, role: edge, count: %ld, nodes: %ld}\n",
+	    sites, nodes / sites);
+	rc = ctl(&out, &up3, "up", spread, NULL);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	printf("sys_hosts: %s", out);
+	free(out);
+	rc = ctl(&out, &down3, "down", "-n", "scale");
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++)
+		ck_assert_int_eq(host_objects(h, "scale"), 0);
+	snprintf(db, sizeof(db), "%s/single.db", dir);
+	t0 = tu_now_s();
+	rc = on_host(0, &out, bin, "--db", db, "up", single, NULL);
+	up1 = tu_now_s() - t0;
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	t0 = tu_now_s();
+	rc = on_host(0, &out, bin, "--db", db, "down", "-n", "scale", NULL);
+	down1 = tu_now_s() - t0;
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+	free(out);
+	ck_assert_int_eq(host_objects(0, "scale"), 0);
+	printf("sys_hosts: %ld netns nodes in %ld sites: over 3 hosts up %.2f s, down %.2f s; on one host up %.2f s, down %.2f s (enos wall time, ssh included)\n",
+	       nodes, sites, up3, down3, up1, down1);
+}
+END_TEST
+
 /* Is this suite going to run (CK_RUN_SUITE unset or naming it)? */
 static bool selected(void)
 {
@@ -406,6 +944,10 @@ Suite *make_sys_hosts_suite(struct skips *sk)
 		{ "hello_and_facts", hello_and_facts },
 		{ "version_mismatch", version_mismatch },
 		{ "host_gone_named", host_gone_named },
+		{ "spread_up_down", spread_up_down },
+		{ "host_lost_then_back", host_lost_then_back },
+		{ "spread_wan", spread_wan },
+		{ "controller_killed", controller_killed },
 	};
 	Suite *s = suite_create("sys_hosts");
 	const char *why = sys_unavailable();
@@ -420,7 +962,12 @@ Suite *make_sys_hosts_suite(struct skips *sk)
 		tu_sh("./tools/install-deps openssh-server");
 	if (!why && access(SSHD, X_OK) != 0)
 		why = "sshd is missing and openssh-server could not be installed (make deps)";
+	const struct sys_case scale[] = { { "spread_scale", spread_scale } };
+
 	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
 		      hosts_setup, hosts_teardown, 60);
+	if (getenv("ENOS_SPREAD_NODES"))
+		sys_add_cases(s, sk, scale, 1, why, hosts_setup, hosts_teardown,
+			      1800);
 	return s;
 }

@@ -21,6 +21,10 @@
 #include "emulator/shape.h"
 #include "enos/cli.h"
 #include "enos/host.h"
+#include "enos/host_part.h"
+#include "enos/placement.h"
+#include "enos/plan.h"
+#include "enos/topo.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
@@ -57,7 +61,7 @@ START_TEST(test_reply_hello)
 	/* Facts before hello: refused, the version must be agreed first. */
 	r = reply("facts", &state, &bye);
 	ck_assert(json_is_false(json_object_get(r, "ok")));
-	ck_assert_str_eq(str_of(r, "error"), "say 'hello 1' first");
+	ck_assert_str_eq(str_of(r, "error"), "say 'hello 2' first");
 	json_decref(r);
 
 	r = reply("hello 99", &state, &bye);
@@ -75,7 +79,7 @@ START_TEST(test_reply_hello)
 	ck_assert_str_eq(str_of(r, "commit"), host_commit());
 	ck_assert_str_ne(host_commit(), "");
 	caps = json_object_get(r, "capabilities");
-	ck_assert_uint_eq(json_array_size(caps), 3);
+	ck_assert_uint_eq(json_array_size(caps), 9);
 	ck_assert_str_eq(json_string_value(json_array_get(caps, 1)), "facts");
 	ck_assert_int_eq(state, 1);
 	ck_assert(!bye);
@@ -93,9 +97,9 @@ START_TEST(test_reply_bad)
 	static const struct {
 		const char *line, *error;
 	} cases[] = {
-		{ "", "empty or unknown request (this host answers hello, facts, bye)" },
-		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, bye)" },
-		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, bye)" },
+		{ "", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
+		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
+		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
 		{ "hello", "usage: hello PROTOCOL (a positive integer)" },
 		{ "hello x1", "usage: hello PROTOCOL (a positive integer)" },
 		{ "hello 1 2", "usage: hello PROTOCOL (a positive integer)" },
@@ -127,7 +131,7 @@ START_TEST(test_reply_facts)
 	size_t n = 0, i;
 	json_t *r, *b;
 
-	json_decref(reply("hello 1", &state, &bye));
+	json_decref(reply("hello 2", &state, &bye));
 	r = reply("facts", &state, &bye);
 	ck_assert(json_is_true(json_object_get(r, "ok")));
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "cores")),
@@ -165,7 +169,7 @@ START_TEST(test_serve)
 	memset(big, 'x', HOST_LINE_MAX + 99);
 	big[HOST_LINE_MAX + 99] = '\0';
 	text = NULL;
-	ck_assert_int_gt(asprintf(&text, "hello 1\r\n%s\nnope\nbye\nfacts\n", big), 0);
+	ck_assert_int_gt(asprintf(&text, "hello 2\r\n%s\nnope\nbye\nfacts\n", big), 0);
 	in = fmemopen(text, strlen(text), "r");
 	o = open_memstream(&out, &outlen);
 	ck_assert_ptr_nonnull(in);
@@ -173,9 +177,9 @@ START_TEST(test_serve)
 	ck_assert_int_eq(host_serve(in, o), 0);
 	fclose(o);
 	fclose(in);
-	ck_assert_msg(!strncmp(out, "{\"ok\":true,\"protocol\":1,", 24), "%s", out);
+	ck_assert_msg(!strncmp(out, "{\"ok\":true,\"protocol\":2,", 24), "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "\n{\"ok\":false,\"error\":\"a request is at most 4095 bytes\"}\n"
-				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, bye)\"}\n"
+				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)\"}\n"
 				     "{\"ok\":true}\n"));
 	ck_assert_ptr_null(strstr(out, "kernel"));     /* facts after bye */
 	free(out);
@@ -240,7 +244,7 @@ static const char old_enos[] =
 static const char hostile_enos[] =
 	"#!/bin/sh\n"
 	"read line\n"
-	"printf '{\"ok\":true,\"protocol\":1,\"enos\":\"%s\",\"commit\":\"\\\\u001b[2Jx\",\"hostname\":\"h\\\\nx\"}\\n' \"$ENOS_TEST_VERSION\"\n"
+	"printf '{\"ok\":true,\"protocol\":2,\"enos\":\"%s\",\"commit\":\"\\\\u001b[2Jx\",\"hostname\":\"h\\\\nx\"}\\n' \"$ENOS_TEST_VERSION\"\n"
 	"read line\n"
 	"printf '{\"ok\":true,\"cores\":\"many\",\"memory_total_bytes\":-5,\"kernel\":7,\"backends\":['\n"
 	"i=0; while [ $i -lt 40 ]; do printf '{\"kind\":\"node\",\"name\":\"n%d\",\"ok\":true},' $i; i=$((i+1)); done\n"
@@ -349,7 +353,7 @@ START_TEST(test_client_errors)
 
 	ck_assert_int_eq(talk("root@h2", "future-enos", 8000, &hello, &facts,
 			      &err), -EPROTO);
-	snprintf(want, sizeof(want), "host 'h2' (root@h2): it speaks enos host protocol 7 (enos 9.0.0, commit feedbeef), this enos speaks 1 (enos %s, commit %s): install the same enos on every host",
+	snprintf(want, sizeof(want), "host 'h2' (root@h2): it speaks enos host protocol 7 (enos 9.0.0, commit feedbeef), this enos speaks 2 (enos %s, commit %s): install the same enos on every host",
 		 ENOS_VERSION, host_commit());
 	ck_assert_str_eq(err, want);
 	free(err);
@@ -375,7 +379,7 @@ START_TEST(test_client_errors)
 	t0 = tu_now_s();
 	ck_assert_int_eq(talk("root@h2", "mute-enos", 500, &hello, &facts,
 			      &err), -ETIMEDOUT);
-	ck_assert_str_eq(err, "host 'h2' (root@h2): no answer to 'hello 1' within 0.5 s");
+	ck_assert_str_eq(err, "host 'h2' (root@h2): no answer to 'hello 2' within 0.5 s");
 	ck_assert_double_lt(tu_now_s() - t0, 5);
 	free(err);
 }
@@ -454,6 +458,193 @@ START_TEST(test_cmd_hosts)
 }
 END_TEST
 
+static const char spread_yaml[] =
+	"name: spread\n"
+	"hosts:\n"
+	"  - {name: h1, address: 192.0.2.1}\n"
+	"  - {name: h2, address: 192.0.2.2}\n"
+	"sites:\n"
+	"  - {name: cloud, role: central, nodes: 2, host: h1}\n"
+	"  - {name: edge, role: edge, count: 3, parent: cloud, nodes: 2, host: h2}\n";
+
+/* The body of `up` for each host, decoded as the host does: every site
+ * with the controller's names and addresses, marked local on its own
+ * host only, and exactly that host's nodes with the same names and
+ * addresses (an address means the same on every host). */
+START_TEST(test_part_roundtrip)
+{
+	struct topology *t;
+	struct placement pl = { 0 };
+	struct world w = { 0 };
+	struct host_part p;
+	char *err = NULL, why[512], *body;
+	size_t len, h, i, k;
+
+	t = topo_load_string(spread_yaml, "spread.yaml", ".", &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(placement_compute(t, &pl), 0);
+	ck_assert_int_eq(plan_world(t, "eabcd", &w), 0);
+	for (h = 0; h < 2; h++) {
+		body = host_part_encode(&w, t, &pl, h, shape_ops_find("none"), NULL, &len);
+		ck_assert_ptr_nonnull(body);
+		ck_assert_msg(host_part_decode("spread", body, len, &p, why,
+					       sizeof(why)) == 0, "%s", why);
+		ck_assert_str_eq(p.host, t->hosts[h].name);
+		ck_assert_uint_eq(p.n_peers, 1);
+		ck_assert_str_eq(p.peers[0].address, t->hosts[1 - h].address);
+		ck_assert_uint_eq(p.w.n_sites, w.n_sites);
+		ck_assert_uint_eq(p.n_local_sites, h == 0 ? 1 : 3);
+		for (i = 0; i < w.n_sites; i++) {
+			ck_assert_int_eq(p.w.sites[i].remote, pl.host_of[i] != h);
+			ck_assert_str_eq(p.w.sites[i].gw_netns, w.sites[i].gw_netns);
+			ck_assert_str_eq(p.w.sites[i].gw_wan_host, w.sites[i].gw_wan_host);
+			ck_assert_uint_eq(p.w.sites[i].gw_wan_addr, w.sites[i].gw_wan_addr);
+			ck_assert_uint_eq(p.w.sites[i].lan.addr, w.sites[i].lan.addr);
+		}
+		ck_assert_uint_eq(p.w.n_nodes, h == 0 ? 2 : 6);
+		for (i = 0, k = 0; i < w.n_nodes; i++) {
+			if (pl.host_of[w.nodes[i].site] != h)
+				continue;
+			ck_assert_str_eq(p.w.nodes[k].netns, w.nodes[i].netns);
+			ck_assert_str_eq(p.w.nodes[k].host_if, w.nodes[i].host_if);
+			ck_assert_uint_eq(p.w.nodes[k].addr, w.nodes[i].addr);
+			ck_assert_uint_eq(p.w.nodes[k].site, w.nodes[i].site);
+			k++;
+		}
+		/* For another experiment: refused. */
+		host_part_release(&p);
+		ck_assert_int_eq(host_part_decode("other", body, len, &p, why,
+						  sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, "the body of 'up' is for experiment 'spread', not 'other'");
+		host_part_release(&p);
+		free(body);
+	}
+	plan_release(&w);
+	placement_release(&pl);
+	topo_free(t);
+}
+END_TEST
+
+/* A shaped world's table travels whole: every host decodes the same
+ * pairs, and a pair out of the language's limits is refused. */
+START_TEST(test_part_table)
+{
+	static const char yaml[] =
+		"name: spread\n"
+		"hosts:\n"
+		"  - {name: h1, address: 192.0.2.1}\n"
+		"  - {name: h2, address: 192.0.2.2}\n"
+		"network: {shaping: wand, default: {delay: 10ms, loss: 1%}}\n"
+		"sites:\n"
+		"  - {name: cloud, role: central, host: h1}\n"
+		"  - {name: edge, role: edge, count: 2, parent: cloud, host: h2}\n";
+	struct topology *t;
+	struct placement pl = { 0 };
+	struct world w = { 0 };
+	struct shape_table tab = { 0 };
+	struct host_part p;
+	char *err = NULL, why[512], *body, *bad, *at;
+	size_t len, i;
+
+	t = topo_load_string(yaml, "spread.yaml", ".", &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(placement_compute(t, &pl), 0);
+	ck_assert_int_eq(plan_world(t, "eabcd", &w), 0);
+	ck_assert_int_eq(shape_table_init(&tab, w.n_sites), 0);
+	for (i = 0; i < w.n_sites * w.n_sites; i++) {
+		tab.p[i].delay_us = 10000 + i;
+		tab.p[i].loss_pct = 1;
+	}
+	tab.cut[1 * w.n_sites + 2] = true;
+	body = host_part_encode(&w, t, &pl, 1, t->shaping, &tab, &len);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_msg(host_part_decode("spread", body, len, &p, why, sizeof(why)) == 0,
+		      "%s", why);
+	ck_assert_uint_eq(p.tab.n, w.n_sites);
+	for (i = 0; i < w.n_sites * w.n_sites; i++) {
+		if (i % (w.n_sites + 1) == 0)
+			continue;       /* the diagonal is not sent */
+		ck_assert_uint_eq(p.tab.p[i].delay_us, 10000 + i);
+		ck_assert_double_eq(p.tab.p[i].loss_pct, 1);
+		ck_assert_int_eq(p.tab.cut[i], i == 1 * w.n_sites + 2);
+	}
+	host_part_release(&p);
+	/* A delay beyond an hour, a loss above 100 %, a site out of range. */
+	at = strstr(body, "[0,1,10001,");
+	ck_assert_msg(at != NULL, "%s", body);
+	ck_assert_int_gt(asprintf(&bad, "%.*s[0,1,3600000001,%s", (int)(at - body), body,
+				  at + strlen("[0,1,10001,")), 0);
+	ck_assert_int_eq(host_part_decode("spread", bad, strlen(bad), &p, why,
+					  sizeof(why)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "shape pair 0:"));
+	host_part_release(&p);
+	free(bad);
+	ck_assert_int_gt(asprintf(&bad, "%.*s[0,7,10001,%s", (int)(at - body), body,
+				  at + strlen("[0,1,10001,")), 0);
+	ck_assert_int_eq(host_part_decode("spread", bad, strlen(bad), &p, why,
+					  sizeof(why)), -EINVAL);
+	host_part_release(&p);
+	free(bad);
+	free(body);
+	shape_table_release(&tab);
+	plan_release(&w);
+	placement_release(&pl);
+	topo_free(t);
+}
+END_TEST
+
+/* What a host refuses in a body: it is input from outside. */
+START_TEST(test_part_hostile)
+{
+	static const struct {
+		const char *from, *to, *why;
+	} cases[] = {
+		{ "\"netns\":\"enos.spread.cloud-1\"", "\"netns\":\"enos.other.cloud-1\"",
+		  "node 'cloud-1': netns is not one of this world's names" },
+		{ "\"host_if\":\"eabcdv0\"", "\"host_if\":\"eth0\"",
+		  "node 'cloud-1': host_if is not one of this world's names" },
+		{ "\"local\":true", "\"local\":false",
+		  "node 'cloud-1' is of site 'cloud', which this host does not build" },
+		{ "\"backend\":\"netns\"", "\"backend\":\"nope\"",
+		  "node 'cloud-1': backend 'nope' is not one of this enos" },
+		{ "\"tag\":\"eabcd\"", "\"tag\":\"e/../\"", "tag 'e/../' is not a tag" },
+		{ "\"gw_netns\":\"enos.spread.gw.cloud\"", "\"gw_netns\":\"../../etc\"",
+		  "site 'cloud': gw_netns '../../etc' is not one of this world's names" },
+	};
+	struct topology *t;
+	struct placement pl = { 0 };
+	struct world w = { 0 };
+	struct host_part p;
+	char *err = NULL, why[512], *body, *bad, *at;
+	size_t len, i;
+
+	t = topo_load_string(spread_yaml, "spread.yaml", ".", &err);
+	ck_assert_msg(t != NULL, "%s", err);
+	ck_assert_int_eq(placement_compute(t, &pl), 0);
+	ck_assert_int_eq(plan_world(t, "eabcd", &w), 0);
+	body = host_part_encode(&w, t, &pl, 0, shape_ops_find("none"), NULL, &len);
+	ck_assert_ptr_nonnull(body);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		at = strstr(body, cases[i].from);
+		ck_assert_msg(at != NULL, "%s not in %s", cases[i].from, body);
+		ck_assert_int_gt(asprintf(&bad, "%.*s%s%s", (int)(at - body), body,
+					  cases[i].to, at + strlen(cases[i].from)), 0);
+		ck_assert_int_eq(host_part_decode("spread", bad, strlen(bad), &p,
+						  why, sizeof(why)), -EINVAL);
+		ck_assert_str_eq(why, cases[i].why);
+		host_part_release(&p);
+		free(bad);
+	}
+	ck_assert_int_eq(host_part_decode("spread", "[1]", 3, &p, why, sizeof(why)),
+			 -EINVAL);
+	host_part_release(&p);
+	free(body);
+	plan_release(&w);
+	placement_release(&pl);
+	topo_free(t);
+}
+END_TEST
+
 Suite *make_host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -465,6 +656,9 @@ Suite *make_host_suite(void)
 	tcase_add_test(server, test_reply_facts);
 	tcase_add_test(server, test_serve);
 	tcase_add_test(server, test_ssh_argv);
+	tcase_add_test(server, test_part_roundtrip);
+	tcase_add_test(server, test_part_hostile);
+	tcase_add_test(server, test_part_table);
 	suite_add_tcase(s, server);
 
 	tcase_add_checked_fixture(client, fake_setup, fake_teardown);

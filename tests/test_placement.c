@@ -184,17 +184,34 @@ START_TEST(test_balance_vm_memory)
 }
 END_TEST
 
-/* This slice places and reaches hosts but builds on one: `up` refuses a
- * topology with hosts: before touching anything; one without is as
- * before. */
+/* A topology with hosts: is built across them (phase_hosts.c) when its
+ * nodes are netns and its WAN unshaped; lxc/qemu nodes on a remote host
+ * and WAN shaping across hosts are refused before anything is touched;
+ * one without hosts: is as before. */
 START_TEST(test_up_refuses_hosts)
 {
+	char why[512];
 	struct topology *t = load(
 		"name: s\n"
-		"hosts: [{name: h1, address: 10.0.0.1}]\n"
-		"sites: [{name: a, role: central}]\n");
+		"hosts: [{name: h1, address: 10.0.0.1}, {name: h2, address: 10.0.0.2}]\n"
+		"placement: {auto: balance}\n"
+		"sites: [{name: a, role: central, nodes: 2}, {name: b, role: edge, parent: a}]\n");
 
-	ck_assert_int_eq(phase_check_supported(t, SUPPORT_QUIET), -ENOTSUP);
+	ck_assert_int_eq(phase_hosts_check(t, why, sizeof(why)), 0);
+	topo_free(t);
+	t = load("name: s\n"
+		 "hosts: [{name: h1, address: 10.0.0.1}, {name: h2, address: 10.0.0.2}]\n"
+		 "placement: {auto: balance}\n"
+		 "sites: [{name: a, role: central, nodes: [{name: vm, backend: qemu}]}]\n");
+	ck_assert_int_eq(phase_hosts_check(t, why, sizeof(why)), -ENOTSUP);
+	ck_assert_msg(strstr(why, "node 'vm' (qemu): lxc/qemu nodes on a remote host: not built yet"), "%s", why);
+	topo_free(t);
+	t = load("name: s\n"
+		 "hosts: [{name: h1, address: 10.0.0.1}, {name: h2, address: 10.0.0.2}]\n"
+		 "placement: {auto: balance}\n"
+		 "network: {shaping: wand}\n"
+		 "sites: [{name: a, role: central}]\n");
+	ck_assert_int_eq(phase_hosts_check(t, why, sizeof(why)), 0);
 	topo_free(t);
 	t = load("name: s\nsites: [{name: a, role: central}]\n");
 	ck_assert_int_eq(phase_check_supported(t, SUPPORT_QUIET), 0);

@@ -757,18 +757,82 @@ START_TEST(test_faults_from_v4)
 		" applied REAL NOT NULL, removed REAL);"
 		/* v8 -> v9 adds the nodes' profiles */
 		"CREATE TABLE nodes (experiment TEXT NOT NULL, idx INTEGER NOT NULL);"
+		/* v10 -> v11 adds the hosts of a spread world */
+		"CREATE TABLE sites (experiment TEXT NOT NULL, idx INTEGER NOT NULL);"
+		"CREATE TABLE objects (experiment TEXT NOT NULL, seq INTEGER NOT NULL);"
 		"INSERT INTO faults (experiment, action, detail, applied)"
 		" VALUES ('fog', 'set', 'a b loss=5%', 1);"
 		"PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(state_open(path, &st, &err), 0);
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 10);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 11);
 	ck_assert_int_eq(state_faults(st, "fog", 0, true, &f, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert(!f[0].structured);
 	ck_assert_str_eq(f[0].detail, "a b loss=5%");
 	ck_assert_uint_eq(f[0].con.set, 0);
 	free(f);
+	state_close(st);
+}
+END_TEST
+
+/* The hosts of a spread world: each site, node and object has its host
+ * ('*' for the WAN bridge and the tunnel, on every host); a host's status
+ * and error change alone; forgetting the experiment forgets its hosts. */
+START_TEST(test_hosts)
+{
+	static const char *const names[] = { "h1", "h2" };
+	static const char *const addrs[] = { "192.0.2.1", "192.0.2.2" };
+	static const char *const ssh[] = { "root@192.0.2.1", "root@192.0.2.2" };
+	static const char *const enos[] = { "enos", "/opt/enos" };
+	static const size_t host_of[N_SITES] = { 0, 1, 1 };
+	struct state *st = open_db("hosts");
+	struct state_host *h = NULL;
+	struct fake_world f;
+	char buf[64];
+	size_t n = 9;
+
+	fake_world(&f, "fog", "eabcd");
+	ck_assert_int_eq(state_record_world(st, NULL, &f.w), 0);
+	ck_assert_int_eq(state_hosts(st, "fog", &h, &n), 0);
+	ck_assert_uint_eq(n, 0);        /* on this host alone */
+	free(h);
+	ck_assert_int_eq(state_site_host(st, "fog", 1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(state_object_add(st, "fog", OBJ_LINK, "eabcdx"), 0);
+	ck_assert_int_eq(state_hosts_record(st, "fog", 2, names, addrs, ssh,
+					    enos, host_of), 0);
+	ck_assert_int_eq(state_hosts(st, "fog", &h, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(h[0].name, "h1");
+	ck_assert_str_eq(h[1].enos, "/opt/enos");
+	ck_assert_str_eq(h[1].status, HOST_PLANNED);
+	ck_assert_uint_eq(h[0].n_sites, 1);
+	ck_assert_uint_eq(h[1].n_sites, 2);
+	ck_assert_uint_eq(h[0].n_nodes, 2);     /* node_site: 0, 0, 1, 1, 1, 2, 2 */
+	ck_assert_uint_eq(h[1].n_nodes, 5);
+	/* Site 0: bridge, netns, 2 links; 2 nodes: netns + link each; plus
+	 * the WAN bridge and the tunnel, which every host has. */
+	ck_assert_uint_eq(h[0].n_objects, 4 + 2 * 2 + 2);
+	ck_assert_uint_eq(h[1].n_objects, 2 * 4 + 5 * 2 + 2);
+	free(h);
+	ck_assert_int_eq(state_site_host(st, "fog", 2, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "h2");
+	ck_assert_int_eq(state_host_set_status(st, "fog", "h2", HOST_UNREACHABLE,
+					       "host 'h2': gone"), 0);
+	ck_assert_int_eq(state_host_set_status(st, "fog", "h9", HOST_UP, NULL),
+			 -ENOENT);
+	ck_assert_int_eq(state_host_set_status(st, "fog", "h1", "lost", NULL),
+			 -EINVAL);
+	ck_assert_int_eq(state_hosts(st, "fog", &h, &n), 0);
+	ck_assert_str_eq(h[0].status, HOST_PLANNED);
+	ck_assert_str_eq(h[1].status, HOST_UNREACHABLE);
+	ck_assert_str_eq(h[1].error, "host 'h2': gone");
+	free(h);
+	ck_assert_int_eq(state_forget(st, "fog"), 0);
+	ck_assert_int_eq(state_hosts(st, "fog", &h, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(h);
 	state_close(st);
 }
 END_TEST
@@ -789,7 +853,7 @@ START_TEST(test_schema_version)
 	ck_assert_int_eq(state_record_world(st, NULL, &f.w), 0);
 	state_close(st);
 	db_path(path, sizeof(path), "schema");
-	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 10);
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), 11);
 
 	/* An existing database of the current version opens and keeps its data. */
 	st = open_db("schema");
@@ -814,12 +878,12 @@ START_TEST(test_schema_version)
 	snprintf(path, sizeof(path), "%s/future.db", tmpdir);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE t (x);"
-				      "PRAGMA user_version = 11", NULL, NULL,
+				      "PRAGMA user_version = 12", NULL, NULL,
 				      NULL), SQLITE_OK);
 	sqlite3_close(db);
 	err = NULL;
 	ck_assert_int_eq(state_open(path, &st, &err), -EPROTONOSUPPORT);
-	ck_assert_ptr_nonnull(strstr(err, "schema version 11"));
+	ck_assert_ptr_nonnull(strstr(err, "schema version 12"));
 	free(err);
 	/* Header byte 18 is the file format: 1 rollback journal, 2 WAL. */
 	fp = fopen(path, "rb");
@@ -905,6 +969,7 @@ Suite *make_state_suite(void)
 	tcase_add_test(tc, test_faults_structured);
 	tcase_add_test(tc, test_faults_from_v4);
 	tcase_add_test(tc, test_schema_version);
+	tcase_add_test(tc, test_hosts);
 	tcase_add_test(tc, test_results_runs_faults_round_trip);
 	tcase_add_test(tc, test_wal_mode);
 	tcase_add_test(tc, test_open_errors);

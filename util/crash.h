@@ -12,6 +12,7 @@
  * The points (docs/ARCHITECTURE.md, "Crash points"):
  *   up:recorded up:daemons up:bridges up:gateway@N up:node@N up:start@N
  *   up:world_built up:engine up:shaped up:ready_wait up:marked_up
+ *   up:hosts_recorded up:hosts_sent (a world over several hosts)
  *   deploy:recorded deploy:setup:SERVICE@N deploy:post:SERVICE@N
  *   deploy:spawned@N deploy:ready
  *   bench:before_commit bench:committed

@@ -10,6 +10,7 @@
 #include "emulator/world.h"
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
+#include "enos/phase.h"
 #include "enos/state.h"
 
 static const struct world_node *find_node(const struct world *w,
@@ -39,6 +40,8 @@ static int run_exec(struct enos_ctx *ctx, const struct cmd_args *a)
 	int first = command_index(a);
 	int status = EXIT_FAIL, rc;
 
+	if (phase_hosts_refuse(ctx, name, "'enos exec'") < 0)
+		goto out;
 	rc = state_load_world(ctx->st, name, &w);
 	if (rc < 0) {
 		cli_error("cannot read experiment '%s': %s", name,

@@ -27,6 +27,7 @@ struct hosts_opts {
 };
 
 struct host_result {
+	struct host_path *paths;        /* to every host, by index */
 	struct host_conn conn;
 	struct host_hello hello;
 	struct host_facts facts;
@@ -60,6 +61,19 @@ static void print_text(const struct topology *t, const struct placement *pl,
 			       x->facts.backends[b].kind,
 			       x->facts.backends[b].name,
 			       x->facts.backends[b].ok ? "" : " (no)");
+		for (i = 0; i < t->n_hosts; i++) {
+			const struct host_path *hp = x->paths ? &x->paths[i] : NULL;
+
+			if (i == h || !hp || (hp->mtu < 0 && !hp->error[0]))
+				continue;
+			if (hp->error[0])
+				printf("\n  path MTU to '%s' (%s): not found: %s",
+				       t->hosts[i].name, t->hosts[i].address, hp->error);
+			else
+				printf("\n  path MTU to '%s' (%s): %ld, %ld inside the tunnel",
+				       t->hosts[i].name, t->hosts[i].address, hp->mtu,
+				       hp->inner);
+		}
 		printf("\n  sites:");
 		for (i = 0, n = 0; i < t->n_sites; i++)
 			if (pl->host_of[i] == h)
@@ -113,6 +127,21 @@ static void print_json(const struct topology *t, const struct placement *pl,
 				json_end_object(&j);
 			}
 			json_end_array(&j);
+			json_key(&j, "paths");
+			json_begin_array(&j);
+			for (i = 0; i < t->n_hosts; i++) {
+				const struct host_path *hp = x->paths ? &x->paths[i] : NULL;
+
+				if (i == h || !hp)
+					continue;
+				json_begin_object(&j);
+				json_key_str(&j, "to", t->hosts[i].name);
+				json_key_int(&j, "mtu", hp->mtu);
+				json_key_int(&j, "inner", hp->inner);
+				json_key_str(&j, "error", hp->error);
+				json_end_object(&j);
+			}
+			json_end_array(&j);
 			json_key_int(&j, "need_bytes",
 				     (int64_t)pl->hosts[h].need.memory);
 			json_key_bool(&j, "fits", x->fit == 0);
@@ -129,6 +158,64 @@ static void print_json(const struct topology *t, const struct placement *pl,
 	json_end_array(&j);
 	json_end_object(&j);
 	json_finish(&j);
+}
+
+/* How long a host may take to probe its paths: up to about 8 s each,
+ * side by side on every host. */
+#define PATHS_TIMEOUT_MS 30000
+
+/* Ask every host that answered for its path MTU to every other (`mtu
+ * LOCAL PEER...`, all at once), into each result's paths. A host that
+ * cannot say is a note, not a failure: the tunnel's MTU is checked again
+ * at up. */
+static void ask_paths(const struct topology *t, struct host_result *r)
+{
+	char line[HOST_LINE_MAX], *reply, *err;
+	size_t h, i, off;
+	bool *sent = calloc(t->n_hosts, sizeof(*sent));
+
+	for (h = 0; sent && h < t->n_hosts; h++) {
+		r[h].paths = calloc(t->n_hosts, sizeof(*r[h].paths));
+		if (!r[h].ok || !r[h].paths || t->n_hosts < 2)
+			continue;
+		for (i = 0; i < t->n_hosts; i++)
+			r[h].paths[i].mtu = r[h].paths[i].inner = -1;
+		off = (size_t)snprintf(line, sizeof(line), "mtu %s",
+				       t->hosts[h].address);
+		for (i = 0; i < t->n_hosts && off < sizeof(line); i++)
+			if (i != h)
+				off += (size_t)snprintf(line + off, sizeof(line) - off,
+							" %s", t->hosts[i].address);
+		err = NULL;
+		sent[h] = off < sizeof(line) &&
+			  host_send(&r[h].conn, line, NULL, 0, &err) == 0;
+		free(err);
+	}
+	for (h = 0; sent && h < t->n_hosts; h++) {
+		struct host_path got[HOST_PATHS_MAX];
+		int k;
+
+		if (!sent[h])
+			continue;
+		reply = err = NULL;
+		if (host_receive(&r[h].conn, PATHS_TIMEOUT_MS, &reply, &err) < 0) {
+			fprintf(stderr, "note: %s\n", err ? err : "no path MTU");
+			free(err);
+			free(reply);
+			continue;
+		}
+		k = host_decode_paths(reply, got, HOST_PATHS_MAX);
+		/* The answers come in the order the peers were asked. */
+		for (i = 0, off = 0; i < t->n_hosts && k > 0; i++) {
+			if (i == h)
+				continue;
+			if (off < (size_t)k)
+				r[h].paths[i] = got[off];
+			off++;
+		}
+		free(reply);
+	}
+	free(sent);
 }
 
 static int run_hosts(struct enos_ctx *ctx, const struct cmd_args *a)
@@ -165,6 +252,11 @@ static int run_hosts(struct enos_ctx *ctx, const struct cmd_args *a)
 			x->ok = false;
 		if (x->ok && host_facts(&x->conn, &x->facts, &x->err) < 0)
 			x->ok = false;
+	}
+	ask_paths(t, r);
+	for (h = 0; h < t->n_hosts; h++) {
+		struct host_result *x = &r[h];
+
 		host_close(&x->conn);
 		if (!x->ok) {
 			failed++;
@@ -194,8 +286,10 @@ static int run_hosts(struct enos_ctx *ctx, const struct cmd_args *a)
 	}
 	status = failed ? EXIT_FAIL : EXIT_OK;
 out:
-	for (h = 0; r && h < t->n_hosts; h++)
+	for (h = 0; r && h < t->n_hosts; h++) {
 		free(r[h].err);
+		free(r[h].paths);
+	}
 	free(r);
 	placement_release(&pl);
 	return status;

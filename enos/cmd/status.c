@@ -37,8 +37,11 @@ static const char *engine_text(int state, int pid, const char *status,
 	return buf;
 }
 
+static void print_hosts(struct enos_ctx *ctx, const char *name, struct json *j);
+
 static void print_status_json(struct json *j, const struct exp_info *info,
-			      const struct world *w, const char *engine)
+			      const struct world *w, const char *engine,
+			      struct enos_ctx *ctx)
 {
 	char buf[32];
 	size_t i;
@@ -52,6 +55,7 @@ static void print_status_json(struct json *j, const struct exp_info *info,
 	if (engine)
 		json_key_str(j, "engine", engine);
 	json_key_str(j, "fabric", world_fabric(w)->name);
+	print_hosts(ctx, info->name, j);
 	json_key(j, "sites");
 	json_begin_array(j);
 	for (i = 0; i < w->n_sites; i++) {
@@ -164,6 +168,49 @@ static void print_status_text(const struct exp_info *info,
 	}
 }
 
+/* The hosts of a spread world (issue 14): each one's status and what is
+ * recorded on it. Nothing for a world on this host alone. */
+static void print_hosts(struct enos_ctx *ctx, const char *name, struct json *j)
+{
+	struct state_host *h = NULL;
+	size_t n = 0, i;
+
+	if (state_hosts(ctx->st, name, &h, &n) < 0 || !n) {
+		free(h);
+		return;
+	}
+	if (j) {
+		json_key(j, "hosts");
+		json_begin_array(j);
+	} else {
+		printf("\n");
+	}
+	for (i = 0; i < n; i++) {
+		if (!j) {
+			printf("host %s (%s, %s): %s, %zu site%s, %zu node%s, %zu objects recorded%s%s\n",
+			       h[i].name, h[i].ssh, h[i].address, h[i].status,
+			       h[i].n_sites, h[i].n_sites == 1 ? "" : "s",
+			       h[i].n_nodes, h[i].n_nodes == 1 ? "" : "s",
+			       h[i].n_objects, h[i].error[0] ? ": " : "",
+			       h[i].error);
+			continue;
+		}
+		json_begin_object(j);
+		json_key_str(j, "name", h[i].name);
+		json_key_str(j, "ssh", h[i].ssh);
+		json_key_str(j, "address", h[i].address);
+		json_key_str(j, "status", h[i].status);
+		json_key_str(j, "error", h[i].error);
+		json_key_int(j, "sites", (int64_t)h[i].n_sites);
+		json_key_int(j, "nodes", (int64_t)h[i].n_nodes);
+		json_key_int(j, "objects", (int64_t)h[i].n_objects);
+		json_end_object(j);
+	}
+	if (j)
+		json_end_array(j);
+	free(h);
+}
+
 static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 {
 	struct world w = { 0 };
@@ -189,9 +236,11 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 		cli_error("the %s engine of '%s' is not running: the WAN is down",
 			  info.shaping_ops->name, name);
 	if (j)
-		print_status_json(j, &info, &w, engine);
+		print_status_json(j, &info, &w, engine, ctx);
 	else
 		print_status_text(&info, &w, engine);
+	if (!j)
+		print_hosts(ctx, name, NULL);
 out:
 	state_world_free(&w);
 	return rc;
