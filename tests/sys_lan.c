@@ -20,6 +20,7 @@
 #include "enos/state.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_state.h"
 
 static struct tu_case tc;
 
@@ -31,44 +32,6 @@ static void case_setup(void)
 static void case_teardown(void)
 {
 	tu_case_teardown(&tc);
-}
-
-/* The issue's bound, max(2 %, 0.5 ms) per pair as the WAN's; looser in a
- * sanitized build, whose engine is slower. */
-static const char *tolerance(void)
-{
-	return tu_slack_ms() > 0 ? "50,20" : "2,0.5";
-}
-
-/* The pid of the wand engine recorded for NAME, or 0. */
-static int engine_pid(const char *name)
-{
-	struct state *st = NULL;
-	char **whats = NULL, *err = NULL;
-	int *pids = NULL, pid = 0;
-	size_t n = 0, i;
-
-	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
-	ck_assert_int_eq(state_processes(st, name, &pids, &whats, &n), 0);
-	for (i = 0; i < n; i++)
-		if (strcmp(whats[i], "wand") == 0)
-			pid = pids[i];
-	free(pids);
-	state_free_names(whats);
-	state_close(st);
-	return pid;
-}
-
-static void tag_of(const char *name, char *tag)
-{
-	struct state *st = NULL;
-	struct exp_info info;
-	char *err = NULL;
-
-	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
-	ck_assert_int_eq(state_get(st, name, &info), 0);
-	memcpy(tag, info.tag, WORLD_TAG_LEN + 1);
-	state_close(st);
 }
 
 /* How many links have the bridge NAME as master. */
@@ -195,7 +158,7 @@ START_TEST(lan_delay_measured_and_bridges)
 	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
-	tag_of(name, tag);
+	tu_exp_tag(tc.db, name, tag);
 
 	/* lan3's LAN bridge holds nothing: the engine is its switch;
 	 * plain keeps its gateway and 2 nodes on its bridge, as before. */
@@ -207,7 +170,7 @@ START_TEST(lan_delay_measured_and_bridges)
 	ck_assert_int_eq(bridge_ports(br), 2);
 
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "50",
-		     "--tolerance", tolerance(), NULL);
+		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test: %s", out);
 	assert_lan3(out);
 	/* No intra-site row for a site without a lan. */
@@ -220,7 +183,7 @@ START_TEST(lan_delay_measured_and_bridges)
 
 	/* The text form names the pairs inside the site. */
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--samples", "20",
-		     "--tolerance", tolerance(), NULL);
+		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test: %s", out);
 	ck_assert_msg(tu_contains(out, "inside sites (lan), node to node:"), "%s", out);
 	ck_assert_msg(tu_contains(out, "6 site pairs and 3 pairs inside sites"), "%s", out);
@@ -228,21 +191,21 @@ START_TEST(lan_delay_measured_and_bridges)
 
 	/* A killed engine: tc restarts it with the LAN ports again, and
 	 * the LAN is shaped as before. */
-	pid = engine_pid(name);
+	pid = tu_engine_pid(tc.db, name);
 	ck_assert_int_gt(pid, 0);
 	kill(pid, SIGKILL);
 	usleep(200 * 1000);
 	rc = tu_enos(&out, tc.db, "tc", NULL);
 	ck_assert_msg(rc == 0, "tc restart: %s", out);
 	free(out);
-	ck_assert_int_ne(engine_pid(name), pid);
+	ck_assert_int_ne(tu_engine_pid(tc.db, name), pid);
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "30",
-		     "--tolerance", tolerance(), NULL);
+		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test after restart: %s", out);
 	assert_lan3(out);
 	free(out);
 
-	pid = engine_pid(name);
+	pid = tu_engine_pid(tc.db, name);
 	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 	ck_assert_msg(rc == 0, "down: %s", out);
 	free(out);
@@ -282,9 +245,9 @@ START_TEST(lan_loss_and_refusal)
 	rc = tu_enos(&out, tc.db, "up", path, NULL);
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
-	tag_of(name, tag);
+	tu_exp_tag(tc.db, name, tag);
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "400",
-		     "--interval", "5", "--tolerance", tolerance(), NULL);
+		     "--interval", "5", "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test: %s", out);
 	n = lan_rows(out, r, 8);
 	ck_assert_msg(n == 3, "%zu intra-site rows: %s", n, out);

@@ -26,6 +26,7 @@
 #include "enos/state.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_state.h"
 
 static struct tu_case tc;
 
@@ -37,13 +38,6 @@ static void case_setup(void)
 static void case_teardown(void)
 {
 	tu_case_teardown(&tc);
-}
-
-/* The bound: enos's default, looser in a sanitized build (test_wan's
- * reason: those runs are for memory errors, not timing). */
-static const char *tolerance(void)
-{
-	return tu_slack_ms() > 0 ? "50,20" : "2,0.5";
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -166,7 +160,7 @@ START_TEST(trace_followed_measured_reported)
 	ck_assert_int_eq(trace_starts(name, starts), 1);
 
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--over", "10s", "--json",
-		     "--tolerance", tolerance(), NULL);
+		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test --over: %s", out);
 	doc = json_loads(out, 0, &jerr);
 	ck_assert_msg(doc != NULL, "%s: %s", jerr.text, out);

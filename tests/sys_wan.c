@@ -20,6 +20,7 @@
 #include "enos/state.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_state.h"
 
 static struct tu_case tc;
 
@@ -63,37 +64,6 @@ static const char *tolerance(void)
 	return tu_slack_ms() > 0 ? "50,20" : "5,1";
 }
 
-/* The pid of the wand engine recorded for NAME, or 0. */
-static int engine_pid(const char *name)
-{
-	struct state *st = NULL;
-	char **whats = NULL, *err = NULL;
-	int *pids = NULL, pid = 0;
-	size_t n = 0, i;
-
-	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
-	ck_assert_int_eq(state_processes(st, name, &pids, &whats, &n), 0);
-	for (i = 0; i < n; i++)
-		if (strcmp(whats[i], "wand") == 0)
-			pid = pids[i];
-	free(pids);
-	state_free_names(whats);
-	state_close(st);
-	return pid;
-}
-
-static void tag_of(const char *name, char *tag)
-{
-	struct state *st = NULL;
-	struct exp_info info;
-	char *err = NULL;
-
-	ck_assert_int_eq(state_open(tc.db, &st, &err), 0);
-	ck_assert_int_eq(state_get(st, name, &info), 0);
-	memcpy(tag, info.tag, WORLD_TAG_LEN + 1);
-	state_close(st);
-}
-
 START_TEST(wand_delays_partition_engine_death_report)
 {
 	char name[32], path[256], tag[WORLD_TAG_LEN + 1], *out = NULL;
@@ -108,8 +78,8 @@ START_TEST(wand_delays_partition_engine_death_report)
 	ck_assert_msg(rc == 0, "up: %s", out);
 	ck_assert_msg(tu_contains(out, "WAN shaping wand"), "%s", out);
 	free(out);
-	tag_of(name, tag);
-	pid = engine_pid(name);
+	tu_exp_tag(tc.db, name, tag);
+	pid = tu_engine_pid(tc.db, name);
 	ck_assert_int_gt(pid, 0);
 	ck_assert_int_eq(kill(pid, 0), 0);
 
@@ -163,7 +133,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 	rc = tu_enos(&out, tc.db, "tc", NULL);
 	ck_assert_msg(rc == 0, "tc restart: %s", out);
 	free(out);
-	ck_assert_int_ne(engine_pid(name), pid);
+	ck_assert_int_ne(tu_engine_pid(tc.db, name), pid);
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--samples", "20",
 		     "--tolerance", tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test after restart: %s", out);
@@ -187,7 +157,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", report);
 		tu_run(NULL, argv);
 	}
-	pid = engine_pid(name);
+	pid = tu_engine_pid(tc.db, name);
 	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
 	ck_assert_msg(rc == 0, "down: %s", out);
 	free(out);

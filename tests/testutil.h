@@ -55,6 +55,7 @@ int tu_netns_count(const char *name);
  * several times slower, and those runs are for memory and UB errors, not
  * for timing, so delays may be late by up to 20 ms and rates 30 % low. */
 double tu_slack_ms(void);
+
 /* The fraction of a rate a rate assertion accepts as its floor: 1, or 0.7
  * in a sanitized build. */
 double tu_rate_floor(void);
