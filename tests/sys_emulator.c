@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "emulator/addr.h"
+#include "emulator/cgroup.h"
 #include "emulator/emu.h"
 #include "emulator/node.h"
 #include "emulator/world.h"
@@ -202,15 +203,32 @@ static int run_in(const struct world_node *n, char *const argv[])
 	return status;
 }
 
+/* The cgroup directories of W's nodes, every hierarchy counted (0 where
+ * the host has no cgroups enos can use). */
+static int node_cgroups(const struct world *w)
+{
+	char prefix[WORLD_NETNS_MAX];
+	struct cgroup_host h;
+
+	if (cgroup_detect(&h) < 0)
+		return 0;
+	world_netns_prefix(w->name, prefix, sizeof(prefix));
+	return cgroup_count(&h, prefix);
+}
+
 START_TEST(test_up_down)
 {
 	struct world *w = &tw.w;
+	int cg;
 
 	ck_assert_int_eq(world_up(emu, w, NULL, NULL), 0);
 	assert_world_present(w);
 	/* Links: WAN bridge, 3 LAN bridges, 2 per gateway, 1 per node;
-	 * namespaces: 3 gateways, 5 nodes. */
-	ck_assert_int_eq(world_leftovers(emu, w), (1 + 3 + 6 + 5) + (3 + 5));
+	 * namespaces: 3 gateways, 5 nodes; and each node's cgroup, one
+	 * directory per hierarchy (every node has one, for node faults). */
+	cg = node_cgroups(w);
+	ck_assert_int_eq(cg % 5, 0);
+	ck_assert_int_eq(world_leftovers(emu, w), (1 + 3 + 6 + 5) + (3 + 5) + cg);
 	ck_assert_int_eq(world_down(emu, w, NULL, NULL), 0);
 	ck_assert_int_eq(world_leftovers(emu, w), 0);
 	ck_assert(!exists("/sys/class/net/%s", w->wan_bridge));
