@@ -57,13 +57,6 @@ static const char *write_wan(const char *name, const char *extra, char *path,
 	return tu_write(tc.dir, name, text, path, len);
 }
 
-/* The bound tc --test gets here: loose, so a loaded CI host passes (the
- * tight one is bench-wan's), and looser still in a sanitized build. */
-static const char *tolerance(void)
-{
-	return tu_slack_ms() > 0 ? "50,20" : "5,1";
-}
-
 START_TEST(wand_delays_partition_engine_death_report)
 {
 	char name[32], path[256], tag[WORLD_TAG_LEN + 1], *out = NULL;
@@ -87,7 +80,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 	 * fields. The bound here is loose (5 %, 1 ms) so a loaded CI host
 	 * does not fail it; `make bench-wan` checks the tight one. */
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "30",
-		     "--tolerance", tolerance(), NULL);
+		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test: %s", out);
 	ck_assert(tu_contains(out, "{\"pairs\":[{\"src\":\"central\",\"dst\":\"regional\",\"target_rtt_ms\":10,\"p50_ms\":"));
 	ck_assert(tu_contains(out, "\"dst\":\"edge-1\",\"target_rtt_ms\":30,"));
@@ -110,7 +103,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 	 * to be silent). */
 	ck_assert_int_eq(tu_enos(NULL, tc.db, "fault", "partition", "edge-1", "/", "central", NULL), 0);
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "20",
-		     "--tolerance", tolerance(), NULL);
+		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test during partition: %s", out);
 	ck_assert(tu_contains(out, "\"src\":\"central\",\"dst\":\"edge-1\",\"target_rtt_ms\":30,\"p50_ms\":null,\"p90_ms\":null,\"p99_ms\":null,\"min_ms\":null,\"loss_pct\":100,"));
 	ck_assert(tu_contains(out, "\"src\":\"edge-2\",\"dst\":\"central\",\"target_rtt_ms\":30,\"p50_ms\":3"));
@@ -119,7 +112,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 	ck_assert(tu_contains(out, "healed 1 partition"));
 	free(out);
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "20",
-		     "--tolerance", tolerance(), NULL);
+		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0 && !tu_contains(out, "\"loss_pct\":100"), "after heal: %s", out);
 	free(out);
 
@@ -135,7 +128,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 	free(out);
 	ck_assert_int_ne(tu_engine_pid(tc.db, name), pid);
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--samples", "20",
-		     "--tolerance", tolerance(), NULL);
+		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test after restart: %s", out);
 	free(out);
 

@@ -10,7 +10,7 @@
 
 const char *tu_tc_tolerance(void)
 {
-	return tu_slack_ms() > 0 ? "50,20" : "2,0.5";
+	return tu_slack_ms() > 0 ? "50,20" : "5,1";
 }
 
 int tu_engine_pid(const char *db, const char *name)
