@@ -80,6 +80,15 @@ static void fill_row(struct report_rtt *r, const struct probe_pair *p)
 	r->mean_ms = p->mean_ms;
 }
 
+/* The probe from site I's endpoint to site K's (EP: measure_endpoints). */
+static void site_pair(struct probe_pair *p, const struct measure_endpoint *ep,
+		      size_t i, size_t k)
+{
+	p->src_netns = ep[i].netns;
+	p->dst_netns = ep[k].netns;
+	p->dst_addr = ep[k].addr;
+}
+
 /* Run the probe at real-time priority (below the wand engine's 10), so
  * its own wake-ups do not show up as WAN jitter; as before if refused. */
 static int probe_rtt_rt(struct probe_pair *pairs, size_t n,
@@ -181,9 +190,7 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 		for (k = 0; k < w->n_sites; k++) {
 			if (i == k || !ep[i].netns || !ep[k].netns)
 				continue;
-			pairs[n].src_netns = ep[i].netns;
-			pairs[n].dst_netns = ep[k].netns;
-			pairs[n].dst_addr = ep[k].addr;
+			site_pair(&pairs[n], ep, i, k);
 			r[n].src = w->sites[i].name;
 			r[n].dst = w->sites[k].name;
 			r[n].src_node = ep[i].node;
@@ -345,9 +352,7 @@ int measure_series(const struct world *w, const struct shape_table *tab,
 		for (k = 0; k < w->n_sites; k++) {
 			if (i == k || !ep[i].netns || !ep[k].netns)
 				continue;
-			pairs[n].src_netns = ep[i].netns;
-			pairs[n].dst_netns = ep[k].netns;
-			pairs[n].dst_addr = ep[k].addr;
+			site_pair(&pairs[n], ep, i, k);
 			s[n].src = w->sites[i].name;
 			s[n].dst = w->sites[k].name;
 			s[n].a = i;
