@@ -64,8 +64,9 @@ struct cgroup_limits {
 /* Does L limit anything? */
 bool cgroup_limited(const struct cgroup_limits *l);
 
-/* The layout of this host into *H: cgroup_detect_from() on
- * /proc/self/mountinfo. */
+/* The layout of this host into *H, as cgroup_detect_from() reads it from
+ * /proc/self/mountinfo; read once per process (thread-safe), the same
+ * answer afterwards. */
 int cgroup_detect(struct cgroup_host *h);
 
 /* The layout MOUNTINFO (the text of a mountinfo file) describes into *H;

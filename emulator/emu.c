@@ -19,10 +19,22 @@
 struct emu {
 	struct nl_sock *sk;     /* rtnetlink, in the host namespace */
 	int host_netns;         /* the namespace emu_open() ran in */
+	int host_ipv6_conf;     /* its /proc/sys/net/ipv6/conf, or -1 */
 	struct virt *virt;      /* libvirt connections, made on first use */
 	pthread_mutex_t lock;   /* virt and errmsg: world_up() has threads */
 	char errmsg[EMU_ERRMSG_LEN];
 };
+
+/* The host's /proc/sys/net/ipv6/conf in *FD, -1 when the kernel has no
+ * IPv6 (nothing to switch off then). */
+static int host_ipv6_conf_open(int *fd)
+{
+	*fd = open("/proc/sys/net/ipv6/conf",
+		   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
 
 int emu_open(struct emu **out)
 {
@@ -34,12 +46,16 @@ int emu_open(struct emu **out)
 	if (!emu)
 		return -ENOMEM;
 	pthread_mutex_init(&emu->lock, NULL);
+	emu->host_ipv6_conf = -1;
 	emu->host_netns = open("/proc/thread-self/ns/net",
 			       O_RDONLY | O_CLOEXEC);
 	if (emu->host_netns < 0) {
 		err = -errno;
 		goto out;
 	}
+	err = host_ipv6_conf_open(&emu->host_ipv6_conf);
+	if (err < 0)
+		goto out;
 	err = link_sock_open(&emu->sk);
 	if (err < 0)
 		goto out;
@@ -57,6 +73,8 @@ void emu_close(struct emu *emu)
 	link_sock_close(emu->sk);
 	if (emu->host_netns >= 0)
 		close(emu->host_netns);
+	if (emu->host_ipv6_conf >= 0)
+		close(emu->host_ipv6_conf);
 	virt_free(emu->virt);
 	pthread_mutex_destroy(&emu->lock);
 	free(emu);
@@ -70,6 +88,11 @@ struct nl_sock *emu_nl(struct emu *emu)
 int emu_host_netns(const struct emu *emu)
 {
 	return emu->host_netns;
+}
+
+int emu_host_ipv6_conf(const struct emu *emu)
+{
+	return emu->host_ipv6_conf;
 }
 
 struct virt *emu_virt(struct emu *emu)

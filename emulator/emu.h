@@ -27,6 +27,10 @@ struct nl_sock *emu_nl(struct emu *emu);
  * entered a node's namespace returns with setns(fd, CLONE_NEWNET). */
 int emu_host_netns(const struct emu *emu);
 
+/* A descriptor of the host namespace's /proc/sys/net/ipv6/conf, owned by
+ * EMU, for netns_ipv6_off() from any thread; -1 without IPv6. */
+int emu_host_ipv6_conf(const struct emu *emu);
+
 struct virt;
 
 /* EMU's libvirt connections (virt.h), made on first use; NULL if out of

@@ -362,28 +362,41 @@ int netns_inodes(const char *prefix, unsigned long long **inos, size_t *n)
 	return err < 0 ? err : 0;
 }
 
-int netns_sysctl(const char *path, const char *value)
+int netns_sysctl_at(int dir, const char *path, const char *value)
 {
-	char full[PATH_MAX];
 	size_t len = strlen(value);
-	int fd = -1;
-	int n, err = 0;
+	int fd, err = 0;
 
-	n = snprintf(full, sizeof(full), "/proc/sys/%s", path);
-	if (n < 0 || (size_t)n >= sizeof(full)) {
-		err = -EINVAL;
-		goto out;
-	}
-	fd = open(full, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
+	fd = openat(dir, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 	errno = 0;
 	if (write(fd, value, len) != (ssize_t)len)
 		err = errno ? -errno : -EIO;
-out:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return err;
+}
+
+int netns_sysctl(const char *path, const char *value)
+{
+	char full[PATH_MAX];
+	int n;
+
+	n = snprintf(full, sizeof(full), "/proc/sys/%s", path);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return -EINVAL;
+	return netns_sysctl_at(AT_FDCWD, full, value);
+}
+
+int netns_ipv6_off(int conf_dir, const char *ifname)
+{
+	char path[PATH_MAX];
+	int n;
+
+	if (conf_dir < 0)
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/disable_ipv6", ifname);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -EINVAL;
+	return netns_sysctl_at(conf_dir, path, "1");
 }

@@ -69,4 +69,18 @@ int netns_inodes(const char *prefix, unsigned long long **inos, size_t *n);
  * the network namespace of the task that opens the file. */
 int netns_sysctl(const char *path, const char *value);
 
+/* Write VALUE to the sysctl PATH relative to DIR (AT_FDCWD, or a
+ * descriptor of a directory under /proc/sys). A descriptor of
+ * /proc/sys/net/... opened in one namespace keeps naming that namespace's
+ * entries, whichever namespace the calling thread is in when it writes
+ * (the "net" link at /proc/sys itself follows the caller's). */
+int netns_sysctl_at(int dir, const char *path, const char *value);
+
+/* `sysctl -w net.ipv6.conf.IFNAME.disable_ipv6=1` in the namespace whose
+ * /proc/sys/net/ipv6/conf CONF_DIR is (nothing if CONF_DIR < 0: no IPv6).
+ * For the host ends of veths: without it the kernel gives each, when it
+ * gets carrier, an ff00::/8 route in the host's table, inserted in time
+ * linear in the routes already there. Returns 0 or -errno. */
+int netns_ipv6_off(int conf_dir, const char *ifname);
+
 #endif

@@ -29,11 +29,12 @@
 #include "emulator/link.h"
 #include "emulator/netns.h"
 
-int node_netns_build(struct nl_sock *host_sk, int host_fd,
+int node_netns_build(const struct emu *emu, struct nl_sock *host_sk,
 		     const struct world *w, const struct world_node *n,
 		     int lan_index)
 {
 	const struct world_site *s = &w->sites[n->site];
+	int host_fd = emu_host_netns(emu);
 	struct nl_sock *sk = NULL;
 	struct link_batch hb, nb;
 	int inside = 0;
@@ -55,6 +56,9 @@ int node_netns_build(struct nl_sock *host_sk, int host_fd,
 			    gettid());
 	if (err == 0)
 		err = link_batch_flush(&hb);
+	/* Before eth0 gives the host end carrier (netns.h says why). */
+	if (err == 0)
+		err = netns_ipv6_off(emu_host_ipv6_conf(emu), n->host_if);
 	if (err < 0)
 		goto out;
 	err = link_index(sk, NODE_NETNS_IF, &ifindex);
@@ -101,8 +105,7 @@ static int netns_node_create(struct emu *emu, const struct world *w,
 				 &lan_index);
 	if (err < 0)
 		goto out;
-	err = node_netns_build(emu_nl(emu), emu_host_netns(emu), w, n,
-			       lan_index);
+	err = node_netns_build(emu, emu_nl(emu), w, n, lan_index);
 	if (err == 0 && !world_fabric(w)->master_at_create &&
 	    !w->sites[n->site].lan_engine) {
 		struct fabric_port p = { w->sites[n->site].lan_bridge,

@@ -18,13 +18,13 @@ struct nl_sock;
 #define NODE_NETNS_HOST_BYTES (256ull << 10)
 
 /* Build node N of W in the calling thread, which must be in the host
- * namespace (HOST_FD) and returns there: `ip netns add N->netns`, a veth
- * N->host_if (master LAN_INDEX, up, in W's device group) whose peer eth0
- * is made inside, then inside: lo up, eth0 up without an IPv6 link-local
+ * namespace (EMU's) and returns there: `ip netns add N->netns`, a veth
+ * N->host_if (master LAN_INDEX, up, in W's device group, IPv6 off) whose
+ * peer eth0 is made inside, then inside: lo up, eth0 up without an IPv6 link-local
  * address, N->addr on eth0, a default route via the site's gateway.
  * HOST_SK is an rtnetlink socket of the host namespace, used by this
  * thread only. Returns 0 or -errno, leaving what was built. */
-int node_netns_build(struct nl_sock *host_sk, int host_fd,
+int node_netns_build(const struct emu *emu, struct nl_sock *host_sk,
 		     const struct world *w, const struct world_node *n,
 		     int lan_index);
 

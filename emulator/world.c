@@ -216,6 +216,10 @@ static int gateway_up(struct emu *emu, const struct world *w, size_t i,
 	if (err == 0)
 		err = link_batch_flush(&hb);
 	if (err == 0)
+		err = netns_ipv6_off(emu_host_ipv6_conf(emu), s->gw_lan_host);
+	if (err == 0)
+		err = netns_ipv6_off(emu_host_ipv6_conf(emu), s->gw_wan_host);
+	if (err == 0)
 		err = link_index(sk, "lan0", &lan0);
 	if (err == 0)
 		err = link_index(sk, "wan0", &wan0);
@@ -273,7 +277,7 @@ struct node_pool {
 static int node_up(struct emu *emu, struct nl_sock *sk, const struct world *w,
 		   const struct world_node *n, int lan_index)
 {
-	return node_netns_build(sk, emu_host_netns(emu), w, n, lan_index);
+	return node_netns_build(emu, sk, w, n, lan_index);
 }
 
 /* Build nodes until none is left or one failed, on host socket SK. */
