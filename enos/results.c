@@ -16,22 +16,26 @@ static const char *row_site(const struct wlop_row *r)
 	return r->site ? r->site : "-";
 }
 
+/* Rows by workload, then operation: the start of both orders below. */
+static int op_cmp(const struct wlop_row *x, const struct wlop_row *y)
+{
+	int c = strcmp(x->workload, y->workload);
+
+	return c ? c : strcmp(x->op, y->op);
+}
+
 static int row_cmp(const void *a, const void *b)
 {
 	const struct wlop_row *x = *(const struct wlop_row *const *)a;
 	const struct wlop_row *y = *(const struct wlop_row *const *)b;
-	int c = strcmp(x->workload, y->workload);
+	int c = op_cmp(x, y);
 
-	if (!c)
-		c = strcmp(x->op, y->op);
-	if (!c)
-		c = strcmp(row_site(x), row_site(y));
-	return c;
+	return c ? c : strcmp(row_site(x), row_site(y));
 }
 
 static bool same_op(const struct wlop_row *x, const struct wlop_row *y)
 {
-	return !strcmp(x->workload, y->workload) && !strcmp(x->op, y->op);
+	return op_cmp(x, y) == 0;
 }
 
 /* One summary of V[0..N) (the group's rows) at SITE, using D (room for N
@@ -128,10 +132,8 @@ static int value_cmp(const void *a, const void *b)
 {
 	const struct wlop_row *x = *(const struct wlop_row *const *)a;
 	const struct wlop_row *y = *(const struct wlop_row *const *)b;
-	int c = strcmp(x->workload, y->workload);
+	int c = op_cmp(x, y);
 
-	if (!c)
-		c = strcmp(x->op, y->op);
 	if (!c)
 		c = strcmp(row_unit(x), row_unit(y));
 	if (!c)
