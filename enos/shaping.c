@@ -417,8 +417,8 @@ static int player_start(struct enos_ctx *ctx, const struct world *w,
 	}
 	/* Recorded before anything relies on it; a crash before this line
 	 * leaves the pid file, which the sweep of `down` reads. */
+	crash_point("trace:spawned");
 	rc = state_process_add(ctx->st, w->name, TRACE_PLAY_NAME, (int)pid);
-	crash_point("trace:player_recorded");
 	if (rc < 0) {
 		cli_error("cannot record the trace player of '%s' (pid %d): %s",
 			  w->name, (int)pid, state_errmsg(ctx->st));
