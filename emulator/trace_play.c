@@ -196,7 +196,7 @@ int trace_play_read(const char *name, pid_t *pid, uint64_t *start_us)
 		return 0;
 	if (rc)
 		return rc;
-	return !proc_gone(*pid) && is_player(*pid, name) ? 0 : -ESRCH;
+	return trace_play_running(name, *pid) ? 0 : -ESRCH;
 }
 
 static int decode_status(int st)
@@ -274,6 +274,11 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+bool trace_play_running(const char *name, pid_t pid)
+{
+	return pid > 0 && !proc_gone(pid) && is_player(pid, name);
 }
 
 int trace_play_stop(const char *name, pid_t pid)

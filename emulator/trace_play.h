@@ -26,6 +26,7 @@
 #ifndef EMULATOR_TRACE_PLAY_H
 #define EMULATOR_TRACE_PLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -88,6 +89,10 @@ int trace_play_read(const char *name, pid_t *pid, uint64_t *start_us);
  * exited first; -ETIMEDOUT; or -errno. Records nothing. */
 int trace_play_spawn(const char *name, const char *const *argv, char *log,
 		     size_t len, pid_t *pid);
+
+/* Is PID a running player of NAME (not gone, not a zombie, its command
+ * line naming TRACE_PLAY_NAME and NAME: not a recycled pid)? */
+bool trace_play_running(const char *name, pid_t pid);
 
 /* Stop player PID of NAME (TERM, then KILL) if PID still is one (its
  * command line names TRACE_PLAY_NAME and NAME: a recycled pid is left

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "emulator/fabric.h"
-#include "emulator/proc.h"
 #include "emulator/trace_play.h"
 #include "enos/cli.h"
 #include "enos/fault.h"
@@ -371,7 +370,7 @@ int shaping_player_state(struct enos_ctx *ctx, const char *name, int *pid)
 		return -1;
 	if (n) {
 		*pid = pids[n - 1];
-		alive = !proc_gone(*pid);
+		alive = trace_play_running(name, *pid);
 	}
 	free(pids);
 	return alive;
