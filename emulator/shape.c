@@ -77,6 +77,21 @@ void shape_params_at(const struct shape_table *t, size_t src, size_t dst,
 		p->loss_pct = step->loss_pct;
 }
 
+int shape_table_at(const struct shape_table *t, uint64_t offset_us,
+		   struct shape_table *out)
+{
+	size_t s, d;
+
+	*out = *t;
+	out->p = malloc(t->n * t->n * sizeof(*out->p));
+	if (!out->p)
+		return -ENOMEM;
+	for (s = 0; s < t->n; s++)
+		for (d = 0; d < t->n; d++)
+			shape_params_at(t, s, d, offset_us, shape_at(out, s, d));
+	return 0;
+}
+
 /* Every backend, in the order messages list them (the topology loader's
  * "expected auto, netem, wand or none") and `shaping: auto` tries them. */
 static const struct shape_ops *const backends[] = {

@@ -210,6 +210,13 @@ static inline struct link_params *shape_at(const struct shape_table *t,
 void shape_params_at(const struct shape_table *t, size_t src, size_t dst,
 		     uint64_t offset_us, struct link_params *p);
 
+/* T as it is OFFSET_US after the traces' start into *OUT: a shallow copy
+ * of T (sharing its cut, lan and tr) with its own parameter array, every
+ * direction's from shape_params_at. Release only OUT->p (free()). 0 or
+ * -ENOMEM (OUT->p NULL). */
+int shape_table_at(const struct shape_table *t, uint64_t offset_us,
+		   struct shape_table *out);
+
 /* The backend called NAME, or NULL. */
 const struct shape_ops *shape_ops_find(const char *name);
 

@@ -1062,28 +1062,20 @@ static int netem_trace_start(struct emu *emu, const struct world *w,
 	return rc;
 }
 
-/* T with each traced direction at its step in force now into *OUT (its
- * own parameter array; release it with free(OUT->p)): from
- * T->trace_start_us, else the start W's player replays from (a fault
- * re-applying the table keeps the traces' clock), else now. */
+/* T with each traced direction at its step in force now into *OUT
+ * (shape_table_at): from T->trace_start_us, else the start W's player
+ * replays from (a fault re-applying the table keeps the traces' clock),
+ * else now. */
 static int table_now(const struct world *w, const struct shape_table *t,
 		     struct shape_table *out)
 {
 	uint64_t start = t->trace_start_us, now = now_us();
-	size_t s, d;
 
-	*out = *t;
-	out->p = malloc(t->n * t->n * sizeof(*out->p));
-	if (!out->p)
-		return -ENOMEM;
 	if (!start && netem_trace_start(NULL, w, &start) < 0)
 		start = 0;
 	if (!start || start > now)
 		start = now;
-	for (s = 0; s < t->n; s++)
-		for (d = 0; d < t->n; d++)
-			shape_params_at(t, s, d, now - start, shape_at(out, s, d));
-	return 0;
+	return shape_table_at(t, now - start, out);
 }
 
 static int netem_apply(struct emu *emu, const struct world *w,

@@ -636,6 +636,31 @@ START_TEST(test_play_late_and_loss)
 }
 END_TEST
 
+/* What netem's apply sends for a traced table: every direction as it is
+ * at the offset (shape_table_at), the traced one at its step then, the
+ * others and the traced one's other fields as the table says. */
+START_TEST(test_table_at)
+{
+	struct trace *tr = parse_ok("0 20\n2 60\n4 10\n");
+	struct shape_table tab = { 0 }, at = { 0 };
+
+	play_table(&tab, tr);
+	shape_at(&tab, 1, 0)->delay_us = 7000;
+	ck_assert_int_eq(shape_table_at(&tab, 2500000, &at), 0);
+	ck_assert_ptr_ne(at.p, tab.p);
+	ck_assert_uint_eq(shape_at(&at, 0, 1)->delay_us, 30000);
+	ck_assert_uint_eq(shape_at(&at, 0, 1)->rate_bps, 100000000);
+	ck_assert_uint_eq(shape_at(&at, 1, 0)->delay_us, 7000);
+	ck_assert_uint_eq(shape_at(&tab, 0, 1)->delay_us, 0);  /* untouched */
+	free(at.p);
+	ck_assert_int_eq(shape_table_at(&tab, 9000000, &at), 0);
+	ck_assert_uint_eq(shape_at(&at, 0, 1)->delay_us, 5000);  /* held */
+	free(at.p);
+	shape_table_release(&tab);
+	trace_free(tr);
+}
+END_TEST
+
 Suite *make_trace_suite(void)
 {
 	Suite *s = suite_create("trace");
@@ -653,6 +678,7 @@ Suite *make_trace_suite(void)
 	tcase_add_test(steps, test_play_steps);
 	tcase_add_test(steps, test_play_loop);
 	tcase_add_test(steps, test_play_late_and_loss);
+	tcase_add_test(steps, test_table_at);
 	suite_add_tcase(s, steps);
 	tcase_add_checked_fixture(res, dir_setup, dir_teardown);
 	tcase_add_test(res, test_resolve_trace);
