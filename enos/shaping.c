@@ -621,6 +621,12 @@ int shaping_trace_start(struct enos_ctx *ctx, const struct world *w,
 	rc = cli_emu(ctx);
 	if (rc == 0)
 		rc = ops->trace_start(ctx->emu, w, start_us);
+	if (rc == -ENOTCONN && ops->trace_play) {
+		cli_error("the trace player of '%s' is not running: its traced pairs hold one step",
+			  w->name);
+		cli_hint("'enos tc -n %s' restarts it and re-applies the WAN", w->name);
+		return rc;
+	}
 	if (rc < 0) {
 		cli_error("cannot ask the %s engine of '%s' when its traces started: %s",
 			  ops->name, w->name, strerror(-rc));

@@ -342,6 +342,21 @@ START_TEST(trace_netem_player)
 		      "%s", log);
 	free(log);
 
+	/* A player killed is shown so; `enos tc` starts another. */
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	for (i = 0; i < 200 && !proc_gone(pid); i++)
+		usleep(10000);
+	tu_enos(&out, tc.db, "status", "-n", name, NULL);
+	ck_assert_msg(tu_contains(out, "trace player NOT RUNNING: pid"), "%s", out);
+	free(out);
+	rc = tu_enos(&out, tc.db, "tc", "-n", name, NULL);
+	ck_assert_msg(rc == 0, "tc: %s", out);
+	free(out);
+	orphan = player_pidfile(name);
+	ck_assert_msg(orphan > 0 && orphan != pid && !proc_gone(orphan),
+		      "player %d after tc (was %d)", orphan, pid);
+	pid = orphan;
+
 	/* Killed after it started the next player, before recording it. */
 	setenv("ENOS_CRASH_AT", "trace:spawned", 1);
 	rc = tu_enos(&out, tc.db, "tc", "-n", name, NULL);
