@@ -25,6 +25,8 @@
 
 #include "emulator/caps.h"
 #include "emulator/proc.h"
+#include "emulator/shape.h"
+#include "emulator/trace_play.h"
 #include "enos/state.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -234,6 +236,57 @@ START_TEST(trace_followed_measured_reported)
 END_TEST
 
 
+/* The trace player's process half (emulator/trace_play.c) without
+ * netem: a stand-in player (a shell whose words name trace-play and the
+ * experiment, writing the pid file as the player does) is spawned,
+ * found through its pid file, told apart from a recycled pid, stopped by
+ * pid, and swept when it was never stopped (a starter killed before it
+ * recorded it); one that exits while starting gives its exit status. */
+START_TEST(trace_player_process)
+{
+	char name[32], path[256], log[256];
+	const char *script =
+		"echo \"$$ 1234567\" > \"/run/enos/$1/trace-play.pid\" && "
+		"while :; do sleep 0.1; done";
+	const char *argv[] = { "/bin/sh", "-c", script, TRACE_PLAY_NAME, name, NULL };
+	const char *fails[] = { "/bin/sh", "-c", "exit 3", TRACE_PLAY_NAME, name, NULL };
+	uint64_t start = 0;
+	pid_t pid = 0, got = 0;
+
+	snprintf(name, sizeof(name), "t-play-%d", (int)getpid());
+	ck_assert_int_eq(trace_play_spawn(name, argv, log, sizeof(log), &pid), 0);
+	ck_assert_int_gt(pid, 0);
+	snprintf(path, sizeof(path), "/run/enos/%s/trace-play.log", name);
+	ck_assert_str_eq(log, path);
+	ck_assert_int_eq(trace_play_read(name, &got, &start), 0);
+	ck_assert_int_eq(got, pid);
+	ck_assert_uint_eq(start, 1234567);
+	ck_assert(trace_play_running(name, pid));
+	/* Another experiment's name, or a pid that is no player: spared. */
+	ck_assert(!trace_play_running("t-other", pid));
+	ck_assert_int_eq(trace_play_stop("t-other", pid), 0);
+	ck_assert(!proc_gone(pid));
+	ck_assert(!trace_play_running(name, getppid()));
+	ck_assert_int_eq(trace_play_stop(name, pid), 0);
+	ck_assert(proc_gone(pid));
+	/* Its pid file now names a process that is gone. */
+	ck_assert_int_eq(trace_play_read(name, &got, &start), -ESRCH);
+	ck_assert_int_eq(trace_play_sweep(name), 0);
+	snprintf(path, sizeof(path), "/run/enos/%s", name);
+	ck_assert_msg(access(path, F_OK) != 0, "%s left after the sweep", path);
+
+	/* Never stopped: the sweep finds it through its pid file. */
+	ck_assert_int_eq(trace_play_spawn(name, argv, log, sizeof(log), &pid), 0);
+	ck_assert_int_eq(trace_play_sweep(name), 0);
+	ck_assert(proc_gone(pid));
+	ck_assert_msg(access(path, F_OK) != 0, "%s left after the sweep", path);
+
+	ck_assert_int_eq(trace_play_spawn(name, fails, log, sizeof(log), &pid),
+			 -(SHAPE_EEXITED + 3));
+	ck_assert_int_eq(trace_play_sweep(name), 0);
+}
+END_TEST
+
 /* The pid in NAME's trace player pid file ("PID START_US"), or 0. */
 static int player_pidfile(const char *name)
 {
@@ -387,6 +440,9 @@ Suite *make_sys_trace_suite(struct skips *sk)
 	const struct sys_case cases[] = {
 		{ "trace_followed_measured_reported", trace_followed_measured_reported },
 	};
+	const struct sys_case process[] = {
+		{ "trace_player_process", trace_player_process },
+	};
 	const struct sys_case netem[] = {
 		{ "trace_netem_player", trace_netem_player },
 	};
@@ -402,6 +458,8 @@ Suite *make_sys_trace_suite(struct skips *sk)
 		      why ? why : getenv("ENOS_IN_GUEST") ?
 		      "the netem guest runs the netem case only" : NULL,
 		      case_setup, case_teardown, 180);
+	sys_add_cases(s, sk, process, 1, sys_unavailable(), case_setup,
+		      case_teardown, 60);
 	if (!why) {
 		caps_probe(&c);
 		if (!c.netem.found)
