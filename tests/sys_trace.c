@@ -287,18 +287,27 @@ START_TEST(trace_player_process)
 }
 END_TEST
 
-/* The pid in NAME's trace player pid file ("PID START_US"), or 0. */
-static int player_pidfile(const char *name)
+/* The pid in NAME's trace player pid file ("PID START_US"), or 0, and
+ * the start into *START (may be NULL). */
+static int player_file(const char *name, unsigned long long *start)
 {
-	char path[256], *text = NULL;
+	char path[256], *text = NULL, *end = NULL;
 	size_t len = 0;
 	int pid = 0;
 
 	snprintf(path, sizeof(path), "/run/enos/%s/trace-play.pid", name);
-	if (fs_read_file(path, 4096, &text, &len) == 0)
-		pid = (int)strtol(text, NULL, 10);
+	if (fs_read_file(path, 4096, &text, &len) == 0) {
+		pid = (int)strtol(text, &end, 10);
+		if (start)
+			*start = strtoull(end, NULL, 10);
+	}
 	free(text);
 	return pid;
+}
+
+static int player_pidfile(const char *name)
+{
+	return player_file(name, NULL);
 }
 
 /* Extra lateness of this machine's timers (the TCG guest's /init sets
@@ -315,7 +324,9 @@ static double guest_slack_ms(void)
  * step"), through the command line: `up` starts the trace player and
  * records it (status shows it), `tc --test --over` measures every step
  * of the same synthetic trace within the bound, the player's log has a
- * line per step applied; a kill -9 of `enos tc` after it started a new
+ * line per step applied; a fault starts a new player on the same clock;
+ * a player killed is shown so and `enos tc` starts another; a kill -9 of
+ * `enos tc` after it started a new
  * player but before it recorded it leaves one that `down` still finds
  * (its pid file), and `down` leaves no player, namespace or file. Needs
  * sch_netem: runs in the QEMU guest (sys_netem_guest.c). */
@@ -328,6 +339,7 @@ START_TEST(trace_netem_player)
 	json_error_t jerr;
 	json_t *doc, *series;
 	double slack = guest_slack_ms(), pct = 5, ms = 1 + 2 * slack;
+	unsigned long long start0 = 0, start1 = 0;
 	size_t i, len = 0;
 	int rc, pid, orphan;
 
@@ -394,6 +406,18 @@ START_TEST(trace_netem_player)
 		      tu_contains(log, "step 0 central -> edge: delay 10.000 ms"),
 		      "%s", log);
 	free(log);
+
+	/* A fault re-applies the WAN: a new player (it reads the faults),
+	 * on the same traces' clock. */
+	player_file(name, &start0);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "fault", "set", "edge", "central",
+				 "jitter=0.1ms", NULL), 0);
+	orphan = player_file(name, &start1);
+	ck_assert_msg(orphan > 0 && orphan != pid && !proc_gone(orphan) &&
+		      start1 == start0, "player %d from %llu after the fault "
+		      "(was %d from %llu)", orphan, start1, pid, start0);
+	ck_assert(proc_gone(pid));
+	pid = orphan;
 
 	/* A player killed is shown so; `enos tc` starts another. */
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
