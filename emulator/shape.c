@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "emulator/shape.h"
+#include "emulator/trace.h"
 
 int shape_table_init(struct shape_table *t, size_t n)
 {
@@ -58,6 +59,37 @@ bool shape_table_traced(const struct shape_table *t)
 		if (t->tr[i].trace && (t->tr[i].delay || t->tr[i].loss))
 			return true;
 	return false;
+}
+
+void shape_params_at(const struct shape_table *t, size_t src, size_t dst,
+		     uint64_t offset_us, struct link_params *p)
+{
+	const struct shape_trace *st = t->tr ? &t->tr[src * t->n + dst] : NULL;
+	const struct trace_step *step;
+
+	*p = *shape_at(t, src, dst);
+	if (!st || !st->trace)
+		return;
+	step = &st->trace->steps[trace_index_at(st->trace, offset_us, NULL)];
+	if (st->delay)
+		p->delay_us = step->delay_us;
+	if (st->loss)
+		p->loss_pct = step->loss_pct;
+}
+
+int shape_table_at(const struct shape_table *t, uint64_t offset_us,
+		   struct shape_table *out)
+{
+	size_t s, d;
+
+	*out = *t;
+	out->p = malloc(t->n * t->n * sizeof(*out->p));
+	if (!out->p)
+		return -ENOMEM;
+	for (s = 0; s < t->n; s++)
+		for (d = 0; d < t->n; d++)
+			shape_params_at(t, s, d, offset_us, shape_at(out, s, d));
+	return 0;
 }
 
 /* Every backend, in the order messages list them (the topology loader's

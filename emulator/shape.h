@@ -122,11 +122,20 @@ struct shape_ops {
 	/* The start (CLOCK_REALTIME, us) of the traces W's WAN replays now
 	 * into *START_US, 0 if it replays none. Non-NULL means this backend
 	 * replays traces: apply makes every direction of T->tr follow its
-	 * trace from T->trace_start_us, each step in force at its time. NULL
-	 * (netem, none): a table with traces is refused before apply, never
-	 * applied as constants. -ENOTCONN when its engine does not answer. */
+	 * trace from T->trace_start_us, each step in force at its time (wand:
+	 * its engine's clock; netem: with trace_play). NULL (none): a table
+	 * with traces is refused before apply, never applied as constants.
+	 * -ENOTCONN when its engine (or player) does not answer. */
 	int (*trace_start)(struct emu *emu, const struct world *w,
 			   uint64_t *start_us);
+	/* true (netem): the WAN has no clock, so apply sets each traced
+	 * direction to its step in force then (from T->trace_start_us, else
+	 * the start the running player replays from, else now), and the
+	 * caller then starts a player (emulator/trace_play.h) that moves
+	 * each to its next step through set_pair, and stops it when the WAN
+	 * is reset or the world goes down. trace_start reads the player's
+	 * pid file. */
+	bool trace_play;
 	/* Start the WAN's random draws (loss, jitter) again from SEED, so
 	 * the same seed meets the same loss pattern (wand: every ordered
 	 * pair's own stream, see emulator/wand.h `reseed`). NULL: the
@@ -193,6 +202,20 @@ static inline struct link_params *shape_at(const struct shape_table *t,
 {
 	return &t->p[src * t->n + dst];
 }
+
+/* Direction SRC -> DST of T as it is OFFSET_US after the traces' start
+ * into *P: its parameters, with the delay and loss its trace gives then
+ * (trace_index_at: the step the replay has in force, so what the player
+ * and the engine replay and what tc --test measures against agree). */
+void shape_params_at(const struct shape_table *t, size_t src, size_t dst,
+		     uint64_t offset_us, struct link_params *p);
+
+/* T as it is OFFSET_US after the traces' start into *OUT: a shallow copy
+ * of T (sharing its cut, lan and tr) with its own parameter array, every
+ * direction's from shape_params_at. Release only OUT->p (free()). 0 or
+ * -ENOMEM (OUT->p NULL). */
+int shape_table_at(const struct shape_table *t, uint64_t offset_us,
+		   struct shape_table *out);
 
 /* The backend called NAME, or NULL. */
 const struct shape_ops *shape_ops_find(const char *name);

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_sched.h>
@@ -51,6 +52,7 @@
 #include "emulator/emu.h"
 #include "emulator/link.h"
 #include "emulator/netns.h"
+#include "emulator/trace_play.h"
 #include "emulator/traffic_nft.h"
 
 #define ROOT_MAJOR          1u          /* 1: */
@@ -1035,16 +1037,64 @@ int shape_netem_exec(struct emu *emu, const struct tc_plan *plan)
 
 /* ---- struct shape_ops ------------------------------------------------- */
 
+/* CLOCK_REALTIME now, in us. */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The start of the traces W's player replays from into *START_US (0:
+ * none runs); -ENOTCONN if its pid file names a player that is gone. */
+static int netem_trace_start(struct emu *emu, const struct world *w,
+			     uint64_t *start_us)
+{
+	pid_t pid;
+	int rc = trace_play_read(w->name, &pid, start_us);
+	(void)emu;
+
+	if (rc == -ESRCH)
+		rc = -ENOTCONN;
+	if (rc)
+		*start_us = 0;
+	return rc;
+}
+
+/* T with each traced direction at its step in force now into *OUT
+ * (shape_table_at): from T->trace_start_us, else the start W's player
+ * replays from (a fault re-applying the table keeps the traces' clock),
+ * else now. */
+static int table_now(const struct world *w, const struct shape_table *t,
+		     struct shape_table *out)
+{
+	uint64_t start = t->trace_start_us, now = now_us();
+
+	if (!start && netem_trace_start(NULL, w, &start) < 0)
+		start = 0;
+	if (!start || start > now)
+		start = now;
+	return shape_table_at(t, now - start, out);
+}
+
 static int netem_apply(struct emu *emu, const struct world *w,
 		       const struct shape_table *t)
 {
 	struct tc_plan plan = { 0 };
-	int err;
+	struct shape_table at = { 0 };
+	int err = 0;
 
-	err = shape_netem_plan(w, t, &plan);
+	if (t && shape_table_traced(t)) {
+		err = table_now(w, t, &at);
+		t = &at;
+	}
+	if (err == 0)
+		err = shape_netem_plan(w, t, &plan);
 	if (err == 0)
 		err = shape_netem_exec(emu, &plan);
 	shape_netem_plan_release(&plan);
+	free(at.p);
 	return err;
 }
 
@@ -1099,6 +1149,8 @@ const struct shape_ops shape_netem_ops = {
 	.apply = netem_apply,
 	.set_pair = netem_set_pair,
 	.reset = netem_reset,
+	.trace_start = netem_trace_start,
+	.trace_play = true,
 	.traffic_reset = traffic_nft_reset,
 	.traffic_read = traffic_nft_read,
 	.traffic_clear = traffic_nft_clear,

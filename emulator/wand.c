@@ -54,34 +54,6 @@ static int decode_status(int st)
 	return 255;
 }
 
-/* The directory of control socket CTL (/run/enos/NAME), its parents made
- * 0755: made 0700, or an existing one made 0700 if it is a directory of
- * ours (not a link, our owner). 0, -ENOTDIR, -EPERM or -errno. */
-static int private_dir(const char *ctl)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(ctl, '/');
-	struct stat st;
-	int rc;
-
-	if (!slash || slash == ctl ||
-	    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - ctl), ctl) >=
-	    (int)sizeof(dir))
-		return -EINVAL;
-	rc = fs_mkdir_parent(dir, 0755);
-	if (rc)
-		return rc;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -errno;
-	if (lstat(dir, &st) != 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (st.st_uid != geteuid())
-		return -EPERM;
-	return chmod(dir, 0700) == 0 ? 0 : -errno;
-}
-
 /* The LAN ports of CFG as the engine's words "SITE:IFNAME" into *WORDS
  * (free with wand_lan_words_free). */
 static int wand_lan_words(const struct wand_config *cfg, char ***words)
@@ -122,7 +94,7 @@ int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 	if (!exe || !cfg || !cfg->ctl_path || !cfg->ports || !cfg->n_ports ||
 	    cfg->n_ports + cfg->n_lan_ports > WAND_MAX_PORTS)
 		return -EINVAL;
-	rc = private_dir(cfg->ctl_path);
+	rc = fs_private_dir(cfg->ctl_path);
 	if (rc)
 		goto out;
 	/* Another engine answering there would answer our pings too. */

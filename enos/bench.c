@@ -63,8 +63,8 @@ void bench_wan_at(const struct shape_table *base,
 		uint64_t off = base->trace_start_us && t * 1e6 > (double)base->trace_start_us ?
 			       (uint64_t)(t * 1e6) - base->trace_start_us : 0;
 
-		resolve_params_at(base, a, b, off, &ab);
-		resolve_params_at(base, b, a, off, &ba);
+		shape_params_at(base, a, b, off, &ab);
+		shape_params_at(base, b, a, off, &ba);
 		cut = base->cut && (base->cut[a * base->n + b] ||
 				    base->cut[b * base->n + a]);
 	}

@@ -33,6 +33,7 @@ static const struct enos_cmd *const cmds[] = {
 	&cmd_service,
 	&cmd_probe_ready,
 	&cmd_wand_engine,
+	&cmd_trace_play,
 	&cmd_report,
 	&cmd_results,
 	&cmd_ci,

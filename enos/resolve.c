@@ -223,22 +223,6 @@ double resolve_node_rtt_ms(const struct shape_table *tab, size_t a, size_t b)
 	       resolve_lan_rtt_ms(tab, b);
 }
 
-void resolve_params_at(const struct shape_table *tab, size_t s, size_t d,
-		       uint64_t offset_us, struct link_params *p)
-{
-	const struct shape_trace *st = tab->tr ? &tab->tr[s * tab->n + d] : NULL;
-	const struct trace_step *step;
-
-	*p = *shape_at(tab, s, d);
-	if (!st || !st->trace)
-		return;
-	step = &st->trace->steps[trace_index_at(st->trace, offset_us, NULL)];
-	if (st->delay)
-		p->delay_us = step->delay_us;
-	if (st->loss)
-		p->loss_pct = step->loss_pct;
-}
-
 /* The one-way delay of direction S -> D of TAB at OFFSET_US after the
  * traces' start, in us. */
 static uint64_t delay_at(const struct shape_table *tab, size_t s, size_t d,
@@ -246,7 +230,7 @@ static uint64_t delay_at(const struct shape_table *tab, size_t s, size_t d,
 {
 	struct link_params p;
 
-	resolve_params_at(tab, s, d, offset_us, &p);
+	shape_params_at(tab, s, d, offset_us, &p);
 	return p.delay_us;
 }
 

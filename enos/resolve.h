@@ -99,11 +99,6 @@ double resolve_node_rtt_ms(const struct shape_table *tab, size_t a, size_t b);
 double resolve_target_rtt_at_ms(const struct shape_table *tab, size_t a,
 				size_t b, uint64_t offset_us);
 
-/* Direction S -> D of TAB as it is OFFSET_US after the traces' start
- * into *P: its parameters, with the delay and loss its trace gives then. */
-void resolve_params_at(const struct shape_table *tab, size_t s, size_t d,
-		       uint64_t offset_us, struct link_params *p);
-
 /* The trace whose delay direction A -> B of TAB follows, else the one
  * B -> A follows, else NULL (the pair's RTT is constant). */
 const struct trace *resolve_pair_trace(const struct shape_table *tab,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "emulator/fabric.h"
+#include "emulator/trace_play.h"
 #include "enos/cli.h"
 #include "enos/fault.h"
 #include "enos/inject.h"
@@ -311,6 +312,148 @@ out:
 	return rc;
 }
 
+/* The recorded pids of NAME's players into *PIDS (*N; free() it). */
+static int player_pids(struct enos_ctx *ctx, const char *name, int **pids,
+		       size_t *n)
+{
+	char **whats = NULL;
+	int *all = NULL;
+	size_t m = 0, i;
+	int rc = state_processes(ctx->st, name, &all, &whats, &m);
+
+	*pids = NULL;
+	*n = 0;
+	if (rc < 0) {
+		cli_error("cannot read the processes of '%s': %s", name,
+			  state_errmsg(ctx->st));
+		return rc;
+	}
+	for (i = 0; i < m; i++)
+		if (strcmp(whats[i], TRACE_PLAY_NAME) == 0)
+			all[(*n)++] = all[i];
+	*pids = all;
+	state_free_names(whats);
+	return 0;
+}
+
+int shaping_player_stop(struct enos_ctx *ctx, const char *name)
+{
+	int *pids = NULL, rc;
+	size_t n = 0, i;
+
+	rc = player_pids(ctx, name, &pids, &n);
+	for (i = 0; i < n && rc == 0; i++) {
+		/* trace_play_stop checks /proc/PID/cmdline: a recycled pid
+		 * is spared. */
+		rc = trace_play_stop(name, pids[i]);
+		if (rc < 0)
+			cli_error("cannot stop the trace player of '%s' (pid %d): %s",
+				  name, pids[i], strerror(-rc));
+		else
+			rc = state_process_forget(ctx->st, name, pids[i]);
+	}
+	free(pids);
+	/* One its starter never recorded (killed first). */
+	if (rc == 0)
+		rc = trace_play_sweep(name);
+	return rc;
+}
+
+int shaping_player_state(struct enos_ctx *ctx, const char *name, int *pid)
+{
+	int *pids = NULL;
+	size_t n = 0;
+	int alive = -1;
+
+	*pid = 0;
+	if (player_pids(ctx, name, &pids, &n) < 0)
+		return -1;
+	if (n) {
+		*pid = pids[n - 1];
+		alive = trace_play_running(name, *pid);
+	}
+	free(pids);
+	return alive;
+}
+
+/* Start the trace player of W (this very binary, `enos trace-play`) from
+ * START_US and record its pid. */
+static int player_start(struct enos_ctx *ctx, const struct world *w,
+			uint64_t start_us)
+{
+	char exe[PATH_MAX], log[PATH_MAX], start[32];
+	const char *argv[10];
+	ssize_t len;
+	pid_t pid = 0;
+	int rc;
+
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0) {
+		rc = -errno;
+		cli_error("cannot find the enos binary: %s", strerror(errno));
+		return rc;
+	}
+	exe[len] = '\0';
+	snprintf(start, sizeof(start), "%llu", (unsigned long long)start_us);
+	argv[0] = exe;
+	argv[1] = "--db";
+	argv[2] = ctx->db_path;
+	argv[3] = TRACE_PLAY_NAME;
+	argv[4] = "-n";
+	argv[5] = w->name;
+	argv[6] = "--start";
+	argv[7] = start;
+	argv[8] = NULL;
+	rc = trace_play_spawn(w->name, argv, log, sizeof(log), &pid);
+	if (rc < 0) {
+		if (shape_exit_code(rc) >= 0)
+			cli_error("the trace player of '%s' exited with status %d while starting (see %s)",
+				  w->name, shape_exit_code(rc), log);
+		else
+			cli_error("cannot start the trace player of '%s': %s",
+				  w->name, strerror(-rc));
+		return rc;
+	}
+	/* Recorded before anything relies on it; a crash before this line
+	 * leaves the pid file, which the sweep of `down` reads. */
+	crash_point("trace:spawned");
+	rc = state_process_add(ctx->st, w->name, TRACE_PLAY_NAME, (int)pid);
+	if (rc < 0) {
+		cli_error("cannot record the trace player of '%s' (pid %d): %s",
+			  w->name, (int)pid, state_errmsg(ctx->st));
+		trace_play_stop(w->name, pid);
+		return rc;
+	}
+	if (ctx->progress)
+		fprintf(stderr, "trace player started (pid %d, log %s)\n",
+			(int)pid, log);
+	return 0;
+}
+
+/* After W's WAN was applied from TAB with OPS: a backend that plays
+ * traces with a player (shape_ops.trace_play) gets a fresh one, from
+ * TAB's start or the one the last player replayed from (a fault keeps the
+ * traces' clock), which reads the faults now recorded; none when TAB has
+ * no trace. */
+static int player_restart(struct enos_ctx *ctx, const struct world *w,
+			  const struct shape_ops *ops,
+			  const struct shape_table *tab)
+{
+	uint64_t start = tab->trace_start_us;
+	int rc;
+
+	if (!ops->trace_play)
+		return 0;
+	if (!start && ops->trace_start(ctx->emu, w, &start) < 0)
+		start = 0;
+	if (!start)
+		start = shaping_now_us();
+	rc = shaping_player_stop(ctx, w->name);
+	if (rc == 0 && shape_table_traced(tab))
+		rc = player_start(ctx, w, start);
+	return rc;
+}
+
 int shaping_apply(struct enos_ctx *ctx, const struct world *w,
 		  const struct shape_ops *ops, const struct shape_table *tab)
 {
@@ -321,6 +464,8 @@ int shaping_apply(struct enos_ctx *ctx, const struct world *w,
 	if (rc < 0)
 		cli_error("cannot apply the WAN of '%s' with %s: %s", w->name,
 			  ops->name, strerror(-rc));
+	if (rc == 0)
+		rc = player_restart(ctx, w, ops, tab);
 	return rc;
 }
 
@@ -340,6 +485,15 @@ int shaping_stop(struct enos_ctx *ctx, const char *name)
 	for (i = 0; i < n && rc == 0; i++) {
 		const struct shape_ops *ops = shape_ops_find(whats[i]);
 
+		if (strcmp(whats[i], TRACE_PLAY_NAME) == 0) {
+			rc = trace_play_stop(name, pids[i]);
+			if (rc < 0)
+				cli_error("cannot stop the trace player (pid %d): %s",
+					  pids[i], strerror(-rc));
+			else
+				rc = state_process_forget(ctx->st, name, pids[i]);
+			continue;
+		}
 		if (!ops || !ops->stop)
 			continue;       /* fabric and libvirt daemons: phase.c */
 		/* stop checks /proc/PID/cmdline: a recycled pid is spared. */
@@ -421,7 +575,9 @@ int shaping_sweep(const char *name)
 {
 	const struct shape_ops *ops;
 	size_t i;
-	int rc = 0;
+	/* First: the player's files share the wand engine's directory,
+	 * which the engine's sweep removes. */
+	int rc = trace_play_sweep(name);
 
 	for (i = 0; (ops = shape_ops_at(i)) && rc == 0; i++)
 		if (ops->sweep)
@@ -465,6 +621,12 @@ int shaping_trace_start(struct enos_ctx *ctx, const struct world *w,
 	rc = cli_emu(ctx);
 	if (rc == 0)
 		rc = ops->trace_start(ctx->emu, w, start_us);
+	if (rc == -ENOTCONN && ops->trace_play) {
+		cli_error("the trace player of '%s' is not running: its traced pairs hold one step",
+			  w->name);
+		cli_hint("'enos tc -n %s' restarts it and re-applies the WAN", w->name);
+		return rc;
+	}
 	if (rc < 0) {
 		cli_error("cannot ask the %s engine of '%s' when its traces started: %s",
 			  ops->name, w->name, strerror(-rc));

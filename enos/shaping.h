@@ -52,6 +52,16 @@ int shaping_engine(struct enos_ctx *ctx, const struct world *w,
 int shaping_engine_state(struct enos_ctx *ctx, const struct world *w,
 			 const struct shape_ops *ops, int *pid);
 
+/* Stop experiment NAME's trace player (shape_ops.trace_play: the
+ * recorded ones, then one found through its pid file) and forget it:
+ * `enos tc reset`, and every apply before it starts a fresh one. Prints
+ * errors. Returns 0 or -errno. */
+int shaping_player_stop(struct enos_ctx *ctx, const char *name);
+
+/* Is NAME's trace player running? 1 yes, 0 recorded but gone, -1 none
+ * recorded; *PID its recorded pid (0: none). Quiet. */
+int shaping_player_state(struct enos_ctx *ctx, const char *name, int *pid);
+
 /* With `network.partition: openflow` in T: make TAB's cuts drop rules on
  * W's LAN switches (fabric_ops.drops, replacing the previous ones; no cut
  * removes them) and clear TAB's cut matrix, so the shaping backend applied
@@ -59,7 +69,11 @@ int shaping_engine_state(struct enos_ctx *ctx, const struct world *w,
 int shaping_partition(struct enos_ctx *ctx, const struct topology *t,
 		      const struct world *w, struct shape_table *tab);
 
-/* Apply TAB to W through backend OPS. Prints errors. */
+/* Apply TAB to W through backend OPS; for a backend that plays traces
+ * with a player (shape_ops.trace_play), then stop W's player and, if TAB
+ * has traces, start a fresh one (`enos trace-play`) from TAB's start, or
+ * from the stopped one's when TAB's is 0, and record its pid. Prints
+ * errors. */
 int shaping_apply(struct enos_ctx *ctx, const struct world *w,
 		  const struct shape_ops *ops, const struct shape_table *tab);
 

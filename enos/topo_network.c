@@ -259,10 +259,12 @@ static int load_trace(struct topo_loader *L, const yaml_node_t *k,
 
 	r->trace_pos = yamldoc_pos(k);
 	/* Checked where it is written: `auto` is refused later only if the
-	 * backend it picks cannot replay (shaping_choose passes over it). */
+	 * backend it picks cannot replay (shaping_choose passes over it).
+	 * netem and wand both replay (shape_ops.trace_start); none shapes
+	 * nothing at all. */
 	if (shaping && shaping->shapes && !shaping->trace_start)
 		return yload_fail(&L->y, k,
-				  "shaping '%s' cannot replay a trace: this version replays traces in the wand engine only (use 'shaping: wand', or 'auto')",
+				  "shaping '%s' cannot replay a trace (use 'shaping: netem', 'wand' or 'auto')",
 				  shaping->name);
 	rc = yload_map(&L->y, n, "'trace'", trace_keys, T_N, v, tk);
 	if (!rc)

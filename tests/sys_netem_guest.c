@@ -5,7 +5,8 @@
  * libraries), busybox, the host's ip and tc, and the netem, htb, u32, veth
  * and bridge modules of Debian's cloud kernel into an initramfs; the
  * guest's /init (tests/guest/init) runs `check-all system` with
- * CK_RUN_SUITE=sys_netem and prints
+ * CK_RUN_SUITE=sys_netem, then sys_trace (its netem case: the trace
+ * player through the enos binary, which is packed too), and prints
  *   ENOS-GUEST-VERDICT: N passed, N failed, N skipped rc=N
  * on the serial console before powering off. This test boots it with TCG
  * (no KVM needed), reads the console and wants more than 0 passed and 0
@@ -35,7 +36,7 @@
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
-#define GUEST_TIMEOUT_S 240
+#define GUEST_TIMEOUT_S 420
 #define GUEST_MEM       "512"
 #define SCRIPT_REL      "tests/guest/build-initramfs.sh"
 
@@ -46,6 +47,7 @@ static char kver[128];
 static char qemu[PATH_MAX];
 static char runner[PATH_MAX];
 static char script[PATH_MAX];
+static char enos_bin[PATH_MAX];     /* "" when not built */
 
 /* The newest /boot/vmlinuz-*cloud* into kernel and kver, or a reason. */
 static const char *find_kernel(void)
@@ -192,7 +194,9 @@ static void print_figures(const char *log)
 		if (!end)
 			end = p + strlen(p);
 		if (strncmp(p, "ENOS-GUEST", 10) == 0 ||
-		    strncmp(p, "sys_netem:", 10) == 0)
+		    strncmp(p, "sys_netem:", 10) == 0 ||
+		    strncmp(p, "sys_trace:", 10) == 0 ||
+		    strncmp(p, "SKIP:", 5) == 0)
 			printf("  guest| %.*s\n", (int)(end - p -
 			       (end > p && end[-1] == '\r')), p);
 	}
@@ -204,7 +208,8 @@ START_TEST(test_guest_netem)
 	unsigned timeout = env && *env ? (unsigned)strtoul(env, NULL, 10) :
 			   GUEST_TIMEOUT_S;
 	char dir[PATH_MAX], initrd[PATH_MAX], logpath[PATH_MAX];
-	char *argv[] = { "sh", script, initrd, runner, kver, NULL };
+	char *argv[] = { "sh", script, initrd, runner, kver,
+			 enos_bin[0] ? enos_bin : NULL, NULL };
 	int passed = -1, failed = -1, skipped = -1, rc = -1;
 	char *out = NULL, *log = NULL;
 	const char *verdict;
@@ -267,6 +272,10 @@ Suite *make_sys_netem_guest_suite(struct skips *sk)
 		why = find_kernel();
 	if (!why)
 		why = find_runner();
+	/* The enos binary goes in too, for sys_trace's netem case (skipped
+	 * inside, with its reason, without it). */
+	if (!why && access(tu_enos_bin(), X_OK) == 0)
+		snprintf(enos_bin, sizeof(enos_bin), "%s", tu_enos_bin());
 	if (why) {
 		skip_add(sk, "test_guest_netem", why);
 		return s;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "emulator/trace.h"
+#include "emulator/trace_play.h"
 #include "enos/bench.h"
 #include "enos/measure.h"
 #include "enos/resolve.h"
@@ -465,6 +466,201 @@ START_TEST(test_shipped_trace)
 }
 END_TEST
 
+
+/* The trace player's loop (emulator/trace_play.c) on a fake clock: each
+ * sleep lands LATE_NS after its deadline, or is refused once STOP_AFTER
+ * applications were made. */
+struct fake_play {
+	uint64_t now, late_ns;
+	uint64_t deadlines[32];
+	size_t n_deadlines;
+	struct {
+		size_t src, dst, step;
+		uint64_t delay_us, rate_bps, at, late;
+		double loss;
+	} applied[32];
+	size_t n_applied, stop_after;
+};
+
+static uint64_t fake_clock(void *arg)
+{
+	return ((struct fake_play *)arg)->now;
+}
+
+static int fake_sleep(void *arg, uint64_t until)
+{
+	struct fake_play *f = arg;
+
+	ck_assert_uint_lt(f->n_deadlines, 32);
+	ck_assert_uint_ne(until, UINT64_MAX);
+	f->deadlines[f->n_deadlines++] = until;
+	if (f->stop_after && f->n_applied >= f->stop_after)
+		return -EINTR;
+	f->now = until + f->late_ns;
+	return 0;
+}
+
+static int fake_apply(void *arg, size_t src, size_t dst,
+		      const struct link_params *p, size_t step,
+		      uint64_t offset_us, uint64_t late_ns)
+{
+	struct fake_play *f = arg;
+	size_t i = f->n_applied++;
+
+	(void)offset_us;
+	ck_assert_uint_lt(i, 32);
+	f->applied[i].src = src;
+	f->applied[i].dst = dst;
+	f->applied[i].step = step;
+	f->applied[i].delay_us = p->delay_us;
+	f->applied[i].rate_bps = p->rate_bps;
+	f->applied[i].loss = p->loss_pct;
+	f->applied[i].at = f->now;
+	f->applied[i].late = late_ns;
+	return 0;
+}
+
+#define PLAY_START 5000000000ull        /* the fake clock's offset 0 */
+#define SEC 1000000000ull
+
+/* A table of two sites whose direction 0 -> 1 follows TR (delay), at
+ * 100 Mbit/s, 1 % loss. */
+static void play_table(struct shape_table *tab, const struct trace *tr)
+{
+	ck_assert_int_eq(shape_table_init(tab, 2), 0);
+	ck_assert_int_eq(shape_table_traces(tab), 0);
+	shape_at(tab, 0, 1)->rate_bps = 100000000;
+	shape_at(tab, 0, 1)->loss_pct = 1;
+	tab->tr[0 * 2 + 1].trace = tr;
+	tab->tr[0 * 2 + 1].delay = true;
+}
+
+/* Three steps of 2 s (RTT 20, 60, 10 ms: 10, 30, 5 ms one way), no loop:
+ * each step applied once, at its absolute deadline, although every wake-up
+ * is 3 ms late (no drift: the second deadline is start + 4 s, not + 4.003);
+ * the other fields of the direction stay; then nothing is left to come. */
+START_TEST(test_play_steps)
+{
+	struct trace *tr = parse_ok("0 20\n2 60\n4 10\n");
+	struct fake_play f = { .now = PLAY_START, .late_ns = 3000000 };
+	struct trace_play_ops ops = { fake_clock, fake_sleep, fake_apply, &f };
+	struct shape_table tab = { 0 };
+	const uint64_t want[3] = { 10000, 30000, 5000 };
+	size_t i;
+
+	play_table(&tab, tr);
+	ck_assert_int_eq(trace_play_run(&tab, PLAY_START, &ops), 0);
+	ck_assert_uint_eq(f.n_applied, 3);
+	ck_assert_uint_eq(f.n_deadlines, 2);
+	ck_assert_uint_eq(f.deadlines[0], PLAY_START + 2 * SEC);
+	ck_assert_uint_eq(f.deadlines[1], PLAY_START + 4 * SEC);
+	for (i = 0; i < 3; i++) {
+		ck_assert_uint_eq(f.applied[i].src, 0);
+		ck_assert_uint_eq(f.applied[i].dst, 1);
+		ck_assert_uint_eq(f.applied[i].step, i);
+		ck_assert_uint_eq(f.applied[i].delay_us, want[i]);
+		ck_assert_uint_eq(f.applied[i].rate_bps, 100000000);
+		ck_assert(f.applied[i].loss == 1.0);
+		ck_assert_uint_eq(f.applied[i].late, i ? 3000000 : 0);
+		ck_assert_uint_eq(f.applied[i].at, PLAY_START + 2 * SEC * i +
+				  (i ? 3000000 : 0));
+	}
+	shape_table_release(&tab);
+	trace_free(tr);
+}
+END_TEST
+
+/* With loop: after the last step (its length the interval before it, 2 s)
+ * the first comes again at start + 6 s; deadlines stay on the 2 s grid
+ * however late each wake-up is; a stop from the sleep ends the loop with
+ * its error. */
+START_TEST(test_play_loop)
+{
+	struct trace *tr = parse_ok("0 20\n2 60\n4 10\n");
+	struct fake_play f = { .now = PLAY_START, .late_ns = 7000000,
+			       .stop_after = 8 };
+	struct trace_play_ops ops = { fake_clock, fake_sleep, fake_apply, &f };
+	struct shape_table tab = { 0 };
+	const size_t steps[8] = { 0, 1, 2, 0, 1, 2, 0, 1 };
+	size_t i;
+
+	tr->loop = true;
+	play_table(&tab, tr);
+	ck_assert_int_eq(trace_play_run(&tab, PLAY_START, &ops), -EINTR);
+	ck_assert_uint_eq(f.n_applied, 8);
+	for (i = 0; i < 8; i++) {
+		ck_assert_uint_eq(f.applied[i].step, steps[i]);
+		ck_assert_uint_eq(f.deadlines[i], PLAY_START + 2 * SEC * (i + 1));
+	}
+	shape_table_release(&tab);
+	trace_free(tr);
+}
+END_TEST
+
+/* A wake-up late past a whole step applies the step in force then (the
+ * one missed is skipped, never replayed late), and the next deadline is
+ * still the trace's; a player started in the middle of a trace applies
+ * the step in force at once; a direction that follows only a trace's loss
+ * keeps its own delay; a direction A -> A is never played. */
+START_TEST(test_play_late_and_loss)
+{
+	struct trace *tr = parse_ok("0 20\n2 60\n4 10\n");
+	struct trace *lt = parse_ok("0 40 0\n1 40 5\n");
+	struct fake_play f = { .now = PLAY_START + 1 * SEC, .late_ns = 2 * SEC + 1000 };
+	struct trace_play_ops ops = { fake_clock, fake_sleep, fake_apply, &f };
+	struct shape_table tab = { 0 };
+
+	play_table(&tab, tr);
+	lt->loop = false;
+	shape_at(&tab, 1, 0)->delay_us = 7000;
+	tab.tr[1 * 2 + 0].trace = lt;
+	tab.tr[1 * 2 + 0].loss = true;          /* a rule set the delay */
+	tab.tr[1 * 2 + 1].trace = lt;           /* follows nothing of it */
+	ck_assert_int_eq(trace_play_run(&tab, PLAY_START, &ops), 0);
+	/* At +1 s: 0 -> 1 in step 0, 1 -> 0 in step 1 (5 %, its 7 ms). */
+	ck_assert_uint_ge(f.n_applied, 3);
+	ck_assert_uint_eq(f.applied[0].step, 0);
+	ck_assert_uint_eq(f.applied[0].delay_us, 10000);
+	ck_assert_uint_eq(f.applied[1].src, 1);
+	ck_assert_uint_eq(f.applied[1].step, 1);
+	ck_assert_uint_eq(f.applied[1].delay_us, 7000);
+	ck_assert(f.applied[1].loss == 5.0);
+	/* Slept for +2 s, woke at +4.000001 s: step 2, step 1 skipped. */
+	ck_assert_uint_eq(f.deadlines[0], PLAY_START + 2 * SEC);
+	ck_assert_uint_eq(f.applied[2].step, 2);
+	ck_assert_uint_eq(f.applied[2].delay_us, 5000);
+	ck_assert_uint_eq(f.n_applied, 3);
+	shape_table_release(&tab);
+	trace_free(tr);
+	trace_free(lt);
+}
+END_TEST
+
+/* What netem's apply sends for a traced table: every direction as it is
+ * at the offset (shape_table_at), the traced one at its step then, the
+ * others and the traced one's other fields as the table says. */
+START_TEST(test_table_at)
+{
+	struct trace *tr = parse_ok("0 20\n2 60\n4 10\n");
+	struct shape_table tab = { 0 }, at = { 0 };
+
+	play_table(&tab, tr);
+	shape_at(&tab, 1, 0)->delay_us = 7000;
+	ck_assert_int_eq(shape_table_at(&tab, 2500000, &at), 0);
+	ck_assert_ptr_ne(at.p, tab.p);
+	ck_assert_uint_eq(shape_at(&at, 0, 1)->delay_us, 30000);
+	ck_assert_uint_eq(shape_at(&at, 0, 1)->rate_bps, 100000000);
+	ck_assert_uint_eq(shape_at(&at, 1, 0)->delay_us, 7000);
+	ck_assert_uint_eq(shape_at(&tab, 0, 1)->delay_us, 0);  /* untouched */
+	free(at.p);
+	ck_assert_int_eq(shape_table_at(&tab, 9000000, &at), 0);
+	ck_assert_uint_eq(shape_at(&at, 0, 1)->delay_us, 5000);  /* held */
+	free(at.p);
+	shape_table_release(&tab);
+	trace_free(tr);
+}
+END_TEST
+
 Suite *make_trace_suite(void)
 {
 	Suite *s = suite_create("trace");
@@ -479,6 +675,10 @@ Suite *make_trace_suite(void)
 	tcase_add_test(steps, test_index_loop);
 	tcase_add_test(steps, test_index_no_loop);
 	tcase_add_test(steps, test_engine_clock);
+	tcase_add_test(steps, test_play_steps);
+	tcase_add_test(steps, test_play_loop);
+	tcase_add_test(steps, test_play_late_and_loss);
+	tcase_add_test(steps, test_table_at);
 	suite_add_tcase(s, steps);
 	tcase_add_checked_fixture(res, dir_setup, dir_teardown);
 	tcase_add_test(res, test_resolve_trace);

@@ -18,6 +18,7 @@
  *   bench:before_commit bench:committed
  *   sweep:stepped@N sweep:pair_done@N
  *   tc:engine tc:before_apply  fault:recorded
+ *   trace:spawned (a netem world's trace player started, not recorded)
  *   down:services_stopped down:engine_stopped down:bridges_deleted
  *   down:netns_swept down:world_down
  *

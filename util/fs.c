@@ -199,3 +199,28 @@ int fs_trusted(const char *path, char *why, size_t len)
 	}
 	return rc;
 }
+
+int fs_private_dir(const char *file)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	struct stat st;
+	int rc;
+
+	if (!slash || slash == file ||
+	    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file) >=
+	    (int)sizeof(dir))
+		return -EINVAL;
+	rc = fs_mkdir_parent(dir, 0755);
+	if (rc)
+		return rc;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(dir, &st) != 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != geteuid())
+		return -EPERM;
+	return chmod(dir, 0700) == 0 ? 0 : -errno;
+}

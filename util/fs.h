@@ -17,6 +17,14 @@ int fs_mkdir_p(const char *path, mode_t mode);
  * without a '/' (or only a leading one) needs nothing. */
 int fs_mkdir_parent(const char *path, mode_t mode);
 
+/* The directory of FILE (/run/enos/NAME for /run/enos/NAME/wand.sock),
+ * its parents made 0755: made 0700, or an existing one made 0700 if it is
+ * a directory of ours (not a link, our owner). 0, -ENOTDIR, -EPERM,
+ * -EINVAL (FILE has no directory part) or -errno. For the files of a
+ * process enos runs (the wand engine's socket, the trace player's pid
+ * file). */
+int fs_private_dir(const char *file);
+
 /* rm -rf PATH: the tree below PATH, depth first, without following
  * symbolic links (a link is removed, not what it points to); PATH gone
  * already is success. */

@@ -20,6 +20,7 @@ extern const struct enos_cmd cmd_services;
 extern const struct enos_cmd cmd_service;
 extern const struct enos_cmd cmd_probe_ready;
 extern const struct enos_cmd cmd_wand_engine;
+extern const struct enos_cmd cmd_trace_play;
 extern const struct enos_cmd cmd_report;
 extern const struct enos_cmd cmd_results;
 extern const struct enos_cmd cmd_sweep;

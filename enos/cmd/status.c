@@ -215,7 +215,7 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 {
 	struct world w = { 0 };
 	struct exp_info info;
-	char ebuf[128];
+	char ebuf[128], pbuf[160];
 	const char *engine;
 	int rc = state_get(ctx->st, name, &info), pid = 0, alive;
 	bool up;
@@ -235,6 +235,17 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 	if (alive == 0 && up)
 		cli_error("the %s engine of '%s' is not running: the WAN is down",
 			  info.shaping_ops->name, name);
+	/* A backend without an engine may have a trace player (netem). */
+	if (!engine && info.shaping_ops->trace_play &&
+	    (alive = shaping_player_state(ctx, name, &pid)) >= 0) {
+		snprintf(pbuf, sizeof(pbuf), "trace player %s",
+			 engine_text(alive, pid, up ? NULL : info.status, ebuf,
+				     sizeof(ebuf)));
+		engine = pbuf;
+		if (alive == 0 && up)
+			cli_error("the trace player of '%s' is not running: its traced pairs hold one step",
+				  name);
+	}
 	if (j)
 		print_status_json(j, &info, &w, engine, ctx);
 	else

@@ -156,6 +156,9 @@ static int tc_reset(struct enos_ctx *ctx, struct shaped_exp *e)
 			cli_error("cannot reset the WAN of '%s': %s", e->w.name,
 				  strerror(-rc));
 	}
+	/* A plain wire follows no trace: a netem world's player ends. */
+	if (rc == 0)
+		rc = shaping_player_stop(ctx, e->w.name);
 	if (rc == 0 && inject_end_all(ctx, e->w.name) < 0)
 		cli_warning("cannot end the active faults of '%s': %s", e->w.name,
 			    state_errmsg(ctx->st));

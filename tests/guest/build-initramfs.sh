@@ -3,9 +3,11 @@
 # (tests/sys_netem_guest.c): a Debian cloud kernel booted under QEMU has the
 # sch_netem this host's kernel lacks, and runs the host's own test runner.
 #
-# Usage: build-initramfs.sh OUT.cpio.gz RUNNER KVER
+# Usage: build-initramfs.sh OUT.cpio.gz RUNNER KVER [ENOS]
 #   RUNNER  the check-all binary to run inside (copied with its libraries)
 #   KVER    the guest kernel's version: modules come from /lib/modules/KVER
+#   ENOS    the enos binary, copied to /enos/enos with its libraries, for
+#           the suites that drive the command line (sys_trace's netem case)
 #
 # The image holds busybox-static as the shell and tools, RUNNER and every
 # library ldd lists for it and for the host's ip and tc, netem's delay
@@ -14,13 +16,14 @@
 # and tests/guest/init as /init.
 set -eu
 
-if [ $# -ne 3 ]; then
-	echo "usage: build-initramfs.sh OUT.cpio.gz RUNNER KVER" >&2
+if [ $# -ne 3 ] && [ $# -ne 4 ]; then
+	echo "usage: build-initramfs.sh OUT.cpio.gz RUNNER KVER [ENOS]" >&2
 	exit 2
 fi
 out=$1
 runner=$2
 kver=$3
+enos=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 moddir=/lib/modules/$kver
 modules="sch_netem sch_htb cls_u32 veth bridge"
@@ -64,6 +67,10 @@ copy_libs() {
 
 cp -L "$runner" "$root/enos/check-all"
 copy_libs "$runner"
+if [ -n "$enos" ]; then
+	cp -L "$enos" "$root/enos/enos"
+	copy_libs "$enos"
+fi
 for tool in ip tc; do
 	path=$(command -v "$tool" || true)
 	if [ -n "$path" ]; then
