@@ -658,12 +658,18 @@ fail:
 
 static void put_pairs(FILE *f, const struct report_input *in)
 {
-	size_t i, out = 0;
+	size_t i, out = 0, across = 0;
 
-	for (i = 0; i < in->n_rows; i++)
+	for (i = 0; i < in->n_rows; i++) {
 		out += !report_within(in, &in->rows[i]);
-	fprintf(f, "<h2>Every pair</h2>\n<p>%zu pairs, %zu outside the bound max(%.3g %%, %.3g ms) on p50.</p>\n",
+		across += in->rows[i].cross_host != 0;
+	}
+	fprintf(f, "<h2>Every pair</h2>\n<p>%zu pairs, %zu outside the bound max(%.3g %%, %.3g ms) on p50.",
 		in->n_rows, out, in->tolerance_pct, in->tolerance_ms);
+	if (across)
+		fprintf(f, " %zu of them across hosts (marked: through the tunnel between two hosts, the hosts' base RTT subtracted at up).",
+			across);
+	fputs("</p>\n", f);
 	fputs("<table><tr><th>from</th><th>to</th><th>target ms</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>error ms</th><th>loss %</th><th>samples</th><th>ok</th></tr>\n", f);
 	for (i = 0; i < in->n_rows; i++) {
 		const struct report_rtt *r = &in->rows[i];
@@ -674,6 +680,9 @@ static void put_pairs(FILE *f, const struct report_input *in)
 		page_escape(f, r->src);
 		fputs("</td><td>", f);
 		page_escape(f, r->dst);
+		/* Through the tunnel between two hosts of a spread world. */
+		if (r->cross_host)
+			fputs(" <small>(across hosts)</small>", f);
 		fputs("</td>", f);
 		page_num(f, r->target_ms);
 		page_num(f, r->min_ms);
