@@ -204,12 +204,6 @@ int phase_hosts_check(const struct topology *t, char *why, size_t len)
 					 t->sites[i].nodes[k].backend->name);
 				return -ENOTSUP;
 			}
-	if (t->stack_name || t->n_workloads) {
-		snprintf(why, len, "%s: %s across hosts: not built yet (the world is: without '%s' it is built)",
-			 t->path, t->stack_name ? "a stack" : "a workload",
-			 t->stack_name ? "stack" : "workload");
-		return -ENOTSUP;
-	}
 	/* Across hosts each host's engine shapes its gateways' frames and
 	 * hands remote sites' to the tunnel (wand.h, "Several hosts"); a
 	 * backend that shapes on a WAN bridge is not spread yet. */
