@@ -930,6 +930,7 @@ START_TEST(spread_wan)
 {
 	char topo[PATH_MAX + 64], bin[PATH_MAX], *out = NULL;
 	double across, within, secs, err_across = 0, err_within = 0;
+	double max_across = 0, max_within = 0;
 	size_t i, n_across = 0, n_within = 0, near_pairs = 0;
 	json_t *root, *pairs, *p;
 	int rc, h;
@@ -1018,9 +1019,11 @@ START_TEST(spread_wan)
 			      tu_tc_tolerance(), out);
 		if (cross) {
 			err_across += fabs(p50 - target);
+			max_across = fmax(max_across, fabs(p50 - target));
 			n_across++;
 		} else {
 			err_within += fabs(p50 - target);
+			max_within = fmax(max_within, fabs(p50 - target));
 			n_within++;
 		}
 	}
@@ -1029,15 +1032,17 @@ START_TEST(spread_wan)
 	ck_assert_uint_eq(n_across, 8);
 	json_decref(root);
 	free(out);
-	printf("sys_hosts: tc --test, target 20 ms: mean |p50 - target| %.3f ms over %zu cross-host pairs, %.3f ms over %zu within one host\n",
-	       err_across / (double)n_across, n_across, err_within / (double)n_within,
-	       n_within);
-	/* The text marks the pairs across hosts. */
-	rc = ctl_argv(&out, "tc", "-n", "spreadw", "--test", "--samples", "5",
-		      "--tolerance", "100,100", NULL);
-	ck_assert_msg(rc == 0 && strstr(out, "across hosts h1 -> h2") &&
+	printf("sys_hosts: tc --test, target 20 ms: |p50 - target| mean %.3f ms, max %.3f ms over %zu cross-host pairs; mean %.3f ms, max %.3f ms over %zu within one host\n",
+	       err_across / (double)n_across, max_across, n_across,
+	       err_within / (double)n_within, max_within, n_within);
+	/* The text marks the pairs across hosts (printed: the figures of
+	 * the README). */
+	rc = ctl_argv(&out, "tc", "-n", "spreadw", "--test", "--samples", "50",
+		      "--tolerance", tu_tc_tolerance(), NULL);
+	ck_assert_msg((rc == 0 || rc == 1) && strstr(out, "across hosts h1 -> h2") &&
 		      strstr(out, "12 site pairs (10 across hosts)"),
 		      "exit %d: %s", rc, out);
+	printf("sys_hosts: tc -n spreadw --test --samples 50:\n%s", out);
 	free(out);
 	rc = ctl(&out, NULL, "down", "-n", "spreadw");
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
