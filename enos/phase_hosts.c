@@ -751,7 +751,9 @@ int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
 				sub[m++] = p.pairs[i];
 		}
 		if (m) {
-			bodies[h] = host_part_echo_body(run_ms / 1000 + 60, sub, m,
+			/* At most the hour a host's echo may last. */
+			bodies[h] = host_part_echo_body(run_ms / 1000 + 60 > 3600 ? 3600 :
+							run_ms / 1000 + 60, sub, m,
 							&lens[h]);
 			if (!bodies[h]) {
 				rc = -ENOMEM;
