@@ -1044,6 +1044,27 @@ START_TEST(spread_wan)
 		      "exit %d: %s", rc, out);
 	printf("sys_hosts: tc -n spreadw --test --samples 50:\n%s", out);
 	free(out);
+	/* The report of that run marks the rows across hosts. */
+	rc = ctl_argv(&out, "report", "-n", "spreadw", NULL);
+	{
+		char page[PATH_MAX], *html, *at = out ? strstr(out, "report: ") : NULL;
+		FILE *f;
+		size_t got = 0;
+
+		ck_assert_msg(rc == 0 && at && sscanf(at, "report: %4000s", page) == 1,
+			      "report: exit %d: %s", rc, out);
+		html = calloc(1, 1 << 20);
+		f = fopen(page, "r");
+		ck_assert_msg(html && f, "%s: %s", page, strerror(errno));
+		got = fread(html, 1, (1 << 20) - 1, f);
+		fclose(f);
+		ck_assert_msg(got > 0 && strstr(html, "<small>(across hosts)</small>") &&
+			      strstr(html, " 10 of them across hosts"), "%s", page);
+		free(html);
+		*strrchr(page, '/') = '\0';
+		tu_rmtree(page);
+	}
+	free(out);
 	rc = ctl(&out, NULL, "down", "-n", "spreadw");
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
 	free(out);
