@@ -1063,6 +1063,8 @@ START_TEST(spread_wan)
 		free(html);
 		*strrchr(page, '/') = '\0';
 		tu_rmtree(page);
+		*strrchr(page, '/') = '\0';    /* results/spreadw, if empty */
+		rmdir(page);
 	}
 	free(out);
 	rc = ctl(&out, NULL, "down", "-n", "spreadw");
