@@ -656,6 +656,26 @@ fail:
 
 /* ---- the page ---- */
 
+/* The error matrix's caption when some pairs cross hosts (a world spread
+ * over several): how many, naming them, into BUF; NULL when none do. */
+static const char *across_caption(const struct report_input *in, char *buf,
+				  size_t len)
+{
+	size_t i, n = 0, used;
+
+	for (i = 0; i < in->n_rows; i++)
+		n += in->rows[i].cross_host != 0;
+	if (!n)
+		return NULL;
+	used = (size_t)snprintf(buf, len, "%zu of %zu pairs cross hosts (through the tunnel; the hosts' base RTT taken off at up):",
+				n, in->n_rows);
+	for (i = 0; i < in->n_rows && used < len; i++)
+		if (in->rows[i].cross_host)
+			used += (size_t)snprintf(buf + used, len - used, " %s->%s",
+						 in->rows[i].src, in->rows[i].dst);
+	return buf;
+}
+
 static void put_pairs(FILE *f, const struct report_input *in)
 {
 	size_t i, out = 0, across = 0;
@@ -1027,7 +1047,7 @@ static int write_page(struct report *r)
 {
 	const struct report_input *in = r->in;
 	struct plot_file pf;
-	char *title;
+	char *title, cap[1024];
 	int w, rc;
 
 	rc = plot_file_create(r->dfd, "index.html", &pf);
@@ -1049,7 +1069,8 @@ static int write_page(struct report *r)
 	if (in->n_rows && in->n_sites) {
 		fputs("<h2>RTT matrices</h2>\n", pf.f);
 		for (w = M_TARGET; w <= M_ERROR; w++)
-			page_figure(pf.f, r->dfd, matrix_file[w], NULL, NULL);
+			page_figure(pf.f, r->dfd, matrix_file[w], NULL,
+				    w == M_ERROR ? across_caption(in, cap, sizeof(cap)) : NULL);
 		put_pairs(pf.f, in);
 	}
 	if (in->n_series)

@@ -1059,7 +1059,9 @@ START_TEST(spread_wan)
 		got = fread(html, 1, (1 << 20) - 1, f);
 		fclose(f);
 		ck_assert_msg(got > 0 && strstr(html, "<small>(across hosts)</small>") &&
-			      strstr(html, " 10 of them across hosts"), "%s", page);
+			      strstr(html, " 10 of them across hosts") &&
+			      strstr(html, "10 of 12 pairs cross hosts (through the tunnel"),
+			      "%s", page);
 		free(html);
 		*strrchr(page, '/') = '\0';
 		{
