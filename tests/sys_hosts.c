@@ -1087,6 +1087,30 @@ START_TEST(spread_wan)
 }
 END_TEST
 
+/* `enos run` of a spread world: up over the three hosts, every site pair
+ * measured from its source's host (as tc --test), down from every host. */
+START_TEST(spread_run)
+{
+	char topo[PATH_MAX + 64], *out = NULL;
+	char *rm[] = { "rm", "-rf", "results/spread", NULL };
+	int rc, h;
+
+	topology(NULL, topo, sizeof(topo));
+	rc = ctl(&out, NULL, "run", topo, NULL);
+	ck_assert_msg(rc == 0 && strstr(out, "over 3 hosts") &&
+		      strstr(out, "results: run ") && !strstr(out, "did not answer"),
+		      "exit %d: %s", rc, out);
+	/* 3 sites: 6 ordered pairs, every one answered. */
+	ck_assert_msg(strstr(out, "cloud                edge-1") &&
+		      strstr(out, "edge-2               edge-1"), "%s", out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++)
+		ck_assert_int_eq(host_objects(h, "spread"), 0);
+	tu_run(NULL, rm);
+	rmdir("results");
+}
+END_TEST
+
 /* $ENOS_SPREAD_NODES netns nodes (100 per site) brought up and down over
  * the 3 hosts from the controller, then the same world without `hosts:`
  * on one of them (its enos run inside it, as the hosts' enos are): the
@@ -1160,6 +1184,7 @@ Suite *make_sys_hosts_suite(struct skips *sk)
 		{ "spread_up_down", spread_up_down },
 		{ "host_lost_then_back", host_lost_then_back },
 		{ "spread_wan", spread_wan },
+		{ "spread_run", spread_run },
 		{ "controller_killed", controller_killed },
 	};
 	Suite *s = suite_create("sys_hosts");
