@@ -30,7 +30,8 @@
 
 /* The requests this version answers, in the order `hello` lists them. */
 static const char *const requests[] = { "hello", "facts", "up", "down",
-					 "state", "mtu", "rtt", "shape", "bye" };
+					 "state", "mtu", "rtt", "shape", "echo",
+					 "probe", "bye" };
 
 const char *host_commit(void)
 {
@@ -151,7 +152,8 @@ static bool host_builds(const char *verb)
 {
 	return !strcmp(verb, "up") || !strcmp(verb, "down") ||
 	       !strcmp(verb, "state") || !strcmp(verb, "mtu") ||
-	       !strcmp(verb, "rtt") || !strcmp(verb, "shape");
+	       !strcmp(verb, "rtt") || !strcmp(verb, "shape") ||
+	       !strcmp(verb, "echo") || !strcmp(verb, "probe");
 }
 
 char *host_reply(const char *line, int *state, bool *bye)
@@ -172,7 +174,7 @@ char *host_reply(const char *line, int *state, bool *bye)
 	if (arg)
 		arg++;
 	if (vlen == 0 || vlen >= sizeof(verb)) {
-		r = error_reply("empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)");
+		r = error_reply("empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, echo, probe, bye)");
 		goto out;
 	}
 	memcpy(verb, line, vlen);
@@ -204,7 +206,7 @@ char *host_reply(const char *line, int *state, bool *bye)
 		r = json_pack("{s:b}", "ok", 1);
 		*bye = true;
 	} else {
-		r = error_reply("unknown request '%s' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)",
+		r = error_reply("unknown request '%s' (this host answers hello, facts, up, down, state, mtu, rtt, shape, echo, probe, bye)",
 				verb);
 	}
 out:
@@ -242,7 +244,8 @@ static char *serve_build(const char *line, FILE *in, host_build_fn fn,
 
 	memcpy(verb, line, vlen);
 	verb[vlen] = '\0';
-	if (!strcmp(verb, "up") || !strcmp(verb, "shape")) {
+	if (!strcmp(verb, "up") || !strcmp(verb, "shape") ||
+	    !strcmp(verb, "echo") || !strcmp(verb, "probe")) {
 		len = body_len(line);
 		if (len < 0)
 			return str_printf("{\"ok\":false,\"error\":\"usage: %s EXPERIMENT LENGTH, then LENGTH bytes of JSON (at most %d)\"}",
@@ -900,6 +903,59 @@ int host_decode_paths(const char *reply, struct host_path *paths, size_t n)
 	}
 	json_decref(o);
 	return (int)k;
+}
+
+void host_ask_paths(struct host_conn *const *c, const char *const *addrs,
+		    size_t n, struct host_path *paths, int timeout_ms)
+{
+	char line[HOST_LINE_MAX], *reply, *err;
+	size_t h, i, off;
+	bool *sent = calloc(n + 1, sizeof(*sent));
+
+	for (h = 0; h < n * n; h++) {
+		paths[h].mtu = paths[h].inner = -1;
+		paths[h].error[0] = '\0';
+	}
+	for (h = 0; sent && h < n; h++) {
+		if (!c[h] || n < 2)
+			continue;
+		off = (size_t)snprintf(line, sizeof(line), "mtu %s", addrs[h]);
+		for (i = 0; i < n && off < sizeof(line); i++)
+			if (i != h)
+				off += (size_t)snprintf(line + off, sizeof(line) - off,
+							" %s", addrs[i]);
+		err = NULL;
+		sent[h] = off < sizeof(line) &&
+			  host_send(c[h], line, NULL, 0, &err) == 0;
+		for (i = 0; !sent[h] && i < n; i++)
+			snprintf(paths[h * n + i].error, sizeof(paths[0].error), "%s",
+				 err ? err : "the request is too long");
+		free(err);
+	}
+	for (h = 0; sent && h < n; h++) {
+		struct host_path got[HOST_PATHS_MAX];
+		int k = -1;
+
+		if (!sent[h])
+			continue;
+		reply = err = NULL;
+		if (host_receive(c[h], timeout_ms, &reply, &err) == 0)
+			k = host_decode_paths(reply, got, HOST_PATHS_MAX);
+		/* The answers come in the order the peers were asked. */
+		for (i = 0, off = 0; i < n; i++) {
+			if (i == h)
+				continue;
+			if (off < (size_t)(k > 0 ? k : 0))
+				paths[h * n + i] = got[off];
+			else
+				snprintf(paths[h * n + i].error, sizeof(paths[0].error),
+					 "%s", err ? err : "no answer to 'mtu'");
+			off++;
+		}
+		free(err);
+		free(reply);
+	}
+	free(sent);
 }
 
 void host_close(struct host_conn *c)

@@ -165,6 +165,14 @@ struct host_path {
  * peers were asked. Returns how many were decoded, or -EPROTO. */
 int host_decode_paths(const char *reply, struct host_path *paths, size_t n);
 
+/* Ask every session C[h] (NULL: a host that did not answer) for the path
+ * MTU from its underlay address ADDRS[h] to every other of ADDRS[0..N)
+ * (`mtu`, all at once, each answer within TIMEOUT_MS) into PATHS[h * N +
+ * i]: mtu and inner -1 with why in error when not found (the host's own
+ * entry, and a host not asked, have mtu -1 and no error). */
+void host_ask_paths(struct host_conn *const *c, const char *const *addrs,
+		    size_t n, struct host_path *paths, int timeout_ms);
+
 /* Say `bye`, and stop ssh (TERM after 2 s, KILL after 2 more). Accepts a
  * session that never started. */
 void host_close(struct host_conn *c);

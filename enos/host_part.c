@@ -19,12 +19,14 @@
 #include "emulator/shape.h"
 #include "emulator/tunnel.h"
 #include "enos/calibrate.h"
+#include "enos/measure.h"
 #include "enos/cli.h"
 #include "enos/phase.h"
 #include "enos/placement.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
+#include "workloads/probe.h"
 
 /* ---- the controller: encode ---- */
 
@@ -898,6 +900,248 @@ static char *serve_shape(struct enos_ctx *ctx, const char *exp,
 	return out;
 }
 
+/* ---- tc --test across hosts: echo and probe ---- */
+
+char *host_part_echo_body(unsigned seconds, const struct probe_pair *pairs,
+			  size_t n, size_t *len)
+{
+	json_t *a = json_array(), *o;
+	char *text;
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_pack("[s, I]", pairs[i].dst_netns,
+						       (json_int_t)pairs[i].dst_addr)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	o = a ? json_pack("{s:i, s:o}", "seconds", (int)seconds, "endpoints", a) : NULL;
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	*len = text ? strlen(text) : 0;
+	return text;
+}
+
+char *host_part_probe_body(const struct probe_opts *po,
+			   const struct probe_pair *pairs, size_t n,
+			   size_t *len)
+{
+	json_t *a = json_array(), *o;
+	char *text;
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_pack("[s, s, I, i]",
+				pairs[i].src_netns,
+				pairs[i].remote_port ? "" : pairs[i].dst_netns,
+				(json_int_t)pairs[i].dst_addr,
+				(int)pairs[i].remote_port)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	o = a ? json_pack("{s:i, s:i, s:i, s:o}", "samples", (int)po->samples,
+			  "interval_ms", (int)po->interval_ms, "timeout_ms",
+			  (int)po->timeout_ms, "pairs", a) : NULL;
+	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	*len = text ? strlen(text) : 0;
+	return text;
+}
+
+int host_part_probe_results(const char *reply, struct probe_pair *pairs,
+			    size_t n)
+{
+	json_t *o = reply ? json_loads(reply, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	json_t *a = json_object_get(o, "pairs"), *e;
+	double v[8];
+	size_t i, k;
+	int rc = -EPROTO;
+
+	if (!json_is_array(a) || json_array_size(a) != n)
+		goto out;
+	for (i = 0; i < n; i++) {
+		e = json_array_get(a, i);
+		if (json_array_size(e) != 8)
+			goto out;
+		for (k = 0; k < 8; k++) {
+			json_t *x = json_array_get(e, k);
+
+			if (!json_is_number(x) || json_number_value(x) < 0 ||
+			    json_number_value(x) > 1e9)
+				goto out;
+			v[k] = json_number_value(x);
+		}
+		if (v[1] > v[0])
+			goto out;
+		pairs[i].sent = (unsigned)v[0];
+		pairs[i].received = (unsigned)v[1];
+		pairs[i].loss_bursts = (unsigned)v[2];
+		pairs[i].min_ms = v[3];
+		pairs[i].p50_ms = v[4];
+		pairs[i].p90_ms = v[5];
+		pairs[i].p99_ms = v[6];
+		pairs[i].mean_ms = v[7];
+	}
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
+}
+
+/* The read ends of the echoes' pipes are in their children; the write
+ * ends stay open here until this `enos host` exits (the session's end),
+ * which is what stops them. */
+#define ECHO_MAX_ENDPOINTS 4096
+
+/* `echo EXP LENGTH` + {"seconds": S, "endpoints": [[NETNS, ADDR], ...]}:
+ * a UDP echo bound to each ADDR in its NETNS (a namespace of EXP), served
+ * by a child until this session ends or S seconds have passed, so that
+ * another host's `probe` measures its pairs to these sites. The reply
+ * gives each endpoint's port, in order. */
+static char *serve_echo(const char *exp, const char *body, size_t len)
+{
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *eps = json_object_get(root, "endpoints"), *ports = json_array();
+	size_t i, n = json_array_size(eps);
+	int *fds = calloc(n + 1, sizeof(*fds)), pfd[2] = { -1, -1 };
+	int64_t seconds;
+	char *out = NULL;
+	pid_t pid;
+
+	for (i = 0; fds && i < n; i++)
+		fds[i] = -1;
+	if (!fds || !ports || !json_is_array(eps) || n == 0 ||
+	    n > ECHO_MAX_ENDPOINTS || !int_of(root, "seconds", 1, 3600, &seconds)) {
+		out = reply_error("usage: echo EXPERIMENT LENGTH, then {\"seconds\": 1..3600, \"endpoints\": [[NETNS, ADDRESS], ...]} (1 to %d)",
+				  ECHO_MAX_ENDPOINTS);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *e = json_array_get(eps, i);
+		const char *ns = json_string_value(json_array_get(e, 0));
+		json_t *ad = json_array_get(e, 1);
+		uint16_t port = 0;
+
+		if (!ns || !netns_ok(exp, ns) || !json_is_integer(ad) ||
+		    json_integer_value(ad) < 0 || json_integer_value(ad) > 0xffffffffLL) {
+			out = reply_error("echo: endpoint %zu is not [a namespace of '%s', an IPv4 address]",
+					  i, exp);
+			goto done;
+		}
+		fds[i] = probe_echo_open(ns, (uint32_t)json_integer_value(ad), &port);
+		if (fds[i] < 0) {
+			out = reply_error("echo: cannot bind in '%s': %s", ns,
+					  strerror(-fds[i]));
+			goto done;
+		}
+		json_array_append_new(ports, json_integer(port));
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		out = reply_error("echo: %s", strerror(errno));
+		goto done;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* Off the session's stdin and stdout: its end must not wait
+		 * for this child. */
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		close(pfd[1]);
+		_exit(probe_echo_serve(fds, n, pfd[0], (unsigned)seconds * 1000) < 0);
+	}
+	if (pid < 0) {
+		out = reply_error("echo: %s", strerror(errno));
+		close(pfd[1]);
+	} else {
+		out = reply_dump(json_pack("{s:b, s:O, s:i}", "ok", 1, "ports", ports,
+					   "pid", (int)pid));
+		/* pfd[1] stays open: the child stops when this enos exits. */
+	}
+	close(pfd[0]);
+done:
+	for (i = 0; fds && i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	json_decref(ports);
+	json_decref(root);
+	return out;
+}
+
+/* `probe EXP LENGTH` + {"samples", "interval_ms", "timeout_ms", "pairs":
+ * [[SRC_NETNS, DST_NETNS or "", ADDR, PORT], ...]}: measure_probe from
+ * this host, as `enos tc --test` does on one (a pair with PORT nonzero is
+ * answered by another host's `echo`). The reply: per pair [sent,
+ * received, loss_bursts, min, p50, p90, p99, mean] in order. */
+static char *serve_probe(const char *exp, const char *body, size_t len)
+{
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *a = json_object_get(root, "pairs"), *res = NULL;
+	size_t i, n = json_array_size(a);
+	struct probe_pair *pairs = calloc(n + 1, sizeof(*pairs));
+	struct probe_opts po = { 0 };
+	int64_t samples, interval, timeout;
+	char *out = NULL;
+	int rc;
+
+	if (!pairs || !json_is_array(a) || n == 0 || n > HOST_PROBE_PAIRS_MAX ||
+	    !int_of(root, "samples", 1, 100000, &samples) ||
+	    !int_of(root, "interval_ms", 1, 10000, &interval) ||
+	    !int_of(root, "timeout_ms", 0, 600000, &timeout)) {
+		out = reply_error("usage: probe EXPERIMENT LENGTH, then {\"samples\", \"interval_ms\", \"timeout_ms\", \"pairs\": [[SRC_NETNS, DST_NETNS, ADDRESS, PORT], ...]} (1 to %d pairs)",
+				  HOST_PROBE_PAIRS_MAX);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *e = json_array_get(a, i), *ad = json_array_get(e, 2),
+		       *port = json_array_get(e, 3);
+		const char *src = json_string_value(json_array_get(e, 0));
+		const char *dst = json_string_value(json_array_get(e, 1));
+
+		if (!src || !dst || !netns_ok(exp, src) ||
+		    (*dst && !netns_ok(exp, dst)) || !json_is_integer(ad) ||
+		    json_integer_value(ad) < 0 || json_integer_value(ad) > 0xffffffffLL ||
+		    !json_is_integer(port) || json_integer_value(port) < 0 ||
+		    json_integer_value(port) > 65535 ||
+		    (!*dst && !json_integer_value(port))) {
+			out = reply_error("probe: pair %zu is not [a namespace of '%s', one or \"\", an IPv4 address, a port (nonzero without a namespace)]",
+					  i, exp);
+			goto done;
+		}
+		pairs[i].src_netns = src;
+		pairs[i].dst_netns = *dst ? dst : NULL;
+		pairs[i].dst_addr = (uint32_t)json_integer_value(ad);
+		pairs[i].remote_port = (uint16_t)json_integer_value(port);
+	}
+	po.samples = (unsigned)samples;
+	po.interval_ms = (unsigned)interval;
+	po.timeout_ms = (unsigned)timeout;
+	rc = measure_probe(pairs, n, &po);
+	if (rc < 0) {
+		out = reply_error("probe: %s", strerror(-rc));
+		goto done;
+	}
+	res = json_array();
+	for (i = 0; res && i < n; i++) {
+		const struct probe_pair *p = &pairs[i];
+
+		json_array_append_new(res, json_pack("[i, i, i, f, f, f, f, f]",
+			(int)p->sent, (int)p->received, (int)p->loss_bursts,
+			p->min_ms, p->p50_ms, p->p90_ms, p->p99_ms, p->mean_ms));
+	}
+	out = reply_dump(json_pack("{s:b, s:O}", "ok", 1, "pairs", res));
+done:
+	json_decref(res);
+	free(pairs);
+	json_decref(root);
+	return out;
+}
+
 char *host_part_serve(void *arg, const char *verb, const char *args,
 		      const char *body, size_t len)
 {
@@ -918,6 +1162,12 @@ char *host_part_serve(void *arg, const char *verb, const char *args,
 	}
 	if (!strcmp(verb, "mtu"))
 		return serve_mtu(args);
+	if (!strcmp(verb, "echo") || !strcmp(verb, "probe")) {
+		if (!name_ok(args, sizeof(exp)))
+			return reply_error("usage: %s EXPERIMENT LENGTH", verb);
+		return !strcmp(verb, "echo") ? serve_echo(args, body, len)
+					     : serve_probe(args, body, len);
+	}
 	if (!exp_tag(args, exp, sizeof(exp), tag))
 		return reply_error("usage: %s EXPERIMENT TAG", verb);
 	if (!strcmp(verb, "down"))

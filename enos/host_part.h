@@ -66,6 +66,25 @@ char *host_part_encode(const struct world *w, const struct topology *t,
  * text of *LEN bytes, or NULL when out of memory. */
 char *host_part_table(const struct shape_table *tab, size_t *len);
 
+/* `enos tc --test` across hosts (docs/HOST-PROTOCOL.md, `echo` and
+ * `probe`): the body of `echo` asking a host to answer the probes sent to
+ * the destinations of PAIRS[0..N) (dst_netns, dst_addr) for at most
+ * SECONDS; the body of `probe` running PAIRS[0..N) with PO there (a pair
+ * with remote_port is answered by another host's echo); and the reply to
+ * `probe` read back into the pairs' results. The bodies are allocated
+ * JSON texts of *LEN bytes (NULL: out of memory); the reading returns 0
+ * or -EPROTO (not N pairs of 8 numbers). */
+#define HOST_PROBE_PAIRS_MAX 900        /* a reply's 64 KiB, 8 numbers a pair */
+struct probe_pair;
+struct probe_opts;
+char *host_part_echo_body(unsigned seconds, const struct probe_pair *pairs,
+			  size_t n, size_t *len);
+char *host_part_probe_body(const struct probe_opts *po,
+			   const struct probe_pair *pairs, size_t n,
+			   size_t *len);
+int host_part_probe_results(const char *reply, struct probe_pair *pairs,
+			    size_t n);
+
 /* Decode and check BODY[0..LEN), the part for experiment EXP, into *P.
  * Returns 0, or -EINVAL with why in WHY (LEN bytes). Release *P with
  * host_part_release, also after a failure. */

@@ -119,16 +119,17 @@ static double node_target_ms(const struct world *w,
 	return ms;
 }
 
-/* Append to PAIRS and R (from N) the intra-site pairs of every site whose
- * lan W shapes: its endpoint EP[i] (a node) to each other node the probe
- * can enter, and to its gateway. Returns the new count. */
-static size_t lan_pairs(const struct world *w, const struct shape_table *tab,
-			const struct measure_endpoint *ep,
-			struct probe_pair *pairs, struct report_rtt *r,
-			size_t n, double *max_target)
+/* Append to P (from P->n) the intra-site pairs of every site whose lan
+ * W shapes: its endpoint EP[i] (a node) to each other node the probe can
+ * enter, and to its gateway. */
+static void lan_pairs(const struct world *w, const struct shape_table *tab,
+		      const struct measure_endpoint *ep, struct measure_plan *p,
+		      double *max_target)
 {
 	char prefix[WORLD_NETNS_MAX];
-	size_t i, k, plen;
+	size_t i, k, plen, n = p->n;
+	struct probe_pair *pairs = p->pairs;
+	struct report_rtt *r = p->rows;
 
 	world_netns_prefix(w->name, prefix, sizeof(prefix));
 	plen = strlen(prefix);
@@ -147,6 +148,7 @@ static size_t lan_pairs(const struct world *w, const struct shape_table *tab,
 			pairs[n].src_netns = ep[i].netns;
 			pairs[n].dst_netns = d ? d->netns : s->gw_netns;
 			pairs[n].dst_addr = d ? d->addr : s->gw_lan_addr;
+			p->src[n] = p->dst[n] = i;
 			r[n].src = r[n].dst = s->name;
 			r[n].src_node = ep[i].node;
 			r[n].dst_node = d ? d->name :
@@ -159,29 +161,26 @@ static size_t lan_pairs(const struct world *w, const struct shape_table *tab,
 			n++;
 		}
 	}
-	return n;
+	p->n = n;
 }
 
-int measure_sites(const struct world *w, const struct shape_table *tab,
-		  const struct measure_opts *o, struct report_rtt **rows,
-		  size_t *n_rows)
+int measure_plan_make(const struct world *w, const struct shape_table *tab,
+		      const struct measure_opts *o, struct measure_plan *p)
 {
-	struct probe_opts po = { o->samples, o->interval_ms, 0, 0 }, warm;
 	struct measure_endpoint *ep = calloc(w->n_sites + 1, sizeof(*ep));
-	struct probe_pair *pairs = NULL;
-	struct report_rtt *r = NULL;
-	size_t i, k, n = 0;
+	/* The WAN's pairs, then at most a node or gateway per LAN pair. */
+	size_t i, k, n = 0, room = w->n_sites * w->n_sites + w->n_nodes +
+				   w->n_sites + 1;
+	struct report_rtt *r;
 	double max_target = 0;
 	int rc = -ENOMEM;
 
-	*rows = NULL;
-	*n_rows = 0;
-	/* The WAN's pairs, then at most a node or gateway per LAN pair. */
-	pairs = calloc(w->n_sites * w->n_sites + w->n_nodes + w->n_sites + 1,
-		       sizeof(*pairs));
-	r = calloc(w->n_sites * w->n_sites + w->n_nodes + w->n_sites + 1,
-		   sizeof(*r));
-	if (!ep || !pairs || !r)
+	memset(p, 0, sizeof(*p));
+	p->pairs = calloc(room, sizeof(*p->pairs));
+	p->rows = r = calloc(room, sizeof(*p->rows));
+	p->src = calloc(room, sizeof(*p->src));
+	p->dst = calloc(room, sizeof(*p->dst));
+	if (!ep || !p->pairs || !r || !p->src || !p->dst)
 		goto out;
 	rc = measure_endpoints(w, ep);
 	if (rc < 0)
@@ -190,7 +189,9 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 		for (k = 0; k < w->n_sites; k++) {
 			if (i == k || !ep[i].netns || !ep[k].netns)
 				continue;
-			site_pair(&pairs[n], ep, i, k);
+			site_pair(&p->pairs[n], ep, i, k);
+			p->src[n] = i;
+			p->dst[n] = k;
 			r[n].src = w->sites[i].name;
 			r[n].dst = w->sites[k].name;
 			r[n].src_node = ep[i].node;
@@ -206,35 +207,88 @@ int measure_sites(const struct world *w, const struct shape_table *tab,
 			n++;
 		}
 	}
+	p->n = n;
 	if (o->lan)
-		n = lan_pairs(w, tab, ep, pairs, r, n, &max_target);
+		lan_pairs(w, tab, ep, p, &max_target);
+	p->po.samples = o->samples;
+	p->po.interval_ms = o->interval_ms;
 	/* Wait for the slowest reply: the longest target plus its jitter. */
-	po.timeout_ms = 1000 + (unsigned)(2 * max_target);
-	/* Warm up first: the first packet of a pair waits for the gateways
-	 * to resolve each other's MAC across the emulated WAN (one more
-	 * RTT), which is neighbour discovery, not the WAN's tail. */
-	warm = po;
+	p->po.timeout_ms = 1000 + (unsigned)(2 * max_target);
+	rc = 0;
+out:
+	free(ep);
+	if (rc < 0)
+		measure_plan_release(p);
+	return rc;
+}
+
+/* Warm up first: the first packet of a pair waits for the gateways to
+ * resolve each other's MAC across the emulated WAN (one more RTT), which
+ * is neighbour discovery, not the WAN's tail. The pairs' counts are
+ * zeroed after. */
+static int probe_warm(struct probe_pair *pairs, size_t n,
+		      const struct probe_opts *po)
+{
+	struct probe_opts warm = *po;
+	size_t i;
+	int rc;
+
 	warm.samples = 2;
 	warm.interval_ms = 10;
 	rc = probe_rtt_rt(pairs, n, &warm);
-	for (i = 0; rc == 0 && i < n; i++) {
+	for (i = 0; i < n; i++) {
 		struct probe_pair *p = &pairs[i];
 
 		p->sent = p->received = p->duplicates = 0;
 	}
-	if (rc == 0)
-		rc = probe_rtt_rt(pairs, n, &po);
+	return rc;
+}
+
+int measure_probe(struct probe_pair *pairs, size_t n,
+		  const struct probe_opts *po)
+{
+	int rc = probe_warm(pairs, n, po);
+
+	return rc < 0 ? rc : probe_rtt_rt(pairs, n, po);
+}
+
+void measure_plan_rows(struct measure_plan *p, struct report_rtt **rows,
+		       size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		fill_row(&p->rows[i], &p->pairs[i]);
+	*rows = p->rows;
+	*n = p->n;
+	p->rows = NULL;
+}
+
+void measure_plan_release(struct measure_plan *p)
+{
+	free(p->pairs);
+	free(p->rows);
+	free(p->src);
+	free(p->dst);
+	memset(p, 0, sizeof(*p));
+}
+
+int measure_sites(const struct world *w, const struct shape_table *tab,
+		  const struct measure_opts *o, struct report_rtt **rows,
+		  size_t *n_rows)
+{
+	struct measure_plan p;
+	int rc;
+
+	*rows = NULL;
+	*n_rows = 0;
+	rc = measure_plan_make(w, tab, o, &p);
 	if (rc < 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		fill_row(&r[i], &pairs[i]);
-	*rows = r;
-	*n_rows = n;
-	r = NULL;
-out:
-	free(ep);
-	free(pairs);
-	free(r);
+		return rc;
+	rc = measure_probe(p.pairs, p.n, &p.po);
+	if (rc == 0)
+		measure_plan_rows(&p, rows, n_rows);
+	measure_plan_release(&p);
 	return rc;
 }
 
@@ -275,6 +329,9 @@ void measure_store(struct state *st, int64_t run, const struct measure_opts *o,
 		state_result_add(st, run, "loss", r->src, r->dst, r->loss_pct, "%");
 		state_result_add(st, run, "samples", r->src, r->dst, r->samples, "count");
 		state_result_add(st, run, "loss_bursts", r->src, r->dst, r->loss_bursts, "count");
+		/* Through the tunnel between two hosts: the report marks it. */
+		if (r->cross_host)
+			state_result_add(st, run, "cross_host", r->src, r->dst, 1, "bool");
 	}
 }
 
@@ -328,7 +385,7 @@ int measure_series(const struct world *w, const struct shape_table *tab,
 		   const struct measure_opts *o, struct measure_series **out,
 		   size_t *n_out)
 {
-	struct probe_opts po = { 0 }, warm;
+	struct probe_opts po = { 0 };
 	struct measure_endpoint *ep = calloc(w->n_sites + 1, sizeof(*ep));
 	struct probe_pair *pairs = NULL;
 	struct measure_series *s = NULL;
@@ -366,17 +423,13 @@ int measure_series(const struct world *w, const struct shape_table *tab,
 	po.interval_ms = o->interval_ms;
 	po.timeout_ms = 1000 + (unsigned)(2 * max_target);
 	/* As measure_sites: the first packet of a pair resolves MACs. */
-	warm = po;
-	warm.samples = 2;
-	warm.interval_ms = 10;
-	rc = probe_rtt_rt(pairs, n, &warm);
+	rc = probe_warm(pairs, n, &po);
 	if (rc < 0)
 		goto out;
 	rc = -ENOMEM;
 	for (i = 0; i < n; i++) {
 		struct probe_pair *p = &pairs[i];
 
-		p->sent = p->received = p->duplicates = 0;
 		s[i].at_s = calloc(samples, sizeof(double));
 		s[i].target_ms = calloc(samples, sizeof(double));
 		s[i].rtt_ms = calloc(samples, sizeof(double));

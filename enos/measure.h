@@ -13,6 +13,7 @@
 #include "emulator/shape.h"
 #include "emulator/world.h"
 #include "reports/rtt.h"
+#include "workloads/probe.h"
 
 struct state;
 
@@ -55,6 +56,36 @@ int measure_endpoints(const struct world *w, struct measure_endpoint *ep);
 int measure_sites(const struct world *w, const struct shape_table *tab,
 		  const struct measure_opts *o, struct report_rtt **rows,
 		  size_t *n);
+
+/* measure_sites in three steps, so that the probes of a world spread over
+ * several hosts run on each pair's source host (enos/phase_hosts.c):
+ * measure_plan_make lists the pairs with their rows (targets, names) and
+ * site indexes, measure_probe runs them (here, or on a host), and
+ * measure_plan_rows fills the rows from the pairs' results. */
+struct measure_plan {
+	struct probe_pair *pairs;
+	struct report_rtt *rows;        /* names borrowed from the world */
+	size_t *src, *dst;              /* each pair's sites (a LAN pair's
+					 * are the same) */
+	size_t n;
+	struct probe_opts po;           /* samples, interval, timeout */
+};
+
+/* The pairs measure_sites measures into *P. Returns 0 or -errno. */
+int measure_plan_make(const struct world *w, const struct shape_table *tab,
+		      const struct measure_opts *o, struct measure_plan *p);
+
+/* Probe PAIRS[0..N) with PO as measure_sites does: two warm-up probes a
+ * pair (neighbour discovery is not the WAN's tail), then PO's, at
+ * real-time priority when allowed. Returns 0 or -errno (probe_rtt). */
+int measure_probe(struct probe_pair *pairs, size_t n,
+		  const struct probe_opts *po);
+
+/* Fill P's rows from its pairs' results and hand them to *ROWS (free()),
+ * *N rows. */
+void measure_plan_rows(struct measure_plan *p, struct report_rtt **rows,
+		       size_t *n);
+void measure_plan_release(struct measure_plan *p);
 
 /* Store ROWS and the bound of O as results of RUN. */
 void measure_store(struct state *st, int64_t run, const struct measure_opts *o,

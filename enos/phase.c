@@ -830,14 +830,99 @@ static int check_workloads(const struct topology *t)
 	return rc;
 }
 
+int phase_begin(struct enos_ctx *ctx, const struct topology *t,
+		const struct shape_ops *shaping, const char *run_kind,
+		const struct phase_prologue *p, struct world *w, int64_t *run,
+		sigset_t *old)
+{
+	char tag[WORLD_TAG_LEN + 1];
+	sigset_t block;
+	int rc;
+
+	*run = 0;
+	rc = state_pick_tag(ctx->st, t->name, tag);
+	if (rc == 0)
+		rc = plan_world(t, tag, w);
+	if (rc < 0) {
+		cli_error("cannot plan '%s': %s", t->name, strerror(-rc));
+		return rc;
+	}
+	/* The world is built for its shaping backend, on its fabric. */
+	w->wan_mode = shaping->wan_mode;
+	w->fabric = t->fabric;
+	if (p->planned) {
+		rc = p->planned(p->arg, w);
+		if (rc < 0)
+			return rc;
+	}
+	/* Recorded before anything exists, so a crash cannot hide an
+	 * object. */
+	rc = state_record_world(ctx->st, t, w);
+	if (rc == 0 && p->recorded)
+		rc = p->recorded(p->arg, w);
+	if (rc == 0)
+		rc = state_set_shaping(ctx->st, t->name, shaping->name);
+	if (rc < 0) {
+		cli_error("cannot record '%s': %s", t->name, state_errmsg(ctx->st));
+		state_forget(ctx->st, t->name);
+		return rc;
+	}
+	/* The world's size with the run, so that `up of N nodes` finds an
+	 * up run as it finds a run's. */
+	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed,
+			    run) == 0)
+		measure_store_world(ctx->st, *run, w, t->path);
+	else
+		*run = 0;
+	crash_point(p->crash);
+	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll
+	 * back. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, old);
+	return 0;
+}
+
+struct up_arg {
+	struct enos_ctx *ctx;
+	const struct topology *t;
+	const struct shape_ops *shaping;
+	char (*shared)[PATH_MAX];
+};
+
+/* phase_up's step between the plan and the record: the LANs the engine
+ * switches, and the directories a stack's containers share. */
+static int up_planned(void *arg, struct world *w)
+{
+	struct up_arg *a = arg;
+	size_t k;
+	int rc;
+
+	plan_lan(a->t, a->shaping, w);
+	if (!a->t->stack_name)
+		return 0;
+	rc = deploy_shared_dirs(a->ctx, a->t, a->shared);
+	if (rc < 0) {
+		cli_error("cannot name the service directories of '%s': %s",
+			  a->t->name, strerror(-rc));
+		return rc;
+	}
+	for (k = 0; k < (size_t)rc && k < WORLD_SHARED_MAX; k++)
+		w->shared[k] = a->shared[k];
+	return 0;
+}
+
 int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 	     const char *run_kind, int64_t *run_id)
 {
-	sigset_t block, old, pending;
+	sigset_t old, pending;
 	struct world w = { 0 };
-	char tag[WORLD_TAG_LEN + 1], why[512];
+	struct phase_prologue up = { 0 };
+	struct up_arg pa;
+	char why[512];
 	char shared[DEPLOY_SHARED_DIRS][PATH_MAX];
-	size_t k;
 	const struct shape_ops *shaping = NULL;
 	uint64_t trace_start = 0;
 	int64_t run = 0;
@@ -870,49 +955,18 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		rc = cli_emu(ctx);
 	if (rc < 0)
 		return rc;
-	rc = state_pick_tag(ctx->st, t->name, tag);
-	if (rc == 0)
-		rc = plan_world(t, tag, &w);
-	if (rc < 0) {
-		cli_error("cannot plan '%s': %s", t->name, strerror(-rc));
-		return rc;
-	}
-	/* The world is built for its shaping backend, on its fabric. */
-	w.wan_mode = shaping->wan_mode;
-	plan_lan(t, shaping, &w);
-	w.fabric = t->fabric;
-	if (t->stack_name) {
-		rc = deploy_shared_dirs(ctx, t, shared);
-		if (rc < 0) {
-			cli_error("cannot name the service directories of '%s': %s",
-				  t->name, strerror(-rc));
-			goto out;
-		}
-		for (k = 0; k < (size_t)rc && k < WORLD_SHARED_MAX; k++)
-			w.shared[k] = shared[k];
-	}
-	/* Recorded before anything exists, so a crash cannot hide an object. */
-	rc = state_record_world(ctx->st, t, &w);
-	if (rc == 0)
-		rc = state_set_shaping(ctx->st, t->name, shaping->name);
-	if (rc < 0) {
-		cli_error("cannot record '%s': %s", t->name, state_errmsg(ctx->st));
+	up.crash = "up:recorded";
+	up.planned = up_planned;
+	up.arg = &pa;
+	pa.ctx = ctx;
+	pa.t = t;
+	pa.shaping = shaping;
+	pa.shared = shared;
+	rc = phase_begin(ctx, t, shaping, run_kind, &up, &w, &run, &old);
+	if (rc < 0)
 		goto out;
-	}
-	/* The world's size with the run, so that `up of N nodes` finds an
-	 * up run as it finds a run's. */
-	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed, &run) == 0) {
+	if (run)
 		record_host_facts(ctx->st, run, &w, shaping, why);
-		measure_store_world(ctx->st, run, &w, t->path);
-	}
-	crash_point("up:recorded");
-
-	/* Hold SIGINT/SIGTERM/SIGHUP until the build returns, then roll back. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
 	t0 = cli_now();
 	rc = daemons_needed_up(ctx, w.name, world_needs(&w), false);
 	crash_point("up:daemons");

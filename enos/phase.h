@@ -9,6 +9,7 @@
 #ifndef ENOS_PHASE_H
 #define ENOS_PHASE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +40,29 @@ int phase_down(struct enos_ctx *ctx, const char *name);
  * -errno (printed). */
 int phase_lock(struct enos_ctx *ctx, const char *name);
 
+/* The prologue of `up` on one host (phase_up) and over several
+ * (phase_up_hosts): a tag, the world planned for SHAPING on T's fabric
+ * into *W, then PLANNED (may be NULL: the LANs, a stack's directories, the
+ * WAN table); the world recorded before anything exists, then RECORDED
+ * (may be NULL: the hosts), then the backend; a run of RUN_KIND begun with
+ * the world's facts into *RUN (0: none); crash point CRASH; and SIGINT,
+ * SIGTERM and SIGHUP held (*OLD: the mask to restore) so that the build
+ * rolls back rather than stops. A failed record is forgotten. The caller
+ * holds T's lock (phase_lock) and releases *W (plan_release) in any case.
+ * Prints errors. Returns 0 or -errno (signals not held then). */
+struct world;
+struct shape_ops;
+struct phase_prologue {
+	const char *crash;
+	int (*planned)(void *arg, struct world *w);
+	int (*recorded)(void *arg, const struct world *w);
+	void *arg;
+};
+int phase_begin(struct enos_ctx *ctx, const struct topology *t,
+		const struct shape_ops *shaping, const char *run_kind,
+		const struct phase_prologue *p, struct world *w, int64_t *run,
+		sigset_t *old);
+
 enum support_report {
 	SUPPORT_FOR_UP,         /* errors for what up refuses, warnings */
 	SUPPORT_AS_NOTES,       /* everything as "note:" lines (enos check) */
@@ -55,11 +79,19 @@ int phase_check_supported(const struct topology *t, enum support_report how);
 struct shape_ops;
 struct exp_info;
 struct state_host;
+struct world;
 
 /* What a topology with `hosts:` asks that this version cannot spread yet
  * (lxc/qemu nodes on a remote host, a stack or a workload, WAN shaping
  * across hosts): -ENOTSUP with the reason in WHY (LEN bytes), or 0. */
 int phase_hosts_check(const struct topology *t, char *why, size_t len);
+
+/* The path MTU between every two hosts of T, asked of each over ssh at
+ * once (`hello`, `mtu`): PATHS[h * n + i] from host h to host i (n =
+ * T->n_hosts; mtu -1 with why in error when not found, the host not
+ * reached included). `enos check` prints it. */
+struct host_path;
+void phase_hosts_paths(const struct topology *t, struct host_path *paths);
 
 /* Up of T over its hosts (the database open and T's lock held): hello to
  * every host, the whole world recorded with each object's host, each
@@ -72,6 +104,27 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
  * is not built across hosts yet and return -ENOTSUP; else 0. */
 int phase_hosts_refuse(struct enos_ctx *ctx, const char *name,
 		       const char *what);
+
+/* The hosts of recorded world W into *HOSTS (*N; 0 and NULL when W is on
+ * this host alone) and each site's index into them (*HOST_OF, W->n_sites;
+ * free() both). Prints errors. Returns 0 or -errno. */
+int phase_hosts_of(struct enos_ctx *ctx, const struct world *w,
+		   struct state_host **hosts, size_t *n, size_t **host_of);
+
+/* `enos tc --test` over world W spread over HOSTS[0..N_HOSTS) (HOST_OF:
+ * phase_hosts_of): measure_sites's pairs, each probed from the host that
+ * holds its source site (`probe`), a pair across hosts answered by an
+ * `echo` on its destination's host; *ROWS as measure_sites gives them,
+ * with src_host, dst_host (borrowed from HOSTS) and cross_host. Prints
+ * errors. Returns 0 or -errno. */
+struct measure_opts;
+struct report_rtt;
+struct shape_table;
+int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
+			size_t n_hosts, const size_t *host_of,
+			const struct shape_table *tab,
+			const struct measure_opts *o, struct report_rtt **rows,
+			size_t *n_rows);
 
 /* Down of recorded experiment INFO over its N HOSTS: every reachable host
  * at once; an unreachable one is named and keeps its records. */

@@ -154,6 +154,44 @@ static const char *mtu_part(const struct hconn *v, size_t n, char *buf,
 	return buf;
 }
 
+/* How long every host may take to find its paths (about 8 s for a peer
+ * that does not answer; side by side). */
+#define PATHS_TIMEOUT_MS 30000
+
+void phase_hosts_paths(const struct topology *t, struct host_path *paths)
+{
+	size_t n = t->n_hosts, h, i;
+	struct hconn *v = calloc(n, sizeof(*v));
+	struct host_conn **c = calloc(n, sizeof(*c));
+	const char **addrs = calloc(n, sizeof(*addrs));
+
+	if (!v || !c || !addrs) {
+		for (h = 0; h < n * n; h++) {
+			paths[h].mtu = paths[h].inner = -1;
+			snprintf(paths[h].error, sizeof(paths[h].error), "out of memory");
+		}
+		goto out;
+	}
+	for (h = 0; h < n; h++) {
+		v[h].th = t->hosts[h];
+		addrs[h] = t->hosts[h].address;
+	}
+	hello_all(v, n);
+	for (h = 0; h < n; h++)
+		c[h] = v[h].ok ? &v[h].c : NULL;
+	host_ask_paths(c, addrs, n, paths, PATHS_TIMEOUT_MS);
+	/* A host not reached: why, on each of its paths. */
+	for (h = 0; h < n; h++)
+		for (i = 0; !v[h].ok && i < n; i++)
+			if (i != h)
+				snprintf(paths[h * n + i].error, sizeof(paths[0].error),
+					 "%s", v[h].err ? v[h].err : "not reached");
+out:
+	close_all(v, n);
+	free(c);
+	free(addrs);
+}
+
 int phase_hosts_check(const struct topology *t, char *why, size_t len)
 {
 	size_t i, k;
@@ -166,12 +204,6 @@ int phase_hosts_check(const struct topology *t, char *why, size_t len)
 					 t->sites[i].nodes[k].backend->name);
 				return -ENOTSUP;
 			}
-	if (t->stack_name || t->n_workloads) {
-		snprintf(why, len, "%s: %s across hosts: not built yet (the world is: without '%s' it is built)",
-			 t->path, t->stack_name ? "a stack" : "a workload",
-			 t->stack_name ? "stack" : "workload");
-		return -ENOTSUP;
-	}
 	/* Across hosts each host's engine shapes its gateways' frames and
 	 * hands remote sites' to the tunnel (wand.h, "Several hosts"); a
 	 * backend that shapes on a WAN bridge is not spread yet. */
@@ -367,6 +399,50 @@ out:
 	return rc;
 }
 
+struct hosts_arg {
+	struct enos_ctx *ctx;
+	const struct topology *t;
+	const struct placement *pl;
+	const struct shape_ops *shaping;
+	struct shape_table *tab, *plain;
+	const char **names, **addrs, **sshs, **enoss;
+};
+
+/* phase_up_hosts's step between the plan and the record: the whole WAN,
+ * resolved once here (every host's engine gets the same table and shapes
+ * the pairs its gateways send), and the same with every pair across
+ * hosts a plain wire until calibration. */
+static int hosts_planned(void *arg, struct world *w)
+{
+	struct hosts_arg *a = arg;
+	int rc;
+
+	if (!a->shaping->shapes)
+		return 0;
+	rc = shaping_table(a->ctx, a->t, w, false, a->tab);
+	if (rc == 0)
+		rc = plain_across(a->tab, a->pl->host_of, a->plain);
+	return rc;
+}
+
+/* After the world's record: the tunnel every host has (`*`), and the
+ * hosts, each site, node and object with its own. */
+static int hosts_recorded(void *arg, const struct world *w)
+{
+	struct hosts_arg *a = arg;
+	char dev[WORLD_IFNAMSIZ];
+	size_t n = a->t->n_hosts;
+	int rc = 0;
+
+	if (n > 1 && tunnel_ifname(w->tag, dev, sizeof(dev)))
+		rc = state_object_add(a->ctx->st, a->t->name, OBJ_LINK, dev);
+	if (rc == 0)
+		rc = state_hosts_record(a->ctx->st, a->t->name, n, a->names,
+					a->addrs, a->sshs, a->enoss,
+					a->pl->host_of);
+	return rc;
+}
+
 int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 		   const struct shape_ops *shaping, const char *run_kind,
 		   int64_t *run_id)
@@ -374,14 +450,17 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 	struct world w = { 0 };
 	struct placement pl = { 0 };
 	struct shape_table tab = { 0 }, plain = { 0 };
+	struct hosts_arg ha;
+	struct phase_prologue up = { "up:hosts_recorded", hosts_planned,
+				     hosts_recorded, &ha };
 	struct hconn *v = NULL;
 	const char **names = NULL, **addrs = NULL, **sshs = NULL, **enoss = NULL;
-	char tag[WORLD_TAG_LEN + 1], line[128], dev[WORLD_IFNAMSIZ];
+	char line[128];
 	bool *asked = NULL;
 	size_t i, n = t->n_hosts, failed = 0;
 	int64_t run = 0;
 	double t0 = cli_now();
-	sigset_t block, old;
+	sigset_t old;
 	int rc;
 
 	v = calloc(n, sizeof(*v));
@@ -415,48 +494,19 @@ int phase_up_hosts(struct enos_ctx *ctx, const struct topology *t,
 		cli_hint("'enos hosts %s' shows what each host answers", t->path);
 		goto out;
 	}
-	rc = state_pick_tag(ctx->st, t->name, tag);
-	if (rc == 0)
-		rc = plan_world(t, tag, &w);
-	if (rc < 0) {
-		cli_error("cannot plan '%s': %s", t->name, strerror(-rc));
+	ha.ctx = ctx;
+	ha.t = t;
+	ha.pl = &pl;
+	ha.shaping = shaping;
+	ha.tab = &tab;
+	ha.plain = &plain;
+	ha.names = names;
+	ha.addrs = addrs;
+	ha.sshs = sshs;
+	ha.enoss = enoss;
+	rc = phase_begin(ctx, t, shaping, run_kind, &up, &w, &run, &old);
+	if (rc < 0)
 		goto out;
-	}
-	w.wan_mode = shaping->wan_mode;
-	w.fabric = t->fabric;
-	/* The whole WAN, resolved once here: every host's engine gets the
-	 * same table and shapes the pairs its gateways send. */
-	if (shaping->shapes) {
-		rc = shaping_table(ctx, t, &w, false, &tab);
-		if (rc == 0)
-			rc = plain_across(&tab, pl.host_of, &plain);
-		if (rc < 0)
-			goto out;
-	}
-	/* The whole world, every object with its host, recorded here
-	 * before any host builds anything. */
-	rc = state_record_world(ctx->st, t, &w);
-	if (rc == 0 && n > 1 && tunnel_ifname(w.tag, dev, sizeof(dev)))
-		rc = state_object_add(ctx->st, t->name, OBJ_LINK, dev);
-	if (rc == 0)
-		rc = state_hosts_record(ctx->st, t->name, n, names, addrs, sshs,
-					enoss, pl.host_of);
-	if (rc == 0)
-		rc = state_set_shaping(ctx->st, t->name, shaping->name);
-	if (rc < 0) {
-		cli_error("cannot record '%s': %s", t->name, state_errmsg(ctx->st));
-		state_forget(ctx->st, t->name);
-		goto out;
-	}
-	if (state_run_begin(ctx->st, t->name, run_kind, t->seed, t->has_seed,
-			    &run) == 0)
-		measure_store_world(ctx->st, run, &w, t->path);
-	crash_point("up:hosts_recorded");
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
 	/* Each host its part, all at once; then every answer. */
 	for (i = 0; i < n; i++) {
 		size_t len;
@@ -566,6 +616,235 @@ out:
 	shape_table_release(&tab);
 	shape_table_release(&plain);
 	plan_release(&w);
+	return rc;
+}
+
+int phase_hosts_of(struct enos_ctx *ctx, const struct world *w,
+		   struct state_host **hosts, size_t *n, size_t **host_of)
+{
+	char name[64];
+	size_t i, h;
+
+	*hosts = NULL;
+	*host_of = NULL;
+	*n = 0;
+	if (state_hosts(ctx->st, w->name, hosts, n) < 0 || !*n) {
+		free(*hosts);
+		*hosts = NULL;
+		*n = 0;
+		return 0;
+	}
+	*host_of = calloc(w->n_sites + 1, sizeof(**host_of));
+	if (!*host_of)
+		return -ENOMEM;
+	for (i = 0; i < w->n_sites; i++) {
+		if (state_site_host(ctx->st, w->name, i, name, sizeof(name)) < 0)
+			return -EBADMSG;
+		for (h = 0; h < *n && strcmp((*hosts)[h].name, name); h++)
+			;
+		if (h == *n) {
+			cli_error("site '%s' of '%s' is recorded on host '%s', which is not one of its hosts",
+				  w->sites[i].name, w->name, name);
+			return -EBADMSG;
+		}
+		(*host_of)[i] = h;
+	}
+	return 0;
+}
+
+/* Send each host I with a body (BODIES[I], LENS[I]; NULL: nothing for it)
+ * request "VERB EXP LENGTH", then read every answer within TIMEOUT_MS into
+ * V[I].reply. Returns 0, or -EIO after naming each host that failed. */
+static int ask_each(struct hconn *v, size_t n, const char *verb,
+		    const char *exp, char *const *bodies, const size_t *lens,
+		    int timeout_ms)
+{
+	char line[128];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!bodies[i])
+			continue;
+		snprintf(line, sizeof(line), "%s %s %zu", verb, exp, lens[i]);
+		free(v[i].reply);
+		v[i].reply = NULL;
+		v[i].sent = host_send(&v[i].c, line, bodies[i], lens[i],
+				      &v[i].err) == 0;
+		if (!v[i].sent) {
+			cli_error("%s", v[i].err);
+			rc = -EIO;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!v[i].sent)
+			continue;
+		v[i].sent = false;
+		if (host_receive(&v[i].c, timeout_ms, &v[i].reply, &v[i].err) < 0) {
+			cli_error("%s", v[i].err);
+			rc = -EIO;
+		}
+	}
+	return rc;
+}
+
+int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
+			size_t n_hosts, const size_t *host_of,
+			const struct shape_table *tab,
+			const struct measure_opts *o, struct report_rtt **rows,
+			size_t *n_rows)
+{
+	struct measure_plan p;
+	struct hconn *v = calloc(n_hosts, sizeof(*v));
+	char **bodies = calloc(n_hosts, sizeof(*bodies));
+	size_t *lens = calloc(n_hosts, sizeof(*lens)), i, h, k, m;
+	struct probe_pair *sub = NULL;
+	size_t *idx = NULL;
+	/* Warm-up, probes, the last reply's wait, and ssh's own time. */
+	unsigned run_ms;
+	int rc;
+
+	*rows = NULL;
+	*n_rows = 0;
+	rc = measure_plan_make(w, tab, o, &p);
+	if (rc < 0 || !v || !bodies || !lens) {
+		rc = rc < 0 ? rc : -ENOMEM;
+		goto out;
+	}
+	run_ms = 2 * (20 + p.po.timeout_ms) + p.po.samples * p.po.interval_ms;
+	sub = calloc(p.n + 1, sizeof(*sub));
+	idx = calloc(p.n + 1, sizeof(*idx));
+	if (!sub || !idx) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < p.n; i++) {
+		p.rows[i].src_host = hosts[host_of[p.src[i]]].name;
+		p.rows[i].dst_host = hosts[host_of[p.dst[i]]].name;
+		p.rows[i].cross_host = host_of[p.src[i]] != host_of[p.dst[i]];
+	}
+	for (h = 0; h < n_hosts; h++) {
+		v[h].th.name = (char *)hosts[h].name;
+		v[h].th.address = (char *)hosts[h].address;
+		v[h].th.ssh = (char *)hosts[h].ssh;
+		v[h].th.enos = (char *)hosts[h].enos;
+	}
+	hello_all(v, n_hosts);
+	for (h = 0, rc = 0; h < n_hosts; h++)
+		if (!v[h].ok) {
+			cli_error("%s", v[h].err);
+			rc = -EHOSTUNREACH;
+		}
+	if (rc < 0)
+		goto out;
+	/* Each host answers the probes to its sites from other hosts: one
+	 * echo per destination endpoint, for as long as the probes run. */
+	for (h = 0; h < n_hosts; h++) {
+		for (i = m = 0; i < p.n; i++) {
+			if (!p.rows[i].cross_host || host_of[p.dst[i]] != h)
+				continue;
+			for (k = 0; k < m; k++)
+				if (sub[k].dst_addr == p.pairs[i].dst_addr &&
+				    !strcmp(sub[k].dst_netns, p.pairs[i].dst_netns))
+					break;
+			if (k == m)
+				sub[m++] = p.pairs[i];
+		}
+		if (m) {
+			/* At most the hour a host's echo may last. */
+			bodies[h] = host_part_echo_body(run_ms / 1000 + 60 > 3600 ? 3600 :
+							run_ms / 1000 + 60, sub, m,
+							&lens[h]);
+			if (!bodies[h]) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	rc = ask_each(v, n_hosts, "echo", w->name, bodies, lens, 15000);
+	if (rc < 0)
+		goto out;
+	for (h = 0; h < n_hosts; h++) {
+		json_t *r, *ports, *port;
+
+		if (!bodies[h])
+			continue;
+		r = json_loads(v[h].reply, 0, NULL);
+		ports = json_object_get(r, "ports");
+		/* The ports in the order the endpoints were sent. */
+		for (i = m = 0; i < p.n; i++) {
+			if (!p.rows[i].cross_host || host_of[p.dst[i]] != h)
+				continue;
+			for (k = 0; k < m; k++)
+				if (sub[k].dst_addr == p.pairs[i].dst_addr &&
+				    !strcmp(sub[k].dst_netns, p.pairs[i].dst_netns))
+					break;
+			if (k == m)
+				sub[m++] = p.pairs[i];
+			port = json_array_get(ports, k);
+			if (!json_is_integer(port) || json_integer_value(port) < 1 ||
+			    json_integer_value(port) > 65535) {
+				cli_error("host '%s' answered 'echo' without a port for '%s'",
+					  hosts[h].name, p.pairs[i].dst_netns);
+				json_decref(r);
+				rc = -EPROTO;
+				goto out;
+			}
+			p.pairs[i].remote_port = (uint16_t)json_integer_value(port);
+		}
+		json_decref(r);
+	}
+	/* Each host probes the pairs whose source it holds. */
+	for (h = 0; h < n_hosts; h++) {
+		free(bodies[h]);
+		bodies[h] = NULL;
+		for (i = m = 0; i < p.n; i++)
+			if (host_of[p.src[i]] == h)
+				sub[m++] = p.pairs[i];
+		if (m > HOST_PROBE_PAIRS_MAX) {
+			cli_error("host '%s' holds the source of %zu pairs: 'enos tc --test' across hosts measures at most %d a host",
+				  hosts[h].name, m, HOST_PROBE_PAIRS_MAX);
+			rc = -E2BIG;
+			goto out;
+		}
+		if (m && !(bodies[h] = host_part_probe_body(&p.po, sub, m, &lens[h]))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	rc = ask_each(v, n_hosts, "probe", w->name, bodies, lens,
+		      (int)run_ms + 30000);
+	if (rc < 0)
+		goto out;
+	for (h = 0; h < n_hosts; h++) {
+		if (!bodies[h])
+			continue;
+		for (i = m = 0; i < p.n; i++)
+			if (host_of[p.src[i]] == h) {
+				idx[m] = i;
+				sub[m++] = p.pairs[i];
+			}
+		if (host_part_probe_results(v[h].reply, sub, m) < 0) {
+			cli_error("host '%s' answered 'probe' with something else than %zu pairs' figures",
+				  hosts[h].name, m);
+			rc = -EPROTO;
+			goto out;
+		}
+		for (k = 0; k < m; k++)
+			p.pairs[idx[k]] = sub[k];
+	}
+	measure_plan_rows(&p, rows, n_rows);
+	rc = 0;
+out:
+	/* bye: each host's echo ends with its session. */
+	close_all(v, n_hosts);
+	for (h = 0; bodies && h < n_hosts; h++)
+		free(bodies[h]);
+	free(bodies);
+	free(lens);
+	free(sub);
+	free(idx);
+	measure_plan_release(&p);
 	return rc;
 }
 

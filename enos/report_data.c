@@ -80,12 +80,14 @@ static void place(struct report_data *d, const struct state_result *r)
 		row->loss_pct = r->value;
 	else if (!strcmp(r->metric, "samples"))
 		row->samples = isnan(r->value) ? 0 : (unsigned)r->value;
+	else if (!strcmp(r->metric, "cross_host"))
+		row->cross_host = r->value > 0;
 }
 
 static bool is_pair_metric(const struct state_result *r)
 {
 	static const char *const m[] = { "target_rtt", "rtt_min", "rtt_p50",
-		"rtt_p90", "rtt_p99", "rtt_mean", "loss", "samples" };
+		"rtt_p90", "rtt_p99", "rtt_mean", "loss", "samples", "cross_host" };
 	size_t i;
 
 	if (!r->src[0] || !r->dst[0])

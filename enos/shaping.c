@@ -509,7 +509,8 @@ int shaping_stop(struct enos_ctx *ctx, const char *name)
 	return rc;
 }
 
-int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e)
+static int open_shaped(struct enos_ctx *ctx, const char *name,
+		       struct shaped_exp *e, bool spread_ok)
 {
 	int rc;
 
@@ -522,7 +523,7 @@ int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e)
 		cli_hint("'enos down -n %s' cleans it up", name);
 		return -EINVAL;
 	}
-	if (rc == 0)
+	if (rc == 0 && !spread_ok)
 		rc = phase_hosts_refuse(ctx, name, "the WAN commands (tc, fault, traffic)");
 	if (rc == 0) {
 		rc = state_load_world(ctx->st, name, &e->w);
@@ -536,6 +537,17 @@ int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e)
 	if (rc == 0)
 		plan_lan(e->t, e->info.shaping_ops, &e->w);
 	return rc;
+}
+
+int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e)
+{
+	return open_shaped(ctx, name, e, false);
+}
+
+int shaped_open_spread(struct enos_ctx *ctx, const char *name,
+		       struct shaped_exp *e)
+{
+	return open_shaped(ctx, name, e, true);
 }
 
 int shaping_reapply(struct enos_ctx *ctx, struct shaped_exp *e, size_t *pairs)

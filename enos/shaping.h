@@ -105,6 +105,10 @@ struct shaped_exp {
  * CMD_EXP_ONE): its record, world and topology, checking it is up. Prints
  * errors. Release with shaped_close (also after a failure). */
 int shaped_open(struct enos_ctx *ctx, const char *name, struct shaped_exp *e);
+/* shaped_open for a command that also serves a world spread over several
+ * hosts (`enos tc --test`); shaped_open refuses one. */
+int shaped_open_spread(struct enos_ctx *ctx, const char *name,
+		       struct shaped_exp *e);
 void shaped_close(struct shaped_exp *e);
 
 /* Apply E's topology to its WAN afresh (the engine started if it is

@@ -227,6 +227,17 @@ static int load_top(struct topo_loader *L)
 		rc = load_stack(L, v[T_STACK]);
 	if (!rc && yload_present(v[T_WORKLOAD]))
 		rc = load_workloads(L, v[T_WORKLOAD]);
+	/* Deploying a stack and running a workload go from this host into
+	 * its own nodes: not over several hosts yet (issue 14), refused at
+	 * the key rather than at up. */
+	if (!rc && t->n_hosts && yload_present(v[T_STACK]))
+		rc = yload_fail(&L->y, k[T_STACK],
+				"stack '%s' across %zu hosts is not built yet (a deploy goes from this host into its own nodes); hint: bring the world up over its hosts without 'stack:', or the stack on one host without 'hosts:'",
+				t->stack_name, t->n_hosts);
+	if (!rc && t->n_hosts && yload_present(v[T_WORKLOAD]))
+		rc = yload_fail(&L->y, k[T_WORKLOAD],
+				"a workload across %zu hosts is not built yet (a workload runs from this host in its own nodes); hint: bring the world up over its hosts without 'workload:', or run it on one host without 'hosts:'",
+				t->n_hosts);
 	/* `enos ci`'s thresholds, read by its one parser where the key is
 	 * met, so a bad one is this file's FILE:LINE:COL error. */
 	if (!rc && yload_present(v[T_CI])) {

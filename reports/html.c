@@ -656,14 +656,40 @@ fail:
 
 /* ---- the page ---- */
 
-static void put_pairs(FILE *f, const struct report_input *in)
+/* The error matrix's caption when some pairs cross hosts (a world spread
+ * over several): how many, naming them, into BUF; NULL when none do. */
+static const char *across_caption(const struct report_input *in, char *buf,
+				  size_t len)
 {
-	size_t i, out = 0;
+	size_t i, n = 0, used;
 
 	for (i = 0; i < in->n_rows; i++)
+		n += in->rows[i].cross_host != 0;
+	if (!n)
+		return NULL;
+	used = (size_t)snprintf(buf, len, "%zu of %zu pairs cross hosts (through the tunnel; the hosts' base RTT taken off at up):",
+				n, in->n_rows);
+	for (i = 0; i < in->n_rows && used < len; i++)
+		if (in->rows[i].cross_host)
+			used += (size_t)snprintf(buf + used, len - used, " %s->%s",
+						 in->rows[i].src, in->rows[i].dst);
+	return buf;
+}
+
+static void put_pairs(FILE *f, const struct report_input *in)
+{
+	size_t i, out = 0, across = 0;
+
+	for (i = 0; i < in->n_rows; i++) {
 		out += !report_within(in, &in->rows[i]);
-	fprintf(f, "<h2>Every pair</h2>\n<p>%zu pairs, %zu outside the bound max(%.3g %%, %.3g ms) on p50.</p>\n",
+		across += in->rows[i].cross_host != 0;
+	}
+	fprintf(f, "<h2>Every pair</h2>\n<p>%zu pairs, %zu outside the bound max(%.3g %%, %.3g ms) on p50.",
 		in->n_rows, out, in->tolerance_pct, in->tolerance_ms);
+	if (across)
+		fprintf(f, " %zu of them across hosts (marked: through the tunnel between two hosts, the hosts' base RTT subtracted at up).",
+			across);
+	fputs("</p>\n", f);
 	fputs("<table><tr><th>from</th><th>to</th><th>target ms</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>error ms</th><th>loss %</th><th>samples</th><th>ok</th></tr>\n", f);
 	for (i = 0; i < in->n_rows; i++) {
 		const struct report_rtt *r = &in->rows[i];
@@ -674,6 +700,9 @@ static void put_pairs(FILE *f, const struct report_input *in)
 		page_escape(f, r->src);
 		fputs("</td><td>", f);
 		page_escape(f, r->dst);
+		/* Through the tunnel between two hosts of a spread world. */
+		if (r->cross_host)
+			fputs(" <small>(across hosts)</small>", f);
 		fputs("</td>", f);
 		page_num(f, r->target_ms);
 		page_num(f, r->min_ms);
@@ -1018,7 +1047,7 @@ static int write_page(struct report *r)
 {
 	const struct report_input *in = r->in;
 	struct plot_file pf;
-	char *title;
+	char *title, cap[1024];
 	int w, rc;
 
 	rc = plot_file_create(r->dfd, "index.html", &pf);
@@ -1040,7 +1069,8 @@ static int write_page(struct report *r)
 	if (in->n_rows && in->n_sites) {
 		fputs("<h2>RTT matrices</h2>\n", pf.f);
 		for (w = M_TARGET; w <= M_ERROR; w++)
-			page_figure(pf.f, r->dfd, matrix_file[w], NULL, NULL);
+			page_figure(pf.f, r->dfd, matrix_file[w], NULL,
+				    w == M_ERROR ? across_caption(in, cap, sizeof(cap)) : NULL);
 		put_pairs(pf.f, in);
 	}
 	if (in->n_series)

@@ -21,6 +21,11 @@ struct report_rtt {
 	const char *dst_node;   /* endpoints); may be NULL, borrowed */
 	int lan;                /* between two hosts of site src's LAN (src ==
 				 * dst): src_node to dst_node */
+	/* A world spread over several hosts (issue 14): the hosts that
+	 * build src and dst (borrowed; NULL on one host), and whether they
+	 * differ: the pair crosses the hosts' tunnel. */
+	const char *src_host, *dst_host;
+	int cross_host;
 };
 
 /* Write DIR/rtt.tsv and DIR/summary.txt for experiment EXP, run RUN, each

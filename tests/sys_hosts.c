@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,14 +29,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "emulator/netns.h"
 #include "emulator/proc.h"
+#include "emulator/shape.h"
+#include "emulator/wand.h"
 #include "enos/host.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_state.h"
 
 #define SSHD "/usr/sbin/sshd"
 #define N_HOSTS 3
 #define UNDERLAY "sysh-ul"      /* the namespace of the underlay's switch */
+/* The underlay's base delay, each way between every two hosts: a wand
+ * engine in UNDERLAY switches the hosts' veths (this kernel has no
+ * sch_netem, and TBF/HTB only queue: they add no fixed delay), so each
+ * host pair's base RTT is twice this plus the engines' own time, which
+ * calibration at up must take off the cross-host pairs. */
+#define UL_DELAY_US 2000
 
 static const char *const ns[N_HOSTS] = { "sysh-h1", "sysh-h2", "sysh-h3" };
 static const char *const veth[N_HOSTS] = { "syshv1", "syshv2", "syshv3" };
@@ -48,6 +59,8 @@ static pid_t sshd_pid[N_HOSTS];
  * (its own /run/netns, /var/lib/enos and /run/enos, tmpfs) whether its
  * sshd runs or not, as a machine keeps its disk when its sshd dies. */
 static pid_t holder_pid[N_HOSTS];
+static pid_t ul_engine;          /* the underlay's wand engine */
+static char ul_ctl[160];
 
 /* Host I's mount namespace: a copy of this one, private, in the host's
  * network namespace, with /sys of that namespace and its own tmpfs on
@@ -251,10 +264,48 @@ static void hosts_teardown(void)
 		}
 		tu_sh("ip netns del %s", ns[i]);
 	}
+	if (ul_engine > 0)
+		wand_stop(ul_engine);
+	ul_engine = 0;
 	tu_sh("ip netns del %s", UNDERLAY);
 	if (dir[0])
 		tu_rmtree(dir);
 	dir[0] = '\0';
+}
+
+/* The underlay's switch: a wand engine in UNDERLAY on the hosts' veth
+ * ends p0..p2, UL_DELAY_US each way between every two. */
+static int start_underlay(void)
+{
+	static const char *const ports[N_HOSTS] = { "p0", "p1", "p2" };
+	struct wand_config cfg;
+	struct link_params lp;
+	int self = netns_open("/proc/thread-self/ns/net"), rc;
+	size_t a, b;
+
+	if (self < 0)
+		return self;
+	snprintf(ul_ctl, sizeof(ul_ctl), "/run/enos/t-hosts/%d-ul.sock",
+		 (int)getpid());
+	rc = netns_enter(UNDERLAY);
+	if (rc == 0) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.ctl_path = ul_ctl;
+		cfg.seed = 1;
+		cfg.ports = ports;
+		cfg.n_ports = N_HOSTS;
+		cfg.rt_priority = 10;
+		rc = wand_spawn(tu_enos_bin(), &cfg, &ul_engine);
+		netns_enter_fd(self);
+	}
+	close(self);
+	memset(&lp, 0, sizeof(lp));
+	lp.delay_us = UL_DELAY_US;
+	for (a = 0; rc == 0 && a < N_HOSTS; a++)
+		for (b = 0; rc == 0 && b < N_HOSTS; b++)
+			if (a != b)
+				rc = wand_set_pair(ul_ctl, a, b, &lp, false);
+	return rc;
 }
 
 /* Build the two hosts, their keys and their sshd's; false on failure
@@ -280,21 +331,24 @@ static bool build_hosts(void)
 		ok &= tu_sh("ip -n %s link set lo up", ns[i]) == 0;
 		ok &= tu_sh("ssh-keygen -q -t ed25519 -N  -f %s/hostkey-%d", dir, i) == 0;
 	}
-	/* The underlay: a bridge in a namespace of its own, a veth to each
-	 * host. */
+	/* The underlay: a wand engine in a namespace of its own (a switch
+	 * with UL_DELAY_US each way), a veth to each host. */
 	ok &= tu_sh("ip netns add %s", UNDERLAY) == 0;
-	ok &= tu_sh("ip -n %s link add br0 type bridge", UNDERLAY) == 0;
-	ok &= tu_sh("ip -n %s link set br0 up", UNDERLAY) == 0;
+	ok &= tu_sh("ip -n %s link set lo up", UNDERLAY) == 0;
 	for (i = 0; i < N_HOSTS; i++) {
 		ok &= tu_sh("ip link add %s netns %s type veth peer name p%d netns %s",
 			    veth[i], ns[i], i, UNDERLAY) == 0;
-		ok &= tu_sh("ip -n %s link set p%d master br0 up", UNDERLAY, i) == 0;
+		ok &= tu_sh("ip -n %s link set p%d up", UNDERLAY, i) == 0;
 	}
 	for (i = 0; i < N_HOSTS; i++) {
 		ok &= tu_sh("ip -n %s addr add %s/24 dev %s", ns[i], addr[i], veth[i]) == 0;
+		/* The engine reads frames from packet sockets, whose
+		 * virtio-net header cannot say "UDP tunnel": the hosts
+		 * segment VXLAN before the wire (as sys_tunnel's do). */
+		ok &= tu_sh("ip -n %s link set %s gso_max_segs 1", ns[i], veth[i]) == 0;
 		ok &= tu_sh("ip -n %s link set %s up", ns[i], veth[i]) == 0;
 	}
-	if (!ok)
+	if (!ok || start_underlay() < 0)
 		return false;
 	pub = slurp("id.pub");
 	if (!pub)
@@ -435,6 +489,20 @@ START_TEST(hello_and_facts)
 		      strstr(out, "path MTU to 'h2' (198.18.250.2): 1500, 1450 inside the tunnel"),
 		      "%s", out);
 	free(out);
+	/* `enos check` says the path MTU it found between every two hosts
+	 * and the inner MTU up will set (never a silent fragment). */
+	{
+		char *argv[] = { "ip", "netns", "exec", (char *)ns[0],
+				 (char *)tu_enos_bin(), "check", topo, NULL };
+
+		rc = tu_run(&out, argv);
+		ck_assert_msg(rc == 0 && strstr(out, "path MTU between hosts") &&
+			      strstr(out, "  h1 -> h2: 1500, 1450 inside the tunnel\n") &&
+			      strstr(out, "  h3 -> h1: 1500, 1450 inside the tunnel\n") &&
+			      strstr(out, "the WAN's inner MTU at up: 1450"),
+			      "exit %d: %s", rc, out);
+		free(out);
+	}
 	/* A spread world with a qemu node: refused before anything. */
 	snprintf(db, sizeof(db), "%s/enos.db", dir);
 	put("vm.yaml", topo, sizeof(topo),
@@ -819,13 +887,52 @@ static double ping_avg(int h, const char *src, const char *addr, char **out)
 	return -1;
 }
 
-/* The WAN shaped across hosts: the wand engine on each host shapes what
- * its gateways send (once, at the sender) and hands remote sites' frames
- * to the tunnel; a 20 ms RTT holds across hosts and within one. */
+/* enos ARGS... (NULL-terminated) as the controller, as ctl(). */
+static int ctl_argv(char **out, ...) __attribute__((sentinel));
+
+static int ctl_argv(char **out, ...)
+{
+	char db[PATH_MAX + 64], cfg[PATH_MAX + 64];
+	char *argv[32] = { "ip", "netns", "exec", (char *)ns[0],
+			   (char *)tu_enos_bin(), "--db", db };
+	size_t n = 7;
+	va_list ap;
+
+	va_start(ap, out);
+	while (n < 31 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(db, sizeof(db), "%s/ctl.db", dir);
+	snprintf(cfg, sizeof(cfg), "%s/ssh_config", dir);
+	setenv("ENOS_SSH_CONFIG", cfg, 1);
+	return tu_run(out, argv);
+}
+
+/* The bound of tu_tc_tolerance() ("PCT,MS") on |p50 - target|. */
+static bool within_tolerance(double target, double p50)
+{
+	double pct = 5, ms = 1;
+
+	sscanf(tu_tc_tolerance(), "%lf,%lf", &pct, &ms);
+	return fabs(p50 - target) <= fmax(pct / 100 * target, ms);
+}
+
+/* The WAN shaped across hosts over an underlay with a real base delay (a
+ * wand engine, UL_DELAY_US each way): the wand engine on each host shapes
+ * what its gateways send (once, at the sender) and hands remote sites'
+ * frames to the tunnel; `up` measures the hosts' base RTT and takes it
+ * off the cross-host pairs, warning about the one whose target is below
+ * it (cloud <-> near, 2 ms); a 20 ms RTT then holds across hosts and
+ * within one, by ping and by `enos tc --test`, whose probes run on each
+ * pair's source host and whose report marks the pairs across hosts. */
 START_TEST(spread_wan)
 {
 	char topo[PATH_MAX + 64], bin[PATH_MAX], *out = NULL;
-	double across, within, secs;
+	double across, within, secs, err_across = 0, err_within = 0;
+	double max_across = 0, max_within = 0;
+	size_t i, n_across = 0, n_within = 0, near_pairs = 0;
+	json_t *root, *pairs, *p;
 	int rc, h;
 
 	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
@@ -833,15 +940,32 @@ START_TEST(spread_wan)
 	    "name: spreadw\nhosts:\n"
 	    "  - {name: h1, address: %s, ssh: root@%s, enos: %s}\n"
 	    "  - {name: h2, address: %s, ssh: root@%s, enos: %s}\n"
-	    "network: {shaping: wand, default: {rtt: 20ms}}\n"
+	    "  - {name: h3, address: %s, ssh: root@%s, enos: %s}\n"
+	    "network:\n  shaping: wand\n  default: {rtt: 20ms}\n"
+	    "  constraints:\n    - {src: cloud, dst: near, rtt: 2ms}\n"
 	    "sites:\n"
 	    "  - {name: cloud, role: central, nodes: 1, host: h1}\n"
-	    "  - {name: edge, role: edge, count: 2, parent: cloud, nodes: 1, host: h2}\n",
-	    addr[0], addr[0], bin, addr[1], addr[1], bin);
+	    "  - {name: edge, role: edge, count: 2, parent: cloud, nodes: 1, host: h2}\n"
+	    "  - {name: near, role: edge, parent: cloud, nodes: 1, host: h3}\n",
+	    addr[0], addr[0], bin, addr[1], addr[1], bin, addr[2], addr[2], bin);
 	rc = ctl(&out, &secs, "up", topo, NULL);
 	ck_assert_msg(rc == 0 && strstr(out, "WAN shaping wand, joined by VXLAN") &&
 		      strstr(out, "base RTT between hosts 'h1' and 'h2': "),
 		      "exit %d: %s", rc, out);
+	/* The base is the underlay's delay at least: calibration has a
+	 * real delay to remove. */
+	{
+		const char *b = strstr(out, "base RTT between hosts 'h1' and 'h2': ");
+		double base = -1;
+
+		sscanf(b + strlen("base RTT between hosts 'h1' and 'h2': "), "%lf", &base);
+		ck_assert_msg(base >= 2 * UL_DELAY_US / 1000.0, "base %.3f ms: %s",
+			      base, out);
+	}
+	/* The pair below the hosts' base is named. */
+	ck_assert_msg(strstr(out, "pair 'cloud' -> 'near': target RTT 2 ms is below the ") &&
+		      strstr(out, "base RTT between hosts 'h1' and 'h3'"),
+		      "no warning for cloud -> near: %s", out);
 	printf("sys_hosts: %s", strstr(out, "base RTT"));
 	free(out);
 	/* cloud-1 (h1) -> edge-1-1 (h2): 198.18.0.x addresses as planned;
@@ -862,6 +986,95 @@ START_TEST(spread_wan)
 	}
 	printf("sys_hosts: rtt 20 ms shaped by wand: %.2f ms across hosts, %.2f ms within one\n",
 	       across, within);
+	/* tc --test: every pair, cross-host ones from their source's host;
+	 * each within the bound except cloud <-> near, whose target is
+	 * below the base (it cannot be met: measured at the base). */
+	rc = ctl_argv(&out, "tc", "-n", "spreadw", "--test", "--json", "--samples",
+		      "30", "--tolerance", tu_tc_tolerance(), NULL);
+	root = json_loads(out, 0, NULL);
+	pairs = json_object_get(root, "pairs");
+	ck_assert_msg((rc == 0 || rc == 1) && json_array_size(pairs) == 12,
+		      "tc --test: exit %d: %s", rc, out);
+	json_array_foreach(pairs, i, p) {
+		const char *src = json_string_value(json_object_get(p, "src"));
+		const char *dst = json_string_value(json_object_get(p, "dst"));
+		double target = json_number_value(json_object_get(p, "target_rtt_ms"));
+		double p50 = json_number_value(json_object_get(p, "p50_ms"));
+		bool cross = json_is_true(json_object_get(p, "cross_host"));
+		bool near = (!strcmp(src, "cloud") && !strcmp(dst, "near")) ||
+			    (!strcmp(src, "near") && !strcmp(dst, "cloud"));
+		bool same = !strcmp(json_string_value(json_object_get(p, "src_host")),
+				    json_string_value(json_object_get(p, "dst_host")));
+
+		ck_assert_msg(cross == !same, "%s -> %s: cross_host %d: %s", src,
+			      dst, cross, out);
+		if (near) {
+			near_pairs++;
+			ck_assert_msg(cross && p50 > target, "%s -> %s: %s", src, dst, out);
+			continue;
+		}
+		ck_assert_msg(within_tolerance(target, p50),
+			      "%s -> %s (%s hosts): p50 %.3f ms, target %.3f ms, outside %s: %s",
+			      src, dst, cross ? "across" : "within", p50, target,
+			      tu_tc_tolerance(), out);
+		if (cross) {
+			err_across += fabs(p50 - target);
+			max_across = fmax(max_across, fabs(p50 - target));
+			n_across++;
+		} else {
+			err_within += fabs(p50 - target);
+			max_within = fmax(max_within, fabs(p50 - target));
+			n_within++;
+		}
+	}
+	ck_assert_int_eq(near_pairs, 2);
+	ck_assert_uint_eq(n_within, 2);     /* edge-1 <-> edge-2 on h2 */
+	ck_assert_uint_eq(n_across, 8);
+	json_decref(root);
+	free(out);
+	printf("sys_hosts: tc --test, target 20 ms: |p50 - target| mean %.3f ms, max %.3f ms over %zu cross-host pairs; mean %.3f ms, max %.3f ms over %zu within one host\n",
+	       err_across / (double)n_across, max_across, n_across,
+	       err_within / (double)n_within, max_within, n_within);
+	/* The text marks the pairs across hosts (printed: the figures of
+	 * the README). */
+	rc = ctl_argv(&out, "tc", "-n", "spreadw", "--test", "--samples", "50",
+		      "--tolerance", tu_tc_tolerance(), NULL);
+	ck_assert_msg((rc == 0 || rc == 1) && strstr(out, "across hosts h1 -> h2") &&
+		      strstr(out, "12 site pairs (10 across hosts)"),
+		      "exit %d: %s", rc, out);
+	printf("sys_hosts: tc -n spreadw --test --samples 50:\n%s", out);
+	free(out);
+	/* The report of that run marks the rows across hosts. */
+	rc = ctl_argv(&out, "report", "-n", "spreadw", NULL);
+	{
+		char page[PATH_MAX], *html, *at = out ? strstr(out, "report: ") : NULL;
+		FILE *f;
+		size_t got = 0;
+
+		ck_assert_msg(rc == 0 && at && sscanf(at, "report: %4000s", page) == 1,
+			      "report: exit %d: %s", rc, out);
+		html = calloc(1, 1 << 20);
+		f = fopen(page, "r");
+		ck_assert_msg(html && f, "%s: %s", page, strerror(errno));
+		got = fread(html, 1, (1 << 20) - 1, f);
+		fclose(f);
+		ck_assert_msg(got > 0 && strstr(html, "<small>(across hosts)</small>") &&
+			      strstr(html, " 10 of them across hosts") &&
+			      strstr(html, "10 of 12 pairs cross hosts (through the tunnel"),
+			      "%s", page);
+		free(html);
+		*strrchr(page, '/') = '\0';
+		{
+			/* results/spreadw/RUN, under the working directory
+			 * (tu_rmtree keeps to /tmp). */
+			char *rm[] = { "rm", "-rf", page, NULL };
+
+			ck_assert_int_eq(tu_run(NULL, rm), 0);
+		}
+		*strrchr(page, '/') = '\0';    /* results/spreadw, if empty */
+		rmdir(page);
+	}
+	free(out);
 	rc = ctl(&out, NULL, "down", "-n", "spreadw");
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
 	free(out);
@@ -871,6 +1084,30 @@ START_TEST(spread_wan)
 		ck_assert_msg(rc != 0, "host %d keeps /run/enos/spreadw: %s", h, out);
 		free(out);
 	}
+}
+END_TEST
+
+/* `enos run` of a spread world: up over the three hosts, every site pair
+ * measured from its source's host (as tc --test), down from every host. */
+START_TEST(spread_run)
+{
+	char topo[PATH_MAX + 64], *out = NULL;
+	char *rm[] = { "rm", "-rf", "results/spread", NULL };
+	int rc, h;
+
+	topology(NULL, topo, sizeof(topo));
+	rc = ctl(&out, NULL, "run", topo, NULL);
+	ck_assert_msg(rc == 0 && strstr(out, "over 3 hosts") &&
+		      strstr(out, "results: run ") && !strstr(out, "did not answer"),
+		      "exit %d: %s", rc, out);
+	/* 3 sites: 6 ordered pairs, every one answered. */
+	ck_assert_msg(strstr(out, "cloud                edge-1") &&
+		      strstr(out, "edge-2               edge-1"), "%s", out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++)
+		ck_assert_int_eq(host_objects(h, "spread"), 0);
+	tu_run(NULL, rm);
+	rmdir("results");
 }
 END_TEST
 
@@ -947,6 +1184,7 @@ Suite *make_sys_hosts_suite(struct skips *sk)
 		{ "spread_up_down", spread_up_down },
 		{ "host_lost_then_back", host_lost_then_back },
 		{ "spread_wan", spread_wan },
+		{ "spread_run", spread_run },
 		{ "controller_killed", controller_killed },
 	};
 	Suite *s = suite_create("sys_hosts");

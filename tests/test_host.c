@@ -25,6 +25,7 @@
 #include "enos/placement.h"
 #include "enos/plan.h"
 #include "enos/topo.h"
+#include "workloads/probe.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
 
@@ -79,7 +80,7 @@ START_TEST(test_reply_hello)
 	ck_assert_str_eq(str_of(r, "commit"), host_commit());
 	ck_assert_str_ne(host_commit(), "");
 	caps = json_object_get(r, "capabilities");
-	ck_assert_uint_eq(json_array_size(caps), 9);
+	ck_assert_uint_eq(json_array_size(caps), 11);
 	ck_assert_str_eq(json_string_value(json_array_get(caps, 1)), "facts");
 	ck_assert_int_eq(state, 1);
 	ck_assert(!bye);
@@ -97,9 +98,9 @@ START_TEST(test_reply_bad)
 	static const struct {
 		const char *line, *error;
 	} cases[] = {
-		{ "", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
-		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
-		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)" },
+		{ "", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, echo, probe, bye)" },
+		{ "shutdown", "unknown request 'shutdown' (this host answers hello, facts, up, down, state, mtu, rtt, shape, echo, probe, bye)" },
+		{ "averyveryverylongverb", "empty or unknown request (this host answers hello, facts, up, down, state, mtu, rtt, shape, echo, probe, bye)" },
 		{ "hello", "usage: hello PROTOCOL (a positive integer)" },
 		{ "hello x1", "usage: hello PROTOCOL (a positive integer)" },
 		{ "hello 1 2", "usage: hello PROTOCOL (a positive integer)" },
@@ -179,7 +180,7 @@ START_TEST(test_serve)
 	fclose(in);
 	ck_assert_msg(!strncmp(out, "{\"ok\":true,\"protocol\":2,", 24), "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "\n{\"ok\":false,\"error\":\"a request is at most 4095 bytes\"}\n"
-				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, up, down, state, mtu, rtt, shape, bye)\"}\n"
+				     "{\"ok\":false,\"error\":\"unknown request 'nope' (this host answers hello, facts, up, down, state, mtu, rtt, shape, echo, probe, bye)\"}\n"
 				     "{\"ok\":true}\n"));
 	ck_assert_ptr_null(strstr(out, "kernel"));     /* facts after bye */
 	free(out);
@@ -645,6 +646,80 @@ START_TEST(test_part_hostile)
 }
 END_TEST
 
+/* `tc --test` across hosts: the bodies of `echo` and `probe` as the
+ * controller writes them, what a host refuses in them (names of another
+ * experiment, a pair answered by nobody), and the reading of `probe`'s
+ * reply (the pairs' figures back, anything else refused). */
+START_TEST(test_part_probe)
+{
+	struct probe_pair pairs[2];
+	struct probe_opts po = { 30, 20, 1040, 0 };
+	char *body, *r;
+	size_t len;
+	json_t *o;
+
+	memset(pairs, 0, sizeof(pairs));
+	pairs[0].src_netns = "enos.spread.cloud-1";
+	pairs[0].dst_netns = "enos.spread.edge-1-1";
+	pairs[0].dst_addr = 0xc6120202;
+	pairs[0].remote_port = 40000;
+	pairs[1].src_netns = "enos.spread.cloud-1";
+	pairs[1].dst_netns = "enos.spread.cloud-2";
+	pairs[1].dst_addr = 0xc6120103;
+	body = host_part_probe_body(&po, pairs, 2, &len);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_str_eq(body, "{\"samples\":30,\"interval_ms\":20,\"timeout_ms\":1040,\"pairs\":"
+			 "[[\"enos.spread.cloud-1\",\"\",3323068930,40000],"
+			 "[\"enos.spread.cloud-1\",\"enos.spread.cloud-2\",3323068675,0]]}");
+	/* Another experiment's namespace: refused before any probe. */
+	r = host_part_serve(NULL, "probe", "other", body, len);
+	o = json_loads(r, 0, NULL);
+	ck_assert_msg(json_is_false(json_object_get(o, "ok")) &&
+		      strstr(json_string_value(json_object_get(o, "error")),
+			     "probe: pair 0 is not [a namespace of 'other'"), "%s", r);
+	json_decref(o);
+	free(r);
+	free(body);
+	/* A pair with neither a namespace nor a port: nobody would answer. */
+	pairs[0].remote_port = 0;
+	pairs[0].dst_netns = "";
+	body = host_part_probe_body(&po, pairs, 1, &len);
+	r = host_part_serve(NULL, "probe", "spread", body, len);
+	ck_assert_msg(strstr(r, "\"ok\":false") && strstr(r, "pair 0 is not"), "%s", r);
+	free(r);
+	free(body);
+	body = host_part_echo_body(70, &pairs[1], 1, &len);
+	ck_assert_str_eq(body, "{\"seconds\":70,\"endpoints\":[[\"enos.spread.cloud-2\",3323068675]]}");
+	r = host_part_serve(NULL, "echo", "other", body, len);
+	ck_assert_msg(strstr(r, "\"ok\":false") &&
+		      strstr(r, "echo: endpoint 0 is not [a namespace of 'other'"), "%s", r);
+	free(r);
+	free(body);
+	r = host_part_serve(NULL, "echo", "spread", "{\"seconds\":0,\"endpoints\":[]}", 29);
+	ck_assert_msg(strstr(r, "\"ok\":false") && strstr(r, "usage: echo"), "%s", r);
+	free(r);
+
+	/* The reply read back, in order; a short or negative one refused. */
+	memset(pairs, 0, sizeof(pairs));
+	ck_assert_int_eq(host_part_probe_results(
+		"{\"ok\":true,\"pairs\":[[30,29,1,20.1,20.2,20.3,20.4,20.25],"
+		"[30,30,0,1,1.5,2,2.5,1.6]]}", pairs, 2), 0);
+	ck_assert_uint_eq(pairs[0].sent, 30);
+	ck_assert_uint_eq(pairs[0].received, 29);
+	ck_assert_uint_eq(pairs[0].loss_bursts, 1);
+	ck_assert_double_eq(pairs[0].p50_ms, 20.2);
+	ck_assert_double_eq(pairs[1].p99_ms, 2.5);
+	ck_assert_int_eq(host_part_probe_results(
+		"{\"ok\":true,\"pairs\":[[30,29,1,20.1,20.2,20.3,20.4,20.25]]}", pairs, 2),
+		-EPROTO);
+	ck_assert_int_eq(host_part_probe_results(
+		"{\"ok\":true,\"pairs\":[[30,31,1,1,1,1,1,1]]}", pairs, 1), -EPROTO);
+	ck_assert_int_eq(host_part_probe_results(
+		"{\"ok\":true,\"pairs\":[[30,29,1,-1,1,1,1,1]]}", pairs, 1), -EPROTO);
+	ck_assert_int_eq(host_part_probe_results("nope", pairs, 1), -EPROTO);
+}
+END_TEST
+
 Suite *make_host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -659,6 +734,7 @@ Suite *make_host_suite(void)
 	tcase_add_test(server, test_part_roundtrip);
 	tcase_add_test(server, test_part_hostile);
 	tcase_add_test(server, test_part_table);
+	tcase_add_test(server, test_part_probe);
 	suite_add_tcase(s, server);
 
 	tcase_add_checked_fixture(client, fake_setup, fake_teardown);

@@ -70,4 +70,16 @@ struct probe_opts {
  * destination is needed). */
 int probe_rtt(struct probe_pair *pairs, size_t n, const struct probe_opts *o);
 
+/* The echo of a probe run on another host (a world spread over several
+ * hosts, issue 14: the source's host probes with remote_port, the
+ * destination's host answers): a UDP socket bound to ADDR (host byte
+ * order) in namespace NETNS, on an ephemeral port into *PORT. Returns the
+ * socket, or -errno (-EADDRNOTAVAIL: ADDR is not NETNS's). */
+int probe_echo_open(const char *netns, uint32_t addr, uint16_t *port);
+
+/* Echo every probe datagram on FDS[0..N) back to its sender until STOP_FD
+ * (a pipe's read end; -1: none) is readable or hung up, or MAX_MS have
+ * passed. Returns 0 or -errno. */
+int probe_echo_serve(const int *fds, size_t n, int stop_fd, unsigned max_ms);
+
 #endif

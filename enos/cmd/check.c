@@ -30,6 +30,7 @@
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
 #include "enos/deploy.h"
+#include "enos/host.h"
 #include "enos/json.h"
 #include "enos/phase.h"
 #include "enos/placement.h"
@@ -107,6 +108,40 @@ static int host_fit(const struct topology *t, const struct placement *pl,
 
 /* `hosts:`: where each site goes (placement.h) and whether each host's
  * part fits its declared memory. */
+/* The path MTU between every two hosts (PATHS: phase_hosts_paths; NULL
+ * with fewer than two hosts), and the WAN's inner MTU it leaves: what up
+ * sets on the tunnel and the gateways, so nothing is fragmented without
+ * a word. */
+static void print_paths_text(const struct topology *t,
+			     const struct host_path *paths)
+{
+	size_t n = t->n_hosts, a, b;
+	long inner = -1;
+
+	if (!paths)
+		return;
+	printf("\npath MTU between hosts (asked of each over ssh, 'mtu'):\n");
+	for (a = 0; a < n; a++)
+		for (b = 0; b < n; b++) {
+			const struct host_path *p = &paths[a * n + b];
+
+			if (a == b)
+				continue;
+			if (p->mtu < 0) {
+				printf("  %s -> %s: not found: %s\n", t->hosts[a].name,
+				       t->hosts[b].name, p->error[0] ? p->error : "no answer");
+				continue;
+			}
+			printf("  %s -> %s: %ld, %ld inside the tunnel\n",
+			       t->hosts[a].name, t->hosts[b].name, p->mtu, p->inner);
+			if (inner < 0 || p->inner < inner)
+				inner = p->inner;
+		}
+	if (inner > 0)
+		printf("  the WAN's inner MTU at up: %ld (the tunnel and every gateway's wan0; the VXLAN device never fragments: df set)\n",
+		       inner);
+}
+
 static void print_placement_text(const struct topology *t,
 				 const struct placement *pl)
 {
@@ -184,7 +219,8 @@ static void print_lans(const struct topology *t)
 	strbuf_release(&sb);
 }
 static void print_text(const struct topology *t, const struct world *w,
-		       const struct caps *caps, const struct placement *pl)
+		       const struct caps *caps, const struct placement *pl,
+		       const struct host_path *paths)
 {
 	const struct node_ops *ops;
 	struct role_counts rc;
@@ -224,6 +260,7 @@ static void print_text(const struct topology *t, const struct world *w,
 	}
 	if (t->n_hosts)
 		print_placement_text(t, pl);
+	print_paths_text(t, paths);
 	print_caps_text(caps);
 }
 
@@ -447,7 +484,8 @@ static void print_profiles_json(struct json *j, const struct topology *t)
 /* PAIRS: the resolved table to add as "pairs", or NULL. */
 /* The "placement" and "hosts" members of --json (only with `hosts:`). */
 static void print_placement_json(struct json *j, const struct topology *t,
-				 const struct placement *pl)
+				 const struct placement *pl,
+				 const struct host_path *paths)
 {
 	char msg[512];
 	size_t h, i;
@@ -490,6 +528,24 @@ static void print_placement_json(struct json *j, const struct topology *t,
 			if (pl->host_of[i] == h)
 				json_str(j, t->sites[i].name);
 		json_end_array(j);
+		/* The path MTU to every other host, as 'enos hosts'. */
+		if (paths) {
+			json_key(j, "paths");
+			json_begin_array(j);
+			for (i = 0; i < t->n_hosts; i++) {
+				const struct host_path *p = &paths[h * t->n_hosts + i];
+
+				if (i == h)
+					continue;
+				json_begin_object(j);
+				json_key_str(j, "to", t->hosts[i].name);
+				json_key_int(j, "mtu", p->mtu);
+				json_key_int(j, "inner", p->inner);
+				json_key_str(j, "error", p->error);
+				json_end_object(j);
+			}
+			json_end_array(j);
+		}
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -497,7 +553,7 @@ static void print_placement_json(struct json *j, const struct topology *t,
 
 static void print_json(const struct topology *t, const struct world *w,
 		       const struct caps *caps, const struct shape_table *pairs,
-		       const struct placement *pl)
+		       const struct placement *pl, const struct host_path *paths)
 {
 	const struct cap *c;
 	const char *name;
@@ -531,7 +587,7 @@ static void print_json(const struct topology *t, const struct world *w,
 	}
 	json_end_array(&j);
 	if (t->n_hosts)
-		print_placement_json(&j, t, pl);
+		print_placement_json(&j, t, pl, paths);
 	json_key(&j, "capabilities");
 	json_begin_object(&j);
 	json_key_str(&j, "kernel", caps->kernel);
@@ -608,6 +664,7 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	struct placement pl = { 0 };
 	char tag[WORLD_TAG_LEN + 1];
 	bool json = o->json, pairs = o->pairs;
+	struct host_path *paths = NULL;
 	char *err = NULL;
 	int rc, status = EXIT_FAIL;
 
@@ -627,12 +684,21 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	}
 	if (json || !pairs)
 		caps_probe(&caps);
+	/* Over several hosts: the path MTU each finds to every other. */
+	if (!pairs && t->n_hosts > 1) {
+		paths = calloc(t->n_hosts * t->n_hosts, sizeof(*paths));
+		if (!paths) {
+			cli_error("out of memory");
+			goto out;
+		}
+		phase_hosts_paths(t, paths);
+	}
 	if (json)
-		print_json(t, &w, &caps, pairs ? &tab : NULL, &pl);
+		print_json(t, &w, &caps, pairs ? &tab : NULL, &pl, paths);
 	else if (pairs)
 		print_pairs_text(t, &tab);
 	else
-		print_text(t, &w, &caps, &pl);
+		print_text(t, &w, &caps, &pl, paths);
 	/* What `up` would refuse or leave out, as notes on stderr: the
 	 * topology itself is valid. */
 	phase_check_supported(t, json ? SUPPORT_QUIET : SUPPORT_AS_NOTES);
@@ -652,6 +718,7 @@ static int check_topology(struct enos_ctx *ctx, const struct check_opts *o,
 	}
 	status = EXIT_OK;
 out:
+	free(paths);
 	free(err);
 	placement_release(&pl);
 	shape_table_release(&tab);
@@ -954,6 +1021,9 @@ const struct enos_cmd cmd_check = {
 		"nodes, site pairs and address plan, then what this host can do (netem, Open vSwitch,\n"
 		"libvirt LXC and QEMU, KVM or TCG), each found or missing with the reason.\n"
 		"Exit status 1 and one FILE:LINE:COL message if the topology is invalid.\n"
+		"With 'hosts:', prints the placement, and asks each host over ssh ('enos host') for\n"
+		"the path MTU to every other and the MTU that leaves inside the VXLAN tunnel (a host\n"
+		"that cannot be reached is said so, and check goes on).\n"
 		"With a stack, places it by its strategy and compares the memory its instances\n"
 		"need (the stack file's per-service figures) with this host's MemAvailable:\n"
 		"exit status 1 with both numbers if it cannot fit.\n\n"

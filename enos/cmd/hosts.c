@@ -170,52 +170,25 @@ static void print_json(const struct topology *t, const struct placement *pl,
  * at up. */
 static void ask_paths(const struct topology *t, struct host_result *r)
 {
-	char line[HOST_LINE_MAX], *reply, *err;
-	size_t h, i, off;
-	bool *sent = calloc(t->n_hosts, sizeof(*sent));
+	size_t h, i, n = t->n_hosts;
+	struct host_conn **c = calloc(n, sizeof(*c));
+	const char **addrs = calloc(n, sizeof(*addrs));
+	struct host_path *all = calloc(n * n, sizeof(*all));
 
-	for (h = 0; sent && h < t->n_hosts; h++) {
-		r[h].paths = calloc(t->n_hosts, sizeof(*r[h].paths));
-		if (!r[h].ok || !r[h].paths || t->n_hosts < 2)
-			continue;
-		for (i = 0; i < t->n_hosts; i++)
-			r[h].paths[i].mtu = r[h].paths[i].inner = -1;
-		off = (size_t)snprintf(line, sizeof(line), "mtu %s",
-				       t->hosts[h].address);
-		for (i = 0; i < t->n_hosts && off < sizeof(line); i++)
-			if (i != h)
-				off += (size_t)snprintf(line + off, sizeof(line) - off,
-							" %s", t->hosts[i].address);
-		err = NULL;
-		sent[h] = off < sizeof(line) &&
-			  host_send(&r[h].conn, line, NULL, 0, &err) == 0;
-		free(err);
+	for (h = 0; c && addrs && all && h < n; h++) {
+		c[h] = r[h].ok ? &r[h].conn : NULL;
+		addrs[h] = t->hosts[h].address;
 	}
-	for (h = 0; sent && h < t->n_hosts; h++) {
-		struct host_path got[HOST_PATHS_MAX];
-		int k;
-
-		if (!sent[h])
-			continue;
-		reply = err = NULL;
-		if (host_receive(&r[h].conn, PATHS_TIMEOUT_MS, &reply, &err) < 0) {
-			fprintf(stderr, "note: %s\n", err ? err : "no path MTU");
-			free(err);
-			free(reply);
-			continue;
-		}
-		k = host_decode_paths(reply, got, HOST_PATHS_MAX);
-		/* The answers come in the order the peers were asked. */
-		for (i = 0, off = 0; i < t->n_hosts && k > 0; i++) {
-			if (i == h)
-				continue;
-			if (off < (size_t)k)
-				r[h].paths[i] = got[off];
-			off++;
-		}
-		free(reply);
+	if (c && addrs && all)
+		host_ask_paths(c, addrs, n, all, PATHS_TIMEOUT_MS);
+	for (h = 0; all && h < n; h++) {
+		r[h].paths = calloc(n, sizeof(*r[h].paths));
+		for (i = 0; r[h].paths && i < n; i++)
+			r[h].paths[i] = all[h * n + i];
 	}
-	free(sent);
+	free(c);
+	free(addrs);
+	free(all);
 }
 
 static int run_hosts(struct enos_ctx *ctx, const struct cmd_args *a)

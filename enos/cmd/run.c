@@ -68,6 +68,8 @@ static int measure(struct enos_ctx *ctx, const struct topology *t,
 {
 	struct shape_table tab = { 0 };
 	struct exp_info info;
+	struct state_host *hosts = NULL;
+	size_t *host_of = NULL, n_hosts = 0, i;
 	int rc;
 
 	rc = state_get(ctx->st, t->name, &info);
@@ -86,9 +88,20 @@ static int measure(struct enos_ctx *ctx, const struct topology *t,
 	if (ctx->progress)
 		fprintf(stderr, "measuring %zu site pairs, %u probes each\n",
 			w->n_sites * (w->n_sites - 1), m->samples);
-	rc = measure_sites(w, tab.n ? &tab : NULL, m, rows, n);
+	/* Over several hosts, each pair from its source's host (as tc
+	 * --test); the rows keep only whether they cross hosts. */
+	rc = phase_hosts_of(ctx, w, &hosts, &n_hosts, &host_of);
+	if (rc == 0 && n_hosts)
+		rc = phase_hosts_measure(w, hosts, n_hosts, host_of,
+					 tab.n ? &tab : NULL, m, rows, n);
+	else if (rc == 0)
+		rc = measure_sites(w, tab.n ? &tab : NULL, m, rows, n);
+	for (i = 0; rc == 0 && i < *n; i++)
+		(*rows)[i].src_host = (*rows)[i].dst_host = NULL;
 	if (rc < 0)
 		cli_error("the RTT probe failed: %s", strerror(-rc));
+	free(hosts);
+	free(host_of);
 	shape_table_release(&tab);
 	return rc;
 }

@@ -27,6 +27,7 @@
 #include "enos/inject.h"
 #include "enos/json.h"
 #include "enos/measure.h"
+#include "enos/phase.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/timeline.h"
@@ -189,27 +190,37 @@ out:
 static void print_test_text(const struct tc_args *a, const struct report_rtt *r,
 			    size_t n, size_t bad)
 {
-	size_t i, lan;
+	size_t i, lan, across;
 
 	printf("%-16s %-16s %9s %9s %9s %9s %8s %7s %s\n", "SRC", "DST",
 	       "target", "p50", "p99", "error", "error%", "loss%", "");
 	for (i = 0; i < n; i++) {
 		double err = r[i].p50_ms - r[i].target_ms;
+		const char *verdict = r[i].cut ? "(cut)" :
+				      measure_within(&a->m, &r[i]) ? "" : "OUT OF BOUND";
 
 		/* Inside a site's LAN: node to node (or gateway). */
 		if (r[i].lan && (i == 0 || !r[i - 1].lan))
 			printf("inside sites (lan), node to node:\n");
-		printf("%-16s %-16s %9.3f %9.3f %9.3f %+9.3f %+7.2f%% %7.2f %s\n",
+		printf("%-16s %-16s %9.3f %9.3f %9.3f %+9.3f %+7.2f%% %7.2f %s",
 		       r[i].lan ? r[i].src_node : r[i].src,
 		       r[i].lan ? r[i].dst_node : r[i].dst,
 		       r[i].target_ms, r[i].p50_ms,
 		       r[i].p99_ms, err, r[i].target_ms > 0 ? 100 * err / r[i].target_ms : 0.0,
-		       r[i].loss_pct, r[i].cut ? "(cut)" :
-		       measure_within(&a->m, &r[i]) ? "" : "OUT OF BOUND");
+		       r[i].loss_pct, verdict);
+		/* Through the tunnel between two hosts of a spread world. */
+		if (r[i].cross_host)
+			printf("%sacross hosts %s -> %s", *verdict ? " " : "",
+			       r[i].src_host, r[i].dst_host);
+		printf("\n");
 	}
-	for (i = 0, lan = 0; i < n; i++)
+	for (i = 0, lan = 0, across = 0; i < n; i++) {
 		lan += r[i].lan;
+		across += r[i].cross_host;
+	}
 	printf("%zu site pairs", n - lan);
+	if (across)
+		printf(" (%zu across hosts)", across);
 	if (lan)
 		printf(" and %zu pairs inside sites", lan);
 	printf(", %u probes each: %zu outside max(%g %%, %g ms)\n",
@@ -245,6 +256,11 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 		json_key_str(&j, "dst_node", r[i].dst_node ? r[i].dst_node : "");
 		/* Inside site src's LAN, src_node to dst_node. */
 		json_key_bool(&j, "lan", r[i].lan);
+		/* The hosts of a spread world ("" on one host), and
+		 * whether the pair goes through the tunnel between two. */
+		json_key_str(&j, "src_host", r[i].src_host ? r[i].src_host : "");
+		json_key_str(&j, "dst_host", r[i].dst_host ? r[i].dst_host : "");
+		json_key_bool(&j, "cross_host", r[i].cross_host);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -257,17 +273,91 @@ static void print_test_json(const char *backend, const struct report_rtt *r,
 static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
 			const struct tc_args *a);
 
+/* What a test prints: PRINT gets the figures (ARG) and the run. */
+typedef void (*tc_print_fn)(const struct tc_args *a, const void *arg,
+			    const char *backend, int64_t run);
+
+/* The end of `tc --test`, with or without --over: the world, the backend
+ * (and the hosts of a spread world, HOSTS) as facts of RUN (0: not
+ * stored) and its outcome (BAD pairs out of bound), then the figures as
+ * JSON or text, where sites were measured from, and the run to draw.
+ * Returns 0, or -ERANGE when a pair is out of bound. */
+static int tc_finish(struct enos_ctx *ctx, struct shaped_exp *e,
+		     const struct tc_args *a, int64_t run, size_t bad,
+		     const char *hosts, tc_print_fn print, const void *arg)
+{
+	struct utsname u;
+
+	if (run) {
+		measure_store_world(ctx->st, run, &e->w, e->info.topo_path);
+		state_fact_add(ctx->st, run, "shaping", e->info.shaping);
+		if (uname(&u) == 0)
+			state_fact_add(ctx->st, run, "kernel", u.release);
+		if (hosts)
+			state_fact_add(ctx->st, run, "hosts", hosts);
+		state_run_end(ctx->st, run, bad ? "out-of-bound" : "ok");
+	}
+	print(a, arg, e->info.shaping, run);
+	if (!a->json) {
+		print_endpoints(&e->w);
+		printf("stored as run %lld; 'enos report -n %s %lld' draws it\n",
+		       (long long)run, e->w.name, (long long)run);
+	}
+	return bad ? -ERANGE : 0;
+}
+
+struct tc_rows {
+	const struct report_rtt *r;
+	size_t n, bad;
+};
+
+static void print_test(const struct tc_args *a, const void *arg,
+		       const char *backend, int64_t run)
+{
+	const struct tc_rows *t = arg;
+
+	if (a->json)
+		print_test_json(backend, t->r, t->n, run);
+	else
+		print_test_text(a, t->r, t->n, t->bad);
+}
+
+/* "h1 (2 sites), h2 (1 site)": the hosts of a spread world, into BUF. */
+static const char *hosts_text(const struct state_host *h, size_t n,
+			      const size_t *host_of, size_t n_sites, char *buf,
+			      size_t len)
+{
+	size_t i, k, sites, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++) {
+		for (k = sites = 0; k < n_sites; k++)
+			sites += host_of[k] == i;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s (%zu site%s)",
+					 i ? ", " : "", h[i].name, sites,
+					 sites == 1 ? "" : "s");
+	}
+	return buf;
+}
+
 static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 		   const struct tc_args *a)
 {
 	struct shape_table tab = { 0 };
 	struct report_rtt *rows = NULL;
-	struct utsname u;
+	struct state_host *hosts = NULL;
+	size_t *host_of = NULL, n_hosts = 0;
+	struct tc_rows out;
+	char htext[512];
 	int64_t run = 0;
 	size_t n = 0, i, bad = 0;
 	int rc;
 
-	rc = shaping_engine(ctx, &e->w, e->info.shaping_ops, false);
+	rc = phase_hosts_of(ctx, &e->w, &hosts, &n_hosts, &host_of);
+	/* A spread world's engines are on its hosts: each checked by its
+	 * host's probe, not here. */
+	if (rc == 0 && !n_hosts)
+		rc = shaping_engine(ctx, &e->w, e->info.shaping_ops, false);
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
 	if (rc < 0)
@@ -277,6 +367,12 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 	if (e->info.shaping_ops->shapes && shape_table_traced(&tab)) {
 		struct tc_args over = *a;
 
+		if (n_hosts) {
+			cli_error("the WAN of '%s' follows traces over %zu hosts: 'tc --test' over time across hosts is not built yet",
+				  e->w.name, n_hosts);
+			rc = -ENOTSUP;
+			goto out;
+		}
 		over.over_ms = a->m.samples * a->m.interval_ms;
 		if (over.over_ms < 1000)
 			over.over_ms = 1000;
@@ -286,11 +382,17 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 		return tc_test_over(ctx, e, &over);
 	}
 	if (ctx->progress)
-		fprintf(stderr, "measuring %zu site pairs, %u probes each\n",
-			e->w.n_sites * (e->w.n_sites - 1), a->m.samples);
+		fprintf(stderr, "measuring %zu site pairs, %u probes each%s\n",
+			e->w.n_sites * (e->w.n_sites - 1), a->m.samples,
+			n_hosts ? ", each from its source's host" : "");
 	/* Unshaped, the WAN has no target to measure against. */
-	rc = measure_sites(&e->w, e->info.shaping_ops->shapes ? &tab : NULL,
-			   &a->m, &rows, &n);
+	if (n_hosts)
+		rc = phase_hosts_measure(&e->w, hosts, n_hosts, host_of,
+					 e->info.shaping_ops->shapes ? &tab : NULL,
+					 &a->m, &rows, &n);
+	else
+		rc = measure_sites(&e->w, e->info.shaping_ops->shapes ? &tab : NULL,
+				   &a->m, &rows, &n);
 	if (rc < 0) {
 		cli_error("the RTT probe failed: %s", strerror(-rc));
 		goto out;
@@ -298,26 +400,19 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 	for (i = 0; i < n; i++)
 		bad += !measure_within(&a->m, &rows[i]);
 	if (state_run_begin(ctx->st, e->w.name, "tc-test", e->t->seed,
-			    e->t->has_seed, &run) == 0) {
+			    e->t->has_seed, &run) == 0)
 		measure_store(ctx->st, run, &a->m, rows, n);
-		measure_store_world(ctx->st, run, &e->w, e->info.topo_path);
-		state_fact_add(ctx->st, run, "shaping", e->info.shaping);
-		if (uname(&u) == 0)
-			state_fact_add(ctx->st, run, "kernel", u.release);
-		state_run_end(ctx->st, run, bad ? "out-of-bound" : "ok");
-	}
-	if (a->json) {
-		print_test_json(e->info.shaping, rows, n, run);
-	} else {
-		print_test_text(a, rows, n, bad);
-		print_endpoints(&e->w);
-		printf("stored as run %lld; 'enos report -n %s %lld' draws it\n",
-		       (long long)run, e->w.name, (long long)run);
-	}
-	if (bad)
-		rc = -ERANGE;
+	else
+		run = 0;
+	out = (struct tc_rows){ rows, n, bad };
+	rc = tc_finish(ctx, e, a, run, bad,
+		       n_hosts ? hosts_text(hosts, n_hosts, host_of, e->w.n_sites,
+					    htext, sizeof(htext)) : NULL,
+		       print_test, &out);
 out:
 	free(rows);
+	free(hosts);
+	free(host_of);
 	shape_table_release(&tab);
 	return rc;
 }
@@ -386,6 +481,24 @@ static void print_series_json(const char *backend, const struct measure_series *
 	json_finish(&j);
 }
 
+struct tc_series {
+	const struct measure_series *s;
+	size_t n;
+	uint64_t start_us;
+	size_t bad;
+};
+
+static void print_series(const struct tc_args *a, const void *arg,
+			 const char *backend, int64_t run)
+{
+	const struct tc_series *t = arg;
+
+	if (a->json)
+		print_series_json(backend, t->s, t->n, t->start_us, run);
+	else
+		print_series_text(a, t->s, t->n, t->start_us, t->bad);
+}
+
 /* `--test --over`: the RTT of every pair over time against the target in
  * force at each probe (the steps of its trace). */
 static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
@@ -394,6 +507,7 @@ static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
 	const struct shape_ops *ops = e->info.shaping_ops;
 	struct shape_table tab = { 0 };
 	struct measure_series *s = NULL;
+	struct tc_series out;
 	uint64_t start = 0;
 	int64_t run = 0;
 	size_t n = 0, i, bad = 0;
@@ -433,20 +547,9 @@ static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
 		state_result_add(ctx->st, run, "series_interval", NULL, NULL,
 				 a->m.interval_ms, "ms");
 		measure_series_store(ctx->st, run, s, n);
-		measure_store_world(ctx->st, run, &e->w, e->info.topo_path);
-		state_fact_add(ctx->st, run, "shaping", e->info.shaping);
-		state_run_end(ctx->st, run, bad ? "out-of-bound" : "ok");
 	}
-	if (a->json) {
-		print_series_json(e->info.shaping, s, n, start, run);
-	} else {
-		print_series_text(a, s, n, start, bad);
-		print_endpoints(&e->w);
-		printf("stored as run %lld; 'enos report -n %s %lld' draws it\n",
-		       (long long)run, e->w.name, (long long)run);
-	}
-	if (bad)
-		rc = -ERANGE;
+	out = (struct tc_series){ s, n, start, bad };
+	rc = tc_finish(ctx, e, a, run, bad, NULL, print_series, &out);
 out:
 	if (rc < 0 && run && !n)
 		state_run_end(ctx->st, run, "failed");
@@ -461,7 +564,9 @@ static int run_tc(struct enos_ctx *ctx, const struct cmd_args *args)
 	struct shaped_exp e;
 	int rc;
 
-	rc = shaped_open(ctx, args->exp, &e);
+	/* `--test` measures a world spread over several hosts too. */
+	rc = a->mode == TC_TEST && !a->over_ms ? shaped_open_spread(ctx, args->exp, &e)
+					       : shaped_open(ctx, args->exp, &e);
 	if (rc == 0) {
 		switch (a->mode) {
 		case TC_APPLY: rc = tc_apply(ctx, &e); break;
