@@ -639,6 +639,38 @@ int cgroup_oom_kills(const struct cgroup_host *h, const char *name,
 	return -ENOTSUP;
 }
 
+int cgroup_memory_limit(const struct cgroup_host *h, const char *name,
+			uint64_t *bytes)
+{
+	char path[CGROUP_PATH_MAX * 2], *text = NULL, *end;
+	size_t len;
+	int rc;
+
+	*bytes = 0;
+	if (h->version[CG_MEMORY] == 1) {
+		rc = read_value(h, CG_MEMORY, name, "memory.limit_in_bytes",
+				NULL, bytes);
+		if (!rc && *bytes >= (UINT64_C(1) << 62))
+			*bytes = 0;
+		return rc;
+	}
+	if (h->version[CG_MEMORY] != 2)
+		return -ENOTSUP;
+	rc = node_path(h, CG_MEMORY, name, "memory.max", path, sizeof(path));
+	if (!rc)
+		rc = fs_read_file(path, 64, &text, &len);
+	if (rc)
+		return rc;
+	if (strncmp(text, "max", 3)) {
+		errno = 0;
+		*bytes = strtoull(text, &end, 10);
+		if (end == text || errno)
+			rc = -ENODATA;
+	}
+	free(text);
+	return rc;
+}
+
 bool cgroup_exists(const struct cgroup_host *h, const char *name)
 {
 	char path[CGROUP_PATH_MAX * 2];

@@ -150,6 +150,13 @@ int cgroup_cpu_usage_us(const struct cgroup_host *h, const char *name,
 int cgroup_oom_kills(const struct cgroup_host *h, const char *name,
 		     uint64_t *n);
 
+/* The memory limit cgroup NAME has now, in bytes, 0 for none (v1
+ * memory.limit_in_bytes, whose "none" is a page-rounded 2^63 - 1; v2
+ * memory.max, "max"): a node fault's limit as well as a profile's.
+ * 0 or -errno (-ENOTSUP: no memory controller). */
+int cgroup_memory_limit(const struct cgroup_host *h, const char *name,
+			uint64_t *bytes);
+
 /* Is PATH's directory (an absolute cgroup directory) there? */
 bool cgroup_exists(const struct cgroup_host *h, const char *name);
 

@@ -275,6 +275,54 @@ START_TEST(test_sweep_prefix)
 }
 END_TEST
 
+/* The memory limit and OOM count a node's cgroup has now (what `enos
+ * services` decides OOM from, a fault's limit as well as a profile's), in
+ * v1 and v2 files: none is 0, a limit its bytes. */
+START_TEST(test_memory_limit_and_oom)
+{
+	char dir[128], text[512], node[256], path[320];
+	struct cgroup_host h;
+	uint64_t v = 1;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "cgroup"));
+	snprintf(node, sizeof(node), "%s/enos.fog.a", dir);
+	ck_assert_int_eq(mkdir(node, 0755), 0);
+	/* v1: no limit is 2^63 - 1 rounded down to a page. */
+	snprintf(text, sizeof(text), "1 1 0:1 / %s rw - cgroup cgroup rw,memory\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	tu_write(node, "memory.limit_in_bytes", "9223372036854771712\n", path, sizeof(path));
+	tu_write(node, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(cgroup_oom_kills(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	tu_write(node, "memory.limit_in_bytes", "67108864\n", path, sizeof(path));
+	tu_write(node, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 67108864);
+	ck_assert_int_eq(cgroup_oom_kills(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 2);
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.gone", &v), -ENOENT);
+	/* v2: "max", or bytes; the kills in memory.events. */
+	tu_write(dir, "cgroup.controllers", "cpu memory pids\n", path, sizeof(path));
+	snprintf(text, sizeof(text), "1 1 0:1 / %s rw - cgroup2 cgroup2 rw\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(h.version[CG_MEMORY], 2);
+	tu_write(node, "memory.max", "max\n", path, sizeof(path));
+	tu_write(node, "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(cgroup_oom_kills(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 1);
+	tu_write(node, "memory.max", "268435456\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 268435456);
+	tu_write(node, "memory.max", "lots\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), -ENODATA);
+	tu_rmtree(dir);
+}
+END_TEST
+
 /* `enos check` and `up` sum the profiles against the host
  * (enos/capacity.c): fits, overcommits in sum (a note), or one node alone
  * larger than the host (refused without --overcommit). */
@@ -332,6 +380,7 @@ Suite *make_cgroup_suite(void)
 	tcase_add_test(tc, test_plan_v2);
 	tcase_add_test(tc, test_plan_set);
 	tcase_add_test(tc, test_sweep_prefix);
+	tcase_add_test(tc, test_memory_limit_and_oom);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("capacity");
 	tcase_add_test(tc, test_capacity_profiles);
