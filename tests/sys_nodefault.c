@@ -284,8 +284,12 @@ START_TEST(memory_fault_service_oom)
 {
 	const char *name = "nfsvcoom";
 	char stacks[PATH_MAX], bin[PATH_MAX], inst[64], state[32], node[32];
-	char *out = NULL;
+	char go[96], *out = NULL;
 	int i;
+
+	/* The service's word to outgrow its node (see st-oomfault.yaml). */
+	snprintf(go, sizeof(go), "/tmp/enos-oomfault-%s.go", name);
+	unlink(go);
 
 	ck_assert_ptr_nonnull(realpath(FIXTURE_STACKS, stacks));
 	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
@@ -299,12 +303,14 @@ START_TEST(memory_fault_service_oom)
 		      "a limit before the fault: %s", out);
 	free(out);
 	fault_ok(name, "memory", node, "64MiB");
+	ck_assert_int_eq(tu_sh("touch %s", go), 0);
 	for (i = 0; i < 100; i++) {
 		svc_instance(name, inst, sizeof(inst), node, state, sizeof(state));
 		if (strcmp(state, "running"))
 			break;
 		usleep(100000);
 	}
+	unlink(go);
 	ck_assert_int_eq(tu_enos(&out, tc.db, "services", "-n", name, NULL), 0);
 	fprintf(stderr, "sys_nodefault: enos services after 'fault memory %s 64MiB':\n%s",
 		node, out);
