@@ -683,7 +683,8 @@ static int path_put(yaml_document_t *d, const struct sweep_path *p,
 	int rc;
 
 	if (p->n > SWEEP_SEGS_MAX)
-		return -EINVAL;
+		return apply_fail(seg, why, 0, "more than %d steps in a path",
+				  SWEEP_SEGS_MAX);
 	memcpy(segs, p->segs, p->n * sizeof(*segs));
 	for (;;) {
 		for (i = 0; i < p->n; i++) {
