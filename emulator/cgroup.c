@@ -661,6 +661,38 @@ int cgroup_oom_kills(const struct cgroup_host *h, const char *name,
 	return -ENOTSUP;
 }
 
+int cgroup_memory_limit(const struct cgroup_host *h, const char *name,
+			uint64_t *bytes)
+{
+	char path[CGROUP_PATH_MAX * 2], *text = NULL, *end;
+	size_t len;
+	int rc;
+
+	*bytes = 0;
+	if (h->version[CG_MEMORY] == 1) {
+		rc = read_value(h, CG_MEMORY, name, "memory.limit_in_bytes",
+				NULL, bytes);
+		if (!rc && *bytes >= (UINT64_C(1) << 62))
+			*bytes = 0;
+		return rc;
+	}
+	if (h->version[CG_MEMORY] != 2)
+		return -ENOTSUP;
+	rc = node_path(h, CG_MEMORY, name, "memory.max", path, sizeof(path));
+	if (!rc)
+		rc = fs_read_file(path, 64, &text, &len);
+	if (rc)
+		return rc;
+	if (strncmp(text, "max", 3)) {
+		errno = 0;
+		*bytes = strtoull(text, &end, 10);
+		if (end == text || errno)
+			rc = -ENODATA;
+	}
+	free(text);
+	return rc;
+}
+
 bool cgroup_exists(const struct cgroup_host *h, const char *name)
 {
 	char path[CGROUP_PATH_MAX * 2];
@@ -672,6 +704,84 @@ bool cgroup_exists(const struct cgroup_host *h, const char *name)
 		    stat(path, &st) == 0)
 			return true;
 	return false;
+}
+
+/* The directory of PID's cgroup in cgroup2 (under H's pids mount), from
+ * /proc/PID/cgroup's "0::PATH" line, into BUF. */
+static int v2_proc_dir(const struct cgroup_host *h, pid_t pid, char *buf,
+		       size_t len)
+{
+	char path[64], *text = NULL, *p;
+	size_t n;
+	int rc, w;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	rc = fs_read_file(path, 1u << 16, &text, &n);
+	if (rc)
+		return rc == -ENOENT ? -ESRCH : rc;
+	rc = -ENOTSUP;
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, "0::", 3))
+			continue;
+		p += 3;
+		w = snprintf(buf, len, "%s%.*s", h->dir[CG_PIDS],
+			     (int)strcspn(p, "\n"), p);
+		rc = w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
+		break;
+	}
+	free(text);
+	return rc;
+}
+
+int cgroup_pids_process(const struct cgroup_host *h, const char *name,
+			pid_t pid, uint64_t max, char *where, size_t len)
+{
+	char dir[CGROUP_PATH_MAX * 2], path[CGROUP_PATH_MAX * 2 + 16];
+	char value[24], *text = NULL, *end;
+	uint64_t got;
+	size_t n;
+	int rc;
+
+	if (where && len)
+		where[0] = '\0';
+	if (h->version[CG_PIDS] == 1) {
+		rc = node_path(h, CG_PIDS, name, NULL, dir, sizeof(dir));
+		if (!rc && mkdir(dir, 0755) < 0 && errno != EEXIST)
+			rc = -errno;
+	} else if (h->version[CG_PIDS] == 2) {
+		rc = v2_proc_dir(h, pid, dir, sizeof(dir));
+	} else {
+		rc = -ENOTSUP;
+	}
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/pids.max", dir);
+	if (where)
+		snprintf(where, len, "%s", path);
+	if (access(path, F_OK) < 0)
+		return errno == ENOENT ? -ENOTSUP : -errno;
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)max);
+	rc = write_file(path, value, false);
+	if (!rc && h->version[CG_PIDS] == 1) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		snprintf(value, sizeof(value), "%d", (int)pid);
+		rc = write_file(path, value, false);
+		if (rc == -EINVAL)
+			rc = -ESRCH;
+		snprintf(path, sizeof(path), "%s/pids.max", dir);
+	}
+	if (rc)
+		return rc;
+	/* Read back what the kernel holds. */
+	rc = fs_read_file(path, 64, &text, &n);
+	if (rc)
+		return rc;
+	errno = 0;
+	got = strtoull(text, &end, 10);
+	if (end == text || errno || got != max)
+		rc = -EIO;
+	free(text);
+	return rc;
 }
 
 /* ---- node faults ---- */

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The controllers enos uses, as indexes. CG_CPUACCT is v1's accounting
  * (v2 accounts in the cpu controller's cpu.stat). CG_FREEZER is v1's
@@ -151,8 +152,31 @@ int cgroup_cpu_usage_us(const struct cgroup_host *h, const char *name,
 int cgroup_oom_kills(const struct cgroup_host *h, const char *name,
 		     uint64_t *n);
 
+/* The memory limit cgroup NAME has now, in bytes, 0 for none (v1
+ * memory.limit_in_bytes, whose "none" is a page-rounded 2^63 - 1; v2
+ * memory.max, "max"): a node fault's limit as well as a profile's.
+ * 0 or -errno (-ENOTSUP: no memory controller). */
+int cgroup_memory_limit(const struct cgroup_host *h, const char *name,
+			uint64_t *bytes);
+
 /* Is PATH's directory (an absolute cgroup directory) there? */
 bool cgroup_exists(const struct cgroup_host *h, const char *name);
+
+/* Limit process PID, and what it starts from then on, to MAX tasks
+ * (processes and threads), for a node whose processes another manager
+ * started (an lxc node: libvirt's domain init). v1, where libvirt makes
+ * no pids cgroup, gives PID a pids cgroup NAME of its own:
+ *   mkdir /sys/fs/cgroup/pids/NAME
+ *   echo MAX > /sys/fs/cgroup/pids/NAME/pids.max
+ *   echo PID > /sys/fs/cgroup/pids/NAME/cgroup.procs
+ * (removed by name at down like a node's own, cgroup_sweep); v2 writes
+ * pids.max of the cgroup PID is in (/proc/PID/cgroup's "0::" line; the
+ * domain's, made by libvirt). The file is then read back: -EIO unless it
+ * says MAX. The pids.max written into WHERE (LEN bytes). 0 or -errno
+ * (-ENOTSUP: no pids controller, or v2's not enabled for PID's cgroup;
+ * -ESRCH: no such process). */
+int cgroup_pids_process(const struct cgroup_host *h, const char *name,
+			pid_t pid, uint64_t max, char *where, size_t len);
 
 /* ---- node faults (enos/nodefault.c) ---- */
 

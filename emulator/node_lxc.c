@@ -3,7 +3,9 @@
  * builds for the node (<lxc:namespace><sharenet type='netns'/>), so the
  * LAN, the WAN, shaping and probes see an lxc node exactly as a netns one.
  * libvirt adds the mount, pid, uts and ipc namespaces, the memory and CPU
- * limits (cgroup v1 memory, cpu) and the root filesystem.
+ * limits (cgroup v1 memory, cpu) and the root filesystem. Its domain XML
+ * has no process limit: a profile's pids is written by enos once the
+ * domain runs (lxc_pids), in the pids cgroup of the container's init.
  *
  * Root filesystem: the host's / bound read-only, with a tmpfs on /tmp and
  * /run and a private writable /var, an overlay whose lower layer is the
@@ -42,6 +44,7 @@
 #include <sys/wait.h>
 
 #include "emulator/caps.h"
+#include "emulator/cgroup.h"
 #include "emulator/emu.h"
 #include "emulator/link.h"
 #include "emulator/netns.h"
@@ -202,6 +205,36 @@ out:
 	return err;
 }
 
+/* N's pids limit, once its domain runs: libvirt's LXC XML has no such
+ * setting and libvirt makes no v1 pids cgroup, so the container's init
+ * gets one (v2: the domain's cgroup gets pids.max), read back; what the
+ * init starts, and what exec and spawn start (they join the init's
+ * cgroups), then counts against it (cgroup_pids_process). */
+static int lxc_pids(struct emu *emu, const struct world_node *n)
+{
+	char where[CGROUP_PATH_MAX * 2 + 16] = "";
+	struct cgroup_host h;
+	int init = -ENOENT, err, i;
+
+	for (i = 0; i < 50 && init < 0; i++) {
+		init = node_lxc_init_pid(n->netns);
+		if (init < 0)
+			usleep(20000);
+	}
+	err = init < 0 ? init : cgroup_detect(&h);
+	if (err == 0)
+		err = cgroup_pids_process(&h, n->netns, init, n->pids, where,
+					  sizeof(where));
+	if (err < 0)
+		emu_seterr(emu, "node '%s': cannot limit its container to %llu processes (%s): %s",
+			   n->name, (unsigned long long)n->pids,
+			   where[0] ? where : init < 0 ? "its init is not running" : "pids.max",
+			   err == -ENOTSUP ? "no pids controller for it" :
+			   err == -EIO ? "pids.max does not hold the value written" :
+			   strerror(-err));
+	return err;
+}
+
 /* Start node N's domain in its namespace; see node.h (start). */
 static int lxc_node_start(struct emu *emu, const struct world *w,
 			  const struct world_node *n)
@@ -218,6 +251,8 @@ static int lxc_node_start(struct emu *emu, const struct world *w,
 		err = node_lxc_xml(w, n, var, &xml);
 	if (err == 0)
 		err = virt_domain_create(emu, VIRT_LXC_URI, xml);
+	if (err == 0 && n->pids)
+		err = lxc_pids(emu, n);
 	free(xml);
 	return err;
 }
@@ -929,6 +964,25 @@ static int lxc_leftovers(struct emu *emu, const struct world *w)
 	return doms + files;
 }
 
+/* cpu and memory are libvirt's; pids needs the host's pids controller
+ * (lxc_pids). */
+static int lxc_limits_supported(uint32_t cpu_milli, uint64_t memory,
+				uint64_t pids, char *why, size_t len)
+{
+	struct cgroup_limits l = { 0, 0, pids };
+	struct cgroup_host h;
+	(void)cpu_milli;
+	(void)memory;
+
+	if (!pids)
+		return 0;
+	if (cgroup_detect(&h) < 0) {
+		snprintf(why, len, "cgroup mounts (/proc/self/mountinfo unreadable)");
+		return -ENOTSUP;
+	}
+	return cgroup_supports(&h, &l, why, len);
+}
+
 /* libvirt's LXC driver (caps.c); and, where libvirt 9.0 cannot start a
  * domain until the hugetlb cgroup is moved (virt_hugetlb_needs_fix()),
  * a note that up does that first. */
@@ -949,7 +1003,8 @@ static int lxc_supported(char *why, size_t len)
 
 const struct node_ops node_lxc_ops = {
 	.name = "lxc",
-	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY,
+	.limits = NODE_LIMIT_CPU | NODE_LIMIT_MEMORY | NODE_LIMIT_PIDS,
+	.limits_supported = lxc_limits_supported,
 	.needs = BACKEND_NEEDS_LIBVIRT,
 	.supported = lxc_supported,
 	.create = lxc_node_create,

@@ -640,27 +640,42 @@ static const struct world_node *node_named(const struct world *w,
 }
 
 /* Was the failed instance R killed by its node's memory limit: SIGKILLed
- * (137) in a node whose cgroup counted an OOM kill? Known for nodes with
- * a cgroup (netns nodes with a profile); false otherwise. */
+ * (137) in a node whose cgroup counted an OOM kill? Read from the node's
+ * cgroup itself, so a limit a node fault set (`enos fault memory`) on a
+ * node without a memory profile counts as well as a profile's. Known for
+ * nodes with a cgroup (every netns node); false otherwise. */
 static bool killed_by_oom(const struct cgroup_host *h, const struct world *w,
 			  const struct service_row *r)
 {
 	const struct world_node *n = node_named(w, r->node);
 	uint64_t kills = 0;
 
-	return n && n->memory_bytes && r->has_exit && r->exit_status == 128 + 9 &&
+	return n && r->has_exit && r->exit_status == 128 + 9 &&
 	       cgroup_oom_kills(h, n->netns, &kills) == 0 && kills > 0;
 }
 
-/* The memory limit of R's node as "64M", or "-". */
-static const char *node_limit_text(const struct world *w,
-				   const struct service_row *r, char *buf,
-				   size_t len)
+/* The memory limit of R's node now, in bytes (0: none): its cgroup's
+ * (a node fault's or its profile's), else its profile's (lxc and qemu
+ * nodes, a cgroup gone). */
+static uint64_t node_memory_limit(const struct cgroup_host *h,
+				  const struct world *w,
+				  const struct service_row *r)
 {
 	const struct world_node *n = node_named(w, r->node);
+	uint64_t bytes = 0;
 
-	if (n && n->memory_bytes)
-		snprintf(buf, len, "%.0fM", n->memory_bytes / 1048576.0);
+	if (!n)
+		return 0;
+	if (cgroup_memory_limit(h, n->netns, &bytes) == 0)
+		return bytes;
+	return n->memory_bytes;
+}
+
+/* A memory limit as "64M", or "-" for none. */
+static const char *limit_text(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes)
+		snprintf(buf, len, "%.0fM", bytes / 1048576.0);
 	else
 		snprintf(buf, len, "-");
 	return buf;
@@ -731,9 +746,8 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 			else
 				json_null(&j);
 			json_key(&j, "node_memory_limit_bytes");
-			if (node_named(&w, rows[i].node) &&
-			    node_named(&w, rows[i].node)->memory_bytes)
-				json_int(&j, (int64_t)node_named(&w, rows[i].node)->memory_bytes);
+			if (node_memory_limit(&h, &w, &rows[i]))
+				json_int(&j, (int64_t)node_memory_limit(&h, &w, &rows[i]));
 			else
 				json_null(&j);
 			json_key(&j, "pss_bytes");
@@ -795,7 +809,8 @@ int deploy_list(struct enos_ctx *ctx, const char *name, bool json)
 		printf("%-16s %-12s %-14s %-12s %-15s %7d %-8s %8s %4s %8s %8s %6s %s\n",
 		       rows[i].instance, rows[i].service, rows[i].node, rows[i].site,
 		       rows[i].address, rows[i].pid, state, up, procs, rss, pss,
-		       node_limit_text(&w, &rows[i], limit, sizeof(limit)),
+		       limit_text(node_memory_limit(&h, &w, &rows[i]), limit,
+				  sizeof(limit)),
 		       port_list);
 	}
 out:

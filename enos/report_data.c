@@ -768,6 +768,7 @@ void report_campaign_release(struct report_campaign *c)
 	state_free_names(c->series);
 	state_free_names(c->x_labels);
 	free(c->x_axis);
+	free(c->series_axis);
 	free(c->x_ms);
 	for (i = 0; c->data && i < c->n_runs; i++)
 		report_data_release(&c->data[i]);
@@ -1024,6 +1025,32 @@ static void sweep_source(struct state *st, struct report_campaign *c,
 	source_finish(s);
 }
 
+/* The axis (of NA, values VALUES[point * NA + axis] of NP points) that
+ * alone takes several values, when they are not all times; NA if none. */
+static size_t categorical_axis(char *const *values, size_t na, size_t np)
+{
+	size_t k, i, found = na;
+	bool times;
+	uint64_t us;
+	const char *why;
+
+	for (k = 0; k < na; k++) {
+		for (i = 1; i < np && !strcmp(values[i * na + k], values[k]); i++)
+			;
+		if (i == np)
+			continue;               /* one value: a setting */
+		if (found < na)
+			return na;              /* two vary: points, not series */
+		found = k;
+	}
+	if (found == na)
+		return na;
+	times = true;
+	for (i = 0; i < np && times; i++)
+		times = units_parse_time(values[i * na + found], &us, &why) == 0;
+	return times ? na : found;
+}
+
 int report_campaign_sweep(struct state *st, const char *name,
 			  struct report_campaign *c, char **err)
 {
@@ -1048,16 +1075,27 @@ int report_campaign_sweep(struct state *st, const char *name,
 	}
 	c->in.what = CAMPAIGN_SWEEP;
 	c->title = str_printf("sweep %s", rec.name);
-	/* The series: the strategies when they are an axis. */
+	/* The series: the strategies when they are an axis, else the values
+	 * of the one axis that varies when they are not times (a curve). */
 	for (sa = 0; sa < na && strcmp(axes[sa], "stack.strategy"); sa++)
 		;
+	if (sa == na)
+		sa = categorical_axis(values, na, np);
 	series_of = calloc(np + 1, sizeof(*series_of));
 	x_of = calloc(np + 1, sizeof(*x_of));
 	if (!c->title || !series_of || !x_of) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	c->in.series_axis = sa < na ? "stack.strategy" : "sweep";
+	if (sa < na && strcmp(axes[sa], "stack.strategy")) {
+		c->series_axis = strdup(axes[sa]);
+		if (!c->series_axis) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	c->in.series_axis = sa == na ? "sweep" :
+			    c->series_axis ? c->series_axis : "stack.strategy";
 	for (k = 0; k < na; k++)
 		if (k != sa)
 			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", axes[k]);

@@ -94,6 +94,8 @@ struct report_campaign {
 	char **x_labels;                /* in.x_labels */
 	size_t n_x;
 	char *x_axis;
+	char *series_axis;              /* in.series_axis when it is another
+					 * axis than stack.strategy */
 	double *x_ms;                   /* or NULL */
 	struct campaign_run *runs;
 	struct report_data *data;       /* per run */
@@ -108,8 +110,10 @@ struct report_campaign {
 };
 
 /* Load sweep NAME: its done pairs' runs, series the values of its
- * `stack.strategy` axis (when it has one, else the sweep), points its
- * other axes (times in ms when there is one time axis). Returns 0,
+ * `stack.strategy` axis (when it has one; else of its only axis with
+ * several values when those are not times, so that two settings such as
+ * a profile or none are compared; else the sweep), points its other axes
+ * (times in ms when there is one time axis). Returns 0,
  * -ENOENT (no such sweep, or no pair done: *ERR says which) or -errno
  * with *ERR an allocated reason. Release with report_campaign_release
  * (also after a failure). */

@@ -52,8 +52,10 @@ void sweep_path_release(struct sweep_path *p)
 {
 	size_t i;
 
-	for (i = 0; p->segs && i < p->n; i++)
+	for (i = 0; p->segs && i < p->n; i++) {
 		free(p->segs[i].key);
+		free(p->segs[i].also);
+	}
 	free(p->segs);
 	free(p->text);
 	memset(p, 0, sizeof(*p));
@@ -96,6 +98,8 @@ static int seg_add(struct sweep_path *p, const char *key, size_t klen,
 
 	s = &p->segs[p->n];
 	s->key = NULL;
+	s->also = NULL;
+	s->n_also = 0;
 	if (key && !(s->key = strndup(key, klen)))
 		return -ENOMEM;
 	s->index = index;
@@ -114,18 +118,76 @@ static char *path_prefix(const struct sweep_path *p, size_t n)
 	if (!n)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		if (p->segs[i].key)
-			strbuf_addf(&sb, "%s%s", i ? "." : "", p->segs[i].key);
-		else
-			strbuf_addf(&sb, "[%zu]", p->segs[i].index);
+		const struct sweep_seg *s = &p->segs[i];
+		size_t k;
+
+		if (s->key) {
+			strbuf_addf(&sb, "%s%s", i ? "." : "", s->key);
+			continue;
+		}
+		strbuf_addf(&sb, "[%zu", s->index);
+		for (k = 0; k < s->n_also; k++)
+			strbuf_addf(&sb, ",%zu", s->also[k]);
+		strbuf_addc(&sb, ']');
 	}
 	return strbuf_detach(&sb);
+}
+
+/* The indexes of the step at TEXT[*I] ('[' N [',' N]... ']') into SEG,
+ * *I moved past it; *PLACES (the places the path names so far) times
+ * their count. */
+static int parse_indexes(const char *text, size_t *i, struct sweep_seg *seg,
+			 size_t *places, size_t *at, char **why)
+{
+	size_t start, k, n = 0;
+
+	do {
+		unsigned long v = 0;
+
+		start = ++*i;
+		while (isdigit((unsigned char)text[*i])) {
+			if (v <= SWEEP_INDEX_MAX)
+				v = v * 10 + (unsigned long)(text[*i] - '0');
+			++*i;
+		}
+		if (*i == start)
+			return path_fail(at, why, *i, n ? "expected an index after ','" :
+					 "expected an index after '['");
+		if (v > SWEEP_INDEX_MAX)
+			return path_fail(at, why, start, "index %.*s is out of range (0 to %d)",
+					 (int)(*i - start), text + start,
+					 SWEEP_INDEX_MAX);
+		for (k = 0; k < n; k++)
+			if ((k ? seg->also[k - 1] : seg->index) == v)
+				return path_fail(at, why, start, "index %lu is listed twice", v);
+		if (n && *places * (n + 1) > SWEEP_PLACES_MAX)
+			return path_fail(at, why, start,
+					 "the path names more than %d places", SWEEP_PLACES_MAX);
+		if (!n) {
+			seg->index = (size_t)v;
+		} else {
+			size_t *also = realloc(seg->also, n * sizeof(*also));
+
+			if (!also)
+				return -ENOMEM;
+			seg->also = also;
+			also[n - 1] = (size_t)v;
+			seg->n_also = n;
+		}
+		n++;
+	} while (text[*i] == ',');
+	if (text[*i] != ']')
+		return path_fail(at, why, *i, "expected ']' after index %zu",
+				 n > 1 ? seg->also[n - 2] : seg->index);
+	++*i;
+	*places *= n;
+	return 0;
 }
 
 int sweep_path_parse(const char *text, struct sweep_path *p, size_t *at,
 		     char **why)
 {
-	size_t i = 0, len = strlen(text), start;
+	size_t i = 0, len = strlen(text), start, places = 1;
 	char shown[16];
 	int rc;
 
@@ -156,28 +218,17 @@ int sweep_path_parse(const char *text, struct sweep_path *p, size_t *at,
 		if (rc)
 			return rc;
 		while (text[i] == '[') {
-			unsigned long v = 0;
+			size_t open = i;
 
-			start = ++i;
-			while (isdigit((unsigned char)text[i])) {
-				if (v <= SWEEP_INDEX_MAX)
-					v = v * 10 + (unsigned long)(text[i] - '0');
-				i++;
-			}
-			if (i == start)
-				return path_fail(at, why, i, "expected an index after '['");
-			if (v > SWEEP_INDEX_MAX)
-				return path_fail(at, why, start, "index %.*s is out of range (0 to %d)",
-						 (int)(i - start), text + start,
-						 SWEEP_INDEX_MAX);
-			if (text[i] != ']')
-				return path_fail(at, why, i, "expected ']' after index %lu", v);
-			i++;
 			if (p->n == SWEEP_SEGS_MAX)
-				return path_fail(at, why, start - 1,
+				return path_fail(at, why, open,
 						 "more than %d steps in a path",
 						 SWEEP_SEGS_MAX);
-			rc = seg_add(p, NULL, 0, (size_t)v, start - 1);
+			rc = seg_add(p, NULL, 0, 0, open);
+			if (rc)
+				return rc;
+			rc = parse_indexes(text, &i, &p->segs[p->n - 1], &places,
+					   at, why);
 			if (rc)
 				return rc;
 		}
@@ -489,9 +540,9 @@ static int apply_fail(size_t *seg, char **why, size_t i, const char *fmt,
 	return *why ? -EINVAL : -ENOMEM;
 }
 
-/* Put the node MK makes at path P of D; see sweep_path_apply. */
-static int path_put(yaml_document_t *d, const struct sweep_path *p,
-		    const struct maker *mk, size_t *seg, char **why)
+/* Put the node MK makes at path P of D, whose steps name one place each. */
+static int put_one(yaml_document_t *d, const struct sweep_path *p,
+		   const struct maker *mk, size_t *seg, char **why)
 {
 	char *where = NULL;
 	int cur = 1, child, v, k, rc = 0;
@@ -619,6 +670,41 @@ static int path_put(yaml_document_t *d, const struct sweep_path *p,
 				"the value nests deeper than %d levels or holds more than %d nodes",
 				YAMLDOC_DEPTH_MAX, SWEEP_VALUE_NODES);
 	return rc;
+}
+
+/* Put the node MK makes at each place path P of D names (its index lists
+ * counted like digits, the last list fastest); see sweep_path_apply. */
+static int path_put(yaml_document_t *d, const struct sweep_path *p,
+		    const struct maker *mk, size_t *seg, char **why)
+{
+	struct sweep_seg segs[SWEEP_SEGS_MAX];
+	size_t pick[SWEEP_SEGS_MAX] = { 0 }, i;
+	struct sweep_path one = { segs, p->n, p->text };
+	int rc;
+
+	if (p->n > SWEEP_SEGS_MAX)
+		return apply_fail(seg, why, 0, "more than %d steps in a path",
+				  SWEEP_SEGS_MAX);
+	memcpy(segs, p->segs, p->n * sizeof(*segs));
+	for (;;) {
+		for (i = 0; i < p->n; i++) {
+			segs[i].index = pick[i] ? p->segs[i].also[pick[i] - 1]
+						: p->segs[i].index;
+			segs[i].n_also = 0;
+		}
+		rc = put_one(d, &one, mk, seg, why);
+		if (rc)
+			return rc;
+		for (i = p->n; i-- > 0;) {
+			if (pick[i] < p->segs[i].n_also) {
+				pick[i]++;
+				break;
+			}
+			pick[i] = 0;
+		}
+		if (i == (size_t)-1)
+			return 0;
+	}
 }
 
 int sweep_path_apply(yaml_document_t *doc, const struct sweep_path *p,
@@ -789,7 +875,20 @@ static struct src_pos offset_pos(const yaml_node_t *k, size_t at)
 	return pos;
 }
 
-/* Is P (N steps) the first steps of Q? */
+/* Do index steps A and B name an item in common? */
+static bool indexes_meet(const struct sweep_seg *a, const struct sweep_seg *b)
+{
+	size_t i, j;
+
+	for (i = 0; i <= a->n_also; i++)
+		for (j = 0; j <= b->n_also; j++)
+			if ((i ? a->also[i - 1] : a->index) ==
+			    (j ? b->also[j - 1] : b->index))
+				return true;
+	return false;
+}
+
+/* Is P (N steps) the first steps of Q (an index list meeting another)? */
 static bool path_within(const struct sweep_path *p, const struct sweep_path *q)
 {
 	size_t i;
@@ -801,7 +900,7 @@ static bool path_within(const struct sweep_path *p, const struct sweep_path *q)
 
 		if (!a->key != !b->key)
 			return false;
-		if (a->key ? strcmp(a->key, b->key) : a->index != b->index)
+		if (a->key ? strcmp(a->key, b->key) : !indexes_meet(a, b))
 			return false;
 	}
 	return true;
@@ -1461,6 +1560,8 @@ static void path_one(struct sweep_path *p, struct sweep_seg *seg, char *key)
 {
 	seg->key = key;
 	seg->index = 0;
+	seg->also = NULL;
+	seg->n_also = 0;
 	seg->offset = 0;
 	p->segs = seg;
 	p->n = 1;

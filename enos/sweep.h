@@ -47,6 +47,7 @@ struct topology;
 #define SWEEP_PATH_MAX     256          /* bytes of a path */
 #define SWEEP_SEGS_MAX     16           /* keys and indexes in a path */
 #define SWEEP_INDEX_MAX    65535
+#define SWEEP_PLACES_MAX   64           /* places one path names through index lists */
 #define SWEEP_VALUE_NODES  4096         /* nodes one structured value copies */
 
 enum sweep_order { SWEEP_SHUFFLED, SWEEP_SEQUENTIAL, SWEEP_BLOCKED };
@@ -60,10 +61,14 @@ enum sweep_action { SWEEP_REUSE, SWEEP_REDEPLOY, SWEEP_REBUILD };
 /* "reuse", "redeploy", "rebuild" (static). */
 const char *sweep_action_name(enum sweep_action a);
 
-/* One step of a path: a mapping key, or a sequence index (key NULL). */
+/* One step of a path: a mapping key, or a sequence index (key NULL);
+ * an index list (`[3,4]`) holds its first index in INDEX and the others
+ * in ALSO. */
 struct sweep_seg {
 	char *key;
 	size_t index;
+	size_t *also;           /* the other indexes of a list, N_ALSO of them */
+	size_t n_also;
 	size_t offset;          /* of the step in the path text, from 0 */
 };
 
@@ -75,7 +80,10 @@ struct sweep_path {
 
 /* Parse TEXT: KEY or KEY[INDEX]... steps joined by '.', a key being
  * A-Z, a-z, 0-9, '_' and '-', an index 0 to SWEEP_INDEX_MAX
- * ("network.constraints[0].rtt", "sites[3].count"). Returns 0, or -EINVAL
+ * ("network.constraints[0].rtt", "sites[3].count"). An index step may
+ * list several indexes ("sites[3,4].profile"): the path then names each
+ * of those items, and a value is put at every place it names (at most
+ * SWEEP_PLACES_MAX, an index listed once). Returns 0, or -EINVAL
  * with *WHY an allocated message and *AT the offset it points at (both
  * may be NULL), or -ENOMEM. Release *P with sweep_path_release (also after
  * a failure). */
@@ -90,7 +98,8 @@ void sweep_path_release(struct sweep_path *p);
  * REBUILD. */
 enum sweep_action sweep_path_action(const struct sweep_path *p);
 
-/* Put a copy of node VALUE of document SRC at path P of document DOC.
+/* Put a copy of node VALUE of document SRC at path P of document DOC (at
+ * each place P names, in the order its lists are written).
  * Keys and indexes must exist, except the last key of a path, which is
  * added to its mapping when missing (the topology loader then says
  * whether it is a key it knows). A key merged in by "<<" is set in the

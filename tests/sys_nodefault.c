@@ -7,6 +7,11 @@
  *   node next to it; clear lets it through again;
  * - `fault freeze x`: x's HTTP server stops answering a client in y,
  *   `thaw` brings it back;
+ * - `enos status` (text and --json) shows the node faults active on each
+ *   node (a memory limit, frozen) and nothing once they end;
+ * - `fault memory` on a node without a memory profile: the stack service
+ *   it kills is shown failed(OOM) beside the fault's limit, not a plain
+ *   crash (the verdict is the node cgroup's own OOM count);
  * - `fault crash`: the node's stack service is shown failed, `enos
  *   service start` brings it back;
  * - `fault stress z cpu=1` raises z's CPU use; clear stops the stressor;
@@ -195,6 +200,40 @@ START_TEST(cpu_fault_measured)
 }
 END_TEST
 
+/* `enos status -n NAME [--json]`, asserting it exits 0 (allocated). */
+static char *status_of(const char *name, bool json)
+{
+	char *out = NULL;
+	int rc = json ? tu_enos(&out, tc.db, "status", "-n", name, "--json", NULL)
+		      : tu_enos(&out, tc.db, "status", "-n", name, NULL);
+
+	ck_assert_msg(rc == 0, "status failed (%d): %s", rc, out ? out : "");
+	return out;
+}
+
+/* Does `enos status` of NAME show node NODE's active faults as NOW (text)
+ * and JSON_FRAG (its node_faults entry, from the node on)? With NOW NULL:
+ * that no node fault is shown. */
+static void status_shows(const char *name, const char *node, const char *now,
+			 const char *json_frag)
+{
+	char *text = status_of(name, false), *json = status_of(name, true);
+	char line[128];
+
+	if (!now) {
+		ck_assert_msg(!tu_contains(text, "NODE FAULTS"), "status: %s", text);
+		ck_assert_msg(tu_contains(json, "\"node_faults\":[]"), "status --json: %s", json);
+	} else {
+		snprintf(line, sizeof(line), "\n%-24s %s", node, now);
+		ck_assert_msg(tu_contains(text, "NODE FAULTS") && tu_contains(text, line),
+			      "status has no '%s': %s", line, text);
+		ck_assert_msg(tu_contains(json, json_frag), "status --json has no %s: %s",
+			      json_frag, json);
+	}
+	free(text);
+	free(json);
+}
+
 START_TEST(memory_fault_oom_in_node_only)
 {
 	const char *name = "nfmem";
@@ -220,12 +259,70 @@ START_TEST(memory_fault_oom_in_node_only)
 	ck_assert_msg(kills >= 1, "no OOM kill counted in %s", cg);
 	fprintf(stderr, "sys_nodefault: 200 MiB after 'fault memory y 64MiB': exit %d, %llu OOM kill(s)\n",
 		rc, (unsigned long long)kills);
+	status_shows(name, "y", "memory 64MiB",
+		     "{\"node\":\"y\",\"cpu\":null,\"memory_bytes\":67108864,"
+		     "\"frozen\":false,\"stress_workers\":0,\"faults\":[{\"id\":");
 	/* The node next to it is unaffected. */
 	ck_assert_int_eq(tu_exec(NULL, tc.db, name, "z", "dd", "if=/dev/zero",
 				 "of=/dev/null", "bs=200M", "count=1"), 0);
 	fault_ok(name, "clear");
+	status_shows(name, "y", NULL, NULL);
 	ck_assert_int_eq(tu_exec(NULL, tc.db, name, "y", "dd", "if=/dev/zero",
 				 "of=/dev/null", "bs=200M", "count=1"), 0);
+}
+END_TEST
+
+/* The instance of service "svc" in `enos services --json` of NAME, into
+ * BUF; its node into NODE, its state into STATE. */
+static void svc_instance(const char *name, char *buf, size_t len,
+			 char *node, char *state, size_t slen);
+
+/* A stack service killed by a memory fault's limit, in a node whose
+ * profile sets no memory (y: none at all), is reported as an OOM with the
+ * fault's limit beside it. */
+START_TEST(memory_fault_service_oom)
+{
+	const char *name = "nfsvcoom";
+	char stacks[PATH_MAX], bin[PATH_MAX], inst[64], state[32], node[32];
+	char go[96], *out = NULL;
+	int i;
+
+	/* The service's word to outgrow its node (see st-oomfault.yaml). */
+	snprintf(go, sizeof(go), "/tmp/enos-oomfault-%s.go", name);
+	unlink(go);
+
+	ck_assert_ptr_nonnull(realpath(FIXTURE_STACKS, stacks));
+	ck_assert_ptr_nonnull(realpath(tu_enos_bin(), bin));
+	setenv("ENOS_STACKS_DIR", stacks, 1);
+	setenv("ENOS_BIN", bin, 1);
+	up_world(name, "stack: {name: st-oomfault, strategy: one}\n");
+	svc_instance(name, inst, sizeof(inst), node, state, sizeof(state));
+	ck_assert_str_eq(state, "running");
+	ck_assert_int_eq(tu_enos(&out, tc.db, "services", "-n", name, "--json", NULL), 0);
+	ck_assert_msg(tu_contains(out, "\"node_memory_limit_bytes\":null"),
+		      "a limit before the fault: %s", out);
+	free(out);
+	fault_ok(name, "memory", node, "64MiB");
+	ck_assert_int_eq(tu_sh("touch %s", go), 0);
+	for (i = 0; i < 100; i++) {
+		svc_instance(name, inst, sizeof(inst), node, state, sizeof(state));
+		if (strcmp(state, "running"))
+			break;
+		usleep(100000);
+	}
+	unlink(go);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "services", "-n", name, NULL), 0);
+	fprintf(stderr, "sys_nodefault: enos services after 'fault memory %s 64MiB':\n%s",
+		node, out);
+	ck_assert_msg(tu_contains(out, "failed(OOM)") && tu_contains(out, "64M"),
+		      "services: %s", out);
+	free(out);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "services", "-n", name, "--json", NULL), 0);
+	unsetenv("ENOS_STACKS_DIR");
+	ck_assert_msg(tu_contains(out, "\"oom\":true") &&
+		      tu_contains(out, "\"node_memory_limit_bytes\":67108864"),
+		      "services --json: %s", out);
+	free(out);
 }
 END_TEST
 
@@ -282,10 +379,15 @@ START_TEST(freeze_stops_answering)
 	ck_assert_msg(ok, "x's server never answered at %s", url);
 	fault_ok(name, "freeze", "x");
 	ck_assert(cgroup_frozen(&h, cg));
+	/* x's profile's cpu beside the freeze. */
+	status_shows(name, "x", "cpu 0.5, frozen",
+		     "{\"node\":\"x\",\"cpu\":0.5,\"memory_bytes\":null,"
+		     "\"frozen\":true,");
 	ck_assert_msg(!answers(name, url), "a frozen node answered");
 	fprintf(stderr, "sys_nodefault: frozen x: no answer within 2 s\n");
 	fault_ok(name, "thaw", "x");
 	ck_assert(!cgroup_frozen(&h, cg));
+	status_shows(name, "x", NULL, NULL);
 	ck_assert_msg(answers(name, url), "x did not answer once thawed");
 	kill(server, SIGTERM);
 	waitpid(server, &st, 0);
@@ -644,6 +746,7 @@ Suite *make_sys_nodefault_suite(struct skips *sk)
 	const struct sys_case cases[] = {
 		{ "cpu_fault_measured", cpu_fault_measured },
 		{ "memory_fault_oom_in_node_only", memory_fault_oom_in_node_only },
+		{ "memory_fault_service_oom", memory_fault_service_oom },
 		{ "freeze_stops_answering", freeze_stops_answering },
 		{ "crash_then_service_start", crash_then_service_start },
 		{ "stress_raises_cpu", stress_raises_cpu },

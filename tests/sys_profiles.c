@@ -9,7 +9,10 @@
  *   host is unaffected; pids: limits what the node may fork; a stack
  *   service killed so is shown failed(OOM) by `enos services`;
  * - `down` leaves no cgroup, even with a process still running in one
- *   whose starter was killed with SIGKILL.
+ *   whose starter was killed with SIGKILL;
+ * - an lxc node with pids: 32 (written by enos in its container's pids
+ *   cgroup, libvirt's XML having no such limit) reads 32 back and cannot
+ *   start 64 sleepers, while an lxc node without it can.
  * A host without the cpu, memory or pids controller skips with the
  * reason. The cgroup steps themselves are unit-tested in test_cgroup.c.
  */
@@ -25,8 +28,10 @@
 #include <sqlite3.h>
 
 #include "emulator/cgroup.h"
+#include "emulator/node_lxc.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "util/fs.h"
 
 #define FIXTURE_STACKS "tests/fixtures/stacks/sys"
 
@@ -284,6 +289,79 @@ START_TEST(down_leaves_no_cgroup)
 }
 END_TEST
 
+/* The pids cgroup directory of process PID, from /proc/PID/cgroup (v1's
+ * pids line, else cgroup2's), under H's pids mount, into BUF. */
+static void pids_dir(const struct cgroup_host *h, int pid, char *buf,
+		     size_t len)
+{
+	char path[64], *text = NULL, *p;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	ck_assert_int_eq(fs_read_file(path, 1u << 16, &text, &n), 0);
+	p = strstr(text, h->version[CG_PIDS] == 1 ? ":pids:" : "0::");
+	ck_assert_msg(p != NULL, "no pids cgroup in %s", text);
+	p = strchr(p + 1, ':') + 1;
+	if (h->version[CG_PIDS] == 1)
+		p = strchr(p, '/');
+	snprintf(buf, len, "%s%.*s", h->dir[CG_PIDS], (int)strcspn(p, "\n"), p);
+	free(text);
+}
+
+/* pids: for lxc nodes: libvirt's LXC XML has no such setting, so enos
+ * writes pids.max in the container's pids cgroup once the domain runs;
+ * read back here from the host, and what `enos exec` starts in the node
+ * is in it and counts: 64 sleepers do not start under pids: 32, and do
+ * in the lxc node beside it without a limit. */
+START_TEST(lxc_pids_limit)
+{
+	const char *name = "proflxcpid";
+	char path[256], text[512], dom[64], dir[CGROUP_PATH_MAX * 2];
+	char file[CGROUP_PATH_MAX * 2 + 16], prefix[64], *out = NULL, *max = NULL;
+	struct cgroup_host h;
+	size_t len;
+	int rc, init;
+
+	host(&h);
+	snprintf(text, sizeof(text), "name: %s\n"
+		 "sites:\n"
+		 "  - {name: a, role: central, backend: lxc,\n"
+		 "     nodes: [{name: c, pids: 32}, {name: d}]}\n", name);
+	tu_write(tc.dir, "lxcpids.yaml", text, path, sizeof(path));
+	rc = tu_enos(&out, tc.db, "up", path, NULL);
+	ck_assert_msg(rc == 0, "up failed (%d): %s", rc, out ? out : "");
+	free(out);
+	snprintf(dom, sizeof(dom), "enos.%s.c", name);
+	init = node_lxc_init_pid(dom);
+	ck_assert_int_gt(init, 0);
+	pids_dir(&h, init, dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s/pids.max", dir);
+	ck_assert_int_eq(fs_read_file(file, 64, &max, &len), 0);
+	ck_assert_msg(!strcmp(max, "32\n"), "%s: '%s'", file, max);
+	free(max);
+	/* A command exec'd in c runs in that cgroup. */
+	ck_assert_int_eq(tu_exec(&out, tc.db, name, "c", "cat", "/proc/self/cgroup"), 0);
+	ck_assert_msg(tu_contains(out, dir + strlen(h.dir[CG_PIDS])),
+		      "exec in c is not in %s: %s", dir, out);
+	free(out);
+	rc = tu_exec(&out, tc.db, name, "c", "sh", "-c",
+		     "i=0; while [ $i -lt 64 ]; do sleep 3 & i=$((i+1)); done; wait");
+	fprintf(stderr, "sys_profiles: lxc node with pids: 32: %s reads 32; 64 sleepers: exit %d (%.80s)\n",
+		file, rc, out ? out : "");
+	ck_assert_msg(rc != 0, "64 processes in a pids: 32 lxc node: exit 0");
+	free(out);
+	rc = tu_exec(&out, tc.db, name, "d", "sh", "-c",
+		     "i=0; while [ $i -lt 64 ]; do sleep 3 & i=$((i+1)); done; wait");
+	ck_assert_msg(rc == 0, "64 sleepers in an lxc node without pids: exit %d: %s",
+		      rc, out ? out : "");
+	free(out);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", name, NULL), 0);
+	snprintf(prefix, sizeof(prefix), "enos.%s.", name);
+	ck_assert_int_eq(cgroup_count(&h, prefix), 0);
+	ck_assert_int_eq(tu_domains("lxc:///", name), 0);
+}
+END_TEST
+
 Suite *make_sys_profiles_suite(struct skips *sk)
 {
 	const struct sys_case cases[] = {
@@ -291,6 +369,9 @@ Suite *make_sys_profiles_suite(struct skips *sk)
 		{ "memory_oom_in_node_only", memory_oom_in_node_only },
 		{ "service_oom_reported", service_oom_reported },
 		{ "down_leaves_no_cgroup", down_leaves_no_cgroup },
+	};
+	const struct sys_case lxc_cases[] = {
+		{ "lxc_pids_limit", lxc_pids_limit },
 	};
 	static char why_buf[320];
 	Suite *s = suite_create("sys_profiles");
@@ -311,5 +392,9 @@ Suite *make_sys_profiles_suite(struct skips *sk)
 		why = "this host accounts no CPU time per cgroup (cpuacct)";
 	sys_add_cases(s, sk, cases, sizeof(cases) / sizeof(cases[0]), why,
 		      case_setup, case_teardown, 120);
+	if (!why && (access("/usr/sbin/libvirtd", X_OK) != 0 ||
+		     access("/usr/lib/libvirt/libvirt_lxc", X_OK) != 0))
+		why = "libvirt's LXC driver is not installed (apt-get install libvirt-daemon-driver-lxc libvirt-daemon)";
+	sys_add_cases(s, sk, lxc_cases, 1, why, case_setup, case_teardown, 180);
 	return s;
 }

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "emulator/cgroup.h"
 #include "enos/capacity.h"
 #include "enos/topo.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "util/fs.h"
 
 /* This machine's mounts (an excerpt of /proc/self/mountinfo). */
 static const char hybrid[] =
@@ -275,6 +277,116 @@ START_TEST(test_sweep_prefix)
 }
 END_TEST
 
+/* The memory limit and OOM count a node's cgroup has now (what `enos
+ * services` decides OOM from, a fault's limit as well as a profile's), in
+ * v1 and v2 files: none is 0, a limit its bytes. */
+START_TEST(test_memory_limit_and_oom)
+{
+	char dir[128], text[512], node[256], path[320];
+	struct cgroup_host h;
+	uint64_t v = 1;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "cgroup"));
+	snprintf(node, sizeof(node), "%s/enos.fog.a", dir);
+	ck_assert_int_eq(mkdir(node, 0755), 0);
+	/* v1: no limit is 2^63 - 1 rounded down to a page. */
+	snprintf(text, sizeof(text), "1 1 0:1 / %s rw - cgroup cgroup rw,memory\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	tu_write(node, "memory.limit_in_bytes", "9223372036854771712\n", path, sizeof(path));
+	tu_write(node, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(cgroup_oom_kills(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	tu_write(node, "memory.limit_in_bytes", "67108864\n", path, sizeof(path));
+	tu_write(node, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 67108864);
+	ck_assert_int_eq(cgroup_oom_kills(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 2);
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.gone", &v), -ENOENT);
+	/* v2: "max", or bytes; the kills in memory.events. */
+	tu_write(dir, "cgroup.controllers", "cpu memory pids\n", path, sizeof(path));
+	snprintf(text, sizeof(text), "1 1 0:1 / %s rw - cgroup2 cgroup2 rw\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(h.version[CG_MEMORY], 2);
+	tu_write(node, "memory.max", "max\n", path, sizeof(path));
+	tu_write(node, "memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(cgroup_oom_kills(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 1);
+	tu_write(node, "memory.max", "268435456\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), 0);
+	ck_assert_uint_eq(v, 268435456);
+	tu_write(node, "memory.max", "lots\n", path, sizeof(path));
+	ck_assert_int_eq(cgroup_memory_limit(&h, "enos.fog.a", &v), -ENODATA);
+	tu_rmtree(dir);
+}
+END_TEST
+
+/* cgroup_pids_process on fake hierarchies: v1 makes (here: reuses) a
+ * pids cgroup NAME, writes pids.max and moves the process there; v2 writes
+ * pids.max of the process's own cgroup (this process's, from
+ * /proc/self/cgroup); each reads it back. No pids.max is -ENOTSUP. */
+START_TEST(test_pids_process)
+{
+	char dir[128], text[512], node[512], path[640], where[640], own[256];
+	char *got = NULL, *cg = NULL, *p;
+	struct cgroup_host h;
+	size_t len;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "cgroup"));
+	snprintf(text, sizeof(text), "1 1 0:1 / %s rw - cgroup cgroup rw,pids\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(h.version[CG_PIDS], 1);
+	/* A fresh directory of a real hierarchy has pids.max; a fake one
+	 * not, until written here. */
+	ck_assert_int_eq(cgroup_pids_process(&h, "enos.fog.c", getpid(), 32, where,
+					     sizeof(where)), -ENOTSUP);
+	snprintf(node, sizeof(node), "%s/enos.fog.c", dir);
+	tu_write(node, "pids.max", "", path, sizeof(path));
+	tu_write(node, "cgroup.procs", "", path, sizeof(path));
+	ck_assert_int_eq(cgroup_pids_process(&h, "enos.fog.c", getpid(), 32, where,
+					     sizeof(where)), 0);
+	snprintf(path, sizeof(path), "%s/pids.max", node);
+	ck_assert_str_eq(where, path);
+	ck_assert_int_eq(fs_read_file(path, 64, &got, &len), 0);
+	ck_assert_str_eq(got, "32");
+	free(got);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", node);
+	ck_assert_int_eq(fs_read_file(path, 64, &got, &len), 0);
+	snprintf(text, sizeof(text), "%d", (int)getpid());
+	ck_assert_str_eq(got, text);
+	free(got);
+
+	/* v2: the process's own cgroup, under the mount. */
+	ck_assert_int_eq(fs_read_file("/proc/self/cgroup", 4096, &cg, &len), 0);
+	p = strstr(cg, "0::");
+	ck_assert_ptr_nonnull(p);
+	snprintf(own, sizeof(own), "%.*s", (int)strcspn(p + 3, "\n"), p + 3);
+	free(cg);
+	tu_write(dir, "cgroup.controllers", "memory pids\n", path, sizeof(path));
+	snprintf(text, sizeof(text), "1 1 0:1 / %s rw - cgroup2 cgroup2 rw\n", dir);
+	ck_assert_int_eq(cgroup_detect_from(text, &h), 0);
+	ck_assert_int_eq(h.version[CG_PIDS], 2);
+	snprintf(node, sizeof(node), "%s%s", dir, own);
+	ck_assert_int_eq(fs_mkdir_p(node, 0755), 0);
+	ck_assert_int_eq(cgroup_pids_process(&h, "enos.fog.c", getpid(), 64, where,
+					     sizeof(where)), -ENOTSUP);
+	tu_write(node, "pids.max", "", path, sizeof(path));
+	ck_assert_int_eq(cgroup_pids_process(&h, "enos.fog.c", getpid(), 64, where,
+					     sizeof(where)), 0);
+	ck_assert_str_eq(where, path);
+	ck_assert_int_eq(fs_read_file(path, 64, &got, &len), 0);
+	ck_assert_str_eq(got, "64");
+	free(got);
+	ck_assert_int_eq(cgroup_pids_process(&h, "enos.fog.c", 0x7ffffff0, 64, where,
+					     sizeof(where)), -ESRCH);
+	tu_rmtree(dir);
+}
+END_TEST
+
 /* `enos check` and `up` sum the profiles against the host
  * (enos/capacity.c): fits, overcommits in sum (a note), or one node alone
  * larger than the host (refused without --overcommit). */
@@ -332,6 +444,8 @@ Suite *make_cgroup_suite(void)
 	tcase_add_test(tc, test_plan_v2);
 	tcase_add_test(tc, test_plan_set);
 	tcase_add_test(tc, test_sweep_prefix);
+	tcase_add_test(tc, test_memory_limit_and_oom);
+	tcase_add_test(tc, test_pids_process);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("capacity");
 	tcase_add_test(tc, test_capacity_profiles);

@@ -122,11 +122,16 @@ static void store_rtt(struct state *st, int64_t run)
  * median + 1 at edge-a; median + 2 at edge-b: the run's median over every
  * site is MEDIAN + 0.5), a throughput op, and some traffic. Returns the
  * sweep's id. */
+/* The axes store_sweep records, and its first axis's values (a test may
+ * change them: another axis than the strategies' as the second). */
+static const char *store_axes[2] = { "network.constraints[0].rtt",
+				     "stack.strategy" };
+static const char *store_x[2] = { "0ms", "100ms" };
+
 static int64_t store_sweep(struct state *st, const char *name, const char *exp,
 			   const char *const strats[2], unsigned repeat)
 {
-	static const char *const axes[] = { "network.constraints[0].rtt",
-					    "stack.strategy" };
+	const char *const *axes = store_axes;
 	const char *values[8];
 	struct sweep_pair_row pairs[64];
 	struct sweep_record rec = { 0 };
@@ -143,7 +148,7 @@ static int64_t store_sweep(struct state *st, const char *name, const char *exp,
 	rec.repeat = repeat;
 	snprintf(rec.order, sizeof(rec.order), "sequential");
 	for (p = 0; p < 4; p++) {
-		values[2 * p] = p < 2 ? "0ms" : "100ms";
+		values[2 * p] = store_x[p < 2 ? 0 : 1];
 		values[2 * p + 1] = strats[p % 2];
 		snprintf(labels[p], sizeof(labels[p]), "%s=%s, %s=%s", axes[0],
 			 values[2 * p], axes[1], values[2 * p + 1]);
@@ -317,6 +322,57 @@ END_TEST
  * 1 - 2 x 19/924 = 95.89 %. At 100ms the samples are equal: no
  * significant difference. Throughput (higher is better) is twice as high
  * with regional-cells at both points. */
+/* Without a strategy axis, the one axis that varies and is not a time is
+ * the series (a profile or none), compared at the one point the others
+ * make; an axis of times stays the points of a curve. */
+START_TEST(sweep_series_other_axis)
+{
+	static const char *const profile[2] = { "rpi4", "~" };
+	static const char *const rtts[2] = { "10ms", "20ms" };
+	struct state *st = open_db();
+	struct report_campaign c;
+	struct campaign_metric *m = NULL;
+	struct campaign_verdict v;
+	char *err = NULL;
+	size_t nm = 0;
+
+	store_axes[0] = "profiles";
+	store_axes[1] = "sites[3,4].profile";
+	store_x[0] = store_x[1] = "{rpi4: {cpu: 0.5}}";
+	store_sweep(st, "prof", "rep", profile, 4);
+	ck_assert_msg(report_campaign_sweep(st, "prof", &c, &err) == 0, "%s", err);
+	ck_assert_str_eq(c.in.series_axis, "sites[3,4].profile");
+	ck_assert_uint_eq(c.in.n_series, 2);
+	ck_assert_str_eq(c.in.series[0], "rpi4");
+	ck_assert_str_eq(c.in.series[1], "~");
+	ck_assert_str_eq(c.in.x_axis, "profiles");
+	ck_assert_uint_eq(c.in.n_x, 1);
+	ck_assert_ptr_null(c.in.x_ms);
+	ck_assert_int_eq(campaign_metrics(&c.in, &m, &nm), 0);
+	ck_assert_int_eq(campaign_compare(&c.in, find_metric(m, nm, "put"), 0, 0, 1, &v), 0);
+	ck_assert_int_eq(v.rc, 0);
+	ck_assert_uint_eq(v.na, 8);
+	ck_assert_uint_eq(v.nb, 8);
+	campaign_verdict_release(&v);
+	free(m);
+	report_campaign_release(&c);
+
+	/* Times on the one varying axis: a curve of one series. */
+	store_axes[1] = "network.default.rtt";
+	store_sweep(st, "curve", "rep", rtts, 3);
+	ck_assert_msg(report_campaign_sweep(st, "curve", &c, &err) == 0, "%s", err);
+	ck_assert_str_eq(c.in.series_axis, "sweep");
+	ck_assert_uint_eq(c.in.n_series, 1);
+	ck_assert_uint_eq(c.in.n_x, 2);
+	report_campaign_release(&c);
+	state_close(st);
+	store_axes[0] = "network.constraints[0].rtt";
+	store_axes[1] = "stack.strategy";
+	store_x[0] = "0ms";
+	store_x[1] = "100ms";
+}
+END_TEST
+
 START_TEST(sweep_verdicts)
 {
 	struct state *st = open_db();
@@ -914,6 +970,7 @@ Suite *make_report_suite(struct skips *sk)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, sweep_extraction);
 	tcase_add_test(t, sweep_verdicts);
+	tcase_add_test(t, sweep_series_other_axis);
 	tcase_add_test(t, small_samples_say_so);
 	for (i = 0; i < sizeof(drawing) / sizeof(drawing[0]); i++) {
 		if (why)

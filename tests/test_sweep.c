@@ -112,6 +112,18 @@ START_TEST(test_path_parse_good)
 
 	ck_assert_int_eq(sweep_path_parse("sites[65535]", &p, NULL, NULL), 0);
 	ck_assert_uint_eq(p.segs[1].index, 65535);
+	ck_assert_uint_eq(p.segs[1].n_also, 0);
+	sweep_path_release(&p);
+
+	/* An index list: its first index, then the others in order. */
+	ck_assert_int_eq(sweep_path_parse("sites[4,03,9].profile", &p, NULL, NULL), 0);
+	ck_assert_uint_eq(p.n, 3);
+	ck_assert_uint_eq(p.segs[1].index, 4);
+	ck_assert_uint_eq(p.segs[1].n_also, 2);
+	ck_assert_uint_eq(p.segs[1].also[0], 3);
+	ck_assert_uint_eq(p.segs[1].also[1], 9);
+	ck_assert_uint_eq(p.segs[2].offset, 14);
+	ck_assert_str_eq(p.text, "sites[4,3,9].profile");
 	sweep_path_release(&p);
 }
 END_TEST
@@ -136,6 +148,13 @@ START_TEST(test_path_parse_bad)
 		{ "network default", 7, "unexpected ' '" },
 		{ "network/default", 7, "unexpected '/'" },
 		{ "sites[0]x", 8, "unexpected 'x'" },
+		{ "sites[3,]", 8, "expected an index after ','" },
+		{ "sites[3,4", 9, "expected ']' after index 4" },
+		{ "sites[3, 4]", 8, "expected an index after ','" },
+		{ "sites[3,4,3]", 10, "index 3 is listed twice" },
+		{ "sites[3,70000]", 8, "index 70000 is out of range (0 to 65535)" },
+		{ "a[0,1,2,3,4,5,6,7].b[0,1,2,3,4,5,6,7,8]", 37,
+		  "the path names more than 64 places" },
 		{ "a\tb", 1, "unexpected byte 0x09" },
 	};
 	struct sweep_path p;
@@ -432,6 +451,61 @@ END_TEST
 
 /* The sweep's workload replaces the topology's, and the topology loader
  * sees it. */
+/* An index list puts the value at each item it names (a profile on two
+ * sites, none on the one between), the loader validates each, and an
+ * index list overlaps an axis naming one of its items. */
+START_TEST(test_path_index_list)
+{
+	struct sweep *s = load_ok("name: t\ntopology: world.yaml\naxes:\n"
+				  "  profiles: [{p: {cpu: 0.5}}]\n"
+				  "  sites[0,2].profile: [p, ~]\n");
+	struct topology *t;
+	size_t i, with = 0;
+	char *err;
+
+	ck_assert_uint_eq(s->n_points, 2);
+	t = point_topo(s, 0, 1, false);
+	/* a, b, c-1, c-2: every node of a and of both c's, none of b. */
+	ck_assert_uint_eq(t->n_sites, 4);
+	for (i = 0; i < t->n_sites; i++) {
+		const struct node_spec *nd = &t->sites[i].nodes[0];
+
+		if (!strcmp(t->sites[i].name, "b")) {
+			ck_assert_ptr_null(nd->profile);
+			continue;
+		}
+		ck_assert_msg(nd->profile && !strcmp(nd->profile, "p"),
+			      "site %s: no profile p", t->sites[i].name);
+		ck_assert_uint_eq(nd->cpu_milli, 500);
+		with++;
+	}
+	ck_assert_uint_eq(with, 3);
+	topo_free(t);
+	t = point_topo(s, 1, 1, false);
+	for (i = 0; i < t->n_sites; i++) {
+		ck_assert_ptr_null(t->sites[i].nodes[0].profile);
+		ck_assert_uint_eq(t->sites[i].nodes[0].cpu_milli, 0);
+	}
+	topo_free(t);
+	sweep_free(s);
+
+	err = sweep_err("name: t\ntopology: world.yaml\naxes:\n"
+			"  sites[0,2].count: [2]\n  sites[2].count: [3]\n");
+	ck_assert_str_eq(err, "t.yaml:5:3: axis 'sites[2].count' overlaps axis "
+			 "'sites[0,2].count' (line 4): one is inside the other");
+	free(err);
+	err = sweep_err("name: t\ntopology: world.yaml\naxes:\n"
+			"  sites[0,7].count: [2]\n");
+	ck_assert_str_eq(err, "t.yaml:4:8: axis 'sites[0,7].count': 'sites' has 3 items: "
+			 "index 7 is out of range");
+	free(err);
+	err = sweep_err("name: t\ntopology: world.yaml\naxes:\n"
+			"  sites[1,1].count: [2]\n");
+	ck_assert_str_eq(err, "t.yaml:4:11: axis 'sites[1,1].count': index 1 is listed twice");
+	free(err);
+}
+END_TEST
+
 START_TEST(test_workload_override)
 {
 	struct sweep *s = load_ok("name: t\ntopology: world.yaml\n"
@@ -1510,6 +1584,7 @@ Suite *make_sweep_suite(void)
 	tcase_add_test(lang, test_path_action);
 	tcase_add_test(lang, test_path_apply_document);
 	tcase_add_test(lang, test_path_apply_topology);
+	tcase_add_test(lang, test_path_index_list);
 	tcase_add_test(lang, test_point_matrix_absolute);
 	tcase_add_test(lang, test_value_text);
 	tcase_add_test(lang, test_load_defaults_and_keys);

@@ -218,6 +218,8 @@ const struct enos_cmd cmd_report = {
 		"                   per-site medians, and which strategy is faster at each point\n"
 		"                   by how much (Hodges-Lehmann, 95 % Mann-Whitney interval), or\n"
 		"                   \"no significant difference\"; every run's own report.\n"
+		"                   Without a stack.strategy axis, the values of the only axis\n"
+		"                   that varies, unless they are times, are compared instead.\n"
 		"  --compare A B .. results/compare/A-vs-B/: the same between runs, or between\n"
 		"                   sweeps point by point (the first is the reference).\n"
 		"Reports work after 'enos down': everything comes from the database.\n\n"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "emulator/fabric.h"
 #include "emulator/node.h"
@@ -12,6 +13,7 @@
 #include "enos/cli.h"
 #include "enos/cmd/cmd.h"
 #include "enos/json.h"
+#include "enos/nodefault.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
 
@@ -38,6 +40,8 @@ static const char *engine_text(int state, int pid, const char *status,
 }
 
 static void print_hosts(struct enos_ctx *ctx, const char *name, struct json *j);
+static void print_node_faults(struct enos_ctx *ctx, const char *name,
+			      const struct world *w, struct json *j);
 
 static void print_status_json(struct json *j, const struct exp_info *info,
 			      const struct world *w, const char *engine,
@@ -93,7 +97,20 @@ static void print_status_json(struct json *j, const struct exp_info *info,
 		json_end_object(j);
 	}
 	json_end_array(j);
+	print_node_faults(ctx, info->name, w, j);
 	json_end_object(j);
+}
+
+/* BYTES as "1GiB", "64MiB" or "512KiB" (the largest unit it is whole in). */
+static const char *mem_text(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes % (1ull << 30) == 0)
+		snprintf(buf, len, "%lluGiB", (unsigned long long)(bytes >> 30));
+	else if (bytes % (1ull << 20) == 0)
+		snprintf(buf, len, "%lluMiB", (unsigned long long)(bytes >> 20));
+	else
+		snprintf(buf, len, "%lluKiB", (unsigned long long)(bytes >> 10));
+	return buf;
 }
 
 /* N's profile in a column: "rpi4 (cpu 0.5, memory 1GiB, pids 512)", the
@@ -108,15 +125,7 @@ static const char *profile_text(const struct world_node *n, char *buf,
 		snprintf(buf, len, "-");
 		return buf;
 	}
-	if (n->memory_bytes % (1ull << 30) == 0)
-		snprintf(mem, sizeof(mem), "%lluGiB",
-			 (unsigned long long)(n->memory_bytes >> 30));
-	else if (n->memory_bytes % (1ull << 20) == 0)
-		snprintf(mem, sizeof(mem), "%lluMiB",
-			 (unsigned long long)(n->memory_bytes >> 20));
-	else
-		snprintf(mem, sizeof(mem), "%lluKiB",
-			 (unsigned long long)(n->memory_bytes >> 10));
+	mem_text(n->memory_bytes, mem, sizeof(mem));
 	buf[0] = '\0';
 	if (n->profile)
 		off += (size_t)snprintf(buf, len, "%s (", n->profile);
@@ -211,6 +220,112 @@ static void print_hosts(struct enos_ctx *ctx, const char *name, struct json *j)
 	free(h);
 }
 
+/* The node faults active on W's nodes (`enos fault cpu|memory|freeze|
+ * stress`, live or from the timeline): for each node that has one, what
+ * it is now (nodefault_state: its cpu and memory limits, frozen, and the
+ * stress workers running in it) and the faults themselves with their ids
+ * and start. Nothing when none is active. */
+static void print_node_faults(struct enos_ctx *ctx, const char *name,
+			      const struct world *w, struct json *j)
+{
+	struct state_fault *rows = NULL;
+	size_t n = 0, i, k, shown = 0;
+	double now = (double)time(NULL);
+
+	if (state_faults(ctx->st, name, 0, true, &rows, &n) < 0) {
+		cli_warning("cannot read the faults of '%s': %s", name,
+			    state_errmsg(ctx->st));
+		return;
+	}
+	if (j) {
+		json_key(j, "node_faults");
+		json_begin_array(j);
+	}
+	for (i = 0; i < w->n_nodes; i++) {
+		const struct world_node *nd = &w->nodes[i];
+		struct node_state st;
+		int64_t workers = 0;
+		size_t active = 0;
+		char state[160], faults[512], mem[32];
+		size_t off = 0, foff = 0;
+
+		for (k = 0; k < n; k++) {
+			if (strcmp(rows[k].node, nd->name))
+				continue;
+			active++;
+			if (!strcmp(rows[k].action, "stress"))
+				workers += rows[k].amount;
+		}
+		if (!active)
+			continue;
+		nodefault_state(nd, rows, n, &st);
+		if (j) {
+			json_begin_object(j);
+			json_key_str(j, "node", nd->name);
+			json_key(j, "cpu");
+			if (st.cpu_milli)
+				json_double(j, st.cpu_milli / 1000.0);
+			else
+				json_null(j);
+			json_key(j, "memory_bytes");
+			if (st.memory_bytes)
+				json_int(j, (int64_t)st.memory_bytes);
+			else
+				json_null(j);
+			json_key_bool(j, "frozen", st.frozen);
+			json_key_int(j, "stress_workers", workers);
+			json_key(j, "faults");
+			json_begin_array(j);
+		}
+		state[0] = faults[0] = '\0';
+		if (st.cpu_milli)
+			off += (size_t)snprintf(state + off, sizeof(state) - off,
+						"cpu %g", st.cpu_milli / 1000.0);
+		if (st.memory_bytes && off < sizeof(state))
+			off += (size_t)snprintf(state + off, sizeof(state) - off,
+						"%smemory %s", off ? ", " : "",
+						mem_text(st.memory_bytes, mem, sizeof(mem)));
+		if (st.frozen && off < sizeof(state))
+			off += (size_t)snprintf(state + off, sizeof(state) - off,
+						"%sfrozen", off ? ", " : "");
+		if (workers && off < sizeof(state))
+			snprintf(state + off, sizeof(state) - off,
+				 "%sstress %lld worker%s", off ? ", " : "",
+				 (long long)workers, workers == 1 ? "" : "s");
+		for (k = 0; k < n; k++) {
+			if (strcmp(rows[k].node, nd->name))
+				continue;
+			if (j) {
+				json_begin_object(j);
+				json_key_int(j, "id", rows[k].id);
+				json_key_str(j, "action", rows[k].action);
+				json_key_str(j, "detail", rows[k].detail);
+				json_key_double(j, "applied", rows[k].applied);
+				json_end_object(j);
+			} else if (foff < sizeof(faults)) {
+				foff += (size_t)snprintf(faults + foff, sizeof(faults) - foff,
+							 "%s#%lld %s %s (%.0fs)",
+							 foff ? ", " : "",
+							 (long long)rows[k].id,
+							 rows[k].action, rows[k].detail,
+							 now - rows[k].applied);
+			}
+		}
+		if (j) {
+			json_end_array(j);
+			json_end_object(j);
+			continue;
+		}
+		if (!shown++)
+			printf("\n%-24s %-40s %s\n", "NODE FAULTS", "NOW",
+			       "ACTIVE (id, action, since)");
+		printf("%-24s %-40s %s\n", nd->name, state[0] ? state : "-", faults);
+	}
+	if (j)
+		json_end_array(j);
+	free(rows);
+}
+
 static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 {
 	struct world w = { 0 };
@@ -250,8 +365,10 @@ static int status_one(struct enos_ctx *ctx, const char *name, struct json *j)
 		print_status_json(j, &info, &w, engine, ctx);
 	else
 		print_status_text(&info, &w, engine);
-	if (!j)
+	if (!j) {
 		print_hosts(ctx, name, NULL);
+		print_node_faults(ctx, name, &w, NULL);
+	}
 out:
 	state_world_free(&w);
 	return rc;
@@ -319,7 +436,8 @@ const struct enos_cmd cmd_status = {
 	.help =
 		"Without -n shows the only experiment, or every recorded one.\n\n"
 		"  -n, --name NAME  the experiment\n"
-		"  --json           {\"name\",\"sites\":[{\"name\",\"role\",\"prefix\"}],\"nodes\":[{\"name\",\"site\",\"backend\",\"address\",\"profile\",\"cpu\",\"memory_bytes\",\"pids\"}]}\n",
+		"  --json           {\"name\",\"sites\":[{\"name\",\"role\",\"prefix\"}],\"nodes\":[{\"name\",\"site\",\"backend\",\"address\",\"profile\",\"cpu\",\"memory_bytes\",\"pids\"}],\n"
+		"                    \"node_faults\":[{\"node\",\"cpu\",\"memory_bytes\",\"frozen\",\"stress_workers\",\"faults\":[{\"id\",\"action\",\"detail\",\"applied\"}]}]}\n",
 	.exp = CMD_EXP_NAMED,
 	.options = status_options,
 	.opts_size = sizeof(struct status_opts),
