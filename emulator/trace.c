@@ -1,6 +1,7 @@
-/* trace — trace files and the step in force at a time; see trace.h. The
- * reading follows enos/matrix.c's (plain decimals only, every message
- * FILE:LINE:COL with the cell quoted whole and escaped). */
+/* trace — trace files and the step in force at a time; see trace.h. Lines
+ * and cells come from util/cells.c, as enos/matrix.c's do (plain decimals
+ * only, every message FILE:LINE:COL with the cell quoted whole and
+ * escaped). */
 #include "emulator/trace.h"
 
 #include <errno.h>
@@ -9,17 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/cells.h"
 #include "util/escape.h"
 #include "util/yamldoc.h"
 
 /* What the cells of a row are, for messages. */
 static const char *const cell_names[] = { "time", "rtt", "loss" };
-
-struct cell {
-	const char *start;
-	size_t len;
-	int col;                /* 1-based */
-};
 
 struct reader {
 	const char *label;
@@ -50,67 +46,22 @@ static const char *show(struct reader *r, const struct cell *c)
 	return r->shown ? r->shown : "?";
 }
 
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Cells of LINE (LEN bytes) separated by runs of blanks, at most MAX into
- * CELLS; returns how many there are (also past MAX). */
-static size_t split(const char *line, size_t len, struct cell *cells,
-		    size_t max)
-{
-	size_t i = 0, n = 0, start;
-
-	for (;;) {
-		while (i < len && blank(line[i]))
-			i++;
-		if (i >= len)
-			return n;
-		start = i;
-		while (i < len && !blank(line[i]))
-			i++;
-		if (n < max) {
-			cells[n].start = line + start;
-			cells[n].len = i - start;
-			cells[n].col = (int)start + 1;
-		}
-		n++;
-	}
-}
-
 /* Cell C (the KIND-th of its row) as a number at least 0 and at most MAX. */
 static int cell_value(struct reader *r, int line, const struct cell *c,
 		      size_t kind, double max, double *out)
 {
-	char buf[64];
-	char *end;
 	double v;
-	size_t i;
 
-	if (c->len >= sizeof(buf))
+	if (cells_decimal(c, &v) < 0)
 		return fail(r, line, c->col, "trace %s '%s' is not a number",
 			    cell_names[kind], show(r, c));
-	memcpy(buf, c->start, c->len);
-	buf[c->len] = '\0';
-	/* Plain decimals only: strtod would also take "inf", "nan", hex. */
-	for (i = 0; i < c->len; i++)
-		if (!strchr("0123456789.-+", buf[i]))
-			return fail(r, line, c->col,
-				    "trace %s '%s' is not a number",
-				    cell_names[kind], show(r, c));
-	errno = 0;
-	v = strtod(buf, &end);
-	if (end == buf || *end || errno || !isfinite(v))
-		return fail(r, line, c->col, "trace %s '%s' is not a number",
-			    cell_names[kind], buf);
 	if (v < 0)
 		return fail(r, line, c->col, "trace %s '%s' is negative",
-			    cell_names[kind], buf);
+			    cell_names[kind], show(r, c));
 	if (v > max)
 		return fail(r, line, c->col,
 			    "trace %s '%s' is too large (at most %g%s)",
-			    cell_names[kind], buf, max,
+			    cell_names[kind], show(r, c), max,
 			    kind == 0 ? " s" : kind == 1 ? " ms" : " %");
 	*out = v;
 	return 0;
@@ -145,26 +96,19 @@ int trace_parse(const char *text, size_t len, const char *label,
 	*err = NULL;
 	if (!t)
 		goto out;
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		pos = 3;        /* UTF-8 byte order mark */
-	while (pos < len) {
-		const char *l = text + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - l) : len - pos, n;
+	for (;;) {
+		const char *l;
+		size_t ll, n;
 		double v[3] = { 0, 0, 0 };
 
-		pos += ll + 1;
-		line++;
-		k = 0;
-		while (k < ll && blank(l[k]))
-			k++;
-		if (k == ll || l[k] == '#')
-			continue;
-		if (memchr(l, '\0', ll)) {
+		rc = cells_next_line(text, len, &pos, &line, &l, &ll);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
 			rc = fail(&r, line, 1, "trace file holds a NUL byte");
 			goto out;
 		}
-		n = split(l, ll, cells, 4);
+		n = cells_split(l, ll, 0, cells, 4);
 		if (!t->n && !prev_line && cells[0].len == 6 &&
 		    !memcmp(cells[0].start, "time_s", 6)) {
 			prev_line = -1;         /* the header: once, first */

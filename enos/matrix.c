@@ -7,17 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/cells.h"
 #include "util/escape.h"
 #include "util/yamldoc.h"
 
 #define MATRIX_MAX_MS 3600000.0
-
-/* One cell of the current line: [start, end) of the line buffer. */
-struct cell {
-	const char *start;
-	size_t len;
-	int col;                /* 1-based */
-};
 
 struct reader {
 	const char *label;
@@ -58,46 +52,21 @@ static const char *show_str(struct reader *r, const char *v)
 	return show(r, v, strlen(v));
 }
 
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Split LINE (LEN bytes) at SEP into r->cells, trimming blanks. */
+/* Split LINE (LEN bytes) at SEP into r->cells, growing it to fit. */
 static int split(struct reader *r, const char *line, size_t len, char sep)
 {
-	size_t i = 0;
+	size_t n = cells_split(line, len, sep, r->cells, r->cap);
 
-	r->n_cells = 0;
-	for (;;) {
-		size_t start, end;
-		struct cell *c;
+	if (n > r->cap) {
+		struct cell *nc = realloc(r->cells, n * sizeof(*nc));
 
-		while (i < len && line[i] != sep && blank(line[i]))
-			i++;
-		start = i;
-		while (i < len && line[i] != sep)
-			i++;
-		end = i;
-		while (end > start && blank(line[end - 1]))
-			end--;
-		if (r->n_cells == r->cap) {
-			size_t cap = r->cap ? r->cap * 2 : 32;
-			struct cell *nc = realloc(r->cells, cap * sizeof(*nc));
-
-			if (!nc)
-				return -ENOMEM;
-			r->cells = nc;
-			r->cap = cap;
-		}
-		c = &r->cells[r->n_cells++];
-		c->start = line + start;
-		c->len = end - start;
-		c->col = (int)start + 1;
-		if (i >= len)
-			break;
-		i++;            /* the separator */
+		if (!nc)
+			return -ENOMEM;
+		r->cells = nc;
+		r->cap = n;
+		n = cells_split(line, len, sep, r->cells, r->cap);
 	}
+	r->n_cells = n;
 	return 0;
 }
 
@@ -110,36 +79,20 @@ static char *cell_dup(const struct cell *c)
 static int cell_value(struct reader *r, int line, const struct cell *c,
 		      double *out)
 {
-	char buf[64];
-	char *end;
 	double v;
-	size_t i;
 
 	if (c->len == 0)
 		return fail(r, line, c->col, "empty matrix cell");
-	if (c->len >= sizeof(buf))
+	if (cells_decimal(c, &v) < 0)
 		return fail(r, line, c->col, "matrix cell '%s' is not a number",
 			    show(r, c->start, c->len));
-	memcpy(buf, c->start, c->len);
-	buf[c->len] = '\0';
-	/* Plain decimals only: strtod would also take "inf", "nan", hex. */
-	for (i = 0; i < c->len; i++)
-		if (!strchr("0123456789.-+", buf[i]))
-			return fail(r, line, c->col,
-				    "matrix cell '%s' is not a number",
-				    show(r, c->start, c->len));
-	errno = 0;
-	v = strtod(buf, &end);
-	if (end == buf || *end || errno || !isfinite(v))
-		return fail(r, line, c->col, "matrix cell '%s' is not a number",
-			    buf);
 	if (v < 0)
 		return fail(r, line, c->col, "matrix cell '%s' is negative",
-			    buf);
+			    show(r, c->start, c->len));
 	if (v > MATRIX_MAX_MS)
 		return fail(r, line, c->col,
 			    "matrix cell '%s' is too large (at most 3600000 ms)",
-			    buf);
+			    show(r, c->start, c->len));
 	*out = v;
 	return 0;
 }
@@ -242,21 +195,14 @@ struct matrix_file *matrix_file_parse(const char *text, size_t len,
 	*err = NULL;
 	if (!m)
 		goto out;
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		pos = 3;        /* UTF-8 byte order mark */
-	while (pos < len) {
-		const char *l = text + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - l) : len - pos;
-		size_t k = 0;
+	for (;;) {
+		const char *l;
+		size_t ll;
 
-		pos += ll + 1;
-		line++;
-		while (k < ll && blank(l[k]))
-			k++;
-		if (k == ll || l[k] == '#')
-			continue;
-		if (memchr(l, '\0', ll)) {
+		rc = cells_next_line(text, len, &pos, &line, &l, &ll);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
 			rc = fail(&r, line, 1, "matrix file holds a NUL byte");
 			goto out;
 		}

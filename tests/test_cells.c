@@ -1,0 +1,202 @@
+/* test_cells — util/cells.c, the one tokenizer of the text tables (matrix
+ * files at a separator, trace files at runs of blanks): lines passed over,
+ * the cells and their columns both ways, counting past the room given,
+ * and plain decimals. */
+#include <errno.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "util/cells.h"
+#include "tests/suites.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The cells of LINE split at SEP, joined with '|' into BUF, their
+ * columns into COLS; returns the count. */
+static size_t joined(const char *line, char sep, char *buf, size_t len,
+		     int *cols)
+{
+	struct cell c[8];
+	size_t n = cells_split(line, strlen(line), sep, c, N_OF(c)), i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && i < N_OF(c); i++) {
+		used += (size_t)snprintf(buf + used, len - used, "%s%.*s",
+					 i ? "|" : "", (int)c[i].len, c[i].start);
+		cols[i] = c[i].col;
+	}
+	return n;
+}
+
+START_TEST(test_split_separator)
+{
+	static const struct {
+		const char *line;
+		const char *cells;
+		size_t n;
+		int cols[4];
+	} cases[] = {
+		{ "a,b,c", "a|b|c", 3, { 1, 3, 5 } },
+		{ " a , b ", "a|b", 2, { 2, 6 } },
+		{ "a,,b", "a||b", 3, { 1, 3, 4 } },
+		{ "a,", "a|", 2, { 1, 3 } },
+		{ ",a", "|a", 2, { 1, 2 } },
+		{ "one", "one", 1, { 1 } },
+		{ "x y,z", "x y|z", 2, { 1, 5 } },
+	};
+	char buf[64];
+	int cols[8];
+	size_t i, k, n;
+
+	for (i = 0; i < N_OF(cases); i++) {
+		n = joined(cases[i].line, ',', buf, sizeof(buf), cols);
+		ck_assert_msg(n == cases[i].n, "'%s': %zu cells", cases[i].line, n);
+		ck_assert_msg(!strcmp(buf, cases[i].cells), "'%s': '%s'",
+			      cases[i].line, buf);
+		for (k = 0; k < n; k++)
+			ck_assert_msg(cols[k] == cases[i].cols[k], "'%s' cell %zu at %d",
+				      cases[i].line, k, cols[k]);
+	}
+	/* A tab separator keeps blanks inside a cell and trims around it. */
+	n = joined("\ta b\t c \t", '\t', buf, sizeof(buf), cols);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(buf, "|a b|c|");
+	ck_assert_int_eq(cols[2], 7);
+}
+END_TEST
+
+START_TEST(test_split_blanks)
+{
+	static const struct {
+		const char *line;
+		const char *cells;
+		size_t n;
+		int cols[4];
+	} cases[] = {
+		{ "0 10 5", "0|10|5", 3, { 1, 3, 6 } },
+		{ "  0\t\t10  ", "0|10", 2, { 3, 6 } },
+		{ "1.5 20\r", "1.5|20", 2, { 1, 5 } },
+		{ "a,b c", "a,b|c", 2, { 1, 5 } },
+	};
+	char buf[64];
+	int cols[8];
+	size_t i, k, n;
+
+	for (i = 0; i < N_OF(cases); i++) {
+		n = joined(cases[i].line, 0, buf, sizeof(buf), cols);
+		ck_assert_msg(n == cases[i].n, "'%s': %zu cells", cases[i].line, n);
+		ck_assert_msg(!strcmp(buf, cases[i].cells), "'%s': '%s'",
+			      cases[i].line, buf);
+		for (k = 0; k < n; k++)
+			ck_assert_msg(cols[k] == cases[i].cols[k], "'%s' cell %zu at %d",
+				      cases[i].line, k, cols[k]);
+	}
+}
+END_TEST
+
+/* The count goes on past the room given; only MAX cells are written. */
+START_TEST(test_split_past_max)
+{
+	struct cell c[3];
+	const char *line = "1 2 3 4 5";
+
+	memset(c, 0, sizeof(c));
+	ck_assert_uint_eq(cells_split(line, strlen(line), 0, c, 2), 5);
+	ck_assert_int_eq(c[1].col, 3);
+	ck_assert_ptr_null(c[2].start);
+	ck_assert_uint_eq(cells_split("a,b,c", 5, ',', NULL, 0), 3);
+}
+END_TEST
+
+START_TEST(test_next_line)
+{
+	static const char text[] = "\xef\xbb\xbf# comment\n\n  \t\n a b\n  # x\nc\r\nlast";
+	const char *l;
+	size_t pos = 0, ll;
+	int line = 0;
+
+	ck_assert_int_eq(cells_next_line(text, sizeof(text) - 1, &pos, &line, &l, &ll), 1);
+	ck_assert_int_eq(line, 4);
+	ck_assert_uint_eq(ll, 4);
+	ck_assert(!memcmp(l, " a b", 4));
+	ck_assert_int_eq(cells_next_line(text, sizeof(text) - 1, &pos, &line, &l, &ll), 1);
+	ck_assert_int_eq(line, 6);
+	ck_assert_uint_eq(ll, 2);       /* "c\r": the CR is a blank of the cells */
+	ck_assert_int_eq(cells_next_line(text, sizeof(text) - 1, &pos, &line, &l, &ll), 1);
+	ck_assert_int_eq(line, 7);
+	ck_assert(ll == 4 && !memcmp(l, "last", 4));
+	ck_assert_int_eq(cells_next_line(text, sizeof(text) - 1, &pos, &line, &l, &ll), 0);
+	ck_assert_int_eq(cells_next_line(text, sizeof(text) - 1, &pos, &line, &l, &ll), 0);
+}
+END_TEST
+
+START_TEST(test_next_line_nul)
+{
+	static const char text[] = "a\nb\0c\n";
+	const char *l;
+	size_t pos = 0, ll;
+	int line = 0;
+
+	ck_assert_int_eq(cells_next_line(text, sizeof(text) - 1, &pos, &line, &l, &ll), 1);
+	ck_assert_int_eq(cells_next_line(text, sizeof(text) - 1, &pos, &line, &l, &ll),
+			 -EINVAL);
+	ck_assert_int_eq(line, 2);
+}
+END_TEST
+
+START_TEST(test_decimal)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		double v;
+	} cases[] = {
+		{ "0", 0, 0 }, { "10", 0, 10 }, { "2.5", 0, 2.5 }, { ".5", 0, 0.5 },
+		{ "-3", 0, -3 }, { "+4", 0, 4 }, { "", -EINVAL, 0 },
+		{ "inf", -EINVAL, 0 }, { "nan", -EINVAL, 0 }, { "0x10", -EINVAL, 0 },
+		{ "1e3", -EINVAL, 0 }, { "1.2.3", -EINVAL, 0 }, { "-", -EINVAL, 0 },
+		{ "5ms", -EINVAL, 0 },
+		{ "1234567890123456789012345678901234567890123456789012345678901234",
+		  -EINVAL, 0 },
+	};
+	struct cell c;
+	double v;
+	size_t i;
+
+	for (i = 0; i < N_OF(cases); i++) {
+		c.start = cases[i].text;
+		c.len = strlen(cases[i].text);
+		c.col = 1;
+		v = -1;
+		ck_assert_msg(cells_decimal(&c, &v) == cases[i].rc, "'%s'",
+			      cases[i].text);
+		if (cases[i].rc == 0)
+			ck_assert_double_eq(v, cases[i].v);
+	}
+	/* Only the cell: what follows it on the line is not read. */
+	c.start = "12,34";
+	c.len = 2;
+	ck_assert_int_eq(cells_decimal(&c, &v), 0);
+	ck_assert_double_eq(v, 12);
+	/* A NUL inside the cell is not a digit. */
+	c.start = "1\0002";
+	c.len = 3;
+	ck_assert_int_eq(cells_decimal(&c, &v), -EINVAL);
+}
+END_TEST
+
+Suite *make_cells_suite(void)
+{
+	Suite *s = suite_create("cells");
+	TCase *tc = tcase_create("cells");
+
+	tcase_add_test(tc, test_split_separator);
+	tcase_add_test(tc, test_split_blanks);
+	tcase_add_test(tc, test_split_past_max);
+	tcase_add_test(tc, test_next_line);
+	tcase_add_test(tc, test_next_line_nul);
+	tcase_add_test(tc, test_decimal);
+	suite_add_tcase(s, tc);
+	return s;
+}
