@@ -675,7 +675,6 @@ static void emu_detail(struct enos_ctx *ctx)
 	}
 }
 
-/* Remove what a failed or interrupted up built, and forget it. */
 /* NAME on this host for this state database (claim.h): with TAKE,
  * claimed. 0, or -errno (said): -EBUSY when another database owns it. */
 static int claim_name(struct enos_ctx *ctx, const char *name, bool take)
@@ -711,6 +710,7 @@ static void claim_drop(struct enos_ctx *ctx, const char *name)
 		claim_release(CLAIM_DIR, name, db);
 }
 
+/* Remove what a failed or interrupted up built, and forget it. */
 static void roll_back(struct enos_ctx *ctx, const struct world *w)
 {
 	int rc = shaping_stop(ctx, w->name);
