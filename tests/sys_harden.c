@@ -74,7 +74,7 @@ static void wand_cleanup(void)
 		fclose(f);
 	}
 	tu_sh("ip link del %s", wand_port[0]);
-	tu_rmtree(wand_dir);
+	tu_sh("rm -rf %s", wand_dir);    /* tu_rmtree() keeps to /tmp */
 }
 
 /* The second database of same_name_two_databases: DIR/other.db. */
@@ -610,11 +610,12 @@ END_TEST
 static int harden_leftovers(void)
 {
 	char *argv[] = { "sh", "-c",
-			 /* t-harde[n]: not this command line itself */
+			 /* t-harde[n]: not this command line itself, which
+			  * every shell of the pipeline shows */
 			 "{ for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f;"
 			 " echo; done 2>/dev/null | grep -c '/run/enos/t-harde[n]-';"
 			 " ip -o link show | grep -c ': thw';"
-			 " ls -d /run/enos/t-harden-* 2>/dev/null | wc -l; } |"
+			 " ls -d /run/enos/t-harde[n]-* 2>/dev/null | wc -l; } |"
 			 " awk '{ n += $1 } END { print n }'", NULL };
 	char *out = NULL;
 	int n;
