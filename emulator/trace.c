@@ -6,60 +6,34 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/cells.h"
-#include "util/escape.h"
-#include "util/yamldoc.h"
 
 /* What the cells of a row are, for messages. */
 static const char *const cell_names[] = { "time", "rtt", "loss" };
 
-struct reader {
-	const char *label;
-	char *err;
-	char *shown;
-};
-
-static int fail(struct reader *r, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(struct reader *r, int line, int col, const char *fmt, ...)
+/* C as a message quotes it. */
+static const char *show(struct cells_msg *r, const struct cell *c)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (!r->err)
-		r->err = yamldoc_verror(r->label, (struct src_pos){ line, col },
-					fmt, ap);
-	va_end(ap);
-	return r->err ? -EINVAL : -ENOMEM;
-}
-
-/* C as a message quotes it: whole, control bytes escaped. */
-static const char *show(struct reader *r, const struct cell *c)
-{
-	free(r->shown);
-	r->shown = escape_dup(c->start, c->len);
-	return r->shown ? r->shown : "?";
+	return cells_show(r, c->start, c->len);
 }
 
 /* Cell C (the KIND-th of its row) as a number at least 0 and at most MAX. */
-static int cell_value(struct reader *r, int line, const struct cell *c,
+static int cell_value(struct cells_msg *r, int line, const struct cell *c,
 		      size_t kind, double max, double *out)
 {
 	double v;
 
 	if (cells_decimal(c, &v) < 0)
-		return fail(r, line, c->col, "trace %s '%s' is not a number",
+		return cells_fail(r, line, c->col, "trace %s '%s' is not a number",
 			    cell_names[kind], show(r, c));
 	if (v < 0)
-		return fail(r, line, c->col, "trace %s '%s' is negative",
+		return cells_fail(r, line, c->col, "trace %s '%s' is negative",
 			    cell_names[kind], show(r, c));
 	if (v > max)
-		return fail(r, line, c->col,
+		return cells_fail(r, line, c->col,
 			    "trace %s '%s' is too large (at most %g%s)",
 			    cell_names[kind], show(r, c), max,
 			    kind == 0 ? " s" : kind == 1 ? " ms" : " %");
@@ -85,7 +59,7 @@ static int grow(struct trace *t, size_t *cap)
 int trace_parse(const char *text, size_t len, const char *label,
 		struct trace **out, char **err)
 {
-	struct reader r = { .label = label };
+	struct cells_msg r = { .label = label };
 	struct trace *t = calloc(1, sizeof(*t));
 	struct cell cells[4];
 	size_t pos = 0, cap = 0, n_cells = 0, k;
@@ -105,7 +79,7 @@ int trace_parse(const char *text, size_t len, const char *label,
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			rc = fail(&r, line, 1, "trace file holds a NUL byte");
+			rc = cells_fail(&r, line, 1, "trace file holds a NUL byte");
 			goto out;
 		}
 		n = cells_split(l, ll, 0, cells, 4);
@@ -115,13 +89,13 @@ int trace_parse(const char *text, size_t len, const char *label,
 			continue;
 		}
 		if (n < 2 || n > 3) {
-			rc = fail(&r, line, n > 3 ? cells[3].col : 1,
+			rc = cells_fail(&r, line, n > 3 ? cells[3].col : 1,
 				  "trace row has %zu cell%s, expected 'time_s rtt_ms [loss_pct]'",
 				  n, n == 1 ? "" : "s");
 			goto out;
 		}
 		if (t->n && n != n_cells) {
-			rc = fail(&r, line, n > n_cells ? cells[n_cells].col : 1,
+			rc = cells_fail(&r, line, n > n_cells ? cells[n_cells].col : 1,
 				  "trace row has %zu cells, the first row (line %d) has %zu: give the loss on every row or on none",
 				  n, first_line, n_cells);
 			goto out;
@@ -134,13 +108,13 @@ int trace_parse(const char *text, size_t len, const char *label,
 				goto out;
 		}
 		if (t->n && v[0] <= prev_s) {
-			rc = fail(&r, line, cells[0].col,
+			rc = cells_fail(&r, line, cells[0].col,
 				  "trace time '%s' is not after the previous row's (line %d): rows must be sorted by time, each time once",
 				  show(&r, &cells[0]), prev_line);
 			goto out;
 		}
 		if (t->n == TRACE_STEPS_MAX) {
-			rc = fail(&r, line, 1, "trace has more than %d rows",
+			rc = cells_fail(&r, line, 1, "trace has more than %d rows",
 				  TRACE_STEPS_MAX);
 			goto out;
 		}
@@ -157,7 +131,7 @@ int trace_parse(const char *text, size_t len, const char *label,
 		t->steps[t->n].delay_us = (uint64_t)llround(v[1] * 500.0);
 		t->steps[t->n].loss_pct = v[2];
 		if (t->n && t->steps[t->n].at_us <= t->steps[t->n - 1].at_us) {
-			rc = fail(&r, line, cells[0].col,
+			rc = cells_fail(&r, line, cells[0].col,
 				  "trace time '%s' is less than a microsecond after the previous row's (line %d)",
 				  show(&r, &cells[0]), prev_line);
 			goto out;
@@ -168,7 +142,7 @@ int trace_parse(const char *text, size_t len, const char *label,
 	}
 	rc = t->n ? 0 : -ENODATA;
 out:
-	free(r.shown);
+	cells_msg_release(&r);
 	if (rc) {
 		*err = rc == -EINVAL ? r.err : NULL;
 		if (rc != -EINVAL)

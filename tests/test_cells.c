@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/cells.h"
@@ -154,6 +155,24 @@ START_TEST(test_decimal)
 }
 END_TEST
 
+/* The first failure is the one said, at LABEL:LINE:COL, with the value
+ * quoted whole and its control bytes escaped. */
+START_TEST(test_messages)
+{
+	struct cells_msg m = { .label = "t.tsv" };
+	const char cell[] = "1\x1b[2J0";
+
+	ck_assert_int_eq(cells_fail(&m, 3, 7, "cell '%s' is not a number",
+				    cells_show(&m, cell, sizeof(cell) - 1)), -EINVAL);
+	ck_assert_int_eq(cells_fail(&m, 9, 1, "a later one"), -EINVAL);
+	ck_assert_str_eq(m.err, "t.tsv:3:7: cell '1\\x1b[2J0' is not a number");
+	ck_assert_str_eq(cells_show(&m, "a\tb", 3), "a\\tb");
+	cells_msg_release(&m);
+	cells_msg_release(&m);
+	free(m.err);
+}
+END_TEST
+
 Suite *make_cells_suite(void)
 {
 	Suite *s = suite_create("cells");
@@ -163,6 +182,7 @@ Suite *make_cells_suite(void)
 	tcase_add_test(tc, test_split_past_max);
 	tcase_add_test(tc, test_next_line);
 	tcase_add_test(tc, test_decimal);
+	tcase_add_test(tc, test_messages);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,9 +3,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/escape.h"
+#include "util/yamldoc.h"
 
 static bool blank(char c)
 {
@@ -92,4 +96,29 @@ int cells_decimal(const struct cell *c, double *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+int cells_fail(struct cells_msg *m, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (!m->err)
+		m->err = yamldoc_verror(m->label, (struct src_pos){ line, col },
+					fmt, ap);
+	va_end(ap);
+	return m->err ? -EINVAL : -ENOMEM;
+}
+
+const char *cells_show(struct cells_msg *m, const char *v, size_t len)
+{
+	free(m->shown);
+	m->shown = escape_dup(v, len);
+	return m->shown ? m->shown : "?";
+}
+
+void cells_msg_release(struct cells_msg *m)
+{
+	free(m->shown);
+	m->shown = NULL;
 }

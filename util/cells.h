@@ -4,8 +4,10 @@
  *
  * One tokenizer for both, so that what counts as a comment, a blank line, a
  * byte order mark, a cell's column and a plain decimal is the same in every
- * table. The readers keep their own rules (header, row shape, ranges) and
- * their messages; this module only splits and never allocates.
+ * table, and one way to say what is wrong: the first failure as
+ * "LABEL:LINE:COL: message" with the value quoted whole, control bytes
+ * escaped. The readers keep their own rules (header, row shape, ranges)
+ * and the words of their messages; splitting never allocates.
  */
 #ifndef UTIL_CELLS_H
 #define UTIL_CELLS_H
@@ -40,5 +42,27 @@ size_t cells_split(const char *line, size_t len, char sep, struct cell *cells,
  * or exponent, as a person writes a table) into *OUT: 0, or -EINVAL if it
  * is empty, not a number or not finite. The range is the caller's. */
 int cells_decimal(const struct cell *c, double *out);
+
+/* The messages of one reading: LABEL names the file; ERR is the first
+ * failure's message (the reader hands it on or frees it); SHOWN is what
+ * cells_show() returned last. Zero it but for LABEL to start. */
+struct cells_msg {
+	const char *label;
+	char *err;
+	char *shown;
+};
+
+/* Record "LABEL:LINE:COL: message" unless a failure is recorded already.
+ * Returns -EINVAL, or -ENOMEM if no message could be made. */
+int cells_fail(struct cells_msg *m, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* V (LEN bytes) as a message quotes it: whole, control bytes escaped (a
+ * cell can hold anything and the message goes to a terminal). Kept in M
+ * until the next call or cells_msg_release(); "?" when out of memory. */
+const char *cells_show(struct cells_msg *m, const char *v, size_t len);
+
+/* Free M's quoted value; ERR stays the caller's. */
+void cells_msg_release(struct cells_msg *m);
 
 #endif
