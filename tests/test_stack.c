@@ -426,6 +426,17 @@ START_TEST(test_check_memory_estimate)
 	ck_assert_msg(tu_contains(out, "stack 'etcd' (strategy 'edge'): 2 instances on this host") &&
 		      tu_contains(out, "memory: the stack needs 64 MiB of "), "%s", out);
 	free(out);
+	/* etcd's 3 central members on 2 nodes would share ports: refused at
+	 * the strategy's rule in the stack file. */
+	tu_write(dir, "e2.yaml", "name: st-e2\n"
+		 "sites: [{name: c, role: central, nodes: 2}]\n"
+		 "network: {shaping: none}\n"
+		 "stack: {name: etcd, strategy: central}\n", path, sizeof(path));
+	ck_assert_int_eq(tu_enos(&out, db, "check", path, NULL), 1);
+	ck_assert_msg(tu_contains(out, "workloads/stacks/etcd.yaml:30:19: service 'etcd' (strategy 'central'): "
+				  "count 3 over the 2 nodes of sites 'role:central' would put two instances on one node"),
+		      "%s", out);
+	free(out);
 	tu_rmtree(dir);
 }
 END_TEST
