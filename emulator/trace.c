@@ -1,116 +1,41 @@
-/* trace — trace files and the step in force at a time; see trace.h. The
- * reading follows enos/matrix.c's (plain decimals only, every message
- * FILE:LINE:COL with the cell quoted whole and escaped). */
+/* trace — trace files and the step in force at a time; see trace.h. Lines
+ * and cells come from util/cells.c, as enos/matrix.c's do (plain decimals
+ * only, every message FILE:LINE:COL with the cell quoted whole and
+ * escaped). */
 #include "emulator/trace.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/escape.h"
-#include "util/yamldoc.h"
+#include "util/cells.h"
 
 /* What the cells of a row are, for messages. */
 static const char *const cell_names[] = { "time", "rtt", "loss" };
 
-struct cell {
-	const char *start;
-	size_t len;
-	int col;                /* 1-based */
-};
-
-struct reader {
-	const char *label;
-	char *err;
-	char *shown;
-};
-
-static int fail(struct reader *r, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(struct reader *r, int line, int col, const char *fmt, ...)
+/* C as a message quotes it. */
+static const char *show(struct cells_msg *r, const struct cell *c)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (!r->err)
-		r->err = yamldoc_verror(r->label, (struct src_pos){ line, col },
-					fmt, ap);
-	va_end(ap);
-	return r->err ? -EINVAL : -ENOMEM;
-}
-
-/* C as a message quotes it: whole, control bytes escaped. */
-static const char *show(struct reader *r, const struct cell *c)
-{
-	free(r->shown);
-	r->shown = escape_dup(c->start, c->len);
-	return r->shown ? r->shown : "?";
-}
-
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Cells of LINE (LEN bytes) separated by runs of blanks, at most MAX into
- * CELLS; returns how many there are (also past MAX). */
-static size_t split(const char *line, size_t len, struct cell *cells,
-		    size_t max)
-{
-	size_t i = 0, n = 0, start;
-
-	for (;;) {
-		while (i < len && blank(line[i]))
-			i++;
-		if (i >= len)
-			return n;
-		start = i;
-		while (i < len && !blank(line[i]))
-			i++;
-		if (n < max) {
-			cells[n].start = line + start;
-			cells[n].len = i - start;
-			cells[n].col = (int)start + 1;
-		}
-		n++;
-	}
+	return cells_show(r, c->start, c->len);
 }
 
 /* Cell C (the KIND-th of its row) as a number at least 0 and at most MAX. */
-static int cell_value(struct reader *r, int line, const struct cell *c,
+static int cell_value(struct cells_msg *r, int line, const struct cell *c,
 		      size_t kind, double max, double *out)
 {
-	char buf[64];
-	char *end;
 	double v;
-	size_t i;
 
-	if (c->len >= sizeof(buf))
-		return fail(r, line, c->col, "trace %s '%s' is not a number",
+	if (cells_decimal(c, &v) < 0)
+		return cells_fail(r, line, c->col, "trace %s '%s' is not a number",
 			    cell_names[kind], show(r, c));
-	memcpy(buf, c->start, c->len);
-	buf[c->len] = '\0';
-	/* Plain decimals only: strtod would also take "inf", "nan", hex. */
-	for (i = 0; i < c->len; i++)
-		if (!strchr("0123456789.-+", buf[i]))
-			return fail(r, line, c->col,
-				    "trace %s '%s' is not a number",
-				    cell_names[kind], show(r, c));
-	errno = 0;
-	v = strtod(buf, &end);
-	if (end == buf || *end || errno || !isfinite(v))
-		return fail(r, line, c->col, "trace %s '%s' is not a number",
-			    cell_names[kind], buf);
 	if (v < 0)
-		return fail(r, line, c->col, "trace %s '%s' is negative",
-			    cell_names[kind], buf);
+		return cells_fail(r, line, c->col, "trace %s '%s' is negative",
+			    cell_names[kind], show(r, c));
 	if (v > max)
-		return fail(r, line, c->col,
+		return cells_fail(r, line, c->col,
 			    "trace %s '%s' is too large (at most %g%s)",
-			    cell_names[kind], buf, max,
+			    cell_names[kind], show(r, c), max,
 			    kind == 0 ? " s" : kind == 1 ? " ms" : " %");
 	*out = v;
 	return 0;
@@ -134,7 +59,7 @@ static int grow(struct trace *t, size_t *cap)
 int trace_parse(const char *text, size_t len, const char *label,
 		struct trace **out, char **err)
 {
-	struct reader r = { .label = label };
+	struct cells_msg r = { .label = label };
 	struct trace *t = calloc(1, sizeof(*t));
 	struct cell cells[4];
 	size_t pos = 0, cap = 0, n_cells = 0, k;
@@ -145,39 +70,32 @@ int trace_parse(const char *text, size_t len, const char *label,
 	*err = NULL;
 	if (!t)
 		goto out;
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		pos = 3;        /* UTF-8 byte order mark */
-	while (pos < len) {
-		const char *l = text + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - l) : len - pos, n;
+	for (;;) {
+		const char *l;
+		size_t ll, n;
 		double v[3] = { 0, 0, 0 };
 
-		pos += ll + 1;
-		line++;
-		k = 0;
-		while (k < ll && blank(l[k]))
-			k++;
-		if (k == ll || l[k] == '#')
-			continue;
-		if (memchr(l, '\0', ll)) {
-			rc = fail(&r, line, 1, "trace file holds a NUL byte");
+		rc = cells_next_line(text, len, &pos, &line, &l, &ll);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			rc = cells_fail(&r, line, 1, "trace file holds a NUL byte");
 			goto out;
 		}
-		n = split(l, ll, cells, 4);
+		n = cells_split(l, ll, 0, cells, 4);
 		if (!t->n && !prev_line && cells[0].len == 6 &&
 		    !memcmp(cells[0].start, "time_s", 6)) {
 			prev_line = -1;         /* the header: once, first */
 			continue;
 		}
 		if (n < 2 || n > 3) {
-			rc = fail(&r, line, n > 3 ? cells[3].col : 1,
+			rc = cells_fail(&r, line, n > 3 ? cells[3].col : 1,
 				  "trace row has %zu cell%s, expected 'time_s rtt_ms [loss_pct]'",
 				  n, n == 1 ? "" : "s");
 			goto out;
 		}
 		if (t->n && n != n_cells) {
-			rc = fail(&r, line, n > n_cells ? cells[n_cells].col : 1,
+			rc = cells_fail(&r, line, n > n_cells ? cells[n_cells].col : 1,
 				  "trace row has %zu cells, the first row (line %d) has %zu: give the loss on every row or on none",
 				  n, first_line, n_cells);
 			goto out;
@@ -190,13 +108,13 @@ int trace_parse(const char *text, size_t len, const char *label,
 				goto out;
 		}
 		if (t->n && v[0] <= prev_s) {
-			rc = fail(&r, line, cells[0].col,
+			rc = cells_fail(&r, line, cells[0].col,
 				  "trace time '%s' is not after the previous row's (line %d): rows must be sorted by time, each time once",
 				  show(&r, &cells[0]), prev_line);
 			goto out;
 		}
 		if (t->n == TRACE_STEPS_MAX) {
-			rc = fail(&r, line, 1, "trace has more than %d rows",
+			rc = cells_fail(&r, line, 1, "trace has more than %d rows",
 				  TRACE_STEPS_MAX);
 			goto out;
 		}
@@ -213,7 +131,7 @@ int trace_parse(const char *text, size_t len, const char *label,
 		t->steps[t->n].delay_us = (uint64_t)llround(v[1] * 500.0);
 		t->steps[t->n].loss_pct = v[2];
 		if (t->n && t->steps[t->n].at_us <= t->steps[t->n - 1].at_us) {
-			rc = fail(&r, line, cells[0].col,
+			rc = cells_fail(&r, line, cells[0].col,
 				  "trace time '%s' is less than a microsecond after the previous row's (line %d)",
 				  show(&r, &cells[0]), prev_line);
 			goto out;
@@ -224,7 +142,7 @@ int trace_parse(const char *text, size_t len, const char *label,
 	}
 	rc = t->n ? 0 : -ENODATA;
 out:
-	free(r.shown);
+	cells_msg_release(&r);
 	if (rc) {
 		*err = rc == -EINVAL ? r.err : NULL;
 		if (rc != -EINVAL)

@@ -187,7 +187,8 @@ int traffic_ports_of(pid_t leader, struct traffic_port **out, size_t *n)
 		rc = -ENOMEM;
 	for (i = 0; i < np && rc == 0; i++)
 		rc = socket_inodes(pids[i], &inos);
-	if (rc == 0)
+	/* No socket at all: nothing to sort (qsort wants an array). */
+	if (rc == 0 && inos.n)
 		qsort(inos.v, inos.n, sizeof(*inos.v), ull_cmp);
 	/* Each network namespace of the tree once (a tree is in one). */
 	for (i = 0; i < np && rc == 0 && inos.n; i++) {

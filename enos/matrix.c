@@ -7,97 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/escape.h"
-#include "util/yamldoc.h"
+#include "util/cells.h"
 
 #define MATRIX_MAX_MS 3600000.0
 
-/* One cell of the current line: [start, end) of the line buffer. */
-struct cell {
-	const char *start;
-	size_t len;
-	int col;                /* 1-based */
-};
-
 struct reader {
-	const char *label;
-	char *err;
+	struct cells_msg msg;
 	struct cell *cells;
 	size_t n_cells, cap;
-	char *shown;            /* see show() */
 };
 
-static int fail(struct reader *r, int line, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(struct reader *r, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (!r->err)
-		r->err = yamldoc_verror(r->label,
-					 (struct src_pos){ line, col }, fmt,
-					 ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* V (LEN bytes) as a message quotes it: whole, control bytes escaped (a
- * cell can hold anything, and the message goes to a terminal). Kept in R
- * until the next call or the end of the parse. */
-static const char *show(struct reader *r, const char *v, size_t len)
-{
-	free(r->shown);
-	r->shown = escape_dup(v, len);
-	return r->shown ? r->shown : "?";
-}
-
+/* V, a NUL-terminated name, as a message quotes it (cells_show()). */
 static const char *show_str(struct reader *r, const char *v)
 {
-	return show(r, v, strlen(v));
+	return cells_show(&r->msg, v, strlen(v));
 }
 
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* Split LINE (LEN bytes) at SEP into r->cells, trimming blanks. */
+/* Split LINE (LEN bytes) at SEP into r->cells, growing it to fit. */
 static int split(struct reader *r, const char *line, size_t len, char sep)
 {
-	size_t i = 0;
+	size_t n = cells_split(line, len, sep, r->cells, r->cap);
 
-	r->n_cells = 0;
-	for (;;) {
-		size_t start, end;
-		struct cell *c;
+	if (n > r->cap) {
+		struct cell *nc = realloc(r->cells, n * sizeof(*nc));
 
-		while (i < len && line[i] != sep && blank(line[i]))
-			i++;
-		start = i;
-		while (i < len && line[i] != sep)
-			i++;
-		end = i;
-		while (end > start && blank(line[end - 1]))
-			end--;
-		if (r->n_cells == r->cap) {
-			size_t cap = r->cap ? r->cap * 2 : 32;
-			struct cell *nc = realloc(r->cells, cap * sizeof(*nc));
-
-			if (!nc)
-				return -ENOMEM;
-			r->cells = nc;
-			r->cap = cap;
-		}
-		c = &r->cells[r->n_cells++];
-		c->start = line + start;
-		c->len = end - start;
-		c->col = (int)start + 1;
-		if (i >= len)
-			break;
-		i++;            /* the separator */
+		if (!nc)
+			return -ENOMEM;
+		r->cells = nc;
+		r->cap = n;
+		n = cells_split(line, len, sep, r->cells, r->cap);
 	}
+	r->n_cells = n;
 	return 0;
 }
 
@@ -110,36 +50,20 @@ static char *cell_dup(const struct cell *c)
 static int cell_value(struct reader *r, int line, const struct cell *c,
 		      double *out)
 {
-	char buf[64];
-	char *end;
 	double v;
-	size_t i;
 
 	if (c->len == 0)
-		return fail(r, line, c->col, "empty matrix cell");
-	if (c->len >= sizeof(buf))
-		return fail(r, line, c->col, "matrix cell '%s' is not a number",
-			    show(r, c->start, c->len));
-	memcpy(buf, c->start, c->len);
-	buf[c->len] = '\0';
-	/* Plain decimals only: strtod would also take "inf", "nan", hex. */
-	for (i = 0; i < c->len; i++)
-		if (!strchr("0123456789.-+", buf[i]))
-			return fail(r, line, c->col,
-				    "matrix cell '%s' is not a number",
-				    show(r, c->start, c->len));
-	errno = 0;
-	v = strtod(buf, &end);
-	if (end == buf || *end || errno || !isfinite(v))
-		return fail(r, line, c->col, "matrix cell '%s' is not a number",
-			    buf);
+		return cells_fail(&r->msg, line, c->col, "empty matrix cell");
+	if (cells_decimal(c, &v) < 0)
+		return cells_fail(&r->msg, line, c->col, "matrix cell '%s' is not a number",
+			    cells_show(&r->msg, c->start, c->len));
 	if (v < 0)
-		return fail(r, line, c->col, "matrix cell '%s' is negative",
-			    buf);
+		return cells_fail(&r->msg, line, c->col, "matrix cell '%s' is negative",
+			    cells_show(&r->msg, c->start, c->len));
 	if (v > MATRIX_MAX_MS)
-		return fail(r, line, c->col,
+		return cells_fail(&r->msg, line, c->col,
 			    "matrix cell '%s' is too large (at most 3600000 ms)",
-			    buf);
+			    cells_show(&r->msg, c->start, c->len));
 	*out = v;
 	return 0;
 }
@@ -162,10 +86,10 @@ static int header(struct reader *r, struct matrix_file *m, int line)
 	int rc = 0;
 
 	if (r->n_cells < 2)
-		return fail(r, line, 1,
+		return cells_fail(&r->msg, line, 1,
 			    "matrix header names no sites (cells are separated by tabs or commas)");
 	if (r->n_cells - 1 > MATRIX_MAX_SITES)
-		return fail(r, line, 1,
+		return cells_fail(&r->msg, line, 1,
 			    "matrix has %zu sites, at most %d are supported",
 			    r->n_cells - 1, MATRIX_MAX_SITES);
 	m->names = calloc(r->n_cells - 1, sizeof(*m->names));
@@ -177,10 +101,10 @@ static int header(struct reader *r, struct matrix_file *m, int line)
 		long dup;
 
 		if (c->len == 0)
-			return fail(r, line, c->col, "empty site name in matrix header");
+			return cells_fail(&r->msg, line, c->col, "empty site name in matrix header");
 		dup = find_name(m, c);
 		if (dup >= 0)
-			return fail(r, line, c->col,
+			return cells_fail(&r->msg, line, c->col,
 				    "duplicate site '%s' in matrix header (first at column %d)",
 				    show_str(r, m->names[dup]), m->name_pos[dup].col);
 		m->names[m->n] = cell_dup(c);
@@ -206,15 +130,15 @@ static int row(struct reader *r, struct matrix_file *m, int line, int *seen)
 
 	from = find_name(m, name);
 	if (from < 0)
-		return fail(r, line, name->col,
+		return cells_fail(&r->msg, line, name->col,
 			    "matrix row '%s' is not in the header",
-			    show(r, name->start, name->len));
+			    cells_show(&r->msg, name->start, name->len));
 	if (seen[from])
-		return fail(r, line, name->col,
+		return cells_fail(&r->msg, line, name->col,
 			    "duplicate matrix row '%s' (first at line %d)",
 			    show_str(r, m->names[from]), seen[from]);
 	if (r->n_cells != m->n + 1)
-		return fail(r, line, name->col,
+		return cells_fail(&r->msg, line, name->col,
 			    "matrix row '%s' has %zu value%s, expected %zu (one per header site)",
 			    show_str(r, m->names[from]), r->n_cells - 1,
 			    r->n_cells == 2 ? "" : "s", m->n);
@@ -231,7 +155,7 @@ static int row(struct reader *r, struct matrix_file *m, int line, int *seen)
 struct matrix_file *matrix_file_parse(const char *text, size_t len,
 				      const char *label, char **err)
 {
-	struct reader r = { .label = label };
+	struct reader r = { .msg.label = label };
 	struct matrix_file *m = calloc(1, sizeof(*m));
 	int *seen = NULL;
 	size_t pos = 0, rows = 0, i;
@@ -242,22 +166,15 @@ struct matrix_file *matrix_file_parse(const char *text, size_t len,
 	*err = NULL;
 	if (!m)
 		goto out;
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		pos = 3;        /* UTF-8 byte order mark */
-	while (pos < len) {
-		const char *l = text + pos;
-		const char *nl = memchr(l, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - l) : len - pos;
-		size_t k = 0;
+	for (;;) {
+		const char *l;
+		size_t ll;
 
-		pos += ll + 1;
-		line++;
-		while (k < ll && blank(l[k]))
-			k++;
-		if (k == ll || l[k] == '#')
-			continue;
-		if (memchr(l, '\0', ll)) {
-			rc = fail(&r, line, 1, "matrix file holds a NUL byte");
+		rc = cells_next_line(text, len, &pos, &line, &l, &ll);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			rc = cells_fail(&r.msg, line, 1, "matrix file holds a NUL byte");
 			goto out;
 		}
 		if (!sep)
@@ -282,13 +199,13 @@ struct matrix_file *matrix_file_parse(const char *text, size_t len,
 		rows++;
 	}
 	if (!header_line) {
-		rc = fail(&r, line ? line : 1, 1,
+		rc = cells_fail(&r.msg, line ? line : 1, 1,
 			  "matrix file has no header row");
 		goto out;
 	}
 	for (i = 0; i < m->n; i++) {
 		if (!seen[i]) {
-			rc = fail(&r, m->name_pos[i].line, m->name_pos[i].col,
+			rc = cells_fail(&r.msg, m->name_pos[i].line, m->name_pos[i].col,
 				  "matrix is not square: %zu columns but %zu rows (no row for '%s')",
 				  m->n, rows, show_str(&r, m->names[i]));
 			goto out;
@@ -298,9 +215,9 @@ struct matrix_file *matrix_file_parse(const char *text, size_t len,
 out:
 	free(seen);
 	free(r.cells);
-	free(r.shown);
+	cells_msg_release(&r.msg);
 	if (rc) {
-		*err = r.err ? r.err : strdup("out of memory");
+		*err = r.msg.err ? r.msg.err : strdup("out of memory");
 		matrix_file_free(m);
 		m = NULL;
 	}

@@ -27,6 +27,7 @@
 #include "emulator/world.h"
 #include "enos/bench.h"
 #include "enos/capacity.h"
+#include "enos/claim.h"
 #include "enos/cli.h"
 #include "enos/deploy.h"
 #include "enos/measure.h"
@@ -674,6 +675,41 @@ static void emu_detail(struct enos_ctx *ctx)
 	}
 }
 
+/* NAME on this host for this state database (claim.h): with TAKE,
+ * claimed. 0, or -errno (said): -EBUSY when another database owns it. */
+static int claim_name(struct enos_ctx *ctx, const char *name, bool take)
+{
+	char db[PATH_MAX], owner[PATH_MAX];
+	int rc;
+
+	if (!realpath(ctx->db_path, db)) {
+		rc = -errno;
+		cli_error("cannot resolve the state database '%s': %s",
+			  ctx->db_path, strerror(-rc));
+		return rc;
+	}
+	rc = claim_take(CLAIM_DIR, name, db, take, owner, sizeof(owner));
+	if (rc == -EBUSY) {
+		cli_error("experiment '%s' belongs to another state database on this host ('%s'): its namespaces, links and engine are named after it on the whole host",
+			  name, owner);
+		cli_hint("take it down there ('enos --db %s down -n %s'), or give this experiment another name",
+			 owner, name);
+	} else if (rc < 0) {
+		cli_error("cannot claim experiment '%s' on this host ('%s/%s'): %s",
+			  name, CLAIM_DIR, name, strerror(-rc));
+	}
+	return rc;
+}
+
+/* NAME is gone from this host: another database may build it now. */
+static void claim_drop(struct enos_ctx *ctx, const char *name)
+{
+	char db[PATH_MAX];
+
+	if (realpath(ctx->db_path, db))
+		claim_release(CLAIM_DIR, name, db);
+}
+
 /* Remove what a failed or interrupted up built, and forget it. */
 static void roll_back(struct enos_ctx *ctx, const struct world *w)
 {
@@ -694,6 +730,7 @@ static void roll_back(struct enos_ctx *ctx, const struct world *w)
 		return;
 	}
 	state_forget(ctx->st, w->name);
+	claim_drop(ctx, w->name);
 	fprintf(stderr, "rolled back: nothing of '%s' is left\n", w->name);
 }
 
@@ -949,6 +986,9 @@ int phase_up(struct enos_ctx *ctx, const struct topology *t, bool force,
 		rc = phase_lock(ctx, t->name);
 	if (rc == 0)
 		rc = handle_existing(ctx, t, force);
+	/* After handle_existing: its --force down gives the claim up. */
+	if (rc == 0 && !t->n_hosts)
+		rc = claim_name(ctx, t->name, true);
 	if (rc == 0 && t->n_hosts)
 		return phase_up_hosts(ctx, t, shaping, run_kind, run_id);
 	if (rc == 0)
@@ -1093,15 +1133,20 @@ static int sweep_unrecorded(struct enos_ctx *ctx, const char *name)
 
 	w.name = name;
 	world_tag(name, 0, w.tag);
+	rc = claim_name(ctx, name, false);
+	if (rc < 0)
+		return rc;
 	rc = deploy_down(ctx, name);
 	if (rc == 0)
 		rc = shaping_sweep(name);
 	if (rc == 0)
 		rc = world_down(ctx->emu, &w, cli_progress, ctx);
-	if (rc < 0)
+	if (rc < 0) {
 		cli_error("sweeping '%s' failed: %s", name, strerror(-rc));
-	else
+	} else {
+		claim_drop(ctx, name);
 		printf("experiment '%s' is not recorded; swept its leftovers\n", name);
+	}
 	return rc;
 }
 
@@ -1134,6 +1179,9 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 		}
 		free(hosts);
 	}
+	/* Said by claim_name(): another database's world is not ours. */
+	if (rc == 0 && (rc = claim_name(ctx, name, false)) < 0)
+		return rc;
 	if (rc == 0)
 		rc = state_set_status(ctx->st, name, EXP_DOWN);
 	if (rc == 0)
@@ -1180,6 +1228,7 @@ int phase_down(struct enos_ctx *ctx, const char *name)
 			  state_errmsg(ctx->st));
 		goto out;
 	}
+	claim_drop(ctx, name);
 	printf("experiment '%s' is down: %zu sites, %zu nodes removed in %.2f s\n",
 	       name, w.n_sites, w.n_nodes, cli_now() - t0);
 out:

@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 	sr = srunner_create(NULL);
 	if (unit) {
 		srunner_add_suite(sr, make_units_suite());
+		srunner_add_suite(sr, make_cells_suite());
 		srunner_add_suite(sr, make_topo_suite());
 		srunner_add_suite(sr, make_constraint_suite());
 		srunner_add_suite(sr, make_addr_suite());

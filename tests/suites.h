@@ -35,6 +35,8 @@ void sys_add_cases(Suite *s, struct skips *sk, const struct sys_case *cases,
 const char *sys_unavailable(void);
 
 Suite *make_units_suite(void);
+/* cells: util/cells.c, the tokenizer of matrix and trace files. */
+Suite *make_cells_suite(void);
 Suite *make_topo_suite(void);
 /* constraint: the WAN constraint language and `enos fault set`. */
 Suite *make_constraint_suite(void);

@@ -43,13 +43,54 @@
 
 static struct tu_case tc;
 
+/* wand_socket_private's engine directory, control socket and veth, named
+ * in the runner (the case itself runs in a forked child), so that the
+ * teardown finds them after a failed assertion too. */
+static char wand_dir[128], wand_ctl[160], wand_port[2][16];
+
 static void case_setup(void)
 {
+	int id = (int)getpid();
+
+	snprintf(wand_dir, sizeof(wand_dir), "/run/enos/t-harden-%d", id);
+	snprintf(wand_ctl, sizeof(wand_ctl), "%s/wand.sock", wand_dir);
+	snprintf(wand_port[0], sizeof(wand_port[0]), "thw%da", id % 100000);
+	snprintf(wand_port[1], sizeof(wand_port[1]), "thw%db", id % 100000);
 	ck_assert_int_eq(tu_case_setup(&tc, "harden"), 0);
+}
+
+/* The engine of wand_socket_private (by its pid file), its veth and its
+ * directory: gone, whether the case passed or not. */
+static void wand_cleanup(void)
+{
+	char pidf[192], buf[32] = "";
+	FILE *f;
+
+	snprintf(pidf, sizeof(pidf), "%s.pid", wand_ctl);
+	f = fopen(pidf, "r");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) && atoi(buf) > 0)
+			wand_stop(atoi(buf));
+		fclose(f);
+	}
+	tu_sh("ip link del %s", wand_port[0]);
+	tu_sh("rm -rf %s", wand_dir);    /* tu_rmtree() keeps to /tmp */
+}
+
+/* The second database of same_name_two_databases: DIR/other.db. */
+static void other_db(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/other.db", tc.dir);
 }
 
 static void case_teardown(void)
 {
+	char db2[192];
+
+	wand_cleanup();
+	other_db(db2, sizeof(db2));
+	if (access(db2, F_OK) == 0)
+		tu_enos(NULL, db2, "down", "--all", NULL);
 	tu_case_teardown(&tc);
 }
 
@@ -90,7 +131,9 @@ static int ping_as_nobody(const char *ctl)
 		    setuid(NOBODY) != 0)
 			_exit(3);
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ctl);
+		if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ctl) >=
+		    (int)sizeof(sa.sun_path))
+			_exit(3);
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
 			_exit(errno == EACCES ? 2 : 3);
 		if (send(fd, "ping\n", 5, MSG_NOSIGNAL) != 5)
@@ -109,19 +152,16 @@ static int ping_as_nobody(const char *ctl)
  * credentials even once the modes let it connect. */
 START_TEST(wand_socket_private)
 {
-	char dir[128], ctl[160], pidf[176], logf[176], port[2][16], *reply = NULL;
+	const char *dir = wand_dir, *ctl = wand_ctl;
+	char pidf[176], logf[176], (*port)[16] = wand_port, *reply = NULL;
 	const char *ports[1];
 	struct wand_config cfg;
 	char *big;
 	pid_t engine = 0;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "/run/enos/t-harden-%d", (int)getpid());
-	snprintf(ctl, sizeof(ctl), "%s/wand.sock", dir);
 	snprintf(pidf, sizeof(pidf), "%s.pid", ctl);
 	snprintf(logf, sizeof(logf), "%s/wand.log", dir);
-	snprintf(port[0], sizeof(port[0]), "thw%da", (int)getpid() % 100000);
-	snprintf(port[1], sizeof(port[1]), "thw%db", (int)getpid() % 100000);
 	tu_sh("ip link del %s", port[0]);
 	ck_assert_int_eq(tu_sh("ip link add %s type veth peer name %s", port[0],
 			       port[1]), 0);
@@ -137,6 +177,9 @@ START_TEST(wand_socket_private)
 	rc = wand_spawn(tu_enos_bin(), &cfg, &engine);
 	umask(022);
 	ck_assert_msg(rc == 0, "wand_spawn: %d", rc);
+	/* A test aid for failed_case_cleans_up: fail with the engine up. */
+	ck_assert_msg(!getenv("TU_HARDEN_FAIL_AFTER_SPAWN"),
+		      "failing on purpose after the spawn (TU_HARDEN_FAIL_AFTER_SPAWN)");
 	ck_assert_uint_eq(mode_of(dir), S_IFDIR | 0700);
 	ck_assert_uint_eq(mode_of(ctl), S_IFSOCK | 0600);
 	ck_assert_uint_eq(mode_of(pidf), S_IFREG | 0600);
@@ -160,8 +203,7 @@ START_TEST(wand_socket_private)
 	ck_assert_int_eq(wand_ping(ctl), 0);
 	ck_assert_msg(tu_sh("grep -q refused %s", logf) == 0, "the log says nothing of the refusal");
 	wand_stop(engine);
-	tu_sh("ip link del %s", port[0]);
-	tu_sh("rm -rf %s", dir);
+	wand_cleanup();
 }
 END_TEST
 
@@ -516,11 +558,121 @@ START_TEST(up_refuses_what_does_not_fit)
 }
 END_TEST
 
+/* One name from two state databases: namespaces and links are named on
+ * the whole host, so the second database's `up` and `down` of it are
+ * refused, naming the first database, and the first's world stays whole;
+ * once the first has taken it down, the second may build it. */
+START_TEST(same_name_two_databases)
+{
+	char path[256], name[32], db2[192], db1[PATH_MAX], want[PATH_MAX + 160];
+	char *out = NULL;
+	int n;
+
+	snprintf(name, sizeof(name), "t-2db-%d", (int)getpid());
+	write_topo(name, NULL, NULL, path, sizeof(path));
+	other_db(db2, sizeof(db2));
+	ck_assert_int_eq(tu_enos(&out, tc.db, "up", path, NULL), 0);
+	free(out);
+	ck_assert_ptr_nonnull(realpath(tc.db, db1));
+	n = tu_netns_count(name);
+	ck_assert_int_gt(n, 0);
+	snprintf(want, sizeof(want), "error: experiment '%s' belongs to another state database on this host ('%s')",
+		 name, db1);
+	ck_assert_int_eq(tu_enos(&out, db2, "up", path, NULL), 1);
+	ck_assert_msg(tu_contains(out, want) && tu_contains(out, "down -n "), "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_netns_count(name), n);
+	/* Its down would sweep the first one's world by name: refused. */
+	ck_assert_int_eq(tu_enos(&out, db2, "down", "-n", name, NULL), 1);
+	ck_assert_msg(tu_contains(out, want), "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_netns_count(name), n);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "status", "-n", name, NULL), 0);
+	ck_assert_msg(tu_contains(out, " up"), "%s", out);
+	free(out);
+	ck_assert_int_eq(tu_enos(NULL, tc.db, "down", "-n", name, NULL), 0);
+	ck_assert_int_eq(tu_netns_count(name), 0);
+	/* Free again: the second database builds it and takes it down. */
+	ck_assert_int_eq(tu_enos(&out, db2, "up", path, NULL), 0);
+	free(out);
+	ck_assert_int_eq(tu_netns_count(name), n);
+	ck_assert_int_eq(tu_enos(&out, tc.db, "up", path, NULL), 1);
+	free(out);
+	ck_assert_int_eq(tu_enos(NULL, db2, "down", "-n", name, NULL), 0);
+	ck_assert_int_eq(tu_netns_count(name), 0);
+}
+END_TEST
+
+/* What wand_socket_private runs or makes, whatever its pid: engines on a
+ * /run/enos/t-harden-* socket (by /proc), thw* links, t-harden-*
+ * directories. Counted before and after, so leftovers of older runs do not
+ * count against this one. */
+static int harden_leftovers(void)
+{
+	char *argv[] = { "sh", "-c",
+			 /* t-harde[n]: not this command line itself, which
+			  * every shell of the pipeline shows */
+			 "{ for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f;"
+			 " echo; done 2>/dev/null | grep -c '/run/enos/t-harde[n]-';"
+			 " ip -o link show | grep -c ': thw';"
+			 " ls -d /run/enos/t-harde[n]-* 2>/dev/null | wc -l; } |"
+			 " awk '{ n += $1 } END { print n }'", NULL };
+	char *out = NULL;
+	int n;
+
+	tu_run(&out, argv);
+	n = out ? atoi(out) : -1;
+	free(out);
+	ck_assert_int_ge(n, 0);
+	return n;
+}
+
+/* wand_socket_private failing after its engine started (made to, by the
+ * test aid TU_HARDEN_FAIL_AFTER_SPAWN) leaves no engine, veth or
+ * directory: the case's teardown cleans up a failed case too. The case
+ * runs in a check-all of its own, so this one can look afterwards. */
+START_TEST(failed_case_cleans_up)
+{
+	char exe[PATH_MAX], out_path[256], *text;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int st, before;
+	pid_t pid;
+
+	ck_assert_int_gt(n, 0);
+	exe[n] = '\0';
+	snprintf(out_path, sizeof(out_path), "%s/inner.out", tc.dir);
+	before = harden_leftovers();
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		setenv("CK_RUN_SUITE", "sys_harden", 1);
+		setenv("CK_RUN_CASE", "wand_socket_private", 1);
+		setenv("TU_HARDEN_FAIL_AFTER_SPAWN", "1", 1);
+		execl(exe, exe, "system", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	text = slurp(out_path);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) != 0 &&
+		      tu_contains(text, "failing on purpose after the spawn"),
+		      "the inner case did not fail as made to: %s", text);
+	free(text);
+	ck_assert_int_eq(harden_leftovers(), before);
+}
+END_TEST
+
 Suite *make_sys_harden_suite(struct skips *sk)
 {
 	const struct sys_case cases[] = {
 		{ "wand_socket_private", wand_socket_private },
+		{ "failed_case_cleans_up", failed_case_cleans_up },
 		{ "same_name_up_waits", same_name_up_waits },
+		{ "same_name_two_databases", same_name_two_databases },
 		{ "service_user_and_redeploy", service_user_and_redeploy },
 		{ "planted_links_refused", planted_links_refused },
 		{ "status_root_only", status_root_only },

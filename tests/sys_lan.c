@@ -10,7 +10,6 @@
  * before anything exists; `down` leaves no link, namespace or engine.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "enos/state.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_probe.h"
 #include "tests/tu_state.h"
 
 static struct tu_case tc;
@@ -169,9 +169,7 @@ START_TEST(lan_delay_measured_and_bridges)
 	snprintf(br, sizeof(br), "%sb2", tag);
 	ck_assert_int_eq(bridge_ports(br), 2);
 
-	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "50",
-		     "--tolerance", tu_tc_tolerance(), NULL);
-	ck_assert_msg(rc == 0, "tc --test: %s", out);
+	out = tu_tc_test(tc.db, "50", NULL, NULL);
 	assert_lan3(out);
 	/* No intra-site row for a site without a lan. */
 	ck_assert_msg(!tu_contains(out, "\"src\":\"plain\",\"dst\":\"plain\""), "%s", out);
@@ -191,26 +189,12 @@ START_TEST(lan_delay_measured_and_bridges)
 
 	/* A killed engine: tc restarts it with the LAN ports again, and
 	 * the LAN is shaped as before. */
-	pid = tu_engine_pid(tc.db, name);
-	ck_assert_int_gt(pid, 0);
-	kill(pid, SIGKILL);
-	usleep(200 * 1000);
-	rc = tu_enos(&out, tc.db, "tc", NULL);
-	ck_assert_msg(rc == 0, "tc restart: %s", out);
-	free(out);
-	ck_assert_int_ne(tu_engine_pid(tc.db, name), pid);
-	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "30",
-		     "--tolerance", tu_tc_tolerance(), NULL);
-	ck_assert_msg(rc == 0, "tc --test after restart: %s", out);
+	pid = tu_engine_kill(tc.db, name);
+	tu_engine_restart(tc.db, name, pid);
+	out = tu_tc_test(tc.db, "30", NULL, NULL);
 	assert_lan3(out);
 	free(out);
-
-	pid = tu_engine_pid(tc.db, name);
-	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
-	ck_assert_msg(rc == 0, "down: %s", out);
-	free(out);
-	ck_assert_int_eq(tu_leftovers(name, tag), 0);
-	ck_assert_msg(!tu_alive(pid), "engine %d still runs after down", pid);
+	tu_down_clean(tc.db, name, tag);
 }
 END_TEST
 
@@ -246,9 +230,7 @@ START_TEST(lan_loss_and_refusal)
 	ck_assert_msg(rc == 0, "up: %s", out);
 	free(out);
 	tu_exp_tag(tc.db, name, tag);
-	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "400",
-		     "--interval", "5", "--tolerance", tu_tc_tolerance(), NULL);
-	ck_assert_msg(rc == 0, "tc --test: %s", out);
+	out = tu_tc_test(tc.db, "400", "--interval", "5");
 	n = lan_rows(out, r, 8);
 	ck_assert_msg(n == 3, "%zu intra-site rows: %s", n, out);
 	for (i = 0; i < n; i++) {
@@ -265,10 +247,7 @@ START_TEST(lan_loss_and_refusal)
 	ck_assert_double_eq_tol(wan_loss(out, "plain", "far"), 0.0, 1e-9);
 	ck_assert_double_eq_tol(wan_loss(out, "far", "plain"), 0.0, 1e-9);
 	free(out);
-	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
-	ck_assert_msg(rc == 0, "down: %s", out);
-	free(out);
-	ck_assert_int_eq(tu_leftovers(name, tag), 0);
+	tu_down_clean(tc.db, name, tag);
 }
 END_TEST
 

@@ -24,14 +24,11 @@
  * runs in the runner even after a failed assertion.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "emulator/addr.h"
@@ -42,6 +39,7 @@
 #include "enos/calibrate.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_probe.h"
 #include "workloads/probe.h"
 
 #define TAG "etstu"
@@ -62,6 +60,15 @@ static const char *const gw_host[N_SITES] = { H1, H2, H1 };
 static char dir[128];
 static char ctl_wire[160], ctl_h[2][160];
 static pid_t eng_wire, eng_h[2];
+
+/* Site I's gateway port in its host (the host end of its wan0) into BUF
+ * (LEN bytes); NULL if it does not fit. */
+static const char *port_name(int i, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%su%d", TAG, i);
+
+	return n >= 0 && (size_t)n < len ? buf : NULL;
+}
 
 static void kill_engine(pid_t *pid)
 {
@@ -150,18 +157,11 @@ static void base_setup(void)
 	}
 	ok = ok && tu_sh("ip -n %s link set lo up", WIRE) == 0;
 	for (i = 0; ok && i < N_SITES; i++) {
-		ok = ok && tu_sh("ip netns add %s", gw[i]) == 0;
-		ok = ok && tu_sh("ip -n %s link add %su%d type veth peer name "
-				 "wan0 netns %s", gw_host[i], TAG, i, gw[i]) == 0;
-		ok = ok && tu_sh("ip -n %s addr add 198.19.0.%d/16 dev wan0",
-				 gw[i], i + 1) == 0;
-		ok = ok && tu_sh("ip -n %s link set lo up", gw[i]) == 0;
-		ok = ok && tu_sh("ip -n %s link set wan0 up", gw[i]) == 0;
-		ok = ok && tu_sh("ip -n %s link set %su%d up", gw_host[i], TAG,
-				 i) == 0;
-		ok = ok && tu_sh("ip netns exec %s sysctl -qw net.ipv4.tcp_rmem=4096\t"
-				 "131072\t67108864 net.ipv4.tcp_wmem=4096\t131072\t"
-				 "67108864", gw[i]) == 0;
+		char port[16], cidr[32];
+
+		snprintf(cidr, sizeof(cidr), "198.19.0.%d/16", i + 1);
+		ok = port_name(i, port, sizeof(port)) &&
+		     tu_gateway_add(gw_host[i], port, gw[i], cidr) == 0;
 	}
 	if (ok)
 		rc = spawn_in(WIRE, ctl_wire, wire_ports, 2, NULL, &eng_wire);
@@ -259,8 +259,8 @@ static int do_wan_mtu(void *a)
 	memset(&w, 0, sizeof(w));
 	memset(sites, 0, sizeof(sites));
 	for (i = 0; i < N_SITES; i++) {
-		snprintf(sites[i].gw_wan_host, sizeof(sites[i].gw_wan_host),
-			 "%su%d", TAG, i);
+		if (!port_name(i, sites[i].gw_wan_host, sizeof(sites[i].gw_wan_host)))
+			return -ENAMETOOLONG;
 		snprintf(sites[i].gw_netns, sizeof(sites[i].gw_netns), "%s",
 			 gw[i]);
 		local[i] = strcmp(gw_host[i], m->host == 0 ? H1 : H2) == 0;
@@ -479,12 +479,6 @@ START_TEST(test_ipv6)
 }
 END_TEST
 
-static const char *port_name(int i, char *buf, size_t len)
-{
-	snprintf(buf, len, "%su%d", TAG, i);
-	return buf;
-}
-
 static void wand_setup(void)
 {
 	char p0[16], p1[16], p2[16];
@@ -649,37 +643,10 @@ END_TEST
 /* iperf3 from site A to site B for SECS: the receiver's bit/s, or -1. */
 static double iperf(int a, int b, int secs)
 {
-	char addr[32], t[16], *out = NULL, *p;
-	char *argv[] = { "ip", "netns", "exec", (char *)gw[a], "iperf3", "-c",
-			 addr, "-p", "5299", "-t", t, "-J", NULL };
-	double bps = -1;
-	pid_t srv;
-	int st;
+	char addr[32];
 
 	snprintf(addr, sizeof(addr), "198.19.0.%d", b + 1);
-	snprintf(t, sizeof(t), "%d", secs);
-	fflush(NULL);
-	srv = fork();
-	if (srv == 0) {
-		int fd = open("/dev/null", O_RDWR);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execlp("ip", "ip", "netns", "exec", gw[b], "iperf3", "-s", "-1",
-		       "-p", "5299", (char *)NULL);
-		_exit(127);
-	}
-	usleep(300000);
-	if (tu_run(&out, argv) == 0 && out) {
-		p = strstr(out, "\"sum_received\"");
-		p = p ? strstr(p, "\"bits_per_second\":") : NULL;
-		if (p)
-			bps = strtod(p + 18, NULL);
-	}
-	free(out);
-	kill(srv, SIGTERM);
-	waitpid(srv, &st, 0);
-	return bps;
+	return tu_iperf(gw[a], gw[b], addr, secs);
 }
 
 /* One TCP flow across hosts (engine, VXLAN, the wire's engine, VXLAN,

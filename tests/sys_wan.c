@@ -20,6 +20,7 @@
 #include "enos/state.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_probe.h"
 #include "tests/tu_state.h"
 
 static struct tu_case tc;
@@ -79,9 +80,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 	/* Every pair near its target, and the JSON carries the issue's
 	 * fields. The bound here is loose (5 %, 1 ms) so a loaded CI host
 	 * does not fail it; `make bench-wan` checks the tight one. */
-	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "30",
-		     "--tolerance", tu_tc_tolerance(), NULL);
-	ck_assert_msg(rc == 0, "tc --test: %s", out);
+	out = tu_tc_test(tc.db, "30", NULL, NULL);
 	ck_assert(tu_contains(out, "{\"pairs\":[{\"src\":\"central\",\"dst\":\"regional\",\"target_rtt_ms\":10,\"p50_ms\":"));
 	ck_assert(tu_contains(out, "\"dst\":\"edge-1\",\"target_rtt_ms\":30,"));
 	ck_assert(tu_contains(out, "\"backend\":\"wand\""));
@@ -102,31 +101,24 @@ START_TEST(wand_delays_partition_engine_death_report)
 	 * others stay within bound (tc --test exits 0: cut pairs are expected
 	 * to be silent). */
 	ck_assert_int_eq(tu_enos(NULL, tc.db, "fault", "partition", "edge-1", "/", "central", NULL), 0);
-	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "20",
-		     "--tolerance", tu_tc_tolerance(), NULL);
-	ck_assert_msg(rc == 0, "tc --test during partition: %s", out);
+	out = tu_tc_test(tc.db, "20", NULL, NULL);
 	ck_assert(tu_contains(out, "\"src\":\"central\",\"dst\":\"edge-1\",\"target_rtt_ms\":30,\"p50_ms\":null,\"p90_ms\":null,\"p99_ms\":null,\"min_ms\":null,\"loss_pct\":100,"));
 	ck_assert(tu_contains(out, "\"src\":\"edge-2\",\"dst\":\"central\",\"target_rtt_ms\":30,\"p50_ms\":3"));
 	free(out);
 	ck_assert_int_eq(tu_enos(&out, tc.db, "fault", "heal", NULL), 0);
 	ck_assert(tu_contains(out, "healed 1 partition"));
 	free(out);
-	rc = tu_enos(&out, tc.db, "tc", "--test", "--json", "--samples", "20",
-		     "--tolerance", tu_tc_tolerance(), NULL);
-	ck_assert_msg(rc == 0 && !tu_contains(out, "\"loss_pct\":100"), "after heal: %s", out);
+	out = tu_tc_test(tc.db, "20", NULL, NULL);
+	ck_assert_msg(!tu_contains(out, "\"loss_pct\":100"), "after heal: %s", out);
 	free(out);
 
 	/* The engine dies: the next command says so; tc restarts it. */
-	kill(pid, SIGKILL);
-	usleep(200 * 1000);
+	pid = tu_engine_kill(tc.db, name);
 	rc = tu_enos(&out, tc.db, "tc", "--test", NULL);
 	ck_assert_int_eq(rc, 1);
 	ck_assert_msg(tu_contains(out, "is not running: it died or was killed"), "%s", out);
 	free(out);
-	rc = tu_enos(&out, tc.db, "tc", NULL);
-	ck_assert_msg(rc == 0, "tc restart: %s", out);
-	free(out);
-	ck_assert_int_ne(tu_engine_pid(tc.db, name), pid);
+	tu_engine_restart(tc.db, name, pid);
 	rc = tu_enos(&out, tc.db, "tc", "--test", "--samples", "20",
 		     "--tolerance", tu_tc_tolerance(), NULL);
 	ck_assert_msg(rc == 0, "tc --test after restart: %s", out);
@@ -150,12 +142,7 @@ START_TEST(wand_delays_partition_engine_death_report)
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", report);
 		tu_run(NULL, argv);
 	}
-	pid = tu_engine_pid(tc.db, name);
-	rc = tu_enos(&out, tc.db, "down", "-n", name, NULL);
-	ck_assert_msg(rc == 0, "down: %s", out);
-	free(out);
-	ck_assert_int_eq(tu_leftovers(name, tag), 0);
-	ck_assert_msg(!tu_alive(pid), "engine %d still runs after down", pid);
+	tu_down_clean(tc.db, name, tag);
 }
 END_TEST
 

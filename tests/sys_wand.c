@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <sched.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,6 +27,7 @@
 #include "emulator/wand.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
+#include "tests/tu_probe.h"
 #include "workloads/probe.h"
 
 #define NS_N 4
@@ -72,18 +72,10 @@ static void world_setup(void)
 	snprintf(logpath, sizeof(logpath), "/tmp/t-wand-%d.log", (int)getpid());
 	world_teardown();
 	for (k = 0; ok && k < NS_N; k++) {
-		ok = ok && tu_sh("ip netns add %s", ns[k]) == 0;
-		ok = ok && tu_sh("ip link add %s type veth peer name wan0 netns %s",
-			      port[k], ns[k]) == 0;
-		ok = ok && tu_sh("ip -n %s addr add 198.19.0.%d/24 dev wan0",
-			      ns[k], k + 1) == 0;
-		ok = ok && tu_sh("ip -n %s link set lo up", ns[k]) == 0;
-		ok = ok && tu_sh("ip -n %s link set wan0 up", ns[k]) == 0;
-		ok = ok && tu_sh("ip link set %s up", port[k]) == 0;
-		/* Large windows for the throughput tests. */
-		ok = ok && tu_sh("ip netns exec %s sysctl -qw net.ipv4.tcp_rmem=4096\t"
-			      "131072\t67108864 net.ipv4.tcp_wmem=4096\t131072\t"
-			      "67108864", ns[k]) == 0;
+		char cidr[32];
+
+		snprintf(cidr, sizeof(cidr), "198.19.0.%d/24", k + 1);
+		ok = tu_gateway_add(NULL, port[k], ns[k], cidr) == 0;
 	}
 	if (ok) {
 		memset(&cfg, 0, sizeof(cfg));
@@ -288,46 +280,14 @@ START_TEST(test_partition)
 }
 END_TEST
 
-/* Run iperf3 from namespace A to B's address for SECS; the receiver's
- * bit/s from its JSON, or -1. */
+/* iperf3 from namespace A to B's address for SECS: the receiver's bit/s,
+ * or -1. */
 static double iperf(int a, int b, int secs)
 {
-	char cmd[512], *out = NULL, *p;
-	size_t cap = 0;
-	double bps = -1;
-	FILE *f;
-	pid_t srv;
-	int st;
+	char addr[32];
 
-	fflush(NULL);
-	srv = fork();
-	if (srv == 0) {
-		int fd = open("/dev/null", O_RDWR);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execlp("ip", "ip", "netns", "exec", ns[b], "iperf3", "-s", "-1",
-		       "-p", "5299", (char *)NULL);
-		_exit(127);
-	}
-	usleep(300000);
-	snprintf(cmd, sizeof(cmd), "ip netns exec %s iperf3 -c 198.19.0.%d "
-		 "-p 5299 -t %d -J 2>/dev/null", ns[a], b + 1, secs);
-	f = popen(cmd, "r");
-	if (f) {
-		ssize_t r = getdelim(&out, &cap, '\0', f);
-
-		pclose(f);
-		/* "sum_received": { ... "bits_per_second": N */
-		p = r > 0 ? strstr(out, "\"sum_received\"") : NULL;
-		p = p ? strstr(p, "\"bits_per_second\":") : NULL;
-		if (p)
-			bps = strtod(p + 18, NULL);
-	}
-	free(out);
-	kill(srv, SIGTERM);
-	waitpid(srv, &st, 0);
-	return bps;
+	snprintf(addr, sizeof(addr), "198.19.0.%d", b + 1);
+	return tu_iperf(ns[a], ns[b], addr, secs);
 }
 
 /* The rate counts Ethernet frame bytes, as netem's does, so one TCP

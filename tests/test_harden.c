@@ -38,6 +38,7 @@
 #include "emulator/proc.h"
 #include "emulator/shape.h"
 #include "enos/capacity.h"
+#include "enos/claim.h"
 #include "enos/resolve.h"
 #include "enos/rundir.h"
 #include "enos/state.h"
@@ -599,6 +600,56 @@ START_TEST(rtt_files_replace_links)
 }
 END_TEST
 
+/* The host-wide claim of an experiment name (enos/claim.h): the first
+ * database takes it, another is refused and told the owner, a claim whose
+ * database is gone is taken over, a release by another database does
+ * nothing, the owner's frees it. */
+START_TEST(claim_one_database_per_name)
+{
+	char dir[128], claims[160], db1[192], db2[192], owner[PATH_MAX];
+	int fd;
+
+	ck_assert_ptr_nonnull(tu_tmpdir(dir, sizeof(dir), "claim"));
+	snprintf(claims, sizeof(claims), "%s/run/.claims", dir);
+	snprintf(db1, sizeof(db1), "%s/one.db", dir);
+	snprintf(db2, sizeof(db2), "%s/two.db", dir);
+	fd = open(db1, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	fd = open(db2, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	/* Free: looking takes nothing; taking does, made 0700. */
+	ck_assert_int_eq(claim_take(claims, "up", db2, false, owner, sizeof(owner)), 0);
+	ck_assert_int_eq(claim_take(claims, "up", db1, true, owner, sizeof(owner)), 0);
+	ck_assert_int_eq(claim_take(claims, "up", db1, true, owner, sizeof(owner)), 0);
+	{
+		struct stat st;
+
+		ck_assert_int_eq(stat(claims, &st), 0);
+		ck_assert_uint_eq(st.st_mode & 07777, 0700);
+	}
+	/* Another database: refused either way, the owner named. */
+	ck_assert_int_eq(claim_take(claims, "up", db2, true, owner, sizeof(owner)), -EBUSY);
+	ck_assert_str_eq(owner, db1);
+	ck_assert_int_eq(claim_take(claims, "up", db2, false, owner, sizeof(owner)), -EBUSY);
+	/* Names differing by one character, or sharing a prefix, are apart. */
+	ck_assert_int_eq(claim_take(claims, "uq", db2, true, owner, sizeof(owner)), 0);
+	ck_assert_int_eq(claim_take(claims, "up-2", db2, true, owner, sizeof(owner)), 0);
+	/* A release by another database leaves it; the owner's frees it. */
+	ck_assert_int_eq(claim_release(claims, "up", db2), 0);
+	ck_assert_int_eq(claim_take(claims, "up", db2, true, owner, sizeof(owner)), -EBUSY);
+	ck_assert_int_eq(claim_release(claims, "up", db1), 0);
+	ck_assert_int_eq(claim_release(claims, "up", db1), 0);
+	ck_assert_int_eq(claim_take(claims, "up", db2, true, owner, sizeof(owner)), 0);
+	/* Its database gone: stale, taken over. */
+	ck_assert_int_eq(unlink(db2), 0);
+	ck_assert_int_eq(claim_take(claims, "up", db1, true, owner, sizeof(owner)), 0);
+	ck_assert_int_eq(claim_take(claims, "up", db1, false, owner, sizeof(owner)), 0);
+	tu_rmtree(dir);
+}
+END_TEST
+
 Suite *make_harden_suite(void)
 {
 	Suite *s = suite_create("harden");
@@ -616,6 +667,7 @@ Suite *make_harden_suite(void)
 	tcase_add_test(tc, capacity_estimated);
 	tcase_add_test(tc, check_says_capacity);
 	tcase_add_test(tc, rtt_files_replace_links);
+	tcase_add_test(tc, claim_one_database_per_name);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -152,10 +152,11 @@ static const char *const stack_text =
 	"    after: [db]\n"
 	"    command: [\"api\", \"--db={{db.addr}}\", \"--peers={{join(api, ',', '{{instance}}@{{addr}}')}}\"]\n"
 	"strategies:\n"
-	"  central: {db: {sites: \"role:central\", count: 3}, api: {sites: central, count: 5}}\n"
+	"  central: {db: {sites: \"role:central\", count: 3}, api: {sites: central, count: 3}}\n"
 	"  edge: {db: {sites: \"role:edge\", per: site, max: 5}, api: {sites: edge, per: node}}\n"
 	"  spread: {db: {sites: \"role:regional\", per: site}}\n"
-	"  wrong: {db: {sites: centrl}}\n";
+	"  wrong: {db: {sites: centrl}}\n"
+	"  crowded: {db: {sites: central, count: 4}}\n";
 
 struct fixture {
 	struct topology *t;
@@ -206,7 +207,7 @@ START_TEST(test_place_central_distinct)
 
 	fixture_place(&f, "central", 0);
 	ck_assert_uint_eq(place_count(&f.pl, 0), 3);
-	ck_assert_uint_eq(place_count(&f.pl, 1), 5);
+	ck_assert_uint_eq(place_count(&f.pl, 1), 3);
 	ck_assert_str_eq(f.pl.v[0].name, "db-1");
 	ck_assert_str_eq(f.pl.v[2].name, "db-3");
 	/* Three members on the three central nodes, one each. */
@@ -215,10 +216,33 @@ START_TEST(test_place_central_distinct)
 		for (k = 0; k < i; k++)
 			ck_assert_str_ne(node_of(&f, i), node_of(&f, k));
 	}
-	/* Five api on three nodes: wraps round, the fourth shares db-1's node. */
-	ck_assert_str_eq(f.pl.v[3 + 3].name, "api-4");
-	ck_assert_str_eq(node_of(&f, 6), node_of(&f, 3));
-	ck_assert_uint_eq(place_memory(&f.pl, f.s), 3ull * 100 * 1048576 + 5ull * 10 * 1048576);
+	/* Three api beside them, one per node again. */
+	ck_assert_str_eq(f.pl.v[3 + 2].name, "api-3");
+	for (i = 3; i < 6; i++)
+		for (k = 3; k < i; k++)
+			ck_assert_str_ne(node_of(&f, i), node_of(&f, k));
+	ck_assert_uint_eq(place_memory(&f.pl, f.s), 3ull * 100 * 1048576 + 3ull * 10 * 1048576);
+	fixture_release(&f);
+}
+END_TEST
+
+/* A count over fewer nodes would put two instances of a service on one
+ * node, where they run the same command on the same ports (etcd: 3
+ * members on 2 nodes): refused at the rule's place in the stack file. */
+START_TEST(test_place_count_over_nodes)
+{
+	struct fixture f;
+	char *err = NULL;
+
+	fixture_place(&f, "central", 0);
+	place_release(&f.pl);
+	ck_assert_int_eq(place_stack(f.s, stack_strategy_find(f.s, "crowded"), f.t, &f.w,
+				     &f.pl, &err), -ERANGE);
+	ck_assert_msg(err && tu_contains(err, "two.yaml:16:") &&
+		      tu_contains(err, ": service 'db' (strategy 'crowded'): count 4 over the 3 nodes of sites 'central' would put two instances on one node, where they would listen on the same ports (give those sites at least 4 nodes, or a count of at most 3)"),
+		      "%s", err ? err : "(none)");
+	ck_assert_uint_eq(f.pl.n, 0);
+	free(err);
 	fixture_release(&f);
 }
 END_TEST
@@ -401,6 +425,17 @@ START_TEST(test_check_memory_estimate)
 	ck_assert_int_eq(tu_enos(&out, db, "check", "tests/fixtures/stacks/topo/st-etcd.yaml", NULL), 0);
 	ck_assert_msg(tu_contains(out, "stack 'etcd' (strategy 'edge'): 2 instances on this host") &&
 		      tu_contains(out, "memory: the stack needs 64 MiB of "), "%s", out);
+	free(out);
+	/* etcd's 3 central members on 2 nodes would share ports: refused at
+	 * the strategy's rule in the stack file. */
+	tu_write(dir, "e2.yaml", "name: st-e2\n"
+		 "sites: [{name: c, role: central, nodes: 2}]\n"
+		 "network: {shaping: none}\n"
+		 "stack: {name: etcd, strategy: central}\n", path, sizeof(path));
+	ck_assert_int_eq(tu_enos(&out, db, "check", path, NULL), 1);
+	ck_assert_msg(tu_contains(out, "workloads/stacks/etcd.yaml:30:19: service 'etcd' (strategy 'central'): "
+				  "count 3 over the 2 nodes of sites 'role:central' would put two instances on one node"),
+		      "%s", out);
 	free(out);
 	tu_rmtree(dir);
 }
@@ -705,6 +740,7 @@ Suite *make_stack_suite(void)
 	suite_add_tcase(s, fx);
 	tcase_add_test(model, test_etcd_model);
 	tcase_add_test(model, test_place_central_distinct);
+	tcase_add_test(model, test_place_count_over_nodes);
 	tcase_add_test(model, test_place_per_site_max_and_node);
 	tcase_add_test(model, test_place_default_and_errors);
 	tcase_add_test(model, test_template_render);

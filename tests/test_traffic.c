@@ -8,12 +8,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <linux/virtio_net.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "emulator/proc.h"
@@ -465,6 +467,33 @@ START_TEST(test_tree_ports)
 }
 END_TEST
 
+/* A tree without a socket (a service between its start and its listen):
+ * no port, and no empty set handed to qsort (UBSan under make asan found
+ * it in sys_nodefault). */
+START_TEST(test_tree_without_sockets)
+{
+	struct traffic_port *v = NULL;
+	size_t n = 1;
+	pid_t child;
+	int st;
+
+	fflush(NULL);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		close_range(3, ~0u, 0);
+		pause();
+		_exit(0);
+	}
+	usleep(50 * 1000);
+	ck_assert_int_eq(traffic_ports_of(child, &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(v);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+}
+END_TEST
+
 START_TEST(test_service_of)
 {
 	struct service_port ports[] = {
@@ -581,6 +610,7 @@ Suite *make_traffic_suite(void)
 	tcase_add_test(tc, test_text_roundtrip);
 	tcase_add_test(tc, test_nft_element);
 	tcase_add_test(tc, test_tree_ports);
+	tcase_add_test(tc, test_tree_without_sockets);
 	tcase_add_test(tc, test_service_of);
 	tcase_add_test(tc, test_store);
 	tcase_add_test(tc, test_cli_usage);

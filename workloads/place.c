@@ -149,6 +149,16 @@ static int place_service(const struct stack *s, size_t svc,
 		/* COUNT over the sites' nodes, round robin across sites so
 		 * instances land on distinct nodes and spread over sites. */
 		want = r ? r->count : 1;
+		/* More than one instance of a service on a node: they would run
+		 * the same command, so listen on the same ports (etcd's 2379
+		 * and 2380) and the second would fail to start. */
+		if (want > total) {
+			rc = place_fail(err, -ERANGE,
+					"%s:%d:%d: service '%s' (strategy '%s'): count %zu over the %zu node%s of sites '%s' would put two instances on one node, where they would listen on the same ports (give those sites at least %zu nodes, or a count of at most %zu)",
+					s->path, r->pos.line, r->pos.col, name, strategy,
+					want, total, total == 1 ? "" : "s", r->sites, want, total);
+			goto out;
+		}
 		for (k = 0; made < want && rc == 0; k++) {
 			for (i = 0; i < n_sites && made < want && rc == 0; i++) {
 				size_t per;

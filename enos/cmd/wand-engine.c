@@ -64,8 +64,20 @@ struct wand_opts {
 	const char *ports[WAND_MAX_PORTS]; /* argv, `-` as NULL */
 };
 
+/* Free what lan_words() allocated in O; twice is fine. */
+static void wand_opts_release(struct wand_opts *o)
+{
+	free(o->lan_ports);
+	free(o->lan_sites);
+	o->lan_ports = NULL;
+	o->lan_sites = NULL;
+	o->cfg.lan_ports = NULL;
+	o->cfg.lan_sites = NULL;
+}
+
 /* Split the words of A after the WAN ports: "SITE:IFNAME" are LAN ports
- * (emulator/wand.h, wand_config.lan_ports). Returns 0 or EXIT_USAGE. */
+ * (emulator/wand.h, wand_config.lan_ports). Returns 0, or EXIT_USAGE with
+ * nothing left allocated. */
 static int lan_words(struct wand_opts *o, const struct cmd_args *a)
 {
 	size_t n_wan = 0, i;
@@ -81,6 +93,7 @@ static int lan_words(struct wand_opts *o, const struct cmd_args *a)
 	o->lan_sites = calloc(o->cfg.n_lan_ports, sizeof(*o->lan_sites));
 	if (!o->lan_ports || !o->lan_sites) {
 		cli_error("out of memory");
+		wand_opts_release(o);
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < o->cfg.n_lan_ports; i++) {
@@ -92,6 +105,7 @@ static int lan_words(struct wand_opts *o, const struct cmd_args *a)
 		    o->lan_sites[i] >= n_wan) {
 			cli_error("'%s' is not SITE:IFNAME with SITE below %zu", w,
 				  n_wan);
+			wand_opts_release(o);
 			return EXIT_USAGE;
 		}
 		o->lan_ports[i] = end + 1;
@@ -141,20 +155,23 @@ static int validate_wand(const struct enos_cmd *c, struct cmd_args *a)
 	}
 	if (remote && !o->tunnel) {
 		cli_error("a port '-' (a site on another host) needs --tunnel");
-		return EXIT_USAGE;
+		goto fail;
 	}
 	if (remote == o->cfg.n_ports) {
 		cli_error("no port of this host");
-		return EXIT_USAGE;
+		goto fail;
 	}
 	o->cfg.tunnel = o->tunnel;
 	o->cfg.ports = o->ports;
 	return 0;
+fail:
+	wand_opts_release(o);
+	return EXIT_USAGE;
 }
 
 static int run_wand_engine(struct enos_ctx *ctx, const struct cmd_args *a)
 {
-	const struct wand_opts *o = a->opts;
+	struct wand_opts *o = a->opts;
 	char pidfile[PATH_MAX];
 	bool mine;
 	int rc;
@@ -167,8 +184,7 @@ static int run_wand_engine(struct enos_ctx *ctx, const struct cmd_args *a)
 	rc = wand_run(&o->cfg);
 	if (mine)
 		unlink(pidfile);
-	free(o->lan_ports);
-	free(o->lan_sites);
+	wand_opts_release(o);
 	if (rc) {
 		cli_error("wand engine on '%s': %s", o->cfg.ctl_path, strerror(-rc));
 		return EXIT_FAIL;
