@@ -41,6 +41,7 @@
 #define SSHD "/usr/sbin/sshd"
 #define N_HOSTS 3
 #define UNDERLAY "sysh-ul"      /* the namespace of the underlay's switch */
+#define UL_DIR "/run/enos/t-hosts" /* its engine's control socket's */
 /* The underlay's base delay, each way between every two hosts: a wand
  * engine in UNDERLAY switches the hosts' veths (this kernel has no
  * sch_netem, and TBF/HTB only queue: they add no fixed delay), so each
@@ -267,6 +268,8 @@ static void hosts_teardown(void)
 	if (ul_engine > 0)
 		wand_stop(ul_engine);
 	ul_engine = 0;
+	/* The engine's private directory (wand_spawn made it), empty now. */
+	rmdir(UL_DIR);
 	tu_sh("ip netns del %s", UNDERLAY);
 	if (dir[0])
 		tu_rmtree(dir);
@@ -285,8 +288,7 @@ static int start_underlay(void)
 
 	if (self < 0)
 		return self;
-	snprintf(ul_ctl, sizeof(ul_ctl), "/run/enos/t-hosts/%d-ul.sock",
-		 (int)getpid());
+	snprintf(ul_ctl, sizeof(ul_ctl), UL_DIR "/%d-ul.sock", (int)getpid());
 	rc = netns_enter(UNDERLAY);
 	if (rc == 0) {
 		memset(&cfg, 0, sizeof(cfg));
