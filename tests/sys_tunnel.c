@@ -58,6 +58,7 @@ static const char *const gw[N_SITES] = { "sytn-g0", "sytn-g1", "sytn-g2" };
 static const char *const gw_host[N_SITES] = { H1, H2, H1 };
 
 static char dir[128];
+#define CTL_DIR "/run/enos/t-tunnel" /* the engines' control sockets */
 static char ctl_wire[160], ctl_h[2][160];
 static pid_t eng_wire, eng_h[2];
 
@@ -84,6 +85,7 @@ static void base_teardown(void)
 	kill_engine(&eng_h[0]);
 	kill_engine(&eng_h[1]);
 	kill_engine(&eng_wire);
+	rmdir(CTL_DIR);         /* the engines' directory, empty now */
 	for (i = 0; i < N_SITES; i++)
 		tu_sh("ip netns del %s", gw[i]);
 	tu_sh("ip netns del %s", H1);
@@ -127,11 +129,11 @@ static void base_setup(void)
 
 	base_teardown();
 	ok = tu_tmpdir(dir, sizeof(dir), "sys-tunnel") != NULL;
-	snprintf(ctl_wire, sizeof(ctl_wire), "/run/enos/t-tunnel/%d-wire.sock",
+	snprintf(ctl_wire, sizeof(ctl_wire), CTL_DIR "/%d-wire.sock",
 		 (int)getpid());
-	snprintf(ctl_h[0], sizeof(ctl_h[0]), "/run/enos/t-tunnel/%d-h1.sock",
+	snprintf(ctl_h[0], sizeof(ctl_h[0]), CTL_DIR "/%d-h1.sock",
 		 (int)getpid());
-	snprintf(ctl_h[1], sizeof(ctl_h[1]), "/run/enos/t-tunnel/%d-h2.sock",
+	snprintf(ctl_h[1], sizeof(ctl_h[1]), CTL_DIR "/%d-h2.sock",
 		 (int)getpid());
 	ok = ok && tu_sh("ip netns add %s", H1) == 0;
 	ok = ok && tu_sh("ip netns add %s", H2) == 0;
