@@ -112,6 +112,10 @@ struct measure_series {
 	double *target_ms;      /* the target then (resolve_target_rtt_at_ms) */
 	double *rtt_ms;         /* measured; NaN: lost */
 	bool traced;            /* the pair's delay follows a trace */
+	/* A spread world's hosts of src and dst (NULL on one host,
+	 * borrowed), and whether the pair goes through the tunnel. */
+	const char *src_host, *dst_host;
+	bool cross_host;
 	/* Per step of the trace (a constant pair is one step): the steps
 	 * with settled samples, how many of them have their p50 within the
 	 * bound, and the largest |p50 - target| among them (ms, and in %
@@ -130,6 +134,15 @@ int measure_series(const struct world *w, const struct shape_table *tab,
 		   const struct measure_opts *o, struct measure_series **out,
 		   size_t *n);
 
+/* The end of measure_series once S[0..N)'s probes are in (at_s the
+ * send times on CLOCK_REALTIME, 0: not sent; rtt_ms): keep the sent
+ * probes, times from TRACE_START_US (0: the first send of all), each
+ * probe's target from TAB, then the per-step figures. Used as well for
+ * the series each host of a spread world measured (enos/phase_hosts.c). */
+void measure_series_finish(const struct shape_table *tab,
+			   uint64_t trace_start_us, const struct measure_opts *o,
+			   struct measure_series *s, size_t n);
+
 /* Fill S's per-step figures from its samples (pure). A step's samples
  * are those sent while it is in force; the settled ones are sent at least
  * the previous step's RTT after it began (the engine never reorders, so
@@ -143,7 +156,7 @@ void measure_series_steps(const struct shape_table *tab,
 /* Store the series of S[0..N) as results of RUN: per sample the metrics
  * rtt_series_at (s), rtt_series_target and rtt_series (ms; NULL when
  * lost), in order, and per pair trace_steps, trace_steps_within,
- * trace_step_worst_error (ms). */
+ * trace_step_worst_error (ms), and cross_host for a pair across hosts. */
 void measure_series_store(struct state *st, int64_t run,
 			  const struct measure_series *s, size_t n);
 
