@@ -586,9 +586,6 @@ void measure_series_store(struct state *st, int64_t run,
 					 m->target_ms[j], "ms");
 			state_result_add(st, run, "rtt_series", m->src, m->dst, m->rtt_ms[j], "ms");
 		}
-		/* Through the tunnel between two hosts, as measure_store. */
-		if (m->cross_host)
-			state_result_add(st, run, "cross_host", m->src, m->dst, 1, "bool");
 	}
 }
 

@@ -156,7 +156,7 @@ void measure_series_steps(const struct shape_table *tab,
 /* Store the series of S[0..N) as results of RUN: per sample the metrics
  * rtt_series_at (s), rtt_series_target and rtt_series (ms; NULL when
  * lost), in order, and per pair trace_steps, trace_steps_within,
- * trace_step_worst_error (ms), and cross_host for a pair across hosts. */
+ * trace_step_worst_error (ms). */
 void measure_series_store(struct state *st, int64_t run,
 			  const struct measure_series *s, size_t n);
 

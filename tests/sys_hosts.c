@@ -1170,6 +1170,30 @@ START_TEST(spread_wan)
 		      "exit %d: %s", rc, out);
 	printf("sys_hosts: tc -n spreadw --test --over 2s:\n%s", out);
 	free(out);
+	/* Its report draws the series (no pair table of empty rows). */
+	rc = ctl_argv(&out, "report", "-n", "spreadw", NULL);
+	{
+		char page[PATH_MAX], *html, *at = out ? strstr(out, "report: ") : NULL;
+		char *rm[] = { "rm", "-rf", page, NULL };
+		FILE *f;
+		size_t got = 0;
+
+		ck_assert_msg(rc == 0 && at && sscanf(at, "report: %4000s", page) == 1,
+			      "report of the series: exit %d: %s", rc, out);
+		html = calloc(1, 1 << 22);
+		f = fopen(page, "r");
+		ck_assert_msg(html && f, "%s: %s", page, strerror(errno));
+		got = fread(html, 1, (1 << 22) - 1, f);
+		fclose(f);
+		ck_assert_msg(got > 0 && !strstr(html, "<small>(across hosts)</small>"),
+			      "%s", page);
+		free(html);
+		*strrchr(page, '/') = '\0';
+		ck_assert_int_eq(tu_run(NULL, rm), 0);
+		*strrchr(page, '/') = '\0';
+		rmdir(page);
+	}
+	free(out);
 	rc = ctl(&out, NULL, "down", "-n", "spreadw");
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
 	free(out);
