@@ -2018,9 +2018,16 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	}
 	for (i = 0; i < n; i++) {
 		if (!cfg->ports[i]) {
-			/* On another host: behind the tunnel. */
+			uint8_t mac[6];
+
+			/* On another host: behind the tunnel. Its gateway's
+			 * MAC is known from its address (addr_wan_mac), so
+			 * a unicast frame to it is shaped from the first one,
+			 * also after a restart, not flooded until an ARP. */
 			w->ports[i].remote = true;
 			w->n_remote++;
+			addr_wan_mac(i, mac);
+			mac_learn(w, mac, i);
 			continue;
 		}
 		rc = port_open(w, i, cfg->ports[i]);

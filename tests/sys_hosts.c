@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "emulator/addr.h"
 #include "emulator/netns.h"
 #include "emulator/proc.h"
 #include "emulator/shape.h"
@@ -731,6 +732,33 @@ START_TEST(spread_up_down)
 		rc = on_host(h, &out, "cat", "/run/enos/.claims/spread", NULL);
 		ck_assert_msg(rc == 0 && out[0] == '/', "host %d: no claim: %s", h, out);
 		free(out);
+	}
+	/* Each gateway's WAN MAC is its address's (addr_wan_mac), which
+	 * every host's engine knows from its start. */
+	{
+		static const char *const site[3] = { "cloud", "edge-1", "edge-2" };
+		size_t s;
+
+		for (s = 0; s < 3; s++) {
+			char gwns[64], want[32];
+			uint8_t m[6];
+			int found = 0;
+
+			snprintf(gwns, sizeof(gwns), "enos.spread.gw.%s", site[s]);
+			addr_wan_mac(s, m);
+			snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x\n",
+				 m[0], m[1], m[2], m[3], m[4], m[5]);
+			for (h = 0; h < N_HOSTS; h++) {
+				if (on_host(h, &out, "ip", "netns", "exec", gwns, "cat",
+					    "/sys/class/net/wan0/address", NULL) == 0) {
+					found++;
+					ck_assert_msg(!strcmp(out, want), "%s on host %d: %s, not %s",
+						      gwns, h, out, want);
+				}
+				free(out);
+			}
+			ck_assert_msg(found == 1, "%s on %d hosts", gwns, found);
+		}
 	}
 	/* Each host holds its part, and only it. */
 	for (h = 0; h < N_HOSTS; h++) {
