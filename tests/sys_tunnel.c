@@ -77,10 +77,31 @@ static void kill_engine(pid_t *pid)
 	*pid = 0;
 }
 
+/* The engine a test body restarted (test_wand_restart): the body runs in
+ * a child of the runner, the teardown in the runner, so its pid goes
+ * through a file. */
+static void restarted_stop(void)
+{
+	char path[200];
+	FILE *f;
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "%s/restarted.pid", dir);
+	f = dir[0] ? fopen(path, "r") : NULL;
+	if (f && fscanf(f, "%d", &pid) == 1 && pid > 0) {
+		pid_t p = pid;
+
+		kill_engine(&p);
+	}
+	if (f)
+		fclose(f);
+}
+
 static void base_teardown(void)
 {
 	int i;
 
+	restarted_stop();
 	kill_engine(&eng_h[0]);
 	kill_engine(&eng_h[1]);
 	kill_engine(&eng_wire);
@@ -690,6 +711,15 @@ START_TEST(test_wand_restart)
 	ck_assert_msg(ms >= 10, "before the restart: %.3f ms", ms);
 	kill_engine(&eng_h[0]);
 	ck_assert_int_eq(spawn_in(H1, ctl_h[0], ports1, N_SITES, VXDEV, &eng_h[0]), 0);
+	{
+		char path[200];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/restarted.pid", dir);
+		f = fopen(path, "w");
+		ck_assert_msg(f && fprintf(f, "%d\n", (int)eng_h[0]) > 0 && fclose(f) == 0,
+			      "%s: %s", path, strerror(errno));
+	}
 	table_both(d);
 	ms = ping_once(0, 1);
 	ck_assert_int_eq(wand_stats(ctl_h[0], &s), 0);
