@@ -113,6 +113,9 @@ static void base_teardown(void)
 	if (dir[0])
 		tu_rmtree(dir);
 	dir[0] = '\0';
+	/* The engines' control sockets' directory, empty once they stopped
+	 * (another run's sockets keep it). */
+	rmdir("/run/enos/t-tunnel");
 }
 
 /* Start an engine in namespace NS on PORTS (NULL: remote) with TUNNEL. */
