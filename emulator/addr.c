@@ -79,6 +79,18 @@ uint32_t addr_wan(size_t site)
 	return ADDR_WAN_POOL + 1 + (uint32_t)site;
 }
 
+void addr_wan_mac(size_t site, uint8_t mac[6])
+{
+	uint32_t a = addr_wan(site);
+
+	mac[0] = 0x02;
+	mac[1] = 0xe0;
+	mac[2] = (uint8_t)(a >> 24);
+	mac[3] = (uint8_t)(a >> 16);
+	mac[4] = (uint8_t)(a >> 8);
+	mac[5] = (uint8_t)a;
+}
+
 const char *addr_format(uint32_t addr, char *buf, size_t len)
 {
 	snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,

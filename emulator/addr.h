@@ -41,6 +41,13 @@ uint32_t addr_host(const struct prefix *p, size_t index);
 /* WAN transit address of the gateway of site SITE. */
 uint32_t addr_wan(size_t site);
 
+/* The MAC of that gateway's WAN interface in a world spread over several
+ * hosts (world.c sets it): 02:e0 and the four bytes of addr_wan(SITE),
+ * locally administered and unicast, unique within the world's WAN. Each
+ * host's wand engine knows every remote site's at start (no ARP needed,
+ * none flooded after a restart). Into MAC (6 bytes). */
+void addr_wan_mac(size_t site, uint8_t mac[6]);
+
 /* Format "A.B.C.D" or "A.B.C.D/N" into BUF (at least 19 bytes). */
 const char *addr_format(uint32_t addr, char *buf, size_t len);
 const char *prefix_format(const struct prefix *p, char *buf, size_t len);

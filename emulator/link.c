@@ -272,6 +272,22 @@ out:
 	return err;
 }
 
+int link_mac_set(struct link_batch *b, const char *name, const uint8_t *mac)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+	struct nl_addr *a = nl_addr_build(AF_LLC, mac, 6);
+
+	if (!link || !a) {
+		rtnl_link_put(link);
+		nl_addr_put(a);
+		return -ENOMEM;
+	}
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_addr(link, a);    /* holds its own reference */
+	nl_addr_put(a);
+	return send_link(b, link, 0);
+}
+
 static struct nl_addr *ipv4_addr(uint32_t addr, uint8_t plen)
 {
 	uint32_t be = htonl(addr);

@@ -80,6 +80,9 @@ int link_up_quiet(struct link_batch *b, const char *name);
 /* `ip link set NAME up` */
 int link_up(struct link_batch *b, const char *name);
 
+/* `ip link set NAME address MAC` (6 bytes). */
+int link_mac_set(struct link_batch *b, const char *name, const uint8_t *mac);
+
 /* `ip addr add ADDR/PLEN dev IFINDEX` */
 int link_addr_add(struct link_batch *b, int ifindex, uint32_t addr,
 		  uint8_t plen);

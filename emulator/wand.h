@@ -99,11 +99,14 @@
  * once) and written to the tunnel; a frame arriving from the tunnel is
  * forwarded to the local port of its destination unshaped (the sender's
  * engine shaped it), broadcasts to every local port, never back into the
- * tunnel. Which remote site a MAC belongs to is learned from ARP arriving
- * through the tunnel: a gateway's ARP carries its WAN transit address,
- * addr_wan(site) (emulator/addr.h), so sender MAC -> site. Until a remote
- * gateway's MAC is known, a frame to it is flooded: one unshaped copy to
- * the tunnel. `info` says remote=R tunnel=NAME.
+ * tunnel. Which remote site a MAC belongs to is known from the start: a
+ * spread world's gateways have the MACs of their addresses
+ * (addr_wan_mac, emulator/addr.h; world.c sets them), so a restarted
+ * engine shapes the first frame to a remote gateway. It is also learned
+ * from ARP arriving through the tunnel (a gateway's ARP carries its WAN
+ * transit address addr_wan(site), so sender MAC -> site). A frame to an
+ * unknown MAC is flooded: one unshaped copy to the tunnel. `info` says
+ * remote=R tunnel=NAME.
  * Keys: the constraint language's (emulator/constraint.h), in its
  * canonical text: delay=25000us jitter=1500us distribution=normal
  * correlation=25% loss=0.3% loss_burst=4 rate=100000000bit queue=1000

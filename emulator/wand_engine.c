@@ -26,7 +26,8 @@
  * n + n_lan (tunnel_port(), after the LAN ports), outside the pairs. Frames to a remote site are shaped by their pair
  * and queued on the tunnel port; frames from the tunnel go unshaped to
  * the local port of their destination (tunnel_rx), and teach the MAC
- * table which remote site an ARP sender is (tunnel_learn).
+ * table which remote site an ARP sender is (tunnel_learn); every remote
+ * site's gateway MAC (addr_wan_mac) is in the table from the start.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -809,8 +810,8 @@ static void rx_frame(struct wand *w, size_t in, size_t k, size_t len,
 			if (j != in && !w->ports[j].remote)
 				forward(w, in, j, frame_copy(w, f), now);
 		/* One copy for every other host, unshaped: broadcasts are
-		 * ARP, and unicast to a remote gateway floods only until its
-		 * ARP reply taught the table its site. */
+		 * ARP; a remote gateway's MAC is known from the start
+		 * (addr_wan_mac), so only a MAC not yet learnt floods. */
 		if (w->tunnel && (t = frame_copy(w, f)))
 			port_queue(w, tunnel_port(w), t);
 		return;
@@ -2018,9 +2019,16 @@ static int wand_new(const struct wand_config *cfg, const sigset_t *sigs,
 	}
 	for (i = 0; i < n; i++) {
 		if (!cfg->ports[i]) {
-			/* On another host: behind the tunnel. */
+			uint8_t mac[6];
+
+			/* On another host: behind the tunnel. Its gateway's
+			 * MAC is known from its address (addr_wan_mac), so
+			 * a unicast frame to it is shaped from the first one,
+			 * also after a restart, not flooded until an ARP. */
 			w->ports[i].remote = true;
 			w->n_remote++;
+			addr_wan_mac(i, mac);
+			mac_learn(w, mac, i);
 			continue;
 		}
 		rc = port_open(w, i, cfg->ports[i]);

@@ -184,6 +184,17 @@ static void report(world_progress_fn progress, void *arg, const char *phase,
 		progress(arg, phase, done, total);
 }
 
+/* Does W have a site on another host (a part of a spread world)? */
+static bool world_spread(const struct world *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_sites; i++)
+		if (w->sites[i].remote)
+			return true;
+	return false;
+}
+
 /* Gateway of site I: `ip netns add`, its veths lan0 and wan0 (up, without
  * IPv6 link-local addresses), addresses, forwarding and a route to
  * every other site's LAN through its gateway. */
@@ -227,6 +238,14 @@ static int gateway_up(struct emu *emu, const struct world *w, size_t i,
 		goto out;
 	link_batch_init(&nb, sk);
 	err = link_up(&nb, "lo");
+	/* Spread over hosts: a MAC every host's engine knows already
+	 * (addr_wan_mac), before it is up. */
+	if (err == 0 && world_spread(w)) {
+		uint8_t mac[6];
+
+		addr_wan_mac(i, mac);
+		err = link_mac_set(&nb, "wan0", mac);
+	}
 	if (err == 0)
 		err = link_up_quiet(&nb, "lan0");
 	if (err == 0)

@@ -30,7 +30,7 @@
 
 #define HOST_PROTOCOL   2
 #define HOST_LINE_MAX   4096            /* a request, newline included */
-#define HOST_REPLY_MAX  (64u << 10)     /* a reply line */
+#define HOST_REPLY_MAX  (16u << 20)     /* a reply line (a `probe` series) */
 #define HOST_BODY_MAX   (64 << 20)      /* the body of `up` */
 /* How long a host may take to answer one request, ssh's connection
  * included: a host that is gone is named well within 10 s. */

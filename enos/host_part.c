@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "emulator/shape.h"
 #include "emulator/tunnel.h"
 #include "enos/calibrate.h"
+#include "enos/claim.h"
 #include "enos/measure.h"
 #include "enos/cli.h"
 #include "enos/phase.h"
@@ -467,6 +470,43 @@ static int open_for(struct enos_ctx *ctx, const char *exp)
 	return rc;
 }
 
+/* EXP on this host for this host's state database (enos/claim.h, as
+ * phase.c's claim_name on one host): with TAKE, claimed. 0, or -errno
+ * with why in WHY: -EBUSY when another database here owns the name (a
+ * world of a local `enos up`, or of another controller whose sessions
+ * use another database), whose namespaces and links a part of the same
+ * name would collide with, and a down would sweep. */
+static int host_claim(struct enos_ctx *ctx, const char *exp, bool take,
+		      char *why, size_t len)
+{
+	char db[PATH_MAX], owner[512];
+	int rc;
+
+	if (!realpath(ctx->db_path, db)) {
+		rc = -errno;
+		snprintf(why, len, "cannot resolve this host's state database '%s': %s",
+			 ctx->db_path, strerror(-rc));
+		return rc;
+	}
+	rc = claim_take(CLAIM_DIR, exp, db, take, owner, sizeof(owner));
+	if (rc == -EBUSY)
+		snprintf(why, len, "experiment '%s' belongs to another state database on this host ('%s'): its namespaces, links and engine are named after it on the whole host; take it down there ('enos --db %s down -n %s') or give this experiment another name",
+			 exp, owner, owner, exp);
+	else if (rc < 0)
+		snprintf(why, len, "cannot claim experiment '%s' on this host ('%s/%s'): %s",
+			 exp, CLAIM_DIR, exp, strerror(-rc));
+	return rc;
+}
+
+/* EXP is gone from this host: another database may build it now. */
+static void host_unclaim(struct enos_ctx *ctx, const char *exp)
+{
+	char db[PATH_MAX];
+
+	if (realpath(ctx->db_path, db))
+		claim_release(CLAIM_DIR, exp, db);
+}
+
 /* The inner MTU JOIN wrote at the start of its message ("mtu N: ..."),
  * or 0. */
 static unsigned mtu_of(const char *msg)
@@ -563,7 +603,7 @@ static char *serve_up(struct enos_ctx *ctx, const char *exp,
 {
 	struct host_part p;
 	struct exp_info info;
-	char why[512], tunnel[512] = "";
+	char why[512], tunnel[512] = "", claim[2048];
 	double t0 = cli_now();
 	int rc, left;
 	char *out;
@@ -576,6 +616,10 @@ static char *serve_up(struct enos_ctx *ctx, const char *exp,
 	if (open_for(ctx, exp) < 0) {
 		out = reply_error("cannot open this host's state database ('%s') or emulator (its messages are on stderr)",
 				  ctx->db_path);
+		goto done;
+	}
+	if (host_claim(ctx, exp, true, claim, sizeof(claim)) < 0) {
+		out = reply_error("%s", claim);
 		goto done;
 	}
 	rc = state_get(ctx->st, exp, &info);
@@ -596,6 +640,8 @@ static char *serve_up(struct enos_ctx *ctx, const char *exp,
 	if (rc < 0) {
 		out = reply_error("cannot record '%s' on this host: %s", exp,
 				  state_errmsg(ctx->st));
+		state_forget(ctx->st, exp);
+		host_unclaim(ctx, exp);
 		goto done;
 	}
 	rc = world_up(ctx->emu, &p.w, NULL, NULL);
@@ -607,6 +653,7 @@ static char *serve_up(struct enos_ctx *ctx, const char *exp,
 		/* Nothing half-made stays: removed, then forgotten. */
 		if (world_down(ctx->emu, &p.w, NULL, NULL) == 0) {
 			state_forget(ctx->st, exp);
+			host_unclaim(ctx, exp);
 			out = reply_error("cannot build its part of '%s': %s (rolled back)",
 					  exp, msg);
 		} else {
@@ -623,6 +670,7 @@ static char *serve_up(struct enos_ctx *ctx, const char *exp,
 		snprintf(msg, sizeof(msg), "%s", tunnel);
 		if (world_down(ctx->emu, &p.w, NULL, NULL) == 0) {
 			state_forget(ctx->st, exp);
+			host_unclaim(ctx, exp);
 			out = reply_error("cannot join its part of '%s' to the other hosts: %s (rolled back)",
 					  exp, msg);
 		} else {
@@ -645,6 +693,7 @@ static char *serve_up(struct enos_ctx *ctx, const char *exp,
 			if (shaping_stop(ctx, exp) == 0 &&
 			    world_down(ctx->emu, &p.w, NULL, NULL) == 0) {
 				state_forget(ctx->st, exp);
+				host_unclaim(ctx, exp);
 				out = reply_error("cannot shape its part of '%s' (%s): %s (rolled back; the engine's messages are on stderr)",
 						  exp, p.shaping->name, msg);
 			} else {
@@ -688,6 +737,7 @@ static char *serve_down(struct enos_ctx *ctx, const char *exp, const char *tag)
 {
 	struct world w = { 0 };
 	struct exp_info info;
+	char why[2048];
 	bool recorded;
 	int rc, left;
 	char *out;
@@ -697,6 +747,16 @@ static char *serve_down(struct enos_ctx *ctx, const char *exp, const char *tag)
 				   ctx->db_path);
 	rc = state_get(ctx->st, exp, &info);
 	recorded = rc == 0;
+	/* Another database's world of that name is not this part: never
+	 * swept from here. Unrecorded here, this part was never built
+	 * (its up was refused by that claim): nothing to take down. */
+	rc = host_claim(ctx, exp, false, why, sizeof(why));
+	if (rc == -EBUSY && !recorded)
+		return reply_dump(json_pack("{s:b, s:b, s:i, s:i, s:i, s:s}", "ok", 1,
+					    "recorded", 0, "sites", 0, "nodes", 0,
+					    "leftovers", 0, "note", why));
+	if (rc < 0)
+		return reply_error("%s", why);
 	if (recorded && strcmp(info.tag, tag))
 		return reply_error("experiment '%s' is recorded here with tag %s, not %s: another controller's",
 				   exp, info.tag, tag);
@@ -732,6 +792,7 @@ static char *serve_down(struct enos_ctx *ctx, const char *exp, const char *tag)
 	} else {
 		if (recorded)
 			state_forget(ctx->st, exp);
+		host_unclaim(ctx, exp);
 		out = reply_dump(json_pack("{s:b, s:b, s:i, s:i, s:i}", "ok", 1,
 					   "recorded", recorded,
 					   "sites", (int)w.n_sites,
@@ -939,9 +1000,17 @@ char *host_part_probe_body(const struct probe_opts *po,
 			json_decref(a);
 			return NULL;
 		}
-	o = a ? json_pack("{s:i, s:i, s:i, s:o}", "samples", (int)po->samples,
+	o = a ? json_pack("{s:i, s:i, s:i}", "samples", (int)po->samples,
 			  "interval_ms", (int)po->interval_ms, "timeout_ms",
-			  (int)po->timeout_ms, "pairs", a) : NULL;
+			  (int)po->timeout_ms) : NULL;
+	/* Every probe's figure back too: `tc --test --over`. */
+	if (o && n && pairs[0].sample_ms)
+		json_object_set_new(o, "series", json_true());
+	if (o && json_object_set_new(o, "pairs", a) < 0) {
+		json_decref(o);
+		o = NULL;
+	} else if (!o)
+		json_decref(a);
 	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	*len = text ? strlen(text) : 0;
@@ -988,10 +1057,85 @@ out:
 	return rc;
 }
 
+int host_part_probe_series(const char *reply, struct probe_pair *pairs,
+			   size_t n, unsigned samples)
+{
+	json_t *o = reply ? json_loads(reply, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	json_t *a = json_object_get(o, "series"), *t0 = json_object_get(o, "t0_us");
+	size_t i, k;
+	int rc = -EPROTO;
+
+	if (!json_is_array(a) || json_array_size(a) != n || !json_is_integer(t0) ||
+	    json_integer_value(t0) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		json_t *e = json_array_get(a, i);
+
+		if (!json_is_array(e) || json_array_size(e) != 2 * (size_t)samples)
+			goto out;
+		for (k = 0; k < samples; k++) {
+			json_t *at = json_array_get(e, 2 * k), *rtt = json_array_get(e, 2 * k + 1);
+			json_int_t off = json_integer_value(at), us = json_integer_value(rtt);
+
+			/* [offset from t0_us, RTT] in us, -1: not sent, lost. */
+			if (!json_is_integer(at) || !json_is_integer(rtt) || off < -1 ||
+			    off > 100000000000LL || us < -1 || us > 1000000000LL)
+				goto out;
+			pairs[i].sample_start[k] = off < 0 ? 0 :
+				(double)(json_integer_value(t0) + off) / 1e6;
+			pairs[i].sample_ms[k] = us < 0 ? NAN : (double)us / 1000.0;
+		}
+	}
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
+}
+
+/* Every probe of PAIRS[0..N) (SAMPLES each) as the `probe` reply's
+ * "series" and "t0_us": per pair [offset, RTT, ...] in us from the first
+ * send, -1 for a probe not sent or lost. NULL: out of memory. */
+static json_t *series_json(const struct probe_pair *pairs, size_t n,
+			   unsigned samples, json_int_t *t0_us)
+{
+	json_t *all = json_array();
+	size_t i, k;
+	double t0 = 0;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < samples; k++)
+			if (pairs[i].sample_start[k] > 0 &&
+			    (t0 == 0 || pairs[i].sample_start[k] < t0))
+				t0 = pairs[i].sample_start[k];
+	*t0_us = (json_int_t)llround(t0 * 1e6);
+	for (i = 0; all && i < n; i++) {
+		json_t *e = json_array();
+
+		for (k = 0; e && k < samples; k++) {
+			double at = pairs[i].sample_start[k], ms = pairs[i].sample_ms[k];
+
+			if (json_array_append_new(e, json_integer(at > 0 ?
+					llround(at * 1e6) - *t0_us : -1)) < 0 ||
+			    json_array_append_new(e, json_integer(at > 0 && !isnan(ms) ?
+					llround(ms * 1000) : -1)) < 0) {
+				json_decref(e);
+				e = NULL;
+			}
+		}
+		if (!e || json_array_append_new(all, e) < 0) {
+			json_decref(all);
+			return NULL;
+		}
+	}
+	return all;
+}
+
 /* The read ends of the echoes' pipes are in their children; the write
  * ends stay open here until this `enos host` exits (the session's end),
  * which is what stops them. */
 #define ECHO_MAX_ENDPOINTS 4096
+/* A day of `tc --test --over` and its warm-up. */
+#define ECHO_MAX_SECONDS 90000
 
 /* `echo EXP LENGTH` + {"seconds": S, "endpoints": [[NETNS, ADDR], ...]}:
  * a UDP echo bound to each ADDR in its NETNS (a namespace of EXP), served
@@ -1011,8 +1155,10 @@ static char *serve_echo(const char *exp, const char *body, size_t len)
 	for (i = 0; fds && i < n; i++)
 		fds[i] = -1;
 	if (!fds || !ports || !json_is_array(eps) || n == 0 ||
-	    n > ECHO_MAX_ENDPOINTS || !int_of(root, "seconds", 1, 3600, &seconds)) {
-		out = reply_error("usage: echo EXPERIMENT LENGTH, then {\"seconds\": 1..3600, \"endpoints\": [[NETNS, ADDRESS], ...]} (1 to %d)",
+	    n > ECHO_MAX_ENDPOINTS ||
+	    !int_of(root, "seconds", 1, ECHO_MAX_SECONDS, &seconds)) {
+		out = reply_error("usage: echo EXPERIMENT LENGTH, then {\"seconds\": 1..%d, \"endpoints\": [[NETNS, ADDRESS], ...]} (1 to %d)",
+				  ECHO_MAX_SECONDS,
 				  ECHO_MAX_ENDPOINTS);
 		goto done;
 	}
@@ -1073,11 +1219,13 @@ done:
 	return out;
 }
 
-/* `probe EXP LENGTH` + {"samples", "interval_ms", "timeout_ms", "pairs":
- * [[SRC_NETNS, DST_NETNS or "", ADDR, PORT], ...]}: measure_probe from
- * this host, as `enos tc --test` does on one (a pair with PORT nonzero is
- * answered by another host's `echo`). The reply: per pair [sent,
- * received, loss_bursts, min, p50, p90, p99, mean] in order. */
+/* `probe EXP LENGTH` + {"samples", "interval_ms", "timeout_ms", "series"
+ * (optional), "pairs": [[SRC_NETNS, DST_NETNS or "", ADDR, PORT], ...]}:
+ * measure_probe from this host, as `enos tc --test` does on one (a pair
+ * with PORT nonzero is answered by another host's `echo`). The reply: per
+ * pair [sent, received, loss_bursts, min, p50, p90, p99, mean] in order;
+ * with "series": true, every probe's send time and RTT too (series_json),
+ * what `enos tc --test --over` draws. */
 static char *serve_probe(const char *exp, const char *body, size_t len)
 {
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
@@ -1086,16 +1234,36 @@ static char *serve_probe(const char *exp, const char *body, size_t len)
 	struct probe_pair *pairs = calloc(n + 1, sizeof(*pairs));
 	struct probe_opts po = { 0 };
 	int64_t samples, interval, timeout;
+	json_t *want = json_object_get(root, "series"), *series = NULL;
+	double *buf = NULL;
+	json_int_t t0 = 0;
 	char *out = NULL;
 	int rc;
 
 	if (!pairs || !json_is_array(a) || n == 0 || n > HOST_PROBE_PAIRS_MAX ||
-	    !int_of(root, "samples", 1, 100000, &samples) ||
+	    (want && !json_is_boolean(want)) ||
+	    !int_of(root, "samples", 1, 1000000, &samples) ||
 	    !int_of(root, "interval_ms", 1, 10000, &interval) ||
 	    !int_of(root, "timeout_ms", 0, 600000, &timeout)) {
-		out = reply_error("usage: probe EXPERIMENT LENGTH, then {\"samples\", \"interval_ms\", \"timeout_ms\", \"pairs\": [[SRC_NETNS, DST_NETNS, ADDRESS, PORT], ...]} (1 to %d pairs)",
+		out = reply_error("usage: probe EXPERIMENT LENGTH, then {\"samples\", \"interval_ms\", \"timeout_ms\", \"series\", \"pairs\": [[SRC_NETNS, DST_NETNS, ADDRESS, PORT], ...]} (1 to %d pairs)",
 				  HOST_PROBE_PAIRS_MAX);
 		goto done;
+	}
+	if (json_is_true(want)) {
+		if ((uint64_t)n * (uint64_t)samples > HOST_SERIES_SAMPLES_MAX) {
+			out = reply_error("probe: a series of %zu pairs x %lld probes is more than the %d a request carries",
+					  n, (long long)samples, HOST_SERIES_SAMPLES_MAX);
+			goto done;
+		}
+		buf = calloc(2 * n * (size_t)samples, sizeof(*buf));
+		if (!buf) {
+			out = reply_error("probe: out of memory");
+			goto done;
+		}
+		for (i = 0; i < n; i++) {
+			pairs[i].sample_start = buf + 2 * i * (size_t)samples;
+			pairs[i].sample_ms = pairs[i].sample_start + samples;
+		}
 	}
 	for (i = 0; i < n; i++) {
 		json_t *e = json_array_get(a, i), *ad = json_array_get(e, 2),
@@ -1134,9 +1302,17 @@ static char *serve_probe(const char *exp, const char *body, size_t len)
 			(int)p->sent, (int)p->received, (int)p->loss_bursts,
 			p->min_ms, p->p50_ms, p->p90_ms, p->p99_ms, p->mean_ms));
 	}
-	out = reply_dump(json_pack("{s:b, s:O}", "ok", 1, "pairs", res));
+	if (buf && !(series = series_json(pairs, n, (unsigned)samples, &t0))) {
+		out = reply_error("probe: out of memory");
+		goto done;
+	}
+	out = reply_dump(series ? json_pack("{s:b, s:O, s:I, s:O}", "ok", 1, "pairs", res,
+					    "t0_us", t0, "series", series)
+				: json_pack("{s:b, s:O}", "ok", 1, "pairs", res));
 done:
 	json_decref(res);
+	json_decref(series);
+	free(buf);
 	free(pairs);
 	json_decref(root);
 	return out;

@@ -73,8 +73,15 @@ char *host_part_table(const struct shape_table *tab, size_t *len);
  * with remote_port is answered by another host's echo); and the reply to
  * `probe` read back into the pairs' results. The bodies are allocated
  * JSON texts of *LEN bytes (NULL: out of memory); the reading returns 0
- * or -EPROTO (not N pairs of 8 numbers). */
-#define HOST_PROBE_PAIRS_MAX 900        /* a reply's 64 KiB, 8 numbers a pair */
+ * or -EPROTO (not N pairs of 8 numbers).
+ * A series (`enos tc --test --over` across hosts): when the pairs have
+ * sample buffers (probe_pair.sample_ms, sample_start: PO->samples each),
+ * the body asks for every probe's figure ("series": true), and
+ * host_part_probe_series reads the reply's into those buffers (send times
+ * on the host's CLOCK_REALTIME, 0: not sent; NaN: lost). At most
+ * HOST_SERIES_SAMPLES_MAX probes (pairs x samples) a request. */
+#define HOST_PROBE_PAIRS_MAX 900        /* 64 KiB of replies, 8 numbers a pair */
+#define HOST_SERIES_SAMPLES_MAX 500000  /* at most 20 bytes each in a reply */
 struct probe_pair;
 struct probe_opts;
 char *host_part_echo_body(unsigned seconds, const struct probe_pair *pairs,
@@ -84,6 +91,8 @@ char *host_part_probe_body(const struct probe_opts *po,
 			   size_t *len);
 int host_part_probe_results(const char *reply, struct probe_pair *pairs,
 			    size_t n);
+int host_part_probe_series(const char *reply, struct probe_pair *pairs,
+			   size_t n, unsigned samples);
 
 /* Decode and check BODY[0..LEN), the part for experiment EXP, into *P.
  * Returns 0, or -EINVAL with why in WHY (LEN bytes). Release *P with

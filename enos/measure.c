@@ -389,9 +389,9 @@ int measure_series(const struct world *w, const struct shape_table *tab,
 	struct measure_endpoint *ep = calloc(w->n_sites + 1, sizeof(*ep));
 	struct probe_pair *pairs = NULL;
 	struct measure_series *s = NULL;
-	size_t i, k, j, n = 0;
+	size_t i, k, n = 0;
 	unsigned samples = over_ms / (o->interval_ms ? o->interval_ms : 1);
-	double max_target = 0, t0;
+	double max_target = 0;
 	int rc = -ENOMEM;
 
 	*out = NULL;
@@ -443,6 +443,26 @@ int measure_series(const struct world *w, const struct shape_table *tab,
 	rc = probe_rtt_rt(pairs, n, &po);
 	if (rc < 0)
 		goto out;
+	measure_series_finish(tab, trace_start_us, o, s, n);
+	*out = s;
+	*n_out = n;
+	s = NULL;
+	rc = 0;
+out:
+	if (s)
+		measure_series_free(s, n);
+	free(ep);
+	free(pairs);
+	return rc;
+}
+
+void measure_series_finish(const struct shape_table *tab,
+			   uint64_t trace_start_us, const struct measure_opts *o,
+			   struct measure_series *s, size_t n)
+{
+	double t0;
+	size_t i, j;
+
 	t0 = trace_start_us ? (double)trace_start_us / 1e6 : NAN;
 	for (i = 0; i < n && isnan(t0); i++)
 		for (j = 0; j < s[i].n; j++)
@@ -467,16 +487,6 @@ int measure_series(const struct world *w, const struct shape_table *tab,
 		m->n = kept;
 		measure_series_steps(tab, o, m);
 	}
-	*out = s;
-	*n_out = n;
-	s = NULL;
-	rc = 0;
-out:
-	if (s)
-		measure_series_free(s, n);
-	free(ep);
-	free(pairs);
-	return rc;
 }
 
 static int cmp_double(const void *a, const void *b)

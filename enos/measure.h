@@ -112,6 +112,10 @@ struct measure_series {
 	double *target_ms;      /* the target then (resolve_target_rtt_at_ms) */
 	double *rtt_ms;         /* measured; NaN: lost */
 	bool traced;            /* the pair's delay follows a trace */
+	/* A spread world's hosts of src and dst (NULL on one host,
+	 * borrowed), and whether the pair goes through the tunnel. */
+	const char *src_host, *dst_host;
+	bool cross_host;
 	/* Per step of the trace (a constant pair is one step): the steps
 	 * with settled samples, how many of them have their p50 within the
 	 * bound, and the largest |p50 - target| among them (ms, and in %
@@ -129,6 +133,15 @@ int measure_series(const struct world *w, const struct shape_table *tab,
 		   uint64_t trace_start_us, unsigned over_ms,
 		   const struct measure_opts *o, struct measure_series **out,
 		   size_t *n);
+
+/* The end of measure_series once S[0..N)'s probes are in (at_s the
+ * send times on CLOCK_REALTIME, 0: not sent; rtt_ms): keep the sent
+ * probes, times from TRACE_START_US (0: the first send of all), each
+ * probe's target from TAB, then the per-step figures. Used as well for
+ * the series each host of a spread world measured (enos/phase_hosts.c). */
+void measure_series_finish(const struct shape_table *tab,
+			   uint64_t trace_start_us, const struct measure_opts *o,
+			   struct measure_series *s, size_t n);
 
 /* Fill S's per-step figures from its samples (pure). A step's samples
  * are those sent while it is in force; the settled ones are sent at least

@@ -126,6 +126,18 @@ int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
 			const struct measure_opts *o, struct report_rtt **rows,
 			size_t *n_rows);
 
+/* `enos tc --test --over` over such a world: measure_series's site
+ * pairs, each probed from its source's host for OVER_MS with every probe's
+ * figure coming back (`probe` with "series"), *OUT as measure_series
+ * gives it (the first send of all is its zero) with src_host, dst_host
+ * and cross_host. Prints errors. Returns 0 or -errno. */
+struct measure_series;
+int phase_hosts_series(const struct world *w, const struct state_host *hosts,
+		       size_t n_hosts, const size_t *host_of,
+		       const struct shape_table *tab, unsigned over_ms,
+		       const struct measure_opts *o, struct measure_series **out,
+		       size_t *n_out);
+
 /* Down of recorded experiment INFO over its N HOSTS: every reachable host
  * at once; an unreachable one is named and keeps its records. */
 int phase_down_hosts(struct enos_ctx *ctx, const struct exp_info *info,

@@ -25,6 +25,7 @@
 #include "enos/phase.h"
 #include "enos/placement.h"
 #include "enos/plan.h"
+#include "enos/resolve.h"
 #include "enos/shaping.h"
 #include "enos/state.h"
 #include "enos/topo.h"
@@ -212,6 +213,15 @@ int phase_hosts_check(const struct topology *t, char *why, size_t len)
 			 t->path, topo_shaping_name(t->shaping));
 		return -ENOTSUP;
 	}
+	/* The engines of a spread world take the constant table; a trace
+	 * would need each host's engine to replay it on one shared clock. */
+	for (i = 0; i < t->n_rules; i++)
+		if (t->rules[i].trace) {
+			snprintf(why, len, "%s:%d:%d: trace '%s' across hosts: not built yet (each host's engine takes constant constraints only); hint: give the pairs a constant delay, or run the traced world on one host without 'hosts:'",
+				 t->path, t->rules[i].trace_pos.line,
+				 t->rules[i].trace_pos.col, t->rules[i].trace_path);
+			return -ENOTSUP;
+		}
 	return 0;
 }
 
@@ -688,33 +698,27 @@ static int ask_each(struct hconn *v, size_t n, const char *verb,
 	return rc;
 }
 
-int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
-			size_t n_hosts, const size_t *host_of,
-			const struct shape_table *tab,
-			const struct measure_opts *o, struct report_rtt **rows,
-			size_t *n_rows)
+/* Run the probes of plan P on W's hosts: an `echo` on every host that
+ * holds the destination of a cross-host pair, then each host probes the
+ * pairs whose source it holds (`probe`, with every probe's figure when the
+ * pairs have sample buffers), all at once; the results into P's pairs.
+ * P's rows get their hosts. Returns 0 or -errno, each failure named. */
+static int probe_on_hosts(const struct world *w, const struct state_host *hosts,
+			  size_t n_hosts, const size_t *host_of,
+			  struct measure_plan *pp)
 {
-	struct measure_plan p;
+	struct measure_plan p = *pp;
 	struct hconn *v = calloc(n_hosts, sizeof(*v));
 	char **bodies = calloc(n_hosts, sizeof(*bodies));
 	size_t *lens = calloc(n_hosts, sizeof(*lens)), i, h, k, m;
-	struct probe_pair *sub = NULL;
-	size_t *idx = NULL;
+	struct probe_pair *sub = calloc(p.n + 1, sizeof(*sub));
+	size_t *idx = calloc(p.n + 1, sizeof(*idx));
+	bool series = p.n && p.pairs[0].sample_ms;
 	/* Warm-up, probes, the last reply's wait, and ssh's own time. */
-	unsigned run_ms;
+	unsigned run_ms = 2 * (20 + p.po.timeout_ms) + p.po.samples * p.po.interval_ms;
 	int rc;
 
-	*rows = NULL;
-	*n_rows = 0;
-	rc = measure_plan_make(w, tab, o, &p);
-	if (rc < 0 || !v || !bodies || !lens) {
-		rc = rc < 0 ? rc : -ENOMEM;
-		goto out;
-	}
-	run_ms = 2 * (20 + p.po.timeout_ms) + p.po.samples * p.po.interval_ms;
-	sub = calloc(p.n + 1, sizeof(*sub));
-	idx = calloc(p.n + 1, sizeof(*idx));
-	if (!sub || !idx) {
+	if (!v || !bodies || !lens || !sub || !idx) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -722,6 +726,19 @@ int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
 		p.rows[i].src_host = hosts[host_of[p.src[i]]].name;
 		p.rows[i].dst_host = hosts[host_of[p.dst[i]]].name;
 		p.rows[i].cross_host = host_of[p.src[i]] != host_of[p.dst[i]];
+	}
+	/* A series comes back whole in one reply: refused before anything
+	 * runs when a host's would be larger than a request carries. */
+	for (h = 0; series && h < n_hosts; h++) {
+		for (i = m = 0; i < p.n; i++)
+			m += host_of[p.src[i]] == h;
+		if ((uint64_t)m * p.po.samples > HOST_SERIES_SAMPLES_MAX) {
+			cli_error("host '%s' holds the source of %zu pairs, %u probes each: 'enos tc --test --over' across hosts carries at most %d probes a host",
+				  hosts[h].name, m, p.po.samples, HOST_SERIES_SAMPLES_MAX);
+			cli_hint("a larger --interval or a shorter --over");
+			rc = -E2BIG;
+			goto out;
+		}
 	}
 	for (h = 0; h < n_hosts; h++) {
 		v[h].th.name = (char *)hosts[h].name;
@@ -751,9 +768,7 @@ int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
 				sub[m++] = p.pairs[i];
 		}
 		if (m) {
-			/* At most the hour a host's echo may last. */
-			bodies[h] = host_part_echo_body(run_ms / 1000 + 60 > 3600 ? 3600 :
-							run_ms / 1000 + 60, sub, m,
+			bodies[h] = host_part_echo_body(run_ms / 1000 + 60, sub, m,
 							&lens[h]);
 			if (!bodies[h]) {
 				rc = -ENOMEM;
@@ -824,7 +839,9 @@ int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
 				idx[m] = i;
 				sub[m++] = p.pairs[i];
 			}
-		if (host_part_probe_results(v[h].reply, sub, m) < 0) {
+		if (host_part_probe_results(v[h].reply, sub, m) < 0 ||
+		    (series && host_part_probe_series(v[h].reply, sub, m,
+						      p.po.samples) < 0)) {
 			cli_error("host '%s' answered 'probe' with something else than %zu pairs' figures",
 				  hosts[h].name, m);
 			rc = -EPROTO;
@@ -833,7 +850,6 @@ int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
 		for (k = 0; k < m; k++)
 			p.pairs[idx[k]] = sub[k];
 	}
-	measure_plan_rows(&p, rows, n_rows);
 	rc = 0;
 out:
 	/* bye: each host's echo ends with its session. */
@@ -844,6 +860,81 @@ out:
 	free(lens);
 	free(sub);
 	free(idx);
+	return rc;
+}
+
+int phase_hosts_measure(const struct world *w, const struct state_host *hosts,
+			size_t n_hosts, const size_t *host_of,
+			const struct shape_table *tab,
+			const struct measure_opts *o, struct report_rtt **rows,
+			size_t *n_rows)
+{
+	struct measure_plan p;
+	int rc;
+
+	*rows = NULL;
+	*n_rows = 0;
+	rc = measure_plan_make(w, tab, o, &p);
+	if (rc == 0)
+		rc = probe_on_hosts(w, hosts, n_hosts, host_of, &p);
+	if (rc == 0)
+		measure_plan_rows(&p, rows, n_rows);
+	measure_plan_release(&p);
+	return rc;
+}
+
+int phase_hosts_series(const struct world *w, const struct state_host *hosts,
+		       size_t n_hosts, const size_t *host_of,
+		       const struct shape_table *tab, unsigned over_ms,
+		       const struct measure_opts *o, struct measure_series **out,
+		       size_t *n_out)
+{
+	struct measure_opts wan = *o;
+	struct measure_plan p;
+	struct measure_series *s = NULL;
+	unsigned samples = over_ms / (o->interval_ms ? o->interval_ms : 1);
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	/* The site pairs of measure_series: no LAN pairs. */
+	wan.lan = false;
+	wan.samples = samples ? samples : 1;
+	rc = measure_plan_make(w, tab, &wan, &p);
+	if (rc < 0)
+		return rc;
+	s = calloc(p.n + 1, sizeof(*s));
+	rc = s ? 0 : -ENOMEM;
+	for (i = 0; rc == 0 && i < p.n; i++) {
+		s[i].src = p.rows[i].src;
+		s[i].dst = p.rows[i].dst;
+		s[i].a = p.src[i];
+		s[i].b = p.dst[i];
+		s[i].src_host = hosts[host_of[p.src[i]]].name;
+		s[i].dst_host = hosts[host_of[p.dst[i]]].name;
+		s[i].cross_host = host_of[p.src[i]] != host_of[p.dst[i]];
+		s[i].traced = resolve_pair_trace(tab, p.src[i], p.dst[i]) != NULL;
+		s[i].n = wan.samples;
+		s[i].at_s = calloc(wan.samples, sizeof(double));
+		s[i].target_ms = calloc(wan.samples, sizeof(double));
+		s[i].rtt_ms = calloc(wan.samples, sizeof(double));
+		if (!s[i].at_s || !s[i].target_ms || !s[i].rtt_ms)
+			rc = -ENOMEM;
+		p.pairs[i].sample_start = s[i].at_s;
+		p.pairs[i].sample_ms = s[i].rtt_ms;
+	}
+	if (rc == 0)
+		rc = probe_on_hosts(w, hosts, n_hosts, host_of, &p);
+	if (rc == 0) {
+		/* Each host's send times are on its own clock: the first
+		 * send of all is the series' zero. */
+		measure_series_finish(tab, 0, o, s, p.n);
+		*out = s;
+		*n_out = p.n;
+		s = NULL;
+	}
+	measure_series_free(s, p.n);
 	measure_plan_release(&p);
 	return rc;
 }

@@ -57,6 +57,7 @@
 #include "emulator/caps.h"
 #include "emulator/node_qemu.h"
 #include "emulator/world.h"
+#include "enos/claim.h"
 #include "enos/state.h"
 #include "tests/suites.h"
 #include "tests/testutil.h"
@@ -523,6 +524,9 @@ static void assert_clean(const char *db_path, const char *name, const char *tag,
 	ck_assert_msg(now.n == 0, "%s: pid %d (%s) still runs after down", at,
 		      now.n ? now.pid[0] : 0, now.n ? now.what[0] : "");
 	ck_assert_msg(!exists("/run/enos/%s", name), "%s: /run/enos/%s left", at, name);
+	/* The name is free for another state database again. */
+	ck_assert_msg(!exists(CLAIM_DIR "/%s", name), "%s: the claim %s/%s is left",
+		      at, CLAIM_DIR, name);
 	ck_assert_msg(!exists("/run/enos/.lxc/%s", name), "%s: lxc directories left", at);
 	ck_assert_msg(lock_free(db_path, name), "%s: the lock of '%s' is still held", at, name);
 	ck_assert_msg(tu_files_of(NODE_QEMU_DIR, name) == 0, "%s: qemu files left", at);
@@ -641,6 +645,11 @@ static void run_point(const struct walk *w, const struct point *p)
 	snapshot(tc.db, w->name, &before);
 	rc = tu_enos(&out, tc.db, "down", "-n", w->name, NULL);
 	ck_assert_msg(rc == 0, "%s: down after the kill: %s", p->at, out);
+	/* That down gave the name's claim up (the second one would sweep
+	 * an unrecorded name's claim too). */
+	ck_assert_msg(!exists(CLAIM_DIR "/%s", w->name),
+		      "%s: down after the kill left the claim %s/%s", p->at,
+		      CLAIM_DIR, w->name);
 	/* Again: nothing recorded, the prefixes swept, still fine. */
 	rc = tu_enos(&out2, tc.db, "down", "-n", w->name, NULL);
 	ck_assert_msg(rc == 0 && tu_contains(out2, "is not recorded"),

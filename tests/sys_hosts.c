@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "emulator/addr.h"
 #include "emulator/netns.h"
 #include "emulator/proc.h"
 #include "emulator/shape.h"
@@ -692,6 +693,31 @@ START_TEST(spread_up_down)
 	int rc, h, g;
 
 	topology(NULL, topo, sizeof(topo));
+	/* The name claimed on h2 by another state database there (a local
+	 * `enos up`, or another controller's sessions): h2 refuses its
+	 * part, naming the owner, every host is rolled back, and the other
+	 * database's claim stays. */
+	rc = on_host(1, &out, "sh", "-c",
+		     "mkdir -p -m 0700 /run/enos/.claims && touch /run/enos/other.db && "
+		     "echo /run/enos/other.db > /run/enos/.claims/spread", NULL);
+	ck_assert_msg(rc == 0, "%s", out);
+	free(out);
+	rc = ctl(&out, NULL, "up", topo, NULL);
+	ck_assert_msg(rc == 1 && strstr(out, "h2") &&
+		      strstr(out, "experiment 'spread' belongs to another state database on this host ('/run/enos/other.db')") &&
+		      strstr(out, "rolled back: nothing of 'spread' is left on any host"),
+		      "exit %d: %s", rc, out);
+	free(out);
+	for (h = 0; h < N_HOSTS; h++) {
+		ck_assert_msg(host_objects(h, "spread") == 0, "host %d keeps objects", h);
+		rc = on_host(h, &out, "cat", "/run/enos/.claims/spread", NULL);
+		ck_assert_msg(h == 1 ? rc == 0 && !strcmp(out, "/run/enos/other.db\n") : rc != 0,
+			      "host %d: claim %s", h, out);
+		free(out);
+	}
+	rc = on_host(1, &out, "rm", "/run/enos/.claims/spread", "/run/enos/other.db", NULL);
+	ck_assert_msg(rc == 0, "%s", out);
+	free(out);
 	rc = ctl(&out, &secs, "up", topo, NULL);
 	ck_assert_msg(rc == 0 && strstr(out, "is up: 3 sites, 4 nodes over 3 hosts (h1: "),
 		      "exit %d: %s", rc, out);
@@ -701,6 +727,39 @@ START_TEST(spread_up_down)
 	joined = strstr(out, "joined by VXLAN") != NULL;
 	ck_assert_msg(joined || strstr(out, "WAN not joined across hosts"), "%s", out);
 	free(out);
+	/* Each host claims the name for its own database until down. */
+	for (h = 0; h < N_HOSTS; h++) {
+		rc = on_host(h, &out, "cat", "/run/enos/.claims/spread", NULL);
+		ck_assert_msg(rc == 0 && out[0] == '/', "host %d: no claim: %s", h, out);
+		free(out);
+	}
+	/* Each gateway's WAN MAC is its address's (addr_wan_mac), which
+	 * every host's engine knows from its start. */
+	{
+		static const char *const site[3] = { "cloud", "edge-1", "edge-2" };
+		size_t s;
+
+		for (s = 0; s < 3; s++) {
+			char gwns[64], want[32];
+			uint8_t m[6];
+			int found = 0;
+
+			snprintf(gwns, sizeof(gwns), "enos.spread.gw.%s", site[s]);
+			addr_wan_mac(s, m);
+			snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x\n",
+				 m[0], m[1], m[2], m[3], m[4], m[5]);
+			for (h = 0; h < N_HOSTS; h++) {
+				if (on_host(h, &out, "ip", "netns", "exec", gwns, "cat",
+					    "/sys/class/net/wan0/address", NULL) == 0) {
+					found++;
+					ck_assert_msg(!strcmp(out, want), "%s on host %d: %s, not %s",
+						      gwns, h, out, want);
+				}
+				free(out);
+			}
+			ck_assert_msg(found == 1, "%s on %d hosts", gwns, found);
+		}
+	}
 	/* Each host holds its part, and only it. */
 	for (h = 0; h < N_HOSTS; h++) {
 		n[h] = host_nodes(h, "spread", names[h], 16);
@@ -750,8 +809,12 @@ START_TEST(spread_up_down)
 	ck_assert_msg(rc == 0 && strstr(out, "is down: 3 sites, 4 nodes removed from 3 hosts"),
 		      "exit %d: %s", rc, out);
 	free(out);
-	for (h = 0; h < N_HOSTS; h++)
+	for (h = 0; h < N_HOSTS; h++) {
 		ck_assert_msg(host_objects(h, "spread") == 0, "host %d keeps objects", h);
+		rc = on_host(h, &out, "ls", "/run/enos/.claims/spread", NULL);
+		ck_assert_msg(rc != 0, "host %d keeps its claim: %s", h, out);
+		free(out);
+	}
 	printf("sys_hosts: %zu pings within hosts, %zu across; down left nothing on any host\n",
 	       pings, cross);
 }
@@ -1074,6 +1137,88 @@ START_TEST(spread_wan)
 			ck_assert_int_eq(tu_run(NULL, rm), 0);
 		}
 		*strrchr(page, '/') = '\0';    /* results/spreadw, if empty */
+		rmdir(page);
+	}
+	free(out);
+	/* tc --test --over: a series per pair, each from its source's host
+	 * (`probe` with every probe's figure), the same JSON as on one host
+	 * plus the hosts; every pair but cloud <-> near holds its one step. */
+	rc = ctl_argv(&out, "tc", "-n", "spreadw", "--test", "--over", "3s",
+		      "--interval", "50", "--json", "--tolerance", tu_tc_tolerance(),
+		      NULL);
+	root = json_loads(out, 0, NULL);
+	pairs = json_object_get(root, "series");
+	ck_assert_msg((rc == 0 || rc == 1) && json_array_size(pairs) == 12,
+		      "tc --test --over: exit %d: %s", rc, out);
+	n_across = 0;
+	json_array_foreach(pairs, i, p) {
+		const char *src = json_string_value(json_object_get(p, "src"));
+		const char *dst = json_string_value(json_object_get(p, "dst"));
+		json_t *samples = json_object_get(p, "samples"), *x;
+		bool cross = json_is_true(json_object_get(p, "cross_host"));
+		bool near = (!strcmp(src, "cloud") && !strcmp(dst, "near")) ||
+			    (!strcmp(src, "near") && !strcmp(dst, "cloud"));
+		double last = -1;
+		size_t j, answered = 0;
+
+		ck_assert_msg(cross == !!strcmp(json_string_value(json_object_get(p, "src_host")),
+						json_string_value(json_object_get(p, "dst_host"))),
+			      "%s -> %s: %s", src, dst, out);
+		n_across += cross;
+		/* 3 s at 50 ms: 60 probes, in send order from 0. */
+		ck_assert_msg(json_array_size(samples) >= 55 && json_array_size(samples) <= 60,
+			      "%s -> %s: %zu samples", src, dst, json_array_size(samples));
+		json_array_foreach(samples, j, x) {
+			double at = json_number_value(json_array_get(x, 0));
+
+			ck_assert_msg(at >= 0 && at >= last && at < 5, "%s -> %s: at %.3f after %.3f",
+				      src, dst, at, last);
+			last = at;
+			ck_assert_double_eq(json_number_value(json_array_get(x, 1)),
+					    near ? 2 : 20);
+			answered += json_is_number(json_array_get(x, 2));
+		}
+		ck_assert_msg(answered >= 50, "%s -> %s: %zu answered", src, dst, answered);
+		if (near)
+			continue;
+		ck_assert_msg(json_integer_value(json_object_get(p, "steps")) == 1 &&
+			      json_integer_value(json_object_get(p, "steps_within")) == 1,
+			      "%s -> %s (%s hosts): worst error %.3f ms, outside %s", src, dst,
+			      cross ? "across" : "within",
+			      json_number_value(json_object_get(p, "worst_error_ms")),
+			      tu_tc_tolerance());
+	}
+	ck_assert_uint_eq(n_across, 10);
+	json_decref(root);
+	free(out);
+	rc = ctl_argv(&out, "tc", "-n", "spreadw", "--test", "--over", "2s",
+		      "--tolerance", tu_tc_tolerance(), NULL);
+	ck_assert_msg((rc == 0 || rc == 1) && strstr(out, "across hosts h1 -> h2") &&
+		      strstr(out, "12 site pairs (10 across hosts) over 2 s: "),
+		      "exit %d: %s", rc, out);
+	printf("sys_hosts: tc -n spreadw --test --over 2s:\n%s", out);
+	free(out);
+	/* Its report draws the series (no pair table of empty rows). */
+	rc = ctl_argv(&out, "report", "-n", "spreadw", NULL);
+	{
+		char page[PATH_MAX], *html, *at = out ? strstr(out, "report: ") : NULL;
+		char *rm[] = { "rm", "-rf", page, NULL };
+		FILE *f;
+		size_t got = 0;
+
+		ck_assert_msg(rc == 0 && at && sscanf(at, "report: %4000s", page) == 1,
+			      "report of the series: exit %d: %s", rc, out);
+		html = calloc(1, 1 << 22);
+		f = fopen(page, "r");
+		ck_assert_msg(html && f, "%s: %s", page, strerror(errno));
+		got = fread(html, 1, (1 << 22) - 1, f);
+		fclose(f);
+		ck_assert_msg(got > 0 && !strstr(html, "<small>(across hosts)</small>"),
+			      "%s", page);
+		free(html);
+		*strrchr(page, '/') = '\0';
+		ck_assert_int_eq(tu_run(NULL, rm), 0);
+		*strrchr(page, '/') = '\0';
 		rmdir(page);
 	}
 	free(out);

@@ -85,6 +85,22 @@ START_TEST(wan_addresses_are_in_198_19)
 }
 END_TEST
 
+/* A spread world's gateway MAC: 02:e0 and its WAN address, locally
+ * administered, unicast, one per site. */
+START_TEST(wan_macs_follow_wan_addresses)
+{
+	static const uint8_t m0[6] = { 0x02, 0xe0, 198, 19, 0, 1 };
+	static const uint8_t m300[6] = { 0x02, 0xe0, 198, 19, 1, 45 };
+	uint8_t mac[6];
+
+	addr_wan_mac(0, mac);
+	ck_assert_mem_eq(mac, m0, 6);
+	addr_wan_mac(300, mac);
+	ck_assert_mem_eq(mac, m300, 6);
+	ck_assert((mac[0] & 1) == 0 && (mac[0] & 2) == 2);
+}
+END_TEST
+
 Suite *make_addr_suite(void)
 {
 	Suite *s = suite_create("addr");
@@ -93,6 +109,7 @@ Suite *make_addr_suite(void)
 	tcase_add_test(tc, small_sites_get_a_slash_29);
 	tcase_add_test(tc, blocks_fit_hosts_are_aligned_and_disjoint);
 	tcase_add_test(tc, pool_exhaustion_names_the_site);
+	tcase_add_test(tc, wan_macs_follow_wan_addresses);
 	tcase_add_test(tc, whole_pool_is_usable);
 	tcase_add_test(tc, wan_addresses_are_in_198_19);
 	suite_add_tcase(s, tc);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,7 +405,13 @@ START_TEST(test_client_hostile)
 
 	ck_assert_int_eq(talk("root@h2", "flood-enos", 8000, &hello, &facts,
 			      &err), -EMSGSIZE);
-	ck_assert_str_eq(err, "host 'h2' (root@h2): a reply longer than 65536 bytes");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "host 'h2' (root@h2): a reply longer than %u bytes",
+			 HOST_REPLY_MAX);
+		ck_assert_str_eq(err, want);
+	}
 	free(err);
 }
 END_TEST
@@ -717,6 +724,57 @@ START_TEST(test_part_probe)
 	ck_assert_int_eq(host_part_probe_results(
 		"{\"ok\":true,\"pairs\":[[30,29,1,-1,1,1,1,1]]}", pairs, 1), -EPROTO);
 	ck_assert_int_eq(host_part_probe_results("nope", pairs, 1), -EPROTO);
+
+	/* A series (`tc --test --over`): asked for when the pairs have
+	 * sample buffers; each probe's send time (t0_us + offset, 0: not
+	 * sent) and RTT (NaN: lost) read back; a short series, a figure out
+	 * of range, or no t0_us refused; a host refuses more probes than a
+	 * reply carries. */
+	{
+		double at[6], ms[6];
+
+		memset(pairs, 0, sizeof(pairs));
+		pairs[0].src_netns = "enos.spread.cloud-1";
+		pairs[0].dst_netns = "enos.spread.cloud-2";
+		pairs[0].dst_addr = 0xc6120103;
+		pairs[0].sample_start = at;
+		pairs[0].sample_ms = ms;
+		po.samples = 3;
+		body = host_part_probe_body(&po, pairs, 1, &len);
+		ck_assert_str_eq(body, "{\"samples\":3,\"interval_ms\":20,\"timeout_ms\":1040,"
+				 "\"series\":true,\"pairs\":"
+				 "[[\"enos.spread.cloud-1\",\"enos.spread.cloud-2\",3323068675,0]]}");
+		free(body);
+		pairs[1] = pairs[0];
+		pairs[1].sample_start = at + 3;
+		pairs[1].sample_ms = ms + 3;
+		ck_assert_int_eq(host_part_probe_series(
+			"{\"ok\":true,\"t0_us\":1000000000000000,\"series\":"
+			"[[0,20125,20000,-1,-1,-1],[5,1500,20005,1499,40005,1501]]}",
+			pairs, 2, 3), 0);
+		ck_assert_double_eq(at[0], 1000000000.0);
+		ck_assert_double_eq_tol(ms[0], 20.125, 1e-9);
+		ck_assert_double_eq_tol(at[1], 1000000000.02, 1e-6);
+		ck_assert(isnan(ms[1]));
+		ck_assert_double_eq(at[2], 0);         /* not sent */
+		ck_assert_double_eq_tol(at[5], 1000000000.040005, 1e-6);
+		ck_assert_double_eq_tol(ms[5], 1.501, 1e-9);
+		ck_assert_int_eq(host_part_probe_series(
+			"{\"ok\":true,\"t0_us\":1,\"series\":[[0,1,2,3]]}", pairs, 1, 3),
+			-EPROTO);
+		ck_assert_int_eq(host_part_probe_series(
+			"{\"ok\":true,\"t0_us\":1,\"series\":[[0,1,2,3,4,-2]]}", pairs, 1, 3),
+			-EPROTO);
+		ck_assert_int_eq(host_part_probe_series(
+			"{\"ok\":true,\"series\":[[0,1,2,3,4,5]]}", pairs, 1, 3), -EPROTO);
+		r = host_part_serve(NULL, "probe", "spread",
+			"{\"samples\":600000,\"interval_ms\":1,\"timeout_ms\":0,\"series\":true,"
+			"\"pairs\":[[\"enos.spread.a\",\"enos.spread.b\",1,0]]}", 111);
+		ck_assert_msg(strstr(r, "\"ok\":false") &&
+			      strstr(r, "probe: a series of 1 pairs x 600000 probes is more than the 500000 a request carries"),
+			      "%s", r);
+		free(r);
+	}
 }
 END_TEST
 

@@ -185,8 +185,9 @@ START_TEST(test_balance_vm_memory)
 END_TEST
 
 /* A topology with hosts: is built across them (phase_hosts.c) when its
- * nodes are netns and its WAN unshaped; lxc/qemu nodes on a remote host
- * and WAN shaping across hosts are refused before anything is touched;
+ * nodes are netns and its WAN unshaped or shaped by wand; lxc/qemu nodes
+ * on a remote host, WAN shaping across hosts by another backend and
+ * traces across hosts are refused before anything is touched;
  * one without hosts: is as before. */
 START_TEST(test_up_refuses_hosts)
 {
@@ -213,6 +214,24 @@ START_TEST(test_up_refuses_hosts)
 		 "sites: [{name: a, role: central}]\n");
 	ck_assert_int_eq(phase_hosts_check(t, why, sizeof(why)), 0);
 	topo_free(t);
+	/* A trace across hosts: refused at its `trace` key (each host's
+	 * engine takes constant constraints only). */
+	{
+		char *err = NULL;
+
+		t = topo_load_string("name: s\n"
+			"hosts: [{name: h1, address: 10.0.0.1}, {name: h2, address: 10.0.0.2}]\n"
+			"network:\n  shaping: wand\n  constraints:\n"
+			"    - {src: b, dst: a, trace: {file: data/trace-steps.tsv}}\n"
+			"sites: [{name: a, role: central, host: h1}, {name: b, role: edge, parent: a, host: h2}]\n",
+			"<p>", "tests/fixtures/good", &err);
+		ck_assert_msg(t != NULL, "%s", err ? err : "(no message)");
+		ck_assert_int_eq(phase_hosts_check(t, why, sizeof(why)), -ENOTSUP);
+		ck_assert_msg(strstr(why, "<p>:6:24: trace '") &&
+			      strstr(why, "trace-steps.tsv' across hosts: not built yet (each host's engine takes constant constraints only); hint: "),
+			      "%s", why);
+		topo_free(t);
+	}
 	t = load("name: s\nsites: [{name: a, role: central}]\n");
 	ck_assert_int_eq(phase_check_supported(t, SUPPORT_QUIET), 0);
 	topo_free(t);

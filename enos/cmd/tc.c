@@ -367,19 +367,13 @@ static int tc_test(struct enos_ctx *ctx, struct shaped_exp *e,
 	if (e->info.shaping_ops->shapes && shape_table_traced(&tab)) {
 		struct tc_args over = *a;
 
-		if (n_hosts) {
-			cli_error("the WAN of '%s' follows traces over %zu hosts: 'tc --test' over time across hosts is not built yet",
-				  e->w.name, n_hosts);
-			rc = -ENOTSUP;
-			goto out;
-		}
 		over.over_ms = a->m.samples * a->m.interval_ms;
 		if (over.over_ms < 1000)
 			over.over_ms = 1000;
 		fprintf(stderr, "note: the WAN of '%s' follows traces: measuring it over %u ms against their steps (--over sets how long)\n",
 			e->w.name, over.over_ms);
-		shape_table_release(&tab);
-		return tc_test_over(ctx, e, &over);
+		rc = tc_test_over(ctx, e, &over);
+		goto out;
 	}
 	if (ctx->progress)
 		fprintf(stderr, "measuring %zu site pairs, %u probes each%s\n",
@@ -421,7 +415,7 @@ static void print_series_text(const struct tc_args *a,
 			      const struct measure_series *s, size_t n,
 			      uint64_t start_us, size_t bad)
 {
-	size_t i, j, lost;
+	size_t i, j, lost, across = 0;
 
 	if (start_us)
 		printf("traces started at %llu.%06llu (CLOCK_REALTIME); a probe every %u ms for %u s\n",
@@ -433,14 +427,26 @@ static void print_series_text(const struct tc_args *a,
 	for (i = 0; i < n; i++) {
 		for (j = lost = 0; j < s[i].n; j++)
 			lost += isnan(s[i].rtt_ms[j]);
-		printf("%-16s %-16s %7s %7zu %6u %6u %11.3f %9.2f %7.2f %s\n",
+		const char *verdict = s[i].steps_within < s[i].steps || !s[i].steps ?
+				      "OUT OF BOUND" : "";
+
+		printf("%-16s %-16s %7s %7zu %6u %6u %11.3f %9.2f %7.2f %s",
 		       s[i].src, s[i].dst, s[i].traced ? "yes" : "no", s[i].n,
 		       s[i].steps, s[i].steps_within, s[i].worst_err_ms,
 		       s[i].worst_err_pct, s[i].n ? 100.0 * lost / s[i].n : 0.0,
-		       s[i].steps_within < s[i].steps || !s[i].steps ? "OUT OF BOUND" : "");
+		       verdict);
+		/* Through the tunnel between two hosts, as print_test_text. */
+		if (s[i].cross_host)
+			printf("%sacross hosts %s -> %s", *verdict ? " " : "",
+			       s[i].src_host, s[i].dst_host);
+		printf("\n");
+		across += s[i].cross_host;
 	}
-	printf("%zu site pairs over %u s: %zu with a step outside max(%g %%, %g ms)\n",
-	       n, a->over_ms / 1000, bad, a->m.tolerance_pct, a->m.tolerance_ms);
+	printf("%zu site pairs", n);
+	if (across)
+		printf(" (%zu across hosts)", across);
+	printf(" over %u s: %zu with a step outside max(%g %%, %g ms)\n",
+	       a->over_ms / 1000, bad, a->m.tolerance_pct, a->m.tolerance_ms);
 }
 
 static void print_series_json(const char *backend, const struct measure_series *s,
@@ -461,6 +467,10 @@ static void print_series_json(const char *backend, const struct measure_series *
 		json_key_int(&j, "steps", s[i].steps);
 		json_key_int(&j, "steps_within", s[i].steps_within);
 		json_key_double(&j, "worst_error_ms", s[i].worst_err_ms);
+		/* As --test's pairs: the hosts ("" on one) and the tunnel. */
+		json_key_str(&j, "src_host", s[i].src_host ? s[i].src_host : "");
+		json_key_str(&j, "dst_host", s[i].dst_host ? s[i].dst_host : "");
+		json_key_bool(&j, "cross_host", s[i].cross_host);
 		json_key(&j, "samples");
 		json_begin_array(&j);
 		for (k = 0; k < s[i].n; k++) {
@@ -507,7 +517,10 @@ static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
 	const struct shape_ops *ops = e->info.shaping_ops;
 	struct shape_table tab = { 0 };
 	struct measure_series *s = NULL;
+	struct state_host *hosts = NULL;
+	size_t *host_of = NULL, n_hosts = 0;
 	struct tc_series out;
+	char htext[512];
 	uint64_t start = 0;
 	int64_t run = 0;
 	size_t n = 0, i, bad = 0;
@@ -518,21 +531,35 @@ static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
 			  e->w.name, ops->name);
 		return -EINVAL;
 	}
-	rc = shaping_engine(ctx, &e->w, ops, false);
+	rc = phase_hosts_of(ctx, &e->w, &hosts, &n_hosts, &host_of);
+	/* A spread world's engines are on its hosts (as tc_test). */
+	if (rc == 0 && !n_hosts)
+		rc = shaping_engine(ctx, &e->w, ops, false);
 	if (rc == 0)
 		rc = shaping_table(ctx, e->t, &e->w, true, &tab);
+	/* Its engines follow no trace (refused at up: phase_hosts_check);
+	 * a topology given traces since is not what they apply. */
+	if (rc == 0 && n_hosts && shape_table_traced(&tab)) {
+		cli_error("the topology of '%s' has traces now, but its %zu hosts' engines apply constant constraints: traces across hosts are not built yet",
+			  e->w.name, n_hosts);
+		rc = -ENOTSUP;
+	}
 	if (rc == 0 && state_run_begin(ctx->st, e->w.name, "tc-test", e->t->seed,
 				       e->t->has_seed, &run) < 0)
 		run = 0;
-	if (rc == 0)
+	if (rc == 0 && !n_hosts)
 		rc = shaping_trace_start(ctx, &e->w, ops, run, &start);
 	if (rc < 0)
 		goto out;
 	if (ctx->progress)
-		fprintf(stderr, "measuring %zu site pairs for %u s, a probe every %u ms\n",
+		fprintf(stderr, "measuring %zu site pairs for %u s, a probe every %u ms%s\n",
 			e->w.n_sites * (e->w.n_sites - 1), a->over_ms / 1000,
-			a->m.interval_ms);
-	rc = measure_series(&e->w, &tab, start, a->over_ms, &a->m, &s, &n);
+			a->m.interval_ms, n_hosts ? ", each from its source's host" : "");
+	if (n_hosts)
+		rc = phase_hosts_series(&e->w, hosts, n_hosts, host_of, &tab,
+					a->over_ms, &a->m, &s, &n);
+	else
+		rc = measure_series(&e->w, &tab, start, a->over_ms, &a->m, &s, &n);
 	if (rc < 0) {
 		cli_error("the RTT probe failed: %s", strerror(-rc));
 		goto out;
@@ -549,11 +576,16 @@ static int tc_test_over(struct enos_ctx *ctx, struct shaped_exp *e,
 		measure_series_store(ctx->st, run, s, n);
 	}
 	out = (struct tc_series){ s, n, start, bad };
-	rc = tc_finish(ctx, e, a, run, bad, NULL, print_series, &out);
+	rc = tc_finish(ctx, e, a, run, bad,
+		       n_hosts ? hosts_text(hosts, n_hosts, host_of, e->w.n_sites,
+					    htext, sizeof(htext)) : NULL,
+		       print_series, &out);
 out:
 	if (rc < 0 && run && !n)
 		state_run_end(ctx->st, run, "failed");
 	measure_series_free(s, n);
+	free(hosts);
+	free(host_of);
 	shape_table_release(&tab);
 	return rc;
 }
@@ -564,9 +596,10 @@ static int run_tc(struct enos_ctx *ctx, const struct cmd_args *args)
 	struct shaped_exp e;
 	int rc;
 
-	/* `--test` measures a world spread over several hosts too. */
-	rc = a->mode == TC_TEST && !a->over_ms ? shaped_open_spread(ctx, args->exp, &e)
-					       : shaped_open(ctx, args->exp, &e);
+	/* `--test` (and --over) measures a world spread over several hosts
+	 * too. */
+	rc = a->mode == TC_TEST ? shaped_open_spread(ctx, args->exp, &e)
+				: shaped_open(ctx, args->exp, &e);
 	if (rc == 0) {
 		switch (a->mode) {
 		case TC_APPLY: rc = tc_apply(ctx, &e); break;
