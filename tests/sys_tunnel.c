@@ -106,7 +106,6 @@ static void base_teardown(void)
 	kill_engine(&eng_h[0]);
 	kill_engine(&eng_h[1]);
 	kill_engine(&eng_wire);
-	rmdir(CTL_DIR);         /* the engines' directory, empty now */
 	for (i = 0; i < N_SITES; i++)
 		tu_sh("ip netns del %s", gw[i]);
 	tu_sh("ip netns del %s", H1);
@@ -117,7 +116,7 @@ static void base_teardown(void)
 	dir[0] = '\0';
 	/* The engines' control sockets' directory, empty once they stopped
 	 * (another run's sockets keep it). */
-	rmdir("/run/enos/t-tunnel");
+	rmdir(CTL_DIR);
 }
 
 /* Start an engine in namespace NS on PORTS (NULL: remote) with TUNNEL. */
