@@ -101,6 +101,23 @@ static size_t count(const struct seen *s, const char *op, int ok)
 	return n;
 }
 
+/* No operation of the run failed; else the message names the first that
+ * did, by its op, iteration and error (a run can fail any of its
+ * operations, not only its first or last). */
+static void assert_none_failed(const struct seen *s, const struct kv_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < s->n && s->ops[i].ok; i++)
+		;
+	ck_assert_msg(res->failed == 0 && i == s->n,
+		      "%u of %zu operations failed; first: %s %u: %s",
+		      res->failed, s->n, i < s->n ? s->ops[i].op : "none",
+		      i < s->n ? s->ops[i].iteration : 0,
+		      i < s->n && s->ops[i].error ? s->ops[i].error :
+		      "no error recorded");
+}
+
 static double wall_s(void)
 {
 	struct timespec ts;
@@ -442,7 +459,7 @@ START_TEST(put_get_concurrency_1)
 	ck_assert_uint_eq(count(&s, "get", 1), 50);
 	ck_assert_uint_eq(res.puts, 50);
 	ck_assert_uint_eq(res.gets, 50);
-	ck_assert_uint_eq(res.failed, 0);
+	assert_none_failed(&s, &res);
 	assert_shape(&s, 50, before, after);
 	/* One at a time, in order: puts 1..50, then gets 1..50, each
 	 * starting after the previous one ended. */
@@ -478,7 +495,7 @@ START_TEST(put_get_concurrency_8)
 	after = wall_s();
 	ck_assert_uint_eq(count(&s, "put", 1), 200);
 	ck_assert_uint_eq(count(&s, "get", 1), 200);
-	ck_assert_uint_eq(res.failed, 0);
+	assert_none_failed(&s, &res);
 	assert_shape(&s, 200, before, after);
 	assert_puts_then_gets(&s);
 	/* At most 8 in flight at any op's start, and more than one at
@@ -532,7 +549,7 @@ START_TEST(largest_value)
 
 	opts(&o, etcd.endpoint, prefix(pfx, sizeof(pfx), "big"), 3, KV_SIZE_MAX, 2);
 	ck_assert_int_eq(kv_run(&o, record, &s, &res, NULL), 0);
-	ck_assert_msg(res.failed == 0, "%s", s.n ? s.ops[0].error : "");
+	assert_none_failed(&s, &res);
 	ck_assert_uint_eq(count(&s, "get", 1), 3);
 	seen_free(&s);
 }
@@ -547,7 +564,7 @@ START_TEST(empty_value)
 
 	opts(&o, etcd.endpoint, prefix(pfx, sizeof(pfx), "empty"), 3, 0, 1);
 	ck_assert_int_eq(kv_run(&o, record, &s, &res, NULL), 0);
-	ck_assert_msg(res.failed == 0, "%s", s.n ? s.ops[s.n - 1].error : "");
+	assert_none_failed(&s, &res);
 	ck_assert_uint_eq(count(&s, "get", 1), 3);
 	seen_free(&s);
 }
