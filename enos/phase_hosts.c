@@ -698,6 +698,21 @@ static int ask_each(struct hconn *v, size_t n, const char *verb,
 	return rc;
 }
 
+/* The index of PAIR's destination endpoint (address and namespace) in
+ * SUB[0..*M), appended when it is not there yet. */
+static size_t endpoint_add(struct probe_pair *sub, size_t *m,
+			   const struct probe_pair *pair)
+{
+	size_t k;
+
+	for (k = 0; k < *m; k++)
+		if (sub[k].dst_addr == pair->dst_addr &&
+		    !strcmp(sub[k].dst_netns, pair->dst_netns))
+			return k;
+	sub[*m] = *pair;
+	return (*m)++;
+}
+
 /* Run the probes of plan P on W's hosts: an `echo` on every host that
  * holds the destination of a cross-host pair, then each host probes the
  * pairs whose source it holds (`probe`, with every probe's figure when the
@@ -760,12 +775,7 @@ static int probe_on_hosts(const struct world *w, const struct state_host *hosts,
 		for (i = m = 0; i < p.n; i++) {
 			if (!p.rows[i].cross_host || host_of[p.dst[i]] != h)
 				continue;
-			for (k = 0; k < m; k++)
-				if (sub[k].dst_addr == p.pairs[i].dst_addr &&
-				    !strcmp(sub[k].dst_netns, p.pairs[i].dst_netns))
-					break;
-			if (k == m)
-				sub[m++] = p.pairs[i];
+			endpoint_add(sub, &m, &p.pairs[i]);
 		}
 		if (m) {
 			bodies[h] = host_part_echo_body(run_ms / 1000 + 60, sub, m,
@@ -790,12 +800,7 @@ static int probe_on_hosts(const struct world *w, const struct state_host *hosts,
 		for (i = m = 0; i < p.n; i++) {
 			if (!p.rows[i].cross_host || host_of[p.dst[i]] != h)
 				continue;
-			for (k = 0; k < m; k++)
-				if (sub[k].dst_addr == p.pairs[i].dst_addr &&
-				    !strcmp(sub[k].dst_netns, p.pairs[i].dst_netns))
-					break;
-			if (k == m)
-				sub[m++] = p.pairs[i];
+			k = endpoint_add(sub, &m, &p.pairs[i]);
 			port = json_array_get(ports, k);
 			if (!json_is_integer(port) || json_integer_value(port) < 1 ||
 			    json_integer_value(port) > 65535) {
