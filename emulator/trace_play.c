@@ -199,15 +199,6 @@ int trace_play_read(const char *name, pid_t *pid, uint64_t *start_us)
 	return trace_play_running(name, *pid) ? 0 : -ESRCH;
 }
 
-static int decode_status(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
-}
-
 int trace_play_spawn(const char *name, const char *const *argv, char *log,
 		     size_t len, pid_t *pid)
 {
@@ -254,7 +245,7 @@ int trace_play_spawn(const char *name, const char *const *argv, char *log,
 	for (waited = 0; waited < SPAWN_TIMEOUT_MS; waited += 10) {
 		got = waitpid(child, &st, WNOHANG);
 		if (got == child) {
-			rc = -(SHAPE_EEXITED + decode_status(st));
+			rc = -(SHAPE_EEXITED + proc_shell_status(st));
 			child = -1;
 			break;
 		}

@@ -45,15 +45,6 @@ static void sleep_ms(long ms)
 		;
 }
 
-static int decode_status(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
-}
-
 /* The LAN ports of CFG as the engine's words "SITE:IFNAME" into *WORDS
  * (free with wand_lan_words_free). */
 static int wand_lan_words(const struct wand_config *cfg, char ***words)
@@ -159,7 +150,7 @@ int wand_spawn(const char *exe, const struct wand_config *cfg, pid_t *pid)
 		pid_t r = waitpid(child, &st, WNOHANG);
 
 		if (r == child) {
-			rc = -(WAND_EEXITED + decode_status(st));
+			rc = -(WAND_EEXITED + proc_shell_status(st));
 			child = -1;
 			goto out;
 		}
